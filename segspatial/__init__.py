@@ -1,0 +1,58 @@
+"""segspatial: school segregation indices, aspatial and spatial, with maps and reports.
+
+The reference method is the Dutch school-segregation report (2009-2018, CBS pupil
+microdata): the dissimilarity index, Carrington & Troske's standardised dissimilarity,
+Theil's H and the correlation index, with small schools and small municipalities
+filtered out.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from segspatial._exceptions import SegregationWarning
+from segspatial.compute import SegregationResult, segregation, segregation_table
+from segspatial.counts import Counts, apply_filters, exclusions_summary, prepare_counts
+from segspatial.indices import (
+    DEFAULT_INDICES,
+    GroupedCounts,
+    IndexSpec,
+    available_indices,
+    correlation,
+    dissimilarity,
+    expected_dissimilarity,
+    get_index,
+    register_index,
+    standardised_dissimilarity,
+    theil_h,
+)
+from segspatial.io import read_table
+
+try:
+    __version__ = version("segspatial")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DEFAULT_INDICES",
+    "Counts",
+    "GroupedCounts",
+    "IndexSpec",
+    "SegregationResult",
+    "SegregationWarning",
+    "__version__",
+    "apply_filters",
+    "available_indices",
+    "correlation",
+    "dissimilarity",
+    "exclusions_summary",
+    "expected_dissimilarity",
+    "get_index",
+    "prepare_counts",
+    "read_table",
+    "register_index",
+    "segregation",
+    "segregation_table",
+    "standardised_dissimilarity",
+    "theil_h",
+]

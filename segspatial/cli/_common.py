@@ -1,0 +1,70 @@
+"""Helpers shared by the sub-commands: common options, output, the exclusion summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from segspatial.counts import exclusions_summary
+from segspatial.io import write_table
+
+
+class CommandError(Exception):
+    """A user error detected by the CLI itself (printed without a traceback)."""
+
+
+def add_read_options(parser: argparse.ArgumentParser) -> None:
+    """``--sep`` and ``--encoding`` for CSV input."""
+    group = parser.add_argument_group("reading CSV")
+    group.add_argument("--sep", default=None,
+                       help="CSV separator (default: guessed from the header)")
+    group.add_argument("--encoding", default=None,
+                       help="CSV encoding (default: UTF-8, else Windows-1252)")
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """The report's filters, ``--min-unit-size`` and ``--min-area-size``."""
+    group = parser.add_argument_group("filters (0 disables)")
+    group.add_argument("--min-unit-size", type=float, default=50, metavar="N",
+                       help="drop units with fewer pupils (default: 50)")
+    group.add_argument("--min-area-size", type=float, default=10000, metavar="N",
+                       help="drop areas with fewer mean pupils per year (default: 10000)")
+
+
+def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
+                   stream: TextIO | None = None) -> None:
+    """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
+    if output is None or output == "-":
+        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        return
+    path = write_table(frame, output)
+    print(f"wrote {what} to {path}", file=sys.stderr)
+
+
+def format_exclusions(exclusions: pd.DataFrame) -> str:
+    """Human-readable lines: what was left out, per reason, with counts."""
+    summary = exclusions_summary(exclusions)
+    if summary.empty:
+        return "Nothing was left out."
+    lines = ["Left out (reason: area-years, units, pupils):"]
+    for row in summary.itertuples(index=False):
+        extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
+                        if k in summary.columns and pd.notna(getattr(row, k)))
+        lines.append(
+            f"  {row.reason}{extra}: {row.area_years:,} area-years, {int(row.n_units):,} "
+            f"units, {row.n_pupils:,.0f} pupils ({row.description})"
+        )
+    return "\n".join(lines)
+
+
+def ensure_dir(path: str | Path) -> Path:
+    """Create an output folder (and parents) and return it."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"--output {str(path)!r} exists and is not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

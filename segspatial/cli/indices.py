@@ -1,0 +1,84 @@
+"""``segspatial indices``: the results table from a counts file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from segspatial.cli._common import (
+    add_filter_options,
+    add_read_options,
+    format_exclusions,
+    write_or_print,
+)
+from segspatial.compute import SegregationResult, segregation
+from segspatial.io import read_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "indices",
+        help="compute segregation indices from a counts file",
+        description="Compute the segregation indices for every area and year of a "
+        "counts table (one row per unit per year, a column per group) and write one "
+        "tidy table. Prints what was left out, and why.",
+    )
+    p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
+    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
+    p.add_argument("--group-a", required=True, metavar="COL", help="group A count column")
+    p.add_argument("--group-b", required=True, metavar="COL", help="group B count column")
+    p.add_argument("--area", metavar="COL", help="area (municipality) column")
+    p.add_argument("--year", metavar="COL", help="year column")
+    p.add_argument("--total", metavar="COL",
+                   help="all pupils of the unit, including pupils in neither group")
+    p.add_argument("--indices", nargs="+", metavar="NAME",
+                   help="indices to compute (default: the five built-in ones; see "
+                   "`segspatial list-indices`)")
+    add_filter_options(p)
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="results file (.csv or .parquet; default: CSV on standard output)")
+    p.add_argument("--exclusions-output", metavar="FILE",
+                   help="also write the exclusions table (.csv or .parquet)")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
+    add_read_options(p)
+    p.set_defaults(handler=run)
+
+
+def describe(result: SegregationResult) -> str:
+    """A short summary of a result: what was computed, and what was left out."""
+    table = result.table
+    n_rows = len(table)
+    keys = [k for k in ("area", "year") if k in table.columns]
+    n_area_years = len(table.drop_duplicates(keys)) if keys else int(n_rows > 0)
+    parts = [f"Computed {table['index'].nunique() if n_rows else 0} indices for "
+             f"{n_area_years:,} area-years from {len(result.counts):,} unit rows."]
+    if "area" in table.columns and n_rows:
+        parts.append(f"Areas: {table['area'].nunique():,}.")
+    if "year" in table.columns and n_rows:
+        parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
+    undefined = int(table["value"].isna().sum()) if n_rows else 0
+    if undefined:
+        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+
+
+def run(args: argparse.Namespace) -> int:
+    keys = [c for c in (args.unit, args.area) if c]
+    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
+                           args.total) if c]
+    data = read_table(args.input, columns=columns, text_columns=keys, sep=args.sep,
+                      encoding=args.encoding)
+    result = segregation(
+        data, args.unit, args.group_a, args.group_b, area=args.area, year=args.year,
+        total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
+        min_area_size=args.min_area_size,
+    )
+    write_or_print(result.table, args.output, what="results")
+    if args.exclusions_output:
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
+    if not args.quiet:
+        print(describe(result), file=sys.stderr)
+    return 0
+
+
+__all__ = ["describe", "register", "run"]

@@ -1,0 +1,300 @@
+"""The table engine: validated counts in, one tidy long results table out.
+
+All area-years are computed together: each index kernel runs once over the units of
+every area-year (see :mod:`segspatial.indices`), and the long table is assembled with
+array operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segspatial.counts import (
+    _REASONS,
+    apply_filters,
+    empty_exclusions,
+    exclusions_summary,
+    prepare_counts,
+)
+from segspatial.indices import GroupedCounts, IndexSpec, resolve_indices
+
+__all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
+
+#: Columns of a results table, in order (``area`` and ``year`` only when given).
+RESULT_COLUMNS = ["area", "year", "group_a", "group_b", "index", "value", "n_units",
+                  "n_pupils", "n_a", "n_b", "reason"]
+
+
+@dataclass(frozen=True)
+class SegregationResult:
+    """What :func:`segregation` returns.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The tidy long results, one row per area, year and index (see
+        :data:`RESULT_COLUMNS`). Values are never rounded; an undefined value is NaN
+        with its ``reason``.
+    exclusions : pandas.DataFrame
+        Every area, unit and pupil left out, per area-year and reason.
+    counts : pandas.DataFrame
+        The validated counts that were used (after the filters), with columns
+        ``area``, ``year``, ``unit``, ``a``, ``b``, ``total``.
+    parameters : dict
+        The arguments of the run, for provenance.
+    """
+
+    table: pd.DataFrame
+    exclusions: pd.DataFrame
+    counts: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def exclusions_summary(self) -> pd.DataFrame:
+        """Exclusions totalled per reason (see :func:`segspatial.exclusions_summary`)."""
+        return exclusions_summary(self.exclusions)
+
+
+def compute_indices(
+    frame: pd.DataFrame,
+    specs: list[IndexSpec],
+    *,
+    group_a: str = "a",
+    group_b: str = "b",
+    keys: tuple[str, ...] = ("area", "year"),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every index for every area-year of a validated, filtered count frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``keys`` plus ``a``, ``b``, ``total``; one row per unit.
+    specs : list of IndexSpec
+        The indices, in output order.
+    group_a, group_b : str
+        Labels written to the ``group_a`` / ``group_b`` columns and used in reasons.
+    keys : tuple of str
+        The columns that define one area-year.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Long results: ``keys``, ``group_a``, ``group_b``, ``index``, ``value``,
+        ``n_units``, ``n_pupils``, ``n_a``, ``n_b``, ``reason``.
+    undefined : pandas.DataFrame
+        Exclusions for area-years whose indices are undefined (too few units,
+        absent group).
+    """
+    keys = list(keys)
+    grouped = frame.groupby(keys, sort=True)
+    g = grouped.ngroup().to_numpy()
+    key_frame = grouped.size().reset_index()[keys]
+    n_groups = len(key_frame)
+    c = GroupedCounts(
+        a=frame["a"].to_numpy(dtype=np.float64),
+        b=frame["b"].to_numpy(dtype=np.float64),
+        group=g,
+        n_groups=n_groups,
+    )
+    n_pupils = c.sum(frame["total"].to_numpy(dtype=np.float64))
+
+    reason = np.full(n_groups, None, dtype=object)
+    few = c.n_units < 2
+    a_absent, b_absent = c.A == 0, c.B == 0
+    reason[a_absent & b_absent] = f"groups A ({group_a}) and B ({group_b}) are both absent"
+    reason[a_absent & ~b_absent] = f"group A ({group_a}) is absent"
+    reason[b_absent & ~a_absent] = f"group B ({group_b}) is absent"
+    reason[few] = np.array([f"fewer than 2 units (n_units = {n})" for n in c.n_units[few]],
+                           dtype=object)
+
+    n_idx = len(specs)
+    values = np.empty((n_groups, n_idx))
+    reasons = np.empty((n_groups, n_idx), dtype=object)
+    for i, spec in enumerate(specs):
+        v = np.asarray(spec.kernel(c), dtype=np.float64)
+        if v.shape != (n_groups,):
+            raise RuntimeError(
+                f"index {spec.name!r} returned shape {v.shape}, expected ({n_groups},)"
+            )
+        r = reason.copy()
+        if spec.requires_integer:
+            r[(r == None) & ~c.integer] = (  # noqa: E711 (elementwise on object array)
+                "counts are not whole numbers; the exact E[D] needs whole pupils"
+            )
+        r[(r == None) & np.isnan(v)] = "undefined for these counts"  # noqa: E711
+        v = np.where(r == None, v, np.nan)  # noqa: E711
+        values[:, i] = v
+        reasons[:, i] = r
+
+    table = key_frame.loc[np.repeat(np.arange(n_groups), n_idx)].reset_index(drop=True)
+    table["group_a"] = group_a
+    table["group_b"] = group_b
+    table["index"] = np.tile([s.name for s in specs], n_groups)
+    table["value"] = values.ravel()
+    table["n_units"] = np.repeat(c.n_units, n_idx)
+    table["n_pupils"] = np.repeat(n_pupils, n_idx)
+    table["n_a"] = np.repeat(c.A, n_idx)
+    table["n_b"] = np.repeat(c.B, n_idx)
+    table["reason"] = pd.Series(reasons.ravel(), dtype=object)
+
+    parts = []
+    for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
+        if mask.any():
+            part = key_frame.loc[mask].reset_index(drop=True)
+            part.insert(0, "reason", code)
+            part["n_units"] = c.n_units[mask]
+            part["n_pupils"] = n_pupils[mask]
+            part["description"] = _REASONS[code]
+            parts.append(part)
+    undefined = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+    return table, undefined
+
+
+def _present_keys(area: str | None, year: str | None) -> list[str]:
+    return [k for k, given in (("area", area), ("year", year)) if given is not None]
+
+
+def segregation(
+    data: pd.DataFrame,
+    unit: str,
+    group_a: str,
+    group_b: str,
+    *,
+    area: str | None = None,
+    year: str | None = None,
+    total: str | None = None,
+    indices: str | Iterable[str] | None = None,
+    min_unit_size: float = 50,
+    min_area_size: float = 10000,
+) -> SegregationResult:
+    """Segregation indices for every area and year of a counts table, with exclusions.
+
+    The report's pipeline: validate, drop areas with fewer than ``min_area_size``
+    pupils a year on average, drop units with fewer than ``min_unit_size`` pupils,
+    then compute every index for every area-year at once.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit (school) per year, with a column per group.
+    unit : str
+        Column identifying the unit.
+    group_a, group_b : str
+        Columns with the counts of the two groups compared (A first).
+    area : str, optional
+        Column identifying the area (municipality).
+    year : str, optional
+        Column with the year.
+    total : str, optional
+        Column with all pupils of the unit (including pupils in neither group); used
+        for the size filters. Without it, A + B is used.
+    indices : str or iterable of str, optional
+        Index names (see :func:`segspatial.available_indices`); default: the five
+        built-in indices ``dissimilarity``, ``dissimilarity_expected``,
+        ``dissimilarity_standardised``, ``theil_h`` and ``correlation``.
+    min_unit_size : float, default 50
+        Minimum pupils per unit; 0 disables.
+    min_area_size : float, default 10000
+        Minimum mean pupils per year per area; 0 disables.
+
+    Returns
+    -------
+    SegregationResult
+        ``table`` (tidy long results), ``exclusions`` (everything left out, with
+        reasons), ``counts`` (the counts used) and ``parameters``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        See :func:`segspatial.prepare_counts`; also for an unknown index name or a
+        bad filter size.
+
+    References
+    ----------
+    Carrington, W. J. & Troske, K. R. (1997). On measuring segregation in samples with
+    small units. *Journal of Business & Economic Statistics* 15(4), 402-409.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"school": ["I", "II"], "a": [2, 13], "b": [6, 3]})
+    >>> res = segregation(df, "school", "a", "b", indices="dissimilarity",
+    ...                   min_unit_size=0, min_area_size=0)
+    >>> round(float(res.table["value"].iloc[0]), 4)
+    0.5333
+    """
+    specs = resolve_indices(indices)
+    counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total)
+    kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
+                                   min_area_size=min_area_size)
+    keys = _present_keys(area, year)
+    if kept.empty:
+        table = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS
+                              if c in keys or c not in ("area", "year")})
+        undefined = empty_exclusions()
+    else:
+        table, undefined = compute_indices(
+            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year")
+        )
+    parts = [e for e in (excluded, undefined) if not e.empty]
+    exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+    drop = [k for k in ("area", "year") if k not in keys]
+    table = table.drop(columns=drop)
+    exclusions = exclusions.drop(columns=drop)
+    counts_used = kept.drop(columns=drop)
+    parameters = {
+        "unit": unit, "group_a": group_a, "group_b": group_b, "area": area, "year": year,
+        "total": total, "indices": [s.name for s in specs],
+        "min_unit_size": min_unit_size, "min_area_size": min_area_size,
+    }
+    return SegregationResult(table=table, exclusions=exclusions, counts=counts_used,
+                             parameters=parameters)
+
+
+def segregation_table(
+    data: pd.DataFrame,
+    unit: str,
+    group_a: str,
+    group_b: str,
+    *,
+    area: str | None = None,
+    year: str | None = None,
+    total: str | None = None,
+    indices: str | Iterable[str] | None = None,
+    min_unit_size: float = 50,
+    min_area_size: float = 10000,
+) -> pd.DataFrame:
+    """The tidy results table of :func:`segregation` (use that for the exclusions).
+
+    Parameters
+    ----------
+    data, unit, group_a, group_b, area, year, total, indices, min_unit_size, min_area_size
+        As for :func:`segregation`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area`` and ``year`` (when given), ``group_a``, ``group_b``, ``index``,
+        ``value``, ``n_units``, ``n_pupils``, ``n_a``, ``n_b``, ``reason``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"school": ["I", "II"], "a": [2, 13], "b": [6, 3]})
+    >>> t = segregation_table(df, "school", "a", "b", min_unit_size=0, min_area_size=0)
+    >>> print(t[["index", "value"]].round(4).to_string(index=False))
+                         index  value
+                 dissimilarity 0.5333
+        dissimilarity_expected 0.1524
+    dissimilarity_standardised 0.4494
+                       theil_h 0.2304
+                   correlation 0.3000
+    """
+    return segregation(
+        data, unit, group_a, group_b, area=area, year=year, total=total, indices=indices,
+        min_unit_size=min_unit_size, min_area_size=min_area_size,
+    ).table
