@@ -62,8 +62,13 @@ class Counts:
     total: Hashable | None = None
 
 
+def _py(value: Any) -> Any:
+    """A numpy scalar as the Python value, so messages read ``2019``, not ``np.int64(2019)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _examples(index: Sequence[Any]) -> str:
-    shown = ", ".join(repr(i) for i in list(index)[:_MAX_EXAMPLES])
+    shown = ", ".join(repr(_py(i)) for i in list(index)[:_MAX_EXAMPLES])
     more = len(index) - _MAX_EXAMPLES
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -241,12 +246,12 @@ def prepare_counts(
     if dup.any():
         first = frame.loc[dup].iloc[0]
         where = " and ".join(
-            f"{name} {first[key]!r}" for name, key in ((area, "area"), (year, "year"))
+            f"{name} {_py(first[key])!r}" for name, key in ((area, "area"), (year, "year"))
             if name is not None
         )
         raise ValueError(
             f"unit: {int(dup.sum())} rows repeat a unit within one area-year, e.g. unit "
-            f"{first['unit']!r}" + (f" in {where}" if where else "")
+            f"{_py(first['unit'])!r}" + (f" in {where}" if where else "")
             + f" (rows {_examples(frame.index[dup])}); aggregate them to one row per unit"
         )
     if area is not None:
@@ -256,10 +261,10 @@ def prepare_counts(
             y, u = split.index[0]
             areas = sorted(map(str, frame.loc[(frame["year"] == y) & (frame["unit"] == u),
                                               "area"].unique()))
-            when = f" in year {y}" if year is not None else ""
+            when = f" in year {_py(y)}" if year is not None else ""
             raise ValueError(
                 f"area: {len(split)} units lie in more than one area in the same year, e.g. "
-                f"unit {u!r}{when} in areas {areas!r}; a unit belongs to one area per year"
+                f"unit {_py(u)!r}{when} in areas {areas!r}; a unit belongs to one area per year"
             )
     frame = frame.sort_values(["area", "year", "unit"], kind="stable").reset_index(drop=True)
     return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
