@@ -233,8 +233,8 @@ def segregation(
                                    min_area_size=min_area_size)
     keys = _present_keys(area, year)
     if kept.empty:
-        table = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS
-                              if c in keys or c not in ("area", "year")})
+        table = pd.DataFrame({c: pd.Series(dtype=np.float64 if c == "value" else object)
+                              for c in RESULT_COLUMNS})
         undefined = empty_exclusions()
     else:
         table, undefined = compute_indices(
