@@ -56,3 +56,28 @@ __all__ = [
     "standardised_dissimilarity",
     "theil_h",
 ]
+
+#: Public names loaded on first use (their modules import geopandas & co.).
+_LAZY = {
+    "read_boundaries": "segspatial.geo",
+    "unit_points": "segspatial.geo",
+    "geocode_postcodes": "segspatial.geo",
+    "assign_areas": "segspatial.geo",
+    "join_areas": "segspatial.geo",
+    "require_projected": "segspatial.geo",
+    "to_projected": "segspatial.geo",
+    "GeometryWarning": "segspatial.geo",
+    "fetch_boundaries": "segspatial.boundaries",
+}
+__all__ += sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'segspatial' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
