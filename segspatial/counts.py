@@ -32,6 +32,15 @@ _REASONS = {
     "not_in_comparison": "pupils in neither group A nor group B",
     "too_few_units": "area-year with fewer than 2 units left: indices undefined",
     "group_absent": "area-year where group A or B has no pupils: indices undefined",
+    # pupil-level input (segspatial.pupils)
+    "missing_unit": "pupil rows without a unit (school)",
+    "missing_area": "pupil rows without an area (municipality)",
+    "missing_year": "pupil rows without a year",
+    "missing_value": "pupils whose value for the theme is missing: no group of the theme",
+    "unknown_code": "pupils whose code is not in the theme's mapping: no group of the theme",
+    "invalid_value": "pupils with an invalid value (non-numeric or infinite income): no group",
+    "between_bands": "income rank between the bands (0.2 < r <= 0.4 or 0.6 < r <= 0.8): "
+    "no income group",
 }
 
 _MAX_EXAMPLES = 5
@@ -150,6 +159,7 @@ def prepare_counts(
     area: str | None = None,
     year: str | None = None,
     total: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> Counts:
     """Validate a counts table: one row per unit (and area and year), a column per group.
 
@@ -168,6 +178,10 @@ def prepare_counts(
     total : str, optional
         Column with all pupils of the unit, including pupils in neither group. Used for
         the size filters; must be at least ``group_a + group_b``.
+    extra : dict, optional
+        Further columns to carry through unchecked, ``{name in frame: column in data}``
+        (e.g. ``{"x": "x_rd", "y": "y_rd"}`` for the spatial indices); the names must
+        not clash with the frame's own columns.
 
     Returns
     -------
@@ -203,8 +217,14 @@ def prepare_counts(
     if shared:
         detail = "; ".join(f"{c!r} is used as {' and '.join(r)}" for c, r in shared.items())
         raise ValueError(f"each column can play one role only: {detail}")
+    extra = dict(extra or {})
+    clash = sorted(set(extra) & {"area", "year", "unit", "a", "b", "total"})
+    if clash:
+        raise ValueError(f"extra: names {clash!r} clash with the columns of the counts frame")
     missing = [f"{role}={column!r}" for role, column in given.items()
                if column not in data.columns]
+    missing += [f"{name}={column!r}" for name, column in extra.items()
+                if column not in data.columns]
     if missing:
         raise ValueError(
             f"missing columns: {', '.join(missing)}; the data has columns "
@@ -242,6 +262,8 @@ def prepare_counts(
         },
         index=data.index,
     )
+    for name, column in extra.items():
+        frame[name] = data[column].to_numpy()
     dup = frame.duplicated(["area", "year", "unit"], keep=False)
     if dup.any():
         first = frame.loc[dup].iloc[0]
