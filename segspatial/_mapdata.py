@@ -1,0 +1,376 @@
+"""Shared preparation for the static and interactive maps (private).
+
+Both :mod:`segspatial.plot` and :mod:`segspatial.webmap` draw the same things from
+the same tidy results: one value per area for one index, comparison, year (and
+bandwidth for spatial indices), joined to boundary polygons with a plain merge,
+every boundary feature kept; and one row per school with its share of group A,
+centred on its area's share. The checks live here once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segspatial._exceptions import SegregationWarning
+
+#: The report's fixed colour scale for every index map and grid.
+REPORT_VMIN = 0.0
+REPORT_VMAX = 0.8
+#: matplotlib colour map of the report's scale: dark green (0) to dark red (0.8).
+REPORT_CMAP = "RdYlGn_r"
+#: Massey & Denton (1993) bands: 0-0.3 low, 0.3-0.6 moderate, 0.6-1 high.
+MASSEY_DENTON_BANDS = ((0.0, 0.3, "low"), (0.3, 0.6, "moderate"), (0.6, 1.0, "high"))
+#: Colour of areas (and cells) without a value.
+NO_DATA_COLOR = "#c8c8c8"
+#: Column names guessed for the area name in boundary files (CBS uses ``statnaam``).
+NAME_CANDIDATES = ("statnaam", "name", "naam", "area_name", "municipality_name", "gemeentenaam")
+#: Per-unit local measures shown on school maps when present (from the spatial module).
+LOCAL_MEASURES = ("p", "p_local", "gap", "contribution")
+
+_MAX_SHOWN = 8
+
+
+def _shown(values: Sequence[Any]) -> str:
+    values = list(values)
+    head = ", ".join(repr(v.item() if isinstance(v, np.generic) else v)
+                     for v in values[:_MAX_SHOWN])
+    more = f", ... ({len(values)} in all)" if len(values) > _MAX_SHOWN else ""
+    return f"[{head}{more}]"
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One value per area: what a choropleth shows, and the labels describing it."""
+
+    frame: pd.DataFrame  # area, value, n_units, n_pupils, n_a, n_b (counts may be NaN)
+    index: str
+    comparison: Any = None
+    year: Any = None
+    bandwidth: Any = None
+
+    def title(self) -> str:
+        """``"dissimilarity, dutch_vs_nonwestern, 2019"`` (the parts that apply)."""
+        parts = [self.index]
+        if self.bandwidth is not None:
+            parts[0] += f" (bandwidth {_format_number(self.bandwidth)} m)"
+        if self.comparison is not None:
+            parts.append(str(self.comparison))
+        if self.year is not None:
+            parts.append(str(_plain(self.year)))
+        return ", ".join(parts)
+
+
+def _format_number(value: Any) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
+
+
+def check_frame(data: Any, argument: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{argument} must be a pandas DataFrame, got {type(data).__name__}")
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[Hashable], argument: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{argument} has no column(s) {_shown(missing)}; it has "
+                         f"{_shown(list(frame.columns))}")
+
+
+def _pick(frame: pd.DataFrame, column: str, wanted: Any, argument: str, *,
+          default_latest: bool = False) -> tuple[pd.DataFrame, Any]:
+    """Keep the rows where ``column == wanted``; choose or complain when not given."""
+    if column not in frame.columns:
+        if wanted is not None:
+            raise ValueError(f"{argument}={wanted!r} was given but the results have no "
+                             f"{column!r} column")
+        return frame, None
+    present = frame[column].dropna().unique()
+    if wanted is None:
+        if len(present) == 0:
+            return frame, None
+        if len(present) == 1:
+            return frame[frame[column] == present[0]], _plain(present[0])
+        if default_latest:
+            latest = max(present)
+            return frame[frame[column] == latest], _plain(latest)
+        raise ValueError(f"the results hold several values of {column!r}: "
+                         f"{_shown(sorted(present, key=str))}; choose one with {argument}=")
+    mask = frame[column] == wanted
+    if not mask.any():
+        # a year given as text on the command line, or a float bandwidth as int
+        try:
+            mask = pd.to_numeric(frame[column], errors="coerce") == float(wanted)
+        except (TypeError, ValueError):
+            pass
+    if not mask.any():
+        raise ValueError(f"{argument}={wanted!r} is not in the results; available: "
+                         f"{_shown(sorted(present, key=str))}")
+    return frame[mask], _plain(frame.loc[mask, column].iloc[0])
+
+
+def select_values(
+    results: pd.DataFrame,
+    *,
+    index: str,
+    comparison: Any = None,
+    year: Any = None,
+    bandwidth: Any = None,
+    area: str = "area",
+) -> Selection:
+    """One row per area for one index, comparison, year and bandwidth.
+
+    ``results`` is a tidy results table (columns ``area``, ``index``, ``value``, ...)
+    or a wide table with one column per index (as joined to geometry). Without
+    ``year``, the latest year is used; without ``comparison`` or ``bandwidth``, the
+    only one present (an error lists them when there are several).
+    """
+    check_frame(results, "results")
+    if not isinstance(index, str):
+        raise TypeError(f"index must be a str (an index name), got {type(index).__name__}")
+    _require_columns(results, [area], "results")
+    if "index" in results.columns and "value" in results.columns:
+        available = results["index"].dropna().unique()
+        if index not in set(available):
+            raise ValueError(f"index={index!r} is not in the results; available: "
+                             f"{_shown(sorted(available))}")
+        frame = results[results["index"] == index]
+    elif index in results.columns:
+        frame = results.assign(value=results[index])
+    else:
+        raise ValueError(f"index={index!r} is neither a value of an 'index' column nor a "
+                         f"column of results; columns: {_shown(list(results.columns))}")
+    frame, comparison = _pick(frame, "comparison", comparison, "comparison")
+    frame, year = _pick(frame, "year", year, "year", default_latest=True)
+    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+        frame, bandwidth = _pick(frame, "bandwidth", bandwidth, "bandwidth")
+    elif bandwidth is not None:
+        raise ValueError(f"bandwidth={bandwidth!r} was given but index {index!r} has no "
+                         "bandwidth (it is aspatial)")
+    frame = frame[frame[area].notna()]
+    duplicated = frame[area].duplicated(keep=False)
+    if duplicated.any():
+        differ = [c for c in frame.columns if c not in (area, "value")
+                  and frame.loc[duplicated].groupby(area)[c].nunique(dropna=False).gt(1).any()]
+        raise ValueError(f"the results hold several {index!r} values for area(s) "
+                         f"{_shown(frame.loc[duplicated, area].unique())}; they differ in "
+                         f"{_shown(differ)}: filter the table to one row per area first")
+    out = pd.DataFrame({"area": frame[area].astype(str).to_numpy(),
+                        "value": pd.to_numeric(frame["value"], errors="coerce").to_numpy(
+                            dtype=np.float64)})
+    for col in ("n_units", "n_pupils", "n_a", "n_b"):
+        out[col] = (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+                    if col in frame.columns else np.nan)
+    return Selection(out, index, comparison, year, bandwidth)
+
+
+def guess_name_column(frame: pd.DataFrame, name: str | None) -> str | None:
+    """The column with area names: ``name`` if given (must exist), else a known one."""
+    if name is not None:
+        _require_columns(frame, [name], "boundaries")
+        return name
+    return next((c for c in NAME_CANDIDATES if c in frame.columns), None)
+
+
+def area_geometries(boundaries: Any, area_code: str | None, name: str | None):
+    """Boundaries as a GeoDataFrame ``code, name, geometry``, one feature per code."""
+    import geopandas as gpd
+
+    if not isinstance(boundaries, gpd.GeoDataFrame):
+        raise TypeError("boundaries must be a geopandas GeoDataFrame, got "
+                        f"{type(boundaries).__name__}")
+    if area_code is None:
+        if "statcode" not in boundaries.columns:
+            raise ValueError("area_code is required: name the boundaries' column with the "
+                             f"area codes; columns: {_shown(list(boundaries.columns))}")
+        area_code = "statcode"
+    _require_columns(boundaries, [area_code], "boundaries")
+    name = guess_name_column(boundaries, name)
+    geo = gpd.GeoDataFrame(
+        {"code": boundaries[area_code].astype(str).to_numpy(),
+         "name": (boundaries[name].astype(str).to_numpy() if name is not None
+                  else boundaries[area_code].astype(str).to_numpy())},
+        geometry=boundaries.geometry.to_numpy(), crs=boundaries.crs)
+    geo = geo[geo["code"].notna() & ~geo.geometry.isna()]
+    if geo["code"].duplicated().any():  # multi-part areas stored as several features
+        geo = geo.dissolve(by="code", aggfunc="first", as_index=False)
+    return geo.reset_index(drop=True)
+
+
+def join_values(selection: Selection, geo) -> Any:
+    """Merge one value per area onto the boundaries; every feature is kept.
+
+    Results for areas without a boundary feature cannot be drawn: a
+    :class:`SegregationWarning` names them (never a silent loss).
+    """
+    frame = selection.frame
+    unmatched = frame.loc[~frame["area"].isin(set(geo["code"])), "area"]
+    if len(unmatched):
+        warnings.warn(f"{len(unmatched)} area(s) of the results have no boundary feature "
+                      f"and are not drawn: {_shown(unmatched.tolist())}",
+                      SegregationWarning, stacklevel=3)
+    joined = geo.merge(frame, left_on="code", right_on="area", how="left")
+    return joined.drop(columns="area")
+
+
+def area_map_frame(
+    results: pd.DataFrame,
+    boundaries: Any = None,
+    *,
+    index: str,
+    area_code: str | None = None,
+    name: str | None = None,
+    comparison: Any = None,
+    year: Any = None,
+    bandwidth: Any = None,
+):
+    """(GeoDataFrame ``code, name, value, n_units, ..., geometry``, Selection).
+
+    ``boundaries=None`` means ``results`` is itself a GeoDataFrame (results already
+    joined to geometry, long or wide); its area codes are in ``area_code`` (default
+    ``area``).
+    """
+    import geopandas as gpd
+
+    if boundaries is None:
+        if not isinstance(results, gpd.GeoDataFrame):
+            raise TypeError("without boundaries, results must be a GeoDataFrame (results "
+                            f"joined to geometry); got {type(results).__name__}")
+        code = area_code or next((c for c in ("area", "statcode") if c in results.columns),
+                                 "area")
+        _require_columns(results, [code], "results")
+        geo = area_geometries(results.drop_duplicates(code), code, name)
+        selection = select_values(pd.DataFrame(results.drop(columns=results.geometry.name)),
+                                  index=index, comparison=comparison, year=year,
+                                  bandwidth=bandwidth, area=code)
+    else:
+        geo = area_geometries(boundaries, area_code, name)
+        selection = select_values(results, index=index, comparison=comparison, year=year,
+                                  bandwidth=bandwidth)
+    return join_values(selection, geo), selection
+
+
+def school_frame(
+    data: pd.DataFrame,
+    unit: str,
+    group_a: str,
+    group_b: str,
+    *,
+    x: str | None,
+    y: str | None,
+    name: str | None = None,
+    area: str | None = None,
+    total: str | None = None,
+    extra: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Schools with ``unit, name, area, x, y, a, b, pupils, share, centre, relative``.
+
+    ``share`` = a / (a + b); ``centre`` = the share of group A in the school's area
+    (all schools when ``area`` is None); ``relative`` maps ``share`` to [0, 1] with
+    the centre at 0.5 (piecewise linear), for a diverging colour scale centred on
+    each area's share. Rows without coordinates or without pupils in either group are
+    left out with a :class:`SegregationWarning` saying how many. The ``extra``
+    columns (numeric) come along as ``_m0, _m1, ...``.
+    """
+    check_frame(data, "data")
+    geometry = None
+    if x is None or y is None:
+        geometry = getattr(data, "geometry", None) if hasattr(data, "set_geometry") else None
+        if geometry is None:
+            raise ValueError("x and y are required (the coordinate columns) unless data is a "
+                             "GeoDataFrame of points")
+    needed = [unit, group_a, group_b] + [c for c in (x, y, name, area, total) if c]
+    _require_columns(data, needed, "data")
+    out = pd.DataFrame({"unit": data[unit].astype(str).to_numpy()})
+    out["name"] = data[name].astype(str).to_numpy() if name else out["unit"]
+    out["area"] = data[area].astype(str).to_numpy() if area else ""
+    if geometry is not None:
+        out["x"] = geometry.x.to_numpy()
+        out["y"] = geometry.y.to_numpy()
+    else:
+        for axis, col in (("x", x), ("y", y)):
+            values = pd.to_numeric(data[col], errors="coerce")
+            if values.isna().sum() > data[col].isna().sum():
+                raise ValueError(f"{axis}={col!r} must be numeric coordinates; bad values: "
+                                 f"{_shown(data.loc[values.isna() & data[col].notna(), col])}")
+            out[axis] = values.to_numpy(dtype=np.float64)
+    for key, col in (("a", group_a), ("b", group_b)) + ((("total", total),) if total else ()):
+        values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values) | (values < 0)
+        if bad.any():
+            raise ValueError(f"{key if key == 'total' else 'group_' + key}={col!r} must hold "
+                             f"finite, non-negative counts; bad values: "
+                             f"{_shown(data[col].to_numpy()[bad])}")
+        out[key] = values
+    if out["unit"].duplicated().any():
+        keys = ["area", "unit"] if area else ["unit"]
+        if out.duplicated(keys).any():
+            raise ValueError(f"data has several rows for unit(s) "
+                             f"{_shown(out.loc[out.duplicated(keys), 'unit'].unique())}: a "
+                             "school map shows one row per school (select one year first)")
+    for i, col in enumerate(extra):
+        out[f"_m{i}"] = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
+    out["pupils"] = out["total"] if total else out["a"] + out["b"]
+    in_groups = out["a"] + out["b"]
+    drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"]) | (in_groups <= 0)
+    if drop.any():
+        warnings.warn(f"{int(drop.sum())} school(s) without coordinates or without pupils "
+                      f"in either group are not drawn: {_shown(out.loc[drop, 'unit'])}",
+                      SegregationWarning, stacklevel=3)
+        out = out[~drop].reset_index(drop=True)
+        in_groups = out["a"] + out["b"]
+    if out.empty:
+        raise ValueError("data has no school to draw (no row with coordinates and pupils)")
+    out["share"] = out["a"] / in_groups
+    sums = out.groupby("area")[["a", "b"]].transform("sum")
+    out["centre"] = sums["a"] / (sums["a"] + sums["b"])
+    out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
+    return out
+
+
+def relative_share(share: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Map shares to [0, 1] with each centre at 0.5 (for a centred diverging scale)."""
+    share = np.asarray(share, dtype=np.float64)
+    centre = np.clip(np.asarray(centre, dtype=np.float64), 1e-9, 1 - 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = 0.5 * share / centre
+        above = 0.5 + 0.5 * (share - centre) / (1 - centre)
+    return np.clip(np.where(share <= centre, below, above), 0.0, 1.0)
+
+
+def local_measure_columns(data: pd.DataFrame, measures: Sequence[str] | None) -> list[str]:
+    """The per-unit local measures to show: those named (must exist) or the known ones."""
+    if measures is None:
+        return [c for c in LOCAL_MEASURES if c in data.columns]
+    measures = [measures] if isinstance(measures, str) else list(measures)
+    _require_columns(data, measures, "data")
+    return measures
+
+
+def disclose(count: float, min_cell: int | None) -> str:
+    """A count as text, ``"< N"`` when below the disclosure threshold ``min_cell``."""
+    if count is None or not np.isfinite(count):
+        return "no data"
+    if min_cell is not None and count < min_cell:
+        return f"< {min_cell}"
+    return f"{count:,.0f}" if float(count).is_integer() else f"{count:,.1f}"
+
+
+def check_min_cell(min_cell: Any) -> int | None:
+    if min_cell is None:
+        return None
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)):
+        raise TypeError(f"min_cell must be an int or None, got {min_cell!r}")
+    if min_cell < 1:
+        raise ValueError(f"min_cell must be at least 1, got {min_cell!r}")
+    return int(min_cell)

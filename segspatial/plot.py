@@ -1,0 +1,710 @@
+"""Static maps and figures (matplotlib): choropleths, the report's grid, school maps.
+
+Every function takes ``ax=None`` (a new figure is made) or an existing axes, and
+returns the axes it drew on; none uses pyplot's current figure and none saves a
+file (the command line does that). matplotlib, geopandas and mapclassify are
+imported inside the functions, so ``import segspatial`` stays light.
+
+The colour scale follows the Dutch school-segregation report (figures 1-7): fixed
+from 0 (dark green) to 0.8 (dark red) for every index, year and comparison, so maps
+and grids can be compared at a glance. Optional classes follow Massey & Denton
+(1993): 0-0.3 low, 0.3-0.6 moderate, 0.6-1 high, or any mapclassify scheme
+(Rey, Stephens & Laura 2017).
+
+References
+----------
+Massey, D. S. & Denton, N. A. (1993). *American Apartheid*. Harvard University Press.
+Rey, S. J., Stephens, P. & Laura, J. (2017). An evaluation of sampling and full
+enumeration strategies for Fisher Jenks classification in big data settings.
+*Transactions in GIS* 21(4), 796-810 (mapclassify).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from segspatial._mapdata import (
+    MASSEY_DENTON_BANDS,
+    NO_DATA_COLOR,
+    REPORT_CMAP,
+    REPORT_VMAX,
+    REPORT_VMIN,
+    _pick,
+    _require_columns,
+    _shown,
+    area_map_frame,
+    check_frame,
+    school_frame,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "MASSEY_DENTON_BANDS",
+    "REPORT_CMAP",
+    "REPORT_VMAX",
+    "REPORT_VMIN",
+    "choropleth",
+    "classify",
+    "profile_plot",
+    "report_grid",
+    "report_grids",
+    "school_map",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _new_axes(ax: Any, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def _colormap(cmap: Any):
+    import matplotlib as mpl
+
+    if cmap is None:
+        cmap = REPORT_CMAP
+    if isinstance(cmap, str):
+        try:
+            return mpl.colormaps[cmap]
+        except KeyError:
+            raise ValueError(f"cmap={cmap!r} is not a matplotlib colour map name") from None
+    return cmap
+
+
+def _check_scale(vmin: float, vmax: float) -> None:
+    if not (np.isfinite(vmin) and np.isfinite(vmax) and vmin < vmax):
+        raise ValueError(f"vmin and vmax must be finite with vmin < vmax, got vmin={vmin!r}, "
+                         f"vmax={vmax!r}")
+
+
+def _normalise_scheme(scheme: str) -> str:
+    import mapclassify
+
+    key = scheme.replace("_", "").replace("-", "").replace(" ", "").lower()
+    if key in ("masseydenton", "bands"):
+        return "massey_denton"
+    for name in mapclassify.CLASSIFIERS:
+        if name.lower() == key:
+            return name
+    raise ValueError(f"scheme={scheme!r} is not known; use None (a continuous scale), "
+                     f"'massey_denton' or a mapclassify scheme: "
+                     f"{_shown(list(mapclassify.CLASSIFIERS))}")
+
+
+def classify(values: Any, scheme: str, *, k: int = 5) -> tuple[np.ndarray, list[tuple]]:
+    """Classes of ``values`` by the Massey & Denton bands or a mapclassify scheme.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Index values; NaN stays unclassified (class -1).
+    scheme : str
+        ``"massey_denton"`` (0-0.3 low, 0.3-0.6 moderate, 0.6-1 high; Massey & Denton
+        1993) or a mapclassify scheme (``"quantiles"``, ``"natural_breaks"``,
+        ``"fisher_jenks"``, ``"equal_interval"``, ...).
+    k : int
+        Number of classes for mapclassify schemes that take one.
+
+    Returns
+    -------
+    classes : numpy.ndarray of int
+        The class of each value (-1 for NaN).
+    bins : list of (lower, upper, label)
+        One entry per class, in order.
+
+    Examples
+    --------
+    >>> classes, bins = classify([0.1, 0.45, 0.7, float("nan")], "massey_denton")
+    >>> classes.tolist()
+    [0, 1, 2, -1]
+    >>> [label for _, _, label in bins]
+    ['low (0-0.3)', 'moderate (0.3-0.6)', 'high (0.6-1)']
+    """
+    values = np.asarray(values, dtype=np.float64)
+    scheme = _normalise_scheme(scheme)
+    classes = np.full(values.shape, -1, dtype=np.int64)
+    ok = np.isfinite(values)
+    if scheme == "massey_denton":
+        edges = np.array([lo for lo, _, _ in MASSEY_DENTON_BANDS[1:]])
+        classes[ok] = np.searchsorted(edges, values[ok], side="right")
+        bins = [(lo, hi, f"{label} ({lo:g}-{hi:g})") for lo, hi, label in MASSEY_DENTON_BANDS]
+        return classes, bins
+    import mapclassify
+
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise ValueError(f"k must be an int of at least 2, got {k!r}")
+    if not ok.any():
+        return classes, []
+    klass = getattr(mapclassify, scheme)
+    try:
+        fitted = klass(values[ok], k=int(k))
+    except TypeError:  # schemes without k (HeadTailBreaks, BoxPlot, StdMean, ...)
+        fitted = klass(values[ok])
+    classes[ok] = fitted.yb
+    uppers = list(np.asarray(fitted.bins, dtype=np.float64))
+    lowers = [float(values[ok].min())] + uppers[:-1]
+    bins = [(lo, hi, f"{lo:.3f}-{hi:.3f}") for lo, hi in zip(lowers, uppers, strict=True)]
+    return classes, bins
+
+
+def _class_colors(bins: list[tuple], cmap, norm) -> list:
+    """Colour of each class: the report's scale at the class middle (so colours keep
+    their meaning across maps)."""
+    return [cmap(norm(0.5 * (lo + min(hi, norm.vmax)))) for lo, hi, _ in bins]
+
+
+# --------------------------------------------------------------------------- choropleth
+
+def choropleth(
+    results: pd.DataFrame,
+    boundaries: Any = None,
+    *,
+    index: str = "dissimilarity",
+    area_code: str | None = None,
+    name: str | None = None,
+    comparison: Any = None,
+    year: Any = None,
+    bandwidth: Any = None,
+    scheme: str | None = None,
+    k: int = 5,
+    vmin: float = REPORT_VMIN,
+    vmax: float = REPORT_VMAX,
+    cmap: Any = None,
+    edgecolor: str = "white",
+    linewidth: float = 0.3,
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """A choropleth of one index per area, for one year and one comparison.
+
+    Colours follow the report's fixed scale (0 dark green to 0.8 dark red) or, with
+    ``scheme``, classes: the Massey & Denton (1993) bands or a mapclassify scheme,
+    each class coloured by the report's scale at its middle. Areas without a value
+    are grey with a "no data" legend entry; the legend (or colour bar) title says
+    which index, comparison and year is shown.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        A tidy results table (:func:`segspatial.segregation`), or, when
+        ``boundaries`` is None, results already joined to geometry (a GeoDataFrame,
+        long or with one column per index).
+    boundaries : geopandas.GeoDataFrame, optional
+        Area polygons; every feature is drawn, with or without a value.
+    index : str
+        The index to map (a value of the ``index`` column).
+    area_code : str, optional
+        The boundaries' column with the area codes of ``results["area"]``
+        (default ``statcode``, the CBS code; for joined input the default is ``area``).
+    name : str, optional
+        The boundaries' column with area names (default: ``statnaam`` or ``name``).
+    comparison, year, bandwidth : optional
+        Which rows to map. Without ``year`` the latest year is shown; without
+        ``comparison``/``bandwidth`` the only one present (an error lists them when
+        there are several).
+    scheme : str, optional
+        None (continuous colour bar), ``"massey_denton"`` or a mapclassify scheme.
+    k : int
+        Number of classes for mapclassify schemes.
+    vmin, vmax : float
+        The colour scale (default the report's 0 to 0.8).
+    cmap : str or Colormap, optional
+        Default the report's dark green to dark red (``RdYlGn_r``).
+    edgecolor, linewidth
+        Area outlines.
+    legend : bool
+        Draw the legend / colour bar.
+    ax : matplotlib Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Patch
+
+    _check_scale(vmin, vmax)
+    frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
+                                      name=name, comparison=comparison, year=year,
+                                      bandwidth=bandwidth)
+    ax = _new_axes(ax, (8, 9))
+    cmap = _colormap(cmap)
+    norm = Normalize(vmin=vmin, vmax=vmax)
+    values = frame["value"].to_numpy(dtype=np.float64)
+    missing = ~np.isfinite(values)
+    colors = np.empty((len(frame), 4))
+    colors[:] = _rgba(NO_DATA_COLOR)
+    handles: list = []
+    if scheme is None:
+        colors[~missing] = cmap(norm(values[~missing]))
+    else:
+        classes, bins = classify(values, scheme, k=k)
+        class_colors = _class_colors(bins, cmap, norm)
+        for i, color in enumerate(class_colors):
+            colors[classes == i] = color
+        handles = [Patch(facecolor=c, edgecolor="none", label=label)
+                   for c, (_, _, label) in zip(class_colors, bins, strict=True)]
+    if missing.any():
+        handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="none", label="no data"))
+    if len(frame):
+        frame.plot(ax=ax, color=colors, edgecolor=edgecolor, linewidth=linewidth)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    title = selection.title()
+    if legend:
+        if scheme is None:
+            from matplotlib.cm import ScalarMappable
+
+            above = np.nanmax(values, initial=-np.inf) > vmax
+            below = np.nanmin(values, initial=np.inf) < vmin
+            extend = {(False, False): "neither", (True, False): "max",
+                      (False, True): "min", (True, True): "both"}[(bool(above), bool(below))]
+            bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax,
+                                     shrink=0.6, extend=extend)
+            bar.set_label(title)
+            if handles:
+                ax.legend(handles=handles, loc="lower right", frameon=False)
+        else:
+            ax.legend(handles=handles, title=title, loc="lower right", frameon=False)
+    return ax
+
+
+def _rgba(color: Any) -> tuple:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(color)
+
+
+# --------------------------------------------------------------------------- the grid
+
+def _grid_table(results: pd.DataFrame, index: str, comparison: Any,
+                bandwidth: Any) -> tuple[pd.DataFrame, Any]:
+    check_frame(results, "results")
+    _require_columns(results, ["area", "index", "value"], "results")
+    available = results["index"].dropna().unique()
+    if index not in set(available):
+        raise ValueError(f"index={index!r} is not in the results; available: "
+                         f"{_shown(sorted(available))}")
+    frame = results[results["index"] == index]
+    frame, comparison = _pick(frame, "comparison", comparison, "comparison")
+    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+        frame, _ = _pick(frame, "bandwidth", bandwidth, "bandwidth")
+    frame = frame.assign(area=frame["area"].astype(str))
+    if "year" not in frame.columns:
+        frame = frame.assign(year="all")
+    duplicated = frame.duplicated(["area", "year"])
+    if duplicated.any():
+        raise ValueError(f"the results hold several {index!r} values per area and year "
+                         f"(e.g. area {frame.loc[duplicated, 'area'].iloc[0]!r}); filter the "
+                         "table to one row per area and year first")
+    return frame, comparison
+
+
+def _pupil_order(frames: Sequence[pd.DataFrame]) -> list[str]:
+    """Areas by mean pupils per year, largest first (the report's row order)."""
+    both = pd.concat([f[["area", "year"] + (["n_pupils"] if "n_pupils" in f else [])]
+                      for f in frames])
+    if "n_pupils" not in both.columns:
+        return sorted(both["area"].unique())
+    per_year = both.groupby(["area", "year"])["n_pupils"].max()
+    mean = per_year.groupby(level="area").mean().fillna(-1)
+    return (mean.reset_index().sort_values(["n_pupils", "area"], ascending=[False, True])
+            ["area"].tolist())
+
+
+def _labels(areas: Sequence[str], names: Mapping | pd.Series | None,
+            results: pd.DataFrame) -> list[str]:
+    if names is None and "area_name" in results.columns:
+        names = results.drop_duplicates("area").set_index(
+            results.drop_duplicates("area")["area"].astype(str))["area_name"]
+    if names is None:
+        return list(areas)
+    lookup = dict(names.items()) if hasattr(names, "items") else dict(names)
+    return [str(lookup.get(a, a)) for a in areas]
+
+
+def report_grid(
+    results: pd.DataFrame,
+    *,
+    index: str = "dissimilarity",
+    comparison: Any = None,
+    bandwidth: Any = None,
+    names: Mapping[Hashable, str] | pd.Series | None = None,
+    order: Sequence[Hashable] | None = None,
+    vmin: float = REPORT_VMIN,
+    vmax: float = REPORT_VMAX,
+    cmap: Any = None,
+    fmt: str = "{:.2f}",
+    colorbar: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """The report's figure: areas as rows, years as columns, each cell coloured.
+
+    Rows are sorted by the mean number of pupils per year (``n_pupils``), largest on
+    top, as in figures 1-7 of the Dutch school-segregation report; each cell is
+    coloured on the fixed scale (0 dark green to 0.8 dark red) with its value printed
+    in it. Cells without a value are grey and left blank.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        A tidy results table with ``area``, ``year``, ``index``, ``value`` and
+        ``n_pupils`` (and ``comparison`` for pupil data).
+    index : str
+        The index to show.
+    comparison : optional
+        The comparison to show (required when the results hold several; see
+        :func:`report_grids` for several side by side).
+    bandwidth : optional
+        For a spatial index with several bandwidths.
+    names : mapping or Series, optional
+        Area code -> row label (default the ``area_name`` column, else the codes).
+    order : sequence, optional
+        Area codes top to bottom (overrides the pupil order; areas not listed are
+        left out).
+    vmin, vmax, cmap
+        The colour scale (default the report's).
+    fmt : str
+        Format of the printed values.
+    colorbar : bool
+        Draw a colour bar.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _check_scale(vmin, vmax)
+    frame, comparison = _grid_table(results, index, comparison, bandwidth)
+    ax = _new_axes(ax, (7, 0.6 + 0.32 * max(1, frame["area"].nunique())))
+    rows = _pupil_order([frame]) if order is None else [str(a) for a in order]
+    image = _draw_grid(ax, frame, rows, _labels(rows, names, results), vmin, vmax,
+                       _colormap(cmap), fmt)
+    ax.set_title(f"{index}" + (f", {comparison}" if comparison is not None else ""))
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
+        bar.set_label(index)
+    return ax
+
+
+def report_grids(
+    results: pd.DataFrame,
+    *,
+    index: str = "dissimilarity",
+    comparisons: Sequence[Any] | None = None,
+    bandwidth: Any = None,
+    names: Mapping[Hashable, str] | pd.Series | None = None,
+    order: Sequence[Hashable] | None = None,
+    vmin: float = REPORT_VMIN,
+    vmax: float = REPORT_VMAX,
+    cmap: Any = None,
+    fmt: str = "{:.2f}",
+    axes: Sequence[Axes] | None = None,
+) -> np.ndarray:
+    """Several report grids side by side, one per comparison, rows in the same order.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        A tidy results table with a ``comparison`` column (or one comparison).
+    comparisons : sequence, optional
+        The comparisons, left to right (default all, in order of appearance).
+    axes : sequence of matplotlib Axes, optional
+        One per comparison; default a new figure.
+    index, bandwidth, names, order, vmin, vmax, cmap, fmt
+        As in :func:`report_grid`; rows are ordered by pupils over all comparisons.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib Axes
+    """
+    check_frame(results, "results")
+    if comparisons is None:
+        comparisons = (list(results["comparison"].dropna().unique())
+                       if "comparison" in results.columns else [None])
+    comparisons = list(comparisons)
+    if not comparisons:
+        raise ValueError("comparisons must name at least one comparison, got []")
+    frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
+    rows = _pupil_order(frames) if order is None else [str(a) for a in order]
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(1.5 + 4.5 * len(comparisons), 0.8 + 0.32 * len(rows)),
+                     layout="constrained")
+        axes = fig.subplots(1, len(comparisons), sharey=True, squeeze=False)[0]
+    axes = np.asarray(axes, dtype=object).ravel()
+    if len(axes) != len(comparisons):
+        raise ValueError(f"axes must hold one Axes per comparison ({len(comparisons)}), got "
+                         f"{len(axes)}")
+    labels = _labels(rows, names, results)
+    image = None
+    for i, (ax, frame, comparison) in enumerate(zip(axes, frames, comparisons, strict=True)):
+        image = _draw_grid(ax, frame, rows, labels if i == 0 else None, vmin, vmax,
+                           _colormap(cmap), fmt)
+        ax.set_title(str(comparison) if comparison is not None else index)
+    bar = axes[0].figure.colorbar(image, ax=list(axes), shrink=0.8)
+    bar.set_label(index)
+    return axes
+
+
+def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | None,
+               vmin: float, vmax: float, cmap, fmt: str):
+    from matplotlib.colors import Normalize
+
+    years = sorted(frame["year"].unique(), key=lambda v: (str(type(v)), v))
+    grid = frame.pivot(index="area", columns="year", values="value").reindex(
+        index=rows, columns=years)
+    values = grid.to_numpy(dtype=np.float64)
+    cmap = cmap.with_extremes(bad=NO_DATA_COLOR)
+    norm = Normalize(vmin=vmin, vmax=vmax)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto",
+                      interpolation="nearest")
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            r, g, b, _ = cmap(norm(value))
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+            ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")
+    ax.set_xticks(range(len(years)), [str(_year_label(y)) for y in years], rotation=90)
+    ax.set_yticks(range(len(rows)), labels if labels is not None else [])
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return image
+
+
+def _year_label(year: Any) -> Any:
+    if isinstance(year, float) and year.is_integer():
+        return int(year)
+    return year.item() if isinstance(year, np.generic) else year
+
+
+# --------------------------------------------------------------------------- school map
+
+def school_map(
+    data: pd.DataFrame,
+    unit: str,
+    group_a: str,
+    group_b: str,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    crs: Any = None,
+    name: str | None = None,
+    area: str | None = None,
+    total: str | None = None,
+    boundaries: Any = None,
+    cmap: Any = "RdBu_r",
+    max_size: float = 250.0,
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Schools as circles sized by pupils, coloured by their share of group A.
+
+    The colour scale diverges at the share of group A in the school's area (white
+    = as mixed as the area; red = more group A, blue = less), so local sorting shows
+    whatever the area's overall composition (see the checkerboard problem,
+    Massey & Denton 1988).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per school (select one year first).
+    unit, group_a, group_b : str
+        Columns: school id, counts of group A and group B.
+    x, y : str, optional
+        Coordinate columns (not needed when ``data`` is a GeoDataFrame of points).
+    crs : optional
+        The CRS of the coordinates; boundaries in another CRS are reprojected to it.
+    name : str, optional
+        School name column (unused on a static map; kept for the same signature as
+        :func:`segspatial.webmap.school_webmap`).
+    area : str, optional
+        Area column: each school is centred on its own area's share.
+    total : str, optional
+        Pupils column for the circle sizes (default ``a + b``).
+    boundaries : GeoDataFrame, GeoSeries or shapely geometry, optional
+        The area outline(s), drawn without fill.
+    cmap : str or Colormap
+        A diverging colour map.
+    max_size : float
+        Marker area (points²) of the largest school.
+    legend : bool
+        Draw the colour bar and the size legend.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
+                           total=total)
+    if not (np.isfinite(max_size) and max_size > 0):
+        raise ValueError(f"max_size must be a positive number, got {max_size!r}")
+    ax = _new_axes(ax, (8, 8))
+    cmap = _colormap(cmap)
+    outline = _outline(boundaries, crs)
+    if outline is not None:
+        outline.boundary.plot(ax=ax, color="#444444", linewidth=0.8)
+    biggest = float(schools["pupils"].max()) or 1.0
+    sizes = max_size * schools["pupils"].to_numpy() / biggest
+    order = np.argsort(-sizes, kind="stable")  # small circles on top
+    ax.scatter(schools["x"].to_numpy()[order], schools["y"].to_numpy()[order],
+               s=sizes[order], c=schools["relative"].to_numpy()[order], cmap=cmap,
+               norm=Normalize(0, 1), edgecolors="#333333", linewidths=0.4)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if legend:
+        centres = schools["centre"].unique()
+        bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax,
+                                 shrink=0.6)
+        ticks = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+        if len(centres) == 1:
+            c = float(centres[0])
+            shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
+            bar.set_ticks(ticks, labels=[f"{s:.0%}" for s in shares])
+            bar.set_label(f"share of group A (centre: the area's {c:.1%})")
+        else:
+            bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
+            bar.set_label("share of group A, centred on each area's share")
+        refs = _reference_sizes(schools["pupils"].to_numpy())
+        handles = [ax.scatter([], [], s=max_size * r / biggest, facecolors="none",
+                              edgecolors="#333333", label=f"{r:,.0f}") for r in refs]
+        ax.legend(handles=handles, title="pupils", loc="lower right", frameon=False,
+                  labelspacing=1.2)
+    return ax
+
+
+def _reference_sizes(pupils: np.ndarray) -> list[float]:
+    """Two or three round pupil numbers spanning the data, for the size legend."""
+    top = float(np.max(pupils))
+    if top <= 0:
+        return [0.0]
+    magnitude = 10 ** np.floor(np.log10(top))
+    largest = np.floor(top / magnitude) * magnitude
+    refs = sorted({largest, np.round(largest / 2.5, -int(np.log10(magnitude)) + 1),
+                   largest / 10})
+    return [r for r in refs if r > 0]
+
+
+def _outline(boundaries: Any, crs: Any):
+    if boundaries is None:
+        return None
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
+
+    if isinstance(boundaries, BaseGeometry):
+        return gpd.GeoSeries([boundaries], crs=crs)
+    if isinstance(boundaries, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        series = boundaries.geometry if isinstance(boundaries, gpd.GeoDataFrame) else boundaries
+        if crs is not None and series.crs is not None:
+            series = series.to_crs(crs)
+        return series
+    raise TypeError("boundaries must be a GeoDataFrame, GeoSeries or shapely geometry, got "
+                    f"{type(boundaries).__name__}")
+
+
+# --------------------------------------------------------------------------- profile
+
+def profile_plot(
+    profile: pd.DataFrame,
+    *,
+    index: str | Sequence[str] | None = None,
+    area: Hashable | Sequence[Hashable] | None = None,
+    comparison: Any = None,
+    year: Any = None,
+    kernel: str | None = None,
+    names: Mapping[Hashable, str] | pd.Series | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A multi-scale profile: a spatial index against the bandwidth.
+
+    One line per area, index and kernel (Reardon et al. 2008's segregation profile):
+    a value that falls quickly with the bandwidth means segregation between
+    neighbouring schools (local sorting); a flat line means segregation between
+    parts of the town (residential patterns).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        Columns ``area``, [``year``], [``comparison``], ``index``, ``bandwidth``,
+        ``kernel``, ``value`` (the spatial module's profile table, or the spatial rows
+        of a results table).
+    index, area : optional
+        One or several to draw (default all).
+    comparison, year : optional
+        As in :func:`choropleth` (latest year by default).
+    kernel : str, optional
+        Only this kernel.
+    names : mapping or Series, optional
+        Area code -> label.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    References
+    ----------
+    Reardon, S. F., Matthews, S. A., O'Sullivan, D., Lee, B. A., Firebaugh, G.,
+    Farrell, C. R. & Bischoff, K. (2008). The geographic scale of metropolitan racial
+    segregation. *Demography* 45(3), 489-514.
+    """
+    check_frame(profile, "profile")
+    _require_columns(profile, ["area", "index", "bandwidth", "value"], "profile")
+    frame = profile[profile["bandwidth"].notna()]
+    if frame.empty:
+        raise ValueError("profile has no rows with a bandwidth (no spatial index values)")
+    for column, wanted in (("index", index), ("area", area), ("kernel", kernel)):
+        if wanted is None:
+            continue
+        if column not in frame.columns:
+            raise ValueError(f"{column}={wanted!r} was given but profile has no {column!r} "
+                             "column")
+        wanted = [wanted] if isinstance(wanted, (str, int, np.integer)) else list(wanted)
+        unknown = [w for w in wanted if w not in set(frame[column])]
+        if unknown:
+            raise ValueError(f"{column}={_shown(unknown)} not in profile; available: "
+                             f"{_shown(sorted(frame[column].dropna().unique(), key=str))}")
+        frame = frame[frame[column].isin(wanted)]
+    frame, comparison = _pick(frame, "comparison", comparison, "comparison")
+    frame, year = _pick(frame, "year", year, "year", default_latest=True)
+    ax = _new_axes(ax, (7, 4.5))
+    keys = [c for c in ("area", "index", "kernel") if c in frame.columns]
+    varying = [c for c in keys if frame[c].nunique() > 1] or keys[:1]
+    lookup = dict(names.items()) if names is not None else {}
+    for key, line in frame.groupby(keys, sort=True):
+        line = line.sort_values("bandwidth")
+        parts = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        label = ", ".join(str(lookup.get(parts[c], parts[c]) if c == "area" else parts[c])
+                          for c in varying)
+        ax.plot(line["bandwidth"].to_numpy(dtype=np.float64),
+                line["value"].to_numpy(dtype=np.float64), marker="o", label=label)
+    ax.set_xlabel("bandwidth (m)")
+    indices = frame["index"].unique()
+    ax.set_ylabel(indices[0] if len(indices) == 1 else "index value")
+    ax.set_ylim(bottom=min(0.0, float(np.nanmin(frame["value"]))))
+    title = ", ".join(str(p) for p in (comparison, _year_label(year)) if p is not None)
+    ax.legend(title=" / ".join(varying) + (f" ({title})" if title else ""), frameon=False,
+              fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax

@@ -1,0 +1,422 @@
+"""Interactive maps (folium / Leaflet): choropleths and school maps for the web.
+
+Every function returns a :class:`folium.Map`; nothing is written (``Map.save`` or
+the command line does that). folium, branca and matplotlib are imported inside the
+functions, so ``import segspatial`` stays light.
+
+Safety and disclosure
+---------------------
+* **Every name is HTML-escaped once**, in Python, before it reaches the page:
+  folium's GeoJSON tooltips and popups insert property values with ``innerHTML``,
+  so a school called ``<script>alert(1)</script>`` would otherwise run as code. Only
+  the escaped texts are put in the GeoJSON properties (no raw boundary attributes).
+* ``min_cell=N`` replaces every pupil count below N (pupils, group A, group B) with
+  ``"< N"`` in tooltips, popups and labels (statistical disclosure control). School
+  counts are public and are shown as they are.
+* ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
+  ``XStatic-Leaflet`` package, the same Leaflet version as folium's) in the HTML and
+  drops folium's other CDN links (jQuery, Bootstrap, Font Awesome: not used by these
+  maps), so the file works without internet. Without ``tiles`` (the offline
+  default) there is no basemap.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from segspatial._mapdata import (
+    NO_DATA_COLOR,
+    REPORT_VMAX,
+    REPORT_VMIN,
+    area_map_frame,
+    check_min_cell,
+    disclose,
+    local_measure_columns,
+    school_frame,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+
+__all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap"]
+
+#: Basemap used online when ``tiles`` is not given (no basemap when offline).
+DEFAULT_TILES = "cartodbpositron"
+_UNSET: Any = object()
+
+
+def escape(text: Any) -> str:
+    """Text made safe for HTML and for JavaScript template literals, escaped once.
+
+    ``& < > " '`` become entities (:func:`html.escape`), and so do the backtick, the
+    dollar sign and the backslash, which folium places inside JavaScript template
+    literals for tooltips and popups.
+
+    Examples
+    --------
+    >>> escape("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    >>> escape("De `Klimop` $1")
+    'De &#96;Klimop&#96; &#36;1'
+    """
+    return (html.escape(str(text), quote=True).replace("`", "&#96;")
+            .replace("$", "&#36;").replace("\\", "&#92;"))
+
+
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS, read from the installed ``XStatic-Leaflet``.
+
+    The CSS's images (layer control, default marker) are inlined as ``data:`` URIs,
+    so nothing is fetched.
+
+    Returns
+    -------
+    (javascript, css) : tuple of str
+
+    Raises
+    ------
+    ImportError
+        If ``XStatic-Leaflet`` is not installed (``pip install XStatic-Leaflet``).
+    """
+    try:
+        import xstatic.pkg.leaflet as xleaflet
+    except ImportError as exc:  # pragma: no cover - it is a dependency
+        raise ImportError("offline maps need the XStatic-Leaflet package, which ships "
+                          "Leaflet's JavaScript and CSS: pip install XStatic-Leaflet") from exc
+    base = Path(xleaflet.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    for image in sorted((base / "images").glob("*.png")):
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
+    # the script is embedded in <script>; it must not close that tag early
+    js = js.replace("</script", "<\\/script")
+    return js, css
+
+
+def _raw_element(content: str):
+    from branca.element import Element
+
+    element = Element("{{ this.content }}")
+    element.content = content
+    return element
+
+
+def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any):
+    import folium
+
+    if tiles is _UNSET:
+        tiles = None if offline else DEFAULT_TILES
+    if isinstance(tiles, str) and tiles.lower() == "none":
+        tiles = None
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        minx, miny, maxx, maxy = 3.3, 50.7, 7.3, 53.6  # the Netherlands
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=tiles,
+                   width=width, height=height, control_scale=True,
+                   prefer_canvas=False, zoom_snap=0.25)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    if offline:
+        js, css = leaflet_assets()
+        m.default_js = []  # instance attributes: folium's class lists stay untouched
+        m.default_css = []
+        root = m.get_root()
+        root.header.add_child(_raw_element(f"<style>{css}</style>"), name="leaflet_css")
+        root.header.add_child(_raw_element(f"<script>{js}</script>"), name="leaflet_js")
+    return m
+
+
+def _hex(colors: np.ndarray) -> list[str]:
+    from matplotlib.colors import to_hex
+
+    return [to_hex(c) for c in colors]
+
+
+def _legend_html(title: str, body: str) -> str:
+    return (
+        '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
+        "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
+        'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px">'
+        f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
+    )
+
+
+def _swatch(color: str, label: str) -> str:
+    return (f'<div><span style="display:inline-block;width:14px;height:14px;'
+            f'background:{color};margin-right:6px;vertical-align:middle"></span>'
+            f"{escape(label)}</div>")
+
+
+def _gradient(cmap, ticks: Sequence[tuple[float, str]]) -> str:
+    stops = ", ".join(f"{c} {100 * i / 10:.0f}%"
+                      for i, c in enumerate(_hex(cmap(np.linspace(0, 1, 11)))))
+    labels = "".join(
+        f'<span style="position:absolute;left:{100 * pos:.1f}%;transform:translateX(-50%)">'
+        f"{escape(text)}</span>" for pos, text in ticks)
+    return (f'<div style="width:220px;height:12px;background:linear-gradient(to right, '
+            f'{stops})"></div><div style="position:relative;width:220px;height:16px;'
+            f'font-size:11px">{labels}</div>')
+
+
+def _tooltip_fields(fields: Sequence[tuple[str, str]]):
+    keys = [k for k, _ in fields]
+    aliases = [escape(label) for _, label in fields]
+    return keys, aliases
+
+
+def choropleth_map(
+    results: pd.DataFrame,
+    boundaries: Any = None,
+    *,
+    index: str = "dissimilarity",
+    area_code: str | None = None,
+    name: str | None = None,
+    comparison: Any = None,
+    year: Any = None,
+    bandwidth: Any = None,
+    scheme: str | None = None,
+    k: int = 5,
+    vmin: float = REPORT_VMIN,
+    vmax: float = REPORT_VMAX,
+    cmap: Any = None,
+    tiles: Any = _UNSET,
+    offline: bool = False,
+    min_cell: int | None = None,
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """An interactive choropleth of one index per area, with tooltips.
+
+    The colours are those of :func:`segspatial.plot.choropleth` (the report's fixed
+    0 to 0.8 scale, dark green to dark red, or classes). Each area's tooltip shows
+    its name, code, the value (3 decimals, or "no data"), the number of schools and
+    of pupils (``"< N"`` below ``min_cell``). All names are HTML-escaped.
+
+    Parameters
+    ----------
+    results, boundaries, index, area_code, name, comparison, year, bandwidth
+        As in :func:`segspatial.plot.choropleth`.
+    scheme, k, vmin, vmax, cmap
+        As in :func:`segspatial.plot.choropleth`.
+    tiles : str or None
+        A folium basemap name or URL; None (or ``"none"``) for no basemap. Default
+        ``"cartodbpositron"`` online, none when ``offline``.
+    offline : bool
+        Embed Leaflet's JavaScript and CSS in the page (see :func:`leaflet_assets`).
+    min_cell : int, optional
+        Disclosure control: pupil counts below it are shown as ``"< min_cell"``.
+    width, height
+        Size of the map in the page.
+
+    Returns
+    -------
+    folium.Map
+    """
+    import folium
+    from matplotlib.colors import Normalize
+
+    from segspatial.plot import _check_scale, _class_colors, _colormap, classify
+
+    min_cell = check_min_cell(min_cell)
+    _check_scale(vmin, vmax)
+    frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
+                                      name=name, comparison=comparison, year=year,
+                                      bandwidth=bandwidth)
+    if frame.crs is not None:
+        frame = frame.to_crs("EPSG:4326")
+    cmap = _colormap(cmap)
+    norm = Normalize(vmin, vmax)
+    values = frame["value"].to_numpy(dtype=np.float64)
+    missing = ~np.isfinite(values)
+    fill = np.array([NO_DATA_COLOR] * len(frame), dtype=object)
+    title = selection.title()
+    if scheme is None:
+        fill[~missing] = _hex(cmap(norm(values[~missing])))
+        ticks = [(p, f"{vmin + p * (vmax - vmin):.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
+        body = _gradient(cmap, ticks)
+    else:
+        classes, bins = classify(values, scheme, k=k)
+        colors = _hex(np.array(_class_colors(bins, cmap, norm)))
+        for i, color in enumerate(colors):
+            fill[classes == i] = color
+        body = "".join(_swatch(c, label) for c, (_, _, label) in zip(colors, bins,
+                                                                     strict=True))
+    if missing.any():
+        body += _swatch(NO_DATA_COLOR, "no data")
+    properties = pd.DataFrame({
+        "name": [escape(v) for v in frame["name"]],
+        "code": [escape(v) for v in frame["code"]],
+        "value": ["no data" if not np.isfinite(v) else f"{v:.3f}" for v in values],
+        "schools": [disclose(v, None) for v in frame["n_units"]],
+        "pupils": [disclose(v, min_cell) for v in frame["n_pupils"]],
+        "fill": fill,
+    })
+    import geopandas as gpd
+
+    layer = gpd.GeoDataFrame(properties, geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    m = _new_map(layer.total_bounds if len(layer) else np.full(4, np.nan), tiles, offline,
+                 width, height)
+    keys, aliases = _tooltip_fields([("name", "name"), ("code", "code"),
+                                     ("value", selection.index), ("schools", "schools"),
+                                     ("pupils", "pupils")])
+    folium.GeoJson(
+        layer.__geo_interface__,
+        name=escape(title),
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff",
+                                  "weight": 0.6, "fillOpacity": 0.85},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#333333"},
+        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
+    ).add_to(m)
+    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
+    return m
+
+
+def school_webmap(
+    data: pd.DataFrame,
+    unit: str,
+    group_a: str,
+    group_b: str,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    crs: Any = None,
+    name: str | None = None,
+    area: str | None = None,
+    total: str | None = None,
+    measures: Sequence[str] | None = None,
+    boundaries: Any = None,
+    boundary_name: str | None = None,
+    cmap: Any = "RdBu_r",
+    max_radius: float = 14.0,
+    tiles: Any = _UNSET,
+    offline: bool = False,
+    min_cell: int | None = None,
+    width: str | int = "100%",
+    height: str | int = "100%",
+) -> folium.Map:
+    """An interactive school map: circles sized by pupils, coloured by share of A.
+
+    As :func:`segspatial.plot.school_map`: the diverging colour scale is centred on
+    the share of group A in each school's area. Each school has a tooltip and a
+    popup with its id, name, pupils, group counts (``"< N"`` below ``min_cell``),
+    share of group A and, when present, its local measures (``p``, ``p_local``,
+    ``gap``, ``contribution`` from the spatial module, or the ``measures`` named).
+
+    Parameters
+    ----------
+    data, unit, group_a, group_b, x, y, name, area, total
+        As in :func:`segspatial.plot.school_map`.
+    crs : optional
+        CRS of ``x``/``y`` (e.g. ``"EPSG:28992"``); required unless ``data`` is a
+        GeoDataFrame with a CRS. Points are shown in WGS84.
+    measures : sequence of str, optional
+        Per-school columns to show in the popup (default the known local measures
+        that are present).
+    boundaries : GeoDataFrame, optional
+        Area outline(s), drawn without fill.
+    boundary_name : str, optional
+        Column of ``boundaries`` with the area name for the outline's tooltip.
+    cmap : str or Colormap
+        A diverging colour map.
+    max_radius : float
+        Radius in pixels of the largest school (area proportional to pupils).
+    tiles, offline, min_cell, width, height
+        As in :func:`choropleth_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    import folium
+    import geopandas as gpd
+
+    from segspatial._mapdata import guess_name_column
+    from segspatial.plot import _colormap
+
+    min_cell = check_min_cell(min_cell)
+    if not (np.isfinite(max_radius) and max_radius > 0):
+        raise ValueError(f"max_radius must be a positive number, got {max_radius!r}")
+    if crs is None:
+        crs = getattr(data, "crs", None)
+    if crs is None:
+        raise ValueError("crs is required: the coordinate reference system of x and y "
+                         "(e.g. 'EPSG:28992' for Dutch RD coordinates)")
+    measure_columns = local_measure_columns(data, measures)
+    schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
+                           total=total, extra=measure_columns)
+    points = gpd.GeoDataFrame(
+        schools, geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=crs,
+    ).to_crs("EPSG:4326")
+    cmap = _colormap(cmap)
+    biggest = float(points["pupils"].max()) or 1.0
+    radius = np.maximum(2.0, max_radius * np.sqrt(points["pupils"].to_numpy() / biggest))
+    props = {
+        "school": [escape(v) for v in points["unit"]],
+        "name": [escape(v) for v in points["name"]],
+        "pupils": [disclose(v, min_cell) for v in points["pupils"]],
+        "group_a": [disclose(v, min_cell) for v in points["a"]],
+        "group_b": [disclose(v, min_cell) for v in points["b"]],
+        "share_a": [f"{v:.1%}" for v in points["share"]],
+        "area_share_a": [f"{v:.1%}" for v in points["centre"]],
+    }
+    fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+              ("group_a", "group A"), ("group_b", "group B"), ("share_a", "share of A"),
+              ("area_share_a", "area's share of A")]
+    if area is not None:
+        props["area"] = [escape(v) for v in points["area"]]
+        fields.insert(2, ("area", "area"))
+    for i, column in enumerate(measure_columns):
+        values = schools[f"_m{i}"].to_numpy(dtype=np.float64)
+        props[f"m{i}"] = ["" if not np.isfinite(v) else f"{v:.4g}" for v in values]
+        fields.append((f"m{i}", str(column)))
+    props["fill"] = _hex(cmap(points["relative"].to_numpy()))
+    props["radius"] = radius.round(2)
+    layer = gpd.GeoDataFrame(props, geometry=points.geometry.to_numpy(), crs="EPSG:4326")
+    outline = None
+    if boundaries is not None:
+        from segspatial.plot import _outline
+
+        outline = _outline(boundaries, None)
+        outline = outline.to_crs("EPSG:4326") if outline.crs is not None else outline
+        label_col = (guess_name_column(boundaries, boundary_name)
+                     if isinstance(boundaries, gpd.GeoDataFrame) else None)
+        outline = gpd.GeoDataFrame(
+            {"area": [escape(v) for v in (boundaries[label_col] if label_col
+                                          else [""] * len(outline))]},
+            geometry=outline.to_numpy(), crs="EPSG:4326")
+    bounds = (outline if outline is not None else layer).total_bounds
+    m = _new_map(bounds, tiles, offline, width, height)
+    if outline is not None:
+        folium.GeoJson(
+            outline.__geo_interface__, name="area",
+            style_function=lambda f: {"fill": False, "color": "#444444", "weight": 1.5},
+            tooltip=(folium.GeoJsonTooltip(fields=["area"], labels=False)
+                     if outline["area"].str.len().gt(0).any() else None),
+        ).add_to(m)
+    keys, aliases = _tooltip_fields(fields)
+    folium.GeoJson(
+        layer.__geo_interface__, name="schools",
+        marker=folium.CircleMarker(radius=4, fill=True),
+        style_function=lambda f: {"radius": f["properties"]["radius"],
+                                  "fillColor": f["properties"]["fill"], "color": "#333333",
+                                  "weight": 0.6, "fillOpacity": 0.85},
+        tooltip=folium.GeoJsonTooltip(fields=keys[:3], aliases=aliases[:3]),
+        popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
+    ).add_to(m)
+    centres = points["centre"].unique()
+    if len(centres) == 1:
+        c = float(centres[0])
+        ticks = [(0, "0%"), (0.5, f"{c:.0%}"), (1, "100%")]
+    else:
+        ticks = [(0, "0%"), (0.5, "area's share"), (1, "100%")]
+    body = _gradient(cmap, ticks) + ('<div style="font-size:11px">circle area: pupils'
+                                     "</div>")
+    m.get_root().html.add_child(_raw_element(_legend_html("share of group A", body)))
+    return m
