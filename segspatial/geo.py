@@ -51,7 +51,8 @@ _MAX_EXAMPLES = 5
 
 #: Reason codes of units left out while locating them (see :func:`unit_exclusions`).
 LOCATION_REASONS = {
-    "postcode_unmatched": "unit's 4-digit postcode not found in the postcode table",
+    "postcode_unmatched": "unit's 4-digit postcode not in the postcode table (or without a "
+    "centroid there)",
     "outside_areas": "unit outside every area polygon, beyond the snap distance",
     "no_location": "unit without a location (missing geometry)",
 }
@@ -707,8 +708,17 @@ def geocode_postcodes(
         raise ValueError(f"postcode table: postcodes repeat, e.g. "
                          f"{_examples(sorted(set(keys[keys.duplicated()])))}; one centroid per "
                          "postcode is needed")
-    centroids = pd.DataFrame({"x": _coordinate(table, x, "x"), "y": _coordinate(table, y, "y")},
-                             index=pd.Index(keys.to_numpy(dtype=object), name="pc4"))
+    xs = pd.to_numeric(table[x], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    ys = pd.to_numeric(table[y], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    usable = np.isfinite(xs) & np.isfinite(ys)
+    if not usable.all():
+        warnings.warn(
+            f"postcode table: {int((~usable).sum())} postcodes have no usable centroid "
+            f"({x!r}/{y!r} missing or not numeric: "
+            f"{_examples(list(keys[~usable]))}); units with them are left out",
+            GeometryWarning, stacklevel=2)
+    centroids = pd.DataFrame({"x": xs[usable], "y": ys[usable]},
+                             index=pd.Index(keys.to_numpy(dtype=object)[usable], name="pc4"))
     codes = _postcode4(data[postcode]).to_numpy(dtype=object)
     position = centroids.index.get_indexer(pd.Index(codes))
     matched = position >= 0

@@ -22,6 +22,11 @@ COMMAND_MODULES = (
     "segspatial.cli.indices",
     "segspatial.cli.demo",
     "segspatial.cli.list_indices",
+    "segspatial.cli.map",
+    "segspatial.cli.heatmap",
+    "segspatial.cli.schools",
+    "segspatial.cli.boundaries",
+    "segspatial.cli.join",
 )
 
 
@@ -44,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError) as exc:
+    except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
+            ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"segspatial {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -11,6 +11,15 @@ from segspatial.cli._common import (
     format_exclusions,
     write_or_print,
 )
+from segspatial.cli._location import (
+    add_exclusions,
+    add_location_options,
+    area_column,
+    geometry_notes,
+    locate_units,
+    location_columns,
+)
+from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
 from segspatial.compute import SegregationResult, segregation
 from segspatial.io import read_table
 
@@ -25,8 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
     p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
-    p.add_argument("--group-a", required=True, metavar="COL", help="group A count column")
-    p.add_argument("--group-b", required=True, metavar="COL", help="group B count column")
+    p.add_argument("--group-a", metavar="COL",
+                   help="group A count column (required unless --pupils)")
+    p.add_argument("--group-b", metavar="COL",
+                   help="group B count column (required unless --pupils)")
     p.add_argument("--area", metavar="COL", help="area (municipality) column")
     p.add_argument("--year", metavar="COL", help="year column")
     p.add_argument("--total", metavar="COL",
@@ -35,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="indices to compute (default: the five built-in ones; see "
                    "`segspatial list-indices`)")
     add_filter_options(p)
+    add_pupil_options(p)
+    add_location_options(p)
     p.add_argument("--output", "-o", metavar="FILE",
                    help="results file (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--exclusions-output", metavar="FILE",
@@ -63,16 +76,24 @@ def describe(result: SegregationResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.pupils:
+        return run_pupils(args)
+    check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
                            args.total) if c]
-    data = read_table(args.input, columns=columns, text_columns=keys, sep=args.sep,
+    located, text = location_columns(args)
+    columns = list(dict.fromkeys(columns + located))
+    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
                       encoding=args.encoding)
+    with geometry_notes("indices"):
+        data, location_exclusions = locate_units(args, data)
     result = segregation(
-        data, args.unit, args.group_a, args.group_b, area=args.area, year=args.year,
+        data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
         total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
         min_area_size=args.min_area_size,
     )
+    result = add_exclusions(result, location_exclusions)
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
