@@ -14,6 +14,7 @@ __all__ = ["read_table", "write_table"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
+_SPSS_SUFFIXES = {".sav", ".zsav"}  # read only, with the optional extra 'spss'
 
 
 def _kind(path: Path) -> str:
@@ -25,9 +26,12 @@ def _kind(path: Path) -> str:
         return "csv"
     if last in _PARQUET_SUFFIXES:
         return "parquet"
+    if last in _SPSS_SUFFIXES:
+        return "spss"
     raise ValueError(
         f"cannot tell the format of {str(path)!r} from its name; use a file ending in "
-        f"{', '.join(sorted(_CSV_SUFFIXES | _PARQUET_SUFFIXES))} (optionally .gz for CSV)"
+        f"{', '.join(sorted(_CSV_SUFFIXES | _PARQUET_SUFFIXES | _SPSS_SUFFIXES))} "
+        "(optionally .gz for CSV)"
     )
 
 
@@ -70,7 +74,10 @@ def read_table(
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.csv``/``.tsv``/``.txt`` file (optionally gzipped) or a ``.parquet`` file.
+        A ``.csv``/``.tsv``/``.txt`` file (optionally gzipped), a ``.parquet`` file, or
+        an SPSS ``.sav``/``.zsav`` file (needs the optional extra: ``pip install
+        'segspatial[spss]'``, which installs ``pyreadstat``; codes are read, not value
+        labels, and blank text is read as missing).
     columns : sequence of str, optional
         Read only these columns (Parquet reads only them from disk). All must exist.
     text_columns : sequence of str
@@ -98,6 +105,10 @@ def read_table(
         raise FileNotFoundError(f"input file not found: {str(path)!r}")
     kind = _kind(path)
     wanted = list(dict.fromkeys(columns)) if columns is not None else None
+    if kind == "spss":
+        from segspatial._spss import read_spss
+
+        return read_spss(path, columns=wanted, text_columns=text_columns, encoding=encoding)
     if kind == "parquet":
         import pyarrow.parquet as pq
 
@@ -151,6 +162,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     kind = _kind(path)
+    if kind == "spss":
+        raise ValueError(f"cannot write SPSS files ({str(path)!r}); use .csv or .parquet")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:

@@ -766,8 +766,13 @@ def _no_group_exclusions(no_group: pd.DataFrame) -> pd.DataFrame:
     """Per-unit no-group counts summed to area-year rows."""
     if no_group.empty:
         return pd.DataFrame(columns=["reason", "area", "year", "n_pupils", "theme"])
-    return (no_group.groupby(["theme", "reason", "area", "year"], sort=False)["n_pupils"]
-            .sum().reset_index())
+    out = (no_group.groupby(["theme", "reason", "area", "year"], sort=False)["n_pupils"]
+           .sum().reset_index())
+    order = pd.DataFrame({"t": out["theme"].map(THEMES.index),
+                          "r": out["reason"].map(_REASON_CODES.index)})
+    out = out.loc[np.lexsort((out["year"].to_numpy(), order["r"].to_numpy(),
+                              order["t"].to_numpy()))]
+    return out.reset_index(drop=True)
 
 
 def _finish_exclusions(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1093,8 +1098,8 @@ def pupil_segregation(
     theme_exc = _no_group_exclusions(ng.loc[in_kept])
 
     keys = [k for k, given in (("area", area), ("year", year)) if given is not None]
-    tables, parts = [], [pc.exclusions[pc.exclusions["theme"].isna()], theme_exc,
-                         filtered]
+    tables, parts = [], [pc.exclusions[pc.exclusions["theme"].isna()], filtered,
+                         theme_exc]
     for name, (ga, gb) in chosen.items():
         theme = _THEME_OF_COLUMN[ga]
         if kept.empty:

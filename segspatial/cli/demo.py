@@ -6,17 +6,18 @@ import argparse
 import sys
 
 from segspatial.cli._common import ensure_dir, format_exclusions
-from segspatial.compute import segregation
-from segspatial.demo import demo_counts
+from segspatial.demo import demo_pupils, demo_schools
 from segspatial.io import write_table
+from segspatial.pupils import pupil_segregation
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
         help="run the pipeline on a built-in synthetic data set",
-        description="Generate a deterministic synthetic data set (fictional "
-        "municipalities, 2009-2018) and run the pipeline on it.",
+        description="Generate deterministic synthetic pupils (fictional "
+        "municipalities, 2009-2018; migration background, household income, parental "
+        "education) and compute the report's seven comparisons.",
     )
     p.add_argument("--output", "-o", default="segspatial-demo", metavar="DIR",
                    help="output folder (default: ./segspatial-demo)")
@@ -27,20 +28,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = ensure_dir(args.output)
-    counts = demo_counts(args.seed)
-    result = segregation(counts, "school", "a", "b", area="municipality", year="year",
-                         total="total")
+    pupils = demo_pupils(args.seed)
+    result = pupil_segregation(pupils, "school", area="municipality", year="year",
+                               ethnicity="ethnicity", income="income",
+                               education="education")
+    # the unit x year x group counts used, with the schools' names and locations
+    schools = demo_schools(args.seed)
+    counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
+        schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
+        on=["municipality", "school"], how="left")
     written = [
         write_table(counts, out / "demo_counts.csv"),
         write_table(result.table, out / "results.csv"),
         write_table(result.exclusions, out / "exclusions.csv"),
     ]
     d = result.table[result.table["index"] == "dissimilarity"]
-    latest = d[d["year"] == d["year"].max()].set_index("area")["value"]
-    names = counts.drop_duplicates("municipality").set_index("municipality")
-    print(f"Dissimilarity index D in {int(d['year'].max())}:")
-    for code, value in latest.sort_values(ascending=False).items():
-        print(f"  {names.loc[code, 'municipality_name']:<14} ({code})  D = {value:.3f}")
+    year = int(d["year"].max())
+    names = schools.drop_duplicates("municipality").set_index("municipality")
+    grid = d[d["year"] == year].pivot(index="comparison", columns="area", values="value")
+    grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
+    grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
+    print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
+    print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
     print(format_exclusions(result.exclusions))
     print("Wrote:", *(f"  {p}" for p in written), sep="\n")
     print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)

@@ -1,0 +1,155 @@
+"""``segspatial indices --pupils``: the report's comparisons from a pupil-level file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.compute import SegregationResult
+from segspatial.io import read_table
+from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
+
+__all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
+
+_PUPIL_ONLY = ("ethnicity", "income", "education", "comparisons", "ethnicity_map",
+               "education_map", "income_missing", "counts_output")
+
+
+def add_pupil_options(parser: argparse.ArgumentParser) -> None:
+    """The options of pupil-level input (``--pupils`` and the theme columns)."""
+    group = parser.add_argument_group(
+        "pupil-level input (--pupils)",
+        "INPUT has one row per pupil per year (CSV, Parquet or SPSS .sav with the "
+        "'spss' extra). Comparisons: " + ", ".join(COMPARISONS) + ".",
+    )
+    group.add_argument("--pupils", action="store_true",
+                       help="INPUT is pupil-level data (one row per pupil); --group-a and "
+                       "--group-b are then not used")
+    group.add_argument("--ethnicity", metavar="COL",
+                       help="migration background column (dutch/western/nonwestern, Dutch "
+                       "labels such as autochtoon/westers/niet-westers, or --ethnicity-map)")
+    group.add_argument("--income", metavar="COL",
+                       help="disposable household income column (a number; ranked over the "
+                       "whole input per year)")
+    group.add_argument("--education", metavar="COL",
+                       help="parental education column (low/middle/high, laag/midden/hoog, "
+                       "or --education-map)")
+    group.add_argument("--comparisons", nargs="+", metavar="NAME",
+                       help="comparisons to compute (default: all of the given themes); a "
+                       "name above or a pair GROUP_A:GROUP_B of group columns ("
+                       + ", ".join(c for cols in GROUP_COLUMNS.values() for c in cols) + ")")
+    group.add_argument("--ethnicity-map", metavar="FILE",
+                       help="CSV with two columns, code and group (dutch, western, "
+                       "nonwestern; empty = unknown)")
+    group.add_argument("--education-map", metavar="FILE",
+                       help="CSV with two columns, code and group (low, middle, high; "
+                       "empty = unknown)")
+    group.add_argument("--income-missing", nargs="+", type=float, metavar="VALUE",
+                       help="income values that mean 'unknown' (e.g. 9999999999)")
+    group.add_argument("--counts-output", metavar="FILE",
+                       help="also write the unit x year x group counts used (after the "
+                       "filters; .csv or .parquet)")
+
+
+def check_counts_mode(args: argparse.Namespace) -> None:
+    """In counts mode, both group columns are needed and pupil options make no sense."""
+    given = [f"--{name.replace('_', '-')}" for name in _PUPIL_ONLY
+             if getattr(args, name, None) is not None]
+    if given:
+        verb = "needs" if len(given) == 1 else "need"
+        raise CommandError(f"{', '.join(given)} {verb} --pupils (pupil-level input)")
+    if not (args.group_a and args.group_b):
+        missing = [o for o, v in (("--group-a", args.group_a), ("--group-b", args.group_b))
+                   if not v]
+        raise CommandError(
+            f"{' and '.join(missing)} required for a counts file (one row per unit, a "
+            "column per group); for pupil-level data pass --pupils"
+        )
+
+
+def read_mapping(path: str, option: str) -> dict[str, str | None]:
+    """A two-column CSV (code, group) as a dict; an empty group means 'unknown'."""
+    header = read_table(path)
+    if header.shape[1] != 2:
+        raise CommandError(
+            f"{option} {path!r} must have two columns (code, group); it has "
+            f"{header.shape[1]}: {list(map(str, header.columns))!r}"
+        )
+    frame = read_table(path, text_columns=list(header.columns))
+    codes, groups = frame.iloc[:, 0], frame.iloc[:, 1]
+    if codes.isna().any():
+        raise CommandError(f"{option} {path!r} has rows without a code")
+    return {str(c): (None if pd.isna(g) else str(g)) for c, g in zip(codes, groups,
+                                                                      strict=True)}
+
+
+def _comparisons(values: list[str] | None) -> list[str | tuple[str, str]] | None:
+    if values is None:
+        return None
+    out: list[str | tuple[str, str]] = []
+    for v in values:
+        if ":" in v:
+            a, _, b = v.partition(":")
+            out.append((a, b))
+        else:
+            out.append(v)
+    return out
+
+
+def describe_pupils(result: SegregationResult) -> str:
+    """What was computed from the pupils, and what was left out."""
+    table = result.table
+    parts = [f"Read {result.parameters['n_rows']:,} pupil rows; computed "
+             f"{table['index'].nunique() if len(table) else 0} indices for "
+             f"{len(result.parameters['comparisons'])} comparisons from "
+             f"{len(result.counts):,} unit rows."]
+    if "area" in table.columns and len(table):
+        parts.append(f"Areas: {table['area'].nunique():,}.")
+    if "year" in table.columns and len(table):
+        parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
+    undefined = int(table["value"].isna().sum()) if len(table) else 0
+    if undefined:
+        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+
+
+def run_pupils(args: argparse.Namespace) -> int:
+    """Read pupil rows, compute the comparisons, write the results."""
+    used = [f"--{o}" for o, v in (("group-a", args.group_a), ("group-b", args.group_b),
+                                  ("total", args.total)) if v]
+    if used:
+        raise CommandError(
+            f"{', '.join(used)} cannot be used with --pupils: groups come from "
+            "--ethnicity, --income and --education"
+        )
+    themes = {"ethnicity": args.ethnicity, "income": args.income,
+              "education": args.education}
+    if not any(themes.values()):
+        raise CommandError("--pupils needs at least one of --ethnicity, --income, "
+                           "--education")
+    columns = [c for c in (args.unit, args.area, args.year, *themes.values()) if c]
+    text = [c for c in (args.unit, args.area, args.ethnicity, args.education) if c]
+    ethnicity_map = (read_mapping(args.ethnicity_map, "--ethnicity-map")
+                     if args.ethnicity_map else None)
+    education_map = (read_mapping(args.education_map, "--education-map")
+                     if args.education_map else None)
+    pupils = read_table(args.input, columns=columns, text_columns=text, sep=args.sep,
+                        encoding=args.encoding)
+    result = pupil_segregation(
+        pupils, args.unit, area=args.area, year=args.year, **themes,
+        comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,
+        education_map=education_map, income_missing=args.income_missing or (),
+        indices=args.indices, min_unit_size=args.min_unit_size,
+        min_area_size=args.min_area_size,
+    )
+    write_or_print(result.table, args.output, what="results")
+    if args.exclusions_output:
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
+    if args.counts_output:
+        write_or_print(result.counts, args.counts_output, what="counts")
+    if not args.quiet:
+        print(describe_pupils(result), file=sys.stderr)
+    return 0
