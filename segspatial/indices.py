@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 from scipy.special import xlogy
-from scipy.stats import hypergeom
 
 from segspatial._exceptions import SegregationWarning
+from segspatial._hypergeom import hypergeom_pmf
 
 __all__ = [
     "DEFAULT_INDICES",
@@ -171,7 +171,9 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
         E|X - mu| = 2 (k+1) (N - K - n + k + 1) / N * f(k + 1),   k = floor(n K / N),
 
     with f the hypergeometric pmf (the analogue of de Moivre's formula for the
-    binomial), so E[D] needs one pmf evaluation per unit: no simulation, no noise.
+    binomial), so E[D] needs one pmf evaluation per unit: no simulation, no noise. The
+    pmf is evaluated with Loader's saddle-point algorithm (see
+    :mod:`segspatial._hypergeom`), accurate to a few ulps for any school size.
     """
 
     def compute() -> np.ndarray:
@@ -182,7 +184,7 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
         big_k = np.where(ok, np.rint(c.A[g]), 0).astype(np.int64)
         n = np.where(ok, np.rint(c.t), 0).astype(np.int64)
         k = (n * big_k) // big_n
-        pmf = hypergeom.pmf(k + 1, big_n, big_k, n)
+        pmf = hypergeom_pmf(k + 1, big_n, big_k, n)
         mad = 2.0 * (k + 1) * (big_n - big_k - n + k + 1) / big_n * pmf
         mad = np.where(ok, mad, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
