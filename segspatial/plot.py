@@ -414,6 +414,7 @@ def report_grids(
     vmax: float = REPORT_VMAX,
     cmap: Any = None,
     fmt: str = "{:.2f}",
+    ncols: int = 4,
     axes: Sequence[Axes] | None = None,
 ) -> np.ndarray:
     """Several report grids side by side, one per comparison, rows in the same order.
@@ -424,6 +425,8 @@ def report_grids(
         A tidy results table with a ``comparison`` column (or one comparison).
     comparisons : sequence, optional
         The comparisons, left to right (default all, in order of appearance).
+    ncols : int
+        Panels per row of a new figure (more comparisons wrap to further rows).
     axes : sequence of matplotlib Axes, optional
         One per comparison; default a new figure.
     index, bandwidth, names, order, vmin, vmax, cmap, fmt
@@ -445,9 +448,19 @@ def report_grids(
     if axes is None:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(1.5 + 4.5 * len(comparisons), 0.8 + 0.32 * len(rows)),
+        if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+            raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+        ncols = min(int(ncols), len(comparisons))
+        nrows = -(-len(comparisons) // ncols)
+        fig = Figure(figsize=(1.5 + 4.5 * ncols, nrows * (1.2 + 0.32 * len(rows))),
                      layout="constrained")
-        axes = fig.subplots(1, len(comparisons), sharey=True, squeeze=False)[0]
+        grid = fig.subplots(nrows, ncols, squeeze=False)
+        for spare in grid.ravel()[len(comparisons):]:
+            spare.set_visible(False)
+        axes = grid.ravel()[:len(comparisons)]
+        first_column = {i for i in range(len(comparisons)) if i % ncols == 0}
+    else:
+        first_column = {0}
     axes = np.asarray(axes, dtype=object).ravel()
     if len(axes) != len(comparisons):
         raise ValueError(f"axes must hold one Axes per comparison ({len(comparisons)}), got "
@@ -455,7 +468,7 @@ def report_grids(
     labels = _labels(rows, names, results)
     image = None
     for i, (ax, frame, comparison) in enumerate(zip(axes, frames, comparisons, strict=True)):
-        image = _draw_grid(ax, frame, rows, labels if i == 0 else None, vmin, vmax,
+        image = _draw_grid(ax, frame, rows, labels if i in first_column else None, vmin, vmax,
                            _colormap(cmap), fmt)
         ax.set_title(str(comparison) if comparison is not None else index)
     bar = axes[0].figure.colorbar(image, ax=list(axes), shrink=0.8)
@@ -582,10 +595,10 @@ def school_map(
             c = float(centres[0])
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[f"{s:.0%}" for s in shares])
-            bar.set_label(f"share of group A (centre: the area's {c:.1%})")
+            bar.set_label(f"share of {group_a} (centre: the area's {c:.1%})")
         else:
             bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
-            bar.set_label("share of group A, centred on each area's share")
+            bar.set_label(f"share of {group_a}, centred on each area's share")
         refs = _reference_sizes(schools["pupils"].to_numpy())
         handles = [ax.scatter([], [], s=max_size * r / biggest, facecolors="none",
                               edgecolors="#333333", label=f"{r:,.0f}") for r in refs]

@@ -367,8 +367,9 @@ def school_webmap(
         "area_share_a": [f"{v:.1%}" for v in points["centre"]],
     }
     fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
-              ("group_a", "group A"), ("group_b", "group B"), ("share_a", "share of A"),
-              ("area_share_a", "area's share of A")]
+              ("group_a", str(group_a)), ("group_b", str(group_b)),
+              ("share_a", f"share of {group_a}"),
+              ("area_share_a", f"area's share of {group_a}")]
     if area is not None:
         props["area"] = [escape(v) for v in points["area"]]
         fields.insert(2, ("area", "area"))
@@ -418,5 +419,5 @@ def school_webmap(
         ticks = [(0, "0%"), (0.5, "area's share"), (1, "100%")]
     body = _gradient(cmap, ticks) + ('<div style="font-size:11px">circle area: pupils'
                                      "</div>")
-    m.get_root().html.add_child(_raw_element(_legend_html("share of group A", body)))
+    m.get_root().html.add_child(_raw_element(_legend_html(f"share of {group_a}", body)))
     return m

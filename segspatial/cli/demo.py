@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         write_table(result.table, out / "results.csv"),
         write_table(result.exclusions, out / "exclusions.csv"),
     ]
+    from segspatial.demo_maps import write_demo_maps  # matplotlib & folium: load late
+
+    written += write_demo_maps(out, result.table, counts, schools)
     d = result.table[result.table["index"] == "dissimilarity"]
     year = int(d["year"].max())
     names = schools.drop_duplicates("municipality").set_index("municipality")
