@@ -1,0 +1,629 @@
+"""Spatial indices: local environments, profiles, decomposition, checkerboard diagnostics."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segspatial import dissimilarity, segregation, theil_h
+from segspatial.demo import demo_counts
+from segspatial.spatial import (
+    local_measures,
+    multiscale_profile,
+    spatial_segregation,
+    spatial_weights,
+)
+
+CRS = "EPSG:28992"
+NO_FILTERS = {"min_unit_size": 0, "min_area_size": 0}
+
+
+def _town(pattern: str, side: int = 8, spacing: float = 500.0, code: str = "T",
+          x0: float = 100_000.0, y0: float = 400_000.0) -> pd.DataFrame:
+    """A side x side grid of schools of 100 pupils: 80/20 or 20/80 by ``pattern``."""
+    gx, gy = np.meshgrid(np.arange(side), np.arange(side))
+    gx, gy = gx.ravel(), gy.ravel()
+    if pattern == "halves":
+        mostly_a = gx < side // 2
+    else:
+        mostly_a = (gx + gy) % 2 == 0
+    return pd.DataFrame({
+        "area": code,
+        "school": [f"{code}{i:03d}" for i in range(gx.size)],
+        "a": np.where(mostly_a, 80, 20),
+        "b": np.where(mostly_a, 20, 80),
+        "x": x0 + gx * spacing,
+        "y": y0 + gy * spacing,
+    })
+
+
+def _two_towns() -> pd.DataFrame:
+    return pd.concat([_town("halves", code="H"),
+                      _town("checkerboard", code="C", x0=200_000.0)], ignore_index=True)
+
+
+def _run(data: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    options = {"x": "x", "y": "y", "crs": CRS, **NO_FILTERS}
+    options.update(kwargs)
+    return spatial_segregation(data, "school", "a", "b", **options).table
+
+
+def _value(table: pd.DataFrame, index: str, bandwidth: float | None = None,
+           area: str | None = None) -> float:
+    sel = table["index"] == index
+    if bandwidth is not None:
+        sel &= table["bandwidth"] == bandwidth
+    if area is not None:
+        sel &= table["area"] == area
+    values = table.loc[sel, "value"]
+    assert len(values) == 1, table.loc[sel]
+    return float(values.iloc[0])
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_counts()
+
+
+# ------------------------------------------------------------------ identities
+
+
+@pytest.mark.parametrize("options", [
+    {"bandwidth": 0.0},
+    {"bandwidth": 1.0, "kernel": "boxcar"},       # closer than any two schools
+    {"bandwidth": 0.1, "kernel": "gaussian"},     # cut off at 5h = 0.5 m
+    {"bandwidth": 1.0, "kernel": "biweight"},
+    {"k": 0},
+])
+def test_self_weights_only_give_the_aspatial_indices(demo, options):
+    table = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality", year="year",
+        total="total", indices=["dissimilarity", "theil_h"],
+        spatial_indices=["spatial_dissimilarity", "spatial_theil_h"], **options,
+    ).table
+    key = ["area", "year"]
+    wide = table.pivot_table(index=key, columns="index", values="value")
+    assert len(wide) == 40  # 4 towns x 10 years (Rivierwoude is below min_area_size)
+    np.testing.assert_allclose(wide["spatial_dissimilarity"], wide["dissimilarity"],
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(wide["spatial_theil_h"], wide["theil_h"], rtol=0, atol=1e-12)
+
+
+def test_aspatial_rows_are_those_of_segregation(demo):
+    opts = {"area": "municipality", "year": "year", "total": "total"}
+    plain = segregation(demo, "school", "a", "b", **opts).table
+    spatial = spatial_segregation(demo, "school", "a", "b", x="x", y="y", crs=CRS,
+                                  bandwidth=1000, spatial_indices="spatial_dissimilarity",
+                                  **opts).table
+    aspatial = spatial[spatial["bandwidth"].isna()].drop(columns=["bandwidth", "kernel"])
+    pd.testing.assert_frame_equal(aspatial.reset_index(drop=True), plain)
+    assert list(spatial.columns) == ["area", "year", "group_a", "group_b", "index",
+                                     "bandwidth", "kernel", "value", "n_units", "n_pupils",
+                                     "n_a", "n_b", "reason"]
+
+
+def test_bandwidth_beyond_the_area_makes_every_local_share_p(demo):
+    table = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality", year="year",
+        total="total", bandwidth=[1e7], kernel="boxcar",
+        spatial_indices=["spatial_dissimilarity", "spatial_theil_h"]).table
+    spatial = table[table["bandwidth"] == 1e7]
+    assert len(spatial) == 80
+    np.testing.assert_allclose(spatial["value"], 0.0, atol=1e-12)
+    # the gaussian never quite gets there, but comes close
+    gauss = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality", year="year",
+        bandwidth=1e6, spatial_indices="spatial_dissimilarity").table
+    assert gauss.loc[gauss["bandwidth"] == 1e6, "value"].abs().max() < 1e-3
+
+
+# ------------------------------------------------------------------ hand-computed
+
+
+def test_hand_computed_gaussian_and_biweight():
+    data = pd.DataFrame({"school": ["P", "Q", "R"], "a": [30, 10, 20], "b": [10, 30, 40],
+                         "x": [0.0, 400.0, 1500.0], "y": [0.0, 0.0, 0.0]})
+    a = np.array([30.0, 10.0, 20.0])
+    b = np.array([10.0, 30.0, 40.0])
+    t, big_p = a + b, 60.0 / 140.0
+
+    def expected(w: np.ndarray) -> tuple[float, float]:
+        la, lb = w @ a, w @ b
+        p = la / (la + lb)
+
+        def e(q):
+            return -q * math.log(q) - (1 - q) * math.log(1 - q)
+
+        d = sum(t * abs(p - big_p)) / (2 * 140 * big_p * (1 - big_p))
+        h = 1 - sum(t[j] * e(p[j]) for j in range(3)) / (140 * e(big_p))
+        return d, h
+
+    # gaussian h = 400: P-Q at 1 h, Q-R at 2.75 h, P-R at 3.75 h (all below 5 h)
+    g = np.exp(-0.5 * (np.array([[0, 400, 1500], [400, 0, 1100], [1500, 1100, 0]]) / 400) ** 2)
+    # biweight h = 1200: P-Q only and Q-R (1100 < 1200)
+    bw = np.array([[1, (1 - (400 / 1200) ** 2) ** 2, 0],
+                   [(1 - (400 / 1200) ** 2) ** 2, 1, (1 - (1100 / 1200) ** 2) ** 2],
+                   [0, (1 - (1100 / 1200) ** 2) ** 2, 1]])
+    for kernel, h, w in (("gaussian", 400.0, g), ("biweight", 1200.0, bw)):
+        table = _run(data, bandwidth=h, kernel=kernel, indices="dissimilarity",
+                     spatial_indices=["spatial_dissimilarity", "spatial_theil_h"])
+        d, hh = expected(w)
+        assert _value(table, "spatial_dissimilarity") == pytest.approx(d, rel=1e-12)
+        assert _value(table, "spatial_theil_h") == pytest.approx(hh, rel=1e-12)
+        assert _value(table, "spatial_theil_h") == pytest.approx(hh, rel=1e-12)
+
+
+def test_gaussian_cut_off_at_five_bandwidths():
+    g = spatial_weights([0, 499, 501], [0, 0, 0], crs=CRS, bandwidth=100)
+    m = g.sparse.toarray()
+    assert m[0, 1] == pytest.approx(math.exp(-0.5 * 4.99 ** 2), rel=1e-12)
+    assert m[0, 2] == 0.0 and m[0, 0] == 1.0
+
+
+def test_knn_weights_and_blocks():
+    x = [0, 100, 250, 1000, 1100]
+    g = spatial_weights(x, [0] * 5, crs=CRS, k=1, ids=list("abcde"),
+                        block=[1, 1, 1, 2, 2])
+    m = g.sparse.toarray()
+    np.testing.assert_array_equal(m, [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 1, 1, 0, 0],
+                                      [0, 0, 0, 1, 1], [0, 0, 0, 1, 1]])
+    assert list(g.unique_ids) == list("abcde")
+    # k beyond the block size: only the block's own units
+    m2 = spatial_weights(x, [0] * 5, crs=CRS, k=10, block=[1, 1, 1, 2, 2]).sparse.toarray()
+    assert m2[:3, 3:].sum() == 0 and m2[3:, :3].sum() == 0 and m2[:3, :3].min() == 1
+
+
+def test_boxcar_matches_libpysal_graph():
+    from libpysal.graph import Graph
+
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 3000, 40), rng.uniform(0, 3000, 40)
+    import geopandas as gpd
+
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=CRS)
+    for ours_kernel, theirs_kernel, factor in (("boxcar", "boxcar", 1.0),
+                                               ("biweight", "bisquare", 16 / 15)):
+        ours = spatial_weights(x, y, crs=CRS, bandwidth=800, kernel=ours_kernel).sparse
+        theirs = Graph.build_kernel(points, kernel=theirs_kernel, bandwidth=800).sparse
+        expected = theirs.toarray() * factor + np.eye(40)
+        np.testing.assert_allclose(ours.toarray(), expected, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ halves vs checkerboard
+
+
+def test_halves_and_checkerboard_same_aspatial_different_spatial():
+    table = _run(_two_towns(), area="area", bandwidth=[500, 1000], rng=7, permutations=199,
+                 spatial_indices=["spatial_dissimilarity", "spatial_theil_h"])
+    for index in ("dissimilarity", "theil_h", "correlation"):
+        assert _value(table, index, area="H") == pytest.approx(_value(table, index, area="C"),
+                                                               rel=1e-12)
+    assert _value(table, "dissimilarity", area="H") == pytest.approx(0.6, rel=1e-12)
+    for h in (500, 1000):
+        halves = _value(table, "spatial_theil_h", h, "H")
+        checker = _value(table, "spatial_theil_h", h, "C")
+        assert halves > 5 * max(checker, 1e-3), (h, halves, checker)
+        assert _value(table, "spatial_dissimilarity", h, "H") > 3 * _value(
+            table, "spatial_dissimilarity", h, "C")
+
+
+def test_morans_i_positive_for_halves_negative_for_checkerboard():
+    table = _run(_two_towns(), area="area", k=4, rng=11, permutations=499,
+                 spatial_indices=["morans_i", "morans_i_p"])
+    assert _value(table, "morans_i", 4, "H") > 0.5
+    assert _value(table, "morans_i", 4, "C") < -0.5
+    assert _value(table, "morans_i_p", 4, "H") <= 2 / 500
+    assert _value(table, "morans_i_p", 4, "C") <= 2 / 500
+    # interior of a perfect checkerboard with rook neighbours: I = -1 exactly
+    small = _town("checkerboard", side=2)
+    t = _run(small, k=2, spatial_indices="morans_i")
+    assert _value(t, "morans_i") == pytest.approx(-1.0, rel=1e-12)
+
+
+def test_morans_i_matches_esda():
+    import esda
+    from libpysal.weights import WSP
+
+    data = demo_counts().query("municipality == 'GM9001' and year == 2015")
+    for options in ({"bandwidth": 800.0}, {"k": 6}):
+        table = _run(data, spatial_indices="morans_i", **options)
+        g = spatial_weights(data["x"], data["y"], crs=CRS, **options).sparse.tolil()
+        g.setdiag(0)
+        w = WSP(g.tocsr()).to_W(silence_warnings=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            share = (data["a"] / (data["a"] + data["b"])).to_numpy()
+            theirs = esda.Moran(share, w, transformation="r", permutations=0).I
+        assert _value(table, "morans_i") == pytest.approx(theirs, rel=1e-12)
+
+
+def test_permutation_p_value_is_reproducible_and_sensible():
+    data = _two_towns()
+    one = _run(data, area="area", bandwidth=700, rng=5, spatial_indices="morans_i_p",
+               permutations=99)
+    two = _run(data, area="area", bandwidth=700, rng=np.random.default_rng(5),
+               spatial_indices="morans_i_p", permutations=99)
+    pd.testing.assert_frame_equal(one, two)
+    p = one.loc[one["index"] == "morans_i_p", "value"].to_numpy()
+    assert ((p >= 1 / 100) & (p <= 1)).all()
+    # random shares: the p-value is not small
+    rng = np.random.default_rng(1)
+    noise = _town("halves", side=10)
+    noise["a"] = rng.permutation(noise["a"].to_numpy())
+    noise["b"] = 100 - noise["a"]
+    p_noise = _value(_run(noise, bandwidth=700, rng=2, spatial_indices="morans_i_p",
+                          permutations=199), "morans_i_p")
+    assert p_noise > 0.01
+
+
+def test_demo_havenstad_and_polderdam_are_told_apart(demo):
+    table = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality_name",
+        year="year", total="total", bandwidth=1000, permutations=99, rng=3,
+    ).table
+    t = table[table["year"] == 2018]
+    haven, polder = "Havenstad", "Polderdam"
+    assert abs(_value(t, "dissimilarity", area=haven)
+               - _value(t, "dissimilarity", area=polder)) < 0.05
+    assert _value(t, "spatial_dissimilarity", 1000, haven) > 4 * _value(
+        t, "spatial_dissimilarity", 1000, polder)
+    assert _value(t, "spatial_theil_h", 1000, haven) > 0.1 > _value(
+        t, "spatial_theil_h", 1000, polder)
+    assert _value(t, "morans_i", 1000, haven) > 0 > _value(t, "morans_i", 1000, polder)
+    assert _value(t, "morrill_d", area=haven) > 2 * _value(t, "morrill_d", area=polder)
+
+
+# ------------------------------------------------------------------ decomposition
+
+
+def _halves_districts(x0: float, side: int = 8, spacing: float = 500.0):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    y0 = 400_000.0
+    mid = x0 + (side // 2 - 0.5) * spacing
+    return gpd.GeoDataFrame(
+        {"code": ["W", "E"]},
+        geometry=[box(x0 - 300, y0 - 300, mid, y0 + side * spacing),
+                  box(mid, y0 - 300, x0 + side * spacing, y0 + side * spacing)],
+        crs=CRS,
+    )
+
+
+def test_between_plus_within_is_theil_h():
+    data = _town("halves", code="H")
+    districts = _halves_districts(100_000.0)
+    t = _run(data, districts=districts, district_code="code", bandwidth=500,
+             spatial_indices=["theil_h_between", "theil_h_within"])
+    h = _value(t, "theil_h")
+    assert _value(t, "theil_h_between") == pytest.approx(h, rel=1e-12)  # halves: all between
+    assert _value(t, "theil_h_within") == pytest.approx(0.0, abs=1e-12)
+    checker = _town("checkerboard", code="C")
+    t = _run(checker, districts=districts, district_code="code",
+             spatial_indices=["theil_h_between", "theil_h_within"])
+    assert _value(t, "theil_h_between") == pytest.approx(0.0, abs=1e-12)
+    assert _value(t, "theil_h_within") == pytest.approx(_value(t, "theil_h"), rel=1e-12)
+
+
+def test_between_plus_within_on_the_demo(demo):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    # a 2 km grid of square districts over all demo towns
+    xs, ys = np.arange(80_000, 200_000, 2000), np.arange(380_000, 490_000, 2000)
+    cells = [box(x, y, x + 2000, y + 2000) for x in xs for y in ys]
+    grid = gpd.GeoDataFrame({"cell": np.arange(len(cells))}, geometry=cells, crs=CRS)
+    t = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality", year="year",
+        total="total", districts=grid, district_code="cell", bandwidth=1000,
+        spatial_indices=["theil_h_between", "theil_h_within"]).table
+    wide = t.pivot_table(index=["area", "year"], columns="index", values="value")
+    np.testing.assert_allclose(wide["theil_h_between"] + wide["theil_h_within"],
+                               wide["theil_h"], rtol=1e-12, atol=1e-15)
+    assert (wide["theil_h_between"] > 0).all() and (wide["theil_h_within"] > 0).all()
+
+
+def test_units_outside_every_district_are_counted():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    data = _town("halves", side=4)
+    # a district covering only the first two columns; snap 0 leaves the others out
+    districts = gpd.GeoDataFrame({"code": ["W"]}, geometry=[box(99_000, 399_000, 100_700,
+                                                                  402_000)], crs=CRS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                                  districts=districts, district_code="code", snap=0,
+                                  spatial_indices=["theil_h_between", "theil_h_within"],
+                                  **NO_FILTERS)
+    out = res.exclusions[res.exclusions["reason"] == "outside_districts"]
+    assert int(out["n_units"].sum()) == 8 and float(out["n_pupils"].sum()) == 800
+    # the 8 units in the district are all mostly A: nothing between, nothing within
+    assert _value(res.table, "theil_h_between") == pytest.approx(0.0, abs=1e-12)
+    # with snapping every unit joins the district
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                                  districts=districts, district_code="code", snap=5000,
+                                  spatial_indices=["theil_h_between", "theil_h_within"],
+                                  **NO_FILTERS)
+    assert "outside_districts" not in set(res.exclusions["reason"])
+    assert _value(res.table, "theil_h_within") == pytest.approx(
+        _value(res.table, "theil_h"), rel=1e-12)
+
+
+# ------------------------------------------------------------------ Morrill
+
+
+def test_morrill_matches_pysal_spatial_dissim_on_voronoi_cells():
+    import geopandas as gpd
+    import shapely
+    from libpysal.weights import Rook
+    from segregation.singlegroup import SpatialDissim
+
+    data = demo_counts().query("municipality == 'GM9002' and year == 2012")
+    table = _run(data, spatial_indices="morrill_d")
+    pts = shapely.multipoints(np.column_stack([data["x"], data["y"]]))
+    cells = shapely.get_parts(shapely.voronoi_polygons(pts, ordered=True))
+    frame = gpd.GeoDataFrame({"a": data["a"].to_numpy(),
+                              "t": (data["a"] + data["b"]).to_numpy()},
+                             geometry=cells, crs=CRS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = Rook.from_dataframe(frame, use_index=False)
+        theirs = SpatialDissim(frame, "a", "t", w=w).statistic
+    assert _value(table, "morrill_d") == pytest.approx(theirs, rel=1e-12)
+
+
+def test_morrill_hand_case_and_clipping():
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon, box
+
+    data = pd.DataFrame({"school": ["P", "Q", "R"], "area": "A", "a": [8, 2, 5],
+                         "b": [2, 8, 5], "x": [0.0, 10.0, 20.0], "y": [0.0, 0.0, 0.0]})
+    t = _run(data, area="area", spatial_indices="morrill_d")
+    d = dissimilarity(data["a"], data["b"])
+    # P-Q and Q-R are contiguous: mean |p_i - p_j| = (0.6 + 0.3) / 2
+    assert _value(t, "morrill_d") == pytest.approx(d - 0.45, rel=1e-12)
+    # an area in two pieces cuts the P-Q catchment border: only Q-R remain contiguous
+    area = gpd.GeoDataFrame({"code": ["A"]}, geometry=[MultiPolygon(
+        [box(-5, -5, 4, 5), box(6, -5, 25, 5)])], crs=CRS)
+    t = _run(data, area="area", boundaries=area, area_code="code",
+             spatial_indices="morrill_d")
+    assert _value(t, "morrill_d") == pytest.approx(d - 0.3, rel=1e-12)
+    # co-located units share a catchment
+    same = data.assign(x=[0.0, 0.0, 50.0])
+    t = _run(same, area="area", spatial_indices="morrill_d")
+    assert _value(t, "morrill_d") == pytest.approx(d - (0.6 + 0.3 + 0.3) / 3, rel=1e-12)
+
+
+# ------------------------------------------------------------------ context, PySAL
+
+
+def test_context_all_lets_neighbours_cross_the_border():
+    data = pd.DataFrame({"school": ["P", "Q", "R", "S"], "area": ["X", "X", "Y", "Y"],
+                         "a": [80, 20, 20, 80], "b": [20, 80, 80, 20],
+                         "x": [0.0, 5000.0, 300.0, 5300.0], "y": [0.0] * 4})
+    common = {"area": "area", "bandwidth": 500, "kernel": "boxcar", "indices": "dissimilarity",
+              "spatial_indices": "spatial_dissimilarity"}
+    inside = _run(data, **common)
+    across = _run(data, context="all", **common)
+    for area in ("X", "Y"):
+        # within the area nobody is within 500 m: the aspatial D
+        assert _value(inside, "spatial_dissimilarity", 500, area) == pytest.approx(0.6)
+        # across the border P and R (and Q and S) pool into 50/50 environments
+        assert _value(across, "spatial_dissimilarity", 500, area) == pytest.approx(0.0,
+                                                                                   abs=1e-12)
+
+
+def test_context_all_counts_units_of_small_areas_as_neighbours():
+    big = _town("halves", side=4, code="B")
+    small = pd.DataFrame({"area": "S", "school": ["S1"], "a": [0], "b": [900],
+                          "x": [100_000.0 - 300], "y": [400_000.0]})
+    data = pd.concat([big, small], ignore_index=True)
+    options = {"area": "area", "bandwidth": 400, "kernel": "boxcar",
+               "spatial_indices": "spatial_dissimilarity", "min_area_size": 1000,
+               "min_unit_size": 0}
+    res = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                              context="all", **options)
+    assert set(res.table["area"]) == {"B"}
+    inside = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                                 **options)
+    # the big B-school next door pulls the corner school's environment towards B
+    assert _value(res.table, "spatial_dissimilarity", 400) != pytest.approx(
+        _value(inside.table, "spatial_dissimilarity", 400))
+
+
+def test_pysal_local_environment_dissim_reproduced():
+    """PySAL's Dissim(distance=h, function='uniform') = D of its rounded local
+    environments (neighbours weigh 0.5). With even counts nothing is rounded, so our
+    local environments reproduce it exactly."""
+    import geopandas as gpd
+    from segregation.singlegroup import Dissim
+
+    rng = np.random.default_rng(4)
+    n = 30
+    x, y = rng.uniform(0, 4000, n), rng.uniform(0, 4000, n)
+    a = 2 * rng.integers(0, 60, n)
+    b = 2 * rng.integers(0, 60, n)
+    h = 900.0
+    frame = gpd.GeoDataFrame({"a": a, "t": a + b}, geometry=gpd.points_from_xy(x, y), crs=CRS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = Dissim(frame, "a", "t", distance=h, function="uniform").statistic
+    box = spatial_weights(x, y, crs=CRS, bandwidth=h, kernel="boxcar").sparse
+    local = box @ np.column_stack([a, b]).astype(float)
+    la, lb = (local[:, 0] + a) / 2, (local[:, 1] + b) / 2  # neighbours at weight 0.5
+    assert dissimilarity(la, lb) == pytest.approx(theirs, rel=1e-12)
+    # ... which is not our spatial D: PySAL weights by smoothed totals
+    ours = _value(_run(pd.DataFrame({"school": range(n), "a": a, "b": b, "x": x, "y": y}),
+                       bandwidth=h, kernel="boxcar", spatial_indices="spatial_dissimilarity"),
+                  "spatial_dissimilarity")
+    assert ours != pytest.approx(theirs, rel=1e-3)
+
+
+# ------------------------------------------------------------------ local, profile
+
+
+def test_local_measures_add_up(demo):
+    opts = {"x": "x", "y": "y", "crs": CRS, "area": "municipality", "year": "year",
+            "total": "total"}
+    local = local_measures(demo, "school", "a", "b", bandwidth=[500, 2000], **opts)
+    table = spatial_segregation(demo, "school", "a", "b", bandwidth=[500, 2000],
+                                spatial_indices="spatial_dissimilarity", **opts).table
+    for h in (500, 2000):
+        part = local[local["bandwidth"] == h]
+        sums = part.groupby(["area", "year"])[["d_contribution",
+                                               "spatial_d_contribution"]].sum()
+        d = table[table["index"] == "dissimilarity"].set_index(["area", "year"])["value"]
+        sd = table[(table["index"] == "spatial_dissimilarity")
+                   & (table["bandwidth"] == h)].set_index(["area", "year"])["value"]
+        np.testing.assert_allclose(sums["d_contribution"], d.loc[sums.index], rtol=1e-12)
+        np.testing.assert_allclose(sums["spatial_d_contribution"], sd.loc[sums.index],
+                                   rtol=1e-12)
+        np.testing.assert_allclose(part["gap"], part["p"] - part["p_local"], rtol=0)
+    assert {"x", "y", "unit", "p", "p_local", "gap"} <= set(local.columns)
+    assert len(local) == 2 * len(table.drop_duplicates(["area", "year"]).merge(
+        local[["area", "year", "unit"]].drop_duplicates(), on=["area", "year"]))
+
+
+def test_local_measures_hand_case():
+    data = pd.DataFrame({"school": ["P", "Q", "R"], "a": [30, 10, 20], "b": [10, 30, 20],
+                         "x": [0.0, 500.0, 5000.0], "y": [0.0, 0.0, 0.0]})
+    m = local_measures(data, "school", "a", "b", x="x", y="y", crs=CRS, bandwidth=1000,
+                       kernel="boxcar", **NO_FILTERS)
+    np.testing.assert_allclose(m["p"], [0.75, 0.25, 0.5])
+    np.testing.assert_allclose(m["p_local"], [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(m["d_contribution"], [1 / 6, 1 / 6, 0.0])
+    np.testing.assert_allclose(m["spatial_d_contribution"], 0.0, atol=1e-15)
+
+
+def test_multiscale_profile():
+    data = _two_towns()
+    profile = multiscale_profile(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                                 area="area", **NO_FILTERS)
+    assert list(profile.columns) == ["area", "index", "bandwidth", "kernel", "value",
+                                     "reason"]
+    d0 = profile.query("index == 'spatial_dissimilarity' and bandwidth == 0")
+    np.testing.assert_allclose(d0["value"], 0.6, rtol=1e-12)
+    halves = profile.query("area == 'H' and index == 'spatial_theil_h'")["value"].to_numpy()
+    assert (np.diff(halves) <= 1e-12).all()  # segregation fades with the scale
+    mid = profile.query("bandwidth == 500 and index == 'spatial_dissimilarity'")
+    mid = mid.set_index("area")["value"]
+    assert mid["H"] > 3 * mid["C"]
+
+
+# ------------------------------------------------------------------ real data
+
+
+def test_real_2019_case(real_2019):
+    res = spatial_segregation(
+        real_2019, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality",
+        total="pupils", bandwidth=[0, 1000, 4000], permutations=0,
+        spatial_indices=["spatial_dissimilarity", "spatial_theil_h", "morans_i"],
+        min_area_size=0, min_unit_size=0)
+    t = res.table
+    assert t["area"].nunique() == 355
+    wide = t.pivot_table(index="area", columns=["index", "bandwidth"], values="value",
+                         dropna=False)
+    d = t[t["index"] == "dissimilarity"].set_index("area")["value"]
+    np.testing.assert_allclose(wide[("spatial_dissimilarity", 0.0)], d.loc[wide.index],
+                               rtol=0, atol=1e-12)
+    ams = wide.loc["GM0363"]
+    assert d["GM0363"] == pytest.approx(0.59, abs=0.02)
+    assert 0 < ams[("spatial_dissimilarity", 4000.0)] < ams[("spatial_dissimilarity", 1000.0)]
+    assert ams[("spatial_dissimilarity", 1000.0)] < d["GM0363"]
+    assert ams[("morans_i", 1000.0)] > 0  # disadvantage clusters in parts of the city
+    both = spatial_segregation(
+        real_2019, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality",
+        total="pupils", bandwidth=1000, context="all", permutations=0,
+        spatial_indices="spatial_dissimilarity")
+    big = real_2019.groupby("municipality")["pupils"].sum() >= 10_000
+    assert set(both.table["area"]) == set(big.index[big])  # the report's filter
+    assert both.table["value"].notna().all()
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize(("options", "error", "match"), [
+    ({"crs": "EPSG:4326"}, ValueError, "projected CRS in metres"),
+    ({"kernel": "triangle"}, ValueError, "kernel must be one of gaussian, biweight, boxcar"),
+    ({"kernel": 3}, TypeError, "kernel must be a string"),
+    ({"bandwidth": -5}, ValueError, "bandwidth must hold finite numbers of metres >= 0"),
+    ({"bandwidth": []}, ValueError, "at least one"),
+    ({"bandwidth": "500"}, TypeError, "bandwidth must be a number"),
+    ({"bandwidth": 500, "k": 4}, ValueError, "either bandwidth .* or k"),
+    ({"k": 2.5}, ValueError, "k must hold whole numbers"),
+    ({"k": 4, "kernel": "gaussian"}, ValueError, "cannot be combined with k"),
+    ({"kernel": "knn"}, ValueError, "kernel='knn' needs k"),
+    ({"context": "nation"}, ValueError, "context must be 'area'"),
+    ({"permutations": -1}, ValueError, "permutations must be a whole number"),
+    ({"rng": "seed"}, TypeError, "rng must be a numpy Generator"),
+    ({"spatial_indices": ["moran"]}, ValueError, "spatial_indices: unknown"),
+    ({"spatial_indices": ["theil_h_within"]}, ValueError, "need districts"),
+    ({"district_code": "code"}, ValueError, "district_code was given without districts"),
+    ({"area_code": "code"}, ValueError, "area_code was given without boundaries"),
+    ({"snap": -1}, ValueError, "snap must be a distance"),
+    ({"x": 1}, TypeError, "x must be a column name"),
+    ({"x": "lon"}, ValueError, "missing columns: x='lon'"),
+    ({"districts": 5, "district_code": "code"}, TypeError,
+     "districts must be a GeoDataFrame or a file path"),
+])
+def test_errors(options, error, match):
+    with pytest.raises(error, match=match):
+        _run(_town("halves", side=3), **options)
+
+
+def test_error_missing_coordinates_and_bad_columns():
+    data = _town("halves", side=3)
+    data.loc[4, "y"] = np.nan
+    with pytest.raises(ValueError, match=r"y: column 'y' has 1 missing .*'T004'"):
+        _run(data)
+    data = _town("halves", side=3)
+    with pytest.raises(ValueError, match="district_code: column 'nope' not in the districts"):
+        _run(data, districts=_halves_districts(100_000.0, side=3), district_code="nope")
+    with pytest.raises(ValueError, match=r"boundaries need area"):
+        _run(data, boundaries=_halves_districts(100_000.0, side=3), area_code="code")
+    data["area"] = "Z"
+    with pytest.raises(ValueError, match=r"boundaries: no polygon for 1 areas, e.g. \['Z'\]"):
+        _run(data, area="area", boundaries=_halves_districts(100_000.0, side=3),
+             area_code="code")
+    with pytest.raises(ValueError, match="give bandwidth"):
+        spatial_weights([0, 1], [0, 1], crs=CRS)
+
+
+def test_undefined_values_carry_a_reason():
+    data = _town("halves", side=3)
+    data["a"] = 50
+    data["b"] = 50
+    t = _run(data, bandwidth=[0, 600], permutations=9, rng=1)
+    moran = t[(t["index"] == "morans_i")]
+    assert moran.loc[moran["bandwidth"] == 0, "reason"].item() == (
+        "no unit has a neighbour at this bandwidth")
+    assert moran.loc[moran["bandwidth"] == 600, "reason"].item() == (
+        "every unit has the same share of A")
+    one = _town("halves", side=1)
+    t = _run(one, bandwidth=500)
+    assert t["value"].isna().all()
+    assert set(t["reason"]) == {"fewer than 2 units (n_units = 1)"}
+
+
+def test_inputs_are_not_modified(demo):
+    before = demo.copy()
+    spatial_segregation(demo, "school", "a", "b", x="x", y="y", crs=CRS,
+                        area="municipality", year="year", bandwidth=1000, permutations=9,
+                        rng=0)
+    pd.testing.assert_frame_equal(demo, before)
+
+
+def test_theil_h_scalar_agrees():
+    data = _town("checkerboard", side=4)
+    t = _run(data, bandwidth=0, spatial_indices="spatial_theil_h")
+    assert _value(t, "spatial_theil_h", 0) == pytest.approx(theil_h(data["a"], data["b"]),
+                                                            rel=1e-12)
