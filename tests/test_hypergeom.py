@@ -20,13 +20,13 @@ def _exact(x, big_n, big_k, n):
 def test_exhaustive_small_populations():
     worst = 0.0
     for big_n in range(0, 30):
-        for big_k in range(big_n + 1):
-            for n in range(big_n + 1):
-                x = np.arange(-1, n + 2)
-                exact = np.array([_exact(int(v), big_n, big_k, n) for v in x])
-                got = hypergeom_pmf(x, big_n, big_k, n)
-                assert np.all((got == 0) == (exact == 0))
-                worst = max(worst, np.max(np.abs(got - exact) / np.maximum(exact, 1e-300)))
+        cases = np.array([(x, big_k, n) for big_k in range(big_n + 1)
+                          for n in range(big_n + 1) for x in range(-1, n + 2)])
+        x, big_k, n = cases.T
+        exact = np.array([_exact(int(v), big_n, int(k), int(m)) for v, k, m in cases])
+        got = hypergeom_pmf(x, big_n, big_k, n)
+        assert np.array_equal(got == 0, exact == 0)
+        worst = max(worst, np.max(np.abs(got - exact) / np.maximum(exact, 1e-300)))
     assert worst < 5e-14
 
 
