@@ -1141,6 +1141,21 @@ _GEO_FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
                 ".parquet": "parquet", ".geoparquet": "parquet", ".shp": "ESRI Shapefile"}
 
 
+def _geojson_text(frame: gpd.GeoDataFrame) -> str:
+    """GeoJSON with every float written exactly (Python's shortest round-trip repr;
+    GDAL's writer rounds attributes to 15 significant digits). A CRS other than
+    EPSG:4326 is recorded in a ``crs`` member, as GDAL does."""
+    data = json.loads(frame.to_json(na="null", show_bbox=False, drop_id=True,
+                                    to_wgs84=False))
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        epsg = frame.crs.to_epsg()
+        name = f"urn:ogc:def:crs:EPSG::{epsg}" if epsg else frame.crs.to_wkt()
+        data = {"type": "FeatureCollection", "crs": {"type": "name",
+                                                     "properties": {"name": name}},
+                "features": data["features"]}
+    return json.dumps(data, allow_nan=False)
+
+
 def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
               layer: str | None = None) -> Path:
     """Write a GeoDataFrame to GeoPackage, GeoJSON or GeoParquet (by suffix), atomically.
@@ -1177,9 +1192,10 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
             tmp.unlink()
         if _GEO_FORMATS[suffix] == "parquet":
             frame.to_parquet(tmp, index=False)
+        elif _GEO_FORMATS[suffix] == "GeoJSON":
+            tmp.write_text(_geojson_text(frame), encoding="utf-8")
         else:
-            frame.to_file(tmp, driver=_GEO_FORMATS[suffix], engine="pyogrio",
-                          layer=layer or path.stem if suffix == ".gpkg" else None)
+            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or path.stem)
         tmp.replace(path)
     finally:
         if tmp.exists():
