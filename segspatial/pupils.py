@@ -331,10 +331,10 @@ def _income_status(values: pd.Series, income_missing: Iterable[float],
         x = s.to_numpy(dtype=np.float64, na_value=np.nan)
         status[np.isnan(x)] = _MISSING
     else:
-        missing = s.isna().to_numpy()
+        missing = s.isna().to_numpy(dtype=bool, copy=True)
         if pd.api.types.is_string_dtype(s) or s.dtype == object:
-            text = s.astype("string")
-            missing |= (text.str.strip() == "").fillna(True).to_numpy(dtype=bool)
+            blank = s.astype("string").str.strip() == ""
+            missing |= blank.fillna(True).to_numpy(dtype=bool)
         x = pd.to_numeric(s.where(~missing), errors="coerce").to_numpy(
             dtype=np.float64, na_value=np.nan)
         status[missing] = _MISSING
