@@ -160,7 +160,7 @@ def select_values(
     frame = frame[frame[area].notna()]
     duplicated = frame[area].duplicated(keep=False)
     if duplicated.any():
-        differ = [c for c in frame.columns if c not in (area, "value")
+        differ = [c for c in frame.columns if c != area
                   and frame.loc[duplicated].groupby(area)[c].nunique(dropna=False).gt(1).any()]
         raise ValueError(f"the results hold several {index!r} values for area(s) "
                          f"{_shown(frame.loc[duplicated, area].unique())}; they differ in "

@@ -92,11 +92,13 @@ def _check_scale(vmin: float, vmax: float) -> None:
 
 
 def _normalise_scheme(scheme: str) -> str:
-    import mapclassify
-
+    if not isinstance(scheme, str):
+        raise TypeError(f"scheme must be a str or None, got {type(scheme).__name__}")
     key = scheme.replace("_", "").replace("-", "").replace(" ", "").lower()
     if key in ("masseydenton", "bands"):
         return "massey_denton"
+    import mapclassify
+
     for name in mapclassify.CLASSIFIERS:
         if name.lower() == key:
             return name
@@ -568,6 +570,7 @@ def school_map(
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
 
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
                            total=total)
@@ -600,8 +603,10 @@ def school_map(
             bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
             bar.set_label(f"share of {group_a}, centred on each area's share")
         refs = _reference_sizes(schools["pupils"].to_numpy())
-        handles = [ax.scatter([], [], s=max_size * r / biggest, facecolors="none",
-                              edgecolors="#333333", label=f"{r:,.0f}") for r in refs]
+        handles = [Line2D([], [], linestyle="", marker="o",
+                          markersize=float(np.sqrt(max_size * r / biggest)),
+                          markerfacecolor="none", markeredgecolor="#333333",
+                          label=f"{r:,.0f}") for r in refs]
         ax.legend(handles=handles, title="pupils", loc="lower right", frameon=False,
                   labelspacing=1.2)
     return ax
