@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap"]
 
 #: Basemap used online when ``tiles`` is not given (no basemap when offline).
-DEFAULT_TILES = "cartodbpositron"
+DEFAULT_TILES = "OpenStreetMap"
 _UNSET: Any = object()
 
 
@@ -98,6 +99,8 @@ def leaflet_assets() -> tuple[str, str]:
         css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
     # the script is embedded in <script>; it must not close that tag early
     js = js.replace("</script", "<\\/script")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)  # no file to fetch
+    css = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", css)
     return js, css
 
 
@@ -207,7 +210,7 @@ def choropleth_map(
         As in :func:`segspatial.plot.choropleth`.
     tiles : str or None
         A folium basemap name or URL; None (or ``"none"``) for no basemap. Default
-        ``"cartodbpositron"`` online, none when ``offline``.
+        ``"OpenStreetMap"`` online, none when ``offline``.
     offline : bool
         Embed Leaflet's JavaScript and CSS in the page (see :func:`leaflet_assets`).
     min_cell : int, optional

@@ -60,7 +60,7 @@ def add_web_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("interactive maps (.html output)")
     group.add_argument("--tiles", default=None, metavar="NAME",
                        help="basemap: a folium tile name or URL, or 'none' (default: "
-                       "cartodbpositron; none with --offline)")
+                       "OpenStreetMap; none with --offline)")
     group.add_argument("--offline", action="store_true",
                        help="embed the map library (Leaflet) in the file: works without "
                        "internet")

@@ -1,0 +1,187 @@
+"""Interactive maps (folium): rendered HTML, escaping, offline mode, disclosure control."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from segspatial import webmap
+
+EVIL = "<script>alert(1)</script>"
+# how an HTML-escaped name appears inside the page's JSON (jinja's tojson escapes & < >)
+EVIL_IN_JSON = r"\u0026lt;script\u0026gt;alert(1)\u0026lt;/script\u0026gt;"
+
+
+@pytest.fixture
+def squares():
+    return gpd.GeoDataFrame(
+        {"statcode": ["GM0001", "GM0002", "GM0003"],
+         "statnaam": [EVIL, "Bravo & Zonen", "Charlie"]},
+        geometry=[box(100_000 + i * 1000, 450_000, 101_000 + i * 1000, 451_000)
+                  for i in range(3)],
+        crs="EPSG:28992")
+
+
+@pytest.fixture
+def results():
+    return pd.DataFrame({
+        "area": ["GM0001", "GM0002"], "year": 2019, "index": "dissimilarity",
+        "value": [0.5333333333333333, 0.1], "n_units": [12, 3],
+        "n_pupils": [40, 12345], "n_a": [5, 200], "n_b": [35, 12145]})
+
+
+@pytest.fixture
+def schools():
+    return pd.DataFrame({
+        "school": ["00AA00", "00BB00", "00CC00"],
+        "school_name": ["<img src=x onerror=alert(2)>", "De `Klimop` ${x}", "Plain"],
+        "a": [3, 40, 120], "b": [60, 100, 30],
+        "x": [100_200.0, 100_600.0, 100_900.0], "y": [450_200.0, 450_500.0, 450_800.0],
+        "gm": "GM0001", "p_local": [0.2, 0.3, 0.5], "gap": [-0.1, 0.0, 0.4]})
+
+
+def _html(m) -> str:
+    return m.get_root().render()
+
+
+def _geojson_layers(m) -> list[dict]:
+    import folium
+
+    return [child.data for child in m._children.values() if isinstance(child, folium.GeoJson)]
+
+
+def _external_resources(html: str) -> list[str]:
+    scripts = re.findall(r"<script[^>]*\bsrc\s*=\s*[\"']?([^\"' >]+)", html, flags=re.I)
+    links = re.findall(r"<link[^>]*\bhref\s*=\s*[\"']?([^\"' >]+)", html, flags=re.I)
+    css_urls = re.findall(r"url\(\s*[\"']?(https?:[^)\"']+)", html, flags=re.I)
+    return scripts + links + css_urls
+
+
+def test_choropleth_features_tooltips_and_escaping(squares, results):
+    m = webmap.choropleth_map(results, squares, area_code="statcode")
+    (layer,) = _geojson_layers(m)
+    assert len(layer["features"]) == 3  # every boundary feature, with or without a value
+    props = {f["properties"]["code"]: f["properties"] for f in layer["features"]}
+    assert props["GM0001"]["name"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert props["GM0002"]["name"] == "Bravo &amp; Zonen"  # escaped once, not twice
+    assert props["GM0001"]["value"] == "0.533"
+    assert props["GM0003"]["value"] == "no data"
+    assert props["GM0002"]["schools"] == "3" and props["GM0002"]["pupils"] == "12,345"
+    assert set(props["GM0001"]) == {"name", "code", "value", "schools", "pupils", "fill"}
+    html = _html(m)
+    assert html.count('"type": "Feature"') == 3
+    assert EVIL not in html and "alert(1)</" not in html
+    assert EVIL_IN_JSON in html
+    assert r"\u0026amp;lt;" not in html  # no double escaping
+    assert '"fields": ' not in html or "bindTooltip" in html
+    for alias in ("name", "code", "dissimilarity", "schools", "pupils"):
+        assert f'"{alias}"' in html
+    assert "dissimilarity, 2019" in html  # the legend title
+
+
+def test_choropleth_min_cell_hides_small_counts(squares, results):
+    m = webmap.choropleth_map(results, squares, area_code="statcode", min_cell=50)
+    props = {f["properties"]["code"]: f["properties"] for f in _geojson_layers(m)[0]["features"]}
+    assert props["GM0001"]["pupils"] == "< 50"
+    assert props["GM0002"]["pupils"] == "12,345"
+    html = _html(m)
+    assert r"\u003c 50" in html and '"pupils": "40"' not in html
+    assert props["GM0002"]["schools"] == "3"  # school counts are public
+
+
+def test_offline_map_embeds_leaflet_and_links_nothing(squares, results):
+    online = _html(webmap.choropleth_map(results, squares, area_code="statcode"))
+    assert any("leaflet" in url for url in _external_resources(online))
+    assert "tile.openstreetmap.org" in online  # the default basemap online
+    html = _html(webmap.choropleth_map(results, squares, area_code="statcode",
+                                       offline=True))
+    assert _external_resources(html) == []
+    assert "L.tileLayer(" not in html  # no basemap offline by default
+    js, css = webmap.leaflet_assets()
+    assert js[:200] in html and ".leaflet-container" in html
+    assert "url(images/" not in html and "data:image/png;base64," in css
+    assert "sourceMappingURL" not in html
+    assert "jquery" not in html.lower()
+    # folium's own class lists are untouched by an offline map
+    import folium
+
+    assert any(name == "jquery" for name, _ in folium.Map.default_js)
+
+
+def test_tiles_option(squares, results):
+    html = _html(webmap.choropleth_map(results, squares, area_code="statcode", tiles=None))
+    assert "L.tileLayer(" not in html
+    html = _html(webmap.choropleth_map(results, squares, area_code="statcode", tiles="none"))
+    assert "L.tileLayer(" not in html
+    html = _html(webmap.choropleth_map(results, squares, area_code="statcode",
+                                       tiles="OpenStreetMap"))
+    assert "tile.openstreetmap.org" in html
+
+
+def test_classes_legend_and_errors(squares, results):
+    html = _html(webmap.choropleth_map(results, squares, area_code="statcode",
+                                       scheme="massey_denton"))
+    for label in ("low (0-0.3)", "moderate (0.3-0.6)", "no data"):
+        assert label in html
+    with pytest.raises(ValueError, match=r"min_cell must be at least 1, got 0"):
+        webmap.choropleth_map(results, squares, area_code="statcode", min_cell=0)
+    with pytest.raises(TypeError, match=r"min_cell must be an int or None, got 2.5"):
+        webmap.choropleth_map(results, squares, area_code="statcode", min_cell=2.5)
+    with pytest.raises(ValueError, match=r"index='theil_h' is not in the results"):
+        webmap.choropleth_map(results, squares, index="theil_h", area_code="statcode")
+
+
+def test_school_map_popups_measures_escaping_min_cell(schools, squares):
+    m = webmap.school_webmap(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                             name="school_name", area="gm",
+                             boundaries=squares.iloc[:1], min_cell=10)
+    outline, points = _geojson_layers(m)
+    assert len(outline["features"]) == 1 and len(points["features"]) == 3
+    props = {f["properties"]["school"]: f["properties"] for f in points["features"]}
+    assert props["00AA00"]["name"] == "&lt;img src=x onerror=alert(2)&gt;"
+    assert props["00BB00"]["name"] == "De &#96;Klimop&#96; &#36;{x}"
+    assert props["00AA00"]["group_a"] == "< 10"  # 3 pupils of group A
+    assert props["00AA00"]["group_b"] == "60" and props["00AA00"]["pupils"] == "63"
+    assert props["00AA00"]["share_a"] == "4.8%"
+    assert props["00AA00"]["area_share_a"] == f"{163 / 353:.1%}"
+    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == ["0.2", "0.3", "0.5"]
+    assert props["00CC00"]["m1"] == "0.4"
+    radius = [props[s]["radius"] for s in ("00AA00", "00BB00", "00CC00")]
+    assert radius[2] == pytest.approx(14.0) and radius[0] < radius[1] < radius[2]
+    assert outline["features"][0]["properties"]["area"] == \
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+    html = _html(m)
+    assert "<img src=x" not in html and "alert(2)>" not in html
+    assert "`Klimop`" not in html and "${x}" not in html
+    assert '"p_local"' in html and '"gap"' in html  # the popup's labels
+    lon, lat = points["features"][0]["geometry"]["coordinates"]
+    assert 4.0 < lon < 6.0 and 51.5 < lat < 53.0  # reprojected from RD to WGS84
+
+
+def test_school_map_options_and_errors(schools):
+    m = webmap.school_webmap(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                             measures=["gap"], offline=True)
+    props = _geojson_layers(m)[0]["features"][0]["properties"]
+    assert props["m0"] == "-0.1" and "m1" not in props
+    assert props["name"] == "00AA00"  # no name column: the id
+    assert _external_resources(_html(m)) == []
+    with pytest.raises(ValueError, match=r"crs is required"):
+        webmap.school_webmap(schools, "school", "a", "b", x="x", y="y")
+    with pytest.raises(ValueError, match=r"data has no column\(s\) \['nope'\]"):
+        webmap.school_webmap(schools, "school", "a", "b", x="x", y="y", crs=28992,
+                             measures=["nope"])
+    with pytest.raises(ValueError, match=r"max_radius must be a positive number, got 0"):
+        webmap.school_webmap(schools, "school", "a", "b", x="x", y="y", crs=28992,
+                             max_radius=0)
+
+
+def test_escape_is_idempotent_in_effect():
+    assert webmap.escape("a & b") == "a &amp; b"
+    assert webmap.escape(np.int64(5)) == "5"
+    assert json.loads(json.dumps(webmap.escape(EVIL))) == "&lt;script&gt;alert(1)&lt;/script&gt;"
