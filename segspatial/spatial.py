@@ -452,7 +452,8 @@ def _moran(c: GroupedCounts, share: np.ndarray, i: np.ndarray, j: np.ndarray, w:
         larger = np.zeros(c.n_groups)
         for order in draws:
             zp = z[order].T  # (n, m): permuted within groups
-            sims = scale[:, None] * np.asarray(indicator @ (zp * (matrix @ zp)))
+            with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
+                sims = scale[:, None] * np.asarray(indicator @ (zp * (matrix @ zp)))
             larger += (sims >= stat[:, None]).sum(axis=1)
         larger = np.minimum(larger, permutations - larger)
         p_value = (larger + 1.0) / (permutations + 1.0)
