@@ -1,0 +1,140 @@
+"""The offline web maps in a real browser (headless Chromium via Playwright).
+
+Checks what a person would see: polygons and school markers drawn, no console or
+page errors, no network request, tooltips showing a name with markup as text (and
+no script run from it). Screenshots are kept in ``test-artifacts/``.
+Runs on the real 2019 case: the national choropleth and Amsterdam's schools.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+EVIL = "<script>alert(1)</script>"
+
+if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+    pytest.skip(f"headless Chromium not found at {CHROMIUM} (Debian package 'chromium'; "
+                ".ci/run installs it)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="Playwright is not installed (it is in the test extra)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+        chromium = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def boundaries(shared_data):
+    from segspatial.geo import read_boundaries
+
+    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    log = {"errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log["errors"].append(str(e)))
+    page.on("request", lambda r: log["requests"].append(r.url))
+    page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.leaflet-interactive")
+    page.wait_for_timeout(300)
+    return page, log
+
+
+def _hover(page, lat: float, lon: float) -> str:
+    name = page.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+    point = page.evaluate(f"window['{name}'].latLngToContainerPoint([{lat}, {lon}])")
+    box = page.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector(".leaflet-tooltip")
+    return page.locator(".leaflet-tooltip").inner_text()
+
+
+def _outside_requests(log) -> list[str]:
+    return [u for u in log["requests"] if not u.startswith(("file:", "data:", "about:"))]
+
+
+def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries, tmp_path):
+    import segspatial as ss
+    from segspatial.cli._figures import save_map
+    from segspatial.webmap import choropleth_map
+
+    table = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                           min_unit_size=0, min_area_size=0).table
+    named = boundaries.copy()
+    named.loc[named["statcode"] == "GM0363", "statnaam"] = EVIL
+    m = choropleth_map(table, named, area_code="statcode", offline=True, min_cell=10)
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = save_map(m, ARTIFACTS / "real_2019_choropleth.html")
+    page, log = _open(browser, path)
+    assert page.locator("path.leaflet-interactive").count() == 355
+    assert page.locator(".leaflet-tile").count() == 0  # no basemap
+    assert page.locator(".segspatial-legend").inner_text().startswith("dissimilarity")
+    amsterdam = named[named["statcode"] == "GM0363"].to_crs("EPSG:4326")
+    point = amsterdam.geometry.iloc[0].representative_point()
+    tooltip = _hover(page, point.y, point.x)
+    assert EVIL in tooltip and "GM0363" in tooltip  # markup shown as text
+    value = table.query("area == 'GM0363' and index == 'dissimilarity'")["value"].iloc[0]
+    assert f"{value:.3f}" in tooltip
+    page.screenshot(path=str(ARTIFACTS / "real_2019_choropleth.png"))
+    assert log["errors"] == [] and log["dialogs"] == []
+    assert _outside_requests(log) == []
+    page.close()
+
+
+def test_offline_amsterdam_school_map_in_chromium(browser, real_2019, boundaries):
+    from segspatial.cli._figures import save_map
+    from segspatial.webmap import school_webmap
+
+    amsterdam = real_2019[real_2019["municipality"] == "GM0363"].copy()
+    first = amsterdam.index[0]
+    amsterdam.loc[first, "school_name"] = "<img src=x onerror=alert(2)>"
+    m = school_webmap(amsterdam, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                      name="school_name", area="municipality",
+                      boundaries=boundaries[boundaries["statcode"] == "GM0363"],
+                      offline=True, min_cell=10)
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = save_map(m, ARTIFACTS / "real_2019_amsterdam_schools.html")
+    page, log = _open(browser, path)
+    # 210 school circles + the municipality outline
+    assert page.locator("path.leaflet-interactive").count() == 210 + 1
+    page.screenshot(path=str(ARTIFACTS / "real_2019_amsterdam_schools.png"))
+    import geopandas as gpd
+
+    school = gpd.GeoSeries(gpd.points_from_xy([amsterdam.loc[first, "x"]],
+                                              [amsterdam.loc[first, "y"]]),
+                           crs="EPSG:28992").to_crs("EPSG:4326").iloc[0]
+    name = page.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+    page.evaluate(f"window['{name}'].setView([{school.y}, {school.x}], 16)")
+    page.wait_for_timeout(300)
+    tooltip = _hover(page, school.y, school.x)
+    assert "<img src=x onerror=alert(2)>" in tooltip
+    page.mouse.click(*_centre(page))
+    page.wait_for_selector(".leaflet-popup-content")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert amsterdam.loc[first, "school"] in popup and "share of a" in popup
+    page.wait_for_timeout(400)  # the popup's fade-in
+    page.screenshot(path=str(ARTIFACTS / "real_2019_amsterdam_school_popup.png"))
+    assert log["errors"] == [] and log["dialogs"] == []
+    assert _outside_requests(log) == []
+    page.close()
+
+
+def _centre(page) -> tuple[float, float]:
+    box = page.locator(".leaflet-container").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
