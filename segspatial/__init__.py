@@ -68,6 +68,17 @@ _LAZY = {
     "to_projected": "segspatial.geo",
     "GeometryWarning": "segspatial.geo",
     "fetch_boundaries": "segspatial.boundaries",
+    "choropleth": "segspatial.plot",
+    "report_grid": "segspatial.plot",
+    "report_grids": "segspatial.plot",
+    "school_map": "segspatial.plot",
+    "profile_plot": "segspatial.plot",
+    "choropleth_map": "segspatial.webmap",
+    "school_webmap": "segspatial.webmap",
+    "COMPARISONS": "segspatial.pupils",
+    "aggregate_pupils": "segspatial.pupils",
+    "assign_groups": "segspatial.pupils",
+    "pupil_segregation": "segspatial.pupils",
 }
 __all__ += sorted(_LAZY)
 

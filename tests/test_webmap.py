@@ -185,3 +185,70 @@ def test_escape_is_idempotent_in_effect():
     assert webmap.escape("a & b") == "a &amp; b"
     assert webmap.escape(np.int64(5)) == "5"
     assert json.loads(json.dumps(webmap.escape(EVIL))) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+# ----------------------------------------------------------------- the CLI sub-commands
+
+def _cli(*argv) -> int:
+    from segspatial.cli import main
+
+    return main([str(a) for a in argv])
+
+
+def test_cli_map_heatmap_schools_write_files(tmp_path, squares, results, schools, capsys):
+    squares.to_file(tmp_path / "b.geojson", driver="GeoJSON")
+    results.to_csv(tmp_path / "r.csv", index=False)
+    schools.to_csv(tmp_path / "s.csv", index=False)
+    html = tmp_path / "out" / "m.html"
+    assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
+                "--index", "dissimilarity", "--output", html, "--offline",
+                "--min-cell", "50") == 0
+    text = html.read_text(encoding="utf-8")
+    assert _external_resources(text) == [] and r"\u003c 50" in text
+    assert not list((tmp_path / "out").glob(".*tmp*"))  # written atomically
+    for suffix in ("png", "svg", "pdf"):
+        out = tmp_path / f"m.{suffix}"
+        assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code",
+                    "statcode", "--index", "dissimilarity", "--year", "2019",
+                    "--scheme", "massey_denton", "--output", out) == 0
+        assert out.stat().st_size > 1000
+    assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "m.pdf").read_bytes()[:4] == b"%PDF"
+    assert _cli("heatmap", tmp_path / "r.csv", "--index", "dissimilarity", "--output",
+                tmp_path / "g.png") == 0
+    assert _cli("schools", tmp_path / "s.csv", "--unit", "school", "--group-a", "a",
+                "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                "--area", "gm", "--only", "GM0001", "--name", "school_name",
+                "--boundaries", tmp_path / "b.geojson", "--area-code", "statcode",
+                "--min-cell", "10", "--output", tmp_path / "s.html") == 0
+    text = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert text.count('"type": "Feature"') == 3 + 1 and "<img src=x" not in text
+    assert _cli("schools", tmp_path / "s.csv", "--unit", "school", "--group-a", "a",
+                "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                "--output", tmp_path / "s.png") == 0
+    assert "wrote school map to" in capsys.readouterr().err
+
+
+def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
+    squares.to_file(tmp_path / "b.geojson", driver="GeoJSON")
+    results.to_csv(tmp_path / "r.csv", index=False)
+    schools.to_csv(tmp_path / "s.csv", index=False)
+    base = ["map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
+            "--index", "dissimilarity"]
+    assert _cli(*base, "--output", tmp_path / "m.txt") == 2
+    assert "--output" in capsys.readouterr().err
+    assert _cli(*base, "--output", tmp_path / "m.png", "--offline") == 2
+    assert "--offline: only for .html output" in capsys.readouterr().err
+    assert _cli(*base, "--output", tmp_path / "m.png", "--year", "1999") == 2
+    assert "year='1999' is not in the results" in capsys.readouterr().err
+    assert _cli("heatmap", tmp_path / "r.csv", "--index", "dissimilarity",
+                "--output", tmp_path / "g.html") == 2
+    assert "must end in one of .png, .svg, .pdf" in capsys.readouterr().err
+    school = ["schools", tmp_path / "s.csv", "--unit", "school", "--group-a", "a",
+              "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992"]
+    assert _cli(*school, "--only", "GM0001", "--output", tmp_path / "s.html") == 2
+    assert "--only needs --area" in capsys.readouterr().err
+    assert _cli(*school, "--area", "gm", "--only", "GM7", "--output",
+                tmp_path / "s.html") == 2
+    assert "--only ['GM7'] not found in column 'gm'" in capsys.readouterr().err
+    assert not (tmp_path / "s.html").exists() and not (tmp_path / "m.png").exists()
