@@ -829,11 +829,22 @@ def assign_areas(
                              return_inverse=True)
     tree = shapely.STRtree(poly_geoms)
 
-    point_geoms = np.asarray(pts.geometry.array, dtype=object)
-    n = len(point_geoms)
-    chosen = np.full(n, -1, dtype=np.int64)
-    distance = np.full(n, np.nan)
-    located = ~np.asarray(shapely.is_missing(point_geoms) | shapely.is_empty(point_geoms))
+    geoms = np.asarray(pts.geometry.array, dtype=object)
+    n = len(geoms)
+    located = ~np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    # query each distinct location once (a panel repeats every school's point)
+    site = np.full(n, -1, dtype=np.int64)
+    if (shapely.get_type_id(geoms[located]) == 0).all():
+        xy = np.ascontiguousarray(shapely.get_coordinates(geoms[located]))
+        inverse, unique_xy = pd.factorize(xy.view(np.complex128).ravel())  # hash, no sort
+        site_geoms = shapely.points(unique_xy.real, unique_xy.imag)
+        site[located] = inverse
+    else:
+        site_geoms = geoms[located]
+        site[located] = np.arange(int(located.sum()))
+    n_sites = len(site_geoms)
+    site_chosen = np.full(n_sites, -1, dtype=np.int64)
+    site_distance = np.full(n_sites, np.nan)
 
     def pick(ids: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.lexsort((code_rank[features], ids))
@@ -841,30 +852,39 @@ def assign_areas(
         first = np.unique(ids, return_index=True)[1]
         return ids[first], features[first]
 
-    inside_ids, inside_features = tree.query(point_geoms, predicate="intersects")
+    inside_ids, inside_features = tree.query(site_geoms, predicate="intersects")
     if len(inside_ids):
         ids, features = pick(inside_ids, inside_features)
-        chosen[ids] = features
-        distance[ids] = 0.0
-    n_within = int((chosen >= 0).sum())
-    outside = np.flatnonzero(located & (chosen < 0))
-    n_snapped = 0
-    max_snap = 0.0
+        site_chosen[ids] = features
+        site_distance[ids] = 0.0
+    site_inside = site_chosen >= 0
+    outside = np.flatnonzero(~site_inside)
     if len(outside):
-        (q, features), dist = tree.query_nearest(point_geoms[outside], return_distance=True,
+        (q, features), dist = tree.query_nearest(site_geoms[outside], return_distance=True,
                                                  all_matches=True)
         ids = outside[q]
-        distance[ids] = dist
+        site_distance[ids] = dist
         near = dist <= snap
         if near.any():
             ids_near, features_near = pick(ids[near], features[near])
-            chosen[ids_near] = features_near
-            n_snapped = len(ids_near)
-            max_snap = float(distance[ids_near].max())
-            warnings.warn(
-                f"{n_snapped} units lie outside every area polygon and were assigned to the "
-                f"nearest one within snap={snap:g} m (farthest {max_snap:.0f} m)",
-                GeometryWarning, stacklevel=2)
+            site_chosen[ids_near] = features_near
+
+    has_site = site >= 0
+    chosen = np.full(n, -1, dtype=np.int64)
+    distance = np.full(n, np.nan)
+    chosen[has_site] = site_chosen[site[has_site]]
+    distance[has_site] = site_distance[site[has_site]]
+    inside = np.zeros(n, dtype=bool)
+    inside[has_site] = site_inside[site[has_site]]
+    n_within = int(inside.sum())
+    snapped = (chosen >= 0) & ~inside
+    n_snapped = int(snapped.sum())
+    max_snap = float(distance[snapped].max()) if n_snapped else 0.0
+    if n_snapped:
+        warnings.warn(
+            f"{n_snapped} units lie outside every area polygon and were assigned to the "
+            f"nearest one within snap={snap:g} m (farthest {max_snap:.0f} m)",
+            GeometryWarning, stacklevel=2)
 
     codes = pd.Series(code_values.to_numpy()[np.maximum(chosen, 0)], index=points.index,
                       name=area_code, dtype=code_values.dtype)
