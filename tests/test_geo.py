@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 
@@ -621,7 +622,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
     assert status == 0, captured.err
     assert "postcode_unmatched: 1 area-years, 1 units" in captured.err
     assert "1 units have a postcode not in the postcode table" in captured.err
-    table = pd.read_csv(pd.io.common.StringIO(captured.out))
+    table = pd.read_csv(io.StringIO(captured.out))
     assert table["n_units"].tolist() == [39]
 
 
@@ -673,3 +674,33 @@ def test_cli_join_and_info(grid_files, capsys):
     assert main(["boundaries", "info", str(grid_files["bounds"])]) == 0
     info = capsys.readouterr().out
     assert "features: 4" in info and "crs: EPSG:28992" in info and "columns: code, name" in info
+
+
+def test_read_zipped_shapefile(tmp_path):
+    import zipfile
+
+    grid().to_file(tmp_path / "grid.shp")
+    archive = tmp_path / "grid.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in tmp_path.glob("grid.*"):
+            if part.suffix != ".zip":
+                z.write(part, part.name)
+    out = read_boundaries(archive)
+    assert out["code"].tolist() == ["A", "B", "C", "D"] and out.crs.to_epsg() == 28992
+
+
+def test_cli_lonlat_coordinates_are_projected_for_areas(grid_files, capsys):
+    frame = grid_files["frame"].iloc[2:].copy()  # inside the grid only
+    pts = to_projected(unit_points(frame, x="x", y="y", crs=RD), RD).to_crs(4326)
+    frame["lon"], frame["lat"] = pts.geometry.x, pts.geometry.y
+    path = grid_files["dir"] / "lonlat.csv"
+    frame.drop(columns=["x", "y"]).to_csv(path, index=False)
+    status = main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                   "b", "--x", "lon", "--y", "lat", "--crs", "EPSG:4326", "--areas-from",
+                   str(grid_files["bounds"]), "--area-code", "code", "--min-unit-size", "0",
+                   "--min-area-size", "0", "--indices", "dissimilarity"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    table = pd.read_csv(io.StringIO(captured.out))
+    assert table["area"].tolist() == ["A", "B"] and table["n_units"].tolist() == [18, 20]
+    assert "Nothing was left out." in captured.err
