@@ -79,6 +79,10 @@ _LAZY = {
     "aggregate_pupils": "segspatial.pupils",
     "assign_groups": "segspatial.pupils",
     "pupil_segregation": "segspatial.pupils",
+    "spatial_segregation": "segspatial.spatial",
+    "multiscale_profile": "segspatial.spatial",
+    "local_measures": "segspatial.spatial",
+    "spatial_weights": "segspatial.spatial",
 }
 __all__ += sorted(_LAZY)
 

@@ -373,29 +373,33 @@ def _income_groups(x: np.ndarray, status: np.ndarray, ycode: np.ndarray, n_years
     rank = np.full(len(x), np.nan) if want_rank else None
     if valid.size == 0:
         return codes, rank
-    v, y = x[valid], ycode[valid]
-    order = np.argsort(v, kind="stable")
-    order = order[np.argsort(y[order], kind="stable")]
-    vs, ys = v[order], y[order]
-    m = vs.size
-    new_run = np.ones(m, dtype=bool)
-    new_run[1:] = (vs[1:] != vs[:-1]) | (ys[1:] != ys[:-1])
-    run_start = np.flatnonzero(new_run)
-    run_end = np.append(run_start[1:], m) - 1
-    n_per_year = np.bincount(ys, minlength=n_years).astype(np.int64)
-    year_start = np.concatenate(([0], np.cumsum(n_per_year)[:-1]))
-    # twice the 1-based average rank within the year, per run of ties
-    twice = run_start + run_end + 2 - 2 * year_start[ys[run_start]]
-    r2 = np.repeat(twice, run_end - run_start + 1)
-    n = n_per_year[ys]
-    group = np.full(m, _BETWEEN, dtype=np.int8)
-    group[5 * r2 <= 2 * n] = 0
-    group[(5 * r2 > 4 * n) & (5 * r2 <= 6 * n)] = 1
-    group[5 * r2 > 8 * n] = 2
-    target = valid[order]
-    codes[target] = group
-    if rank is not None:
-        rank[target] = r2 / (2.0 * n)
+    # rows grouped by year (a radix sort of small integers), then one sort per year:
+    # a loop over the years, never over pupils
+    y = ycode[valid]
+    by_year = valid[np.argsort(y, kind="stable")]
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(y, minlength=n_years))))
+    for k in range(n_years):
+        rows = by_year[bounds[k]:bounds[k + 1]]
+        n = rows.size
+        if n == 0:
+            continue
+        v = x[rows]
+        order = np.argsort(v)  # the order within ties does not matter
+        vs = v[order]
+        new_run = np.ones(n, dtype=bool)
+        new_run[1:] = vs[1:] != vs[:-1]
+        run_start = np.flatnonzero(new_run)
+        run_end = np.append(run_start[1:], n) - 1
+        twice = run_start + run_end + 2  # twice the 1-based average rank of the run
+        group = np.full(run_start.size, _BETWEEN, dtype=np.int8)
+        group[5 * twice <= 2 * n] = 0
+        group[(5 * twice > 4 * n) & (5 * twice <= 6 * n)] = 1
+        group[5 * twice > 8 * n] = 2
+        length = run_end - run_start + 1
+        target = rows[order]
+        codes[target] = np.repeat(group, length)
+        if rank is not None:
+            rank[target] = np.repeat(twice / (2.0 * n), length)
     return codes, rank
 
 
@@ -685,7 +689,14 @@ def _aggregate(pupils: pd.DataFrame, unit: str, area: str | None, year: str | No
     u, a, y = ucode[sel], acode[sel], ycode[sel]
     ay = a * n_year + y
     key = _combine(ay, n_unit, u)
-    kc, kuniq = pd.factorize(key, sort=True)
+    n_possible = (int(key.max()) + 1) if key.size else 0
+    if n_possible <= max(4 * key.size, 1 << 20):
+        # dense keys (the usual case): a bincount finds the unit-years, no hashing
+        present = np.bincount(key, minlength=n_possible) > 0
+        kuniq = np.flatnonzero(present)
+        kc = (np.cumsum(present) - 1)[key]
+    else:
+        kc, kuniq = pd.factorize(key, sort=True)
     n_keys = len(kuniq)
     k_unit = kuniq % n_unit
     k_ay = kuniq // n_unit
@@ -719,15 +730,15 @@ def _aggregate(pupils: pd.DataFrame, unit: str, area: str | None, year: str | No
     for theme in themes:
         c = codes[theme] if all_ok else codes[theme][ok]
         k = len(GROUPS[theme])
-        inside = c >= 0
-        n = np.bincount(kc[inside] * k + c[inside], minlength=n_keys * k)
-        n = n.reshape(n_keys, k)
+        # one pass: columns 0 .. R-1 count the reasons (code -1 -> R-1 ... -R -> 0),
+        # columns R .. R+k-1 the groups
+        width = _N_REASONS + k
+        n = np.bincount(kc * width + (c + _N_REASONS), minlength=n_keys * width)
+        n = n.reshape(n_keys, width)
         for j, column in enumerate(GROUP_COLUMNS[theme]):
-            counts[column] = n[:, j].astype(np.int64)
-        out = ~inside
-        if out.any():
-            m = np.bincount(kc[out] * _N_REASONS + (-c[out].astype(np.int64) - 1),
-                            minlength=n_keys * _N_REASONS).reshape(n_keys, _N_REASONS)
+            counts[column] = n[:, _N_REASONS + j].astype(np.int64)
+        m = n[:, _N_REASONS - 1::-1]  # reason index r = -code - 1
+        if m.any():
             row, r = np.nonzero(m)
             no_group_parts.append(pd.DataFrame({
                 "row": row, "theme": theme,
