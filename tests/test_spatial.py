@@ -627,3 +627,100 @@ def test_theil_h_scalar_agrees():
     t = _run(data, bandwidth=0, spatial_indices="spatial_theil_h")
     assert _value(t, "spatial_theil_h", 0) == pytest.approx(theil_h(data["a"], data["b"]),
                                                             rel=1e-12)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+@pytest.fixture()
+def demo_csv(tmp_path, demo):
+    path = tmp_path / "counts.csv"
+    demo.query("year >= 2017").to_csv(path, index=False)
+    return path
+
+
+_COUNTS = ["--unit", "school", "--group-a", "a", "--group-b", "b", "--area",
+           "municipality", "--year", "year", "--total", "total"]
+_XY = ["--x", "x", "--y", "y", "--crs", "EPSG:28992"]
+
+
+def test_cli_indices_adds_spatial_rows(demo_csv, tmp_path, demo):
+    from segspatial.cli import main
+
+    out = tmp_path / "results.csv"
+    status = main(["indices", str(demo_csv), *_COUNTS, *_XY, "--bandwidth", "500",
+                   "--bandwidth", "2000", "--kernel", "biweight", "--seed", "3",
+                   "--permutations", "19", "--output", str(out), "--quiet"])
+    assert status == 0
+    table = pd.read_csv(out, dtype={"area": str})
+    expected = spatial_segregation(
+        demo.query("year >= 2017"), "school", "a", "b", x="x", y="y", crs=CRS,
+        area="municipality", year="year", total="total", bandwidth=[500, 2000],
+        kernel="biweight", permutations=19, rng=3).table
+    assert len(table) == len(expected)
+    np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-12)
+    assert set(table["kernel"].dropna()) == {"biweight", "voronoi"}
+
+
+def test_cli_knn_context_and_districts(demo_csv, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from segspatial.cli import main
+
+    grid = gpd.GeoDataFrame({"code": ["W", "E"]}, geometry=[
+        box(0, 300_000, 120_000, 600_000), box(120_000, 300_000, 300_000, 600_000)], crs=CRS)
+    districts = tmp_path / "districts.geojson"
+    grid.to_file(districts)
+    out = tmp_path / "results.csv"
+    assert main(["indices", str(demo_csv), *_COUNTS, *_XY, "--k", "4", "--context", "all",
+                 "--districts", str(districts), "--district-code", "code",
+                 "--spatial-indices", "spatial_dissimilarity", "theil_h_between",
+                 "theil_h_within", "--output", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out)
+    assert set(table["index"]) >= {"spatial_dissimilarity", "theil_h_between",
+                                   "theil_h_within"}
+    assert set(table.loc[table["index"] == "spatial_dissimilarity", "kernel"]) == {"knn"}
+    wide = table.pivot_table(index=["area", "year"], columns="index", values="value")
+    np.testing.assert_allclose(wide["theil_h_between"] + wide["theil_h_within"],
+                               wide["theil_h"], rtol=1e-12)
+
+
+def test_cli_local(demo_csv, tmp_path, capsys):
+    from segspatial.cli import main
+
+    out = tmp_path / "local.csv"
+    assert main(["local", str(demo_csv), *_COUNTS, *_XY, "--bandwidth", "750",
+                 "--output", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert {"unit", "x", "y", "p", "p_local", "gap", "d_contribution"} <= set(table.columns)
+    assert (table["bandwidth"] == 750).all()
+    assert "Local measures for" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["indices", "{csv}", *_COUNTS, "--bandwidth", "500"], "need unit locations"),
+    (["indices", "{csv}", *_COUNTS, *_XY, "--bandwidth", "500", "--k", "3"],
+     "either --bandwidth"),
+    (["indices", "{csv}", *_COUNTS, *_XY, "--districts", "d.geojson"],
+     "--districts and --district-code go together"),
+    (["local", "{csv}", *_COUNTS], "local measures need unit locations"),
+    (["indices", "{csv}", *_COUNTS, "--x", "x", "--y", "y", "--crs", "EPSG:4326",
+      "--distance-crs", "EPSG:4326", "--bandwidth", "500"], "projected CRS"),
+])
+def test_cli_errors(demo_csv, capsys, argv, match):
+    from segspatial.cli import main
+
+    argv = [str(demo_csv) if a == "{csv}" else a for a in argv]
+    assert main(argv) == 2
+    assert match in capsys.readouterr().err
+
+
+def test_extra_columns_cannot_clash():
+    from segspatial.counts import prepare_counts
+
+    data = _town("halves", side=2)
+    with pytest.raises(ValueError, match=r"extra: names \['a'\] clash"):
+        prepare_counts(data, "school", "a", "b", extra={"a": "x"})
+    frame = prepare_counts(data, "school", "a", "b", extra={"px": "x"}).frame
+    np.testing.assert_array_equal(frame["px"], data["x"])

@@ -20,6 +20,12 @@ from segspatial.cli._location import (
     location_columns,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
+from segspatial.cli._spatial import (
+    add_spatial_options,
+    check_spatial_mode,
+    spatial_arguments,
+    uses_spatial,
+)
 from segspatial.compute import SegregationResult, segregation
 from segspatial.io import read_table
 
@@ -48,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_filter_options(p)
     add_pupil_options(p)
     add_location_options(p)
+    add_spatial_options(p)
     p.add_argument("--output", "-o", metavar="FILE",
                    help="results file (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--exclusions-output", metavar="FILE",
@@ -76,6 +83,7 @@ def describe(result: SegregationResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_spatial_mode(args)
     if args.pupils:
         return run_pupils(args)
     check_counts_mode(args)
@@ -88,10 +96,15 @@ def run(args: argparse.Namespace) -> int:
                       encoding=args.encoding)
     with geometry_notes("indices"):
         data, location_exclusions = locate_units(args, data)
-    result = segregation(
+    compute, extra = segregation, {}
+    if uses_spatial(args):  # the spatial rows join the same table
+        from segspatial.spatial import spatial_segregation
+
+        compute, extra = spatial_segregation, spatial_arguments(args, data)
+    result = compute(
         data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
         total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
-        min_area_size=args.min_area_size,
+        min_area_size=args.min_area_size, **extra,
     )
     result = add_exclusions(result, location_exclusions)
     write_or_print(result.table, args.output, what="results")
