@@ -871,6 +871,10 @@ def spatial_segregation(
     smoothed counts to whole numbers and computes the aspatial formula on them, which
     weights each unit by its *smoothed* total ``t̃_j`` and compares with the smoothed
     ``P̃``; the two coincide only when the local environments have equal totals.
+    Because the weights are the units' own pupils, not the smoothed totals, the
+    t-weighted mean of p̃_j need not equal P, so at wide bandwidths the spatial H can
+    dip slightly below 0 (and the spatial D need not reach exactly 0 unless every
+    p̃_j = P).
 
     *Moran's I* uses the same weights as the spatial indices, restricted to the area
     and year, without the self-weights and row-standardised (as ``esda.Moran``'s
