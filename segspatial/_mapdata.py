@@ -31,7 +31,7 @@ NO_DATA_COLOR = "#c8c8c8"
 #: Column names guessed for the area name in boundary files (CBS uses ``statnaam``).
 NAME_CANDIDATES = ("statnaam", "name", "naam", "area_name", "municipality_name", "gemeentenaam")
 #: Per-unit local measures shown on school maps when present (from the spatial module).
-LOCAL_MEASURES = ("p", "p_local", "gap", "contribution")
+LOCAL_MEASURES = ("p", "p_local", "gap", "d_contribution", "spatial_d_contribution")
 
 _MAX_SHOWN = 8
 

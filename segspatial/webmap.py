@@ -310,7 +310,8 @@ def school_webmap(
     the share of group A in each school's area. Each school has a tooltip and a
     popup with its id, name, pupils, group counts (``"< N"`` below ``min_cell``),
     share of group A and, when present, its local measures (``p``, ``p_local``,
-    ``gap``, ``contribution`` from the spatial module, or the ``measures`` named).
+    ``gap``, ``d_contribution``, ``spatial_d_contribution`` from
+    :func:`segspatial.spatial.local_measures`, or the ``measures`` named).
 
     Parameters
     ----------

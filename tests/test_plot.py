@@ -322,3 +322,22 @@ def test_real_2019_national_choropleth_and_amsterdam(real_2019, shared_data):
                          boundaries=boundaries[boundaries["statcode"] == "GM0363"])
     assert len(ax.collections[-1].get_offsets()) == len(amsterdam) == 210
     ax.figure.savefig(ARTIFACTS / "real_2019_amsterdam_schools.png", dpi=70)
+
+
+def test_profile_and_local_measures_from_the_spatial_module():
+    from segspatial import spatial, webmap
+    from segspatial.demo import demo_counts
+
+    counts = demo_counts(None)
+    counts = counts[counts["year"] == 2018]
+    profile = spatial.multiscale_profile(counts, "school", "a", "b", x="x", y="y",
+                                         crs="EPSG:28992", area="municipality",
+                                         total="total", bandwidth=[500, 2000])
+    ax = plot.profile_plot(profile, index="spatial_dissimilarity")
+    assert len(ax.lines) == profile["area"].nunique()
+    local = spatial.local_measures(counts[counts["municipality"] == "GM9002"], "school",
+                                   "a", "b", x="x", y="y", crs="EPSG:28992", bandwidth=1000)
+    m = webmap.school_webmap(local, "unit", "a", "b", x="x", y="y", crs="EPSG:28992")
+    html = m.get_root().render()
+    for label in ("p_local", "gap", "d_contribution", "spatial_d_contribution"):
+        assert f'"{label}"' in html

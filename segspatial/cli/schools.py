@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--in-year", metavar="Y", help="the year to draw (default: the latest)")
     p.add_argument("--measures", nargs="+", metavar="COL",
                    help="per-school columns for the popups (default: p, p_local, gap, "
-                   "contribution when present)")
+                   "d_contribution, spatial_d_contribution when present)")
     p.add_argument("--boundaries", metavar="FILE", help="area polygons for the outline")
     p.add_argument("--area-code", metavar="COL",
                    help="boundaries column with the area codes (default: statcode)")
