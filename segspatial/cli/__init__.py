@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "segspatial.cli.schools",
     "segspatial.cli.boundaries",
     "segspatial.cli.join",
+    "segspatial.cli.report",
 )
 
 

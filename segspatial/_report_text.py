@@ -1,0 +1,416 @@
+"""Labels and sentences of the HTML reports, in English and Dutch (private).
+
+Every text is a :class:`string.Template` pattern (``$name`` placeholders); values are
+escaped by the caller before they are substituted. Keep the two languages in step:
+a test checks that both have the same keys.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["COMPARISON_LABELS", "GROUP_LABELS", "INDEX_LABELS", "LANGUAGES", "REASON_TEXT",
+           "TEXT"]
+
+LANGUAGES = ("en", "nl")
+
+_EN = {
+    "lang_name": "English",
+    "index_title": "School segregation per municipality",
+    "index_intro": "One page per municipality: how unevenly pupils of two groups are spread "
+    "over its schools, how that changed over the years, and where it happens. Click a "
+    "municipality on the map or in the table to open its page.",
+    "index_map_heading": "Map: $index, $comparison, $year",
+    "index_map_note": "Colours on the report's fixed scale: dark green (0, every school "
+    "mirrors the municipality) to dark red (0.8). Grey: no value (too small, or left out).",
+    "index_table_heading": "All municipalities",
+    "index_table_note": "Click a column heading to sort. Values are for the latest year; "
+    "D is the lead index.",
+    "index_left_out_heading": "Left out of the whole report",
+    "back_to_index": "All municipalities",
+    "static_map": "Map for printing",
+    "interactive_map": "Interactive map (zoom, hover for details)",
+    "map_fallback": "The interactive map needs JavaScript; the static map above shows the "
+    "same schools.",
+    "municipality": "Municipality",
+    "code": "Code",
+    "name": "Name",
+    "years_covered": "Years covered",
+    "no_years": "one period (no year column)",
+    "pupils": "Pupils",
+    "schools": "Schools",
+    "group_shares": "Group shares",
+    "share_of": "$share $group",
+    "latest_year": "latest year: $year",
+    "in_short": "In short",
+    "lead_sentence": "In $year the dissimilarity index D between $a and $b pupils is "
+    "$value: <strong>$band segregation</strong> (Massey &amp; Denton bands: below 0.3 low, "
+    "0.3 to 0.6 moderate, above 0.6 high).",
+    "lead_move": "For every school to have the same mix of the two groups as the "
+    "municipality as a whole, about $pct of the $a pupils would have to change school.",
+    "lead_random": "Even if pupils were dealt to the schools at random, D would be about "
+    "$expected (small schools and groups give some unevenness by chance); the "
+    "standardised D*, which measures the distance from random allocation, is $dstar.",
+    "lead_undefined": "In $year the dissimilarity index between $a and $b pupils could "
+    "not be computed: $reason.",
+    "band_low": "low",
+    "band_moderate": "moderate",
+    "band_high": "high",
+    "latest_heading": "Segregation in $year",
+    "latest_note": "Four indices per comparison. D is the lead index; D* compares D with "
+    "random allocation of pupils to schools (0 = as random, 1 = complete segregation, "
+    "negative = more even than random); H and V are two other views of unevenness. "
+    "Where they disagree, read D with care.",
+    "comparison": "Comparison",
+    "band": "Band",
+    "pupils_used": "Pupils in the two groups",
+    "no_value": "no value",
+    "trend_heading": "Trends over the years",
+    "trend_note": "D (solid line) and D* (dashed) per year, on the report's fixed scale "
+    "0 to 0.8. Background: low (green), moderate (yellow), high (red).",
+    "trend_one_year": "The data cover a single year: there is no trend to show.",
+    "map_heading": "Where the schools are",
+    "map_note": "Each circle is a school, its area proportional to its pupils. Colour: "
+    "share of $a pupils, white = the same as the municipality ($centre), red = more, "
+    "blue = fewer. Comparison: $comparison, $year.",
+    "map_more": "more $a pupils",
+    "map_fewer": "fewer $a pupils",
+    "map_same": "as the municipality",
+    "spatial_heading": "Between neighbouring schools, or between parts of the municipality?",
+    "spatial_note": "The indices above ignore where schools are: a checkerboard of "
+    "segregated schools side by side scores the same as a town split into two halves. "
+    "The spatial versions compare each school's surroundings instead of the school "
+    "itself: each school's pupils are pooled with those of nearby schools, weighted by "
+    "distance (a $kernel kernel with the bandwidth shown). If segregation stays high as "
+    "the surroundings widen, it is between parts of the municipality; if it falls "
+    "quickly, it is between neighbouring schools.",
+    "spatial_table_comparison": "Comparison",
+    "aspatial": "school itself",
+    "bandwidth_m": "$m m",
+    "between_share": "Between districts (share of H)",
+    "morans_i": "Moran's I",
+    "profile_heading": "Multi-scale profile",
+    "profile_note": "Spatial D (solid) and spatial H (dashed) as each school's "
+    "surroundings widen, for $comparison. At 0 m they equal the ordinary D and H.",
+    "interpretation_heading": "What this means",
+    "interp_parts": "Segregation is mostly <strong>between parts of the municipality</strong>: "
+    "when each school is pooled with the schools within about $small, spatial H still "
+    "keeps $keep of the ordinary H ($h). Neighbouring schools are alike; the differences "
+    "lie between areas, which follows where families live more than which nearby school "
+    "they choose.",
+    "interp_neighbours": "Segregation is mostly <strong>between neighbouring "
+    "schools</strong>: when each school is pooled with the schools within about $small, "
+    "spatial H already falls to $keep of the ordinary H ($h). Schools close together "
+    "differ a lot, which points to local sorting between nearby schools (for example by "
+    "school choice) rather than to where families live.",
+    "interp_mixed": "Segregation is <strong>partly between neighbouring schools and partly "
+    "between parts of the municipality</strong>: pooling each school with the schools "
+    "within about $small keeps $keep_small of the ordinary H ($h), within about $large "
+    "$keep_large.",
+    "interp_between": "Of Theil's H, $between is between districts ($districts) and "
+    "$within within them, between schools of the same district.",
+    "interp_moran_cluster": "Schools with many $a pupils tend to lie near each other "
+    "(Moran's I = $i, p = $p): a clustered pattern.",
+    "interp_moran_checker": "Neighbouring schools tend to differ (Moran's I = $i, p = $p): "
+    "a checkerboard pattern.",
+    "interp_moran_none": "There is no clear pattern in which neighbouring schools resemble "
+    "or differ from each other (Moran's I = $i, p = $p).",
+    "interp_few": "With only $n schools, the spatial numbers are uncertain.",
+    "interp_none": "The spatial indices could not be computed for this comparison.",
+    "interp_for": "For $comparison in $year:",
+    "caveat_heading": "What these numbers cannot tell",
+    "caveat": "The indices describe how unevenly pupils are spread over schools; they do "
+    "not explain why. Differences between neighbourhoods (demography), free school "
+    "choice, differences in school quality or profile and social networks can all "
+    "contribute, and these numbers cannot tell them apart. A high value is not in itself "
+    "a judgement on a school or a municipality, and a low value does not mean every "
+    "school is mixed.",
+    "exclusions_heading": "What was left out, and why",
+    "exclusions_none": "Nothing was left out for this municipality.",
+    "exclusions_note": "Counts of what was not used in the figures above (per year).",
+    "reason": "Reason",
+    "year": "Year",
+    "what": "What",
+    "units": "Schools",
+    "method_heading": "Method and provenance",
+    "method_intro": "Following the Dutch school-segregation report (2009-2018). School j "
+    "has a_j pupils of group A and b_j of group B; A and B are the municipality's totals.",
+    "def_dissimilarity": "Dissimilarity D = ½ Σ|a_j/A − b_j/B| (Duncan &amp; Duncan 1955): "
+    "0 = every school has the municipality's mix, 1 = complete segregation.",
+    "def_standardised": "Standardised D* = (D − E[D]) / (1 − E[D]) (or / E[D] below E[D]), "
+    "with E[D] the exact expected D under random allocation (Carrington &amp; Troske "
+    "1997).",
+    "def_theil": "Theil's information index H (Reardon &amp; Firebaugh 2002).",
+    "def_correlation": "Correlation index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
+    "def_spatial": "Spatial D and H: the same formulas on each school's surroundings, its "
+    "pupils pooled with those of nearby schools by a distance kernel (Reardon &amp; "
+    "O'Sullivan 2004); the multi-scale profile repeats this over many bandwidths "
+    "(Reardon et al. 2008).",
+    "def_decomposition": "Between/within: Theil's H splits exactly into a part between "
+    "districts and a part within districts.",
+    "def_moran": "Moran's I of the schools' shares of group A with the same distance "
+    "weights (row-standardised), with a permutation p-value (Moran 1950).",
+    "def_bands": "Bands: 0-0.3 low, 0.3-0.6 moderate, 0.6-1 high (Massey &amp; Denton "
+    "1993).",
+    "parameters": "Parameters",
+    "inputs": "Input files",
+    "version": "Made with segspatial $version.",
+    "generated": "Generated $stamp.",
+    "districts_grid": "squares of $size m",
+    "districts_file": "polygons from $file",
+    "disclosure": "Disclosure control: pupil counts below $n are shown as \"&lt; $n\". "
+    "School counts are public and shown as they are.",
+    "param_filters": "Schools with fewer than $unit pupils and municipalities with fewer "
+    "than $area pupils a year (on average) are left out.",
+    "param_spatial": "Bandwidths: $bandwidths; kernel: $kernel; districts: $districts; "
+    "Moran permutations: $permutations (seed $seed); coordinates: $crs.",
+    "schools_col": "schools",
+    "pupils_col": "pupils",
+    "no_data": "no data",
+    "lead_index": "Lead index: D, $comparison, $year",
+    "print": "Print",
+    "left_out_areas": "Municipalities without a page",
+    "page_title": "$name ($code): school segregation",
+}
+
+_NL = {
+    "lang_name": "Nederlands",
+    "index_title": "Schoolsegregatie per gemeente",
+    "index_intro": "Eén pagina per gemeente: hoe ongelijk leerlingen van twee groepen over "
+    "de scholen verdeeld zijn, hoe dat door de jaren veranderde, en waar het gebeurt. "
+    "Klik op een gemeente op de kaart of in de tabel om haar pagina te openen.",
+    "index_map_heading": "Kaart: $index, $comparison, $year",
+    "index_map_note": "Kleuren op de vaste schaal van het rapport: donkergroen (0, elke "
+    "school weerspiegelt de gemeente) tot donkerrood (0,8). Grijs: geen waarde (te klein, "
+    "of weggelaten).",
+    "index_table_heading": "Alle gemeenten",
+    "index_table_note": "Klik op een kolomkop om te sorteren. Waarden gelden voor het "
+    "laatste jaar; D is de hoofdindex.",
+    "index_left_out_heading": "Buiten het hele rapport gelaten",
+    "back_to_index": "Alle gemeenten",
+    "static_map": "Kaart om af te drukken",
+    "interactive_map": "Interactieve kaart (zoomen, beweeg over een school voor details)",
+    "map_fallback": "De interactieve kaart heeft JavaScript nodig; de vaste kaart hierboven "
+    "toont dezelfde scholen.",
+    "municipality": "Gemeente",
+    "code": "Code",
+    "name": "Naam",
+    "years_covered": "Jaren",
+    "no_years": "één periode (geen jaarkolom)",
+    "pupils": "Leerlingen",
+    "schools": "Scholen",
+    "group_shares": "Aandeel per groep",
+    "share_of": "$share $group",
+    "latest_year": "laatste jaar: $year",
+    "in_short": "In het kort",
+    "lead_sentence": "In $year is de dissimilariteitsindex D tussen leerlingen $a en $b "
+    "$value: <strong>$band segregatie</strong> (indeling van Massey &amp; Denton: onder 0,3 "
+    "laag, 0,3 tot 0,6 matig, boven 0,6 hoog).",
+    "lead_move": "Om elke school dezelfde mix van beide groepen te geven als de gemeente "
+    "als geheel, zou ongeveer $pct van de leerlingen $a van school moeten wisselen.",
+    "lead_random": "Ook als leerlingen willekeurig over de scholen verdeeld werden, zou D "
+    "ongeveer $expected zijn (kleine scholen en groepen geven door toeval enige "
+    "ongelijkheid); de gestandaardiseerde D*, de afstand tot een willekeurige verdeling, "
+    "is $dstar.",
+    "lead_undefined": "In $year kon de dissimilariteitsindex tussen leerlingen $a en $b "
+    "niet berekend worden: $reason.",
+    "band_low": "lage",
+    "band_moderate": "matige",
+    "band_high": "hoge",
+    "latest_heading": "Segregatie in $year",
+    "latest_note": "Vier indexen per vergelijking. D is de hoofdindex; D* vergelijkt D met "
+    "een willekeurige verdeling van leerlingen over scholen (0 = als willekeurig, 1 = "
+    "volledige segregatie, negatief = gelijkmatiger dan willekeurig); H en V bekijken de "
+    "ongelijkheid op een andere manier. Waar ze verschillen: lees D met zorg.",
+    "comparison": "Vergelijking",
+    "band": "Niveau",
+    "pupils_used": "Leerlingen in de twee groepen",
+    "no_value": "geen waarde",
+    "trend_heading": "Ontwikkeling door de jaren",
+    "trend_note": "D (doorgetrokken lijn) en D* (gestreept) per jaar, op de vaste schaal "
+    "van het rapport, 0 tot 0,8. Achtergrond: laag (groen), matig (geel), hoog (rood).",
+    "trend_one_year": "De gegevens beslaan één jaar: er is geen ontwikkeling te tonen.",
+    "map_heading": "Waar de scholen liggen",
+    "map_note": "Elke cirkel is een school, met een oppervlak naar het aantal leerlingen. "
+    "Kleur: aandeel leerlingen $a, wit = gelijk aan de gemeente ($centre), rood = meer, "
+    "blauw = minder. Vergelijking: $comparison, $year.",
+    "map_more": "meer leerlingen $a",
+    "map_fewer": "minder leerlingen $a",
+    "map_same": "als de gemeente",
+    "spatial_heading": "Tussen naburige scholen, of tussen delen van de gemeente?",
+    "spatial_note": "De indexen hierboven negeren waar scholen liggen: een schaakbord van "
+    "gescheiden scholen naast elkaar scoort hetzelfde als een stad in twee helften. De "
+    "ruimtelijke varianten vergelijken daarom de omgeving van elke school: de leerlingen "
+    "van een school worden samengenomen met die van scholen in de buurt, gewogen naar "
+    "afstand (een $kernel-kern met de getoonde bandbreedte). Blijft de segregatie hoog als "
+    "de omgeving groter wordt, dan zit ze tussen delen van de gemeente; daalt ze snel, "
+    "dan zit ze tussen naburige scholen.",
+    "spatial_table_comparison": "Vergelijking",
+    "aspatial": "de school zelf",
+    "bandwidth_m": "$m m",
+    "between_share": "Tussen wijken (deel van H)",
+    "morans_i": "Moran's I",
+    "profile_heading": "Profiel over schalen",
+    "profile_note": "Ruimtelijke D (doorgetrokken) en ruimtelijke H (gestreept) naarmate de "
+    "omgeving van elke school groter wordt, voor $comparison. Bij 0 m zijn ze gelijk aan "
+    "de gewone D en H.",
+    "interpretation_heading": "Wat dit betekent",
+    "interp_parts": "De segregatie zit vooral <strong>tussen delen van de "
+    "gemeente</strong>: als elke school wordt samengenomen met de scholen binnen ongeveer "
+    "$small, houdt de ruimtelijke H nog $keep van de gewone H ($h) over. Naburige scholen "
+    "lijken op elkaar; de verschillen liggen tussen wijken, wat meer volgt waar gezinnen "
+    "wonen dan welke school in de buurt ze kiezen.",
+    "interp_neighbours": "De segregatie zit vooral <strong>tussen naburige "
+    "scholen</strong>: als elke school wordt samengenomen met de scholen binnen ongeveer "
+    "$small, daalt de ruimtelijke H al tot $keep van de gewone H ($h). Scholen dicht bij "
+    "elkaar verschillen sterk; dat wijst eerder op sortering tussen nabije scholen "
+    "(bijvoorbeeld door schoolkeuze) dan op waar gezinnen wonen.",
+    "interp_mixed": "De segregatie zit <strong>deels tussen naburige scholen en deels "
+    "tussen delen van de gemeente</strong>: samennemen met de scholen binnen ongeveer "
+    "$small houdt $keep_small van de gewone H ($h) over, binnen ongeveer $large "
+    "$keep_large.",
+    "interp_between": "Van Theils H zit $between tussen wijken ($districts) en $within "
+    "daarbinnen, tussen scholen in dezelfde wijk.",
+    "interp_moran_cluster": "Scholen met veel leerlingen $a liggen vaak bij elkaar "
+    "(Moran's I = $i, p = $p): een geclusterd patroon.",
+    "interp_moran_checker": "Naburige scholen verschillen vaak van elkaar (Moran's I = $i, "
+    "p = $p): een schaakbordpatroon.",
+    "interp_moran_none": "Er is geen duidelijk patroon waarin naburige scholen op elkaar "
+    "lijken of van elkaar verschillen (Moran's I = $i, p = $p).",
+    "interp_few": "Met maar $n scholen zijn de ruimtelijke cijfers onzeker.",
+    "interp_none": "De ruimtelijke indexen konden voor deze vergelijking niet berekend "
+    "worden.",
+    "interp_for": "Voor $comparison in $year:",
+    "caveat_heading": "Wat deze cijfers niet kunnen zeggen",
+    "caveat": "De indexen beschrijven hoe ongelijk leerlingen over scholen verdeeld zijn; "
+    "ze verklaren niet waarom. Verschillen tussen buurten (demografie), vrije schoolkeuze, "
+    "verschillen in kwaliteit of profiel van scholen en sociale netwerken kunnen allemaal "
+    "bijdragen, en deze cijfers kunnen die niet van elkaar scheiden. Een hoge waarde is op "
+    "zich geen oordeel over een school of gemeente, en een lage waarde betekent niet dat "
+    "elke school gemengd is.",
+    "exclusions_heading": "Wat is weggelaten, en waarom",
+    "exclusions_none": "Voor deze gemeente is niets weggelaten.",
+    "exclusions_note": "Aantallen van wat niet in de cijfers hierboven is gebruikt (per "
+    "jaar).",
+    "reason": "Reden",
+    "year": "Jaar",
+    "what": "Wat",
+    "units": "Scholen",
+    "method_heading": "Methode en herkomst",
+    "method_intro": "Volgens het Nederlandse rapport over schoolsegregatie (2009-2018). "
+    "School j heeft a_j leerlingen van groep A en b_j van groep B; A en B zijn de totalen "
+    "van de gemeente.",
+    "def_dissimilarity": "Dissimilariteit D = ½ Σ|a_j/A − b_j/B| (Duncan &amp; Duncan 1955): "
+    "0 = elke school heeft de mix van de gemeente, 1 = volledige segregatie.",
+    "def_standardised": "Gestandaardiseerde D* = (D − E[D]) / (1 − E[D]) (of / E[D] onder "
+    "E[D]), met E[D] de exacte verwachte D bij willekeurige verdeling (Carrington &amp; "
+    "Troske 1997).",
+    "def_theil": "Theils informatie-index H (Reardon &amp; Firebaugh 2002).",
+    "def_correlation": "Correlatie-index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
+    "def_spatial": "Ruimtelijke D en H: dezelfde formules op de omgeving van elke school, "
+    "haar leerlingen samengenomen met die van nabije scholen met een afstandskern "
+    "(Reardon &amp; O'Sullivan 2004); het profiel herhaalt dit over veel bandbreedtes "
+    "(Reardon e.a. 2008).",
+    "def_decomposition": "Tussen/binnen: Theils H valt exact uiteen in een deel tussen "
+    "wijken en een deel binnen wijken.",
+    "def_moran": "Moran's I van de aandelen groep A van de scholen met dezelfde "
+    "afstandsgewichten (rij-gestandaardiseerd), met een permutatie-p-waarde (Moran 1950).",
+    "def_bands": "Niveaus: 0-0,3 laag, 0,3-0,6 matig, 0,6-1 hoog (Massey &amp; Denton "
+    "1993).",
+    "parameters": "Instellingen",
+    "inputs": "Invoerbestanden",
+    "version": "Gemaakt met segspatial $version.",
+    "generated": "Gemaakt op $stamp.",
+    "districts_grid": "vierkanten van $size m",
+    "districts_file": "vlakken uit $file",
+    "disclosure": "Onthullingsbeheersing: aantallen leerlingen onder $n worden getoond als "
+    "\"&lt; $n\". Aantallen scholen zijn openbaar en worden getoond zoals ze zijn.",
+    "param_filters": "Scholen met minder dan $unit leerlingen en gemeenten met minder dan "
+    "$area leerlingen per jaar (gemiddeld) zijn weggelaten.",
+    "param_spatial": "Bandbreedtes: $bandwidths; kern: $kernel; wijken: $districts; "
+    "Moran-permutaties: $permutations (seed $seed); coördinaten: $crs.",
+    "schools_col": "scholen",
+    "pupils_col": "leerlingen",
+    "no_data": "geen gegevens",
+    "lead_index": "Hoofdindex: D, $comparison, $year",
+    "print": "Afdrukken",
+    "left_out_areas": "Gemeenten zonder pagina",
+    "page_title": "$name ($code): schoolsegregatie",
+}
+
+TEXT = MappingProxyType({"en": MappingProxyType(_EN), "nl": MappingProxyType(_NL)})
+
+#: Short names of the indices shown in the report.
+INDEX_LABELS = MappingProxyType({
+    "en": MappingProxyType({
+        "dissimilarity": "D", "dissimilarity_standardised": "D*",
+        "dissimilarity_expected": "E[D]", "theil_h": "H", "correlation": "V",
+        "spatial_dissimilarity": "spatial D", "spatial_theil_h": "spatial H",
+    }),
+    "nl": MappingProxyType({
+        "dissimilarity": "D", "dissimilarity_standardised": "D*",
+        "dissimilarity_expected": "E[D]", "theil_h": "H", "correlation": "V",
+        "spatial_dissimilarity": "ruimtelijke D", "spatial_theil_h": "ruimtelijke H",
+    }),
+})
+
+#: Labels of the pupil groups (the group columns of :mod:`segspatial.pupils`).
+GROUP_LABELS = MappingProxyType({
+    "en": MappingProxyType({
+        "dutch": "Dutch", "western": "western", "nonwestern": "non-western",
+        "low_income": "low-income", "middle_income": "middle-income",
+        "high_income": "high-income", "low_education": "low-education",
+        "middle_education": "middle-education", "high_education": "high-education",
+    }),
+    "nl": MappingProxyType({
+        "dutch": "Nederlands", "western": "westers", "nonwestern": "niet-westers",
+        "low_income": "laag inkomen", "middle_income": "midden inkomen",
+        "high_income": "hoog inkomen", "low_education": "laag opgeleide ouders",
+        "middle_education": "middelbaar opgeleide ouders",
+        "high_education": "hoog opgeleide ouders",
+    }),
+})
+
+#: Labels of the report's seven comparisons.
+COMPARISON_LABELS = MappingProxyType({
+    "en": MappingProxyType({
+        "dutch_vs_nonwestern": "Dutch vs non-western",
+        "dutch_vs_western": "Dutch vs western",
+        "western_vs_nonwestern": "western vs non-western",
+        "high_vs_low_income": "high vs low income",
+        "high_vs_middle_income": "high vs middle income",
+        "middle_vs_low_income": "middle vs low income",
+        "high_vs_low_education": "high vs low parental education",
+    }),
+    "nl": MappingProxyType({
+        "dutch_vs_nonwestern": "Nederlands vs niet-westers",
+        "dutch_vs_western": "Nederlands vs westers",
+        "western_vs_nonwestern": "westers vs niet-westers",
+        "high_vs_low_income": "hoog vs laag inkomen",
+        "high_vs_middle_income": "hoog vs midden inkomen",
+        "middle_vs_low_income": "midden vs laag inkomen",
+        "high_vs_low_education": "hoog vs laag opgeleide ouders",
+    }),
+})
+
+#: Dutch descriptions of the exclusion reasons (English ones come from the reason table).
+REASON_TEXT = MappingProxyType({
+    "nl": MappingProxyType({
+        "small_area": "gemeente onder het minimum gemiddeld aantal leerlingen per jaar",
+        "small_unit": "school onder het minimum aantal leerlingen",
+        "not_in_comparison": "leerlingen in geen van beide groepen",
+        "too_few_units": "minder dan 2 scholen over: indexen niet gedefinieerd",
+        "group_absent": "groep A of B heeft geen leerlingen: indexen niet gedefinieerd",
+        "missing_unit": "leerlingen zonder school",
+        "missing_area": "leerlingen zonder gemeente",
+        "missing_year": "leerlingen zonder jaar",
+        "missing_value": "leerlingen zonder waarde voor het thema",
+        "unknown_code": "leerlingen met een onbekende code voor het thema",
+        "invalid_value": "leerlingen met een ongeldige waarde (inkomen)",
+        "between_bands": "inkomen tussen de banden: geen inkomensgroep",
+        "no_location": "scholen zonder coördinaten: niet in de kaarten en ruimtelijke indexen",
+        "outside_districts": "scholen buiten alle wijken: niet in de tussen/binnen-splitsing",
+        "postcode_unmatched": "scholen waarvan de postcode niet gevonden is",
+        "outside_areas": "scholen buiten alle gebieden",
+    }),
+})
