@@ -20,7 +20,7 @@ _EN = {
     "index_intro": "One page per municipality: how unevenly pupils of two groups are spread "
     "over its schools, how that changed over the years, and where it happens. Click a "
     "municipality on the map or in the table to open its page.",
-    "index_map_heading": "Map: $index, $comparison, $year",
+    "index_map_heading": "Map: $index, $comparison$when",
     "index_map_note": "Colours on the report's fixed scale: dark green (0, every school "
     "mirrors the municipality) to dark red (0.8). Grey: no value (too small, or left out).",
     "index_table_heading": "All municipalities",
@@ -30,8 +30,10 @@ _EN = {
     "back_to_index": "All municipalities",
     "static_map": "Map for printing",
     "interactive_map": "Interactive map (zoom, hover for details)",
-    "map_fallback": "The interactive map needs JavaScript; the static map above shows the "
-    "same schools.",
+    "map_fallback": "The interactive map needs JavaScript; the static map shows the same "
+    "schools.",
+    "map_fallback_index": "The interactive map needs JavaScript; the static map shows the "
+    "same values.",
     "municipality": "Municipality",
     "code": "Code",
     "name": "Name",
@@ -43,7 +45,7 @@ _EN = {
     "share_of": "$share $group",
     "latest_year": "latest year: $year",
     "in_short": "In short",
-    "lead_sentence": "In $year the dissimilarity index D between $a and $b pupils is "
+    "lead_sentence": "The dissimilarity index D between $a and $b pupils$when is "
     "$value: <strong>$band segregation</strong> (Massey &amp; Denton bands: below 0.3 low, "
     "0.3 to 0.6 moderate, above 0.6 high).",
     "lead_move": "For every school to have the same mix of the two groups as the "
@@ -51,12 +53,12 @@ _EN = {
     "lead_random": "Even if pupils were dealt to the schools at random, D would be about "
     "$expected (small schools and groups give some unevenness by chance); the "
     "standardised D*, which measures the distance from random allocation, is $dstar.",
-    "lead_undefined": "In $year the dissimilarity index between $a and $b pupils could "
-    "not be computed: $reason.",
+    "lead_undefined": "The dissimilarity index between $a and $b pupils$when could not be "
+    "computed: $reason.",
     "band_low": "low",
     "band_moderate": "moderate",
     "band_high": "high",
-    "latest_heading": "Segregation in $year",
+    "latest_heading": "Segregation$when",
     "latest_note": "Four indices per comparison. D is the lead index; D* compares D with "
     "random allocation of pupils to schools (0 = as random, 1 = complete segregation, "
     "negative = more even than random); H and V are two other views of unevenness. "
@@ -72,7 +74,7 @@ _EN = {
     "map_heading": "Where the schools are",
     "map_note": "Each circle is a school, its area proportional to its pupils. Colour: "
     "share of $a pupils, white = the same as the municipality ($centre), red = more, "
-    "blue = fewer. Comparison: $comparison, $year.",
+    "blue = fewer. Comparison: $comparison$when.",
     "map_more": "more $a pupils",
     "map_fewer": "fewer $a pupils",
     "map_same": "as the municipality",
@@ -117,7 +119,7 @@ _EN = {
     "or differ from each other (Moran's I = $i, p = $p).",
     "interp_few": "With only $n schools, the spatial numbers are uncertain.",
     "interp_none": "The spatial indices could not be computed for this comparison.",
-    "interp_for": "For $comparison in $year:",
+    "interp_for": "For $comparison$when:",
     "caveat_heading": "What these numbers cannot tell",
     "caveat": "The indices describe how unevenly pupils are spread over schools; they do "
     "not explain why. Differences between neighbourhoods (demography), free school "
@@ -167,7 +169,7 @@ _EN = {
     "schools_col": "schools",
     "pupils_col": "pupils",
     "no_data": "no data",
-    "lead_index": "Lead index: D, $comparison, $year",
+
     "print": "Print",
     "left_out_areas": "Municipalities without a page",
     "page_title": "$name ($code): school segregation",
@@ -179,7 +181,7 @@ _NL = {
     "index_intro": "Eén pagina per gemeente: hoe ongelijk leerlingen van twee groepen over "
     "de scholen verdeeld zijn, hoe dat door de jaren veranderde, en waar het gebeurt. "
     "Klik op een gemeente op de kaart of in de tabel om haar pagina te openen.",
-    "index_map_heading": "Kaart: $index, $comparison, $year",
+    "index_map_heading": "Kaart: $index, $comparison$when",
     "index_map_note": "Kleuren op de vaste schaal van het rapport: donkergroen (0, elke "
     "school weerspiegelt de gemeente) tot donkerrood (0,8). Grijs: geen waarde (te klein, "
     "of weggelaten).",
@@ -190,8 +192,10 @@ _NL = {
     "back_to_index": "Alle gemeenten",
     "static_map": "Kaart om af te drukken",
     "interactive_map": "Interactieve kaart (zoomen, beweeg over een school voor details)",
-    "map_fallback": "De interactieve kaart heeft JavaScript nodig; de vaste kaart hierboven "
-    "toont dezelfde scholen.",
+    "map_fallback": "De interactieve kaart heeft JavaScript nodig; de vaste kaart toont "
+    "dezelfde scholen.",
+    "map_fallback_index": "De interactieve kaart heeft JavaScript nodig; de vaste kaart "
+    "toont dezelfde waarden.",
     "municipality": "Gemeente",
     "code": "Code",
     "name": "Naam",
@@ -203,7 +207,7 @@ _NL = {
     "share_of": "$share $group",
     "latest_year": "laatste jaar: $year",
     "in_short": "In het kort",
-    "lead_sentence": "In $year is de dissimilariteitsindex D tussen leerlingen $a en $b "
+    "lead_sentence": "De dissimilariteitsindex D tussen leerlingen $a en $b$when is "
     "$value: <strong>$band segregatie</strong> (indeling van Massey &amp; Denton: onder 0,3 "
     "laag, 0,3 tot 0,6 matig, boven 0,6 hoog).",
     "lead_move": "Om elke school dezelfde mix van beide groepen te geven als de gemeente "
@@ -212,12 +216,12 @@ _NL = {
     "ongeveer $expected zijn (kleine scholen en groepen geven door toeval enige "
     "ongelijkheid); de gestandaardiseerde D*, de afstand tot een willekeurige verdeling, "
     "is $dstar.",
-    "lead_undefined": "In $year kon de dissimilariteitsindex tussen leerlingen $a en $b "
-    "niet berekend worden: $reason.",
+    "lead_undefined": "De dissimilariteitsindex tussen leerlingen $a en $b$when kon niet "
+    "berekend worden: $reason.",
     "band_low": "lage",
     "band_moderate": "matige",
     "band_high": "hoge",
-    "latest_heading": "Segregatie in $year",
+    "latest_heading": "Segregatie$when",
     "latest_note": "Vier indexen per vergelijking. D is de hoofdindex; D* vergelijkt D met "
     "een willekeurige verdeling van leerlingen over scholen (0 = als willekeurig, 1 = "
     "volledige segregatie, negatief = gelijkmatiger dan willekeurig); H en V bekijken de "
@@ -233,7 +237,7 @@ _NL = {
     "map_heading": "Waar de scholen liggen",
     "map_note": "Elke cirkel is een school, met een oppervlak naar het aantal leerlingen. "
     "Kleur: aandeel leerlingen $a, wit = gelijk aan de gemeente ($centre), rood = meer, "
-    "blauw = minder. Vergelijking: $comparison, $year.",
+    "blauw = minder. Vergelijking: $comparison$when.",
     "map_more": "meer leerlingen $a",
     "map_fewer": "minder leerlingen $a",
     "map_same": "als de gemeente",
@@ -280,7 +284,7 @@ _NL = {
     "interp_few": "Met maar $n scholen zijn de ruimtelijke cijfers onzeker.",
     "interp_none": "De ruimtelijke indexen konden voor deze vergelijking niet berekend "
     "worden.",
-    "interp_for": "Voor $comparison in $year:",
+    "interp_for": "Voor $comparison$when:",
     "caveat_heading": "Wat deze cijfers niet kunnen zeggen",
     "caveat": "De indexen beschrijven hoe ongelijk leerlingen over scholen verdeeld zijn; "
     "ze verklaren niet waarom. Verschillen tussen buurten (demografie), vrije schoolkeuze, "
@@ -332,7 +336,7 @@ _NL = {
     "schools_col": "scholen",
     "pupils_col": "leerlingen",
     "no_data": "geen gegevens",
-    "lead_index": "Hoofdindex: D, $comparison, $year",
+
     "print": "Afdrukken",
     "left_out_areas": "Gemeenten zonder pagina",
     "page_title": "$name ($code): schoolsegregatie",

@@ -636,7 +636,7 @@ background:linear-gradient(to right,#2166ac,#f7f7f7,#b2182b)}
 .caveat{background:#fff8e6;border-left:5px solid #d69e2e;padding:10px 16px;border-radius:4px}
 footer{margin-top:40px;font-size:14px;color:var(--muted)}
 footer ul{padding-left:20px}
-table.sortable th{cursor:pointer;user-select:none}
+table.sortable th{cursor:pointer;user-select:none;white-space:normal;min-width:56px}
 table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}
 table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 @media (max-width:760px){.maps{grid-template-columns:1fr}}
@@ -891,7 +891,8 @@ def _value(frame: pd.DataFrame, index: str, **where: Any) -> tuple[float, Any]:
 
 
 def _year_text(ctx: _Ctx, data: ReportData, year: Any) -> str:
-    return html.escape(str(year)) if data.has_years else ""
+    """`` in 2018`` (to follow a noun), or nothing when the input has no years."""
+    return f" in {html.escape(str(year))}" if data.has_years else ""
 
 
 def _band_html(ctx: _Ctx, value: float) -> str:
@@ -941,12 +942,12 @@ def _summary(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -> str
     a, b = ctx.group(col_a), ctx.group(col_b)
     year_text = _year_text(ctx, data, year)
     if not math.isfinite(d):
-        text = ctx.t("lead_undefined", year=year_text, a=a, b=b,
+        text = ctx.t("lead_undefined", when=year_text, a=a, b=b,
                      reason=_esc(reason or ctx.t("no_value")))
         return f'<section class="summary"><h2>{ctx.t("in_short")}</h2><p>{text}</p></section>'
     expected, _ = _value(rows, "dissimilarity_expected")
     dstar, _ = _value(rows, "dissimilarity_standardised")
-    parts = [ctx.t("lead_sentence", year=year_text, a=a, b=b, value=ctx.num(d),
+    parts = [ctx.t("lead_sentence", when=year_text, a=a, b=b, value=ctx.num(d),
                    band=ctx.band(d)),
              ctx.t("lead_move", pct=ctx.pct(d), a=a)]
     if math.isfinite(expected) and math.isfinite(dstar):
@@ -977,9 +978,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -
                   if first is not None else "–")
         body.append(f"<tr><td>{ctx.comparison(comp, pair)}</td>{''.join(cells)}"
                     f"<td>{n_units}</td><td>{pupils}</td></tr>")
-    year_text = _year_text(ctx, data, year)
-    heading = ctx.t("latest_heading", year=year_text) if data.has_years else \
-        ctx.t("latest_heading", year="").strip()
+    heading = ctx.t("latest_heading", when=_year_text(ctx, data, year))
     return (f"<section><h2>{heading}</h2>"
             f'<div class="scroll"><table><thead><tr><th>{ctx.t("comparison")}</th>{head}'
             f'<th>{ctx.t("schools")}</th><th>{ctx.t("pupils_used")}</th></tr></thead>'
@@ -1033,7 +1032,7 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
               f'<span>{ctx.t("map_fewer", a=a)}</span><span>{ctx.t("map_same")} '
               f'({ctx.pct(centre)})</span><span>{ctx.t("map_more", a=a)}</span></div></div>')
     note = ctx.t("map_note", a=a, centre=ctx.pct(centre), comparison=ctx.comparison(
-        comp, (col_a, col_b)), year=_year_text(ctx, data, year))
+        comp, (col_a, col_b)), when=_year_text(ctx, data, year))
     m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                       name="name", total="total", boundaries=outline, boundary_name="name",
                       offline=ctx.offline, min_cell=ctx.min_cell, height=510)
@@ -1118,7 +1117,7 @@ def _spatial(ctx: _Ctx, data: ReportData, spatial: pd.DataFrame, profile: pd.Dat
         morans_p=lead_numbers["moran_p"], n_schools=int(current["unit"].nunique()),
         group_a=ctx.group(pair[0]), districts=_districts_text(ctx, data), lang=ctx.lang)
     lead = ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
-                 year=_year_text(ctx, data, year)).replace(" in :", ":")
+                 when=_year_text(ctx, data, year))
     interp = "".join(f"<p>{s}</p>" for s in sentences)
     return (f'<section><h2>{ctx.t("spatial_heading")}</h2>'
             f'<p class="note">{ctx.t("spatial_note", kernel=kernel)}</p>{table_html}'
@@ -1234,16 +1233,15 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     lead = table[(table["comparison"] == comp) & (table["index"] == "dissimilarity")]
     latest = lead.groupby("area")["year"].transform("max")
     lead = lead[lead["year"] == latest]
-    year_text = (html.escape(str(lead["year"].max())) if data.has_years and len(lead) else "")
+    year_text = (_year_text(ctx, data, lead["year"].max()) if len(lead) else "")
     heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
-                    comparison=ctx.comparison(comp, pair), year=year_text).rstrip(", ")
+                    comparison=ctx.comparison(comp, pair), when=year_text)
     results = lead[["area", "index", "value", "n_units", "n_pupils"]]
     boundaries = data.boundaries[["code", "name", "geometry"]]
-    figure = Figure(figsize=(6.4, 7.2), layout="constrained")
+    figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
                ax=ax)
-    ax.set_title(heading.replace("&amp;", "&"), fontsize=10)
     image = _png(figure, dpi=80)
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
@@ -1329,8 +1327,8 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
         f'<section><h2>{heading}</h2><p class="note">{ctx.t("index_map_note")}</p>'
         f'<div class="maps"><figure><img src="{image}" alt="{ctx.t("static_map")}">'
         f'<figcaption>{ctx.t("static_map")}</figcaption></figure>'
-        f'<figure>{frame}<figcaption>{ctx.t("interactive_map")}. {ctx.t("map_fallback")}'
-        "</figcaption></figure></div></section>",
+        f'<figure>{frame}<figcaption>{ctx.t("interactive_map")}. '
+        f'{ctx.t("map_fallback_index")}</figcaption></figure></div></section>',
         f'<section><h2>{ctx.t("index_table_heading")}</h2>'
         f'<p class="note">{ctx.t("index_table_note")}</p>{table_html}</section>',
         left,

@@ -54,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
     print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
     print(format_exclusions(result.exclusions))
+    from segspatial.report import write_demo_report
+
+    report = write_demo_report(out / "report", result, schools)
+    written.append(report)
     print("Wrote:", *(f"  {p}" for p in written), sep="\n")
     print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)
+    print(f"Open {report} in a browser for the report (one page per municipality).")
     return 0
