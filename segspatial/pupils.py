@@ -799,8 +799,9 @@ def _finish_exclusions(parts: list[pd.DataFrame]) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = default
     frame["n_units"] = frame["n_units"].fillna(0).astype(np.int64)
-    frame["theme"] = frame["theme"].astype(object)
-    frame["comparison"] = frame["comparison"].astype(object)
+    for column in ("theme", "comparison"):
+        values = frame[column].astype(object)
+        frame[column] = values.where(values.notna(), None)
     frame["description"] = frame["reason"].map(_REASONS).astype(object)
     frame["n_pupils"] = frame["n_pupils"].astype(np.float64)
     return frame[PUPIL_EXCLUSION_COLUMNS]
