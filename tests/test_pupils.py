@@ -525,3 +525,16 @@ def test_spss_without_the_extra_says_how_to_install(tmp_path, monkeypatch, capsy
         read_table(path)
     assert main(["indices", str(path), "--pupils", "--unit", "s", "--ethnicity", "e"]) == 2
     assert "segspatial[spss]" in capsys.readouterr().err
+
+
+def test_demo_command_runs_the_seven_comparisons_on_pupils(tmp_path, capsys):
+    assert main(["demo", "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "synthetic pupils" in out and "high_vs_low_education" in out
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert list(results["comparison"].unique()) == list(COMPARISONS)
+    counts = pd.read_csv(tmp_path / "demo_counts.csv")
+    assert {"dutch", "high_income", "low_education", "total", "x", "y"} <= set(counts.columns)
+    assert counts[["x", "y"]].notna().all().all()
+    exclusions = pd.read_csv(tmp_path / "exclusions.csv")
+    assert {"theme", "comparison"} <= set(exclusions.columns)
