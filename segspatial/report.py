@@ -926,8 +926,9 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFra
         (ctx.t("pupils"), ctx.count(total), n_years),
         (ctx.t("schools"), ctx.plain_count(current["unit"].nunique()), n_years),
     ]
-    cards = "".join(f'<div class="fact"><span class="k">{k}</span><span class="v">{v}</span>'
-                    f"{extra}</div>" for k, v, extra in facts)
+    cards = "".join(f'<div class="fact"><span class="k">{k}</span><span class="v{cls}">{v}'
+                    f"</span>{extra}</div>" for (k, v, extra), cls in zip(
+                        facts, ("", " pupils", ""), strict=True))
     cards += (f'<div class="fact"><span class="k">{ctx.t("group_shares")}</span>'
               f'<span class="v small">{"<br>".join(shares)}</span></div>')
     return (f'<nav class="top"><a href="index.html">← {ctx.t("back_to_index")}</a></nav>\n'
@@ -977,7 +978,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -
         pupils = (ctx.count(float(first["n_a"]) + float(first["n_b"]))
                   if first is not None else "–")
         body.append(f"<tr><td>{ctx.comparison(comp, pair)}</td>{''.join(cells)}"
-                    f"<td>{n_units}</td><td>{pupils}</td></tr>")
+                    f'<td>{n_units}</td><td class="pupils">{pupils}</td></tr>')
     heading = ctx.t("latest_heading", when=_year_text(ctx, data, year))
     return (f"<section><h2>{heading}</h2>"
             f'<div class="scroll"><table><thead><tr><th>{ctx.t("comparison")}</th>{head}'
@@ -1156,7 +1157,7 @@ def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> st
             f"{html.escape(str(hi))}")
         rows.append(f"<tr><td class='text'>{what}</td><td>{years}</td>"
                     f"<td>{ctx.plain_count(row.n_units)}</td>"
-                    f"<td>{ctx.count(row.n_pupils)}</td></tr>")
+                    f'<td class="pupils">{ctx.count(row.n_pupils)}</td></tr>')
     return (f'<div class="scroll"><table><thead><tr><th>{ctx.t("what")}</th>'
             f'<th>{ctx.t("year")}</th><th>{ctx.t("units")}</th><th>{ctx.t("pupils")}</th>'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
@@ -1285,7 +1286,7 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
                   _esc(area.name), "text"),
                  (_esc(area.code), _esc(area.code), "text"),
                  (ctx.plain_count(cur["unit"].nunique()), str(cur["unit"].nunique()), ""),
-                 (ctx.count(pupils), "" if ctx.hidden(pupils) else f"{pupils:.0f}", "")]
+                 (ctx.count(pupils), "" if ctx.hidden(pupils) else f"{pupils:.0f}", "pupils")]
         for index in REPORT_INDICES:
             value, _ = _value(now, index)
             cells.append((ctx.num(value, 3), _sort_value(value), ""))
@@ -1307,7 +1308,7 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
             value, _ = _value(t[(t["comparison"] == c) & (t["year"] == year)], "dissimilarity")
             cells.append((ctx.num(value, 3), _sort_value(value), ""))
         rows.append("<tr>" + "".join(
-            f'<td{" class=text" if cls else ""} data-v="{html.escape(v)}">{shown}</td>'
+            f'<td{f" class={cls}" if cls else ""} data-v="{html.escape(v)}">{shown}</td>'
             for shown, v, cls in cells) + "</tr>")
     table_html = (
         '<div class="scroll"><table class="sortable"><thead><tr>'

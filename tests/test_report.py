@@ -1,0 +1,495 @@
+"""HTML reports: content on the real 2019 case, escaping, disclosure control,
+determinism, Dutch labels, atomic writing, the CLI, and every demo page in Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import segspatial as ss
+from segspatial import report as rp
+from segspatial._report_text import TEXT
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+SRCDOC = re.compile(r'srcdoc="([^"]*)"')
+
+
+def _frames(page: str) -> list[str]:
+    """The documents embedded in the page's iframes, unescaped."""
+    return [html.unescape(m) for m in SRCDOC.findall(page)]
+
+
+def _pupil_values(document: str) -> list[str]:
+    """Pupil counts in the embedded GeoJSON (tooltips and popups)."""
+    values = re.findall(r'"(?:pupils|group_a|group_b)": "([^"]*)"', document)
+    return [v.replace("\\u003c", "<") for v in values if v != "no data"]
+
+
+def _cells(page: str, cls: str) -> list[str]:
+    return [html.unescape(re.sub("<[^>]+>", "", c)) for c in
+            re.findall(rf'<(?:td|span)[^>]*class="?[^">]*\b{cls}\b[^>]*>(.*?)</(?:td|span)>',
+                       page)]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def boundaries(shared_data):
+    from segspatial.geo import read_boundaries
+
+    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
+
+
+@pytest.fixture(scope="module")
+def real_result(real_2019):
+    return ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                          total="pupils", min_area_size=0)
+
+
+@pytest.fixture(scope="module")
+def real_data(real_result, real_2019, boundaries):
+    return rp.report_data(real_result, real_2019, unit="school", x="x", y="y",
+                          crs="EPSG:28992", name="school_name", boundaries=boundaries,
+                          only=["GM0363", "GM0034"], permutations=99,
+                          group_labels={"a": "disadvantaged", "b": "other"})
+
+
+@pytest.fixture(scope="module")
+def real_pages(real_data):
+    return dict(rp.render_report(real_data, min_cell=10))
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+    from segspatial.pupils import pupil_segregation
+
+    schools = demo_schools()
+    pupils = demo_pupils(years=(2016, 2017, 2018))
+    result = pupil_segregation(pupils, "school", area="municipality", year="year",
+                               ethnicity="ethnicity", income="income",
+                               education="education")
+    return result, schools, demo_boundaries(schools)
+
+
+def _demo_data(demo, *, schools=None, boundaries=None, **kw):
+    result, demo_schools, demo_bounds = demo
+    kw.setdefault("only", ["GM9001", "GM9002"])
+    return rp.report_data(result, demo_schools if schools is None else schools,
+                          unit="school", x="x", y="y", crs="EPSG:28992",
+                          name="school_name",
+                          boundaries=demo_bounds if boundaries is None else boundaries,
+                          area_code="statcode", permutations=19, **kw)
+
+
+@pytest.fixture(scope="module")
+def demo_data(demo):
+    return _demo_data(demo)
+
+
+# --------------------------------------------------------------------------- the real case
+
+
+def test_each_page_shows_its_own_d(real_pages, real_result):
+    table = real_result.table
+    assert sorted(real_pages) == ["GM0034.html", "GM0363.html", "index.html"]
+    d = table[table["index"] == "dissimilarity"].set_index("area")["value"]
+    dstar = table[table["index"] == "dissimilarity_standardised"].set_index("area")["value"]
+    assert d["GM0363"] == pytest.approx(0.59, abs=0.01)
+    assert d["GM0034"] == pytest.approx(0.35, abs=0.01)
+    for code, name in (("GM0363", "Amsterdam"), ("GM0034", "Almere")):
+        page = real_pages[f"{code}.html"]
+        assert f"<h1>{name}<span class=\"code\">{code}</span></h1>" in page
+        assert f"<td>{d[code]:.3f}</td>" in page  # the table of the latest year
+        assert f"<td>{dstar[code]:.3f}</td>" in page  # D* next to D
+        assert f" is {d[code]:.2f}: <strong>" in page  # the summary in words
+        other = "GM0034" if code == "GM0363" else "GM0363"
+        assert f"<td>{d[other]:.3f}</td>" not in page
+        assert 'href="index.html"' in page
+        n_schools = int(table.query("area == @code")["n_units"].iloc[0])
+        assert f'<span class="v">{n_schools}</span>' in page
+        assert "What these numbers cannot tell" in page and "school choice" in page
+    assert "moderate segregation" in real_pages["GM0363.html"]
+    assert "moderate segregation" in real_pages["GM0034.html"]  # 0.35 is 0.3-0.6
+
+
+def test_index_links_to_every_page(real_pages, real_result):
+    index = real_pages["index.html"]
+    for code, name in (("GM0363", "Amsterdam"), ("GM0034", "Almere")):
+        assert f'<a href="{code}.html">{name}</a>' in index
+    # the interactive map knows where each area's page is (click to open)
+    (frame,) = _frames(index)
+    assert '"GM0034": "GM0034.html"' in frame and '"GM0363": "GM0363.html"' in frame
+    assert "window.top.location.href" in frame
+    assert index.count("<tr>") == 1 + 2 + 2  # table head + 2 areas; exclusions head + 1
+    assert "table class=\"sortable\"" in index and "<script>" in index
+    outside_map = re.sub(r"<iframe.*?</iframe>", "", index, flags=re.S)
+    assert "<script src" not in outside_map and "<link" not in outside_map  # all inline
+
+
+def test_spatial_section_and_interpretation(real_pages, real_data):
+    page = real_pages["GM0363.html"]
+    spatial = real_data.spatial.query("area == 'GM0363'")
+    value = spatial.query("index == 'spatial_dissimilarity' and bandwidth == 1000")["value"]
+    assert f"<td>{value.iloc[0]:.3f}</td>" in page
+    assert "Multi-scale profile" in page and "<svg" in page
+    assert "Of Theil's H," in page and "Moran's I = " in page
+    assert ("between parts of the municipality" in page
+            or "between neighbouring" in page)
+    assert "squares of 2,000 m" in page
+    assert 'data:image/png;base64,' in page  # the static map, inline
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_hostile_names_are_escaped_on_every_page(demo):
+    result, schools, bounds = demo
+    schools = schools.copy()
+    schools.loc[schools["municipality"] == "GM9001", "school_name"] = SCRIPT
+    schools.loc[schools["municipality"] == "GM9002", "school_name"] = IMG
+    bounds = bounds.copy()
+    bounds.loc[bounds["statcode"] == "GM9001", "statnaam"] = IMG
+    bounds.loc[bounds["statcode"] == "GM9002", "statnaam"] = SCRIPT
+    data = _demo_data(demo, schools=schools, boundaries=bounds)
+    pages = dict(rp.render_report(data, offline=True))
+    assert len(pages) == 3
+    for file, page in pages.items():
+        for document in [page, *_frames(page)]:
+            assert SCRIPT not in document and IMG not in document, file
+            assert "<img src=x" not in document
+    shown_script = "&lt;script&gt;alert(1)&lt;/script&gt;"  # shown as text
+    shown_img = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    index = pages["index.html"]
+    assert shown_script in index and shown_img in index  # the table's links
+    # municipality names in the page, school names in the map's tooltips (escaped once)
+    for file, own, schools_name in (("GM9001.html", shown_img, shown_script),
+                                    ("GM9002.html", shown_script, shown_img)):
+        assert f"<h1>{own}<span" in pages[file]
+        (map_frame,) = _frames(pages[file])
+        assert schools_name in map_frame.replace("\\u0026", "&")  # JSON escapes &
+
+
+def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, boundaries):
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            total="pupils", min_area_size=0, min_unit_size=0)
+    data = rp.report_data(result, real_2019, unit="school", x="x", y="y", crs="EPSG:28992",
+                          name="school_name", boundaries=boundaries,
+                          only=["GM0363", "GM0014"], permutations=9)
+    small = (real_2019["municipality"].isin(["GM0363", "GM0014"]) & (real_2019["a"] < 10))
+    assert small.sum() > 20  # there is something to hide
+    pages = dict(rp.render_report(data, min_cell=10))
+    seen = 0
+    for file, page in pages.items():
+        for document in _frames(page):
+            for value in _pupil_values(document):
+                seen += 1
+                assert value == "< 10" or float(value.replace(",", "")) >= 10, (file, value)
+        for value in _cells(page, "pupils"):
+            assert value in ("< 10", "–") or float(value.replace(",", "")) >= 10, (file, value)
+        # sort keys of hidden counts are empty, never the count
+        for key in re.findall(r'class=pupils data-v="([^"]*)"', page):
+            assert key == "" or float(key) >= 10
+    assert seen > 400  # every school's pupils, group A and group B
+    # nothing survives a threshold above every count
+    pages = dict(rp.render_report(data, min_cell=10**7))
+    for file, page in pages.items():
+        for document in _frames(page):
+            values = _pupil_values(document)
+            assert values and set(values) == {"< 10000000"}, file
+        cells = _cells(page, "pupils")
+        assert cells and {c.replace(",", "") for c in cells} <= {"< 10000000", "–"}, file
+        assert re.findall(r'class=pupils data-v="([^"]*)"', page) in ([], [""] * 2)
+    assert "pupils with" not in pages["GM0363.html"]
+    assert "&lt; 10000000 pupils a" in pages["GM0363.html"]  # shares hidden too
+
+
+def test_min_cell_and_lang_are_checked(demo_data, tmp_path):
+    with pytest.raises(ValueError, match="min_cell must be at least 1, got 0"):
+        list(rp.render_report(demo_data, min_cell=0))
+    with pytest.raises(TypeError, match="min_cell must be an int or None, got 2.5"):
+        list(rp.render_report(demo_data, min_cell=2.5))
+    with pytest.raises(ValueError, match="lang must be one of en, nl, got 'de'"):
+        list(rp.render_report(demo_data, lang="de"))
+    with pytest.raises(TypeError, match="data must be a ReportData"):
+        list(rp.render_report({"areas": []}))
+    with pytest.raises(ValueError, match="lang must be one of"):
+        rp.write_report(demo_data, tmp_path / "r", lang="fr")
+    assert not (tmp_path / "r").exists()
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_reruns_are_byte_identical(demo, demo_data):
+    first = dict(rp.render_report(demo_data, offline=True, min_cell=10))
+    again = dict(rp.render_report(_demo_data(demo), offline=True, min_cell=10))
+    assert first.keys() == again.keys()
+    for file in first:
+        assert first[file] == again[file], file
+    # folium's random ids are replaced by counters
+    assert not re.search(r"_[0-9a-f]{32}", "".join(first.values()))
+    stamped = dict(rp.render_report(demo_data, offline=True, min_cell=10,
+                                    stamp="2026-01-01 12:00 UTC"))
+    assert "Generated 2026-01-01 12:00 UTC." in stamped["GM9001.html"]
+    assert "Generated" not in first["GM9001.html"]
+
+
+def test_dutch_labels(demo_data):
+    assert TEXT["en"].keys() == TEXT["nl"].keys()
+    pages = dict(rp.render_report(demo_data, lang="nl"))
+    assert '<html lang="nl">' in pages["index.html"]
+    assert "Schoolsegregatie per gemeente" in pages["index.html"]
+    page = pages["GM9001.html"]
+    for text in ("Wat deze cijfers niet kunnen zeggen", "Ontwikkeling door de jaren",
+                 "Nederlands vs niet-westers", "Methode en herkomst", "Segregatie in 2018"):
+        assert text in page
+    assert "What these numbers cannot tell" not in page
+    d = demo_data.table.query("area == 'GM9001' and year == 2018 and index == "
+                              "'dissimilarity' and comparison == 'dutch_vs_nonwestern'")
+    assert f"<td>{d['value'].iloc[0]:.3f}</td>".replace(".", ",") in page  # decimal comma
+
+
+def test_trend_charts_use_the_fixed_scale(demo_data):
+    page = dict(rp.render_report(demo_data))["GM9002.html"]
+    trends = page.split("Trends over the years")[1].split("Where the schools are")[0]
+    assert trends.count("<svg") == 7  # one per comparison
+    assert trends.count(">0.8</text>") == 7 and trends.count(">0.0</text>") == 7
+    assert ">2016</text>" in trends and ">2018</text>" in trends
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
+    out = tmp_path / "report"
+    index = rp.write_report(demo_data, out)
+    assert index == out / "index.html"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == {"index.html", "GM9001.html", "GM9002.html", rp.MARKER}
+    calls = []
+    real_page = rp._area_page
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_page(*args, **kwargs)
+
+    monkeypatch.setattr(rp, "_area_page", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rp.write_report(demo_data, out, lang="nl")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no temporary left
+    monkeypatch.setattr(rp, "_area_page", real_page)
+    rp.write_report(demo_data, out, lang="nl")  # a good run replaces it
+    assert '<html lang="nl">' in (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_write_report_refuses_to_replace_other_folders(demo_data, tmp_path):
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "thesis.docx").write_text("precious")
+    with pytest.raises(ValueError, match="non-empty folder that is not a segspatial report"):
+        rp.write_report(demo_data, other)
+    assert (other / "thesis.docx").read_text() == "precious"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="exists and is not a folder"):
+        rp.write_report(demo_data, tmp_path / "file")
+
+
+# --------------------------------------------------------------------------- computation
+
+
+def test_report_data_contents(demo_data):
+    assert list(demo_data.areas["file"]) == ["GM9001.html", "GM9002.html"]
+    assert list(demo_data.areas["name"]) == ["Havenstad", "Polderdam"]
+    assert len(demo_data.comparisons) == 7
+    spatial = demo_data.spatial
+    assert set(spatial["year"]) == {2018} and set(spatial["area"]) == {"GM9001", "GM9002"}
+    assert set(spatial["bandwidth"].dropna()) == {500.0, 1000.0, 2000.0, 4000.0}
+    # between + within = H (the default square districts hold every school)
+    h = demo_data.table.query("year == 2018 and index == 'theil_h'").set_index(
+        ["area", "comparison"])["value"]
+    parts = spatial[spatial["index"].isin(["theil_h_between", "theil_h_within"])].groupby(
+        ["area", "comparison"])["value"].sum()
+    np.testing.assert_allclose(parts.sort_index(), h.sort_index(), rtol=1e-10)
+    assert (demo_data.profile["bandwidth"] == 0).any()
+
+
+def test_units_without_location_are_counted(demo):
+    result, schools, _ = demo
+    moved = schools.copy()
+    lost = moved.loc[moved["municipality"] == "GM9002", "school"].iloc[:3]
+    moved.loc[moved["school"].isin(lost), "x"] = np.nan
+    data = _demo_data(demo, schools=moved)
+    rows = data.exclusions[data.exclusions["reason"] == "no_location"]
+    counts = result.counts[result.counts["unit"].astype(str).isin(lost.astype(str))]
+    assert rows["n_units"].sum() == len(counts)
+    assert rows["n_pupils"].sum() == counts["total"].sum()
+    page = dict(rp.render_report(data))["GM9002.html"]
+    assert "units without coordinates" in page
+
+
+def test_report_data_errors(demo, real_result):
+    result, schools, bounds = demo
+    with pytest.raises(TypeError, match="result must be a SegregationResult"):
+        rp.report_data(result.table, schools, unit="school", x="x", y="y",
+                       crs="EPSG:28992", boundaries=bounds)
+    with pytest.raises(ValueError, match=r"only: area code\(s\) \['GM9999'\] have no results"):
+        _demo_data(demo, only=["GM9999"])
+    with pytest.raises(ValueError, match=r"\['GM9005'\] were left out as small areas"):
+        _demo_data(demo, only=["GM9005"])
+    with pytest.raises(ValueError, match="bandwidth must be one or more positive distances"):
+        _demo_data(demo, bandwidth=[500, -1])
+    with pytest.raises(ValueError, match="district_size must be a positive number"):
+        _demo_data(demo, district_size=0)
+    with pytest.raises(ValueError, match="locations has no column"):
+        rp.report_data(result, schools.drop(columns="x"), unit="school", x="x", y="y",
+                       crs="EPSG:28992", boundaries=bounds, area_code="statcode")
+    with pytest.raises(ValueError, match="geographic"):
+        rp.report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:4326",
+                       boundaries=bounds, area_code="statcode")
+    no_area = ss.segregation(schools.assign(a=1, b=2), "school", "a", "b",
+                             min_unit_size=0, min_area_size=0)
+    with pytest.raises(ValueError, match="result has no 'area' column"):
+        rp.report_data(no_area, schools, unit="school", x="x", y="y", crs="EPSG:28992",
+                       boundaries=bounds)
+
+
+# --------------------------------------------------------------------------- interpretation
+
+
+def test_interpretation_in_plain_words():
+    halves = rp.interpretation(0.3, {500: 0.28, 4000: 0.05}, between=0.25, within=0.05,
+                               morans_i=0.8, morans_p=0.001, n_schools=100)
+    assert "between parts of the municipality" in halves[0] and "93%" in halves[0]
+    assert halves[1].startswith("Of Theil's H, 83% is between districts")
+    assert "clustered" in halves[2] and len(halves) == 3
+    checker = rp.interpretation(0.3, {500: 0.03, 4000: 0.0}, morans_i=-0.4,
+                                morans_p=0.001, n_schools=5)
+    assert "between neighbouring schools" in checker[0] and "10%" in checker[0]
+    assert "checkerboard" in checker[1] and "With only 5 schools" in checker[2]
+    mixed = rp.interpretation(0.3, {500: 0.15, 2000: 0.05}, morans_i=0.1, morans_p=0.3)
+    assert "partly between neighbouring schools" in mixed[0]
+    assert "no clear pattern" in mixed[1]
+    assert rp.interpretation(float("nan"), {500: 0.1}) == [
+        "The spatial indices could not be computed for this comparison."]
+    dutch = rp.interpretation(0.3, {500: 0.28}, lang="nl")
+    assert "tussen delen van de gemeente" in dutch[0] and "93%" in dutch[0]
+    with pytest.raises(ValueError, match="lang must be one of"):
+        rp.interpretation(0.3, {500: 0.2}, lang="xx")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_report_on_counts(demo, tmp_path, capsys):
+    from segspatial.cli import main
+    from segspatial.demo import demo_counts
+
+    counts = demo_counts()
+    counts = counts[counts["year"] >= 2017]
+    src = tmp_path / "counts.csv"
+    counts.to_csv(src, index=False)
+    bounds = tmp_path / "towns.geojson"
+    demo[2].to_file(bounds)
+    args = [str(src), "--unit", "school", "--group-a", "a", "--group-b", "b", "--area",
+            "municipality", "--year", "year", "--x", "x", "--y", "y", "--crs",
+            "EPSG:28992", "--name", "school_name", "--boundaries", str(bounds),
+            "--only", "GM9002", "--bandwidth", "300", "1500", "--permutations", "19",
+            "--label-a", "newcomer", "--lang", "nl", "--min-cell", "10", "--offline",
+            "--output", str(tmp_path / "out")]
+    assert main(["report", *args]) == 0
+    err = capsys.readouterr().err
+    assert "Wrote 2 pages; open" in err and "small_unit" in err
+    page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
+    assert "newcomer vs b" in page and "300 m" in page and "1,5 km" in page
+    assert "counts.csv" in page and "towns.geojson" in page  # provenance
+    assert main(["report", *args[:-1], str(tmp_path / "out")]) == 0  # replaced in place
+
+
+def test_cli_report_errors(tmp_path, capsys):
+    from segspatial.cli import main
+
+    src = tmp_path / "p.csv"
+    pd.DataFrame({"school": ["s"], "m": ["GM1"], "x": [1.0], "y": [2.0],
+                  "eth": ["dutch"]}).to_csv(src, index=False)
+    base = [str(src), "--unit", "school", "--area", "m", "--x", "x", "--y", "y", "--crs",
+            "EPSG:28992", "--boundaries", str(src), "--output", str(tmp_path / "o")]
+    assert main(["report", *base, "--pupils", "--ethnicity", "eth"]) == 2
+    assert "--pupils needs --locations" in capsys.readouterr().err
+    assert main(["report", *base, "--group-a", "x", "--group-b", "y",
+                 "--district-code", "c"]) == 2
+    assert "--district-code is used with --districts" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- in a browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_every_demo_page_in_chromium(tmp_path):
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.skip(f"headless Chromium not found at {CHROMIUM} (Debian package 'chromium')")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright is not installed (test extra)")
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.pupils import pupil_segregation
+
+    result = pupil_segregation(demo_pupils(), "school", area="municipality", year="year",
+                               ethnicity="ethnicity", income="income", education="education")
+    index = rp.write_demo_report(tmp_path / "report", result, demo_schools())
+    pages = sorted(index.parent.glob("*.html"))
+    assert len(pages) == 5  # index + the four towns above the area filter
+    shots = ARTIFACTS / "report"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        for path in pages:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            log = {"errors": [], "requests": [], "dialogs": []}
+            page.on("console", lambda m, log=log: log["errors"].append(m.text)
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e, log=log: log["errors"].append(str(e)))
+            page.on("request", lambda r, log=log: log["requests"].append(r.url))
+            page.on("dialog", lambda d, log=log: (log["dialogs"].append(d.message),
+                                                  d.dismiss()))
+            page.goto(path.as_uri())
+            frame = page.frame_locator("iframe.map")
+            frame.locator("path.leaflet-interactive").first.wait_for()
+            assert frame.locator("path.leaflet-interactive").count() >= 4
+            page.wait_for_timeout(200)
+            page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+            if path.name == "index.html":
+                rows = page.locator("table.sortable tbody tr")
+                assert rows.count() == 4
+                page.locator("table.sortable th").nth(4).click()  # D, ascending
+                ascending = [float(v) for v in rows.evaluate_all(
+                    "rs => rs.map(r => r.cells[4].getAttribute('data-v'))")]
+                assert ascending == sorted(ascending)
+                page.locator("table.sortable th").nth(4).click()  # descending
+                first = rows.first.evaluate("r => r.cells[4].getAttribute('data-v')")
+                assert float(first) == max(ascending)
+            outside = [u for u in log["requests"]
+                       if not u.startswith(("file:", "data:", "about:"))]
+            assert log["errors"] == [] and log["dialogs"] == [] and outside == [], path.name
+            page.close()
+        browser.close()
+    assert json.dumps(sorted(p.name for p in shots.glob("*.png")))
