@@ -538,3 +538,18 @@ def test_demo_command_runs_the_seven_comparisons_on_pupils(tmp_path, capsys):
     assert counts[["x", "y"]].notna().all().all()
     exclusions = pd.read_csv(tmp_path / "exclusions.csv")
     assert {"theme", "comparison"} <= set(exclusions.columns)
+
+
+def test_aggregate_accounting_per_theme_with_unplaceable_rows(pupils):
+    df = pupils.head(20_000).astype({"school": object, "municipality": object})
+    df.loc[df.index[:7], "school"] = None
+    df.loc[df.index[7:10], "municipality"] = "  "
+    pc = aggregate_pupils(df, "school", area="municipality", year="year", **THEME_COLUMNS)
+    exc = pc.exclusions
+    keys = exc.loc[exc["theme"].isna()].set_index("reason")["n_pupils"]
+    assert keys.to_dict() == {"missing_unit": 7, "missing_area": 3}
+    for theme, columns in GROUP_COLUMNS.items():
+        no_group = exc.loc[exc["theme"] == theme, "n_pupils"].sum()
+        assert pc.counts[list(columns)].to_numpy().sum() + no_group + 10 == len(df), theme
+    per_unit = pc.no_group.groupby("theme")["n_pupils"].sum()
+    assert per_unit.to_dict() == exc.groupby("theme")["n_pupils"].sum().to_dict()
