@@ -463,6 +463,8 @@ def test_cli_pupils_selected_comparisons_to_stdout(pupil_files, capsys):
         (["--pupils", "--ethnicity", "ethnicity", "--comparisons", "high_vs_low_income"],
          "needs the income theme"),
         (["--pupils", "--ethnicity", "nope"], r"has no column\(s\) \['nope'\]"),
+        (["--pupils", "--ethnicity", "ethnicity", "--postcode", "pc", "--postcode-table",
+          "t.csv"], "location options .* cannot be used with --pupils"),
     ],
 )
 def test_cli_pupils_errors(pupil_files, capsys, args, message):

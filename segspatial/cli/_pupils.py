@@ -125,6 +125,14 @@ def run_pupils(args: argparse.Namespace) -> int:
             f"{', '.join(used)} cannot be used with --pupils: groups come from "
             "--ethnicity, --income and --education"
         )
+    from segspatial.cli._location import uses_location
+
+    if uses_location(args):
+        raise CommandError(
+            "the location options (--x/--y, --postcode, --areas-from) cannot be used with "
+            "--pupils; give the school's municipality with --area, or write the counts "
+            "with --counts-output and run `segspatial indices` on them"
+        )
     themes = {"ethnicity": args.ethnicity, "income": args.income,
               "education": args.education}
     if not any(themes.values()):

@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "counts table (one row per unit per year, a column per group) and write one "
         "tidy table. Prints what was left out, and why.",
     )
-    p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
+    p.add_argument("input", metavar="INPUT",
+                   help="counts file (.csv or .parquet), or with --pupils a pupil file "
+                   "(.csv, .parquet, or .sav with the 'spss' extra)")
     p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
     p.add_argument("--group-a", metavar="COL",
                    help="group A count column (required unless --pupils)")
