@@ -83,6 +83,9 @@ _LAZY = {
     "multiscale_profile": "segspatial.spatial",
     "local_measures": "segspatial.spatial",
     "spatial_weights": "segspatial.spatial",
+    "report_data": "segspatial.report",
+    "render_report": "segspatial.report",
+    "write_report": "segspatial.report",
 }
 __all__ += sorted(_LAZY)
 

@@ -129,7 +129,8 @@ _EN = {
     "school is mixed.",
     "exclusions_heading": "What was left out, and why",
     "exclusions_none": "Nothing was left out for this municipality.",
-    "exclusions_note": "Counts of what was not used in the figures above (per year).",
+    "exclusions_note": "What was not used in the figures above, with the number of schools "
+    "and pupils (added up over the years shown).",
     "reason": "Reason",
     "year": "Year",
     "what": "What",
@@ -294,8 +295,8 @@ _NL = {
     "elke school gemengd is.",
     "exclusions_heading": "Wat is weggelaten, en waarom",
     "exclusions_none": "Voor deze gemeente is niets weggelaten.",
-    "exclusions_note": "Aantallen van wat niet in de cijfers hierboven is gebruikt (per "
-    "jaar).",
+    "exclusions_note": "Wat niet in de cijfers hierboven is gebruikt, met het aantal scholen "
+    "en leerlingen (opgeteld over de getoonde jaren).",
     "reason": "Reden",
     "year": "Jaar",
     "what": "Wat",

@@ -1320,9 +1320,15 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     exclusions = data.exclusions
     left = ""
     if not exclusions.empty:
+        names = dict(zip(data.boundaries["code"], data.boundaries["name"], strict=True))
+        without = sorted(set(exclusions["area"].dropna()) - set(data.areas["code"])) \
+            if "area" in exclusions.columns else []
+        listed = (f'<p><strong>{ctx.t("left_out_areas")}</strong> ({len(without)}): '
+                  + ", ".join(f"{_esc(names.get(c, c))} ({_esc(c)})" for c in without)
+                  + "</p>") if without else ""
         left = (f'<section><h2>{ctx.t("index_left_out_heading")}</h2>'
                 f'<p class="note">{ctx.t("exclusions_note")}</p>'
-                + _exclusion_rows(ctx, data, exclusions) + "</section>")
+                + _exclusion_rows(ctx, data, exclusions) + listed + "</section>")
     body = "\n".join([
         f'<header><h1>{ctx.t("index_title")}</h1><p>{ctx.t("index_intro")}</p></header>',
         f'<section><h2>{heading}</h2><p class="note">{ctx.t("index_map_note")}</p>'
