@@ -748,7 +748,7 @@ def _svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, tit
                      'stroke="#ffffff" stroke-width="1"/>')
         parts.append(f'<text x="{left - 4}" y="{py(v) + 4:.1f}" font-size="10" '
                      f'text-anchor="end" fill="#52606d">{ctx.num(v, 1)}</text>')
-    every = max(1, math.ceil(n / 6))
+    every = max(1, math.ceil(n * 42 / pw))  # about 42 px per label
     for i, label in enumerate(xlabels):
         if (n - 1 - i) % every:
             continue
