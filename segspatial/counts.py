@@ -89,6 +89,56 @@ def _check_name(value: Any, argument: str, *, optional: bool = False) -> None:
         raise TypeError(f"{argument} must be a column name (str), got {value!r}")
 
 
+def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
+                  required: tuple[str, ...] = (), what: str = "data",
+                  extra: dict[str, Any] | None = None) -> dict[str, str]:
+    """Check column arguments: names (str) or None, one role per column, all present.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table the columns must be in.
+    roles : dict
+        Argument name -> column name (or None when not given).
+    required : tuple of str
+        Arguments that may not be None.
+    what : str
+        How messages name the table ("data", "the pupils", ...).
+    extra : dict, optional
+        More name -> column pairs that must be present (they may share a column).
+
+    Returns
+    -------
+    dict
+        The roles that were given.
+
+    Raises
+    ------
+    TypeError
+        If a column argument is not a string.
+    ValueError
+        If a column plays two roles, or columns are missing (all are listed).
+    """
+    for role, column in roles.items():
+        _check_name(column, role, optional=role not in required)
+    given = {r: c for r, c in roles.items() if c is not None}
+    by_column: dict[str, list[str]] = {}
+    for role, column in given.items():
+        by_column.setdefault(column, []).append(role)
+    shared = {c: r for c, r in by_column.items() if len(r) > 1}
+    if shared:
+        detail = "; ".join(f"{c!r} is used as {' and '.join(r)}" for c, r in shared.items())
+        raise ValueError(f"each column can play one role only: {detail}")
+    missing = [f"{r}={c!r}" for r, c in {**given, **(extra or {})}.items()
+               if c not in data.columns]
+    if missing:
+        raise ValueError(
+            f"missing columns: {', '.join(missing)}; the columns of {what} are "
+            f"{list(map(str, data.columns))!r}"
+        )
+    return given
+
+
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]
@@ -199,37 +249,20 @@ def prepare_counts(
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    for value, argument in ((unit, "unit"), (group_a, "group_a"), (group_b, "group_b")):
-        _check_name(value, argument)
-    for value, argument in ((area, "area"), (year, "year"), (total, "total")):
-        _check_name(value, argument, optional=True)
+    roles = {"unit": unit, "group_a": group_a, "group_b": group_b, "area": area,
+             "year": year, "total": total}
+    for role in ("unit", "group_a", "group_b"):
+        _check_name(roles[role], role)
     if group_a == group_b:
         raise ValueError(
             f"group_a and group_b must be different columns, both are {group_a!r}"
         )
-    roles = {"unit": unit, "group_a": group_a, "group_b": group_b, "area": area,
-             "year": year, "total": total}
-    given = {k: v for k, v in roles.items() if v is not None}
-    by_column: dict[str, list[str]] = {}
-    for role, column in given.items():
-        by_column.setdefault(column, []).append(role)
-    shared = {c: r for c, r in by_column.items() if len(r) > 1}
-    if shared:
-        detail = "; ".join(f"{c!r} is used as {' and '.join(r)}" for c, r in shared.items())
-        raise ValueError(f"each column can play one role only: {detail}")
     extra = dict(extra or {})
     clash = sorted(set(extra) & {"area", "year", "unit", "a", "b", "total"})
     if clash:
         raise ValueError(f"extra: names {clash!r} clash with the columns of the counts frame")
-    missing = [f"{role}={column!r}" for role, column in given.items()
-               if column not in data.columns]
-    missing += [f"{name}={column!r}" for name, column in extra.items()
-                if column not in data.columns]
-    if missing:
-        raise ValueError(
-            f"missing columns: {', '.join(missing)}; the data has columns "
-            f"{list(map(str, data.columns))!r}"
-        )
+    check_columns(data, roles, required=("unit", "group_a", "group_b"), what="the data",
+                  extra=extra)
     if len(data) == 0:
         raise ValueError("data is empty: at least one row of counts is needed")
 

@@ -62,6 +62,7 @@ from segspatial.counts import (
     Counts,
     _exclusion_rows,
     apply_filters,
+    check_columns,
     empty_exclusions,
 )
 from segspatial.indices import resolve_indices
@@ -180,26 +181,7 @@ def _check_frame(pupils: Any) -> None:
 def _check_roles(pupils: pd.DataFrame, roles: dict[str, Any],
                  required: tuple[str, ...] = ()) -> dict[str, str]:
     """Check column arguments: str or None, one role per column, all present."""
-    for role, column in roles.items():
-        if column is None and role not in required:
-            continue
-        if not isinstance(column, str):
-            raise TypeError(f"{role} must be a column name (str), got {column!r}")
-    given = {r: c for r, c in roles.items() if c is not None}
-    by_column: dict[str, list[str]] = {}
-    for role, column in given.items():
-        by_column.setdefault(column, []).append(role)
-    shared = {c: r for c, r in by_column.items() if len(r) > 1}
-    if shared:
-        detail = "; ".join(f"{c!r} is used as {' and '.join(r)}" for c, r in shared.items())
-        raise ValueError(f"each column can play one role only: {detail}")
-    missing = [f"{r}={c!r}" for r, c in given.items() if c not in pupils.columns]
-    if missing:
-        raise ValueError(
-            f"missing columns: {', '.join(missing)}; the pupils have columns "
-            f"{list(map(str, pupils.columns))!r}"
-        )
-    return given
+    return check_columns(pupils, roles, required=required, what="the pupils")
 
 
 def _themes_given(ethnicity: str | None, income: str | None,

@@ -42,7 +42,8 @@ def test_valid_input_is_standardised_and_not_mutated():
     ("kwargs", "error", "match"),
     [
         ({"area": "gemeente", "year": "jaar"}, ValueError,
-         r"missing columns: area='gemeente', year='jaar'; the data has columns"),
+         r"missing columns: area='gemeente', year='jaar'; the columns of the data are "
+         r"\[.gm., .yr."),
         ({"area": 3}, TypeError, r"area must be a column name \(str\), got 3"),
         ({"total": "a"}, ValueError, r"'a' is used as group_a and total"),
     ],
