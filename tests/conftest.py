@@ -34,3 +34,36 @@ def real_2019(shared_data):
     from segspatial.datasets import real_2019_case
 
     return real_2019_case(shared_data)
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _unavailable(reason: str):
+    """Skip on a developer's machine; fail in CI, where .ci/run installs the browser."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs them)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (Debian's package) driven by Playwright, shared by a session."""
+    import shutil
+
+    executable = "/usr/bin/chromium"
+    if not Path(executable).exists():
+        executable = shutil.which("chromium")
+    if executable is None:
+        _unavailable("headless Chromium not found at /usr/bin/chromium (Debian package "
+                     "'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (it is in the test extra)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
