@@ -724,3 +724,25 @@ def test_extra_columns_cannot_clash():
         prepare_counts(data, "school", "a", "b", extra={"a": "x"})
     frame = prepare_counts(data, "school", "a", "b", extra={"px": "x"}).frame
     np.testing.assert_array_equal(frame["px"], data["x"])
+
+
+def test_cli_local_counts_what_it_leaves_out(tmp_path, capsys):
+    from segspatial.cli import main
+
+    frame = pd.DataFrame({
+        "school": ["s1", "s2", "s3", "s4"], "gm": ["G"] * 4,
+        "a": [40, 10, 30, 2], "b": [20, 50, 30, 3],
+        "x": [0.0, 800.0, 1600.0, 2400.0], "y": [0.0, 0.0, 0.0, 0.0],
+    })
+    path = tmp_path / "c.csv"
+    frame.to_csv(path, index=False)
+    excl = tmp_path / "excl.csv"
+    assert main(["local", str(path), "--unit", "school", "--group-a", "a", "--group-b", "b",
+                 "--area", "gm", "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                 "--bandwidth", "1000", "--min-area-size", "0", "-o",
+                 str(tmp_path / "local.csv"), "--exclusions-output", str(excl)]) == 0
+    assert len(pd.read_csv(tmp_path / "local.csv")) == 3  # s4 (5 pupils) is too small
+    left_out = pd.read_csv(excl)
+    assert left_out.loc[left_out["reason"] == "small_unit", "n_units"].sum() == 1
+    assert left_out.loc[left_out["reason"] == "small_unit", "n_pupils"].sum() == 5
+    assert "small_unit: 1 area-years, 1 units, 5 pupils" in capsys.readouterr().err

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from segspatial.cli._common import (
     CommandError,
     add_filter_options,
     add_read_options,
+    format_exclusions,
     write_or_print,
 )
 from segspatial.cli._location import (
@@ -19,6 +22,7 @@ from segspatial.cli._location import (
     location_columns,
 )
 from segspatial.cli._spatial import add_spatial_options, spatial_arguments
+from segspatial.counts import apply_filters, prepare_counts
 from segspatial.io import read_table
 
 __all__ = ["register", "run"]
@@ -46,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_spatial_options(p, diagnostics=False)
     p.add_argument("--output", "-o", metavar="FILE",
                    help="output file (.csv or .parquet; default: CSV on standard output)")
+    p.add_argument("--exclusions-output", metavar="FILE",
+                   help="also write what was left out, and why (.csv or .parquet)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
     add_read_options(p)
     p.set_defaults(handler=run)
@@ -64,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_table(args.input, columns=list(dict.fromkeys(columns + located)),
                       text_columns=keys + text, sep=args.sep, encoding=args.encoding)
     with geometry_notes("local"):
-        data, _ = locate_units(args, data)
+        data, location_exclusions = locate_units(args, data)
     options = spatial_arguments(args, data)
     if not (args.bandwidth or args.k):
         options["bandwidth"] = None  # local_measures' default, 1000 m
@@ -73,10 +79,20 @@ def run(args: argparse.Namespace) -> int:
         total=args.total, min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
         **options,
     )
+    # what the size filters left out, counted by the same gate and filters the table used
+    counts = prepare_counts(data, args.unit, args.group_a, args.group_b,
+                            area=area_column(args), year=args.year, total=args.total)
+    _, filtered = apply_filters(counts, min_unit_size=args.min_unit_size,
+                                min_area_size=args.min_area_size)
+    parts = [e for e in (location_exclusions, filtered) if not e.empty]
+    exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
     write_or_print(table, args.output, what="local measures")
+    if args.exclusions_output:
+        write_or_print(exclusions, args.exclusions_output, what="exclusions")
     if not args.quiet:
         print(f"Local measures for {len(table):,} unit rows "
               f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
               f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
               f"{options['crs']}).", file=sys.stderr)
+        print(format_exclusions(exclusions), file=sys.stderr)
     return 0
