@@ -32,6 +32,8 @@ NO_DATA_COLOR = "#c8c8c8"
 NAME_CANDIDATES = ("statnaam", "name", "naam", "area_name", "municipality_name", "gemeentenaam")
 #: Per-unit local measures shown on school maps when present (from the spatial module).
 LOCAL_MEASURES = ("p", "p_local", "gap", "d_contribution", "spatial_d_contribution")
+#: Neutral grey of schools whose share is not shown (disclosure control, ``min_cell``).
+SUPPRESSED_COLOR = "#9e9e9e"
 
 _MAX_SHOWN = 8
 
@@ -272,8 +274,10 @@ def school_frame(
     area: str | None = None,
     total: str | None = None,
     extra: Sequence[str] = (),
+    min_cell: int | None = None,
 ) -> pd.DataFrame:
-    """Schools with ``unit, name, area, x, y, a, b, pupils, share, centre, relative``.
+    """Schools with ``unit, name, area, x, y, a, b, pupils, share, centre, relative,
+    suppressed, size``.
 
     ``share`` = a / (a + b); ``centre`` = the share of group A in the school's area
     (all schools when ``area`` is None); ``relative`` maps ``share`` to [0, 1] with
@@ -281,8 +285,17 @@ def school_frame(
     each area's share. Rows without coordinates or without pupils in either group are
     left out with a :class:`SegregationWarning` saying how many. The ``extra``
     columns (numeric) come along as ``_m0, _m1, ...``.
+
+    Disclosure control (``min_cell=N``): ``suppressed`` marks the schools with fewer
+    than N pupils in group A or in group B (:func:`suppressed_schools`); their
+    ``share``, ``relative`` and ``extra`` columns are NaN, so no map can show or
+    colour them by a number that gives the hidden count back (a = share x pupils,
+    p = a / t, ...). ``size`` is the pupil count for the marker size, raised to N
+    where it is below N (a marker's area must not reveal a count shown as "< N").
+    The ``centre`` (an area's share) is computed from the exact counts.
     """
     check_frame(data, "data")
+    min_cell = check_min_cell(min_cell)
     geometry = None
     if x is None or y is None:
         geometry = getattr(data, "geometry", None) if hasattr(data, "set_geometry") else None
@@ -335,7 +348,60 @@ def school_frame(
     sums = out.groupby("area")[["a", "b"]].transform("sum")
     out["centre"] = sums["a"] / (sums["a"] + sums["b"])
     out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
+    hidden = suppressed_schools(out["a"], out["b"], min_cell)
+    out["suppressed"] = hidden
+    hide = [c for c in out.columns if c in ("share", "relative") or c.startswith("_m")]
+    out.loc[hidden, hide] = np.nan
+    pupils = out["pupils"].to_numpy(dtype=np.float64)
+    out["size"] = (pupils if min_cell is None
+                   else np.where(pupils < min_cell, float(min_cell), pupils))
     return out
+
+
+def suppressed_schools(a: Any, b: Any, min_cell: int | None) -> np.ndarray:
+    """Which schools have their group counts, share and local measures hidden.
+
+    With ``min_cell=N`` a school is suppressed when its (finite) count of group A
+    or of group B is below N. Showing the other group's count, the share of A or
+    any measure computed from a or b (``p = a / t``, the D contribution
+    ``|a/A - b/B| / 2``, ...) next to the pupil total would give the hidden count
+    back, so none of them is shown for such a school (statistical disclosure
+    control; Hundepool et al. 2012, *Statistical Disclosure Control*, ch. 5).
+
+    Parameters
+    ----------
+    a, b : array-like
+        Counts of group A and group B per school.
+    min_cell : int or None
+        The disclosure threshold; None suppresses nothing.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> suppressed_schools([3, 40, 120], [200, 9, 30], 10).tolist()
+    [True, True, False]
+    >>> suppressed_schools([3], [200], None).tolist()
+    [False]
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if min_cell is None:
+        return np.zeros(np.broadcast(a, b).shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
+
+
+def suppressed_text(min_cell: int) -> str:
+    """What a suppressed school shows instead of its group counts."""
+    return f"suppressed (a group < {min_cell})"
+
+
+def suppressed_legend(min_cell: int) -> str:
+    """The legend entry of the grey markers of suppressed schools."""
+    return f"share not shown: a group has fewer than {min_cell} pupils"
 
 
 def relative_share(share: np.ndarray, centre: np.ndarray) -> np.ndarray:

@@ -11,8 +11,12 @@ Safety and disclosure
   so a school called ``<script>alert(1)</script>`` would otherwise run as code. Only
   the escaped texts are put in the GeoJSON properties (no raw boundary attributes).
 * ``min_cell=N`` replaces every pupil count below N (pupils, group A, group B) with
-  ``"< N"`` in tooltips, popups and labels (statistical disclosure control). School
-  counts are public and are shown as they are.
+  ``"< N"`` in tooltips, popups and labels (statistical disclosure control). On
+  school maps, a school with fewer than N pupils in group A or in group B is
+  *suppressed*: both group counts read ``"suppressed (a group < N)"``, its share and
+  local measures are not shown, and its marker is a neutral grey (no colour that
+  encodes the share) with a legend entry saying why; a marker for fewer than N
+  pupils is drawn at the size of N. School counts are public and are shown as they are.
 * ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
   ``XStatic-Leaflet`` package, the same Leaflet version as folium's) in the HTML and
   drops folium's other CDN links (jQuery, Bootstrap, Font Awesome: not used by these
@@ -36,11 +40,14 @@ from segspatial._mapdata import (
     NO_DATA_COLOR,
     REPORT_VMAX,
     REPORT_VMIN,
+    SUPPRESSED_COLOR,
     area_map_frame,
     check_min_cell,
     disclose,
     local_measure_columns,
     school_frame,
+    suppressed_legend,
+    suppressed_text,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -313,6 +320,13 @@ def school_webmap(
     ``gap``, ``d_contribution``, ``spatial_d_contribution`` from
     :func:`segspatial.spatial.local_measures`, or the ``measures`` named).
 
+    With ``min_cell=N``, a school with fewer than N pupils in group A or in group B
+    is suppressed (:func:`segspatial._mapdata.suppressed_schools`): its group
+    counts read ``"suppressed (a group < N)"``, its share and every measure read
+    ``"not shown"``, and its marker is grey, with a legend entry ("share not shown:
+    a group has fewer than N pupils"). Otherwise a = share x pupils, a = pupils - b
+    or p = a / t would give the hidden count back.
+
     Parameters
     ----------
     data, unit, group_a, group_b, x, y, name, area, total
@@ -331,8 +345,11 @@ def school_webmap(
         A diverging colour map.
     max_radius : float
         Radius in pixels of the largest school (area proportional to pupils).
-    tiles, offline, min_cell, width, height
+    tiles, offline, width, height
         As in :func:`choropleth_map`.
+    min_cell : int, optional
+        Disclosure control: pupil counts below it are shown as ``"< min_cell"``,
+        and schools with a group below it are suppressed (see above).
 
     Returns
     -------
@@ -354,20 +371,25 @@ def school_webmap(
                          "(e.g. 'EPSG:28992' for Dutch RD coordinates)")
     measure_columns = local_measure_columns(data, measures)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, extra=measure_columns)
+                           total=total, extra=measure_columns, min_cell=min_cell)
     points = gpd.GeoDataFrame(
         schools, geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=crs,
     ).to_crs("EPSG:4326")
     cmap = _colormap(cmap)
-    biggest = float(points["pupils"].max()) or 1.0
-    radius = np.maximum(2.0, max_radius * np.sqrt(points["pupils"].to_numpy() / biggest))
+    biggest = float(points["size"].max()) or 1.0
+    radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
+    hidden = points["suppressed"].to_numpy(dtype=bool)
+    withheld = suppressed_text(min_cell) if hidden.any() else ""
     props = {
         "school": [escape(v) for v in points["unit"]],
         "name": [escape(v) for v in points["name"]],
         "pupils": [disclose(v, min_cell) for v in points["pupils"]],
-        "group_a": [disclose(v, min_cell) for v in points["a"]],
-        "group_b": [disclose(v, min_cell) for v in points["b"]],
-        "share_a": [f"{v:.1%}" for v in points["share"]],
+        "group_a": [withheld if h else disclose(v, min_cell)
+                    for v, h in zip(points["a"], hidden, strict=True)],
+        "group_b": [withheld if h else disclose(v, min_cell)
+                    for v, h in zip(points["b"], hidden, strict=True)],
+        "share_a": ["not shown" if h else f"{v:.1%}"
+                    for v, h in zip(points["share"], hidden, strict=True)],
         "area_share_a": [f"{v:.1%}" for v in points["centre"]],
     }
     fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
@@ -379,9 +401,13 @@ def school_webmap(
         fields.insert(2, ("area", "area"))
     for i, column in enumerate(measure_columns):
         values = schools[f"_m{i}"].to_numpy(dtype=np.float64)
-        props[f"m{i}"] = ["" if not np.isfinite(v) else f"{v:.4g}" for v in values]
+        props[f"m{i}"] = ["not shown" if h else "" if not np.isfinite(v) else f"{v:.4g}"
+                          for v, h in zip(values, hidden, strict=True)]
         fields.append((f"m{i}", str(column)))
-    props["fill"] = _hex(cmap(points["relative"].to_numpy()))
+    fill = np.array(_hex(cmap(np.nan_to_num(points["relative"].to_numpy(), nan=0.5))),
+                    dtype=object)
+    fill[hidden] = SUPPRESSED_COLOR
+    props["fill"] = fill.tolist()
     props["radius"] = radius.round(2)
     layer = gpd.GeoDataFrame(props, geometry=points.geometry.to_numpy(), crs="EPSG:4326")
     outline = None
@@ -423,5 +449,7 @@ def school_webmap(
         ticks = [(0, "0%"), (0.5, "area's share"), (1, "100%")]
     body = _gradient(cmap, ticks) + ('<div style="font-size:11px">circle area: pupils'
                                      "</div>")
+    if hidden.any():
+        body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
     m.get_root().html.add_child(_raw_element(_legend_html(f"share of {group_a}", body)))
     return m

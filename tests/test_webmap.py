@@ -146,11 +146,14 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     props = {f["properties"]["school"]: f["properties"] for f in points["features"]}
     assert props["00AA00"]["name"] == "&lt;img src=x onerror=alert(2)&gt;"
     assert props["00BB00"]["name"] == "De &#96;Klimop&#96; &#36;{x}"
-    assert props["00AA00"]["group_a"] == "< 10"  # 3 pupils of group A
-    assert props["00AA00"]["group_b"] == "60" and props["00AA00"]["pupils"] == "63"
-    assert props["00AA00"]["share_a"] == "4.8%"
+    # 3 pupils of group A: suppressed (60 of group B would give 63 - 60 = 3 back)
+    assert props["00AA00"]["group_a"] == props["00AA00"]["group_b"] == \
+        "suppressed (a group < 10)"
+    assert props["00AA00"]["pupils"] == "63" and props["00AA00"]["share_a"] == "not shown"
     assert props["00AA00"]["area_share_a"] == f"{163 / 353:.1%}"
-    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == ["0.2", "0.3", "0.5"]
+    assert props["00BB00"]["group_b"] == "100" and props["00BB00"]["share_a"] == "28.6%"
+    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == \
+        ["not shown", "0.3", "0.5"]
     assert props["00CC00"]["m1"] == "0.4"
     radius = [props[s]["radius"] for s in ("00AA00", "00BB00", "00CC00")]
     assert radius[2] == pytest.approx(14.0) and radius[0] < radius[1] < radius[2]
@@ -162,6 +165,81 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     assert '"p_local"' in html and '"gap"' in html  # the popup's labels
     lon, lat = points["features"][0]["geometry"]["coordinates"]
     assert 4.0 < lon < 6.0 and 51.5 < lat < 53.0  # reprojected from RD to WGS84
+
+
+def _school_props(m) -> dict[str, dict]:
+    points = _geojson_layers(m)[-1]
+    return {f["properties"]["school"]: f["properties"] for f in points["features"]}
+
+
+def _rendered_features(html: str) -> list[dict]:
+    """Every GeoJSON feature as the browser receives it (decoded from the page)."""
+    return [f for data in re.findall(r"_add\((\{.*\})\);", html)
+            for f in json.loads(data)["features"]]
+
+
+@pytest.fixture
+def leaky():
+    """School L has 3 pupils of group A: a school whose counts must not be recoverable."""
+    return pd.DataFrame({
+        "school": ["L", "M", "N"], "a": [3, 40, 120], "b": [200, 100, 30],
+        "x": [100_200.0, 100_600.0, 100_900.0], "y": [450_200.0, 450_500.0, 450_800.0],
+        "p": [3 / 203, 40 / 140, 120 / 150], "p_local": [0.2137, 0.33, 0.52],
+        "d_contribution": [0.5 * abs(3 / 163 - 200 / 330), 0.01, 0.02]})
+
+
+def test_school_with_a_small_group_is_suppressed_everywhere(leaky):
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+
+    from segspatial._mapdata import SUPPRESSED_COLOR
+
+    kw = dict(x="x", y="y", crs="EPSG:28992", name="school")
+    m = webmap.school_webmap(leaky, "school", "a", "b", min_cell=10, **kw)
+    html = _html(m)
+    share = f"{3 / 203:.1%}"  # as the popup formats it: "1.5%"
+    p, d = f"{3 / 203:.4g}", f"{0.5 * abs(3 / 163 - 200 / 330):.4g}"
+    (leak,) = [f["properties"] for f in _rendered_features(html)
+               if f["properties"]["school"] == "L"]
+    assert leak["group_a"] == leak["group_b"] == "suppressed (a group < 10)"
+    assert leak["share_a"] == "not shown" and leak["pupils"] == "203"
+    assert {leak["m0"], leak["m1"], leak["m2"]} == {"not shown"}
+    assert leak["fill"] == SUPPRESSED_COLOR
+    # the exact strings that would leak are nowhere in the page
+    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137"):
+        assert text not in html, text
+    assert "share not shown: a group has fewer than 10 pupils" in html  # legend
+    # without min_cell they are all there: the assertions above can fail
+    plain = _html(webmap.school_webmap(leaky, "school", "a", "b", **kw))
+    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137"):
+        assert text in plain, text
+    assert "suppressed" not in plain and "share not shown" not in plain
+    # unsuppressed schools keep their counts, share, measures and colour
+    shown, unshown = _school_props(m), _school_props(
+        webmap.school_webmap(leaky, "school", "a", "b", **kw))
+    for school in ("M", "N"):
+        assert shown[school] == unshown[school]
+    assert shown["N"]["share_a"] == "80.0%" and shown["N"]["group_b"] == "30"
+    assert unshown["L"]["fill"] != SUPPRESSED_COLOR
+    scale = {to_hex(c) for c in mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))}
+    assert SUPPRESSED_COLOR not in scale  # the grey is no colour of the share scale
+
+
+def test_group_b_below_min_cell_and_small_schools_keep_no_trace(leaky):
+    data = leaky.assign(a=[150, 40, 2], b=[7, 100, 3])  # L: B small; N: 5 pupils
+    props = _school_props(webmap.school_webmap(data, "school", "a", "b", x="x", y="y",
+                                               crs=28992, min_cell=10))
+    assert props["L"]["group_a"] == "suppressed (a group < 10)"  # not 150 (157 - 150 = 7)
+    assert props["L"]["pupils"] == "157" and props["N"]["pupils"] == "< 10"
+    # a marker's area must not give the hidden pupil count back: N is drawn as 10 pupils
+    assert props["N"]["radius"] == round(14.0 * np.sqrt(10 / 157), 2)
+    assert props["M"]["radius"] == round(14.0 * np.sqrt(140 / 157), 2)
+    plain = _school_props(webmap.school_webmap(data, "school", "a", "b", x="x", y="y",
+                                               crs=28992))
+    assert plain["N"]["radius"] == round(14.0 * np.sqrt(5 / 157), 2)
+    with pytest.raises(TypeError, match=r"min_cell must be an int or None, got '10'"):
+        webmap.school_webmap(data, "school", "a", "b", x="x", y="y", crs=28992,
+                             min_cell="10")
 
 
 def test_school_map_options_and_errors(schools):
