@@ -1,0 +1,54 @@
+"""The examples run, and say what their docstrings promise."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _run(name: str, argv: list[str], capsys) -> str:
+    old = sys.argv
+    sys.argv = [name, *argv]
+    try:
+        runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+    finally:
+        sys.argv = old
+    return capsys.readouterr().out
+
+
+def test_checkerboard(capsys):
+    out = _run("checkerboard.py", [], capsys)
+    assert "Same D (0.600) in both towns" in out
+
+
+def test_pupils_seven_comparisons(tmp_path, capsys):
+    out = _run("pupils_seven_comparisons.py", ["--output", str(tmp_path)], capsys)
+    for comparison in ("dutch_vs_nonwestern", "high_vs_low_income", "high_vs_low_education"):
+        assert comparison in out
+    assert "between_bands" in out
+    assert (tmp_path / "report_grids.png").stat().st_size > 10_000
+
+
+def test_real_2019_case(shared_data, tmp_path, capsys):
+    out = _run("real_2019_case.py", ["--data", str(shared_data), "--output", str(tmp_path)],
+               capsys)
+    assert "6,295 schools, 1,396,457 pupils, 355 municipalities" in out
+    assert "Amsterdam               0.587" in out
+    for name in ("dissimilarity_2019.png", "dissimilarity_2019.html", "results_2019.gpkg",
+                 "report/index.html", "report/GM0363.html", "report/GM0599.html"):
+        assert (tmp_path / name).is_file(), name
+
+
+def test_real_2019_case_without_data_says_how(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SEGSPATIAL_SHARED_DATA", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    import segspatial.datasets as datasets
+
+    monkeypatch.setattr(datasets, "find_data_dir", lambda data_dir=None: None)
+    with pytest.raises(SystemExit, match="public data not found: pass --data PATH"):
+        _run("real_2019_case.py", ["--output", str(tmp_path / "o")], capsys)
