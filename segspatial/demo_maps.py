@@ -56,8 +56,8 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
     A static and an interactive (offline, no basemap, ``min_cell`` disclosure)
     choropleth of D for the first comparison in the latest year; the report's grid
     for every comparison; school maps of Havenstad (two halves) and Polderdam
-    (checkerboard), whose aspatial D is about the same; a multi-scale profile when
-    the results hold spatial rows.
+    (checkerboard), whose aspatial D is about the same, with ``min_cell`` on the
+    static one too; a multi-scale profile when the results hold spatial rows.
     """
     from segspatial.cli._figures import save_figure, save_map
     from segspatial.plot import choropleth, profile_plot, report_grids, school_map
@@ -99,7 +99,7 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
             written.append(save_map(m, out / f"{stem}.html"))
         else:
             ax = school_map(town, "school", group_a, group_b, x="x", y="y",
-                            area="municipality", boundaries=outline)
+                            area="municipality", boundaries=outline, min_cell=min_cell)
             ax.set_title(f"{names[code]}: share of {group_a} per school")
             written.append(save_figure(ax.figure, out / f"{stem}.png", dpi=110))
     if "bandwidth" in results.columns and results["bandwidth"].notna().any():

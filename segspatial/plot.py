@@ -33,12 +33,15 @@ from segspatial._mapdata import (
     REPORT_CMAP,
     REPORT_VMAX,
     REPORT_VMIN,
+    SUPPRESSED_COLOR,
     _pick,
     _require_columns,
     _shown,
     area_map_frame,
     check_frame,
+    check_min_cell,
     school_frame,
+    suppressed_legend,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -528,6 +531,7 @@ def school_map(
     cmap: Any = "RdBu_r",
     max_size: float = 250.0,
     legend: bool = True,
+    min_cell: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Schools as circles sized by pupils, coloured by their share of group A.
@@ -562,6 +566,12 @@ def school_map(
         Marker area (points²) of the largest school.
     legend : bool
         Draw the colour bar and the size legend.
+    min_cell : int, optional
+        Disclosure control, as in :func:`segspatial.webmap.school_webmap`: a school
+        with fewer than ``min_cell`` pupils in group A or in group B is drawn in a
+        neutral grey (its colour would give its share, hence its group counts,
+        back), with a legend entry saying why; a school with fewer than
+        ``min_cell`` pupils is drawn at the size of ``min_cell``.
     ax : matplotlib Axes, optional
 
     Returns
@@ -572,8 +582,9 @@ def school_map(
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
 
+    min_cell = check_min_cell(min_cell)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total)
+                           total=total, min_cell=min_cell)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
     ax = _new_axes(ax, (8, 8))
@@ -581,12 +592,15 @@ def school_map(
     outline = _outline(boundaries, crs)
     if outline is not None:
         outline.boundary.plot(ax=ax, color="#444444", linewidth=0.8)
-    biggest = float(schools["pupils"].max()) or 1.0
-    sizes = max_size * schools["pupils"].to_numpy() / biggest
+    biggest = float(schools["size"].max()) or 1.0
+    sizes = max_size * schools["size"].to_numpy() / biggest
     order = np.argsort(-sizes, kind="stable")  # small circles on top
+    hidden = schools["suppressed"].to_numpy(dtype=bool)
+    # suppressed schools have a NaN share: drawn in the colour map's "bad" colour
     ax.scatter(schools["x"].to_numpy()[order], schools["y"].to_numpy()[order],
-               s=sizes[order], c=schools["relative"].to_numpy()[order], cmap=cmap,
-               norm=Normalize(0, 1), edgecolors="#333333", linewidths=0.4)
+               s=sizes[order], c=schools["relative"].to_numpy()[order],
+               cmap=cmap.with_extremes(bad=SUPPRESSED_COLOR), norm=Normalize(0, 1),
+               edgecolors="#333333", linewidths=0.4, plotnonfinite=True)
     ax.set_aspect("equal")
     ax.set_axis_off()
     if legend:
@@ -602,7 +616,13 @@ def school_map(
         else:
             bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
             bar.set_label(f"share of {group_a}, centred on each area's share")
-        refs = _reference_sizes(schools["pupils"].to_numpy())
+        if hidden.any():
+            grey = Line2D([], [], linestyle="", marker="o", markersize=8,
+                          markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
+                          label=suppressed_legend(min_cell))
+            ax.add_artist(ax.legend(handles=[grey], loc="upper left", frameon=False,
+                                    fontsize="small"))
+        refs = _reference_sizes(schools["size"].to_numpy())
         handles = [Line2D([], [], linestyle="", marker="o",
                           markersize=float(np.sqrt(max_size * r / biggest)),
                           markerfacecolor="none", markeredgecolor="#333333",

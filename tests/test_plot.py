@@ -267,6 +267,55 @@ def test_school_map_centres_on_each_area(schools):
     assert "centred on each area's share" in bar_axes.get_ylabel()
 
 
+def _school_colours(ax) -> dict[tuple, tuple]:
+    """Each school's drawn fill colour (RGBA), by its position, after drawing."""
+    ax.figure.savefig(io.BytesIO(), format="png", dpi=30)
+    scatter = ax.collections[-1]
+    return {tuple(xy): tuple(c) for xy, c in zip(scatter.get_offsets().tolist(),
+                                                scatter.get_facecolors(), strict=True)}
+
+
+def test_school_map_min_cell_draws_suppressed_schools_grey():
+    from matplotlib.legend import Legend
+
+    from segspatial._mapdata import SUPPRESSED_COLOR
+
+    data = pd.DataFrame({"school": ["L", "M", "N", "S"], "a": [3, 40, 120, 2],
+                         "b": [200, 100, 30, 3], "x": [0.0, 100.0, 200.0, 300.0],
+                         "y": [0.0, 50.0, 0.0, 50.0]})
+    grey = to_rgba(SUPPRESSED_COLOR)
+    ax = plot.school_map(data, "school", "a", "b", x="x", y="y", min_cell=10)
+    colours = _school_colours(ax)
+    assert colours[(0.0, 0.0)] == grey and colours[(300.0, 50.0)] == grey  # L (a=3), S
+    plain = plot.school_map(data, "school", "a", "b", x="x", y="y")
+    plain_colours = _school_colours(plain)
+    assert plain_colours[(0.0, 0.0)] != grey  # without min_cell L has its share's colour
+    # unsuppressed schools keep their colour, and the share scale has no such grey
+    assert colours[(100.0, 50.0)] == plain_colours[(100.0, 50.0)] != grey
+    assert colours[(200.0, 0.0)] == plain_colours[(200.0, 0.0)] != grey
+    assert grey not in {tuple(c) for c in mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))}
+    # the array behind the colours holds no share for the suppressed schools
+    values = dict(zip(map(tuple, ax.collections[-1].get_offsets().tolist()),
+                      np.ma.filled(ax.collections[-1].get_array(), np.nan), strict=True))
+    assert np.isnan(values[(0.0, 0.0)]) and np.isfinite(values[(100.0, 50.0)])
+    # a legend entry says why; the size legend stays the axes' legend
+    texts = [t.get_text() for legend in ax.findobj(Legend)
+             for t in legend.get_texts()]
+    assert "share not shown: a group has fewer than 10 pupils" in texts
+    assert ax.get_legend().get_title().get_text() == "pupils"
+    assert not any("share not shown" in t.get_text() for legend in
+                   plain.findobj(Legend) for t in legend.get_texts())
+    # S has 5 pupils, shown as "< 10": its marker is drawn as for 10 pupils
+    sizes = dict(zip(map(tuple, ax.collections[-1].get_offsets().tolist()),
+                     ax.collections[-1].get_sizes(), strict=True))
+    assert sizes[(300.0, 50.0)] == pytest.approx(250.0 * 10 / 203)
+    assert sizes[(200.0, 0.0)] == pytest.approx(250.0 * 150 / 203)
+    with pytest.raises(ValueError, match=r"min_cell must be at least 1, got 0"):
+        plot.school_map(data, "school", "a", "b", x="x", y="y", min_cell=0)
+    with pytest.raises(TypeError, match=r"min_cell must be an int or None, got 2.5"):
+        plot.school_map(data, "school", "a", "b", x="x", y="y", min_cell=2.5)
+
+
 def test_school_map_reports_and_rejects_bad_rows(schools):
     bad = schools.assign(x=[0.0, np.nan, 200.0, 300.0])
     with pytest.warns(SegregationWarning, match=r"1 school\(s\) without coordinates .*'s2'"):
@@ -341,3 +390,41 @@ def test_profile_and_local_measures_from_the_spatial_module():
     html = m.get_root().render()
     for label in ("p_local", "gap", "d_contribution", "spatial_d_contribution"):
         assert f'"{label}"' in html
+    # with min_cell, units with a group below it show none of their local measures
+    small = np.minimum(local["a"], local["b"]).to_numpy()
+    n = int(np.median(small)) + 1
+    hidden = set(local.loc[small < n, "unit"].astype(str))
+    assert 0 < len(hidden) < len(local)
+    m = webmap.school_webmap(local, "unit", "a", "b", x="x", y="y", crs="EPSG:28992",
+                             min_cell=n)
+    points = [c.data for c in m._children.values() if type(c).__name__ == "GeoJson"][-1]
+    measures = ["p", "p_local", "gap", "d_contribution", "spatial_d_contribution"]
+    by_unit = local.assign(unit=local["unit"].astype(str)).set_index("unit")
+    for feature in points["features"]:
+        props, unit = feature["properties"], feature["properties"]["school"]
+        shown = [props[f"m{i}"] for i in range(len(measures))]
+        if unit in hidden:
+            assert shown == ["not shown"] * len(measures), unit
+            assert props["share_a"] == "not shown"
+        else:
+            exact = by_unit.loc[unit, measures].to_numpy(dtype=float)
+            assert shown == ["" if not np.isfinite(v) else f"{v:.4g}" for v in exact]
+
+
+def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):
+    from segspatial._mapdata import SUPPRESSED_COLOR
+    from segspatial.cli import main
+
+    pd.DataFrame({"school": ["L", "M", "N"], "a": [3, 40, 120], "b": [200, 100, 30],
+                  "x": [0.0, 100.0, 200.0], "y": [0.0, 50.0, 0.0]}).to_csv(
+        tmp_path / "s.csv", index=False)
+    base = ["schools", str(tmp_path / "s.csv"), "--unit", "school", "--group-a", "a",
+            "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992"]
+    assert main(base + ["--min-cell", "10", "--output", str(tmp_path / "hidden.svg")]) == 0
+    assert main(base + ["--output", str(tmp_path / "plain.svg")]) == 0
+    hidden = (tmp_path / "hidden.svg").read_text(encoding="utf-8")
+    plain = (tmp_path / "plain.svg").read_text(encoding="utf-8")
+    assert f"fill: {SUPPRESSED_COLOR}" in hidden and SUPPRESSED_COLOR not in plain
+    assert "share not shown" in hidden and "share not shown" not in plain
+    assert main(base + ["--min-cell", "0", "--output", str(tmp_path / "bad.png")]) == 2
+    assert "min_cell must be at least 1, got 0" in capsys.readouterr().err

@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="map schools: circles sized by pupils, coloured by their share of group A",
         description="Draw one row per school as a circle sized by its pupils and "
         "coloured by its share of group A, on a diverging scale centred on its area's "
-        "share. Interactive (.html, with tooltips and popups) or static.",
+        "share. Interactive (.html, with tooltips and popups) or static. With "
+        "--min-cell N (.html and static output), a school with fewer than N pupils in "
+        "either group is grey and shows neither group count nor its share.",
     )
     p.add_argument("counts", metavar="COUNTS", help="counts file (.csv or .parquet)")
     p.add_argument("--unit", required=True, metavar="COL", help="school id column")
@@ -103,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from segspatial.plot import school_map
 
-        ax = school_map(data, args.unit, args.group_a, args.group_b, **common)
+        ax = school_map(data, args.unit, args.group_a, args.group_b, **common,
+                        min_cell=args.min_cell)
         path = save_figure(ax.figure, args.output)
     print(f"wrote school map to {path}", file=sys.stderr)
     return 0
