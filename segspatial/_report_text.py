@@ -78,6 +78,7 @@ _EN = {
     "map_more": "more $a pupils",
     "map_fewer": "fewer $a pupils",
     "map_same": "as the municipality",
+    "map_suppressed": "grey: share not shown, a group has fewer than $n pupils",
     "spatial_heading": "Between neighbouring schools, or between parts of the municipality?",
     "spatial_note": "The indices above ignore where schools are: a checkerboard of "
     "segregated schools side by side scores the same as a town split into two halves. "
@@ -162,7 +163,8 @@ _EN = {
     "districts_grid": "squares of $size m",
     "districts_file": "polygons from $file",
     "disclosure": "Disclosure control: pupil counts below $n are shown as \"&lt; $n\". "
-    "School counts are public and shown as they are.",
+    "A school with fewer than $n pupils in either group shows neither group count nor "
+    "its share (grey on the maps). School counts are public and shown as they are.",
     "param_filters": "Schools with fewer than $unit pupils and municipalities with fewer "
     "than $area pupils a year (on average) are left out.",
     "param_spatial": "Bandwidths: $bandwidths; kernel: $kernel; districts: $districts; "
@@ -242,6 +244,7 @@ _NL = {
     "map_more": "meer leerlingen $a",
     "map_fewer": "minder leerlingen $a",
     "map_same": "als de gemeente",
+    "map_suppressed": "grijs: aandeel niet getoond, een groep heeft minder dan $n leerlingen",
     "spatial_heading": "Tussen naburige scholen, of tussen delen van de gemeente?",
     "spatial_note": "De indexen hierboven negeren waar scholen liggen: een schaakbord van "
     "gescheiden scholen naast elkaar scoort hetzelfde als een stad in twee helften. De "
@@ -329,7 +332,9 @@ _NL = {
     "districts_grid": "vierkanten van $size m",
     "districts_file": "vlakken uit $file",
     "disclosure": "Onthullingsbeheersing: aantallen leerlingen onder $n worden getoond als "
-    "\"&lt; $n\". Aantallen scholen zijn openbaar en worden getoond zoals ze zijn.",
+    "\"&lt; $n\". Van een school met minder dan $n leerlingen in een van beide groepen "
+    "worden de groepsaantallen en het aandeel niet getoond (grijs op de kaarten). "
+    "Aantallen scholen zijn openbaar en worden getoond zoals ze zijn.",
     "param_filters": "Scholen met minder dan $unit leerlingen en gemeenten met minder dan "
     "$area leerlingen per jaar (gemiddeld) zijn weggelaten.",
     "param_spatial": "Bandbreedtes: $bandwidths; kern: $kernel; wijken: $districts; "

@@ -19,7 +19,9 @@ Pages are self-contained (images inline, the interactive map in an ``iframe``'s
 ``srcdoc``; with ``offline=True`` Leaflet is embedded too), every name is
 HTML-escaped once (:func:`segspatial.webmap.escape`), ``min_cell`` replaces every
 pupil count below it by ``"< N"`` (tables, header, exclusions, tooltips, data
-attributes; school counts are public and shown as they are), and the same input gives
+attributes; school counts are public and shown as they are) and, on both school maps,
+suppresses the schools with a group below it (no group counts, no share, a grey
+marker: :func:`segspatial._mapdata.suppressed_schools`), and the same input gives
 byte-identical pages: fixed PNG metadata, fixed permutation seed, folium's random
 element ids replaced by counters, no time stamp unless ``stamp`` is given.
 
@@ -632,6 +634,8 @@ background:linear-gradient(to right,#2166ac,#f7f7f7,#b2182b)}
 .legend .ends{display:flex;justify-content:space-between;max-width:320px;gap:8px}
 .legend .ends span{flex:1}.legend .ends span:nth-child(2){text-align:center}
 .legend .ends span:last-child{text-align:right}
+.legend .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;
+vertical-align:middle;border:1px solid #333}
 .interp p{max-width:82ch}
 .caveat{background:#fff8e6;border-left:5px solid #d69e2e;padding:10px 16px;border-radius:4px}
 footer{margin-top:40px;font-size:14px;color:var(--muted)}
@@ -1011,6 +1015,7 @@ def _trends(ctx: _Ctx, data: ReportData, table: pd.DataFrame) -> str:
 def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any) -> str:
     from matplotlib.figure import Figure
 
+    from segspatial._mapdata import SUPPRESSED_COLOR, suppressed_schools
     from segspatial.plot import school_map
     from segspatial.webmap import school_webmap
 
@@ -1024,14 +1029,19 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     figure = Figure(figsize=(5.2, 5.2), layout="constrained")
     ax = figure.add_subplot()
     school_map(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
-               area="area", total="total", boundaries=outline, legend=False, ax=ax)
+               area="area", total="total", boundaries=outline, legend=False,
+               min_cell=ctx.min_cell, ax=ax)
     image = _png(figure)
     a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
     centre = a_total / (a_total + b_total)
     a = ctx.group(col_a)
     legend = (f'<div class="legend"><div class="bar"></div><div class="ends">'
               f'<span>{ctx.t("map_fewer", a=a)}</span><span>{ctx.t("map_same")} '
-              f'({ctx.pct(centre)})</span><span>{ctx.t("map_more", a=a)}</span></div></div>')
+              f'({ctx.pct(centre)})</span><span>{ctx.t("map_more", a=a)}</span></div>')
+    if suppressed_schools(town[col_a], town[col_b], ctx.min_cell).any():
+        legend += (f'<div><span class="swatch" style="background:{SUPPRESSED_COLOR}">'
+                   f'</span>{ctx.t("map_suppressed", n=ctx.min_cell)}</div>')
+    legend += "</div>"
     note = ctx.t("map_note", a=a, centre=ctx.pct(centre), comparison=ctx.comparison(
         comp, (col_a, col_b)), when=_year_text(ctx, data, year))
     m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
@@ -1399,7 +1409,9 @@ def render_report(
     offline : bool
         Embed Leaflet in the interactive maps (no internet needed, no basemap).
     min_cell : int, optional
-        Disclosure control: pupil counts below it are shown as ``"< min_cell"``.
+        Disclosure control: pupil counts below it are shown as ``"< min_cell"``; a
+        school with a group below it shows neither group count nor its share and is
+        grey on both school maps.
     stamp : str, optional
         A time stamp (or any text) shown in the method section; none by default, so
         reruns give byte-identical pages.

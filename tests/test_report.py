@@ -35,6 +35,12 @@ def _pupil_values(document: str) -> list[str]:
     return [v.replace("\\u003c", "<") for v in values if v != "no data"]
 
 
+def _school_features(document: str) -> list[dict]:
+    """The school markers' properties as the browser receives them."""
+    return [f["properties"] for data in re.findall(r"_add\((\{.*\})\);", document)
+            for f in json.loads(data)["features"] if "school" in f["properties"]]
+
+
 def _cells(page: str, cls: str) -> list[str]:
     return [html.unescape(re.sub("<[^>]+>", "", c)) for c in
             re.findall(rf'<(?:td|span)[^>]*class="?[^">]*\b{cls}\b[^>]*>(.*?)</(?:td|span)>',
@@ -196,7 +202,8 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
         for document in _frames(page):
             for value in _pupil_values(document):
                 seen += 1
-                assert value == "< 10" or float(value.replace(",", "")) >= 10, (file, value)
+                assert value in ("< 10", "suppressed (a group < 10)") or \
+                    float(value.replace(",", "")) >= 10, (file, value)
         for value in _cells(page, "pupils"):
             assert value in ("< 10", "–") or float(value.replace(",", "")) >= 10, (file, value)
         # sort keys of hidden counts are empty, never the count
@@ -208,12 +215,86 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
     for file, page in pages.items():
         for document in _frames(page):
             values = _pupil_values(document)
-            assert values and set(values) == {"< 10000000"}, file
+            assert values and set(values) <= {"< 10000000",
+                                              "suppressed (a group < 10000000)"}, file
         cells = _cells(page, "pupils")
         assert cells and {c.replace(",", "") for c in cells} <= {"< 10000000", "–"}, file
         assert re.findall(r'class=pupils data-v="([^"]*)"', page) in ([], [""] * 2)
     assert "pupils with" not in pages["GM0363.html"]
     assert "&lt; 10000000 pupils a" in pages["GM0363.html"]  # shares hidden too
+
+
+def test_disclosure_suppresses_schools_with_a_small_group(real_2019, boundaries):
+    """A school with a < 10 or b < 10 shows no group count, no share, a grey marker:
+    otherwise a = share x pupils or a = pupils - b gives the hidden count back."""
+    from segspatial._mapdata import SUPPRESSED_COLOR
+
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            total="pupils", min_area_size=0, min_unit_size=0)
+    data = rp.report_data(result, real_2019, unit="school", x="x", y="y", crs="EPSG:28992",
+                          name="school_name", boundaries=boundaries,
+                          only=["GM0014", "GM0034"], permutations=9)
+    by_school = real_2019.set_index("school")
+    pages = dict(rp.render_report(data, min_cell=10))
+    suppressed = shown = 0
+    for file in ("GM0014.html", "GM0034.html"):
+        page = pages[file]
+        (document,) = _frames(page)
+        features = _school_features(document)
+        assert len(features) == (real_2019["municipality"] == file[:6]).sum()
+        for props in features:
+            a, b = (float(v) for v in by_school.loc[props["school"], ["a", "b"]])
+            share = f"{a / (a + b):.1%}"  # as the popup would format it
+            if a < 10 or b < 10:
+                suppressed += 1
+                assert props["group_a"] == props["group_b"] == "suppressed (a group < 10)"
+                assert props["share_a"] == "not shown" and share not in props.values()
+                assert props["fill"] == SUPPRESSED_COLOR, props["school"]
+                assert props["pupils"] == (f"{a + b:,.0f}" if a + b >= 10 else "< 10")
+            else:
+                shown += 1
+                assert props["share_a"] == share and props["fill"] != SUPPRESSED_COLOR
+                assert (props["group_a"], props["group_b"]) == (f"{a:,.0f}", f"{b:,.0f}")
+        assert "grey: share not shown, a group has fewer than 10 pupils" in page
+        assert "shows neither group count nor its share" in page  # the method section
+    assert suppressed > 5 and shown > 50
+    # without min_cell nothing is suppressed
+    plain = dict(rp.render_report(data))
+    (document,) = _frames(plain["GM0014.html"])
+    assert all(p["share_a"] != "not shown" and p["fill"] != SUPPRESSED_COLOR
+               for p in _school_features(document))
+    assert "share not shown" not in plain["GM0014.html"]
+
+
+def test_report_passes_min_cell_to_the_static_school_map(demo_data, monkeypatch):
+    from matplotlib.colors import to_hex
+
+    from segspatial import plot
+    from segspatial._mapdata import SUPPRESSED_COLOR
+
+    drawn = []
+    real_school_map = plot.school_map
+
+    def recording(*args, **kwargs):
+        ax = real_school_map(*args, **kwargs)
+        drawn.append((args[0], kwargs, ax))
+        return ax
+
+    monkeypatch.setattr(plot, "school_map", recording)
+    pages = dict(rp.render_report(demo_data, min_cell=10))
+    assert len(drawn) == 2 and all(kw["min_cell"] == 10 for _, kw, _ in drawn)
+    greys = 0
+    for town, _, ax in drawn:
+        scatter = ax.collections[-1]
+        scatter.update_scalarmappable()
+        fill = {tuple(xy): to_hex(c) for xy, c in zip(scatter.get_offsets().tolist(),
+                                                      scatter.get_facecolors(), strict=True)}
+        small = (town["dutch"] < 10) | (town["nonwestern"] < 10)
+        for row, hidden in zip(town.itertuples(), small, strict=True):
+            assert (fill[(row.x, row.y)] == SUPPRESSED_COLOR) == hidden, row.unit
+            greys += hidden
+    assert greys == 3  # the demo's schools with fewer than 10 pupils of a group
+    assert sum("grey: share not shown" in page for page in pages.values()) >= 1
 
 
 def test_min_cell_and_lang_are_checked(demo_data, tmp_path):
