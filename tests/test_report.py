@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -520,17 +519,9 @@ def test_cli_report_errors(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- in a browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def test_every_demo_page_in_chromium(tmp_path):
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip(f"headless Chromium not found at {CHROMIUM} (Debian package 'chromium')")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="Playwright is not installed (test extra)")
+def test_every_demo_page_in_chromium(tmp_path, chromium):
+    """Uses the session's shared browser (conftest): a second Playwright instance in
+    the same process fails once the shared one is running."""
     from segspatial.demo import demo_pupils, demo_schools
     from segspatial.pupils import pupil_segregation
 
@@ -541,36 +532,37 @@ def test_every_demo_page_in_chromium(tmp_path):
     assert len(pages) == 5  # index + the four towns above the area filter
     shots = ARTIFACTS / "report"
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        for path in pages:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            log = {"errors": [], "requests": [], "dialogs": []}
-            page.on("console", lambda m, log=log: log["errors"].append(m.text)
-                    if m.type == "error" else None)
-            page.on("pageerror", lambda e, log=log: log["errors"].append(str(e)))
-            page.on("request", lambda r, log=log: log["requests"].append(r.url))
-            page.on("dialog", lambda d, log=log: (log["dialogs"].append(d.message),
-                                                  d.dismiss()))
-            page.goto(path.as_uri())
-            frame = page.frame_locator("iframe.map")
-            frame.locator("path.leaflet-interactive").first.wait_for()
-            assert frame.locator("path.leaflet-interactive").count() >= 4
-            page.wait_for_timeout(200)
-            page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
-            if path.name == "index.html":
-                rows = page.locator("table.sortable tbody tr")
-                assert rows.count() == 4
-                page.locator("table.sortable th").nth(4).click()  # D, ascending
-                ascending = [float(v) for v in rows.evaluate_all(
-                    "rs => rs.map(r => r.cells[4].getAttribute('data-v'))")]
-                assert ascending == sorted(ascending)
-                page.locator("table.sortable th").nth(4).click()  # descending
-                first = rows.first.evaluate("r => r.cells[4].getAttribute('data-v')")
-                assert float(first) == max(ascending)
-            outside = [u for u in log["requests"]
-                       if not u.startswith(("file:", "data:", "about:"))]
-            assert log["errors"] == [] and log["dialogs"] == [] and outside == [], path.name
-            page.close()
-        browser.close()
+    grey_markers = 0
+    for path in pages:
+        page = chromium.new_page(viewport={"width": 1200, "height": 900})
+        log = {"errors": [], "requests": [], "dialogs": []}
+        page.on("console", lambda m, log=log: log["errors"].append(m.text)
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e, log=log: log["errors"].append(str(e)))
+        page.on("request", lambda r, log=log: log["requests"].append(r.url))
+        page.on("dialog", lambda d, log=log: (log["dialogs"].append(d.message),
+                                              d.dismiss()))
+        page.goto(path.as_uri())
+        frame = page.frame_locator("iframe.map")
+        frame.locator("path.leaflet-interactive").first.wait_for()
+        assert frame.locator("path.leaflet-interactive").count() >= 4
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+        # the demo report has min_cell=10: schools with a small group are drawn grey
+        grey_markers += frame.locator('path.leaflet-interactive[fill="#9e9e9e"]').count()
+        if path.name == "index.html":
+            rows = page.locator("table.sortable tbody tr")
+            assert rows.count() == 4
+            page.locator("table.sortable th").nth(4).click()  # D, ascending
+            ascending = [float(v) for v in rows.evaluate_all(
+                "rs => rs.map(r => r.cells[4].getAttribute('data-v'))")]
+            assert ascending == sorted(ascending)
+            page.locator("table.sortable th").nth(4).click()  # descending
+            first = rows.first.evaluate("r => r.cells[4].getAttribute('data-v')")
+            assert float(first) == max(ascending)
+        outside = [u for u in log["requests"]
+                   if not u.startswith(("file:", "data:", "about:"))]
+        assert log["errors"] == [] and log["dialogs"] == [] and outside == [], path.name
+        page.close()
+    assert grey_markers >= 1
     assert json.dumps(sorted(p.name for p in shots.glob("*.png")))
