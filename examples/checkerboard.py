@@ -45,8 +45,7 @@ def main() -> None:
     # aspatial rows have no bandwidth: show them at 0 m (a school alone)
     show = show.assign(bandwidth=show["bandwidth"].fillna(0.0))
     wide = show.pivot_table(index=["index", "bandwidth"], columns="area", values="value")
-    pd.set_option("display.float_format", "{:.3f}".format)
-    print(wide.to_string())
+    print(wide.to_string(float_format="{:.3f}".format))
     d = t[t["index"] == "dissimilarity"].set_index("area")["value"]
     assert np.isclose(d["halves"], d["checkerboard"])  # the caveat: same aspatial D
     print(f"\nSame D ({d['halves']:.3f}) in both towns. Within 1 km the halves keep a spatial "

@@ -348,7 +348,7 @@ def school_frame(
     sums = out.groupby("area")[["a", "b"]].transform("sum")
     out["centre"] = sums["a"] / (sums["a"] + sums["b"])
     out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
-    hidden = suppressed_schools(out["a"], out["b"], min_cell)
+    hidden = suppressed_schools(out["a"], out["b"], min_cell, area=out["area"])
     out["suppressed"] = hidden
     hide = [c for c in out.columns if c in ("share", "relative") or c.startswith("_m")]
     out.loc[hidden, hide] = np.nan
@@ -358,15 +358,23 @@ def school_frame(
     return out
 
 
-def suppressed_schools(a: Any, b: Any, min_cell: int | None) -> np.ndarray:
+def suppressed_schools(a: Any, b: Any, min_cell: int | None,
+                       area: Any = None) -> np.ndarray:
     """Which schools have their group counts, share and local measures hidden.
 
     With ``min_cell=N`` a school is suppressed when its (finite) count of group A
-    or of group B is below N. Showing the other group's count, the share of A or
-    any measure computed from a or b (``p = a / t``, the D contribution
-    ``|a/A - b/B| / 2``, ...) next to the pupil total would give the hidden count
-    back, so none of them is shown for such a school (statistical disclosure
-    control; Hundepool et al. 2012, *Statistical Disclosure Control*, ch. 5).
+    or of group B is below N (*primary* suppression). Showing the other group's
+    count, the share of A or any measure computed from a or b (``p = a / t``, the D
+    contribution ``|a/A - b/B| / 2``, ...) next to the pupil total would give the
+    hidden count back, so none of them is shown for such a school.
+
+    The area's totals are published too, so a single suppressed school in an area
+    could still be recovered as the area total minus the other schools' counts.
+    Where an area has exactly one primary-suppressed school, the area's unsuppressed
+    school with the smallest group count is suppressed as well (*complementary*
+    suppression; ties go to the first such school), which leaves only a range for
+    each hidden count (Hundepool et al. 2012, *Statistical Disclosure Control*,
+    ch. 5).
 
     Parameters
     ----------
@@ -374,6 +382,8 @@ def suppressed_schools(a: Any, b: Any, min_cell: int | None) -> np.ndarray:
         Counts of group A and group B per school.
     min_cell : int or None
         The disclosure threshold; None suppresses nothing.
+    area : array-like, optional
+        The area of each school; None means all schools are in one area.
 
     Returns
     -------
@@ -383,6 +393,11 @@ def suppressed_schools(a: Any, b: Any, min_cell: int | None) -> np.ndarray:
     --------
     >>> suppressed_schools([3, 40, 120], [200, 9, 30], 10).tolist()
     [True, True, False]
+    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10).tolist()
+    [True, False, True, False]
+    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10,
+    ...                    area=["X", "X", "Y", "Y"]).tolist()
+    [True, True, False, False]
     >>> suppressed_schools([3], [200], None).tolist()
     [False]
     """
@@ -391,7 +406,20 @@ def suppressed_schools(a: Any, b: Any, min_cell: int | None) -> np.ndarray:
     if min_cell is None:
         return np.zeros(np.broadcast(a, b).shape, dtype=bool)
     with np.errstate(invalid="ignore"):
-        return (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
+        primary = (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
+    frame = pd.DataFrame({
+        "area": np.zeros(primary.size, dtype=np.int8) if area is None else np.asarray(area),
+        "primary": primary,
+        "smallest": np.fmin(a, b),
+    })
+    alone = frame.groupby("area", sort=False)["primary"].transform("sum").to_numpy() == 1
+    candidates = frame[alone & ~primary]
+    if candidates.empty:
+        return primary
+    partner = candidates.groupby("area", sort=False)["smallest"].idxmin().to_numpy()
+    hidden = primary.copy()
+    hidden[partner] = True
+    return hidden
 
 
 def suppressed_text(min_cell: int) -> str:

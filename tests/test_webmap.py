@@ -152,9 +152,14 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     assert props["00AA00"]["pupils"] == "63" and props["00AA00"]["share_a"] == "not shown"
     assert props["00AA00"]["area_share_a"] == f"{163 / 353:.1%}"
     assert props["00BB00"]["group_b"] == "100" and props["00BB00"]["share_a"] == "28.6%"
+    # complementary suppression: with one suppressed school the area's totals would
+    # give its counts back, so the school with the smallest group count (CC: 30 of B)
+    # is suppressed too; BB keeps everything
+    assert props["00CC00"]["group_a"] == props["00CC00"]["group_b"] == \
+        "suppressed (a group < 10)"
+    assert props["00CC00"]["share_a"] == "not shown" and props["00CC00"]["m1"] == "not shown"
     assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == \
-        ["not shown", "0.3", "0.5"]
-    assert props["00CC00"]["m1"] == "0.4"
+        ["not shown", "0.3", "not shown"]
     radius = [props[s]["radius"] for s in ("00AA00", "00BB00", "00CC00")]
     assert radius[2] == pytest.approx(14.0) and radius[0] < radius[1] < radius[2]
     assert outline["features"][0]["properties"]["area"] == \
@@ -214,12 +219,15 @@ def test_school_with_a_small_group_is_suppressed_everywhere(leaky):
     for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137"):
         assert text in plain, text
     assert "suppressed" not in plain and "share not shown" not in plain
-    # unsuppressed schools keep their counts, share, measures and colour
+    # the unsuppressed school keeps its counts, share, measures and colour
     shown, unshown = _school_props(m), _school_props(
         webmap.school_webmap(leaky, "school", "a", "b", **kw))
-    for school in ("M", "N"):
-        assert shown[school] == unshown[school]
-    assert shown["N"]["share_a"] == "80.0%" and shown["N"]["group_b"] == "30"
+    assert shown["M"] == unshown["M"]
+    assert shown["M"]["share_a"] == "28.6%" and shown["M"]["group_b"] == "100"
+    # N (smallest group count, 30) is the complementary suppression: with L alone
+    # hidden, the area's totals minus M and N would give L's counts back
+    assert unshown["N"]["share_a"] == "80.0%" and unshown["N"]["group_b"] == "30"
+    assert shown["N"]["share_a"] == "not shown" and shown["N"]["fill"] == SUPPRESSED_COLOR
     assert unshown["L"]["fill"] != SUPPRESSED_COLOR
     scale = {to_hex(c) for c in mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))}
     assert SUPPRESSED_COLOR not in scale  # the grey is no colour of the share scale
@@ -330,3 +338,22 @@ def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
                 tmp_path / "s.html") == 2
     assert "--only ['GM7'] not found in column 'gm'" in capsys.readouterr().err
     assert not (tmp_path / "s.html").exists() and not (tmp_path / "m.png").exists()
+
+
+def test_complementary_suppression_never_leaves_one_school_alone():
+    from segspatial._mapdata import suppressed_schools
+
+    rng = np.random.default_rng(12)
+    area = rng.integers(0, 40, 2_000)
+    a = rng.integers(0, 600, 2_000)  # about one school a group below 10 per area
+    b = rng.integers(5, 2_000, 2_000)
+    hidden = suppressed_schools(a, b, 10, area=area)
+    primary = (a < 10) | (b < 10)
+    assert np.all(hidden[primary])  # every primary suppression stays
+    per_area = pd.DataFrame({"area": area, "hidden": hidden, "primary": primary}).groupby(
+        "area").agg(n=("hidden", "size"), hidden=("hidden", "sum"), primary=("primary", "sum"))
+    multi = per_area[per_area["n"] > 1]
+    assert not (multi["hidden"] == 1).any()
+    # only one complement per area, and only where a single school was suppressed
+    assert ((multi["hidden"] - multi["primary"]) == (multi["primary"] == 1)).all()
+    assert (multi["primary"] == 1).any()  # the case occurs in this data
