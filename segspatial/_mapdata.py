@@ -350,8 +350,13 @@ def school_frame(
     out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
     hidden = suppressed_schools(out["a"], out["b"], min_cell, area=out["area"])
     out["suppressed"] = hidden
-    hide = [c for c in out.columns if c in ("share", "relative") or c.startswith("_m")]
-    out.loc[hidden, hide] = np.nan
+    out.loc[hidden, ["share", "relative"]] = np.nan
+    # Local measures mix the counts of neighbouring schools: the measures of a few
+    # neighbours are linear equations that can give a suppressed school's counts back,
+    # so in an area with a suppressed school no school shows them.
+    out["measures_hidden"] = out.groupby("area")["suppressed"].transform("any").to_numpy()
+    measures = [c for c in out.columns if c.startswith("_m")]
+    out.loc[out["measures_hidden"], measures] = np.nan
     pupils = out["pupils"].to_numpy(dtype=np.float64)
     out["size"] = (pupils if min_cell is None
                    else np.where(pupils < min_cell, float(min_cell), pupils))

@@ -325,7 +325,10 @@ def school_webmap(
     counts read ``"suppressed (a group < N)"``, its share and every measure read
     ``"not shown"``, and its marker is grey, with a legend entry ("share not shown:
     a group has fewer than N pupils"). Otherwise a = share x pupils, a = pupils - b
-    or p = a / t would give the hidden count back.
+    or p = a / t would give the hidden count back. Where an area has exactly one such
+    school, a second one is suppressed too (complementary suppression, so the area's
+    totals do not give it back), and in an area with a suppressed school no school
+    shows its local measures (its neighbours' local shares would).
 
     Parameters
     ----------
@@ -402,7 +405,7 @@ def school_webmap(
     for i, column in enumerate(measure_columns):
         values = schools[f"_m{i}"].to_numpy(dtype=np.float64)
         props[f"m{i}"] = ["not shown" if h else "" if not np.isfinite(v) else f"{v:.4g}"
-                          for v, h in zip(values, hidden, strict=True)]
+                          for v, h in zip(values, schools["measures_hidden"], strict=True)]
         fields.append((f"m{i}", str(column)))
     fill = np.array(_hex(cmap(np.nan_to_num(points["relative"].to_numpy(), nan=0.5))),
                     dtype=object)

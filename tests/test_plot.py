@@ -390,25 +390,29 @@ def test_profile_and_local_measures_from_the_spatial_module():
     html = m.get_root().render()
     for label in ("p_local", "gap", "d_contribution", "spatial_d_contribution"):
         assert f'"{label}"' in html
-    # with min_cell, units with a group below it show none of their local measures
+    # with min_cell, units with a group below it are suppressed; local measures mix the
+    # neighbours' counts, so in an area with a suppressed unit no unit shows them
     small = np.minimum(local["a"], local["b"]).to_numpy()
     n = int(np.median(small)) + 1
     hidden = set(local.loc[small < n, "unit"].astype(str))
     assert 0 < len(hidden) < len(local)
-    m = webmap.school_webmap(local, "unit", "a", "b", x="x", y="y", crs="EPSG:28992",
-                             min_cell=n)
-    points = [c.data for c in m._children.values() if type(c).__name__ == "GeoJson"][-1]
     measures = ["p", "p_local", "gap", "d_contribution", "spatial_d_contribution"]
     by_unit = local.assign(unit=local["unit"].astype(str)).set_index("unit")
-    for feature in points["features"]:
-        props, unit = feature["properties"], feature["properties"]["school"]
-        shown = [props[f"m{i}"] for i in range(len(measures))]
-        if unit in hidden:
-            assert shown == ["not shown"] * len(measures), unit
-            assert props["share_a"] == "not shown"
-        else:
-            exact = by_unit.loc[unit, measures].to_numpy(dtype=float)
-            assert shown == ["" if not np.isfinite(v) else f"{v:.4g}" for v in exact]
+
+    def popups(min_cell):
+        m = webmap.school_webmap(local, "unit", "a", "b", x="x", y="y", crs="EPSG:28992",
+                                 min_cell=min_cell)
+        points = [c.data for c in m._children.values() if type(c).__name__ == "GeoJson"][-1]
+        return {f["properties"]["school"]: f["properties"] for f in points["features"]}
+
+    for unit, props in popups(n).items():
+        assert [props[f"m{i}"] for i in range(len(measures))] == ["not shown"] * 5, unit
+        assert (props["share_a"] == "not shown") == (unit in hidden)
+    # below every count nothing is suppressed, and every measure is shown exactly
+    for unit, props in popups(int(small.min())).items():
+        exact = by_unit.loc[unit, measures].to_numpy(dtype=float)
+        assert [props[f"m{i}"] for i in range(len(measures))] == \
+            ["" if not np.isfinite(v) else f"{v:.4g}" for v in exact]
 
 
 def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):

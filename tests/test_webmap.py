@@ -158,8 +158,9 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     assert props["00CC00"]["group_a"] == props["00CC00"]["group_b"] == \
         "suppressed (a group < 10)"
     assert props["00CC00"]["share_a"] == "not shown" and props["00CC00"]["m1"] == "not shown"
-    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == \
-        ["not shown", "0.3", "not shown"]
+    # local measures mix the neighbours' counts: none shown in an area with a
+    # suppressed school (they are shown without min_cell, see below)
+    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == ["not shown"] * 3
     radius = [props[s]["radius"] for s in ("00AA00", "00BB00", "00CC00")]
     assert radius[2] == pytest.approx(14.0) and radius[0] < radius[1] < radius[2]
     assert outline["features"][0]["properties"]["area"] == \
@@ -168,6 +169,12 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     assert "<img src=x" not in html and "alert(2)>" not in html
     assert "`Klimop`" not in html and "${x}" not in html
     assert '"p_local"' in html and '"gap"' in html  # the popup's labels
+    plain = webmap.school_webmap(schools, "school", "a", "b", x="x", y="y",
+                                 crs="EPSG:28992", area="gm")
+    plain_props = {f["properties"]["school"]: f["properties"]
+                   for f in _geojson_layers(plain)[-1]["features"]}
+    assert [plain_props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == \
+        ["0.2", "0.3", "0.5"]
     lon, lat = points["features"][0]["geometry"]["coordinates"]
     assert 4.0 < lon < 6.0 and 51.5 < lat < 53.0  # reprojected from RD to WGS84
 
@@ -222,8 +229,13 @@ def test_school_with_a_small_group_is_suppressed_everywhere(leaky):
     # the unsuppressed school keeps its counts, share, measures and colour
     shown, unshown = _school_props(m), _school_props(
         webmap.school_webmap(leaky, "school", "a", "b", **kw))
-    assert shown["M"] == unshown["M"]
+    measures = {"m0", "m1", "m2"}
+    assert {k: v for k, v in shown["M"].items() if k not in measures} == \
+        {k: v for k, v in unshown["M"].items() if k not in measures}
     assert shown["M"]["share_a"] == "28.6%" and shown["M"]["group_b"] == "100"
+    # its local measures mix L's counts in: not shown while L is suppressed
+    assert {shown["M"][k] for k in measures} == {"not shown"}
+    assert "not shown" not in {unshown["M"][k] for k in measures}
     # N (smallest group count, 30) is the complementary suppression: with L alone
     # hidden, the area's totals minus M and N would give L's counts back
     assert unshown["N"]["share_a"] == "80.0%" and unshown["N"]["group_b"] == "30"
