@@ -572,9 +572,12 @@ class _Ctx:
             return html.escape(known)
         return f"{self.group(pair[0])} vs {self.group(pair[1])}"
 
+    def group_text(self, column: str) -> str:
+        """The group's display name as plain text (escape it before it reaches HTML)."""
+        return self.labels.get(column) or GROUP_LABELS[self.lang].get(column) or column
+
     def group(self, column: str) -> str:
-        label = self.labels.get(column) or GROUP_LABELS[self.lang].get(column) or column
-        return _esc(label)
+        return _esc(self.group_text(column))
 
     def index(self, name: str) -> str:
         return html.escape(INDEX_LABELS[self.lang].get(name, name))
@@ -1046,6 +1049,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
         comp, (col_a, col_b)), when=_year_text(ctx, data, year))
     m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                       name="name", total="total", boundaries=outline, boundary_name="name",
+                      group_labels={col_a: ctx.group_text(col_a),
+                                    col_b: ctx.group_text(col_b)},
                       offline=ctx.offline, min_cell=ctx.min_cell, height=510)
     frame = _iframe(m, ctx.t("interactive_map"))
     return (heading + f'<p class="note">{note}</p><div class="maps">'

@@ -29,7 +29,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -304,7 +304,8 @@ def school_webmap(
     boundaries: Any = None,
     boundary_name: str | None = None,
     cmap: Any = "RdBu_r",
-    max_radius: float = 14.0,
+    max_radius: float | None = None,
+    group_labels: Mapping[str, str] | None = None,
     tiles: Any = _UNSET,
     offline: bool = False,
     min_cell: int | None = None,
@@ -346,8 +347,13 @@ def school_webmap(
         Column of ``boundaries`` with the area name for the outline's tooltip.
     cmap : str or Colormap
         A diverging colour map.
-    max_radius : float
-        Radius in pixels of the largest school (area proportional to pupils).
+    max_radius : float, optional
+        Radius in pixels of the largest school's circle; default 14 for up to 60
+        schools, smaller for more (14 x sqrt(60 / n), at least 6), so that the
+        circles of a large city do not cover each other.
+    group_labels : mapping, optional
+        Display names for the group columns (e.g. ``{"a": "disadvantaged"}``), used
+        in the popups and the legend; default the column names.
     tiles, offline, width, height
         As in :func:`choropleth_map`.
     min_cell : int, optional
@@ -365,8 +371,10 @@ def school_webmap(
     from segspatial.plot import _colormap
 
     min_cell = check_min_cell(min_cell)
-    if not (np.isfinite(max_radius) and max_radius > 0):
+    if max_radius is not None and not (np.isfinite(max_radius) and max_radius > 0):
         raise ValueError(f"max_radius must be a positive number, got {max_radius!r}")
+    labels = {group_a: str(group_a), group_b: str(group_b)} | dict(group_labels or {})
+    label_a, label_b = str(labels[group_a]), str(labels[group_b])  # escaped where shown
     if crs is None:
         crs = getattr(data, "crs", None)
     if crs is None:
@@ -380,6 +388,8 @@ def school_webmap(
     ).to_crs("EPSG:4326")
     cmap = _colormap(cmap)
     biggest = float(points["size"].max()) or 1.0
+    if max_radius is None:
+        max_radius = float(np.clip(14.0 * np.sqrt(60 / len(points)), 6.0, 14.0))
     radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
     hidden = points["suppressed"].to_numpy(dtype=bool)
     withheld = suppressed_text(min_cell) if hidden.any() else ""
@@ -396,9 +406,9 @@ def school_webmap(
         "area_share_a": [f"{v:.1%}" for v in points["centre"]],
     }
     fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
-              ("group_a", str(group_a)), ("group_b", str(group_b)),
-              ("share_a", f"share of {group_a}"),
-              ("area_share_a", f"area's share of {group_a}")]
+              ("group_a", label_a), ("group_b", label_b),
+              ("share_a", f"share of {label_a}"),
+              ("area_share_a", f"area's share of {label_a}")]
     if area is not None:
         props["area"] = [escape(v) for v in points["area"]]
         fields.insert(2, ("area", "area"))
@@ -454,5 +464,5 @@ def school_webmap(
                                      "</div>")
     if hidden.any():
         body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
-    m.get_root().html.add_child(_raw_element(_legend_html(f"share of {group_a}", body)))
+    m.get_root().html.add_child(_raw_element(_legend_html(f"share of {label_a}", body)))
     return m

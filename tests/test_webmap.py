@@ -369,3 +369,20 @@ def test_complementary_suppression_never_leaves_one_school_alone():
     # only one complement per area, and only where a single school was suppressed
     assert ((multi["hidden"] - multi["primary"]) == (multi["primary"] == 1)).all()
     assert (multi["primary"] == 1).any()  # the case occurs in this data
+
+
+def test_group_labels_and_circle_size_for_many_schools(leaky):
+    evil = "<b>x</b>"
+    m = webmap.school_webmap(leaky, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                             group_labels={"a": evil, "b": "other"})
+    html = _html(m)
+    assert "share of &lt;b&gt;x&lt;/b&gt;" in html  # escaped once, in legend and popup
+    assert "&amp;lt;" not in html and "share of a<" not in html and evil not in html
+    # 3 schools: the largest circle has the default 14 px
+    radius = max(p["radius"] for p in _school_props(m).values())
+    assert radius == pytest.approx(14.0)
+    many = pd.DataFrame({"school": [f"s{i}" for i in range(240)], "a": 50, "b": 50,
+                         "x": np.arange(240) * 300.0, "y": 0.0})
+    radius = max(p["radius"] for p in _school_props(webmap.school_webmap(
+        many, "school", "a", "b", x="x", y="y", crs="EPSG:28992")).values())
+    assert radius == pytest.approx(7.0)  # 14 * sqrt(60 / 240)
