@@ -566,3 +566,30 @@ def test_every_demo_page_in_chromium(tmp_path, chromium):
         page.close()
     assert grey_markers >= 1
     assert json.dumps(sorted(p.name for p in shots.glob("*.png")))
+
+
+def test_cli_report_from_pupils(tmp_path, capsys):
+    from segspatial.cli import main
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+
+    schools = demo_schools()
+    pupils = demo_pupils()
+    pupils = pupils[(pupils["municipality"] == "GM9002") & (pupils["year"] >= 2017)]
+    pupils.to_csv(tmp_path / "pupils.csv", index=False)
+    schools.to_csv(tmp_path / "schools.csv", index=False)
+    demo_boundaries(schools).to_file(tmp_path / "towns.geojson")
+    status = main(["report", str(tmp_path / "pupils.csv"), "--pupils", "--unit", "school",
+                   "--area", "municipality", "--year", "year", "--ethnicity", "ethnicity",
+                   "--income", "income", "--education", "education",
+                   "--locations", str(tmp_path / "schools.csv"), "--name", "school_name",
+                   "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                   "--boundaries", str(tmp_path / "towns.geojson"),
+                   "--area-code", "statcode", "--min-area-size", "0", "--quiet",
+                   "--output", str(tmp_path / "report")])
+    assert status == 0, capsys.readouterr().err
+    page = (tmp_path / "report" / "GM9002.html").read_text(encoding="utf-8")
+    for comparison in ("Dutch vs non-western", "high vs low income",
+                       "high vs low parental education"):
+        assert comparison in page, comparison
+    assert "2017" in page and "2018" in page

@@ -116,22 +116,17 @@ def describe_pupils(result: SegregationResult) -> str:
     return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
 
 
-def run_pupils(args: argparse.Namespace) -> int:
-    """Read pupil rows, compute the comparisons, write the results."""
+def compute_pupils(args: argparse.Namespace) -> SegregationResult:
+    """Check the pupil options, read the pupil rows and compute the comparisons.
+
+    Shared by ``segspatial indices --pupils`` and ``segspatial report --pupils``.
+    """
     used = [f"--{o}" for o, v in (("group-a", args.group_a), ("group-b", args.group_b),
                                   ("total", args.total)) if v]
     if used:
         raise CommandError(
             f"{', '.join(used)} cannot be used with --pupils: groups come from "
             "--ethnicity, --income and --education"
-        )
-    from segspatial.cli._location import uses_location
-
-    if uses_location(args):
-        raise CommandError(
-            "the location options (--x/--y, --postcode, --areas-from) cannot be used with "
-            "--pupils; give the school's municipality with --area, or write the counts "
-            "with --counts-output and run `segspatial indices` on them"
         )
     themes = {"ethnicity": args.ethnicity, "income": args.income,
               "education": args.education}
@@ -146,13 +141,26 @@ def run_pupils(args: argparse.Namespace) -> int:
                      if args.education_map else None)
     pupils = read_table(args.input, columns=columns, text_columns=text, sep=args.sep,
                         encoding=args.encoding)
-    result = pupil_segregation(
+    return pupil_segregation(
         pupils, args.unit, area=args.area, year=args.year, **themes,
         comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,
         education_map=education_map, income_missing=args.income_missing or (),
-        indices=args.indices, min_unit_size=args.min_unit_size,
+        indices=getattr(args, "indices", None), min_unit_size=args.min_unit_size,
         min_area_size=args.min_area_size,
     )
+
+
+def run_pupils(args: argparse.Namespace) -> int:
+    """Read pupil rows, compute the comparisons, write the results."""
+    from segspatial.cli._location import uses_location
+
+    if uses_location(args):
+        raise CommandError(
+            "the location options (--x/--y, --postcode, --areas-from) cannot be used with "
+            "--pupils; give the school's municipality with --area, or write the counts "
+            "with --counts-output and run `segspatial indices` on them"
+        )
+    result = compute_pupils(args)
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")

@@ -12,7 +12,7 @@ from segspatial.cli._common import (
     add_read_options,
     format_exclusions,
 )
-from segspatial.cli._pupils import _comparisons, add_pupil_options, check_counts_mode, read_mapping
+from segspatial.cli._pupils import add_pupil_options, check_counts_mode, compute_pupils
 from segspatial.io import read_table
 
 __all__ = ["register", "run"]
@@ -97,31 +97,7 @@ def _compute(args: argparse.Namespace):
     from segspatial.compute import segregation
 
     if args.pupils:
-        from segspatial.pupils import pupil_segregation
-
-        used = [f"--{o}" for o, v in (("group-a", args.group_a), ("group-b", args.group_b),
-                                      ("total", args.total)) if v]
-        if used:
-            raise CommandError(f"{', '.join(used)} cannot be used with --pupils: groups "
-                               "come from --ethnicity, --income and --education")
-        themes = {"ethnicity": args.ethnicity, "income": args.income,
-                  "education": args.education}
-        if not any(themes.values()):
-            raise CommandError("--pupils needs at least one of --ethnicity, --income, "
-                               "--education")
-        columns = [c for c in (args.unit, args.area, args.year, *themes.values()) if c]
-        text = [c for c in (args.unit, args.area, args.ethnicity, args.education) if c]
-        data = read_table(args.input, columns=columns, text_columns=text, sep=args.sep,
-                          encoding=args.encoding)
-        result = pupil_segregation(
-            data, args.unit, area=args.area, year=args.year, **themes,
-            comparisons=_comparisons(args.comparisons),
-            ethnicity_map=(read_mapping(args.ethnicity_map, "--ethnicity-map")
-                           if args.ethnicity_map else None),
-            education_map=(read_mapping(args.education_map, "--education-map")
-                           if args.education_map else None),
-            income_missing=args.income_missing or (), min_unit_size=args.min_unit_size,
-            min_area_size=args.min_area_size)
+        result = compute_pupils(args)
         return result, None
     check_counts_mode(args)
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
