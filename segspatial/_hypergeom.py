@@ -140,12 +140,3 @@ def hypergeom_pmf(x: np.ndarray, population: np.ndarray, successes: np.ndarray,
     p3 = _dbinom_raw(ns, tot, p, q)
     out[support] = p1 * p2 / p3
     return out
-    xs, ns, ks, fs, tot = x[support], n[support], big_k[support], failures[support], \
-        big_n[support]
-    p = ns / tot
-    q = (tot - ns) / tot
-    p1 = _dbinom_raw(xs, ks, p, q)
-    p2 = _dbinom_raw(ns - xs, fs, p, q)
-    p3 = _dbinom_raw(ns, tot, p, q)
-    out[support] = p1 * p2 / p3
-    return out
