@@ -17,11 +17,18 @@ import pandas as pd
 from segspatial.counts import (
     _REASONS,
     apply_filters,
+    count_once,
     empty_exclusions,
     exclusions_summary,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, IndexSpec, resolve_indices
+from segspatial.indices import (
+    INTEGER_REASON,
+    GroupedCounts,
+    IndexSpec,
+    resolve_indices,
+    undefined_reasons,
+)
 from segspatial.schema import RESULT_COLUMNS, conform_results, empty_results
 
 __all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
@@ -99,14 +106,9 @@ def compute_indices(
     )
     n_pupils = c.sum(frame["total"].to_numpy(dtype=np.float64))
 
-    reason = np.full(n_groups, None, dtype=object)
-    few = c.n_units < 2
+    reason = undefined_reasons(c, group_a, group_b)
+    few = c.n_active < 2
     a_absent, b_absent = c.A == 0, c.B == 0
-    reason[a_absent & b_absent] = f"groups A ({group_a}) and B ({group_b}) are both absent"
-    reason[a_absent & ~b_absent] = f"group A ({group_a}) is absent"
-    reason[b_absent & ~a_absent] = f"group B ({group_b}) is absent"
-    reason[few] = np.array([f"fewer than 2 units (n_units = {n})" for n in c.n_units[few]],
-                           dtype=object)
 
     n_idx = len(specs)
     values = np.empty((n_groups, n_idx))
@@ -119,9 +121,10 @@ def compute_indices(
             )
         r = reason.copy()
         if spec.requires_integer:
-            r[(r == None) & ~c.integer] = (  # noqa: E711 (elementwise on object array)
-                "counts are not whole numbers; the exact E[D] needs whole pupils"
-            )
+            r[(r == None) & ~c.integer] = INTEGER_REASON  # noqa: E711 (elementwise)
+        recorded = c.reasons(spec.name)
+        if recorded is not None:
+            r = np.where(r == None, recorded, r)  # noqa: E711
         r[(r == None) & np.isnan(v)] = "undefined for these counts"  # noqa: E711
         v = np.where(r == None, v, np.nan)  # noqa: E711
         values[:, i] = v
@@ -236,6 +239,7 @@ def segregation(
         table, undefined = compute_indices(
             kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year")
         )
+    excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     drop = [k for k in ("area", "year") if k not in keys]

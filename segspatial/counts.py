@@ -3,6 +3,16 @@
 Everything after this module assumes clean input. Everything this module (or the
 filters) leaves out is counted in an *exclusions* table with a reason, so that no
 unit, pupil or area is lost silently.
+
+Each pupil is counted once, under the first reason that applies (:data:`PRECEDENCE`):
+a row that cannot be placed (``missing_unit``, ``missing_area``, ``missing_year``),
+then ``small_area``, ``small_unit``, then an area-year whose indices are undefined
+(``too_few_units``, ``group_absent``: all its pupils), and only then
+``not_in_comparison`` for the pupils of the analysed area-years in neither group. So
+the pupils left out plus ``n_a + n_b`` of the defined area-years add up to the input,
+and "left out" never exceeds it. (Pupil-level input adds, per theme, the pupils in no
+group of the theme: a breakdown of those in neither group, see
+:mod:`segspatial.pupils`.)
 """
 
 from __future__ import annotations
@@ -17,8 +27,10 @@ import pandas as pd
 
 __all__ = [
     "EXCLUSION_COLUMNS",
+    "PRECEDENCE",
     "Counts",
     "apply_filters",
+    "count_once",
     "exclusions_summary",
     "prepare_counts",
 ]
@@ -30,7 +42,8 @@ _REASONS = {
     "small_area": "area below the minimum mean pupils per year (min_area_size)",
     "small_unit": "unit below the minimum pupils (min_unit_size)",
     "not_in_comparison": "pupils in neither group A nor group B",
-    "too_few_units": "area-year with fewer than 2 units left: indices undefined",
+    "too_few_units": "area-year with fewer than 2 units with pupils in the comparison: "
+    "indices undefined",
     "group_absent": "area-year where group A or B has no pupils: indices undefined",
     # pupil-level input (segspatial.pupils)
     "missing_unit": "pupil rows without a unit (school)",
@@ -42,6 +55,10 @@ _REASONS = {
     "between_bands": "income rank between the bands (0.2 < r <= 0.4 or 0.6 < r <= 0.8): "
     "no income group",
 }
+
+#: The order in which a pupil's reason is chosen when several apply (first wins).
+PRECEDENCE = ("missing_unit", "missing_area", "missing_year", "small_area", "small_unit",
+              "too_few_units", "group_absent", "not_in_comparison")
 
 _MAX_EXAMPLES = 5
 
@@ -405,6 +422,41 @@ def apply_filters(
         parts.append(part)
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
     return frame.loc[keep].reset_index(drop=True), exclusions
+
+
+def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,
+               keys: Sequence[str] = ("area", "year")) -> pd.DataFrame:
+    """Drop the ``not_in_comparison`` rows of area-years whose indices are undefined.
+
+    Their pupils are all counted under ``too_few_units`` or ``group_absent`` already
+    (see :data:`PRECEDENCE`), so each pupil is left out once, under one reason.
+
+    Parameters
+    ----------
+    filtered : pandas.DataFrame
+        Exclusions from :func:`apply_filters`.
+    undefined : pandas.DataFrame
+        Exclusions of undefined area-years (``too_few_units``, ``group_absent``).
+    keys : sequence of str
+        The columns that identify an area-year (and comparison, where there is one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``filtered`` without those rows.
+    """
+    keys = [k for k in keys if k in filtered.columns and k in undefined.columns]
+    if filtered.empty or undefined.empty:
+        return filtered
+    outside = (filtered["reason"] == "not_in_comparison").to_numpy()
+    if not outside.any():
+        return filtered
+    if keys:
+        gone = pd.MultiIndex.from_frame(undefined[keys])
+        hit = pd.MultiIndex.from_frame(filtered[keys]).isin(gone)
+    else:
+        hit = np.ones(len(filtered), dtype=bool)
+    return filtered.loc[~(outside & hit)].reset_index(drop=True)
 
 
 def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:

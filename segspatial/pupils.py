@@ -30,7 +30,9 @@ a group of the theme; a theme exclusion (``missing_value``, ``unknown_code``,
 ``missing_area``, ``missing_year``: the row cannot be placed in a school or year); or,
 in :func:`pupil_segregation`, a filtered unit or area (``small_unit``,
 ``small_area``). Per comparison, ``not_in_comparison`` counts the pupils of the
-analysed units that are in neither group.
+analysed units that are in neither group, once per pupil: not in area-years whose
+indices are undefined (their pupils are all counted as ``too_few_units`` or
+``group_absent``; see :data:`segspatial.counts.PRECEDENCE`).
 
 References
 ----------
@@ -63,6 +65,7 @@ from segspatial.counts import (
     _exclusion_rows,
     apply_filters,
     check_columns,
+    count_once,
     empty_exclusions,
 )
 from segspatial.indices import resolve_indices
@@ -1046,8 +1049,12 @@ def pupil_segregation(
     -----
     Per theme, every pupil row is counted once: ``len(pupils)`` = pupils of the
     analysed units in the theme's groups + their ``theme`` exclusions + ``small_unit``
-    + ``small_area`` + rows that cannot be placed. Per comparison, ``n_a + n_b +
-    not_in_comparison`` = the pupils of the analysed units.
+    + ``small_area`` + rows that cannot be placed. Per comparison, each pupil of the
+    analysed units is counted once (:data:`segspatial.counts.PRECEDENCE`): all pupils of
+    an area-year whose indices are undefined under ``too_few_units`` or
+    ``group_absent``, then those of the other area-years in neither group under
+    ``not_in_comparison``; so ``n_a + n_b`` (defined area-years) + those = the pupils
+    of the analysed units, and "left out" never exceeds the input.
 
     Raises
     ------
@@ -1112,8 +1119,10 @@ def pupil_segregation(
         tables.append(table)
         neither = frame["total"].to_numpy() - frame["a"].to_numpy() - frame["b"].to_numpy()
         outside = neither > 0
-        for part in ((_exclusion_rows(frame, outside, "not_in_comparison", pupils=neither)
-                      .assign(n_units=0)) if outside.any() else None, undefined):
+        outside_part = (count_once(_exclusion_rows(frame, outside, "not_in_comparison",
+                                                   pupils=neither).assign(n_units=0),
+                                   undefined) if outside.any() else None)
+        for part in (outside_part, undefined):
             if part is not None and not part.empty:
                 parts.append(part.assign(theme=theme, comparison=name))
     table = conform_results(pd.concat(tables, ignore_index=True)) if tables else \
