@@ -17,6 +17,7 @@ group of the theme: a breakdown of those in neither group, see
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from numbers import Real
@@ -25,11 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial.io import describe_rows, source_of
+
 __all__ = [
     "EXCLUSION_COLUMNS",
     "PRECEDENCE",
     "Counts",
     "apply_filters",
+    "check_counts",
     "count_once",
     "exclusions_summary",
     "prepare_counts",
@@ -93,12 +97,6 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _examples(index: Sequence[Any]) -> str:
-    shown = ", ".join(repr(_py(i)) for i in list(index)[:_MAX_EXAMPLES])
-    more = len(index) - _MAX_EXAMPLES
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
 def _check_name(value: Any, argument: str, *, optional: bool = False) -> None:
     if value is None and optional:
         return
@@ -156,38 +154,91 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
     return given
 
 
+def _column(data: pd.DataFrame, column: str) -> str:
+    """``column 'a'``, or ``column 'a' of 'counts.csv'`` for a frame read from a file."""
+    source = source_of(data)
+    return f"column {column!r}" + (f" of {source.path!r}" if source is not None else "")
+
+
+def _where(data: pd.DataFrame, labels: Sequence[Any]) -> str:
+    """The rows of ``labels`` for a message: file lines when read from a file."""
+    return describe_rows(data, list(labels), of_file=False)
+
+
+def _type_problem(s: pd.Series) -> str | None:
+    """What is wrong with the type of a count or year column (None when it is fine)."""
+    if pd.api.types.is_bool_dtype(s):
+        return "booleans (True/False)"
+    if pd.api.types.is_complex_dtype(s):
+        return "complex numbers"
+    if pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):
+        return "dates"
+    if pd.api.types.is_timedelta64_dtype(s):
+        return "durations (timedelta)"
+    return None
+
+
+def _object_type_problem(s: pd.Series) -> tuple[str, np.ndarray] | None:
+    """Booleans, complex numbers or dates among the values of an object column."""
+    if s.dtype != object:
+        return None
+    for kinds, what in (((bool, np.bool_), "booleans (True/False)"),
+                        ((complex, np.complexfloating), "complex numbers"),
+                        ((datetime.date, np.datetime64, pd.Timestamp), "dates")):
+        hit = np.fromiter((isinstance(v, kinds) for v in s.to_numpy()), dtype=bool,
+                          count=len(s))
+        if hit.any():
+            return what, hit
+    return None
+
+
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+    where = _column(data, column)
+    problem = _type_problem(s)
+    if problem is not None:
+        shown = [str(v) for v in s.dropna().unique()[:3]]
+        raise TypeError(
+            f"{argument}: {where} holds {problem}, e.g. {shown!r}; counts must be numbers "
+            "of pupils (whole or fractional, >= 0)"
+        )
+    mixed = _object_type_problem(s)
+    if mixed is not None:
+        what, hit = mixed
+        raise TypeError(
+            f"{argument}: {where} holds {what} ({_where(data, s.index[hit])}), e.g. "
+            f"{str(s[hit].iloc[0])!r}; counts must be numbers of pupils (>= 0)"
+        )
+    if not pd.api.types.is_numeric_dtype(s):
         converted = pd.to_numeric(s, errors="coerce")
         bad = converted.isna() & s.notna()
         if bad.any():
             values = s[bad].astype(str).unique()[:_MAX_EXAMPLES]
             raise ValueError(
-                f"{argument}: column {column!r} must hold numeric counts; found "
+                f"{argument}: {where} must hold numeric counts; found "
                 f"{int(bad.sum())} non-numeric values such as {list(values)!r} "
-                f"(rows {_examples(s.index[bad])})"
+                f"({_where(data, s.index[bad])})"
             )
         s = converted
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
     nan = np.isnan(values)
     if nan.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(nan.sum())} missing (NaN) counts "
-            f"(rows {_examples(s.index[nan])}); counts must be finite numbers >= 0"
+            f"{argument}: {where} has {int(nan.sum())} missing (NaN) counts "
+            f"({_where(data, s.index[nan])}); counts must be finite numbers >= 0"
         )
     inf = np.isinf(values)
     if inf.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(inf.sum())} infinite counts "
-            f"(rows {_examples(s.index[inf])}); counts must be finite numbers >= 0"
+            f"{argument}: {where} has {int(inf.sum())} infinite counts "
+            f"({_where(data, s.index[inf])}); counts must be finite numbers >= 0"
         )
     neg = values < 0
     if neg.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(neg.sum())} negative counts, e.g. "
-            f"{values[neg][0]:g} (rows {_examples(s.index[neg])}); counts must be >= 0"
+            f"{argument}: {where} has {int(neg.sum())} negative counts, e.g. "
+            f"{values[neg][0]:g} ({_where(data, s.index[neg])}); counts must be >= 0"
         )
     return values
 
@@ -197,24 +248,72 @@ def _key_column(data: pd.DataFrame, column: str, argument: str) -> pd.Series:
     missing = s.isna()
     if missing.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(missing.sum())} missing values "
-            f"(rows {_examples(s.index[missing])}); every row needs a {argument}"
+            f"{argument}: {_column(data, column)} has {int(missing.sum())} missing values "
+            f"({_where(data, s.index[missing])}); every row needs a {argument}"
         )
     return s
 
 
 def _year_column(data: pd.DataFrame, column: str) -> np.ndarray:
     s = _key_column(data, column, "year")
+    problem = _type_problem(s) or (_object_type_problem(s) or (None,))[0]
+    if problem is not None:
+        shown = [str(v) for v in s.unique()[:3]]
+        raise TypeError(
+            f"year: {_column(data, column)} holds {problem}, e.g. {shown!r}; a year must "
+            "be a whole number such as 2019"
+        )
+    if pd.api.types.is_integer_dtype(s):
+        return s.to_numpy(dtype=np.int64)
     numeric = pd.to_numeric(s, errors="coerce")
     values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values) | (values != np.round(values))
     if bad.any():
         raise ValueError(
-            f"year: column {column!r} must hold whole years; found "
+            f"year: {_column(data, column)} must hold whole years; found "
             f"{list(s[bad].astype(str).unique()[:_MAX_EXAMPLES])!r} "
-            f"(rows {_examples(s.index[bad])})"
+            f"({_where(data, s.index[bad])})"
         )
     return values.astype(np.int64)
+
+
+def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
+                 total: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The count columns of the gate: A, B and the total (A + B without ``total``).
+
+    The one check of count columns for every command (indices, local, schools,
+    reports): numbers (not booleans, dates or complex), finite, >= 0, and a total
+    of at least A + B.
+
+    Returns
+    -------
+    a, b, total : numpy.ndarray
+        float64 arrays.
+
+    Raises
+    ------
+    TypeError
+        For booleans, dates or complex numbers.
+    ValueError
+        For non-numeric, missing, infinite or negative counts, or a total below A + B
+        (the message names the column, the rows or file lines, and what is allowed).
+    """
+    a = _numeric_column(data, group_a, "group_a")
+    b = _numeric_column(data, group_b, "group_b")
+    if total is None:
+        return a, b, a + b
+    t = _numeric_column(data, total, "total")
+    # allow for rounding in upstream aggregation of fractional counts
+    short = t < (a + b) * (1 - 1e-12) - 1e-9
+    if short.any():
+        first = int(np.flatnonzero(short)[0])
+        raise ValueError(
+            f"total: {_column(data, total)} is below {group_a!r} + {group_b!r} in "
+            f"{int(short.sum())} rows ({_where(data, data.index[short])}), e.g. "
+            f"{t[first]:g} < {a[first]:g} + {b[first]:g}; the total must count every "
+            "pupil of the unit, including those in neither group"
+        )
+    return a, b, t
 
 
 def prepare_counts(
@@ -283,21 +382,7 @@ def prepare_counts(
     if len(data) == 0:
         raise ValueError("data is empty: at least one row of counts is needed")
 
-    a = _numeric_column(data, group_a, "group_a")
-    b = _numeric_column(data, group_b, "group_b")
-    if total is not None:
-        t = _numeric_column(data, total, "total")
-        # allow for rounding in upstream aggregation of fractional counts
-        short = t < (a + b) * (1 - 1e-12) - 1e-9
-        if short.any():
-            rows = data.index[short]
-            raise ValueError(
-                f"total: column {total!r} is below {group_a!r} + {group_b!r} in "
-                f"{int(short.sum())} rows ({_examples(rows)}); the total must count every "
-                "pupil of the unit, including those in neither group"
-            )
-    else:
-        t = a + b
+    a, b, t = check_counts(data, group_a, group_b, total)
 
     frame = pd.DataFrame(
         {
@@ -324,7 +409,7 @@ def prepare_counts(
         raise ValueError(
             f"unit: {int(dup.sum())} rows repeat a unit within one area-year, e.g. unit "
             f"{_py(first['unit'])!r}" + (f" in {where}" if where else "")
-            + f" (rows {_examples(frame.index[dup])}); aggregate them to one row per unit"
+            + f" ({_where(data, frame.index[dup])}); aggregate them to one row per unit"
         )
     if area is not None:
         n_areas = frame.groupby(["year", "unit"], sort=False)["area"].nunique()

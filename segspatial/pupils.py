@@ -63,6 +63,8 @@ from segspatial.counts import (
     EXCLUSION_COLUMNS,
     Counts,
     _exclusion_rows,
+    _object_type_problem,
+    _type_problem,
     apply_filters,
     check_columns,
     count_once,
@@ -288,6 +290,16 @@ def _coded_theme(values: pd.Series, lookup: dict[str, int]) -> np.ndarray:
 
 def _year_codes(values: pd.Series, argument: str = "year") -> tuple[np.ndarray, np.ndarray]:
     """Per-row year index (-1 missing) and the sorted whole years it points to."""
+    problem = _type_problem(values)
+    if problem is None:
+        mixed = _object_type_problem(values.dropna().drop_duplicates())
+        problem = mixed[0] if mixed is not None else None
+    if problem is not None:
+        shown = [str(v) for v in values.dropna().unique()[:3]]
+        raise TypeError(
+            f"{argument}: column {values.name!r} holds {problem}, e.g. {shown!r}; a year "
+            "must be a whole number such as 2019"
+        )
     codes, uniques = _factorize(values)
     numeric = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce")
     as_float = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -307,10 +319,11 @@ def _income_status(values: pd.Series, income_missing: Iterable[float],
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Income as float64 and per-pupil status: 0 valid, else a negative reason code."""
     s = values
-    if pd.api.types.is_bool_dtype(s):
+    problem = _type_problem(s)
+    if problem is not None:
         raise TypeError(
-            f"income: column {s.name!r} holds booleans; it must hold household incomes "
-            "(numbers)"
+            f"income: column {s.name!r} holds {problem}; it must hold household incomes "
+            "(real numbers, negative allowed)"
         )
     status = np.zeros(len(s), dtype=np.int8)
     if pd.api.types.is_numeric_dtype(s):

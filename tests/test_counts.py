@@ -95,7 +95,7 @@ def test_numeric_strings_are_accepted():
 
 def test_total_below_a_plus_b():
     with pytest.raises(ValueError, match=r"total: column 'all' is below 'a' \+ 'b' in 1 rows "
-                                         r"\(0\)"):
+                                         r"\(rows 0\), e.g. 39 < 10 \+ 30"):
         _prepare(_frame(all=[39, 40, 40, 60, 70, 80]))
 
 

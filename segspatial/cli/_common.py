@@ -18,12 +18,25 @@ class CommandError(Exception):
 
 
 def add_read_options(parser: argparse.ArgumentParser) -> None:
-    """``--sep`` and ``--encoding`` for CSV input."""
+    """``--sep``, ``--encoding``, ``--decimal`` and ``--thousands`` for CSV input."""
     group = parser.add_argument_group("reading CSV")
     group.add_argument("--sep", default=None,
                        help="CSV separator (default: guessed from the header)")
     group.add_argument("--encoding", default=None,
-                       help="CSV encoding (default: UTF-8, else Windows-1252)")
+                       help="CSV encoding (default: decided on the whole file: UTF-8, else "
+                       "Windows-1252; a file mixing both is refused)")
+    group.add_argument("--decimal", default=None, metavar="CHAR",
+                       help="decimal separator, e.g. ',' for Dutch numbers (default: '.'; "
+                       "a column of decimal commas is refused until this is given)")
+    group.add_argument("--thousands", default=None, metavar="CHAR",
+                       help="thousands separator, e.g. '.' for Dutch numbers such as "
+                       "4.000 (default: none; numbers that look like thousands groups are "
+                       "refused until --thousands or --decimal is given)")
+
+
+def read_options(args: argparse.Namespace) -> dict:
+    """The CSV reading options of :func:`add_read_options`, for :func:`read_table`."""
+    return {k: getattr(args, k, None) for k in ("sep", "encoding", "decimal", "thousands")}
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:

@@ -220,7 +220,10 @@ def locate_units(args: argparse.Namespace,
         if len(outside):
             parts.append(geo.unit_exclusions(outside, year=year, pupils=pupils))
             out = out.loc[codes.notna().to_numpy()]
-    out.attrs = {"location_crs": distance_crs.to_string()}
+    if out.empty:
+        raise CommandError("no unit is left after locating them (see the notes above): "
+                           "check --x/--y/--crs or --postcode, and --areas-from/--snap")
+    out.attrs = {**data.attrs, "location_crs": distance_crs.to_string()}
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
     return out, exclusions
 

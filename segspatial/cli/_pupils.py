@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
 from segspatial.compute import SegregationResult
 from segspatial.io import read_table
 from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
@@ -140,8 +140,7 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
                      if args.ethnicity_map else None)
     education_map = (read_mapping(args.education_map, "--education-map")
                      if args.education_map else None)
-    pupils = read_table(args.input, columns=columns, text_columns=text, sep=args.sep,
-                        encoding=args.encoding)
+    pupils = read_table(args.input, columns=columns, text_columns=text, **read_options(args))
     return pupil_segregation(
         pupils, args.unit, area=args.area, year=args.year, **themes,
         comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from segspatial.cli._common import add_read_options
+from segspatial.cli._common import add_read_options, read_options
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
 from segspatial.io import read_table
 from segspatial.schema import has_values
@@ -57,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.plot import report_grid, report_grids
 
     output_kind(args.output, STATIC_SUFFIXES)
-    results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
-                         encoding=args.encoding)
+    results = read_table(args.results, text_columns=["area", "comparison"], **read_options(args))
     names = _names(args.names) if args.names else None
     several = (args.comparison is not None and len(args.comparison) > 1) or (
         args.comparison is None and has_values(results, "comparison")

@@ -9,6 +9,7 @@ from segspatial.cli._common import (
     add_filter_options,
     add_read_options,
     format_exclusions,
+    read_options,
     write_or_print,
 )
 from segspatial.cli._location import (
@@ -95,8 +96,7 @@ def run(args: argparse.Namespace) -> int:
                            args.total) if c]
     located, text = location_columns(args)
     columns = list(dict.fromkeys(columns + located))
-    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
-                      encoding=args.encoding)
+    data = read_table(args.input, columns=columns, text_columns=keys + text, **read_options(args))
     with geometry_notes("indices"):
         data, location_exclusions = locate_units(args, data)
     compute, extra = segregation, {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from segspatial.cli._common import read_options
 from segspatial.cli._location import geometry_notes
 from segspatial.io import read_table
 
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from segspatial.geo import join_areas, write_geo
 
-    results = read_table(args.results, text_columns=[args.area], sep=args.sep)
+    results = read_table(args.results, text_columns=[args.area], **read_options(args))
     with geometry_notes("join"):
         joined = join_areas(results, args.boundaries, args.area_code, area=args.area,
                             crs=args.boundaries_crs)

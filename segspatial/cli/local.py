@@ -12,6 +12,7 @@ from segspatial.cli._common import (
     add_filter_options,
     add_read_options,
     format_exclusions,
+    read_options,
     write_or_print,
 )
 from segspatial.cli._location import (
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                            args.total) if c]
     located, text = location_columns(args)
     data = read_table(args.input, columns=list(dict.fromkeys(columns + located)),
-                      text_columns=keys + text, sep=args.sep, encoding=args.encoding)
+                      text_columns=keys + text, **read_options(args))
     with geometry_notes("local"):
         data, location_exclusions = locate_units(args, data)
     options = spatial_arguments(args, data)

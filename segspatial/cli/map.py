@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from segspatial.cli._common import add_read_options
+from segspatial.cli._common import add_read_options, read_options
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
@@ -57,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     kind = output_kind(args.output, HTML_SUFFIXES + STATIC_SUFFIXES)
     options = web_options(args, kind)
-    results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
-                         encoding=args.encoding)
+    results = read_table(args.results, text_columns=["area", "comparison"], **read_options(args))
     boundaries = read_boundaries(args.boundaries, crs=args.crs, layer=args.layer)
     common = dict(index=args.index, area_code=args.area_code, name=args.name_column,
                   comparison=args.comparison, year=args.year, bandwidth=args.bandwidth,

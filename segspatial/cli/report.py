@@ -11,6 +11,7 @@ from segspatial.cli._common import (
     add_filter_options,
     add_read_options,
     format_exclusions,
+    read_options,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, compute_pupils
 from segspatial.io import read_table
@@ -106,7 +107,7 @@ def _compute(args: argparse.Namespace):
         columns += [c for c in (args.x, args.y, args.name) if c]
     data = read_table(args.input, columns=list(dict.fromkeys(columns)),
                       text_columns=[args.unit, args.area] + ([args.name] if args.name else []),
-                      sep=args.sep, encoding=args.encoding)
+                      **read_options(args))
     result = segregation(data, args.unit, args.group_a, args.group_b, area=args.area,
                          year=args.year, total=args.total, min_unit_size=args.min_unit_size,
                          min_area_size=args.min_area_size)
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         columns = [c for c in (args.unit, args.x, args.y, args.name) if c]
         locations = read_table(args.locations, columns=columns,
                                text_columns=[args.unit] + ([args.name] if args.name else []),
-                               sep=args.sep, encoding=args.encoding)
+                               **read_options(args))
     else:
         locations = data
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from segspatial.cli._common import CommandError, add_read_options
+from segspatial.cli._common import CommandError, add_read_options, read_options
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.in_year and not args.year:
         raise CommandError("--in-year needs --year (the year column)")
     text = [c for c in (args.unit, args.area, args.name) if c]
-    data = read_table(args.counts, text_columns=text, sep=args.sep, encoding=args.encoding)
+    data = read_table(args.counts, text_columns=text, **read_options(args))
     if args.only:
         codes = data[args.area].astype(str)
         unknown = sorted(set(args.only) - set(codes))
