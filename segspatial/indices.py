@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from segspatial._exceptions import SegregationWarning
-from segspatial._hypergeom import hypergeom_pmf
+from segspatial._hypergeom import _stirlerr, hypergeom_pmf, pmf_inner
 
 __all__ = [
     "DEFAULT_INDICES",
@@ -250,14 +250,36 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
                   "more than 2**53 pupils: whole counts are not exact in float64, so the "
                   "exact E[D] cannot be computed")
         ok = ok_group[g] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
-        big_n = np.rint(c.T[g][ok]).astype(np.int64)
-        big_k = np.rint(c.A[g][ok]).astype(np.int64)
-        n = np.rint(c.t[ok]).astype(np.int64)
-        k = _floor_product_ratio(n, big_k, big_n)
-        pmf = hypergeom_pmf(k + 1, big_n, big_k, n)
+        every = bool(ok.all())
+        gg = g if every else g[ok]
+        tf, kf = c.T[gg], c.A[gg]  # whole numbers (ok_group), at most 2**53
+        nf = c.t if every else c.t[ok]
+        prod = nf * kf
+        if prod.size and prod.max() >= MAX_EXACT_COUNT:  # n K not exact: integers
+            k = _floor_product_ratio(np.rint(nf).astype(np.int64),
+                                     np.rint(kf).astype(np.int64),
+                                     np.rint(tf).astype(np.int64))
+            x = (k + 1).astype(np.float64)
+        else:  # floor(fl(nK / N)) = floor(nK / N) when nK < 2**53
+            x = np.floor(prod / tf) + 1.0
+        ff = tf - kf
+        y = nf - x
+        inner = (x < kf) & (y > 0) & (y < ff) & (nf < tf)  # x > 0 always
+        # the usual case: Stirling errors of the area totals once per area
+        st_k, st_f, st_t = (_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
+        if inner.all():
+            pmf = pmf_inner(x, nf, kf, ff, tf, stirlerr_successes=st_k[gg],
+                            stirlerr_failures=st_f[gg], stirlerr_population=st_t[gg])
+        else:  # a unit at the edge of the support (e.g. one pupil): the general pmf
+            edge = ~inner
+            pmf = np.empty(x.shape)
+            pmf[edge] = hypergeom_pmf(x[edge], tf[edge], kf[edge], nf[edge])
+            gi = gg[inner]
+            pmf[inner] = pmf_inner(x[inner], nf[inner], kf[inner], ff[inner], tf[inner],
+                                   stirlerr_successes=st_k[gi], stirlerr_failures=st_f[gi],
+                                   stirlerr_population=st_t[gi])
         mad = np.zeros(c.a.shape)
-        mad[ok] = (2.0 * (k + 1) * ((big_n - big_k - n) + (k + 1)).astype(np.float64)
-                   / big_n * pmf)
+        mad[ok] = 2.0 * x * (ff - nf + x) / tf * pmf
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = c.T / (2.0 * c.A * c.B) * c.sum(mad)
         return np.where(ok_group, expected, np.nan)

@@ -86,11 +86,17 @@ def conform_results(table: pd.DataFrame) -> pd.DataFrame:
     for name in RESULT_COLUMNS:
         if name in table.columns:
             column = table[name].reset_index(drop=True)
+            if isinstance(column.dtype, pd.CategoricalDtype):  # the gate's key codes
+                column = pd.Series(np.asarray(column), name=name)
             if name in _FLOAT:
                 column = column.astype(np.float64)
             elif name not in _NUMERIC and name not in ("area", "year"):
                 # one representation of "not applicable" in text columns: None (object)
-                column = column.astype(object).where(column.notna(), None)
+                if column.dtype != object:
+                    column = column.astype(object)
+                missing = column.isna()
+                if missing.any():
+                    column = column.where(~missing, None)
             out[name] = column
         else:
             out[name] = _null_column(name, n)
