@@ -51,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -806,10 +807,37 @@ def _finish_exclusions(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return frame[PUPIL_EXCLUSION_COLUMNS]
 
 
-def _prepare(pupils: pd.DataFrame, unit: str, area: str | None, year: str | None,
-             ethnicity: str | None, income: str | None, education: str | None,
-             ethnicity_map: Mapping | None, education_map: Mapping | None,
-             income_missing: Any) -> PupilCounts:
+def _prepare(pupils: pd.DataFrame | str | Path, unit: str, area: str | None,
+             year: str | None, ethnicity: str | None, income: str | None,
+             education: str | None, ethnicity_map: Mapping | None,
+             education_map: Mapping | None, income_missing: Any,
+             engine: str = "pandas", engine_options: Mapping | None = None
+             ) -> PupilCounts:
+    if engine not in ("pandas", "duckdb", "dask"):
+        raise ValueError(f"engine must be 'pandas', 'duckdb' or 'dask', got {engine!r}")
+    if isinstance(pupils, str | Path):
+        if engine != "pandas":
+            from segspatial.engines import aggregate_files
+
+            return aggregate_files(
+                pupils, unit, area=area, year=year, ethnicity=ethnicity, income=income,
+                education=education, ethnicity_map=ethnicity_map,
+                education_map=education_map, income_missing=income_missing,
+                engine=engine, **dict(engine_options or {}))
+        from segspatial.io import read_table
+
+        columns = [c for c in (unit, area, year, ethnicity, income, education) if c]
+        text = [c for c in (unit, area, ethnicity, education) if c]
+        pupils = read_table(pupils, columns=columns, text_columns=text)
+    elif engine != "pandas":
+        raise TypeError(
+            f"engine={engine!r} reads the pupils from a file: pass the path of a Parquet "
+            "or CSV file instead of a DataFrame (a DataFrame is in memory already: "
+            "engine='pandas')"
+        )
+    if engine_options:
+        raise ValueError(f"engine options {sorted(engine_options)!r} are for the duckdb "
+                         "and dask engines")
     _check_frame(pupils)
     income_missing = _check_income_missing(income_missing)
     _check_roles(pupils, {"unit": unit, "area": area, "year": year,
@@ -831,7 +859,7 @@ def _drop_placeholders(frame: pd.DataFrame, area: str | None, year: str | None
 
 
 def aggregate_pupils(
-    pupils: pd.DataFrame,
+    pupils: pd.DataFrame | str | Path,
     unit: str,
     *,
     area: str | None = None,
@@ -842,6 +870,8 @@ def aggregate_pupils(
     ethnicity_map: Mapping[Hashable, str | None] | None = None,
     education_map: Mapping[Hashable, str | None] | None = None,
     income_missing: Iterable[float] = (),
+    engine: str = "pandas",
+    engine_options: Mapping[str, Any] | None = None,
 ) -> PupilCounts:
     """Count pupils per unit, year and group: the wide table the indices start from.
 
@@ -861,6 +891,17 @@ def aggregate_pupils(
         Column with the year.
     ethnicity, income, education, ethnicity_map, education_map, income_missing
         As for :func:`assign_groups`; at least one theme column is needed.
+    engine : {"pandas", "duckdb", "dask"}, default "pandas"
+        Where the pupils are counted. ``"pandas"``: in memory (``pupils`` a DataFrame,
+        or a file read with :func:`segspatial.read_table`). ``"duckdb"`` (out of core)
+        and ``"dask"`` (distributed) read ``pupils`` as the path of a Parquet or CSV
+        file themselves and give exactly the same result; see
+        :mod:`segspatial.engines` (optional extras ``duckdb`` and ``dask``).
+    engine_options : mapping, optional
+        For the file engines: ``scheduler`` (Dask: an address such as
+        ``"tcp://10.0.0.5:8786"`` or a ``distributed.Client``; default a
+        LocalCluster), ``memory_limit`` (DuckDB, default ``"1GB"``), ``threads``,
+        ``batch_rows``, ``blocksize``.
 
     Returns
     -------
@@ -892,7 +933,7 @@ def aggregate_pupils(
     1   II      2        0           0      3
     """
     pc = _prepare(pupils, unit, area, year, ethnicity, income, education, ethnicity_map,
-                  education_map, income_missing)
+                  education_map, income_missing, engine, engine_options)
     return PupilCounts(
         counts=_drop_placeholders(pc.counts, area, year),
         exclusions=_drop_placeholders(pc.exclusions, area, year),
@@ -996,7 +1037,7 @@ def resolve_comparisons(
 
 
 def pupil_segregation(
-    pupils: pd.DataFrame,
+    pupils: pd.DataFrame | str | Path,
     unit: str,
     *,
     area: str | None = None,
@@ -1012,6 +1053,8 @@ def pupil_segregation(
     indices: str | Iterable[str] | None = None,
     min_unit_size: float = 50,
     min_area_size: float = 10000,
+    engine: str = "pandas",
+    engine_options: Mapping[str, Any] | None = None,
 ) -> SegregationResult:
     """The report's comparisons from pupil-level data: every index, area and year.
 
@@ -1045,6 +1088,9 @@ def pupil_segregation(
         Minimum pupils per unit (all pupils); 0 disables.
     min_area_size : float, default 10000
         Minimum mean pupils per year per area (all pupils); 0 disables.
+    engine, engine_options
+        Where the pupils are counted (``pupils`` a file path for ``"duckdb"`` and
+        ``"dask"``); see :func:`aggregate_pupils`. The results are the same.
 
     Returns
     -------
@@ -1091,11 +1137,12 @@ def pupil_segregation(
     ['dutch_vs_nonwestern', 'dutch_vs_western', 'high_vs_low_education']
     """
     specs = resolve_indices(indices)
-    _check_frame(pupils)
+    if not isinstance(pupils, str | Path):
+        _check_frame(pupils)
     themes = _themes_given(ethnicity, income, education)
     chosen = resolve_comparisons(comparisons, themes)
     pc = _prepare(pupils, unit, area, year, ethnicity, income, education, ethnicity_map,
-                  education_map, income_missing)
+                  education_map, income_missing, engine, engine_options)
     wide = pc.counts
     total = wide["total"].to_numpy(dtype=np.float64)
     gate = Counts(
@@ -1149,7 +1196,7 @@ def pupil_segregation(
         "education_map": dict(education_map) if education_map is not None else None,
         "income_missing": list(_check_income_missing(income_missing)),
         "indices": [s.name for s in specs], "min_unit_size": min_unit_size,
-        "min_area_size": min_area_size, "n_rows": pc.n_rows,
+        "min_area_size": min_area_size, "n_rows": pc.n_rows, "engine": engine,
     }
     table[drop] = None
     return SegregationResult(

@@ -16,7 +16,8 @@ from segspatial.schema import has_values
 __all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
 
 _PUPIL_ONLY = ("ethnicity", "income", "education", "comparisons", "ethnicity_map",
-               "education_map", "income_missing", "counts_output")
+               "education_map", "income_missing", "counts_output", "scheduler",
+               "memory_limit")
 
 
 def add_pupil_options(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +51,16 @@ def add_pupil_options(parser: argparse.ArgumentParser) -> None:
                        "empty = unknown)")
     group.add_argument("--income-missing", nargs="+", type=float, metavar="VALUE",
                        help="income values that mean 'unknown' (e.g. 9999999999)")
+    group.add_argument("--engine", choices=("pandas", "duckdb", "dask"), default="pandas",
+                       help="where the pupils are counted: pandas (in memory, default), "
+                       "duckdb (out of core: Parquet/CSV read directly, bounded memory) or "
+                       "dask (distributed; see --scheduler); all give the same counts")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --engine dask: the Dask scheduler, e.g. "
+                       "tcp://10.0.0.5:8786 (default: a local cluster on this machine)")
+    group.add_argument("--memory-limit", metavar="SIZE",
+                       help="with --engine duckdb: DuckDB's memory limit, e.g. 2GB "
+                       "(default: 1GB; it spills to disk beyond it)")
     group.add_argument("--counts-output", metavar="FILE",
                        help="also write the unit x year x group counts used (after the "
                        "filters; .csv or .parquet)")
@@ -59,6 +70,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
     """In counts mode, both group columns are needed and pupil options make no sense."""
     given = [f"--{name.replace('_', '-')}" for name in _PUPIL_ONLY
              if getattr(args, name, None) is not None]
+    if getattr(args, "engine", "pandas") != "pandas":
+        given.append("--engine")
     if given:
         verb = "needs" if len(given) == 1 else "need"
         raise CommandError(f"{', '.join(given)} {verb} --pupils (pupil-level input)")
@@ -140,9 +153,29 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
                      if args.ethnicity_map else None)
     education_map = (read_mapping(args.education_map, "--education-map")
                      if args.education_map else None)
-    pupils = read_table(args.input, columns=columns, text_columns=text, **read_options(args))
+    engine = getattr(args, "engine", "pandas")
+    options = {}
+    if getattr(args, "scheduler", None):
+        if engine != "dask":
+            raise CommandError("--scheduler is for --engine dask")
+        options["scheduler"] = args.scheduler
+    if getattr(args, "memory_limit", None):
+        if engine != "duckdb":
+            raise CommandError("--memory-limit is for --engine duckdb")
+        options["memory_limit"] = args.memory_limit
+    if engine == "pandas":
+        pupils = read_table(args.input, columns=columns, text_columns=text,
+                            **read_options(args))
+    else:
+        given = [f"--{k}" for k, v in read_options(args).items() if v is not None]
+        if given:
+            raise CommandError(f"{', '.join(given)} cannot be used with --engine {engine} "
+                               "(it reads UTF-8 CSV with a detected separator, or Parquet); "
+                               "use --engine pandas")
+        pupils = args.input
     return pupil_segregation(
         pupils, args.unit, area=args.area, year=args.year, **themes,
+        engine=engine, engine_options=options or None,
         comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,
         education_map=education_map, income_missing=args.income_missing or (),
         indices=getattr(args, "indices", None), min_unit_size=args.min_unit_size,
