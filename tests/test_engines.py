@@ -106,6 +106,26 @@ def test_every_exclusion_and_tie_is_the_same(tmp_path, client, engine):
     _same(expected, got)
 
 
+def test_nan_incomes_in_parquet_are_missing_not_ranked(tmp_path):
+    # pyarrow keeps NaN (not null) and its statistics do not count NaNs: an engine that
+    # trusted them would rank NaN as an income
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = _edge_pupils(seed=5)
+    income = frame["inc"].to_numpy(dtype=np.float64)
+    text = {c: pa.array(frame[c].to_numpy(dtype=object), type=pa.string(),
+                        from_pandas=True) for c in ("school", "town", "bg", "edu")}
+    table = pa.table({**text, "year": pa.array(frame["year"].to_numpy()),
+                      "inc": pa.array(income)})  # NaN stays NaN, not null
+    assert pa.compute.is_nan(table["inc"]).to_numpy(zero_copy_only=False).any()
+    path = tmp_path / "nan.parquet"
+    pq.write_table(table, path)
+    expected = aggregate_pupils(pd.read_parquet(path), "school", **EDGE)
+    got = aggregate_pupils(path, "school", engine="duckdb", **EDGE)
+    _same(expected, got)
+
+
 def test_the_seven_comparisons_are_the_same(demo_files):
     pupils, folder = demo_files
     expected = pupil_segregation(pupils, "school", **THEMES)
