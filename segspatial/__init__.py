@@ -11,54 +11,36 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from segspatial._exceptions import SegregationWarning
-from segspatial.compute import SegregationResult, segregation, segregation_table
-from segspatial.counts import Counts, apply_filters, exclusions_summary, prepare_counts
-from segspatial.indices import (
-    DEFAULT_INDICES,
-    GroupedCounts,
-    IndexSpec,
-    available_indices,
-    correlation,
-    dissimilarity,
-    expected_dissimilarity,
-    get_index,
-    register_index,
-    standardised_dissimilarity,
-    theil_h,
-)
-from segspatial.io import read_table
 
 try:
     __version__ = version("segspatial")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = [
-    "DEFAULT_INDICES",
-    "Counts",
-    "GroupedCounts",
-    "IndexSpec",
-    "SegregationResult",
-    "SegregationWarning",
-    "__version__",
-    "apply_filters",
-    "available_indices",
-    "correlation",
-    "dissimilarity",
-    "exclusions_summary",
-    "expected_dissimilarity",
-    "get_index",
-    "prepare_counts",
-    "read_table",
-    "register_index",
-    "segregation",
-    "segregation_table",
-    "standardised_dissimilarity",
-    "theil_h",
-]
+__all__ = ["SegregationWarning", "__version__"]
 
-#: Public names loaded on first use (their modules import geopandas & co.).
+#: Public names, loaded on first use: ``import segspatial`` (and ``segspatial --help``)
+#: imports neither pandas nor scipy; the first call imports what it needs.
 _LAZY = {
+    "Counts": "segspatial.counts",
+    "apply_filters": "segspatial.counts",
+    "exclusions_summary": "segspatial.counts",
+    "prepare_counts": "segspatial.counts",
+    "SegregationResult": "segspatial.compute",
+    "segregation": "segspatial.compute",
+    "segregation_table": "segspatial.compute",
+    "DEFAULT_INDICES": "segspatial.indices",
+    "GroupedCounts": "segspatial.indices",
+    "IndexSpec": "segspatial.indices",
+    "available_indices": "segspatial.indices",
+    "correlation": "segspatial.indices",
+    "dissimilarity": "segspatial.indices",
+    "expected_dissimilarity": "segspatial.indices",
+    "get_index": "segspatial.indices",
+    "register_index": "segspatial.indices",
+    "standardised_dissimilarity": "segspatial.indices",
+    "theil_h": "segspatial.indices",
+    "read_table": "segspatial.io",
     "read_boundaries": "segspatial.geo",
     "unit_points": "segspatial.geo",
     "geocode_postcodes": "segspatial.geo",
@@ -99,3 +81,7 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

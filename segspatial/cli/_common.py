@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import pandas as pd
+from segspatial.cli._lazy import exclusions_summary, write_table
 
-from segspatial.counts import exclusions_summary
-from segspatial.io import write_table
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 
 class CommandError(Exception):
@@ -60,6 +60,8 @@ def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
 
 def format_exclusions(exclusions: pd.DataFrame) -> str:
     """Human-readable lines: what was left out, per reason, with counts."""
+    import pandas as pd
+
     summary = exclusions_summary(exclusions)
     if summary.empty:
         return "Nothing was left out."

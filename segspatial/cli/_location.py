@@ -22,11 +22,14 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from segspatial.cli._common import CommandError
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
+
+
 
 __all__ = [
     "AREA_COLUMN",
@@ -185,6 +188,8 @@ def locate_units(args: argparse.Namespace,
         Units left out (``postcode_unmatched``, ``outside_areas``), counted per reason,
         area and year (see :func:`segspatial.geo.unit_exclusions`).
     """
+    import pandas as pd
+
     from segspatial.counts import empty_exclusions
 
     _check(args)
@@ -231,6 +236,8 @@ def locate_units(args: argparse.Namespace,
 def add_exclusions(result: Any, exclusions: pd.DataFrame) -> Any:
     """``result`` (a SegregationResult) with the location exclusions put first."""
     import dataclasses
+
+    import pandas as pd
 
     if exclusions.empty:
         return result

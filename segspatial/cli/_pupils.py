@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from segspatial._groups import COMPARISONS, GROUP_COLUMNS
 from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
-from segspatial.compute import SegregationResult
-from segspatial.io import read_table
-from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
-from segspatial.schema import has_values
+from segspatial.cli._lazy import has_values, pupil_segregation, read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+
+    from segspatial.compute import SegregationResult
+
 
 __all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
 
@@ -86,6 +88,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
 
 def read_mapping(path: str, option: str) -> dict[str, str | None]:
     """A two-column CSV (code, group) as a dict; an empty group means 'unknown'."""
+    import pandas as pd
+
     header = read_table(path)
     if header.shape[1] != 2:
         raise CommandError(

@@ -15,12 +15,14 @@ The unit locations come from the location options (``--x/--y/--crs`` or
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from segspatial.cli._common import CommandError
 from segspatial.cli._location import X_COLUMN, Y_COLUMN
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
+
 
 __all__ = ["add_spatial_options", "check_spatial_mode", "spatial_arguments", "uses_spatial"]
 

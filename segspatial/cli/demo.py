@@ -6,9 +6,7 @@ import argparse
 import sys
 
 from segspatial.cli._common import ensure_dir, format_exclusions
-from segspatial.demo import demo_pupils, demo_schools
-from segspatial.io import write_table
-from segspatial.pupils import pupil_segregation
+from segspatial.cli._lazy import demo_pupils, demo_schools, pupil_segregation, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from segspatial.cli._common import add_read_options, read_options
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
-from segspatial.io import read_table
-from segspatial.schema import has_values
+from segspatial.cli._lazy import has_values, read_table
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip")
 

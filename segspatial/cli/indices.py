@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     add_filter_options,
@@ -12,6 +13,7 @@ from segspatial.cli._common import (
     read_options,
     write_or_print,
 )
+from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
     add_exclusions,
     add_location_options,
@@ -27,9 +29,11 @@ from segspatial.cli._spatial import (
     spatial_arguments,
     uses_spatial,
 )
-from segspatial.compute import SegregationResult, segregation
-from segspatial.io import read_table
-from segspatial.schema import has_values
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+
+    from segspatial.compute import SegregationResult
+
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from segspatial.cli._common import read_options
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import geometry_notes
-from segspatial.io import read_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

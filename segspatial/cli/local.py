@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
@@ -15,6 +14,7 @@ from segspatial.cli._common import (
     read_options,
     write_or_print,
 )
+from segspatial.cli._lazy import apply_filters, prepare_counts, read_table
 from segspatial.cli._location import (
     add_location_options,
     area_column,
@@ -23,8 +23,10 @@ from segspatial.cli._location import (
     location_columns,
 )
 from segspatial.cli._spatial import add_spatial_options, spatial_arguments
-from segspatial.counts import apply_filters, prepare_counts
-from segspatial.io import read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    pass
+
 
 __all__ = ["register", "run"]
 
@@ -59,6 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from segspatial.spatial import local_measures
 
     if not (args.x or args.postcode):

@@ -15,7 +15,7 @@ from segspatial.cli._figures import (
     save_map,
     web_options,
 )
-from segspatial.io import read_table
+from segspatial.cli._lazy import read_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -13,8 +13,8 @@ from segspatial.cli._common import (
     format_exclusions,
     read_options,
 )
+from segspatial.cli._lazy import read_table
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, compute_pupils
-from segspatial.io import read_table
 
 __all__ = ["register", "run"]
 
