@@ -280,9 +280,10 @@ def _duckdb_batches(path: Path, columns: list[str], text: list[str], year: str |
             v AS (SELECT {ycol} AS y, {inc} + 0.0 AS v FROM s {join_year}
                   WHERE {valid} AND {ycol} IS NOT NULL),
             g AS (SELECT y, v, count(*) AS c FROM v GROUP BY y, v),
-            r AS (SELECT y, v, 2 * (sum(c) OVER (PARTITION BY y ORDER BY v
-                                       ROWS UNBOUNDED PRECEDING) - c) + c + 1 AS twice,
-                         sum(c) OVER (PARTITION BY y) AS n
+            r AS (SELECT y, v, CAST(2 * (sum(c) OVER (PARTITION BY y ORDER BY v
+                                       ROWS UNBOUNDED PRECEDING) - c) + c + 1 AS BIGINT)
+                         AS twice,
+                         CAST(sum(c) OVER (PARTITION BY y) AS BIGINT) AS n
                   FROM g)
             SELECT s.*, r.twice AS {_TWICE}, r.n AS {_N_YEAR}
             FROM s {join_year}
