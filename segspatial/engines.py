@@ -59,7 +59,7 @@ __all__ = ["ENGINES", "aggregate_files"]
 ENGINES = ("pandas", "duckdb", "dask")
 
 _TWICE, _N_YEAR = "__segspatial_twice", "__segspatial_n"
-_BATCH_ROWS = 2_000_000
+_BATCH_ROWS = 1_000_000
 # pandas' default missing-value strings: the duckdb engine reads CSV as read_table does
 _PANDAS_NA = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
               "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
@@ -331,15 +331,23 @@ def _client(scheduler: Any):
     return Client(cluster), cluster
 
 
-def _rank_counts(part: pd.DataFrame, year: str | None, income: str,
-                 income_missing: tuple[float, ...]) -> pd.DataFrame:
-    """(year, income) -> number of valid incomes in one partition (numeric years)."""
+def _years_and_incomes(part: pd.DataFrame, year: str | None, income: str,
+                       income_missing: tuple[float, ...]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the whole year (NaN when missing), the income and its status."""
     x, status = _income_status(part[income], income_missing)
     if year is not None:
         ycode, years = _year_codes(part[year])
         y = np.where(ycode >= 0, years[np.maximum(ycode, 0)].astype(np.float64), np.nan)
     else:
         y = np.zeros(len(part))
+    return y, x, status
+
+
+def _rank_counts(part: pd.DataFrame, year: str | None, income: str,
+                 income_missing: tuple[float, ...]) -> pd.DataFrame:
+    """(year, income) -> number of valid incomes in one partition (numeric years)."""
+    y, x, status = _years_and_incomes(part, year, income, income_missing)
     ok = (status == 0) & ~np.isnan(y)
     frame = pd.DataFrame({"y": y[ok], "v": x[ok] + 0.0})
     return frame.groupby(["y", "v"], sort=False).size().rename("c").reset_index()
@@ -356,12 +364,7 @@ def _rank_table(counts: pd.DataFrame) -> pd.DataFrame:
 
 def _with_ranks(part: pd.DataFrame, ranks: pd.DataFrame, year: str | None,
                 income: str, income_missing: tuple[float, ...]) -> pd.DataFrame:
-    x, status = _income_status(part[income], income_missing)
-    if year is not None:
-        ycode, years = _year_codes(part[year])
-        y = np.where(ycode >= 0, years[np.maximum(ycode, 0)].astype(np.float64), np.nan)
-    else:
-        y = np.zeros(len(part))
+    y, x, status = _years_and_incomes(part, year, income, income_missing)
     keys = pd.DataFrame({"y": y, "v": np.where(status == 0, x + 0.0, np.nan)})
     found = keys.merge(ranks, on=["y", "v"], how="left")
     out = part.copy()
