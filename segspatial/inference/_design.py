@@ -1,0 +1,128 @@
+"""From a :class:`~segspatial.compute.SegregationResult` to the engine's designs.
+
+A result holds the counts that were used (``result.counts``) and the tidy table. For each
+comparison this module rebuilds the units of every area-year in the order the table
+engine used (sorted by area and year), the stream key of each area-year, and the map
+from table rows to (area-year, statistic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from segspatial.compute import SegregationResult
+from segspatial.inference._engine import Design
+from segspatial.inference._streams import canonical_key
+
+__all__ = ["ComparisonDesign", "designs"]
+
+KEYS = ("area", "year")
+
+
+@dataclass(eq=False)
+class ComparisonDesign:
+    """The units of one comparison and the table rows they answer for.
+
+    Attributes
+    ----------
+    comparison : str or None
+        The ``comparison`` value of the rows (None for plain two-column counts).
+    design : Design
+        Units sorted by area-year.
+    keys : pandas.DataFrame
+        One row per area-year: the key columns present (``area``, ``year``).
+    order : numpy.ndarray
+        Position in ``result.counts`` of each unit of the design (to reorder spatial
+        operators given in the counts' order).
+    rows : numpy.ndarray
+        Index labels of the table rows of this comparison.
+    row_group : numpy.ndarray
+        The area-year of each of those rows.
+    """
+
+    comparison: str | None
+    design: Design
+    keys: pd.DataFrame
+    order: np.ndarray
+    rows: np.ndarray
+    row_group: np.ndarray
+
+
+def _key_columns(frame: pd.DataFrame) -> list[str]:
+    return [k for k in KEYS if k in frame.columns]
+
+
+def _comparison_columns(result: SegregationResult) -> dict[str | None, tuple[str, str]]:
+    comparisons = result.parameters.get("comparisons")
+    if comparisons:
+        return {name: tuple(pair) for name, pair in comparisons.items()}
+    return {None: ("a", "b")}
+
+
+def designs(result: SegregationResult) -> list[ComparisonDesign]:
+    """One design per comparison of ``result``.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a :class:`~segspatial.compute.SegregationResult`.
+    ValueError
+        If its counts lack the group columns, or do not match the table (a result
+        edited after it was computed).
+    """
+    if not isinstance(result, SegregationResult):
+        raise TypeError(
+            "result must be a SegregationResult (from segspatial.segregation, "
+            f"pupil_segregation or spatial_segregation), got {type(result).__name__}"
+        )
+    counts, table = result.counts, result.table
+    keys = _key_columns(counts)
+    if keys:
+        grouped = counts.groupby(keys, sort=True, dropna=False)
+        group = grouped.ngroup().to_numpy()
+        key_frame = grouped.size().reset_index()[keys]
+    else:
+        group = np.zeros(len(counts), dtype=np.intp)
+        key_frame = pd.DataFrame(index=range(1 if len(counts) else 0))
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group, minlength=len(key_frame))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    out = []
+    for comparison, (col_a, col_b) in _comparison_columns(result).items():
+        missing = [c for c in (col_a, col_b) if c not in counts.columns]
+        if missing:
+            raise ValueError(f"result.counts has no column {missing[0]!r} for "
+                             f"comparison {comparison!r}; was it edited?")
+        cells = counts[[col_a, col_b]].to_numpy(dtype=np.float64)[order]
+        columns = [key_frame[k].tolist() if k in keys else [None] * len(key_frame)
+                   for k in KEYS]
+        stream_keys = [canonical_key((comparison or "", *values))
+                       for values in zip(*columns, strict=True)]
+        if comparison is None:
+            mine = table["comparison"].isna().to_numpy()
+        else:
+            mine = (table["comparison"] == comparison).to_numpy()
+        sub = table.loc[mine]
+        if keys:
+            position = key_frame.assign(_g=np.arange(len(key_frame)))
+            matched = sub[keys].merge(position, on=keys, how="left")["_g"].to_numpy()
+        else:
+            matched = np.zeros(len(sub))
+        if np.isnan(matched.astype(np.float64)).any():
+            raise ValueError("the table has area-years that are not in result.counts; "
+                             "inference needs the result as computed")
+        row_group = matched.astype(np.intp)
+        n_units = sub["n_units"].to_numpy(dtype=np.float64)
+        defined = np.isfinite(n_units)
+        if (n_units[defined] != sizes[row_group[defined]]).any():
+            raise ValueError("result.counts does not match the table's n_units; "
+                             "inference needs the result as computed")
+        out.append(ComparisonDesign(
+            comparison=comparison,
+            design=Design(counts=cells, starts=starts, keys=stream_keys),
+            keys=key_frame, order=order, rows=sub.index.to_numpy(), row_group=row_group,
+        ))
+    return out
