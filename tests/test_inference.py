@@ -333,11 +333,12 @@ def test_coverage_95_in_a_simulated_superpopulation():
 
 
 def test_coverage_small_areas():
-    # 6 schools of 20-60 pupils, nearly even: D's bias is not smooth in the counts and
-    # the bias-corrected interval covers less than promised (documented rate: 80-92%)
+    # 6 schools of 20-60 pupils, nearly even: the bias is larger than its first-order
+    # estimate, coverage falls short of nominal (documented: about 90%, percentile 75%)
     coverage = _coverage(towns(1000, 6, seed=13, size=(20, 60), shares=(8.0, 8.0)), 400)
-    d = coverage["bias_corrected"]["dissimilarity"]
-    assert 0.80 <= d <= 0.92, coverage
+    bc, pct = coverage["bias_corrected"], coverage["percentile"]
+    assert ((bc >= 0.86) & (bc <= 0.94)).all(), bc.to_dict()
+    assert (pct < 0.82).all(), pct.to_dict()
 
 
 def _null_towns(n_towns: int, n_schools: int, seed: int) -> pd.DataFrame:

@@ -35,6 +35,24 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                        help="drop areas with fewer mean pupils per year (default: 10000)")
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def add_seed_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
+                    what: str = "the random draws") -> None:
+    """``--seed``: one seed for every random draw of a command (default: fresh entropy)."""
+    parser.add_argument("--seed", type=_seed, metavar="N",
+                        help=f"random seed for {what}; the same seed gives the same "
+                        "output (default: fresh entropy, printed in the summary)")
+
+
 def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
                    stream: TextIO | None = None) -> None:
     """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
