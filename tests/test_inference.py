@@ -246,6 +246,12 @@ def test_independent_of_order_and_of_other_areas(small):
     shuffled = small.sample(frac=1, random_state=1)
     again = infer(compute(shuffled), n_boot=30, null_draws=30, rng=9).result.table
     pd.testing.assert_frame_equal(full, again, check_exact=True)
+    text_ids = small.copy()
+    text_ids.attrs = {}
+    text_ids["school"] = text_ids["school"].astype(str)  # "10" < "8": the same draws
+    as_text = infer(compute(text_ids), n_boot=30, null_draws=30, rng=9).result.table
+    # (the table engine sums the units in another order: values agree to the ulp)
+    pd.testing.assert_frame_equal(full, as_text, check_exact=False, rtol=1e-13)
     alone = small[small["area"] == "T0003"]
     part = infer(compute(alone), n_boot=30, null_draws=30, rng=9).result.table
     pd.testing.assert_frame_equal(
@@ -589,3 +595,94 @@ def test_spatial_results_get_aspatial_inference():
     aspatial = t["bandwidth"].isna()
     assert t.loc[aspatial & t["value"].notna(), "se"].notna().all()
     assert t.loc[~aspatial, "se"].isna().all()   # spatial rows: through EnvironmentIndex
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture(scope="module")
+def counts_csv(tmp_path_factory, small):
+    path = tmp_path_factory.mktemp("inference_cli") / "counts.csv"
+    small.to_csv(path, index=False)
+    return path
+
+
+COUNTS_ARGS = ["--unit", "school", "--group-a", "a", "--group-b", "b", "--area", "area",
+               "--year", "year", "--min-unit-size", "0", "--min-area-size", "0"]
+
+
+def test_cli_indices_with_intervals_and_tests(counts_csv, tmp_path, capsys, small):
+    from segspatial.cli import main
+
+    out1, out2 = tmp_path / "r1.csv", tmp_path / "r2.csv"
+    for out in (out1, out2):
+        assert main(["indices", str(counts_csv), *COUNTS_ARGS, "--indices", "dissimilarity",
+                     "--bootstrap", "50", "--null-draws", "40", "--alternative",
+                     "two-sided", "--ci", "0.9", "--seed", "7", "--jobs", "2",
+                     "-o", str(out)]) == 0
+    assert out1.read_bytes() == out2.read_bytes()  # the same seed, the same bytes
+    err = capsys.readouterr().err
+    assert "Inference: 50 individual bootstrap replicates: 90% bias-corrected intervals " \
+           "for 18 values; 40 random-allocation draws: p-values (two-sided)" in err
+    assert "(seed 7)" in err
+    table = pd.read_csv(out1)
+    expected = infer(compute(small, indices="dissimilarity"), n_boot=50, null_draws=40,
+                     level=0.9, alternative="two-sided", rng=7).result.table
+    np.testing.assert_allclose(table["ci_low"], expected["ci_low"], rtol=1e-12)
+    np.testing.assert_allclose(table["p_value"], expected["p_value"], rtol=1e-12)
+
+
+def test_cli_options_are_checked(counts_csv, capsys):
+    from segspatial.cli import main
+
+    for flag, value, message in (("--ci", "95", "argument --ci: must be between 0 and 1"),
+                                 ("--bootstrap", "1", "argument --bootstrap: must be 0"),
+                                 ("--seed", "-3", "argument --seed: must be 0 or more"),
+                                 ("--jobs", "0", "argument --jobs: must be at least 1")):
+        with pytest.raises(SystemExit) as exc:
+            main(["indices", str(counts_csv), *COUNTS_ARGS, flag, value])
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
+    from segspatial.cli import main
+
+    changes, results = tmp_path / "change.csv", tmp_path / "results.parquet"
+    assert main(["change", str(counts_csv), *COUNTS_ARGS, "--indices", "theil_h",
+                 "--bootstrap", "60", "--seed", "3", "--from-year", "2016",
+                 "--results-output", str(results), "-o", str(changes)]) == 0
+    table = pd.read_csv(changes)
+    assert list(table.columns) == CHANGE_COLUMNS
+    assert set(table["statistic"]) == {"difference", "trend"}
+    assert (table["from_year"] == 2016).all() and (table["n_boot"] == 60).all()
+    err = capsys.readouterr().err
+    assert "difference: 6 series; rising" in err and "60 bootstrap replicates" in err
+    # a results table with standard errors: normal approximation
+    normal = tmp_path / "normal.csv"
+    assert main(["change", str(results), "--no-trend", "-o", str(normal)]) == 0
+    again = pd.read_csv(normal)
+    assert (again["interval"] == "normal").all() and set(again["statistic"]) == {"difference"}
+    # results without standard errors, and counts options without --unit
+    plain = tmp_path / "plain.csv"
+    compute(pd.read_csv(counts_csv), indices="theil_h").table.to_csv(plain, index=False)
+    assert main(["change", str(plain)]) == 2
+    assert "no standard errors" in capsys.readouterr().err
+    assert main(["change", str(plain), "--group-a", "a"]) == 2
+    assert "--group-a needs --unit" in capsys.readouterr().err
+
+
+def test_cli_pupils_with_bootstrap(tmp_path, capsys):
+    from segspatial.cli import main
+    from segspatial.demo import demo_pupils
+
+    path = tmp_path / "pupils.parquet"
+    demo_pupils(years=(2018,)).to_parquet(path)
+    out = tmp_path / "r.csv"
+    assert main(["indices", str(path), "--pupils", "--unit", "school", "--area",
+                 "municipality", "--year", "year", "--ethnicity", "ethnicity",
+                 "--indices", "dissimilarity", "--bootstrap", "20", "--seed", "1",
+                 "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table.loc[table["value"].notna(), "se"].notna().all()
+    assert "Inference: 20 individual bootstrap" in capsys.readouterr().err

@@ -35,8 +35,8 @@ class ComparisonDesign:
     keys : pandas.DataFrame
         One row per area-year: the key columns present (``area``, ``year``).
     order : numpy.ndarray
-        Position in ``result.counts`` of each unit of the design (to reorder spatial
-        operators given in the counts' order).
+        Position in ``result.counts`` of each unit of the design (sorted by area-year,
+        then by unit id as text); reorders spatial operators given in the counts' order.
     rows : numpy.ndarray
         Index labels of the table rows of this comparison.
     row_group : numpy.ndarray
@@ -87,7 +87,12 @@ def designs(result: SegregationResult) -> list[ComparisonDesign]:
     else:
         group = np.zeros(len(counts), dtype=np.intp)
         key_frame = pd.DataFrame(index=range(1 if len(counts) else 0))
-    order = np.argsort(group, kind="stable")
+    # units within an area-year in the order of their ids as text, so the draws do not
+    # depend on how the ids were read (8 < 10 as numbers, "10" < "8" as text)
+    if "unit" in counts.columns:
+        order = np.lexsort((counts["unit"].astype(str).to_numpy(), group))
+    else:
+        order = np.argsort(group, kind="stable")
     sizes = np.bincount(group, minlength=len(key_frame))
     starts = np.concatenate([[0], np.cumsum(sizes)])
     out = []
