@@ -1,0 +1,1 @@
+"""The technical-education monitor (placeholder, filled in below)."""
