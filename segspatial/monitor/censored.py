@@ -382,9 +382,9 @@ def segregation_bounds(
 
     >>> b = segregation_bounds([1, 10], [4, 10], [5, 25], [5, 25])
     >>> row = b.iloc[0]
-    >>> row["dissimilarity_method"], row["n_fills"]
-    ('exact', 4.0)
-    >>> round(row["dissimilarity_low"], 4), round(row["dissimilarity_high"], 4)
+    >>> row["dissimilarity_method"], int(row["n_fills"])
+    ('exact', 4)
+    >>> float(round(row["dissimilarity_low"], 4)), float(round(row["dissimilarity_high"], 4))
     (0.0, 0.119)
     """
     al, ah, bl, bh = _as_intervals(a_low, a_high, b_low, b_high)
