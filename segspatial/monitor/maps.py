@@ -27,6 +27,18 @@ CMAP = "RdBu"
 HIDDEN_COLOR = "#8c8c8c"
 
 
+def _text(value: Any) -> str:
+    """A name for a map property: HTML-escaped, and no ``{``/``}`` left.
+
+    folium re-renders a map's elements as Jinja2 templates (``MacroElement.render``
+    wraps its output in an ``Element``), so braces in a GeoJSON property would be
+    template source; as entities they show as braces and are never evaluated.
+    """
+    from segspatial.webmap import escape
+
+    return escape(value).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _frame(representation: pd.DataFrame, geometries: Any, level: str, year: Any):
     """Regions of a level with the row of ``year`` (all polygons kept)."""
     rep = representation[(representation["level"] == level)]
@@ -177,8 +189,8 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
 
     rows = list(frame.itertuples(index=False))
     props = pd.DataFrame({
-        "name": [escape(v) for v in frame["name"]],
-        "code": [escape(v) for v in frame["code"]],
+        "name": [_text(v) for v in frame["name"]],
+        "code": [_text(v) for v in frame["code"]],
         "share": [share_text(r) for r in rows],
         "gap": [fmt.t("no_data") if h or not np.isfinite(r.gap) else fmt.count(r.gap)
                 for r, h in zip(rows, hidden, strict=True)],
