@@ -4,14 +4,16 @@ Programmes instead of schools, sex instead of income, regions instead of
 municipalities: the same engine answers the Techniekpact advice's question (far too
 few women choose technical education; national targets, regional execution).
 
->>> from segspatial.monitor import (read_enrolments, region_mapping, compute_monitor,
-...                                 write_monitor)   # doctest: +SKIP
->>> enr = read_enrolments("ingeschrevenen-hbo-2020-2024.json")          # doctest: +SKIP
->>> mapping = region_mapping("gemeente_2019.geojson",
-...                          {"arbeidsmarktregio": "arbeidsmarktregio_2018.topojson",
-...                           "provincie": "provincie_2018.topojson"})   # doctest: +SKIP
->>> result = compute_monitor(enr, mapping, targets=0.20)               # doctest: +SKIP
->>> write_monitor(result, "monitor/", lang="nl", offline=True)         # doctest: +SKIP
+Usage::
+
+    from segspatial.monitor import (read_enrolments, region_mapping, compute_monitor,
+                                    write_monitor)
+    enr = read_enrolments("ingeschrevenen-hbo-2020-2024.json")
+    mapping = region_mapping("gemeente_2019.geojson",
+                             {"arbeidsmarktregio": "arbeidsmarktregio_2018.topojson",
+                              "provincie": "provincie_2018.topojson"})
+    result = compute_monitor(enr, mapping, targets=0.20)
+    write_monitor(result, "monitor/", lang="nl", offline=True)
 
 Modules, data flowing one way: :mod:`~segspatial.monitor.reader` (DUO files) →
 :mod:`~segspatial.monitor.censored` (intervals, bounds) →
