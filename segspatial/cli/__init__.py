@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "segspatial.cli.boundaries",
     "segspatial.cli.join",
     "segspatial.cli.report",
+    "segspatial.cli.monitor",
 )
 
 
