@@ -637,7 +637,7 @@ def test_cli_options_are_checked(counts_csv, capsys):
 
     for flag, value, message in (("--ci", "95", "argument --ci: must be between 0 and 1"),
                                  ("--bootstrap", "1", "argument --bootstrap: must be 0"),
-                                 ("--seed", "-3", "argument --seed: must be 0 or more"),
+                                 ("--seed", "-3", "argument --seed: must be at least 0"),
                                  ("--jobs", "0", "argument --jobs: must be at least 1")):
         with pytest.raises(SystemExit) as exc:
             main(["indices", str(counts_csv), *COUNTS_ARGS, flag, value])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from segspatial.cli._common import whole_number
 from segspatial.compute import SegregationResult
 
 __all__ = ["add_inference_options", "apply_inference", "describe_inference",
@@ -22,22 +23,8 @@ __all__ = ["add_inference_options", "apply_inference", "describe_inference",
 _INTERVALS = {"bias-corrected": "bias_corrected", "percentile": "percentile"}
 
 
-def _whole(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") \
-                from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
 def _draws(text: str) -> int:
-    value = _whole(0)(text)
+    value = whole_number(0)(text)
     if value == 1:
         raise argparse.ArgumentTypeError("must be 0 (none) or at least 2, got 1")
     return value
@@ -82,7 +69,7 @@ def add_inference_options(parser: argparse.ArgumentParser, *, default_bootstrap:
                            default="greater",
                            help="alternative of the randomisation test (default: greater, "
                            "more segregated than random allocation)")
-    group.add_argument("--jobs", type=_whole(1), default=1, metavar="N",
+    group.add_argument("--jobs", type=whole_number(1), default=1, metavar="N",
                        help="threads (default: 1); results do not depend on it")
 
 
