@@ -531,7 +531,8 @@ def test_change_from_a_table_with_standard_errors(small_result):
 def test_environment_operator_plugs_in(small_result):
     """An identity environment reproduces D replicate by replicate (same streams)."""
 
-    def spatial_d(a, b, a_env, b_env, group, n_groups):
+    def spatial_d(k, a, b, group, n_groups):
+        a_env, b_env = k @ a, k @ b
         m = a.shape[1]
         tot_a = np.stack([np.bincount(group, weights=a_env[:, j], minlength=n_groups)
                           for j in range(m)], axis=1)
@@ -556,6 +557,25 @@ def test_environment_operator_plugs_in(small_result):
     plain = out[out["index"] == "dissimilarity"].reset_index(drop=True)
     for col in ("se", "ci_low", "ci_high", "p_value", "null_mean"):
         np.testing.assert_allclose(spatial[col], plain[col], rtol=1e-12, err_msg=col)
+    # every unit's environment = its whole area-year (a column-stochastic block operator):
+    # every replicate is perfectly even, spatial D = 0, whatever the draws
+    group = small_result.counts.groupby(["area", "year"]).ngroup().to_numpy()
+    size = np.bincount(group)
+    rows, cols = np.nonzero(group[:, None] == group[None, :])
+    whole = sparse.csr_array((1.0 / size[group[cols]], (rows, cols)), shape=(n, n))
+    env_all = EnvironmentIndex("spatial_dissimilarity", 0.0, "identity", whole, spatial_d)
+    inf = infer(extended, n_boot=20, environments=[env_all], rng=2, keep_replicates=True)
+    rows_kept, reps = inf.replicates[(None, "bootstrap")]
+    spatial_rows = (extended.table.loc[rows_kept, "index"] == "spatial_dissimilarity")
+    np.testing.assert_allclose(reps[spatial_rows.to_numpy()], 0.0, atol=1e-15)
+    # units are drawn in the order of their ids as text; operators given in the counts'
+    # order are permuted alike
+    from segspatial.inference._design import designs
+
+    (cd,) = designs(extended)
+    assert not np.array_equal(cd.order, np.arange(n))  # "10" < "8" within T0001
+    np.testing.assert_array_equal(cd.design.counts,
+                                  extended.counts[["a", "b"]].to_numpy(float)[cd.order])
     with pytest.raises(ValueError, match="cannot be bootstrapped by resampling schools"):
         infer(extended, n_boot=10, cluster=True, environments=[env])
     bad = EnvironmentIndex("spatial_dissimilarity", 0.0, "identity",

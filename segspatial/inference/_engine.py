@@ -134,7 +134,8 @@ class EnvironmentIndex:
 
     The individual bootstrap and the randomisation test keep the units (and so their
     locations) fixed, so a spatial index is a fixed linear operator on the counts
-    followed by a formula: ``ã = K a``, ``b̃ = K b``, index = ``statistic(...)``.
+    followed by a formula: ``ã = K a``, ``b̃ = K b``, index = ``statistic(...)``. The
+    cluster bootstrap changes the units, so it cannot use a fixed operator.
 
     Parameters
     ----------
@@ -148,10 +149,13 @@ class EnvironmentIndex:
         ``(n_units, n_units)``, block-diagonal by area-year, rows and columns in the
         order of ``result.counts`` (the units of the results' area-years).
     statistic : callable
-        ``statistic(a, b, a_env, b_env, group, n_groups) -> values``: the units' own
-        counts ``a``, ``b`` and their environments ``a_env``, ``b_env`` (all
-        ``(n_units_of_block, m)`` for ``m`` count vectors), the area-year label of each
-        unit (``0..n_groups-1``); returns ``(n_groups, m)``.
+        ``statistic(operator, a, b, group, n_groups) -> values``: the operator of a block
+        of area-years (``(S, S)``, a diagonal block of ``operator``), the counts ``a``
+        and ``b`` of its units for ``m`` count vectors (``(S, m)``: the replicates) and
+        the area-year of each unit (``0..n_groups-1``, every label present); returns
+        ``(n_groups, m)``. The signature of the spatial module's
+        ``spatial_dissimilarity_theil(operator, a, b, group=...)`` (issue 13), e.g.
+        ``lambda k, a, b, g, n: spatial_dissimilarity_theil(k, a, b, group=g)[0]``.
     comparison : str, optional
         Restrict to one comparison (default: every comparison of the result).
     """
@@ -184,9 +188,7 @@ class _EnvironmentEvaluator:
         b = np.ascontiguousarray(counts[1].T)
         out = np.empty((len(self.environments), reps, n_groups))
         for i, (env, op) in enumerate(zip(self.environments, self.operators, strict=True)):
-            k = op[lo:hi][:, lo:hi]
-            values = env.statistic(a, b, np.asarray(k @ a), np.asarray(k @ b), local,
-                                   n_groups)
+            values = env.statistic(op[lo:hi][:, lo:hi], a, b, local, n_groups)
             out[i] = np.asarray(values, dtype=np.float64).reshape(n_groups, reps).T
         return out
 
