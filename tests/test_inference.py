@@ -113,9 +113,20 @@ def test_expected_d_has_no_p_value_and_exact_null_mean(small_result):
              for n in ("dissimilarity", "dissimilarity_standardised"))
     # D* is a monotone function of D under the null (E[D] fixed): the same p-values
     np.testing.assert_array_equal(d["p_value"], ds["p_value"])
-    # and its null SD is D's over (1 - E[D]) where the draws stay above E[D]... at least
-    # it is positive and finite: D* carries a standard error under the null
-    assert (ds["null_se"] > 0).all()
+    assert (ds["null_se"] > 0).all()  # D* carries a standard error under the null
+    # each null draw of D* is (D - E[D]) / (1 - E[D]) (or / E[D] below it), with the
+    # exact E[D] of the area-year (computed once, not per draw)
+    inf = infer(small_result, null_draws=40, rng=2, keep_replicates=True)
+    rows, reps = inf.replicates[(None, "null")]
+    sel = small_result.table.loc[rows].reset_index(drop=True)
+    key = ["area", "year"]
+    d = reps[(sel["index"] == "dissimilarity").to_numpy()]
+    dstar = reps[(sel["index"] == "dissimilarity_standardised").to_numpy()]
+    e = sel[sel["index"] == "dissimilarity_expected"].set_index(key)["value"]
+    e = e.loc[pd.MultiIndex.from_frame(sel.loc[sel["index"] == "dissimilarity", key])]
+    e = e.to_numpy()[:, None]
+    np.testing.assert_allclose(dstar, np.where(d >= e, (d - e) / (1 - e), (d - e) / e),
+                               rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- formulas

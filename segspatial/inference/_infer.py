@@ -33,9 +33,11 @@ from segspatial.schema import conform_results, empty_change
 
 __all__ = ["Inference", "bootstrap", "infer", "randomisation_test"]
 
-#: Indices whose value the random allocation cannot change (school sizes and group
-#: totals are fixed): their memo is given to the kernels instead of recomputed.
-_NULL_INVARIANT = ("dissimilarity_expected",)
+#: The exact E[D] cannot change under random allocation (school sizes and group totals
+#: are fixed): it is computed once and given to the kernels of E[D] and D* (through
+#: GroupedCounts.memo) instead of once per draw.
+_NULL_INVARIANT = "dissimilarity_expected"
+_USES_EXPECTED = {"dissimilarity_expected", "dissimilarity_standardised"}
 
 
 @dataclass(frozen=True)
@@ -176,15 +178,11 @@ def _active(plan: _Plan, whole_needed: bool) -> np.ndarray:
 
 def _fixed(plan: _Plan) -> dict[str, np.ndarray]:
     """Exact values the random allocation cannot change, per area-year."""
-    registry = available_indices()
-    c = plan.cd.design.grouped()
-    out = {}
-    for name in _NULL_INVARIANT:
-        if any(n == name for n, _, _ in plan.names) or any(
-                n == "dissimilarity_standardised" for n, _, _ in plan.names):
-            with np.errstate(all="ignore"):
-                out[name] = np.asarray(registry[name].kernel(c), dtype=np.float64)
-    return out
+    if not _USES_EXPECTED & {name for name, _, _ in plan.names}:
+        return {}
+    with np.errstate(all="ignore"):
+        expected = available_indices()[_NULL_INVARIANT].kernel(plan.cd.design.grouped())
+    return {_NULL_INVARIANT: np.asarray(expected, dtype=np.float64)}
 
 
 # --------------------------------------------------------------------------- public
