@@ -275,8 +275,8 @@ def infer(
     ----------
     Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman &
         Hall (percentile and basic intervals, bias correction).
-    Elbers, B. (2023). A method for studying differences in segregation across time and
-        space. *Sociological Methods & Research* 52(1), 5-42 (R ``segregation``).
+    Elbers, B. segregation: Entropy-based segregation indices. R package,
+        https://elbersb.com/segregation (bias-corrected bootstrap estimates and intervals).
     Carrington, W. J. & Troske, K. R. (1997). On measuring segregation in samples with
         small units. *Journal of Business & Economic Statistics* 15(4), 402-409.
     """
