@@ -761,6 +761,7 @@ def pupil_multigroup_segregation(
         q = income_quantile_codes(twice_n, k)
         placed = (rows >= 0) & (q >= 0)
         n = np.bincount(rows[placed] * k + q[placed], minlength=len(counts) * k)
+        counts = counts.drop(columns=list(GROUP_COLUMNS["income"]))  # the report's bands
         for i, name in enumerate(names):
             counts[name] = n.reshape(len(counts), k)[:, i].astype(np.int64)
         themes["income"] = names
