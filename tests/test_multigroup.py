@@ -480,3 +480,26 @@ def test_registry_lists_multigroup_indices():
         assert registry[name].multigroup
     assert registry["mutual_information"].information
     assert not registry["theil_h"].multigroup
+
+
+def test_join_areas_gives_one_column_per_index_and_grouping():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    data = _panel()
+    table = multigroup_segregation(data, "school", ["dutch", "western", "nonwestern"],
+                                   area="town", year="year", within="board",
+                                   min_unit_size=0, min_area_size=0).table
+    two = ss.segregation(data, "school", "dutch", "western", area="town", year="year",
+                         indices="dissimilarity", min_unit_size=0, min_area_size=0).table
+    bounds = gpd.GeoDataFrame({"code": ["North", "South", "East"]},
+                              geometry=[box(0, 0, 1, 1), box(0, 1, 1, 2), box(1, 0, 2, 1)],
+                              crs="EPSG:28992")
+    joined = ss.join_areas(pd.concat([table, two], ignore_index=True), bounds, "code")
+    assert "mutual_information_between_board" in joined.columns
+    assert "multigroup_theil_h" in joined.columns and "dissimilarity" in joined.columns
+    multi = joined[joined["groups"] == "dutch|western|nonwestern"]
+    assert len(multi) == 3 * 2 and multi["multigroup_theil_h"].notna().all()
+    expected = table[table["index"] == "multigroup_theil_h"].set_index(["area", "year"])
+    got = multi.set_index(["code", "year"])["multigroup_theil_h"]
+    np.testing.assert_allclose(got.sort_index(), expected["value"].sort_index(), rtol=1e-15)
