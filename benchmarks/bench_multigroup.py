@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import warnings
@@ -36,7 +35,7 @@ import pandas as pd
 from scipy.special import xlogy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_engine import national_panel
+from bench_engine import _time, national_panel
 
 from segspatial.multigroup_table import multigroup_segregation
 
@@ -69,15 +68,6 @@ def panels(seed: int = 2024) -> tuple[pd.DataFrame, pd.DataFrame]:
         rng.integers(0, 900, len(np.unique(schools))), index=np.unique(schools)
     )[schools].to_numpy()
     return three, five
-
-
-def _time(func, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def numpy_floor_h(panel: pd.DataFrame, groups: list[str]) -> np.ndarray:

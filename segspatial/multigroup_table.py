@@ -250,6 +250,20 @@ def _present_keys(area: str | None, year: str | None) -> list[str]:
 def _filtered(counts: MultiCounts, min_unit_size: float, min_area_size: float,
               report_outside: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The report's filters on K-group counts (all pupils of the unit count)."""
+    kept, exclusions, _ = filter_units(counts, min_unit_size, min_area_size,
+                                       report_outside=report_outside)
+    return kept, exclusions
+
+
+def filter_units(counts: MultiCounts, min_unit_size: float, min_area_size: float, *,
+                 report_outside: bool = True) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                       np.ndarray]:
+    """The report's filters (:func:`segspatial.apply_filters`) on K-group counts.
+
+    Returns the rows kept, the exclusions (``small_area``, ``small_unit`` and, with
+    ``report_outside``, ``not_in_groups``) and the positions of the kept rows in
+    ``counts.frame``.
+    """
     frame = counts.frame
     summed = frame[list(counts.groups)].to_numpy(dtype=np.float64).sum(axis=1)
     # the two-group filters on the keys only (group columns may be called a or b)
@@ -259,14 +273,27 @@ def _filtered(counts: MultiCounts, min_unit_size: float, min_area_size: float,
                   year=counts.year, total=counts.total)
     kept, exclusions = apply_filters(gate, min_unit_size=min_unit_size,
                                      min_area_size=min_area_size)
-    kept = frame.iloc[kept["row"].to_numpy()].reset_index(drop=True)
+    rows = kept["row"].to_numpy()
     outside = exclusions["reason"] == "not_in_comparison"
     if report_outside:
         exclusions.loc[outside, "reason"] = "not_in_groups"
         exclusions.loc[outside, "description"] = _REASONS["not_in_groups"]
     else:
         exclusions = exclusions.loc[~outside]
-    return kept, exclusions.reset_index(drop=True)
+    return frame.iloc[rows].reset_index(drop=True), exclusions.reset_index(drop=True), rows
+
+
+def pupil_exclusions(pupil_counts: Any, kept: pd.DataFrame, filtered: pd.DataFrame,
+                     no_group: pd.DataFrame) -> list[pd.DataFrame]:
+    """The parts of a pupil exclusions table: rows that cannot be placed, the filters,
+    and the pupils of the units ``kept`` in no group of a theme (``no_group``)."""
+    from segspatial.pupils import _no_group_exclusions
+
+    keep_key = pd.MultiIndex.from_frame(kept[["area", "year", "unit"]])
+    in_kept = pd.MultiIndex.from_frame(no_group[["area", "year", "unit"]]).isin(keep_key)
+    placed = pupil_counts.exclusions
+    return [placed[placed["theme"].isna()], filtered,
+            _no_group_exclusions(no_group.loc[in_kept])]
 
 
 def _check_within(within: Any, groups: Sequence[str]) -> str | None:
@@ -726,12 +753,7 @@ def pupil_multigroup_segregation(
     >>> sorted(res.table["groups"].unique())
     ['dutch|western|nonwestern', 'income_q1|income_q2|income_q3|income_q4|income_q5']
     """
-    from segspatial.pupils import (
-        GROUP_COLUMNS,
-        _finish_exclusions,
-        _no_group_exclusions,
-        aggregate_pupils,
-    )
+    from segspatial.pupils import GROUP_COLUMNS, _finish_exclusions, aggregate_pupils
 
     base = check_base(base)
     k = _check_income_groups(income_groups)
@@ -779,11 +801,8 @@ def pupil_multigroup_segregation(
     multi = MultiCounts(frame=counts, unit=unit, groups=tuple(themes[next(iter(themes))]),
                         area=area, year=year, total="total")
     kept, filtered = _filtered(multi, min_unit_size, min_area_size, report_outside=False)
-    keep_key = pd.MultiIndex.from_frame(kept[["area", "year", "unit"]])
-    in_kept = pd.MultiIndex.from_frame(no_group[["area", "year", "unit"]]).isin(keep_key)
-    theme_exc = _no_group_exclusions(no_group.loc[in_kept])
     tables = []
-    parts = [pc.exclusions[pc.exclusions["theme"].isna()], filtered, theme_exc]
+    parts = pupil_exclusions(pc, kept, filtered, no_group)
     for theme, columns in themes.items():
         if kept.empty:
             continue

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial.compute import SegregationResult
-from segspatial.counts import Counts, apply_filters
+from segspatial.counts import MultiCounts
 from segspatial.indices import GroupedCounts, _binary_entropy, _theil_h_kernel
 from segspatial.schema import conform_results, empty_results
 
@@ -358,8 +358,13 @@ def rank_order_segregation(
     >>> len(res.profile) == 19 * res.table["area"].nunique()
     True
     """
-    from segspatial.multigroup_table import national_ranks, pupil_rows
-    from segspatial.pupils import _finish_exclusions, _no_group_exclusions, aggregate_pupils
+    from segspatial.multigroup_table import (
+        filter_units,
+        national_ranks,
+        pupil_exclusions,
+        pupil_rows,
+    )
+    from segspatial.pupils import _finish_exclusions, aggregate_pupils
 
     thr = _check_thresholds(thresholds)
     order = _check_order(order)
@@ -375,20 +380,12 @@ def rank_order_segregation(
     no_group = no_group[no_group["reason"] != "between_bands"]  # ranked: in the profile
     rank, _ = national_ranks(pupils, year=year, income=income, income_missing=income_missing)
     rows = pupil_rows(pupils, unit, area, year, counts)
-    total = counts["total"].to_numpy(dtype=np.float64)
-    gate = Counts(frame=counts[["area", "year", "unit", "total"]].assign(
-                      a=total, b=0.0, row=np.arange(len(counts))),
-                  unit=unit, group_a="total", group_b="total", area=area, year=year,
-                  total="total")
-    kept, filtered = apply_filters(gate, min_unit_size=min_unit_size,
-                                   min_area_size=min_area_size)
-    filtered = filtered[filtered["reason"] != "not_in_comparison"]
+    kept, filtered, kept_rows = filter_units(
+        MultiCounts(frame=counts, unit=unit, groups=("total",), area=area, year=year,
+                    total="total"), min_unit_size, min_area_size, report_outside=False)
     keep_row = np.full(len(counts), -1, dtype=np.int64)
-    keep_row[kept["row"].to_numpy()] = np.arange(len(kept))
-    kept_key = pd.MultiIndex.from_frame(kept[["area", "year", "unit"]])
-    in_kept = pd.MultiIndex.from_frame(no_group[["area", "year", "unit"]]).isin(kept_key)
-    exclusions = _finish_exclusions([pc.exclusions[pc.exclusions["theme"].isna()],
-                                     filtered, _no_group_exclusions(no_group.loc[in_kept])])
+    keep_row[kept_rows] = np.arange(len(kept))
+    exclusions = _finish_exclusions(pupil_exclusions(pc, kept, filtered, no_group))
     used = (rows >= 0) & ~np.isnan(rank)
     used[used] = keep_row[rows[used]] >= 0
     row = keep_row[rows[used]]
@@ -455,7 +452,7 @@ def rank_order_segregation(
     table = conform_results(table) if n_ay else empty_results()
     table[drop] = None
     profile = profile.drop(columns=drop)
-    counts_used = kept.drop(columns=["a", "b", "row"] + drop).assign(
+    counts_used = kept[["area", "year", "unit", "total"]].drop(columns=drop).assign(
         pupils_with_income=t_unit)
     parameters = {
         "unit": unit, "area": area, "year": year, "income": income,
