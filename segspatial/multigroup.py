@@ -69,8 +69,12 @@ from scipy.special import xlogy
 from segspatial._exceptions import SegregationWarning
 
 __all__ = [
+    "ClusterTerms",
     "MultiGroupedCounts",
     "check_base",
+    "cluster_terms",
+    "decomposition_kernel",
+    "local_kernel",
     "local_segregation",
     "multigroup_dissimilarity",
     "multigroup_theil_h",

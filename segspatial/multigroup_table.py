@@ -46,6 +46,7 @@ from segspatial.multigroup import (
     MultiGroupedCounts,
     check_base,
     cluster_terms,
+    decomposition_kernel,
     local_kernel,
 )
 from segspatial.schema import conform_results, empty_results, join_groups
@@ -91,8 +92,6 @@ def _decomposition(c: MultiGroupedCounts, cluster: np.ndarray
     used = cluster >= 0
     sub = c if used.all() else MultiGroupedCounts(counts=c.counts[used], group=c.group[used],
                                                   n_groups=c.n_groups)
-    from segspatial.multigroup import decomposition_kernel
-
     between, within = decomposition_kernel(sub, cluster[used])
     with np.errstate(divide="ignore", invalid="ignore"):
         out = {"mutual_information_between": between, "mutual_information_within": within,
