@@ -54,6 +54,7 @@ __all__ = [
     "REPORT_VMIN",
     "choropleth",
     "classify",
+    "figure_bytes",
     "profile_plot",
     "report_grid",
     "report_grids",
@@ -62,6 +63,43 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- helpers
+
+#: Static formats :func:`figure_bytes` writes.
+STATIC_FORMATS = ("png", "svg", "pdf")
+#: Per format: metadata left out, so the same figure gives the same bytes.
+_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None},
+             "pdf": {"CreationDate": None}}
+
+
+def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
+    """The figure as PNG, SVG or PDF: the same bytes for the same figure.
+
+    No creation date or software version is embedded, and SVG ids come from a fixed
+    salt. SVG keeps text as text (``svg.fonttype: none``): names are searchable and
+    appear literally in the file (escaped as XML by matplotlib).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    format : {"png", "svg", "pdf"}
+    dpi : float
+        Resolution of PNG output (and of images inside SVG and PDF).
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    import matplotlib as mpl
+
+    if format not in STATIC_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(STATIC_FORMATS)}, got {format!r}")
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": "segspatial", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format])
+    return buffer.getvalue()
+
 
 def _new_axes(ax: Any, figsize: tuple[float, float]) -> Axes:
     if ax is not None:

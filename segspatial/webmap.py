@@ -53,7 +53,8 @@ from segspatial._mapdata import (
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap"]
+__all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap",
+           "to_html"]
 
 #: Basemap used online when ``tiles`` is not given (no basemap when offline).
 DEFAULT_TILES = "OpenStreetMap"
@@ -109,6 +110,58 @@ def leaflet_assets() -> tuple[str, str]:
     js = re.sub(r"//# sourceMappingURL=\S+", "", js)  # no file to fetch
     css = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", css)
     return js, css
+
+
+def to_html(m: folium.Map) -> str:
+    """The map as a standalone HTML document: the same bytes for the same map.
+
+    branca gives every element a random id (``geo_json_3f9c...``), so ``m.save()``
+    writes a different file on every run. Here each element without a stable id gets
+    the next number of a counter kept on the map's root, in the order of the element
+    tree (see :func:`_stable_ids`), before the page is rendered. The maps of this
+    module are numbered when they are made, so a name taken from them
+    (``layer.get_name()``) stays valid; elements added later are numbered here.
+
+    Parameters
+    ----------
+    m : folium.Map
+
+    Returns
+    -------
+    str
+    """
+    root = m.get_root()
+    _stable_ids(root)
+    return root.render()
+
+
+_RANDOM_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _stable_ids(root: Any) -> None:
+    """Replace branca's random element ids below ``root`` by a counter, in tree order.
+
+    Only ids that are still random are replaced; the counter lives on the root, so
+    numbering again after adding elements never reuses a number.
+    """
+    from branca.element import Element
+
+    count = getattr(root, "_segspatial_ids", 0)
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        if _RANDOM_ID.fullmatch(element._id):
+            count += 1
+            element._id = f"{count:08d}"
+        children = [element.header, element.html, element.script] if all(
+            isinstance(getattr(element, part, None), Element)
+            for part in ("header", "html", "script")) else []
+        stack.extend(reversed([*element._children.values(), *children]))
+    root._segspatial_ids = count
 
 
 def _raw_element(content: str):
@@ -285,6 +338,7 @@ def choropleth_map(
         tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
     ).add_to(m)
     m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
+    _stable_ids(m.get_root())
     return m
 
 
@@ -465,4 +519,5 @@ def school_webmap(
     if hidden.any():
         body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
     m.get_root().html.add_child(_raw_element(_legend_html(f"share of {label_a}", body)))
+    _stable_ids(m.get_root())
     return m
