@@ -1188,7 +1188,9 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
     path : str or os.PathLike
         Ending in ``.gpkg``, ``.geojson``/``.json`` or ``.parquet``.
     layer : str, optional
-        GeoPackage layer name; default: the file's stem.
+        GeoPackage layer name; default: the file's stem with every character other
+        than ASCII letters, digits and ``_`` replaced by ``_`` (GeoPackage refuses
+        spaces and special characters in layer names).
 
     Returns
     -------
@@ -1213,6 +1215,7 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
         elif _GEO_FORMATS[suffix] == "GeoJSON":
             tmp.write_text(_geojson_text(frame), encoding="utf-8")
         else:
-            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or path.stem)
+            default = re.sub(r"[^A-Za-z0-9_]", "_", path.stem)[:63] or "layer"
+            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or default)
     return path
 

@@ -87,6 +87,8 @@ __all__ = [
 REPORT_INDICES = ("dissimilarity", "dissimilarity_standardised", "theil_h", "correlation")
 #: File that marks a folder as a segspatial report (only such folders are replaced).
 MARKER = ".segspatial-report"
+#: Longest file name of a page, without ``.html`` (longer codes are cut and hashed).
+MAX_PAGE_STEM = 100
 #: Share of Theil's H that spatial H keeps at the narrowest bandwidth, at or above
 #: which segregation is called "between parts of the municipality" (neighbouring
 #: schools are alike) ...
@@ -128,14 +130,23 @@ def band(value: float) -> str | None:
 def page_name(code: Any) -> str:
     """The file name of an area's page: its code, made safe for a file name.
 
+    Characters other than ASCII letters, digits, ``.``, ``_`` and ``-`` become
+    ``_``; a code longer than :data:`MAX_PAGE_STEM` characters is cut and ends in a
+    hash of the whole code, so every name fits any file system.
+
     Examples
     --------
     >>> page_name("GM0363")
     'GM0363.html'
     >>> page_name("a/b c")
     'a_b_c.html'
+    >>> page_name("x" * 500)[-21:]
+    'xxx-c38c2bf3055c.html'
     """
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(code)).lstrip(".") or "area"
+    if len(safe) > MAX_PAGE_STEM:
+        digest = hashlib.sha256(str(code).encode("utf-8", "surrogatepass")).hexdigest()
+        safe = f"{safe[:MAX_PAGE_STEM - 13]}-{digest[:12]}"
     return f"{safe}.html"
 
 

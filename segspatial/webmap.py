@@ -62,11 +62,17 @@ _UNSET: Any = object()
 
 
 def escape(text: Any) -> str:
-    """Text made safe for HTML and for JavaScript template literals, escaped once.
+    """Text made safe for HTML, JavaScript template literals and branca, escaped once.
 
     ``& < > " '`` become entities (:func:`html.escape`), and so do the backtick, the
     dollar sign and the backslash, which folium places inside JavaScript template
-    literals for tooltips and popups.
+    literals for tooltips and popups, and the braces ``{ }``: branca renders every
+    folium element's template and then parses the *output* as a template again
+    (``MacroElement.render`` wraps it in ``Element(output)``), so a name with ``{{``,
+    ``{%`` or ``{#`` in it would be Jinja2 source (``{{7*7}}`` printing 49, or code
+    run). Without a brace from the data, no such delimiter can form. Every text from
+    input passes through here before it reaches a map; browsers turn the entities
+    back into the characters, so the name is shown as it is.
 
     Examples
     --------
@@ -74,9 +80,14 @@ def escape(text: Any) -> str:
     '&lt;script&gt;alert(1)&lt;/script&gt;'
     >>> escape("De `Klimop` $1")
     'De &#96;Klimop&#96; &#36;1'
+    >>> escape("De {{7*7}} School")
+    'De &#123;&#123;7*7&#125;&#125; School'
     """
-    return (html.escape(str(text), quote=True).replace("`", "&#96;")
-            .replace("$", "&#36;").replace("\\", "&#92;"))
+    return html.escape(str(text), quote=True).translate(_MORE_ENTITIES)
+
+
+_MORE_ENTITIES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;",
+                                "{": "&#123;", "}": "&#125;"})
 
 
 def leaflet_assets() -> tuple[str, str]:
@@ -164,7 +175,18 @@ def _stable_ids(root: Any) -> None:
     root._segspatial_ids = count
 
 
+def _check_tiles(tiles: Any) -> None:
+    if isinstance(tiles, str) and any(d in tiles for d in ("{{", "{%", "{#")):
+        raise ValueError(f"tiles must be a basemap name or a tile URL such as "
+                         f"'https://tile.example.org/{{z}}/{{x}}/{{y}}.png'; got {tiles!r}, "
+                         "which holds template syntax ('{{', '{%' or '{#')")
+
+
 def _raw_element(content: str):
+    """An element that puts ``content`` into the page as it is: the template is the
+    fixed ``{{ this.content }}`` and ``content`` a value, rendered once and never
+    parsed as a template (added to the figure's header/html, not to a
+    ``MacroElement``, whose output branca would parse again)."""
     from branca.element import Element
 
     element = Element("{{ this.content }}")
@@ -179,6 +201,7 @@ def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: 
         tiles = None if offline else DEFAULT_TILES
     if isinstance(tiles, str) and tiles.lower() == "none":
         tiles = None
+    _check_tiles(tiles)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         minx, miny, maxx, maxy = 3.3, 50.7, 7.3, 53.6  # the Netherlands
