@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
+from segspatial.schema import has_values
 
 #: The report's fixed colour scale for every index map and grid.
 REPORT_VMIN = 0.0
@@ -154,7 +155,7 @@ def select_values(
                          f"column of results; columns: {_shown(list(results.columns))}")
     frame, comparison = _pick(frame, "comparison", comparison, "comparison")
     frame, year = _pick(frame, "year", year, "year", default_latest=True)
-    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+    if has_values(frame, "bandwidth"):
         frame, bandwidth = _pick(frame, "bandwidth", bandwidth, "bandwidth")
     elif bandwidth is not None:
         raise ValueError(f"bandwidth={bandwidth!r} was given but index {index!r} has no "

@@ -31,6 +31,7 @@ import pyproj
 import shapely
 
 from segspatial._write import atomic_file
+from segspatial.schema import has_values
 
 __all__ = [
     "DEFAULT_DISTANCE_CRS",
@@ -975,13 +976,13 @@ def _index_column_names(results: pd.DataFrame) -> pd.Series:
     """The output column of each results row: the index name, plus kernel and
     bandwidth for spatial rows (``spatial_dissimilarity_gaussian_1000``)."""
     names = results["index"].astype(str)
-    if "bandwidth" in results.columns or "kernel" in results.columns:
+    if has_values(results, "bandwidth") or has_values(results, "kernel"):
         suffix = pd.Series("", index=results.index, dtype=object)
-        if "kernel" in results.columns:
+        if has_values(results, "kernel"):
             kernel = results["kernel"]
             has = kernel.notna()
             suffix[has] = suffix[has] + "_" + kernel[has].astype(str)
-        if "bandwidth" in results.columns:
+        if has_values(results, "bandwidth"):
             bw = pd.to_numeric(results["bandwidth"], errors="coerce")
             has = bw.notna()
             suffix[has] = suffix[has] + "_" + bw[has].map(lambda v: f"{v:g}")
@@ -992,7 +993,7 @@ def _index_column_names(results: pd.DataFrame) -> pd.Series:
 def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[str]]:
     """One row per area (and year, comparison, groups) with one column per index."""
     keys = [area] + [k for k in ("year", "comparison", "theme", "group_a", "group_b")
-                     if k in results.columns]
+                     if has_values(results, k)]
     frame = results.copy()
     frame["_column"] = _index_column_names(frame)
     dup = frame.duplicated(keys + ["_column"], keep=False)

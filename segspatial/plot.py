@@ -44,6 +44,7 @@ from segspatial._mapdata import (
     school_frame,
     suppressed_legend,
 )
+from segspatial.schema import has_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -389,7 +390,7 @@ def _grid_table(results: pd.DataFrame, index: str, comparison: Any,
                          f"{_shown(sorted(available))}")
     frame = results[results["index"] == index]
     frame, comparison = _pick(frame, "comparison", comparison, "comparison")
-    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+    if has_values(frame, "bandwidth"):
         frame, _ = _pick(frame, "bandwidth", bandwidth, "bandwidth")
     frame = frame.assign(area=frame["area"].astype(str))
     if "year" not in frame.columns:
@@ -527,7 +528,7 @@ def report_grids(
     check_frame(results, "results")
     if comparisons is None:
         comparisons = (list(results["comparison"].dropna().unique())
-                       if "comparison" in results.columns else [None])
+                       if has_values(results, "comparison") else [None])
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")

@@ -69,6 +69,7 @@ from segspatial._report_text import (
 )
 from segspatial.compute import SegregationResult
 from segspatial.counts import _REASONS, EXCLUSION_COLUMNS
+from segspatial.schema import has_values
 
 __all__ = [
     "LANGUAGES",
@@ -249,7 +250,7 @@ def _resolve_comparisons(result: SegregationResult,
     params = result.parameters or {}
     table = result.table
     labels = dict(group_labels or {})
-    if "comparisons" in params and "comparison" in table.columns:
+    if "comparisons" in params and has_values(table, "comparison"):
         comparisons = {str(k): (str(v[0]), str(v[1]))
                        for k, v in dict(params["comparisons"]).items()}
         return comparisons, labels, table
@@ -350,7 +351,7 @@ def report_data(
 
     if not isinstance(result, SegregationResult):
         raise TypeError(f"result must be a SegregationResult, got {type(result).__name__}")
-    if "area" not in result.table.columns:
+    if not has_values(result.table, "area"):
         raise ValueError("result has no 'area' column: a report needs areas (compute with "
                          "area=...)")
     check_frame(locations, "locations")
@@ -380,7 +381,7 @@ def report_data(
     geo = geo.to_crs(crs)
 
     comparisons, labels, table = _resolve_comparisons(result, group_labels)
-    has_year = "year" in table.columns
+    has_year = has_values(table, "year")
     counts = result.counts.copy()
     if not has_year:
         table = table.assign(year=0)

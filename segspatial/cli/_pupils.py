@@ -11,6 +11,7 @@ from segspatial.cli._common import CommandError, format_exclusions, write_or_pri
 from segspatial.compute import SegregationResult
 from segspatial.io import read_table
 from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
+from segspatial.schema import has_values
 
 __all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
 
@@ -106,9 +107,9 @@ def describe_pupils(result: SegregationResult) -> str:
              f"{table['index'].nunique() if len(table) else 0} indices for "
              f"{len(result.parameters['comparisons'])} comparisons from "
              f"{len(result.counts):,} unit rows."]
-    if "area" in table.columns and len(table):
+    if has_values(table, "area") and len(table):
         parts.append(f"Areas: {table['area'].nunique():,}.")
-    if "year" in table.columns and len(table):
+    if has_values(table, "year") and len(table):
         parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
     undefined = int(table["value"].isna().sum()) if len(table) else 0
     if undefined:

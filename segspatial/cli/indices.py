@@ -28,6 +28,7 @@ from segspatial.cli._spatial import (
 )
 from segspatial.compute import SegregationResult, segregation
 from segspatial.io import read_table
+from segspatial.schema import has_values
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,9 +75,9 @@ def describe(result: SegregationResult) -> str:
     n_area_years = len(table.drop_duplicates(keys)) if keys else int(n_rows > 0)
     parts = [f"Computed {table['index'].nunique() if n_rows else 0} indices for "
              f"{n_area_years:,} area-years from {len(result.counts):,} unit rows."]
-    if "area" in table.columns and n_rows:
+    if has_values(table, "area") and n_rows:
         parts.append(f"Areas: {table['area'].nunique():,}.")
-    if "year" in table.columns and n_rows:
+    if has_values(table, "year") and n_rows:
         parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
     undefined = int(table["value"].isna().sum()) if n_rows else 0
     if undefined:
