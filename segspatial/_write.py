@@ -40,6 +40,7 @@ import errno
 import functools
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -178,10 +179,13 @@ def remove_stale(path: str | os.PathLike) -> None:
     notes).
     """
     path = Path(path)
-    prefixes = (_prefix(path, _TMP), _prefix(path, _OLD))
+    # exactly <prefix><8 random characters>: not the temporaries of another output
+    # whose name merely starts like this one's ("a" and "a.old-x")
+    ours = re.compile(f"({re.escape(_prefix(path, _TMP))}|{re.escape(_prefix(path, _OLD))})"
+                      r"[a-z0-9_]{8}")
     try:
         names = sorted(entry.name for entry in os.scandir(path.parent)
-                       if entry.name.startswith(prefixes))
+                       if ours.fullmatch(entry.name))
     except (FileNotFoundError, NotADirectoryError):
         return
     for name in names:
@@ -189,7 +193,7 @@ def remove_stale(path: str | os.PathLike) -> None:
         with _claimed(leftover) as stale:
             if not stale:
                 continue
-            if name.startswith(prefixes[1]) and not os.path.lexists(path):
+            if name.startswith(_prefix(path, _OLD)) and not os.path.lexists(path):
                 _rename(leftover, path)  # the complete previous output
             else:
                 _discard(leftover)

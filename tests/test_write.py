@@ -97,7 +97,7 @@ def test_a_killed_file_write_is_cleaned_up_by_the_next(tmp_path, monkeypatch):
 def test_a_running_writer_s_temporary_is_left_alone(tmp_path):
     """Another process still writing holds the lock on its staging folder."""
     path = tmp_path / "m.html"
-    live = tmp_path / ".m.html.tmp-live0000"
+    live = tmp_path / ".m.html.tmp-live0000"  # 8 characters after the prefix, as mkdtemp
     live.mkdir()
     (live / "m.html").write_text("being written")
     stale = tmp_path / ".m.html.tmp-dead0000"
@@ -110,6 +110,14 @@ def test_a_running_writer_s_temporary_is_left_alone(tmp_path):
         w._unlock(fd)
     w.write_text(path, "y")
     assert _leftovers(tmp_path, "m.html") == []
+
+
+def test_only_its_own_temporaries(tmp_path):
+    """Output "a" never takes the leftovers of an output called "a.old-x"."""
+    theirs = tmp_path / ".a.old-x.old-0123abcd"  # the old folder of output "a.old-x"
+    theirs.mkdir()
+    w.write_text(tmp_path / "a", "mine")
+    assert theirs.is_dir() and (tmp_path / "a").read_text() == "mine"
 
 
 def test_long_and_odd_names(tmp_path):
