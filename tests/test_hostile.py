@@ -376,6 +376,42 @@ def test_report_from_pupils_with_hostile_codes(workdir, capsys):
     assert set(HOSTILE.values()) <= names
 
 
+def test_monitor_command(workdir, capsys):
+    """``segspatial monitor``: hostile municipality, programme and region names in the
+    DUO file and the boundary files, a hostile --label and region level name."""
+    records, municipalities, regions = [], [], []
+    for k, text in enumerate(HOSTILE.values()):
+        gm = f"{k + 1:04d}"
+        for programme, (women, men) in ((1, (30, 90)), (2, (12, 40))):
+            for sex, n in (("vrouw", women), ("man", men)):
+                records.append({"GEMEENTENUMMER": gm, "OPLEIDINGSCODE ACTUEEL": programme,
+                                "GESLACHT": sex, "ONDERDEEL": "techniek",
+                                "OPLEIDINGSNAAM ACTUEEL": f"{text} #{programme}",
+                                "GEMEENTENAAM": text, "2023": n, "2024": n + 1})
+        square = box(10_000 * k, 0, 10_000 * (k + 1), 10_000)
+        municipalities.append({"statcode": f"GM{gm}", "statnaam": text, "geometry": square})
+        regions.append({"statcode": text, "statnaam": text, "geometry": square})
+    data = workdir / f"{FILE_STEM}.json"
+    data.write_text(json.dumps(records), encoding="utf-8")
+    for name, rows in (("gm.geojson", municipalities), ("regions.geojson", regions)):
+        gpd.GeoDataFrame(rows, crs="EPSG:28992").to_file(workdir / name, driver="GeoJSON")
+    out = workdir / "monitor"
+    _run(capsys, "monitor", data, "--boundaries", workdir / "gm.geojson", "--regions",
+         f"{HOSTILE['jinja_expression']}={workdir / 'regions.geojson'}", "--label",
+         LABEL_A, "--target", "0.25", "--offline", "--output", out)
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*.html")]
+    assert len(pages) > len(HOSTILE)
+    shown = ""
+    for page in pages:
+        _assert_inert(page)
+        for document in _frames(page):
+            _assert_inert(document)
+        shown += _collapse(_texts(page))
+    for cls, text in HOSTILE.items():
+        assert _collapse(text) in shown, cls
+    assert _collapse(LABEL_A) in shown
+
+
 def test_standalone_outputs_are_byte_identical(files, workdir, capsys):
     """The same input gives the same bytes: HTML maps, SVG, PDF and PNG."""
     paths, _, _ = files
