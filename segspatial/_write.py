@@ -252,17 +252,43 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_folder(path: str | os.PathLike, *, marker: str | None = None,
+                  what: str = "folder") -> Iterator[Path]:
     """An empty folder to fill; it takes the place of the folder ``path`` at the end.
 
-    Whatever ``path`` held before is replaced as a whole (check first that it may
-    be). If anything fails or the process is killed before the end, ``path`` keeps
-    its old content; the next write of ``path`` removes the leftovers.
+    If anything fails or the process is killed before the end, ``path`` keeps its
+    old content; the next write of ``path`` removes the leftovers (and first puts
+    back an old folder a kill left aside).
+
+    Parameters
+    ----------
+    path : path
+        The folder to replace as a whole.
+    marker : str, optional
+        Name of a file that marks the folders this kind of output writes (e.g.
+        ``.segspatial-report``): an existing ``path`` is replaced only when it is
+        empty or holds the marker, and the new folder gets it.
+    what : str
+        What the folder is, for the marker's content and the error messages.
+
+    Raises
+    ------
+    ValueError
+        With ``marker``: ``path`` is a file, or a non-empty folder without the marker.
     """
     path = Path(path)
+    remove_stale(path)
+    if marker is not None and path.exists():
+        if not path.is_dir():
+            raise ValueError(f"output {str(path)!r} exists and is not a folder")
+        if any(path.iterdir()) and not (path / marker).exists():
+            raise ValueError(f"output {str(path)!r} is a non-empty folder that is not a "
+                             f"segspatial {what}; choose a new or empty folder")
     with _staging(path) as staging:
         staging.chmod(0o755)  # mkdtemp makes it private; an output folder is for reading
         yield staging
+        if marker is not None:
+            (staging / marker).write_text(f"segspatial {what}\n", encoding="utf-8")
         _swap_in(staging, path)
 
 

@@ -1493,22 +1493,14 @@ def write_report(
     ValueError
         If ``output`` is a file, or a non-empty folder that is not a report.
     """
-    from segspatial._write import atomic_folder, remove_stale
+    from segspatial._write import atomic_folder
 
     output = Path(output)
     min_cell = _check_options(lang, min_cell)
-    remove_stale(output)  # a report left aside by a killed run is put back first
-    if output.exists():
-        if not output.is_dir():
-            raise ValueError(f"output {str(output)!r} exists and is not a folder")
-        if any(output.iterdir()) and not (output / MARKER).exists():
-            raise ValueError(f"output {str(output)!r} is a non-empty folder that is not a "
-                             "segspatial report; choose a new or empty folder")
-    with atomic_folder(output) as folder:
+    with atomic_folder(output, marker=MARKER, what="report") as folder:
         for file, page in render_report(data, lang=lang, offline=offline, min_cell=min_cell,
                                         stamp=stamp, progress=progress):
             (folder / file).write_text(page, encoding="utf-8")
-        (folder / MARKER).write_text("segspatial report\n", encoding="utf-8")
     return output / "index.html"
 
 

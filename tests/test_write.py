@@ -134,6 +134,28 @@ def test_long_and_odd_names(tmp_path):
 # --------------------------------------------------------------------------- folders
 
 
+def test_a_marked_folder_replaces_only_its_own_kind(tmp_path):
+    out = tmp_path / "report"
+    with w.atomic_folder(out, marker=".mark", what="report") as folder:
+        _fill(folder, "new")
+    assert (out / ".mark").read_text() == "segspatial report\n"
+    with w.atomic_folder(out, marker=".mark", what="report") as folder:  # its own: fine
+        _fill(folder, "newer")
+    other = tmp_path / "thesis"
+    other.mkdir()
+    (other / "thesis.docx").write_text("precious")
+    with pytest.raises(ValueError, match="non-empty folder that is not a segspatial "
+                                         "report"), w.atomic_folder(other, marker=".mark",
+                                                                    what="report"):
+        pass
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="exists and is not a folder"), \
+            w.atomic_folder(tmp_path / "file", marker=".mark"):
+        pass
+    assert (other / "thesis.docx").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "report", "thesis"]
+
+
 def test_folder_failure_keeps_the_old_one(out):
     with pytest.raises(RuntimeError), w.atomic_folder(out) as folder:
         _fill(folder, "new", n=1)

@@ -367,20 +367,13 @@ def write_monitor(
     ValueError
         If ``output`` is a file or a non-empty folder that is not a monitor folder.
     """
-    from segspatial._write import atomic_folder, remove_stale
+    from segspatial._write import atomic_folder
     from segspatial.plot import figure_bytes
 
     output = Path(output)
-    remove_stale(output)  # a folder left aside by a killed run is put back first
-    if output.exists():
-        if not output.is_dir():
-            raise ValueError(f"output {str(output)!r} exists and is not a folder")
-        if any(output.iterdir()) and not (output / MARKER).exists():
-            raise ValueError(f"output {str(output)!r} is a non-empty folder that is not a "
-                             "segspatial monitor; choose a new or empty folder")
     Formatter(lang, min_cell)  # checks lang
     shown = disclose_result(result, min_cell)
-    with atomic_folder(output) as tmp:
+    with atomic_folder(output, marker=MARKER, what="monitor") as tmp:
         for name, frame in (("representation", shown.representation),
                             ("segregation", shown.segregation),
                             ("programmes", shown.programmes),
@@ -410,5 +403,4 @@ def write_monitor(
             for file, html in render_pages(result, lang=lang, offline=offline, tiles=tiles,
                                            min_cell=min_cell, page_levels=page_levels):
                 (tmp / file).write_text(html, encoding="utf-8")
-        (tmp / MARKER).write_text("segspatial monitor\n", encoding="utf-8")
     return output
