@@ -30,6 +30,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from segspatial._write import atomic_file
 from segspatial.schema import has_values
 
 __all__ = [
@@ -1195,7 +1196,9 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
     path : str or os.PathLike
         Ending in ``.gpkg``, ``.geojson``/``.json`` or ``.parquet``.
     layer : str, optional
-        GeoPackage layer name; default: the file's stem.
+        GeoPackage layer name; default: the file's stem with every character other
+        than ASCII letters, digits and ``_`` replaced by ``_`` (GeoPackage refuses
+        spaces and special characters in layer names).
 
     Returns
     -------
@@ -1207,8 +1210,6 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
     if suffix not in _GEO_FORMATS or suffix == ".shp":
         raise ValueError(f"output {str(path)!r}: use a file ending in .gpkg, .geojson or "
                          ".parquet (GeoParquet)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     frame = frame.copy()
     frame.attrs = {}
     if suffix == ".gpkg":
@@ -1216,18 +1217,13 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
         reserved = [c for c in frame.columns if str(c).lower() == "fid"
                     and not pd.api.types.is_integer_dtype(frame[c])]
         frame = frame.rename(columns={c: f"{c}_source" for c in reserved})
-    try:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_file(path) as tmp:
         if _GEO_FORMATS[suffix] == "parquet":
             frame.to_parquet(tmp, index=False)
         elif _GEO_FORMATS[suffix] == "GeoJSON":
             tmp.write_text(_geojson_text(frame), encoding="utf-8")
         else:
-            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or path.stem)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            default = re.sub(r"[^A-Za-z0-9_]", "_", path.stem)[:63] or "layer"
+            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or default)
     return path
 
