@@ -17,6 +17,7 @@ from segspatial.cli._inference import (
     add_inference_options,
     apply_inference,
     describe_inference,
+    uses_inference,
 )
 from segspatial.cli._location import (
     add_exclusions,
@@ -25,6 +26,14 @@ from segspatial.cli._location import (
     geometry_notes,
     locate_units,
     location_columns,
+    uses_location,
+)
+from segspatial.cli._multigroup import (
+    add_multigroup_options,
+    run_multigroup,
+    run_pupil_multigroup,
+    uses_multigroup,
+    uses_pupil_multigroup,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
 from segspatial.cli._spatial import (
@@ -53,8 +62,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--total", metavar="COL",
                    help="all pupils of the unit, including pupils in neither group")
     p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones; see "
-                   "`segspatial list-indices`)")
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
     add_filter_options(p)
     add_pupil_options(p)
     add_location_options(p)
@@ -73,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="counts file (.csv or .parquet), or with --pupils a pupil file "
                    "(.csv, .parquet, or .sav with the 'spss' extra)")
     add_input_options(p)
+    add_multigroup_options(p)
     add_spatial_options(p)
     add_inference_options(p)
     add_seed_option(p, what="the bootstrap, the randomisation test and Moran's I "
@@ -133,10 +143,21 @@ def describe(result: SegregationResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
-    if args.pupils:
-        if not args.unit:
-            raise CommandError("--unit is required: the unit (school) column")
-        return run_pupils(args)
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
+    if args.pupils or uses_multigroup(args):
+        if args.pupils and not uses_pupil_multigroup(args):
+            _counts_only(args)
+            return run_pupils(args)
+        if uses_inference(args):
+            raise CommandError("--bootstrap and --null-draws cover the two-group indices; "
+                               "multigroup indices (--groups, --multigroup) have no "
+                               "intervals yet")
+        if args.pupils:
+            return run_pupil_multigroup(args)
+        return run_multigroup(args, uses_location=uses_location(args),
+                              uses_spatial=uses_spatial(args))
+    _counts_only(args)
     result = apply_inference(args, compute_counts(args))
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
@@ -146,6 +167,19 @@ def run(args: argparse.Namespace) -> int:
         if describe_inference(result):
             print(describe_inference(result), file=sys.stderr)
     return 0
+
+
+def _counts_only(args: argparse.Namespace) -> None:
+    """Refuse the options of the other modes, naming what they need."""
+    needs = {"within": "--groups (or --pupils --multigroup)",
+             "local_output": "--groups", "within_output": "--groups and --within",
+             "log_base": "--groups (or --pupils --multigroup)",
+             "income_groups": "--pupils --multigroup",
+             "profile_output": "--pupils --rank-order-income",
+             "thresholds": "--pupils --rank-order-income"}
+    for attr, what in needs.items():
+        if getattr(args, attr, None) is not None:
+            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["add_input_options", "compute_counts", "describe", "register", "run"]
