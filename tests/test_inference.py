@@ -192,16 +192,16 @@ def test_complete_segregation_by_hand():
 
 def test_draws_keep_what_they_should():
     cells = np.array([[3.0, 5], [10, 0], [0, 4], [7, 7]])
-    gen = np.random.default_rng(0)
+    root, key = root_seed(0), canonical_key(("x",))
     out = np.empty((2, 500, 4))
-    _Drawer("bootstrap", gen, cells)(out)
+    _Drawer("bootstrap", root, key, cells)(out)
     assert (out.sum(axis=(0, 2)) == cells.sum()).all()      # pupils fixed
     assert (out[1, :, 1] == 0).all() and (out[0, :, 2] == 0).all()   # empty cells stay
     assert np.allclose(out.mean(axis=1).T, cells, atol=0.6)
-    _Drawer("null", gen, cells)(out)
+    _Drawer("null", root, key, cells)(out)
     assert (out.sum(axis=0) == cells.sum(axis=1)).all()     # school sizes fixed
     assert (out[0].sum(axis=1) == cells[:, 0].sum()).all()  # group totals fixed
-    _Drawer("cluster", gen, cells)(out)
+    _Drawer("cluster", root, key, cells)(out)
     rows = {tuple(r) for r in cells}
     assert all(tuple(out[:, r, j]) in rows for r in range(50) for j in range(4))
     assert len({tuple(out[0, r]) for r in range(500)}) > 1
@@ -717,3 +717,116 @@ def test_cli_pupils_with_bootstrap(tmp_path, capsys):
     table = pd.read_csv(out)
     assert table.loc[table["value"].notna(), "se"].notna().all()
     assert "Inference: 20 individual bootstrap" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- multigroup
+
+
+def test_multigroup_null_is_random_allocation():
+    """K = 3: the tree of hypergeometric splits against a per-pupil permutation."""
+    from segspatial.multigroup import MultiGroupedCounts, mutual_information
+
+    cells = np.array([[12.0, 3, 5], [2, 9, 1], [6, 6, 0], [1, 0, 14], [4, 4, 4]])
+    root, key = root_seed(1), canonical_key(("k3",))
+    out = np.empty((3, 3000, 5))
+    _Drawer("null", root, key, cells)(out)
+    assert (out.sum(axis=0) == cells.sum(axis=1)).all()         # school sizes fixed
+    assert (out.sum(axis=2) == cells.sum(axis=0)[:, None]).all()  # group totals fixed
+    t, n_k, total = cells.sum(axis=1), cells.sum(axis=0), cells.sum()
+    mean = t[None, :] * n_k[:, None] / total
+    var = mean * (1 - n_k[:, None] / total) * (total - t[None, :]) / (total - 1)
+    z = (out.mean(axis=1) - mean) / np.sqrt(var / 3000)
+    assert np.abs(z).max() < 4.5, z
+    # the same distribution of M as dealing the pupils' labels at random
+    rng = np.random.default_rng(5)
+    labels = np.repeat(np.arange(3), n_k.astype(int))
+    school = np.repeat(np.arange(5), t.astype(int))
+    perm = np.stack([np.bincount(school * 3 + rng.permutation(labels), minlength=15)
+                     .reshape(5, 3) for _ in range(3000)])
+    m_tree = [mutual_information(out[:, r, :].T) for r in range(3000)]
+    m_perm = [mutual_information(perm[r]) for r in range(3000)]
+    assert stats.ks_2samp(m_tree, m_perm).pvalue > 1e-3
+    # chunking: drawn in pieces, the same numbers
+    again = np.empty((3, 3000, 5))
+    drawer = _Drawer("null", root, key, cells)
+    for lo, hi in ((0, 1), (1, 100), (100, 2999), (2999, 3000)):
+        drawer(again[:, lo:hi, :])
+    np.testing.assert_array_equal(out, again)
+    assert MultiGroupedCounts  # (import used for the kernels above)
+
+
+def _multigroup_towns(n_towns: int, n_schools: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    t = rng.integers(150, 400, (n_towns, n_schools))
+    shares = rng.dirichlet([1.0, 0.6, 1.5], (n_towns, n_schools))
+    counts = np.stack([rng.multinomial(t[i, j], shares[i, j]) for i in range(n_towns)
+                       for j in range(n_schools)])
+    frame = pd.DataFrame(counts, columns=["dutch", "western", "nonwestern"])
+    frame.insert(0, "school", np.arange(len(frame)))
+    frame.insert(1, "area", np.repeat([f"M{i:04d}" for i in range(n_towns)], n_schools))
+    frame.attrs["expected"] = t[..., None] * shares
+    return frame
+
+
+def test_multigroup_bootstrap_coverage_and_test():
+    from segspatial.multigroup_table import multigroup_segregation
+
+    groups = ["dutch", "western", "nonwestern"]
+    frame = _multigroup_towns(500, 20, seed=8)
+    names = ["multigroup_theil_h", "multigroup_dissimilarity", "mutual_information"]
+    res = multigroup_segregation(frame, "school", groups, area="area", indices=names,
+                                 min_unit_size=0, min_area_size=0)
+    expected = frame.attrs["expected"].reshape(-1, 3)
+    truth = multigroup_segregation(
+        pd.DataFrame(expected, columns=groups).assign(school=frame["school"],
+                                                      area=frame["area"]),
+        "school", groups, area="area", indices=names, min_unit_size=0, min_area_size=0,
+    ).table.set_index(["area", "index"])["value"]
+    t = bootstrap(res, 200, rng=3).table.join(truth.rename("truth"), on=["area", "index"])
+    covered = (t["ci_low"] <= t["truth"]) & (t["truth"] <= t["ci_high"])
+    coverage = covered.groupby(t["index"]).mean()
+    # 500 towns: Monte-Carlo SE of about 1 point
+    assert ((coverage > 0.92) & (coverage < 0.98)).all(), coverage.to_dict()
+    # base 2: M in bits, the same interval in other units
+    res2 = multigroup_segregation(frame[frame["area"] == "M0001"], "school", groups,
+                                  area="area", indices="mutual_information", base=2,
+                                  min_unit_size=0, min_area_size=0)
+    t2 = bootstrap(res2, 200, rng=3).table
+    one = t[(t["area"] == "M0001") & (t["index"] == "mutual_information")]
+    assert t2["index"].iloc[0] == "mutual_information_base2"
+    np.testing.assert_allclose(t2["se"].iloc[0] * np.log(2), one["se"].iloc[0], rtol=1e-9)
+    # under random allocation the multigroup p-values are uniform
+    rng = np.random.default_rng(9)
+    null_frame = _multigroup_towns(300, 12, seed=10)
+    null_frame.attrs = {}
+    dealt = []
+    for area, block in null_frame.groupby("area", sort=True)[groups]:
+        out = np.empty((3, 1, len(block)))
+        _Drawer("null", root_seed(int(rng.integers(1 << 30))), canonical_key((area,)),
+                block.to_numpy(float))(out)
+        dealt.append(out[:, 0, :].T)
+    null_frame[groups] = np.concatenate(dealt).astype(int)
+    res = multigroup_segregation(null_frame, "school", groups, area="area",
+                                 indices="multigroup_theil_h", min_unit_size=0,
+                                 min_area_size=0)
+    p = randomisation_test(res, 127, rng=4).table["p_value"].to_numpy()
+    assert stats.kstest(p, "uniform").statistic < 0.09 + 1 / 128
+
+
+def test_cli_multigroup_with_bootstrap_and_test(tmp_path, capsys):
+    from segspatial.cli import main
+
+    path = tmp_path / "k3.csv"
+    frame = _multigroup_towns(4, 15, seed=2)
+    frame.attrs = {}
+    frame.to_csv(path, index=False)
+    out = tmp_path / "r.csv"
+    assert main(["indices", str(path), "--unit", "school", "--area", "area", "--groups",
+                 "dutch", "western", "nonwestern", "--min-unit-size", "0",
+                 "--min-area-size", "0", "--bootstrap", "40", "--null-draws", "40",
+                 "--seed", "2", "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    h = table[table["index"] == "multigroup_theil_h"]
+    assert h[["se", "ci_low", "p_value"]].notna().all().all()
+    assert table.loc[table["index"] == "entropy", "p_value"].isna().all()  # cannot vary
+    assert "Inference: 40 individual bootstrap replicates" in capsys.readouterr().err

@@ -17,7 +17,6 @@ from segspatial.cli._inference import (
     add_inference_options,
     apply_inference,
     describe_inference,
-    uses_inference,
 )
 from segspatial.cli._location import (
     add_exclusions,
@@ -149,10 +148,6 @@ def run(args: argparse.Namespace) -> int:
         if args.pupils and not uses_pupil_multigroup(args):
             _counts_only(args)
             return run_pupils(args)
-        if uses_inference(args):
-            raise CommandError("--bootstrap and --null-draws cover the two-group indices; "
-                               "multigroup indices (--groups, --multigroup) have no "
-                               "intervals yet")
         if args.pupils:
             return run_pupil_multigroup(args)
         return run_multigroup(args, uses_location=uses_location(args),

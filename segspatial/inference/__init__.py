@@ -41,10 +41,18 @@ linear trend, with bootstrap intervals and p-values, in one tidy table
 (:data:`segspatial.schema.CHANGE_COLUMNS`); ``direction`` is ``rising`` or ``falling``
 only when the interval excludes zero, else ``no_clear_change``.
 
+**Multigroup results** (:func:`segspatial.multigroup_segregation`,
+:func:`segspatial.pupil_multigroup_segregation`: K >= 2 groups) get the same columns:
+the individual bootstrap draws over the school × K-group cells, the cluster bootstrap
+resamples schools, and random allocation deals the groups one after another over the
+seats left (a binary tree of hypergeometric splits per group). In 500 simulated towns of
+20 schools and three groups, 95% bias-corrected intervals cover the true multigroup H,
+D and M in 95.2%, 95.2% and 95.4% of the towns (percentile: 84.0%, 91.8%, 84.0%).
+Decomposition rows (between/within) and the rank-order index get no intervals.
+
 Spatial indices plug in through :class:`EnvironmentIndex` (a fixed sparse environment
-operator K per unit set: ``ã = K a``); multigroup indices through registered kernels
-once they exist (the draws already work on school × K-group cells; the randomisation
-test is two-group).
+operator K per unit set: ``ã = K a``, e.g. the spatial module's environment operator
+with its ``spatial_dissimilarity_theil``).
 
 The Elbers (2021) decomposition of a difference in Theil's M/H into marginal and
 structural parts (R ``segregation::mutual_difference``) is not implemented.

@@ -8,6 +8,7 @@ from table rows to (area-year, statistic).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from segspatial.compute import SegregationResult
 from segspatial.inference._engine import Design
 from segspatial.inference._streams import canonical_key
+from segspatial.schema import join_groups
 
 __all__ = ["ComparisonDesign", "designs"]
 
@@ -30,6 +32,10 @@ class ComparisonDesign:
     ----------
     comparison : str or None
         The ``comparison`` value of the rows (None for plain two-column counts).
+    groups : str or None
+        The ``groups`` value of the rows (multigroup results), else None.
+    base : float
+        Logarithm base of the information indices of the rows (e unless chosen).
     design : Design
         Units sorted by area-year.
     keys : pandas.DataFrame
@@ -44,6 +50,8 @@ class ComparisonDesign:
     """
 
     comparison: str | None
+    groups: str | None
+    base: float
     design: Design
     keys: pd.DataFrame
     order: np.ndarray
@@ -55,11 +63,19 @@ def _key_columns(frame: pd.DataFrame) -> list[str]:
     return [k for k in KEYS if k in frame.columns]
 
 
-def _comparison_columns(result: SegregationResult) -> dict[str | None, tuple[str, str]]:
-    comparisons = result.parameters.get("comparisons")
-    if comparisons:
-        return {name: tuple(pair) for name, pair in comparisons.items()}
-    return {None: ("a", "b")}
+def _comparison_columns(result: SegregationResult
+                        ) -> list[tuple[str | None, tuple[str, ...], str | None]]:
+    """(comparison, count columns, ``groups`` value) of each block of rows."""
+    parameters = result.parameters
+    if parameters.get("themes"):  # pupil_multigroup_segregation: one block per theme
+        return [(theme, tuple(cols), join_groups(cols))
+                for theme, cols in parameters["themes"].items()]
+    if parameters.get("groups"):  # multigroup_segregation
+        cols = tuple(parameters["groups"])
+        return [(None, cols, join_groups(cols))]
+    if parameters.get("comparisons"):  # pupil_segregation
+        return [(name, tuple(pair), None) for name, pair in parameters["comparisons"].items()]
+    return [(None, ("a", "b"), None)]
 
 
 def designs(result: SegregationResult) -> list[ComparisonDesign]:
@@ -96,20 +112,21 @@ def designs(result: SegregationResult) -> list[ComparisonDesign]:
     sizes = np.bincount(group, minlength=len(key_frame))
     starts = np.concatenate([[0], np.cumsum(sizes)])
     out = []
-    for comparison, (col_a, col_b) in _comparison_columns(result).items():
-        missing = [c for c in (col_a, col_b) if c not in counts.columns]
+    base = float(result.parameters.get("base") or math.e)
+    for comparison, columns, groups in _comparison_columns(result):
+        missing = [c for c in columns if c not in counts.columns]
         if missing:
             raise ValueError(f"result.counts has no column {missing[0]!r} for "
                              f"comparison {comparison!r}; was it edited?")
-        cells = counts[[col_a, col_b]].to_numpy(dtype=np.float64)[order]
-        columns = [key_frame[k].tolist() if k in keys else [None] * len(key_frame)
-                   for k in KEYS]
-        stream_keys = [canonical_key((comparison or "", *values))
-                       for values in zip(*columns, strict=True)]
-        if comparison is None:
-            mine = table["comparison"].isna().to_numpy()
-        else:
-            mine = (table["comparison"] == comparison).to_numpy()
+        cells = counts[list(columns)].to_numpy(dtype=np.float64)[order]
+        key_columns = [key_frame[k].tolist() if k in keys else [None] * len(key_frame)
+                       for k in KEYS]
+        stream_keys = [canonical_key((comparison or "", groups or "", *values))
+                       for values in zip(*key_columns, strict=True)]
+        mine = ((table["comparison"].isna() if comparison is None
+                 else table["comparison"] == comparison)
+                & (table["groups"].isna() if groups is None
+                   else table["groups"] == groups)).to_numpy()
         sub = table.loc[mine]
         if keys:
             position = key_frame.assign(_g=np.arange(len(key_frame)))
@@ -121,12 +138,13 @@ def designs(result: SegregationResult) -> list[ComparisonDesign]:
                              "inference needs the result as computed")
         row_group = matched.astype(np.intp)
         n_units = sub["n_units"].to_numpy(dtype=np.float64)
-        defined = np.isfinite(n_units)
+        # (decomposition rows count only the units with a `within` value)
+        defined = np.isfinite(n_units) & sub["within"].isna().to_numpy()
         if (n_units[defined] != sizes[row_group[defined]]).any():
             raise ValueError("result.counts does not match the table's n_units; "
                              "inference needs the result as computed")
         out.append(ComparisonDesign(
-            comparison=comparison,
+            comparison=comparison, groups=groups, base=base,
             design=Design(counts=cells, starts=starts, keys=stream_keys),
             keys=key_frame, order=order, rows=sub.index.to_numpy(), row_group=row_group,
         ))

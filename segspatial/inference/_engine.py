@@ -19,7 +19,9 @@ replicates):
   a school drawn twice appears as two units, so the exact E[D] treats them as two schools);
 * ``null``: random allocation with school sizes and group totals fixed: group A's pupils
   are a multivariate hypergeometric draw over the schools (numpy's ``marginals`` method:
-  sequential conditional hypergeometric draws over the schools, in C).
+  sequential conditional hypergeometric draws over the schools, in C); with K > 2
+  groups, group after group over the seats left, each by a binary tree of vectorised
+  hypergeometric splits (:class:`_NullTree`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import numpy as np
 
 from segspatial.indices import GroupedCounts, IndexSpec
 from segspatial.inference._streams import stream
+from segspatial.multigroup import MultiGroupedCounts
 
 __all__ = ["Design", "EnvironmentIndex", "IndexEvaluator", "replicate"]
 
@@ -106,9 +109,17 @@ class Evaluator(Protocol):
 
 @dataclass(frozen=True)
 class IndexEvaluator:
-    """Registered (aspatial) indices through their :class:`IndexSpec` kernels."""
+    """Registered indices through their :class:`IndexSpec` kernels.
+
+    Two-group kernels get a :class:`GroupedCounts`, multigroup ones
+    (``spec.multigroup``) a :class:`~segspatial.multigroup.MultiGroupedCounts`; with
+    more than two groups only multigroup indices apply. ``scales`` multiply the values
+    (1 / ln(base) for information indices computed in another logarithm base).
+    """
 
     specs: Sequence[IndexSpec]
+    scales: Sequence[float]
+    k: int = 2
 
     @property
     def names(self) -> list[str]:
@@ -118,13 +129,19 @@ class IndexEvaluator:
                  block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
         reps = counts.shape[1]
         label = (np.arange(reps)[:, None] * n_groups + local[None, :]).ravel()
-        c = GroupedCounts(a=counts[0].ravel(), b=counts[1].ravel(), group=label,
-                          n_groups=reps * n_groups)
-        for key, per_group in fixed.items():  # values the draws cannot change (E[D])
-            c.memo(key, lambda v=per_group: np.tile(v[block], reps))
+        if self.k == 2:
+            c = GroupedCounts(a=counts[0].ravel(), b=counts[1].ravel(), group=label,
+                              n_groups=reps * n_groups)
+            for key, per_group in fixed.items():  # values the draws cannot change (E[D])
+                c.memo(key, lambda v=per_group: np.tile(v[block], reps))
+        else:
+            c = MultiGroupedCounts(counts=counts.reshape(self.k, -1).T.copy(), group=label,
+                                   n_groups=reps * n_groups)
         out = np.empty((len(self.specs), reps, n_groups))
-        for i, spec in enumerate(self.specs):
-            out[i] = np.asarray(spec.kernel(c), dtype=np.float64).reshape(reps, n_groups)
+        for i, (spec, scale) in enumerate(zip(self.specs, self.scales, strict=True)):
+            arg = c.as_multigroup() if spec.multigroup and self.k == 2 else c
+            values = np.asarray(spec.kernel(arg), dtype=np.float64) * scale
+            out[i] = values.reshape(reps, n_groups)
         return out
 
 
@@ -197,10 +214,16 @@ class _EnvironmentEvaluator:
 
 
 class _Drawer:
-    """The draws of one area-year: parameters prepared once, one call per chunk."""
+    """The draws of one area-year: parameters prepared once, one call per chunk.
 
-    def __init__(self, task: str, gen: np.random.Generator, cells: np.ndarray):
-        self.task, self.gen = task, gen
+    Successive calls continue the area-year's stream, so the draws do not depend on how
+    the replicates are chunked.
+    """
+
+    def __init__(self, task: str, root: np.random.SeedSequence, key: tuple[int, ...],
+                 cells: np.ndarray):
+        self.task = task
+        self.gen = stream(root, task, key)
         self.n, self.k = cells.shape
         if task == "bootstrap":
             whole = np.rint(cells.T).astype(np.int64).ravel()  # group-major cells
@@ -210,12 +233,11 @@ class _Drawer:
             self.cells = np.ascontiguousarray(cells.T)
             self.pvals = np.full(self.n, 1.0 / self.n)
         elif task == "null":
-            if self.k != 2:
-                raise NotImplementedError(
-                    f"the randomisation test is implemented for two groups, got {self.k}")
             whole = np.rint(cells).astype(np.int64)
             self.size = whole.sum(axis=1)
-            self.n_a = int(whole[:, 0].sum())
+            self.group_totals = whole.sum(axis=0)
+            if self.k > 2:
+                self.tree = _NullTree(root, key, self.size, self.group_totals)
         else:  # pragma: no cover - internal
             raise ValueError(f"unknown task {task!r}")
 
@@ -229,11 +251,86 @@ class _Drawer:
             times = self.gen.multinomial(self.n, self.pvals, size=reps)
             pick = np.repeat(np.tile(np.arange(self.n), reps), times.ravel())
             out[...] = self.cells[:, pick].reshape(self.k, reps, self.n)
-        else:
-            a = self.gen.multivariate_hypergeometric(self.size, self.n_a, size=reps,
-                                                     method="marginals")
+        elif self.k == 2:
+            a = self.gen.multivariate_hypergeometric(self.size, int(self.group_totals[0]),
+                                                     size=reps, method="marginals")
             out[0] = a
             np.subtract(self.size, a, out=out[1])
+        else:
+            out[...] = self.tree.next(reps)
+
+
+class _NullTree:
+    """Random allocation of K > 2 groups: group after group, each dealt to the seats
+    left by the groups before it with a binary tree of hypergeometric splits over the
+    schools (``ceil(log2 n)`` vectorised draws per group, over replicates and nodes).
+
+    numpy's multivariate hypergeometric takes one set of seats, but after the first group
+    the free seats differ per replicate. The tree draws a block of replicates per call,
+    so blocks of :data:`_TREE_BLOCK` replicates have their own streams (keyed by the
+    block number) and are drawn whole: the draws do not depend on the chunking.
+    """
+
+    def __init__(self, root: np.random.SeedSequence, key: tuple[int, ...], size: np.ndarray,
+                 group_totals: np.ndarray):
+        self.root, self.key = root, key
+        self.size, self.group_totals = size, group_totals
+        self.block, self.position, self.cache = 0, 0, np.empty((len(group_totals), 0,
+                                                                  size.size))
+
+    def _draw_block(self) -> np.ndarray:
+        gen = stream(self.root, "null", (*self.key, self.block))
+        self.block += 1
+        reps, n = _TREE_BLOCK, self.size.size
+        free = np.broadcast_to(self.size, (reps, n)).astype(np.int64)
+        out = np.empty((len(self.group_totals), reps, n))
+        for g, total in enumerate(self.group_totals[:-1]):
+            x = _deal(gen, free, int(total))
+            out[g] = x
+            free = free - x
+        out[-1] = free
+        return out
+
+    def next(self, reps: int) -> np.ndarray:
+        while self.cache.shape[1] < reps:
+            self.cache = np.concatenate([self.cache, self._draw_block()], axis=1)
+        out, self.cache = self.cache[:, :reps], self.cache[:, reps:]
+        return out
+
+
+#: Replicates per block of the K-group randomisation draws.
+_TREE_BLOCK = 64
+
+
+def _deal(gen: np.random.Generator, free: np.ndarray, total: int) -> np.ndarray:
+    """Deal ``total`` pupils at random to the free seats ``free`` ``(reps, n)``.
+
+    A multivariate hypergeometric draw per replicate, as a binary tree: each node's
+    pupils are split between its halves with one hypergeometric draw (the seats of the
+    left half are the "good" items), all nodes of a level and all replicates at once.
+    """
+    reps, n = free.shape
+    cum = np.zeros((reps, n + 1), dtype=np.int64)
+    np.cumsum(free, axis=1, out=cum[:, 1:])
+    lo, hi = np.array([0]), np.array([n])
+    draws = np.full((reps, 1), total, dtype=np.int64)
+    while True:
+        split = hi - lo >= 2
+        if not split.any():
+            break
+        mid = (lo + hi) // 2
+        left = np.zeros_like(draws)
+        seats_left = cum[:, mid[split]] - cum[:, lo[split]]
+        seats_right = cum[:, hi[split]] - cum[:, mid[split]]
+        left[:, split] = gen.hypergeometric(seats_left, seats_right, draws[:, split])
+        left[:, ~split] = draws[:, ~split]
+        # children: (lo, mid) in place of each split node (leaves stay), then (mid, hi)
+        lo, hi = (np.concatenate([lo, mid[split]]),
+                  np.concatenate([np.where(split, mid, hi), hi[split]]))
+        draws = np.concatenate([left, draws[:, split] - left[:, split]], axis=1)
+    out = np.zeros((reps, n))
+    out[:, lo] = draws
+    return out
 
 
 def _blocks(sizes: np.ndarray, active: np.ndarray, target: int) -> list[np.ndarray]:
@@ -301,7 +398,7 @@ def replicate(
         n_units = int(block_sizes.sum())
         offsets = np.concatenate([[0], np.cumsum(block_sizes)])
         local = np.repeat(np.arange(block.size), block_sizes)
-        drawers = [_Drawer(task, stream(root, task, design.keys[g]),
+        drawers = [_Drawer(task, root, design.keys[g],
                            design.counts[design.starts[g]:design.starts[g + 1]])
                    for g in block]
         step = max(1, min(n_rep, chunk_rows // max(n_units, 1)))

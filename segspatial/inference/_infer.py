@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -13,7 +14,7 @@ import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
 from segspatial.compute import SegregationResult
-from segspatial.indices import available_indices
+from segspatial.indices import IndexSpec, available_indices
 from segspatial.inference._design import ComparisonDesign, designs
 from segspatial.inference._engine import (
     DEFAULT_CHUNK_ROWS,
@@ -122,16 +123,38 @@ def _match_frame(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _row_names(base: float, *, multigroup_only: bool) -> dict[str, tuple[IndexSpec, float]]:
+    """Registered indices by the name their rows carry, with the factor of their values.
+
+    Information indices (M, E) computed in another logarithm base are named
+    ``{name}_base{base}`` and divided by ln(base), as in
+    :func:`segspatial.multigroup_segregation`.
+    """
+    out = {}
+    for name, spec in available_indices().items():
+        if multigroup_only and not spec.multigroup:
+            continue
+        if spec.information and base != math.e:
+            out[f"{name}_base{base:g}"] = (spec, 1.0 / math.log(base))
+        else:
+            out[name] = (spec, 1.0)
+    return out
+
+
 def _plan(cd: ComparisonDesign, table: pd.DataFrame, indices: list[str] | None,
           environments: list[EnvironmentIndex]) -> _Plan:
-    registry = available_indices()
+    k = cd.design.counts.shape[1]
+    by_row_name = _row_names(cd.base, multigroup_only=k > 2)
     sub = table.loc[cd.rows]
-    aspatial = sub["bandwidth"].isna().to_numpy() & sub["kernel"].isna().to_numpy()
+    aspatial = (sub["bandwidth"].isna() & sub["kernel"].isna()
+                & sub["within"].isna()).to_numpy()
     names_present = list(dict.fromkeys(sub.loc[aspatial, "index"]))
-    chosen = [n for n in names_present if n in registry and (indices is None or n in indices)]
-    specs = [registry[n] for n in chosen]
+    chosen = [n for n in names_present
+              if n in by_row_name and (indices is None or n in indices)]
+    specs = [by_row_name[n][0] for n in chosen]
+    scales = [by_row_name[n][1] for n in chosen]
     names: list[tuple[str, float, str | None]] = [(n, np.nan, None) for n in chosen]
-    evaluators: list = [IndexEvaluator(specs)] if specs else []
+    evaluators: list = [IndexEvaluator(specs, scales, k)] if specs else []
     envs = [e for e in environments
             if (e.comparison is None or e.comparison == cd.comparison)
             and (indices is None or e.name in indices)]
