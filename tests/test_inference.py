@@ -612,6 +612,15 @@ def test_pupil_comparisons_each_get_their_own_streams():
     # comparisons are drawn independently: different SEs for different group pairs
     per = t[t["index"] == "dissimilarity"].groupby("comparison")["se"].first()
     assert per.nunique() == len(per)
+    # every group of a theme at once (K = 3 and K = 5 income groups)
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+
+    multi = pupil_multigroup_segregation(pupils, "school", area="municipality", year="year",
+                                         ethnicity="ethnicity", income="income",
+                                         indices=["multigroup_theil_h"], min_area_size=0)
+    t = infer(multi, n_boot=20, null_draws=20, rng=1).result.table
+    assert set(t["comparison"]) == {"ethnicity", "income"}
+    assert t.loc[t["value"].notna(), ["se", "p_value"]].notna().all().all()
 
 
 def test_spatial_results_get_aspatial_inference():
