@@ -72,6 +72,7 @@ from segspatial.counts import (
     empty_exclusions,
 )
 from segspatial.indices import resolve_indices
+from segspatial.io import describe_rows, source_of
 from segspatial.schema import conform_results, empty_results
 
 __all__ = [
@@ -287,8 +288,12 @@ def _year_codes(values: pd.Series, argument: str = "year") -> tuple[np.ndarray, 
     bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
     if bad.any():
         shown = [str(u) for u in uniques[bad][:_MAX_EXAMPLES]]
+        rows = values.index[np.isin(codes, np.flatnonzero(bad))]
+        source = source_of(values)
+        where = f" of {source.path!r}" if source is not None else ""
         raise ValueError(
-            f"{argument}: column {values.name!r} must hold whole years; found {shown!r}"
+            f"{argument}: column {values.name!r}{where} must hold whole years; found "
+            f"{shown!r} ({describe_rows(values, rows, of_file=False)})"
         )
     years_of_unique = as_float.astype(np.int64)
     years = np.unique(years_of_unique)

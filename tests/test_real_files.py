@@ -261,3 +261,13 @@ def test_units_left_out_always_say_why(tmp_path, capsys):
             "with a 'statcode' is near") in err
     assert "are left out: \n" not in err and "are left out: (" not in err
     assert "no unit is left after locating them" in err
+
+
+def test_pupil_files_name_the_line_of_a_bad_year(tmp_path):
+    from segspatial import aggregate_pupils
+
+    path = tmp_path / "pupils.csv"
+    path.write_text("school,jaar,bg\ns1,2019,dutch\ns2,last,dutch\n")
+    with pytest.raises(ValueError, match=r"year: column 'jaar' of '.*pupils\.csv' must hold "
+                                         r"whole years; found \['last'\] \(line 3\)"):
+        aggregate_pupils(path, "school", year="jaar", ethnicity="bg")
