@@ -449,6 +449,7 @@ def test_join_areas_one_column_per_index_every_feature_kept():
                                           "spatial_dissimilarity_gaussian_1000"]
     assert out.attrs["unmatched_areas"] == ["Z"] and out.attrs["n_unmatched_rows"] == 6
     assert out.attrs["n_areas_without_results"] == 4
+    assert out.attrs["areas_without_results"] == ["C", "D"]  # named, not just counted
     for column in out.attrs["index_columns"] + ["n_units", "n_pupils"]:
         assert out[column].dtype == np.float64
     a2019 = out[(out["code"] == "A") & (out["year"] == 2019)].iloc[0]
@@ -484,6 +485,7 @@ def test_join_areas_per_year_boundaries(tmp_path):
     assert out.attrs["unmatched_areas"] == ["A", "B", "Z"]  # Z in 2018; A, B in 2019
     per_year = out.groupby("year")["code"].apply(list).to_dict()
     assert per_year == {2018: ["A", "B", "C", "D"], 2019: ["C", "D", "Z"]}
+    assert out.attrs["areas_without_results"] == ["C", "D"]  # in no year
     z = out[(out["year"] == 2019) & (out["code"] == "Z")].iloc[0]
     assert z["dissimilarity"] == 0.3 + 2019 / 1e5
     with pytest.raises(FileNotFoundError, match="areas_2018.gpkg"):
@@ -491,6 +493,17 @@ def test_join_areas_per_year_boundaries(tmp_path):
     with pytest.raises(ValueError, match="per-year pattern but the results have no 'year'"):
         join_areas(results_table().drop(columns="year"),
                    str(tmp_path / "areas_{year}.geojson"), "code")
+
+
+def test_join_areas_reads_a_layer(tmp_path):
+    path = tmp_path / "two.gpkg"
+    grid().to_file(path, layer="municipalities", driver="GPKG")
+    grid(("C", "D")).to_file(path, layer="districts", driver="GPKG")
+    out = quiet(join_areas, results_table(), path, "code", layer="districts")
+    assert out["code"].unique().tolist() == ["C", "D"]
+    assert out.attrs["areas_without_results"] == ["C", "D"]
+    with pytest.raises(ValueError, match="layer='nope' is not a layer"):
+        join_areas(results_table(), path, "code", layer="nope")
 
 
 def test_join_areas_errors():
