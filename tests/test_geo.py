@@ -641,18 +641,18 @@ def test_cli_indices_postcodes(grid_files, capsys):
 
 @pytest.mark.parametrize(("extra", "match"), [
     (["--areas-from", "B"], "--areas-from needs unit locations"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"], "needs --area-code"),
+    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"],
+     "--area-code 'statcode' is not a column of the boundaries"),
     (["--x", "x", "--y", "y"], "--x/--y need --crs"),
     (["--x", "x"], "--x and --y go together"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--postcode", "pc"], "either --x/--y or --postcode"),
     (["--postcode", "pc"], "--postcode and --postcode-table go together"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "code",
       "--area", "pc"], "--areas-from replaces --area"),
     (["--area-code", "code"], "--area-code is used with --areas-from"),
     (["--x", "x", "--y", "y", "--crs", RD, "--distance-crs", "EPSG:4326"],
      "--distance-crs: distances need a projected CRS"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "statcode"],
-     "area_code='statcode' is not a column of the boundaries"),
+    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "nope"],
+     "--area-code 'nope' is not a column of the boundaries"),
 ])
 def test_cli_location_errors(grid_files, capsys, extra, match):
     extra = [str(grid_files["bounds"]) if e == "B" else e for e in extra]
@@ -672,13 +672,14 @@ def test_cli_join_and_info(grid_files, capsys):
     err = capsys.readouterr().err
     assert status == 0, err
     assert "wrote 8 features with 3 index columns" in err
-    assert "note: 1 areas in the results have no polygon" in err
-    assert "1 areas in the results have no polygon (6 results rows): Z" in err
+    assert "join: note: 1 areas in the results have no polygon in the boundaries (6 results "\
+        "rows not shown on the map): 'Z'" in err
+    assert "2 boundary features have no results (empty values): C (area C), D (area D)" in err
     back = read_boundaries(out)
     assert len(back) == 8 and "spatial_dissimilarity_gaussian_1000" in back.columns
     status = main(["join", str(results), str(grid_files["bounds"]), "--area-code", "nope",
                    "--output", str(out)])
-    assert status == 2 and "area_code='nope' is not a column" in capsys.readouterr().err
+    assert status == 2 and "--area-code 'nope' is not a column" in capsys.readouterr().err
     empty = grid_files["dir"] / "empty.geojson"
     empty.write_bytes(b"")
     status = main(["join", str(results), str(empty), "--area-code", "code", "--output",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from segspatial.cli._options import add_group
 from segspatial.indices import DEFAULT_INDICES, available_indices
 
 
@@ -12,6 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="List every registered index, including those that "
                        "installed packages add through the 'segspatial.indices' entry "
                        "point group.")
+    add_group(p, "output", only=("quiet",))
     p.set_defaults(handler=run)
 
 
