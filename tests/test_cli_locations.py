@@ -11,73 +11,19 @@ from __future__ import annotations
 import io
 import re
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
+from _towns import RD, expected_locations, write_files
 from pyproj import Transformer
 
 from segspatial import segregation
 from segspatial.cli import main
 
-RD = "EPSG:28992"
-# two towns side by side, 4 km squares in RD New
-TOWNS = gpd.GeoDataFrame(
-    {"statcode": ["GM0001", "GM0002"], "statnaam": ["Westdorp", "Oostdorp"]},
-    geometry=[shapely.box(100_000, 400_000, 104_000, 404_000),
-              shapely.box(104_000, 400_000, 108_000, 404_000)], crs=RD)
-POSTCODES = pd.DataFrame({"postcode": ["1111", "1112", "2221", "2222"],
-                          "x_rd": [101_000.0, 103_000.0, 105_000.0, 107_000.0],
-                          "y_rd": [401_000.0, 403_000.0, 401_000.0, 403_000.0]})
-
-
-def _schools() -> pd.DataFrame:
-    """Ten schools per town; three have no coordinates, only a postcode."""
-    rng = np.random.default_rng(7)
-    rows = []
-    for t, (code, pcs) in enumerate((("GM0001", ("1111", "1112")),
-                                     ("GM0002", ("2221", "2222")))):
-        for i in range(10):
-            pc = pcs[i % 2]
-            centroid = POSTCODES.set_index("postcode").loc[pc]
-            rows.append({
-                "school": f"{t}{i:02d}", "school_name": f"School {t}-{i}",
-                "municipality": code, "postcode": f"{pc} AB",
-                "x": centroid["x_rd"] + rng.uniform(-400, 400),
-                "y": centroid["y_rd"] + rng.uniform(-400, 400),
-                "a": int(rng.integers(5, 80)), "b": int(rng.integers(5, 80)),
-            })
-    frame = pd.DataFrame(rows)
-    frame["pupils"] = frame["a"] + frame["b"] + 3
-    return frame
-
-
-SCHOOLS = _schools()
-NO_XY = ["002", "105", "109"]  # these schools have a postcode only
-
 
 @pytest.fixture
 def files(tmp_path):
-    frame = SCHOOLS.copy()
-    frame.loc[frame["school"].isin(NO_XY), ["x", "y"]] = np.nan
-    paths = {"counts": tmp_path / "schools.csv", "postcodes": tmp_path / "pc4.csv",
-             "towns": tmp_path / "towns.geojson", "dir": tmp_path}
-    frame.to_csv(paths["counts"], index=False)
-    POSTCODES.to_csv(paths["postcodes"], index=False)
-    TOWNS.to_file(paths["towns"], driver="GeoJSON")
-    return paths
-
-
-def _expected_locations() -> pd.DataFrame:
-    """The recipe by hand: coordinates, else the postcode's centroid."""
-    frame = SCHOOLS.copy()
-    centroids = POSTCODES.set_index("postcode")
-    fallback = frame["school"].isin(NO_XY)
-    pc = frame.loc[fallback, "postcode"].str[:4]
-    frame.loc[fallback, "x"] = pc.map(centroids["x_rd"]).to_numpy()
-    frame.loc[fallback, "y"] = pc.map(centroids["y_rd"]).to_numpy()
-    return frame
+    return write_files(tmp_path)
 
 
 COUNTS = ["--unit", "school", "--group-a", "a", "--group-b", "b", "--total", "pupils"]
@@ -97,7 +43,7 @@ def test_postcode_fallback_places_units_without_coordinates(files, capsys):
     assert ("local: note: 3 units without coordinates are placed at their 4-digit "
             "postcode's centroid (--postcode)") in captured.err
     table = pd.read_csv(io.StringIO(captured.out), dtype={"school": str})
-    expected = _expected_locations().set_index("school").loc[table["school"]]
+    expected = expected_locations().set_index("school").loc[table["school"]]
     np.testing.assert_allclose(table["x"], expected["x"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(table["y"], expected["y"], rtol=0, atol=1e-6)
     # local keeps the input's unit, area and name columns, in input names
@@ -115,7 +61,7 @@ def test_indices_with_fallback_equal_the_recipe_by_hand(files, capsys):
     from segspatial.spatial import spatial_segregation
 
     expected = spatial_segregation(
-        _expected_locations(), "school", "a", "b", x="x", y="y", crs=RD,
+        expected_locations(), "school", "a", "b", x="x", y="y", crs=RD,
         area="municipality", total="pupils", bandwidth=1000,
         spatial_indices=["spatial_dissimilarity"], min_unit_size=0, min_area_size=0).table
     assert table["area"].tolist() == expected["area"].tolist()
@@ -136,7 +82,7 @@ def test_lonlat_input_is_projected_with_distance_crs(files, capsys):
     captured = capsys.readouterr()
     assert status == 0, captured.err
     table = pd.read_csv(io.StringIO(captured.out), dtype={"school": str})
-    expected = _expected_locations().set_index("school").loc[table["school"]]
+    expected = expected_locations().set_index("school").loc[table["school"]]
     np.testing.assert_allclose(table["x"], expected["x"], atol=1e-3)  # RD New, metres
     assert "x, y in EPSG:28992" in captured.err
 
@@ -193,7 +139,7 @@ def test_report_with_postcode_fallback_and_areas_from(files, capsys):
                                                     "GM0002.html"}
     page = (out / "GM0002.html").read_text(encoding="utf-8")
     assert "Oostdorp" in page and "School 1-5" in page  # a school placed by postcode
-    expected = segregation(_expected_locations(), "school", "a", "b", area="municipality",
+    expected = segregation(expected_locations(), "school", "a", "b", area="municipality",
                            total="pupils", min_unit_size=0, min_area_size=0).table
     d = expected.query("area == 'GM0002' and index == 'dissimilarity'")["value"].item()
     assert f"{d:.2f}" in page

@@ -105,8 +105,9 @@ GROUPS: dict[str, Group] = {
                help="group A count column (counts input: one row per unit, a column per "
                "group)"),
         option("--group-b", metavar="COL", help="group B count column (counts input)"),
-        option("--area", metavar="COL",
-               help="area (municipality) code column; --areas-from replaces it"),
+        option("--area", metavar="COL", default_text="none",
+               help="area (municipality) code column; --areas-from replaces it (default: "
+               "{default})"),
         option("--year", metavar="COL", help="year column"),
         option("--total", metavar="COL",
                help="all pupils of the unit, including pupils in neither group"),
@@ -186,8 +187,8 @@ GROUPS: dict[str, Group] = {
         )),
     "boundaries": Group("area boundaries", None, (
         option("--boundaries", metavar="FILE", default_text="the --areas-from file",
-               help="area polygons (GeoJSON, TopoJSON, GeoPackage, Shapefile, GeoParquet; "
-               "default: {default})"),
+               help="area polygons: GeoJSON, TopoJSON, GeoPackage, Shapefile or "
+               "GeoParquet (default: {default})"),
         option("--area-code", metavar="COL", default_text="statcode",
                help="boundaries column with the area codes (default: {default})"),
         option("--area-name", metavar="COL",

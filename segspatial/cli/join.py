@@ -26,8 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("boundaries", metavar="BOUNDARIES",
                    help="boundary file (GeoJSON, TopoJSON, GeoPackage, Shapefile, "
                    "GeoParquet); a path with {year} joins each year to its own boundaries")
-    p.add_argument("--area", default="area", metavar="COL",
-                   help="area column of the results (default: area)")
+    add_group(p, "columns", only=("area",), defaults={"area": "area"})
     add_group(p, "boundaries", skip=("boundaries",))
     add_group(p, "output", skip=("exclusions_output",), required=("output",),
               output_help="output file: .gpkg, .geojson or .parquet (GeoParquet)")

@@ -43,9 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sel.add_argument("--types", nargs="+", metavar="TYPE",
                      help="bachelor, master, 'associate degree'")
     sel.add_argument("--label", metavar="TEXT", help="how the pages call the selection")
+    add_group(p, "boundaries", only=("boundaries",),
+              default_text={"boundaries": "none; municipality polygons, e.g. "
+                            "nl_maps_rd_gemeente_2019.geojson, for --regions"})
     reg = p.add_argument_group("regions")
-    reg.add_argument("--boundaries", metavar="FILE",
-                     help="municipality polygons (e.g. nl_maps_rd_gemeente_2019.geojson)")
     reg.add_argument("--regions", nargs="+", metavar="LEVEL=FILE", default=[],
                      help="region polygons per level: arbeidsmarktregio=FILE, "
                      "provincie=FILE (needs --boundaries)")
@@ -65,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                       choices=("midpoint", "low", "high", "exclude"),
                       help="what a censored cell counts as in point values (bounds always "
                       "cover every count; default: midpoint)")
-    calc.add_argument("--unit", default="programme",
+    calc.add_argument("--segregation-unit", default="programme",
                       choices=("programme", "programme_institution"),
                       help="unit of the segregation indices (default: programme)")
     calc.add_argument("--segregation-scope", default="all", choices=("all", "selection"),
@@ -88,8 +89,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "disclosure")
     add_group(p, "reading")
     deprecated_alias(p, "--name", "--programme-name")
-    python_names(p, name="--programme-name", errors="--bad-records",
-                 targets="--target")
+    deprecated_alias(p, "--unit", "--segregation-unit")
+    python_names(p, name="--programme-name", errors="--bad-records", targets="--target",
+                 unit="--segregation-unit")
     p.set_defaults(handler=run)
 
 
@@ -146,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
                              types=args.types, label=args.label)
     result = compute_monitor(
         enrolments, mapping, selection=selection, targets=_targets(args.target),
-        point=args.point, unit=args.unit, segregation_scope=args.segregation_scope,
+        point=args.point, unit=args.segregation_unit, segregation_scope=args.segregation_scope,
         min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
         exact_limit=args.exact_limit, pace_years=args.pace_years)
     folder = write_monitor(result, args.output, lang=args.lang, offline=args.offline,

@@ -130,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     result, located = _compute(args)
+    if result.table.empty:
+        summary = "; ".join(line.strip() for line in
+                            format_exclusions(result.exclusions).splitlines()[1:])
+        raise CommandError(f"nothing to report: every area was left out ({summary}); "
+                           "lower --min-area-size or --min-unit-size")
     if located is None:
         located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
