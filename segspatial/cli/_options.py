@@ -146,6 +146,47 @@ GROUPS: dict[str, Group] = {
                    help="also write the unit x year x group counts used (after the "
                    "filters; .csv or .parquet)"),
         )),
+    "multigroup": Group(
+        "several groups at once",
+        "Theil's M and H, multigroup D and normalised exposure for K >= 2 groups "
+        "(Reardon & Firebaugh 2002), their between/within decomposition and local scores",
+        (
+            option("--groups", nargs="+", metavar="COL",
+                   help="two or more group count columns, compared all at once (instead "
+                   "of --group-a/--group-b)"),
+            option("--within", metavar="COL",
+                   help="a column grouping the units (e.g. denomination, school board): "
+                   "adds the exact split of M and H into between and within"),
+            option("--log-base", type=float, metavar="B",
+                   help="logarithm base of M and the entropy (default e: nats; 2 gives "
+                   "bits, written as mutual_information_base2)"),
+            option("--local-output", metavar="FILE",
+                   help="also write the local segregation scores per unit (.csv or "
+                   ".parquet)"),
+            option("--within-output", metavar="FILE",
+                   help="also write the decomposition per cluster of --within"),
+            option("--multigroup", action="store_true",
+                   help="with --pupils: every group of each theme at once "
+                   "(dutch/western/nonwestern; income in --income-groups groups; "
+                   "education low/middle/high)"),
+            option("--income-groups", type=int, metavar="N",
+                   help="with --pupils --multigroup: income groups of the national ranks "
+                   "(default 5: quintiles)"),
+            option("--rank-order-income", action="store_true",
+                   help="with --pupils --income: the rank-order information theory index "
+                   "H^R (Reardon 2011) and the H(p) profile"),
+            option("--profile-output", metavar="FILE",
+                   help="with --rank-order-income: write the H(p) profile"),
+            option("--thresholds", nargs="+", type=float, metavar="P",
+                   help="with --rank-order-income: income percentiles of the profile "
+                   "(default 0.05 0.10 ... 0.95)"),
+            option("--polynomial-order", type=int, default=4, metavar="M",
+                   help="with --rank-order-income: order of the polynomial fitted to "
+                   "H(p) (default: {default})"),
+            option("--income-ranks", choices=("national", "area"), default="national",
+                   help="with --rank-order-income: thresholds on the national per-year "
+                   "ranks (default) or each area's own ranks"),
+        )),
     "filters": Group("filters (0 disables)", None, (
         option("--min-unit-size", type=float, metavar="N", default=50,
                help="leave out units with fewer than N people (default: {default})"),

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import argparse
 
-from segspatial.cli._common import format_exclusions, read_options, write_or_print
+from segspatial.cli._common import (
+    CommandError,
+    format_exclusions,
+    read_options,
+    write_or_print,
+)
 from segspatial.cli._console import console_of
 from segspatial.cli._location import (
     add_exclusions,
     area_column,
     locate_units,
     location_columns,
+    uses_location,
+)
+from segspatial.cli._multigroup import (
+    run_multigroup,
+    run_pupil_multigroup,
+    uses_multigroup,
+    uses_pupil_multigroup,
 )
 from segspatial.cli._options import add_group
 from segspatial.cli._pupils import check_counts_mode, run_pupils
@@ -33,10 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(.csv, .parquet, or .sav with the 'spss' extra)")
     add_group(p, "columns", skip=("name",), required=("unit",))
     p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones; see "
-                   "`segspatial list-indices`)")
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
     add_group(p, "filters")
     add_group(p, "pupils")
+    add_group(p, "multigroup")
     add_group(p, "location")
     add_group(p, "areas")
     add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
@@ -69,7 +82,14 @@ def describe(result: SegregationResult) -> str:
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
     if args.pupils:
+        if uses_pupil_multigroup(args):
+            return run_pupil_multigroup(args)
+        _counts_only(args)
         return run_pupils(args)
+    if uses_multigroup(args):
+        return run_multigroup(args, uses_location=uses_location(args),
+                              uses_spatial=uses_spatial(args))
+    _counts_only(args)
     check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
@@ -97,6 +117,19 @@ def run(args: argparse.Namespace) -> int:
                        console=console)
     console.say(describe(result))
     return 0
+
+
+def _counts_only(args: argparse.Namespace) -> None:
+    """Refuse the options of the other modes, naming what they need."""
+    needs = {"within": "--groups (or --pupils --multigroup)",
+             "local_output": "--groups", "within_output": "--groups and --within",
+             "log_base": "--groups (or --pupils --multigroup)",
+             "income_groups": "--pupils --multigroup",
+             "profile_output": "--pupils --rank-order-income",
+             "thresholds": "--pupils --rank-order-income"}
+    for attr, what in needs.items():
+        if getattr(args, attr, None) is not None:
+            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["describe", "register", "run"]

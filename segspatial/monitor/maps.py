@@ -28,7 +28,8 @@ HIDDEN_COLOR = "#8c8c8c"
 
 
 def _text(value: Any) -> str:
-    """A name for a map property: HTML-escaped, and no ``{``/``}`` left.
+    """A name for a map property: :func:`segspatial.webmap.escape`, which also turns
+    ``{``/``}`` into entities.
 
     folium re-renders a map's elements as Jinja2 templates (``MacroElement.render``
     wraps its output in an ``Element``), so braces in a GeoJSON property would be
@@ -36,7 +37,7 @@ def _text(value: Any) -> str:
     """
     from segspatial.webmap import escape
 
-    return escape(value).replace("{", "&#123;").replace("}", "&#125;")
+    return escape(value)
 
 
 def _frame(representation: pd.DataFrame, geometries: Any, level: str, year: Any):
@@ -170,6 +171,7 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         _legend_html,
         _new_map,
         _raw_element,
+        _stable_ids,
         _swatch,
         escape,
     )
@@ -217,4 +219,5 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         body += _swatch(HIDDEN_COLOR, fmt.t("map_hidden", n=min_cell))
     title = fmt.t("map_legend", target=fmt.pct(target, 0))
     m.get_root().html.add_child(_raw_element(_legend_html(f"{title}, {year}", body)))
+    _stable_ids(m.get_root())
     return m

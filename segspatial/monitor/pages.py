@@ -21,11 +21,8 @@ disclose_result`). The same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +39,6 @@ __all__ = ["MARKER", "render_pages", "write_monitor"]
 
 #: Marker file of a monitor folder (an existing folder is replaced only if it has it).
 MARKER = ".segspatial-monitor"
-_PNG_METADATA = {"Software": None}
 
 
 def _environment():
@@ -60,15 +56,16 @@ def _page_file(code: Any) -> str:
 
 
 def _png(ax) -> str:
-    buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=80, metadata=_PNG_METADATA)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    from segspatial.plot import figure_bytes
+
+    data = figure_bytes(ax.figure, "png", dpi=80)
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _map_html(m) -> str:
-    from segspatial.report import _stable_ids
+    from segspatial.webmap import to_html
 
-    return _stable_ids(m.get_root().render())
+    return to_html(m)
 
 
 def _chart(fmt: Formatter, rows: pd.DataFrame) -> dict:
@@ -345,9 +342,11 @@ def write_monitor(
 ) -> Path:
     """Write tables, maps and pages into ``output``, atomically.
 
-    The files are written into a temporary folder next to ``output`` that then
-    replaces it; an existing ``output`` is replaced only when it is empty or an earlier
-    monitor folder (it has the marker file :data:`MARKER`).
+    The files are written into a temporary folder next to ``output`` that then takes
+    its place in one step (:func:`segspatial._write.atomic_folder`: at every moment
+    ``output`` holds the complete old or the complete new folder; leftovers of a
+    killed run are removed by the next); an existing ``output`` is replaced only when
+    it is empty or an earlier monitor folder (it has the marker file :data:`MARKER`).
 
     Parameters
     ----------
@@ -368,19 +367,13 @@ def write_monitor(
     ValueError
         If ``output`` is a file or a non-empty folder that is not a monitor folder.
     """
+    from segspatial._write import atomic_folder
+    from segspatial.plot import figure_bytes
+
     output = Path(output)
-    if output.exists():
-        if not output.is_dir():
-            raise ValueError(f"output {str(output)!r} exists and is not a folder")
-        if any(output.iterdir()) and not (output / MARKER).exists():
-            raise ValueError(f"output {str(output)!r} is a non-empty folder that is not a "
-                             "segspatial monitor; choose a new or empty folder")
     Formatter(lang, min_cell)  # checks lang
     shown = disclose_result(result, min_cell)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
-    tmp.chmod(0o755)
-    try:
+    with atomic_folder(output, marker=MARKER, what="monitor") as tmp:
         for name, frame in (("representation", shown.representation),
                             ("segregation", shown.segregation),
                             ("programmes", shown.programmes),
@@ -401,7 +394,8 @@ def write_monitor(
                     continue
                 ax = share_map(shown.representation, geo, level=level, lang=lang,
                                min_cell=min_cell)
-                ax.figure.savefig(tmp / f"map_{level}.png", dpi=120, metadata=_PNG_METADATA)
+                (tmp / f"map_{level}.png").write_bytes(figure_bytes(ax.figure, "png",
+                                                                    dpi=120))
                 web = share_webmap(shown.representation, geo, level=level, lang=lang,
                                    min_cell=min_cell, offline=offline, tiles=tiles)
                 (tmp / f"map_{level}.html").write_text(_map_html(web), encoding="utf-8")
@@ -409,21 +403,4 @@ def write_monitor(
             for file, html in render_pages(result, lang=lang, offline=offline, tiles=tiles,
                                            min_cell=min_cell, page_levels=page_levels):
                 (tmp / file).write_text(html, encoding="utf-8")
-        (tmp / MARKER).write_text("segspatial monitor\n", encoding="utf-8")
-        old = None
-        if output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-            old.rmdir()
-            output.rename(old)
-        try:
-            tmp.rename(output)
-        except BaseException:
-            if old is not None:
-                old.rename(output)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return output
