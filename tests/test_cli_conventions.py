@@ -236,6 +236,15 @@ def test_cli_text_names_flags(message, flags, expected):
     assert cli_text(message, flags) == expected
 
 
+def test_flag_names_of_a_command():
+    flags = _leaves()["indices"].get_default("_flags")
+    assert flags["min_area_size"] == "--min-area-size" and flags["rng"] == "--seed"
+    assert flags["layer"] == "--boundaries-layer" and flags["group_a"] == "--group-a"
+    assert "pupils" not in flags and "quiet" not in flags  # switches name no value
+    assert _leaves()["map"].get_default("_flags")["k"] == "--classes"
+    assert _leaves()["join"].get_default("_flags")["crs"] == "--boundaries-crs"
+
+
 def test_errors_name_flags_end_to_end(tmp_path, capsys):
     files = write_files(tmp_path)
     results = tmp_path / "r.csv"
@@ -268,13 +277,19 @@ def test_errors_name_flags_end_to_end(tmp_path, capsys):
         in err and "lower --min-area-size or --min-unit-size" in err
 
 
-def test_map_whose_codes_match_no_feature_is_an_error(tmp_path, capsys):
+def _map(tmp_path, areas: list[str], output: str) -> int:
+    """``segspatial map`` of D = 0.2, 0.3, ... for ``areas`` on the two towns."""
     files = write_files(tmp_path)
     results = tmp_path / "r.csv"
-    pd.DataFrame({"area": ["0001", "0002"], "index": "dissimilarity",
-                  "value": [0.2, 0.3]}).to_csv(results, index=False)
-    assert main(["map", str(results), str(files["towns"]), "--index", "dissimilarity",
-                 "-o", str(tmp_path / "m.html")]) == 2
+    pd.DataFrame({"area": areas, "index": "dissimilarity",
+                  "value": [0.2 + i / 10 for i in range(len(areas))]}).to_csv(results,
+                                                                              index=False)
+    return main(["map", str(results), str(files["towns"]), "--index", "dissimilarity",
+                 "-o", str(tmp_path / output)])
+
+
+def test_map_whose_codes_match_no_feature_is_an_error(tmp_path, capsys):
+    assert _map(tmp_path, ["0001", "0002"], "m.html") == 2
     err = capsys.readouterr().err
     assert ("the results have e.g. ['0001', '0002'], the boundaries ['GM0001', 'GM0002']"
             in err) and "--area-code 'statcode'" in err
@@ -282,12 +297,7 @@ def test_map_whose_codes_match_no_feature_is_an_error(tmp_path, capsys):
 
 
 def test_warnings_arrive_as_tidy_notes(tmp_path, capsys):
-    files = write_files(tmp_path)
-    results = tmp_path / "r.csv"
-    pd.DataFrame({"area": ["GM0001", "GM0009"], "index": "dissimilarity",
-                  "value": [0.2, 0.3]}).to_csv(results, index=False)
-    assert main(["map", str(results), str(files["towns"]), "--index", "dissimilarity",
-                 "-o", str(tmp_path / "m.png")]) == 0
+    assert _map(tmp_path, ["GM0001", "GM0009"], "m.png") == 0
     err = capsys.readouterr().err
     assert err.splitlines() == [
         "segspatial map: note: 1 area(s) of the results have no boundary feature and are "

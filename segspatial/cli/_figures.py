@@ -39,6 +39,18 @@ def save_map(m: Any, path: str | Path) -> Path:
     return write_text(path, to_html(m))
 
 
+def add_map_output(parser: argparse.ArgumentParser) -> None:
+    """The groups of a map command: ``web``, ``disclosure`` and ``output`` (.html or a
+    figure), then ``reading``."""
+    from segspatial.cli._options import add_group
+
+    add_group(parser, "web")
+    add_group(parser, "disclosure")
+    add_group(parser, "output", skip=("exclusions_output",), required=("output",),
+              output_help="output: .html (interactive), .png, .svg or .pdf")
+    add_group(parser, "reading")
+
+
 def web_options(args: argparse.Namespace, kind: str) -> dict:
     """The keyword arguments for :mod:`segspatial.webmap` from the groups ``web`` and
     ``disclosure`` of :mod:`segspatial.cli._options`."""

@@ -434,7 +434,9 @@ def python_names(parser: argparse.ArgumentParser, **names: str) -> None:
 def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
     """Python argument name -> flag for every option of ``parser``.
 
-    Each option's ``dest`` maps to its first long flag; registry options add their
+    Each option that takes a value maps its ``dest`` to its first long flag (a switch
+    such as ``--pupils`` does not: ``pupils`` in a message is the pupils' table); registry
+    options add their
     ``python`` names (``rng`` -> ``--seed``), and :func:`python_names` the command's own.
     """
     declared = {f: opt for g in GROUPS.values() for opt in g.options for f in opt.flags}
@@ -443,7 +445,8 @@ def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
         longs = [s for s in action.option_strings if s.startswith("--")]
         if not longs or action.help == argparse.SUPPRESS or action.dest == "help":
             continue
-        flags.setdefault(action.dest, longs[0])
+        if action.nargs != 0:  # a switch (--pupils) is no value a message could name
+            flags.setdefault(action.dest, longs[0])
         spec = declared.get(longs[0])
         for name in (spec.python if spec is not None else ()):
             flags.setdefault(name, longs[0])

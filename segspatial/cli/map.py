@@ -9,6 +9,7 @@ from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_map_output,
     output_kind,
     save_figure,
     save_map,
@@ -39,11 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--classes", type=int, default=5, metavar="N",
                    help="number of classes of a mapclassify scheme (default: 5)")
     add_group(p, "boundaries", skip=("boundaries",))
-    add_group(p, "web")
-    add_group(p, "disclosure")
-    add_group(p, "output", skip=("exclusions_output",), required=("output",),
-              output_help="output: .html (interactive), .png, .svg or .pdf")
-    add_group(p, "reading")
+    add_map_output(p)
     for old, new in (("--crs", "--boundaries-crs"), ("--layer", "--boundaries-layer"),
                      ("--name-column", "--area-name"), ("--k", "--classes"),
                      ("--year", "--in-year")):

@@ -9,6 +9,7 @@ from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_map_output,
     output_kind,
     save_figure,
     save_map,
@@ -47,11 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "location")
     add_group(p, "areas")
     add_group(p, "boundaries", skip=("area_name",))
-    add_group(p, "web")
-    add_group(p, "disclosure")
-    add_group(p, "output", skip=("exclusions_output",), required=("output",),
-              output_help="output: .html (interactive), .png, .svg or .pdf")
-    add_group(p, "reading")
+    add_map_output(p)
     p.set_defaults(handler=run)
 
 
