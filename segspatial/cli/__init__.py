@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "segspatial.cli.boundaries",
     "segspatial.cli.join",
     "segspatial.cli.report",
+    "segspatial.cli.qgis_plugin",
 )
 
 
