@@ -1,0 +1,998 @@
+"""The QGIS Processing provider ``segspatial``: thin wiring over the Python API.
+
+This module imports QGIS (``qgis.core``), so it is loaded only inside QGIS (the plugin
+in :mod:`segspatial.qgis.plugin`, ``qgis_process`` or a PyQGIS script). Everything it
+computes comes from the public API: :func:`segspatial.segregation`,
+:func:`segspatial.spatial.spatial_segregation`, :func:`~segspatial.spatial.local_measures`,
+:func:`~segspatial.spatial.multiscale_profile`, :func:`segspatial.report.report_data` and
+:func:`~segspatial.report.write_report`; locations, CRSs and joins go through
+:mod:`segspatial.geo` exactly as on the command line. The parameters are the rows of
+:mod:`segspatial.qgis._wiring`.
+
+Layers are read feature by feature through the QGIS API (any provider, selections,
+filters); this is I/O, not computation: the indices are computed vectorised by the API.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsExpression,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsMarkerSymbol,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputHtml,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingProvider,
+    QgsProcessingUtils,
+    QgsProperty,
+    QgsRuleBasedRenderer,
+    QgsSymbol,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QColor, QIcon
+
+from segspatial.qgis import _wiring as w
+from segspatial.qgis._native import load_native
+from segspatial.qgis._texts import language, text
+
+__all__ = ["PROVIDER_ID", "SegspatialProvider", "choropleth_renderer", "local_renderer",
+           "profile_page"]
+
+#: The provider id: algorithms are ``segspatial:indices``, ``segspatial:report``, ...
+PROVIDER_ID = "segspatial"
+
+_ICON = Path(__file__).with_name("plugin") / "icon.svg"
+#: Exceptions that carry a user's mistake (as the CLI treats them): shown as the message.
+_USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError)
+
+
+def _lang() -> str:
+    return language(QgsApplication.locale())
+
+
+def _t(key: str, **values: Any) -> str:
+    return text(key, _lang(), **values)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _crs_text(crs: QgsCoordinateReferenceSystem, what: str) -> str:
+    """A QGIS CRS as text pyproj reads (its authority id, else WKT2)."""
+    if not crs.isValid():
+        raise QgsProcessingException(_t("msg.no_crs", name=what))
+    return crs.authid() or crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
+
+
+def _plain(value: Any) -> Any:
+    """A QGIS attribute as a Python value (NULL -> None)."""
+    if value is None or (isinstance(value, QVariant) and value.isNull()):
+        return None
+    return value
+
+
+def _python(value: Any) -> Any:
+    """A pandas/numpy value as a QGIS attribute (NaN -> NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
+
+
+def _layer_files(algorithm: QgsProcessingAlgorithm, parameters: dict, context: Any,
+                 names: list[str]) -> list[str]:
+    """The local files behind layer parameters (for the report's method section)."""
+    files = []
+    for name in names:
+        layer = algorithm.parameterAsVectorLayer(parameters, name, context)
+        if layer is None:
+            continue
+        path = Path(layer.source().split("|")[0])
+        if path.is_file() and str(path) not in files:
+            files.append(str(path))
+    return files
+
+
+@dataclass
+class _Units:
+    """The schools as the API takes them, and what was left out while locating them."""
+
+    frame: pd.DataFrame          # index: feature id; the fields read + x, y (projected)
+    unit: str
+    group_a: str
+    group_b: str
+    total: str | None
+    year: str | None
+    area: str
+    x: str
+    y: str
+    name: str | None
+    crs: Any                     # pyproj CRS of x / y (the distance CRS)
+    by_location: bool
+    bounds: Any = None           # GeoDataFrame: code, name, _fid, geometry (or None)
+    polygons: dict = field(default_factory=dict)  # fid -> QgsFeature
+    polygon_fields: QgsFields | None = None
+    polygon_wkb: int = QgsWkbTypes.NoGeometry
+    polygon_crs: QgsCoordinateReferenceSystem | None = None
+    exclusions: list = field(default_factory=list)
+
+    @property
+    def pupils(self) -> list[str]:
+        return [self.total] if self.total else [self.group_a, self.group_b]
+
+    @property
+    def roles(self) -> dict[str, Any]:
+        return {"area": self.area, "year": self.year, "total": self.total}
+
+
+def _read_points(source: Any, columns: list[str], feedback: Any
+                 ) -> tuple[pd.DataFrame, list[float], list[float], list[int]]:
+    """Attributes of ``columns`` and point coordinates of every feature of ``source``."""
+    fields = source.fields()
+    indices = [fields.lookupField(c) for c in columns]
+    request = QgsFeatureRequest().setSubsetOfAttributes(indices)
+    values: list[list[Any]] = [[] for _ in columns]
+    fids, xs, ys, multi = [], [], [], []
+    total = max(source.featureCount(), 1)
+    for n, feature in enumerate(source.getFeatures(request)):
+        if n % 1000 == 0:
+            if feedback.isCanceled():
+                raise w.Cancelled
+            feedback.setProgress(10 * n / total)
+        attributes = feature.attributes()
+        for column, i in zip(values, indices, strict=True):
+            column.append(_plain(attributes[i]))
+        fids.append(feature.id())
+        geometry = feature.geometry()
+        if geometry.isNull() or geometry.isEmpty():
+            xs.append(np.nan)
+            ys.append(np.nan)
+            continue
+        if geometry.isMultipart():
+            points = geometry.asMultiPoint()
+            if len(points) != 1:
+                multi.append(feature.id())
+                points = points[:1]
+            point = points[0]
+        else:
+            point = geometry.asPoint()
+        xs.append(point.x())
+        ys.append(point.y())
+    if multi:
+        shown = ", ".join(map(str, multi[:5])) + (" ..." if len(multi) > 5 else "")
+        raise QgsProcessingException(_t("msg.multipoint", fids=shown))
+    frame = pd.DataFrame(dict(zip(columns, values, strict=True)), index=pd.Index(fids))
+    return frame, xs, ys, fids
+
+
+def _read_polygons(source: Any, code: str | None, name: str | None, crs_text: str,
+                   what: str):
+    """The polygons as a GeoDataFrame (``code``, ``name``, ``_fid``), repaired as
+    :func:`segspatial.geo.read_boundaries` repairs files, and the features by id.
+
+    Without a code field: ``statcode`` when the layer has one, else the feature id;
+    without a name field: a usual one (``statnaam``, ``name``, ...) when present."""
+    import geopandas as gpd
+    import shapely
+
+    from segspatial._mapdata import guess_name_column
+    from segspatial.geo import repair_boundaries
+
+    fields = source.fields()
+    names = [f.name() for f in fields]
+    if code is None and "statcode" in names:  # CBS boundaries, as `segspatial report`
+        code = "statcode"
+    if name is None:
+        name = guess_name_column(pd.DataFrame(columns=names), None)
+    features = {f.id(): QgsFeature(f) for f in source.getFeatures()}
+    fids = list(features)
+    geoms = shapely.from_wkb([bytes(features[i].geometry().asWkb())
+                              if not features[i].geometry().isNull() else None for i in fids])
+    frame = {"_fid": fids}
+
+    def column(field_name: str) -> list[Any]:
+        i = fields.lookupField(field_name)
+        return [_plain(features[f].attributes()[i]) for f in fids]
+
+    frame["code"] = column(code) if code else fids
+    frame["name"] = column(name) if name else [None] * len(fids)
+    polygons = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs_text)
+    return repair_boundaries(polygons, what), features
+
+
+@contextmanager
+def _warnings_to(feedback: Any) -> Iterator[None]:
+    """segspatial's warnings (geometry notes, undefined values) as QGIS warnings."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:  # outside the recording (showing a warning inside it records it again)
+        for item in caught:
+            if type(item.message).__name__ in ("GeometryWarning", "SegregationWarning"):
+                feedback.pushWarning(str(item.message))
+            else:
+                warnings.showwarning(item.message, item.category, item.filename,
+                                     item.lineno)
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def _symbol(geometry_type: int, colour: str) -> QgsSymbol:
+    symbol = QgsSymbol.defaultSymbol(geometry_type)
+    symbol.setColor(QColor(colour))
+    if geometry_type == QgsWkbTypes.PolygonGeometry:
+        symbol.symbolLayer(0).setStrokeColor(QColor("#5a5a5a"))
+        symbol.symbolLayer(0).setStrokeWidth(0.15)
+    return symbol
+
+
+def _rule_renderer(rules: list[tuple[str, str, str]], geometry_type: int, *,
+                   else_colour: str, else_label: str, where: str | None = None,
+                   where_label: str = "", size: QgsProperty | None = None
+                   ) -> QgsRuleBasedRenderer:
+    """Rules ``(filter, colour, label)`` plus an ELSE rule, under an optional filter."""
+    root = QgsRuleBasedRenderer.Rule(None)
+    parent = root
+    if where is not None:
+        parent = QgsRuleBasedRenderer.Rule(None, 0, 0, where, where_label)
+        root.appendChild(parent)
+    for expression, colour, label in [*rules, ("ELSE", else_colour, else_label)]:
+        symbol = _symbol(geometry_type, colour)
+        if size is not None and isinstance(symbol, QgsMarkerSymbol):
+            symbol.setDataDefinedSize(size)
+        parent.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label))
+    return QgsRuleBasedRenderer(root)
+
+
+def choropleth_renderer(field_name: str, *, year: Any = None, lang: str = "en"
+                        ) -> QgsRuleBasedRenderer:
+    """The report's fixed colour scale (0 dark green to 0.8 dark red) on ``field_name``;
+    areas without a value grey; with ``year``, only that year's features are drawn."""
+    from segspatial._mapdata import NO_DATA_COLOR
+
+    ref = QgsExpression.quotedColumnRef(field_name)
+    rules = []
+    for lower, upper, colour, label in w.report_classes(lang):
+        parts = ([f"{ref} >= {lower!r}"] if lower is not None else []) + (
+            [f"{ref} < {upper!r}"] if upper is not None else [])
+        rules.append((" AND ".join(parts), colour, label))
+    where = None
+    if year is not None:
+        year_ref = QgsExpression.quotedColumnRef("year")
+        where = f"{year_ref} = {QgsExpression.quotedValue(_python(year))}"
+    return _rule_renderer(rules, QgsWkbTypes.PolygonGeometry, else_colour=NO_DATA_COLOR,
+                          else_label=text("legend.no_data", lang), where=where,
+                          where_label=str(_python(year)) if year is not None else "")
+
+
+def local_renderer(centred_field: str, pupils_expression: str, max_pupils: float, *,
+                   lang: str = "en") -> QgsRuleBasedRenderer:
+    """Schools coloured by their share of A centred on the area's share (diverging),
+    sized by pupils (area proportional); schools without a value grey."""
+    from segspatial._mapdata import SUPPRESSED_COLOR
+
+    ref = QgsExpression.quotedColumnRef(centred_field)
+    rules = []
+    classes = w.local_classes()
+    for i, (lower, upper, colour, key) in enumerate(classes):
+        last = i == len(classes) - 1
+        rules.append((f"{ref} >= {lower!r} AND {ref} {'<=' if last else '<'} {upper!r}",
+                      colour, text(key, lang)))
+    size = QgsProperty.fromExpression(
+        f"scale_exp(coalesce({pupils_expression}, 0), 0, {max(float(max_pupils), 1.0)!r}, "
+        "1.2, 6.0, 0.5)")
+    return _rule_renderer(rules, QgsWkbTypes.PointGeometry, else_colour=SUPPRESSED_COLOR,
+                          else_label=text("legend.left_out", lang), size=size)
+
+
+#: Post-processors must outlive the algorithm run (QGIS keeps no Python reference).
+_KEEP: list[QgsProcessingLayerPostProcessorInterface] = []
+
+
+class _Style(QgsProcessingLayerPostProcessorInterface):
+    """Sets a renderer on an output layer when QGIS loads it."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        super().__init__()
+        self._build = build
+
+    def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:
+        layer.setRenderer(self._build())
+        layer.triggerRepaint()
+
+    @classmethod
+    def attach(cls, context: Any, layer_id: str, build: Callable[[], Any]) -> None:
+        if not context.willLoadLayerOnCompletion(layer_id):
+            return
+        style = cls(build)
+        _KEEP.append(style)
+        del _KEEP[:-64]
+        context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(style)
+
+
+# --------------------------------------------------------------------------- algorithms
+
+
+_FIELD_TYPES = {"any": QgsProcessingParameterField.Any,
+                "numeric": QgsProcessingParameterField.Numeric,
+                "string": QgsProcessingParameterField.String}
+
+
+def _qgis_field(name: str, series: pd.Series) -> QgsField:
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return QgsField(name, QVariant.LongLong)
+    if pd.api.types.is_float_dtype(series):
+        return QgsField(name, QVariant.Double)
+    values = series.dropna()
+    if len(values) and all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+                           for v in values):
+        return QgsField(name, QVariant.LongLong)
+    if len(values) and all(isinstance(v, float | np.floating | int | np.integer)
+                           for v in values):
+        return QgsField(name, QVariant.Double)
+    return QgsField(name, QVariant.String)
+
+
+class _Algorithm(QgsProcessingAlgorithm):
+    """An algorithm built from its :class:`~segspatial.qgis._wiring.AlgorithmSpec`."""
+
+    SPEC: w.AlgorithmSpec
+
+    def name(self) -> str:
+        return self.SPEC.name
+
+    def displayName(self) -> str:
+        return _t(f"alg.{self.SPEC.name}")
+
+    def group(self) -> str:
+        return _t("group")
+
+    def groupId(self) -> str:
+        return "segregation"
+
+    def shortHelpString(self) -> str:
+        return _t(f"help.{self.SPEC.name}", max_chart_areas=w.MAX_CHART_AREAS)
+
+    def icon(self) -> QIcon:
+        return QIcon(str(_ICON))
+
+    def createInstance(self) -> _Algorithm:
+        return type(self)()
+
+    # parameters ----------------------------------------------------------------
+
+    def _label(self, param: w.Param) -> str:
+        key = f"param.{param.name}"
+        specific = f"{key}.{self.SPEC.name}"
+        try:
+            return _t(specific)
+        except KeyError:
+            return _t(key)
+
+    def _definition(self, param: w.Param) -> Any:
+        label = self._label(param)
+        default = w.default_value(self.SPEC, param)
+        if default is w.UI_LANGUAGE:
+            offered = w.options(param)
+            default = _lang() if _lang() in offered else offered[0]
+        kind = param.kind
+        if kind in ("points", "polygons"):
+            types = [QgsProcessing.TypeVectorPoint if kind == "points"
+                     else QgsProcessing.TypeVectorPolygon]
+            d = QgsProcessingParameterFeatureSource(param.name, label, types,
+                                                    optional=param.optional)
+        elif kind == "field":
+            d = QgsProcessingParameterField(param.name, label, parentLayerParameterName=(
+                param.parent or ""), type=_FIELD_TYPES[param.field_type],
+                optional=param.optional)
+        elif kind in ("number", "integer"):
+            number = (QgsProcessingParameterNumber.Integer if kind == "integer"
+                      else QgsProcessingParameterNumber.Double)
+            d = QgsProcessingParameterNumber(param.name, label, number, defaultValue=default,
+                                             optional=param.optional)
+            if param.minimum is not None:
+                d.setMinimum(param.minimum)
+        elif kind in ("numbers", "text", "codes"):
+            d = QgsProcessingParameterString(param.name, label, defaultValue=default,
+                                             optional=param.optional)
+        elif kind in ("choice", "choices"):
+            choices = w.options(param)
+            d = QgsProcessingParameterEnum(param.name, label, choices,
+                                           allowMultiple=kind == "choices",
+                                           defaultValue=default, optional=param.optional)
+            d.setUsesStaticStrings(True)
+        elif kind == "crs":
+            d = QgsProcessingParameterCrs(param.name, label, defaultValue=default,
+                                          optional=param.optional)
+        elif kind == "bool":
+            d = QgsProcessingParameterBoolean(param.name, label, defaultValue=default)
+        elif kind in ("sink", "table"):
+            layer_type = (QgsProcessing.TypeVectorAnyGeometry if kind == "sink"
+                          else QgsProcessing.TypeVector)
+            d = QgsProcessingParameterFeatureSink(param.name, label, layer_type,
+                                                  optional=param.optional,
+                                                  createByDefault=not param.optional)
+        elif kind == "folder":
+            d = QgsProcessingParameterFolderDestination(param.name, label)
+        elif kind == "html":
+            d = QgsProcessingParameterFileDestination(
+                param.name, label, "HTML (*.html)", optional=param.optional,
+                createByDefault=True)
+        else:  # pragma: no cover - a row with an unknown kind
+            raise ValueError(f"unknown parameter kind {kind!r}")
+        try:
+            d.setHelp(_t(f"tip.{param.name}"))
+        except KeyError:
+            pass
+        if param.advanced:
+            d.setFlags(d.flags() | d.FlagAdvanced)
+        return d
+
+    def initAlgorithm(self, config: Any = None) -> None:
+        for param in self.SPEC.params:
+            self.addParameter(self._definition(param))
+        if self.SPEC.name == "report":
+            self.addOutput(QgsProcessingOutputHtml("INDEX", _t("param.INDEX")))
+
+    def _values(self, parameters: dict, context: Any) -> dict[str, Any]:
+        """Every input parameter as the Python value the API takes."""
+        values: dict[str, Any] = {}
+        for param in self.SPEC.params:
+            if param.is_output or param.kind in ("points", "polygons"):
+                continue
+            raw = parameters.get(param.name)
+            kind, name = param.kind, param.name
+            if kind == "field":
+                fields = self.parameterAsFields(parameters, name, context)
+                value = fields[0] if fields else None
+            elif kind in ("number", "integer"):
+                if param.optional and (raw is None or raw == ""):
+                    value = None
+                elif kind == "integer":
+                    value = self.parameterAsInt(parameters, name, context)
+                else:
+                    value = self.parameterAsDouble(parameters, name, context)
+            elif kind in ("numbers", "text", "codes"):
+                value = self.parameterAsString(parameters, name, context)
+            elif kind == "choice":
+                value = self.parameterAsEnumString(parameters, name, context)
+            elif kind == "choices":
+                value = self.parameterAsEnumStrings(parameters, name, context)
+            elif kind == "crs":
+                crs = self.parameterAsCrs(parameters, name, context)
+                value = (_crs_text(crs, name) if crs.isValid()
+                         else w.default_value(self.SPEC, param))
+            elif kind == "bool":
+                value = self.parameterAsBoolean(parameters, name, context)
+            else:  # pragma: no cover
+                raise ValueError(f"unknown parameter kind {kind!r}")
+            values[name] = w.convert(param, value)
+        return values
+
+    # running -------------------------------------------------------------------
+
+    def processAlgorithm(self, parameters: dict, context: Any, feedback: Any) -> dict:
+        try:
+            with _warnings_to(feedback):
+                return self.compute(self._values(parameters, context), parameters, context,
+                                feedback)
+        except w.Cancelled:
+            feedback.pushInfo(_t("msg.cancelled"))
+            return {}
+        except _USER_ERRORS as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise QgsProcessingException(str(message)) from exc
+
+    def compute(self, values: dict, parameters: dict, context: Any,
+            feedback: Any) -> dict:  # pragma: no cover - every algorithm overrides it
+        raise NotImplementedError
+
+    def _source(self, parameters: dict, name: str, context: Any, *, required: bool):
+        source = self.parameterAsSource(parameters, name, context)
+        if source is None and required:
+            raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        return source
+
+    def _units(self, values: dict, parameters: dict, context: Any, feedback: Any,
+               *, need_polygons: bool = False) -> _Units:
+        """Read the schools (and areas), locate them as ``segspatial indices`` does."""
+        from segspatial import geo
+
+        schools = self._source(parameters, "SCHOOLS", context, required=True)
+        roles = {"unit": values.get("UNIT"), "group_a": values["GROUP_A"],
+                 "group_b": values["GROUP_B"], "total": values.get("TOTAL"),
+                 "year": values.get("YEAR"), "area": values.get("AREA_FIELD"),
+                 "name": values.get("NAME")}
+        columns = list(dict.fromkeys(c for c in roles.values() if c))
+        frame, xs, ys, _ = _read_points(schools, columns, feedback)
+        taken = set(map(str, frame.columns))
+        x, y = _free_name("x", taken), _free_name("y", taken)
+        if roles["unit"] is None:
+            roles["unit"] = _free_name("fid", taken)
+            frame[roles["unit"]] = frame.index.to_numpy()
+        frame[x], frame[y] = xs, ys
+        layer_crs = _crs_text(schools.sourceCrs(), "SCHOOLS")
+        distance_crs = geo.require_projected(values["DISTANCE_CRS"], "DISTANCE_CRS")
+
+        areas = self._source(parameters, "AREAS", context, required=need_polygons)
+        units = _Units(frame=frame, unit=roles["unit"], group_a=roles["group_a"],
+                       group_b=roles["group_b"], total=roles["total"], year=roles["year"],
+                       area=roles["area"] or "", x=x, y=y, name=roles["name"],
+                       crs=distance_crs, by_location=areas is not None and not roles["area"])
+        if areas is not None:
+            if roles["area"] and not values.get("AREA_CODE"):
+                raise QgsProcessingException(_t("msg.area_code_needed"))
+            units.bounds, units.polygons = _read_polygons(
+                areas, values.get("AREA_CODE"), values.get("AREA_NAME"),
+                _crs_text(areas.sourceCrs(), "AREAS"), "AREAS")
+            units.polygon_fields = areas.fields()
+            units.polygon_wkb = areas.wkbType()
+            units.polygon_crs = areas.sourceCrs()
+        if not units.area:
+            units.area = _free_name("area", taken)
+            if not units.by_location:  # neither areas nor an area field: one area
+                frame[units.area] = "all"
+
+        located = np.isfinite(frame[x].to_numpy(dtype=float))
+        if (~located).any():
+            lost = frame.loc[~located].assign(reason="no_location")
+            units.exclusions.append(geo.unit_exclusions(
+                lost, area=None if units.by_location else units.area, year=units.year,
+                pupils=units.pupils))
+            frame = frame.loc[located]
+        points = geo.unit_points(frame, x=x, y=y, crs=layer_crs)
+        projected = geo.to_projected(points, distance_crs)
+        frame = frame.copy()
+        frame[x] = projected.geometry.x.to_numpy()
+        frame[y] = projected.geometry.y.to_numpy()
+        if units.by_location:
+            codes, outside = geo.assign_areas(projected, units.bounds, "code",
+                                              snap=values["SNAP"], crs=distance_crs)
+            frame[units.area] = codes.to_numpy()
+            if len(outside):
+                units.exclusions.append(geo.unit_exclusions(outside, year=units.year,
+                                                            pupils=units.pupils))
+                frame = frame.loc[codes.notna().to_numpy()]
+        units.frame = frame
+        feedback.setProgress(15)
+        return units
+
+    def _districts(self, values: dict, parameters: dict, context: Any) -> dict[str, Any]:
+        """``districts`` and ``district_code`` for the API from the DISTRICTS layer."""
+        districts = self._source(parameters, "DISTRICTS", context, required=False)
+        if districts is None:
+            return {}
+        frame, _ = _read_polygons(districts, values.get("DISTRICT_CODE"), None,
+                                  _crs_text(districts.sourceCrs(), "DISTRICTS"), "DISTRICTS")
+        return {"districts": frame[["code", "geometry"]], "district_code": "code"}
+
+    def _progress(self, feedback: Any, start: float, end: float) -> Callable[[float], bool]:
+        def report(fraction: float) -> bool:
+            feedback.setProgress(start + (end - start) * fraction)
+            return not feedback.isCanceled()
+
+        return report
+
+    def _validate(self, units: _Units) -> None:
+        """The API's validation gate on all schools at once (before batching)."""
+        from segspatial.counts import prepare_counts
+
+        prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
+                       **units.roles)
+
+    def _exclusions(self, units: _Units, result_exclusions: pd.DataFrame | None
+                    ) -> pd.DataFrame:
+        from segspatial.counts import empty_exclusions
+
+        parts = [e for e in [*units.exclusions, result_exclusions]
+                 if e is not None and not e.empty]
+        out = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+        return out
+
+    def _write_table(self, parameters: dict, name: str, context: Any,
+                     frame: pd.DataFrame) -> str | None:
+        """A table without geometry (exclusions, long results, profile)."""
+        fields = QgsFields()
+        for column in frame.columns:
+            fields.append(_qgis_field(str(column), frame[column]))
+        sink, dest = self.parameterAsSink(parameters, name, context, fields,
+                                          QgsWkbTypes.NoGeometry,
+                                          QgsCoordinateReferenceSystem())
+        if sink is None:
+            return None
+        for row in frame.itertuples(index=False, name=None):
+            feature = QgsFeature(fields)
+            feature.setAttributes([_python(v) for v in row])
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        return dest
+
+    def _summarise(self, exclusions: pd.DataFrame, feedback: Any) -> None:
+        from segspatial.counts import exclusions_summary
+
+        if exclusions.empty:
+            return
+        for row in exclusions_summary(exclusions).itertuples(index=False):
+            pupils = "?" if pd.isna(row.n_pupils) else f"{row.n_pupils:,.0f}"
+            feedback.pushInfo(_t("msg.left_out", reason=row.reason,
+                                 units=f"{int(row.n_units):,}", pupils=pupils))
+
+
+class IndicesAlgorithm(_Algorithm):
+    SPEC = w.ALGORITHMS["indices"]
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.compute import segregation
+        from segspatial.geo import join_areas
+        from segspatial.spatial import spatial_segregation
+
+        units = self._units(values, parameters, context, feedback)
+        self._validate(units)
+        spatial = bool(values.get("BANDWIDTHS")) or values.get("K") is not None
+        function = spatial_segregation if spatial else segregation
+        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values, function))
+        if spatial:
+            kwargs.update(x=units.x, y=units.y, crs=units.crs)
+            districts = self._districts(values, parameters, context)
+            if districts:
+                kwargs.update(districts, snap=values["SNAP"])
+            if units.by_location:  # Morrill's catchments clipped to the areas, as the CLI
+                kwargs.update(boundaries=units.bounds, area_code="code")
+        partition = w.partition_column(units.area, units.year,
+                                       values.get("CONTEXT") or "area")
+        result = w.run_batched(function, units.frame, units.unit, units.group_a,
+                               units.group_b, area=units.area, year=units.year,
+                               total=units.total, partition=partition,
+                               progress=self._progress(feedback, 15, 85), **kwargs)
+        bounds = units.bounds
+        if bounds is None:  # no polygons: one row per area code, without geometry
+            import geopandas as gpd
+
+            codes = sorted(map(str, pd.unique(result.table["area"].dropna())))
+            bounds = gpd.GeoDataFrame({"code": codes, "_fid": [None] * len(codes)},
+                                      geometry=[None] * len(codes), crs=units.crs)
+        wide = join_areas(result.table, bounds[["code", "_fid", "geometry"]], "code")
+        outputs = {"OUTPUT": self._write_areas(parameters, context, units, wide, values,
+                                               feedback)}
+        exclusions = self._exclusions(units, result.exclusions)
+        outputs["EXCLUSIONS"] = self._write_table(parameters, "EXCLUSIONS", context,
+                                                  exclusions)
+        if parameters.get("RESULTS"):
+            outputs["RESULTS"] = self._write_table(parameters, "RESULTS", context,
+                                                   result.table)
+        self._summarise(exclusions, feedback)
+        feedback.setProgress(100)
+        return {k: v for k, v in outputs.items() if v is not None}
+
+    def _write_areas(self, parameters: dict, context: Any, units: _Units,
+                     wide: pd.DataFrame, values: dict, feedback: Any) -> str:
+        has_polygons = units.polygon_fields is not None
+        new_columns = [c for c in wide.columns if c not in ("_fid", "geometry")
+                       and (c != "code" or not has_polygons)]
+        new = QgsFields()
+        for column in new_columns:
+            new.append(_qgis_field("area" if column == "code" else str(column),
+                                   wide[column]))
+        base = units.polygon_fields if has_polygons else QgsFields()
+        fields = QgsProcessingUtils.combineFields(base, new)
+        names = {c: fields.at(base.count() + i).name() for i, c in enumerate(new_columns)}
+        sink, dest = self.parameterAsSink(
+            parameters, "OUTPUT", context, fields,
+            units.polygon_wkb if has_polygons else QgsWkbTypes.NoGeometry,
+            units.polygon_crs if has_polygons else QgsCoordinateReferenceSystem())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        for n, row in enumerate(wide[new_columns + ["_fid"]].itertuples(index=False,
+                                                                         name=None)):
+            if n % 500 == 0 and feedback.isCanceled():
+                raise w.Cancelled
+            feature = QgsFeature(fields)
+            attributes = []
+            if has_polygons:
+                source = units.polygons[row[-1]]
+                feature.setGeometry(source.geometry())
+                attributes = list(source.attributes())
+            feature.setAttributes(attributes + [_python(v) for v in row[:-1]])
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        feedback.pushInfo(_t("msg.wrote", n=len(wide)))
+        style = self._style_column(wide, values.get("STYLE_INDEX") or "dissimilarity")
+        if has_polygons and style is not None:
+            year = None
+            if "year" in wide.columns and wide["year"].notna().any():
+                year = wide["year"].max()
+            field_name, lang = names[style], _lang()
+            _Style.attach(context, dest, lambda: choropleth_renderer(field_name, year=year,
+                                                                     lang=lang))
+        return dest
+
+    @staticmethod
+    def _style_column(wide: pd.DataFrame, index: str) -> str | None:
+        columns = list(wide.attrs.get("index_columns", []))
+        for column in columns:
+            if column == index or column.startswith(f"{index}_"):
+                return column
+        return columns[0] if columns else None
+
+
+class LocalMeasuresAlgorithm(_Algorithm):
+    SPEC = w.ALGORITHMS["local_measures"]
+
+    #: Fields added to the school points.
+    COLUMNS = ("p", "p_local", "gap", "p_area", "d_contribution", "spatial_d_contribution",
+               "bandwidth", "kernel")
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial._mapdata import relative_share
+        from segspatial.counts import apply_filters, prepare_counts
+        from segspatial.spatial import local_measures
+
+        units = self._units(values, parameters, context, feedback)
+        self._validate(units)
+        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values, local_measures))
+        kwargs.update(x=units.x, y=units.y, crs=units.crs)
+        partition = w.partition_column(units.area, units.year,
+                                       values.get("CONTEXT") or "area")
+        table = w.run_batched(local_measures, units.frame, units.unit, units.group_a,
+                              units.group_b, area=units.area, year=units.year,
+                              total=units.total, partition=partition,
+                              progress=self._progress(feedback, 15, 85), **kwargs)
+        # what the size filters left out, by the same gate and filters (as the CLI)
+        counts = prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
+                                **units.roles)
+        _, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
+                                    min_area_size=values["MIN_AREA_SIZE"])
+        table = table.assign(p_centred=relative_share(table["p"].to_numpy(dtype=float),
+                                                      table["p_area"].to_numpy(dtype=float)))
+        keys = [units.unit] + ([units.year] if units.year else [])
+        frame = units.frame.reset_index(names="_fid")
+        lookup = frame[["_fid", *keys]].rename(columns={units.unit: "unit"})
+        if units.year:  # as the validation gate reads years: whole numbers
+            lookup = lookup.rename(columns={units.year: "year"})
+            lookup["year"] = pd.to_numeric(lookup["year"]).astype("int64")
+        measured = table.merge(lookup, on=["unit"] + (["year"] if units.year else []),
+                               how="left", validate="one_to_one")
+        added = ["area", *self.COLUMNS, "p_centred"]
+        by_fid = measured.set_index("_fid")[added]
+        schools = self._source(parameters, "SCHOOLS", context, required=True)
+        new = QgsFields()
+        for column in added:
+            new.append(_qgis_field(column, by_fid[column]))
+        fields = QgsProcessingUtils.combineFields(schools.fields(), new)
+        names = {c: fields.at(schools.fields().count() + i).name()
+                 for i, c in enumerate(added)}
+        sink, dest = self.parameterAsSink(parameters, "OUTPUT", context, fields,
+                                          schools.wkbType(), schools.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        rows = {fid: row for fid, row in zip(by_fid.index, by_fid.itertuples(
+            index=False, name=None), strict=True)}
+        empty = [None] * len(added)
+        for n, feature in enumerate(schools.getFeatures()):
+            if n % 1000 == 0 and feedback.isCanceled():
+                raise w.Cancelled
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            out.setAttributes(list(feature.attributes())
+                              + [_python(v) for v in rows.get(feature.id(), empty)])
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        pupils = " + ".join(QgsExpression.quotedColumnRef(c) for c in units.pupils)
+        max_pupils = float(units.frame[units.pupils].sum(axis=1).max() or 1.0)
+        centred, lang = names["p_centred"], _lang()
+        _Style.attach(context, dest, lambda: local_renderer(centred, pupils, max_pupils,
+                                                            lang=lang))
+        exclusions = self._exclusions(units, filtered)
+        outputs = {"OUTPUT": dest,
+                   "EXCLUSIONS": self._write_table(parameters, "EXCLUSIONS", context,
+                                                   exclusions)}
+        self._summarise(exclusions, feedback)
+        feedback.setProgress(100)
+        return {k: v for k, v in outputs.items() if v is not None}
+
+
+class ProfileAlgorithm(_Algorithm):
+    SPEC = w.ALGORITHMS["profile"]
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.counts import apply_filters, prepare_counts
+        from segspatial.spatial import multiscale_profile
+
+        units = self._units(values, parameters, context, feedback)
+        self._validate(units)
+        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values,
+                                                         multiscale_profile))
+        kwargs.update(x=units.x, y=units.y, crs=units.crs)
+        partition = w.partition_column(units.area, units.year,
+                                       values.get("CONTEXT") or "area")
+        table = w.run_batched(multiscale_profile, units.frame, units.unit, units.group_a,
+                              units.group_b, area=units.area, year=units.year,
+                              total=units.total, partition=partition,
+                              progress=self._progress(feedback, 15, 80), **kwargs)
+        counts = prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
+                                **units.roles)
+        kept, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
+                                       min_area_size=values["MIN_AREA_SIZE"])
+        outputs = {"OUTPUT": self._write_table(parameters, "OUTPUT", context, table)}
+        exclusions = self._exclusions(units, filtered)
+        outputs["EXCLUSIONS"] = self._write_table(parameters, "EXCLUSIONS", context,
+                                                  exclusions)
+        chart = self.parameterAsFileOutput(parameters, "CHART", context)
+        if chart:
+            names = {}
+            if units.bounds is not None:
+                names = {str(c): str(n) for c, n in zip(units.bounds["code"],
+                                                          units.bounds["name"], strict=True)
+                         if n is not None}
+            pupils = kept.groupby("area")["total"].sum()
+            Path(chart).write_text(profile_page(table, pupils, names, _lang()),
+                                   encoding="utf-8")
+            outputs["CHART"] = chart
+        self._summarise(exclusions, feedback)
+        feedback.setProgress(100)
+        return {k: v for k, v in outputs.items() if v is not None}
+
+
+def profile_page(table: pd.DataFrame, pupils: pd.Series, names: dict[str, str],
+                 lang: str) -> str:
+    """An HTML page with the profile charts of the largest areas (Jinja2, autoescaped).
+
+    Names are data: they reach matplotlib with mathtext off and the page escaped.
+    """
+    import jinja2
+    import matplotlib as mpl
+
+    from segspatial.plot import profile_plot
+
+    values = table[table["value"].notna()]
+    areas = [a for a in pupils.sort_values(ascending=False, kind="stable").index
+             if a in set(values["area"])][:w.MAX_CHART_AREAS]
+    charts = []
+    for index in values["index"].unique() if areas else []:
+        with mpl.rc_context({"text.parse_math": False}):
+            ax = profile_plot(values, index=str(index), area=areas,
+                              names={a: names.get(str(a), str(a)) for a in areas})
+            ax.set_title(str(index))
+            buffer = io.BytesIO()
+            ax.figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+        charts.append({"index": str(index),
+                       "png": base64.b64encode(buffer.getvalue()).decode("ascii")})
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("segspatial.qgis", "templates"),
+        autoescape=True)
+    return environment.get_template("profile.html").render(
+        lang=lang, title=text("chart.title", lang), charts=charts,
+        note=text("chart.note", lang, n=w.MAX_CHART_AREAS),
+        empty=text("chart.empty", lang))
+
+
+class ReportAlgorithm(_Algorithm):
+    SPEC = w.ALGORITHMS["report"]
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.compute import segregation
+        from segspatial.report import report_data, write_report
+
+        units = self._units(values, parameters, context, feedback, need_polygons=True)
+        result = segregation(units.frame, units.unit, units.group_a, units.group_b,
+                             area=units.area, year=units.year, total=units.total,
+                             **w.api_arguments(self.SPEC, values, segregation))
+        if units.exclusions:
+            import dataclasses
+
+            result = dataclasses.replace(result, exclusions=self._exclusions(
+                units, result.exclusions))
+        feedback.setProgress(20)
+        extra = self._districts(values, parameters, context)
+        labels = {"a": values.get("LABEL_A") or units.group_a,
+                  "b": values.get("LABEL_B") or units.group_b}
+        has_names = units.bounds["name"].notna().any()
+        data = report_data(
+            result, units.frame, unit=units.unit, x=units.x, y=units.y, crs=units.crs,
+            name=units.name, boundaries=units.bounds[["code", "name", "geometry"]],
+            area_code="code", area_name="name" if has_names else "code",
+            group_labels=labels,
+            inputs=_layer_files(self, parameters, context, ["SCHOOLS", "AREAS"]),
+            **extra, **w.api_arguments(self.SPEC, values, report_data))
+        if feedback.isCanceled():
+            raise w.Cancelled
+        feedback.setProgress(40)
+        step = self._progress(feedback, 40, 100)
+
+        def progress(done: int, total: int) -> None:
+            if not step(done / max(total, 1)):
+                raise w.Cancelled
+
+        folder = self.parameterAsString(parameters, "OUTPUT", context)
+        index = write_report(data, folder, progress=progress,
+                             **w.api_arguments(self.SPEC, values, write_report))
+        self._summarise(data.exclusions, feedback)
+        self._open = str(index) if values.get("OPEN") else None
+        return {"OUTPUT": folder, "INDEX": str(index)}
+
+    def postProcessAlgorithm(self, context: Any, feedback: Any) -> dict:
+        if getattr(self, "_open", None) and QgsApplication.instance().platform() == "desktop":
+            from qgis.PyQt.QtCore import QUrl
+            from qgis.PyQt.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self._open))
+        return {}
+
+
+class SegspatialProvider(QgsProcessingProvider):
+    """The ``segspatial`` provider: its algorithms in the Processing Toolbox."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        load_native()  # inside the QGIS programs: see segspatial.qgis._native
+
+    ALGORITHMS = (IndicesAlgorithm, LocalMeasuresAlgorithm, ProfileAlgorithm,
+                  ReportAlgorithm)
+
+    def id(self) -> str:
+        return PROVIDER_ID
+
+    def name(self) -> str:
+        return _t("provider")
+
+    def longName(self) -> str:
+        from segspatial import __version__
+
+        return f"{_t('provider')} {__version__}"
+
+    def versionInfo(self) -> str:
+        from segspatial import __version__
+
+        return __version__
+
+    def icon(self) -> QIcon:
+        return QIcon(str(_ICON))
+
+    def loadAlgorithms(self) -> None:
+        for algorithm in self.ALGORITHMS:
+            self.addAlgorithm(algorithm())
+
