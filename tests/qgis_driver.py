@@ -253,14 +253,15 @@ def scenario_demo_panel(d: Driver, files: dict) -> dict:
     from segspatial.compute import segregation
     from segspatial.geo import join_areas
 
-    res = d.processing.runAndLoadResults("segspatial:indices", {
+    d.processing.runAndLoadResults("segspatial:indices", {
         "SCHOOLS": files["panel"], "UNIT": "school", "GROUP_A": "a", "GROUP_B": "b",
         "TOTAL": "total", "YEAR": "year", "AREA_FIELD": "municipality",
         "AREAS": files["areas"], "AREA_CODE": "statcode", "BANDWIDTHS": "",
-        "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY})
+        "OUTPUT": str(d.work / "panel.gpkg"), "EXCLUSIONS": TEMPORARY})  # repeats fids
     from qgis.core import QgsProject
 
-    layer = QgsProject.instance().mapLayer(res["OUTPUT"])
+    layer = next(layer for layer in QgsProject.instance().mapLayers().values()
+                 if layer.source().startswith(str(d.work / "panel.gpkg")))
     table = d.frame(layer)
     counts = gpd.read_file(files["panel"])
     api = segregation(pd.DataFrame(counts.drop(columns="geometry")), "school", "a", "b",
@@ -273,7 +274,8 @@ def scenario_demo_panel(d: Driver, files: dict) -> dict:
     out = {"features": layer.featureCount(), "years": sorted(set(table["year"])),
            "compare": d.compare(table, ref, key, ref.attrs["index_columns"]),
            "style_filter": rules[0].filterExpression() if rules else None,
-           "spatial_fields": [c for c in table.columns if c.startswith("spatial_")]}
+           "spatial_fields": [c for c in table.columns if c.startswith("spatial_")],
+           "fields": list(table.columns), "source": layer.source()}
     QgsProject.instance().removeMapLayer(layer.id())  # deletes its renderer too
     return out
 

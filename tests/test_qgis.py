@@ -250,6 +250,8 @@ def test_a_panel_gives_one_feature_per_area_and_year(qgis_report):
     _assert_equal(panel["compare"])
     assert panel["style_filter"] == '"year" = 2018'  # the map shows the latest year
     assert panel["spatial_fields"] == []  # empty bandwidths: aspatial only
+    assert panel["source"].endswith("panel.gpkg")  # every feature written to a GeoPackage
+    assert panel["fields"][:3] == ["fid", "fid_source", "statcode"]  # the areas' fids kept
 
 
 def test_local_measures_are_styled_around_the_areas_share(qgis_report):

@@ -380,8 +380,25 @@ def _qgis_field(name: str, series: pd.Series) -> QgsField:
     return QgsField(name, QVariant.String)
 
 
+def _without_fid(fields: QgsFields) -> QgsFields:
+    """``fields`` with a field called ``fid`` renamed ``fid_source``: a GeoPackage output
+    takes a field of that name as its unique feature id, and an output with one
+    feature per area and year repeats the areas' values."""
+    out = QgsFields(fields)
+    for i in range(out.count()):
+        if out.at(i).name().lower() == "fid":
+            out.rename(i, _free_name(f"{out.at(i).name()}_source",
+                                     {out.at(j).name() for j in range(out.count())}))
+    return out
+
+
 class _Algorithm(QgsProcessingAlgorithm):
     """An algorithm built from its :class:`~segspatial.qgis._wiring.AlgorithmSpec`."""
+
+    def _add(self, sink: Any, feature: QgsFeature, parameters: dict, name: str) -> None:
+        """Write a feature, or fail: never a silent loss."""
+        if not sink.addFeature(feature, QgsFeatureSink.FastInsert):
+            raise QgsProcessingException(self.writeFeatureError(sink, parameters, name))
 
     SPEC: w.AlgorithmSpec
 
@@ -650,7 +667,7 @@ class _Algorithm(QgsProcessingAlgorithm):
         for row in frame.itertuples(index=False, name=None):
             feature = QgsFeature(fields)
             feature.setAttributes([_python(v) for v in row])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            self._add(sink, feature, parameters, name)
         return dest
 
     def _summarise(self, exclusions: pd.DataFrame, feedback: Any) -> None:
@@ -719,7 +736,7 @@ class IndicesAlgorithm(_Algorithm):
         for column in new_columns:
             new.append(_qgis_field("area" if column == "code" else str(column),
                                    wide[column]))
-        base = units.polygon_fields if has_polygons else QgsFields()
+        base = _without_fid(units.polygon_fields) if has_polygons else QgsFields()
         fields = QgsProcessingUtils.combineFields(base, new)
         names = {c: fields.at(base.count() + i).name() for i, c in enumerate(new_columns)}
         sink, dest = self.parameterAsSink(
@@ -739,7 +756,7 @@ class IndicesAlgorithm(_Algorithm):
                 feature.setGeometry(source.geometry())
                 attributes = list(source.attributes())
             feature.setAttributes(attributes + [_python(v) for v in row[:-1]])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            self._add(sink, feature, parameters, "OUTPUT")
         feedback.pushInfo(_t("msg.wrote", n=len(wide)))
         style = self._style_column(wide, values.get("STYLE_INDEX") or "dissimilarity")
         if has_polygons and style is not None:
@@ -820,7 +837,7 @@ class LocalMeasuresAlgorithm(_Algorithm):
             out.setGeometry(feature.geometry())
             out.setAttributes(list(feature.attributes())
                               + [_python(v) for v in rows.get(feature.id(), empty)])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            self._add(sink, out, parameters, "OUTPUT")
         pupils = " + ".join(QgsExpression.quotedColumnRef(c) for c in units.pupils)
         max_pupils = float(units.frame[units.pupils].sum(axis=1).max() or 1.0)
         centred, lang = names["p_centred"], _lang()
