@@ -5,6 +5,15 @@ Every function that returns segregation results (:func:`segspatial.segregation`,
 returns a table with exactly these columns, in this order. A column that does not apply
 to a row is null (``None`` for text, NaN for numbers), never absent, so downstream code
 (joins, maps, reports) never has to inspect provenance to learn what a table holds.
+
+Multigroup rows (:func:`segspatial.multigroup_segregation`: K >= 2 groups at once) have
+``group_a``, ``group_b``, ``n_a`` and ``n_b`` null and name their groups in ``groups``:
+the group names in order, joined by :data:`GROUPS_SEPARATOR` (``"dutch|western|
+nonwestern"``). A plain string survives CSV, Parquet and spreadsheets unchanged (a list
+column would not survive CSV); :func:`split_groups` turns it back into a list, and group
+names containing the separator are refused when the rows are made. Rows of a
+between/within decomposition name the grouping of units (a column such as
+``denomination``) in ``within``.
 """
 
 from __future__ import annotations
@@ -12,8 +21,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["RESULT_COLUMNS", "RESULT_DESCRIPTIONS", "conform_results", "empty_results",
-           "has_values"]
+__all__ = ["GROUPS_SEPARATOR", "RESULT_COLUMNS", "RESULT_DESCRIPTIONS", "conform_results",
+           "empty_results", "has_values", "join_groups", "split_groups"]
+
+#: Separator of the group names in the ``groups`` column.
+GROUPS_SEPARATOR = "|"
 
 #: Column name -> (kind, description). The order is the column order of every table.
 RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -34,6 +46,10 @@ RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "n_a": ("float", "pupils in group A"),
     "n_b": ("float", "pupils in group B"),
     "reason": ("text", "why the value is undefined; null when it is defined"),
+    "groups": ("text", "multigroup rows: the K group names in order, joined by '|' "
+                       "(group_a, group_b, n_a, n_b are then null); null for two groups"),
+    "within": ("text", "between/within decomposition rows: the column grouping the units "
+                       "(e.g. denomination); null otherwise"),
 }
 
 #: Columns of every results table, in order.
@@ -104,3 +120,36 @@ def has_values(table: pd.DataFrame, column: str) -> bool:
     in the schema, a column that does not apply is present but null.
     """
     return column in table.columns and bool(table[column].notna().any())
+
+
+def join_groups(names: list[str] | tuple[str, ...]) -> str:
+    """The ``groups`` value of K group names: joined by :data:`GROUPS_SEPARATOR`.
+
+    Raises
+    ------
+    ValueError
+        If a name contains the separator (it could not be split back).
+
+    Examples
+    --------
+    >>> join_groups(["dutch", "western", "nonwestern"])
+    'dutch|western|nonwestern'
+    """
+    bad = [n for n in names if GROUPS_SEPARATOR in str(n)]
+    if bad:
+        raise ValueError(f"groups: names {bad!r} contain {GROUPS_SEPARATOR!r}, which "
+                         "separates the group names in results tables; rename them")
+    return GROUPS_SEPARATOR.join(str(n) for n in names)
+
+
+def split_groups(value: str | None) -> list[str]:
+    """The group names of a ``groups`` value (an empty list for null).
+
+    Examples
+    --------
+    >>> split_groups("dutch|western|nonwestern")
+    ['dutch', 'western', 'nonwestern']
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return str(value).split(GROUPS_SEPARATOR)

@@ -51,7 +51,7 @@ def test_table_schema(demo_result):
     assert list(table.columns) == RESULT_COLUMNS
     assert list(table.columns) == [
         "area", "year", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel",
-        "value", "n_units", "n_pupils", "n_a", "n_b", "reason"]
+        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "groups", "within"]
     # columns that do not apply are present and null
     assert table["comparison"].isna().all() and table["kernel"].isna().all()
     assert table["bandwidth"].isna().all()

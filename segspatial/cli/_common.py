@@ -26,13 +26,15 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
                        help="CSV encoding (default: UTF-8, else Windows-1252)")
 
 
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
+def add_filter_options(parser: argparse.ArgumentParser, *, unit: float = 50,
+                       area: float = 10000, people: str = "pupils") -> None:
     """The report's filters, ``--min-unit-size`` and ``--min-area-size``."""
     group = parser.add_argument_group("filters (0 disables)")
-    group.add_argument("--min-unit-size", type=float, default=50, metavar="N",
-                       help="drop units with fewer pupils (default: 50)")
-    group.add_argument("--min-area-size", type=float, default=10000, metavar="N",
-                       help="drop areas with fewer mean pupils per year (default: 10000)")
+    group.add_argument("--min-unit-size", type=float, default=unit, metavar="N",
+                       help=f"drop units with fewer {people} (default: {unit:g})")
+    group.add_argument("--min-area-size", type=float, default=area, metavar="N",
+                       help=f"drop areas with fewer mean {people} per year (default: "
+                       f"{area:g})")
 
 
 def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,

@@ -67,7 +67,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
                    if not v]
         raise CommandError(
             f"{' and '.join(missing)} required for a counts file (one row per unit, a "
-            "column per group); for pupil-level data pass --pupils"
+            "column per group), or --groups COL COL ... for several groups at once; for "
+            "pupil-level data pass --pupils"
         )
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from segspatial.cli._common import (
+    CommandError,
     add_filter_options,
     add_read_options,
     format_exclusions,
@@ -18,6 +19,14 @@ from segspatial.cli._location import (
     geometry_notes,
     locate_units,
     location_columns,
+    uses_location,
+)
+from segspatial.cli._multigroup import (
+    add_multigroup_options,
+    run_multigroup,
+    run_pupil_multigroup,
+    uses_multigroup,
+    uses_pupil_multigroup,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
 from segspatial.cli._spatial import (
@@ -52,10 +61,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--total", metavar="COL",
                    help="all pupils of the unit, including pupils in neither group")
     p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones; see "
-                   "`segspatial list-indices`)")
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
     add_filter_options(p)
     add_pupil_options(p)
+    add_multigroup_options(p)
     add_location_options(p)
     add_spatial_options(p)
     p.add_argument("--output", "-o", metavar="FILE",
@@ -88,7 +98,14 @@ def describe(result: SegregationResult) -> str:
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
     if args.pupils:
+        if uses_pupil_multigroup(args):
+            return run_pupil_multigroup(args)
+        _counts_only(args)
         return run_pupils(args)
+    if uses_multigroup(args):
+        return run_multigroup(args, uses_location=uses_location(args),
+                              uses_spatial=uses_spatial(args))
+    _counts_only(args)
     check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
@@ -116,6 +133,19 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(describe(result), file=sys.stderr)
     return 0
+
+
+def _counts_only(args: argparse.Namespace) -> None:
+    """Refuse the options of the other modes, naming what they need."""
+    needs = {"within": "--groups (or --pupils --multigroup)",
+             "local_output": "--groups", "within_output": "--groups and --within",
+             "log_base": "--groups (or --pupils --multigroup)",
+             "income_groups": "--pupils --multigroup",
+             "profile_output": "--pupils --rank-order-income",
+             "thresholds": "--pupils --rank-order-income"}
+    for attr, what in needs.items():
+        if getattr(args, attr, None) is not None:
+            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["describe", "register", "run"]

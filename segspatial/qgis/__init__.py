@@ -68,6 +68,7 @@ def build_plugin(output: str | os.PathLike) -> Path:
         If ``output`` does not end in ``.zip`` or is a folder.
     """
     from segspatial import __version__
+    from segspatial._write import write_bytes
 
     path = Path(output)
     if path.suffix.lower() != ".zip" or path.is_dir():
@@ -85,11 +86,4 @@ def build_plugin(output: str | os.PathLike) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_bytes(path, buffer.getvalue())

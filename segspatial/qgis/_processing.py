@@ -16,7 +16,6 @@ filters); this is I/O, not computation: the indices are computed vectorised by t
 from __future__ import annotations
 
 import base64
-import io
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +60,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor, QIcon
 
+from segspatial._write import write_text
 from segspatial.qgis import _wiring as w
 from segspatial.qgis._native import load_native
 from segspatial.qgis._texts import language, text
@@ -886,8 +886,7 @@ class ProfileAlgorithm(_Algorithm):
                                                           units.bounds["name"], strict=True)
                          if n is not None}
             pupils = kept.groupby("area")["total"].sum()
-            Path(chart).write_text(profile_page(table, pupils, names, _lang()),
-                                   encoding="utf-8")
+            write_text(chart, profile_page(table, pupils, names, _lang()))
             outputs["CHART"] = chart
         self._summarise(exclusions, feedback)
         feedback.setProgress(100)
@@ -898,26 +897,23 @@ def profile_page(table: pd.DataFrame, pupils: pd.Series, names: dict[str, str],
                  lang: str) -> str:
     """An HTML page with the profile charts of the largest areas (Jinja2, autoescaped).
 
-    Names are data: they reach matplotlib with mathtext off and the page escaped.
+    Names are data: :func:`segspatial.plot.profile_plot` draws them literally and the
+    page escapes them.
     """
     import jinja2
-    import matplotlib as mpl
 
-    from segspatial.plot import profile_plot
+    from segspatial.plot import figure_bytes, profile_plot
 
     values = table[table["value"].notna()]
     areas = [a for a in pupils.sort_values(ascending=False, kind="stable").index
              if a in set(values["area"])][:w.MAX_CHART_AREAS]
     charts = []
     for index in values["index"].unique() if areas else []:
-        with mpl.rc_context({"text.parse_math": False}):
-            ax = profile_plot(values, index=str(index), area=areas,
-                              names={a: names.get(str(a), str(a)) for a in areas})
-            ax.set_title(str(index))
-            buffer = io.BytesIO()
-            ax.figure.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
-        charts.append({"index": str(index),
-                       "png": base64.b64encode(buffer.getvalue()).decode("ascii")})
+        ax = profile_plot(values, index=str(index), area=areas,
+                          names={a: names.get(str(a), str(a)) for a in areas})
+        ax.set_title(str(index), parse_math=False)
+        png = figure_bytes(ax.figure, "png", dpi=90)
+        charts.append({"index": str(index), "png": base64.b64encode(png).decode("ascii")})
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("segspatial.qgis", "templates"),
         autoescape=True)
