@@ -637,12 +637,37 @@ class _Algorithm(QgsProcessingAlgorithm):
 
         return report
 
-    def _validate(self, units: _Units) -> None:
+    def _validate(self, units: _Units) -> Any:
         """The API's validation gate on all schools at once (before batching)."""
         from segspatial.counts import prepare_counts
 
-        prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
-                       **units.roles)
+        return prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
+                              **units.roles)
+
+    def _batched(self, function: Callable[..., Any], values: dict, units: _Units,
+                 feedback: Any, end: float, **kwargs: Any) -> Any:
+        """``function`` on the schools in batches of areas (or years), progress 15-end."""
+        partition = w.partition_column(units.area, units.year,
+                                       values.get("CONTEXT") or "area")
+        return w.run_batched(function, units.frame, units.unit, units.group_a,
+                             units.group_b, area=units.area, year=units.year,
+                             total=units.total, partition=partition,
+                             progress=self._progress(feedback, 15, end), **kwargs)
+
+    def _per_unit(self, function: Callable[..., Any], values: dict, units: _Units,
+                  feedback: Any, end: float) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+        """A per-school spatial function (local measures, the profile) in batches, and
+        the schools the size filters keep and leave out, counted by the same gate and
+        filters (as the CLI counts them)."""
+        from segspatial.counts import apply_filters
+
+        counts = self._validate(units)
+        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values, function))
+        result = self._batched(function, values, units, feedback, end, x=units.x,
+                               y=units.y, crs=units.crs, **kwargs)
+        kept, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
+                                       min_area_size=values["MIN_AREA_SIZE"])
+        return result, kept, filtered
 
     def _exclusions(self, units: _Units, result_exclusions: pd.DataFrame | None
                     ) -> pd.DataFrame:
@@ -701,12 +726,7 @@ class IndicesAlgorithm(_Algorithm):
                 kwargs.update(districts, snap=values["SNAP"])
             if units.by_location:  # Morrill's catchments clipped to the areas, as the CLI
                 kwargs.update(boundaries=units.bounds, area_code="code")
-        partition = w.partition_column(units.area, units.year,
-                                       values.get("CONTEXT") or "area")
-        result = w.run_batched(function, units.frame, units.unit, units.group_a,
-                               units.group_b, area=units.area, year=units.year,
-                               total=units.total, partition=partition,
-                               progress=self._progress(feedback, 15, 85), **kwargs)
+        result = self._batched(function, values, units, feedback, 85, **kwargs)
         bounds = units.bounds
         if bounds is None:  # no polygons: one row per area code, without geometry
             import geopandas as gpd
@@ -786,24 +806,10 @@ class LocalMeasuresAlgorithm(_Algorithm):
 
     def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
         from segspatial._mapdata import relative_share
-        from segspatial.counts import apply_filters, prepare_counts
         from segspatial.spatial import local_measures
 
         units = self._units(values, parameters, context, feedback)
-        self._validate(units)
-        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values, local_measures))
-        kwargs.update(x=units.x, y=units.y, crs=units.crs)
-        partition = w.partition_column(units.area, units.year,
-                                       values.get("CONTEXT") or "area")
-        table = w.run_batched(local_measures, units.frame, units.unit, units.group_a,
-                              units.group_b, area=units.area, year=units.year,
-                              total=units.total, partition=partition,
-                              progress=self._progress(feedback, 15, 85), **kwargs)
-        # what the size filters left out, by the same gate and filters (as the CLI)
-        counts = prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
-                                **units.roles)
-        _, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
-                                    min_area_size=values["MIN_AREA_SIZE"])
+        table, _, filtered = self._per_unit(local_measures, values, units, feedback, 85)
         table = table.assign(p_centred=relative_share(table["p"].to_numpy(dtype=float),
                                                       table["p_area"].to_numpy(dtype=float)))
         keys = [units.unit] + ([units.year] if units.year else [])
@@ -856,24 +862,11 @@ class ProfileAlgorithm(_Algorithm):
     SPEC = w.ALGORITHMS["profile"]
 
     def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
-        from segspatial.counts import apply_filters, prepare_counts
         from segspatial.spatial import multiscale_profile
 
         units = self._units(values, parameters, context, feedback)
-        self._validate(units)
-        kwargs = w.k_replaces_bandwidth(w.api_arguments(self.SPEC, values,
-                                                         multiscale_profile))
-        kwargs.update(x=units.x, y=units.y, crs=units.crs)
-        partition = w.partition_column(units.area, units.year,
-                                       values.get("CONTEXT") or "area")
-        table = w.run_batched(multiscale_profile, units.frame, units.unit, units.group_a,
-                              units.group_b, area=units.area, year=units.year,
-                              total=units.total, partition=partition,
-                              progress=self._progress(feedback, 15, 80), **kwargs)
-        counts = prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
-                                **units.roles)
-        kept, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
-                                       min_area_size=values["MIN_AREA_SIZE"])
+        table, kept, filtered = self._per_unit(multiscale_profile, values, units, feedback,
+                                               80)
         outputs = {"OUTPUT": self._write_table(parameters, "OUTPUT", context, table)}
         exclusions = self._exclusions(units, filtered)
         outputs["EXCLUSIONS"] = self._write_table(parameters, "EXCLUSIONS", context,
