@@ -20,6 +20,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 #: Sub-command modules, in the order ``segspatial --help`` lists them.
 COMMAND_MODULES = (
     "segspatial.cli.indices",
+    "segspatial.cli.change",
     "segspatial.cli.local",
     "segspatial.cli.demo",
     "segspatial.cli.list_indices",

@@ -37,6 +37,30 @@ def add_filter_options(parser: argparse.ArgumentParser, *, unit: float = 50,
                        f"{area:g})")
 
 
+def whole_number(minimum: int):
+    """An argparse ``type``: a whole number of at least ``minimum`` (messages name the flag)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") \
+                from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def add_seed_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
+                    what: str = "the random draws") -> None:
+    """``--seed``: one seed for every random draw of a command (default: fresh entropy)."""
+    parser.add_argument("--seed", type=whole_number(0), metavar="N",
+                        help=f"random seed for {what}; the same seed gives the same "
+                        "output (default: fresh entropy, printed in the summary)")
+
+
 def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
                    stream: TextIO | None = None) -> None:
     """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""

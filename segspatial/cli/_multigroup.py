@@ -18,6 +18,7 @@ import sys
 import pandas as pd
 
 from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
 from segspatial.io import read_table
 
 __all__ = ["add_multigroup_options", "run_multigroup", "run_pupil_multigroup",
@@ -117,6 +118,7 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
                   min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
     result = multigroup_segregation(data, args.unit, args.groups, within=args.within,
                                     indices=args.indices, **common)
+    result = apply_inference(args, result)
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
@@ -130,6 +132,8 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
     if not args.quiet:
         print(_describe(result.table, len(result.counts), "unit rows") + "\n"
               + format_exclusions(result.exclusions), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
     return 0
 
 
@@ -192,6 +196,7 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
             income_missing=args.income_missing or (),
             income_groups=5 if args.income_groups is None else args.income_groups,
             within=args.within, indices=args.indices, base=_base(args), **filters)
+        result = apply_inference(args, result)
         tables.append(result.table)
     if args.rank_order_income:
         ranked = rank_order_segregation(
@@ -213,4 +218,8 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
         print(f"Read {main.parameters['n_rows']:,} pupil rows. "
               + _describe(table, len(main.counts), "unit rows") + "\n"
               + format_exclusions(main.exclusions), file=sys.stderr)
+        if result is not None and describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
+        if ranked is not None and uses_inference(args):
+            print("The rank-order rows have no intervals or tests.", file=sys.stderr)
     return 0
