@@ -281,6 +281,40 @@ def scenario_demo_panel(d: Driver, files: dict) -> dict:
     return out
 
 
+def scenario_inference(d: Driver, files: dict) -> dict:
+    """Bootstrap intervals and randomisation tests: computed in batches of areas, equal
+    to one call of the Python API with the same seed (streams keyed by area-year)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from segspatial.compute import segregation
+    from segspatial.geo import join_areas
+    from segspatial.inference import infer
+
+    res = d.run("segspatial:indices", {
+        "SCHOOLS": files["schools"], "UNIT": "school", "GROUP_A": "a", "GROUP_B": "b",
+        "TOTAL": "total", "AREA_FIELD": "municipality", "AREAS": files["areas"],
+        "AREA_CODE": "statcode", "MIN_AREA_SIZE": 0, "BANDWIDTHS": "", "BOOTSTRAP": 200,
+        "NULL_DRAWS": 150, "SEED": 11, "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY,
+        "RESULTS": TEMPORARY})
+    table = d.frame(res["OUTPUT"])
+    schools = pd.DataFrame(gpd.read_file(files["schools"]).drop(columns="geometry"))
+    api = infer(segregation(schools, "school", "a", "b", area="municipality",
+                            total="total", min_area_size=0),
+                n_boot=200, null_draws=150, rng=11).result.table
+    columns = [f"{i}_{s}" for i in ("dissimilarity", "theil_h", "correlation")
+               for s in ("se", "ci_low", "ci_high", "p_value")]
+    ref = {}
+    for stat in ("se", "ci_low", "ci_high", "p_value"):
+        wide = join_areas(api.assign(value=api[stat]), gpd.read_file(files["areas"]),
+                          "statcode")
+        for index in ("dissimilarity", "theil_h", "correlation"):
+            ref[f"{index}_{stat}"] = wide[index].to_numpy()
+    ref = pd.DataFrame({"statcode": wide["statcode"], **ref})
+    return {"fields": list(table.columns), "compare": d.compare(table, ref, "statcode",
+                                                                columns)}
+
+
 def scenario_real(d: Driver) -> dict:
     """The real 2019 case: QGIS against the Python API (area field) and against the CLI
     (areas by location, layers in EPSG:4326), selected features, CRS errors, the style
@@ -736,6 +770,7 @@ def main(argv: list[str]) -> int:
         record("demo_panel", scenario_demo_panel, d, files)
         record("local_screenshot", scenario_local_screenshot, d, files)
         record("cancel", scenario_cancel, d, files)
+        record("inference", scenario_inference, d, files)
         record("hostile", scenario_hostile, d, files)
         record("dutch", scenario_dutch, d)
         record("missing", scenario_missing, d)

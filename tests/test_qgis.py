@@ -267,6 +267,14 @@ def test_local_measures_are_styled_around_the_areas_share(qgis_report):
     assert local["screenshot"]["status"] == 0 and local["screenshot"]["bytes"] > 10_000
 
 
+def test_inference_fields_equal_the_python_api(qgis_report):
+    inference = _scenario(qgis_report, "inference")
+    assert {"dissimilarity_se", "dissimilarity_ci_low", "dissimilarity_ci_high",
+            "dissimilarity_p_value", "theil_h_ci_low"} <= set(inference["fields"])
+    _assert_equal(inference["compare"])  # five batches, the draws of one call
+    assert inference["compare"]["n_values"]["dissimilarity_ci_low"] == 5
+
+
 def test_cancel_stops_between_batches(qgis_report):
     cancel = _scenario(qgis_report, "cancel")
     assert cancel["results"] == []  # no output written

@@ -195,6 +195,22 @@ def test_batches_by_year_when_neighbours_cross_area_borders(panel):
             batched.sort_values(keys).reset_index(drop=True), rtol=0, atol=1e-13)
 
 
+def test_inference_in_batches_draws_as_one_call(panel):
+    from segspatial.compute import segregation
+    from segspatial.inference import infer
+
+    def aspatial(data, *args, **kwargs):
+        return segregation(data, "school", "a", "b", area="municipality", year="year",
+                           total="total", min_area_size=0)
+
+    whole = infer(aspatial(panel), n_boot=50, null_draws=40, rng=5).result.table
+    batched = w.run_batched(w.then_infer(aspatial, n_boot=50, null_draws=40, rng=5), panel,
+                            partition="municipality", n_batches=3).table
+    columns = ["value", "se", "ci_low", "ci_high", "p_value"]
+    pd.testing.assert_frame_equal(whole[columns], batched[columns], rtol=0, atol=0)
+    assert whole["ci_low"].notna().sum() > 100
+
+
 def test_cancelling_stops_after_the_current_batch(panel):
     seen = []
 

@@ -9,17 +9,15 @@ computes comes from the public API: :func:`segspatial.segregation`,
 :mod:`segspatial.geo` exactly as on the command line. The parameters are the rows of
 :mod:`segspatial.qgis._wiring`.
 
-Layers are read feature by feature through the QGIS API (any provider, selections,
-filters); this is I/O, not computation: the indices are computed vectorised by the API.
+Reading and writing layers is in :mod:`segspatial.qgis._layers`, the output styles in
+:mod:`segspatial.qgis._styles`.
 """
 
 from __future__ import annotations
 
 import base64
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +28,11 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsExpression,
     QgsFeature,
-    QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
-    QgsMarkerSymbol,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
-    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputHtml,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
@@ -52,21 +46,31 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProcessingProvider,
     QgsProcessingUtils,
-    QgsProperty,
-    QgsRuleBasedRenderer,
-    QgsSymbol,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
-from qgis.PyQt.QtGui import QColor, QIcon
+from qgis.PyQt.QtGui import QIcon
 
 from segspatial._write import write_text
 from segspatial.qgis import _wiring as w
+from segspatial.qgis._layers import (
+    Units,
+    crs_text,
+    free_name,
+    layer_files,
+    qgis_field,
+    qgis_value,
+    read_points,
+    read_polygons,
+    ui_language,
+    ui_text,
+    warnings_to,
+    without_fid,
+)
 from segspatial.qgis._native import load_native
-from segspatial.qgis._texts import language, text
+from segspatial.qgis._styles import Style, choropleth_renderer, local_renderer
+from segspatial.qgis._texts import text
 
-__all__ = ["PROVIDER_ID", "SegspatialProvider", "choropleth_renderer", "local_renderer",
-           "profile_page"]
+__all__ = ["PROVIDER_ID", "SegspatialProvider", "profile_page"]
 
 #: The provider id: algorithms are ``segspatial:indices``, ``segspatial:report``, ...
 PROVIDER_ID = "segspatial"
@@ -76,320 +80,12 @@ _ICON = Path(__file__).with_name("plugin") / "icon.svg"
 _USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError)
 
 
-def _lang() -> str:
-    return language(QgsApplication.locale())
-
-
-def _t(key: str, **values: Any) -> str:
-    return text(key, _lang(), **values)
-
-
-# --------------------------------------------------------------------------- layers
-
-
-def _crs_text(crs: QgsCoordinateReferenceSystem, what: str) -> str:
-    """A QGIS CRS as text pyproj reads (its authority id, else WKT2)."""
-    if not crs.isValid():
-        raise QgsProcessingException(_t("msg.no_crs", name=what))
-    return crs.authid() or crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
-
-
-def _plain(value: Any) -> Any:
-    """A QGIS attribute as a Python value (NULL -> None)."""
-    if value is None or (isinstance(value, QVariant) and value.isNull()):
-        return None
-    return value
-
-
-def _python(value: Any) -> Any:
-    """A pandas/numpy value as a QGIS attribute (NaN -> NULL)."""
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def _free_name(base: str, taken: set[str]) -> str:
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}_{n}"
-    taken.add(name)
-    return name
-
-
-def _layer_files(algorithm: QgsProcessingAlgorithm, parameters: dict, context: Any,
-                 names: list[str]) -> list[str]:
-    """The local files behind layer parameters (for the report's method section)."""
-    files = []
-    for name in names:
-        layer = algorithm.parameterAsVectorLayer(parameters, name, context)
-        if layer is None:
-            continue
-        path = Path(layer.source().split("|")[0])
-        if path.is_file() and str(path) not in files:
-            files.append(str(path))
-    return files
-
-
-@dataclass
-class _Units:
-    """The schools as the API takes them, and what was left out while locating them."""
-
-    frame: pd.DataFrame          # index: feature id; the fields read + x, y (projected)
-    unit: str
-    group_a: str
-    group_b: str
-    total: str | None
-    year: str | None
-    area: str
-    x: str
-    y: str
-    name: str | None
-    crs: Any                     # pyproj CRS of x / y (the distance CRS)
-    by_location: bool
-    bounds: Any = None           # GeoDataFrame: code, name, _fid, geometry (or None)
-    polygons: dict = field(default_factory=dict)  # fid -> QgsFeature
-    polygon_fields: QgsFields | None = None
-    polygon_wkb: int = QgsWkbTypes.NoGeometry
-    polygon_crs: QgsCoordinateReferenceSystem | None = None
-    exclusions: list = field(default_factory=list)
-
-    @property
-    def pupils(self) -> list[str]:
-        return [self.total] if self.total else [self.group_a, self.group_b]
-
-    @property
-    def roles(self) -> dict[str, Any]:
-        return {"area": self.area, "year": self.year, "total": self.total}
-
-
-def _read_points(source: Any, columns: list[str], feedback: Any
-                 ) -> tuple[pd.DataFrame, list[float], list[float], list[int]]:
-    """Attributes of ``columns`` and point coordinates of every feature of ``source``."""
-    fields = source.fields()
-    indices = [fields.lookupField(c) for c in columns]
-    request = QgsFeatureRequest().setSubsetOfAttributes(indices)
-    values: list[list[Any]] = [[] for _ in columns]
-    fids, xs, ys, multi = [], [], [], []
-    total = max(source.featureCount(), 1)
-    for n, feature in enumerate(source.getFeatures(request)):
-        if n % 1000 == 0:
-            if feedback.isCanceled():
-                raise w.Cancelled
-            feedback.setProgress(10 * n / total)
-        attributes = feature.attributes()
-        for column, i in zip(values, indices, strict=True):
-            column.append(_plain(attributes[i]))
-        fids.append(feature.id())
-        geometry = feature.geometry()
-        if geometry.isNull() or geometry.isEmpty():
-            xs.append(np.nan)
-            ys.append(np.nan)
-            continue
-        if geometry.isMultipart():
-            points = geometry.asMultiPoint()
-            if len(points) != 1:
-                multi.append(feature.id())
-                points = points[:1]
-            point = points[0]
-        else:
-            point = geometry.asPoint()
-        xs.append(point.x())
-        ys.append(point.y())
-    if multi:
-        shown = ", ".join(map(str, multi[:5])) + (" ..." if len(multi) > 5 else "")
-        raise QgsProcessingException(_t("msg.multipoint", fids=shown))
-    frame = pd.DataFrame(dict(zip(columns, values, strict=True)), index=pd.Index(fids))
-    return frame, xs, ys, fids
-
-
-def _read_polygons(source: Any, code: str | None, name: str | None, crs_text: str,
-                   what: str):
-    """The polygons as a GeoDataFrame (``code``, ``name``, ``_fid``), repaired as
-    :func:`segspatial.geo.read_boundaries` repairs files, and the features by id.
-
-    Without a code field: ``statcode`` when the layer has one, else the feature id;
-    without a name field: a usual one (``statnaam``, ``name``, ...) when present."""
-    import geopandas as gpd
-    import shapely
-
-    from segspatial._mapdata import guess_name_column
-    from segspatial.geo import repair_boundaries
-
-    fields = source.fields()
-    names = [f.name() for f in fields]
-    if code is None and "statcode" in names:  # CBS boundaries, as `segspatial report`
-        code = "statcode"
-    if name is None:
-        name = guess_name_column(pd.DataFrame(columns=names), None)
-    features = {f.id(): QgsFeature(f) for f in source.getFeatures()}
-    fids = list(features)
-    geoms = shapely.from_wkb([bytes(features[i].geometry().asWkb())
-                              if not features[i].geometry().isNull() else None for i in fids])
-    frame = {"_fid": fids}
-
-    def column(field_name: str) -> list[Any]:
-        i = fields.lookupField(field_name)
-        return [_plain(features[f].attributes()[i]) for f in fids]
-
-    frame["code"] = column(code) if code else fids
-    frame["name"] = column(name) if name else [None] * len(fids)
-    polygons = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs_text)
-    return repair_boundaries(polygons, what), features
-
-
-@contextmanager
-def _warnings_to(feedback: Any) -> Iterator[None]:
-    """segspatial's warnings (geometry notes, undefined values) as QGIS warnings."""
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-    finally:  # outside the recording (showing a warning inside it records it again)
-        for item in caught:
-            if type(item.message).__name__ in ("GeometryWarning", "SegregationWarning"):
-                feedback.pushWarning(str(item.message))
-            else:
-                warnings.showwarning(item.message, item.category, item.filename,
-                                     item.lineno)
-
-
-# --------------------------------------------------------------------------- styles
-
-
-def _symbol(geometry_type: int, colour: str) -> QgsSymbol:
-    symbol = QgsSymbol.defaultSymbol(geometry_type)
-    symbol.setColor(QColor(colour))
-    if geometry_type == QgsWkbTypes.PolygonGeometry:
-        symbol.symbolLayer(0).setStrokeColor(QColor("#5a5a5a"))
-        symbol.symbolLayer(0).setStrokeWidth(0.15)
-    return symbol
-
-
-def _rule_renderer(rules: list[tuple[str, str, str]], geometry_type: int, *,
-                   else_colour: str, else_label: str, where: str | None = None,
-                   where_label: str = "", size: QgsProperty | None = None
-                   ) -> QgsRuleBasedRenderer:
-    """Rules ``(filter, colour, label)`` plus an ELSE rule, under an optional filter."""
-    root = QgsRuleBasedRenderer.Rule(None)
-    parent = root
-    if where is not None:
-        parent = QgsRuleBasedRenderer.Rule(None, 0, 0, where, where_label)
-        root.appendChild(parent)
-    for expression, colour, label in [*rules, ("ELSE", else_colour, else_label)]:
-        symbol = _symbol(geometry_type, colour)
-        if size is not None and isinstance(symbol, QgsMarkerSymbol):
-            symbol.setDataDefinedSize(size)
-        parent.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, expression, label))
-    return QgsRuleBasedRenderer(root)
-
-
-def choropleth_renderer(field_name: str, *, year: Any = None, lang: str = "en"
-                        ) -> QgsRuleBasedRenderer:
-    """The report's fixed colour scale (0 dark green to 0.8 dark red) on ``field_name``;
-    areas without a value grey; with ``year``, only that year's features are drawn."""
-    from segspatial._mapdata import NO_DATA_COLOR
-
-    ref = QgsExpression.quotedColumnRef(field_name)
-    rules = []
-    for lower, upper, colour, label in w.report_classes(lang):
-        parts = ([f"{ref} >= {lower!r}"] if lower is not None else []) + (
-            [f"{ref} < {upper!r}"] if upper is not None else [])
-        rules.append((" AND ".join(parts), colour, label))
-    where = None
-    if year is not None:
-        year_ref = QgsExpression.quotedColumnRef("year")
-        where = f"{year_ref} = {QgsExpression.quotedValue(_python(year))}"
-    return _rule_renderer(rules, QgsWkbTypes.PolygonGeometry, else_colour=NO_DATA_COLOR,
-                          else_label=text("legend.no_data", lang), where=where,
-                          where_label=str(_python(year)) if year is not None else "")
-
-
-def local_renderer(centred_field: str, pupils_expression: str, max_pupils: float, *,
-                   lang: str = "en") -> QgsRuleBasedRenderer:
-    """Schools coloured by their share of A centred on the area's share (diverging),
-    sized by pupils (area proportional); schools without a value grey."""
-    from segspatial._mapdata import SUPPRESSED_COLOR
-
-    ref = QgsExpression.quotedColumnRef(centred_field)
-    rules = []
-    classes = w.local_classes()
-    for i, (lower, upper, colour, key) in enumerate(classes):
-        last = i == len(classes) - 1
-        rules.append((f"{ref} >= {lower!r} AND {ref} {'<=' if last else '<'} {upper!r}",
-                      colour, text(key, lang)))
-    size = QgsProperty.fromExpression(
-        f"scale_exp(coalesce({pupils_expression}, 0), 0, {max(float(max_pupils), 1.0)!r}, "
-        "1.2, 6.0, 0.5)")
-    return _rule_renderer(rules, QgsWkbTypes.PointGeometry, else_colour=SUPPRESSED_COLOR,
-                          else_label=text("legend.left_out", lang), size=size)
-
-
-#: Post-processors must outlive the algorithm run (QGIS keeps no Python reference).
-_KEEP: list[QgsProcessingLayerPostProcessorInterface] = []
-
-
-class _Style(QgsProcessingLayerPostProcessorInterface):
-    """Sets a renderer on an output layer when QGIS loads it."""
-
-    def __init__(self, build: Callable[[], Any]) -> None:
-        super().__init__()
-        self._build = build
-
-    def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:
-        layer.setRenderer(self._build())
-        layer.triggerRepaint()
-
-    @classmethod
-    def attach(cls, context: Any, layer_id: str, build: Callable[[], Any]) -> None:
-        if not context.willLoadLayerOnCompletion(layer_id):
-            return
-        style = cls(build)
-        _KEEP.append(style)
-        del _KEEP[:-64]
-        context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(style)
-
-
 # --------------------------------------------------------------------------- algorithms
 
 
 _FIELD_TYPES = {"any": QgsProcessingParameterField.Any,
                 "numeric": QgsProcessingParameterField.Numeric,
                 "string": QgsProcessingParameterField.String}
-
-
-def _qgis_field(name: str, series: pd.Series) -> QgsField:
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
-        return QgsField(name, QVariant.LongLong)
-    if pd.api.types.is_float_dtype(series):
-        return QgsField(name, QVariant.Double)
-    values = series.dropna()
-    if len(values) and all(isinstance(v, int | np.integer) and not isinstance(v, bool)
-                           for v in values):
-        return QgsField(name, QVariant.LongLong)
-    if len(values) and all(isinstance(v, float | np.floating | int | np.integer)
-                           for v in values):
-        return QgsField(name, QVariant.Double)
-    return QgsField(name, QVariant.String)
-
-
-def _without_fid(fields: QgsFields) -> QgsFields:
-    """``fields`` with a field called ``fid`` renamed ``fid_source``: a GeoPackage output
-    takes a field of that name as its unique feature id, and an output with one
-    feature per area and year repeats the areas' values."""
-    out = QgsFields(fields)
-    for i in range(out.count()):
-        if out.at(i).name().lower() == "fid":
-            out.rename(i, _free_name(f"{out.at(i).name()}_source",
-                                     {out.at(j).name() for j in range(out.count())}))
-    return out
 
 
 class _Algorithm(QgsProcessingAlgorithm):
@@ -406,16 +102,16 @@ class _Algorithm(QgsProcessingAlgorithm):
         return self.SPEC.name
 
     def displayName(self) -> str:
-        return _t(f"alg.{self.SPEC.name}")
+        return ui_text(f"alg.{self.SPEC.name}")
 
     def group(self) -> str:
-        return _t("group")
+        return ui_text("group")
 
     def groupId(self) -> str:
         return "segregation"
 
     def shortHelpString(self) -> str:
-        return _t(f"help.{self.SPEC.name}", max_chart_areas=w.MAX_CHART_AREAS)
+        return ui_text(f"help.{self.SPEC.name}", max_chart_areas=w.MAX_CHART_AREAS)
 
     def icon(self) -> QIcon:
         return QIcon(str(_ICON))
@@ -429,16 +125,16 @@ class _Algorithm(QgsProcessingAlgorithm):
         key = f"param.{param.name}"
         specific = f"{key}.{self.SPEC.name}"
         try:
-            return _t(specific)
+            return ui_text(specific)
         except KeyError:
-            return _t(key)
+            return ui_text(key)
 
     def _definition(self, param: w.Param) -> Any:
         label = self._label(param)
         default = w.default_value(self.SPEC, param)
         if default is w.UI_LANGUAGE:
             offered = w.options(param)
-            default = _lang() if _lang() in offered else offered[0]
+            default = ui_language() if ui_language() in offered else offered[0]
         kind = param.kind
         if kind in ("points", "polygons"):
             types = [QgsProcessing.TypeVectorPoint if kind == "points"
@@ -485,7 +181,7 @@ class _Algorithm(QgsProcessingAlgorithm):
         else:  # pragma: no cover - a row with an unknown kind
             raise ValueError(f"unknown parameter kind {kind!r}")
         try:
-            d.setHelp(_t(f"tip.{param.name}"))
+            d.setHelp(ui_text(f"tip.{param.name}"))
         except KeyError:
             pass
         if param.advanced:
@@ -496,7 +192,7 @@ class _Algorithm(QgsProcessingAlgorithm):
         for param in self.SPEC.params:
             self.addParameter(self._definition(param))
         if self.SPEC.name == "report":
-            self.addOutput(QgsProcessingOutputHtml("INDEX", _t("param.INDEX")))
+            self.addOutput(QgsProcessingOutputHtml("INDEX", ui_text("param.INDEX")))
 
     def _values(self, parameters: dict, context: Any) -> dict[str, Any]:
         """Every input parameter as the Python value the API takes."""
@@ -524,7 +220,7 @@ class _Algorithm(QgsProcessingAlgorithm):
                 value = self.parameterAsEnumStrings(parameters, name, context)
             elif kind == "crs":
                 crs = self.parameterAsCrs(parameters, name, context)
-                value = (_crs_text(crs, name) if crs.isValid()
+                value = (crs_text(crs, name) if crs.isValid()
                          else w.default_value(self.SPEC, param))
             elif kind == "bool":
                 value = self.parameterAsBoolean(parameters, name, context)
@@ -537,11 +233,11 @@ class _Algorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters: dict, context: Any, feedback: Any) -> dict:
         try:
-            with _warnings_to(feedback):
+            with warnings_to(feedback):
                 return self.compute(self._values(parameters, context), parameters, context,
                                 feedback)
         except w.Cancelled:
-            feedback.pushInfo(_t("msg.cancelled"))
+            feedback.pushInfo(ui_text("msg.cancelled"))
             return {}
         except _USER_ERRORS as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -558,7 +254,7 @@ class _Algorithm(QgsProcessingAlgorithm):
         return source
 
     def _units(self, values: dict, parameters: dict, context: Any, feedback: Any,
-               *, need_polygons: bool = False) -> _Units:
+               *, need_polygons: bool = False) -> Units:
         """Read the schools (and areas), locate them as ``segspatial indices`` does."""
         from segspatial import geo
 
@@ -568,32 +264,32 @@ class _Algorithm(QgsProcessingAlgorithm):
                  "year": values.get("YEAR"), "area": values.get("AREA_FIELD"),
                  "name": values.get("NAME")}
         columns = list(dict.fromkeys(c for c in roles.values() if c))
-        frame, xs, ys, _ = _read_points(schools, columns, feedback)
+        frame, xs, ys, _ = read_points(schools, columns, feedback)
         taken = set(map(str, frame.columns))
-        x, y = _free_name("x", taken), _free_name("y", taken)
+        x, y = free_name("x", taken), free_name("y", taken)
         if roles["unit"] is None:
-            roles["unit"] = _free_name("fid", taken)
+            roles["unit"] = free_name("fid", taken)
             frame[roles["unit"]] = frame.index.to_numpy()
         frame[x], frame[y] = xs, ys
-        layer_crs = _crs_text(schools.sourceCrs(), "SCHOOLS")
+        layer_crs = crs_text(schools.sourceCrs(), "SCHOOLS")
         distance_crs = geo.require_projected(values["DISTANCE_CRS"], "DISTANCE_CRS")
 
         areas = self._source(parameters, "AREAS", context, required=need_polygons)
-        units = _Units(frame=frame, unit=roles["unit"], group_a=roles["group_a"],
+        units = Units(frame=frame, unit=roles["unit"], group_a=roles["group_a"],
                        group_b=roles["group_b"], total=roles["total"], year=roles["year"],
                        area=roles["area"] or "", x=x, y=y, name=roles["name"],
                        crs=distance_crs, by_location=areas is not None and not roles["area"])
         if areas is not None:
             if roles["area"] and not values.get("AREA_CODE"):
-                raise QgsProcessingException(_t("msg.area_code_needed"))
-            units.bounds, units.polygons = _read_polygons(
+                raise QgsProcessingException(ui_text("msg.area_code_needed"))
+            units.bounds, units.polygons = read_polygons(
                 areas, values.get("AREA_CODE"), values.get("AREA_NAME"),
-                _crs_text(areas.sourceCrs(), "AREAS"), "AREAS")
+                crs_text(areas.sourceCrs(), "AREAS"), "AREAS")
             units.polygon_fields = areas.fields()
             units.polygon_wkb = areas.wkbType()
             units.polygon_crs = areas.sourceCrs()
         if not units.area:
-            units.area = _free_name("area", taken)
+            units.area = free_name("area", taken)
             if not units.by_location:  # neither areas nor an area field: one area
                 frame[units.area] = "all"
 
@@ -626,8 +322,8 @@ class _Algorithm(QgsProcessingAlgorithm):
         districts = self._source(parameters, "DISTRICTS", context, required=False)
         if districts is None:
             return {}
-        frame, _ = _read_polygons(districts, values.get("DISTRICT_CODE"), None,
-                                  _crs_text(districts.sourceCrs(), "DISTRICTS"), "DISTRICTS")
+        frame, _ = read_polygons(districts, values.get("DISTRICT_CODE"), None,
+                                  crs_text(districts.sourceCrs(), "DISTRICTS"), "DISTRICTS")
         return {"districts": frame[["code", "geometry"]], "district_code": "code"}
 
     def _progress(self, feedback: Any, start: float, end: float) -> Callable[[float], bool]:
@@ -637,14 +333,14 @@ class _Algorithm(QgsProcessingAlgorithm):
 
         return report
 
-    def _validate(self, units: _Units) -> Any:
+    def _validate(self, units: Units) -> Any:
         """The API's validation gate on all schools at once (before batching)."""
         from segspatial.counts import prepare_counts
 
         return prepare_counts(units.frame, units.unit, units.group_a, units.group_b,
                               **units.roles)
 
-    def _batched(self, function: Callable[..., Any], values: dict, units: _Units,
+    def _batched(self, function: Callable[..., Any], values: dict, units: Units,
                  feedback: Any, end: float, **kwargs: Any) -> Any:
         """``function`` on the schools in batches of areas (or years), progress 15-end."""
         partition = w.partition_column(units.area, units.year,
@@ -654,7 +350,7 @@ class _Algorithm(QgsProcessingAlgorithm):
                              total=units.total, partition=partition,
                              progress=self._progress(feedback, 15, end), **kwargs)
 
-    def _per_unit(self, function: Callable[..., Any], values: dict, units: _Units,
+    def _per_unit(self, function: Callable[..., Any], values: dict, units: Units,
                   feedback: Any, end: float) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
         """A per-school spatial function (local measures, the profile) in batches, and
         the schools the size filters keep and leave out, counted by the same gate and
@@ -669,7 +365,7 @@ class _Algorithm(QgsProcessingAlgorithm):
                                        min_area_size=values["MIN_AREA_SIZE"])
         return result, kept, filtered
 
-    def _exclusions(self, units: _Units, result_exclusions: pd.DataFrame | None
+    def _exclusions(self, units: Units, result_exclusions: pd.DataFrame | None
                     ) -> pd.DataFrame:
         from segspatial.counts import empty_exclusions
 
@@ -683,7 +379,7 @@ class _Algorithm(QgsProcessingAlgorithm):
         """A table without geometry (exclusions, long results, profile)."""
         fields = QgsFields()
         for column in frame.columns:
-            fields.append(_qgis_field(str(column), frame[column]))
+            fields.append(qgis_field(str(column), frame[column]))
         sink, dest = self.parameterAsSink(parameters, name, context, fields,
                                           QgsWkbTypes.NoGeometry,
                                           QgsCoordinateReferenceSystem())
@@ -691,7 +387,7 @@ class _Algorithm(QgsProcessingAlgorithm):
             return None
         for row in frame.itertuples(index=False, name=None):
             feature = QgsFeature(fields)
-            feature.setAttributes([_python(v) for v in row])
+            feature.setAttributes([qgis_value(v) for v in row])
             self._add(sink, feature, parameters, name)
         return dest
 
@@ -702,7 +398,7 @@ class _Algorithm(QgsProcessingAlgorithm):
             return
         for row in exclusions_summary(exclusions).itertuples(index=False):
             pupils = "?" if pd.isna(row.n_pupils) else f"{row.n_pupils:,.0f}"
-            feedback.pushInfo(_t("msg.left_out", reason=row.reason,
+            feedback.pushInfo(ui_text("msg.left_out", reason=row.reason,
                                  units=f"{int(row.n_units):,}", pupils=pupils))
 
 
@@ -710,8 +406,9 @@ class IndicesAlgorithm(_Algorithm):
     SPEC = w.ALGORITHMS["indices"]
 
     def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.cli._inference import describe_inference
         from segspatial.compute import segregation
-        from segspatial.geo import join_areas
+        from segspatial.inference import infer
         from segspatial.spatial import spatial_segregation
 
         units = self._units(values, parameters, context, feedback)
@@ -726,7 +423,14 @@ class IndicesAlgorithm(_Algorithm):
                 kwargs.update(districts, snap=values["SNAP"])
             if units.by_location:  # Morrill's catchments clipped to the areas, as the CLI
                 kwargs.update(boundaries=units.bounds, area_code="code")
+        inference = w.api_arguments(self.SPEC, values, infer)
+        if inference.get("n_boot") or inference.get("null_draws"):
+            if inference.get("rng") is None:  # one seed for every batch, reported below
+                inference["rng"] = int(np.random.SeedSequence().entropy)
+            function = w.then_infer(function, **inference)
         result = self._batched(function, values, units, feedback, 85, **kwargs)
+        if describe_inference(result):
+            feedback.pushInfo(describe_inference(result))
         bounds = units.bounds
         if bounds is None:  # no polygons: one row per area code, without geometry
             import geopandas as gpd
@@ -734,7 +438,7 @@ class IndicesAlgorithm(_Algorithm):
             codes = sorted(map(str, pd.unique(result.table["area"].dropna())))
             bounds = gpd.GeoDataFrame({"code": codes, "_fid": [None] * len(codes)},
                                       geometry=[None] * len(codes), crs=units.crs)
-        wide = join_areas(result.table, bounds[["code", "_fid", "geometry"]], "code")
+        wide = self._wide(result.table, bounds[["code", "_fid", "geometry"]])
         outputs = {"OUTPUT": self._write_areas(parameters, context, units, wide, values,
                                                feedback)}
         exclusions = self._exclusions(units, result.exclusions)
@@ -747,16 +451,16 @@ class IndicesAlgorithm(_Algorithm):
         feedback.setProgress(100)
         return {k: v for k, v in outputs.items() if v is not None}
 
-    def _write_areas(self, parameters: dict, context: Any, units: _Units,
+    def _write_areas(self, parameters: dict, context: Any, units: Units,
                      wide: pd.DataFrame, values: dict, feedback: Any) -> str:
         has_polygons = units.polygon_fields is not None
         new_columns = [c for c in wide.columns if c not in ("_fid", "geometry")
                        and (c != "code" or not has_polygons)]
         new = QgsFields()
         for column in new_columns:
-            new.append(_qgis_field("area" if column == "code" else str(column),
+            new.append(qgis_field("area" if column == "code" else str(column),
                                    wide[column]))
-        base = _without_fid(units.polygon_fields) if has_polygons else QgsFields()
+        base = without_fid(units.polygon_fields) if has_polygons else QgsFields()
         fields = QgsProcessingUtils.combineFields(base, new)
         names = {c: fields.at(base.count() + i).name() for i, c in enumerate(new_columns)}
         sink, dest = self.parameterAsSink(
@@ -775,18 +479,40 @@ class IndicesAlgorithm(_Algorithm):
                 source = units.polygons[row[-1]]
                 feature.setGeometry(source.geometry())
                 attributes = list(source.attributes())
-            feature.setAttributes(attributes + [_python(v) for v in row[:-1]])
+            feature.setAttributes(attributes + [qgis_value(v) for v in row[:-1]])
             self._add(sink, feature, parameters, "OUTPUT")
-        feedback.pushInfo(_t("msg.wrote", n=len(wide)))
+        feedback.pushInfo(ui_text("msg.wrote", n=len(wide)))
         style = self._style_column(wide, values.get("STYLE_INDEX") or "dissimilarity")
         if has_polygons and style is not None:
             year = None
             if "year" in wide.columns and wide["year"].notna().any():
                 year = wide["year"].max()
-            field_name, lang = names[style], _lang()
-            _Style.attach(context, dest, lambda: choropleth_renderer(field_name, year=year,
+            field_name, lang = names[style], ui_language()
+            Style.attach(context, dest, lambda: choropleth_renderer(field_name, year=year,
                                                                      lang=lang))
         return dest
+
+    @staticmethod
+    def _wide(table: pd.DataFrame, bounds: Any) -> pd.DataFrame:
+        """One row per area (and year) with one field per index and, with inference,
+        its ``_se``, ``_ci_low``, ``_ci_high`` and ``_p_value`` fields."""
+        from segspatial.geo import join_areas
+        from segspatial.schema import has_values
+
+        wide = join_areas(table, bounds, "code")
+        columns = list(wide.attrs["index_columns"])
+        for stat in ("se", "ci_low", "ci_high", "p_value"):
+            if not has_values(table, stat):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the first join has said it all
+                extra = join_areas(table.assign(value=table[stat], reason=None), bounds,
+                                   "code")  # the same rows in the same order
+            for column in columns:
+                if extra[column].notna().any():
+                    wide[f"{column}_{stat}"] = extra[column].to_numpy()
+        wide.attrs["index_columns"] = columns
+        return wide
 
     @staticmethod
     def _style_column(wide: pd.DataFrame, index: str) -> str | None:
@@ -825,7 +551,7 @@ class LocalMeasuresAlgorithm(_Algorithm):
         schools = self._source(parameters, "SCHOOLS", context, required=True)
         new = QgsFields()
         for column in added:
-            new.append(_qgis_field(column, by_fid[column]))
+            new.append(qgis_field(column, by_fid[column]))
         fields = QgsProcessingUtils.combineFields(schools.fields(), new)
         names = {c: fields.at(schools.fields().count() + i).name()
                  for i, c in enumerate(added)}
@@ -842,12 +568,12 @@ class LocalMeasuresAlgorithm(_Algorithm):
             out = QgsFeature(fields)
             out.setGeometry(feature.geometry())
             out.setAttributes(list(feature.attributes())
-                              + [_python(v) for v in rows.get(feature.id(), empty)])
+                              + [qgis_value(v) for v in rows.get(feature.id(), empty)])
             self._add(sink, out, parameters, "OUTPUT")
         pupils = " + ".join(QgsExpression.quotedColumnRef(c) for c in units.pupils)
         max_pupils = float(units.frame[units.pupils].sum(axis=1).max() or 1.0)
-        centred, lang = names["p_centred"], _lang()
-        _Style.attach(context, dest, lambda: local_renderer(centred, pupils, max_pupils,
+        centred, lang = names["p_centred"], ui_language()
+        Style.attach(context, dest, lambda: local_renderer(centred, pupils, max_pupils,
                                                             lang=lang))
         exclusions = self._exclusions(units, filtered)
         outputs = {"OUTPUT": dest,
@@ -879,7 +605,7 @@ class ProfileAlgorithm(_Algorithm):
                                                           units.bounds["name"], strict=True)
                          if n is not None}
             pupils = kept.groupby("area")["total"].sum()
-            write_text(chart, profile_page(table, pupils, names, _lang()))
+            write_text(chart, profile_page(table, pupils, names, ui_language()))
             outputs["CHART"] = chart
         self._summarise(exclusions, feedback)
         feedback.setProgress(100)
@@ -942,7 +668,7 @@ class ReportAlgorithm(_Algorithm):
             name=units.name, boundaries=units.bounds[["code", "name", "geometry"]],
             area_code="code", area_name="name" if has_names else "code",
             group_labels=labels,
-            inputs=_layer_files(self, parameters, context, ["SCHOOLS", "AREAS"]),
+            inputs=layer_files(self, parameters, context, ["SCHOOLS", "AREAS"]),
             **extra, **w.api_arguments(self.SPEC, values, report_data))
         if feedback.isCanceled():
             raise w.Cancelled
@@ -983,12 +709,12 @@ class SegspatialProvider(QgsProcessingProvider):
         return PROVIDER_ID
 
     def name(self) -> str:
-        return _t("provider")
+        return ui_text("provider")
 
     def longName(self) -> str:
         from segspatial import __version__
 
-        return f"{_t('provider')} {__version__}"
+        return f"{ui_text('provider')} {__version__}"
 
     def versionInfo(self) -> str:
         from segspatial import __version__

@@ -29,7 +29,9 @@ _EN: dict[str, str] = {
         "of schools with the pupils of two groups: the dissimilarity index D, "
         "Carrington &amp; Troske's standardised D*, Theil's H and the correlation index V "
         "(and any index a plug-in adds), plus the spatial indices of Reardon &amp; "
-        "O'Sullivan (2004) per bandwidth, Moran's I and Morrill's D.</p>"
+        "O'Sullivan (2004) per bandwidth, Moran's I and Morrill's D. Optionally "
+        "bootstrap standard errors and confidence intervals and a randomisation test "
+        "against random allocation (advanced parameters).</p>"
         "<p>The areas are the polygons of an area layer (each school goes to the polygon "
         "that contains it, or the nearest one within the snap distance) or the codes of "
         "an area field of the schools (then joined to the polygons by their code "
@@ -141,6 +143,22 @@ _EN: dict[str, str] = {
     "param.DISTRICT_SIZE": "Size of the default square districts (m)",
     "tip.DISTRICT_SIZE": "Without a district layer, H is split between squares of this "
                          "size.",
+    "param.BOOTSTRAP": "Bootstrap replicates per area-year (0: none)",
+    "tip.BOOTSTRAP": "Standard error and confidence interval of every index (se, ci_low, "
+                     "ci_high fields); 1000 or more for 95% intervals.",
+    "param.CI_LEVEL": "Confidence level of the intervals",
+    "tip.CI_LEVEL": "e.g. 0.95 for 95% intervals.",
+    "param.CLUSTER": "Resample schools (cluster bootstrap) instead of pupils",
+    "tip.CLUSTER": "For schools that are a sample; the individual bootstrap (pupils) "
+                   "answers how precisely these pupils measure these schools.",
+    "param.INTERVAL": "Interval",
+    "tip.INTERVAL": "bias_corrected (percentiles of 2 value - replicate, as R "
+                    "segregation) or percentile.",
+    "param.NULL_DRAWS": "Random-allocation draws per area-year (0: no test)",
+    "tip.NULL_DRAWS": "Randomisation test against random allocation of the pupils "
+                      "(p_value fields).",
+    "param.ALTERNATIVE": "Alternative of the randomisation test",
+    "tip.ALTERNATIVE": "greater: more segregated than random allocation.",
     "param.STYLE_INDEX": "Index that colours the map",
     "tip.STYLE_INDEX": "For a spatial index, its first bandwidth is shown.",
     "param.LABEL_A": "Name of group A in the pages [optional; default: its field]",
@@ -208,7 +226,9 @@ _NL: dict[str, str] = {
         "gestandaardiseerde D* van Carrington &amp; Troske, Theils H en de "
         "correlatie-index V (en elke index die een plug-in toevoegt), plus de "
         "ruimtelijke indices van Reardon &amp; O'Sullivan (2004) per bandbreedte, "
-        "Moran's I en Morrills D.</p>"
+        "Moran's I en Morrills D. Desgewenst ook bootstrap-standaardfouten en "
+        "-betrouwbaarheidsintervallen en een randomisatietoets tegen een toevallige "
+        "verdeling (geavanceerde parameters).</p>"
         "<p>De gebieden zijn de vlakken van een gebiedslaag (elke school hoort bij het "
         "vlak waarin ze ligt, of het dichtstbijzijnde binnen de maximale afstand) of de "
         "codes in een gebiedsveld van de scholen (dan gekoppeld aan de vlakken via hun "
@@ -329,6 +349,23 @@ _NL: dict[str, str] = {
     "param.DISTRICT_SIZE": "Grootte van de standaardwijken (vierkanten, m)",
     "tip.DISTRICT_SIZE": "Zonder wijkenlaag wordt H gesplitst over vierkanten van deze "
                          "grootte.",
+    "param.BOOTSTRAP": "Bootstrap-herhalingen per gebied en jaar (0: geen)",
+    "tip.BOOTSTRAP": "Standaardfout en betrouwbaarheidsinterval van elke index (velden "
+                     "se, ci_low, ci_high); 1000 of meer voor 95%-intervallen.",
+    "param.CI_LEVEL": "Betrouwbaarheidsniveau van de intervallen",
+    "tip.CI_LEVEL": "bijv. 0,95 voor 95%-intervallen.",
+    "param.CLUSTER": "Scholen trekken (clusterbootstrap) in plaats van leerlingen",
+    "tip.CLUSTER": "Voor scholen die een steekproef zijn; de individuele bootstrap "
+                   "(leerlingen) zegt hoe precies deze leerlingen deze scholen meten.",
+    "param.INTERVAL": "Interval",
+    "tip.INTERVAL": "bias_corrected (percentielen van 2 waarde - herhaling, zoals R "
+                    "segregation) of percentile.",
+    "param.NULL_DRAWS": "Trekkingen bij toevallige verdeling per gebied en jaar (0: geen "
+                        "toets)",
+    "tip.NULL_DRAWS": "Randomisatietoets tegen een toevallige verdeling van de leerlingen "
+                      "(velden p_value).",
+    "param.ALTERNATIVE": "Alternatief van de randomisatietoets",
+    "tip.ALTERNATIVE": "greater: meer gesegregeerd dan bij toevallige verdeling.",
     "param.STYLE_INDEX": "Index die de kaart kleurt",
     "tip.STYLE_INDEX": "Bij een ruimtelijke index wordt de eerste bandbreedte getoond.",
     "param.LABEL_A": "Naam van groep A op de pagina's [optioneel; standaard: het veld]",

@@ -44,6 +44,7 @@ __all__ = [
     "partition_column",
     "report_classes",
     "run_batched",
+    "then_infer",
 ]
 
 #: Areas (or years) are computed in at most this many batches: progress is reported,
@@ -252,6 +253,20 @@ def k_replaces_bandwidth(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def then_infer(function: Callable[..., Any], **infer_kwargs: Any) -> Callable[..., Any]:
+    """``function`` followed by :func:`segspatial.inference.infer` on its result.
+
+    Inference draws from streams keyed by area and year, so with one int seed batches
+    of areas give the very draws of one call over all areas.
+    """
+    from segspatial.inference import infer
+
+    def run(data: Any, *args: Any, **kwargs: Any) -> Any:
+        return infer(function(data, *args, **kwargs), **infer_kwargs).result
+
+    return run
+
+
 # --------------------------------------------------------------------------- batches
 
 
@@ -438,6 +453,18 @@ def _profile_bandwidths() -> tuple[float, ...]:
     return PROFILE_BANDWIDTHS
 
 
+def _intervals() -> tuple[str, ...]:
+    from segspatial.inference import INTERVALS
+
+    return INTERVALS
+
+
+def _alternatives() -> tuple[str, ...]:
+    from segspatial.inference import ALTERNATIVES
+
+    return ALTERNATIVES
+
+
 def _style_names() -> list[str]:
     return _index_names() + [n for n in _spatial_names() if n not in ("morans_i_p",)]
 
@@ -491,9 +518,23 @@ SEED = Param("SEED", "integer", api="rng", optional=True, advanced=True)
 PERMUTATIONS = Param("PERMUTATIONS", "integer", api="permutations", default=FROM_API,
                      minimum=0, advanced=True)
 
+# Uncertainty and significance (segspatial.inference.infer), for every index.
+_INFERENCE = (
+    Param("BOOTSTRAP", "integer", api="n_boot", default=FROM_API, minimum=0, advanced=True),
+    Param("CI_LEVEL", "number", api="level", default=FROM_API, minimum=0, advanced=True),
+    Param("CLUSTER", "bool", api="cluster", default=FROM_API, advanced=True),
+    Param("INTERVAL", "choice", api="interval", default=FROM_API, choices=_intervals,
+          advanced=True),
+    Param("NULL_DRAWS", "integer", api="null_draws", default=FROM_API, minimum=0,
+          advanced=True),
+    Param("ALTERNATIVE", "choice", api="alternative", default=FROM_API,
+          choices=_alternatives, advanced=True),
+)
+
 INDICES_ALGORITHM = AlgorithmSpec(
     name="indices",
-    functions=("segspatial.spatial:spatial_segregation", "segspatial.compute:segregation"),
+    functions=("segspatial.spatial:spatial_segregation", "segspatial.compute:segregation",
+               "segspatial.inference:infer"),
     params=(
         *_SCHOOL_PARAMS, *_AREA_PARAMS, *_FILTERS,
         Param("INDICES", "choices", api="indices", default=_default_indices,
@@ -506,6 +547,7 @@ INDICES_ALGORITHM = AlgorithmSpec(
         PERMUTATIONS, SEED,
         Param("DISTRICTS", "polygons", optional=True, advanced=True),
         Param("DISTRICT_CODE", "field", parent="DISTRICTS", optional=True, advanced=True),
+        *_INFERENCE,
         Param("STYLE_INDEX", "choice", default="dissimilarity", choices=_style_names),
         Param("OUTPUT", "sink"),
         Param("EXCLUSIONS", "table"),
