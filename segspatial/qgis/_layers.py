@@ -39,10 +39,12 @@ __all__ = ["Units", "attribute_value", "crs_text", "free_name", "layer_files", "
 
 
 def ui_language() -> str:
+    """The catalogue language of QGIS's user interface (``en`` or ``nl``)."""
     return language(QgsApplication.locale())
 
 
 def ui_text(key: str, **values: Any) -> str:
+    """The text for ``key`` in QGIS's language (see :func:`segspatial.qgis._texts.text`)."""
     return text(key, ui_language(), **values)
 
 
@@ -77,6 +79,7 @@ def qgis_value(value: Any) -> Any:
 
 
 def free_name(base: str, taken: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``, ... whichever is not in ``taken`` (added)."""
     name, n = base, 1
     while name in taken:
         n += 1
@@ -86,7 +89,7 @@ def free_name(base: str, taken: set[str]) -> str:
 
 
 def layer_files(algorithm: QgsProcessingAlgorithm, parameters: dict, context: Any,
-                 names: list[str]) -> list[str]:
+                names: list[str]) -> list[str]:
     """The local files behind layer parameters (for the report's method section)."""
     files = []
     for name in names:
@@ -132,7 +135,7 @@ class Units:
 
 
 def read_points(source: Any, columns: list[str], feedback: Any
-                 ) -> tuple[pd.DataFrame, list[float], list[float], list[int]]:
+                ) -> tuple[pd.DataFrame, list[float], list[float], list[int]]:
     """Attributes of ``columns`` and point coordinates of every feature of ``source``."""
     fields = source.fields()
     indices = [fields.lookupField(c) for c in columns]
@@ -171,8 +174,7 @@ def read_points(source: Any, columns: list[str], feedback: Any
     return frame, xs, ys, fids
 
 
-def read_polygons(source: Any, code: str | None, name: str | None, crs_text: str,
-                   what: str):
+def read_polygons(source: Any, code: str | None, name: str | None, crs: str, what: str):
     """The polygons as a GeoDataFrame (``code``, ``name``, ``_fid``), repaired as
     :func:`segspatial.geo.read_boundaries` repairs files, and the features by id.
 
@@ -202,7 +204,7 @@ def read_polygons(source: Any, code: str | None, name: str | None, crs_text: str
 
     frame["code"] = column(code) if code else fids
     frame["name"] = column(name) if name else [None] * len(fids)
-    polygons = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs_text)
+    polygons = gpd.GeoDataFrame(frame, geometry=list(geoms), crs=crs)
     return repair_boundaries(polygons, what), features
 
 
