@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from segspatial.cli._console import console_of
+from segspatial.cli._options import add_group
 from segspatial.qgis import PLUGIN_FOLDER, build_plugin
 
 __all__ = ["register", "run"]
@@ -19,13 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "to the Processing Toolbox; it needs this segspatial installed in the Python "
         "that QGIS runs (see the QGIS section of the README).",
     )
-    p.add_argument("--output", "-o", default=f"{PLUGIN_FOLDER}.zip", metavar="FILE",
-                   help=f"zip file to write (default: ./{PLUGIN_FOLDER}.zip)")
+    add_group(p, "output", skip=("exclusions_output",),
+              defaults={"output": f"{PLUGIN_FOLDER}.zip"},
+              output_help=f"zip file to write (default: ./{PLUGIN_FOLDER}.zip)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    path = build_plugin(args.output)
-    print(f"wrote {path}; in QGIS: Plugins > Manage and Install Plugins > Install from "
-          "ZIP", file=sys.stderr)
+    console = console_of(args)
+    console.wrote(build_plugin(args.output), "the QGIS plugin")
+    console.say("In QGIS: Plugins > Manage and Install Plugins > Install from ZIP")
     return 0
