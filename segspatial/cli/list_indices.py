@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from segspatial.cli._options import add_group
+
 #: Rows that other analyses add to a results table (not registry kernels): name ->
 #: (option, description).
 ANALYSIS_ROWS = {
@@ -24,11 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="List every registered index, including those that "
                        "installed packages add through the 'segspatial.indices' entry "
                        "point group, and the rows other analyses add.")
+    add_group(p, "output", only=("quiet",))
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from segspatial.indices import (  # numpy, scipy: only when the command runs
+    from segspatial.indices import (  # only when the command runs
         _BUILTIN,
         DEFAULT_INDICES,
         DEFAULT_MULTIGROUP_INDICES,
