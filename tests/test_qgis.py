@@ -26,6 +26,9 @@ TOLERANCE = 1e-12
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # QGIS's embedded Python finds its standard library from the first python3 on PATH:
+    # Debian's, not a pyenv/conda one that may come first on a developer's or CI machine
+    env["PATH"] = os.pathsep.join(["/usr/bin", env.get("PATH", "")])
     env.update(QT_QPA_PLATFORM="offscreen", MPLBACKEND="Agg", **extra)
     return env
 
