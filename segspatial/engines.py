@@ -199,7 +199,7 @@ def _duckdb_source(path: Path, columns: list[str], text: list[str]) -> str:
         raise ValueError(
             f"{str(path)!r} is {scan.encoding}, and the duckdb engine reads CSV in UTF-8 "
             "only: convert it (e.g. iconv -f cp1252 -t utf-8), write Parquet, or use "
-            "--engine pandas"
+            "engine='pandas'"
         )
     sep = _sniff_sep(path, scan.encoding)
     types = ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in text)
@@ -215,7 +215,7 @@ def _file_kind(path: Path) -> str:
     kind = _kind(path)
     if kind not in ("csv", "parquet"):
         raise ValueError(f"the duckdb and dask engines read CSV and Parquet files; "
-                         f"{str(path)!r} needs --engine pandas")
+                         f"{str(path)!r} needs engine='pandas'")
     return kind
 
 
@@ -254,7 +254,7 @@ def _duckdb_batches(path: Path, columns: list[str], text: list[str], year: str |
                                        "NUMERIC")):
             raise ValueError(
                 f"income: column {income!r} of {str(path)!r} is {kind}, not numbers; the "
-                "duckdb and dask engines need a numeric income column (--engine pandas "
+                "duckdb and dask engines need a numeric income column (engine='pandas' "
                 "converts text)"
             )
         inc = f"CAST({_sql_name(income)} AS DOUBLE)"
@@ -402,7 +402,7 @@ def _dask_counts(path: Path, columns: list[str], text: list[str], unit: str,
                     raise ValueError(
                         f"income: column {income!r} of {str(path)!r} is "
                         f"{frame[income].dtype}, not numbers; the duckdb and dask engines "
-                        "need a numeric income column (--engine pandas converts text)"
+                        "need a numeric income column (engine='pandas' converts text)"
                     )
                 counts = frame.map_partitions(
                     _rank_counts, year, income, income_missing,

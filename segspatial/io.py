@@ -82,8 +82,8 @@ def check_encoding_name(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except (LookupError, TypeError):
         raise ValueError(
-            f"unknown encoding {encoding!r} (--encoding / encoding=); use e.g. utf-8, "
-            "cp1252 (Windows-1252, DUO's files) or latin-1"
+            f"unknown encoding {encoding!r} (encoding=); use e.g. utf-8, cp1252 "
+            "(Windows-1252, DUO's files) or latin-1"
         ) from None
 
 
@@ -128,8 +128,8 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
                 at = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
                 raise ValueError(
                     f"{name!r} line {at}: byte(s) {_show_byte(exc.object[exc.start:exc.end])} are "
-                    f"not valid {encoding}; pass the file's encoding with --encoding "
-                    "(encoding=), e.g. utf-8 or cp1252 (Windows-1252)"
+                    f"not valid {encoding}; pass the file's encoding with encoding=, e.g. "
+                    "utf-8 or cp1252 (Windows-1252)"
                 ) from None
             if encoding is None and text:
                 if bad is None and (m := _NOT_UTF8.search(text)):
@@ -152,8 +152,8 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
         raise ValueError(
             f"{name!r} mixes encodings: line {bad[0]} has byte {_show_byte(bad[1])}, which "
             f"is not UTF-8 (Windows-1252?), but line {good[0]} has UTF-8 text "
-            f"({good[1]!r}); convert the file to one encoding, or pass --encoding "
-            "(encoding=) to read all of it as one, e.g. --encoding cp1252"
+            f"({good[1]!r}); convert the file to one encoding, or pass encoding= to read "
+            "all of it as one, e.g. encoding='cp1252'"
         )
     return _scan(path, "cp1252")  # checks that every byte is Windows-1252 too
 
@@ -205,8 +205,8 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
                 f", column {column!r}: {dotted.iloc[0]!r} is ambiguous: a thousands "
                 f"separator ({dotted.iloc[0].strip().replace('.', '')}) or a decimal point? "
                 "Every number with a point in the column looks like thousands; pass "
-                "--thousands . (Dutch: 4.000 = 4000; with --decimal , for decimals) or "
-                "--decimal . (4.000 = 4.0)"
+                "thousands='.' (Dutch: 4.000 = 4000; with decimal=',' for decimals) or "
+                "decimal='.' (4.000 = 4.0)"
             )
     for column in suspects:
         values = frame[column].dropna().astype(str)
@@ -216,7 +216,7 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
             raise ValueError(
                 f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
                 f", column {column!r}: {values.iloc[0]!r} has a decimal comma; pass "
-                "--decimal , (and --thousands . if it has thousands separators, e.g. "
+                "decimal=',' (and thousands='.' if it has thousands separators, e.g. "
                 "1.234,5) to read it as numbers"
             )
 
@@ -396,9 +396,9 @@ def read_table(
         raise ValueError(f"input file {str(path)!r} is empty")
     for value, option in ((decimal, "decimal"), (thousands, "thousands")):
         if value is not None and (not isinstance(value, str) or len(value) != 1):
-            raise ValueError(f"--{option} ({option}=) must be one character, got {value!r}")
+            raise ValueError(f"{option} must be one character, got {value!r}")
     if decimal is not None and decimal == thousands:
-        raise ValueError(f"--decimal and --thousands must differ, both are {decimal!r}")
+        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
     scan = _scan(path, encoding)
     encoding = scan.encoding
     sep = sep if sep is not None else _sniff_sep(path, encoding)

@@ -159,7 +159,7 @@ def test_engine_errors(tmp_path, demo_files):
     text = pupils.head(100).astype({"income": str})
     text.to_parquet(tmp_path / "t.parquet", index=False)
     with pytest.raises(ValueError, match=r"income: column 'income' of .* is VARCHAR, not "
-                                         r"numbers; .*--engine pandas"):
+                                         r"numbers; .*engine='pandas'"):
         aggregate_pupils(tmp_path / "t.parquet", "school", engine="duckdb", **THEMES)
     with pytest.raises(ValueError, match=r"has no column\(s\) \['nope'\]"):
         aggregate_pupils(folder / "p.parquet", "school", engine="duckdb", area="nope",

@@ -48,7 +48,7 @@ def test_utf8_after_windows_1252_is_refused_naming_both_lines(tmp_path):
                      + ("\n".join(BASE[2:]) + "\nCafé;GM1;3;4\n").encode("utf-8"))
     with pytest.raises(ValueError, match=r"mixed\.csv' mixes encodings: line 3 has byte "
                                          r"0xe9, which is not UTF-8 .* but line 8003 has "
-                                         r"UTF-8 text \('é'\).*--encoding"):
+                                         r"UTF-8 text \('é'\).*encoding="):
         read_table(path)
     # told what it is, it reads (and the UTF-8 line comes out as Windows-1252 says)
     assert len(read_table(path, encoding="cp1252")) == 8002
@@ -60,7 +60,7 @@ def test_a_wrong_explicit_encoding_names_the_line(tmp_path, capsys):
     code, err = _cli(capsys, *_indices(path, "--encoding", "utf-8"))
     assert code == 2
     assert "c.csv' line 8002: byte(s) 0xfa are not valid utf-8" in err
-    assert "--encoding" in err and "Traceback" not in err
+    assert "with --encoding, e.g. utf-8" in err and "Traceback" not in err
 
 
 def test_unknown_encoding_is_a_clear_error(tmp_path, capsys):
@@ -87,13 +87,13 @@ def test_thousands_separators_are_refused_then_read_when_told(tmp_path, capsys):
     path.write_text("school;gm;a;b\ns1;GM1;4.000;7.600\ns2;GM1;850;1.200\n")
     with pytest.raises(ValueError, match=r"duo\.csv' line 2, column 'a': '4\.000' is "
                                          r"ambiguous: a thousands separator \(4000\) or a "
-                                         r"decimal point\?.*--thousands \."):
+                                         r"decimal point\?.*thousands='\.'"):
         read_table(path)
     frame = read_table(path, thousands=".")
     assert frame["a"].tolist() == [4000, 850] and frame["b"].tolist() == [7600, 1200]
     assert read_table(path, decimal=".")["a"].tolist() == [4.0, 850.0]
     code, err = _cli(capsys, *_indices(path))
-    assert code == 2 and "--thousands ." in err
+    assert code == 2 and "--thousands '.'" in err
     out = tmp_path / "r.csv"
     assert _cli(capsys, *_indices(path, "--thousands", ".", "-o", str(out)))[0] == 0
     d = pd.read_csv(out).set_index("index").loc["dissimilarity", "value"]
@@ -105,7 +105,7 @@ def test_decimal_commas_are_refused_then_read_when_told(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("school;a;b\ns1;7,6;1\ns2;1.234,5;2\n")
     with pytest.raises(ValueError, match=r"c\.csv' line 2, column 'a': '7,6' has a decimal "
-                                         r"comma; pass --decimal ,"):
+                                         r"comma; pass decimal=','"):
         read_table(path)
     frame = read_table(path, decimal=",", thousands=".")
     assert frame["a"].tolist() == [7.6, 1234.5]
@@ -119,7 +119,7 @@ def test_real_decimals_are_not_mistaken_for_thousands(tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"decimal": ",,"}, r"--decimal \(decimal=\) must be one character"),
+    ({"decimal": ",,"}, r"decimal must be one character"),
     ({"decimal": ".", "thousands": "."}, "must differ"),
 ])
 def test_bad_number_options(tmp_path, kwargs, match):
