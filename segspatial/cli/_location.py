@@ -201,7 +201,9 @@ def locate_units(args: argparse.Namespace,
     pupils = _pupils(args)
     parts = []
     if args.x:
-        points = geo.unit_points(data, x=args.x, y=args.y, crs=args.crs)
+        source = getattr(args, "input", None)
+        points = geo.unit_points(data, x=args.x, y=args.y, crs=args.crs,
+                                 source=str(source) if source else None, option="--crs")
     else:
         points, unmatched = geo.geocode_postcodes(data, args.postcode, args.postcode_table)
         if len(unmatched):
