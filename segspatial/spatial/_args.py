@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.spatial.kernels import DEFAULT_BANDWIDTHS, GAUSSIAN_CUTOFF, KERNELS
+from segspatial.spatial.kernels import DEFAULT_BANDWIDTHS, KERNELS
 
 _CONTEXTS = ("area", "all")
 #: Index names the spatial functions add to results tables.
@@ -18,6 +18,11 @@ SPATIAL_INDICES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "mora
                    "morrill_d", "theil_h_between", "theil_h_within")
 _DEFAULT_SPATIAL = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                     "morrill_d")
+#: Definitions of the local environments of the spatial D and H.
+DEFINITIONS = ("dispersal", "reardon_osullivan")
+#: Index names of the spatial D and H under the Reardon & O'Sullivan definition.
+RO_NAMES = {"spatial_dissimilarity": "spatial_dissimilarity_ro",
+            "spatial_theil_h": "spatial_theil_h_ro"}
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,9 @@ class _Scale:
     @property
     def radius(self) -> float:
         """The largest distance with a non-zero weight (exclusive)."""
-        if self.kernel == "gaussian":
-            return GAUSSIAN_CUTOFF * self.bandwidth
-        return self.bandwidth
+        if self.kernel == "knn":
+            return np.inf
+        return KERNELS[self.kernel].support * self.bandwidth
 
 
 def _resolve_scales(bandwidth: Any, kernel: str | None, k: Any,
@@ -86,6 +91,14 @@ def _resolve_scales(bandwidth: Any, kernel: str | None, k: Any,
     return [_Scale(kernel, float(v)) for v in dict.fromkeys(float(v) for v in values)]
 
 
+def _check_definition(definition: Any) -> str:
+    if definition not in DEFINITIONS:
+        raise ValueError(f"definition must be 'dispersal' (default: each unit's pupils spread "
+                         f"over the environments around it) or 'reardon_osullivan' (local "
+                         f"shares weighted by each unit's own pupils), got {definition!r}")
+    return definition
+
+
 def _check_context(context: Any) -> str:
     if context not in _CONTEXTS:
         raise ValueError(f"context must be 'area' (neighbours in the same area and year) or "
@@ -98,6 +111,40 @@ def _require_projected(crs: Any, argument: str = "crs") -> Any:
     from segspatial.geo import require_projected
 
     return require_projected(crs, argument)
+
+
+def _check_contiguity(contiguity: Any, *, boundaries: Any, area_code: Any,
+                      area: Any) -> bool:
+    """Validate Morrill's contiguity; True when the catchments are clipped to polygons."""
+    if contiguity not in ("delaunay", "voronoi_clipped"):
+        raise ValueError(f"morrill_contiguity must be 'delaunay' (frame-free) or "
+                         f"'voronoi_clipped' (Voronoi catchments clipped to boundaries), got "
+                         f"{contiguity!r}")
+    if boundaries is None and area_code is not None:
+        raise ValueError("area_code was given without boundaries")
+    if contiguity == "delaunay":
+        if boundaries is not None:
+            raise ValueError("boundaries are only used to clip Morrill's Voronoi catchments: "
+                             "pass morrill_contiguity='voronoi_clipped' with them, or leave "
+                             "them out (the default Delaunay contiguity needs no frame)")
+        return False
+    if boundaries is None:
+        raise ValueError("morrill_contiguity='voronoi_clipped' needs boundaries (area "
+                         "polygons) and area_code")
+    if area is None:
+        raise ValueError("boundaries need area: the column whose values match area_code")
+    return True
+
+
+def _check_in_crs(frame: pd.DataFrame, crs: Any, *, x: str, y: str) -> None:
+    """Stop when the coordinates cannot be in ``crs`` (see
+    :func:`segspatial.geo.check_area_of_use`)."""
+    from segspatial.geo import check_area_of_use
+
+    xs = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=np.float64)
+    ys = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=np.float64)
+    check_area_of_use(xs, ys, crs, what=f"coordinate columns x={x!r}, y={y!r}",
+                      option="crs=", labels=frame["unit"].to_numpy())
 
 
 def _check_coordinates(frame: pd.DataFrame, columns: dict[str, str]) -> tuple[np.ndarray,

@@ -1,4 +1,10 @@
-"""Checkerboard diagnostics: Moran's I of the units' shares and Morrill's adjusted D."""
+"""Checkerboard diagnostics: Moran's I of the units' shares and Morrill's adjusted D.
+
+Moran's I streams its permutations in blocks (memory O(units x block)); the weight
+blocks are those of the local environments (:mod:`segspatial.spatial.environments`),
+without the self-weights. Morrill's D uses frame-free contiguity: Delaunay neighbours
+whose Voronoi cells share an edge of positive length.
+"""
 
 from __future__ import annotations
 
@@ -8,91 +14,157 @@ import numpy as np
 from scipy import sparse
 
 from segspatial.indices import GroupedCounts, _unit_share_a
+from segspatial.spatial import environments
+from segspatial.spatial._args import _Scale
+from segspatial.spatial.environments import _group_sum, _Pool, _Reusable, _smooth
 
+#: Most permutations drawn at once (fewer for many units: at most ``_BLOCK`` draws).
 _PERMUTATION_BATCH = 128
 
 
-def _moran(c: GroupedCounts, share: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray,
-           permutations: int, draws: list[np.ndarray]
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Moran's I of ``share`` per group with row-standardised weights, and p-values.
+def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale],
+           permutations: int, seed: int | None) -> list[tuple[np.ndarray, ...]]:
+    """Moran's I of ``share`` per area-year with row-standardised weights, and p-values,
+    for each scale.
 
-    ``draws`` are within-group permutations (arrays of shape (m, n)), shared between
-    scales. Returns I, the pseudo p-value, and masks of groups without neighbours and
-    without variation.
+    ``pool`` holds the units (sorted by area-year, one block per area-year). The
+    permutations are streamed in batches (at most ``_BLOCK`` draws in memory), each
+    from its own generator seeded ``(seed, r)`` (the same draws whatever the batch
+    size), and every scale is evaluated on each batch before the next is drawn.
+    Returns, per scale, I, the pseudo p-value, and masks of groups without neighbours
+    and without variation.
     """
     n, g = c.a.size, c.group
-    row_sum = np.bincount(i, weights=w, minlength=n)
-    w_rs = w / row_sum[i]
-    s0 = c.sum((row_sum > 0).astype(np.float64))
+    rows = np.arange(n)
     mean = c.sum(share) / c.n_units
     z = share - mean[g]
     den = c.sum(z * z)
-    matrix = sparse.csr_matrix((w_rs, (i, j)), shape=(n, n))
-    num = c.sum(z * (matrix @ z))
-    no_neighbours = s0 == 0
     flat = den <= 1e-30 * np.maximum(c.sum(share * share), 1e-300)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = c.n_units / s0 / den
-        stat = scale * num
-    p_value = np.full(c.n_groups, np.nan)
-    if permutations:
-        indicator = sparse.csr_matrix((np.ones(n), (g, np.arange(n))), shape=(c.n_groups, n))
-        larger = np.zeros(c.n_groups)
-        for order in draws:
-            zp = z[order].T  # (n, m): permuted within groups
-            with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
-                sims = scale[:, None] * np.asarray(indicator @ (zp * (matrix @ zp)))
-            larger += (sims >= stat[:, None]).sum(axis=1)
-        larger = np.minimum(larger, permutations - larger)
-        p_value = (larger + 1.0) / (permutations + 1.0)
-    return stat, p_value, no_neighbours, flat
+    states = []
+    for scale in scales:
+        chunks = _Reusable(pool, rows, scale, drop_self=True)
+        lag, row_sum = _smooth(pool, rows, z[:, None], scale, chunks=chunks)
+        linked = row_sum > 0
+        inverse = np.where(linked, 1.0 / np.where(linked, row_sum, 1.0), 0.0)
+        s0 = c.sum(linked.astype(np.float64))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = c.n_units / s0 / den
+            stat = factor * c.sum(z * lag[:, 0] * inverse)
+        states.append((scale, chunks, inverse, factor, stat, s0 == 0))
+    larger = np.zeros((len(scales), c.n_groups))
+    if permutations and seed is not None:
+        step = int(np.clip(environments._BLOCK // max(n, 1), 1, _PERMUTATION_BATCH))
+        for done in range(0, permutations, step):
+            m = min(step, permutations - done)
+            # permutation r comes from its own generator (seed, r). Units are sorted
+            # by group, so sorting group + U(0, 1) shuffles each group in place.
+            keys = np.stack([np.random.default_rng([seed, r]).random(n)
+                             for r in range(done, done + m)])
+            keys += g[None, :]
+            zp = z[np.argsort(keys, axis=1)].T  # (n, m): permuted within groups
+            for k, (scale, chunks, inverse, factor, stat, _) in enumerate(states):
+                lag_p, _ = _smooth(pool, rows, zp, scale, chunks=chunks)
+                with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
+                    sims = factor[:, None] * _group_sum(zp * lag_p * inverse[:, None], g,
+                                                        c.n_groups)
+                larger[k] += (sims >= stat[:, None]).sum(axis=1)
+    out = []
+    for k, (_, _, _, _, stat, lonely) in enumerate(states):
+        p_value = np.full(c.n_groups, np.nan)
+        if permutations and seed is not None:
+            tail = np.minimum(larger[k], permutations - larger[k])
+            p_value = (tail + 1.0) / (permutations + 1.0)
+        out.append((stat, p_value, lonely, flat))
+    return out
 
 
-def _permutation_draws(c: GroupedCounts, permutations: int,
-                       rng: np.random.Generator) -> list[np.ndarray]:
-    """Random permutations of the units within each group, in batches.
+def _delaunay_edges(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (u < v) between distinct points whose unbounded Voronoi cells share an
+    edge of positive length: the Delaunay edges, less those between co-circular
+    points whose cells touch at a point only (the two triangles on either side have
+    the same circumcentre). Collinear points link in order along their line."""
+    from scipy.spatial import Delaunay, QhullError
 
-    The units are sorted by group, so sorting ``group + U(0, 1)`` shuffles every group
-    in place: one vectorised draw per batch.
-    """
-    draws = []
-    done = 0
-    while done < permutations:
-        m = min(_PERMUTATION_BATCH, permutations - done)
-        keys = c.group[None, :] + rng.random((m, c.a.size))
-        draws.append(np.argsort(keys, axis=1, kind="stable"))
-        done += m
-    return draws
+    m = xy.shape[0]
+    if m < 2:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    centred = xy - xy.mean(axis=0)
+    scale = float(np.abs(centred).max())
+    singular = np.linalg.svd(centred / scale, compute_uv=False)
+    flat = m == 2 or singular[1] <= 1e-12 * singular[0]
+    tri = None
+    if not flat:
+        try:
+            tri = Delaunay(xy)
+        except QhullError:  # pragma: no cover - qhull refuses a near-degenerate set
+            flat = True
+    if flat:  # on one line: each point's Voronoi cell borders the next one's
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        order = np.argsort(centred @ axes[0], kind="stable")
+        u, v = order[:-1], order[1:]
+        return np.minimum(u, v), np.maximum(u, v)
+    simplices, neighbours = tri.simplices, tri.neighbors
+    a, b, c = (xy[simplices[:, k]] for k in range(3))
+    centre = _circumcentres(a, b, c)
+    s, k = np.nonzero(np.ones_like(simplices, dtype=bool))  # each triangle side
+    other = neighbours[s, k]
+    u = simplices[s, (k + 1) % 3]
+    v = simplices[s, (k + 2) % 3]
+    touch = np.zeros(u.size, dtype=bool)
+    inner = other >= 0
+    gap = np.hypot(*(centre[s[inner]] - centre[other[inner]]).T)
+    touch[inner] = gap <= 1e-9 * scale
+    u, v = u[~touch], v[~touch]
+    edges = np.unique(np.column_stack([np.minimum(u, v), np.maximum(u, v)]), axis=0)
+    if len(tri.coplanar):  # points qhull left out (almost on another): link them to it
+        p, nearest = tri.coplanar[:, 0], tri.coplanar[:, 2]
+        extra = np.column_stack([np.minimum(p, nearest), np.maximum(p, nearest)])
+        edges = np.unique(np.vstack([edges, extra]), axis=0)
+    return edges[:, 0], edges[:, 1]
+
+
+def _circumcentres(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Circumcentres of the triangles (a, b, c), relative to nothing: absolute."""
+    ab, ac = b - a, c - a
+    d = 2.0 * (ab[:, 0] * ac[:, 1] - ab[:, 1] * ac[:, 0])
+    nb, nc = (ab * ab).sum(axis=1), (ac * ac).sum(axis=1)
+    ux = (ac[:, 1] * nb - ab[:, 1] * nc) / d
+    uy = (ab[:, 0] * nc - ac[:, 0] * nb) / d
+    return a + np.column_stack([ux, uy])
 
 
 def _contiguous_pairs(x: np.ndarray, y: np.ndarray, polygon: Any) -> tuple[np.ndarray,
                                                                             np.ndarray]:
-    """Pairs of units whose Voronoi catchments share an edge (rook contiguity).
+    """Ordered pairs of contiguous units.
 
-    Catchments are clipped to ``polygon`` when given. Units at the same location share
-    one catchment and count as contiguous with each other.
+    Without ``polygon``: frame-free Voronoi contiguity (:func:`_delaunay_edges`). With
+    one: Voronoi catchments clipped to ``polygon`` that share an edge. Units at the
+    same location share one catchment and are contiguous with each other.
     """
-    import shapely
-
     xy = np.column_stack([x, y])
     loc_xy, loc = np.unique(xy, axis=0, return_inverse=True)
     loc = loc.ravel()
     m = loc_xy.shape[0]
     adjacency = sparse.identity(m, format="csr")
-    if m >= 2:
+    if m >= 2 and polygon is None:
+        u, v = _delaunay_edges(loc_xy)
+        adjacency = adjacency + sparse.csr_matrix(
+            (np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([v, u]))),
+            shape=(m, m))
+    elif m >= 2:
+        import shapely
+
         points = shapely.multipoints(loc_xy)
         lo, hi = loc_xy.min(axis=0), loc_xy.max(axis=0)
         pad = float(max(hi - lo)) + 1.0
-        frame = shapely.box(*(lo - pad), *(hi + pad))
-        if polygon is not None:
-            frame = shapely.union(frame, shapely.envelope(polygon))
+        # the frame covers the polygon, so clipping removes every trace of it
+        frame = shapely.union(shapely.box(*(lo - pad), *(hi + pad)),
+                              shapely.envelope(polygon))
         cells = np.asarray(shapely.get_parts(
             shapely.voronoi_polygons(points, extend_to=frame, ordered=True)))
         if cells.size != m:  # pragma: no cover - GEOS dropped a degenerate cell
             raise RuntimeError(f"Voronoi diagram returned {cells.size} cells for {m} points")
-        if polygon is not None:
-            cells = shapely.intersection(cells, polygon)
+        cells = shapely.intersection(cells, polygon)
         tree = shapely.STRtree(cells)
         u, v = tree.query(cells, predicate="intersects")
         keep = u < v

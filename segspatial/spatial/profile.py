@@ -29,6 +29,7 @@ def multiscale_profile(
     kernel: str | None = None,
     k: Sequence[int] | None = None,
     context: str = "area",
+    definition: str = "dispersal",
     min_unit_size: float = 50,
     min_area_size: float = 10000,
 ) -> pd.DataFrame:
@@ -42,6 +43,9 @@ def multiscale_profile(
     ----------
     data, unit, group_a, group_b, x, y, crs, area, year, total, kernel, k, context
         As for :func:`spatial_segregation`.
+    definition : {"dispersal", "reardon_osullivan"}
+        As for :func:`spatial_segregation`; the dispersal profile starts at the
+        aspatial D and H (bandwidth 0) and never exceeds them.
     bandwidth : sequence of float, optional
         Bandwidths in metres (default :data:`PROFILE_BANDWIDTHS`; 0 = aspatial).
     min_unit_size, min_area_size : float
@@ -65,6 +69,7 @@ def multiscale_profile(
     result = spatial_segregation(
         data, unit, group_a, group_b, x=x, y=y, crs=crs, area=area, year=year,
         total=total, bandwidth=bandwidth, kernel=kernel, k=k, context=context,
+        definition=definition,
         indices="dissimilarity",
         spatial_indices=["spatial_dissimilarity", "spatial_theil_h"], permutations=0,
         min_unit_size=min_unit_size, min_area_size=min_area_size,
