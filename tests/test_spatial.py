@@ -319,6 +319,26 @@ def test_demo_havenstad_and_polderdam_are_told_apart(demo):
     assert _value(t, "morrill_d", area=haven) > 2 * _value(t, "morrill_d", area=polder)
 
 
+def test_readme_demo_numbers(demo):
+    """The numbers the README quotes for Havenstad and Polderdam (2018)."""
+    table = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality_name",
+        year="year", total="total", bandwidth=[500, 1000], permutations=0).table
+    t = table[table["year"] == 2018]
+
+    def r(index, area, bandwidth=None, digits=2):
+        return round(_value(t, index, bandwidth, area), digits)
+
+    assert (r("dissimilarity", "Havenstad"), r("dissimilarity", "Polderdam")) == (0.62, 0.62)
+    assert r("spatial_dissimilarity", "Havenstad", 1000) == 0.52
+    assert r("spatial_dissimilarity", "Polderdam", 1000) == 0.06
+    keep = {area: _value(t, "spatial_theil_h", 1000, area) / _value(t, "theil_h", area=area)
+            for area in ("Havenstad", "Polderdam")}
+    assert (round(keep["Havenstad"], 2), round(keep["Polderdam"], 2)) == (0.71, 0.02)
+    assert (r("morans_i", "Havenstad", 500), r("morans_i", "Polderdam", 500)) == (0.84, -0.43)
+    assert (r("morrill_d", "Havenstad"), r("morrill_d", "Polderdam")) == (0.51, 0.20)
+
+
 # ------------------------------------------------------------------ decomposition
 
 

@@ -346,4 +346,8 @@ def test_real_2019_case_every_value_between_zero_and_aspatial(real_2019):
         assert (part["value"].to_numpy() <= ref + 1e-12).all()
         assert len(part) == 6 * 352  # every municipality with two schools or more
         checked += len(part)
+        # not a theorem (see the counterexamples above), but true of this case: every
+        # municipality's spatial D and H fall with the bandwidth
+        wide = part.pivot(index="area", columns="bandwidth", values="value")
+        assert (np.diff(wide.to_numpy(), axis=1) <= 1e-12).all()
     assert checked == 2 * 2112

@@ -218,8 +218,8 @@ def _dense(pool: _Pool, rows: np.ndarray, cols: np.ndarray, scale: _Scale,
         near &= pool.block[rows][:, None] == pool.block[cols][None, :]
     d2 *= 1.0 / (h * h)
     np.minimum(d2, kernel.support ** 2, out=d2)  # the kernel sees only its support
-    w = kernel.function(d2)
-    w *= near
+    w = kernel.function(d2)  # may work in place
+    np.multiply(w, near, out=w)
     return w
 
 
@@ -280,8 +280,10 @@ def _distance_chunks(pool: _Pool, rows: np.ndarray, scale: _Scale,
 
 def _grid_chunks(pool: _Pool, rows: np.ndarray, b: int, label: int, scale: _Scale,
                  budget: int) -> Iterator[_Chunk]:
-    """The rows of block ``b`` by grid cell, consecutive cells together while the
-    rows times (the sum of) their neighbourhoods stays within ``budget``."""
+    """The rows of block ``b`` by grid cell against their 3 x 3 neighbourhood; sparse
+    consecutive cells together while the block stays small (:data:`_SMALL`: merging
+    cells compares each row with the union of their neighbourhoods, so it only pays
+    where the per-block overhead dominates), dense cells in slices of ``budget``."""
     grid = pool.grid(b, scale.radius)
     keys = grid.cells(pool.x[rows], pool.y[rows])
     order = np.argsort(keys, kind="stable")
@@ -293,7 +295,7 @@ def _grid_chunks(pool: _Pool, rows: np.ndarray, b: int, label: int, scale: _Scal
     n_r = n_c = 0
     for cols, s, e in zip(grid.around(ukeys), starts, ends, strict=True):
         r = rows[s:e]
-        if part_rows and (n_r + r.size) * (n_c + cols.size) > budget:
+        if part_rows and (n_r + r.size) * (n_c + cols.size) > min(budget, _SMALL):
             yield _merged(pool, part_rows, part_cols, scale, label)
             part_rows, part_cols, n_r, n_c = [], [], 0, 0
         if r.size * cols.size > budget:  # a dense cell: its rows in slices
@@ -445,30 +447,28 @@ def _disperse_by_label(pool: _Pool, rows: np.ndarray, label: np.ndarray,
     memory O(pool + block).
     """
     acc = np.zeros((pool.n, values.shape[1]))
-    pending: list[tuple[np.ndarray, np.ndarray]] = []
+    seen = np.zeros(pool.n, dtype=bool)
+    reached: list[np.ndarray] = []
     current = None
 
     def take() -> tuple[int, np.ndarray, np.ndarray]:
-        if len(pending) == 1:  # one block: its columns are unique
-            cols, part = pending[0]
-            order = np.argsort(cols, kind="stable")
-            where, counts = cols[order], part[order]
-        else:
-            for cols, part in pending:
-                acc[cols] += part
-            where = np.unique(np.concatenate([cols for cols, _ in pending]))
-            counts = acc[where].copy()
-            acc[where] = 0.0
-        pending.clear()
+        where = np.sort(np.concatenate(reached))
+        counts = acc[where].copy()
+        acc[where] = 0.0
+        seen[where] = False
+        reached.clear()
         return current, where, counts
 
     for chunk in _chunks(pool, rows, scale, split=label):
-        if chunk.label != current and pending:
+        if chunk.label != current and reached:
             yield take()
         current = chunk.label
         spread = values[chunk.rows] / chunk.row_sums()[:, None]
-        pending.append((chunk.cols, chunk.tdot(spread)))
-    if pending:
+        acc[chunk.cols] += chunk.tdot(spread)
+        new = chunk.cols[~seen[chunk.cols]]
+        seen[new] = True
+        reached.append(new)
+    if reached:
         yield take()
 
 

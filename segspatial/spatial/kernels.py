@@ -5,7 +5,8 @@ A kernel gives the weight ``w = f(z)`` of a unit at distance ``d`` from another,
 unit's own pupils count fully in its own environment) and 0 from ``z >= support``, so
 that only pairs closer than ``support * h`` need to be found. The function receives
 ``z²`` (squared distances are what the neighbour search computes; no square root is
-needed for the built-in kernels) and must be vectorised.
+needed for the built-in kernels), must be vectorised, and may overwrite its argument
+(a scratch array) and return it: the built-in kernels do, to save memory traffic.
 
 As in libpysal (``libpysal/kernels.py``), a new kernel is one entry:
 :func:`register_kernel`. Nearest neighbours (``k``) are not a kernel of distance and
@@ -51,7 +52,8 @@ class Kernel:
         Its name in results tables (the ``kernel`` column).
     function : callable
         ``f(z2) -> w``: the weights for squared scaled distances ``z2 = (d / h)²``
-        (a float64 array, all values below ``support²``); ``f(0) == 1``.
+        (a float64 scratch array it may overwrite, all values at most ``support²``);
+        ``f(0) == 1``.
     support : float
         Weights are 0 from ``d >= support * h``.
     """
@@ -62,15 +64,18 @@ class Kernel:
 
 
 def _gaussian(z2: np.ndarray) -> np.ndarray:
-    return np.exp(-0.5 * z2)
+    z2 *= -0.5
+    return np.exp(z2, out=z2)
 
 
 def _biweight(z2: np.ndarray) -> np.ndarray:
-    return np.square(1.0 - z2)
+    np.subtract(1.0, z2, out=z2)
+    return np.square(z2, out=z2)
 
 
 def _boxcar(z2: np.ndarray) -> np.ndarray:
-    return np.ones_like(z2)
+    z2.fill(1.0)
+    return z2
 
 
 #: The registered kernels, by name: ``gaussian`` exp(-z²/2) cut off at
@@ -92,8 +97,9 @@ def register_kernel(name: str, function: Callable[[np.ndarray], np.ndarray],
     name : str
         A new name (not ``"knn"``, which selects nearest neighbours).
     function : callable
-        ``f(z2) -> w`` for squared scaled distances ``z2 = (d / h)²`` below
-        ``support²``; vectorised, non-negative, ``f(0) == 1``.
+        ``f(z2) -> w`` for squared scaled distances ``z2 = (d / h)²`` up to
+        ``support²``; vectorised, non-negative, ``f(0) == 1``; it may overwrite
+        ``z2`` (a scratch array).
     support : float
         Weights are 0 from ``d >= support * h`` (finite, > 0).
 
