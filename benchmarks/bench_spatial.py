@@ -16,8 +16,9 @@ data built before the clock starts). Three parts:
    municipality and national. Reported: time, peak memory, the number of neighbour
    pairs within the gaussian's 5h cut-off (ordered, same block, self included, counted
    with a KD-tree outside the timing) and pairs per second.
-3. **Linearity**: pairs per second at several sizes (k = 5, 10, 20, 50 at 1 km,
-   national): time is linear in the number of pairs when the rate stays level.
+3. **Linearity**: time at several sizes (k = 5, 10, 20, 50, 100 at 1 km, national),
+   with a least-squares fit time = fixed + pairs / rate: linear in the number of
+   pairs when the residuals are small.
 
 Targets (issue 13): 62,950 points national at 4 km and 629,500 points at 1 km complete
 under 3 GB; time linear in the pairs; the real case no slower than today.
@@ -177,7 +178,8 @@ def main() -> None:
                       f"{out['peak_mb'] / today['peak_mb']:.2f}", flush=True)
 
     print("\n3. Linearity: pairs per second at several sizes (1 km, national context)")
-    sizes = [5, 10, 20] + ([] if args.quick else [50])
+    sizes = [5, 10, 20] + ([] if args.quick else [50, 100])
+    points = []
     for k in sizes:
         n_pairs = pairs(k, 5000.0, "all")
         options = {"bandwidth": 1000.0, "indices": "dissimilarity", "context": "all",
@@ -186,6 +188,15 @@ def main() -> None:
         out = measure(f"  new: {6295 * k:,} points", options, 1 if k > 20 else args.repeats)
         print(f"  {'':<62s} {n_pairs:,} pairs, {n_pairs / out['seconds'] / 1e6:.1f} M "
               f"pairs/s", flush=True)
+        points.append((n_pairs, out["seconds"]))
+    if len(points) >= 3:  # time = fixed + pairs / rate, least squares
+        import numpy as np
+
+        x, y = np.array(points, dtype=float).T
+        slope, fixed = np.polyfit(x, y, 1)
+        resid = y - (fixed + slope * x)
+        print(f"  fit: time = {fixed:.2f} s + pairs / ({1 / slope / 1e6:.1f} M pairs/s); "
+              f"largest residual {np.abs(resid).max():.2f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -64,10 +64,16 @@ def _one_blas_thread() -> Iterator[None]:
     them and loses a lot when the cores are busy (measured 5-8x slower on a loaded
     2-core machine). The limit is lifted on exit (threadpoolctl).
     """
-    from threadpoolctl import threadpool_limits
+    global _CONTROLLER
+    if _CONTROLLER is None:  # looking up the loaded BLAS libraries once is enough
+        from threadpoolctl import ThreadpoolController
 
-    with threadpool_limits(limits=1, user_api="blas"):
+        _CONTROLLER = ThreadpoolController()
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
         yield
+
+
+_CONTROLLER: Any = None
 
 
 # --------------------------------------------------------------------------- the pool
