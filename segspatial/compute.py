@@ -112,7 +112,8 @@ def compute_indices(
     values = np.empty((n_groups, n_idx))
     reasons = np.empty((n_groups, n_idx), dtype=object)
     for i, spec in enumerate(specs):
-        v = np.asarray(spec.kernel(c), dtype=np.float64)
+        v = np.asarray(spec.kernel(c.as_multigroup() if spec.multigroup else c),
+                       dtype=np.float64)
         if v.shape != (n_groups,):
             raise RuntimeError(
                 f"index {spec.name!r} returned shape {v.shape}, expected ({n_groups},)"

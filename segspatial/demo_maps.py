@@ -102,7 +102,7 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
         else:
             ax = school_map(town, "school", group_a, group_b, x="x", y="y",
                             area="municipality", boundaries=outline, min_cell=min_cell)
-            ax.set_title(f"{names[code]}: share of {group_a} per school")
+            ax.set_title(f"{names[code]}: share of {group_a} per school", parse_math=False)
             written.append(save_figure(ax.figure, out / f"{stem}.png", dpi=110))
     if has_values(results, "bandwidth"):
         spatial = results[results["bandwidth"].notna()]

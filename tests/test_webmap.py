@@ -145,7 +145,7 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     assert len(outline["features"]) == 1 and len(points["features"]) == 3
     props = {f["properties"]["school"]: f["properties"] for f in points["features"]}
     assert props["00AA00"]["name"] == "&lt;img src=x onerror=alert(2)&gt;"
-    assert props["00BB00"]["name"] == "De &#96;Klimop&#96; &#36;{x}"
+    assert props["00BB00"]["name"] == "De &#96;Klimop&#96; &#36;&#123;x&#125;"
     # 3 pupils of group A: suppressed (60 of group B would give 63 - 60 = 3 back)
     assert props["00AA00"]["group_a"] == props["00AA00"]["group_b"] == \
         "suppressed (a group < 10)"

@@ -67,7 +67,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
                    if not v]
         raise CommandError(
             f"{' and '.join(missing)} required for a counts file (one row per unit, a "
-            "column per group); for pupil-level data pass --pupils"
+            "column per group), or --groups COL COL ... for several groups at once; for "
+            "pupil-level data pass --pupils"
         )
 
 
@@ -161,7 +162,9 @@ def run_pupils(args: argparse.Namespace) -> int:
             "--pupils; give the school's municipality with --area, or write the counts "
             "with --counts-output and run `segspatial indices` on them"
         )
-    result = compute_pupils(args)
+    from segspatial.cli._inference import apply_inference, describe_inference
+
+    result = apply_inference(args, compute_pupils(args))
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
@@ -169,4 +172,6 @@ def run_pupils(args: argparse.Namespace) -> int:
         write_or_print(result.counts, args.counts_output, what="counts")
     if not args.quiet:
         print(describe_pupils(result), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
     return 0

@@ -6,10 +6,17 @@ import argparse
 import sys
 
 from segspatial.cli._common import (
+    CommandError,
     add_filter_options,
     add_read_options,
+    add_seed_option,
     format_exclusions,
     write_or_print,
+)
+from segspatial.cli._inference import (
+    add_inference_options,
+    apply_inference,
+    describe_inference,
 )
 from segspatial.cli._location import (
     add_exclusions,
@@ -18,6 +25,14 @@ from segspatial.cli._location import (
     geometry_notes,
     locate_units,
     location_columns,
+    uses_location,
+)
+from segspatial.cli._multigroup import (
+    add_multigroup_options,
+    run_multigroup,
+    run_pupil_multigroup,
+    uses_multigroup,
+    uses_pupil_multigroup,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
 from segspatial.cli._spatial import (
@@ -31,18 +46,12 @@ from segspatial.io import read_table
 from segspatial.schema import has_values
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "indices",
-        help="compute segregation indices from a counts file",
-        description="Compute the segregation indices for every area and year of a "
-        "counts table (one row per unit per year, a column per group) and write one "
-        "tidy table. Prints what was left out, and why.",
-    )
-    p.add_argument("input", metavar="INPUT",
-                   help="counts file (.csv or .parquet), or with --pupils a pupil file "
-                   "(.csv, .parquet, or .sav with the 'spss' extra)")
-    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """INPUT and the options that say how to read it and compute the results table.
+
+    Shared by ``segspatial indices`` and ``segspatial change``.
+    """
+    p.add_argument("--unit", metavar="COL", help="unit (school) column")
     p.add_argument("--group-a", metavar="COL",
                    help="group A count column (required unless --pupils)")
     p.add_argument("--group-b", metavar="COL",
@@ -52,12 +61,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--total", metavar="COL",
                    help="all pupils of the unit, including pupils in neither group")
     p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones; see "
-                   "`segspatial list-indices`)")
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
     add_filter_options(p)
     add_pupil_options(p)
     add_location_options(p)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "indices",
+        help="compute segregation indices from a counts file",
+        description="Compute the segregation indices for every area and year of a "
+        "counts table (one row per unit per year, a column per group) and write one "
+        "tidy table, optionally with bootstrap intervals (--bootstrap) and randomisation "
+        "tests (--null-draws). Prints what was left out, and why.",
+    )
+    p.add_argument("input", metavar="INPUT",
+                   help="counts file (.csv or .parquet), or with --pupils a pupil file "
+                   "(.csv, .parquet, or .sav with the 'spss' extra)")
+    add_input_options(p)
+    add_multigroup_options(p)
     add_spatial_options(p)
+    add_inference_options(p)
+    add_seed_option(p, what="the bootstrap, the randomisation test and Moran's I "
+                            "permutations")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="results file (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--exclusions-output", metavar="FILE",
@@ -65,6 +93,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
     add_read_options(p)
     p.set_defaults(handler=run)
+
+
+def compute_counts(args: argparse.Namespace) -> SegregationResult:
+    """Read a counts file (locating units if asked) and compute the results table."""
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
+    check_counts_mode(args)
+    keys = [c for c in (args.unit, args.area) if c]
+    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
+                           args.total) if c]
+    located, text = location_columns(args)
+    columns = list(dict.fromkeys(columns + located))
+    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
+                      encoding=args.encoding)
+    with geometry_notes(args.command):
+        data, location_exclusions = locate_units(args, data)
+    compute, extra = segregation, {}
+    if uses_spatial(args):  # the spatial rows join the same table
+        from segspatial.spatial import spatial_segregation
+
+        compute, extra = spatial_segregation, spatial_arguments(args, data)
+    result = compute(
+        data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
+        total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
+        min_area_size=args.min_area_size, **extra,
+    )
+    return add_exclusions(result, location_exclusions)
 
 
 def describe(result: SegregationResult) -> str:
@@ -87,35 +142,39 @@ def describe(result: SegregationResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
-    if args.pupils:
-        return run_pupils(args)
-    check_counts_mode(args)
-    keys = [c for c in (args.unit, args.area) if c]
-    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
-                           args.total) if c]
-    located, text = location_columns(args)
-    columns = list(dict.fromkeys(columns + located))
-    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
-                      encoding=args.encoding)
-    with geometry_notes("indices"):
-        data, location_exclusions = locate_units(args, data)
-    compute, extra = segregation, {}
-    if uses_spatial(args):  # the spatial rows join the same table
-        from segspatial.spatial import spatial_segregation
-
-        compute, extra = spatial_segregation, spatial_arguments(args, data)
-    result = compute(
-        data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
-        total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
-        min_area_size=args.min_area_size, **extra,
-    )
-    result = add_exclusions(result, location_exclusions)
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
+    if args.pupils or uses_multigroup(args):
+        if args.pupils and not uses_pupil_multigroup(args):
+            _counts_only(args)
+            return run_pupils(args)
+        if args.pupils:
+            return run_pupil_multigroup(args)
+        return run_multigroup(args, uses_location=uses_location(args),
+                              uses_spatial=uses_spatial(args))
+    _counts_only(args)
+    result = apply_inference(args, compute_counts(args))
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
     if not args.quiet:
         print(describe(result), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
     return 0
 
 
-__all__ = ["describe", "register", "run"]
+def _counts_only(args: argparse.Namespace) -> None:
+    """Refuse the options of the other modes, naming what they need."""
+    needs = {"within": "--groups (or --pupils --multigroup)",
+             "local_output": "--groups", "within_output": "--groups and --within",
+             "log_base": "--groups (or --pupils --multigroup)",
+             "income_groups": "--pupils --multigroup",
+             "profile_output": "--pupils --rank-order-income",
+             "thresholds": "--pupils --rank-order-income"}
+    for attr, what in needs.items():
+        if getattr(args, attr, None) is not None:
+            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
+
+
+__all__ = ["add_input_options", "compute_counts", "describe", "register", "run"]
