@@ -469,7 +469,8 @@ def spatial_segregation(
                                               group_b=group_b)
         exclusion_parts.append(undefined)
         parts = [aspatial]
-        with _one_blas_thread():
+        wide = bool(permutations) and "morans_i_p" in names  # permutation blocks
+        with _one_blas_thread(prep.pool.n, wide=wide):
             parts += _spatial_rows(prep, scales, names, definition=definition,
                                    group_a=group_a, group_b=group_b,
                                    permutations=permutations, rng=generator)

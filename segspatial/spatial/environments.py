@@ -57,14 +57,20 @@ _CACHE = 1 << 23
 
 
 @contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """Run the block products on one BLAS thread.
+def _one_blas_thread(n_units: int, wide: bool = False) -> Iterator[None]:
+    """Run the block products on one BLAS thread (for ``n_units`` or more units, or
+    ``wide`` products: many columns at once, as for permutations).
 
     The products are thin (a few columns) and many: threaded BLAS gains nothing on
     them and loses a lot when the cores are busy (measured 5-8x slower on a loaded
-    2-core machine). The limit is lifted on exit (threadpoolctl).
+    2-core machine). The limit is lifted on exit (threadpoolctl). Below
+    :data:`_ONE_THREAD_FROM` units the blocks are too small for BLAS to thread, and
+    finding the BLAS libraries (tens of milliseconds) would cost more than it saves.
     """
     global _CONTROLLER
+    if n_units < _ONE_THREAD_FROM and not wide:
+        yield
+        return
     if _CONTROLLER is None:  # looking up the loaded BLAS libraries once is enough
         from threadpoolctl import ThreadpoolController
 
@@ -74,6 +80,8 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 _CONTROLLER: Any = None
+#: Units from which the block products run on one BLAS thread.
+_ONE_THREAD_FROM = 20_000
 
 
 # --------------------------------------------------------------------------- the pool
@@ -611,7 +619,9 @@ def environment_operator(
     (self-weight 1 on the diagonal), whose row j gives unit j's environment.
 
     Apply it to many count vectors at once (e.g. ``(n, R)`` bootstrap replicates) with
-    :func:`spatial_dissimilarity_theil`. Building it materialises the pairs (about 16
+    :func:`spatial_dissimilarity_theil`. Build it on the units the spatial statistics
+    use: those with pupils in group A or B (as :func:`spatial_segregation` does; a
+    unit without either is no destination either). Building it materialises the pairs (about 16
     bytes each), which is small for one area-year; the table functions
     (:func:`segspatial.spatial.spatial_segregation`) never build it: they stream
     bounded blocks.

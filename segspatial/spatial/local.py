@@ -102,7 +102,7 @@ def local_measures(
         d_part = 0.5 * np.abs(c.a / c.A[c.group] - c.b / c.B[c.group])
     parts = []
     for scale in scales:
-        with _one_blas_thread():
+        with _one_blas_thread(prep.pool.n):
             a_env, b_env, contribution = _local(prep, scale, definition)
         with np.errstate(divide="ignore", invalid="ignore"):
             p_loc = a_env / (a_env + b_env)
