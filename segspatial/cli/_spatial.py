@@ -1,9 +1,7 @@
 """Spatial options for the sub-commands: bandwidths, kernel, context, districts.
 
-- :func:`add_spatial_options` adds ``--bandwidth`` (repeatable), ``--kernel``, ``--k``,
-  ``--context``, ``--definition``, ``--districts/--district-code``,
-  ``--spatial-indices``, ``--morrill-clip`` and ``--permutations`` (``--seed`` is the
-  command's shared :func:`segspatial.cli._common.add_seed_option`);
+The options are the groups ``spatial`` and ``random`` of :mod:`segspatial.cli._options`.
+
 - :func:`uses_spatial` tells whether any of them is given;
 - :func:`spatial_arguments` turns them (and the located units of
   :func:`segspatial.cli._location.locate_units`) into keyword arguments of
@@ -21,53 +19,9 @@ from typing import Any
 import pandas as pd
 
 from segspatial.cli._common import CommandError
-from segspatial.cli._location import X_COLUMN, Y_COLUMN
+from segspatial.cli._location import X_COLUMN, Y_COLUMN, area_code, read_area_boundaries
 
-__all__ = ["add_spatial_options", "check_spatial_mode", "spatial_arguments", "uses_spatial"]
-
-
-def add_spatial_options(parser: argparse.ArgumentParser, *, diagnostics: bool = True) -> None:
-    """Add the spatial options (``diagnostics``: also districts, Moran, index choice)."""
-    group = parser.add_argument_group(
-        "spatial indices",
-        "local environments around each unit: each unit's pupils spread over the units "
-        "around it, so 0 <= spatial <= aspatial; needs unit locations (--x/--y/--crs or "
-        "--postcode)")
-    group.add_argument("--bandwidth", action="append", type=float, metavar="M",
-                       help="kernel bandwidth in metres; repeat for several "
-                       "(e.g. --bandwidth 500 --bandwidth 1000); 0 = the unit alone")
-    group.add_argument("--kernel", metavar="NAME",
-                       help="distance kernel: gaussian (default, cut off at 5 bandwidths), "
-                       "biweight or boxcar (or one added with "
-                       "segspatial.spatial.register_kernel)")
-    group.add_argument("--k", action="append", type=int, metavar="N",
-                       help="use the N nearest units instead of a kernel; repeatable")
-    group.add_argument("--context", choices=("area", "all"), default="area",
-                       help="neighbours from the same area only (default) or from any "
-                       "area (same year); indices stay per area")
-    group.add_argument("--definition", choices=("dispersal", "reardon_osullivan"),
-                       default="dispersal",
-                       help="local environments: dispersal (default; bounded by the "
-                       "aspatial index) or reardon_osullivan (local shares weighted by "
-                       "each unit's own pupils, as in the literature; can be negative; "
-                       "rows named spatial_dissimilarity_ro, spatial_theil_h_ro)")
-    if not diagnostics:
-        return
-    group.add_argument("--districts", metavar="FILE",
-                       help="district polygons (e.g. CBS wijken) for theil_h_between and "
-                       "theil_h_within; units are joined by location (--snap applies)")
-    group.add_argument("--district-code", metavar="COL",
-                       help="district code column of --districts (e.g. statcode)")
-    group.add_argument("--spatial-indices", nargs="+", metavar="NAME",
-                       help="spatial indices to add (default: spatial_dissimilarity, "
-                       "spatial_theil_h, morans_i, morans_i_p, morrill_d, and the "
-                       "decomposition with --districts)")
-    group.add_argument("--morrill-clip", action="store_true",
-                       help="Morrill's D on Voronoi catchments clipped to the --areas-from "
-                       "polygons (default: frame-free Delaunay contiguity, the same with "
-                       "--area and --areas-from)")
-    group.add_argument("--permutations", type=int, default=999, metavar="N",
-                       help="permutations for Moran's I p-value (default: 999; 0: none)")
+__all__ = ["check_spatial_mode", "spatial_arguments", "uses_spatial"]
 
 
 def uses_spatial(args: argparse.Namespace) -> bool:
@@ -99,7 +53,7 @@ def spatial_arguments(args: argparse.Namespace, data: pd.DataFrame) -> dict[str,
     options: dict[str, Any] = {
         "x": X_COLUMN, "y": Y_COLUMN, "crs": data.attrs.get("location_crs", "EPSG:28992"),
         "bandwidth": args.bandwidth, "kernel": args.kernel, "k": args.k,
-        "context": args.context, "definition": args.definition,
+        "context": args.context, "definition": getattr(args, "definition", "dispersal"),
     }
     if hasattr(args, "districts"):
         options.update(
@@ -107,15 +61,11 @@ def spatial_arguments(args: argparse.Namespace, data: pd.DataFrame) -> dict[str,
             spatial_indices=args.spatial_indices, permutations=args.permutations,
             rng=args.seed, snap=getattr(args, "snap", 5000.0),
         )
-        if args.morrill_clip:  # Morrill's catchments clipped to the --areas-from polygons
+        if getattr(args, "morrill_clip", False):  # Morrill's catchments clipped to areas
             if not getattr(args, "areas_from", None):
                 raise CommandError("--morrill-clip clips to the --areas-from polygons: give "
                                    "--areas-from/--area-code (or leave it out for the "
                                    "frame-free default)")
-            from segspatial.geo import read_boundaries
-
-            options.update(boundaries=read_boundaries(
-                args.areas_from, crs=args.boundaries_crs,
-                layer=getattr(args, "boundaries_layer", None)),
-                area_code=args.area_code, morrill_contiguity="voronoi_clipped")
+            options.update(boundaries=read_area_boundaries(args, args.areas_from),
+                           area_code=area_code(args), morrill_contiguity="voronoi_clipped")
     return options
