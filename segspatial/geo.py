@@ -261,9 +261,12 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
     if not bad.any():
         return
     where = np.flatnonzero(bad)
-    names = (np.asarray(labels, dtype=object)[where] if labels is not None else where)
-    examples = ", ".join(f"{_plain(n)!r} ({xs[i]:.6g}, {ys[i]:.6g})"
-                         for n, i in zip(names[:3], where[:3], strict=False))
+    if labels is None:
+        shown = [f"row {i}" for i in where[:3]]
+    else:
+        shown = [repr(_plain(n)) for n in np.asarray(labels, dtype=object)[where[:3]]]
+    examples = ", ".join(f"{name} ({xs[i]:.6g}, {ys[i]:.6g})"
+                         for name, i in zip(shown, where[:3], strict=True))
     lonlat = bool(np.all((np.abs(xs[bad]) <= 180) & (np.abs(ys[bad]) <= 90)))
     if value.is_geographic:
         hint = (f"are they projected metres? Declare their CRS with {option} (e.g. "
@@ -690,10 +693,11 @@ def _check_boundaries_crs(gdf: gpd.GeoDataFrame, path: Path, declared: bool,
     bounds = bounds[finite]
     xs = np.concatenate([bounds[:, 0], bounds[:, 2]])
     ys = np.concatenate([bounds[:, 1], bounds[:, 3]])
-    labels = np.concatenate([np.asarray(gdf.index[finite], dtype=object)] * 2)
+    labels = np.concatenate([np.asarray([f"feature {i}" for i in gdf.index[finite]],
+                                        dtype=object)] * 2)
     try:
         check_area_of_use(xs, ys, gdf.crs, what=f"boundaries {str(path)!r}",
-                          option="--boundaries-crs (Python: crs=)", labels=labels)
+                          option="--boundaries-crs (Python: 'crs=')", labels=labels)
     except ValueError as exc:
         if declared:
             raise ValueError(f"{exc} (the CRS was declared with crs= / --boundaries-crs)"
@@ -813,7 +817,7 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
     ys = _coordinate(data, y, "y")
     what = f"{source + ': ' if source else ''}coordinate columns x={x!r}, y={y!r}"
     check_area_of_use(xs, ys, value, what=what, option=option,
-                      labels=data[unit].to_numpy() if unit is not None else data.index)
+                      labels=data[unit].to_numpy() if unit is not None else None)
     geometry = gpd.GeoSeries(shapely.points(xs, ys), index=data.index, crs=value)
     return gpd.GeoDataFrame(data.copy(), geometry=geometry, crs=value)
 

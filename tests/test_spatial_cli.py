@@ -76,7 +76,7 @@ def test_units_outside_the_comparison_are_left_out_of_every_spatial_statistic(
                  "--crs", CRS, "--min-area-size", "0", "--bandwidth", "500", "--kernel",
                  "boxcar", "-o", str(out), "--exclusions-output", str(excl)]) == 0
     local = pd.read_csv(out)
-    assert local["unit"].tolist() == ["s1", "s2", "s3", "s4"]
+    assert local["school"].tolist() == ["s1", "s2", "s3", "s4"]
     np.testing.assert_allclose(local["p_local"], [55 / 70, 55 / 70, 15 / 70, 15 / 70],
                                rtol=1e-12)
     assert "unit_outside_comparison" in set(pd.read_csv(excl)["reason"])
