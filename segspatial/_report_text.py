@@ -83,10 +83,11 @@ _EN = {
     "spatial_note": "The indices above ignore where schools are: a checkerboard of "
     "segregated schools side by side scores the same as a town split into two halves. "
     "The spatial versions compare each school's surroundings instead of the school "
-    "itself: each school's pupils are pooled with those of nearby schools, weighted by "
-    "distance (a $kernel kernel with the bandwidth shown). If segregation stays high as "
-    "the surroundings widen, it is between parts of the municipality; if it falls "
-    "quickly, it is between neighbouring schools.",
+    "itself: each school's pupils are spread over the schools around it, itself "
+    "included, weighted by distance (a $kernel kernel with the bandwidth shown), so "
+    "every pupil counts once and a spatial value is never above the ordinary one. If "
+    "segregation stays high as the surroundings widen, it is between parts of the "
+    "municipality; if it falls quickly, it is between neighbouring schools.",
     "spatial_table_comparison": "Comparison",
     "aspatial": "school itself",
     "bandwidth_m": "$m m",
@@ -94,7 +95,8 @@ _EN = {
     "morans_i": "Moran's I",
     "profile_heading": "Multi-scale profile",
     "profile_note": "Spatial D (solid) and spatial H (dashed) as each school's "
-    "surroundings widen, for $comparison. At 0 m they equal the ordinary D and H.",
+    "surroundings widen, for $comparison. At 0 m they equal the ordinary D and H; they "
+    "are never above them.",
     "interpretation_heading": "What this means",
     "interp_parts": "Segregation is mostly <strong>between parts of the municipality</strong>: "
     "when each school is pooled with the schools within about $small, spatial H still "
@@ -146,10 +148,11 @@ _EN = {
     "1997).",
     "def_theil": "Theil's information index H (Reardon &amp; Firebaugh 2002).",
     "def_correlation": "Correlation index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
-    "def_spatial": "Spatial D and H: the same formulas on each school's surroundings, its "
-    "pupils pooled with those of nearby schools by a distance kernel (Reardon &amp; "
-    "O'Sullivan 2004); the multi-scale profile repeats this over many bandwidths "
-    "(Reardon et al. 2008).",
+    "def_spatial": "Spatial D and H: the same formulas after each school's pupils are "
+    "spread over the schools around it by a distance kernel, each school's weights "
+    "summing to 1 (local environments, Reardon &amp; O'Sullivan 2004, in dispersal "
+    "form), so 0 ≤ spatial ≤ ordinary; the multi-scale profile repeats this over many "
+    "bandwidths (Reardon et al. 2008).",
     "def_decomposition": "Between/within: Theil's H splits exactly into a part between "
     "districts and a part within districts.",
     "def_moran": "Moran's I of the schools' shares of group A with the same distance "
@@ -249,10 +252,11 @@ _NL = {
     "spatial_note": "De indexen hierboven negeren waar scholen liggen: een schaakbord van "
     "gescheiden scholen naast elkaar scoort hetzelfde als een stad in twee helften. De "
     "ruimtelijke varianten vergelijken daarom de omgeving van elke school: de leerlingen "
-    "van een school worden samengenomen met die van scholen in de buurt, gewogen naar "
-    "afstand (een $kernel-kern met de getoonde bandbreedte). Blijft de segregatie hoog als "
-    "de omgeving groter wordt, dan zit ze tussen delen van de gemeente; daalt ze snel, "
-    "dan zit ze tussen naburige scholen.",
+    "van een school worden verdeeld over de scholen eromheen, de school zelf "
+    "meegerekend, gewogen naar afstand (een $kernel-kern met de getoonde bandbreedte), "
+    "zodat elke leerling één keer telt en een ruimtelijke waarde nooit boven de gewone "
+    "ligt. Blijft de segregatie hoog als de omgeving groter wordt, dan zit ze tussen "
+    "delen van de gemeente; daalt ze snel, dan zit ze tussen naburige scholen.",
     "spatial_table_comparison": "Vergelijking",
     "aspatial": "de school zelf",
     "bandwidth_m": "$m m",
@@ -261,7 +265,7 @@ _NL = {
     "profile_heading": "Profiel over schalen",
     "profile_note": "Ruimtelijke D (doorgetrokken) en ruimtelijke H (gestreept) naarmate de "
     "omgeving van elke school groter wordt, voor $comparison. Bij 0 m zijn ze gelijk aan "
-    "de gewone D en H.",
+    "de gewone D en H; ze komen er nooit boven.",
     "interpretation_heading": "Wat dit betekent",
     "interp_parts": "De segregatie zit vooral <strong>tussen delen van de "
     "gemeente</strong>: als elke school wordt samengenomen met de scholen binnen ongeveer "
@@ -315,10 +319,11 @@ _NL = {
     "Troske 1997).",
     "def_theil": "Theils informatie-index H (Reardon &amp; Firebaugh 2002).",
     "def_correlation": "Correlatie-index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
-    "def_spatial": "Ruimtelijke D en H: dezelfde formules op de omgeving van elke school, "
-    "haar leerlingen samengenomen met die van nabije scholen met een afstandskern "
-    "(Reardon &amp; O'Sullivan 2004); het profiel herhaalt dit over veel bandbreedtes "
-    "(Reardon e.a. 2008).",
+    "def_spatial": "Ruimtelijke D en H: dezelfde formules nadat de leerlingen van elke "
+    "school met een afstandskern over de scholen eromheen zijn verdeeld, de gewichten "
+    "van elke school samen 1 (lokale omgevingen, Reardon &amp; O'Sullivan 2004, in "
+    "spreidingsvorm), zodat 0 ≤ ruimtelijk ≤ gewoon; het profiel herhaalt dit over "
+    "veel bandbreedtes (Reardon e.a. 2008).",
     "def_decomposition": "Tussen/binnen: Theils H valt exact uiteen in een deel tussen "
     "wijken en een deel binnen wijken.",
     "def_moran": "Moran's I van de aandelen groep A van de scholen met dezelfde "

@@ -483,7 +483,8 @@ def report_data(
                 **common)
             rows = res.table[res.table["index"] != "dissimilarity"]
             spatial_parts.append(rows.assign(comparison=comp))
-            outside = res.exclusions[res.exclusions["reason"] == "outside_districts"]
+            outside = res.exclusions[res.exclusions["reason"].isin(
+                ["outside_districts", "unit_outside_comparison"])]
             if len(outside):
                 exclusions = pd.concat([exclusions, outside.assign(comparison=comp)],
                                        ignore_index=True)

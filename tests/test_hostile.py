@@ -388,7 +388,8 @@ def test_monitor_command(workdir, capsys):
                                 "GESLACHT": sex, "ONDERDEEL": "techniek",
                                 "OPLEIDINGSNAAM ACTUEEL": f"{text} #{programme}",
                                 "GEMEENTENAAM": text, "2023": n, "2024": n + 1})
-        square = box(10_000 * k, 0, 10_000 * (k + 1), 10_000)
+        # inside RD New's area of use (boundary files are checked against it)
+        square = box(100_000 + 10_000 * k, 400_000, 100_000 + 10_000 * (k + 1), 410_000)
         municipalities.append({"statcode": f"GM{gm}", "statnaam": text, "geometry": square})
         regions.append({"statcode": text, "statnaam": text, "geometry": square})
     data = workdir / f"{FILE_STEM}.json"

@@ -420,7 +420,8 @@ def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):
     from segspatial.cli import main
 
     pd.DataFrame({"school": ["L", "M", "N"], "a": [3, 40, 120], "b": [200, 100, 30],
-                  "x": [0.0, 100.0, 200.0], "y": [0.0, 50.0, 0.0]}).to_csv(
+                  "x": [120_000.0, 120_100.0, 120_200.0],  # inside RD New's area of use
+                  "y": [480_000.0, 480_050.0, 480_000.0]}).to_csv(
         tmp_path / "s.csv", index=False)
     base = ["schools", str(tmp_path / "s.csv"), "--unit", "school", "--group-a", "a",
             "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992"]

@@ -421,8 +421,8 @@ class IndicesAlgorithm(_Algorithm):
             districts = self._districts(values, parameters, context)
             if districts:
                 kwargs.update(districts, snap=values["SNAP"])
-            if units.by_location:  # Morrill's catchments clipped to the areas, as the CLI
-                kwargs.update(boundaries=units.bounds, area_code="code")
+            # Morrill's D on frame-free contiguity, as the CLI without --morrill-clip:
+            # areas by location or by column give the same value
         inference = w.api_arguments(self.SPEC, values, infer)
         if inference.get("n_boot") or inference.get("null_draws"):
             if inference.get("rng") is None:  # one seed for every batch, reported below
