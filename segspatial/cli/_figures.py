@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from segspatial._report_text import LANGUAGES
 from segspatial._write import write_bytes, write_text
 from segspatial.cli._common import CommandError
 
@@ -37,6 +38,44 @@ def save_map(m: Any, path: str | Path) -> Path:
     from segspatial.webmap import to_html
 
     return write_text(path, to_html(m))
+
+
+def save_pages(figures: list, path: str | Path, *, dpi: int = 150) -> list[Path]:
+    """Save the pages of a figure: one page as ``path``; several as one multi-page PDF,
+    or as numbered PNG/SVG files (``grid-1.png``, ``grid-2.png``, ...). Atomic, and
+    the same figures give the same bytes."""
+    from segspatial.plot import figure_bytes, pdf_pages_bytes
+
+    path = Path(path)
+    kind = path.suffix[1:].lower()
+    if len(figures) == 1:
+        return [write_bytes(path, figure_bytes(figures[0], kind, dpi=dpi))]
+    if kind == "pdf":
+        return [write_bytes(path, pdf_pages_bytes(figures))]
+    width = len(str(len(figures)))
+    return [write_bytes(path.with_name(f"{path.stem}-{i:0{width}d}{path.suffix}"),
+                        figure_bytes(figure, kind, dpi=dpi))
+            for i, figure in enumerate(figures, start=1)]
+
+
+def add_figure_options(parser: argparse.ArgumentParser) -> None:
+    """``--title``, ``--label-a``, ``--label-b`` and ``--lang``: the words of a figure."""
+    group = parser.add_argument_group("words on the figure")
+    group.add_argument("--title", metavar="TEXT",
+                       help="the title (default: the index, groups and year in words)")
+    group.add_argument("--label-a", metavar="TEXT",
+                       help="what to call group A, as a noun phrase (e.g. 'pupils with a "
+                       "disadvantage background')")
+    group.add_argument("--label-b", metavar="TEXT",
+                       help="what to call group B, as a noun phrase")
+    group.add_argument("--lang", choices=LANGUAGES, default="en",
+                       help="language of the titles, legends and numbers (default: en)")
+
+
+def figure_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :func:`add_figure_options` for the figure functions."""
+    return {"title": args.title, "label_a": args.label_a, "label_b": args.label_b,
+            "lang": args.lang}
 
 
 def add_web_options(parser: argparse.ArgumentParser) -> None:

@@ -6,10 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from segspatial.cli._common import add_read_options
-from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
+from segspatial.cli._common import CommandError, add_read_options
+from segspatial.cli._figures import (
+    STATIC_SUFFIXES,
+    add_figure_options,
+    figure_options,
+    output_kind,
+    save_pages,
+)
 from segspatial.io import read_table
-from segspatial.schema import has_values
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip")
 
@@ -20,7 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw the report's grid: areas (by pupils) x years, cells coloured",
         description="Areas as rows (largest number of pupils on top), years as columns, "
         "each cell coloured on the report's fixed scale with its value printed. With "
-        "several comparisons, one grid per comparison side by side.",
+        "several comparisons, one grid per comparison side by side. With a single year: "
+        "a ranking (areas sorted by value, one dot each), or with several comparisons "
+        "one grid with the comparisons as columns. More areas than --rows-per-page "
+        "give several pages: one multi-page PDF, or numbered PNG/SVG files "
+        "(grid-1.png, grid-2.png, ...).",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("--index", required=True, metavar="NAME", help="the index to show")
@@ -31,8 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--names", metavar="FILE",
                    help="row labels: a table with columns 'area' and 'area_name', or a "
                    "boundary file with statcode/statnaam")
+    p.add_argument("--rows-per-page", type=int, default=50, metavar="N",
+                   help="areas per page (default: 50, about an A4 page; 0: all on one page)")
     p.add_argument("--output", "-o", required=True, metavar="FILE",
                    help="output: .png, .svg or .pdf")
+    add_figure_options(p)
     add_read_options(p)
     p.set_defaults(handler=run)
 
@@ -54,25 +66,25 @@ def _names(path: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from segspatial.plot import report_grid, report_grids
+    from segspatial.plot import grid_pages
 
     output_kind(args.output, STATIC_SUFFIXES)
+    if args.rows_per_page < 0:
+        raise CommandError(f"--rows-per-page must be 0 (all on one page) or more, got "
+                           f"{args.rows_per_page}")
     results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
                          encoding=args.encoding)
     names = _names(args.names) if args.names else None
-    several = (args.comparison is not None and len(args.comparison) > 1) or (
-        args.comparison is None and has_values(results, "comparison")
-        and results["comparison"].nunique() > 1)
-    if several:
-        axes = report_grids(results, index=args.index, comparisons=args.comparison,
-                            bandwidth=args.bandwidth, names=names)
-        figure = axes[0].figure
+    pages = grid_pages(results, index=args.index, comparisons=args.comparison,
+                       bandwidth=args.bandwidth, names=names,
+                       rows_per_page=args.rows_per_page or None, **figure_options(args))
+    paths = save_pages(pages, args.output)
+    if len(paths) == 1:
+        what = "grid" if len(pages) == 1 else f"grid ({len(pages)} pages)"
+        print(f"wrote {what} to {paths[0]}", file=sys.stderr)
     else:
-        comparison = args.comparison[0] if args.comparison else None
-        figure = report_grid(results, index=args.index, comparison=comparison,
-                             bandwidth=args.bandwidth, names=names).figure
-    path = save_figure(figure, args.output)
-    print(f"wrote grid to {path}", file=sys.stderr)
+        print(f"wrote {len(paths)} pages of the grid to {paths[0]} ... {paths[-1]}",
+              file=sys.stderr)
     return 0
 
 

@@ -9,7 +9,9 @@ from segspatial.cli._common import add_read_options
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_figure_options,
     add_web_options,
+    figure_options,
     output_kind,
     save_figure,
     save_map,
@@ -24,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a choropleth of an index per area (static or interactive)",
         description="Join a results table to area boundaries and draw one index for one "
         "year and comparison, on the report's fixed scale (0 dark green to 0.8 dark "
-        "red). Areas without a value are grey ('no data').",
+        "red). Areas without a value are grey ('no data'); values below 0 or above 0.8 "
+        "have colours of their own. The title and legend say what is shown in words "
+        "(--lang nl: in Dutch, with decimal commas); the legend never covers the map.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
@@ -47,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", metavar="NAME", help="layer of a multi-layer boundary file")
     p.add_argument("--output", "-o", required=True, metavar="FILE",
                    help="output: .html (interactive), .png, .svg or .pdf")
+    add_figure_options(p)
     add_web_options(p)
     add_read_options(p)
     p.set_defaults(handler=run)
@@ -62,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     boundaries = read_boundaries(args.boundaries, crs=args.crs, layer=args.layer)
     common = dict(index=args.index, area_code=args.area_code, name=args.name_column,
                   comparison=args.comparison, year=args.year, bandwidth=args.bandwidth,
-                  scheme=args.scheme, k=args.k)
+                  scheme=args.scheme, k=args.k, **figure_options(args))
     if kind == "html":
         from segspatial.webmap import choropleth_map
 

@@ -9,6 +9,7 @@ from segspatial.cli._common import CommandError, add_read_options
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_figure_options,
     add_web_options,
     output_kind,
     save_figure,
@@ -26,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "coloured by its share of group A, on a diverging scale centred on its area's "
         "share. Interactive (.html, with tooltips and popups) or static. With "
         "--min-cell N (.html and static output), a school with fewer than N pupils in "
-        "either group is grey and shows neither group count nor its share.",
+        "either group is grey and shows neither group count nor its share. Name the "
+        "groups with --label-a/--label-b (noun phrases) for the title and legend.",
     )
     p.add_argument("counts", metavar="COUNTS", help="counts file (.csv or .parquet)")
     p.add_argument("--unit", required=True, metavar="COL", help="school id column")
@@ -51,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="boundaries column with the area codes (default: statcode)")
     p.add_argument("--output", "-o", required=True, metavar="FILE",
                    help="output: .html (interactive), .png, .svg or .pdf")
+    add_figure_options(p)
     add_web_options(p)
     add_read_options(p)
     p.set_defaults(handler=run)
@@ -99,14 +102,18 @@ def run(args: argparse.Namespace) -> int:
     if kind == "html":
         from segspatial.webmap import school_webmap
 
+        labels = {c: v for c, v in ((args.group_a, args.label_a),
+                                    (args.group_b, args.label_b)) if v}
         m = school_webmap(data, args.unit, args.group_a, args.group_b, **common,
-                          measures=args.measures, **options)
+                          measures=args.measures, group_labels=labels, lang=args.lang,
+                          title=args.title, **options)
         path = save_map(m, args.output)
     else:
         from segspatial.plot import school_map
 
         ax = school_map(data, args.unit, args.group_a, args.group_b, **common,
-                        min_cell=args.min_cell)
+                        min_cell=args.min_cell, lang=args.lang, title=args.title,
+                        label_a=args.label_a)
         path = save_figure(ax.figure, args.output)
     print(f"wrote school map to {path}", file=sys.stderr)
     return 0
