@@ -101,7 +101,7 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         If the profile holds several areas or years and none is chosen, or the choice is
         not in it.
     """
-    from segspatial._figure import _new_axes, formatter, set_title
+    from segspatial._figure import _new_axes, formatter, legend_below, set_title
 
     words = formatter(lang)
     if not isinstance(profile, pd.DataFrame):
@@ -119,7 +119,8 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         frame = frame[frame[column] == wanted]
         if frame.empty:
             raise ValueError(f"{column}: {wanted!r} is not in the profile")
-    ax = _new_axes(ax, (6.4, 4.4))
+    created = ax is None
+    ax = _new_axes(ax, (6.4, 4.6))
     x = frame["threshold"].to_numpy(dtype=np.float64)
     line = ax.plot(x, frame["theil_h"].to_numpy(dtype=np.float64), marker="o",
                    linewidth=1.5, label=words.text("fig_hp_line") if label is None
@@ -133,7 +134,11 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
     ax.set_ylabel(words.text("fig_hp_y"))
     ax.xaxis.set_major_formatter(words.tick_formatter())
     ax.yaxis.set_major_formatter(words.tick_formatter(digits=4))
-    ax.legend(frameon=False)
+    handles, _ = ax.get_legend_handles_labels()
+    if created:  # under the figure: it covers no line
+        legend_below(ax, handles, figure=True)
+    else:
+        ax.legend(frameon=False)
     if title is None:
         title = words.title(words.text("fig_hp_title"), None if label is None
                             else words.data(label), year)

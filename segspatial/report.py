@@ -606,7 +606,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
 color:var(--ink);background:#fff}
-main{max-width:1040px;margin:0 auto;padding:16px 24px 48px}
+main{max-width:1040px;margin:0 auto;padding:16px 24px 48px;container-type:inline-size}
 nav.top{font-size:14px;margin-bottom:8px}
 a{color:var(--accent)}
 h1{font-size:30px;line-height:1.2;margin:8px 0 4px}
@@ -629,7 +629,8 @@ vertical-align:top;white-space:nowrap}
 td.wrap,td:first-child{white-space:normal}
 th{background:var(--soft);font-weight:600;white-space:normal;vertical-align:bottom}
 th:first-child,td:first-child,td.text,th.text{text-align:left}
-.scroll{overflow-x:auto;width:max-content;max-width:calc(50vw + 50% - 24px)}
+.scroll{overflow-x:auto;width:fit-content;max-width:calc(100vw - 48px);
+translate:min(0px,calc(50cqw - 50%)) 0}
 .band{display:inline-block;padding:0 7px;border-radius:9px;font-size:13px}
 .band-low{background:#d9f0d3}.band-moderate{background:#fdeec2}.band-high{background:#f9d0cc}
 .charts{display:flex;flex-wrap:wrap;gap:10px}
@@ -652,16 +653,21 @@ vertical-align:middle;border:1px solid #333}
 .caveat{background:#fff8e6;border-left:5px solid #d69e2e;padding:10px 16px;border-radius:4px}
 footer{margin-top:40px;font-size:14px;color:var(--muted)}
 footer ul{padding-left:20px}
-table.sortable th{cursor:pointer;user-select:none;white-space:normal;min-width:56px}
+table.sortable th{cursor:pointer;user-select:none;white-space:normal}
+table.sortable th,table.sortable td{padding:5px 6px}
 table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}
 table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 @media (max-width:760px){.maps{grid-template-columns:1fr}}
 @media print{iframe.map,nav.top,.noprint{display:none}h2{break-after:avoid}
 section{break-inside:avoid-page}main{max-width:none;padding:0}
-.scroll{overflow:visible;width:auto;max-width:none}
-table{width:100%;font-size:9pt}th,td{white-space:normal;padding:2px 4px}
-.maps{grid-template-columns:1fr}}
+.scroll{overflow:visible;width:auto;max-width:none;translate:none}
+table{width:100%;font-size:8pt}table.sortable{font-size:7pt}
+th,td,table.sortable th,table.sortable td{white-space:normal;padding:2px 3px}
+th{overflow-wrap:anywhere}.band{font-size:inherit;padding:0 4px}
+.maps{grid-template-columns:1fr}figure:has(iframe.map){display:none}
+section:has(table.sortable){page:wide}}
 @page{margin:12mm}
+@page wide{size:A4 landscape}
 """
 
 _SORT_JS = """

@@ -483,3 +483,120 @@ def test_catalogue_has_every_figure_key_in_every_language():
         for key, text in TEXT[lang].items():
             if key.startswith("fig_"):
                 assert "<" not in text and "&" not in text, key
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+_DATA_BOUNDS = """() => {
+  const map = window[Object.keys(window).find(k => k.startsWith('map_'))];
+  const layers = Object.keys(window).filter(k => k.startsWith('geo_json_'))
+    .map(k => window[k]).filter(l => l && l.getBounds);
+  const box = layers.map(l => l.getBounds()).reduce((a, b) => a.extend(b));
+  const sw = map.latLngToContainerPoint(box.getSouthWest());
+  const ne = map.latLngToContainerPoint(box.getNorthEast());
+  return {left: sw.x, right: ne.x, top: ne.y, bottom: sw.y};
+}"""
+_LEGEND_BOX = """() => {
+  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const r = document.querySelector('.segspatial-legend').getBoundingClientRect();
+  return {left: r.left - map.left, right: r.right - map.left, top: r.top - map.top,
+          bottom: r.bottom - map.top};
+}"""
+
+
+def _apart(a: dict, b: dict) -> bool:
+    return a["right"] <= b["left"] or b["right"] <= a["left"] or \
+        a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+
+
+def test_web_maps_in_chromium_metric_scale_and_legend_clear_of_the_data(
+        chromium, real_2019, shared_data, tmp_path):
+    import segspatial as ss
+    from segspatial.geo import read_boundaries
+
+    boundaries = read_boundaries(shared_data / "boundaries" /
+                                 "nl_maps_rd_gemeente_2019.geojson")
+    table = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                           min_unit_size=0, min_area_size=0).table
+    amsterdam = real_2019[real_2019["municipality"] == "GM0363"]
+    maps = {
+        "national": webmap.choropleth_map(table, boundaries, area_code="statcode",
+                                          scheme="massey_denton", offline=True,
+                                          label_a=LABEL_A, label_b=LABEL_B, lang="nl"),
+        "amsterdam": webmap.school_webmap(
+            amsterdam, "school", "a", "b", x="x", y="y", crs="EPSG:28992", total="pupils",
+            boundaries=boundaries[boundaries["statcode"] == "GM0363"], offline=True,
+            min_cell=10, group_labels={"a": LABEL_A}),
+    }
+    for name, m in maps.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(webmap.to_html(m), encoding="utf-8")
+        for width, height in ((1000, 800), (600, 510)):  # alone, and in a report page
+            page = chromium.new_page(viewport={"width": width, "height": height})
+            page.goto(path.as_uri())
+            page.wait_for_selector("path.leaflet-interactive")
+            page.wait_for_timeout(300)
+            scale = page.locator(".leaflet-control-scale-line")
+            assert scale.count() == 1  # metres / kilometres only: no line in miles
+            assert re.fullmatch(r"\d+ k?m", scale.inner_text().strip()), scale.inner_text()
+            data, legend = page.evaluate(_DATA_BOUNDS), page.evaluate(_LEGEND_BOX)
+            assert _apart(data, legend), (name, width, data, legend)
+            page.close()
+
+
+def _report_pages(real_2019, shared_data, tmp_path, lang: str):
+    import segspatial as ss
+    from segspatial.report import report_data, write_report
+
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            total="pupils", min_unit_size=0, min_area_size=0)
+    data = report_data(result, real_2019, unit="school", x="x", y="y", crs="EPSG:28992",
+                       name="school_name", boundaries=shared_data / "boundaries" /
+                       "nl_maps_rd_gemeente_2019.geojson", only=["GM0096", "GM0363"],
+                       permutations=19, group_labels={"a": LABEL_A, "b": LABEL_B})
+    return write_report(data, tmp_path / lang, lang=lang, offline=True, min_cell=10).parent
+
+
+def test_one_school_page_has_no_empty_chart_and_no_stray_rule(real_2019, shared_data,
+                                                             tmp_path):
+    folder = _report_pages(real_2019, shared_data, tmp_path, "en")
+    vlieland = (folder / "GM0096.html").read_text(encoding="utf-8")  # one school
+    amsterdam = (folder / "GM0363.html").read_text(encoding="utf-8")
+    assert "Multi-scale profile" in amsterdam and "Multi-scale profile" not in vlieland
+    assert vlieland.count("<svg") == 0  # no chart without a value to draw
+    assert '<h2 style=' not in vlieland and ".summary h2{border:0" in vlieland
+
+
+def test_wide_tables_fit_the_window_and_print_in_chromium(chromium, real_2019,
+                                                          shared_data, tmp_path):
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.pupils import pupil_segregation
+    from segspatial.report import write_demo_report
+
+    result = pupil_segregation(demo_pupils(years=(2017, 2018)), "school",
+                               area="municipality", year="year", ethnicity="ethnicity",
+                               income="income", education="education")
+    demo = write_demo_report(tmp_path / "demo", result, demo_schools()).parent
+    real = _report_pages(real_2019, shared_data, tmp_path, "nl")
+    pages = [demo / "index.html", demo / "GM9001.html", real / "GM0096.html",
+             real / "GM0363.html"]
+    check = """() => Array.from(document.querySelectorAll('table')).map(t => {
+        const wrap = t.closest('.scroll') || t.parentElement;
+        return {right: t.getBoundingClientRect().right, window: window.innerWidth,
+                hidden: wrap.scrollWidth - wrap.clientWidth,
+                styled: getComputedStyle(document.querySelector('.summary h2') ||
+                                         document.body).borderTopWidth};})"""
+    for media, width in (("screen", 1400), ("print", 700)):  # 700 px: an A4 page
+        for path in pages:
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            page.emulate_media(media=media)
+            page.goto(path.as_uri())
+            page.wait_for_timeout(100)
+            tables = page.evaluate(check)
+            assert tables, path.name
+            for table in tables:
+                assert table["right"] <= table["window"] + 0.5, (media, path.name, table)
+                assert table["hidden"] <= 1, (media, path.name, table)  # nothing cut off
+                assert table["styled"] == "0px", (path.name, table)
+            page.close()
