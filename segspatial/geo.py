@@ -522,7 +522,8 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
     return gdf
 
 
-def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
+def _as_boundaries(boundaries: Any, crs: Any = None, layer: str | None = None
+                   ) -> gpd.GeoDataFrame:
     if isinstance(boundaries, gpd.GeoDataFrame):
         if crs is not None:
             return boundaries.set_crs(_as_crs(crs, "crs"), allow_override=True)
@@ -531,7 +532,7 @@ def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
                              "pass crs=")
         return boundaries
     if isinstance(boundaries, str | os.PathLike):
-        return read_boundaries(boundaries, crs=crs)
+        return read_boundaries(boundaries, crs=crs, layer=layer)
     raise TypeError(f"boundaries must be a GeoDataFrame or a path, got "
                     f"{type(boundaries).__name__}")
 
@@ -1067,6 +1068,7 @@ def join_areas(
     *,
     area: str = "area",
     crs: Any = None,
+    layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Join a tidy results table to area polygons: one column per index.
 
@@ -1094,6 +1096,8 @@ def join_areas(
         The area column of ``results``.
     crs : pyproj.CRS, str or int, optional
         Declared CRS of boundary files without one (see :func:`read_boundaries`).
+    layer : str, optional
+        Layer of a multi-layer boundary file (see :func:`read_boundaries`).
 
     Returns
     -------
@@ -1102,7 +1106,9 @@ def join_areas(
         boundary properties, the keys, one column per index, ``n_units``,
         ``n_pupils``, ``n_a``, ``n_b``. ``attrs``: ``index_columns``,
         ``unmatched_areas`` (codes in the results without a polygon),
-        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``.
+        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``
+        (output features with no value), ``areas_without_results`` (the codes of the
+        boundary features without any result, sorted as text).
 
     Raises
     ------
@@ -1129,7 +1135,7 @@ def join_areas(
         pieces, unmatched, target = [], [], None
         for y in sorted(results["year"].dropna().unique()):
             path = str(boundaries).replace("{year}", str(_plain(y)))
-            bounds = _as_boundaries(path, crs)
+            bounds = _as_boundaries(path, crs, layer)
             _check_area_code(bounds, area_code)
             if target is None:
                 target = bounds.crs
@@ -1146,7 +1152,7 @@ def join_areas(
         n_rows = int(sum(((results["year"] == y) & (results[area].astype(str) == c)).sum()
                          for y, c in unmatched))
     else:
-        bounds = _as_boundaries(boundaries, crs)
+        bounds = _as_boundaries(boundaries, crs, layer)
         _check_area_code(bounds, area_code)
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
@@ -1159,8 +1165,12 @@ def join_areas(
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)
+    codes = out[area_code]
+    has_code = codes.notna().to_numpy()
+    no_result = empty[has_code].groupby(codes[has_code].astype(str)).all()
     out.attrs.update({"unmatched_areas": unmatched_codes, "n_unmatched_rows": n_rows,
-                      "n_areas_without_results": int(empty.sum())})
+                      "n_areas_without_results": int(empty.sum()),
+                      "areas_without_results": sorted(no_result.index[no_result.to_numpy()])})
     return out
 
 

@@ -340,12 +340,18 @@ def report_data(
     Raises
     ------
     TypeError, ValueError
-        For a result without areas, missing columns, unknown ``only`` codes, a
-        geographic CRS or bad parameters.
+        For a result without areas, missing columns, unknown ``only`` codes, area codes
+        none of which is a boundary feature's (examples of both sides), a geographic
+        CRS or bad parameters.
     """
     import geopandas as gpd
 
-    from segspatial._mapdata import _require_columns, area_geometries, check_frame
+    from segspatial._mapdata import (
+        _require_columns,
+        area_geometries,
+        check_codes_match,
+        check_frame,
+    )
     from segspatial.geo import read_boundaries, require_projected
     from segspatial.spatial import DEFAULT_BANDWIDTHS, PROFILE_BANDWIDTHS
 
@@ -394,6 +400,7 @@ def report_data(
         counts["total"] = counts[columns].sum(axis=1)
 
     codes = sorted(table["area"].unique())
+    check_codes_match(codes, geo["code"], area_code)
     if only is not None:
         wanted = [str(c) for c in ([only] if isinstance(only, str) else only)]
         unknown = [c for c in wanted if c not in set(codes)]

@@ -477,6 +477,16 @@ def test_report_data_errors(demo, real_result):
     with pytest.raises(ValueError, match="geographic"):
         rp.report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:4326",
                        boundaries=bounds, area_code="statcode")
+    # codes of another kind: an error with examples of both sides, not an all-grey map
+    other_codes = bounds.assign(statcode="X" + bounds["statcode"].str[2:])
+    with pytest.raises(ValueError, match=r"none of the \d+ area codes of the results is a "
+                       r"code of the boundaries \(area_code='statcode', \d+ features\): the "
+                       r"results have e.g. \['GM9001', .*the boundaries \['X9001'"):
+        _demo_data(demo, boundaries=other_codes)
+    with pytest.warns(UserWarning, match=r"1 area\(s\) of the results have no boundary"):
+        pages = dict(rp.render_report(_demo_data(demo, boundaries=bounds[
+            bounds["statcode"] != "GM9002"])))
+    assert "GM9002.html" in pages  # a page without a polygon on the index map
     no_area = ss.segregation(schools.assign(a=1, b=2), "school", "a", "b",
                              min_unit_size=0, min_area_size=0)
     with pytest.raises(ValueError, match="result has no 'area' column"):
@@ -529,7 +539,7 @@ def test_cli_report_on_counts(demo, tmp_path, capsys):
             "--output", str(tmp_path / "out")]
     assert main(["report", *args]) == 0
     err = capsys.readouterr().err
-    assert "Wrote 2 pages; open" in err and "small_unit" in err
+    assert "wrote 2 pages to" in err and "small_unit" in err
     page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
     assert "newcomer vs b" in page and "300 m" in page and "1,5 km" in page
     assert "counts.csv" in page and "towns.geojson" in page  # provenance

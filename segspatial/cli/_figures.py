@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from segspatial._report_text import LANGUAGES
 from segspatial._write import write_bytes, write_text
 from segspatial.cli._common import CommandError
 
@@ -58,41 +57,37 @@ def save_pages(figures: list, path: str | Path, *, dpi: int = 150) -> list[Path]
             for i, figure in enumerate(figures, start=1)]
 
 
-def add_figure_options(parser: argparse.ArgumentParser) -> None:
-    """``--title``, ``--label-a``, ``--label-b`` and ``--lang``: the words of a figure."""
-    group = parser.add_argument_group("words on the figure")
-    group.add_argument("--title", metavar="TEXT",
-                       help="the title (default: the index, groups and year in words)")
-    group.add_argument("--label-a", metavar="TEXT",
-                       help="what to call group A, as a noun phrase (e.g. 'pupils with a "
-                       "disadvantage background')")
-    group.add_argument("--label-b", metavar="TEXT",
-                       help="what to call group B, as a noun phrase")
-    group.add_argument("--lang", choices=LANGUAGES, default="en",
-                       help="language of the titles, legends and numbers (default: en)")
+def add_figure_words(parser: argparse.ArgumentParser) -> None:
+    """The groups ``figure`` (``--title``), ``labels`` (``--label-a/--label-b``) and
+    ``--lang`` of ``pages``: the words of a figure or map."""
+    from segspatial.cli._options import add_group
+
+    add_group(parser, "figure")
+    add_group(parser, "labels")
+    add_group(parser, "pages", only=("lang",))
 
 
 def figure_options(args: argparse.Namespace) -> dict:
-    """The keyword arguments of :func:`add_figure_options` for the figure functions."""
+    """The keyword arguments of :func:`add_figure_words` for the figure functions."""
     return {"title": args.title, "label_a": args.label_a, "label_b": args.label_b,
             "lang": args.lang}
 
 
-def add_web_options(parser: argparse.ArgumentParser) -> None:
-    """``--tiles``, ``--offline`` and ``--min-cell`` (HTML output)."""
-    group = parser.add_argument_group("interactive maps (.html output)")
-    group.add_argument("--tiles", default=None, metavar="NAME",
-                       help="basemap: a folium tile name or URL, or 'none' (default: "
-                       "OpenStreetMap; none with --offline)")
-    group.add_argument("--offline", action="store_true",
-                       help="embed the map library (Leaflet) in the file: works without "
-                       "internet")
-    group.add_argument("--min-cell", type=int, default=None, metavar="N",
-                       help="disclosure control: show pupil counts below N as '< N'")
+def add_map_output(parser: argparse.ArgumentParser) -> None:
+    """The groups of a map command: ``web``, ``disclosure`` and ``output`` (.html or a
+    figure), then ``reading``."""
+    from segspatial.cli._options import add_group
+
+    add_group(parser, "web")
+    add_group(parser, "disclosure")
+    add_group(parser, "output", skip=("exclusions_output",), required=("output",),
+              output_help="output: .html (interactive), .png, .svg or .pdf")
+    add_group(parser, "reading")
 
 
 def web_options(args: argparse.Namespace, kind: str) -> dict:
-    """The keyword arguments for :mod:`segspatial.webmap` from the options."""
+    """The keyword arguments for :mod:`segspatial.webmap` from the groups ``web`` and
+    ``disclosure`` of :mod:`segspatial.cli._options`."""
     if kind != "html":
         given = [flag for flag, value in (("--tiles", args.tiles),
                                           ("--offline", args.offline)) if value]
@@ -102,5 +97,10 @@ def web_options(args: argparse.Namespace, kind: str) -> dict:
         return {}
     options: dict = {"offline": args.offline, "min_cell": args.min_cell}
     if args.tiles is not None:
-        options["tiles"] = None if args.tiles.lower() == "none" else args.tiles
+        options["tiles"] = tiles(args)
     return options
+
+
+def tiles(args: argparse.Namespace) -> str | None:
+    """``--tiles``: None for 'none' (no basemap), else the name or URL."""
+    return None if args.tiles is None or args.tiles.lower() == "none" else args.tiles

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from segspatial.cli._common import CommandError, add_read_options
+from segspatial.cli._common import CommandError, one_value, read_options
+from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     STATIC_SUFFIXES,
-    add_figure_options,
+    add_figure_words,
     figure_options,
     output_kind,
     save_pages,
 )
+from segspatial.cli._location import read_area_boundaries
+from segspatial.cli._options import add_group
 from segspatial.io import read_table
 
-_GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip")
+_GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip", ".geoparquet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,32 +34,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(grid-1.png, grid-2.png, ...).",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
-    p.add_argument("--index", required=True, metavar="NAME", help="the index to show")
-    p.add_argument("--comparison", nargs="+", metavar="C",
-                   help="comparison(s) to show side by side (default: all)")
-    p.add_argument("--bandwidth", type=float, metavar="M",
-                   help="the bandwidth of a spatial index with several")
+    add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",))
     p.add_argument("--names", metavar="FILE",
-                   help="row labels: a table with columns 'area' and 'area_name', or a "
-                   "boundary file with statcode/statnaam")
+                   help="row labels: a boundary file (codes and names from --area-code and "
+                   "--area-name) or a table with columns 'area' and 'area_name'")
+    add_group(p, "boundaries", skip=("boundaries",))
     p.add_argument("--rows-per-page", type=int, default=50, metavar="N",
                    help="areas per page (default: 50, about an A4 page; 0: all on one page)")
-    p.add_argument("--output", "-o", required=True, metavar="FILE",
-                   help="output: .png, .svg or .pdf")
-    add_figure_options(p)
-    add_read_options(p)
+    add_figure_words(p)
+    add_group(p, "output", only=("output", "quiet"), required=("output",),
+              output_help="output: .png, .svg or .pdf")
+    add_group(p, "reading")
     p.set_defaults(handler=run)
 
 
-def _names(path: str):
+def _names(args: argparse.Namespace) -> dict[str, str]:
+    path = args.names
     if Path(path).suffix.lower() in _GEO_SUFFIXES:
-        from segspatial.geo import read_boundaries
+        from segspatial._mapdata import area_geometries
 
-        table = read_boundaries(path)
-        code, name = "statcode", "statnaam"
-    else:
-        table = read_table(path, text_columns=["area"])
-        code, name = "area", "area_name"
+        geo = area_geometries(read_area_boundaries(args, path), args.area_code,
+                              args.area_name)
+        return dict(zip(geo["code"], geo["name"], strict=True))
+    table = read_table(path, text_columns=["area"], **read_options(args))
+    code, name = args.area_code or "area", args.area_name or "area_name"
     missing = [c for c in (code, name) if c not in table.columns]
     if missing:
         raise ValueError(f"--names {path!r} has no column(s) {missing!r}; it has "
@@ -72,19 +72,18 @@ def run(args: argparse.Namespace) -> int:
     if args.rows_per_page < 0:
         raise CommandError(f"--rows-per-page must be 0 (all on one page) or more, got "
                            f"{args.rows_per_page}")
-    results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
-                         encoding=args.encoding)
-    names = _names(args.names) if args.names else None
+    results = read_table(args.results, text_columns=["area", "comparison"],
+                         **read_options(args))
+    names = _names(args) if args.names else None
     pages = grid_pages(results, index=args.index, comparisons=args.comparison,
-                       bandwidth=args.bandwidth, names=names,
+                       bandwidth=one_value(args, "bandwidth", "a grid"), names=names,
                        rows_per_page=args.rows_per_page or None, **figure_options(args))
     paths = save_pages(pages, args.output)
     if len(paths) == 1:
-        what = "grid" if len(pages) == 1 else f"grid ({len(pages)} pages)"
-        print(f"wrote {what} to {paths[0]}", file=sys.stderr)
-    else:
-        print(f"wrote {len(paths)} pages of the grid to {paths[0]} ... {paths[-1]}",
-              file=sys.stderr)
+        console_of(args).wrote(paths[0], "grid" if len(pages) == 1
+                               else f"grid ({len(pages)} pages)")
+    for number, path in enumerate(paths if len(paths) > 1 else [], start=1):
+        console_of(args).wrote(path, f"page {number} of {len(paths)} of the grid")
     return 0
 
 
