@@ -222,14 +222,19 @@ def _metric_scale():
 _LEGEND_FRAME_PX = 60
 _LEGEND_LINE_PX = 18
 _LEGEND_TITLE_CHARS = 34
+#: The most height kept free for a legend: a legend taller than this (a very long
+#: title from the data) scrolls inside its box (``max-height`` in :func:`_legend_html`)
+#: rather than leaving no room for the map.
+_LEGEND_MAX_PX = 220
 
 
 def legend_height(title: str, lines: int, *, gradient: bool = True) -> int:
     """About how tall (pixels) a legend of :func:`_legend_html` is: its title (wrapped at
-    the legend's width), a colour ramp with its tick labels and ``lines`` entries."""
+    the legend's width), a colour ramp with its tick labels and ``lines`` entries; at
+    most :data:`_LEGEND_MAX_PX`."""
     title_lines = max(1, -(-len(title) // _LEGEND_TITLE_CHARS))
-    return (_LEGEND_FRAME_PX + _LEGEND_LINE_PX * (title_lines + lines)
-            + (30 if gradient else 0))
+    return min(_LEGEND_MAX_PX, _LEGEND_FRAME_PX + _LEGEND_LINE_PX * (title_lines + lines)
+               + (30 if gradient else 0))
 
 
 def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any,
@@ -274,7 +279,8 @@ def _legend_html(title: str, body: str) -> str:
     return (
         '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
         "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
-        'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px">'
+        "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
+        f'max-height:{_LEGEND_MAX_PX - 40}px;overflow:auto">'
         f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
     )
 

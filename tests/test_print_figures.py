@@ -418,6 +418,11 @@ def test_web_maps_have_a_metric_scale_and_room_for_the_legend(squares, pupils_re
         assert "L.control.scale()" not in html  # folium's, with miles
         bottom_right = re.search(r'"paddingBottomRight": \[10, (\d+)\]', html)
         assert bottom_right and int(bottom_right.group(1)) >= 100  # the legend's height
+    # a very long title from the data scrolls inside the legend; the map keeps its room
+    html = webmap.to_html(webmap.choropleth_map(pupils_results, squares, title="x " * 3000))
+    kept = int(re.search(r'"paddingBottomRight": \[10, (\d+)\]', html).group(1))
+    assert kept == 10 + webmap.legend_height("x " * 3000, 9) <= 240
+    assert "max-height:180px;overflow:auto" in html
 
 
 # --------------------------------------------------------------------------- bytes, text
