@@ -369,7 +369,6 @@ def local_scores_webmap(
         _swatch,
         _tooltip_fields,
         escape,
-        legend_height,
     )
 
     words = Formatter(lang)
@@ -429,8 +428,7 @@ def local_scores_webmap(
         body += _swatch(SUPPRESSED_COLOR, words.text("fig_suppressed", n=min_cell))
     legend_title = words.text(f"fig_local_{value}")
     bounds = (outline if outline is not None else layer).total_bounds
-    m = _new_map(bounds, tiles, offline, width, height,
-                 legend_height(legend_title, 1 + int(above) + int(hidden.any())))
+    m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
         folium.GeoJson(gpd.GeoDataFrame(geometry=outline.to_numpy(), crs="EPSG:4326"
                                         ).__geo_interface__, name="area",

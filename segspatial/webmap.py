@@ -17,9 +17,9 @@ Safety and disclosure
   local measures are not shown, and its marker is a neutral grey (no colour that
   encodes the share) with a legend entry saying why; a marker for fewer than N
   pupils is drawn at the size of N. School counts are public and are shown as they are.
-* **Legends never cover the areas or schools**: the map opens fitted to the data with
-  room kept free at the bottom for the legend (Leaflet's ``paddingBottomRight``), and
-  its scale bar is metric (folium's own scale control shows miles as well).
+* **Legends never cover the areas or schools**: the map opens fitted to the data beside
+  or above its legend, whichever leaves the larger zoom (the legend is measured in the
+  browser), and its scale bar is metric (folium's own scale control shows miles too).
 * **Labels in the reader's language** (``lang="en"|"nl"``): legend titles, classes and
   numbers come from the text catalogue and :class:`segspatial._format.Formatter`.
 * ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
@@ -217,30 +217,46 @@ def _metric_scale():
     return scale
 
 
-#: Pixels of the legend box around its lines (padding, offset from the map's edge) and
-#: per line, to keep the legend's height free when the map is fitted to the data.
-_LEGEND_FRAME_PX = 60
-_LEGEND_LINE_PX = 18
-_LEGEND_TITLE_CHARS = 34
-#: The most height kept free for a legend: a legend taller than this (a very long
-#: title from the data) scrolls inside its box (``max-height`` in :func:`_legend_html`)
-#: rather than leaving no room for the map.
-_LEGEND_MAX_PX = 220
+#: The most height a legend box takes: a taller legend (a very long title from the
+#: data) scrolls inside its box rather than leaving no room for the map.
+_LEGEND_MAX_PX = 180
 
 
-def legend_height(title: str, lines: int, *, gradient: bool = True) -> int:
-    """About how tall (pixels) a legend of :func:`_legend_html` is: its title (wrapped at
-    the legend's width), a colour ramp with its tick labels and ``lines`` entries; at
-    most :data:`_LEGEND_MAX_PX`."""
-    title_lines = max(1, -(-len(title) // _LEGEND_TITLE_CHARS))
-    return min(_LEGEND_MAX_PX, _LEGEND_FRAME_PX + _LEGEND_LINE_PX * (title_lines + lines)
-               + (30 if gradient else 0))
+def _fit_beside_legend(bounds: Sequence[float]):
+    """Fit the map to ``bounds`` (min lon, min lat, max lon, max lat) with the legend's
+    room kept free: below the data or beside it, whichever leaves the larger zoom.
+
+    The legend's size is measured in the browser when the map opens (it depends on the
+    fonts and the title), so the data never lies under it at the start; a map without
+    a legend is fitted with a small margin. A fixed template: only the four numbers of
+    ``bounds`` are filled in.
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    fit = MacroElement()
+    fit._name = "FitBesideLegend"
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    fit.corners = f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]"
+    fit._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map) {"
+        " var bounds = L.latLngBounds({{ this.corners }});"
+        " var legend = document.querySelector('.segspatial-legend');"
+        " var edge = L.point(10, 10);"
+        " var below = L.point(10, 10 + (legend ? legend.offsetHeight + 30 : 0));"
+        " var beside = L.point(10 + (legend ? legend.offsetWidth + 18 : 0), 10);"
+        " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
+        " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
+        " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"
+        "})({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    return fit
 
 
-def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any,
-             legend_px: int = 0):
-    """A map fitted to ``bounds`` with ``legend_px`` pixels kept free at the bottom (the
-    legend sits there, so it never covers the data when the map opens)."""
+def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any):
+    """A map fitted to ``bounds``, beside or above its legend (:func:`_fit_beside_legend`),
+    with a metric scale bar."""
     import folium
 
     if tiles is _UNSET:
@@ -255,8 +271,7 @@ def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: 
                    width=width, height=height, control_scale=False,
                    prefer_canvas=False, zoom_snap=0.25)
     m.add_child(_metric_scale())
-    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(10, 10),
-                 padding_bottom_right=(10, 10 + int(legend_px)))
+    m.add_child(_fit_beside_legend((minx, miny, maxx, maxy)))
     if offline:
         js, css = leaflet_assets()
         m.default_js = []  # instance attributes: folium's class lists stay untouched
@@ -274,13 +289,13 @@ def _hex(colors: np.ndarray) -> list[str]:
 
 
 def _legend_html(title: str, body: str) -> str:
-    """A legend box at the bottom right of the map (the map keeps that height free,
-    see :func:`legend_height`); ``title`` is escaped here, ``body`` is markup."""
+    """A legend box at the bottom right of the map (the map opens beside or above it,
+    see :func:`_fit_beside_legend`); ``title`` is escaped here, ``body`` is markup."""
     return (
         '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
         "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
         "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
-        f'max-height:{_LEGEND_MAX_PX - 40}px;overflow:auto">'
+        f'max-height:{_LEGEND_MAX_PX}px;overflow:auto">'
         f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
     )
 
@@ -419,7 +434,7 @@ def choropleth_map(
 
     layer = gpd.GeoDataFrame(properties, geometry=frame.geometry.to_numpy(), crs=frame.crs)
     m = _new_map(layer.total_bounds if len(layer) else np.full(4, np.nan), tiles, offline,
-                 width, height, legend_height(title, len(entries), gradient=scheme is None))
+                 width, height)
     keys, aliases = _tooltip_fields([("name", "name"), ("code", "code"),
                                      ("value", words.index_symbol(selection.index)),
                                      ("schools", "schools"), ("pupils", "pupils")])
@@ -606,8 +621,7 @@ def school_webmap(
     legend_title = title or words.text("fig_share_of", a=words.group(
         group_a, (group_labels or {}).get(group_a), which="a"))
     bounds = (outline if outline is not None else layer).total_bounds
-    m = _new_map(bounds, tiles, offline, width, height,
-                 legend_height(legend_title, 1 + int(hidden.any())))
+    m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
         folium.GeoJson(
             outline.__geo_interface__, name="area",

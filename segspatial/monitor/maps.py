@@ -196,7 +196,6 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         _stable_ids,
         _swatch,
         escape,
-        legend_height,
     )
 
     fmt = Formatter(lang, min_cell)
@@ -226,7 +225,7 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
     above = _above(frame, target)
     title = f'{fmt.t("map_legend", target=fmt.pct(target, 0))}, {year}'
     m = _new_map(layer.total_bounds, _UNSET if tiles is None else tiles, offline, width,
-                 height, legend_height(title, 1 + int(above) + int(hidden.any())))
+                 height)
     fields = [("name", fmt.t("name")), ("code", fmt.t("code")),
               ("share", fmt.t("share_women")), ("gap", fmt.t("gap"))]
     folium.GeoJson(
