@@ -586,6 +586,8 @@ def profile_plot(
         if "kernel" in frame.columns and frame["kernel"].nunique() == 1:
             what = words.text("fig_profile_kernel", title=what,
                               kernel=words.kernel(frame["kernel"].iloc[0]))
+        if frame["area"].nunique() == 1:  # one area: its name leads
+            what = f'{shown["area"](frame["area"].iloc[0])}: {what}'
         title = words.title(what, who, year)
     set_title(ax, title)
     heads = {"area": "fig_area", "index": "fig_index", "kernel": "fig_kernel"}

@@ -349,8 +349,9 @@ def test_profile_plot_lines_per_area():
     assert ax.get_ylabel() == "Spatial D"
     assert ax.get_title() == "Multi-scale profile: Spatial D by bandwidth (Gaussian kernel)"
     assert ax.get_legend().get_title().get_text() == "Municipality"
-    ax = plot.profile_plot(profile, area="GM2")
+    ax = plot.profile_plot(profile, area="GM2", names={"GM2": "Polderdam"})
     assert len(ax.lines) == 1
+    assert ax.get_title().startswith("Polderdam: Multi-scale profile: Spatial D")
     with pytest.raises(ValueError, match=r"area=\['GM7'\] not in profile"):
         plot.profile_plot(profile, area="GM7")
     with pytest.raises(ValueError, match=r"profile has no rows with a bandwidth"):
