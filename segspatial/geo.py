@@ -40,6 +40,7 @@ __all__ = [
     "geocode_postcodes",
     "join_areas",
     "read_boundaries",
+    "repair_boundaries",
     "require_projected",
     "to_projected",
     "unit_exclusions",
@@ -492,6 +493,39 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
                 "RD New metres or 'EPSG:4326' for lon/lat"
             )
 
+    gdf = repair_boundaries(gdf, path.name)
+    gdf.attrs = {"source": str(path), "layer": layer, "repaired": gdf.attrs["repaired"],
+                 "null_geometries": gdf.attrs["null_geometries"], "crs_assumed": crs_assumed}
+    return gdf
+
+
+def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
+                      ) -> gpd.GeoDataFrame:
+    """Boundaries as :func:`read_boundaries` returns them, from polygons already in memory.
+
+    Invalid geometries (self-intersections from generalisation or quantisation) are
+    repaired with :func:`shapely.make_valid`, Z is dropped and the geometry column is
+    called ``geometry``; repairs and features without a geometry are counted and
+    reported. The QGIS provider uses it for polygons read from a QGIS layer.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame
+        The polygons, with a CRS. Not modified.
+    name : str
+        What the warnings call them (e.g. the file or layer name).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy; ``attrs`` records ``repaired`` and ``null_geometries``.
+
+    Warns
+    -----
+    GeometryWarning
+        When geometries are repaired, or some features have none.
+    """
+    gdf = boundaries
     geoms = gdf.geometry.array
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if shapely.has_z(geoms).any():
@@ -504,21 +538,20 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
         geoms = fixed
         names = gdf.index[invalid]
         warnings.warn(
-            f"boundaries {path.name}: repaired {n_repaired} invalid "
+            f"boundaries {name}: repaired {n_repaired} invalid "
             f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; rows "
-            f"{_examples(list(names))})", GeometryWarning, stacklevel=2)
+            f"{_examples(list(names))})", GeometryWarning, stacklevel=3)
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if null.any():
         warnings.warn(
-            f"boundaries {path.name}: {int(null.sum())} features have no geometry (null, "
+            f"boundaries {name}: {int(null.sum())} features have no geometry (null, "
             f"or collapsed to nothing; rows {_examples(list(gdf.index[null]))}); they are "
-            "kept but no unit can fall in them", GeometryWarning, stacklevel=2)
+            "kept but no unit can fall in them", GeometryWarning, stacklevel=3)
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs),
                            crs=gdf.crs)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    gdf.attrs = {"source": str(path), "layer": layer, "repaired": n_repaired,
-                 "null_geometries": int(null.sum()), "crs_assumed": crs_assumed}
+    gdf.attrs = {"repaired": n_repaired, "null_geometries": int(null.sum())}
     return gdf
 
 

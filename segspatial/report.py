@@ -49,7 +49,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -1405,7 +1405,13 @@ def _sort_value(value: float) -> str:
 # --------------------------------------------------------------------------- render / write
 
 
-def _progress(items: Sequence[Any], enabled: bool, what: str) -> Iterable[Any]:
+def _progress(items: Sequence[Any], enabled: bool | Callable[[int, int], Any],
+              what: str) -> Iterable[Any]:
+    if callable(enabled):  # e.g. QGIS: progress and cancellation (it raises) per page
+        for i, item in enumerate(items, 1):
+            yield item
+            enabled(i, len(items))
+        return
     if not enabled:
         yield from items
         return
@@ -1436,7 +1442,7 @@ def render_report(
     offline: bool = False,
     min_cell: int | None = None,
     stamp: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], Any] = False,
 ) -> Iterable[tuple[str, str]]:
     """The report's pages as ``(file name, HTML)`` pairs: ``index.html`` first.
 
@@ -1457,8 +1463,10 @@ def render_report(
     stamp : str, optional
         A time stamp (or any text) shown in the method section; none by default, so
         reruns give byte-identical pages.
-    progress : bool
-        Show a progress bar on standard error (tqdm when installed).
+    progress : bool or callable
+        Show a progress bar on standard error (tqdm when installed), or call
+        ``progress(done, total)`` after each area page; an exception raised by it stops
+        the report (:func:`write_report` then leaves the folder as it was).
 
     Yields
     ------
@@ -1499,7 +1507,7 @@ def write_report(
     offline: bool = False,
     min_cell: int | None = None,
     stamp: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], Any] = False,
 ) -> Path:
     """Write the report into the folder ``output``, atomically.
 

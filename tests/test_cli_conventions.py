@@ -47,7 +47,8 @@ def _visible(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
 OTHER_MEANING = {("boundaries fetch", "--year")}
 
 COMMANDS = ("indices", "local", "demo", "list-indices", "map", "heatmap", "schools",
-            "boundaries fetch", "boundaries info", "join", "report", "monitor", "change")
+            "boundaries fetch", "boundaries info", "join", "report", "monitor", "change",
+            "qgis-plugin")
 
 
 def test_every_subcommand_is_checked():
@@ -111,6 +112,7 @@ MINIMAL = {
     "report": ["report", "in.csv", "-o", "out"],
     "monitor": ["monitor", "in.json", "-o", "out"],
     "change": ["change", "in.csv"],
+    "qgis-plugin": ["qgis-plugin"],
 }
 # the flags a command needs besides MINIMAL, with a value
 NEEDED = {"--unit": "u", "--group-a": "a", "--group-b": "b", "--year": "2019"}

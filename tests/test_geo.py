@@ -19,6 +19,7 @@ from segspatial.geo import (
     geocode_postcodes,
     join_areas,
     read_boundaries,
+    repair_boundaries,
     require_projected,
     to_projected,
     unit_exclusions,
@@ -119,6 +120,25 @@ def test_invalid_geometries_are_repaired_and_counted(tmp_path):
     assert out.geometry.iloc[0].geom_type == "MultiPolygon"
     assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)  # two triangles
     assert out.geometry.iloc[1].equals(shapely.box(20, 0, 30, 10))
+
+
+def test_boundaries_in_memory_are_repaired_like_files():
+    bowtie = shapely.Polygon([(0, 0, 1), (10, 10, 1), (10, 0, 1), (0, 10, 1)])
+    g = gpd.GeoDataFrame({"code": ["X", "Y", "Z"]},
+                         geometry=[bowtie, shapely.box(20, 0, 30, 10), None], crs=RD)
+    g = g.rename_geometry("shape")
+    with pytest.warns(GeometryWarning) as record:
+        out = repair_boundaries(g, "layer 'gemeenten'")
+    messages = [str(r.message) for r in record]
+    assert any("boundaries layer 'gemeenten': repaired 1 invalid geometry" in m
+               for m in messages)
+    assert any("1 features have no geometry" in m for m in messages)
+    assert out.attrs == {"repaired": 1, "null_geometries": 1}
+    assert out.geometry.name == "geometry" and out.crs == g.crs
+    assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)
+    assert not out.geometry.iloc[0].has_z
+    assert out.geometry.iloc[1].equals(shapely.box(20, 0, 30, 10))
+    assert not g.geometry.iloc[0].is_valid and g.geometry.name == "shape"  # not modified
 
 
 def test_several_layers_need_layer(tmp_path):

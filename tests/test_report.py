@@ -379,6 +379,23 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
+def test_write_report_calls_a_progress_function_and_stops_when_it_raises(demo_data,
+                                                                          tmp_path):
+    out = tmp_path / "report"
+    seen = []
+    rp.write_report(demo_data, out, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]  # one call per area page
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def cancel(done, total):
+        raise KeyboardInterrupt  # e.g. QGIS's cancel button
+
+    with pytest.raises(KeyboardInterrupt):
+        rp.write_report(demo_data, out, lang="nl", progress=cancel)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
 def test_a_killed_report_run_is_repaired_by_the_next(demo_data, tmp_path, monkeypatch):
     """Killed between the two renames of the fallback swap (no renameat2): no folder
     at --output for a moment, the old report aside. The next run puts it back, removes

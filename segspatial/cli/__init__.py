@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "segspatial.cli.join",
     "segspatial.cli.report",
     "segspatial.cli.monitor",
+    "segspatial.cli.qgis_plugin",
 )
 
 
