@@ -14,9 +14,9 @@ from segspatial.cli._figures import (
     output_kind,
     save_pages,
 )
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import read_area_boundaries
 from segspatial.cli._options import add_group
-from segspatial.io import read_table
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip", ".geoparquet")
 
