@@ -362,6 +362,10 @@ GROUPS: dict[str, Group] = {
         option("--only", nargs="+", metavar="CODE",
                help="only these area codes"),
     )),
+    "figure": Group("words on the figure", None, (
+        option("--title", metavar="TEXT",
+               help="the title (default: the index, the groups and the year in words)"),
+    )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",
                help="what to call group A, as a noun phrase (e.g. 'pupils with a "

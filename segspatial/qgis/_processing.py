@@ -628,9 +628,8 @@ def profile_page(table: pd.DataFrame, pupils: pd.Series, names: dict[str, str],
              if a in set(values["area"])][:w.MAX_CHART_AREAS]
     charts = []
     for index in values["index"].unique() if areas else []:
-        ax = profile_plot(values, index=str(index), area=areas,
+        ax = profile_plot(values, index=str(index), area=areas, lang=lang,
                           names={a: names.get(str(a), str(a)) for a in areas})
-        ax.set_title(str(index), parse_math=False)
         png = figure_bytes(ax.figure, "png", dpi=90)
         charts.append({"index": str(index), "png": base64.b64encode(png).decode("ascii")})
     environment = jinja2.Environment(
