@@ -53,12 +53,17 @@ def _legend_texts(figure) -> list[str]:
     return [t.get_text() for legend in _legends(figure) for t in legend.get_texts()]
 
 
+#: RD New coordinates inside the Netherlands (the CRS's area of use is checked)
+X0, Y0 = 120000.0, 480000.0
+
+
 @pytest.fixture
 def squares():
     return gpd.GeoDataFrame(
         {"statcode": [f"GM000{i}" for i in range(1, 6)],
          "statnaam": ["Alfa", "Bravo", "Charlie", "Delta", "Echo"]},
-        geometry=[box(i * 1000, 0, i * 1000 + 1000, 1000) for i in range(5)],
+        geometry=[box(X0 + i * 1000, Y0, X0 + i * 1000 + 1000, Y0 + 1000)
+                  for i in range(5)],
         crs="EPSG:28992")
 
 
@@ -85,7 +90,8 @@ def pupils_results():
 def schools():
     return pd.DataFrame({
         "school": ["s1", "s2", "s3", "s4"], "a": [10, 30, 20, 3], "b": [90, 70, 980, 50],
-        "x": [0.0, 1000.0, 2000.0, 3000.0], "y": [0.0, 500.0, 0.0, 500.0]})
+        "x": X0 + np.array([0.0, 1000.0, 2000.0, 3000.0]),
+        "y": Y0 + np.array([0.0, 500.0, 0.0, 500.0])})
 
 
 # --------------------------------------------------------------------------- labels
