@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from segspatial.cli._common import (
-    CommandError,
     add_filter_options,
     add_read_options,
     format_exclusions,
@@ -21,6 +20,7 @@ from segspatial.cli._location import (
     location_columns,
     uses_location,
 )
+from segspatial.cli._modes import check_mode_options
 from segspatial.cli._multigroup import (
     add_multigroup_options,
     run_multigroup,
@@ -97,15 +97,14 @@ def describe(result: SegregationResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
+    check_mode_options(args)
     if args.pupils:
         if uses_pupil_multigroup(args):
             return run_pupil_multigroup(args)
-        _counts_only(args)
         return run_pupils(args)
     if uses_multigroup(args):
         return run_multigroup(args, uses_location=uses_location(args),
                               uses_spatial=uses_spatial(args))
-    _counts_only(args)
     check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
@@ -133,19 +132,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(describe(result), file=sys.stderr)
     return 0
-
-
-def _counts_only(args: argparse.Namespace) -> None:
-    """Refuse the options of the other modes, naming what they need."""
-    needs = {"within": "--groups (or --pupils --multigroup)",
-             "local_output": "--groups", "within_output": "--groups and --within",
-             "log_base": "--groups (or --pupils --multigroup)",
-             "income_groups": "--pupils --multigroup",
-             "profile_output": "--pupils --rank-order-income",
-             "thresholds": "--pupils --rank-order-income"}
-    for attr, what in needs.items():
-        if getattr(args, attr, None) is not None:
-            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["describe", "register", "run"]
