@@ -50,7 +50,7 @@ def add_multigroup_options(parser: argparse.ArgumentParser) -> None:
                        "education low/middle/high)")
     group.add_argument("--income-groups", type=int, default=None, metavar="N",
                        help="with --pupils --multigroup: income groups of the national "
-                       "ranks (default 5: quintiles)")
+                       "ranks (default 5: quintiles; at most 100)")
     group.add_argument("--rank-order-income", action="store_true",
                        help="with --pupils --income: the rank-order information theory "
                        "index H^R (Reardon 2011) and the H(p) profile")
