@@ -114,3 +114,40 @@ def test_cli(case, tmp_path, capsys):
     assert "--regions needs --boundaries" in capsys.readouterr().err
     assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2
     assert "sector 'bouw' is not in the file" in capsys.readouterr().err
+
+
+def test_page_levels_are_checked_and_take_dutch_names(case, tmp_path):
+    *_, result = case
+    # an unknown level gave a folder without pages and without maps, silently
+    with pytest.raises(ValueError, match=r"page_levels: \['foo'\] .* levels are"):
+        write_monitor(result, tmp_path / "a", page_levels=["foo"])
+    with pytest.raises(ValueError, match="page_levels: 'national'"):
+        write_monitor(result, tmp_path / "a", page_levels=["national"])
+    folder = write_monitor(result, tmp_path / "b", page_levels=["arbeidsmarktregio"])
+    assert (folder / "AM01.html").is_file()
+    assert (folder / "map_labour_market_region.png").is_file()
+
+
+def test_cli_refuses_a_level_given_twice(case, tmp_path, capsys):
+    data, muni, regions, _ = case
+    code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
+                 f"arbeidsmarktregio={regions}", f"arbeidsmarktregio={muni}", "-o",
+                 str(tmp_path / "o")])
+    assert code == 2
+    assert "--regions: level 'arbeidsmarktregio' is given twice" in capsys.readouterr().err
+    code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
+                 f"../../evil={regions}", "-o", str(tmp_path / "o")])
+    assert code == 2
+    assert "a region level must be a name of letters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--target", "0.2", "national=0.3"], "--target '0.2': use LEVEL=SHARE, e.g. "
+     "arbeidsmarktregio=0.18"),
+    (["--censored", "<5", "1", "4", "--censored", "<5", "0", "4"],
+     "--censored: token '<5' is given twice"),
+])
+def test_cli_option_errors(case, tmp_path, capsys, extra, message):
+    data, *_ = case
+    assert main(["monitor", str(data), "-o", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err

@@ -97,6 +97,22 @@ def test_level_names():
     assert level_name("Arbeidsmarktregio") == "labour_market_region"
     assert level_name("provincie") == "province"
     assert level_name("my_regions") == "my_regions"
+    assert level_name("COROP-gebied") == "corop_gebied"
+
+
+@pytest.mark.parametrize("bad", ["../../evil", "a/b", "{{7*7}}", "<b>x</b>", "map.x",
+                                 "9regions", "x" * 65])
+def test_level_names_are_safe_identifiers(bad):
+    # a level names output files (map_<level>.html) and table values: never a path
+    with pytest.raises(ValueError, match="a region level must be"):
+        level_name(bad)
+
+
+def test_a_level_given_twice_is_refused():
+    muni, regions = grid()
+    # the same level under its Dutch and English name: one would silently win (or crash)
+    with pytest.raises(ValueError, match="level 'labour_market_region' is given twice"):
+        region_mapping(muni, {"arbeidsmarktregio": regions, "labour_market_region": regions})
 
 
 def test_real_boundaries(shared_data):

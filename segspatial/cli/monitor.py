@@ -12,12 +12,13 @@ from segspatial.cli._figures import add_web_options
 __all__ = ["register", "run"]
 
 
-def _pair(text: str, flag: str) -> tuple[str, str]:
+def _pair(text: str, flag: str, what: str) -> tuple[str, str]:
     if "=" not in text:
-        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE, e.g. arbeidsmarktregio=FILE")
+        example = "arbeidsmarktregio=0.18" if what == "SHARE" else "arbeidsmarktregio=FILE"
+        raise CommandError(f"{flag} {text!r}: use LEVEL={what}, e.g. {example}")
     level, value = text.split("=", 1)
     if not level or not value:
-        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE with both parts")
+        raise CommandError(f"{flag} {text!r}: use LEVEL={what} with both parts")
     return level, value
 
 
@@ -99,12 +100,23 @@ def _targets(values: list[str]):
             raise CommandError(f"--target {values[0]!r}: give a share such as 0.20") from None
     out = {}
     for text in values:
-        level, value = _pair(text, "--target")
+        level, value = _pair(text, "--target", "SHARE")
         try:
             out[level] = float(value)
         except ValueError:
             raise CommandError(f"--target {text!r}: the share must be a number such as "
                                "0.20") from None
+    return out
+
+
+def _regions(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in values:
+        level, path = _pair(text, "--regions", "FILE")
+        if level in out:
+            raise CommandError(f"--regions: level {level!r} is given twice; give each level "
+                               "once")
+        out[level] = path
     return out
 
 
@@ -122,6 +134,9 @@ def run(args: argparse.Namespace) -> int:
     if args.censored:
         censored = {}
         for token, low, high in args.censored:
+            if token in censored:
+                raise CommandError(f"--censored: token {token!r} is given twice; give each "
+                                   "token once")
             try:
                 censored[token] = (int(low), int(high))
             except ValueError:
@@ -135,8 +150,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.boundaries and args.regions:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            mapping = region_mapping(args.boundaries,
-                                     dict(_pair(r, "--regions") for r in args.regions))
+            mapping = region_mapping(args.boundaries, _regions(args.regions))
         if not args.quiet:
             for w in caught:
                 print(f"note: {w.message}", file=sys.stderr)

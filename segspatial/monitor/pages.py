@@ -247,8 +247,7 @@ def render_pages(
     fmt = Formatter(lang, min_cell)
     shown = disclose_result(result, min_cell)
     rep, seg, prog = shown.representation, shown.segregation, shown.programmes
-    if page_levels is None:
-        page_levels = [lv for lv in shown.levels if lv not in ("national", "municipality")]
+    page_levels = _page_levels(shown.levels, page_levels)
     env = _environment()
     template = env.get_template("page.html.j2")
     latest_year = int(rep["year"].max())
@@ -322,6 +321,26 @@ def render_pages(
                                          area=area, page_maps=[], back=True)
 
 
+def _page_levels(levels: Sequence[str], page_levels: Sequence[str] | None) -> list[str]:
+    """The levels with a page per region: default every level but national and
+    municipality; given ones are checked (Dutch names accepted)."""
+    from segspatial.monitor.regions import level_name
+
+    if page_levels is None:
+        return [lv for lv in levels if lv not in ("national", "municipality")]
+    if isinstance(page_levels, str):
+        page_levels = [page_levels]
+    wanted = list(dict.fromkeys(level_name(lv) for lv in page_levels))
+    if "national" in wanted:
+        raise ValueError("page_levels: 'national' has its page already (index.html); name "
+                         "the levels that get a page per region")
+    unknown = [lv for lv in wanted if lv not in levels]
+    if unknown:
+        raise ValueError(f"page_levels: {unknown!r} are not levels of this monitor; its "
+                         f"levels are {[lv for lv in levels if lv != 'national']!r}")
+    return wanted
+
+
 def fmt_keys(lang: str) -> set[str]:
     from segspatial.monitor._text import TEXT
 
@@ -372,6 +391,7 @@ def write_monitor(
 
     output = Path(output)
     Formatter(lang, min_cell)  # checks lang
+    page_levels = _page_levels(result.levels, page_levels)
     shown = disclose_result(result, min_cell)
     with atomic_folder(output, marker=MARKER, what="monitor") as tmp:
         for name, frame in (("representation", shown.representation),
@@ -386,9 +406,7 @@ def write_monitor(
         (tmp / "monitor.json").write_text(json.dumps(meta, indent=1, default=str) + "\n",
                                           encoding="utf-8")
         if maps and result.mapping is not None:
-            levels = page_levels or [lv for lv in shown.levels
-                                     if lv not in ("national", "municipality")]
-            for level in levels:
+            for level in page_levels:
                 geo = result.mapping.geometries.get(level)
                 if geo is None:
                     continue

@@ -17,6 +17,7 @@ be written with :func:`write_mapping`, checked by eye, edited and read back with
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ _ALIASES = {"gemeente": "municipality", "provincie": "province",
 MAPPING_COLUMNS = ["level", "municipality", "municipality_name", "region", "region_name",
                    "overlap", "runner_up", "runner_up_overlap", "status"]
 _STATUSES = ("assigned", "tie", "no_overlap")
+_LEVEL_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def level_name(level: str) -> str:
@@ -58,7 +60,13 @@ def level_name(level: str) -> str:
     if not isinstance(level, str) or not level.strip():
         raise ValueError(f"a region level must be a name such as 'province', got {level!r}")
     key = level.strip().lower().replace("-", "_").replace(" ", "_")
-    return _ALIASES.get(key, key)
+    key = _ALIASES.get(key, key)
+    if not _LEVEL_PATTERN.fullmatch(key):
+        # a level names output files (map_<level>.png) and columns of the tables
+        raise ValueError(f"a region level must be a name of letters, digits and '_' that "
+                         f"starts with a letter (at most 64 characters), such as 'province' "
+                         f"or 'arbeidsmarktregio'; got {level!r}")
+    return key
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,13 @@ def region_mapping(
     area = muni_m.geometry.area.to_numpy()
     geometries = {"municipality": muni.to_crs("EPSG:4326")}
     rows = []
+    seen: dict[str, str] = {}
     for raw_level, source in regions.items():
         level = level_name(raw_level)
+        if level in seen:
+            raise ValueError(f"regions: level {level!r} is given twice ({seen[level]!r} and "
+                             f"{raw_level!r}); give each level once")
+        seen[level] = raw_level
         if level in ("municipality", "national"):
             raise ValueError(f"regions: {raw_level!r} is not a region level to overlay "
                              "(municipalities and the nation need no polygons)")
