@@ -151,3 +151,33 @@ def test_cli_option_errors(case, tmp_path, capsys, extra, message):
     data, *_ = case
     assert main(["monitor", str(data), "-o", str(tmp_path / "o"), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_every_region_gets_its_own_page_whatever_its_code(case, tmp_path):
+    import re
+
+    data, muni_path, _, _ = case
+    muni = gpd.read_file(muni_path)
+    # codes that collide as file names: 'index' (the national page), 'a/b' and 'a_b',
+    # 'AM01' and 'am01' (one file on case-insensitive file systems), a code in two levels
+    west, east = box(0, 0, 2e4, 1e4), box(2e4, 0, 4e4, 1e4)
+    am = gpd.GeoDataFrame({"statcode": ["index", "a/b"], "statnaam": ["I", "AB"]},
+                          geometry=[west, east], crs="EPSG:28992")
+    pv = gpd.GeoDataFrame({"statcode": ["a_b", "AM01"], "statnaam": ["A_B", "P1"]},
+                          geometry=[west, east], crs="EPSG:28992")
+    corop = gpd.GeoDataFrame({"statcode": ["am01", "index"], "statnaam": ["C1", "C2"]},
+                             geometry=[west, east], crs="EPSG:28992")
+    mapping = region_mapping(muni, {"arbeidsmarktregio": am, "provincie": pv,
+                                    "corop": corop})
+    result = compute_monitor(read_enrolments(data), mapping)
+    pages = dict(render_pages(result, lang="en"))
+    assert len(pages) == 1 + 6
+    assert len({name.lower() for name in pages}) == len(pages)
+    assert "Women in technical higher professional education" in pages["index.html"]
+    titles = {re.search(r"<title>([^<]*)", html).group(1) for html in pages.values()}
+    assert len(titles) == len(pages)
+    # every link of the national page opens the page of that region
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', pages["index.html"])
+    assert len(links) == 6
+    for file, name in links:
+        assert f"<title>Women in technical education: {name}" in pages[file]

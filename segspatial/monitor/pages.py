@@ -49,10 +49,29 @@ def _environment():
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def _page_file(code: Any) -> str:
+def _page_files(regions: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
+    """A file name for each (level, code) page, unique and never ``index.html``.
+
+    The name is the code made safe for a file (:func:`segspatial.report.page_name`);
+    where that would repeat another page's name (compared without case, as on
+    case-insensitive file systems) or the national page, the level goes in front, and
+    if that is taken too, a hash of level and code.
+    """
+    import hashlib
+
     from segspatial.report import page_name
 
-    return page_name(code)
+    used, out = {"index.html"}, {}
+    for level, code in regions:
+        name = page_name(code)
+        if name.lower() in used:
+            name = page_name(f"{level}-{code}")
+        if name.lower() in used:
+            digest = hashlib.sha256(f"{level}\x00{code}".encode("utf-8", "surrogatepass"))
+            name = page_name(f"{level}-{code}-{digest.hexdigest()[:12]}")
+        used.add(name.lower())
+        out[(level, code)] = name
+    return out
 
 
 def _png(ax) -> str:
@@ -129,12 +148,13 @@ def _facts(fmt: Formatter, row) -> dict:
             "status": fmt.t("status_hidden") if hidden else _status(fmt, row)}
 
 
-def _region_rows(fmt: Formatter, rows: pd.DataFrame, linked: bool) -> list[dict]:
+def _region_rows(fmt: Formatter, rows: pd.DataFrame, files: dict | None) -> list[dict]:
+    """Table rows of regions; ``files`` maps (level, code) to the region's page."""
     out = []
     for r in rows.sort_values("area").itertuples(index=False):
         hidden = bool(getattr(r, "suppressed", False))
         out.append({"name": r.area_name, "code": r.area,
-                    "link": _page_file(r.area) if linked else None,
+                    "link": files.get((r.level, r.area)) if files else None,
                     "share": fmt.pct(r.share), "range": _range(fmt, r),
                     "women": fmt.count(r.women, hidden), "men": fmt.count(r.men, hidden),
                     "gap": _gap(fmt, r), "change": fmt.points(r.change),
@@ -291,6 +311,8 @@ def render_pages(
             programme_min=programme_min, segregation=_segregation_block(fmt, s, scope),
             method=method, exclusions=exclusions)
 
+    files = _page_files((level, area) for level in page_levels
+                        for area in sorted(rep.loc[rep["level"] == level, "area"].unique()))
     tables = []
     for level in shown.levels:
         if level == "national":
@@ -298,7 +320,7 @@ def render_pages(
         rows = rep[(rep["level"] == level) & (rep["year"] == latest_year)]
         tables.append({"title": fmt.t("regions", level=fmt.t(f"level_{level}")
                                       if f"level_{level}" in fmt_keys(lang) else level),
-                       "rows": _region_rows(fmt, rows, linked=level in page_levels)})
+                       "rows": _region_rows(fmt, rows, files)})
     yield "index.html", page(national, title=fmt.t("title"), code=None, region_tables=tables,
                              level="national", area=national["area"].iloc[0],
                              page_maps=maps, back=False)
@@ -314,9 +336,9 @@ def render_pages(
                 m_rows = muni[muni["area"].isin(inside["municipality"])]
                 if not m_rows.empty:
                     sub = [{"title": fmt.t("municipalities"),
-                            "rows": _region_rows(fmt, m_rows, linked=False)}]
+                            "rows": _region_rows(fmt, m_rows, None)}]
             name = rows["area_name"].iloc[0]
-            yield _page_file(area), page(rows, title=fmt.t("title_region", name=name),
+            yield files[(level, area)], page(rows, title=fmt.t("title_region", name=name),
                                          code=area, region_tables=sub, level=level,
                                          area=area, page_maps=[], back=True)
 
