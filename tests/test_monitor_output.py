@@ -181,3 +181,18 @@ def test_every_region_gets_its_own_page_whatever_its_code(case, tmp_path):
     assert len(links) == 6
     for file, name in links:
         assert f"<title>Women in technical education: {name}" in pages[file]
+
+
+def test_each_page_lists_its_own_exclusions_in_its_language(case):
+    *_, result = case
+    pages = dict(render_pages(result, lang="nl"))
+    # AM01 (two programmes) lost nothing; AM02 has one programme: D and H undefined
+    assert TEXT["nl"]["exclusions_none"] in pages["AM01.html"]
+    am02 = pages["AM02.html"]
+    assert "region-year with fewer than 2 programmes" not in am02  # English on a nl page
+    assert TEXT["nl"]["reason_too_few_units"] in am02
+    # the national page: the national rows only, not every region's summed with it
+    national = pages["index.html"]
+    assert TEXT["nl"]["exclusions_none"] in national
+    en = dict(render_pages(result, lang="en"))["AM02.html"]
+    assert TEXT["en"]["reason_too_few_units"] in en and ">2024<" in en

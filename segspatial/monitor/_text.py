@@ -98,6 +98,20 @@ TEXT: dict[str, dict[str, str]] = {
         "bounds_none": "no censored cells",
         "reasons": "reason",
         "people": "people",
+        "reason_not_in_comparison": "enrolments of unknown sex (in neither group)",
+        "reason_small_unit": "programmes below the minimum enrolments",
+        "reason_small_area": "regions below the minimum mean enrolments a year",
+        "reason_too_few_units": "fewer than 2 programmes: D and H undefined",
+        "reason_group_absent": "no women or no men: D and H undefined",
+        "reason_municipality_not_in_mapping": "municipalities missing from the region "
+        "mapping",
+        "reason_no_region": "municipalities that overlap no region of the level",
+        "reason_bad_count": "counts that are neither a whole number nor a censored token",
+        "reason_missing_count": "empty counts",
+        "reason_bad_municipality": "records with a bad municipality number",
+        "reason_bad_sex": "records with a bad sex code",
+        "reason_missing_programme": "records without a programme code",
+        "reason_duplicate_record": "records repeating an earlier record",
     },
     "nl": {
         "title": "Vrouwen in het technisch hoger beroepsonderwijs",
@@ -181,6 +195,23 @@ TEXT: dict[str, dict[str, str]] = {
         "bounds_none": "geen afgeschermde cellen",
         "reasons": "reden",
         "people": "personen",
+        "reason_not_in_comparison": "inschrijvingen met onbekend geslacht (in geen van "
+        "beide groepen)",
+        "reason_small_unit": "opleidingen onder het minimum aantal inschrijvingen",
+        "reason_small_area": "regio's onder het minimum gemiddeld aantal inschrijvingen per "
+        "jaar",
+        "reason_too_few_units": "minder dan 2 opleidingen: D en H niet gedefinieerd",
+        "reason_group_absent": "geen vrouwen of geen mannen: D en H niet gedefinieerd",
+        "reason_municipality_not_in_mapping": "gemeenten die niet in de regio-indeling "
+        "staan",
+        "reason_no_region": "gemeenten die geen regio van het niveau overlappen",
+        "reason_bad_count": "aantallen die geen geheel getal en geen afgeschermde waarde "
+        "zijn",
+        "reason_missing_count": "lege aantallen",
+        "reason_bad_municipality": "records met een onjuist gemeentenummer",
+        "reason_bad_sex": "records met een onjuiste geslachtscode",
+        "reason_missing_programme": "records zonder opleidingscode",
+        "reason_duplicate_record": "records die een eerder record herhalen",
     },
 }
 

@@ -218,17 +218,32 @@ def _method(fmt: Formatter, result: MonitorResult, national: pd.DataFrame) -> li
     return parts
 
 
-def _exclusion_rows(fmt: Formatter, exclusions: pd.DataFrame) -> list[dict]:
+def _exclusion_rows(fmt: Formatter, exclusions: pd.DataFrame, level: str,
+                    area: Any) -> list[dict]:
+    """What the page's own region lost, per reason and year, in the page's language.
+
+    The national page also lists what the reader left out of the file (rows without a
+    level). People are the enrolments concerned in that year (``-`` where a count is
+    withheld or unknown).
+    """
     if exclusions.empty:
         return []
-    ex = exclusions.copy()
+    ex = exclusions
+    mine = (ex["level"] == level) & (ex["area"] == area)
+    if level == "national":
+        mine |= ex["level"].isna()
+    ex = ex[mine.fillna(False).to_numpy(dtype=bool)].copy()
+    if ex.empty:
+        return []
     ex["low"] = pd.to_numeric(ex["low"], errors="coerce")
+    ex["year"] = pd.to_numeric(ex["year"], errors="coerce")
     out = []
-    for reason, part in ex.groupby("reason", sort=True):
-        level = part["level"].dropna()
-        scope = f" ({level.iloc[0]})" if len(level) and level.nunique() == 1 else ""
+    for (reason, year), part in ex.groupby(["reason", "year"], sort=True, dropna=False):
+        key = f"reason_{reason}"
+        text = (fmt.t(key) if key in fmt_keys(fmt.lang)
+                else f"{reason}: {part['description'].iloc[0]}")
         people = part["low"].sum(min_count=1) if part["low"].notna().all() else np.nan
-        out.append({"reason": f"{reason}{scope}: {part['description'].iloc[0]}",
+        out.append({"reason": text, "year": "" if pd.isna(year) else str(int(year)),
                     "people": fmt.count(people)})
     return out
 
@@ -278,7 +293,6 @@ def render_pages(
                    file=result.source.get("file", ""))
     national = rep[rep["level"] == "national"].sort_values("year")
     method = _method(fmt, shown, national)
-    exclusions = _exclusion_rows(fmt, shown.exclusions)
 
     maps = []
     for level in page_levels:
@@ -309,7 +323,7 @@ def render_pages(
             region_tables=region_tables,
             programmes=_programme_rows(fmt, p, top_programmes, programme_min),
             programme_min=programme_min, segregation=_segregation_block(fmt, s, scope),
-            method=method, exclusions=exclusions)
+            method=method, exclusions=_exclusion_rows(fmt, shown.exclusions, level, area))
 
     files = _page_files((level, area) for level in page_levels
                         for area in sorted(rep.loc[rep["level"] == level, "area"].unique()))
