@@ -196,3 +196,23 @@ def test_each_page_lists_its_own_exclusions_in_its_language(case):
     assert TEXT["nl"]["exclusions_none"] in national
     en = dict(render_pages(result, lang="en"))["AM02.html"]
     assert TEXT["en"]["reason_too_few_units"] in en and ">2024<" in en
+
+
+def test_gap_and_range_read_the_same_on_pages_and_maps(case):
+    import re
+
+    from segspatial.monitor.maps import share_webmap
+
+    *_, result = case
+    shown = disclose_result(result, 10)
+    rep = shown.representation
+    geo = result.mapping.geometries["labour_market_region"]
+    html = share_webmap(rep, geo, level="labour_market_region", min_cell=10).get_root() \
+        .render()
+    # AM01 reached the 20% target: not "< 10 more women needed" on the map
+    props = {m.group(1): m.group(0) for m in re.finditer(
+        r'"code": "(AM0\d)", "fill": "[^"]*", "gap": "[^"]*"', html)}
+    assert props["AM01"].endswith('"gap": "target reached"'), props
+    pages = dict(render_pages(result, lang="en", min_cell=10))
+    # a withheld range is one dash, not three
+    assert "–––" not in pages["AM02.html"] and "–––" not in pages["index.html"]

@@ -59,7 +59,8 @@ TEXT: dict[str, dict[str, str]] = {
         "regions": "All {level}",
         "municipalities": "Municipalities with an hbo location",
         "programmes": "Programmes with the highest share of women, {year}",
-        "programmes_note": "Programmes with at least {n} women and men in the region.",
+        "programmes_note": "Programmes with at least {n} enrolments (women and men "
+        "together) in the region.",
         "programme": "programme",
         "segregation": "Gender segregation across programmes",
         "segregation_note": "D (dissimilarity) is the share of women (or men) who would "
@@ -155,7 +156,8 @@ TEXT: dict[str, dict[str, str]] = {
         "regions": "Alle {level}",
         "municipalities": "Gemeenten met een hbo-vestiging",
         "programmes": "Opleidingen met het hoogste aandeel vrouwen, {year}",
-        "programmes_note": "Opleidingen met ten minste {n} vrouwen en mannen in de regio.",
+        "programmes_note": "Opleidingen met ten minste {n} inschrijvingen (vrouwen en "
+        "mannen samen) in de regio.",
         "programme": "opleiding",
         "segregation": "Segregatie naar geslacht over opleidingen",
         "segregation_note": "D (dissimilariteit) is het deel van de vrouwen (of mannen) dat "
@@ -279,3 +281,18 @@ class Formatter:
         if value is None or not math.isfinite(float(value)):
             return self.t("no_data")
         return format_decimal(round(float(value)), format="#,##0", locale=self.locale)
+
+    def share_range(self, low: Any, high: Any) -> str:
+        """The range of a share over the censored cells; one dash when withheld."""
+        if not all(v is not None and math.isfinite(float(v)) for v in (low, high)):
+            return self.t("no_data")
+        return f"{self.pct(low)}–{self.pct(high)}"
+
+    def gap(self, value: Any, low: Any, high: Any) -> str:
+        """"N more women needed" with its range; "target reached" at 0; a dash when
+        withheld (the same words on pages and maps)."""
+        if value is None or not math.isfinite(float(value)):
+            return self.t("no_data")
+        if float(value) == 0:
+            return self.t("gap_none")
+        return f"{self.count(value)} ({self.count(low)}–{self.count(high)})"

@@ -129,15 +129,11 @@ def _status(fmt: Formatter, row) -> str:
 
 
 def _range(fmt: Formatter, row) -> str:
-    return f"{fmt.pct(row.share_low)}–{fmt.pct(row.share_high)}"
+    return fmt.share_range(row.share_low, row.share_high)
 
 
 def _gap(fmt: Formatter, row) -> str:
-    if not np.isfinite(row.gap):
-        return fmt.t("no_data")
-    if row.gap == 0:
-        return fmt.t("gap_none")
-    return f"{fmt.count(row.gap)} ({fmt.count(row.gap_low)}–{fmt.count(row.gap_high)})"
+    return fmt.gap(row.gap, row.gap_low, row.gap_high)
 
 
 def _facts(fmt: Formatter, row) -> dict:
