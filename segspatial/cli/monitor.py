@@ -6,6 +6,8 @@ import argparse
 import sys
 import warnings
 
+import pandas as pd
+
 from segspatial.cli._common import CommandError, add_filter_options, add_read_options
 from segspatial.cli._figures import add_web_options
 
@@ -120,6 +122,43 @@ def _regions(values: list[str]) -> dict[str, str]:
     return out
 
 
+def _summary(shown, selection, mapping, min_cell: int | None) -> str:
+    """What the run found and left out, from the disclosed result (no count below
+    ``min_cell``; a total over rows some of which are withheld says so)."""
+    rep = shown.representation
+    nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
+    if nat["share"] == nat["share"]:
+        lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in "
+                 f"{nat['year']} (range {nat['share_low']:.1%}-{nat['share_high']:.1%}; "
+                 f"without censored cells {nat['share_uncensored']:.1%}); target "
+                 f"{nat['target']:.0%}"]
+    else:
+        lines = [f"{selection.describe()}: the national share in {nat['year']} is not "
+                 f"shown (fewer than {min_cell} women or men)"]
+    if mapping is not None:
+        lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} regions, "
+                  f"{row.ties} ties, {row.misses} without region"
+                  for row in mapping.summary.itertuples(index=False)]
+    ex = shown.exclusions
+    if ex.empty:
+        return "\n".join([*lines, "Nothing was left out."])
+    lines.append("Left out (reason [level]: rows, people summed over the rows and years):")
+    for (reason, level), part in ex.groupby(["reason", "level"], sort=True, dropna=False):
+        low = pd.to_numeric(part["low"], errors="coerce")
+        withheld = int(low.isna().sum())
+        if withheld == len(part):
+            people = (f"people not shown (each row fewer than {min_cell})" if min_cell
+                      else "people unknown")
+        else:
+            people = f"{low.sum():,.0f} people" + (
+                f" in the {len(part) - withheld} rows shown, {withheld} withheld"
+                if withheld else "")
+        where = f" [{level}]" if isinstance(level, str) else ""
+        lines.append(f"  {reason}{where}: {len(part)} rows, {people} "
+                     f"({part['description'].iloc[0]})")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     from segspatial.monitor import Selection, compute_monitor, read_enrolments
     from segspatial.monitor.pages import write_monitor
@@ -168,36 +207,13 @@ def run(args: argparse.Namespace) -> int:
     tiles = None
     if args.tiles is not None:
         tiles = None if args.tiles.lower() == "none" else args.tiles
-    folder = write_monitor(result, args.output, lang=args.lang, offline=args.offline,
+    from segspatial.monitor.disclose import disclose_result
+
+    shown = disclose_result(result, args.min_cell)  # once, for every file and the summary
+    folder = write_monitor(shown, args.output, lang=args.lang, offline=args.offline,
                            tiles=tiles, min_cell=args.min_cell, page_levels=args.page_levels,
                            pages=not args.no_pages)
     if not args.quiet:
-        rep = result.representation
-        nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
-        print(f"{selection.describe()}: share of women {nat['share']:.1%} in {nat['year']} "
-              f"(range {nat['share_low']:.1%}-{nat['share_high']:.1%}; without censored "
-              f"cells {nat['share_uncensored']:.1%}); target {nat['target']:.0%}",
-              file=sys.stderr)
-        if mapping is not None:
-            for row in mapping.summary.itertuples(index=False):
-                print(f"{row.level}: {row.municipalities} municipalities, {row.regions} "
-                      f"regions, {row.ties} ties, {row.misses} without region",
-                      file=sys.stderr)
-        from segspatial.monitor.disclose import disclose_result
-
-        ex = disclose_result(result, args.min_cell).exclusions
-        if ex.empty:
-            print("Nothing was left out.", file=sys.stderr)
-        else:
-            print("Left out (reason [level]: rows, people):", file=sys.stderr)
-            for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
-                                                    dropna=False):
-                people = part["low"].sum(min_count=len(part))
-                shown = (f"{people:,.0f}" if people == people and (
-                    args.min_cell is None or people >= args.min_cell)
-                    else f"< {args.min_cell}" if args.min_cell else "?")
-                where = f" [{level}]" if isinstance(level, str) else ""
-                print(f"  {reason}{where}: {len(part)} rows, {shown} people "
-                      f"({part['description'].iloc[0]})", file=sys.stderr)
+        print(_summary(shown, selection, mapping, args.min_cell), file=sys.stderr)
         print(f"wrote {folder}/index.html", file=sys.stderr)
     return 0

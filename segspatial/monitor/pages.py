@@ -450,7 +450,7 @@ def write_monitor(
                                    min_cell=min_cell, offline=offline, tiles=tiles)
                 (tmp / f"map_{level}.html").write_text(_map_html(web), encoding="utf-8")
         if pages:
-            for file, html in render_pages(result, lang=lang, offline=offline, tiles=tiles,
+            for file, html in render_pages(shown, lang=lang, offline=offline, tiles=tiles,
                                            min_cell=min_cell, page_levels=page_levels):
                 (tmp / file).write_text(html, encoding="utf-8")
     return output
