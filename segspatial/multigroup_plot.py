@@ -75,8 +75,10 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
     Parameters
     ----------
     profile : pandas.DataFrame
-        :attr:`segspatial.rankorder.RankOrderResult.profile` (columns ``threshold``,
-        ``theil_h``, ``fitted``, and ``area``/``year`` when given).
+        :attr:`segspatial.rankorder.RankOrderResult.profile` (columns ``p`` (or
+        ``threshold``), ``theil_h``, ``fitted``, and ``area``/``year`` when given). H
+        and the fit are drawn against p, the area's own share of pupils at or below
+        each threshold, the variable of the fit and of H^R.
     area, year : optional
         The area and year to draw; required when the profile holds several.
     label : str, optional
@@ -115,7 +117,9 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         if frame.empty:
             raise ValueError(f"{column}: {wanted!r} is not in the profile")
     ax = _new_axes(ax, (6.0, 4.0))
-    x = frame["threshold"].to_numpy(dtype=np.float64)
+    # H(p) and the fit are functions of p, the area's own share at or below the
+    # threshold (with national ranks it differs from the threshold)
+    x = frame["p" if "p" in frame.columns else "threshold"].to_numpy(dtype=np.float64)
     line = ax.plot(x, frame["theil_h"].to_numpy(dtype=np.float64), marker="o",
                    linewidth=1.5, label="H(p)" if label is None else str(label))[0]
     if show_fit and "fitted" in frame.columns:
@@ -123,7 +127,7 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
                 color=line.get_color(), alpha=0.7, label="polynomial fit (H^R)")
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("income percentile threshold p")
+    ax.set_xlabel("p: share of the area's pupils at or below the income threshold")
     ax.set_ylabel("Theil's H, below p against above p")
     ax.legend(frameon=False)
     _no_mathtext(ax)
