@@ -176,6 +176,12 @@ def test_bad_options(small, kwargs, error, match):
         compute_monitor(enr, mapping, **kwargs)
 
 
+def test_selection_by_type_needs_a_type_column(small):
+    enr, mapping = small  # the small file has no TYPE HOGER ONDERWIJS column
+    with pytest.raises(ValueError, match="selection by type needs a type column"):
+        compute_monitor(enr, mapping, selection=Selection.of(types=["bachelor"]))
+
+
 def test_change_and_pace_count_calendar_years(tmp_path):
     # a file without 2021: the change "on the year before" of 2022 does not exist, and
     # the pace over the last 2 years in 2023 uses 2022-2023 only

@@ -179,6 +179,10 @@ class Selection:
             names = cells["programme_name"].fillna("")
             keep &= names.map(lambda v: bool(pattern.search(v))).to_numpy(dtype=bool)
         if self.types is not None:
+            if cells["type"].isna().all():
+                raise ValueError("selection by type needs a type column (TYPE HOGER ONDERWIJS) "
+                                 "in the file; select by sector, programme codes or name "
+                                 "instead")
             present = set(cells["type"].dropna())
             unknown = sorted(set(self.types) - present)
             if unknown:
