@@ -21,6 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "geocode_postcodes",
     "join_areas",
     "read_boundaries",
+    "repair_boundaries",
     "require_projected",
     "to_projected",
     "unit_exclusions",
@@ -492,6 +494,39 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
                 "RD New metres or 'EPSG:4326' for lon/lat"
             )
 
+    gdf = repair_boundaries(gdf, path.name)
+    gdf.attrs = {"source": str(path), "layer": layer, "repaired": gdf.attrs["repaired"],
+                 "null_geometries": gdf.attrs["null_geometries"], "crs_assumed": crs_assumed}
+    return gdf
+
+
+def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
+                      ) -> gpd.GeoDataFrame:
+    """Boundaries as :func:`read_boundaries` returns them, from polygons already in memory.
+
+    Invalid geometries (self-intersections from generalisation or quantisation) are
+    repaired with :func:`shapely.make_valid`, Z is dropped and the geometry column is
+    called ``geometry``; repairs and features without a geometry are counted and
+    reported. The QGIS provider uses it for polygons read from a QGIS layer.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame
+        The polygons, with a CRS. Not modified.
+    name : str
+        What the warnings call them (e.g. the file or layer name).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy; ``attrs`` records ``repaired`` and ``null_geometries``.
+
+    Warns
+    -----
+    GeometryWarning
+        When geometries are repaired, or some features have none.
+    """
+    gdf = boundaries
     geoms = gdf.geometry.array
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if shapely.has_z(geoms).any():
@@ -504,25 +539,25 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
         geoms = fixed
         names = gdf.index[invalid]
         warnings.warn(
-            f"boundaries {path.name}: repaired {n_repaired} invalid "
+            f"boundaries {name}: repaired {n_repaired} invalid "
             f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; rows "
-            f"{_examples(list(names))})", GeometryWarning, stacklevel=2)
+            f"{_examples(list(names))})", GeometryWarning, stacklevel=3)
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if null.any():
         warnings.warn(
-            f"boundaries {path.name}: {int(null.sum())} features have no geometry (null, "
+            f"boundaries {name}: {int(null.sum())} features have no geometry (null, "
             f"or collapsed to nothing; rows {_examples(list(gdf.index[null]))}); they are "
-            "kept but no unit can fall in them", GeometryWarning, stacklevel=2)
+            "kept but no unit can fall in them", GeometryWarning, stacklevel=3)
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs),
                            crs=gdf.crs)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    gdf.attrs = {"source": str(path), "layer": layer, "repaired": n_repaired,
-                 "null_geometries": int(null.sum()), "crs_assumed": crs_assumed}
+    gdf.attrs = {"repaired": n_repaired, "null_geometries": int(null.sum())}
     return gdf
 
 
-def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
+def _as_boundaries(boundaries: Any, crs: Any = None, layer: str | None = None
+                   ) -> gpd.GeoDataFrame:
     if isinstance(boundaries, gpd.GeoDataFrame):
         if crs is not None:
             return boundaries.set_crs(_as_crs(crs, "crs"), allow_override=True)
@@ -531,7 +566,7 @@ def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
                              "pass crs=")
         return boundaries
     if isinstance(boundaries, str | os.PathLike):
-        return read_boundaries(boundaries, crs=crs)
+        return read_boundaries(boundaries, crs=crs, layer=layer)
     raise TypeError(f"boundaries must be a GeoDataFrame or a path, got "
                     f"{type(boundaries).__name__}")
 
@@ -821,15 +856,28 @@ def assign_areas(
     polys = bounds if bounds.crs == target else bounds.to_crs(target)
 
     code_values = polys[area_code]
-    no_code = code_values.isna().to_numpy()
+    no_code = code_values.isna().to_numpy(dtype=bool, copy=True)
+    if code_values.dtype == object or pd.api.types.is_string_dtype(code_values):
+        no_code |= code_values.astype(object).map(
+            lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
     if no_code.any():
-        warnings.warn(f"{int(no_code.sum())} boundary features have no {area_code!r} and are "
-                      "ignored", GeometryWarning, stacklevel=2)
+        source = bounds.attrs.get("source")
+        where = f" of {source!r}" if source else ""
+        features = [int(i) + 1 if isinstance(i, Integral | np.integer) else i
+                    for i in bounds.index[no_code]]
+        warnings.warn(f"{int(no_code.sum())} boundary feature(s){where} have no "
+                      f"{area_code!r} (area_code / --area-code; features "
+                      f"{_examples(features)}, counted from 1) and are ignored: no unit is "
+                      "assigned to them; every feature needs an area code", GeometryWarning,
+                      stacklevel=2)
     poly_geoms = np.asarray(polys.geometry.array, dtype=object).copy()
     poly_geoms[no_code] = None
     # rank of each feature's code in string order: the tie-break for shared borders
-    _, code_rank = np.unique(code_values.astype(str).to_numpy(dtype=object),
-                             return_inverse=True)
+    # (features without a code rank first but have no geometry, so never win)
+    code_text = np.array(["" if bad else str(v) for v, bad in zip(code_values, no_code,
+                                                                   strict=True)],
+                         dtype=object)
+    _, code_rank = np.unique(code_text, return_inverse=True)
     tree = shapely.STRtree(poly_geoms)
 
     geoms = np.asarray(pts.geometry.array, dtype=object)
@@ -901,11 +949,14 @@ def assign_areas(
     if excluded.any():
         n_missing = int((~located).sum())
         far = exclusions["distance"].dropna()
+        n_nowhere = int((located[excluded] & np.isnan(distance[excluded])).sum())
         warnings.warn(
             f"{int(excluded.sum())} units are left out: "
             + ", ".join(filter(None, [
                 f"{len(far)} lie outside every area polygon beyond snap={snap:g} m "
                 f"(nearest polygon {far.min():.0f}-{far.max():.0f} m away)" if len(far) else "",
+                f"{n_nowhere} lie outside every area polygon and no polygon with a "
+                f"{area_code!r} is near" if n_nowhere else "",
                 f"{n_missing} have no location" if n_missing else ""])),
             GeometryWarning, stacklevel=2)
     codes.attrs = {"n_within": n_within, "n_snapped": n_snapped,
@@ -1067,6 +1118,7 @@ def join_areas(
     *,
     area: str = "area",
     crs: Any = None,
+    layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Join a tidy results table to area polygons: one column per index.
 
@@ -1094,6 +1146,8 @@ def join_areas(
         The area column of ``results``.
     crs : pyproj.CRS, str or int, optional
         Declared CRS of boundary files without one (see :func:`read_boundaries`).
+    layer : str, optional
+        Layer of a multi-layer boundary file (see :func:`read_boundaries`).
 
     Returns
     -------
@@ -1102,7 +1156,9 @@ def join_areas(
         boundary properties, the keys, one column per index, ``n_units``,
         ``n_pupils``, ``n_a``, ``n_b``. ``attrs``: ``index_columns``,
         ``unmatched_areas`` (codes in the results without a polygon),
-        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``.
+        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``
+        (output features with no value), ``areas_without_results`` (the codes of the
+        boundary features without any result, sorted as text).
 
     Raises
     ------
@@ -1129,7 +1185,7 @@ def join_areas(
         pieces, unmatched, target = [], [], None
         for y in sorted(results["year"].dropna().unique()):
             path = str(boundaries).replace("{year}", str(_plain(y)))
-            bounds = _as_boundaries(path, crs)
+            bounds = _as_boundaries(path, crs, layer)
             _check_area_code(bounds, area_code)
             if target is None:
                 target = bounds.crs
@@ -1146,7 +1202,7 @@ def join_areas(
         n_rows = int(sum(((results["year"] == y) & (results[area].astype(str) == c)).sum()
                          for y, c in unmatched))
     else:
-        bounds = _as_boundaries(boundaries, crs)
+        bounds = _as_boundaries(boundaries, crs, layer)
         _check_area_code(bounds, area_code)
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
@@ -1159,8 +1215,12 @@ def join_areas(
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)
+    codes = out[area_code]
+    has_code = codes.notna().to_numpy()
+    no_result = empty[has_code].groupby(codes[has_code].astype(str)).all()
     out.attrs.update({"unmatched_areas": unmatched_codes, "n_unmatched_rows": n_rows,
-                      "n_areas_without_results": int(empty.sum())})
+                      "n_areas_without_results": int(empty.sum()),
+                      "areas_without_results": sorted(no_result.index[no_result.to_numpy()])})
     return out
 
 

@@ -51,9 +51,12 @@ def test_table_schema(demo_result):
     assert list(table.columns) == RESULT_COLUMNS
     assert list(table.columns) == [
         "area", "year", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel",
-        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "groups", "within"]
+        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "groups", "within",
+        "se", "ci_low", "ci_high", "ci_level", "bias_corrected", "n_boot", "bootstrap",
+        "interval", "p_value", "alternative", "null_mean", "null_se", "n_null"]
     # columns that do not apply are present and null
     assert table["comparison"].isna().all() and table["kernel"].isna().all()
+    assert table[["se", "ci_low", "p_value", "n_boot", "bootstrap"]].isna().all().all()
     assert table["bandwidth"].isna().all()
     assert list(table["index"].unique()) == list(DEFAULT_INDICES)
     # 4 municipalities pass the area filter, 10 years each, 5 indices
@@ -127,7 +130,8 @@ def test_undefined_area_years_get_nan_and_reason():
     assert t.loc[("A", "dissimilarity"), "reason"] is None
     assert math.isnan(t.loc[("B", "dissimilarity"), "value"])
     assert t.loc[("B", "theil_h"), "reason"] == "group A (a) is absent"
-    assert t.loc[("C", "correlation"), "reason"] == "fewer than 2 units (n_units = 1)"
+    assert t.loc[("C", "correlation"), "reason"] == (
+        "fewer than 2 units with pupils in the comparison (1 of 1 units)")
     # fractional counts: D fine, the exact E[D] not
     assert not math.isnan(t.loc[("D", "dissimilarity"), "value"])
     assert math.isnan(t.loc[("D", "dissimilarity_expected"), "value"])

@@ -321,7 +321,7 @@ def test_school_map_reports_and_rejects_bad_rows(schools):
     with pytest.warns(SegregationWarning, match=r"1 school\(s\) without coordinates .*'s2'"):
         ax = plot.school_map(bad, "school", "a", "b", x="x", y="y")
     assert len(ax.collections[0].get_offsets()) == 3
-    with pytest.raises(ValueError, match=r"group_a='a' must hold finite, non-negative"):
+    with pytest.raises(ValueError, match=r"group_a: column 'a' has 1 negative counts"):
         plot.school_map(schools.assign(a=[-1, 0, 0, 0]), "school", "a", "b", x="x", y="y")
     with pytest.raises(ValueError, match=r"several rows for unit\(s\) \['s1'\]"):
         plot.school_map(pd.concat([schools, schools.iloc[:1]]), "school", "a", "b",
@@ -431,4 +431,4 @@ def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):
     assert f"fill: {SUPPRESSED_COLOR}" in hidden and SUPPRESSED_COLOR not in plain
     assert "share not shown" in hidden and "share not shown" not in plain
     assert main(base + ["--min-cell", "0", "--output", str(tmp_path / "bad.png")]) == 2
-    assert "min_cell must be at least 1, got 0" in capsys.readouterr().err
+    assert "--min-cell must be at least 1, got 0" in capsys.readouterr().err

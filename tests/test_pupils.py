@@ -22,6 +22,7 @@ from segspatial.pupils import (
     pupil_segregation,
     resolve_comparisons,
 )
+from segspatial.schema import RESULT_COLUMNS
 
 THEME_COLUMNS = {"ethnicity": "ethnicity", "income": "income", "education": "education"}
 
@@ -270,10 +271,11 @@ def test_exclusions_add_up_per_theme_and_per_comparison(pupils, result):
         assert in_groups + no_group.sum() + filtered == len(pupils), theme
     d = result.table[result.table["index"] == "dissimilarity"]
     for name in COMPARISONS:
-        rows = d[d["comparison"] == name]
-        outside = exc.loc[(exc["comparison"] == name)
-                          & (exc["reason"] == "not_in_comparison"), "n_pupils"].sum()
-        assert rows["n_a"].sum() + rows["n_b"].sum() + outside == kept_total, name
+        rows = d[(d["comparison"] == name) & d["reason"].isna()]
+        # each pupil once: in A or B of a defined area-year, or under one reason
+        left_out = exc.loc[exc["comparison"] == name, "n_pupils"].sum()
+        assert rows["n_a"].sum() + rows["n_b"].sum() + left_out == kept_total, name
+        assert left_out + filtered <= len(pupils)
 
 
 def test_income_ranks_are_computed_before_the_filters(pupils):
@@ -432,7 +434,8 @@ def test_cli_pupils_end_to_end(pupil_files, result, tmp_path, capsys, kind):
     assert "Read 145,623 pupil rows; computed 5 indices for 7 comparisons" in err
     table = pd.read_csv(out, dtype={"area": str})
     expected = result.table.astype({"area": str})
-    null = ["bandwidth", "kernel", "reason", "groups", "within"]  # not applicable
+    null = ["bandwidth", "kernel", "reason", "groups", "within",  # not applicable
+            *RESULT_COLUMNS[RESULT_COLUMNS.index("se"):]]  # inference: not asked for
     assert list(table.columns) == list(expected.columns)
     assert table[null].isna().all().all() and expected[null].isna().all().all()
     pd.testing.assert_frame_equal(table.drop(columns=null), expected.drop(columns=null),

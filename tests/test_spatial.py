@@ -610,7 +610,8 @@ def test_undefined_values_carry_a_reason():
     one = _town("halves", side=1)
     t = _run(one, bandwidth=500)
     assert t["value"].isna().all()
-    assert set(t["reason"]) == {"fewer than 2 units (n_units = 1)"}
+    assert set(t["reason"]) == {
+        "fewer than 2 units with pupils in the comparison (1 of 1 units)"}
 
 
 def test_inputs_are_not_modified(demo):
@@ -692,7 +693,10 @@ def test_cli_local(demo_csv, tmp_path, capsys):
     assert main(["local", str(demo_csv), *_COUNTS, *_XY, "--bandwidth", "750",
                  "--output", str(out)]) == 0
     table = pd.read_csv(out)
-    assert {"unit", "x", "y", "p", "p_local", "gap", "d_contribution"} <= set(table.columns)
+    # the unit, area and year columns keep the input's names
+    assert {"school", "municipality", "year", "x", "y", "p", "p_local", "gap",
+            "d_contribution"} <= set(table.columns)
+    assert not {"unit", "area"} & set(table.columns)
     assert (table["bandwidth"] == 750).all()
     assert "Local measures for" in capsys.readouterr().err
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from segspatial._defaults import DEFAULT_SEED
 from segspatial.cli._common import ensure_dir, format_exclusions
-from segspatial.demo import demo_pupils, demo_schools
-from segspatial.io import write_table
-from segspatial.pupils import pupil_segregation
+from segspatial.cli._console import console_of
+from segspatial.cli._lazy import demo_pupils, demo_schools, pupil_segregation, write_table
+from segspatial.cli._options import add_group
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,10 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "municipalities, 2009-2018; migration background, household income, parental "
         "education) and compute the report's seven comparisons.",
     )
-    p.add_argument("--output", "-o", default="segspatial-demo", metavar="DIR",
-                   help="output folder (default: ./segspatial-demo)")
-    p.add_argument("--seed", type=int, default=None,
-                   help="random seed (default: the demo's fixed seed)")
+    add_group(p, "random", defaults={"seed": DEFAULT_SEED})
+    add_group(p, "output", only=("output", "quiet"), defaults={"output": "segspatial-demo"},
+              metavar={"output": "DIR"}, output_help="output folder (default: "
+              "./segspatial-demo)")
     p.set_defaults(handler=run)
 
 
@@ -51,14 +51,15 @@ def run(args: argparse.Namespace) -> int:
     grid = d[d["year"] == year].pivot(index="comparison", columns="area", values="value")
     grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
     grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
-    print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
-    print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
-    print(format_exclusions(result.exclusions))
     from segspatial.report import write_demo_report
 
     report = write_demo_report(out / "report", result, schools)
     written.append(report)
-    print("Wrote:", *(f"  {p}" for p in written), sep="\n")
-    print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)
-    print(f"Open {report} in a browser for the report (one page per municipality).")
+    if not args.quiet:  # the demo's product is this overview, on standard output
+        print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
+        print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
+        print(format_exclusions(result.exclusions))
+        print("Wrote:", *(f"  {p}" for p in written), sep="\n")
+        print(f"Open {report} in a browser for the report (one page per municipality).")
+    console_of(args).say(f"Open {out / 'results.csv'} for the full table.")
     return 0

@@ -3,41 +3,55 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
-    add_filter_options,
-    add_read_options,
+    CommandError,
     format_exclusions,
+    read_options,
     write_or_print,
 )
+from segspatial.cli._console import console_of
+from segspatial.cli._inference import apply_inference, describe_inference
+from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
     add_exclusions,
-    add_location_options,
     area_column,
-    geometry_notes,
     locate_units,
     location_columns,
     uses_location,
 )
 from segspatial.cli._modes import check_mode_options
 from segspatial.cli._multigroup import (
-    add_multigroup_options,
     run_multigroup,
     run_pupil_multigroup,
     uses_multigroup,
     uses_pupil_multigroup,
 )
-from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
-from segspatial.cli._spatial import (
-    add_spatial_options,
-    check_spatial_mode,
-    spatial_arguments,
-    uses_spatial,
-)
-from segspatial.compute import SegregationResult, segregation
-from segspatial.io import read_table
-from segspatial.schema import has_values
+from segspatial.cli._options import add_group
+from segspatial.cli._pupils import check_counts_mode, run_pupils
+from segspatial.cli._spatial import check_spatial_mode, spatial_arguments, uses_spatial
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    from segspatial.compute import SegregationResult
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """The option groups that say how to read INPUT and compute the results table.
+
+    Shared by ``segspatial indices`` and ``segspatial change``.
+    """
+    add_group(p, "columns", skip=("name",))
+    p.add_argument("--indices", nargs="+", metavar="NAME",
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
+    add_group(p, "filters")
+    add_group(p, "pupils")
+    add_group(p, "multigroup")
+    add_group(p, "location")
+    add_group(p, "areas")
+    add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
+    add_group(p, "reading")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,35 +60,45 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="compute segregation indices from a counts file",
         description="Compute the segregation indices for every area and year of a "
         "counts table (one row per unit per year, a column per group) and write one "
-        "tidy table. Prints what was left out, and why.",
+        "tidy table, optionally with bootstrap intervals (--bootstrap) and randomisation "
+        "tests (--null-draws). Prints what was left out, and why.",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (.csv or .parquet), or with --pupils a pupil file "
                    "(.csv, .parquet, or .sav with the 'spss' extra)")
-    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
-    p.add_argument("--group-a", metavar="COL",
-                   help="group A count column (required unless --pupils)")
-    p.add_argument("--group-b", metavar="COL",
-                   help="group B count column (required unless --pupils)")
-    p.add_argument("--area", metavar="COL", help="area (municipality) column")
-    p.add_argument("--year", metavar="COL", help="year column")
-    p.add_argument("--total", metavar="COL",
-                   help="all pupils of the unit, including pupils in neither group")
-    p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones, or with "
-                   "--groups the multigroup ones; see `segspatial list-indices`)")
-    add_filter_options(p)
-    add_pupil_options(p)
-    add_multigroup_options(p)
-    add_location_options(p)
-    add_spatial_options(p)
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="results file (.csv or .parquet; default: CSV on standard output)")
-    p.add_argument("--exclusions-output", metavar="FILE",
-                   help="also write the exclusions table (.csv or .parquet)")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
-    add_read_options(p)
+    add_input_options(p)
+    add_group(p, "spatial", skip=("district_size",))
+    add_group(p, "inference")
+    add_group(p, "random")
+    add_group(p, "output", output_help="results file (.csv or .parquet; default: CSV on "
+              "standard output)")
     p.set_defaults(handler=run)
+
+
+def compute_counts(args: argparse.Namespace) -> SegregationResult:
+    """Read a counts file (locating units if asked) and compute the results table."""
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
+    check_counts_mode(args)
+    keys = [c for c in (args.unit, args.area) if c]
+    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
+                           args.total) if c]
+    located, text = location_columns(args)
+    columns = list(dict.fromkeys(columns + located))
+    data = read_table(args.input, columns=columns, text_columns=keys + text,
+                      **read_options(args))
+    data, location_exclusions = locate_units(args, data)
+    compute, extra = segregation, {}
+    if uses_spatial(args):  # the spatial rows join the same table
+        from segspatial.spatial import spatial_segregation
+
+        compute, extra = spatial_segregation, spatial_arguments(args, data)
+    result = compute(
+        data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
+        total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
+        min_area_size=args.min_area_size, **extra,
+    )
+    return add_exclusions(result, location_exclusions)
 
 
 def describe(result: SegregationResult) -> str:
@@ -97,41 +121,26 @@ def describe(result: SegregationResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
     check_mode_options(args)
-    if args.pupils:
-        if uses_pupil_multigroup(args):
+    if args.pupils or uses_multigroup(args):
+        if args.pupils and not uses_pupil_multigroup(args):
+            return run_pupils(args)
+        if args.pupils:
             return run_pupil_multigroup(args)
-        return run_pupils(args)
-    if uses_multigroup(args):
         return run_multigroup(args, uses_location=uses_location(args),
                               uses_spatial=uses_spatial(args))
-    check_counts_mode(args)
-    keys = [c for c in (args.unit, args.area) if c]
-    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
-                           args.total) if c]
-    located, text = location_columns(args)
-    columns = list(dict.fromkeys(columns + located))
-    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
-                      encoding=args.encoding)
-    with geometry_notes("indices"):
-        data, location_exclusions = locate_units(args, data)
-    compute, extra = segregation, {}
-    if uses_spatial(args):  # the spatial rows join the same table
-        from segspatial.spatial import spatial_segregation
-
-        compute, extra = spatial_segregation, spatial_arguments(args, data)
-    result = compute(
-        data, args.unit, args.group_a, args.group_b, area=area_column(args), year=args.year,
-        total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
-        min_area_size=args.min_area_size, **extra,
-    )
-    result = add_exclusions(result, location_exclusions)
-    write_or_print(result.table, args.output, what="results")
+    result = apply_inference(args, compute_counts(args))
+    console = console_of(args)
+    write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
-        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
-    if not args.quiet:
-        print(describe(result), file=sys.stderr)
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
+    console.say(describe(result))
+    if describe_inference(result):
+        console.say(describe_inference(result))
     return 0
 
 
-__all__ = ["describe", "register", "run"]
+__all__ = ["add_input_options", "compute_counts", "describe", "register", "run"]

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from segspatial.indices import (
-    _BUILTIN,
-    DEFAULT_INDICES,
-    DEFAULT_MULTIGROUP_INDICES,
-    available_indices,
-)
+from segspatial.cli._options import add_group
 
 #: Rows that other analyses add to a results table (not registry kernels): name ->
 #: (option, description).
@@ -31,10 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="List every registered index, including those that "
                        "installed packages add through the 'segspatial.indices' entry "
                        "point group, and the rows other analyses add.")
+    add_group(p, "output", only=("quiet",))
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from segspatial.indices import (  # only when the command runs
+        _BUILTIN,
+        DEFAULT_INDICES,
+        DEFAULT_MULTIGROUP_INDICES,
+        available_indices,
+    )
+
     defaults = set(DEFAULT_INDICES) | set(DEFAULT_MULTIGROUP_INDICES)
     print(f"{'index':<30} {'origin':<9} {'groups':<9} description")
     for name, spec in available_indices().items():

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
 
-import pandas as pd
-
-from segspatial.cli._common import CommandError, add_filter_options, add_read_options
-from segspatial.cli._figures import add_web_options
+from segspatial.cli._common import CommandError, read_options
+from segspatial.cli._console import console_of
+from segspatial.cli._figures import tiles
+from segspatial.cli._options import add_group, deprecated_alias, python_names
 
 __all__ = ["register", "run"]
 
@@ -22,6 +20,17 @@ def _pair(text: str, flag: str, what: str) -> tuple[str, str]:
     if not level or not value:
         raise CommandError(f"{flag} {text!r}: use LEVEL={what} with both parts")
     return level, value
+
+
+def _regions(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in values:
+        level, path = _pair(text, "--regions", "FILE")
+        if level in out:
+            raise CommandError(f"--regions: level {level!r} is given twice; give each level "
+                               "once")
+        out[level] = path
+    return out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,14 +50,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "--name is given")
     sel.add_argument("--programmes", nargs="+", metavar="CODE",
                      help="programme codes (OPLEIDINGSCODE ACTUEEL)")
-    sel.add_argument("--name", metavar="REGEX",
+    sel.add_argument("--programme-name", metavar="REGEX",
                      help="case-insensitive regular expression on the programme name")
     sel.add_argument("--types", nargs="+", metavar="TYPE",
                      help="bachelor, master, 'associate degree'")
     sel.add_argument("--label", metavar="TEXT", help="how the pages call the selection")
+    add_group(p, "boundaries", only=("boundaries",),
+              default_text={"boundaries": "none; municipality polygons, e.g. "
+                            "nl_maps_rd_gemeente_2019.geojson, for --regions"})
     reg = p.add_argument_group("regions")
-    reg.add_argument("--boundaries", metavar="FILE",
-                     help="municipality polygons (e.g. nl_maps_rd_gemeente_2019.geojson)")
     reg.add_argument("--regions", nargs="+", metavar="LEVEL=FILE", default=[],
                      help="region polygons per level: arbeidsmarktregio=FILE, "
                      "provincie=FILE (needs --boundaries)")
@@ -68,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                       choices=("midpoint", "low", "high", "exclude"),
                       help="what a censored cell counts as in point values (bounds always "
                       "cover every count; default: midpoint)")
-    calc.add_argument("--unit", default="programme",
+    calc.add_argument("--segregation-unit", default="programme",
                       choices=("programme", "programme_institution"),
                       help="unit of the segregation indices (default: programme)")
     calc.add_argument("--segregation-scope", default="all", choices=("all", "selection"),
@@ -79,18 +89,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="fills evaluated exactly per region-year (default: 4096)")
     calc.add_argument("--bad-records", default="raise", choices=("raise", "exclude"),
                       help="a bad value stops the run (default) or is left out and counted")
-    add_filter_options(p, unit=0, area=0, people="enrolments")
-    out = p.add_argument_group("output")
-    out.add_argument("--output", "-o", required=True, metavar="DIR",
-                     help="folder for tables, maps and pages (replaced atomically)")
-    out.add_argument("--lang", choices=("en", "nl"), default="en",
-                     help="language of pages and maps (default: en)")
+    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0})
+    add_group(p, "pages", only=("lang",))
+    out = add_group(p, "output", skip=("exclusions_output",), required=("output",),
+                    metavar={"output": "DIR"},
+                    output_help="folder for tables, maps and pages (replaced atomically)")
     out.add_argument("--page-levels", nargs="+", metavar="LEVEL",
                      help="levels with a page per region (default: every mapped level)")
     out.add_argument("--no-pages", action="store_true", help="tables and maps only")
-    out.add_argument("--quiet", "-q", action="store_true", help="no summary")
-    add_web_options(p)
-    add_read_options(p)
+    add_group(p, "web")
+    add_group(p, "disclosure")
+    add_group(p, "reading")
+    deprecated_alias(p, "--name", "--programme-name")
+    deprecated_alias(p, "--unit", "--segregation-unit")
+    python_names(p, name="--programme-name", errors="--bad-records", targets="--target",
+                 unit="--segregation-unit")
     p.set_defaults(handler=run)
 
 
@@ -109,54 +122,6 @@ def _targets(values: list[str]):
             raise CommandError(f"--target {text!r}: the share must be a number such as "
                                "0.20") from None
     return out
-
-
-def _regions(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for text in values:
-        level, path = _pair(text, "--regions", "FILE")
-        if level in out:
-            raise CommandError(f"--regions: level {level!r} is given twice; give each level "
-                               "once")
-        out[level] = path
-    return out
-
-
-def _summary(shown, selection, mapping, min_cell: int | None) -> str:
-    """What the run found and left out, from the disclosed result (no count below
-    ``min_cell``; a total over rows some of which are withheld says so)."""
-    rep = shown.representation
-    nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
-    if nat["share"] == nat["share"]:
-        lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in "
-                 f"{nat['year']} (range {nat['share_low']:.1%}-{nat['share_high']:.1%}; "
-                 f"without censored cells {nat['share_uncensored']:.1%}); target "
-                 f"{nat['target']:.0%}"]
-    else:
-        lines = [f"{selection.describe()}: the national share in {nat['year']} is not "
-                 f"shown (fewer than {min_cell} women or men)"]
-    if mapping is not None:
-        lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} regions, "
-                  f"{row.ties} ties, {row.misses} without region"
-                  for row in mapping.summary.itertuples(index=False)]
-    ex = shown.exclusions
-    if ex.empty:
-        return "\n".join([*lines, "Nothing was left out."])
-    lines.append("Left out (reason [level]: rows, people summed over the rows and years):")
-    for (reason, level), part in ex.groupby(["reason", "level"], sort=True, dropna=False):
-        low = pd.to_numeric(part["low"], errors="coerce")
-        withheld = int(low.isna().sum())
-        if withheld == len(part):
-            people = (f"people not shown (each row fewer than {min_cell})" if min_cell
-                      else "people unknown")
-        else:
-            people = f"{low.sum():,.0f} people" + (
-                f" in the {len(part) - withheld} rows shown, {withheld} withheld"
-                if withheld else "")
-        where = f" [{level}]" if isinstance(level, str) else ""
-        lines.append(f"  {reason}{where}: {len(part)} rows, {people} "
-                     f"({part['description'].iloc[0]})")
-    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -181,39 +146,79 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
                                    "whole numbers") from None
+    reading = read_options(args)
+    given = [f"--{k}" for k in ("decimal", "thousands") if reading.pop(k, None)]
+    if given:
+        raise CommandError(f"{', '.join(given)}: the monitor reads DUO's enrolment files, "
+                           "whose counts are whole numbers without separators")
     enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
-                                 sep=args.sep, encoding=args.encoding)
+                                 **reading)
     mapping = None
     if args.mapping:
         mapping = read_mapping(args.mapping)
     elif args.boundaries and args.regions:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            mapping = region_mapping(args.boundaries, _regions(args.regions))
-        if not args.quiet:
-            for w in caught:
-                print(f"note: {w.message}", file=sys.stderr)
+        mapping = region_mapping(args.boundaries, _regions(args.regions))
     if args.write_mapping:
         if mapping is None:
             raise CommandError("--write-mapping needs --boundaries and --regions")
         write_mapping(mapping, args.write_mapping)
-    selection = Selection.of(sector=args.sector, programmes=args.programmes, name=args.name,
+    selection = Selection.of(sector=args.sector, programmes=args.programmes,
+                             name=args.programme_name,
                              types=args.types, label=args.label)
     result = compute_monitor(
         enrolments, mapping, selection=selection, targets=_targets(args.target),
-        point=args.point, unit=args.unit, segregation_scope=args.segregation_scope,
+        point=args.point, unit=args.segregation_unit, segregation_scope=args.segregation_scope,
         min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
         exact_limit=args.exact_limit, pace_years=args.pace_years)
-    tiles = None
-    if args.tiles is not None:
-        tiles = None if args.tiles.lower() == "none" else args.tiles
     from segspatial.monitor.disclose import disclose_result
 
     shown = disclose_result(result, args.min_cell)  # once, for every file and the summary
     folder = write_monitor(shown, args.output, lang=args.lang, offline=args.offline,
-                           tiles=tiles, min_cell=args.min_cell, page_levels=args.page_levels,
-                           pages=not args.no_pages)
-    if not args.quiet:
-        print(_summary(shown, selection, mapping, args.min_cell), file=sys.stderr)
-        print(f"wrote {folder}/index.html", file=sys.stderr)
+                           tiles=tiles(args), min_cell=args.min_cell,
+                           page_levels=args.page_levels, pages=not args.no_pages)
+    console_of(args).say(_summary(args, shown, selection, mapping, folder))
     return 0
+
+
+def _summary(args: argparse.Namespace, shown, selection, mapping, folder) -> str:
+    """What the run found and left out, from the disclosed result (no count below
+    ``--min-cell``; a total over rows some of which are withheld says so)."""
+    import pandas as pd
+
+    min_cell = args.min_cell
+    rep = shown.representation
+    nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
+    if nat["share"] == nat["share"]:
+        lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in "
+                 f"{nat['year']} (range {nat['share_low']:.1%}-{nat['share_high']:.1%}; "
+                 f"without censored cells {nat['share_uncensored']:.1%}); target "
+                 f"{nat['target']:.0%}"]
+    else:
+        lines = [f"{selection.describe()}: the national share in {nat['year']} is not "
+                 f"shown (fewer than {min_cell} women or men)"]
+    if mapping is not None:
+        lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} "
+                  f"regions, {row.ties} ties, {row.misses} without region"
+                  for row in mapping.summary.itertuples(index=False)]
+    ex = shown.exclusions
+    if ex.empty:
+        lines.append("Nothing was left out.")
+    else:
+        lines.append("Left out (reason [level]: rows, people summed over the rows and "
+                     "years):")
+        for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
+                                                dropna=False):
+            low = pd.to_numeric(part["low"], errors="coerce")
+            withheld = int(low.isna().sum())
+            if withheld == len(part):
+                people = (f"people not shown (each row fewer than {min_cell})" if min_cell
+                          else "people unknown")
+            else:
+                people = f"{low.sum():,.0f} people" + (
+                    f" in the {len(part) - withheld} rows shown, {withheld} withheld"
+                    if withheld else "")
+            where = f" [{level}]" if isinstance(level, str) else ""
+            lines.append(f"  {reason}{where}: {len(part)} rows, {people} "
+                         f"({part['description'].iloc[0]})")
+    lines.append(f"wrote {folder}/index.html")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Inference for the sub-commands: bootstrap, randomisation test, change.
+
+The options are the groups ``inference`` and ``random`` of :mod:`segspatial.cli._options`.
+
+- :func:`inference_arguments` turns them into keyword arguments of
+  :func:`segspatial.inference.infer`;
+- :func:`apply_inference` runs it on a result when asked for;
+- :func:`describe_inference` is the summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    from segspatial.compute import SegregationResult
+
+
+__all__ = ["apply_inference", "describe_inference", "inference_arguments", "uses_inference"]
+
+
+def uses_inference(args: argparse.Namespace) -> bool:
+    """True when bootstrap replicates or null draws are asked for."""
+    return bool(getattr(args, "bootstrap", 0) or getattr(args, "null_draws", 0))
+
+
+def inference_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for :func:`segspatial.inference.infer`."""
+    return {
+        "n_boot": args.bootstrap, "null_draws": getattr(args, "null_draws", 0),
+        "level": args.ci, "cluster": args.cluster,
+        "interval": args.interval.replace("-", "_"),
+        "alternative": getattr(args, "alternative", "greater"), "rng": args.seed,
+        "n_jobs": args.jobs,
+    }
+
+
+def apply_inference(args: argparse.Namespace, result: SegregationResult) -> SegregationResult:
+    """``result`` with its inference columns filled, when the options ask for it."""
+    if not uses_inference(args):
+        return result
+    from segspatial.inference import infer
+
+    return infer(result, **inference_arguments(args)).result
+
+
+def describe_inference(result: SegregationResult) -> str:
+    """One line on what was inferred, with the seed to reproduce it."""
+    options = result.parameters.get("inference")
+    if not options:
+        return ""
+    table = result.table
+    parts = []
+    if options["n_boot"]:
+        n = int(table["se"].notna().sum())
+        parts.append(f"{options['n_boot']:,} {'cluster' if options['cluster'] else 'individual'}"
+                     f" bootstrap replicates: {options['level']:.0%} "
+                     f"{options['interval'].replace('_', '-')} intervals for {n:,} values")
+    if options["null_draws"]:
+        n = int(table["p_value"].notna().sum())
+        parts.append(f"{options['null_draws']:,} random-allocation draws: p-values "
+                     f"({options['alternative']}) for {n:,} values")
+    skipped = int((table["value"].notna() & table["se"].isna()
+                   & table["p_value"].isna()).sum())
+    line = "Inference: " + "; ".join(parts) + f" (seed {options['seed_entropy']})."
+    if skipped:
+        line += (f" {skipped:,} values have no interval or test (spatial and diagnostic "
+                 "indices, or fractional counts).")
+    return line
