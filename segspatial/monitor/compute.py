@@ -277,7 +277,7 @@ def _place(cells: pd.DataFrame, mapping: RegionMapping | None,
             name = pd.Series("Nederland", index=frame.index, dtype=object)
         elif level == "municipality":
             code = frame["municipality"].astype(object)
-            name = code.map(muni_names).fillna(code).astype(object)
+            name = code.map(muni_names).astype(object).fillna(code)
         else:
             if mapping is None:
                 raise ValueError(f"level {level!r} needs a region mapping (region_mapping or "
