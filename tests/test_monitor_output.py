@@ -136,10 +136,24 @@ def test_cli_refuses_a_level_given_twice(case, tmp_path, capsys):
                  str(tmp_path / "o")])
     assert code == 2
     assert "--regions: level 'arbeidsmarktregio' is given twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("level", ["../../evil", "a/b", "x" * 300, "{{7*7}}", "index"])
+def test_level_names_are_data_and_files_stay_inside(case, tmp_path, level):
+    # a level names the map files (map_<level>.png): '../../evil' crashed the write
+    # and could have escaped the folder; any text is a level, the file name is safe
+    data, muni, regions, _ = case
+    out = tmp_path / "deep" / "out"
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
     code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
-                 f"../../evil={regions}", "-o", str(tmp_path / "o")])
-    assert code == 2
-    assert "a region level must be a name of letters" in capsys.readouterr().err
+                 f"{level}={regions}", "-o", str(out), "-q"])
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    maps = [n for n in names if n.startswith("map_")]
+    assert len(maps) == 2 and all(len(n) < 120 for n in maps), names
+    new = {p for p in tmp_path.rglob("*") if p.is_file()} - before
+    assert new == {p for p in out.rglob("*") if p.is_file()}  # nothing outside the folder
+    assert "index.html" in names and len([n for n in names if n.endswith(".html")]) == 4
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -13,7 +13,8 @@ gender segregation across programmes and the method.
 
 :func:`write_monitor` writes the folder atomically: the tables (``representation.csv``,
 ``segregation.csv``, ``programmes.csv``, ``exclusions.csv``, ``mapping.csv``), the
-maps per level (``map_<level>.png`` and ``.html``) and the pages. With ``min_cell``
+maps per level (``map_<level>.png`` and ``.html``, the level made safe for a file
+name) and the pages. With ``min_cell``
 everything written is disclosed first (:func:`~segspatial.monitor.disclose.
 disclose_result`). The same input gives byte-identical files.
 """
@@ -49,29 +50,45 @@ def _environment():
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def _page_files(regions: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
-    """A file name for each (level, code) page, unique and never ``index.html``.
+def _file_names(levels: Iterable[str], regions: Iterable[tuple[str, Any]]
+                ) -> tuple[dict[str, str], dict[tuple[str, Any], str]]:
+    """Safe, unique file names: a map stem per level (``<stem>.png``/``.html``) and a
+    page per (level, code); never ``index.html``.
 
-    The name is the code made safe for a file (:func:`segspatial.report.page_name`);
-    where that would repeat another page's name (compared without case, as on
-    case-insensitive file systems) or the national page, the level goes in front, and
-    if that is taken too, a hash of level and code.
+    Level names and region codes are data (any text): a name is made safe for a file
+    (:func:`segspatial.report.page_name`: other characters become ``_``, long ones end
+    in a hash), and where it would repeat another file's name (compared without case,
+    as on case-insensitive file systems) the level goes in front, then a hash.
     """
     import hashlib
 
     from segspatial.report import page_name
 
-    used, out = {"index.html"}, {}
-    for level, code in regions:
-        name = page_name(code)
-        if name.lower() in used:
-            name = page_name(f"{level}-{code}")
-        if name.lower() in used:
-            digest = hashlib.sha256(f"{level}\x00{code}".encode("utf-8", "surrogatepass"))
-            name = page_name(f"{level}-{code}-{digest.hexdigest()[:12]}")
+    used = {"index.html"}
+
+    def claim(*candidates: str) -> str:
+        for candidate in candidates:
+            name = page_name(candidate)
+            if name.lower() not in used:
+                used.add(name.lower())
+                return name
+        n = 2
+        while page_name(f"{candidates[-1]}-{n}").lower() in used:
+            n += 1
+        name = page_name(f"{candidates[-1]}-{n}")
         used.add(name.lower())
-        out[(level, code)] = name
-    return out
+        return name
+
+    def digest(*parts: Any) -> str:
+        text = "\x00".join(map(str, parts)).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(text).hexdigest()[:12]
+
+    maps = {level: claim(f"map_{level}", f"map_{level}-{digest(level)}")[:-len(".html")]
+            for level in levels}
+    pages = {(level, code): claim(str(code), f"{level}-{code}",
+                                  f"{level}-{code}-{digest(level, code)}")
+             for level, code in regions}
+    return maps, pages
 
 
 def _png(ax) -> str:
@@ -321,8 +338,7 @@ def render_pages(
             programme_min=programme_min, segregation=_segregation_block(fmt, s, scope),
             method=method, exclusions=_exclusion_rows(fmt, shown.exclusions, level, area))
 
-    files = _page_files((level, area) for level in page_levels
-                        for area in sorted(rep.loc[rep["level"] == level, "area"].unique()))
+    _, files = _file_names(page_levels, _page_regions(rep, page_levels))
     tables = []
     for level in shown.levels:
         if level == "national":
@@ -351,6 +367,12 @@ def render_pages(
             yield files[(level, area)], page(rows, title=fmt.t("title_region", name=name),
                                          code=area, region_tables=sub, level=level,
                                          area=area, page_maps=[], back=True)
+
+
+def _page_regions(rep: pd.DataFrame, page_levels: Sequence[str]) -> list[tuple[str, Any]]:
+    """(level, code) of every region page, in page order."""
+    return [(level, area) for level in page_levels
+            for area in sorted(rep.loc[rep["level"] == level, "area"].unique())]
 
 
 def _page_levels(levels: Sequence[str], page_levels: Sequence[str] | None) -> list[str]:
@@ -437,6 +459,8 @@ def write_monitor(
                 "source": {k: v for k, v in result.source.items() if k != "path"}}
         (tmp / "monitor.json").write_text(json.dumps(meta, indent=1, default=str) + "\n",
                                           encoding="utf-8")
+        map_files, _ = _file_names(page_levels,
+                                   _page_regions(shown.representation, page_levels))
         if maps and result.mapping is not None:
             for level in page_levels:
                 geo = result.mapping.geometries.get(level)
@@ -444,11 +468,12 @@ def write_monitor(
                     continue
                 ax = share_map(shown.representation, geo, level=level, lang=lang,
                                min_cell=min_cell)
-                (tmp / f"map_{level}.png").write_bytes(figure_bytes(ax.figure, "png",
-                                                                    dpi=120))
+                (tmp / f"{map_files[level]}.png").write_bytes(
+                    figure_bytes(ax.figure, "png", dpi=120))
                 web = share_webmap(shown.representation, geo, level=level, lang=lang,
                                    min_cell=min_cell, offline=offline, tiles=tiles)
-                (tmp / f"map_{level}.html").write_text(_map_html(web), encoding="utf-8")
+                (tmp / f"{map_files[level]}.html").write_text(_map_html(web),
+                                                              encoding="utf-8")
         if pages:
             for file, html in render_pages(shown, lang=lang, offline=offline, tiles=tiles,
                                            min_cell=min_cell, page_levels=page_levels):

@@ -17,7 +17,6 @@ be written with :func:`write_mapping`, checked by eye, edited and read back with
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +45,6 @@ _ALIASES = {"gemeente": "municipality", "provincie": "province",
 MAPPING_COLUMNS = ["level", "municipality", "municipality_name", "region", "region_name",
                    "overlap", "runner_up", "runner_up_overlap", "status"]
 _STATUSES = ("assigned", "tie", "no_overlap")
-_LEVEL_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def level_name(level: str) -> str:
@@ -60,13 +58,7 @@ def level_name(level: str) -> str:
     if not isinstance(level, str) or not level.strip():
         raise ValueError(f"a region level must be a name such as 'province', got {level!r}")
     key = level.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if not _LEVEL_PATTERN.fullmatch(key):
-        # a level names output files (map_<level>.png) and columns of the tables
-        raise ValueError(f"a region level must be a name of letters, digits and '_' that "
-                         f"starts with a letter (at most 64 characters), such as 'province' "
-                         f"or 'arbeidsmarktregio'; got {level!r}")
-    return key
+    return _ALIASES.get(key, key)
 
 
 @dataclass(frozen=True)
