@@ -9,6 +9,7 @@ from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_figure_words,
     add_map_output,
     output_kind,
     save_figure,
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "share. Interactive (.html, with tooltips and popups) or static. Schools are "
         "located as in `segspatial indices` (coordinates, postcodes, or both). With "
         "--min-cell N (.html and static output), a school with fewer than N pupils in "
-        "either group is grey and shows neither group count nor its share.",
+        "either group is grey and shows neither group count nor its share. Name the "
+        "groups with --label-a/--label-b (noun phrases) for the title and legend.",
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
     add_group(p, "columns", required=("unit", "group_a", "group_b"))
@@ -48,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "location")
     add_group(p, "areas")
     add_group(p, "boundaries", skip=("area_name",))
+    add_figure_words(p)
     add_map_output(p)
     p.set_defaults(handler=run)
 
@@ -112,14 +115,18 @@ def run(args: argparse.Namespace) -> int:
     if kind == "html":
         from segspatial.webmap import school_webmap
 
+        labels = {c: v for c, v in ((args.group_a, args.label_a),
+                                    (args.group_b, args.label_b)) if v}
         m = school_webmap(data, args.unit, args.group_a, args.group_b, **common,
-                          measures=args.measures, **options)
+                          measures=args.measures, group_labels=labels, lang=args.lang,
+                          title=args.title, **options)
         path = save_map(m, args.output)
     else:
         from segspatial.plot import school_map
 
         ax = school_map(data, args.unit, args.group_a, args.group_b, **common,
-                        min_cell=args.min_cell)
+                        min_cell=args.min_cell, lang=args.lang, title=args.title,
+                        label_a=args.label_a)
         path = save_figure(ax.figure, args.output)
     console_of(args).wrote(path, "school map")
     return 0
