@@ -69,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.note(note)
         try:
             return int(args.handler(args) or 0)
+        except BrokenPipeError:  # the reader of standard output left early (`| head`)
+            _silence_stdout()
+            return 141  # 128 + SIGPIPE, as a shell reports it
         except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
                 ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
             console.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
@@ -79,6 +82,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's final flush
+    does not raise again (Python's documented recipe for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind sys.stdout
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -205,7 +205,7 @@ GROUPS: dict[str, Group] = {
                    "education low/middle/high)"),
             option("--income-groups", type=int, metavar="N",
                    help="with --pupils --multigroup: income groups of the national ranks "
-                   "(default 5: quintiles)"),
+                   "(default 5: quintiles; at most 100)"),
             option("--rank-order-income", action="store_true",
                    help="with --pupils --income: the rank-order information theory index "
                    "H^R (Reardon 2011) and the H(p) profile"),
@@ -214,10 +214,10 @@ GROUPS: dict[str, Group] = {
             option("--thresholds", nargs="+", type=float, metavar="P",
                    help="with --rank-order-income: income percentiles of the profile "
                    "(default 0.05 0.10 ... 0.95)"),
-            option("--polynomial-order", type=int, default=4, metavar="M",
+            option("--polynomial-order", type=int, metavar="M", default_text="4",
                    help="with --rank-order-income: order of the polynomial fitted to "
                    "H(p) (default: {default})"),
-            option("--income-ranks", choices=("national", "area"), default="national",
+            option("--income-ranks", choices=("national", "area"),
                    help="with --rank-order-income: thresholds on the national per-year "
                    "ranks (default) or each area's own ranks"),
         )),

@@ -21,6 +21,7 @@ from segspatial.cli._location import (
     location_columns,
     uses_location,
 )
+from segspatial.cli._modes import check_mode_options
 from segspatial.cli._multigroup import (
     run_multigroup,
     run_pupil_multigroup,
@@ -122,15 +123,14 @@ def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
     if not args.unit:
         raise CommandError("--unit is required: the unit (school) column")
+    check_mode_options(args)
     if args.pupils or uses_multigroup(args):
         if args.pupils and not uses_pupil_multigroup(args):
-            _counts_only(args)
             return run_pupils(args)
         if args.pupils:
             return run_pupil_multigroup(args)
         return run_multigroup(args, uses_location=uses_location(args),
                               uses_spatial=uses_spatial(args))
-    _counts_only(args)
     result = apply_inference(args, compute_counts(args))
     console = console_of(args)
     write_or_print(result.table, args.output, what="results", console=console)
@@ -141,19 +141,6 @@ def run(args: argparse.Namespace) -> int:
     if describe_inference(result):
         console.say(describe_inference(result))
     return 0
-
-
-def _counts_only(args: argparse.Namespace) -> None:
-    """Refuse the options of the other modes, naming what they need."""
-    needs = {"within": "--groups (or --pupils --multigroup)",
-             "local_output": "--groups", "within_output": "--groups and --within",
-             "log_base": "--groups (or --pupils --multigroup)",
-             "income_groups": "--pupils --multigroup",
-             "profile_output": "--pupils --rank-order-income",
-             "thresholds": "--pupils --rank-order-income"}
-    for attr, what in needs.items():
-        if getattr(args, attr, None) is not None:
-            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["add_input_options", "compute_counts", "describe", "register", "run"]
