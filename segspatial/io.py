@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +45,65 @@ def _head(path: Path, n_bytes: int = 65536) -> bytes:
         return fh.read(n_bytes)
 
 
+#: What a user may type for a tab on a command line (``--sep '\\t'``, ``--sep tab``).
+_TAB_SPELLINGS = ("\\t", "tab", "TAB")
+
+
+def _check_sep(sep: str | None) -> str | None:
+    """A CSV separator: one character (a typed ``\\t`` or ``tab`` is a tab)."""
+    if sep is None:
+        return None
+    if sep in _TAB_SPELLINGS:
+        return "\t"
+    if not isinstance(sep, str) or len(sep) != 1 or sep in "\"\r\n":
+        raise ValueError(f"sep={sep!r} is not a CSV separator: give one character, e.g. "
+                         "',' ';' '|' or '\\t' (a tab)")
+    return sep
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    """A known text encoding (``codecs`` name), or None to detect it."""
+    if encoding is None:
+        return None
+    try:
+        known = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        known = None
+    if known is None or not getattr(known, "_is_text_encoding", True):
+        raise ValueError(f"encoding={encoding!r} is not a known text encoding; use e.g. "
+                         "'utf-8' or 'cp1252' (Windows-1252, DUO's files)")
+    return encoding
+
+
+@contextmanager
+def decoding(path: Path, encoding: str) -> Iterator[None]:
+    """Turn a decoding failure while reading ``path`` into a ValueError naming the
+    file, the line (counted from 1) and the encoding."""
+    try:
+        yield
+    except UnicodeError as exc:
+        raw = _head(path, -1)
+        line, byte = None, None
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError as bad:
+            line = raw.count(b"\n", 0, bad.start) + 1
+            byte = raw[bad.start:bad.start + 1]
+        except UnicodeError:
+            pass
+        where = (f"line {line} (byte 0x{byte.hex()}) " if line is not None else "")
+        raise ValueError(
+            f"{str(path)!r}: {where}is not {encoding} text ({exc}); give the file's "
+            "encoding with encoding=, e.g. 'cp1252' (Windows-1252) or 'utf-8'"
+        ) from None
+
+
 def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]:
-    """Guess the separator and the encoding of a CSV file from its first bytes."""
+    """Guess the separator and the encoding of a CSV file from its first bytes.
+
+    A given ``sep`` or ``encoding`` is checked instead (ValueError naming it).
+    """
+    sep, encoding = _check_sep(sep), _check_encoding(encoding)
     head = _head(path)
     if encoding is None:
         try:
@@ -54,7 +113,8 @@ def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]
             # a multi-byte character cut at the end of the sample is still UTF-8
             encoding = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
     if sep is None:
-        text = head.decode(encoding, errors="replace")
+        with decoding(path, encoding):
+            text = head.decode(encoding, errors="replace")
         first = text.splitlines()[0] if text else ""
         try:
             sep = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
@@ -100,7 +160,9 @@ def read_table(
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the format is unknown, the file is empty or requested columns are missing.
+        If the format is unknown, the file is empty, requested columns are missing,
+        ``sep`` is not one character, ``encoding`` is unknown or the file is not text in
+        its encoding (the message names the line).
     """
     path = Path(path)
     if not path.is_file():
@@ -131,7 +193,8 @@ def read_table(
     if path.stat().st_size == 0:
         raise ValueError(f"input file {str(path)!r} is empty")
     sep, encoding = _sniff(path, sep, encoding)
-    header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0)
+    with decoding(path, encoding):
+        header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0)
     names = [str(c) for c in header.columns]
     if wanted is not None:
         missing = [c for c in wanted if c not in names]
@@ -141,8 +204,9 @@ def read_table(
                 f"(read with separator {sep!r})"
             )
     dtype = {c: str for c in text_columns if c in names}
-    return pd.read_csv(path, sep=sep, encoding=encoding, usecols=wanted, dtype=dtype,
-                       keep_default_na=True)
+    with decoding(path, encoding):
+        return pd.read_csv(path, sep=sep, encoding=encoding, usecols=wanted, dtype=dtype,
+                           keep_default_na=True)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

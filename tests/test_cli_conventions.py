@@ -389,3 +389,27 @@ def test_exit_status_of_a_failure_to_write_is_1(tmp_path, capsys):
                    "-o", str(blocked / "results.csv")])
     assert status == 1
     assert capsys.readouterr().err.startswith("segspatial indices: error: ")
+
+
+def test_bad_sep_and_encoding_name_the_flag_in_every_command(tmp_path, capsys):
+    """Every command that reads CSV refuses an unknown --encoding or a --sep that is not
+    one character with a message naming the flag (never a LookupError traceback)."""
+    files = write_files(tmp_path)
+    runs = _runs(files, tmp_path)
+    assert main(runs["indices"]) == 0
+    capsys.readouterr()
+    runs["change"] = ["change", str(tmp_path / "results.csv")]
+    runs["monitor"] = ["monitor", str(files["counts"]), "-o", str(tmp_path / "mon")]
+    checked = set()
+    for name, argv in runs.items():
+        flags = {s for a in _leaves()[name]._actions for s in a.option_strings}
+        if "--encoding" not in flags:
+            continue
+        checked.add(name)
+        for bad, flag in ((["--encoding", "no-such-codec"], "--encoding 'no-such-codec'"),
+                          (["--sep", ""], "--sep ''")):
+            assert main([*argv, *bad]) == 2, (name, bad)
+            err = capsys.readouterr().err
+            assert err.startswith(f"segspatial {name}: error: {flag} is not a"), (name, err)
+    assert checked == {"indices", "change", "local", "map", "heatmap", "schools", "join",
+                       "report", "monitor"}

@@ -226,13 +226,14 @@ def _load_json(path: Path) -> pd.DataFrame:
 
 
 def _load_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame:
-    from segspatial.io import _sniff
+    from segspatial.io import _sniff, decoding
 
     if path.stat().st_size == 0:
         raise ValueError(f"input file {str(path)!r} is empty")
     sep, encoding = _sniff(path, sep, encoding)
-    frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=object,
-                        keep_default_na=False, na_values=[])
+    with decoding(path, encoding):
+        frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=object,
+                            keep_default_na=False, na_values=[])
     if frame.empty:
         raise ValueError(f"{str(path)!r} has a header but no rows")
     return frame.astype(object)
