@@ -507,9 +507,20 @@ def test_change_years_and_reasons(small):
     diff = ch[ch["statistic"] == "difference"]
     assert (diff["from_year"] == 2017).all() and (diff["to_year"] == 2018).all()
     assert (ch.loc[ch["statistic"] == "trend", "reason"].str.contains("fewer than 3")).all()
-    ch = change(res, from_year=2015, n_boot=20, rng=1)
-    assert ch.loc[ch["statistic"] == "difference", "reason"].eq(
-        "no defined value in 2015").all()
+    # a year that one area lacks is that area's reason ...
+    gap = compute(small[(small["area"] != "T0001") | (small["year"] != 2016)],
+                  indices="dissimilarity")
+    ch = change(gap, from_year=2016, n_boot=20, rng=1).set_index(["area", "statistic"])
+    assert ch.loc[("T0001", "difference"), "reason"] == "no defined value in 2016"
+    assert ch.drop(index="T0001").loc[:, "reason"].isna().all()
+    # ... a year that no area has is a mistake (a typo), not a table of empty rows
+    for kwargs, message in (({"from_year": 2015}, "from_year=2015 is not a year of the "
+                                                  "results; they have 2016, 2017, 2018"),
+                            ({"to_year": 2030}, "to_year=2030 is not a year")):
+        with pytest.raises(ValueError, match=message):
+            change(res, n_boot=20, rng=1, **kwargs)
+        with pytest.raises(ValueError, match=message):
+            change(bootstrap(res, 20, rng=1).table, **kwargs)
     one_year = compute(small[small["year"] == 2018], indices="dissimilarity")
     ch = change(one_year, n_boot=20, rng=1)
     assert ch["reason"].str.contains("only one year|fewer than 3").all()
@@ -710,6 +721,13 @@ def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
     assert "no standard errors" in capsys.readouterr().err
     assert main(["change", str(plain), "--group-a", "a"]) == 2
     assert "--group-a needs --unit" in capsys.readouterr().err
+    # a year the data do not have is an error naming the flag, from counts and results
+    for source in ([str(counts_csv), *COUNTS_ARGS, "--bootstrap", "20"], [str(results)]):
+        assert main(["change", *source, "--to-year", "2030", "-o", str(normal)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("segspatial change: error: ")
+        assert "--to-year 2030 is not a year of the results; they have 2016, 2017, 2018" \
+            in err
 
 
 def test_cli_pupils_with_bootstrap(tmp_path, capsys):

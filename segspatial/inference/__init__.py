@@ -130,8 +130,9 @@ def change(
     Raises
     ------
     ValueError
-        Without a (numeric) year column, with ``from_year >= to_year``, or for a table
-        without standard errors.
+        Without a (numeric) year column, with ``from_year >= to_year``, a ``from_year``
+        or ``to_year`` that is not a year of the results, or for a table without
+        standard errors. (A year missing for some areas only is their ``reason``.)
 
     Examples
     --------

@@ -65,6 +65,17 @@ def _check_bounds(from_year: Any, to_year: Any) -> tuple[float | None, float | N
     return lo, hi
 
 
+def _check_present(years: np.ndarray, lo: float | None, hi: float | None) -> None:
+    """A bound must be a year of the results (a typo must not give an empty table)."""
+    present = np.unique(years[np.isfinite(years)])
+    for bound, argument in ((lo, "from_year"), (hi, "to_year")):
+        if bound is not None and bound not in present:
+            shown = ", ".join(_fmt(y) for y in present[:12]) + (
+                f" ... ({present.size} years)" if present.size > 12 else "")
+            raise ValueError(f"{argument}={_fmt(bound)} is not a year of the results; "
+                             f"they have {shown or 'no year'}")
+
+
 def _series_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The series keys, year, value and row position of every row of ``table``."""
     frame = pd.DataFrame({k: table[k].to_numpy() for k in SERIES})
@@ -84,6 +95,7 @@ def _combinations(frame: pd.DataFrame, lo: float | None, hi: float | None,
     ``(n_changes, n_rows)`` matrix C: change = C @ values.
     """
     n_rows = len(frame)
+    _check_present(frame["year"].to_numpy(), lo, hi)
     ok = np.isfinite(frame["value"].to_numpy()) & np.isfinite(frame["year"].to_numpy())
     first = frame.drop_duplicates("sid").set_index("sid").sort_index()[SERIES]
     series = np.arange(len(first))
