@@ -251,6 +251,42 @@ def test_independent_of_chunking_and_threads(small_result, options):
     pd.testing.assert_frame_equal(base.change, other.change, check_exact=True)
 
 
+def test_summaries_in_row_blocks_equal_one_block(small_result, monkeypatch):
+    """The replicates are summarised a block of rows at a time (bounded temporaries);
+    blocks of one row give the same bytes as one block."""
+    from segspatial.inference import _summary
+
+    base = infer(small_result, n_boot=30, null_draws=30, rng=4).result.table
+    monkeypatch.setattr(_summary, "SUMMARY_CHUNK", 30)  # one row per block
+    blocks = infer(small_result, n_boot=30, null_draws=30, rng=4).result.table
+    pd.testing.assert_frame_equal(base, blocks, check_exact=True)
+
+
+def test_more_replicates_than_memory_is_a_clear_error(small_result, monkeypatch, capsys,
+                                                      counts_csv):
+    """A replicate count whose store cannot fit is refused before drawing, naming the
+    argument (the flag on the command line) and the memory needed; never a numpy
+    allocation traceback."""
+    from segspatial.cli import main
+    from segspatial.inference import _engine
+
+    with pytest.raises(MemoryError, match=r"n_boot=10,000,000,000,000 needs 6,548\.4 TB of "
+                       r"memory for the replicates \(18 area-years x 5 indices x "
+                       r"10,000,000,000,000 replicates x 8 bytes\), more than this machine "
+                       r"has"):
+        infer(small_result, n_boot=10**13)
+    monkeypatch.setattr(_engine, "_memory_limit", lambda: 1_000_000)  # 1 MB
+    with pytest.raises(MemoryError, match=r"null_draws=20,000 needs 13\.7 MB .* more than "
+                       r"this machine has \(976\.6 KB\)"):
+        randomisation_test(small_result, 20_000)
+    for flag in ("--bootstrap", "--null-draws"):
+        assert main(["indices", str(counts_csv), *COUNTS_ARGS, flag, "20000"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"segspatial indices: error: {flag} 20,000 needs 13.7 MB of "
+                              "memory"), err
+        assert "Traceback" not in err
+
+
 def test_independent_of_order_and_of_other_areas(small):
     key = ["area", "year", "index"]
     full = infer(compute(small), n_boot=30, null_draws=30, rng=9).result.table

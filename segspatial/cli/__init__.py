@@ -8,7 +8,8 @@ errors and notes in flags, warnings as notes, ``-q`` for quiet. Nothing here com
 anything the Python API cannot.
 
 Exit status: 0 done, 2 bad input or usage (the message says which flag, file, line or
-value), 1 a failure writing output (permissions, a full disk), 130 interrupted.
+value; also a request for more memory than the machine has), 1 a failure writing
+output (permissions, a full disk), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(args.handler(args) or 0)
         except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
-                ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
+                ImportError, MemoryError) as exc:  # ImportError: a missing optional extra
+            # MemoryError: more asked for than the machine holds (e.g. --bootstrap 10**9)
             console.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
             return 2
         except OSError as exc:  # e.g. no permission to write the output, a full disk

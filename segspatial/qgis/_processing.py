@@ -77,7 +77,8 @@ PROVIDER_ID = "segspatial"
 
 _ICON = Path(__file__).with_name("plugin") / "icon.svg"
 #: Exceptions that carry a user's mistake (as the CLI treats them): shown as the message.
-_USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError)
+_USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError,
+                MemoryError)
 
 
 # --------------------------------------------------------------------------- algorithms
