@@ -732,6 +732,37 @@ def test_cli_options_are_checked(counts_csv, capsys):
         assert message in capsys.readouterr().err
 
 
+def test_cli_options_that_would_do_nothing_are_refused(counts_csv, tmp_path, capsys):
+    """An inference option without the draws it shapes, and any counts or draw option
+    for the change of a results table, is an error naming it (it was silently
+    ignored)."""
+    from segspatial.cli import main
+
+    out = str(tmp_path / "r.csv")
+    base = ["indices", str(counts_csv), *COUNTS_ARGS, "-o", out]
+    for given, message in (
+            (["--ci", "0.9"], "--ci needs --bootstrap N"),
+            (["--cluster"], "--cluster needs --bootstrap N"),
+            (["--interval", "percentile"], "--interval needs --bootstrap N"),
+            (["--null-draws", "20", "--ci", "0.9"], "--ci needs --bootstrap N"),
+            (["--alternative", "less"], "--alternative needs --null-draws N"),
+            (["--bootstrap", "20", "--alternative", "less"],
+             "--alternative needs --null-draws N"),
+            (["--jobs", "2"], "--jobs needs --bootstrap N or --null-draws N")):
+        assert main([*base, *given]) == 2, given
+        assert capsys.readouterr().err.startswith(f"segspatial indices: error: {message}")
+    assert main([*base, "--bootstrap", "20", "--ci", "0.9", "--cluster", "--jobs", "2",
+                 "--null-draws", "20", "--alternative", "less"]) == 0
+    capsys.readouterr()
+    for given in (["--bootstrap", "50"], ["--seed", "3"], ["--cluster"], ["--jobs", "2"],
+                  ["--interval", "percentile"], ["--min-unit-size", "5"], ["--x", "x"]):
+        assert main(["change", out, *given]) == 2, given
+        assert capsys.readouterr().err.startswith(
+            f"segspatial change: error: {given[0]} needs --unit (counts input)")
+    assert main(["change", out, "--ci", "0.9", "--from-year", "2016", "--no-trend",
+                 "-o", str(tmp_path / "c.csv")]) == 0
+
+
 def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
     from segspatial.cli import main
 

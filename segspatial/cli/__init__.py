@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from segspatial import __version__
 from segspatial.cli._common import CommandError
 from segspatial.cli._console import Console
-from segspatial.cli._options import flag_names, leaf_parsers
+from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name).register(sub)
     for leaf in leaf_parsers(parser):
         if leaf is not parser:
-            leaf.set_defaults(_prog=leaf.prog, _flags=flag_names(leaf))
+            leaf.set_defaults(_prog=leaf.prog, _flags=flag_names(leaf),
+                              _defaults=option_defaults(leaf))
     return parser
 
 
