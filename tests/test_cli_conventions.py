@@ -413,3 +413,17 @@ def test_bad_sep_and_encoding_name_the_flag_in_every_command(tmp_path, capsys):
             assert err.startswith(f"segspatial {name}: error: {flag} is not a"), (name, err)
     assert checked == {"indices", "change", "local", "map", "heatmap", "schools", "join",
                        "report", "monitor"}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unrecognized_arguments_are_named_by_the_subcommand(command, capsys):
+    """``segspatial CMD: error: unrecognized arguments: ...`` (was ``segspatial:``)."""
+    leaf = _leaves()[command]
+    needed = [v for a in leaf._actions if a.required
+              for v in ([] if not a.option_strings else [a.option_strings[-1]])
+              + ([str(next(iter(a.choices or ["x"])))] if a.nargs != 0 else [])]
+    with pytest.raises(SystemExit) as exc:
+        main([*command.split(), *needed, "--no-such-flag=1", "--extra"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"segspatial {command}: error: unrecognized arguments: --no-such-flag=1 --extra")

@@ -64,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the sub-command, as its other usage errors are
+        leaf = next((p for p in leaf_parsers(parser)
+                     if p.prog == getattr(args, "_prog", None)), parser)
+        leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
         for note in getattr(args, "_deprecated", ()):
