@@ -421,7 +421,7 @@ def test_unrecognized_arguments_are_named_by_the_subcommand(command, capsys):
     leaf = _leaves()[command]
     needed = [v for a in leaf._actions if a.required
               for v in ([] if not a.option_strings else [a.option_strings[-1]])
-              + ([str(next(iter(a.choices or ["x"])))] if a.nargs != 0 else [])]
+              + ([str(next(iter(a.choices or ["1"])))] if a.nargs != 0 else [])]
     with pytest.raises(SystemExit) as exc:
         main([*command.split(), *needed, "--no-such-flag=1", "--extra"])
     assert exc.value.code == 2
