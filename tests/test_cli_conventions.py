@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -378,6 +379,34 @@ def test_quiet_leaves_errors_only_on_every_command(tmp_path, capsys):
     # errors still print with -q
     assert main([*runs["map"][:-2], "-o", str(tmp_path / "m.txt"), "-q"]) == 2
     assert capsys.readouterr().err.startswith("segspatial map: error: --output")
+
+
+def test_a_failure_to_write_names_the_flag_and_the_output(tmp_path, capsys):
+    """Exit 1 and ``--FLAG 'path': cannot write it: why`` for every command's outputs
+    (was the staging folder's random name, exit 2 for some causes, "File exists")."""
+    files = write_files(tmp_path)
+    runs = _runs(files, tmp_path)
+    assert main(runs["indices"]) == 0
+    capsys.readouterr()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder is needed")
+    runs["demo"] = ["demo", "-o", "OUT"]
+    runs["qgis-plugin"] = ["qgis-plugin", "-o", "OUT.zip"]
+    for name, argv in runs.items():
+        if "-o" not in argv:
+            continue
+        where = argv.index("-o") + 1
+        target = blocked / Path(argv[where]).name
+        argv = [*argv[:where], str(target), *argv[where + 1:]]
+        assert main(argv) == 1, (name, capsys.readouterr().err)
+        err = capsys.readouterr().err.splitlines()[-1]
+        assert err == (f"segspatial {name}: error: --output {str(target)!r}: cannot write "
+                       f"it: {str(blocked)!r} is a file, not a folder"), err
+    argv = [*runs["indices"][:-2], "-o", str(tmp_path / "ok.csv"), "--exclusions-output",
+            str(blocked / "left.csv")]
+    assert main(argv) == 1
+    assert f"error: --exclusions-output {str(blocked / 'left.csv')!r}: cannot write it" \
+        in capsys.readouterr().err
 
 
 def test_exit_status_of_a_failure_to_write_is_1(tmp_path, capsys):

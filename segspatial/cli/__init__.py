@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from segspatial import __version__
+from segspatial._write import OutputError
 from segspatial.cli._common import CommandError
 from segspatial.cli._console import Console
 from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
@@ -80,7 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             # MemoryError: more asked for than the machine holds (e.g. --bootstrap 10**9)
             console.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
             return 2
-        except OSError as exc:  # e.g. no permission to write the output, a full disk
+        except OutputError as exc:  # no permission, a full disk, a file for a folder
+            flag = next((flag for dest, (_, flag) in (getattr(args, "_defaults", None)
+                                                      or {}).items()
+                         if isinstance(getattr(args, dest, None), str)
+                         and os.path.abspath(getattr(args, dest)) ==
+                         os.path.abspath(exc.path)), None)
+            console.error(f"{flag} {exc.path!r}: cannot write it: {exc.reason}" if flag
+                          else exc)
+            return 1
+        except OSError as exc:
             console.error(exc)
             return 1
         except KeyboardInterrupt:

@@ -109,9 +109,8 @@ def format_exclusions(exclusions: pd.DataFrame) -> str:
 
 
 def ensure_dir(path: str | Path) -> Path:
-    """Create an output folder (and parents) and return it."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"--output {str(path)!r} exists and is not a folder")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Create an output folder (and parents) and return it (OutputError if it cannot
+    be: the CLI names the flag that gave it)."""
+    from segspatial._write import ensure_folder
+
+    return ensure_folder(path)

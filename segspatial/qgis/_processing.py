@@ -50,7 +50,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
-from segspatial._write import write_text
+from segspatial._write import OutputError, write_text
 from segspatial.qgis import _wiring as w
 from segspatial.qgis._layers import (
     Units,
@@ -78,7 +78,7 @@ PROVIDER_ID = "segspatial"
 _ICON = Path(__file__).with_name("plugin") / "icon.svg"
 #: Exceptions that carry a user's mistake (as the CLI treats them): shown as the message.
 _USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError,
-                MemoryError)
+                MemoryError, OutputError)
 
 
 # --------------------------------------------------------------------------- algorithms
