@@ -763,6 +763,24 @@ def test_cli_options_that_would_do_nothing_are_refused(counts_csv, tmp_path, cap
                  "-o", str(tmp_path / "c.csv")]) == 0
 
 
+def test_change_when_every_area_was_left_out(counts_csv, small, capsys):
+    """Filters that leave nothing: the reason, not "needs a year column ... pass
+    --year" (the year was given)."""
+    from segspatial.cli import main
+
+    empty = ss.segregation(small, "school", "a", "b", area="area", year="year",
+                           min_area_size=10**9)
+    with pytest.raises(ValueError, match="no values to compare: the results are empty"):
+        change(empty, n_boot=10)
+    with pytest.raises(ValueError, match="no values to compare"):
+        change(bootstrap(empty, 10).table)
+    assert main(["change", str(counts_csv), *COUNTS_ARGS, "--min-area-size", "1000000",
+                 "--bootstrap", "10"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "segspatial change: error: nothing to compare: every area was left out (small_area:"
+        " 18 area-years")
+
+
 def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
     from segspatial.cli import main
 

@@ -108,6 +108,16 @@ def format_exclusions(exclusions: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def require_rows(result: Any, what: str) -> None:
+    """Refuse to go on with an empty result: every area was left out (say why)."""
+    if not result.table.empty:
+        return
+    summary = "; ".join(line.strip() for line in
+                        format_exclusions(result.exclusions).splitlines()[1:])
+    raise CommandError(f"nothing to {what}: every area was left out ({summary}); "
+                       "lower --min-area-size or --min-unit-size")
+
+
 def ensure_dir(path: str | Path) -> Path:
     """Create an output folder (and parents) and return it (OutputError if it cannot
     be: the CLI names the flag that gave it)."""

@@ -12,7 +12,13 @@ import argparse
 
 import pandas as pd
 
-from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
+from segspatial.cli._common import (
+    CommandError,
+    format_exclusions,
+    read_options,
+    require_rows,
+    write_or_print,
+)
 from segspatial.cli._console import console_of
 from segspatial.cli._inference import check_inference_options, inference_arguments
 from segspatial.cli._options import add_group, given_flags
@@ -113,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--bootstrap must be at least 2 to bootstrap the change")
     check_inference_options(args)
     result = compute_pupils(args) if args.pupils else compute_counts(args)
+    require_rows(result, "compare")
     inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
                 **inference_arguments(args))
     console = console_of(args)

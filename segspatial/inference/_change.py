@@ -34,6 +34,9 @@ _MIN_TREND_YEARS = 3
 
 
 def _years(table: pd.DataFrame) -> np.ndarray:
+    if table.empty:
+        raise ValueError("no values to compare: the results are empty (every area-year "
+                         "was left out; see the exclusions)")
     if not has_values(table, "year"):
         raise ValueError("change over time needs a year column: the results have no "
                          "years (pass year= when computing them)")
@@ -261,6 +264,7 @@ def change_from_table(table: pd.DataFrame, *, level: float = 0.95, from_year: An
     for column in ("index", "value", "year"):
         if column not in table.columns:
             raise ValueError(f"not a results table: column {column!r} is missing")
+    _years(table)  # empty results, or no years, say so first
     if not has_values(table, "se"):
         raise ValueError("the results have no standard errors (column se): compute them "
                          "with the bootstrap (segspatial indices --bootstrap N), or pass "
