@@ -278,6 +278,25 @@ def test_inference_fields_equal_the_python_api(qgis_report):
     assert inference["compare"]["n_values"]["dissimilarity_ci_low"] == 5
 
 
+def test_defaults_seed_area_code_multipart_and_parameter_names(qgis_report):
+    """Without SEED the draws are the CLI's default (seed 0): reruns are identical and
+    equal the Python API with rng=0 (a missing SEED drew fresh entropy each run); with
+    an area field and areas, statcode is the code field by default (as the help says;
+    it was an error); areas with a multipart polygon are written as a MultiPolygon layer
+    (a Polygon layer holding MultiPolygons is not a valid GeoPackage); errors name the
+    QGIS parameters, not the Python arguments, and never carry a traceback."""
+    part = _scenario(qgis_report, "defaults_and_messages")
+    assert part["same_twice"]
+    _assert_equal(part["compare"])
+    assert part["compare"]["n_values"]["ci"] == 5
+    assert part["features"] == 5 and part["layer_types"] == ["MultiPolygon"]
+    errors = part["errors"]
+    assert errors["CI_LEVEL"].startswith("CI_LEVEL must be between 0 and 1"), errors
+    assert errors["BOOTSTRAP"].startswith("BOOTSTRAP 1,000,000,000,000 needs "), errors
+    assert "Traceback" not in errors["BOOTSTRAP"]
+    assert errors["GROUP_A"].startswith("GROUP_A and GROUP_B must be different"), errors
+
+
 def test_cancel_stops_between_batches(qgis_report):
     cancel = _scenario(qgis_report, "cancel")
     assert cancel["results"] == []  # no output written

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from segspatial.cli._common import whole_number
+from segspatial.inference._streams import DEFAULT_SEED
 from segspatial.pupils import COMPARISONS, GROUP_COLUMNS
 
 __all__ = [
@@ -299,7 +300,8 @@ GROUPS: dict[str, Group] = {
                    "0: none)"),
         )),
     "random": Group("random draws", None, (
-        option("--seed", type=whole_number(0), default=0, metavar="N", python=("rng",),
+        option("--seed", type=whole_number(0), default=DEFAULT_SEED, metavar="N",
+               python=("rng",),
                help="seed of the random draws: the same seed gives the same output "
                "(default: {default})"),
     )),
