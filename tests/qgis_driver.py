@@ -356,9 +356,15 @@ def scenario_defaults_and_messages(d: Driver, files: dict) -> dict:
     table = runs[0].assign(ci=runs[0]["dissimilarity_ci_low"])
     out["compare"] = d.compare(table, wide.assign(ci=wide["dissimilarity"]), "statcode",
                                ["ci"])
+    import os
+
     errors = {}
-    for name, bad in (("CI_LEVEL", {"CI_LEVEL": 1.5}), ("BOOTSTRAP", {"BOOTSTRAP": 10**12}),
-                      ("GROUP_A", {"GROUP_A": "total", "GROUP_B": "total"})):
+    cases = [("CI_LEVEL", {"CI_LEVEL": 1.5}), ("too_large", {"BOOTSTRAP": 10**12}),
+             ("GROUP_A", {"GROUP_A": "total", "GROUP_B": "total"})]
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if memory < 60 * 2**30:  # 2**31 - 1 replicates of one area-year need 80 GB
+        cases.append(("BOOTSTRAP", {"BOOTSTRAP": 2**31 - 1}))
+    for name, bad in cases:
         errors[name] = d.error("segspatial:indices", {**params, **bad, "OUTPUT": TEMPORARY})
     out["errors"] = errors
     return out
@@ -477,9 +483,12 @@ def scenario_real(d: Driver) -> dict:
             "EXCLUSIONS": TEMPORARY}
     out["errors"] = {
         "geographic": d.error("segspatial:indices", {**base, "DISTANCE_CRS": "EPSG:4326"}),
-        "area_code": d.error("segspatial:indices", {**base, "AREA_FIELD": "municipality",
-                                                     "AREA_CODE": None}),
     }
+    nocode = d.work / "areas_without_statcode.geojson"
+    read_boundaries(str(rd)).rename(columns={"statcode": "code"}).to_file(nocode,
+                                                                        driver="GeoJSON")
+    out["errors"]["area_code"] = d.error("segspatial:indices", {
+        **base, "AREAS": str(nocode), "AREA_FIELD": "municipality", "AREA_CODE": None})
     broken = schools.copy()
     broken.loc[broken.index[:3], "a"] = np.nan
     broken_file = d.points_file(broken, "x", "y", "EPSG:28992", d.work / "broken.gpkg",

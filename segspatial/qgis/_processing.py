@@ -83,6 +83,10 @@ _USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError,
                 MemoryError, OutputError)
 
 
+#: The largest value of an integer parameter (QGIS reads integers as 32-bit).
+_INT_MAX = 2**31 - 1
+
+
 # --------------------------------------------------------------------------- algorithms
 
 
@@ -155,6 +159,8 @@ class _Algorithm(QgsProcessingAlgorithm):
                                              optional=param.optional)
             if param.minimum is not None:
                 d.setMinimum(param.minimum)
+            if kind == "integer":  # beyond it QGIS reads the value as 0, silently
+                d.setMaximum(_INT_MAX)
         elif kind in ("numbers", "text", "codes"):
             d = QgsProcessingParameterString(param.name, label, defaultValue=default,
                                              optional=param.optional)
