@@ -583,6 +583,44 @@ def test_change_from_a_table_with_standard_errors(small_result):
         change(small_result.table)
 
 
+def test_change_from_a_bad_table_names_the_rows(small_result, tmp_path, capsys):
+    """A results table is user input: repeated rows, text or negative standard errors
+    and rows without a year are errors naming the rows (file lines on the command
+    line), not pandas' "cannot handle a non-unique multi-index!" or a silent pass."""
+    from segspatial.cli import main
+
+    table = bootstrap(small_result, 20, rng=1).table
+
+    def spoiled(column, value, row=5):
+        out = table.copy()
+        out[column] = out[column].astype(object)
+        out.loc[row, column] = value
+        return out
+
+    cases = [
+        (pd.concat([table, table.iloc[[3]]]), r"2 rows repeat a series in one year, e\.g\. "
+         r"area 'T0000', index 'theil_h', year 2016 \(rows 3 and 3\)"),
+        (spoiled("se", "x"), r"column 'se' must hold numbers; row 5 holds 'x'"),
+        (spoiled("value", "oops"), r"column 'value' must hold numbers; row 5 holds 'oops'"),
+        (spoiled("se", -1.0), r"column 'se' must hold standard errors >= 0; row 5 holds -1"),
+        (spoiled("year", None), r"column 'year' is empty in row 5; every row needs its year"),
+        (spoiled("year", "2017b"), r"needs numeric years; column 'year' in row 5 holds "
+                                   r"'2017b'"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(ValueError, match=message):
+            change(bad)
+    path = tmp_path / "bad.csv"
+    spoiled("se", -1.0).to_csv(path, index=False)
+    assert main(["change", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"segspatial change: error: {str(path)!r}: column 'se' must hold standard errors "
+        ">= 0; line 7 holds -1.0\n")  # the header is line 1
+    pd.concat([table, table]).to_csv(path, index=False)
+    assert main(["change", str(path)]) == 2
+    assert "rows repeat a series in one year" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- extension
 
 

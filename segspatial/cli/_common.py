@@ -39,8 +39,7 @@ def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
     """
     labels = list(labels)
     path = path or getattr(args, "input", None)
-    csv = path is not None and Path(path).suffix.lower() not in (".parquet", ".sav",
-                                                                 ".zsav")
+    csv = path is not None and _is_csv(path)
     unit = getattr(args, "unit", None)
     shown = []
     for label in labels[:limit]:
@@ -53,6 +52,21 @@ def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
     more = len(labels) - limit
     return (", ".join(shown) + (f" and {more} more" if more > 0 else "")
             + (f" of {str(path)!r}" if path is not None else ""))
+
+
+def _is_csv(path: str | Path) -> bool:
+    return Path(path).suffix.lower() not in (".parquet", ".pq", ".sav", ".zsav")
+
+
+def by_file_line(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """``frame`` (as :func:`read_table` read ``path``) labelled by its file lines
+    (``line``, the header is line 1) or, for Parquet and SPSS, rows counted from 1:
+    the library's messages then name rows as the user sees them."""
+    frame = frame.copy()
+    first = 2 if _is_csv(path) else 1
+    frame.index = pd.RangeIndex(first, first + len(frame),
+                                name="line" if _is_csv(path) else "row")
+    return frame
 
 
 def one_value(args: argparse.Namespace, dest: str, what: str) -> Any:

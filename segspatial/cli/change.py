@@ -14,6 +14,7 @@ import pandas as pd
 
 from segspatial.cli._common import (
     CommandError,
+    by_file_line,
     format_exclusions,
     read_options,
     require_rows,
@@ -103,9 +104,9 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"{', '.join(used)} {verb} --unit (counts input); without "
                                "--unit RESULTS_OR_INPUT is a results table (its change "
                                "takes --from-year, --to-year, --no-trend and --ci)")
-        table = read_table(args.input, text_columns=["area", "comparison", "group_a",
-                                                     "group_b", "index", "kernel"],
-                           **read_options(args))
+        table = by_file_line(read_table(args.input, text_columns=[
+            "area", "comparison", "group_a", "group_b", "index", "kernel"],
+            **read_options(args)), args.input)
         try:
             out = change(table, from_year=from_year, to_year=to_year, trend=trend,
                          level=args.ci)
