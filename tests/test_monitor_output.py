@@ -176,7 +176,7 @@ def test_every_region_gets_its_own_page_whatever_its_code(case, tmp_path):
     muni = gpd.read_file(muni_path)
     # codes that collide as file names: 'index' (the national page), 'a/b' and 'a_b',
     # 'AM01' and 'am01' (one file on case-insensitive file systems), a code in two levels
-    west, east = box(0, 0, 2e4, 1e4), box(2e4, 0, 4e4, 1e4)
+    west, east = box(1e5, 4e5, 1.2e5, 4.1e5), box(1.2e5, 4e5, 1.4e5, 4.1e5)
     am = gpd.GeoDataFrame({"statcode": ["index", "a/b"], "statnaam": ["I", "AB"]},
                           geometry=[west, east], crs="EPSG:28992")
     pv = gpd.GeoDataFrame({"statcode": ["a_b", "AM01"], "statnaam": ["A_B", "P1"]},

@@ -12,7 +12,11 @@ from segspatial.cli._common import (
     write_or_print,
 )
 from segspatial.cli._console import console_of
-from segspatial.cli._inference import apply_inference, describe_inference
+from segspatial.cli._inference import (
+    apply_inference,
+    check_inference_options,
+    describe_inference,
+)
 from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
     add_exclusions,
@@ -121,6 +125,7 @@ def describe(result: SegregationResult) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
+    check_inference_options(args)
     if not args.unit:
         raise CommandError("--unit is required: the unit (school) column")
     check_mode_options(args)
