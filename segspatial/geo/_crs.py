@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -128,7 +128,9 @@ def _area_of_use_box(crs: pyproj.CRS) -> tuple[tuple[float, float, float, float]
 
 
 def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs=",
-                      labels: Sequence[Any] | None = None) -> None:
+                      labels: Sequence[Any] | None = None,
+                      describe: Callable[[np.ndarray], Sequence[str]] | None = None,
+                      hint: str | None = None) -> None:
     """Stop when coordinates cannot be right for their CRS.
 
     Longitude and latitude must lie within -180..180 and -90..90 for a geographic
@@ -152,6 +154,13 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
         ``"--boundaries-crs"``, ``"crs="``).
     labels : sequence, optional
         A label per point (e.g. unit ids) for the examples in the message.
+    describe : callable, optional
+        Instead of ``labels``: given the 0-based positions of the points shown as
+        examples (at most three), their names, e.g. ``["line 3 (unit 's2')"]`` (see
+        :func:`segspatial.io.row_names`). Without either, points are counted from 1.
+    hint : str, optional
+        What to do, replacing the default advice (declare the right CRS with
+        ``option``), e.g. when the coordinates were projected to a distance CRS.
 
     Raises
     ------
@@ -189,20 +198,22 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
     if not bad.any():
         return
     where = np.flatnonzero(bad)
-    if labels is None:
-        shown = [f"row {i}" for i in where[:3]]
-    else:
+    if describe is not None:
+        shown = list(describe(where[:3]))
+    elif labels is not None:
         shown = [repr(_plain(n)) for n in np.asarray(labels, dtype=object)[where[:3]]]
+    else:
+        shown = [f"point {i + 1}" for i in where[:3]]
     examples = ", ".join(f"{name} ({xs[i]:.6g}, {ys[i]:.6g})"
                          for name, i in zip(shown, where[:3], strict=True))
     lonlat = bool(np.all((np.abs(xs[bad]) <= 180) & (np.abs(ys[bad]) <= 90)))
-    if value.is_geographic:
+    if hint is None and value.is_geographic:
         hint = (f"are they projected metres? Declare their CRS with {option} (e.g. "
                 f"{DEFAULT_DISTANCE_CRS} for RD New)")
-    elif lonlat:
+    elif hint is None and lonlat:
         hint = (f"they look like lon/lat degrees: declare EPSG:4326 with {option} (they "
                 "are projected for distances)")
-    else:
+    elif hint is None:
         hint = f"declare the CRS the coordinates are really in with {option}"
     raise ValueError(
         f"{what}: {int(bad.sum())} of {xs.size} points lie outside the area of use of "

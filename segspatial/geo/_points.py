@@ -13,9 +13,11 @@ import shapely
 
 from segspatial.geo._common import DEFAULT_DISTANCE_CRS, GeometryWarning, _examples
 from segspatial.geo._crs import _as_crs, check_area_of_use
+from segspatial.io import describe_rows, row_names, source_of
 
 
-def _coordinate(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
+def _coordinate(data: pd.DataFrame, column: str, argument: str,
+                unit: str | None) -> np.ndarray:
     s = data[column]
     values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values)
@@ -24,8 +26,8 @@ def _coordinate(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
         what = ("non-numeric or infinite" if non_numeric.any() else "missing (NaN)")
         raise ValueError(
             f"{argument}: column {column!r} has {int(bad.sum())} {what} coordinates "
-            f"(rows {_examples(list(data.index[bad]))}); every unit needs a finite "
-            "coordinate; drop or geocode those units first (e.g. geocode_postcodes)"
+            f"({describe_rows(data, data.index[bad], unit=unit)}); every unit needs a "
+            "finite coordinate; drop or geocode those units first (e.g. geocode_postcodes)"
         )
     return values
 
@@ -45,9 +47,13 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
     crs : pyproj.CRS, str or int
         The CRS of ``x`` and ``y``.
     unit : str, optional
-        The unit id column; checked to be present and complete.
+        The unit id column; checked to be present and complete. Messages name units
+        by it.
     source : str, optional
-        Where the coordinates come from (a file name), for error messages.
+        Where the coordinates come from (a file name), for error messages; default:
+        the file :func:`segspatial.io.read_table` read ``data`` from, if it did.
+        Messages name rows by their 1-based file line (CSV) or row (Parquet, SPSS)
+        when ``data`` is (a subset of) a frame read by it, else by index label.
     option : str, default "crs="
         How the CRS is declared (``"--crs"`` on the command line), for error messages.
 
@@ -89,14 +95,15 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
                          f"{list(map(str, data.columns))!r}")
     value = _as_crs(crs, "crs")
     if unit is not None and data[unit].isna().any():
-        rows = list(data.index[data[unit].isna()])
-        raise ValueError(f"unit: column {unit!r} has {len(rows)} missing ids (rows "
-                         f"{_examples(rows)})")
-    xs = _coordinate(data, x, "x")
-    ys = _coordinate(data, y, "y")
+        rows = data.index[data[unit].isna()]
+        raise ValueError(f"unit: column {unit!r} has {len(rows)} missing ids "
+                         f"({describe_rows(data, rows)})")
+    xs = _coordinate(data, x, "x", unit)
+    ys = _coordinate(data, y, "y", unit)
+    source = source or (named.path if (named := source_of(data)) is not None else None)
     what = f"{source + ': ' if source else ''}coordinate columns x={x!r}, y={y!r}"
     check_area_of_use(xs, ys, value, what=what, option=option,
-                      labels=data[unit].to_numpy() if unit is not None else None)
+                      describe=lambda at: row_names(data, data.index[at], unit=unit))
     geometry = gpd.GeoSeries(shapely.points(xs, ys), index=data.index, crs=value)
     return gpd.GeoDataFrame(data.copy(), geometry=geometry, crs=value)
 

@@ -25,11 +25,11 @@ from segspatial.spatial._args import (
     RO_NAMES,
     _check_context,
     _check_contiguity,
-    _check_coordinates,
     _check_definition,
-    _check_in_crs,
+    _check_locations,
     _check_positive_int,
     _check_spatial_indices,
+    _coordinates,
     _require_projected,
     _resolve_scales,
     _Scale,
@@ -111,8 +111,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
             raise TypeError(f"{argument} must be a column name (str), got {value!r}")
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total,
                             extra={"x": x, "y": y})
-    _check_coordinates(counts.frame, {"x": x, "y": y})
-    _check_in_crs(counts.frame, crs, x=x, y=y)
+    _check_locations(data, unit, crs, x=x, y=y)
     counts = dataclasses.replace(counts, frame=counts.frame.assign(
         _pos=np.arange(len(counts.frame))))
     kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
@@ -127,7 +126,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     units = kept.loc[inside].reset_index(drop=True)
     # kept is sorted by area, year (prepare_counts): the groups are contiguous
     group = by_group.ngroup().to_numpy(dtype=np.intp)[inside]
-    ux, uy = _check_coordinates(units, {"x": x, "y": y})
+    ux, uy = _coordinates(units)
     c = GroupedCounts(a=units["a"].to_numpy(dtype=np.float64),
                       b=units["b"].to_numpy(dtype=np.float64), group=group, n_groups=n_groups)
     reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
@@ -138,7 +137,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     else:  # every unit of the same year that passes the unit filter, in any area
         every, _ = apply_filters(counts, min_unit_size=min_unit_size, min_area_size=0)
         every = every.loc[(every["a"] + every["b"]).to_numpy() > 0].reset_index(drop=True)
-        px, py = _check_coordinates(every, {"x": x, "y": y})
+        px, py = _coordinates(every)
         pool = _Pool(px, py, pd.factorize(every["year"], sort=True)[0])
         sources = np.searchsorted(every["_pos"].to_numpy(), units["_pos"].to_numpy())
         pool_counts = every[["a", "b"]].to_numpy(dtype=np.float64)
