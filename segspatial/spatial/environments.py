@@ -672,6 +672,7 @@ def spatial_dissimilarity_theil(
     *,
     group: Sequence[Any] | None = None,
     definition: str = "dispersal",
+    multiplicity: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spatial D and H from an environment operator, for many count vectors at once.
 
@@ -687,6 +688,15 @@ def spatial_dissimilarity_theil(
         The area-year of each unit (default: one area); results follow the sorted
         labels.
     definition : {"dispersal", "reardon_osullivan"}
+    multiplicity : array_like, shape (n,) or (n, R), optional
+        How many times each unit is present (a school bootstrap replicate draws
+        schools with replacement; a school drawn twice is two schools at one place).
+        The operator is adjusted exactly, without rebuilding it: a copy is one more
+        destination at the same place, so under the dispersal definition column k is
+        renormalised over the copies, ``K'_jk = K_jk / (Kᵀ m)_k``, and applied to
+        ``m ∘ a``, and environment j counts ``m_j`` times; under Reardon &
+        O'Sullivan's it is ``W`` applied to ``m ∘ a`` with own weights ``m ∘ t``.
+        Default: every unit once.
 
     Returns
     -------
@@ -731,7 +741,28 @@ def spatial_dissimilarity_theil(
             raise ValueError(f"group must have one label per unit ({n}), got "
                              f"{labels.size}")
         n_groups = len(uniques)
-    a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
+    if multiplicity is None:
+        a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
+    else:
+        m = np.asarray(multiplicity, dtype=np.float64)
+        if m.shape[0] != n or m.ndim not in (1, 2):
+            raise ValueError(f"multiplicity must be (n,) or (n, R) with n = {n}, got "
+                             f"{m.shape}")
+        if m.ndim == 2 and a_.ndim == 1:
+            a_, b_ = a_[:, None], b_[:, None]
+        a_, b_ = m * a_, m * b_  # the copies' pupils
+        if definition == "reardon_osullivan":
+            a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
+        else:
+            reach = np.asarray(operator.T @ m)  # (Kᵀ m)_k: copies receiving unit k
+            with np.errstate(divide="ignore", invalid="ignore"):
+                spread = np.where(reach > 0, 1.0 / reach, 0.0)
+            if spread.ndim < a_.ndim:
+                spread = spread[:, None]
+            if m.ndim < a_.ndim:
+                m = m[:, None]
+            a_env = m * np.asarray(operator @ (spread * a_))
+            b_env = m * np.asarray(operator @ (spread * b_))
     if definition == "reardon_osullivan":
         return _ro_dh(a_env, b_env, a_, b_, labels, n_groups)
     A, B = _group_sum(a_, labels, n_groups), _group_sum(b_, labels, n_groups)
