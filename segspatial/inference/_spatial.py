@@ -1,4 +1,5 @@
-"""The spatial D and H of a spatial result as environment operators for the inference.
+"""The environment indices of a spatial result (spatial D, H, exposure, isolation) as
+environment operators for the inference.
 
 A result of :func:`segspatial.spatial.spatial_segregation` holds its units' coordinates
 (``result.counts``) and, in its parameters, the bandwidths, kernel and definition. The
@@ -22,57 +23,67 @@ from segspatial.inference._engine import EnvironmentIndex
 
 __all__ = ["spatial_environments"]
 
-#: Spatial index names (per definition) and their position in (D, H).
+_BASE = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+         "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba")
+#: Row names per definition -> (family, key): D and H from one function, the
+#: exposure and isolation from another.
 _NAMES = {
-    "dispersal": {"spatial_dissimilarity": 0, "spatial_theil_h": 1},
-    "reardon_osullivan": {"spatial_dissimilarity_ro": 0, "spatial_theil_h_ro": 1},
+    definition: {
+        (name if definition == "dispersal" else f"{name}_ro"):
+            (("dh", i) if i < 2 else ("exposure", name.removeprefix("spatial_")))
+        for i, name in enumerate(_BASE)
+    }
+    for definition in ("dispersal", "reardon_osullivan")
 }
 
 
-class _SpatialDH:
-    """Spatial D and H of one operator, computed once for both indices.
+class _SpatialStatistics:
+    """The spatial indices of one operator, each family computed once per draw block.
 
-    The engine asks for D and then H with the same operator block and the same count
-    arrays; the last answer is kept (with the arguments it was for, so ids are never
-    reused while it is held) and given to the second. Threads each keep their own.
+    The engine asks for the indices one after another with the same operator block and
+    the same count arrays; the last answer of each family is kept (with the arguments
+    it was for, so ids are never reused while it is held) and given to the next index
+    of that family. Threads each keep their own.
     """
 
     def __init__(self, definition: str):
         self.definition = definition
         self.last = threading.local()
 
-    def __call__(self, which: int, operator: Any, a: np.ndarray, b: np.ndarray,
+    def __call__(self, family: str, key: Any, operator: Any, a: np.ndarray, b: np.ndarray,
                  group: np.ndarray, n_groups: int,
                  multiplicity: np.ndarray | None = None) -> np.ndarray:
-        from segspatial.spatial import spatial_dissimilarity_theil
+        from segspatial.spatial import spatial_dissimilarity_theil, spatial_exposure_isolation
 
-        key = (operator, a, b, multiplicity)
-        held = getattr(self.last, "entry", None)
-        if held is not None and all(x is y for x, y in zip(held[0], key, strict=True)):
-            return held[1][which]
-        values = spatial_dissimilarity_theil(operator, a, b, group=group,
-                                             definition=self.definition,
-                                             multiplicity=multiplicity)
-        self.last.entry = (key, values)
-        return values[which]
+        arguments = (operator, a, b, multiplicity)
+        held = getattr(self.last, family, None)
+        if held is None or not all(x is y for x, y in zip(held[0], arguments, strict=True)):
+            compute = (spatial_dissimilarity_theil if family == "dh"
+                       else spatial_exposure_isolation)
+            held = (arguments, compute(operator, a, b, group=group,
+                                       definition=self.definition,
+                                       multiplicity=multiplicity))
+            setattr(self.last, family, held)
+        return held[1][key]
 
 
-def _statistic(shared: _SpatialDH, which: int):
+def _statistic(shared: _SpatialStatistics, family: str, key: Any):
     def statistic(operator: Any, a: np.ndarray, b: np.ndarray, group: np.ndarray,
                   n_groups: int, multiplicity: np.ndarray | None = None) -> np.ndarray:
-        return shared(which, operator, a, b, group, n_groups, multiplicity)
+        return shared(family, key, operator, a, b, group, n_groups, multiplicity)
 
     return statistic
 
 
 def spatial_environments(result: SegregationResult) -> list[EnvironmentIndex]:
-    """The spatial D and H rows of a spatial result, as :class:`EnvironmentIndex`.
+    """The spatial D, H, exposure and isolation rows of a spatial result, as
+    :class:`EnvironmentIndex`.
 
     One operator per bandwidth (or k), built on the units of ``result.counts`` with
     pupils in group A or B (units without either are neither source nor destination,
     as in the table), block-diagonal by area-year, with the result's kernel and
-    definition; the statistic is
-    :func:`segspatial.spatial.spatial_dissimilarity_theil`, which also takes the
+    definition; the statistics are :func:`segspatial.spatial.spatial_dissimilarity_theil`
+    and :func:`segspatial.spatial.spatial_exposure_isolation`, which also take the
     multiplicities of a school bootstrap.
 
     Parameters
@@ -120,8 +131,8 @@ def spatial_environments(result: SegregationResult) -> list[EnvironmentIndex]:
                                      definition=definition, **scale).tocoo()
         operator = sparse.csr_array((small.data, (inside[small.row], inside[small.col])),
                                     shape=(n, n))
-        shared = _SpatialDH(definition)
+        shared = _SpatialStatistics(definition)
         for name in which["index"]:
             out.append(EnvironmentIndex(name, float(bandwidth), kernel, operator,
-                                        _statistic(shared, names[name]), multiplicity=True))
+                                        _statistic(shared, *names[name]), multiplicity=True))
     return out

@@ -20,6 +20,9 @@ follows where people live). This package measures where segregation happens:
   the bandwidth; a two-halves town keeps them high. The Reardon & O'Sullivan (2004)
   form (local shares weighted by each unit's own pupils, which can be negative) is
   ``definition="reardon_osullivan"``.
+* **Spatial exposure and isolation** (on request): Massey & Denton's aPb, aPa, bPb,
+  bPa on the same environments (``spatial_exposure_ab``, ``spatial_isolation_a``, ...),
+  between the group's overall share and the aspatial value.
 * **Between / within districts**: H = ``theil_h_between`` + ``theil_h_within``.
 * **Checkerboard diagnostics**: Moran's I of the units' shares of A (positive: like
   sits next to like; negative: a checkerboard), with a permutation p-value, and
@@ -53,6 +56,7 @@ from segspatial.spatial._engine import spatial_segregation
 from segspatial.spatial.environments import (
     environment_operator,
     spatial_dissimilarity_theil,
+    spatial_exposure_isolation,
     spatial_weights,
 )
 from segspatial.spatial.kernels import (
@@ -77,6 +81,7 @@ __all__ = [
     "multiscale_profile",
     "register_kernel",
     "spatial_dissimilarity_theil",
+    "spatial_exposure_isolation",
     "spatial_segregation",
     "spatial_weights",
 ]

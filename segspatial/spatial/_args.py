@@ -14,15 +14,18 @@ from segspatial.spatial.kernels import DEFAULT_BANDWIDTHS, KERNELS
 
 _CONTEXTS = ("area", "all")
 #: Index names the spatial functions add to results tables.
-SPATIAL_INDICES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
-                   "morrill_d", "theil_h_between", "theil_h_within")
+SPATIAL_INDICES = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+                   "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba",
+                   "morans_i", "morans_i_p", "morrill_d", "theil_h_between",
+                   "theil_h_within")
+#: The spatial indices computed from the local environments (D, H, exposure, isolation).
+ENVIRONMENT_INDICES = SPATIAL_INDICES[:6]
 _DEFAULT_SPATIAL = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                     "morrill_d")
 #: Definitions of the local environments of the spatial D and H.
 DEFINITIONS = ("dispersal", "reardon_osullivan")
 #: Index names of the spatial D and H under the Reardon & O'Sullivan definition.
-RO_NAMES = {"spatial_dissimilarity": "spatial_dissimilarity_ro",
-            "spatial_theil_h": "spatial_theil_h_ro"}
+RO_NAMES = {name: f"{name}_ro" for name in ENVIRONMENT_INDICES}
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ from segspatial.spatial._args import (
 )
 from segspatial.spatial.kernels import KERNELS
 
-__all__ = ["environment_operator", "spatial_dissimilarity_theil", "spatial_weights"]
+__all__ = ["EXPOSURE_NAMES", "environment_operator", "spatial_dissimilarity_theil",
+           "spatial_exposure_isolation", "spatial_weights"]
 
 #: Elements of one dense block of pair weights (float64: 4 MB per array).
 _BLOCK = 1 << 19
@@ -665,6 +666,53 @@ def environment_operator(
     return _matrix(_points(x, y, block, crs), scale, definition)
 
 
+def _apply(operator: Any, a: Any, b: Any, group: Any, definition: str,
+           multiplicity: Any) -> tuple[np.ndarray, ...]:
+    """Check the operands and apply the operator: ``(a, b, ã, b̃, labels, n_groups)``,
+    with ``a`` and ``b`` the counts of the units as drawn (``m ∘ a`` with
+    ``multiplicity``; see :func:`spatial_dissimilarity_theil`)."""
+    a_ = np.asarray(a, dtype=np.float64)
+    b_ = np.asarray(b, dtype=np.float64)
+    if a_.shape != b_.shape or a_.ndim not in (1, 2):
+        raise ValueError(f"a and b must have the same shape (n,) or (n, R), got "
+                         f"{a_.shape} and {b_.shape}")
+    n = a_.shape[0]
+    if operator.shape != (n, n):
+        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
+                         f"{operator.shape}")
+    if group is None:
+        labels, n_groups = np.zeros(n, dtype=np.intp), 1
+    else:
+        labels, uniques = pd.factorize(np.asarray(group), sort=True)
+        if labels.shape != (n,):
+            raise ValueError(f"group must have one label per unit ({n}), got "
+                             f"{labels.size}")
+        n_groups = len(uniques)
+    if multiplicity is None:
+        a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
+    else:
+        m = np.asarray(multiplicity, dtype=np.float64)
+        if m.shape[0] != n or m.ndim not in (1, 2):
+            raise ValueError(f"multiplicity must be (n,) or (n, R) with n = {n}, got "
+                             f"{m.shape}")
+        if m.ndim == 2 and a_.ndim == 1:
+            a_, b_ = a_[:, None], b_[:, None]
+        a_, b_ = m * a_, m * b_  # the copies' pupils
+        if definition == "reardon_osullivan":
+            a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
+        else:
+            reach = np.asarray(operator.T @ m)  # (Kᵀ m)_k: copies receiving unit k
+            with np.errstate(divide="ignore", invalid="ignore"):
+                spread = np.where(reach > 0, 1.0 / reach, 0.0)
+            if spread.ndim < a_.ndim:
+                spread = spread[:, None]
+            if m.ndim < a_.ndim:
+                m = m[:, None]
+            a_env = m * np.asarray(operator @ (spread * a_))
+            b_env = m * np.asarray(operator @ (spread * b_))
+    return a_, b_, a_env, b_env, labels, n_groups
+
+
 def spatial_dissimilarity_theil(
     operator: Any,
     a: Any,
@@ -724,49 +772,99 @@ def spatial_dissimilarity_theil(
     (1, 2)
     """
     definition = _check_definition(definition)
-    a_ = np.asarray(a, dtype=np.float64)
-    b_ = np.asarray(b, dtype=np.float64)
-    if a_.shape != b_.shape or a_.ndim not in (1, 2):
-        raise ValueError(f"a and b must have the same shape (n,) or (n, R), got "
-                         f"{a_.shape} and {b_.shape}")
-    n = a_.shape[0]
-    if operator.shape != (n, n):
-        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
-                         f"{operator.shape}")
-    if group is None:
-        labels, n_groups = np.zeros(n, dtype=np.intp), 1
-    else:
-        labels, uniques = pd.factorize(np.asarray(group), sort=True)
-        if labels.shape != (n,):
-            raise ValueError(f"group must have one label per unit ({n}), got "
-                             f"{labels.size}")
-        n_groups = len(uniques)
-    if multiplicity is None:
-        a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
-    else:
-        m = np.asarray(multiplicity, dtype=np.float64)
-        if m.shape[0] != n or m.ndim not in (1, 2):
-            raise ValueError(f"multiplicity must be (n,) or (n, R) with n = {n}, got "
-                             f"{m.shape}")
-        if m.ndim == 2 and a_.ndim == 1:
-            a_, b_ = a_[:, None], b_[:, None]
-        a_, b_ = m * a_, m * b_  # the copies' pupils
-        if definition == "reardon_osullivan":
-            a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
-        else:
-            reach = np.asarray(operator.T @ m)  # (Kᵀ m)_k: copies receiving unit k
-            with np.errstate(divide="ignore", invalid="ignore"):
-                spread = np.where(reach > 0, 1.0 / reach, 0.0)
-            if spread.ndim < a_.ndim:
-                spread = spread[:, None]
-            if m.ndim < a_.ndim:
-                m = m[:, None]
-            a_env = m * np.asarray(operator @ (spread * a_))
-            b_env = m * np.asarray(operator @ (spread * b_))
+    a_, b_, a_env, b_env, labels, n_groups = _apply(operator, a, b, group, definition,
+                                                    multiplicity)
     if definition == "reardon_osullivan":
         return _ro_dh(a_env, b_env, a_, b_, labels, n_groups)
     A, B = _group_sum(a_, labels, n_groups), _group_sum(b_, labels, n_groups)
     return _dispersal_dh(a_env, b_env, labels, A, B, n_groups)
+
+
+#: Names of the spatial exposure and isolation indices (Massey & Denton's xPx, xPy).
+EXPOSURE_NAMES = ("isolation_a", "exposure_ab", "isolation_b", "exposure_ba")
+
+
+def _exposure(a: np.ndarray, b: np.ndarray, a_env: np.ndarray, b_env: np.ndarray,
+              labels: np.ndarray, n_groups: int, definition: str) -> dict[str, np.ndarray]:
+    """Exposure and isolation of the environments, per group (and count vector)."""
+    from segspatial.indices import GroupedCounts, exposure_isolation
+
+    reps = a_env.shape[1] if a_env.ndim == 2 else 0
+    if reps:  # fold the count vectors into the groups: label r * n_groups + g
+        labels = (np.tile(labels, reps)
+                  + n_groups * np.repeat(np.arange(reps), labels.size))
+        a_env, b_env = a_env.ravel(order="F"), b_env.ravel(order="F")
+        a = np.broadcast_to(a, (labels.size // reps, reps)).ravel(order="F")
+        b = np.broadcast_to(b, (labels.size // reps, reps)).ravel(order="F")
+    folded = n_groups * max(reps, 1)
+    if definition == "reardon_osullivan":  # own pupils' weights, local shares
+        out = exposure_isolation(GroupedCounts(a=a, b=b, group=labels, n_groups=folded),
+                                 a_env, b_env)
+    else:  # the environments are the places: the aspatial formula on ã, b̃
+        out = exposure_isolation(GroupedCounts(a=a_env, b=b_env, group=labels,
+                                               n_groups=folded))
+    return {k: (v.reshape(reps, n_groups).T if reps else v) for k, v in out.items()}
+
+
+def spatial_exposure_isolation(
+    operator: Any,
+    a: Any,
+    b: Any,
+    *,
+    group: Sequence[Any] | None = None,
+    definition: str = "dispersal",
+    multiplicity: Any = None,
+) -> dict[str, np.ndarray]:
+    """Spatial exposure and isolation (xPy, xPx) from an environment operator.
+
+    Parameters
+    ----------
+    operator, a, b, group, definition, multiplicity
+        As for :func:`spatial_dissimilarity_theil`.
+
+    Returns
+    -------
+    dict
+        ``isolation_a`` (aPa), ``exposure_ab`` (aPb), ``isolation_b`` (bPb) and
+        ``exposure_ba`` (bPa), each ``(n_groups,)`` or ``(n_groups, R)``; NaN where
+        the group is absent.
+
+    Notes
+    -----
+    Dispersal environments are places that every pupil is spread over (``ã = K a``,
+    ``Σ ã = A``), so the formula of Massey & Denton (1988) applies to them as to
+    schools: aPb = Σ_j (ã_j/A)(b̃_j/t̃_j), aPa = Σ_j (ã_j/A)(ã_j/t̃_j): the share of B
+    (of A) around the average pupil of A, within about one bandwidth. Identities:
+    aPa + aPb = 1 and A·aPb = B·bPa. With self-weights only (bandwidth 0) they are
+    the aspatial values. Bounds: P ≤ spatial aPa ≤ aPa (and A/T ... likewise for B),
+    because the correlation ratio V = (aPa − P)/(1 − P) is a chi-square mutual
+    information of group and place, which a Markov kernel cannot increase (the
+    data-processing inequality for f-divergences); so spatial exposure lies between
+    the aspatial exposure and the group's share of all pupils.
+
+    Reardon & O'Sullivan (2004) weight the local shares by each unit's own pupils:
+    aPb = Σ_j (a_j/A)(b̃_j/t̃_j) with ``ã = W a`` (``definition="reardon_osullivan"``;
+    no such bounds).
+
+    References
+    ----------
+    Massey, D. S. & Denton, N. A. (1988). The dimensions of residential segregation.
+    *Social Forces* 67(2), 281-315.
+    Reardon, S. F. & O'Sullivan, D. (2004). Measures of spatial segregation.
+    *Sociological Methodology* 34, 121-162.
+
+    Examples
+    --------
+    >>> K = environment_operator([120_000, 120_100, 121_000], [480_000] * 3,
+    ...                          crs="EPSG:28992", bandwidth=150, kernel="boxcar")
+    >>> v = spatial_exposure_isolation(K, [10, 0, 5], [0, 10, 5])
+    >>> float(v["exposure_ab"][0]), float(v["isolation_a"][0])
+    (0.5, 0.5)
+    """
+    definition = _check_definition(definition)
+    a_, b_, a_env, b_env, labels, n_groups = _apply(operator, a, b, group, definition,
+                                                    multiplicity)
+    return _exposure(a_, b_, a_env, b_env, labels, n_groups, definition)
 
 
 def spatial_weights(

@@ -1,0 +1,174 @@
+"""Spatial exposure and isolation (Massey & Denton's xPy, xPx) on the local environments:
+hand-computed values, the aspatial values with self-weights only, identities and bounds
+as properties, the Reardon & O'Sullivan form through the extension point, and inference.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segspatial.indices import GroupedCounts, exposure_isolation
+from segspatial.inference import infer
+from segspatial.spatial import (
+    environment_operator,
+    spatial_exposure_isolation,
+    spatial_segregation,
+)
+
+CRS = "EPSG:28992"
+X0, Y0 = 120_000.0, 480_000.0
+EXPOSURE = ["isolation_a", "exposure_ab", "isolation_b", "exposure_ba"]
+SPATIAL = [f"spatial_{n}" for n in EXPOSURE]
+NO_FILTER = {"min_unit_size": 0, "min_area_size": 0}
+
+#: Issue 13's five schools: s5 has pupils in neither group (left out of the spatial
+#: statistics); at 500 m (boxcar) s1-s2 and s3-s4 are each other's only neighbours.
+FIVE = """school,area,a,b,pupils,x,y
+s1,X,60,10,70,120000,480000
+s2,X,50,20,70,120300,480000
+s3,X,20,50,70,121000,480000
+s4,X,10,60,70,121300,480000
+s5,X,0,0,200,120150,480100
+"""
+
+
+def _table(frame, **kw):
+    options = {"bandwidth": [0, 500], "kernel": "boxcar", "indices": EXPOSURE,
+               "spatial_indices": SPATIAL, **NO_FILTER, **kw}
+    res = spatial_segregation(frame, "school", "a", "b", x="x", y="y", crs=CRS,
+                              area="area", **options)
+    return res
+
+
+def test_hand_computed_dispersal_exposure_and_isolation():
+    res = _table(pd.read_csv(io.StringIO(FIVE)), total="pupils")
+    t = res.table.set_index(["index", "bandwidth"])["value"]
+    # 500 m: s1 and s2 each spread half their pupils to the other: both environments
+    # hold (60 + 50) / 2 = 55 A and (10 + 20) / 2 = 15 B; s3, s4: 15 A and 55 B.
+    # aPa = Σ (ã/A)(ã/t̃) = 2 (55/140)(55/70) + 2 (15/140)(15/70) = 6500 / 9800
+    assert t[("spatial_isolation_a", 500.0)] == pytest.approx(6500 / 9800, abs=1e-15)
+    assert t[("spatial_exposure_ab", 500.0)] == pytest.approx(3300 / 9800, abs=1e-15)
+    assert t[("spatial_isolation_b", 500.0)] == pytest.approx(6500 / 9800, abs=1e-15)
+    assert t[("spatial_exposure_ba", 500.0)] == pytest.approx(3300 / 9800, abs=1e-15)
+    # aspatial: aPa = (60² + 50²) / (140 · 70) + (20² + 10²) / (140 · 70) = 6600 / 9800
+    for name in EXPOSURE:
+        aspatial = res.table.loc[res.table["index"] == name, "value"].item()
+        assert t[(f"spatial_{name}", 0.0)] == aspatial  # self-weights only: exact
+    assert res.table.loc[res.table["index"] == "isolation_a", "value"].item() == \
+        pytest.approx(6600 / 9800, abs=1e-15)
+    # rows carry the bandwidth and kernel, count the units used (s5 left out)
+    rows = res.table[res.table["index"].isin(SPATIAL)]
+    assert set(rows["kernel"]) == {"boxcar"} and rows["n_units"].eq(4).all()
+
+
+def test_unequal_groups_by_hand():
+    # three schools on a line, 100 m apart, boxcar 150 m: the middle school reaches both
+    # ends, the ends reach only the middle. Columns of K: s1 -> 1/2 s1, 1/2 s2;
+    # s2 -> 1/3 each; s3 -> 1/2 s2, 1/2 s3.
+    a, b = np.array([30.0, 0.0, 6.0]), np.array([0.0, 12.0, 12.0])
+    k = environment_operator(X0 + np.array([0.0, 100.0, 200.0]), np.full(3, Y0), crs=CRS,
+                             bandwidth=150, kernel="boxcar")
+    np.testing.assert_allclose(k.toarray(), [[1 / 2, 1 / 3, 0], [1 / 2, 1 / 3, 1 / 2],
+                                             [0, 1 / 3, 1 / 2]], rtol=1e-15)
+    a_env = np.array([15.0, 18.0, 3.0])   # K a
+    b_env = np.array([4.0, 10.0, 10.0])   # K b
+    t_env = a_env + b_env
+    v = spatial_exposure_isolation(k, a, b)
+    assert v["isolation_a"][0] == pytest.approx(np.sum(a_env / 36 * a_env / t_env), abs=1e-15)
+    assert v["exposure_ab"][0] == pytest.approx(np.sum(a_env / 36 * b_env / t_env), abs=1e-15)
+    assert v["isolation_b"][0] == pytest.approx(np.sum(b_env / 24 * b_env / t_env), abs=1e-15)
+    assert v["exposure_ba"][0] == pytest.approx(np.sum(b_env / 24 * a_env / t_env), abs=1e-15)
+    # (15/36)(15/19) + (18/36)(18/28) + (3/36)(3/13)
+    assert v["isolation_a"][0] == pytest.approx(225 / 684 + 324 / 1008 + 9 / 468, abs=1e-15)
+
+
+def test_reardon_osullivan_form_is_the_extension_point():
+    rng = np.random.default_rng(3)
+    n = 12
+    x, y = X0 + rng.uniform(0, 3000, n), Y0 + rng.uniform(0, 3000, n)
+    a, b = rng.integers(0, 50, n).astype(float), rng.integers(1, 50, n).astype(float)
+    w = environment_operator(x, y, crs=CRS, bandwidth=800, definition="reardon_osullivan")
+    v = spatial_exposure_isolation(w, a, b, definition="reardon_osullivan")
+    expected = exposure_isolation(GroupedCounts.single(a, b), w @ a, w @ b)
+    for name in EXPOSURE:
+        np.testing.assert_allclose(v[name], expected[name], rtol=1e-14)
+    frame = pd.DataFrame({"school": range(n), "area": "X", "a": a, "b": b, "x": x, "y": y})
+    res = _table(frame, bandwidth=800, kernel="gaussian", definition="reardon_osullivan")
+    t = res.table.set_index("index")["value"]
+    for name in EXPOSURE:
+        assert t[f"spatial_{name}_ro"] == pytest.approx(expected[name][0], rel=1e-12)
+
+
+towns = st.integers(min_value=0, max_value=2**31 - 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=towns, bandwidth=st.sampled_from([200.0, 800.0, 2500.0]),
+       kernel=st.sampled_from(["gaussian", "biweight", "boxcar"]))
+def test_identities_and_bounds(seed, bandwidth, kernel):
+    """aPa + aPb = 1, A·aPb = B·bPa, and the group's share P <= spatial aPa <= aPa (the
+    correlation ratio is a chi-square mutual information: a Markov kernel cannot raise
+    it); the same for B."""
+    rng = np.random.default_rng(seed)
+    n_towns, n = 3, 10
+    frame = pd.DataFrame({
+        "school": np.arange(n_towns * n), "area": np.repeat(["P", "Q", "R"], n),
+        "a": rng.integers(0, 80, n_towns * n), "b": rng.integers(0, 80, n_towns * n),
+        "x": X0 + rng.uniform(0, 4000, n_towns * n),
+        "y": Y0 + rng.uniform(0, 4000, n_towns * n)})
+    res = _table(frame, bandwidth=bandwidth, kernel=kernel)
+    t = res.table.pivot(index="area", columns="index", values="value")
+    n_a, n_b = res.table.groupby("area")["n_a"].first(), res.table.groupby("area")["n_b"].first()
+    share_a = n_a / (n_a + n_b)
+    tol = 1e-12
+    np.testing.assert_allclose(t["spatial_isolation_a"] + t["spatial_exposure_ab"], 1.0,
+                               rtol=tol)
+    np.testing.assert_allclose(n_a * t["spatial_exposure_ab"], n_b * t["spatial_exposure_ba"],
+                               rtol=1e-11)
+    assert (t["spatial_isolation_a"] >= share_a - tol).all()
+    assert (t["spatial_isolation_a"] <= t["isolation_a"] + tol).all()
+    assert (t["spatial_isolation_b"] >= 1 - share_a - tol).all()
+    assert (t["spatial_isolation_b"] <= t["isolation_b"] + tol).all()
+
+
+def test_context_all_keeps_the_identities():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"school": range(20), "area": np.repeat(["P", "Q"], 10),
+                          "a": rng.integers(0, 80, 20), "b": rng.integers(0, 80, 20),
+                          "x": X0 + rng.uniform(0, 3000, 20),
+                          "y": Y0 + rng.uniform(0, 3000, 20)})
+    t = _table(frame, bandwidth=1000, kernel="gaussian", context="all").table
+    t = t.pivot(index="area", columns="index", values="value")
+    np.testing.assert_allclose(t["spatial_isolation_a"] + t["spatial_exposure_ab"], 1.0,
+                               rtol=1e-12)
+    assert (t["spatial_isolation_a"] <= t["isolation_a"] + 1e-12).all()
+
+
+def test_bootstrap_and_test_fill_spatial_exposure_rows():
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"school": range(30), "area": np.repeat(["P", "Q", "R"], 10),
+                          "a": rng.integers(5, 80, 30), "b": rng.integers(5, 80, 30),
+                          "x": X0 + rng.uniform(0, 3000, 30),
+                          "y": Y0 + rng.uniform(0, 3000, 30)})
+    res = _table(frame, bandwidth=[0, 1000], kernel="gaussian")
+    inf = infer(res, n_boot=40, null_draws=40, rng=4, keep_replicates=True)
+    t = inf.result.table
+    spatial = t["index"].isin(SPATIAL)
+    assert spatial.sum() == 3 * 4 * 2
+    assert t.loc[spatial, ["se", "ci_low", "ci_high", "p_value"]].notna().all().all()
+    # at bandwidth 0 every replicate is the aspatial one
+    rows, reps = inf.replicates[(None, "bootstrap")]
+    sub = t.loc[rows]
+    for name in EXPOSURE:
+        same = ((sub["index"] == f"spatial_{name}") & (sub["bandwidth"] == 0)).to_numpy()
+        np.testing.assert_allclose(reps[same], reps[(sub["index"] == name).to_numpy()],
+                                   rtol=1e-12)
+    # the school bootstrap adjusts the environments to the drawn copies
+    t = infer(res, n_boot=20, cluster=True, rng=4).result.table
+    assert t.loc[t["index"].isin(SPATIAL), "se"].notna().all()
