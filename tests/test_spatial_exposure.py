@@ -172,3 +172,46 @@ def test_bootstrap_and_test_fill_spatial_exposure_rows():
     # the school bootstrap adjusts the environments to the drawn copies
     t = infer(res, n_boot=20, cluster=True, rng=4).result.table
     assert t.loc[t["index"].isin(SPATIAL), "se"].notna().all()
+
+
+# ------------------------------------------------------------------ multigroup M and H
+
+
+def test_spatial_multigroup_theil_by_hand_and_identities():
+    from segspatial.multigroup import multigroup_theil_h, mutual_information
+    from segspatial.spatial import spatial_dissimilarity_theil, spatial_multigroup_theil
+
+    x, y = X0 + np.array([0.0, 100.0, 1000.0]), np.full(3, Y0)
+    k = environment_operator(x, y, crs=CRS, bandwidth=150, kernel="boxcar")
+    counts = np.array([[10.0, 0, 0], [0, 10, 0], [0, 0, 10]])
+    m, h = spatial_multigroup_theil(k, counts)
+    # schools 1 and 2 are one place of 5 + 5 + 0 twice, school 3 keeps its 10 of group 3:
+    # M = ln 3 - (2/3) ln 2, H = M / ln 3
+    assert m[0] == pytest.approx(np.log(3) - 2 / 3 * np.log(2), abs=1e-15)
+    assert h[0] == pytest.approx(1 - 2 / 3 * np.log(2) / np.log(3), abs=1e-15)
+    m2, _ = spatial_multigroup_theil(k, counts, base=2)
+    assert m2[0] == pytest.approx(m[0] / np.log(2), rel=1e-14)
+    rng = np.random.default_rng(9)
+    n = 16
+    x, y = X0 + rng.uniform(0, 3000, n), Y0 + rng.uniform(0, 3000, n)
+    counts = rng.integers(0, 40, (n, 3)).astype(float)
+    group = np.repeat(["P", "Q"], 8)
+    # self-weights only: the aspatial multigroup M and H of each area
+    identity = environment_operator(x, y, crs=CRS, bandwidth=0, block=group)
+    m, h = spatial_multigroup_theil(identity, counts, group=group)
+    for i, area in enumerate(["P", "Q"]):
+        assert m[i] == pytest.approx(mutual_information(counts[group == area]), rel=1e-13)
+        assert h[i] == pytest.approx(multigroup_theil_h(counts[group == area]), rel=1e-13)
+    # two groups: the spatial H of spatial_dissimilarity_theil; and 0 <= M~ <= M
+    k = environment_operator(x, y, crs=CRS, bandwidth=900, block=group)
+    _, h2 = spatial_multigroup_theil(k, counts[:, :2], group=group)
+    np.testing.assert_allclose(h2, spatial_dissimilarity_theil(k, counts[:, 0], counts[:, 1],
+                                                               group=group)[1], rtol=1e-12)
+    m_spatial, _ = spatial_multigroup_theil(k, counts, group=group)
+    aspatial = [mutual_information(counts[group == area]) for area in ("P", "Q")]
+    assert ((m_spatial >= 0) & (m_spatial <= np.array(aspatial) + 1e-12)).all()
+    with pytest.raises(ValueError, match="must be a dispersal operator"):
+        spatial_multigroup_theil(environment_operator(x, y, crs=CRS, bandwidth=900,
+                                                      definition="reardon_osullivan"), counts)
+    with pytest.raises(ValueError, match=r"operator must be \(3, 3\)"):
+        spatial_multigroup_theil(k, counts[:3])

@@ -53,11 +53,11 @@ Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. *Biometrika* 3
 
 from segspatial.spatial._args import DEFINITIONS, SPATIAL_INDICES
 from segspatial.spatial._engine import spatial_segregation
-from segspatial.spatial.environments import (
-    environment_operator,
+from segspatial.spatial.environments import environment_operator, spatial_weights
+from segspatial.spatial.formulas import (
     spatial_dissimilarity_theil,
     spatial_exposure_isolation,
-    spatial_weights,
+    spatial_multigroup_theil,
 )
 from segspatial.spatial.kernels import (
     DEFAULT_BANDWIDTHS,
@@ -82,6 +82,7 @@ __all__ = [
     "register_kernel",
     "spatial_dissimilarity_theil",
     "spatial_exposure_isolation",
+    "spatial_multigroup_theil",
     "spatial_segregation",
     "spatial_weights",
 ]

@@ -42,16 +42,13 @@ from segspatial.spatial.decomposition import (
 )
 from segspatial.spatial.diagnostics import _moran, _morrill
 from segspatial.spatial.environments import (
-    EXPOSURE_NAMES,
-    _dispersal_dh,
     _disperse,
     _disperse_by_label,
-    _exposure,
     _one_blas_thread,
     _Pool,
-    _ro_dh,
     _smooth,
 )
+from segspatial.spatial.formulas import EXPOSURE_NAMES, _dispersal_dh, _exposure, _ro_dh
 
 __all__ = ["outside_comparison_exclusions", "spatial_segregation"]
 
