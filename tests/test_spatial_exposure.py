@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segspatial.cli import main
 from segspatial.indices import GroupedCounts, exposure_isolation
 from segspatial.inference import infer
 from segspatial.spatial import (
@@ -215,3 +216,81 @@ def test_spatial_multigroup_theil_by_hand_and_identities():
                                                       definition="reardon_osullivan"), counts)
     with pytest.raises(ValueError, match=r"operator must be \(3, 3\)"):
         spatial_multigroup_theil(k, counts[:3])
+
+
+def _three_groups(seed: int, n_areas: int = 3, n: int = 12) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    size = n_areas * n
+    return pd.DataFrame({"school": [f"s{i}" for i in range(size)],
+                         "area": np.repeat([f"A{i}" for i in range(n_areas)], n),
+                         "dutch": rng.integers(0, 60, size), "western": rng.integers(0, 30, size),
+                         "nonwestern": rng.integers(0, 40, size),
+                         "x": X0 + rng.uniform(0, 4000, size),
+                         "y": Y0 + rng.uniform(0, 4000, size)})
+
+
+def test_spatial_multigroup_table_rows():
+    from segspatial import multigroup_segregation
+    from segspatial.spatial import spatial_multigroup_segregation
+
+    frame = _three_groups(4)
+    groups = ["dutch", "western", "nonwestern"]
+    res = spatial_multigroup_segregation(frame, "school", groups, x="x", y="y", crs=CRS,
+                                         area="area", bandwidth=[0, 1000, 3000],
+                                         indices=["mutual_information", "multigroup_theil_h"],
+                                         **NO_FILTER)
+    t = res.table
+    aspatial = multigroup_segregation(frame, "school", groups, area="area",
+                                      indices=["mutual_information", "multigroup_theil_h"],
+                                      **NO_FILTER).table
+    pd.testing.assert_frame_equal(t[t["bandwidth"].isna()].reset_index(drop=True), aspatial)
+    wide = t.pivot_table(index=["area", "bandwidth"], columns="index", values="value")
+    m0 = aspatial.set_index("area")
+    for area in ("A0", "A1", "A2"):
+        # self-weights only: the aspatial values exactly; wider: 0 <= spatial <= aspatial
+        assert wide.loc[(area, 0.0), "spatial_mutual_information"] == \
+            pytest.approx(m0.loc[m0["index"] == "mutual_information"].loc[area, "value"],
+                          rel=1e-13)
+        h = wide.loc[area, "spatial_multigroup_theil_h"]
+        assert (h >= 0).all() and (np.diff(h.to_numpy()) <= 1e-12).all(), h
+    rows = t[t["index"].str.startswith("spatial_")]
+    assert set(rows["kernel"]) == {"gaussian"} and set(rows["groups"]) == {
+        "dutch|western|nonwestern"}
+    # two groups: the spatial H of the two-group spatial table
+    two = spatial_multigroup_segregation(frame, "school", ["dutch", "western"], x="x",
+                                         y="y", crs=CRS, area="area", bandwidth=1000,
+                                         indices="multigroup_theil_h", **NO_FILTER).table
+    spatial_h = spatial_segregation(frame, "school", "dutch", "western", x="x", y="y",
+                                    crs=CRS, area="area", bandwidth=1000,
+                                    spatial_indices="spatial_theil_h", indices="theil_h",
+                                    **NO_FILTER).table
+    np.testing.assert_allclose(
+        two.loc[two["index"] == "spatial_multigroup_theil_h", "value"].to_numpy(),
+        spatial_h.loc[spatial_h["index"] == "spatial_theil_h", "value"].to_numpy(),
+        rtol=1e-12)
+    # another base: M divided by ln(base), named like the aspatial row
+    base2 = spatial_multigroup_segregation(frame, "school", groups, x="x", y="y", crs=CRS,
+                                           area="area", bandwidth=1000, base=2,
+                                           indices="mutual_information", **NO_FILTER).table
+    assert "spatial_mutual_information_base2" in set(base2["index"])
+
+
+def test_spatial_multigroup_cli(tmp_path, capsys):
+    path = tmp_path / "groups.csv"
+    frame = _three_groups(6)
+    frame.to_csv(path, index=False)
+    argv = ["indices", str(path), "--unit", "school", "--groups", "dutch", "western",
+            "nonwestern", "--area", "area", "--x", "x", "--y", "y", "--crs", CRS,
+            "--bandwidth", "0", "1000", "--min-unit-size", "0", "--min-area-size", "0"]
+    assert main(argv) == 0
+    t = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    spatial = t[t["index"] == "spatial_multigroup_theil_h"]
+    assert len(spatial) == 6 and spatial["value"].notna().all()
+    at0 = spatial[spatial["bandwidth"] == 0].set_index("area")["value"]
+    aspatial = t[t["index"] == "multigroup_theil_h"].set_index("area")["value"]
+    np.testing.assert_allclose(at0.sort_index(), aspatial.sort_index(), rtol=1e-13)
+    # a bad coordinate on line 4 is named by its line and unit
+    frame.loc[2, ["x", "y"]] = [4.9, 52.3]  # lon/lat among RD metres
+    frame.to_csv(path, index=False)
+    assert main(argv) == 2
+    assert "line 4 (unit 's2')" in capsys.readouterr().err

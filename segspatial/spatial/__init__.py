@@ -67,6 +67,10 @@ from segspatial.spatial.kernels import (
     register_kernel,
 )
 from segspatial.spatial.local import local_measures
+from segspatial.spatial.multigroup import (
+    SPATIAL_MULTIGROUP_INDICES,
+    spatial_multigroup_segregation,
+)
 from segspatial.spatial.profile import multiscale_profile
 
 __all__ = [
@@ -76,12 +80,14 @@ __all__ = [
     "KERNELS",
     "PROFILE_BANDWIDTHS",
     "SPATIAL_INDICES",
+    "SPATIAL_MULTIGROUP_INDICES",
     "environment_operator",
     "local_measures",
     "multiscale_profile",
     "register_kernel",
     "spatial_dissimilarity_theil",
     "spatial_exposure_isolation",
+    "spatial_multigroup_segregation",
     "spatial_multigroup_theil",
     "spatial_segregation",
     "spatial_weights",
