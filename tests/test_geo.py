@@ -202,9 +202,9 @@ def test_topojson_json_suffix_layers_and_crs(tmp_path):
     two = dict(TOPO, objects={"a": TOPO["objects"]["areas"], "b": TOPO["objects"]["areas"]})
     path = tmp_path / "two.json"  # recognised by its "type": "Topology"
     path.write_text(json.dumps(two))
-    with pytest.raises(ValueError, match=r"holds 2 TopoJSON objects \['a', 'b'\]"):
+    with pytest.raises(ValueError, match=r"has 2 TopoJSON objects \['a', 'b'\]"):
         read_boundaries(path)
-    with pytest.raises(ValueError, match="layer='c' is not an object"):
+    with pytest.raises(ValueError, match="layer='c' is not a TopoJSON object"):
         read_boundaries(path, layer="c")
     out = quiet(read_boundaries, path, layer="b", crs="EPSG:4326")  # no assumption
     assert out.attrs["crs_assumed"] is False and len(out) == 3

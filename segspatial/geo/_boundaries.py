@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from segspatial.geo._common import GeometryWarning, _examples
+from segspatial.geo._common import GeometryWarning, _choose_layer, _examples
 from segspatial.geo._crs import _as_crs, _crs_name, check_area_of_use
 from segspatial.geo._topojson import _is_topojson, _read_topojson
 
@@ -127,14 +127,7 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
         layers = _spatial_layers(path)
         if not layers:
             raise ValueError(f"boundaries {str(path)!r} has no layer with geometries")
-        if layer is None:
-            if len(layers) > 1:
-                raise ValueError(f"boundaries {str(path)!r} has {len(layers)} layers "
-                                 f"{layers!r}; choose one with layer=")
-            layer = layers[0]
-        elif layer not in layers:
-            raise ValueError(f"layer={layer!r} is not a layer of {str(path)!r}; it has "
-                             f"{layers!r}")
+        layer = _choose_layer(layers, layer, path, "layer")
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     if len(gdf) == 0:
         raise ValueError(f"boundaries file {str(path)!r} has no features")

@@ -31,3 +31,17 @@ def _examples(values: Sequence[Any]) -> str:
 def _plain(value: Any) -> Any:
     """numpy scalars as plain Python values (for messages)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _choose_layer(names: Sequence[str], layer: str | None, path: Any, kind: str) -> str:
+    """The layer (or TopoJSON object) to read: ``layer`` if the file has it, else the
+    only one; an error naming the file and the choices otherwise."""
+    if layer is None:
+        if len(names) > 1:
+            raise ValueError(f"boundaries {str(path)!r} has {len(names)} {kind}s "
+                             f"{list(names)!r}; choose one with layer=")
+        return names[0]
+    if layer not in names:
+        raise ValueError(f"layer={layer!r} is not a {kind} of {str(path)!r}; it has "
+                         f"{list(names)!r}")
+    return layer

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from segspatial.geo._common import _choose_layer
+
 
 def _is_topojson(path: Path) -> bool:
     suffix = path.suffix.lower()
@@ -128,15 +130,7 @@ def _read_topojson(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str
     objects = topo.get("objects") if isinstance(topo, dict) else None
     if not isinstance(objects, dict) or not objects:
         raise ValueError(f"boundaries {str(path)!r}: the TopoJSON topology has no objects")
-    names = list(objects)
-    if layer is None:
-        if len(names) > 1:
-            raise ValueError(f"boundaries {str(path)!r} holds {len(names)} TopoJSON objects "
-                             f"{names!r}; choose one with layer=")
-        layer = names[0]
-    elif layer not in objects:
-        raise ValueError(f"layer={layer!r} is not an object of {str(path)!r}; it has "
-                         f"{names!r}")
+    layer = _choose_layer(list(objects), layer, path, "TopoJSON object")
     obj = objects[layer]
     members = obj.get("geometries", []) if obj.get("type") == "GeometryCollection" else [obj]
     decoder = _Topology(topo)

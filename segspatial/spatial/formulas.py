@@ -77,6 +77,20 @@ def _ro_dh(a_env: np.ndarray, b_env: np.ndarray, a: np.ndarray, b: np.ndarray,
 # --------------------------------------------------------------------------- operators
 
 
+def _labels(operator: Any, n: int, group: Any) -> tuple[np.ndarray, int]:
+    """Check that ``operator`` is ``(n, n)``; the area-year label of each unit and
+    their number (``group`` factorised, sorted; one area without it)."""
+    if operator.shape != (n, n):
+        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
+                         f"{operator.shape}")
+    if group is None:
+        return np.zeros(n, dtype=np.intp), 1
+    labels, uniques = pd.factorize(np.asarray(group), sort=True)
+    if labels.shape != (n,):
+        raise ValueError(f"group must have one label per unit ({n}), got {labels.size}")
+    return labels, len(uniques)
+
+
 def _apply(operator: Any, a: Any, b: Any, group: Any, definition: str,
            multiplicity: Any) -> tuple[np.ndarray, ...]:
     """Check the operands and apply the operator: ``(a, b, ã, b̃, labels, n_groups)``,
@@ -88,17 +102,7 @@ def _apply(operator: Any, a: Any, b: Any, group: Any, definition: str,
         raise ValueError(f"a and b must have the same shape (n,) or (n, R), got "
                          f"{a_.shape} and {b_.shape}")
     n = a_.shape[0]
-    if operator.shape != (n, n):
-        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
-                         f"{operator.shape}")
-    if group is None:
-        labels, n_groups = np.zeros(n, dtype=np.intp), 1
-    else:
-        labels, uniques = pd.factorize(np.asarray(group), sort=True)
-        if labels.shape != (n,):
-            raise ValueError(f"group must have one label per unit ({n}), got "
-                             f"{labels.size}")
-        n_groups = len(uniques)
+    labels, n_groups = _labels(operator, n, group)
     if multiplicity is None:
         a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
     else:
@@ -353,23 +357,13 @@ def spatial_multigroup_theil(
     base = check_base(base)
     n_ = _as_matrix(counts)
     n = n_.shape[0]
-    if operator.shape != (n, n):
-        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
-                         f"{operator.shape}")
+    labels, n_groups = _labels(operator, n, group)
     used = n_.sum(axis=1) > 0
     columns = np.asarray(operator.sum(axis=0)).ravel()
     if not np.allclose(columns[used], 1.0, rtol=1e-9, atol=0):
         raise ValueError("operator must be a dispersal operator (every column of a unit "
                          "with pupils sums to 1: environment_operator(..., "
                          "definition='dispersal'))")
-    if group is None:
-        labels, n_groups = np.zeros(n, dtype=np.intp), 1
-    else:
-        labels, uniques = pd.factorize(np.asarray(group), sort=True)
-        if labels.shape != (n,):
-            raise ValueError(f"group must have one label per unit ({n}), got "
-                             f"{labels.size}")
-        n_groups = len(uniques)
     c = MultiGroupedCounts(counts=np.asarray(operator @ n_), group=labels, n_groups=n_groups)
     m = _mutual_information_kernel(c) / math.log(base)
     return m, _multigroup_theil_h_kernel(c)
