@@ -532,6 +532,7 @@ def school_map(
     max_size: float = 250.0,
     legend: bool = True,
     min_cell: int | None = None,
+    published: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Schools as circles sized by pupils, coloured by their share of group A.
@@ -567,11 +568,16 @@ def school_map(
     legend : bool
         Draw the colour bar and the size legend.
     min_cell : int, optional
-        Disclosure control, as in :func:`segspatial.webmap.school_webmap`: a school
-        with fewer than ``min_cell`` pupils in group A or in group B is drawn in a
-        neutral grey (its colour would give its share, hence its group counts,
-        back), with a legend entry saying why; a school with fewer than
-        ``min_cell`` pupils is drawn at the size of ``min_cell``.
+        Disclosure control, as in :func:`segspatial.webmap.school_webmap`: only what
+        :func:`segspatial.disclosure.publish_schools` allows is drawn. A school with
+        fewer than ``min_cell`` pupils in group A or in group B is a neutral grey
+        (with a legend entry saying why), the others are coloured by the middle of
+        their share's 10-point band, centred on the area's share in whole percents,
+        and sized by their rounded pupils (at least ``min_cell``).
+    published : pandas.DataFrame, optional
+        With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
+        (one row per row of ``data``), when the caller has it (a report); computed
+        otherwise.
     ax : matplotlib Axes, optional
 
     Returns
@@ -584,7 +590,7 @@ def school_map(
 
     min_cell = check_min_cell(min_cell)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, min_cell=min_cell)
+                           total=total, min_cell=min_cell, published=published)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
     ax = _new_axes(ax, (8, 8))
@@ -608,11 +614,13 @@ def school_map(
         bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax,
                                  shrink=0.6)
         ticks = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-        if len(centres) == 1:
+        if len(centres) == 1 and np.isfinite(centres[0]):
             c = float(centres[0])
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[f"{s:.0%}" for s in shares])
-            bar.set_label(f"share of {group_a} (centre: the area's {c:.1%})")
+            bar.set_label(f"share of {group_a} (centre: the area's "
+                          f"{c:.1%})" if min_cell is None else
+                          f"share of {group_a} (centre: the area's {c:.0%})")
         else:
             bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
             bar.set_label(f"share of {group_a}, centred on each area's share")

@@ -42,6 +42,7 @@ from segspatial._mapdata import (
     REPORT_VMIN,
     SUPPRESSED_COLOR,
     area_map_frame,
+    band_text,
     check_min_cell,
     disclose,
     local_measure_columns,
@@ -309,6 +310,7 @@ def school_webmap(
     tiles: Any = _UNSET,
     offline: bool = False,
     min_cell: int | None = None,
+    published: pd.DataFrame | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
 ) -> folium.Map:
@@ -359,6 +361,10 @@ def school_webmap(
     min_cell : int, optional
         Disclosure control: pupil counts below it are shown as ``"< min_cell"``,
         and schools with a group below it are suppressed (see above).
+    published : pandas.DataFrame, optional
+        With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
+        (one row per row of ``data``), when the caller has it (a report); computed
+        otherwise.
 
     Returns
     -------
@@ -382,7 +388,8 @@ def school_webmap(
                          "(e.g. 'EPSG:28992' for Dutch RD coordinates)")
     measure_columns = local_measure_columns(data, measures)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, extra=measure_columns, min_cell=min_cell)
+                           total=total, extra=measure_columns, min_cell=min_cell,
+                           published=published)
     points = gpd.GeoDataFrame(
         schools, geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=crs,
     ).to_crs("EPSG:4326")
@@ -392,23 +399,35 @@ def school_webmap(
         max_radius = float(np.clip(14.0 * np.sqrt(60 / len(points)), 6.0, 14.0))
     radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
     hidden = points["suppressed"].to_numpy(dtype=bool)
-    withheld = suppressed_text(min_cell) if hidden.any() else ""
-    props = {
-        "school": [escape(v) for v in points["unit"]],
-        "name": [escape(v) for v in points["name"]],
-        "pupils": [disclose(v, min_cell) for v in points["pupils"]],
-        "group_a": [withheld if h else disclose(v, min_cell)
-                    for v, h in zip(points["a"], hidden, strict=True)],
-        "group_b": [withheld if h else disclose(v, min_cell)
-                    for v, h in zip(points["b"], hidden, strict=True)],
-        "share_a": ["not shown" if h else f"{v:.1%}"
-                    for v, h in zip(points["share"], hidden, strict=True)],
-        "area_share_a": [f"{v:.1%}" for v in points["centre"]],
-    }
-    fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
-              ("group_a", label_a), ("group_b", label_b),
-              ("share_a", f"share of {label_a}"),
-              ("area_share_a", f"area's share of {label_a}")]
+    if min_cell is None:
+        props = {
+            "school": [escape(v) for v in points["unit"]],
+            "name": [escape(v) for v in points["name"]],
+            "pupils": [disclose(v, min_cell) for v in points["pupils"]],
+            "group_a": [disclose(v, min_cell) for v in points["a"]],
+            "group_b": [disclose(v, min_cell) for v in points["b"]],
+            "share_a": [f"{v:.1%}" for v in points["share"]],
+            "area_share_a": [f"{v:.1%}" for v in points["centre"]],
+        }
+        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+                  ("group_a", label_a), ("group_b", label_b),
+                  ("share_a", f"share of {label_a}"),
+                  ("area_share_a", f"area's share of {label_a}")]
+    else:  # disclosure mode: no group counts; a band, or "suppressed"
+        props = {
+            "school": [escape(v) for v in points["unit"]],
+            "name": [escape(v) for v in points["name"]],
+            "pupils": [f"< {min_cell}" if not np.isfinite(v) else disclose(v, min_cell)
+                       for v in points["pupils"]],
+            "share_a": [suppressed_text(min_cell) if h else band_text(lo, hi)
+                        for lo, hi, h in zip(points["band_low"], points["band_high"],
+                                             hidden, strict=True)],
+            "area_share_a": ["not shown" if not np.isfinite(v) else f"{v:.0%}"
+                             for v in points["centre"]],
+        }
+        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+                  ("share_a", f"share of {label_a}"),
+                  ("area_share_a", f"area's share of {label_a}")]
     if area is not None:
         props["area"] = [escape(v) for v in points["area"]]
         fields.insert(2, ("area", "area"))
@@ -455,7 +474,7 @@ def school_webmap(
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
     centres = points["centre"].unique()
-    if len(centres) == 1:
+    if len(centres) == 1 and np.isfinite(centres[0]):
         c = float(centres[0])
         ticks = [(0, "0%"), (0.5, f"{c:.0%}"), (1, "100%")]
     else:

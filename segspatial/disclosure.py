@@ -1,0 +1,1421 @@
+"""Statistical disclosure control: what a command may publish with ``min_cell=N``.
+
+``min_cell=N`` (``--min-cell N``) is a guarantee: from everything a command writes
+(pages, map data, sort keys, data files, figures, summaries) no count below N of any
+group in any school, and no such count of a municipality, can be derived exactly:
+not read off, not by differencing published totals against their parts, not by
+inverting published shares and indices. The policy follows the output rules for
+microdata of statistical offices (minimum cell frequency, secondary suppression,
+rounding of totals and derived values; Hundepool et al. 2012, *Statistical
+Disclosure Control*, ch. 4-5) and adds an audit that proves it holds for the data at
+hand.
+
+What is published in disclosure mode (:class:`Policy`, defaults for ``N``):
+
+* **Pupil counts** are rounded to multiples of 5 (``count_base``); a count below N
+  is shown as ``"< N"``. Numbers of schools are public and shown as they are.
+* **Schools**: never a group count. A school with fewer than N pupils in group A or
+  in group B is *suppressed* (grey, no share); where an area has exactly one such
+  school a second is suppressed too (complementary suppression, so differencing the
+  area against the other schools cannot isolate it). Every other school shows its
+  share of A as a band of 10 percentage points (``band``); colours, marker sizes and
+  Moran's I are computed from the published bands and rounded pupils only.
+* **Shares** of a municipality (group shares, the area's share of A) are rounded to
+  whole percents (``share_digits``).
+* **Indices** (D, E[D], D*, H, V, the spatial indices, the between-district share)
+  are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours and
+  data files alike; the charts and colours are drawn from the rounded values.
+* **Exclusions**: pupils left out because of a missing or unknown group are not
+  counted per area (they are a group count); other exclusions are rounded.
+
+Rounding alone is not enough: the one-pupil change behind a small count can still
+move a rounded index or share across a rounding boundary, and with a municipality's
+pupils known from public data the totals bound what is left. So every area-year is
+**audited** (:func:`audit`): for each count below N (per school and per group,
+including the pupils in neither group, and per municipality) the audit looks for a
+*twin*: the same data with one pupil moved between two groups of that school (and
+back in another school, so every total stays the same) for which *every* published
+number (rounded indices, shares, suppressed schools, bands, spatial indices) comes
+out the same. A twin proves that the count cannot be pinned down: two different
+values give the same output. Where no twin is found the area-year's indices are not
+shown, and if that is not enough its group shares and counts neither (its page is
+then left out); the output says "not shown (disclosure control)".
+
+The audit recomputes every published number for thousands of twins at once (each
+twin is a copy of its area under a new area code, computed in one vectorised call of
+the same engines that made the results), so it costs about as much as computing the
+results again.
+
+Without ``min_cell`` nothing here is used and every output is exactly as before.
+
+References
+----------
+Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E.,
+    Spicer, K. & de Wolf, P.-P. (2012). *Statistical Disclosure Control*. Wiley.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "HIDDEN",
+    "Audit",
+    "Protected",
+    "Design",
+    "Policy",
+    "SpatialDesign",
+    "audit",
+    "band_moran",
+    "check_min_cell",
+    "policy",
+    "protect_exclusions",
+    "protect_report",
+    "protect_results",
+    "protect_table",
+    "publish_schools",
+    "round_counts",
+    "school_publication",
+    "suppressed_schools",
+]
+
+#: The reason given for a value the audit withholds.
+HIDDEN = "not shown (disclosure control)"
+#: Exclusion reasons that count pupils by group membership (a group count per area):
+#: their pupils are not published in disclosure mode.
+GROUP_REASONS = frozenset({"not_in_comparison", "missing_value", "unknown_code",
+                           "invalid_value", "between_bands"})
+
+
+# --------------------------------------------------------------------------- the policy
+
+
+def check_min_cell(min_cell: Any) -> int | None:
+    """``min_cell`` checked: None, or an int of at least 1.
+
+    Examples
+    --------
+    >>> check_min_cell(10), check_min_cell(None)
+    (10, None)
+    """
+    if min_cell is None:
+        return None
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)):
+        raise TypeError(f"min_cell must be an int or None, got {min_cell!r}")
+    if min_cell < 1:
+        raise ValueError(f"min_cell must be at least 1, got {min_cell!r}")
+    return int(min_cell)
+
+
+def round_counts(values: Any, base: int) -> np.ndarray:
+    """Counts rounded to the nearest multiple of ``base`` (halves up); NaN stays NaN.
+
+    Examples
+    --------
+    >>> round_counts([0, 2, 3, 7, 8, 12.5], 5).tolist()
+    [0.0, 0.0, 5.0, 5.0, 10.0, 15.0]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    return base * np.floor(values / base + 0.5)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What disclosure mode publishes (see the module docstring).
+
+    Attributes
+    ----------
+    min_cell : int
+        N: no count below it may be derivable.
+    count_base : int
+        Pupil counts are rounded to multiples of it (default 5).
+    digits : int
+        Decimals of published index values (default 2).
+    share_digits : int
+        Decimals of published percentages (default 0: whole percents).
+    band : int
+        Width, in percentage points, of the bands of schools' shares (default 10).
+    """
+
+    min_cell: int
+    count_base: int = 5
+    digits: int = 2
+    share_digits: int = 0
+    band: int = 10
+
+    def __post_init__(self) -> None:
+        check_min_cell(self.min_cell)
+        for name in ("count_base", "band"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.band > 100 or 100 % self.band:
+            raise ValueError(f"band must divide 100, got {self.band!r}")
+        for name in ("digits", "share_digits"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+
+    def counts(self, values: Any) -> np.ndarray:
+        """Published counts: rounded to ``count_base``, NaN (shown ``"< N"``) below
+        ``min_cell``. With N = 1 a zero is rounded too (``"< 1"`` would give it away)."""
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            below = (values < self.min_cell) if self.min_cell > 1 else np.zeros(
+                values.shape, dtype=bool)
+        return np.where(below, np.nan, round_counts(values, self.count_base))
+
+    def values(self, values: Any) -> np.ndarray:
+        """Published index values: rounded to ``digits`` decimals."""
+        return np.round(np.asarray(values, dtype=np.float64), self.digits)
+
+    def shares(self, values: Any) -> np.ndarray:
+        """Published shares (fractions), rounded to ``share_digits`` decimals of a percent."""
+        return np.round(np.asarray(values, dtype=np.float64), 2 + self.share_digits)
+
+    def bands(self, shares: Any) -> np.ndarray:
+        """The band (0, 1, ...) of each share; the top band includes 100%; NaN for NaN."""
+        shares = np.asarray(shares, dtype=np.float64)
+        n = 100 // self.band
+        with np.errstate(invalid="ignore"):
+            index = np.clip(np.floor(shares * 100 / self.band + 1e-9), 0, n - 1)
+        return np.where(np.isfinite(shares), index, np.nan)
+
+    def band_limits(self, index: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper share of each band index."""
+        index = np.asarray(index, dtype=np.float64)
+        return index * self.band / 100, (index + 1) * self.band / 100
+
+
+def policy(min_cell: int | None) -> Policy | None:
+    """The disclosure policy for ``min_cell`` (None: no disclosure control)."""
+    min_cell = check_min_cell(min_cell)
+    return None if min_cell is None else Policy(min_cell)
+
+
+# --------------------------------------------------------------------------- schools
+
+
+def suppressed_schools(a: Any, b: Any, min_cell: int | None,
+                       area: Any = None) -> np.ndarray:
+    """Which schools have their group counts, share and local measures hidden.
+
+    With ``min_cell=N`` a school is suppressed when its (finite) count of group A
+    or of group B is below N (*primary* suppression). Showing the other group's
+    count, the share of A or any measure computed from a or b (``p = a / t``, the D
+    contribution ``|a/A - b/B| / 2``, ...) next to the pupil total would give the
+    hidden count back, so none of them is shown for such a school.
+
+    The area's totals are published too, so a single suppressed school in an area
+    could still be recovered as the area total minus the other schools' counts.
+    Where an area has exactly one primary-suppressed school, the area's unsuppressed
+    school with the smallest group count is suppressed as well (*complementary*
+    suppression; ties go to the first such school), which leaves only a range for
+    each hidden count (Hundepool et al. 2012, *Statistical Disclosure Control*,
+    ch. 5).
+
+    Parameters
+    ----------
+    a, b : array-like
+        Counts of group A and group B per school.
+    min_cell : int or None
+        The disclosure threshold; None suppresses nothing.
+    area : array-like, optional
+        The area of each school; None means all schools are in one area.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> suppressed_schools([3, 40, 120], [200, 9, 30], 10).tolist()
+    [True, True, False]
+    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10).tolist()
+    [True, False, True, False]
+    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10,
+    ...                    area=["X", "X", "Y", "Y"]).tolist()
+    [True, True, False, False]
+    >>> suppressed_schools([3], [200], None).tolist()
+    [False]
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if min_cell is None:
+        return np.zeros(np.broadcast(a, b).shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        primary = (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
+    frame = pd.DataFrame({
+        "area": np.zeros(primary.size, dtype=np.int8) if area is None else np.asarray(area),
+        "primary": primary,
+        "smallest": np.fmin(a, b),
+    })
+    alone = frame.groupby("area", sort=False)["primary"].transform("sum").to_numpy() == 1
+    candidates = frame[alone & ~primary]
+    if candidates.empty:
+        return primary
+    partner = candidates.groupby("area", sort=False)["smallest"].idxmin().to_numpy()
+    hidden = primary.copy()
+    hidden[partner] = True
+    return hidden
+
+
+def school_publication(a: Any, b: Any, pupils: Any, policy: Policy,
+                       area: Any = None) -> pd.DataFrame:
+    """What a school map may show of each school, in disclosure mode.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``suppressed`` (bool), ``band`` (index, NaN when suppressed), ``band_low`` and
+        ``band_high`` (shares), ``share`` (the band's middle, the value colours and
+        Moran's I use), ``pupils`` (rounded, NaN below N) and ``size`` (the pupils
+        for a marker's size: rounded, at least N).
+
+    Examples
+    --------
+    >>> p = school_publication([3, 40], [200, 90], [203, 130], Policy(10), area=["X", "Y"])
+    >>> p[["suppressed", "band_low", "band_high", "pupils"]].values.tolist()
+    [[True, nan, nan, 205.0], [False, 0.3, 0.4, 130.0]]
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    hidden = suppressed_schools(a, b, policy.min_cell, area=area)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(a + b > 0, a / (a + b), np.nan)
+    band = np.where(hidden, np.nan, policy.bands(share))
+    low, high = policy.band_limits(band)
+    rounded = policy.counts(pupils)
+    size = np.where(np.isfinite(rounded), rounded, float(policy.min_cell))
+    return pd.DataFrame({"suppressed": hidden, "band": band, "band_low": low,
+                         "band_high": high, "share": (low + high) / 2, "pupils": rounded,
+                         "size": np.maximum(size, float(policy.min_cell))})
+
+
+def publish_schools(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """What a school map may show, audited: one row per row of ``frame``.
+
+    ``frame`` has ``unit``, ``area``, ``a``, ``b``, ``total`` (and ``x``, ``y`` to try
+    nearby schools first, ``year`` for several years). A map shows, per area, its share of A (whole
+    percents, the colour scale's centre) and per school its band or that it is
+    suppressed (:func:`school_publication`); :func:`audit` proves that none of it pins
+    down a count below N, and where it would (tiny areas), the area's share and bands
+    are withheld (every school of the area grey, ``centre`` NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`school_publication`'s columns plus ``centre``, in the order of ``frame``.
+    """
+    data = frame.assign(year=frame["year"] if "year" in frame.columns else 0,
+                        area=frame["area"].astype(str), unit=np.arange(len(frame)))
+    shown = school_publication(data["a"], data["b"], data["total"], policy,
+                               area=(data["area"] + "\0" + data["year"].astype(str)).to_numpy())
+    design = Design(comparisons={"map": ("a", "b")}, indices=(), shares=("share_a",),
+                    share_years="all", schools="all", maps=("map",))
+    result = audit(data[["area", "year", "unit", "a", "b", "total"]
+                        + [c for c in ("x", "y") if c in data.columns]], design, policy)
+    centre = result.shares[result.shares["key"] == "share_a:map"].set_index(
+        ["area", "year"])["value"]
+    key = pd.MultiIndex.from_arrays([data["area"], data["year"]])
+    shown["centre"] = centre.reindex(key).to_numpy(dtype=np.float64)
+    withheld = result.levels.loc[result.levels["level"] >= 2].set_index(["area", "year"])
+    gone = key.isin(withheld.index)
+    shown.loc[gone, "suppressed"] = True
+    shown.loc[gone, ["band", "band_low", "band_high", "share", "centre"]] = np.nan
+    return shown
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def protect_table(table: pd.DataFrame, policy: Policy,
+                  result: Audit | None = None) -> pd.DataFrame:
+    """A results table as disclosure mode publishes it.
+
+    ``value`` is rounded to ``policy.digits`` and withheld (NaN, reason
+    :data:`HIDDEN`) where group A or B has fewer than N pupils in the area-year;
+    ``n_a`` and ``n_b`` are rounded to ``policy.count_base`` (NaN below N),
+    ``n_pupils`` (all the area's pupils, a sum of public school sizes) is rounded.
+    With the ``result`` of :func:`audit` over the same counts, the values and counts
+    are the audited ones (withheld where the audit withholds them). Rows of indices
+    the audit did not cover keep only the rounding. The input is not changed.
+    """
+    out = table.copy()
+    raw = pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=np.float64) \
+        if "value" in table.columns else None
+    if raw is not None:
+        out["value"] = policy.values(raw)
+    small = np.zeros(len(out), dtype=bool)
+    for column in ("n_a", "n_b"):
+        if column in out.columns:
+            exact = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+            with np.errstate(invalid="ignore"):
+                small |= exact < policy.min_cell
+    for column in ("n_a", "n_b"):
+        if column in out.columns:
+            out[column] = policy.counts(pd.to_numeric(out[column], errors="coerce"))
+    if "n_pupils" in out.columns:  # all pupils of the area: rounded, never hidden
+        out["n_pupils"] = round_counts(pd.to_numeric(out["n_pupils"], errors="coerce"),
+                                       policy.count_base)
+    if raw is not None:
+        out.loc[small, "value"] = np.nan
+    if result is not None and raw is not None and "comparison" in out.columns:
+        keys = [k for k in ("area", "year", "comparison", "index", "bandwidth")
+                if k in out.columns]
+        values = result.values
+        if "bandwidth" not in keys:  # an aspatial table: the audit's aspatial rows
+            values = values[values["bandwidth"].isna()]
+        covered = out[keys].merge(values[keys].assign(_hit=True), on=keys,
+                                  how="left", validate="many_to_one")["_hit"].notna()
+        audited = _merge_values(out, values, keys)
+        covered = covered.to_numpy()
+        out.loc[covered, "value"] = audited[covered]
+        for column in ("n_a", "n_b"):
+            if column in out.columns:
+                key = out[["area", "year"]].assign(
+                    key=column + ":" + out["comparison"].astype(str))
+                counts = _merge_values(key, result.shares, ["area", "year", "key"])
+                out[column] = counts
+    if raw is not None and "reason" in out.columns:
+        withheld = ~np.isfinite(out["value"].to_numpy(dtype=np.float64)) & np.isfinite(raw)
+        out["reason"] = out["reason"].astype(object)
+        out.loc[withheld, "reason"] = HIDDEN
+    return out
+
+
+def protect_exclusions(exclusions: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """An exclusions table as disclosure mode publishes it, row by row.
+
+    ``n_pupils`` is rounded to ``policy.count_base`` (NaN below N). The reasons that
+    count pupils by group (:data:`GROUP_REASONS`: pupils in neither group, with a
+    missing or unknown group) get NaN pupils: per area they are group counts. Rows
+    ``group_absent`` are dropped: that an area-year has no pupil of a group is itself
+    a count below N (the results say "not shown" for every area-year with a group
+    below N). Sums of the published rows never include the rows below N.
+    """
+    out = exclusions
+    if "reason" in out.columns:
+        out = out[out["reason"] != "group_absent"]
+    out = out.copy()
+    if "n_pupils" not in out.columns:
+        return out.reset_index(drop=True)
+    pupils = policy.counts(pd.to_numeric(out["n_pupils"], errors="coerce"))
+    if "reason" in out.columns:
+        pupils = np.where(out["reason"].isin(GROUP_REASONS).to_numpy(), np.nan, pupils)
+    out["n_pupils"] = pupils
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the audit
+
+#: The aspatial indices of the report's tables.
+REPORT_INDICES = ("dissimilarity", "dissimilarity_expected", "dissimilarity_standardised",
+                  "theil_h", "correlation")
+#: How many other schools a twin may move the pupil back into (nearest first).
+_PARTNERS = 8
+#: Candidate twins tried per small count at each level before the area-year's
+#: numbers are withheld (level 1: indices; level 2: also shares and counts).
+_ROUNDS = (16, 8, 8, 4)
+_SPATIAL_AUDITED = ("spatial_dissimilarity", "spatial_theil_h", "theil_h_between",
+                    "theil_h_within")
+
+
+@dataclass(frozen=True)
+class SpatialDesign:
+    """The spatial numbers a command publishes (for each area's latest year).
+
+    Attributes
+    ----------
+    crs : str or pyproj.CRS
+        Projected CRS of the ``x``/``y`` columns.
+    bandwidths : tuple of float
+        Spatial D and H are published at these bandwidths ...
+    profile : tuple of float
+        ... and at these (the multi-scale profile).
+    kernel : str, optional
+    k : tuple of int
+        Nearest-neighbour scales instead of ``bandwidths`` (weight 1 each).
+    districts : GeoDataFrame, optional
+        With ``district_code``: the between/within-district split of H is published.
+    district_code : str, optional
+    snap : float
+    years : {"latest", "all"}
+        The years whose spatial indices are published.
+    """
+
+    crs: Any
+    bandwidths: tuple[float, ...] = ()
+    profile: tuple[float, ...] = ()
+    kernel: str | None = None
+    k: tuple[int, ...] = ()
+    districts: Any = None
+    district_code: str | None = None
+    snap: float = 5000.0
+    years: str = "latest"
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a command publishes, so that the audit can recompute it for a twin.
+
+    Attributes
+    ----------
+    comparisons : mapping
+        Comparison name -> (group A column, group B column) of the counts.
+    themes : tuple of tuple of str, optional
+        The group columns of each theme (the groups of one theme plus the pupils in
+        none of them make up a school). Default: the pupil themes of
+        :data:`segspatial.pupils.GROUP_COLUMNS` for their columns, else one theme.
+    indices : tuple of str
+        Aspatial indices published for an area's latest year ...
+    trend_indices : tuple of str, optional
+        ... and for its other years (default: the same).
+    shares : tuple of str
+        What is published of each area's latest year: ``"groups"`` (each group's share
+        of all pupils), ``"two_groups"`` (the pupils in the two groups, rounded),
+        ``"share_a"`` (the share of A among A and B, as on a school map's legend).
+    share_years : {"latest", "all"}
+        The years whose ``shares`` are published.
+    counts : bool
+        The rounded counts of A and B are published for every area-year (data files).
+    schools : {"latest", "all"}, optional
+        Which schools are suppressed and the share bands of the others are published,
+        for the latest year or every year: on the maps of ``maps``, and as the input
+        of Moran's I for every comparison (withheld with the indices).
+    maps : tuple of str
+        The comparisons whose suppressed schools and bands a map shows.
+    spatial : SpatialDesign, optional
+        Spatial indices published for the latest year.
+    """
+
+    comparisons: Mapping[str, tuple[str, str]]
+    themes: tuple[tuple[str, ...], ...] = ()
+    indices: tuple[str, ...] = REPORT_INDICES
+    trend_indices: tuple[str, ...] | None = None
+    shares: tuple[str, ...] = ()
+    share_years: str = "latest"
+    counts: bool = False
+    schools: str | None = None
+    maps: tuple[str, ...] = ()
+    spatial: SpatialDesign | None = None
+
+
+@dataclass
+class Audit:
+    """What :func:`audit` found.
+
+    Attributes
+    ----------
+    values : pandas.DataFrame
+        The audited published index values: ``area``, ``year``, ``comparison``,
+        ``index``, ``bandwidth`` (NaN for aspatial indices), ``value`` (rounded; NaN
+        where withheld or undefined).
+    shares : pandas.DataFrame
+        Published shares and counts: ``area``, ``year``, ``key`` and ``value`` (NaN
+        where withheld). Keys: a group column (its share of all pupils in the latest
+        year, -1 for a group below N), ``share_a:<comparison>`` (the share of A among
+        A and B), ``two_groups:<comparison>`` (pupils in the two groups, rounded),
+        ``n_a:<comparison>`` and ``n_b:<comparison>`` (rounded counts, every year).
+    levels : pandas.DataFrame
+        ``area``, ``year``, ``comparison``, ``level``: 0 everything published, 1 some
+        index values withheld (NaN in ``values``), 2 everything of the comparison
+        withheld: indices, shares, counts and the school map.
+    moran_withheld : pandas.DataFrame
+        ``area``, ``year``, ``comparison`` whose Moran's I (computed from the bands)
+        is withheld.
+    cells, certified, twins : int
+        Counts below N audited, how many a twin proved safe before any withholding,
+        and the twins computed.
+    """
+
+    values: pd.DataFrame
+    shares: pd.DataFrame
+    levels: pd.DataFrame
+    cells: int = 0
+    certified: int = 0
+    twins: int = 0
+    notes: list[str] = field(default_factory=list)
+    moran_withheld: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def withheld(self, level: int = 1) -> pd.DataFrame:
+        """The area-year-comparisons at or above ``level``."""
+        return self.levels[self.levels["level"] >= level]
+
+
+def _themes(design: Design, columns: list[str]) -> list[list[str]]:
+    if design.themes:
+        themes = [[c for c in theme if c in columns] for theme in design.themes]
+        themes = [t for t in themes if t]
+        rest = [c for c in columns if not any(c in t for t in themes)]
+        return themes + [[c] for c in rest]
+    from segspatial.pupils import GROUP_COLUMNS
+
+    known = {c: t for t, cols in GROUP_COLUMNS.items() for c in cols}
+    if all(c in known for c in columns):
+        out: dict[str, list[str]] = {}
+        for c in columns:
+            out.setdefault(known[c], []).append(c)
+        return list(out.values())
+    return [list(columns)]
+
+
+class _Cells:
+    """The counts as the audit sees them: blocks (area-years), categories, cells."""
+
+    def __init__(self, counts: pd.DataFrame, design: Design, policy: Policy) -> None:
+        comparisons = {str(k): (str(v[0]), str(v[1])) for k, v in design.comparisons.items()}
+        groups = list(dict.fromkeys(c for pair in comparisons.values() for c in pair))
+        frame = counts.sort_values(["area", "year", "unit"], kind="stable").reset_index(
+            drop=True)
+        total = frame["total"].to_numpy(dtype=np.float64)
+        names, theme_of, columns = [], [], []
+        for t, theme in enumerate(_themes(design, groups)):
+            values = frame[theme].to_numpy(dtype=np.float64)
+            for c, column in enumerate(theme):
+                names.append(column)
+                theme_of.append(t)
+                columns.append(values[:, c])
+            rest = total - values.sum(axis=1)
+            if (np.abs(rest) > 0.5).any():  # pupils in no group of the theme exist
+                names.append(f"\0rest{t}")
+                theme_of.append(t)
+                columns.append(np.maximum(rest, 0.0))
+        self.frame = frame
+        self.names = names
+        self.index = {n: i for i, n in enumerate(names)}
+        self.theme_of = np.array(theme_of)
+        self.M = np.column_stack(columns)
+        self.total = total
+        self.comparisons = comparisons
+        self.comp_names = list(comparisons)
+        self.pairs = np.array([[self.index[a], self.index[b]] for a, b in comparisons.values()],
+                              dtype=np.intp).reshape(-1, 2)
+        keys = frame.groupby(["area", "year"], sort=True)
+        self.block = keys.ngroup().to_numpy()
+        self.block_keys = keys.size().reset_index()[["area", "year"]]
+        sizes = np.bincount(self.block, minlength=len(self.block_keys))
+        self.start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self.size = sizes
+        latest = frame.groupby("area")["year"].transform("max").to_numpy()
+        self.latest_row = frame["year"].to_numpy() == latest
+        self.latest = np.zeros(len(self.block_keys), dtype=bool)
+        self.latest[self.block] = self.latest_row
+        self.x = frame["x"].to_numpy(dtype=np.float64) if "x" in frame else None
+        self.y = frame["y"].to_numpy(dtype=np.float64) if "y" in frame else None
+        self.policy = policy
+
+    def cells(self, M: np.ndarray, total: np.ndarray) -> np.ndarray:
+        neither = total[:, None] - M[:, self.pairs[:, 0]] - M[:, self.pairs[:, 1]]
+        return np.column_stack([M, neither])
+
+    def spatial_cells(self, spatial: SpatialDesign) -> _SpatialCells:
+        if getattr(self, "_spatial", None) is None:
+            self._spatial = _SpatialCells(self, spatial)
+        return self._spatial
+
+    def real(self) -> np.ndarray:
+        """Cells that are not zero everywhere in the input (a group that exists)."""
+        v = self.cells(self.M, self.total)
+        return (np.abs(v) > 0.5).any(axis=0)
+
+    def delta(self, src: int, dst: int) -> np.ndarray:
+        """Change of every cell of a school when one pupil moves from ``src`` to ``dst``."""
+        d = np.zeros(self.M.shape[1])
+        d[src], d[dst] = -1.0, 1.0
+        neither = -(d[self.pairs[:, 0]] + d[self.pairs[:, 1]])
+        return np.concatenate([d, neither])
+
+    def touched(self, src: int, dst: int) -> np.ndarray:
+        """The comparisons a move between two categories can change."""
+        return np.isin(self.pairs, [src, dst]).any(axis=1)
+
+    def moves_for(self, row: int, cell: int) -> list[tuple[int, int]]:
+        """Feasible moves inside a school that change one of its cells."""
+        K = self.M.shape[1]
+        counts = self.M[row]
+        out = []
+        if cell < K:
+            theme = self.theme_of[cell]
+            for h in np.flatnonzero(self.theme_of == theme):
+                if h == cell:
+                    continue
+                if counts[cell] >= 1:
+                    out.append((cell, int(h)))
+                if counts[h] >= 1:
+                    out.append((int(h), cell))
+        else:
+            pair = self.pairs[cell - K]
+            for g in pair:
+                for h in np.flatnonzero(self.theme_of == self.theme_of[g]):
+                    if h in pair:
+                        continue
+                    if counts[g] >= 1:
+                        out.append((int(g), int(h)))
+                    if counts[h] >= 1:
+                        out.append((int(h), int(g)))
+        return out
+
+    def partners(self, row: int, src: int, dst: int) -> np.ndarray:
+        """Other schools of the block that can take the pupil back, most alike first.
+
+        A twin changes the published numbers least when the pupil moves between two
+        schools with about the same shares (indices barely move) that lie close
+        together (local environments barely move): schools are ranked by the largest
+        difference in share over the comparisons the move touches, plus 0.02 per km.
+        """
+        b = self.block[row]
+        rows = np.arange(self.start[b], self.start[b] + self.size[b])
+        rows = rows[(rows != row) & (self.M[rows, dst] >= 1)]
+        if not rows.size:
+            return rows
+        score = np.zeros(rows.size)
+        for ia, ib in self.pairs[self.touched(src, dst)]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p = self.M[:, ia] / (self.M[:, ia] + self.M[:, ib])
+            score = np.maximum(score, np.nan_to_num(np.abs(p[rows] - p[row]), nan=1.0))
+        if self.x is not None and np.isfinite(self.x[row]):
+            d = np.hypot(self.x[rows] - self.x[row], self.y[rows] - self.y[row])
+            score += 0.02 * np.nan_to_num(d / 1000.0, nan=100.0)
+        return rows[np.argsort(score, kind="stable")][:_PARTNERS]
+
+
+def _candidates(cells: _Cells, block: int, row: int, cell: int):
+    """Twins that change one small count: (block, row, src, dst, partner or -1).
+
+    School counts: the move inside the school, undone in another school of the area
+    (nearest first, so every total stays the same), then without the partner.
+    Municipality counts (``row`` -1): a move inside any of its schools.
+    """
+    if row >= 0:
+        moves = cells.moves_for(row, cell)
+        partners = [cells.partners(row, src, dst) for src, dst in moves]
+        for rank in range(_PARTNERS):
+            for (src, dst), rows in zip(moves, partners, strict=True):
+                if rank < rows.size:
+                    yield (block, row, src, dst, int(rows[rank]))
+        for src, dst in moves:
+            yield (block, row, src, dst, -1)
+        return
+    for r in range(cells.start[block], cells.start[block] + cells.size[block]):
+        for src, dst in cells.moves_for(r, cell):
+            yield (block, r, src, dst, -1)
+
+
+def _published(cells: _Cells, design: Design, twins: np.ndarray) -> dict[str, Any]:
+    """Recompute what is published for each twin (rows of ``twins``:
+    block, row, src, dst, partner; row -1: the data as they are)."""
+    from segspatial.compute import compute_indices
+    from segspatial.indices import resolve_indices
+
+    policy = cells.policy
+    n_twins = len(twins)
+    blocks = twins[:, 0]
+    lengths = cells.size[blocks]
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    twin_of_row = np.repeat(np.arange(n_twins), lengths)
+    rows = (np.repeat(cells.start[blocks] - offsets, lengths)
+            + np.arange(lengths.sum()))
+    M = cells.M[rows].copy()
+    total = cells.total[rows]
+    moved = twins[:, 1] >= 0
+    for m in np.flatnonzero(moved):
+        b, r, src, dst, k = twins[m]
+        at = offsets[m] + r - cells.start[b]
+        M[at, src] -= 1
+        M[at, dst] += 1
+        if k >= 0:
+            at = offsets[m] + k - cells.start[b]
+            M[at, dst] -= 1
+            M[at, src] += 1
+    touched = np.ones((n_twins, len(cells.comp_names)), dtype=bool)
+    for m in np.flatnonzero(moved):
+        touched[m] = cells.touched(twins[m, 2], twins[m, 3])
+    latest = cells.latest[blocks]
+    out: dict[str, Any] = {"touched": touched, "rows": rows, "twin_of_row": twin_of_row,
+                           "items": {}, "schools": {}}
+    wanted = list(dict.fromkeys(design.indices + (design.trend_indices or ())))
+    specs = resolve_indices(wanted) if wanted else []
+    names = [s.name for s in specs]
+    trend = set(design.trend_indices if design.trend_indices is not None else design.indices)
+    sums = np.zeros((n_twins, M.shape[1]))
+    np.add.at(sums, twin_of_row, M)
+    T = np.bincount(twin_of_row, weights=total, minlength=n_twins)
+    for ci, (name, (ga, gb)) in enumerate(cells.comparisons.items()):
+        use = touched[:, ci]
+        if not use.any():
+            continue
+        ia, ib = cells.index[ga], cells.index[gb]
+        A, B = sums[:, ia], sums[:, ib]
+        small = (A < policy.min_cell) | (B < policy.min_cell)
+        keep = use[twin_of_row]
+        values = np.full((n_twins, len(names)), np.nan)
+        if names:
+            frame = pd.DataFrame({"area": twin_of_row[keep], "year": 0, "a": M[keep, ia],
+                                  "b": M[keep, ib], "total": total[keep]})
+            table, _ = compute_indices(frame, specs)
+            grid = table.pivot(index="area", columns="index", values="value")[names]
+            values[grid.index.to_numpy()] = grid.to_numpy(dtype=np.float64)
+        values = policy.values(values)
+        values[small] = np.nan  # a group below N: no index is published
+        for j, index in enumerate(names):
+            shown = np.where(latest, index in design.indices, index in trend)
+            out["items"][("value", name, index, np.nan)] = np.where(shown, values[:, j],
+                                                                   np.nan)
+        if design.counts:
+            out["items"][("count", name, "n_a", np.nan)] = policy.counts(A)
+            out["items"][("count", name, "n_b", np.nan)] = policy.counts(B)
+        shared = latest if design.share_years == "latest" else np.ones_like(latest)
+        if "share_a" in design.shares:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share_a = np.where(shared & (A + B > 0), policy.shares(A / (A + B)), np.nan)
+            out["items"][("share", name, "share_a", np.nan)] = share_a
+        if "two_groups" in design.shares:
+            out["items"][("count", name, "two_groups", np.nan)] = np.where(
+                shared, policy.counts(A + B), np.nan)
+        if "groups" in design.shares:
+            for g, G in ((ga, A), (gb, B)):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    value = np.where(G < policy.min_cell, -1.0, policy.shares(G / T))
+                out["items"][("share", "", g, np.nan)] = np.where(shared, value, np.nan)
+        if design.schools:
+            a_rows, b_rows = M[:, ia], M[:, ib]
+            hidden = suppressed_schools(a_rows, b_rows, policy.min_cell, area=twin_of_row)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(a_rows + b_rows > 0, a_rows / (a_rows + b_rows), np.nan)
+            band = np.where(hidden, -1.0, np.nan_to_num(policy.bands(share), nan=-2.0))
+            if design.schools == "latest":
+                band = np.where(latest[twin_of_row], band, 0.0)
+            out["schools"][name] = band
+    out["M"], out["total"], out["latest"], out["twins"] = M, total, latest, twins
+    return out
+
+
+def _with_spatial(cells: _Cells, design: Design, out: dict,
+                  only: np.ndarray | None = None) -> dict:
+    """Add the spatial items to ``_published``'s result (for the twins ``only``)."""
+    if design.spatial is None:
+        return out
+    latest = (out["latest"] if design.spatial.years == "latest"
+              else np.ones_like(out["latest"]))
+    if only is not None:
+        latest = latest & only
+    if (latest & out["touched"].any(axis=1)).any():
+        _published_spatial(cells, design, out, out["M"], out["total"], out["rows"],
+                           out["twin_of_row"], latest, out["touched"], out["twins"])
+    return out
+
+
+class _SpatialCells:
+    """The latest year's located schools with their neighbour weights, computed once:
+    a twin's local environments are the data's plus the weights of the two schools
+    it changes (the spatial engine's kernels then give spatial D and H exactly)."""
+
+    def __init__(self, cells: _Cells, spatial: SpatialDesign) -> None:
+        from scipy import sparse
+
+        from segspatial.spatial import _assign_districts, _Neighbours, _resolve_scales
+
+        located = np.isfinite(cells.x) & np.isfinite(cells.y)
+        if spatial.years == "latest":
+            located &= cells.latest_row
+        rows = np.flatnonzero(located)
+        self.position = np.full(cells.M.shape[0], -1, dtype=np.intp)
+        self.position[rows] = np.arange(rows.size)
+        self.rows = rows
+        bandwidths = list(dict.fromkeys(float(b) for b in (*spatial.bandwidths,
+                                                          *spatial.profile)))
+        if spatial.k:
+            self.scales = _resolve_scales(None, None, list(spatial.k))
+        else:
+            self.scales = (_resolve_scales(bandwidths, spatial.kernel, None) if bandwidths
+                           else [])
+        self.table = set(float(b) for b in spatial.bandwidths)
+        self.weights = []
+        if rows.size and self.scales:
+            nb = _Neighbours(cells.x[rows], cells.y[rows], cells.block[rows], self.scales)
+            n = rows.size
+            for scale in self.scales:
+                i, j, w = nb.pairs(scale)
+                self.weights.append(sparse.csc_matrix(
+                    (np.concatenate([np.ones(n), w]),
+                     (np.concatenate([np.arange(n), i]), np.concatenate([np.arange(n), j]))),
+                    shape=(n, n)))
+        self.district = None
+        if spatial.districts is not None and rows.size:
+            district = _assign_districts(cells.x[rows], cells.y[rows], spatial.crs,
+                                         spatial.districts, spatial.district_code,
+                                         float(spatial.snap))
+            self.district = np.asarray(district, dtype=object)
+            self.used = ~pd.isna(self.district)
+
+
+def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
+                       total: np.ndarray, rows: np.ndarray, twin_of_row: np.ndarray,
+                       latest: np.ndarray, touched: np.ndarray,
+                       twins: np.ndarray) -> None:
+    from segspatial.indices import GroupedCounts
+    from segspatial.spatial import _spatial_kernels, _theil_decomposition
+
+    geo = cells.spatial_cells(design.spatial)
+    policy = cells.policy
+    n_twins = len(touched)
+    position = geo.position[rows]
+    for ci, (name, (ga, gb)) in enumerate(cells.comparisons.items()):
+        use = latest & touched[:, ci]
+        keep = use[twin_of_row] & (position >= 0)
+        if not keep.any():
+            continue
+        ia, ib = cells.index[ga], cells.index[gb]
+        twin = twin_of_row[keep]
+        label, group = np.unique(twin, return_inverse=True)
+        c = GroupedCounts(a=M[keep, ia], b=M[keep, ib], group=group, n_groups=label.size)
+        A_all = np.bincount(twin_of_row, weights=M[:, ia], minlength=n_twins)[label]
+        B_all = np.bincount(twin_of_row, weights=M[:, ib], minlength=n_twins)[label]
+        undefined = ((A_all < policy.min_cell) | (B_all < policy.min_cell)
+                     | (c.n_units < 2))
+        pos = position[keep]
+        # where each twin's rows start in the batch, by its block's first located row
+        first = np.full(n_twins, -1, dtype=np.intp)
+        first_rows = np.flatnonzero(keep)
+        seen = np.unique(twin, return_index=True)[1]
+        first[twin[seen]] = first_rows[seen]
+        base_pos = np.full(n_twins, -1, dtype=np.intp)
+        base_pos[twin[seen]] = pos[seen]
+        batch_of = np.full(keep.size, -1, dtype=np.intp)
+        batch_of[keep] = np.arange(keep.sum())
+        # the changed schools (located only) and how their counts of A and B change
+        changes = []
+        for m in label:
+            b, r, src, dst, k = twins[m]
+            if r < 0:
+                continue
+            d = np.zeros(M.shape[1])
+            d[src], d[dst] = -1.0, 1.0
+            da, db = d[ia], d[ib]
+            if da == 0 and db == 0:
+                continue
+            for school, sign in ((r, 1.0), (k, -1.0)):
+                if school >= 0 and geo.position[school] >= 0:
+                    changes.append((m, geo.position[school], sign * da, sign * db))
+        values: dict[tuple[str, float], np.ndarray] = {}
+        base = np.column_stack([cells.M[geo.rows, ia], cells.M[geo.rows, ib]])
+        for scale, weights in zip(geo.scales, geo.weights, strict=True):
+            local = np.asarray(weights @ base)[pos]
+            for m, column, da, db in changes:
+                lo, hi = weights.indptr[column], weights.indptr[column + 1]
+                i_l, w = weights.indices[lo:hi], weights.data[lo:hi]
+                at = batch_of[first[m] + (i_l - base_pos[m])]
+                local[at, 0] += w * da
+                local[at, 1] += w * db
+            d, h = _spatial_kernels(c, local)
+            values[("spatial_dissimilarity", scale.bandwidth)] = d
+            values[("spatial_theil_h", scale.bandwidth)] = h
+        if geo.district is not None:
+            between, within = _theil_decomposition(c, geo.district[pos], geo.used[pos])
+            values[("theil_h_between", np.nan)] = between
+            values[("theil_h_within", np.nan)] = within
+        for (index, bw), value in values.items():
+            value = np.where(undefined | ~np.isfinite(value), np.nan, policy.values(value))
+            column = np.full(n_twins, np.nan)
+            column[label] = value
+            out["items"][("value", name, index, bw)] = column
+
+
+def _compare(cells: _Cells, design: Design, twins: np.ndarray, published: dict,
+             identity: dict, levels: np.ndarray, hidden: dict
+             ) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Which twins publish exactly what the data publish.
+
+    ``levels[block, comparison]`` 2 withholds everything of a comparison; ``hidden``
+    maps a value item (an index value; ``("bands", comparison)`` for the bands Moran's
+    I is computed from) to the blocks where it is withheld. Returns ``ok`` per twin,
+    the value items that differ where still published (item -> bool per twin), and
+    per twin and comparison whether a share, count or map band differs.
+    """
+    n, n_comp = len(twins), len(cells.comp_names)
+    differing: dict = {}
+    other = np.zeros((n, n_comp), dtype=bool)
+    blocks = twins[:, 0]
+    touched = published["touched"]
+    for key, column in published["items"].items():
+        kind, comparison = key[0], key[1]
+        base = identity["items"].get(key)
+        if base is None:
+            continue
+        reference = base[blocks]
+        differ = ~((column == reference) | (np.isnan(column) & np.isnan(reference)))
+        comps = ([cells.comp_names.index(comparison)] if comparison else
+                 [ci for ci, pair in enumerate(cells.comparisons.values()) if key[2] in pair])
+        still = np.zeros(n, dtype=bool)
+        for ci in comps:
+            still |= touched[:, ci] & (levels[blocks, ci] < 2)
+        if comparison and len(comps) == 1 and kind != "value":
+            other[:, comps[0]] |= differ & still
+        elif kind != "value":  # a group's share: all its comparisons at level 2 hide it
+            for ci in comps:
+                other[:, ci] |= differ & still
+        else:
+            if key in hidden:
+                still &= ~hidden[key][blocks]
+            if (differ & still).any():
+                differing[key] = differ & still
+    for comparison, band in published["schools"].items():
+        ci = cells.comp_names.index(comparison)
+        reference = identity["schools"][comparison]
+        ref = reference[identity["position"][published["rows"]]]
+        bad = np.zeros(n, dtype=bool)
+        bad[np.unique(published["twin_of_row"][band != ref])] = True
+        still = touched[:, ci] & (levels[blocks, ci] < 2)
+        if comparison in design.maps:
+            other[:, ci] |= bad & still
+        else:  # only Moran's I is computed from these bands
+            key = ("bands", comparison, "bands", np.nan)
+            if key in hidden:
+                still &= ~hidden[key][blocks]
+            if (bad & still).any():
+                differing[key] = bad & still
+    ok = ~other.any(axis=1)
+    for column in differing.values():
+        ok &= ~column
+    return ok, differing, other
+
+
+def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
+    """Prove, for the data at hand, that no count below N can be pinned down.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The analysed units: ``area``, ``year``, ``unit``, the group columns of
+        ``design.comparisons``, ``total`` and (with ``design.spatial``) ``x``, ``y``.
+    design : Design
+        What the command publishes.
+    policy : Policy
+
+    Returns
+    -------
+    Audit
+        The published values and shares, and which area-year-comparisons are
+        withheld (see the module docstring for the method).
+    """
+    cells = _Cells(counts, design, policy)
+    n_blocks, n_comp = len(cells.block_keys), len(cells.comp_names)
+    identity_twins = np.column_stack([np.arange(n_blocks), np.full((n_blocks, 4), -1)])
+    identity = _with_spatial(cells, design, _published(cells, design, identity_twins))
+    position = np.empty(cells.M.shape[0], dtype=np.intp)
+    position[identity["rows"]] = np.arange(identity["rows"].size)
+    identity["position"] = position
+    for key, column in identity["items"].items():
+        identity["items"][key] = column
+
+    # the small counts: per school and per municipality (block), real cells only
+    V = cells.cells(cells.M, cells.total)
+    real = cells.real()
+    pupils = (cells.total >= 1)[:, None]  # a school without pupils has nothing to hide
+    small_rows, small_cols = np.nonzero((V < policy.min_cell) & real & pupils)
+    block_sums = np.zeros((n_blocks, V.shape[1]))
+    np.add.at(block_sums, cells.block, V)
+    area_blocks, area_cols = np.nonzero((block_sums < policy.min_cell) & real)
+    todo = ([(int(cells.block[r]), int(r), int(c)) for r, c in
+             zip(small_rows, small_cols, strict=True)]
+            + [(int(b), -1, int(c)) for b, c in zip(area_blocks, area_cols, strict=True)])
+    levels = np.zeros((n_blocks, n_comp), dtype=np.int8)
+    hidden: dict = {}
+    result = Audit(values=pd.DataFrame(), shares=pd.DataFrame(), levels=pd.DataFrame(),
+                   cells=len(todo))
+    pending = set(todo)
+    for level_pass, rounds in enumerate(_ROUNDS):
+        generators = {cell: _candidates(cells, *cell) for cell in pending}
+        tried: dict[tuple, list] = {cell: [] for cell in pending}
+        for _ in range(rounds):
+            if not pending:
+                break
+            proposed: dict[tuple, list] = {}
+            for cell in sorted(pending):
+                twin = next(generators[cell], None)
+                if twin is not None:
+                    proposed.setdefault(twin, []).append(cell)
+            if not proposed:
+                break
+            twins = np.array(list(proposed), dtype=np.intp)
+            result.twins += len(twins)
+            published = _published(cells, design, twins)
+            valid, differing, other = _compare(cells, design, twins, published, identity,
+                                               levels, hidden)
+            if design.spatial is not None and valid.any():
+                published = _with_spatial(cells, design, published, only=valid)
+                valid, differing, other = _compare(cells, design, twins, published,
+                                                   identity, levels, hidden)
+            for m, twin in enumerate(proposed):
+                if not valid[m]:
+                    blocked = [key for key, column in differing.items() if column[m]]
+                    for cell in proposed[twin]:
+                        tried[cell].append((other[m], blocked))
+                    continue
+                b, r, src, dst, k = twin
+                for c in np.flatnonzero(cells.delta(src, dst)):
+                    pending.discard((b, r, int(c)))
+                    pending.discard((b, k, int(c)) if k >= 0 else (b, -1, int(c)))
+        if level_pass == 0:
+            result.certified = result.cells - len(pending)
+        if not pending:
+            break
+        result.notes.append(
+            f"pass {level_pass}: {len(pending)} counts without a twin, e.g. "
+            + ", ".join(f"{tuple(cells.block_keys.iloc[b])} "
+                        f"{'row ' + str(r) if r >= 0 else 'area'} "
+                        f"{(cells.names + cells.comp_names)[c]}"
+                        for b, r, c in sorted(pending)[:4]))
+        # withhold the least that lets a tried twin through: its differing values, or
+        # (shares, counts or map bands differ) everything of those comparisons
+        for cell in sorted(pending):
+            b, _, c = cell
+            if tried[cell] and level_pass < len(_ROUNDS) - 1:
+                other_, blocked = min(tried[cell], key=lambda v: (int(v[0].sum()),
+                                                                   len(v[1])))
+                levels[b] = np.maximum(levels[b], np.where(other_, 2, 0).astype(np.int8))
+                for key in blocked:
+                    hidden.setdefault(key, np.zeros(n_blocks, dtype=bool))[b] = True
+                continue
+            themes = ([cells.theme_of[c]] if c < cells.M.shape[1] else
+                      list(cells.theme_of[cells.pairs[c - cells.M.shape[1]]]))
+            for ci, (ia, ib) in enumerate(cells.pairs):
+                if cells.theme_of[ia] in themes or cells.theme_of[ib] in themes:
+                    levels[b, ci] = 2
+    if pending:
+        # level 2 withholds everything a move inside the theme can change; one more
+        # pass proves it
+        generators = {cell: _candidates(cells, *cell) for cell in pending}
+        for cell in sorted(pending):
+            twin = next(generators[cell], None)
+            if twin is None:
+                continue
+            twins = np.array([twin], dtype=np.intp)
+            published = _with_spatial(cells, design, _published(cells, design, twins))
+            if _compare(cells, design, twins, published, identity, levels, hidden)[0][0]:
+                pending.discard(cell)
+    if pending:  # pragma: no cover - level 2 withholds everything a move can change
+        raise RuntimeError(f"disclosure audit: {len(pending)} counts below "
+                           f"{policy.min_cell} could not be protected")
+    # a comparison with a withheld value is at level 1
+    for key, blocks_ in hidden.items():
+        ci = cells.comp_names.index(key[1])
+        levels[blocks_, ci] = np.maximum(levels[blocks_, ci], 1)
+
+    keys = cells.block_keys
+    rows = []
+    share_rows = []
+    for key, column in identity["items"].items():
+        kind, comparison, index, bandwidth = key
+        if kind == "value":
+            ci = cells.comp_names.index(comparison)
+            gone = levels[:, ci] >= 2
+            if key in hidden:
+                gone = gone | hidden[key]
+            value = np.where(gone, np.nan, column)
+            rows.append(pd.DataFrame({"area": keys["area"], "year": keys["year"],
+                                      "comparison": comparison, "index": index,
+                                      "bandwidth": bandwidth, "value": value}))
+        else:  # shares and counts
+            if comparison:
+                ci = cells.comp_names.index(comparison)
+                hide = levels[:, ci] >= 2
+                label = f"{index}:{comparison}"
+            else:
+                with_group = [ci for ci, pair in enumerate(cells.comparisons.values())
+                              if index in pair]
+                hide = (levels[:, with_group] >= 2).any(axis=1)
+                label = index
+            share_rows.append(pd.DataFrame({"area": keys["area"], "year": keys["year"],
+                                            "key": label,
+                                            "value": np.where(hide, np.nan, column)}))
+    result.values = (pd.concat(rows, ignore_index=True) if rows else
+                     pd.DataFrame(columns=["area", "year", "comparison", "index",
+                                           "bandwidth", "value"]))
+    result.shares = (pd.concat(share_rows, ignore_index=True) if share_rows else
+                     pd.DataFrame(columns=["area", "year", "key", "value"]))
+    result.levels = pd.DataFrame({
+        "area": np.repeat(keys["area"].to_numpy(), n_comp),
+        "year": np.repeat(keys["year"].to_numpy(), n_comp),
+        "comparison": np.tile(cells.comp_names, n_blocks),
+        "level": levels.ravel().astype(np.int64)})
+    moran = [(keys.loc[blocks_, ["area", "year"]].assign(comparison=key[1]))
+             for key, blocks_ in hidden.items() if key[0] == "bands"]
+    for ci, name in enumerate(cells.comp_names):
+        moran.append(keys.loc[levels[:, ci] >= 2, ["area", "year"]].assign(comparison=name))
+    result.moran_withheld = (pd.concat(moran, ignore_index=True).drop_duplicates()
+                             if moran else pd.DataFrame(columns=["area", "year",
+                                                                 "comparison"]))
+    return result
+
+
+def band_moran(counts: pd.DataFrame, comparisons: Mapping[str, tuple[str, str]],
+               policy: Policy, *, crs: Any, bandwidths: Sequence[float],
+               kernel: str | None = None, permutations: int = 999,
+               rng: int = 0) -> pd.DataFrame:
+    """Moran's I and its p-value of the shares as a school map publishes them.
+
+    In disclosure mode a school's share is published only as a band (and not at all
+    for a suppressed school), so Moran's I is computed on the band middles of the
+    schools that are not suppressed and have a location: a function of what is
+    published, so it needs no audit. ``counts``: every analysed unit of one year per
+    area (suppression is decided on all of them, as on the maps), with ``area``,
+    ``year``, ``unit``, the group columns, ``total``, ``x`` and ``y``. Returns the
+    rows of :func:`segspatial.spatial.spatial_segregation`'s table (``area``,
+    ``year``, ``index``, ``bandwidth``, ``value``, ...) plus ``comparison``; values
+    rounded to ``policy.digits``.
+    """
+    from segspatial.spatial import spatial_segregation
+
+    parts = []
+    located = (np.isfinite(pd.to_numeric(counts["x"], errors="coerce").to_numpy(float))
+               & np.isfinite(pd.to_numeric(counts["y"], errors="coerce").to_numpy(float)))
+    key = counts["area"].astype(str) + "\0" + counts["year"].astype(str)
+    for name, (ga, gb) in comparisons.items():
+        shown = school_publication(counts[ga], counts[gb], counts["total"], policy,
+                                   area=key.to_numpy())
+        keep = located & ~shown["suppressed"].to_numpy()
+        if not keep.any():
+            continue
+        frame = counts.loc[keep, ["area", "year", "unit", "x", "y"]].copy()
+        mid = shown.loc[keep, "share"].to_numpy()
+        frame["a"] = 1000.0 * mid
+        frame["b"] = 1000.0 * (1.0 - mid)
+        res = spatial_segregation(
+            frame, "unit", "a", "b", x="x", y="y", crs=crs, area="area", year="year",
+            bandwidth=list(bandwidths), kernel=kernel, indices="dissimilarity",
+            spatial_indices=["morans_i", "morans_i_p"], permutations=permutations,
+            rng=np.random.default_rng(rng), min_unit_size=0, min_area_size=0)
+        rows = res.table[res.table["index"].isin(["morans_i", "morans_i_p"])]
+        parts.append(rows.assign(comparison=name,
+                                 value=policy.values(rows["value"].to_numpy(float))))
+    if not parts:
+        return pd.DataFrame(columns=["area", "year", "comparison", "index", "bandwidth",
+                                     "value"])
+    return pd.concat(parts, ignore_index=True)
+
+
+@dataclass
+class Protected:
+    """A report's tables as disclosure mode publishes them (see :func:`protect_report`).
+
+    Attributes
+    ----------
+    table, spatial, profile, exclusions : pandas.DataFrame
+        The report's tables with published values (rounded, NaN where withheld).
+    shares : pandas.DataFrame
+        Published shares and counts of each area's latest year: ``area``, ``year``,
+        ``key`` (a group column: its share of all pupils, -1 below N; ``share_a:<c>``:
+        the share of A among A and B; ``two_groups:<c>``: the rounded pupils in the two
+        groups) and ``value`` (NaN where withheld).
+    dropped : list
+        Areas whose latest year had to be withheld entirely (no page).
+    audit : Audit
+    policy : Policy
+    """
+
+    table: pd.DataFrame
+    spatial: pd.DataFrame
+    profile: pd.DataFrame
+    exclusions: pd.DataFrame
+    shares: pd.DataFrame
+    dropped: list
+    audit: Audit
+    policy: Policy
+
+    def share(self, area: Any, key: str) -> float:
+        """A published share (or count) of an area's latest year; NaN if withheld."""
+        rows = self.shares[(self.shares["area"] == area) & (self.shares["key"] == key)]
+        if rows.empty:
+            return float("nan")
+        return float(rows.loc[rows["year"].idxmax(), "value"])
+
+
+def _merge_values(frame: pd.DataFrame, values: pd.DataFrame,
+                  keys: list[str]) -> np.ndarray:
+    """The audited values for the rows of ``frame`` (NaN where the audit has none)."""
+    if frame.empty:
+        return np.empty(0)
+    left = frame[keys].copy()
+    right = values[keys + ["value"]].copy()
+    if "bandwidth" in keys:  # NaN bandwidths (aspatial rows) must match each other
+        left["bandwidth"] = left["bandwidth"].astype(np.float64).fillna(-1.0)
+        right["bandwidth"] = right["bandwidth"].astype(np.float64).fillna(-1.0)
+    merged = left.merge(right, on=keys, how="left", validate="many_to_one")
+    return merged["value"].to_numpy(dtype=np.float64)
+
+
+def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
+                   counts: pd.DataFrame, exclusions: pd.DataFrame,
+                   comparisons: Mapping[str, tuple[str, str]], policy: Policy,
+                   crs: Any, bandwidths: Sequence[float], profile_bandwidths: Sequence[float],
+                   kernel: str | None = None, districts: Any = None,
+                   district_code: str | None = None, permutations: int = 999,
+                   seed: int = 0) -> Protected:
+    """Audit a report's numbers and return them as disclosure mode publishes them.
+
+    The report publishes, per area: for the latest year the five aspatial indices of
+    every comparison, the spatial indices at ``bandwidths`` and ``profile_bandwidths``
+    and the between/within split of H, the group shares, the pupils in the two groups,
+    the share of A and the school maps of the first comparison; for the other years D
+    and D*. See :func:`audit` for how it is proven that none of them pins down a count
+    below N; Moran's I comes from the published bands (:func:`band_moran`).
+
+    Parameters
+    ----------
+    table, spatial, profile, counts, exclusions
+        As in :class:`segspatial.report.ReportData` (``counts``: every analysed unit
+        with ``area``, ``year``, ``unit``, the group columns, ``total``, ``x``, ``y``).
+    comparisons : mapping
+        Comparison -> (group A column, group B column); the first is on the maps.
+    policy : Policy
+    crs, bandwidths, profile_bandwidths, kernel, districts, district_code, permutations, seed
+        The report's spatial settings (``districts``: the polygons it used).
+    """
+    comparisons = dict(comparisons)
+    spatial_design = SpatialDesign(
+        crs=crs, bandwidths=tuple(float(b) for b in bandwidths),
+        profile=tuple(float(b) for b in profile_bandwidths), kernel=kernel,
+        districts=districts, district_code=district_code)
+    design = Design(comparisons=comparisons, indices=REPORT_INDICES,
+                    trend_indices=("dissimilarity", "dissimilarity_standardised"),
+                    shares=("groups", "two_groups", "share_a"), schools="latest",
+                    maps=(next(iter(comparisons)),), spatial=spatial_design)
+    result = audit(counts, design, policy)
+    levels = result.levels
+    latest_year = counts.groupby("area")["year"].max()
+    top = levels[levels["year"].to_numpy() == latest_year.reindex(levels["area"]).to_numpy()]
+    dropped = sorted(top.loc[top["level"] >= 2, "area"].unique().tolist())
+
+    out_table = protect_table(table, policy, result)
+
+    keys = ["area", "year", "comparison", "index", "bandwidth"]
+    out_spatial = spatial.copy()
+    audited = ~out_spatial["index"].isin(["morans_i", "morans_i_p"]).to_numpy()
+    values = np.full(len(out_spatial), np.nan)
+    if audited.any():
+        values[audited] = _merge_values(out_spatial[audited], result.values, keys)
+    latest = counts[counts["year"].to_numpy() == latest_year.reindex(
+        counts["area"]).to_numpy()]
+    moran_bw = sorted(out_spatial.loc[~audited, "bandwidth"].dropna().unique().tolist())
+    if (~audited).any() and moran_bw:
+        moran = band_moran(latest, comparisons, policy, crs=crs, bandwidths=moran_bw,
+                           kernel=kernel, permutations=permutations, rng=seed)
+        # Moran's I is withheld where the bands it comes from are
+        gone = moran.set_index(["area", "year", "comparison"]).index.isin(
+            result.moran_withheld.set_index(["area", "year", "comparison"]).index)
+        moran.loc[gone, "value"] = np.nan
+        small = result.values[(result.values["index"] == "dissimilarity")
+                              & result.values["value"].isna()]
+        gone = moran.set_index(["area", "year", "comparison"]).index.isin(
+            small.set_index(["area", "year", "comparison"]).index)
+        moran.loc[gone, "value"] = np.nan
+        values[~audited] = _merge_values(out_spatial[~audited], moran, keys)
+    out_spatial["value"] = values
+    out_profile = profile.copy()
+    out_profile["value"] = _merge_values(profile, result.values, keys)
+    for frame in (out_spatial, out_profile):
+        frame["reason"] = frame["reason"].astype(object) if "reason" in frame else None
+        gone = frame["value"].isna() & (frame["reason"].isna() if "reason" in frame
+                                        else True)
+        frame.loc[gone, "reason"] = HIDDEN
+    out_exclusions = exclusions.copy()
+    if "reason" in out_exclusions.columns:
+        out_exclusions = out_exclusions[out_exclusions["reason"] != "group_absent"]
+        group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
+        out_exclusions["n_pupils"] = np.where(
+            group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))
+    return Protected(table=out_table, spatial=out_spatial, profile=out_profile,
+                     exclusions=out_exclusions.reset_index(drop=True),
+                     shares=result.shares, dropped=dropped, audit=result, policy=policy)
+
+
+#: Spatial indices whose twins the audit recomputes; Moran's I comes from the bands;
+#: Morrill's D (exact shares of neighbouring schools) is not published.
+_BAND_INDICES = ("morans_i", "morans_i_p")
+_UNPUBLISHED = ("morrill_d",)
+
+
+def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | None = None,
+                    permutations: int = 999, seed: int | None = 0
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, Audit]:
+    """A result's tables as a command writes them in disclosure mode.
+
+    The results table gets audited values (rounded to ``policy.digits``, NaN with
+    the reason :data:`HIDDEN` where withheld), rounded counts and a ``min_cell``
+    column (the guarantee travels with the file: ``segspatial map``, ``heatmap`` and
+    ``join`` check it); the exclusions are rounded (:func:`protect_exclusions`).
+    Moran's I is computed from the published bands (:func:`band_moran`); Morrill's D,
+    which needs every school's exact share, is not published.
+
+    Parameters
+    ----------
+    result : segspatial.SegregationResult
+        From :func:`segspatial.segregation`, :func:`segspatial.pupils.pupil_segregation`
+        or :func:`segspatial.spatial.spatial_segregation` (with ``spatial``: the same
+        spatial settings, ``years="all"``).
+    policy : Policy
+    spatial : SpatialDesign, optional
+    permutations, seed
+        Of Moran's I's p-value.
+
+    Returns
+    -------
+    (table, exclusions, audit)
+    """
+    params = result.parameters or {}
+    counts = result.counts.copy()
+    table = result.table.copy()
+    placeholders = [k for k in ("area", "year") if k not in table.columns]
+    for key in placeholders:
+        counts[key] = ""
+        table[key] = ""
+    if "comparisons" in params:
+        comparisons = {str(k): (str(v[0]), str(v[1]))
+                       for k, v in dict(params["comparisons"]).items()}
+        single = False
+    else:
+        comparisons = {"\0": ("a", "b")}
+        table["comparison"] = "\0"
+        single = True
+    names = table["index"].astype(str)
+    spatial_rows = (table["bandwidth"].notna() if "bandwidth" in table.columns
+                    else pd.Series(False, index=table.index))
+    spatial_rows |= names.isin(["theil_h_between", "theil_h_within", *_BAND_INDICES,
+                                *_UNPUBLISHED])
+    aspatial = tuple(dict.fromkeys(names[~spatial_rows]))
+    moran = names.isin(_BAND_INDICES).any()
+    design = Design(comparisons=comparisons, indices=aspatial, counts=True,
+                    schools="all" if moran else None, spatial=spatial)
+    result_audit = audit(counts, design, policy)
+    out = protect_table(table, policy, result_audit)
+    if moran and spatial is not None:
+        band = band_moran(counts, comparisons, policy, crs=spatial.crs,
+                          bandwidths=sorted(table.loc[names.isin(_BAND_INDICES),
+                                                      "bandwidth"].dropna().unique()),
+                          kernel=spatial.kernel, permutations=permutations,
+                          rng=0 if seed is None else seed)
+        gone = band.set_index(["area", "year", "comparison"]).index.isin(
+            result_audit.moran_withheld.set_index(["area", "year", "comparison"]).index)
+        band.loc[gone, "value"] = np.nan
+        rows = names.isin(_BAND_INDICES).to_numpy()
+        band = band.assign(area=band["area"].astype(table["area"].dtype, errors="ignore"))
+        out.loc[rows, "value"] = _merge_values(
+            out.loc[rows], band, ["area", "year", "comparison", "index", "bandwidth"])
+    hide = names.isin(_UNPUBLISHED).to_numpy()
+    if "value" in out.columns:
+        out.loc[hide, "value"] = np.nan
+        withheld = ~np.isfinite(out["value"].to_numpy(dtype=np.float64)) & np.isfinite(
+            pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=np.float64))
+        if "reason" in out.columns:
+            out["reason"] = out["reason"].astype(object)
+            out.loc[withheld, "reason"] = HIDDEN
+    out["min_cell"] = policy.min_cell
+    out = out.drop(columns=placeholders + (["comparison"] if single else []))
+    return out, protect_exclusions(result.exclusions, policy), result_audit
