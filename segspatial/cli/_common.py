@@ -35,6 +35,42 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                        help="drop areas with fewer mean pupils per year (default: 10000)")
 
 
+#: The one help text of ``--min-cell``, the same for every sub-command.
+DISCLOSURE_HELP = (
+    "disclosure control: nothing this command writes lets anyone work out a count below "
+    "N of pupils of any group, in any school or municipality (counts rounded to "
+    "multiples of 5, no school's group counts, shares in bands or whole percents, "
+    "indices to 2 decimals, every municipality-year audited; see the README, "
+    "'Disclosure control')")
+
+
+def add_disclosure_option(parser: argparse.ArgumentParser, note: str = "") -> None:
+    """``--min-cell N``: the disclosure guarantee (one definition for every command)."""
+    group = parser.add_argument_group("disclosure control")
+    group.add_argument("--min-cell", type=int, default=None, metavar="N",
+                       help=DISCLOSURE_HELP + (f"; {note}" if note else ""))
+
+
+def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) -> None:
+    """With ``--min-cell N``, a results table must have been written under disclosure
+    control with at least N (its ``min_cell`` column): only the command that saw the
+    counts could audit it."""
+    if min_cell is None:
+        return
+    from segspatial.disclosure import check_min_cell
+
+    min_cell = check_min_cell(min_cell)
+    written = (pd.to_numeric(results["min_cell"], errors="coerce")
+               if "min_cell" in results.columns else pd.Series([], dtype=float))
+    if written.empty or written.isna().any() or (written < min_cell).any():
+        have = ("it has no min_cell column" if "min_cell" not in results.columns else
+                f"it was written with --min-cell {written.min():.0f}")
+        raise CommandError(
+            f"--min-cell {min_cell}: {path!r} was not written under disclosure control "
+            f"with N >= {min_cell} ({have}); compute it with `segspatial indices ... "
+            f"--min-cell {min_cell}`, which audits the counts, and use that file")
+
+
 def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
                    stream: TextIO | None = None) -> None:
     """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
@@ -45,18 +81,35 @@ def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
     print(f"wrote {what} to {path}", file=sys.stderr)
 
 
-def format_exclusions(exclusions: pd.DataFrame) -> str:
-    """Human-readable lines: what was left out, per reason, with counts."""
+def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> str:
+    """Human-readable lines: what was left out, per reason, with counts.
+
+    With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
+    publishes them) each number of pupils adds up the published, rounded rows only.
+    """
     summary = exclusions_summary(exclusions)
     if summary.empty:
         return "Nothing was left out."
-    lines = ["Left out (reason: area-years, units, pupils):"]
+    if min_cell is not None:
+        published = exclusions.groupby(
+            [k for k in ("reason", "theme", "comparison") if k in exclusions.columns],
+            sort=False, dropna=False)["n_pupils"].sum(min_count=1)
+        summary = summary.merge(published.rename("_published").reset_index(),
+                                how="left")
+        summary["n_pupils"] = summary.pop("_published")
+    head = "Left out (reason: area-years, units, pupils):"
+    if min_cell is not None:
+        head = ("Left out (reason: area-years, units, pupils: rounded, rows below "
+                f"{min_cell} and pupils without a group not counted):")
+    lines = [head]
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
                         if k in summary.columns and pd.notna(getattr(row, k)))
+        pupils = ("not shown" if not pd.notna(row.n_pupils) else
+                  f"{row.n_pupils:,.0f}")
         lines.append(
             f"  {row.reason}{extra}: {row.area_years:,} area-years, {int(row.n_units):,} "
-            f"units, {row.n_pupils:,.0f} pupils ({row.description})"
+            f"units, {pupils} pupils ({row.description})"
         )
     return "\n".join(lines)
 

@@ -56,7 +56,9 @@ def save_map(m: Any, path: str | Path) -> Path:
 
 
 def add_web_options(parser: argparse.ArgumentParser) -> None:
-    """``--tiles``, ``--offline`` and ``--min-cell`` (HTML output)."""
+    """``--tiles`` and ``--offline`` (HTML output), and ``--min-cell``."""
+    from segspatial.cli._common import add_disclosure_option
+
     group = parser.add_argument_group("interactive maps (.html output)")
     group.add_argument("--tiles", default=None, metavar="NAME",
                        help="basemap: a folium tile name or URL, or 'none' (default: "
@@ -64,8 +66,7 @@ def add_web_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--offline", action="store_true",
                        help="embed the map library (Leaflet) in the file: works without "
                        "internet")
-    group.add_argument("--min-cell", type=int, default=None, metavar="N",
-                       help="disclosure control: show pupil counts below N as '< N'")
+    add_disclosure_option(parser)
 
 
 def web_options(args: argparse.Namespace, kind: str) -> dict:

@@ -99,7 +99,7 @@ def _comparisons(values: list[str] | None) -> list[str | tuple[str, str]] | None
     return out
 
 
-def describe_pupils(result: SegregationResult) -> str:
+def describe_pupils(result: SegregationResult, min_cell: int | None = None) -> str:
     """What was computed from the pupils, and what was left out."""
     table = result.table
     parts = [f"Read {result.parameters['n_rows']:,} pupil rows; computed "
@@ -113,7 +113,7 @@ def describe_pupils(result: SegregationResult) -> str:
     undefined = int(table["value"].isna().sum()) if len(table) else 0
     if undefined:
         parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
-    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
 
 
 def compute_pupils(args: argparse.Namespace) -> SegregationResult:
@@ -150,10 +150,14 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
     )
 
 
-def run_pupils(args: argparse.Namespace) -> int:
-    """Read pupil rows, compute the comparisons, write the results."""
+def run_pupils(args: argparse.Namespace, protect=None) -> int:
+    """Read pupil rows, compute the comparisons, write the results (``protect``: the
+    ``--min-cell`` step of :mod:`segspatial.cli.indices`)."""
     from segspatial.cli._location import uses_location
 
+    if getattr(args, "min_cell", None) is not None and args.counts_output:
+        raise CommandError("--counts-output writes every school's group counts: it cannot "
+                           "be combined with --min-cell")
     if uses_location(args):
         raise CommandError(
             "the location options (--x/--y, --postcode, --areas-from) cannot be used with "
@@ -161,11 +165,14 @@ def run_pupils(args: argparse.Namespace) -> int:
             "with --counts-output and run `segspatial indices` on them"
         )
     result = compute_pupils(args)
+    counts = result.counts
+    if protect is not None:
+        result = protect(args, result)
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
     if args.counts_output:
-        write_or_print(result.counts, args.counts_output, what="counts")
+        write_or_print(counts, args.counts_output, what="counts")
     if not args.quiet:
-        print(describe_pupils(result), file=sys.stderr)
+        print(describe_pupils(result, getattr(args, "min_cell", None)), file=sys.stderr)
     return 0

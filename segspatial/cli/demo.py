@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from segspatial.cli._common import ensure_dir, format_exclusions
+from segspatial.cli._common import add_disclosure_option, ensure_dir, format_exclusions
 from segspatial.demo import demo_pupils, demo_schools
 from segspatial.io import write_table
 from segspatial.pupils import pupil_segregation
@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder (default: ./segspatial-demo)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (default: the demo's fixed seed)")
+    add_disclosure_option(p, "for everything the demo writes: results, exclusions, maps "
+                          "and report (demo_counts.csv, every school's group counts, is "
+                          "then not written)")
     p.set_defaults(handler=run)
 
 
@@ -37,14 +40,20 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
         schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
         on=["municipality", "school"], how="left")
-    written = [
-        write_table(counts, out / "demo_counts.csv"),
+    exact = result
+    if args.min_cell is not None:
+        from segspatial.cli.indices import protect
+
+        result = protect(args, result)
+    written = [] if args.min_cell is not None else [
+        write_table(counts, out / "demo_counts.csv")]
+    written += [
         write_table(result.table, out / "results.csv"),
         write_table(result.exclusions, out / "exclusions.csv"),
     ]
     from segspatial.demo_maps import write_demo_maps  # matplotlib & folium: load late
 
-    written += write_demo_maps(out, result.table, counts, schools)
+    written += write_demo_maps(out, result.table, counts, schools, min_cell=args.min_cell)
     d = result.table[result.table["index"] == "dissimilarity"]
     year = int(d["year"].max())
     names = schools.drop_duplicates("municipality").set_index("municipality")
@@ -52,11 +61,12 @@ def run(args: argparse.Namespace) -> int:
     grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
     grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
     print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
-    print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
-    print(format_exclusions(result.exclusions))
+    digits = 3 if args.min_cell is None else 2
+    print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
+    print(format_exclusions(result.exclusions, args.min_cell))
     from segspatial.report import write_demo_report
 
-    report = write_demo_report(out / "report", result, schools)
+    report = write_demo_report(out / "report", exact, schools, min_cell=args.min_cell)
     written.append(report)
     print("Wrote:", *(f"  {p}" for p in written), sep="\n")
     print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)

@@ -6,7 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from segspatial.cli._common import add_read_options
+from segspatial.cli._common import (
+    add_disclosure_option,
+    add_read_options,
+    require_protected,
+)
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
 from segspatial.io import read_table
 
@@ -32,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "boundary file with statcode/statnaam")
     p.add_argument("--output", "-o", required=True, metavar="FILE",
                    help="output: .png, .svg or .pdf")
+    add_disclosure_option(p, "RESULTS must come from `segspatial indices --min-cell N`")
     add_read_options(p)
     p.set_defaults(handler=run)
 
@@ -58,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     output_kind(args.output, STATIC_SUFFIXES)
     results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
                          encoding=args.encoding)
+    require_protected(results, args.min_cell, args.results)
     names = _names(args.names) if args.names else None
     several = (args.comparison is not None and len(args.comparison) > 1) or (
         args.comparison is None and "comparison" in results.columns

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from segspatial.cli._common import (
+    CommandError,
+    add_disclosure_option,
     add_filter_options,
     add_read_options,
     format_exclusions,
@@ -62,11 +64,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exclusions-output", metavar="FILE",
                    help="also write the exclusions table (.csv or .parquet)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
+    add_disclosure_option(p, "the results and exclusions are written as published (a "
+                          "min_cell column marks them); --counts-output is refused")
     add_read_options(p)
     p.set_defaults(handler=run)
 
 
-def describe(result: SegregationResult) -> str:
+def spatial_design(args: argparse.Namespace, options: dict):
+    """What the spatial options publish, for the disclosure audit (every year)."""
+    from segspatial.disclosure import SpatialDesign
+    from segspatial.spatial import DEFAULT_BANDWIDTHS
+
+    if options.get("context", "area") != "area":
+        raise CommandError("--min-cell cannot be combined with --context all: a school's "
+                           "counts would move the spatial indices of other municipalities")
+    bandwidths = options.get("bandwidth") or ([] if options.get("k") else
+                                              list(DEFAULT_BANDWIDTHS))
+    return SpatialDesign(crs=options["crs"], bandwidths=tuple(float(b) for b in bandwidths),
+                         kernel=options.get("kernel"), k=tuple(options.get("k") or ()),
+                         districts=options.get("districts"),
+                         district_code=options.get("district_code"),
+                         snap=float(options.get("snap", 5000.0)), years="all")
+
+
+def protect(args: argparse.Namespace, result: SegregationResult, options: dict | None = None
+            ) -> SegregationResult:
+    """The result as ``--min-cell`` publishes it (unchanged without it)."""
+    from dataclasses import replace
+
+    from segspatial.disclosure import policy, protect_results
+
+    rules = policy(args.min_cell)
+    if rules is None:
+        return result
+    design = spatial_design(args, options) if options else None
+    table, exclusions, _ = protect_results(
+        result, rules, spatial=design, permutations=(options or {}).get("permutations", 999),
+        seed=(options or {}).get("rng"))
+    return replace(result, table=table, exclusions=exclusions)
+
+
+def describe(result: SegregationResult, min_cell: int | None = None) -> str:
     """A short summary of a result: what was computed, and what was left out."""
     table = result.table
     n_rows = len(table)
@@ -81,13 +119,13 @@ def describe(result: SegregationResult) -> str:
     undefined = int(table["value"].isna().sum()) if n_rows else 0
     if undefined:
         parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
-    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
 
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
     if args.pupils:
-        return run_pupils(args)
+        return run_pupils(args, protect=protect)
     check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
@@ -108,13 +146,13 @@ def run(args: argparse.Namespace) -> int:
         total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
         min_area_size=args.min_area_size, **extra,
     )
-    result = add_exclusions(result, location_exclusions)
+    result = protect(args, add_exclusions(result, location_exclusions), extra)
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
     if not args.quiet:
-        print(describe(result), file=sys.stderr)
+        print(describe(result, args.min_cell), file=sys.stderr)
     return 0
 
 
-__all__ = ["describe", "register", "run"]
+__all__ = ["describe", "protect", "register", "run", "spatial_design"]

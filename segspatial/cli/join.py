@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from segspatial.cli._common import add_disclosure_option, require_protected
 from segspatial.cli._location import geometry_notes
 from segspatial.io import read_table
 
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="CRS of the boundary file when it has none")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
     p.add_argument("--sep", default=None, help="CSV separator of RESULTS (default: guessed)")
+    add_disclosure_option(p, "RESULTS must come from `segspatial indices --min-cell N`")
     p.set_defaults(handler=run)
 
 
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.geo import join_areas, write_geo
 
     results = read_table(args.results, text_columns=[args.area], sep=args.sep)
+    require_protected(results, args.min_cell, args.results)
     with geometry_notes("join"):
         joined = join_areas(results, args.boundaries, args.area_code, area=args.area,
                             crs=args.boundaries_crs)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from segspatial.cli._common import (
     CommandError,
+    add_disclosure_option,
     add_filter_options,
     add_read_options,
     format_exclusions,
@@ -53,6 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exclusions-output", metavar="FILE",
                    help="also write what was left out, and why (.csv or .parquet)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
+    add_disclosure_option(p, "local measures mix exact counts of neighbouring schools and "
+                          "are not written; each school's share band and rounded pupils "
+                          "are, as on a school map")
     add_read_options(p)
     p.set_defaults(handler=run)
 
@@ -86,13 +90,49 @@ def run(args: argparse.Namespace) -> int:
                                 min_area_size=args.min_area_size)
     parts = [e for e in (location_exclusions, filtered) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
+    if args.min_cell is not None:
+        table, exclusions = _published(table, exclusions, args.min_cell)
     write_or_print(table, args.output, what="local measures")
     if args.exclusions_output:
         write_or_print(exclusions, args.exclusions_output, what="exclusions")
     if not args.quiet:
-        print(f"Local measures for {len(table):,} unit rows "
-              f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
-              f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
-              f"{options['crs']}).", file=sys.stderr)
-        print(format_exclusions(exclusions), file=sys.stderr)
+        if args.min_cell is None:
+            print(f"Local measures for {len(table):,} unit rows "
+                  f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
+                  f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
+                  f"{options['crs']}).", file=sys.stderr)
+        else:
+            print(f"--min-cell {args.min_cell}: {len(table):,} unit rows with each "
+                  "school's share band and rounded pupils, as a school map publishes them; "
+                  "the local measures are not written (they mix exact counts of "
+                  "neighbouring schools).", file=sys.stderr)
+        print(format_exclusions(exclusions, args.min_cell), file=sys.stderr)
     return 0
+
+
+def _published(table: pd.DataFrame, exclusions: pd.DataFrame, min_cell: int
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What ``--min-cell`` lets the command write: per school (once per year) its
+    share band, whether it is suppressed, its rounded pupils and its area's share."""
+    from segspatial.disclosure import policy, protect_exclusions, publish_schools
+
+    rules = policy(min_cell)
+    keys = [c for c in ("area", "year", "unit") if c in table.columns]
+    schools = table.drop_duplicates(keys).reset_index(drop=True)
+    frame = pd.DataFrame({
+        "unit": schools["unit"].to_numpy(),
+        "area": schools["area"].to_numpy() if "area" in schools else "",
+        "year": schools["year"].to_numpy() if "year" in schools else 0,
+        "a": schools["a"].to_numpy(), "b": schools["b"].to_numpy(),
+        "total": (schools["total"] if "total" in schools else schools["a"] + schools["b"]
+                  ).to_numpy(), "x": schools["x"].to_numpy(),
+        "y": schools["y"].to_numpy()})
+    shown = publish_schools(frame, rules)
+    out = schools[[*keys, "x", "y"]].copy()
+    out["pupils"] = shown["pupils"].to_numpy()
+    out["suppressed"] = shown["suppressed"].to_numpy()
+    out["share_low"] = shown["band_low"].to_numpy()
+    out["share_high"] = shown["band_high"].to_numpy()
+    out["area_share"] = shown["centre"].to_numpy()
+    out["min_cell"] = min_cell
+    return out, protect_exclusions(exclusions, rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from segspatial.cli._common import add_read_options
+from segspatial.cli._common import add_read_options, require_protected
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     options = web_options(args, kind)
     results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
                          encoding=args.encoding)
+    require_protected(results, args.min_cell, args.results)
     boundaries = read_boundaries(args.boundaries, crs=args.crs, layer=args.layer)
     common = dict(index=args.index, area_code=args.area_code, name=args.name_column,
                   comparison=args.comparison, year=args.year, bandwidth=args.bandwidth,

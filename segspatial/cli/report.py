@@ -8,6 +8,7 @@ from datetime import UTC
 
 from segspatial.cli._common import (
     CommandError,
+    add_disclosure_option,
     add_filter_options,
     add_read_options,
     format_exclusions,
@@ -81,14 +82,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="language of the pages (default: en)")
     pages.add_argument("--offline", action="store_true",
                        help="embed the map library (Leaflet): pages work without internet")
-    pages.add_argument("--min-cell", type=int, default=None, metavar="N",
-                       help="disclosure control: no pupil count below N is shown")
     pages.add_argument("--stamp", action="store_true",
                        help="show the date and time of writing (pages then differ per run)")
     p.add_argument("--output", "-o", required=True, metavar="DIR",
                    help="report folder (replaced atomically when it holds a report)")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="no progress bar and no summary")
+    add_disclosure_option(p)
     add_read_options(p)
     p.set_defaults(handler=run)
 
@@ -153,5 +153,14 @@ def run(args: argparse.Namespace) -> int:
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
     if not args.quiet:
         print(f"Wrote {len(report.areas) + 1} pages; open {index}", file=sys.stderr)
-        print(format_exclusions(report.exclusions), file=sys.stderr)
+        exclusions = report.exclusions
+        if args.min_cell is not None:  # as the index page adds them up: per area
+            from segspatial.disclosure import policy, protect_exclusions
+
+            keys = [c for c in ("reason", "comparison", "theme", "area", "description")
+                    if c in exclusions.columns]
+            per_area = exclusions.groupby(keys, sort=False, dropna=False,
+                                          as_index=False)[["n_units", "n_pupils"]].sum()
+            exclusions = protect_exclusions(per_area, policy(args.min_cell))
+        print(format_exclusions(exclusions, args.min_cell), file=sys.stderr)
     return 0
