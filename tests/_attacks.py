@@ -389,9 +389,9 @@ def enumerate_feasible(problem: AreaProblem, limit: float = 3e6) -> list[set] | 
         totals = [(A, B) for A in a_vals for B in range(max(ab_lo - A, 0), ab_hi - A + 1)]
         if not totals:
             return [set() for _ in sizes]
-    n_free = float(np.prod(sizes[free].astype(np.float64))) if len(free) else 1.0
-    work = n_free * (len(totals) if totals is not None else sizes[last])
-    if work > limit:
+    log_work = (np.log(sizes[free].astype(np.float64)).sum()
+                + np.log(len(totals) if totals is not None else sizes[last]))
+    if log_work > np.log(limit):
         return None
     grids = ([problem.candidates[i] for i in free])
     if grids:

@@ -28,7 +28,6 @@ import segspatial as ss
 from segspatial import report as rp
 
 N = 10
-TODAY = pytest.mark.xfail(strict=True, reason="issue 10: --min-cell can be broken")
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -115,7 +114,6 @@ def _exclusion_truth(data) -> dict[str, dict[str, int]]:
 # --------------------------------------------------------------------------- attack 1
 
 
-@TODAY
 def test_index_inversion_recovers_nothing_on_the_real_case(real, real_pages):
     outcome = attack_inversion(read_report(real_pages), _latest(real, "a", "b"),
                                two_groups=True)
@@ -124,7 +122,6 @@ def test_index_inversion_recovers_nothing_on_the_real_case(real, real_pages):
     assert not outcome.recovered and not outcome.unresolved, str(outcome)
 
 
-@TODAY
 def test_index_inversion_recovers_nothing_on_the_demo(demo, demo_pages):
     outcome = attack_inversion(read_report(demo_pages), _latest(demo, "dutch", "nonwestern"),
                                two_groups=False)
@@ -136,7 +133,6 @@ def test_index_inversion_recovers_nothing_on_the_demo(demo, demo_pages):
 # --------------------------------------------------------------------------- attack 2
 
 
-@TODAY
 def test_share_times_size_recovers_nothing_on_the_real_case(real, real_pages):
     outcome = attack_share_size(read_report(real_pages), _latest(real, "a", "b"),
                                 two_groups=True)
@@ -147,7 +143,6 @@ def test_share_times_size_recovers_nothing_on_the_real_case(real, real_pages):
 # --------------------------------------------------------------------------- attack 3
 
 
-@TODAY
 def test_differencing_exclusions_recovers_nothing(real_pair):
     pages = dict(rp.render_report(real_pair, min_cell=N))
     outcome = attack_differencing(read_report(pages), _exclusion_truth(real_pair))
@@ -158,7 +153,6 @@ def test_differencing_exclusions_recovers_nothing(real_pair):
 # --------------------------------------------------------------------------- attack 4
 
 
-@TODAY
 def test_third_group_recovers_nothing_on_the_demo(demo, demo_pages):
     outcome = attack_third_group(read_report(demo_pages), _latest(demo, "dutch", "nonwestern"))
     assert not outcome.wrong and not outcome.recovered, str(outcome)
