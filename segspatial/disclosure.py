@@ -73,6 +73,7 @@ __all__ = [
     "audit",
     "band_moran",
     "check_min_cell",
+    "check_published",
     "policy",
     "protect_exclusions",
     "protect_report",
@@ -331,6 +332,33 @@ def publish_schools(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return shown
 
 
+def check_published(results: pd.DataFrame, min_cell: int | None,
+                    what: str = "results") -> None:
+    """With ``min_cell=N``, ``results`` must have been written under disclosure control
+    with at least N (:func:`protect_results` marks them with a ``min_cell`` column):
+    only a command that saw the counts could audit them, so a map or a grid drawn
+    from other results would not carry the guarantee.
+
+    Raises
+    ------
+    ValueError
+        When the ``min_cell`` column is missing or below ``min_cell``.
+    """
+    min_cell = check_min_cell(min_cell)
+    if min_cell is None:
+        return
+    written = (pd.to_numeric(results["min_cell"], errors="coerce")
+               if "min_cell" in results.columns else pd.Series([], dtype=float))
+    if written.empty or written.isna().any() or (written < min_cell).any():
+        have = ("it has no min_cell column" if "min_cell" not in results.columns else
+                f"it was written with --min-cell {written.min():.0f}")
+        raise ValueError(
+            f"min_cell={min_cell}: {what}: not written under disclosure control with "
+            f"N >= {min_cell} ({have}); compute them with `segspatial indices ... "
+            f"--min-cell {min_cell}` (or segspatial.disclosure.protect_results), which "
+            "audits the counts")
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -383,7 +411,10 @@ def protect_table(table: pd.DataFrame, policy: Policy,
                 counts = _merge_values(key, result.shares, ["area", "year", "key"])
                 out[column] = counts
     if raw is not None and "reason" in out.columns:
-        withheld = ~np.isfinite(out["value"].to_numpy(dtype=np.float64)) & np.isfinite(raw)
+        # a group below N: withheld, whatever the reason (a group that is absent is a
+        # count below N too)
+        withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
+                    & np.isfinite(raw)) | small
         out["reason"] = out["reason"].astype(object)
         out.loc[withheld, "reason"] = HIDDEN
     return out
@@ -532,6 +563,12 @@ class Audit:
     cells, certified, twins : int
         Counts below N audited, how many a twin proved safe before any withholding,
         and the twins computed.
+    certificates : pandas.DataFrame
+        For every count below N (``area``, ``year``, ``unit``, or None for the
+        municipality's count, and the ``count``: a group, ``"(none of <groups>)"`` or
+        ``"(neither group of <comparison>)"``) the twin that proves it: one pupil of
+        school ``moved_in`` moved from group ``moved_from`` to ``moved_to`` (and back
+        in school ``moved_back_in``, if any) publishes exactly the same.
     """
 
     values: pd.DataFrame
@@ -542,6 +579,7 @@ class Audit:
     twins: int = 0
     notes: list[str] = field(default_factory=list)
     moran_withheld: pd.DataFrame = field(default_factory=pd.DataFrame)
+    certificates: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def withheld(self, level: int = 1) -> pd.DataFrame:
         """The area-year-comparisons at or above ``level``."""
@@ -986,6 +1024,23 @@ def _compare(cells: _Cells, design: Design, twins: np.ndarray, published: dict,
     return ok, differing, other
 
 
+def _certificates(cells: _Cells, found: list) -> pd.DataFrame:
+    """The twins that proved each count below N safe, readable."""
+    theme_groups = {t: [n for n, tt in zip(cells.names, cells.theme_of, strict=True)
+                        if tt == t and not n.startswith("\0")] for t in set(cells.theme_of)}
+    names = [f"(none of {', '.join(theme_groups[t])})" if n.startswith("\0") else n
+             for n, t in zip(cells.names, cells.theme_of, strict=True)]
+    labels = names + [f"(neither group of {c})" for c in cells.comp_names]
+    units = cells.frame["unit"].to_numpy()
+    rows = []
+    for (b, r, c), (_, row, src, dst, k) in found:
+        area, year = cells.block_keys.iloc[b]
+        rows.append((area, year, None if r < 0 else units[r], labels[c], units[row],
+                     names[src], names[dst], None if k < 0 else units[k]))
+    return pd.DataFrame(rows, columns=["area", "year", "unit", "count", "moved_in",
+                                       "moved_from", "moved_to", "moved_back_in"])
+
+
 def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
     """Prove, for the data at hand, that no count below N can be pinned down.
 
@@ -1027,6 +1082,7 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
             + [(int(b), -1, int(c)) for b, c in zip(area_blocks, area_cols, strict=True)])
     levels = np.zeros((n_blocks, n_comp), dtype=np.int8)
     hidden: dict = {}
+    certificates: list = []
     result = Audit(values=pd.DataFrame(), shares=pd.DataFrame(), levels=pd.DataFrame(),
                    cells=len(todo))
     pending = set(todo)
@@ -1060,8 +1116,11 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
                     continue
                 b, r, src, dst, k = twin
                 for c in np.flatnonzero(cells.delta(src, dst)):
-                    pending.discard((b, r, int(c)))
-                    pending.discard((b, k, int(c)) if k >= 0 else (b, -1, int(c)))
+                    for cell in ((b, r, int(c)), (b, k, int(c)) if k >= 0 else
+                                 (b, -1, int(c))):
+                        if cell in pending:
+                            pending.discard(cell)
+                            certificates.append((cell, twin))
         if level_pass == 0:
             result.certified = result.cells - len(pending)
         if not pending:
@@ -1100,6 +1159,7 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
             published = _with_spatial(cells, design, _published(cells, design, twins))
             if _compare(cells, design, twins, published, identity, levels, hidden)[0][0]:
                 pending.discard(cell)
+                certificates.append((cell, twin))
     if pending:  # pragma: no cover - level 2 withholds everything a move can change
         raise RuntimeError(f"disclosure audit: {len(pending)} counts below "
                            f"{policy.min_cell} could not be protected")
@@ -1149,6 +1209,7 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
              for key, blocks_ in hidden.items() if key[0] == "bands"]
     for ci, name in enumerate(cells.comp_names):
         moran.append(keys.loc[levels[:, ci] >= 2, ["area", "year"]].assign(comparison=name))
+    result.certificates = _certificates(cells, certificates)
     result.moran_withheld = (pd.concat(moran, ignore_index=True).drop_duplicates()
                              if moran else pd.DataFrame(columns=["area", "year",
                                                                  "comparison"]))
@@ -1294,6 +1355,7 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
     dropped = sorted(top.loc[top["level"] >= 2, "area"].unique().tolist())
 
     out_table = protect_table(table, policy, result)
+    out_table["min_cell"] = policy.min_cell
 
     keys = ["area", "year", "comparison", "index", "bandwidth"]
     out_spatial = spatial.copy()
@@ -1320,10 +1382,16 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
     out_spatial["value"] = values
     out_profile = profile.copy()
     out_profile["value"] = _merge_values(profile, result.values, keys)
+    key = ["area", "year", "comparison"]
+    with np.errstate(invalid="ignore"):
+        small = table.loc[(pd.to_numeric(table["n_a"], errors="coerce") < policy.min_cell)
+                          | (pd.to_numeric(table["n_b"], errors="coerce")
+                             < policy.min_cell), key].drop_duplicates()
     for frame in (out_spatial, out_profile):
         frame["reason"] = frame["reason"].astype(object) if "reason" in frame else None
-        gone = frame["value"].isna() & (frame["reason"].isna() if "reason" in frame
-                                        else True)
+        tiny = frame.set_index(key).index.isin(small.set_index(key).index)
+        frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
+        gone = (frame["value"].isna() & frame["reason"].isna()) | tiny
         frame.loc[gone, "reason"] = HIDDEN
     out_exclusions = exclusions.copy()
     if "reason" in out_exclusions.columns:

@@ -1342,7 +1342,8 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     year_text = (_year_text(ctx, data, lead["year"].max()) if len(lead) else "")
     heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
                     comparison=ctx.comparison(comp, pair), when=year_text)
-    results = lead[["area", "index", "value", "n_units", "n_pupils"]]
+    results = lead[[c for c in ("area", "index", "value", "n_units", "n_pupils", "min_cell")
+                    if c in lead.columns]]
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()

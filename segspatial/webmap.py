@@ -207,8 +207,9 @@ def choropleth_map(
 
     The colours are those of :func:`segspatial.plot.choropleth` (the report's fixed
     0 to 0.8 scale, dark green to dark red, or classes). Each area's tooltip shows
-    its name, code, the value (3 decimals, or "no data"), the number of schools and
-    of pupils (``"< N"`` below ``min_cell``). All names are HTML-escaped.
+    its name, code, the value (3 decimals, 2 with ``min_cell``, or "no data"), the
+    number of schools and of pupils (rounded with ``min_cell``, ``"< N"`` below it).
+    All names are HTML-escaped.
 
     Parameters
     ----------
@@ -222,7 +223,10 @@ def choropleth_map(
     offline : bool
         Embed Leaflet's JavaScript and CSS in the page (see :func:`leaflet_assets`).
     min_cell : int, optional
-        Disclosure control: pupil counts below it are shown as ``"< min_cell"``.
+        Disclosure control: ``results`` must come from
+        :func:`segspatial.disclosure.protect_results` (or ``segspatial indices
+        --min-cell N``) with at least this N; pupil counts are shown rounded to
+        multiples of 5, below N as ``"< min_cell"``.
     width, height
         Size of the map in the page.
 
@@ -236,6 +240,12 @@ def choropleth_map(
     from segspatial.plot import _check_scale, _class_colors, _colormap, classify
 
     min_cell = check_min_cell(min_cell)
+    digits = 3  # the value in the tooltip; published values have 2 with min_cell
+    if min_cell is not None:
+        from segspatial.disclosure import Policy, check_published
+
+        check_published(results, min_cell)
+        digits = Policy(min_cell).digits
     _check_scale(vmin, vmax)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
@@ -264,7 +274,7 @@ def choropleth_map(
     properties = pd.DataFrame({
         "name": [escape(v) for v in frame["name"]],
         "code": [escape(v) for v in frame["code"]],
-        "value": ["no data" if not np.isfinite(v) else f"{v:.3f}" for v in values],
+        "value": ["no data" if not np.isfinite(v) else f"{v:.{digits}f}" for v in values],
         "schools": [disclose(v, None) for v in frame["n_units"]],
         "pupils": [disclose(v, min_cell) for v in frame["n_pupils"]],
         "fill": fill,

@@ -694,3 +694,46 @@ def attack_third_group_table(table: pd.DataFrame, *, base: int = 1,
 __all__ = [name for name in dir() if not name.startswith("_")
            and name not in {"annotations", "html", "itertools", "json", "math", "re", "np",
                             "pd", "dataclass", "field"}]
+
+
+# --------------------------------------------------------------------------- self-tests
+
+
+def weak_report(truth: pd.DataFrame, min_cell: int, *, table: pd.DataFrame,
+                digits: int = 12, share_digits: int = 3) -> Report:
+    """What today's code published, built from the truth, for the attackers'
+    self-tests: exact counts of the schools that are not suppressed, 0.1% shares,
+    exact totals, D, H and V with ``digits`` decimals (the sort keys had 12)."""
+    from segspatial.disclosure import suppressed_schools
+
+    half = 0.5 * 10.0 ** (-digits)
+    share_half = 0.5 * 10.0 ** (-share_digits)
+    pages = {}
+    truth = truth.reset_index(drop=True)
+    grey = suppressed_schools(truth["a"], truth["b"], min_cell, area=truth["area"])
+    for code, rows in truth.assign(grey=grey).groupby("area"):
+        A, B = int(rows["a"].sum()), int(rows["b"].sum())
+        share = A / (A + B)
+        schools = pd.DataFrame({
+            "school": rows["unit"].to_numpy(), "grey": rows["grey"].to_numpy(),
+            "pupils": [(int(t), int(t)) for t in rows["total"]],
+            "a": [None if g else (int(a), int(a)) for a, g in zip(rows["a"], rows["grey"],
+                                                                  strict=True)],
+            "b": [None if g else (int(b), int(b)) for b, g in zip(rows["b"], rows["grey"],
+                                                                  strict=True)],
+            "share": [None] * len(rows),
+            "area_share": [(share - share_half, share + share_half)] * len(rows)})
+        rows_t = table[table["area"] == code]
+        if "comparison" in rows_t.columns and len(rows_t):
+            rows_t = rows_t[rows_t["comparison"] == rows_t["comparison"].iloc[0]]
+        if "year" in rows_t.columns and len(rows_t):
+            rows_t = rows_t[rows_t["year"] == rows_t["year"].max()]
+        values = rows_t.set_index("index")["value"]
+        latest = {name: (float(values[index]) - half, float(values[index]) + half)
+                  for name, index in (("D", "dissimilarity"), ("H", "theil_h"),
+                                      ("V", "correlation"))
+                  if index in values and np.isfinite(values[index])}
+        page = Page(code=code, pupils=(int(rows["total"].sum()),) * 2, schools=schools,
+                    latest={"a vs b": latest}, in_two_groups={"a vs b": (A + B, A + B)})
+        pages[code] = page
+    return Report(pages, 1, min_cell, [], [])

@@ -58,10 +58,12 @@ def _outside_requests(log) -> list[str]:
 def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries, tmp_path):
     import segspatial as ss
     from segspatial.cli._figures import save_map
+    from segspatial.disclosure import policy, protect_results
     from segspatial.webmap import choropleth_map
 
-    table = ss.segregation(real_2019, "school", "a", "b", area="municipality",
-                           min_unit_size=0, min_area_size=0).table
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            min_unit_size=0, min_area_size=0)
+    table, _, _ = protect_results(result, policy(10))  # as `indices --min-cell 10` writes
     named = boundaries.copy()
     named.loc[named["statcode"] == "GM0363", "statnaam"] = EVIL
     m = choropleth_map(table, named, area_code="statcode", offline=True, min_cell=10)
@@ -76,7 +78,7 @@ def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries,
     tooltip = _hover(page, point.y, point.x)
     assert EVIL in tooltip and "GM0363" in tooltip  # markup shown as text
     value = table.query("area == 'GM0363' and index == 'dissimilarity'")["value"].iloc[0]
-    assert f"{value:.3f}" in tooltip
+    assert f"{value:.2f}" in tooltip and f"{value:.3f}" not in tooltip  # 2 decimals
     page.screenshot(path=str(ARTIFACTS / "real_2019_choropleth.png"))
     assert log["errors"] == [] and log["dialogs"] == []
     assert _outside_requests(log) == []

@@ -53,22 +53,15 @@ def add_disclosure_option(parser: argparse.ArgumentParser, note: str = "") -> No
 
 def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) -> None:
     """With ``--min-cell N``, a results table must have been written under disclosure
-    control with at least N (its ``min_cell`` column): only the command that saw the
-    counts could audit it."""
-    if min_cell is None:
-        return
-    from segspatial.disclosure import check_min_cell
+    control with at least N (:func:`segspatial.disclosure.check_published`)."""
+    from segspatial.disclosure import check_published
 
-    min_cell = check_min_cell(min_cell)
-    written = (pd.to_numeric(results["min_cell"], errors="coerce")
-               if "min_cell" in results.columns else pd.Series([], dtype=float))
-    if written.empty or written.isna().any() or (written < min_cell).any():
-        have = ("it has no min_cell column" if "min_cell" not in results.columns else
-                f"it was written with --min-cell {written.min():.0f}")
-        raise CommandError(
-            f"--min-cell {min_cell}: {path!r} was not written under disclosure control "
-            f"with N >= {min_cell} ({have}); compute it with `segspatial indices ... "
-            f"--min-cell {min_cell}`, which audits the counts, and use that file")
+    try:
+        check_published(results, min_cell, what=repr(path))
+    except ValueError as exc:
+        raise CommandError(f"--min-cell {min_cell}: " + str(exc).split(": ", 1)[1]
+                           .replace("(or segspatial.disclosure.protect_results) ", "")
+                           ) from None
 
 
 def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
