@@ -1318,7 +1318,7 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
                    crs: Any, bandwidths: Sequence[float], profile_bandwidths: Sequence[float],
                    kernel: str | None = None, districts: Any = None,
                    district_code: str | None = None, permutations: int = 999,
-                   seed: int = 0) -> Protected:
+                   seed: int = 0, every_year: bool = False) -> Protected:
     """Audit a report's numbers and return them as disclosure mode publishes them.
 
     The report publishes, per area: for the latest year the five aspatial indices of
@@ -1338,6 +1338,10 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
     policy : Policy
     crs, bandwidths, profile_bandwidths, kernel, districts, district_code, permutations, seed
         The report's spatial settings (``districts``: the polygons it used).
+    every_year : bool
+        Also publish every index and the rounded counts of A and B of every year (a
+        results file written with the report: one audit for both, see
+        :func:`protect_table` with ``Protected.audit``).
     """
     comparisons = dict(comparisons)
     spatial_design = SpatialDesign(
@@ -1345,9 +1349,11 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         profile=tuple(float(b) for b in profile_bandwidths), kernel=kernel,
         districts=districts, district_code=district_code)
     design = Design(comparisons=comparisons, indices=REPORT_INDICES,
-                    trend_indices=("dissimilarity", "dissimilarity_standardised"),
-                    shares=("groups", "two_groups", "share_a"), schools="latest",
-                    maps=(next(iter(comparisons)),), spatial=spatial_design)
+                    trend_indices=(REPORT_INDICES if every_year else
+                                   ("dissimilarity", "dissimilarity_standardised")),
+                    shares=("groups", "two_groups", "share_a"), counts=every_year,
+                    schools="latest", maps=(next(iter(comparisons)),),
+                    spatial=spatial_design)
     result = audit(counts, design, policy)
     levels = result.levels
     latest_year = counts.groupby("area")["year"].max()

@@ -79,6 +79,7 @@ __all__ = [
     "band",
     "interpretation",
     "page_name",
+    "demo_report_data",
     "render_report",
     "report_data",
     "write_demo_report",
@@ -1486,9 +1487,11 @@ def _progress(items: Sequence[Any], enabled: bool, what: str) -> Iterable[Any]:
     yield from tqdm(items, desc=what, unit="page", file=sys.stderr, leave=False)
 
 
-def _protected(data: ReportData, min_cell: int) -> tuple[ReportData, Any]:
+def _protected(data: ReportData, min_cell: int, *,
+               every_year: bool = False) -> tuple[ReportData, Any]:
     """The report's data as disclosure mode publishes them (audited, rounded,
-    withheld where needed; see :mod:`segspatial.disclosure`)."""
+    withheld where needed; see :mod:`segspatial.disclosure`). ``every_year``: the
+    audit also covers a results file of every year written alongside (the demo)."""
     from dataclasses import replace
 
     from segspatial.disclosure import policy, protect_report
@@ -1506,7 +1509,8 @@ def _protected(data: ReportData, min_cell: int) -> tuple[ReportData, Any]:
         crs=p["crs"], bandwidths=p["bandwidths"], profile_bandwidths=profile_bw,
         kernel=p.get("kernel"), districts=data.districts,
         district_code=p.get("district_code") if data.districts is not None else None,
-        permutations=p.get("permutations", 999), seed=p.get("seed", 0))
+        permutations=p.get("permutations", 999), seed=p.get("seed", 0),
+        every_year=every_year)
     areas = data.areas[~data.areas["code"].isin(protected.dropped)].reset_index(drop=True)
     return replace(data, areas=areas, table=protected.table, spatial=protected.spatial,
                    profile=protected.profile, exclusions=protected.exclusions,
@@ -1657,16 +1661,22 @@ def write_report(
     return output / "index.html"
 
 
-def write_demo_report(output: str | os.PathLike, result: SegregationResult,
+def write_demo_report(output: str | os.PathLike, result: SegregationResult | ReportData,
                       schools: pd.DataFrame, *, progress: bool = False,
                       min_cell: int | None = None) -> Path:
     """The demo's report (offline) from :func:`segspatial.demo.demo_schools` and a
-    result on the demo data; returns the path of ``index.html``. ``min_cell``: as for
-    :func:`write_report` (``segspatial demo --min-cell N``)."""
+    result on the demo data (or its :func:`demo_report_data`); returns the path of
+    ``index.html``. ``min_cell``: as for :func:`write_report` (``segspatial demo
+    --min-cell N``)."""
+    data = result if isinstance(result, ReportData) else demo_report_data(result, schools)
+    return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)
+
+
+def demo_report_data(result: SegregationResult, schools: pd.DataFrame) -> ReportData:
+    """:func:`report_data` of the demo (its schools, towns and CRS)."""
     from segspatial.demo import DEMO_CRS
     from segspatial.demo_maps import demo_boundaries
 
-    data = report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
+    return report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
                        name="school_name", boundaries=demo_boundaries(schools),
                        area_code="statcode")
-    return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)

@@ -40,11 +40,21 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
         schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
         on=["municipality", "school"], how="left")
-    exact = result
-    if args.min_cell is not None:
-        from segspatial.cli.indices import protect
+    from segspatial.report import demo_report_data, write_demo_report
 
-        result = protect(args, result)
+    report = demo_report_data(result, schools)
+    if args.min_cell is not None:  # one audit for everything the demo writes
+        from dataclasses import replace
+
+        from segspatial.disclosure import policy, protect_exclusions, protect_table
+        from segspatial.report import _protected
+
+        rules = policy(args.min_cell)
+        report, protected = _protected(report, args.min_cell, every_year=True)
+        table = protect_table(result.table, rules, protected.audit)
+        table["min_cell"] = rules.min_cell
+        result = replace(result, table=table,
+                         exclusions=protect_exclusions(result.exclusions, rules))
     written = [] if args.min_cell is not None else [
         write_table(counts, out / "demo_counts.csv")]
     written += [
@@ -64,9 +74,7 @@ def run(args: argparse.Namespace) -> int:
     digits = 3 if args.min_cell is None else 2
     print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
     print(format_exclusions(result.exclusions, args.min_cell))
-    from segspatial.report import write_demo_report
-
-    report = write_demo_report(out / "report", exact, schools, min_cell=args.min_cell)
+    report = write_demo_report(out / "report", report, schools, min_cell=args.min_cell)
     written.append(report)
     print("Wrote:", *(f"  {p}" for p in written), sep="\n")
     print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)
