@@ -1672,11 +1672,13 @@ def write_demo_report(output: str | os.PathLike, result: SegregationResult | Rep
     return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)
 
 
-def demo_report_data(result: SegregationResult, schools: pd.DataFrame) -> ReportData:
-    """:func:`report_data` of the demo (its schools, towns and CRS)."""
+def demo_report_data(result: SegregationResult, schools: pd.DataFrame,
+                     **options: Any) -> ReportData:
+    """:func:`report_data` of the demo (its schools, towns and CRS); ``options`` go to
+    :func:`report_data` (e.g. ``only``, ``permutations``)."""
     from segspatial.demo import DEMO_CRS
     from segspatial.demo_maps import demo_boundaries
 
     return report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
                        name="school_name", boundaries=demo_boundaries(schools),
-                       area_code="statcode")
+                       area_code="statcode", **options)

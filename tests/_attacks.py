@@ -493,6 +493,19 @@ class Outcome:
                 f"{len(self.wrong)} wrong, {self.unresolved} unresolved")
 
 
+def _problems(report: Report, truth: pd.DataFrame, two_groups: bool):
+    """(code, true counts of its schools, the attacker's problem) per municipality."""
+    by_area = {a: f.set_index("unit") for a, f in truth.groupby("area")}
+    for code, page in report.pages.items():
+        if page.schools is None or code not in by_area:
+            continue
+        true = by_area[code].loc[page.schools["school"]]
+        problem = area_problem(page, true["total"].astype(int).to_dict(), report.min_cell,
+                               two_groups=two_groups)
+        if problem is not None:
+            yield code, true, problem
+
+
 def attack_inversion(report: Report, truth: pd.DataFrame, *, two_groups: bool,
                      limit: float = 3e6, twins: bool = True) -> Outcome:
     """Attack 1: index inversion, per municipality.
@@ -505,15 +518,7 @@ def attack_inversion(report: Report, truth: pd.DataFrame, *, two_groups: bool,
     """
     min_cell = report.min_cell or 10
     outcome = Outcome()
-    by_area = {a: f.set_index("unit") for a, f in truth.groupby("area")}
-    for code, page in report.pages.items():
-        if page.schools is None or code not in by_area:
-            continue
-        true = by_area[code].loc[page.schools["school"]]
-        problem = area_problem(page, true["total"].astype(int).to_dict(), report.min_cell,
-                               two_groups=two_groups)
-        if problem is None:
-            continue
+    for code, true, problem in _problems(report, truth, two_groups):
         ab = true[["a", "b"]].to_numpy(dtype=np.int64)
         small = [(i, k) for i in range(len(ab)) for k in (0, 1) if ab[i, k] < min_cell]
         if not small:
@@ -544,13 +549,7 @@ def attack_share_size(report: Report, truth: pd.DataFrame, *, two_groups: bool) 
     other schools are known to hold (one- and few-school municipalities)."""
     min_cell = report.min_cell or 10
     outcome = Outcome()
-    by_area = {a: f.set_index("unit") for a, f in truth.groupby("area")}
-    for code, page in report.pages.items():
-        if page.schools is None or code not in by_area:
-            continue
-        true = by_area[code].loc[page.schools["school"]]
-        problem = area_problem(page, true["total"].astype(int).to_dict(), report.min_cell,
-                               two_groups=two_groups)
+    for code, true, problem in _problems(report, truth, two_groups):
         ab_true = true[["a", "b"]].to_numpy(dtype=np.int64)
         for k, total in ((0, problem.A), (1, problem.B)):
             lo = np.array([c[:, k].min() if len(c) else 0 for c in problem.candidates])

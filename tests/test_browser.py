@@ -22,13 +22,6 @@ def browser(chromium):
     return chromium
 
 
-@pytest.fixture(scope="module")
-def boundaries(shared_data):
-    from segspatial.geo import read_boundaries
-
-    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
-
-
 def _open(browser, path: Path):
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     log = {"errors": [], "requests": [], "dialogs": []}

@@ -50,13 +50,6 @@ def _cells(page: str, cls: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def boundaries(shared_data):
-    from segspatial.geo import read_boundaries
-
-    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
-
-
-@pytest.fixture(scope="module")
 def real_result(real_2019):
     return ss.segregation(real_2019, "school", "a", "b", area="municipality",
                           total="pupils", min_area_size=0)
