@@ -12,21 +12,40 @@ from importlib.metadata import PackageNotFoundError, version
 
 from segspatial._exceptions import SegregationWarning
 from segspatial.compute import SegregationResult, segregation, segregation_table
-from segspatial.counts import Counts, apply_filters, exclusions_summary, prepare_counts
+from segspatial.counts import (
+    Counts,
+    MultiCounts,
+    apply_filters,
+    exclusions_summary,
+    prepare_counts,
+    prepare_multigroup_counts,
+)
 from segspatial.indices import (
     DEFAULT_INDICES,
+    DEFAULT_MULTIGROUP_INDICES,
     GroupedCounts,
     IndexSpec,
     available_indices,
     correlation,
     dissimilarity,
     expected_dissimilarity,
+    exposure,
     get_index,
+    isolation,
     register_index,
     standardised_dissimilarity,
     theil_h,
 )
 from segspatial.io import read_table
+from segspatial.multigroup import (
+    MultiGroupedCounts,
+    local_segregation,
+    multigroup_dissimilarity,
+    multigroup_theil_h,
+    mutual_information,
+    mutual_information_decomposition,
+    normalised_exposure,
+)
 
 try:
     __version__ = version("segspatial")
@@ -35,9 +54,12 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 __all__ = [
     "DEFAULT_INDICES",
+    "DEFAULT_MULTIGROUP_INDICES",
     "Counts",
     "GroupedCounts",
     "IndexSpec",
+    "MultiCounts",
+    "MultiGroupedCounts",
     "SegregationResult",
     "SegregationWarning",
     "__version__",
@@ -47,8 +69,17 @@ __all__ = [
     "dissimilarity",
     "exclusions_summary",
     "expected_dissimilarity",
+    "exposure",
     "get_index",
+    "isolation",
+    "local_segregation",
+    "multigroup_dissimilarity",
+    "multigroup_theil_h",
+    "mutual_information",
+    "mutual_information_decomposition",
+    "normalised_exposure",
     "prepare_counts",
+    "prepare_multigroup_counts",
     "read_table",
     "register_index",
     "segregation",
@@ -83,6 +114,14 @@ _LAZY = {
     "multiscale_profile": "segspatial.spatial",
     "local_measures": "segspatial.spatial",
     "spatial_weights": "segspatial.spatial",
+    "multigroup_segregation": "segspatial.multigroup_table",
+    "pupil_multigroup_segregation": "segspatial.multigroup_table",
+    "local_scores": "segspatial.multigroup_table",
+    "within_components": "segspatial.multigroup_table",
+    "rank_order_segregation": "segspatial.rankorder",
+    "profile_chart": "segspatial.multigroup_plot",
+    "local_scores_map": "segspatial.multigroup_plot",
+    "local_scores_webmap": "segspatial.multigroup_plot",
     "report_data": "segspatial.report",
     "render_report": "segspatial.report",
     "write_report": "segspatial.report",

@@ -20,6 +20,7 @@ import pandas as pd
 from segspatial._exceptions import SegregationWarning
 from segspatial.disclosure import check_min_cell
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
+from segspatial.schema import has_values
 
 #: The report's fixed colour scale for every index map and grid.
 REPORT_VMIN = 0.0
@@ -156,7 +157,7 @@ def select_values(
                          f"column of results; columns: {_shown(list(results.columns))}")
     frame, comparison = _pick(frame, "comparison", comparison, "comparison")
     frame, year = _pick(frame, "year", year, "year", default_latest=True)
-    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+    if has_values(frame, "bandwidth"):
         frame, bandwidth = _pick(frame, "bandwidth", bandwidth, "bandwidth")
     elif bandwidth is not None:
         raise ValueError(f"bandwidth={bandwidth!r} was given but index {index!r} has no "

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from segspatial._write import write_bytes
 
 __all__ = [
     "BASE_URL",
@@ -206,13 +207,5 @@ def fetch_boundaries(
             f"could not download {url} ({reason}); are you offline? "
             + _offline_hint(level, year, projection, target)) from None
     _validate_geojson(payload, f"the download from {url}")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_bytes(target, payload)
     return target

@@ -22,12 +22,9 @@ from segspatial.counts import (
     prepare_counts,
 )
 from segspatial.indices import GroupedCounts, IndexSpec, resolve_indices
+from segspatial.schema import RESULT_COLUMNS, conform_results, empty_results
 
 __all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
-
-#: Columns of a results table, in order (``area`` and ``year`` only when given).
-RESULT_COLUMNS = ["area", "year", "group_a", "group_b", "index", "value", "n_units",
-                  "n_pupils", "n_a", "n_b", "reason"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +34,9 @@ class SegregationResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        The tidy long results, one row per area, year and index (see
-        :data:`RESULT_COLUMNS`). Values are never rounded; an undefined value is NaN
-        with its ``reason``.
+        The tidy long results, one row per area, year and index, in the one schema of
+        :data:`segspatial.schema.RESULT_COLUMNS` (columns that do not apply are null).
+        Values are never rounded; an undefined value is NaN with its ``reason``.
     exclusions : pandas.DataFrame
         Every area, unit and pupil left out, per area-year and reason.
     counts : pandas.DataFrame
@@ -115,7 +112,8 @@ def compute_indices(
     values = np.empty((n_groups, n_idx))
     reasons = np.empty((n_groups, n_idx), dtype=object)
     for i, spec in enumerate(specs):
-        v = np.asarray(spec.kernel(c), dtype=np.float64)
+        v = np.asarray(spec.kernel(c.as_multigroup() if spec.multigroup else c),
+                       dtype=np.float64)
         if v.shape != (n_groups,):
             raise RuntimeError(
                 f"index {spec.name!r} returned shape {v.shape}, expected ({n_groups},)"
@@ -233,8 +231,7 @@ def segregation(
                                    min_area_size=min_area_size)
     keys = _present_keys(area, year)
     if kept.empty:
-        table = pd.DataFrame({c: pd.Series(dtype=np.float64 if c == "value" else object)
-                              for c in RESULT_COLUMNS})
+        table = empty_results()
         undefined = empty_exclusions()
     else:
         table, undefined = compute_indices(
@@ -243,7 +240,8 @@ def segregation(
     parts = [e for e in (excluded, undefined) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     drop = [k for k in ("area", "year") if k not in keys]
-    table = table.drop(columns=drop)
+    table = conform_results(table)
+    table[drop] = None
     exclusions = exclusions.drop(columns=drop)
     counts_used = kept.drop(columns=drop)
     parameters = {
@@ -278,8 +276,7 @@ def segregation_table(
     Returns
     -------
     pandas.DataFrame
-        Columns ``area`` and ``year`` (when given), ``group_a``, ``group_b``, ``index``,
-        ``value``, ``n_units``, ``n_pupils``, ``n_a``, ``n_b``, ``reason``.
+        The columns of :data:`segspatial.schema.RESULT_COLUMNS`.
 
     Examples
     --------

@@ -18,9 +18,11 @@ import pandas as pd
 __all__ = [
     "EXCLUSION_COLUMNS",
     "Counts",
+    "MultiCounts",
     "apply_filters",
     "exclusions_summary",
     "prepare_counts",
+    "prepare_multigroup_counts",
 ]
 
 #: Columns of every exclusions table (extra columns such as ``comparison`` may follow).
@@ -41,6 +43,12 @@ _REASONS = {
     "invalid_value": "pupils with an invalid value (non-numeric or infinite income): no group",
     "between_bands": "income rank between the bands (0.2 < r <= 0.4 or 0.6 < r <= 0.8): "
     "no income group",
+    # several groups at once (segspatial.multigroup_table)
+    "not_in_groups": "pupils in none of the groups compared",
+    "too_few_groups": "area-year where fewer than 2 of the groups have pupils: indices "
+    "undefined",
+    "missing_within": "units without a value in the within column: left out of the "
+    "between/within decomposition",
 }
 
 _MAX_EXAMPLES = 5
@@ -324,6 +332,145 @@ def prepare_counts(
     frame = frame.sort_values(["area", "year", "unit"], kind="stable").reset_index(drop=True)
     return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
                   area=area, year=year, total=total)
+
+
+@dataclass(frozen=True)
+class MultiCounts:
+    """A validated unit x K-group count table (several groups at once).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Columns ``area``, ``year``, ``unit``, one float64 count column per group (named
+        as the caller's columns, in the order given), ``total`` and any ``extra``
+        columns; sorted by area, year and unit. ``area`` and ``year`` hold a single
+        placeholder when not given.
+    unit : str
+        The caller's unit column.
+    groups : tuple of str
+        The group columns, in order.
+    area, year, total : str or None
+        The caller's column names, or None when not given.
+    """
+
+    frame: pd.DataFrame
+    unit: Hashable
+    groups: tuple[str, ...]
+    area: Hashable | None = None
+    year: Hashable | None = None
+    total: Hashable | None = None
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The counts, shape (n_units, K), float64."""
+        return self.frame[list(self.groups)].to_numpy(dtype=np.float64)
+
+
+def _check_groups(groups: Any) -> tuple[str, ...]:
+    if isinstance(groups, str) or not isinstance(groups, Sequence):
+        raise TypeError(f"groups must be a list of column names, got {groups!r}")
+    groups = tuple(groups)
+    for i, g in enumerate(groups):
+        _check_name(g, f"groups[{i}]")
+    if len(groups) < 2:
+        raise ValueError(f"groups must name at least two count columns, got {list(groups)!r}")
+    from segspatial.schema import join_groups
+
+    join_groups(groups)  # refuses names with the separator of the `groups` column
+    return groups
+
+
+def prepare_multigroup_counts(
+    data: pd.DataFrame,
+    unit: str,
+    groups: Sequence[str],
+    *,
+    area: str | None = None,
+    year: str | None = None,
+    total: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> MultiCounts:
+    """Validate a counts table with K >= 2 group columns (the multigroup gate).
+
+    The same checks as :func:`prepare_counts` (which it uses for the unit, area and
+    year keys), for every group column.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit (and area and year). It is not modified.
+    unit : str
+        Column identifying the unit (school).
+    groups : sequence of str
+        Two or more columns with the counts of the groups, in the order of the results.
+    area, year, total : str, optional
+        As for :func:`prepare_counts`; ``total`` must be at least the sum of the groups.
+    extra : dict, optional
+        Further columns to carry through, ``{name in frame: column in data}``.
+
+    Returns
+    -------
+    MultiCounts
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not a DataFrame or a column argument is not a string.
+    ValueError
+        For fewer than two groups, a column named twice or in two roles, missing columns
+        (all are listed), an empty table, non-numeric, missing, infinite or negative
+        counts, a unit listed twice in one area-year or in two areas in one year, a
+        total below the sum of the groups, a group name containing ``|``, or a group
+        named like a column of the frame (area, year, unit, total or an extra).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    _check_name(unit, "unit")
+    groups = _check_groups(groups)
+    extra = dict(extra or {})
+    reserved = {"area", "year", "unit", "total", *extra}
+    clash = [g for g in groups if g in reserved]
+    if clash:
+        raise ValueError(
+            f"groups: {clash!r} would clash with the columns of the counts frame "
+            f"({sorted(reserved)!r}); rename those count columns"
+        )
+    roles = {"unit": unit, "area": area, "year": year, "total": total,
+             **{f"groups[{i}]": g for i, g in enumerate(groups)}}
+    check_columns(data, roles, required=("unit", *(f"groups[{i}]" for i in
+                                                   range(len(groups)))),
+                  what="the data", extra=extra)
+    if len(data) == 0:
+        raise ValueError("data is empty: at least one row of counts is needed")
+    values = {g: _numeric_column(data, g, f"groups[{i}]") for i, g in enumerate(groups)}
+    summed = np.sum(list(values.values()), axis=0)
+    if total is not None:
+        t = _numeric_column(data, total, "total")
+        short = t < summed * (1 - 1e-12) - 1e-9
+        if short.any():
+            raise ValueError(
+                f"total: column {total!r} is below the sum of the groups "
+                f"{list(groups)!r} in {int(short.sum())} rows ({_examples(data.index[short])}); "
+                "the total must count every pupil of the unit, including those in no group"
+            )
+    else:
+        t = summed
+    # the key checks of the two-group gate, on the validated counts
+    keys = {c: data[c] for c in (unit, area, year) if c is not None}
+    checked = pd.DataFrame({**keys, **values, **{c: data[c] for c in extra.values()}},
+                           index=data.index)
+    taken = set(checked.columns) | set(extra)
+    private = [n for n in (f"_segspatial_{i}" for i in range(len(groups) + len(taken)))
+               if n not in taken]  # helper column names the caller does not use
+    checked[private[0]] = t
+    rest = {private[i]: g for i, g in enumerate(groups[2:], start=1)}
+    checked = checked.rename(columns={g: p for p, g in rest.items()}) if rest else checked
+    two = prepare_counts(checked, unit, groups[0], groups[1], area=area, year=year,
+                         total=private[0], extra={**extra, **{p: p for p in rest}})
+    frame = two.frame.rename(columns={"a": groups[0], "b": groups[1], **rest})
+    frame = frame[["area", "year", "unit", *groups, "total", *extra]]
+    return MultiCounts(frame=frame, unit=unit, groups=groups, area=area, year=year,
+                       total=total)
 
 
 def _check_size(value: Any, argument: str) -> float:

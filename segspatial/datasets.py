@@ -13,6 +13,15 @@ location files from a folder laid out like the project's ``shared/data`` (see
    ``c = 0.2 * Σ pupils / Σ score`` (a 20% national share), group B = the rest;
 4. the school's location from *Scholen op de kaart*, else the centroid of its
    four-digit postcode, in EPSG:28992 (RD New).
+
+For several groups at once and decompositions it also carries the school's
+denomination (``DENOMINATIE_VESTIGING``, e.g. Openbaar, Rooms-Katholiek,
+Protestants-Christelijk, Islamitisch; None where DUO leaves it blank), its school board
+(``BEVOEGD_GEZAG_NUMMER``) and a three-group split of group A by the CBS funding
+threshold: ``a_above`` = ``min(a, round(c * achterstandsscore))`` with the *thresholded*
+score of CBS table 1 (the part of the school's disadvantage above the threshold from
+which it is funded) and ``a_below = a - a_above``; so ``a_above``, ``a_below`` and ``b``
+are three groups that add up to the pupils.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ __all__ = ["REAL_2019_CRS", "find_data_dir", "real_2019_case"]
 REAL_2019_CRS = "EPSG:28992"
 _DUO_2019 = "duo/gemiddelde-afstand-woonadres-leerling-schoolvestiging-2019-2020.csv"
 _CBS_2019 = "cbs/achterstandsscores-scholen-2019_tabel2.csv"
+_CBS_2019_THRESHOLD = "cbs/achterstandsscores-scholen-2019_tabel1.csv"
 _SCHOOLS_GEO = "schools_geo/scholenopdekaart_schoolList_2018.json"
 _PC4 = "pc4/derived_pc4_centroids_from_certegis.csv"
 
@@ -77,15 +87,18 @@ def real_2019_case(data_dir: str | Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         One row per school: ``school``, ``school_name``, ``municipality`` (GM code),
         ``municipality_name``, ``postcode``, ``pupils``, ``score``, ``a``, ``b``,
-        ``x``, ``y`` (EPSG:28992, metres) and ``location_source``
-        (``"scholenopdekaart"``, ``"pc4"`` or ``"missing"``).
+        ``x``, ``y`` (EPSG:28992, metres), ``location_source``
+        (``"scholenopdekaart"``, ``"pc4"`` or ``"missing"``), ``denomination``,
+        ``board``, ``score_threshold`` (CBS's thresholded score), ``a_above`` and
+        ``a_below`` (group A split by the funding threshold, see the module docstring).
 
     Raises
     ------
     FileNotFoundError
         If the data folder cannot be found.
     ValueError
-        If a school has no disadvantage score (the files do not match).
+        If a school has no disadvantage score in either CBS table (the files do not
+        match).
     """
     root = _require(data_dir)
     duo = pd.read_csv(root / _DUO_2019, sep=";", encoding="cp1252", dtype=str)
@@ -98,6 +111,8 @@ def real_2019_case(data_dir: str | Path | None = None) -> pd.DataFrame:
         "municipality_name": duo["GEMEENTENAAM"].str.strip(),
         "postcode": duo["POSTCODE_VESTIGING"].str.strip().str.upper(),
         "pupils": pd.to_numeric(duo["LEERLINGEN"]).astype(np.int64),
+        "denomination": duo["DENOMINATIE_VESTIGING"].str.strip().replace("", None),
+        "board": duo["BEVOEGD_GEZAG_NUMMER"].str.strip(),
     }).reset_index(drop=True)
 
     cbs = pd.read_csv(root / _CBS_2019, dtype={"brin_vestiging": str})
@@ -109,6 +124,16 @@ def real_2019_case(data_dir: str | Path | None = None) -> pd.DataFrame:
     c = 0.2 * schools["pupils"].sum() / schools["score"].sum()
     schools["a"] = np.minimum(schools["pupils"], np.round(c * schools["score"])).astype(np.int64)
     schools["b"] = schools["pupils"] - schools["a"]
+    funded = pd.read_csv(root / _CBS_2019_THRESHOLD, dtype={"brin_vestiging": str})
+    threshold = funded.set_index(funded["brin_vestiging"].str.strip())["achterstandsscore"]
+    schools["score_threshold"] = schools["school"].map(threshold)
+    if schools["score_threshold"].isna().any():
+        missing = schools.loc[schools["score_threshold"].isna(), "school"].tolist()
+        raise ValueError(f"{len(missing)} schools have no thresholded CBS score in "
+                         f"{_CBS_2019_THRESHOLD}, e.g. {missing[:5]}")
+    schools["a_above"] = np.minimum(schools["a"], np.round(c * schools["score_threshold"])
+                                    ).astype(np.int64)
+    schools["a_below"] = schools["a"] - schools["a_above"]
 
     from pyproj import Transformer
 

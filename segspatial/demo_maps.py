@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial.schema import has_values
+
 __all__ = ["demo_boundaries", "write_demo_maps"]
 
 
@@ -68,7 +70,7 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
     out = Path(out)
     boundaries = demo_boundaries(schools)
     names = dict(zip(boundaries["statcode"], boundaries["statnaam"], strict=True))
-    comparison = (results["comparison"].dropna().iloc[0] if "comparison" in results.columns
+    comparison = (results["comparison"].dropna().iloc[0] if has_values(results, "comparison")
                   else None)
     written = []
     ax = choropleth(results, boundaries, index="dissimilarity", area_code="statcode",
@@ -82,7 +84,7 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
 
     # school maps: one year, one comparison's two groups
     frame = counts
-    if "year" in frame.columns:
+    if has_values(frame, "year"):
         frame = frame[frame["year"] == frame["year"].max()]
     rows = results if comparison is None else results[results["comparison"] == comparison]
     group_a, group_b = (rows["group_a"].iloc[0], rows["group_b"].iloc[0])
@@ -102,9 +104,9 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
         else:
             ax = school_map(town, "school", group_a, group_b, x="x", y="y",
                             area="municipality", boundaries=outline, min_cell=min_cell)
-            ax.set_title(f"{names[code]}: share of {group_a} per school")
+            ax.set_title(f"{names[code]}: share of {group_a} per school", parse_math=False)
             written.append(save_figure(ax.figure, out / f"{stem}.png", dpi=110))
-    if "bandwidth" in results.columns and results["bandwidth"].notna().any():
+    if has_values(results, "bandwidth"):
         spatial = results[results["bandwidth"].notna()]
         ax = profile_plot(spatial, comparison=comparison, names=names,
                           index=spatial["index"].iloc[0])

@@ -30,6 +30,9 @@ import pandas as pd
 import pyproj
 import shapely
 
+from segspatial._write import atomic_file
+from segspatial.schema import has_values
+
 __all__ = [
     "DEFAULT_DISTANCE_CRS",
     "GeometryWarning",
@@ -971,15 +974,19 @@ def unit_exclusions(
 
 def _index_column_names(results: pd.DataFrame) -> pd.Series:
     """The output column of each results row: the index name, plus kernel and
-    bandwidth for spatial rows (``spatial_dissimilarity_gaussian_1000``)."""
+    bandwidth for spatial rows (``spatial_dissimilarity_gaussian_1000``) and the
+    grouping column for decomposition rows (``mutual_information_between_board``)."""
     names = results["index"].astype(str)
-    if "bandwidth" in results.columns or "kernel" in results.columns:
+    if has_values(results, "within"):  # decomposition rows: mutual_information_between_board
+        within = results["within"]
+        names = names.where(within.isna(), names + "_" + within.astype(str))
+    if has_values(results, "bandwidth") or has_values(results, "kernel"):
         suffix = pd.Series("", index=results.index, dtype=object)
-        if "kernel" in results.columns:
+        if has_values(results, "kernel"):
             kernel = results["kernel"]
             has = kernel.notna()
             suffix[has] = suffix[has] + "_" + kernel[has].astype(str)
-        if "bandwidth" in results.columns:
+        if has_values(results, "bandwidth"):
             bw = pd.to_numeric(results["bandwidth"], errors="coerce")
             has = bw.notna()
             suffix[has] = suffix[has] + "_" + bw[has].map(lambda v: f"{v:g}")
@@ -989,8 +996,8 @@ def _index_column_names(results: pd.DataFrame) -> pd.Series:
 
 def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[str]]:
     """One row per area (and year, comparison, groups) with one column per index."""
-    keys = [area] + [k for k in ("year", "comparison", "theme", "group_a", "group_b")
-                     if k in results.columns]
+    keys = [area] + [k for k in ("year", "comparison", "theme", "group_a", "group_b", "groups")
+                     if has_values(results, k)]
     frame = results.copy()
     frame["_column"] = _index_column_names(frame)
     dup = frame.duplicated(keys + ["_column"], keep=False)
@@ -1001,8 +1008,11 @@ def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[
             + ", ".join(f"{k}={_plain(first[k])!r}" for k in keys)
             + f" (index {first['_column']!r}); one value per area, year, comparison and index"
         )
-    values = frame.pivot_table(index=keys, columns="_column", values="value",
-                               aggfunc="first", dropna=False, sort=True, observed=True)
+    # groupby + unstack, not pivot_table(dropna=False): that makes the product of the
+    # key levels, and null keys (group_a of multigroup rows, groups of two-group
+    # rows) would give rows for combinations that do not exist
+    values = (frame.groupby(keys + ["_column"], sort=True, dropna=False, observed=True)
+              ["value"].first().unstack("_column"))
     order = list(dict.fromkeys(frame["_column"]))
     values = values.reindex(columns=order)
     values.columns = [str(c) for c in values.columns]
@@ -1022,7 +1032,7 @@ def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[
 def _join_one(results: pd.DataFrame, bounds: gpd.GeoDataFrame, area_code: str,
               area: str) -> tuple[gpd.GeoDataFrame, list]:
     wide, index_columns = _wide_results(results, area)
-    keys = [k for k in ("year", "comparison", "theme", "group_a", "group_b")
+    keys = [k for k in ("year", "comparison", "theme", "group_a", "group_b", "groups")
             if k in wide.columns]
     code_text = bounds[area_code].astype(str).where(bounds[area_code].notna(), None)
     wide["_code"] = wide[area].astype(str)
@@ -1186,7 +1196,9 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
     path : str or os.PathLike
         Ending in ``.gpkg``, ``.geojson``/``.json`` or ``.parquet``.
     layer : str, optional
-        GeoPackage layer name; default: the file's stem.
+        GeoPackage layer name; default: the file's stem with every character other
+        than ASCII letters, digits and ``_`` replaced by ``_`` (GeoPackage refuses
+        spaces and special characters in layer names).
 
     Returns
     -------
@@ -1198,8 +1210,6 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
     if suffix not in _GEO_FORMATS or suffix == ".shp":
         raise ValueError(f"output {str(path)!r}: use a file ending in .gpkg, .geojson or "
                          ".parquet (GeoParquet)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     frame = frame.copy()
     frame.attrs = {}
     if suffix == ".gpkg":
@@ -1207,18 +1217,13 @@ def write_geo(frame: gpd.GeoDataFrame, path: str | os.PathLike, *,
         reserved = [c for c in frame.columns if str(c).lower() == "fid"
                     and not pd.api.types.is_integer_dtype(frame[c])]
         frame = frame.rename(columns={c: f"{c}_source" for c in reserved})
-    try:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_file(path) as tmp:
         if _GEO_FORMATS[suffix] == "parquet":
             frame.to_parquet(tmp, index=False)
         elif _GEO_FORMATS[suffix] == "GeoJSON":
             tmp.write_text(_geojson_text(frame), encoding="utf-8")
         else:
-            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or path.stem)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            default = re.sub(r"[^A-Za-z0-9_]", "_", path.stem)[:63] or "layer"
+            frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or default)
     return path
 

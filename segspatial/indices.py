@@ -10,6 +10,11 @@ API can never disagree.
 Notation (one area-year): unit *j* has counts ``a_j`` and ``b_j``,
 ``t_j = a_j + b_j``, ``A = Σ a_j``, ``B = Σ b_j``, ``T = A + B`` and ``P = A / T``.
 
+The registry also holds the multigroup indices of :mod:`segspatial.multigroup`
+(``IndexSpec.multigroup``): their kernels take a
+:class:`~segspatial.multigroup.MultiGroupedCounts` with K >= 2 groups, and the two-group
+engine computes them with K = 2 (where they equal the two-group values).
+
 References
 ----------
 Duncan, O. D. & Duncan, B. (1955). A methodological analysis of segregation indexes.
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import metadata
 from typing import Any
@@ -36,16 +41,28 @@ from scipy.special import xlogy
 
 from segspatial._exceptions import SegregationWarning
 from segspatial._hypergeom import hypergeom_pmf
+from segspatial.multigroup import (
+    MultiGroupedCounts,
+    _entropy_kernel,
+    _multigroup_dissimilarity_kernel,
+    _multigroup_theil_h_kernel,
+    _mutual_information_kernel,
+    _normalised_exposure_kernel,
+)
 
 __all__ = [
     "DEFAULT_INDICES",
+    "DEFAULT_MULTIGROUP_INDICES",
     "GroupedCounts",
     "IndexSpec",
     "available_indices",
     "correlation",
     "dissimilarity",
     "expected_dissimilarity",
+    "exposure",
+    "exposure_isolation",
     "get_index",
+    "isolation",
     "register_index",
     "standardised_dissimilarity",
     "theil_h",
@@ -131,6 +148,11 @@ class GroupedCounts:
         """One area: every unit in group 0."""
         return cls(a=a, b=b, group=np.zeros(a.shape[0], dtype=np.intp), n_groups=1)
 
+    def as_multigroup(self) -> MultiGroupedCounts:
+        """The same counts as K = 2 groups (A, B), for the multigroup kernels."""
+        return self.memo("as_multigroup", lambda: MultiGroupedCounts.from_two(
+            self.a, self.b, self.group, self.n_groups))
+
 
 # --------------------------------------------------------------------------- kernels
 
@@ -215,6 +237,62 @@ def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
         return (isolation - c.P) / (1.0 - c.P)
 
 
+def exposure_isolation(c: GroupedCounts, env_a: np.ndarray | None = None,
+                       env_b: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Exposure and isolation (Massey & Denton 1988) of both groups, per area-year.
+
+    ``isolation_a`` = aPa = Σ_j (a_j/A)(ã_j/t̃_j), ``exposure_ab`` = aPb = Σ_j (a_j/A)
+    (b̃_j/t̃_j), and ``isolation_b`` (bPb), ``exposure_ba`` (bPa) likewise: the share of
+    each group, or of the other, in the surroundings of the average pupil of a group.
+    Aspatially the surroundings are the unit itself (ã = a, b̃ = b, t̃ = t = a + b, so
+    aPa + aPb = 1 and A·aPb = B·bPa).
+
+    This is also the extension point for the *spatial* exposure and isolation
+    (Reardon & O'Sullivan 2004): pass the local-environment counts ``env_a = K a`` and
+    ``env_b = K b`` of an environment operator K (e.g. the bounded dispersal
+    environments of :mod:`segspatial.spatial`), one value per unit in the order of
+    ``c``; the pupils keep their own units' weights a_j/A.
+
+    Parameters
+    ----------
+    c : GroupedCounts
+        The units of every area-year.
+    env_a, env_b : numpy.ndarray, optional
+        Counts of A and B in each unit's environment (default: the unit's own).
+
+    Returns
+    -------
+    dict
+        ``isolation_a``, ``exposure_ab``, ``isolation_b``, ``exposure_ba``: arrays of
+        length ``c.n_groups`` (NaN where the group is absent).
+    """
+    ea = c.a if env_a is None else np.asarray(env_a, dtype=np.float64)
+    eb = c.b if env_b is None else np.asarray(env_b, dtype=np.float64)
+    te = ea + eb
+    sa, sb = _shares(c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pa = np.where(te > 0, ea / np.where(te > 0, te, 1.0), 0.0)
+        pb = np.where(te > 0, eb / np.where(te > 0, te, 1.0), 0.0)
+    # a unit with pupils of A always has an environment with pupils (its own)
+    wa = np.where(c.a > 0, sa, 0.0)
+    wb = np.where(c.b > 0, sb, 0.0)
+    out = {"isolation_a": c.sum(wa * pa), "exposure_ab": c.sum(wa * pb),
+           "isolation_b": c.sum(wb * pb), "exposure_ba": c.sum(wb * pa)}
+    out["isolation_a"][c.A == 0] = np.nan
+    out["exposure_ab"][c.A == 0] = np.nan
+    out["isolation_b"][c.B == 0] = np.nan
+    out["exposure_ba"][c.B == 0] = np.nan
+    return out
+
+
+def _exposure_part(name: str) -> Callable[[GroupedCounts], np.ndarray]:
+    def kernel(c: GroupedCounts) -> np.ndarray:
+        return c.memo("exposure_isolation", lambda: exposure_isolation(c))[name]
+
+    kernel.__name__ = f"_{name}_kernel"
+    return kernel
+
+
 # --------------------------------------------------------------------------- registry
 
 
@@ -234,12 +312,22 @@ class IndexSpec:
     requires_integer : bool
         Whether the index needs whole-number counts; area-years with fractional
         counts get NaN with a reason instead.
+    multigroup : bool
+        Whether ``kernel`` takes a :class:`~segspatial.multigroup.MultiGroupedCounts`
+        (K >= 2 groups) instead of a :class:`GroupedCounts`. Multigroup indices are
+        computed by :func:`segspatial.multigroup_segregation` for any K and by the
+        two-group engine with K = 2.
+    information : bool
+        Whether the value is an amount of information (nats), rescaled by 1 / ln(base)
+        and named ``{name}_base{base}`` when a logarithm base other than e is chosen.
     """
 
     name: str
-    kernel: Callable[[GroupedCounts], np.ndarray]
+    kernel: Callable[[Any], np.ndarray]
     description: str = ""
     requires_integer: bool = False
+    multigroup: bool = False
+    information: bool = False
 
 
 def _per_area(name: str, func: Callable[[np.ndarray, np.ndarray], float]) -> IndexSpec:
@@ -289,6 +377,41 @@ _BUILTIN: dict[str, IndexSpec] = {
 
 #: The indices :func:`segspatial.segregation_table` computes when none are named.
 DEFAULT_INDICES: tuple[str, ...] = tuple(_BUILTIN)
+
+_BUILTIN.update({
+    spec.name: spec
+    for spec in (
+        IndexSpec("isolation_a", _exposure_part("isolation_a"),
+                  "Isolation aPa of group A (Massey & Denton 1988)"),
+        IndexSpec("exposure_ab", _exposure_part("exposure_ab"),
+                  "Exposure aPb of group A to group B (Massey & Denton 1988)"),
+        IndexSpec("isolation_b", _exposure_part("isolation_b"),
+                  "Isolation bPb of group B (Massey & Denton 1988)"),
+        IndexSpec("exposure_ba", _exposure_part("exposure_ba"),
+                  "Exposure bPa of group B to group A (Massey & Denton 1988)"),
+        IndexSpec("mutual_information", _mutual_information_kernel,
+                  "Mutual information index M, nats (Theil 1971; Mora & Ruiz-Castillo "
+                  "2011)", multigroup=True, information=True),
+        IndexSpec("multigroup_theil_h", _multigroup_theil_h_kernel,
+                  "Theil's information index H = M / E for K groups (Reardon & Firebaugh "
+                  "2002)", multigroup=True),
+        IndexSpec("multigroup_dissimilarity", _multigroup_dissimilarity_kernel,
+                  "Multigroup dissimilarity D (Reardon & Firebaugh 2002; Sakoda 1981)",
+                  multigroup=True),
+        IndexSpec("normalised_exposure", _normalised_exposure_kernel,
+                  "Normalised exposure P for K groups (Reardon & Firebaugh 2002; PySAL "
+                  "MultiNormExposure)", multigroup=True),
+        IndexSpec("entropy", _entropy_kernel,
+                  "Entropy E of the area's group shares (diversity), nats",
+                  multigroup=True, information=True),
+    )
+})
+
+#: The indices :func:`segspatial.multigroup_segregation` computes when none are named.
+DEFAULT_MULTIGROUP_INDICES: tuple[str, ...] = (
+    "mutual_information", "multigroup_theil_h", "multigroup_dissimilarity",
+    "normalised_exposure", "entropy",
+)
 
 _registry: dict[str, IndexSpec] = dict(_BUILTIN)
 _entry_points_loaded = False
@@ -341,9 +464,7 @@ def _load_entry_points() -> None:
             )
             continue
         if isinstance(obj, IndexSpec):
-            spec = obj if obj.name == ep.name else IndexSpec(
-                ep.name, obj.kernel, obj.description, obj.requires_integer
-            )
+            spec = obj if obj.name == ep.name else replace(obj, name=ep.name)
         elif callable(obj):
             spec = _per_area(ep.name, obj)
         else:
@@ -380,10 +501,28 @@ def get_index(name: str) -> IndexSpec:
     return registry[name]
 
 
-def resolve_indices(indices: str | Iterable[str] | None) -> list[IndexSpec]:
-    """Turn the ``indices`` argument into a list of specs (default: all built-ins)."""
+def resolve_indices(indices: str | Iterable[str] | None, *,
+                    multigroup: bool = False) -> list[IndexSpec]:
+    """Turn the ``indices`` argument into a list of specs.
+
+    Parameters
+    ----------
+    indices : str, iterable of str or None
+        Index names; None gives :data:`DEFAULT_INDICES` (or
+        :data:`DEFAULT_MULTIGROUP_INDICES` with ``multigroup``).
+    multigroup : bool
+        Whether the engine has K groups: then every index must be a multigroup one
+        (two-group indices such as D* need exactly two groups A and B).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For names that are not strings, unknown names, an empty list, or a two-group
+        index in a multigroup run.
+    """
     if indices is None:
-        return [_BUILTIN[name] for name in DEFAULT_INDICES]
+        names = DEFAULT_MULTIGROUP_INDICES if multigroup else DEFAULT_INDICES
+        return [_BUILTIN[name] for name in names]
     if isinstance(indices, str):
         indices = [indices]
     names = list(indices)
@@ -395,6 +534,14 @@ def resolve_indices(indices: str | Iterable[str] | None) -> list[IndexSpec]:
     seen: dict[str, IndexSpec] = {}
     for name in names:
         seen.setdefault(name, get_index(name))
+    if multigroup:
+        two = [n for n, spec in seen.items() if not spec.multigroup]
+        if two:
+            allowed = [n for n, spec in available_indices().items() if spec.multigroup]
+            raise ValueError(
+                f"indices: {', '.join(map(repr, two))} compare two groups A and B; with "
+                f"several groups the indices are: {', '.join(allowed)}"
+            )
     return list(seen.values())
 
 
@@ -561,3 +708,52 @@ def correlation(a: Any, b: Any) -> float:
     0.3
     """
     return _scalar(_correlation_kernel, a, b)
+
+
+def isolation(a: Any, b: Any) -> float:
+    """Isolation index aPa of group A (Massey & Denton 1988).
+
+    aPa = Σ_j (a_j/A)(a_j/t_j): the share of A in the unit of the average pupil of A.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Counts of group A and group B per unit.
+
+    Returns
+    -------
+    float
+        aPa in [0, 1], or NaN with a :class:`SegregationWarning` when a group is absent.
+        Swap the arguments for bPb.
+
+    Examples
+    --------
+    >>> round(isolation([2, 13], [6, 3]), 6)   # (2/15)(2/8) + (13/15)(13/16)
+    0.7375
+    """
+    return _scalar(_exposure_part("isolation_a"), a, b)
+
+
+def exposure(a: Any, b: Any) -> float:
+    """Exposure index aPb of group A to group B (Massey & Denton 1988).
+
+    aPb = Σ_j (a_j/A)(b_j/t_j) = 1 − aPa: the share of B in the unit of the average
+    pupil of A.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Counts of group A and group B per unit.
+
+    Returns
+    -------
+    float
+        aPb in [0, 1], or NaN with a :class:`SegregationWarning` when a group is absent.
+        Swap the arguments for bPa.
+
+    Examples
+    --------
+    >>> round(exposure([2, 13], [6, 3]), 6)
+    0.2625
+    """
+    return _scalar(_exposure_part("exposure_ab"), a, b)

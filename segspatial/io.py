@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from segspatial._write import atomic_file
+
 __all__ = ["read_table", "write_table"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -146,8 +148,8 @@ def read_table(
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a DataFrame to CSV or Parquet (by the file name), atomically.
 
-    The file is written next to its destination and renamed into place, so an
-    interrupted run never leaves a half-written table.
+    Written through :mod:`segspatial._write`: an interrupted run never leaves a
+    half-written table.
 
     Parameters
     ----------
@@ -164,17 +166,11 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     kind = _kind(path)
     if kind == "spss":
         raise ValueError(f"cannot write SPSS files ({str(path)!r}); use .csv or .parquet")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_file(path) as tmp:
         if kind == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
             buffer = io.StringIO()
             frame.to_csv(buffer, index=False, lineterminator="\n")
             tmp.write_text(buffer.getvalue(), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path

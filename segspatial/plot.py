@@ -21,6 +21,7 @@ enumeration strategies for Fisher Jenks classification in big data settings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,17 +44,20 @@ from segspatial._mapdata import (
     school_frame,
     suppressed_legend,
 )
+from segspatial.schema import has_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 __all__ = [
     "MASSEY_DENTON_BANDS",
+    "MAX_LABEL",
     "REPORT_CMAP",
     "REPORT_VMAX",
     "REPORT_VMIN",
     "choropleth",
     "classify",
+    "figure_bytes",
     "profile_plot",
     "report_grid",
     "report_grids",
@@ -61,7 +65,85 @@ __all__ = [
 ]
 
 
+#: Longest text from the data (a name, code, label) drawn in a static figure, in
+#: characters; longer ones are shortened with "…".
+MAX_LABEL = 100
+#: Keyword arguments that make a title or axis label literal (see :func:`_literal`).
+_LITERAL = {"parse_math": False, "usetex": False}
+_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+_UNDRAWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _text(value: Any) -> str:
+    """Text from the data as a static figure draws it.
+
+    Data is never markup: each text artist holding it is made literal
+    (:func:`_literal`). Here line breaks become spaces, other control characters
+    (which SVG, being XML, cannot hold) and lone surrogates become U+FFFD, and text
+    longer than :data:`MAX_LABEL` characters is shortened with "…".
+    """
+    text = _UNDRAWABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", str(value)))
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+#: Static formats :func:`figure_bytes` writes.
+STATIC_FORMATS = ("png", "svg", "pdf")
+#: Per format: metadata left out, so the same figure gives the same bytes.
+_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None},
+             "pdf": {"CreationDate": None}}
+
+
+def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
+    """The figure as PNG, SVG or PDF: the same bytes for the same figure.
+
+    No creation date or software version is embedded, and SVG ids come from a fixed
+    salt. SVG keeps text as text (``svg.fonttype: none``): names are searchable and
+    appear literally in the file (escaped as XML by matplotlib).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    format : {"png", "svg", "pdf"}
+    dpi : float
+        Resolution of PNG output (and of images inside SVG and PDF).
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    import matplotlib as mpl
+
+    if format not in STATIC_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(STATIC_FORMATS)}, got {format!r}")
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": "segspatial", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format])
+    return buffer.getvalue()
+
+
+def _literal(*artists: Any) -> None:
+    """Draw the text of these artists as it is: no mathtext, no TeX.
+
+    matplotlib reads text with two ``$`` as mathtext (``$\\foo$`` fails, ``$x^2$`` is
+    typeset) and, with ``text.usetex``, hands every text to LaTeX. Names, codes and
+    labels from the data are text only. Legends are given whole (their texts and
+    title); ``None`` is skipped.
+    """
+    from matplotlib.legend import Legend
+
+    for artist in artists:
+        if artist is None:
+            continue
+        texts = ([*artist.get_texts(), artist.get_title()] if isinstance(artist, Legend)
+                 else [artist])
+        for text in texts:
+            text.set_parse_math(False)
+            text.set_usetex(False)
+
 
 def _new_axes(ax: Any, figsize: tuple[float, float]) -> Axes:
     if ax is not None:
@@ -270,7 +352,7 @@ def choropleth(
         frame.plot(ax=ax, color=colors, edgecolor=edgecolor, linewidth=linewidth)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    title = selection.title()
+    title = _text(selection.title())
     if legend:
         if scheme is None:
             from matplotlib.cm import ScalarMappable
@@ -281,11 +363,12 @@ def choropleth(
                       (False, True): "min", (True, True): "both"}[(bool(above), bool(below))]
             bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax,
                                      shrink=0.6, extend=extend)
-            bar.set_label(title)
+            bar.set_label(title, **_LITERAL)
             if handles:
-                ax.legend(handles=handles, loc="lower right", frameon=False)
+                _literal(ax.legend(handles=handles, loc="lower right", frameon=False))
         else:
-            ax.legend(handles=handles, title=title, loc="lower right", frameon=False)
+            _literal(ax.legend(handles=handles, title=title, loc="lower right",
+                               frameon=False))
     return ax
 
 
@@ -307,7 +390,7 @@ def _grid_table(results: pd.DataFrame, index: str, comparison: Any,
                          f"{_shown(sorted(available))}")
     frame = results[results["index"] == index]
     frame, comparison = _pick(frame, "comparison", comparison, "comparison")
-    if "bandwidth" in frame.columns and frame["bandwidth"].notna().any():
+    if has_values(frame, "bandwidth"):
         frame, _ = _pick(frame, "bandwidth", bandwidth, "bandwidth")
     frame = frame.assign(area=frame["area"].astype(str))
     if "year" not in frame.columns:
@@ -338,9 +421,9 @@ def _labels(areas: Sequence[str], names: Mapping | pd.Series | None,
         names = results.drop_duplicates("area").set_index(
             results.drop_duplicates("area")["area"].astype(str))["area_name"]
     if names is None:
-        return list(areas)
+        return [_text(a) for a in areas]
     lookup = dict(names.items()) if hasattr(names, "items") else dict(names)
-    return [str(lookup.get(a, a)) for a in areas]
+    return [_text(lookup.get(a, a)) for a in areas]
 
 
 def report_grid(
@@ -400,10 +483,11 @@ def report_grid(
     rows = _pupil_order([frame]) if order is None else [str(a) for a in order]
     image = _draw_grid(ax, frame, rows, _labels(rows, names, results), vmin, vmax,
                        _colormap(cmap), fmt)
-    ax.set_title(f"{index}" + (f", {comparison}" if comparison is not None else ""))
+    ax.set_title(_text(f"{index}" + (f", {comparison}" if comparison is not None else "")),
+                 **_LITERAL)
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label(index)
+        bar.set_label(_text(index), **_LITERAL)
     return ax
 
 
@@ -444,7 +528,7 @@ def report_grids(
     check_frame(results, "results")
     if comparisons is None:
         comparisons = (list(results["comparison"].dropna().unique())
-                       if "comparison" in results.columns else [None])
+                       if has_values(results, "comparison") else [None])
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
@@ -475,9 +559,9 @@ def report_grids(
     for i, (ax, frame, comparison) in enumerate(zip(axes, frames, comparisons, strict=True)):
         image = _draw_grid(ax, frame, rows, labels if i in first_column else None, vmin, vmax,
                            _colormap(cmap), fmt)
-        ax.set_title(str(comparison) if comparison is not None else index)
+        ax.set_title(_text(comparison if comparison is not None else index), **_LITERAL)
     bar = axes[0].figure.colorbar(image, ax=list(axes), shrink=0.8)
-    bar.set_label(index)
+    bar.set_label(_text(index), **_LITERAL)
     return axes
 
 
@@ -499,8 +583,11 @@ def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | Non
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
             ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")
-    ax.set_xticks(range(len(years)), [str(_year_label(y)) for y in years], rotation=90)
+    ax.set_xticks(range(len(years)), [_text(_year_label(y)) for y in years], rotation=90)
     ax.set_yticks(range(len(rows)), labels if labels is not None else [])
+    # one fixed tick per row and column: these label texts are the ones drawn
+    for tick in [*ax.xaxis.get_major_ticks(), *ax.yaxis.get_major_ticks()]:
+        _literal(tick.label1, tick.label2)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -618,12 +705,13 @@ def school_map(
             c = float(centres[0])
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[f"{s:.0%}" for s in shares])
-            bar.set_label(f"share of {group_a} (centre: the area's "
-                          f"{c:.1%})" if min_cell is None else
-                          f"share of {group_a} (centre: the area's {c:.0%})")
+            centre = f"{c:.1%}" if min_cell is None else f"{c:.0%}"  # published: whole %
+            bar.set_label(f"share of {_text(group_a)} (centre: the area's {centre})",
+                          **_LITERAL)
         else:
             bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
-            bar.set_label(f"share of {group_a}, centred on each area's share")
+            bar.set_label(f"share of {_text(group_a)}, centred on each area's share",
+                          **_LITERAL)
         if hidden.any():
             grey = Line2D([], [], linestyle="", marker="o", markersize=8,
                           markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
@@ -741,16 +829,16 @@ def profile_plot(
     for key, line in frame.groupby(keys, sort=True):
         line = line.sort_values("bandwidth")
         parts = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        label = ", ".join(str(lookup.get(parts[c], parts[c]) if c == "area" else parts[c])
-                          for c in varying)
+        label = _text(", ".join(str(lookup.get(parts[c], parts[c]) if c == "area"
+                                    else parts[c]) for c in varying))
         ax.plot(line["bandwidth"].to_numpy(dtype=np.float64),
                 line["value"].to_numpy(dtype=np.float64), marker="o", label=label)
     ax.set_xlabel("bandwidth (m)")
     indices = frame["index"].unique()
-    ax.set_ylabel(indices[0] if len(indices) == 1 else "index value")
+    ax.set_ylabel(_text(indices[0]) if len(indices) == 1 else "index value", **_LITERAL)
     ax.set_ylim(bottom=min(0.0, float(np.nanmin(frame["value"]))))
     title = ", ".join(str(p) for p in (comparison, _year_label(year)) if p is not None)
-    ax.legend(title=" / ".join(varying) + (f" ({title})" if title else ""), frameon=False,
-              fontsize=8)
+    _literal(ax.legend(title=_text(" / ".join(varying) + (f" ({title})" if title else "")),
+                       frameon=False, fontsize=8))
     ax.grid(alpha=0.3)
     return ax

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.compute import RESULT_COLUMNS, SegregationResult, compute_indices
+from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
     _REASONS,
     EXCLUSION_COLUMNS,
@@ -66,6 +66,7 @@ from segspatial.counts import (
     empty_exclusions,
 )
 from segspatial.indices import resolve_indices
+from segspatial.schema import conform_results, empty_results
 
 __all__ = [
     "COMPARISONS",
@@ -1115,11 +1116,8 @@ def pupil_segregation(
                       .assign(n_units=0)) if outside.any() else None, undefined):
             if part is not None and not part.empty:
                 parts.append(part.assign(theme=theme, comparison=name))
-    if tables:
-        table = pd.concat(tables, ignore_index=True)
-    else:
-        table = pd.DataFrame({c: pd.Series(dtype=object) for c in
-                              ["area", "year", "comparison", *RESULT_COLUMNS[2:]]})
+    table = conform_results(pd.concat(tables, ignore_index=True)) if tables else \
+        empty_results()
     exclusions = _finish_exclusions(parts)
     drop = [k for k in ("area", "year") if k not in keys]
     parameters = {
@@ -1131,8 +1129,9 @@ def pupil_segregation(
         "indices": [s.name for s in specs], "min_unit_size": min_unit_size,
         "min_area_size": min_area_size, "n_rows": pc.n_rows,
     }
+    table[drop] = None
     return SegregationResult(
-        table=table.drop(columns=drop),
+        table=table,
         exclusions=exclusions.drop(columns=drop).reset_index(drop=True),
         counts=kept.drop(columns=drop).reset_index(drop=True),
         parameters=parameters,

@@ -23,7 +23,8 @@ attributes; school counts are public and shown as they are) and, on both school 
 suppresses the schools with a group below it (no group counts, no share, a grey
 marker: :func:`segspatial._mapdata.suppressed_schools`), and the same input gives
 byte-identical pages: fixed PNG metadata, fixed permutation seed, folium's random
-element ids replaced by counters, no time stamp unless ``stamp`` is given.
+element ids replaced by counters (:func:`segspatial.webmap.to_html`), no time stamp
+unless ``stamp`` is given.
 
 References
 ----------
@@ -43,14 +44,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import json
 import math
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -71,6 +69,7 @@ from segspatial._report_text import (
 )
 from segspatial.compute import SegregationResult
 from segspatial.counts import _REASONS, EXCLUSION_COLUMNS
+from segspatial.schema import has_values
 
 __all__ = [
     "LANGUAGES",
@@ -90,6 +89,8 @@ __all__ = [
 REPORT_INDICES = ("dissimilarity", "dissimilarity_standardised", "theil_h", "correlation")
 #: File that marks a folder as a segspatial report (only such folders are replaced).
 MARKER = ".segspatial-report"
+#: Longest file name of a page, without ``.html`` (longer codes are cut and hashed).
+MAX_PAGE_STEM = 100
 #: Share of Theil's H that spatial H keeps at the narrowest bandwidth, at or above
 #: which segregation is called "between parts of the municipality" (neighbouring
 #: schools are alike) ...
@@ -107,8 +108,6 @@ _REASONS.setdefault(
 )
 _SPATIAL_NAMES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                   "theil_h_between", "theil_h_within")
-_HEX_ID = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
-_PNG_METADATA = {"Software": None}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -133,14 +132,23 @@ def band(value: float) -> str | None:
 def page_name(code: Any) -> str:
     """The file name of an area's page: its code, made safe for a file name.
 
+    Characters other than ASCII letters, digits, ``.``, ``_`` and ``-`` become
+    ``_``; a code longer than :data:`MAX_PAGE_STEM` characters is cut and ends in a
+    hash of the whole code, so every name fits any file system.
+
     Examples
     --------
     >>> page_name("GM0363")
     'GM0363.html'
     >>> page_name("a/b c")
     'a_b_c.html'
+    >>> page_name("x" * 500)[-21:]
+    'xxx-c38c2bf3055c.html'
     """
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(code)).lstrip(".") or "area"
+    if len(safe) > MAX_PAGE_STEM:
+        digest = hashlib.sha256(str(code).encode("utf-8", "surrogatepass")).hexdigest()
+        safe = f"{safe[:MAX_PAGE_STEM - 13]}-{digest[:12]}"
     return f"{safe}.html"
 
 
@@ -251,7 +259,7 @@ def _resolve_comparisons(result: SegregationResult,
     params = result.parameters or {}
     table = result.table
     labels = dict(group_labels or {})
-    if "comparisons" in params and "comparison" in table.columns:
+    if "comparisons" in params and has_values(table, "comparison"):
         comparisons = {str(k): (str(v[0]), str(v[1]))
                        for k, v in dict(params["comparisons"]).items()}
         return comparisons, labels, table
@@ -352,7 +360,7 @@ def report_data(
 
     if not isinstance(result, SegregationResult):
         raise TypeError(f"result must be a SegregationResult, got {type(result).__name__}")
-    if "area" not in result.table.columns:
+    if not has_values(result.table, "area"):
         raise ValueError("result has no 'area' column: a report needs areas (compute with "
                          "area=...)")
     check_frame(locations, "locations")
@@ -382,7 +390,7 @@ def report_data(
     geo = geo.to_crs(crs)
 
     comparisons, labels, table = _resolve_comparisons(result, group_labels)
-    has_year = "year" in table.columns
+    has_year = has_values(table, "year")
     counts = result.counts.copy()
     if not has_year:
         table = table.assign(year=0)
@@ -717,26 +725,18 @@ def _document(ctx: _Ctx, title: str, body: str, script: str = "") -> str:
             f"{body}\n</main>\n{script}</body>\n</html>\n")
 
 
-def _stable_ids(text: str) -> str:
-    """folium's random element ids (32 hex digits) replaced by counters, in order."""
-    seen: dict[str, str] = {}
-
-    def replace(match: re.Match) -> str:
-        return seen.setdefault(match.group(0), f"{len(seen) + 1:08d}")
-
-    return _HEX_ID.sub(replace, text)
-
-
 def _iframe(m: Any, title: str) -> str:
-    document = _stable_ids(m.get_root().render())
+    from segspatial.webmap import to_html
+
+    document = to_html(m)
     return (f'<iframe class="map" title="{html.escape(title)}" '
             f'srcdoc="{html.escape(document, quote=True)}"></iframe>')
 
 
 def _png(figure: Any, dpi: int = 90) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata=_PNG_METADATA)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    from segspatial.plot import figure_bytes
+
+    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi)).decode("ascii")
     return f"data:image/png;base64,{data}"
 
 
@@ -1603,9 +1603,12 @@ def write_report(
     """Write the report into the folder ``output``, atomically.
 
     The pages are written into a temporary folder next to ``output`` which then
-    replaces it, so a failure half-way leaves the previous report untouched. An
-    existing ``output`` is replaced only when it is empty or an earlier report (it
-    holds the marker file ``.segspatial-report``).
+    takes its place in one step (:func:`segspatial._write.atomic_folder`): at every
+    moment ``output`` holds the complete previous report or the complete new one,
+    and a failure or a kill half-way leaves the previous report untouched; the next
+    run removes what a killed run left beside ``output``. An existing ``output`` is
+    replaced only when it is empty or an earlier report (it holds the marker file
+    ``.segspatial-report``).
 
     Parameters
     ----------
@@ -1626,38 +1629,14 @@ def write_report(
     ValueError
         If ``output`` is a file, or a non-empty folder that is not a report.
     """
+    from segspatial._write import atomic_folder
+
     output = Path(output)
-    if output.exists():
-        if not output.is_dir():
-            raise ValueError(f"output {str(output)!r} exists and is not a folder")
-        if any(output.iterdir()) and not (output / MARKER).exists():
-            raise ValueError(f"output {str(output)!r} is a non-empty folder that is not a "
-                             "segspatial report; choose a new or empty folder")
     min_cell = _check_options(lang, min_cell)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is for reading
-    try:
+    with atomic_folder(output, marker=MARKER, what="report") as folder:
         for file, page in render_report(data, lang=lang, offline=offline, min_cell=min_cell,
                                         stamp=stamp, progress=progress):
-            (tmp / file).write_text(page, encoding="utf-8")
-        (tmp / MARKER).write_text("segspatial report\n", encoding="utf-8")
-        old = None
-        if output.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-            old.rmdir()
-            output.rename(old)
-        try:
-            tmp.rename(output)
-        except BaseException:
-            if old is not None:
-                old.rename(output)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            (folder / file).write_text(page, encoding="utf-8")
     return output / "index.html"
 
 

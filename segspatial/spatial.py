@@ -59,6 +59,7 @@ from scipy.spatial import cKDTree
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import _REASONS, apply_filters, empty_exclusions, prepare_counts
 from segspatial.indices import GroupedCounts, _binary_entropy, _unit_share_a, resolve_indices
+from segspatial.schema import conform_results, empty_results
 
 __all__ = [
     "DEFAULT_BANDWIDTHS",
@@ -937,17 +938,11 @@ def spatial_segregation(
     drop = [k_ for k_ in ("area", "year") if k_ not in keys]
     exclusion_parts = [prep.excluded]
     if prep.kept.empty:
-        columns = ["area", "year", "group_a", "group_b", "index", "bandwidth", "kernel",
-                   "value", "n_units", "n_pupils", "n_a", "n_b", "reason"]
-        table = pd.DataFrame({col: pd.Series(dtype=object) for col in columns
-                              if col in keys or col not in ("area", "year")})
+        table = empty_results()
     else:
         aspatial, undefined = compute_indices(prep.kept, specs, group_a=group_a,
                                               group_b=group_b)
         exclusion_parts.append(undefined)
-        aspatial.insert(aspatial.columns.get_loc("value"), "bandwidth", np.nan)
-        aspatial.insert(aspatial.columns.get_loc("value"), "kernel",
-                        pd.Series([None] * len(aspatial), dtype=object))
         parts = [aspatial]
         parts += _spatial_rows(prep, scales, names, group_a=group_a, group_b=group_b,
                                permutations=permutations, rng=generator)
@@ -995,7 +990,9 @@ def spatial_segregation(
         "context": context, "permutations": permutations, "snap": snap,
         "min_unit_size": min_unit_size, "min_area_size": min_area_size,
     }
-    return SegregationResult(table=table.drop(columns=drop),
+    table = conform_results(table)
+    table[drop] = None
+    return SegregationResult(table=table,
                              exclusions=exclusions.drop(columns=drop, errors="ignore"),
                              counts=counts_used, parameters=parameters)
 
@@ -1037,9 +1034,9 @@ def multiscale_profile(
     Returns
     -------
     pandas.DataFrame
-        Columns ``area`` and ``year`` (when given), ``index``
-        (``spatial_dissimilarity``, ``spatial_theil_h``), ``bandwidth``, ``kernel``,
-        ``value`` and ``reason``, sorted by area, year, index and bandwidth.
+        A results table (:data:`segspatial.schema.RESULT_COLUMNS`) with the rows of
+        ``spatial_dissimilarity`` and ``spatial_theil_h``, sorted by area, year, index
+        and bandwidth.
 
     References
     ----------
@@ -1057,11 +1054,9 @@ def multiscale_profile(
         min_unit_size=min_unit_size, min_area_size=min_area_size,
     )
     table = result.table
-    keys = [c for c in ("area", "year") if c in table.columns]
-    table = table.loc[table["index"] != "dissimilarity",
-                      [*keys, "index", "bandwidth", "kernel", "value", "reason"]]
-    return table.sort_values([*keys, "index", "bandwidth"], kind="stable").reset_index(
-        drop=True)
+    table = table.loc[table["index"] != "dissimilarity"]
+    return table.sort_values(["area", "year", "index", "bandwidth"], kind="stable",
+                             na_position="first").reset_index(drop=True)
 
 
 def local_measures(

@@ -54,7 +54,8 @@ from segspatial._mapdata import (
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap"]
+__all__ = ["DEFAULT_TILES", "choropleth_map", "escape", "leaflet_assets", "school_webmap",
+           "to_html"]
 
 #: Basemap used online when ``tiles`` is not given (no basemap when offline).
 DEFAULT_TILES = "OpenStreetMap"
@@ -62,11 +63,17 @@ _UNSET: Any = object()
 
 
 def escape(text: Any) -> str:
-    """Text made safe for HTML and for JavaScript template literals, escaped once.
+    """Text made safe for HTML, JavaScript template literals and branca, escaped once.
 
     ``& < > " '`` become entities (:func:`html.escape`), and so do the backtick, the
     dollar sign and the backslash, which folium places inside JavaScript template
-    literals for tooltips and popups.
+    literals for tooltips and popups, and the braces ``{ }``: branca renders every
+    folium element's template and then parses the *output* as a template again
+    (``MacroElement.render`` wraps it in ``Element(output)``), so a name with ``{{``,
+    ``{%`` or ``{#`` in it would be Jinja2 source (``{{7*7}}`` printing 49, or code
+    run). Without a brace from the data, no such delimiter can form. Every text from
+    input passes through here before it reaches a map; browsers turn the entities
+    back into the characters, so the name is shown as it is.
 
     Examples
     --------
@@ -74,9 +81,14 @@ def escape(text: Any) -> str:
     '&lt;script&gt;alert(1)&lt;/script&gt;'
     >>> escape("De `Klimop` $1")
     'De &#96;Klimop&#96; &#36;1'
+    >>> escape("De {{7*7}} School")
+    'De &#123;&#123;7*7&#125;&#125; School'
     """
-    return (html.escape(str(text), quote=True).replace("`", "&#96;")
-            .replace("$", "&#36;").replace("\\", "&#92;"))
+    return html.escape(str(text), quote=True).translate(_MORE_ENTITIES)
+
+
+_MORE_ENTITIES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;",
+                                "{": "&#123;", "}": "&#125;"})
 
 
 def leaflet_assets() -> tuple[str, str]:
@@ -112,7 +124,70 @@ def leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+def to_html(m: folium.Map) -> str:
+    """The map as a standalone HTML document: the same bytes for the same map.
+
+    branca gives every element a random id (``geo_json_3f9c...``), so ``m.save()``
+    writes a different file on every run. Here each element without a stable id gets
+    the next number of a counter kept on the map's root, in the order of the element
+    tree (see :func:`_stable_ids`), before the page is rendered. The maps of this
+    module are numbered when they are made, so a name taken from them
+    (``layer.get_name()``) stays valid; elements added later are numbered here.
+
+    Parameters
+    ----------
+    m : folium.Map
+
+    Returns
+    -------
+    str
+    """
+    root = m.get_root()
+    _stable_ids(root)
+    return root.render()
+
+
+_RANDOM_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _stable_ids(root: Any) -> None:
+    """Replace branca's random element ids below ``root`` by a counter, in tree order.
+
+    Only ids that are still random are replaced; the counter lives on the root, so
+    numbering again after adding elements never reuses a number.
+    """
+    from branca.element import Element
+
+    count = getattr(root, "_segspatial_ids", 0)
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        if _RANDOM_ID.fullmatch(element._id):
+            count += 1
+            element._id = f"{count:08d}"
+        children = [element.header, element.html, element.script] if all(
+            isinstance(getattr(element, part, None), Element)
+            for part in ("header", "html", "script")) else []
+        stack.extend(reversed([*element._children.values(), *children]))
+    root._segspatial_ids = count
+
+
+def _check_tiles(tiles: Any) -> None:
+    if isinstance(tiles, str) and any(d in tiles for d in ("{{", "{%", "{#")):
+        raise ValueError(f"tiles must be a basemap name or a tile URL such as "
+                         f"'https://tile.example.org/{{z}}/{{x}}/{{y}}.png'; got {tiles!r}, "
+                         "which holds template syntax ('{{', '{%' or '{#')")
+
+
 def _raw_element(content: str):
+    """An element that puts ``content`` into the page as it is: the template is the
+    fixed ``{{ this.content }}`` and ``content`` a value, rendered once and never
+    parsed as a template (added to the figure's header/html, not to a
+    ``MacroElement``, whose output branca would parse again)."""
     from branca.element import Element
 
     element = Element("{{ this.content }}")
@@ -127,6 +202,7 @@ def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: 
         tiles = None if offline else DEFAULT_TILES
     if isinstance(tiles, str) and tiles.lower() == "none":
         tiles = None
+    _check_tiles(tiles)
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         minx, miny, maxx, maxy = 3.3, 50.7, 7.3, 53.6  # the Netherlands
@@ -296,6 +372,7 @@ def choropleth_map(
         tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
     ).add_to(m)
     m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
+    _stable_ids(m.get_root())
     return m
 
 
@@ -494,4 +571,5 @@ def school_webmap(
     if hidden.any():
         body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
     m.get_root().html.add_child(_raw_element(_legend_html(f"share of {label_a}", body)))
+    _stable_ids(m.get_root())
     return m

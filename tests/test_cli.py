@@ -50,7 +50,8 @@ def test_indices_to_stdout_and_exclusions_file(counts_csv, tmp_path, capsys):
                    "--indices", "dissimilarity", "--exclusions-output", str(excl), "-q"])
     assert status == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("area,year,group_a,group_b,index,value")
+    assert captured.out.startswith("area,year,comparison,group_a,group_b,index,bandwidth,"
+                                    "kernel,value")
     # without --total the area filter counts A + B only: Bergveld (GM9004) drops out too
     assert captured.out.count("\n") == 1 + 30
     assert "GM9004" not in captured.out

@@ -24,6 +24,7 @@ from segspatial import (
     theil_h,
 )
 from segspatial.demo import demo_counts
+from segspatial.schema import RESULT_COLUMNS
 
 SCALAR = {
     "dissimilarity": dissimilarity,
@@ -47,8 +48,16 @@ def demo_result(demo):
 
 def test_table_schema(demo_result):
     table = demo_result.table
-    assert list(table.columns) == ["area", "year", "group_a", "group_b", "index", "value",
-                                   "n_units", "n_pupils", "n_a", "n_b", "reason"]
+    assert list(table.columns) == RESULT_COLUMNS
+    assert list(table.columns) == [
+        "area", "year", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel",
+        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "groups", "within",
+        "se", "ci_low", "ci_high", "ci_level", "bias_corrected", "n_boot", "bootstrap",
+        "interval", "p_value", "alternative", "null_mean", "null_se", "n_null"]
+    # columns that do not apply are present and null
+    assert table["comparison"].isna().all() and table["kernel"].isna().all()
+    assert table[["se", "ci_low", "p_value", "n_boot", "bootstrap"]].isna().all().all()
+    assert table["bandwidth"].isna().all()
     assert list(table["index"].unique()) == list(DEFAULT_INDICES)
     # 4 municipalities pass the area filter, 10 years each, 5 indices
     assert len(table) == 4 * 10 * 5
@@ -104,7 +113,8 @@ def test_relabelling_and_reordering_units_changes_nothing(demo, demo_result):
 def test_no_area_no_year():
     df = pd.DataFrame({"school": ["I", "II"], "a": [2, 13], "b": [6, 3]})
     table = segregation_table(df, "school", "a", "b", min_unit_size=0, min_area_size=0)
-    assert "area" not in table.columns and "year" not in table.columns
+    assert list(table.columns) == RESULT_COLUMNS          # one schema on every path
+    assert table["area"].isna().all() and table["year"].isna().all()
     assert table.set_index("index").loc["dissimilarity", "value"] == pytest.approx(8 / 15)
 
 

@@ -52,3 +52,14 @@ def test_real_2019_case_without_data_says_how(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(datasets, "find_data_dir", lambda data_dir=None: None)
     with pytest.raises(SystemExit, match="public data not found: pass --data PATH"):
         _run("real_2019_case.py", ["--output", str(tmp_path / "o")], capsys)
+
+
+def test_technical_monitor(shared_data, tmp_path, capsys):
+    out = _run("technical_monitor.py", ["--data", str(shared_data), "--output",
+                                        str(tmp_path / "m")], capsys)
+    assert "  2024: 25.6%;" in out and "  2020: 23.1%;" in out
+    assert "Labour-market regions below 20% in 2024:" in out
+    assert "Gender segregation across all hbo programmes, 2024: D = 0.469" in out
+    for name in ("index.html", "AM18.html", "PV27.html", "representation.csv",
+                 "map_labour_market_region.png"):
+        assert (tmp_path / "m" / name).is_file(), name

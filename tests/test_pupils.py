@@ -22,6 +22,7 @@ from segspatial.pupils import (
     pupil_segregation,
     resolve_comparisons,
 )
+from segspatial.schema import RESULT_COLUMNS
 
 THEME_COLUMNS = {"ethnicity": "ethnicity", "income": "income", "education": "education"}
 
@@ -236,7 +237,8 @@ def test_pupil_segregation_equals_segregation_on_hand_counts(pupils, result):
                                total="total")
         got = result.table[result.table["comparison"] == name].drop(columns="comparison")
         got = got.reset_index(drop=True).astype({"area": str})
-        pd.testing.assert_frame_equal(got, expected.table, check_exact=False, rtol=1e-12)
+        pd.testing.assert_frame_equal(got, expected.table.drop(columns="comparison"),
+                                      check_exact=False, rtol=1e-12)
         exp_exc = expected.exclusions.set_index(["reason", "area", "year"])
         got_exc = result.exclusions[
             result.exclusions["reason"].isin(["small_area", "small_unit"])
@@ -315,7 +317,9 @@ def test_without_area_and_year():
                        + ["nonwestern"] * 3})
     res = pupil_segregation(df, "school", ethnicity="bg", comparisons="dutch_vs_nonwestern",
                             indices="dissimilarity", min_unit_size=0, min_area_size=0)
-    assert list(res.table.columns[:3]) == ["comparison", "group_a", "group_b"]
+    assert list(res.table.columns[:5]) == ["area", "year", "comparison", "group_a",
+                                           "group_b"]
+    assert res.table[["area", "year"]].isna().all().all()
     assert res.table["value"].iloc[0] == pytest.approx(0.5333333333333333, rel=1e-12)
     assert "area" not in res.exclusions.columns and "year" not in res.counts.columns
 
@@ -429,9 +433,12 @@ def test_cli_pupils_end_to_end(pupil_files, result, tmp_path, capsys, kind):
     assert "Read 145,623 pupil rows; computed 5 indices for 7 comparisons" in err
     table = pd.read_csv(out, dtype={"area": str})
     expected = result.table.astype({"area": str})
-    pd.testing.assert_frame_equal(table.drop(columns="reason"),
-                                  expected.drop(columns="reason"), check_dtype=False,
-                                  check_column_type=False, rtol=1e-12)
+    null = ["bandwidth", "kernel", "reason", "groups", "within",  # not applicable
+            *RESULT_COLUMNS[RESULT_COLUMNS.index("se"):]]  # inference: not asked for
+    assert list(table.columns) == list(expected.columns)
+    assert table[null].isna().all().all() and expected[null].isna().all().all()
+    pd.testing.assert_frame_equal(table.drop(columns=null), expected.drop(columns=null),
+                                  check_dtype=False, check_column_type=False, rtol=1e-12)
     assert read_table(counts)["total"].sum() == result.counts["total"].sum()
     assert set(pd.read_csv(excl)["reason"]) >= {"small_area", "between_bands"}
 
@@ -445,7 +452,8 @@ def test_cli_pupils_selected_comparisons_to_stdout(pupil_files, capsys):
     ])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert captured.out.startswith("area,year,comparison,group_a,group_b,index,value")
+    assert captured.out.startswith("area,year,comparison,group_a,group_b,index,bandwidth,"
+                                   "kernel,value")
     lines = captured.out.splitlines()[1:]
     assert len(lines) == 2 * 4 * 2  # two comparisons, four towns, two years
     assert sum("middle_education_vs_low_education" in line for line in lines) == 8
@@ -506,8 +514,9 @@ def test_spss_input_with_column_projection(tmp_path, capsys):
                    "--indices", "dissimilarity"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert captured.out.startswith("comparison,group_a,group_b,index,value")
-    value = float(captured.out.splitlines()[1].split(",")[4])
+    assert captured.out.startswith("area,year,comparison,group_a,group_b,index,bandwidth,"
+                                   "kernel,value")
+    value = float(captured.out.splitlines()[1].split(",")[8])
     assert value == pytest.approx(abs(25 / 30 - 5 / 30), rel=1e-12)
     assert "missing_unit: 0 area-years" not in captured.err
     assert "missing_unit" in captured.err

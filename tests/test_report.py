@@ -381,6 +381,40 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
+def test_a_killed_report_run_is_repaired_by_the_next(demo_data, tmp_path, monkeypatch):
+    """Killed between the two renames of the fallback swap (no renameat2): no folder
+    at --output for a moment, the old report aside. The next run puts it back, removes
+    every temporary (also partial pages of an older kill) and writes the new one."""
+    from segspatial import _write
+
+    class Killed(BaseException):
+        pass
+
+    out = tmp_path / "report"
+    rp.write_report(demo_data, out)
+    partial = tmp_path / ".report.tmp-earlier1"  # pages of a run killed while writing
+    partial.mkdir()
+    (partial / "index.html").write_text("<html>half")
+    real_rename = _write._rename
+
+    def rename_then_die(source, target):
+        real_rename(source, target)
+        raise Killed
+
+    monkeypatch.setattr(_write, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(_write, "_discard", lambda path: None)  # a kill cleans nothing
+    monkeypatch.setattr(_write, "_rename", rename_then_die)
+    with pytest.raises(Killed):
+        rp.write_report(demo_data, out, lang="nl")
+    assert not out.exists()
+    assert [p.name[:12] for p in sorted(tmp_path.iterdir())] == [
+        ".report.old-", ".report.tmp-", ".report.tmp-"]
+    monkeypatch.undo()
+    rp.write_report(demo_data, out, lang="nl")
+    assert '<html lang="nl">' in (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
 def test_write_report_refuses_to_replace_other_folders(demo_data, tmp_path):
     other = tmp_path / "documents"
     other.mkdir()

@@ -11,6 +11,7 @@ import pytest
 
 from segspatial import dissimilarity, segregation, theil_h
 from segspatial.demo import demo_counts
+from segspatial.schema import RESULT_COLUMNS
 from segspatial.spatial import (
     local_measures,
     multiscale_profile,
@@ -99,11 +100,9 @@ def test_aspatial_rows_are_those_of_segregation(demo):
     spatial = spatial_segregation(demo, "school", "a", "b", x="x", y="y", crs=CRS,
                                   bandwidth=1000, spatial_indices="spatial_dissimilarity",
                                   **opts).table
-    aspatial = spatial[spatial["bandwidth"].isna()].drop(columns=["bandwidth", "kernel"])
+    aspatial = spatial[spatial["bandwidth"].isna()]
     pd.testing.assert_frame_equal(aspatial.reset_index(drop=True), plain)
-    assert list(spatial.columns) == ["area", "year", "group_a", "group_b", "index",
-                                     "bandwidth", "kernel", "value", "n_units", "n_pupils",
-                                     "n_a", "n_b", "reason"]
+    assert list(spatial.columns) == list(plain.columns) == RESULT_COLUMNS
 
 
 def test_bandwidth_beyond_the_area_makes_every_local_share_p(demo):
@@ -507,8 +506,8 @@ def test_multiscale_profile():
     data = _two_towns()
     profile = multiscale_profile(data, "school", "a", "b", x="x", y="y", crs=CRS,
                                  area="area", **NO_FILTERS)
-    assert list(profile.columns) == ["area", "index", "bandwidth", "kernel", "value",
-                                     "reason"]
+    assert list(profile.columns) == RESULT_COLUMNS
+    assert set(profile["index"]) == {"spatial_dissimilarity", "spatial_theil_h"}
     d0 = profile.query("index == 'spatial_dissimilarity' and bandwidth == 0")
     np.testing.assert_allclose(d0["value"], 0.6, rtol=1e-12)
     halves = profile.query("area == 'H' and index == 'spatial_theil_h'")["value"].to_numpy()

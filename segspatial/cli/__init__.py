@@ -20,6 +20,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 #: Sub-command modules, in the order ``segspatial --help`` lists them.
 COMMAND_MODULES = (
     "segspatial.cli.indices",
+    "segspatial.cli.change",
     "segspatial.cli.local",
     "segspatial.cli.demo",
     "segspatial.cli.list_indices",
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     "segspatial.cli.boundaries",
     "segspatial.cli.join",
     "segspatial.cli.report",
+    "segspatial.cli.monitor",
 )
 
 
@@ -56,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"segspatial {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. no permission to write the output, a full disk
+        print(f"segspatial {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -26,13 +26,39 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
                        help="CSV encoding (default: UTF-8, else Windows-1252)")
 
 
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
+def add_filter_options(parser: argparse.ArgumentParser, *, unit: float = 50,
+                       area: float = 10000, people: str = "pupils") -> None:
     """The report's filters, ``--min-unit-size`` and ``--min-area-size``."""
     group = parser.add_argument_group("filters (0 disables)")
-    group.add_argument("--min-unit-size", type=float, default=50, metavar="N",
-                       help="drop units with fewer pupils (default: 50)")
-    group.add_argument("--min-area-size", type=float, default=10000, metavar="N",
-                       help="drop areas with fewer mean pupils per year (default: 10000)")
+    group.add_argument("--min-unit-size", type=float, default=unit, metavar="N",
+                       help=f"drop units with fewer {people} (default: {unit:g})")
+    group.add_argument("--min-area-size", type=float, default=area, metavar="N",
+                       help=f"drop areas with fewer mean {people} per year (default: "
+                       f"{area:g})")
+
+
+def whole_number(minimum: int):
+    """An argparse ``type``: a whole number of at least ``minimum`` (messages name the flag)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") \
+                from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def add_seed_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
+                    what: str = "the random draws") -> None:
+    """``--seed``: one seed for every random draw of a command (default: fresh entropy)."""
+    parser.add_argument("--seed", type=whole_number(0), metavar="N",
+                        help=f"random seed for {what}; the same seed gives the same "
+                        "output (default: fresh entropy, printed in the summary)")
 
 
 #: The one help text of ``--min-cell``, the same for every sub-command.
@@ -44,11 +70,17 @@ DISCLOSURE_HELP = (
     "'Disclosure control')")
 
 
-def add_disclosure_option(parser: argparse.ArgumentParser, note: str = "") -> None:
-    """``--min-cell N``: the disclosure guarantee (one definition for every command)."""
+def add_disclosure_option(parser: argparse.ArgumentParser, note: str = "", *,
+                          audited: bool = True) -> None:
+    """``--min-cell N``: the disclosure guarantee (one definition for every command).
+
+    ``audited=False`` for a command whose output is protected by its own rules, not
+    (yet) by :mod:`segspatial.disclosure`'s audit; ``note`` says what it does.
+    """
     group = parser.add_argument_group("disclosure control")
+    text = DISCLOSURE_HELP if audited else "disclosure control: counts below N withheld"
     group.add_argument("--min-cell", type=int, default=None, metavar="N",
-                       help=DISCLOSURE_HELP + (f"; {note}" if note else ""))
+                       help=text + (f"; {note}" if note else ""))
 
 
 def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) -> None:

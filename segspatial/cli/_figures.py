@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from segspatial._write import write_bytes, write_text
 from segspatial.cli._common import CommandError
 
 STATIC_SUFFIXES = (".png", ".svg", ".pdf")
@@ -21,42 +22,27 @@ def output_kind(path: str, allowed: tuple[str, ...]) -> str:
     return "html" if suffix in HTML_SUFFIXES else "static"
 
 
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.stem}.tmp{path.suffix}")
-
-
 def save_figure(figure: Any, path: str | Path, *, dpi: int = 150) -> Path:
-    """Save a matplotlib figure (format from the suffix), written next to the
-    destination and renamed into place."""
+    """Save a matplotlib figure (format from the suffix), atomically; the same figure
+    gives the same bytes (:func:`segspatial.plot.figure_bytes`)."""
+    from segspatial.plot import figure_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path)
-    try:
-        figure.savefig(tmp, format=path.suffix[1:].lower(), dpi=dpi)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return write_bytes(path, figure_bytes(figure, path.suffix[1:].lower(), dpi=dpi))
 
 
 def save_map(m: Any, path: str | Path) -> Path:
-    """Render a folium map to a standalone HTML file, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    html = m.get_root().render()
-    tmp = _temporary(path)
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Render a folium map to a standalone HTML file, atomically; the same map gives
+    the same bytes (:func:`segspatial.webmap.to_html`)."""
+    from segspatial.webmap import to_html
+
+    return write_text(path, to_html(m))
 
 
-def add_web_options(parser: argparse.ArgumentParser) -> None:
-    """``--tiles`` and ``--offline`` (HTML output), and ``--min-cell``."""
+def add_web_options(parser: argparse.ArgumentParser, *, disclosure_note: str = "",
+                    audited: bool = True) -> None:
+    """``--tiles`` and ``--offline`` (HTML output), and ``--min-cell``
+    (:func:`segspatial.cli._common.add_disclosure_option`)."""
     from segspatial.cli._common import add_disclosure_option
 
     group = parser.add_argument_group("interactive maps (.html output)")
@@ -66,7 +52,7 @@ def add_web_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--offline", action="store_true",
                        help="embed the map library (Leaflet) in the file: works without "
                        "internet")
-    add_disclosure_option(parser)
+    add_disclosure_option(parser, disclosure_note, audited=audited)
 
 
 def web_options(args: argparse.Namespace, kind: str) -> dict:

@@ -11,6 +11,7 @@ from segspatial.cli._common import CommandError, format_exclusions, write_or_pri
 from segspatial.compute import SegregationResult
 from segspatial.io import read_table
 from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
+from segspatial.schema import has_values
 
 __all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
 
@@ -66,7 +67,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
                    if not v]
         raise CommandError(
             f"{' and '.join(missing)} required for a counts file (one row per unit, a "
-            "column per group); for pupil-level data pass --pupils"
+            "column per group), or --groups COL COL ... for several groups at once; for "
+            "pupil-level data pass --pupils"
         )
 
 
@@ -106,9 +108,9 @@ def describe_pupils(result: SegregationResult, min_cell: int | None = None) -> s
              f"{table['index'].nunique() if len(table) else 0} indices for "
              f"{len(result.parameters['comparisons'])} comparisons from "
              f"{len(result.counts):,} unit rows."]
-    if "area" in table.columns and len(table):
+    if has_values(table, "area") and len(table):
         parts.append(f"Areas: {table['area'].nunique():,}.")
-    if "year" in table.columns and len(table):
+    if has_values(table, "year") and len(table):
         parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
     undefined = int(table["value"].isna().sum()) if len(table) else 0
     if undefined:
@@ -164,7 +166,9 @@ def run_pupils(args: argparse.Namespace, protect=None) -> int:
             "--pupils; give the school's municipality with --area, or write the counts "
             "with --counts-output and run `segspatial indices` on them"
         )
-    result = compute_pupils(args)
+    from segspatial.cli._inference import apply_inference, describe_inference
+
+    result = apply_inference(args, compute_pupils(args))
     counts = result.counts
     if protect is not None:
         result = protect(args, result)
@@ -175,4 +179,6 @@ def run_pupils(args: argparse.Namespace, protect=None) -> int:
         write_or_print(counts, args.counts_output, what="counts")
     if not args.quiet:
         print(describe_pupils(result, getattr(args, "min_cell", None)), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
     return 0

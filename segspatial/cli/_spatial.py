@@ -2,7 +2,8 @@
 
 - :func:`add_spatial_options` adds ``--bandwidth`` (repeatable), ``--kernel``, ``--k``,
   ``--context``, ``--districts/--district-code``, ``--spatial-indices``,
-  ``--permutations`` and ``--seed``;
+  ``--permutations`` (``--seed`` is the command's shared
+  :func:`segspatial.cli._common.add_seed_option`);
 - :func:`uses_spatial` tells whether any of them is given;
 - :func:`spatial_arguments` turns them (and the located units of
   :func:`segspatial.cli._location.locate_units`) into keyword arguments of
@@ -54,8 +55,6 @@ def add_spatial_options(parser: argparse.ArgumentParser, *, diagnostics: bool = 
                        "decomposition with --districts)")
     group.add_argument("--permutations", type=int, default=999, metavar="N",
                        help="permutations for Moran's I p-value (default: 999; 0: none)")
-    group.add_argument("--seed", type=int, metavar="N",
-                       help="random seed for the permutations (default: fresh entropy)")
 
 
 def uses_spatial(args: argparse.Namespace) -> bool:

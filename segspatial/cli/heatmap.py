@@ -13,6 +13,7 @@ from segspatial.cli._common import (
 )
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
 from segspatial.io import read_table
+from segspatial.schema import has_values
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip")
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     require_protected(results, args.min_cell, args.results)
     names = _names(args.names) if args.names else None
     several = (args.comparison is not None and len(args.comparison) > 1) or (
-        args.comparison is None and "comparison" in results.columns
+        args.comparison is None and has_values(results, "comparison")
         and results["comparison"].nunique() > 1)
     if several:
         axes = report_grids(results, index=args.index, comparisons=args.comparison,

@@ -10,8 +10,15 @@ from segspatial.cli._common import (
     add_disclosure_option,
     add_filter_options,
     add_read_options,
+    add_seed_option,
     format_exclusions,
     write_or_print,
+)
+from segspatial.cli._inference import (
+    add_inference_options,
+    apply_inference,
+    describe_inference,
+    uses_inference,
 )
 from segspatial.cli._location import (
     add_exclusions,
@@ -20,6 +27,14 @@ from segspatial.cli._location import (
     geometry_notes,
     locate_units,
     location_columns,
+    uses_location,
+)
+from segspatial.cli._multigroup import (
+    add_multigroup_options,
+    run_multigroup,
+    run_pupil_multigroup,
+    uses_multigroup,
+    uses_pupil_multigroup,
 )
 from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
 from segspatial.cli._spatial import (
@@ -30,20 +45,15 @@ from segspatial.cli._spatial import (
 )
 from segspatial.compute import SegregationResult, segregation
 from segspatial.io import read_table
+from segspatial.schema import has_values
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "indices",
-        help="compute segregation indices from a counts file",
-        description="Compute the segregation indices for every area and year of a "
-        "counts table (one row per unit per year, a column per group) and write one "
-        "tidy table. Prints what was left out, and why.",
-    )
-    p.add_argument("input", metavar="INPUT",
-                   help="counts file (.csv or .parquet), or with --pupils a pupil file "
-                   "(.csv, .parquet, or .sav with the 'spss' extra)")
-    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """INPUT and the options that say how to read it and compute the results table.
+
+    Shared by ``segspatial indices`` and ``segspatial change``.
+    """
+    p.add_argument("--unit", metavar="COL", help="unit (school) column")
     p.add_argument("--group-a", metavar="COL",
                    help="group A count column (required unless --pupils)")
     p.add_argument("--group-b", metavar="COL",
@@ -53,79 +63,94 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--total", metavar="COL",
                    help="all pupils of the unit, including pupils in neither group")
     p.add_argument("--indices", nargs="+", metavar="NAME",
-                   help="indices to compute (default: the five built-in ones; see "
-                   "`segspatial list-indices`)")
+                   help="indices to compute (default: the five built-in ones, or with "
+                   "--groups the multigroup ones; see `segspatial list-indices`)")
     add_filter_options(p)
     add_pupil_options(p)
     add_location_options(p)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "indices",
+        help="compute segregation indices from a counts file",
+        description="Compute the segregation indices for every area and year of a "
+        "counts table (one row per unit per year, a column per group) and write one "
+        "tidy table, optionally with bootstrap intervals (--bootstrap) and randomisation "
+        "tests (--null-draws). Prints what was left out, and why.",
+    )
+    p.add_argument("input", metavar="INPUT",
+                   help="counts file (.csv or .parquet), or with --pupils a pupil file "
+                   "(.csv, .parquet, or .sav with the 'spss' extra)")
+    add_input_options(p)
+    add_multigroup_options(p)
     add_spatial_options(p)
+    add_inference_options(p)
+    add_seed_option(p, what="the bootstrap, the randomisation test and Moran's I "
+                            "permutations")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="results file (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--exclusions-output", metavar="FILE",
                    help="also write the exclusions table (.csv or .parquet)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
     add_disclosure_option(p, "the results and exclusions are written as published (a "
-                          "min_cell column marks them); --counts-output is refused")
+                          "min_cell column marks them); two-group comparisons and their "
+                          "spatial indices only (not with --groups, --multigroup, "
+                          "--bootstrap, --null-draws or --counts-output)")
     add_read_options(p)
     p.set_defaults(handler=run)
 
 
-def spatial_design(args: argparse.Namespace, options: dict):
-    """What the spatial options publish, for the disclosure audit (every year)."""
-    from segspatial.disclosure import SpatialDesign
-    from segspatial.spatial import DEFAULT_BANDWIDTHS
+def check_disclosure(args: argparse.Namespace) -> None:
+    """With ``--min-cell``, refuse what the audit does not cover (yet): multigroup
+    indices, bootstrap intervals and randomisation tests (their numbers come from
+    exact counts and random draws the audit does not recompute), the neighbours of
+    other municipalities (``--context all``)."""
+    if getattr(args, "min_cell", None) is None:
+        return
+    given = [flag for flag, used in (
+        ("--groups/--multigroup", uses_multigroup(args) or uses_pupil_multigroup(args)),
+        ("--bootstrap/--null-draws", uses_inference(args)),
+        ("--context all", getattr(args, "context", "area") == "all")) if used]
+    if given:
+        raise CommandError(
+            f"--min-cell cannot be combined with {', '.join(given)}: the disclosure audit "
+            "covers the two-group indices and their spatial variants; compute those "
+            "numbers inside the secure environment only")
 
-    if options.get("context", "area") != "area":
-        raise CommandError("--min-cell cannot be combined with --context all: a school's "
-                           "counts would move the spatial indices of other municipalities")
-    bandwidths = options.get("bandwidth") or ([] if options.get("k") else
-                                              list(DEFAULT_BANDWIDTHS))
-    return SpatialDesign(crs=options["crs"], bandwidths=tuple(float(b) for b in bandwidths),
-                         kernel=options.get("kernel"), k=tuple(options.get("k") or ()),
-                         districts=options.get("districts"),
-                         district_code=options.get("district_code"),
-                         snap=float(options.get("snap", 5000.0)), years="all")
 
-
-def protect(args: argparse.Namespace, result: SegregationResult, options: dict | None = None
-            ) -> SegregationResult:
-    """The result as ``--min-cell`` publishes it (unchanged without it)."""
+def protect(args: argparse.Namespace, result: SegregationResult) -> SegregationResult:
+    """The result as ``--min-cell`` publishes it (unchanged without it): audited, with
+    the spatial indices of the options (:func:`segspatial.disclosure.protect_results`)."""
     from dataclasses import replace
 
-    from segspatial.disclosure import policy, protect_results
+    from segspatial.disclosure import SpatialDesign, policy, protect_results
 
-    rules = policy(args.min_cell)
+    rules = policy(getattr(args, "min_cell", None))
     if rules is None:
         return result
-    design = spatial_design(args, options) if options else None
+    params = result.parameters or {}
+    design = None
+    if "spatial_indices" in params:  # spatial_segregation's result
+        knn = params.get("kernel") == "knn"
+        design = SpatialDesign(
+            crs=params["crs"],
+            bandwidths=() if knn else tuple(float(b) for b in params["bandwidth"]),
+            k=tuple(int(b) for b in params["bandwidth"]) if knn else (),
+            kernel=None if knn else params.get("kernel"),
+            districts=getattr(args, "districts", None),
+            district_code=getattr(args, "district_code", None),
+            snap=float(params.get("snap", 5000.0)), years="all")
     table, exclusions, _ = protect_results(
-        result, rules, spatial=design, permutations=(options or {}).get("permutations", 999),
-        seed=(options or {}).get("rng"))
+        result, rules, spatial=design, permutations=int(params.get("permutations", 999)),
+        seed=getattr(args, "seed", None))
     return replace(result, table=table, exclusions=exclusions)
 
 
-def describe(result: SegregationResult, min_cell: int | None = None) -> str:
-    """A short summary of a result: what was computed, and what was left out."""
-    table = result.table
-    n_rows = len(table)
-    keys = [k for k in ("area", "year") if k in table.columns]
-    n_area_years = len(table.drop_duplicates(keys)) if keys else int(n_rows > 0)
-    parts = [f"Computed {table['index'].nunique() if n_rows else 0} indices for "
-             f"{n_area_years:,} area-years from {len(result.counts):,} unit rows."]
-    if "area" in table.columns and n_rows:
-        parts.append(f"Areas: {table['area'].nunique():,}.")
-    if "year" in table.columns and n_rows:
-        parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
-    undefined = int(table["value"].isna().sum()) if n_rows else 0
-    if undefined:
-        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
-    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
-
-
-def run(args: argparse.Namespace) -> int:
-    check_spatial_mode(args)
-    if args.pupils:
-        return run_pupils(args, protect=protect)
+def compute_counts(args: argparse.Namespace) -> SegregationResult:
+    """Read a counts file (locating units if asked) and compute the results table."""
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
     check_counts_mode(args)
     keys = [c for c in (args.unit, args.area) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
@@ -134,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     columns = list(dict.fromkeys(columns + located))
     data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
                       encoding=args.encoding)
-    with geometry_notes("indices"):
+    with geometry_notes(args.command):
         data, location_exclusions = locate_units(args, data)
     compute, extra = segregation, {}
     if uses_spatial(args):  # the spatial rows join the same table
@@ -146,13 +171,64 @@ def run(args: argparse.Namespace) -> int:
         total=args.total, indices=args.indices, min_unit_size=args.min_unit_size,
         min_area_size=args.min_area_size, **extra,
     )
-    result = protect(args, add_exclusions(result, location_exclusions), extra)
+    return add_exclusions(result, location_exclusions)
+
+
+def describe(result: SegregationResult, min_cell: int | None = None) -> str:
+    """A short summary of a result: what was computed, and what was left out."""
+    table = result.table
+    n_rows = len(table)
+    keys = [k for k in ("area", "year") if k in table.columns]
+    n_area_years = len(table.drop_duplicates(keys)) if keys else int(n_rows > 0)
+    parts = [f"Computed {table['index'].nunique() if n_rows else 0} indices for "
+             f"{n_area_years:,} area-years from {len(result.counts):,} unit rows."]
+    if has_values(table, "area") and n_rows:
+        parts.append(f"Areas: {table['area'].nunique():,}.")
+    if has_values(table, "year") and n_rows:
+        parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
+    undefined = int(table["value"].isna().sum()) if n_rows else 0
+    if undefined:
+        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_spatial_mode(args)
+    if not args.unit:
+        raise CommandError("--unit is required: the unit (school) column")
+    check_disclosure(args)
+    if args.pupils or uses_multigroup(args):
+        if args.pupils and not uses_pupil_multigroup(args):
+            _counts_only(args)
+            return run_pupils(args, protect=protect)
+        if args.pupils:
+            return run_pupil_multigroup(args)
+        return run_multigroup(args, uses_location=uses_location(args),
+                              uses_spatial=uses_spatial(args))
+    _counts_only(args)
+    result = protect(args, apply_inference(args, compute_counts(args)))
     write_or_print(result.table, args.output, what="results")
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
     if not args.quiet:
         print(describe(result, args.min_cell), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
     return 0
 
 
-__all__ = ["describe", "protect", "register", "run", "spatial_design"]
+def _counts_only(args: argparse.Namespace) -> None:
+    """Refuse the options of the other modes, naming what they need."""
+    needs = {"within": "--groups (or --pupils --multigroup)",
+             "local_output": "--groups", "within_output": "--groups and --within",
+             "log_base": "--groups (or --pupils --multigroup)",
+             "income_groups": "--pupils --multigroup",
+             "profile_output": "--pupils --rank-order-income",
+             "thresholds": "--pupils --rank-order-income"}
+    for attr, what in needs.items():
+        if getattr(args, attr, None) is not None:
+            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
+
+
+__all__ = ["add_input_options", "check_disclosure", "compute_counts", "describe", "protect",
+           "register", "run"]

@@ -1,0 +1,225 @@
+"""``segspatial indices`` with several groups at once and income as a continuum.
+
+- counts input: ``--groups COL COL [COL ...]`` (instead of ``--group-a/--group-b``),
+  ``--within COL`` (between/within decomposition), ``--log-base B``,
+  ``--local-output FILE`` (local scores per school), ``--within-output FILE`` (the
+  decomposition per cluster);
+- pupil input: ``--pupils --multigroup`` (every group of each theme at once; income in
+  ``--income-groups N`` groups of the national ranks) and ``--pupils
+  --rank-order-income`` (H^R with the H(p) profile, ``--profile-output FILE``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import pandas as pd
+
+from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
+from segspatial.io import read_table
+
+__all__ = ["add_multigroup_options", "run_multigroup", "run_pupil_multigroup",
+           "uses_multigroup", "uses_pupil_multigroup"]
+
+
+def add_multigroup_options(parser: argparse.ArgumentParser) -> None:
+    """The options of several groups at once and of the rank-order income index."""
+    group = parser.add_argument_group(
+        "several groups at once",
+        "Theil's M and H, multigroup D and normalised exposure for K >= 2 groups "
+        "(Reardon & Firebaugh 2002), their between/within decomposition and local scores")
+    group.add_argument("--groups", nargs="+", metavar="COL",
+                       help="two or more group count columns, compared all at once "
+                       "(instead of --group-a/--group-b)")
+    group.add_argument("--within", metavar="COL",
+                       help="a column grouping the units (e.g. denomination, school "
+                       "board): adds the exact split of M and H into between and within")
+    group.add_argument("--log-base", type=float, default=None, metavar="B",
+                       help="logarithm base of M and the entropy (default e: nats; 2 "
+                       "gives bits, written as mutual_information_base2)")
+    group.add_argument("--local-output", metavar="FILE",
+                       help="also write the local segregation scores per unit "
+                       "(.csv or .parquet)")
+    group.add_argument("--within-output", metavar="FILE",
+                       help="also write the decomposition per cluster of --within")
+    group.add_argument("--multigroup", action="store_true",
+                       help="with --pupils: every group of each theme at once "
+                       "(dutch/western/nonwestern; income in --income-groups groups; "
+                       "education low/middle/high)")
+    group.add_argument("--income-groups", type=int, default=None, metavar="N",
+                       help="with --pupils --multigroup: income groups of the national "
+                       "ranks (default 5: quintiles)")
+    group.add_argument("--rank-order-income", action="store_true",
+                       help="with --pupils --income: the rank-order information theory "
+                       "index H^R (Reardon 2011) and the H(p) profile")
+    group.add_argument("--profile-output", metavar="FILE",
+                       help="with --rank-order-income: write the H(p) profile")
+    group.add_argument("--thresholds", nargs="+", type=float, metavar="P",
+                       help="with --rank-order-income: income percentiles of the profile "
+                       "(default 0.05 0.10 ... 0.95)")
+    group.add_argument("--polynomial-order", type=int, default=4, metavar="M",
+                       help="with --rank-order-income: order of the polynomial fitted "
+                       "to H(p) (default 4)")
+    group.add_argument("--income-ranks", choices=("national", "area"), default="national",
+                       help="with --rank-order-income: thresholds on the national "
+                       "per-year ranks (default) or each area's own ranks")
+
+
+def uses_multigroup(args: argparse.Namespace) -> bool:
+    """Counts input with ``--groups``."""
+    return bool(getattr(args, "groups", None))
+
+
+def uses_pupil_multigroup(args: argparse.Namespace) -> bool:
+    """Pupil input with ``--multigroup`` or ``--rank-order-income``."""
+    return bool(getattr(args, "multigroup", False) or getattr(args, "rank_order_income",
+                                                                False))
+
+
+def _base(args: argparse.Namespace) -> float:
+    return math.e if args.log_base is None else args.log_base
+
+
+def _refuse(args: argparse.Namespace, names: dict[str, str], why: str) -> None:
+    given = [flag for attr, flag in names.items() if getattr(args, attr, None)]
+    if given:
+        raise CommandError(f"{', '.join(given)} {why}")
+
+
+def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
+                   uses_spatial: bool) -> int:
+    """Counts with ``--groups``: the multigroup table (and decomposition, local scores)."""
+    from segspatial.multigroup_table import (
+        local_scores,
+        multigroup_segregation,
+        within_components,
+    )
+
+    _refuse(args, {"group_a": "--group-a", "group_b": "--group-b"},
+            "cannot be used with --groups (give every group column to --groups)")
+    _refuse(args, {"multigroup": "--multigroup", "income_groups": "--income-groups",
+                   "rank_order_income": "--rank-order-income",
+                   "profile_output": "--profile-output", "thresholds": "--thresholds"},
+            "need --pupils (pupil-level input)")
+    if uses_location or uses_spatial:
+        raise CommandError("--groups works on counts per unit and area: the location and "
+                           "spatial options need two groups (--group-a/--group-b)")
+    if args.within_output and not args.within:
+        raise CommandError("--within-output needs --within COL")
+    columns = [c for c in (args.unit, *args.groups, args.area, args.year, args.total,
+                           args.within) if c]
+    text = [c for c in (args.unit, args.area, args.within) if c]
+    data = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
+                      sep=args.sep, encoding=args.encoding)
+    common = dict(area=args.area, year=args.year, total=args.total, base=_base(args),
+                  min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
+    result = multigroup_segregation(data, args.unit, args.groups, within=args.within,
+                                    indices=args.indices, **common)
+    result = apply_inference(args, result)
+    write_or_print(result.table, args.output, what="results")
+    if args.exclusions_output:
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
+    if args.local_output:
+        write_or_print(local_scores(data, args.unit, args.groups, **common),
+                       args.local_output, what="local scores")
+    if args.within_output:
+        write_or_print(within_components(data, args.unit, args.groups, args.within,
+                                         **common), args.within_output,
+                       what="decomposition per cluster")
+    if not args.quiet:
+        print(_describe(result.table, len(result.counts), "unit rows") + "\n"
+              + format_exclusions(result.exclusions), file=sys.stderr)
+        if describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
+    return 0
+
+
+def _describe(table: pd.DataFrame, n_rows: int, what: str) -> str:
+    keys = [k for k in ("area", "year") if table[k].notna().any()] if len(table) else []
+    n_area_years = len(table.drop_duplicates(keys)) if keys else int(len(table) > 0)
+    groups = sorted(table["groups"].dropna().unique()) if len(table) else []
+    parts = [f"Computed {table['index'].nunique() if len(table) else 0} indices for "
+             f"{n_area_years:,} area-years from {n_rows:,} {what}"
+             + (f"; groups: {'; '.join(groups)}." if groups else ".")]
+    undefined = int(table["value"].isna().sum()) if len(table) else 0
+    if undefined:
+        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+    return " ".join(parts)
+
+
+def run_pupil_multigroup(args: argparse.Namespace) -> int:
+    """Pupil rows with ``--multigroup`` and/or ``--rank-order-income``."""
+    from segspatial.cli._pupils import read_mapping
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+    from segspatial.rankorder import DEFAULT_THRESHOLDS, rank_order_segregation
+
+    _refuse(args, {"group_a": "--group-a", "group_b": "--group-b", "total": "--total",
+                   "groups": "--groups"},
+            "cannot be used with --pupils: groups come from --ethnicity, --income and "
+            "--education")
+    _refuse(args, {"comparisons": "--comparisons"},
+            "names two-group comparisons; --multigroup compares every group of a theme")
+    _refuse(args, {"local_output": "--local-output", "within_output": "--within-output"},
+            "work on counts (--groups); write the counts with --counts-output and run "
+            "`segspatial indices --groups` on them")
+    if not args.multigroup:
+        _refuse(args, {"within": "--within", "income_groups": "--income-groups"},
+                "needs --multigroup")
+    if not args.rank_order_income:
+        _refuse(args, {"profile_output": "--profile-output", "thresholds": "--thresholds"},
+                "needs --rank-order-income")
+    if args.rank_order_income and not args.income:
+        raise CommandError("--rank-order-income needs --income COL")
+    themes = {"ethnicity": args.ethnicity, "income": args.income,
+              "education": args.education}
+    if not any(themes.values()):
+        raise CommandError("--pupils needs at least one of --ethnicity, --income, "
+                           "--education")
+    columns = [c for c in (args.unit, args.area, args.year, *themes.values(), args.within)
+               if c]
+    text = [c for c in (args.unit, args.area, args.ethnicity, args.education, args.within)
+            if c]
+    maps = {"ethnicity_map": (read_mapping(args.ethnicity_map, "--ethnicity-map")
+                              if args.ethnicity_map else None),
+            "education_map": (read_mapping(args.education_map, "--education-map")
+                              if args.education_map else None)}
+    pupils = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
+                        sep=args.sep, encoding=args.encoding)
+    filters = dict(min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
+    tables, result, ranked = [], None, None
+    if args.multigroup:
+        result = pupil_multigroup_segregation(
+            pupils, args.unit, area=args.area, year=args.year, **themes, **maps,
+            income_missing=args.income_missing or (),
+            income_groups=5 if args.income_groups is None else args.income_groups,
+            within=args.within, indices=args.indices, base=_base(args), **filters)
+        result = apply_inference(args, result)
+        tables.append(result.table)
+    if args.rank_order_income:
+        ranked = rank_order_segregation(
+            pupils, args.unit, income=args.income, area=args.area, year=args.year,
+            income_missing=args.income_missing or (),
+            thresholds=args.thresholds or DEFAULT_THRESHOLDS, order=args.polynomial_order,
+            ranks=args.income_ranks, **filters)
+        tables.append(ranked.table)
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    main = result if result is not None else ranked
+    write_or_print(table, args.output, what="results")
+    if args.exclusions_output:  # the multigroup run counts every theme's exclusions
+        write_or_print(main.exclusions, args.exclusions_output, what="exclusions")
+    if args.counts_output:
+        write_or_print(main.counts, args.counts_output, what="counts")
+    if args.profile_output:
+        write_or_print(ranked.profile, args.profile_output, what="H(p) profile")
+    if not args.quiet:
+        print(f"Read {main.parameters['n_rows']:,} pupil rows. "
+              + _describe(table, len(main.counts), "unit rows") + "\n"
+              + format_exclusions(main.exclusions), file=sys.stderr)
+        if result is not None and describe_inference(result):
+            print(describe_inference(result), file=sys.stderr)
+        if ranked is not None and uses_inference(args):
+            print("The rank-order rows have no intervals or tests.", file=sys.stderr)
+    return 0

@@ -1,0 +1,126 @@
+"""``segspatial change``: per area, the change between two years and the trend.
+
+INPUT is either the counts (or with ``--pupils`` the pupils), read with the options of
+``segspatial indices`` (then the change is bootstrapped), or a results table written by
+``segspatial indices --bootstrap N`` (no ``--unit``: normal approximation from its
+``se`` column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from segspatial.cli._common import (
+    CommandError,
+    add_read_options,
+    add_seed_option,
+    format_exclusions,
+    write_or_print,
+)
+from segspatial.cli._inference import add_inference_options, inference_arguments
+from segspatial.cli._pupils import compute_pupils
+from segspatial.cli.indices import add_input_options, compute_counts
+from segspatial.io import read_table
+
+__all__ = ["describe_change", "register", "run"]
+
+
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year such as 2018, got {text!r}") \
+            from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "change",
+        help="change over time per area: difference between two years and trend",
+        description="Per area, comparison and index: the difference between two years "
+        "(default: the first and the last) and the linear trend over the years, with "
+        "bootstrap confidence intervals and p-values, as one tidy table. INPUT is the "
+        "counts (options as for `segspatial indices`; the change is bootstrapped) or a "
+        "results table of `segspatial indices --bootstrap N` (give no --unit; normal "
+        "approximation from its se column). 'rising'/'falling' only when the interval "
+        "excludes zero, else 'no_clear_change'.",
+    )
+    p.add_argument("input", metavar="RESULTS_OR_INPUT",
+                   help="counts or pupil file (with --unit), or a results table with se")
+    add_input_options(p)
+    group = p.add_argument_group("change")
+    group.add_argument("--from-year", type=_year, metavar="YEAR",
+                       help="first year compared (default: per area, the first year with "
+                       "a value)")
+    group.add_argument("--to-year", type=_year, metavar="YEAR",
+                       help="last year compared (default: the last year with a value)")
+    group.add_argument("--no-trend", dest="trend", action="store_false",
+                       help="only the difference, no linear trend")
+    add_inference_options(p, default_bootstrap=1000, test=False)
+    add_seed_option(p, what="the bootstrap")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="change table (.csv or .parquet; default: CSV on standard output)")
+    p.add_argument("--results-output", metavar="FILE",
+                   help="also write the results table with its intervals (counts input)")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
+    add_read_options(p)
+    p.set_defaults(handler=run)
+
+
+def describe_change(table: pd.DataFrame) -> str:
+    """How many changes were computed, and how many are clear."""
+    if table.empty:
+        return "No changes computed."
+    lines = []
+    for statistic, part in table.groupby("statistic", sort=False):
+        counts = part["direction"].value_counts()
+        undefined = int(part["reason"].notna().sum())
+        lines.append(
+            f"{statistic}: {len(part):,} series; rising {counts.get('rising', 0):,}, "
+            f"falling {counts.get('falling', 0):,}, no clear change "
+            f"{counts.get('no_clear_change', 0):,}, undefined {undefined:,}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from segspatial.inference import change, infer
+
+    from_year, to_year, trend = args.from_year, args.to_year, args.trend
+    if not args.unit:
+        used = [f"--{name.replace('_', '-')}" for name in
+                ("group_a", "group_b", "area", "year", "total", "indices", "pupils",
+                 "results_output")
+                if getattr(args, name, None)]
+        if used:
+            verb = "needs" if len(used) == 1 else "need"
+            raise CommandError(f"{', '.join(used)} {verb} --unit (counts input); without "
+                               "--unit RESULTS_OR_INPUT is a results table")
+        table = read_table(args.input, text_columns=["area", "comparison", "group_a",
+                                                     "group_b", "index", "kernel"],
+                           sep=args.sep, encoding=args.encoding)
+        try:
+            out = change(table, from_year=from_year, to_year=to_year, trend=trend,
+                         level=args.ci)
+        except ValueError as exc:
+            raise CommandError(f"{args.input!r}: {exc}") from None
+        write_or_print(out, args.output, what="changes")
+        if not args.quiet:
+            print(describe_change(out), file=sys.stderr)
+        return 0
+    if args.bootstrap == 0:
+        raise CommandError("--bootstrap must be at least 2 to bootstrap the change")
+    result = compute_pupils(args) if args.pupils else compute_counts(args)
+    inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
+                **inference_arguments(args))
+    write_or_print(inf.change, args.output, what="changes")
+    if args.results_output:
+        write_or_print(inf.result.table, args.results_output, what="results")
+    if not args.quiet:
+        print(describe_change(inf.change), file=sys.stderr)
+        print(f"{args.bootstrap:,} bootstrap replicates per area-year (seed "
+              f"{inf.result.parameters['inference']['seed_entropy']}).", file=sys.stderr)
+        print(format_exclusions(inf.result.exclusions), file=sys.stderr)
+    return 0

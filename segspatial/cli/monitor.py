@@ -1,0 +1,191 @@
+"""``segspatial monitor``: women in technical programmes per region, against targets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from segspatial.cli._common import CommandError, add_filter_options, add_read_options
+from segspatial.cli._figures import add_web_options
+
+__all__ = ["register", "run"]
+
+
+def _pair(text: str, flag: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE, e.g. arbeidsmarktregio=FILE")
+    level, value = text.split("=", 1)
+    if not level or not value:
+        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE with both parts")
+    return level, value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "monitor",
+        help="technical-education monitor: share of women per region against a target",
+        description="Read a DUO enrolment file (JSON or DUO's CSV, one column per year; "
+        "'<5' kept as the interval 1-4), assign municipalities to regions by polygon "
+        "overlay, and write the share of women in the chosen programmes per region and "
+        "year (with exact bounds, target, gap, change, pace), the gender segregation "
+        "across programmes (D, E[D], D*, H with ranges), maps and nl/en pages.",
+    )
+    p.add_argument("input", metavar="FILE", help="DUO enrolment file (.json or .csv)")
+    sel = p.add_argument_group("which programmes (combined with AND)")
+    sel.add_argument("--sector", metavar="NAME",
+                     help="DUO sector (ONDERDEEL), default techniek unless --programmes or "
+                     "--name is given")
+    sel.add_argument("--programmes", nargs="+", metavar="CODE",
+                     help="programme codes (OPLEIDINGSCODE ACTUEEL)")
+    sel.add_argument("--name", metavar="REGEX",
+                     help="case-insensitive regular expression on the programme name")
+    sel.add_argument("--types", nargs="+", metavar="TYPE",
+                     help="bachelor, master, 'associate degree'")
+    sel.add_argument("--label", metavar="TEXT", help="how the pages call the selection")
+    reg = p.add_argument_group("regions")
+    reg.add_argument("--boundaries", metavar="FILE",
+                     help="municipality polygons (e.g. nl_maps_rd_gemeente_2019.geojson)")
+    reg.add_argument("--regions", nargs="+", metavar="LEVEL=FILE", default=[],
+                     help="region polygons per level: arbeidsmarktregio=FILE, "
+                     "provincie=FILE (needs --boundaries)")
+    reg.add_argument("--mapping", metavar="FILE",
+                     help="reuse a municipality-to-region table (mapping.csv of an earlier "
+                     "run) instead of --boundaries/--regions (no maps then)")
+    reg.add_argument("--write-mapping", metavar="FILE",
+                     help="also write the municipality-to-region table here")
+    calc = p.add_argument_group("targets and censored cells")
+    calc.add_argument("--target", nargs="+", default=["0.20"], metavar="SHARE",
+                      help="target share of women: one number for every level, or "
+                      "LEVEL=SHARE pairs (default 0.20, hbo techniek in the Techniekpact "
+                      "advice)")
+    calc.add_argument("--censored", nargs=3, action="append", metavar=("TOKEN", "LOW", "HIGH"),
+                      help="a censored token and its counts (default: <5 1 4); repeatable")
+    calc.add_argument("--point", default="midpoint",
+                      choices=("midpoint", "low", "high", "exclude"),
+                      help="what a censored cell counts as in point values (bounds always "
+                      "cover every count; default: midpoint)")
+    calc.add_argument("--unit", default="programme",
+                      choices=("programme", "programme_institution"),
+                      help="unit of the segregation indices (default: programme)")
+    calc.add_argument("--segregation-scope", default="all", choices=("all", "selection"),
+                      help="programmes over which D and H are computed (default: all)")
+    calc.add_argument("--pace-years", type=int, metavar="N",
+                      help="years in the trend (default: all years so far)")
+    calc.add_argument("--exact-limit", type=int, default=4096, metavar="N",
+                      help="fills evaluated exactly per region-year (default: 4096)")
+    calc.add_argument("--bad-records", default="raise", choices=("raise", "exclude"),
+                      help="a bad value stops the run (default) or is left out and counted")
+    add_filter_options(p, unit=0, area=0, people="enrolments")
+    out = p.add_argument_group("output")
+    out.add_argument("--output", "-o", required=True, metavar="DIR",
+                     help="folder for tables, maps and pages (replaced atomically)")
+    out.add_argument("--lang", choices=("en", "nl"), default="en",
+                     help="language of pages and maps (default: en)")
+    out.add_argument("--page-levels", nargs="+", metavar="LEVEL",
+                     help="levels with a page per region (default: every mapped level)")
+    out.add_argument("--no-pages", action="store_true", help="tables and maps only")
+    out.add_argument("--quiet", "-q", action="store_true", help="no summary")
+    add_web_options(p, audited=False, disclosure_note=(
+        "and every share of a region with fewer than N women or men "
+        "(segspatial.monitor.disclose; not audited by segspatial.disclosure)"))
+    add_read_options(p)
+    p.set_defaults(handler=run)
+
+
+def _targets(values: list[str]):
+    if len(values) == 1 and "=" not in values[0]:
+        try:
+            return float(values[0])
+        except ValueError:
+            raise CommandError(f"--target {values[0]!r}: give a share such as 0.20") from None
+    out = {}
+    for text in values:
+        level, value = _pair(text, "--target")
+        try:
+            out[level] = float(value)
+        except ValueError:
+            raise CommandError(f"--target {text!r}: the share must be a number such as "
+                               "0.20") from None
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from segspatial.monitor import Selection, compute_monitor, read_enrolments
+    from segspatial.monitor.pages import write_monitor
+    from segspatial.monitor.regions import read_mapping, region_mapping, write_mapping
+
+    if args.mapping and (args.boundaries or args.regions):
+        raise CommandError("--mapping replaces --boundaries and --regions; give one or the "
+                           "other")
+    if args.regions and not args.boundaries:
+        raise CommandError("--regions needs --boundaries: the municipality polygons")
+    censored = None
+    if args.censored:
+        censored = {}
+        for token, low, high in args.censored:
+            try:
+                censored[token] = (int(low), int(high))
+            except ValueError:
+                raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
+                                   "whole numbers") from None
+    enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
+                                 sep=args.sep, encoding=args.encoding)
+    mapping = None
+    if args.mapping:
+        mapping = read_mapping(args.mapping)
+    elif args.boundaries and args.regions:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mapping = region_mapping(args.boundaries,
+                                     dict(_pair(r, "--regions") for r in args.regions))
+        if not args.quiet:
+            for w in caught:
+                print(f"note: {w.message}", file=sys.stderr)
+    if args.write_mapping:
+        if mapping is None:
+            raise CommandError("--write-mapping needs --boundaries and --regions")
+        write_mapping(mapping, args.write_mapping)
+    selection = Selection.of(sector=args.sector, programmes=args.programmes, name=args.name,
+                             types=args.types, label=args.label)
+    result = compute_monitor(
+        enrolments, mapping, selection=selection, targets=_targets(args.target),
+        point=args.point, unit=args.unit, segregation_scope=args.segregation_scope,
+        min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
+        exact_limit=args.exact_limit, pace_years=args.pace_years)
+    tiles = None
+    if args.tiles is not None:
+        tiles = None if args.tiles.lower() == "none" else args.tiles
+    folder = write_monitor(result, args.output, lang=args.lang, offline=args.offline,
+                           tiles=tiles, min_cell=args.min_cell, page_levels=args.page_levels,
+                           pages=not args.no_pages)
+    if not args.quiet:
+        rep = result.representation
+        nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
+        print(f"{selection.describe()}: share of women {nat['share']:.1%} in {nat['year']} "
+              f"(range {nat['share_low']:.1%}-{nat['share_high']:.1%}; without censored "
+              f"cells {nat['share_uncensored']:.1%}); target {nat['target']:.0%}",
+              file=sys.stderr)
+        if mapping is not None:
+            for row in mapping.summary.itertuples(index=False):
+                print(f"{row.level}: {row.municipalities} municipalities, {row.regions} "
+                      f"regions, {row.ties} ties, {row.misses} without region",
+                      file=sys.stderr)
+        from segspatial.monitor.disclose import disclose_result
+
+        ex = disclose_result(result, args.min_cell).exclusions
+        if ex.empty:
+            print("Nothing was left out.", file=sys.stderr)
+        else:
+            print("Left out (reason [level]: rows, people):", file=sys.stderr)
+            for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
+                                                    dropna=False):
+                people = part["low"].sum(min_count=len(part))
+                shown = (f"{people:,.0f}" if people == people and (
+                    args.min_cell is None or people >= args.min_cell)
+                    else f"< {args.min_cell}" if args.min_cell else "?")
+                where = f" [{level}]" if isinstance(level, str) else ""
+                print(f"  {reason}{where}: {len(part)} rows, {shown} people "
+                      f"({part['description'].iloc[0]})", file=sys.stderr)
+        print(f"wrote {folder}/index.html", file=sys.stderr)
+    return 0

@@ -1,0 +1,154 @@
+"""Inference: uncertainty and significance for every index, all area-years at once.
+
+Three questions, three tools (all vectorised over areas, years, comparisons and
+replicates; explicit ``rng``; the same seed gives byte-identical results whatever the
+chunking, the number of threads or the order of the areas):
+
+**How precise is the value?** :func:`bootstrap` (or :func:`infer` with ``n_boot``):
+standard error ``se``, a confidence interval ``ci_low``–``ci_high`` and the
+bias-corrected estimate ``2·value − mean(replicates)`` (as R ``segregation``).
+
+* *Individual bootstrap* (default): resample the pupils of each area-year (a multinomial
+  draw over its school × group cells, with the number of pupils fixed). It answers: how
+  precisely do these pupils measure the segregation of these schools? (sampling
+  variability of the pupils given the schools: new cohorts, the same school system).
+* *Cluster bootstrap* (``cluster=True``): resample the schools with replacement. It
+  answers: how much would the index vary if the schools were a sample from a larger
+  population of schools? All schools of a municipality are observed, so this is rarely
+  the question for the report; use it for samples of schools.
+
+Segregation indices are biased upwards in finite samples (a school's share is estimated
+with noise, and D, H and V grow with noise). The bootstrap replicates carry the same bias
+again, so the plain *percentile* interval sits about two biases above the truth. The
+default ``interval="bias_corrected"`` takes the percentiles of ``2·value − replicate``
+(R ``segregation``'s interval; the "basic" bootstrap interval), which removes the
+first-order bias. In 1,000 simulated towns of 40 schools of 150–400 pupils
+(``tests/test_inference.py``), 95% bias-corrected intervals cover the true D, H and V in
+94.2%, 95.5% and 95.9% of the towns; percentile intervals in only 91.5%, 85.2% and
+89.7%. In small areas the bias is larger than its first-order estimate and coverage
+falls short of nominal: towns of 6 schools of 20–60 pupils, nearly even, get 90% (D) to
+92% (H, V) with bias-corrected intervals and 73–78% with percentile ones.
+
+**Is there segregation beyond chance?** :func:`randomisation_test` (``null_draws``):
+deal each area-year's pupils to its schools at random (school sizes and group totals
+fixed; exact multivariate hypergeometric draws, no per-pupil permutation) and compare:
+``p_value`` = (k + 1) / (n + 1), one- or two-sided; ``null_mean`` and ``null_se`` give
+the index's distribution under random allocation (the simulated variance of D, so D*
+carries a standard error under the null).
+
+**Did it change?** :func:`change`: per area, the difference between two years and the
+linear trend, with bootstrap intervals and p-values, in one tidy table
+(:data:`segspatial.schema.CHANGE_COLUMNS`); ``direction`` is ``rising`` or ``falling``
+only when the interval excludes zero, else ``no_clear_change``.
+
+**Multigroup results** (:func:`segspatial.multigroup_segregation`,
+:func:`segspatial.pupil_multigroup_segregation`: K >= 2 groups) get the same columns:
+the individual bootstrap draws over the school × K-group cells, the cluster bootstrap
+resamples schools, and random allocation deals the groups one after another over the
+seats left (a binary tree of hypergeometric splits per group). In 500 simulated towns of
+20 schools and three groups, 95% bias-corrected intervals cover the true multigroup H,
+D and M in 95.2%, 95.2% and 95.4% of the towns (percentile: 84.0%, 91.8%, 84.0%).
+Decomposition rows (between/within) and the rank-order index get no intervals.
+
+Spatial indices plug in through :class:`EnvironmentIndex` (a fixed sparse environment
+operator K per unit set: ``ã = K a``, e.g. the spatial module's environment operator
+with its ``spatial_dissimilarity_theil``).
+
+The Elbers (2021) decomposition of a difference in Theil's M/H into marginal and
+structural parts (R ``segregation::mutual_difference``) is not implemented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segspatial.compute import SegregationResult
+from segspatial.inference._change import change_from_table
+from segspatial.inference._engine import DEFAULT_CHUNK_ROWS, EnvironmentIndex
+from segspatial.inference._infer import Inference, bootstrap, infer, randomisation_test
+from segspatial.inference._summary import ALTERNATIVES, INTERVALS
+
+__all__ = [
+    "ALTERNATIVES",
+    "INTERVALS",
+    "EnvironmentIndex",
+    "Inference",
+    "bootstrap",
+    "change",
+    "infer",
+    "randomisation_test",
+]
+
+
+def change(
+    result: SegregationResult | pd.DataFrame,
+    *,
+    from_year: Any = None,
+    to_year: Any = None,
+    trend: bool = True,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    cluster: bool = False,
+    interval: str = "bias_corrected",
+    indices: str | Iterable[str] | None = None,
+    environments: Iterable[EnvironmentIndex] = (),
+    rng: np.random.Generator | int | None = None,
+    n_jobs: int = 1,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> pd.DataFrame:
+    """Change over time per area: the difference between two years and the trend.
+
+    Parameters
+    ----------
+    result : SegregationResult or pandas.DataFrame
+        A result with counts (the change is bootstrapped: the replicates of the two
+        years are subtracted, those of all years regressed on the year), or a results
+        table with standard errors ``se`` (normal approximation, years independent).
+    from_year, to_year : int, optional
+        The years compared; default per series the first and the last year with a
+        defined value. The trend uses every year from ``from_year`` to ``to_year``.
+    trend : bool, default True
+        Also the least-squares slope per year (needs three years with a value).
+    n_boot, level, cluster, interval, indices, environments, rng, n_jobs, chunk_rows
+        See :func:`infer` (``n_boot`` is ignored for a table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`segspatial.schema.CHANGE_COLUMNS`: ``area``,
+        ``comparison``, ``group_a``, ``group_b``, ``index``, ``bandwidth``, ``kernel``,
+        ``statistic`` (difference or trend), ``from_year``, ``to_year``, ``n_years``,
+        ``value_from``, ``value_to``, ``change``, ``se``, ``ci_low``, ``ci_high``,
+        ``ci_level``, ``p_value`` (two-sided, no change), ``direction`` (rising /
+        falling / no_clear_change), ``n_boot``, ``bootstrap``, ``interval``,
+        ``reason``.
+
+    Raises
+    ------
+    ValueError
+        Without a (numeric) year column, with ``from_year >= to_year``, or for a table
+        without standard errors.
+
+    Examples
+    --------
+    >>> import pandas as pd, segspatial as ss
+    >>> from segspatial.inference import change
+    >>> df = pd.DataFrame({"school": ["I", "II"] * 2, "year": [2017, 2017, 2018, 2018],
+    ...                    "a": [20, 130, 60, 90], "b": [60, 30, 50, 40]})
+    >>> res = ss.segregation(df, "school", "a", "b", year="year", indices="dissimilarity",
+    ...                      min_unit_size=0, min_area_size=0)
+    >>> row = change(res, n_boot=999, rng=1).iloc[0]
+    >>> row["statistic"], int(row["from_year"]), int(row["to_year"]), row["direction"]
+    ('difference', 2017, 2018, 'falling')
+    """
+    if isinstance(result, pd.DataFrame):
+        return change_from_table(result, level=level, from_year=from_year, to_year=to_year,
+                                 trend=trend)
+    return infer(result, n_boot=n_boot, level=level, cluster=cluster, interval=interval,
+                 indices=indices, environments=environments, change=True,
+                 from_year=from_year, to_year=to_year, trend=trend, rng=rng, n_jobs=n_jobs,
+                 chunk_rows=chunk_rows).change

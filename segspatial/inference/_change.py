@@ -1,0 +1,286 @@
+"""Change over time: the difference between two years and the linear trend, with intervals.
+
+Rows of a results table form *series*: one per area, comparison, index, bandwidth and
+kernel, over the years. For every series:
+
+* ``difference``: value in ``to_year`` − value in ``from_year`` (default: the first and
+  the last year with a defined value);
+* ``trend``: the least-squares slope of the value on the year over the years from
+  ``from_year`` to ``to_year`` with a defined value (at least three), in index points
+  per year: ``Σ_t w_t v_t`` with ``w_t = (t − t̄) / Σ (t − t̄)²``.
+
+Both are linear in the yearly values, so their bootstrap replicates are the same linear
+combination of the yearly replicates (the years are resampled independently: different
+pupils, independent streams). From a table that only has standard errors (e.g. read
+back from a file), the same combinations give normal-approximation intervals:
+``se² = Σ_t c_t² se_t²``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from segspatial.inference._summary import bootstrap_summary, zero_p_value
+from segspatial.schema import CHANGE_COLUMNS, conform_change, empty_change, has_values
+
+__all__ = ["change_from_replicates", "change_from_table"]
+
+SERIES = ["area", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel"]
+_MIN_TREND_YEARS = 3
+
+
+def _years(table: pd.DataFrame) -> np.ndarray:
+    if not has_values(table, "year"):
+        raise ValueError("change over time needs a year column: the results have no "
+                         "years (pass year= when computing them)")
+    years = pd.to_numeric(table["year"], errors="coerce")
+    bad = table["year"].notna() & years.isna()
+    if bad.any():
+        raise ValueError(f"change over time needs numeric years; the year column holds "
+                         f"{table.loc[bad, 'year'].iloc[0]!r}")
+    return years.to_numpy(dtype=np.float64)
+
+
+def _bound(value: Any, argument: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a year (a number), got {value!r}") from None
+    if not np.isfinite(out):
+        raise ValueError(f"{argument} must be a finite year, got {value!r}")
+    return out
+
+
+def _check_bounds(from_year: Any, to_year: Any) -> tuple[float | None, float | None]:
+    lo, hi = _bound(from_year, "from_year"), _bound(to_year, "to_year")
+    if lo is not None and hi is not None and lo >= hi:
+        raise ValueError(f"from_year must be before to_year, got {from_year!r} and "
+                         f"{to_year!r}")
+    return lo, hi
+
+
+def _series_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The series keys, year, value and row position of every row of ``table``."""
+    frame = pd.DataFrame({k: table[k].to_numpy() for k in SERIES})
+    frame["year"] = _years(table)
+    frame["value"] = table["value"].to_numpy(dtype=np.float64)
+    frame["rid"] = np.arange(len(table))
+    key = frame[SERIES].astype(object).where(frame[SERIES].notna(), "\x00null")
+    frame["sid"] = key.groupby(SERIES, sort=True, dropna=False).ngroup().to_numpy()
+    return frame
+
+
+def _combinations(frame: pd.DataFrame, lo: float | None, hi: float | None,
+                  trend: bool) -> tuple[pd.DataFrame, sparse.csr_matrix]:
+    """One row per (series, statistic) and the coefficients on the table rows.
+
+    Returns the change rows (keys, statistic, years, values, reason) and a sparse
+    ``(n_changes, n_rows)`` matrix C: change = C @ values.
+    """
+    n_rows = len(frame)
+    ok = np.isfinite(frame["value"].to_numpy()) & np.isfinite(frame["year"].to_numpy())
+    first = frame.drop_duplicates("sid").set_index("sid").sort_index()[SERIES]
+    series = np.arange(len(first))
+    defined = frame.loc[ok]
+    in_range = defined
+    if lo is not None:
+        in_range = in_range[in_range["year"] >= lo]
+    if hi is not None:
+        in_range = in_range[in_range["year"] <= hi]
+    out, coef_rows, coef_cols, coef_vals = [], [], [], []
+
+    # the first and last year with a defined value within the bounds, per series
+    first_year = np.full(len(series), np.nan)
+    last_year = np.full(len(series), np.nan)
+    if len(in_range):
+        years = in_range.groupby("sid")["year"]
+        first_year[years.min().index.to_numpy()] = years.min().to_numpy()
+        last_year[years.max().index.to_numpy()] = years.max().to_numpy()
+    lookup = defined.set_index(["sid", "year"])["rid"]
+    values = frame["value"].to_numpy()
+
+    def rid_at(year: np.ndarray) -> np.ndarray:
+        return lookup.reindex(list(zip(series, year, strict=True))).to_numpy(np.float64)
+
+    def value_at(rid: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(rid), np.nan, values[np.nan_to_num(rid).astype(np.intp)])
+
+    # differences: the bounds themselves when given, else the first and last year
+    start = np.full(len(series), lo) if lo is not None else first_year
+    end = np.full(len(series), hi) if hi is not None else last_year
+    rid_from, rid_to = rid_at(start), rid_at(end)
+    diff = first.reset_index(drop=True).copy()
+    diff["statistic"] = "difference"
+    diff["from_year"] = start
+    diff["to_year"] = end
+    reason = np.full(len(series), None, dtype=object)
+    no_from, no_to = np.isnan(rid_from), np.isnan(rid_to)
+    reason[no_to] = [f"no defined value in {_fmt(y)}" for y in end[no_to]]
+    reason[no_from] = [f"no defined value in {_fmt(y)}" for y in start[no_from]]
+    reason[~no_from & ~no_to & (start == end)] = "only one year with a defined value"
+    reason[np.isnan(start) | np.isnan(end)] = "no year with a defined value"
+    good = reason == None  # noqa: E711 (elementwise on an object array)
+    diff["n_years"] = np.where(good, 2, 0)
+    diff["reason"] = reason
+    diff["value_from"] = value_at(rid_from)
+    diff["value_to"] = value_at(rid_to)
+    idx = np.flatnonzero(good)
+    coef_rows += [idx, idx]
+    coef_cols += [rid_to[idx].astype(np.intp), rid_from[idx].astype(np.intp)]
+    coef_vals += [np.ones(idx.size), -np.ones(idx.size)]
+    out.append(diff)
+
+    if trend:
+        g = in_range["sid"].to_numpy()
+        x = in_range["year"].to_numpy()
+        n = np.bincount(g, minlength=len(series))
+        xbar = np.bincount(g, weights=x, minlength=len(series)) / np.maximum(n, 1)
+        dev = x - xbar[g]
+        sxx = np.bincount(g, weights=dev * dev, minlength=len(series))
+        enough = n >= _MIN_TREND_YEARS
+        use = enough[g]
+        tr = first.reset_index(drop=True).copy()
+        tr["statistic"] = "trend"
+        tr["from_year"] = first_year
+        tr["to_year"] = last_year
+        tr["n_years"] = n
+        tr["reason"] = np.where(
+            enough, None,
+            [f"fewer than {_MIN_TREND_YEARS} years with a defined value (n = {k})"
+             for k in n])
+        tr["value_from"] = value_at(rid_at(first_year))
+        tr["value_to"] = value_at(rid_at(last_year))
+        offset = len(series)
+        coef_rows.append(g[use] + offset)
+        coef_cols.append(in_range["rid"].to_numpy()[use])
+        coef_vals.append(dev[use] / sxx[g[use]])
+        out.append(tr)
+    rows = pd.concat(out, ignore_index=True)
+    coef = sparse.csr_matrix(
+        (np.concatenate(coef_vals), (np.concatenate(coef_rows), np.concatenate(coef_cols))),
+        shape=(len(rows), n_rows))
+    return rows, coef
+
+
+def _fmt(year: float) -> str:
+    return str(int(year)) if np.isfinite(year) and float(year).is_integer() else str(year)
+
+
+def _finish(rows: pd.DataFrame, change: np.ndarray, defined: np.ndarray) -> pd.DataFrame:
+    rows["change"] = np.where(defined, change, np.nan)
+    lo, hi = rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()
+    direction = np.where(lo > 0, "rising", np.where(hi < 0, "falling", "no_clear_change"))
+    rows["direction"] = np.where(np.isfinite(lo) & np.isfinite(hi), direction, None)
+    order = ["area", "comparison", "index", "bandwidth", "kernel", "statistic"]
+    rows = rows.sort_values(order, kind="stable", na_position="first")
+    return conform_change(rows[[c for c in CHANGE_COLUMNS if c in rows.columns]])
+
+
+def _restore_years(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Years back in the table's own type (2018, not 2018.0)."""
+    if pd.api.types.is_integer_dtype(table["year"]):
+        for col in ("from_year", "to_year"):
+            rows[col] = rows[col].astype("Int64")
+    return rows
+
+
+def change_from_replicates(table: pd.DataFrame, boot: list, *, level: float, interval: str,
+                           bootstrap: str, from_year: Any = None, to_year: Any = None,
+                           trend: bool = True) -> pd.DataFrame:
+    """The change table from the bootstrap replicates of :func:`._infer.infer`.
+
+    ``boot`` holds ``(plan, reps)`` per comparison, ``reps`` ``(n_groups, n_stats, R)``.
+    """
+    lo, hi = _check_bounds(from_year, to_year)
+    _years(table)
+    parts = []
+    for plan, reps in boot:
+        if plan.rows.size == 0:
+            continue
+        sub = table.loc[plan.rows]
+        frame = _series_frame(sub)
+        rows, coef = _combinations(frame, lo, hi, trend)
+        row_reps = reps[plan.group, plan.stat, :]
+        est = coef @ frame["value"].to_numpy()
+        change_reps = np.asarray(coef @ row_reps)
+        defined = rows["reason"].isna().to_numpy()
+        est = np.where(defined, est, np.nan)
+        summary = bootstrap_summary(est, change_reps, level, interval)
+        dist = change_reps if interval == "percentile" else 2 * est[:, None] - change_reps
+        rows["se"] = summary["se"]
+        rows["ci_low"] = summary["ci_low"]
+        rows["ci_high"] = summary["ci_high"]
+        has = np.isfinite(summary["se"])
+        rows["ci_level"] = np.where(has, level, np.nan)
+        rows["p_value"] = zero_p_value(est, dist)
+        rows["n_boot"] = np.where(defined, summary["n_boot"], np.nan)
+        rows["bootstrap"] = np.where(has, bootstrap, None)
+        rows["interval"] = np.where(has, interval, None)
+        parts.append(_finish(rows, est, defined))
+    if not parts:
+        return empty_change()
+    return _restore_years(pd.concat(parts, ignore_index=True), table)
+
+
+def change_from_table(table: pd.DataFrame, *, level: float = 0.95, from_year: Any = None,
+                      to_year: Any = None, trend: bool = True) -> pd.DataFrame:
+    """The change table from a results table with standard errors (normal approximation).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A results table (e.g. read back from ``segspatial indices --bootstrap``) with
+        ``value`` and ``se``; the years' estimates are taken as independent.
+    level, from_year, to_year, trend
+        See :func:`segspatial.inference.change`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`segspatial.schema.CHANGE_COLUMNS`, ``interval`` = ``normal``.
+    """
+    lo, hi = _check_bounds(from_year, to_year)
+    for column in ("index", "value", "year"):
+        if column not in table.columns:
+            raise ValueError(f"not a results table: column {column!r} is missing")
+    if not has_values(table, "se"):
+        raise ValueError("the results have no standard errors (column se): compute them "
+                         "with the bootstrap (segspatial indices --bootstrap N), or pass "
+                         "the counts to compute the change by bootstrap")
+    table = table.reset_index(drop=True)
+    for col in SERIES:
+        if col not in table.columns:
+            table[col] = np.nan if col == "bandwidth" else None
+    frame = _series_frame(table)
+    rows, coef = _combinations(frame, lo, hi, trend)
+    est = coef @ frame["value"].to_numpy()
+    se_years = table["se"].to_numpy(dtype=np.float64)
+    var = coef.multiply(coef) @ np.where(np.isfinite(se_years), se_years ** 2, np.nan)
+    # a change with a year without a standard error gets none
+    missing = coef.multiply(coef) @ (~np.isfinite(se_years)).astype(np.float64)
+    defined = rows["reason"].isna().to_numpy()
+    reason = np.array(rows["reason"], dtype=object)
+    no_se = defined & (missing > 0)
+    reason[no_se] = "a year has no standard error"
+    rows["reason"] = reason
+    est = np.where(defined, est, np.nan)
+    se = np.where(defined & ~no_se, np.sqrt(var), np.nan)
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows["se"] = se
+    rows["ci_low"] = est - z * se
+    rows["ci_high"] = est + z * se
+    has = np.isfinite(se)
+    rows["ci_level"] = np.where(has, level, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows["p_value"] = np.where(has, 2 * stats.norm.sf(np.abs(est) / se), np.nan)
+    rows["interval"] = np.where(has, "normal", None)
+    if "bootstrap" in table.columns:
+        kinds = table["bootstrap"].dropna().unique()
+        rows["bootstrap"] = np.where(has, kinds[0] if len(kinds) == 1 else None, None)
+    return _restore_years(_finish(rows, est, defined & ~no_se), table)

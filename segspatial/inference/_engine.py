@@ -1,0 +1,422 @@
+"""The replicate engine: draws for every area-year, every index for every replicate at once.
+
+Units of many area-years are held in a :class:`Design` (counts ``(n_units, K)`` sorted by
+area-year). For a block of area-years and a chunk of ``R`` replicates the draws fill a
+buffer of shape ``(K, R, S)`` (``S`` = units of the block), and the replicates are
+*folded into the group axis* of :class:`segspatial.indices.GroupedCounts`: unit ``u`` of
+area-year ``g`` in replicate ``r`` gets the group label ``r * G + g``. One call of each
+index kernel then computes every index of every area-year of every replicate of the
+chunk: no Python loop over replicates, areas or schools. Spatial indices plug in as
+:class:`EnvironmentIndex` (a fixed sparse environment operator per design).
+
+Draws (one generator per area-year, see :mod:`._streams`; the draw calls are the only
+per-area-year Python calls, each vectorised over the area-year's cells and the chunk's
+replicates):
+
+* ``bootstrap`` (individual): the ``T`` pupils are resampled with replacement, i.e. the
+  school x group cells are one multinomial draw ``Mult(T, n_jk / T)`` per replicate;
+* ``cluster``: the schools are resampled with replacement (``Mult(n, 1/n)`` multiplicities;
+  a school drawn twice appears as two units, so the exact E[D] treats them as two schools);
+* ``null``: random allocation with school sizes and group totals fixed: group A's pupils
+  are a multivariate hypergeometric draw over the schools (numpy's ``marginals`` method:
+  sequential conditional hypergeometric draws over the schools, in C); with K > 2
+  groups, group after group over the seats left, each by a binary tree of vectorised
+  hypergeometric splits (:class:`_NullTree`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from segspatial.indices import GroupedCounts, IndexSpec
+from segspatial.inference._streams import stream
+from segspatial.multigroup import MultiGroupedCounts
+
+__all__ = ["Design", "EnvironmentIndex", "IndexEvaluator", "replicate"]
+
+#: Default bound on the units x replicates held at once (per thread).
+DEFAULT_CHUNK_ROWS = 1 << 22
+
+
+@dataclass(eq=False)
+class Design:
+    """Units of many area-years (sorted by area-year) with one stream key per area-year.
+
+    Attributes
+    ----------
+    counts : numpy.ndarray
+        ``(n_units, K)`` float64 counts of the K groups per unit (K = 2: A and B).
+    starts : numpy.ndarray
+        ``(n_groups + 1,)`` offsets: the units of area-year ``g`` are
+        ``starts[g]:starts[g + 1]``.
+    keys : list of tuple of int
+        The content hash of each area-year (see :func:`._streams.canonical_key`).
+    """
+
+    counts: np.ndarray
+    starts: np.ndarray
+    keys: list[tuple[int, ...]]
+    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_groups(self) -> int:
+        return self.starts.size - 1
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Units per area-year."""
+        return np.diff(self.starts)
+
+    @property
+    def group(self) -> np.ndarray:
+        """Area-year label of every unit."""
+        if "group" not in self._cache:
+            self._cache["group"] = np.repeat(np.arange(self.n_groups), self.sizes)
+        return self._cache["group"]
+
+    @property
+    def whole(self) -> np.ndarray:
+        """Per area-year: are all counts whole numbers (needed to resample pupils)?"""
+        if "whole" not in self._cache:
+            frac = np.any(self.counts != np.floor(self.counts), axis=1)
+            self._cache["whole"] = np.bincount(self.group, weights=frac,
+                                               minlength=self.n_groups) == 0
+        return self._cache["whole"]
+
+    def grouped(self) -> GroupedCounts:
+        """The observed counts as :class:`GroupedCounts` (two groups)."""
+        return GroupedCounts(a=self.counts[:, 0], b=self.counts[:, 1], group=self.group,
+                             n_groups=self.n_groups)
+
+
+class Evaluator(Protocol):
+    """Computes statistics for a folded chunk of replicates."""
+
+    names: list[str]
+
+    def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
+                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+        """``counts`` ``(K, R, S)``, ``local`` ``(S,)`` area-year within the block
+        (``0..n_groups-1``), ``block`` the design's area-year ids of the block; returns
+        ``(len(names), R, n_groups)``."""
+
+
+@dataclass(frozen=True)
+class IndexEvaluator:
+    """Registered indices through their :class:`IndexSpec` kernels.
+
+    Two-group kernels get a :class:`GroupedCounts`, multigroup ones
+    (``spec.multigroup``) a :class:`~segspatial.multigroup.MultiGroupedCounts`; with
+    more than two groups only multigroup indices apply. ``scales`` multiply the values
+    (1 / ln(base) for information indices computed in another logarithm base).
+    """
+
+    specs: Sequence[IndexSpec]
+    scales: Sequence[float]
+    k: int = 2
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.specs]
+
+    def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
+                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+        reps = counts.shape[1]
+        label = (np.arange(reps)[:, None] * n_groups + local[None, :]).ravel()
+        if self.k == 2:
+            c = GroupedCounts(a=counts[0].ravel(), b=counts[1].ravel(), group=label,
+                              n_groups=reps * n_groups)
+            for key, per_group in fixed.items():  # values the draws cannot change (E[D])
+                c.memo(key, lambda v=per_group: np.tile(v[block], reps))
+        else:
+            c = MultiGroupedCounts(counts=counts.reshape(self.k, -1).T.copy(), group=label,
+                                   n_groups=reps * n_groups)
+        out = np.empty((len(self.specs), reps, n_groups))
+        for i, (spec, scale) in enumerate(zip(self.specs, self.scales, strict=True)):
+            arg = c.as_multigroup() if spec.multigroup and self.k == 2 else c
+            values = np.asarray(spec.kernel(arg), dtype=np.float64) * scale
+            out[i] = values.reshape(reps, n_groups)
+        return out
+
+
+@dataclass(frozen=True)
+class EnvironmentIndex:
+    """A spatial index that plugs into the bootstrap through its environment operator.
+
+    The individual bootstrap and the randomisation test keep the units (and so their
+    locations) fixed, so a spatial index is a fixed linear operator on the counts
+    followed by a formula: ``ã = K a``, ``b̃ = K b``, index = ``statistic(...)``. The
+    cluster bootstrap changes the units, so it cannot use a fixed operator.
+
+    Parameters
+    ----------
+    name : str
+        The ``index`` value of the rows it fills (e.g. ``"spatial_dissimilarity"``).
+    bandwidth : float
+        The ``bandwidth`` value of those rows.
+    kernel : str
+        The ``kernel`` value of those rows.
+    operator : scipy.sparse matrix
+        ``(n_units, n_units)``, block-diagonal by area-year, rows and columns in the
+        order of ``result.counts`` (the units of the results' area-years).
+    statistic : callable
+        ``statistic(operator, a, b, group, n_groups) -> values``: the operator of a block
+        of area-years (``(S, S)``, a diagonal block of ``operator``), the counts ``a``
+        and ``b`` of its units for ``m`` count vectors (``(S, m)``: the replicates) and
+        the area-year of each unit (``0..n_groups-1``, every label present); returns
+        ``(n_groups, m)``. The signature of the spatial module's
+        ``spatial_dissimilarity_theil(operator, a, b, group=...)`` (issue 13), e.g.
+        ``lambda k, a, b, g, n: spatial_dissimilarity_theil(k, a, b, group=g)[0]``.
+    comparison : str, optional
+        Restrict to one comparison (default: every comparison of the result).
+    """
+
+    name: str
+    bandwidth: float
+    kernel: str
+    operator: Any
+    statistic: Callable[..., np.ndarray]
+    comparison: str | None = None
+
+
+@dataclass(frozen=True)
+class _EnvironmentEvaluator:
+    """Adapter of :class:`EnvironmentIndex` to the folded engine."""
+
+    environments: Sequence[EnvironmentIndex]
+    operators: Sequence[Any]  # in the design's unit order
+    starts: np.ndarray
+
+    @property
+    def names(self) -> list[str]:
+        return [e.name for e in self.environments]
+
+    def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
+                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+        reps = counts.shape[1]
+        lo, hi = self.starts[block[0]], self.starts[block[-1] + 1]
+        a = np.ascontiguousarray(counts[0].T)  # (S, R)
+        b = np.ascontiguousarray(counts[1].T)
+        out = np.empty((len(self.environments), reps, n_groups))
+        for i, (env, op) in enumerate(zip(self.environments, self.operators, strict=True)):
+            values = env.statistic(op[lo:hi][:, lo:hi], a, b, local, n_groups)
+            out[i] = np.asarray(values, dtype=np.float64).reshape(n_groups, reps).T
+        return out
+
+
+# --------------------------------------------------------------------------- draws
+
+
+class _Drawer:
+    """The draws of one area-year: parameters prepared once, one call per chunk.
+
+    Successive calls continue the area-year's stream, so the draws do not depend on how
+    the replicates are chunked.
+    """
+
+    def __init__(self, task: str, root: np.random.SeedSequence, key: tuple[int, ...],
+                 cells: np.ndarray):
+        self.task = task
+        self.gen = stream(root, task, key)
+        self.n, self.k = cells.shape
+        if task == "bootstrap":
+            whole = np.rint(cells.T).astype(np.int64).ravel()  # group-major cells
+            self.total = int(whole.sum())
+            self.pvals = whole / self.total
+        elif task == "cluster":
+            self.cells = np.ascontiguousarray(cells.T)
+            self.pvals = np.full(self.n, 1.0 / self.n)
+        elif task == "null":
+            whole = np.rint(cells).astype(np.int64)
+            self.size = whole.sum(axis=1)
+            self.group_totals = whole.sum(axis=0)
+            if self.k > 2:
+                self.tree = _NullTree(root, key, self.size, self.group_totals)
+        else:  # pragma: no cover - internal
+            raise ValueError(f"unknown task {task!r}")
+
+    def __call__(self, out: np.ndarray) -> None:
+        """Fill ``out`` ``(K, reps, n)`` with the next ``reps`` draws."""
+        reps = out.shape[1]
+        if self.task == "bootstrap":
+            x = self.gen.multinomial(self.total, self.pvals, size=reps)
+            out[...] = x.reshape(reps, self.k, self.n).transpose(1, 0, 2)
+        elif self.task == "cluster":
+            times = self.gen.multinomial(self.n, self.pvals, size=reps)
+            pick = np.repeat(np.tile(np.arange(self.n), reps), times.ravel())
+            out[...] = self.cells[:, pick].reshape(self.k, reps, self.n)
+        elif self.k == 2:
+            a = self.gen.multivariate_hypergeometric(self.size, int(self.group_totals[0]),
+                                                     size=reps, method="marginals")
+            out[0] = a
+            np.subtract(self.size, a, out=out[1])
+        else:
+            out[...] = self.tree.next(reps)
+
+
+class _NullTree:
+    """Random allocation of K > 2 groups: group after group, each dealt to the seats
+    left by the groups before it with a binary tree of hypergeometric splits over the
+    schools (``ceil(log2 n)`` vectorised draws per group, over replicates and nodes).
+
+    numpy's multivariate hypergeometric takes one set of seats, but after the first group
+    the free seats differ per replicate. The tree draws a block of replicates per call,
+    so blocks of :data:`_TREE_BLOCK` replicates have their own streams (keyed by the
+    block number) and are drawn whole: the draws do not depend on the chunking.
+    """
+
+    def __init__(self, root: np.random.SeedSequence, key: tuple[int, ...], size: np.ndarray,
+                 group_totals: np.ndarray):
+        self.root, self.key = root, key
+        self.size, self.group_totals = size, group_totals
+        self.block, self.position, self.cache = 0, 0, np.empty((len(group_totals), 0,
+                                                                  size.size))
+
+    def _draw_block(self) -> np.ndarray:
+        gen = stream(self.root, "null", (*self.key, self.block))
+        self.block += 1
+        reps, n = _TREE_BLOCK, self.size.size
+        free = np.broadcast_to(self.size, (reps, n)).astype(np.int64)
+        out = np.empty((len(self.group_totals), reps, n))
+        for g, total in enumerate(self.group_totals[:-1]):
+            x = _deal(gen, free, int(total))
+            out[g] = x
+            free = free - x
+        out[-1] = free
+        return out
+
+    def next(self, reps: int) -> np.ndarray:
+        while self.cache.shape[1] < reps:
+            self.cache = np.concatenate([self.cache, self._draw_block()], axis=1)
+        out, self.cache = self.cache[:, :reps], self.cache[:, reps:]
+        return out
+
+
+#: Replicates per block of the K-group randomisation draws.
+_TREE_BLOCK = 64
+
+
+def _deal(gen: np.random.Generator, free: np.ndarray, total: int) -> np.ndarray:
+    """Deal ``total`` pupils at random to the free seats ``free`` ``(reps, n)``.
+
+    A multivariate hypergeometric draw per replicate, as a binary tree: each node's
+    pupils are split between its halves with one hypergeometric draw (the seats of the
+    left half are the "good" items), all nodes of a level and all replicates at once.
+    """
+    reps, n = free.shape
+    cum = np.zeros((reps, n + 1), dtype=np.int64)
+    np.cumsum(free, axis=1, out=cum[:, 1:])
+    lo, hi = np.array([0]), np.array([n])
+    draws = np.full((reps, 1), total, dtype=np.int64)
+    while True:
+        split = hi - lo >= 2
+        if not split.any():
+            break
+        mid = (lo + hi) // 2
+        left = np.zeros_like(draws)
+        seats_left = cum[:, mid[split]] - cum[:, lo[split]]
+        seats_right = cum[:, hi[split]] - cum[:, mid[split]]
+        left[:, split] = gen.hypergeometric(seats_left, seats_right, draws[:, split])
+        left[:, ~split] = draws[:, ~split]
+        # children: (lo, mid) in place of each split node (leaves stay), then (mid, hi)
+        lo, hi = (np.concatenate([lo, mid[split]]),
+                  np.concatenate([np.where(split, mid, hi), hi[split]]))
+        draws = np.concatenate([left, draws[:, split] - left[:, split]], axis=1)
+    out = np.zeros((reps, n))
+    out[:, lo] = draws
+    return out
+
+
+def _blocks(sizes: np.ndarray, active: np.ndarray, target: int) -> list[np.ndarray]:
+    """Consecutive active area-years, at most ``target`` units per block (or one)."""
+    ids = np.flatnonzero(active)
+    if ids.size == 0:
+        return []
+    cum = np.cumsum(sizes[ids])
+    cut = np.flatnonzero(np.diff(cum // max(target, 1)) > 0) + 1
+    return [b for b in np.split(ids, cut) if b.size]
+
+
+def replicate(
+    design: Design,
+    evaluators: Sequence[Evaluator],
+    *,
+    task: str,
+    n_rep: int,
+    root: np.random.SeedSequence,
+    active: np.ndarray,
+    fixed: dict[str, np.ndarray] | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    n_jobs: int = 1,
+) -> np.ndarray:
+    """Replicate values of every statistic for every active area-year.
+
+    Parameters
+    ----------
+    design : Design
+        The units and stream keys.
+    evaluators : sequence
+        Statistic families (their ``names`` concatenated give the statistic axis).
+    task : {"bootstrap", "cluster", "null"}
+        What to draw.
+    n_rep : int
+        Replicates per area-year.
+    root : numpy.random.SeedSequence
+        The run's root seed.
+    active : numpy.ndarray of bool
+        ``(n_groups,)``: area-years to draw for (others stay NaN).
+    fixed : dict, optional
+        Memo key -> per-area-year value that the draws cannot change (e.g. the exact
+        E[D] under random allocation), given to the index kernels.
+    chunk_rows : int
+        Upper bound on units x replicates per chunk (memory).
+    n_jobs : int
+        Threads; the result does not depend on it.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_groups, n_statistics, n_rep)``.
+    """
+    n_stats = sum(len(e.names) for e in evaluators)
+    out = np.full((design.n_groups, n_stats, n_rep), np.nan)
+    sizes = design.sizes
+    total = int(sizes[active].sum())
+    target = min(chunk_rows, max(1, math.ceil(total / (4 * n_jobs)))) if n_jobs > 1 \
+        else chunk_rows
+    blocks = _blocks(sizes, active, target)
+    fixed = fixed or {}
+
+    def run_block(block: np.ndarray) -> None:
+        block_sizes = sizes[block]
+        n_units = int(block_sizes.sum())
+        offsets = np.concatenate([[0], np.cumsum(block_sizes)])
+        local = np.repeat(np.arange(block.size), block_sizes)
+        drawers = [_Drawer(task, root, design.keys[g],
+                           design.counts[design.starts[g]:design.starts[g + 1]])
+                   for g in block]
+        step = max(1, min(n_rep, chunk_rows // max(n_units, 1)))
+        for r0 in range(0, n_rep, step):
+            reps = min(step, n_rep - r0)
+            buf = np.empty((design.counts.shape[1], reps, n_units))
+            for i, draw in enumerate(drawers):  # one vectorised draw per area-year
+                draw(buf[:, :, offsets[i]:offsets[i + 1]])
+            s0 = 0
+            for ev in evaluators:
+                values = ev(buf, local, block.size, block, fixed)  # (n, reps, G)
+                out[block, s0:s0 + values.shape[0], r0:r0 + reps] = values.transpose(2, 0, 1)
+                s0 += values.shape[0]
+
+    if n_jobs > 1 and len(blocks) > 1:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            list(pool.map(run_block, blocks))
+    else:
+        for block in blocks:
+            run_block(block)
+    return out

@@ -1,0 +1,166 @@
+"""From replicates to standard errors, intervals and p-values (vectorised over rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["INTERVALS", "ALTERNATIVES", "bootstrap_summary", "null_summary",
+           "zero_p_value"]
+
+#: How a bootstrap interval is formed from the replicates θ*_r of an estimate θ̂.
+INTERVALS = ("bias_corrected", "percentile")
+#: Alternatives of the randomisation test.
+ALTERNATIVES = ("greater", "less", "two-sided")
+
+
+def _valid(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(reps)
+    return ok, ok.sum(axis=1)
+
+
+def _mean_sd(values: np.ndarray, ok: np.ndarray, n: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Row mean and standard deviation (ddof 1) of the valid values.
+
+    Shifted by each row's first valid value, so constant rows get exactly 0.
+    """
+    first = np.argmax(ok, axis=1)
+    shift = np.where(n > 0, values[np.arange(values.shape[0]), first], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(ok, values - shift[:, None], 0.0)
+        m = d.sum(axis=1) / n
+        dev = np.where(ok, d - m[:, None], 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=1) / (n - 1))
+    return shift + m, sd
+
+
+def _quantiles(values: np.ndarray, probs: tuple[float, float]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Row quantiles ignoring NaN, numpy's default ("linear", R type 7), vectorised.
+
+    ``np.nanquantile`` falls back to a Python loop over rows when some hold NaN; here
+    NaN sorts last and each row interpolates between its own valid order statistics.
+    """
+    m = values.shape[0]
+    if m == 0:
+        return np.empty(0), np.empty(0)
+    ordered = np.sort(values, axis=1)  # NaN last
+    n = np.isfinite(ordered).sum(axis=1)
+    rows = np.arange(m)
+    out = []
+    for q in probs:
+        h = (np.maximum(n, 1) - 1) * q
+        lo = np.floor(h).astype(np.intp)
+        hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+        frac = h - lo
+        a, b = ordered[rows, lo], ordered[rows, hi]
+        # numpy's lerp: a + (b - a) * t, computed from the nearer end (exact at t = 0, 1)
+        value = np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
+        out.append(np.where(n > 0, value, np.nan))
+    return out[0], out[1]
+
+
+def bootstrap_summary(estimate: np.ndarray, reps: np.ndarray, level: float,
+                      interval: str) -> dict[str, np.ndarray]:
+    """Standard error, interval and bias-corrected estimate of each row.
+
+    Parameters
+    ----------
+    estimate : numpy.ndarray
+        ``(m,)`` the estimates θ̂.
+    reps : numpy.ndarray
+        ``(m, R)`` replicates (NaN = undefined replicate, left out).
+    level : float
+        Confidence level, e.g. 0.95.
+    interval : {"bias_corrected", "percentile"}
+        ``percentile``: [q_(α/2), q_(1-α/2)] of θ*. ``bias_corrected``: the same
+        percentiles of the bias-corrected replicates 2θ̂ − θ*_r, i.e.
+        [2θ̂ − q_(1-α/2), 2θ̂ − q_(α/2)] (what R ``segregation`` reports; also called the
+        basic bootstrap interval). It removes the first-order bias that the percentile
+        interval doubles (see :mod:`segspatial.inference`).
+
+    Returns
+    -------
+    dict
+        ``se``, ``ci_low``, ``ci_high``, ``bias_corrected``, ``n_boot`` (valid
+        replicates); NaN where fewer than two replicates are valid.
+    """
+    ok, n = _valid(reps)
+    mean, se = _mean_sd(reps, ok, n)
+    alpha = 1.0 - level
+    lo, hi = _quantiles(reps, (alpha / 2, 1 - alpha / 2))
+    if interval == "bias_corrected":
+        lo, hi = 2 * estimate - hi, 2 * estimate - lo
+    enough = (n >= 2) & np.isfinite(estimate)
+    nan = np.full(estimate.shape, np.nan)
+    return {
+        "se": np.where(enough, se, nan),
+        "ci_low": np.where(enough, lo, nan),
+        "ci_high": np.where(enough, hi, nan),
+        "bias_corrected": np.where(enough, 2 * estimate - mean, nan),
+        "n_boot": np.where(np.isfinite(estimate), n, nan),
+    }
+
+
+def _tolerance(x: np.ndarray) -> np.ndarray:
+    """Ties within a few ulps count as ties (the same allocation, summed in another order)."""
+    return 1e-12 * np.maximum(1.0, np.abs(x))
+
+
+def null_summary(observed: np.ndarray, null: np.ndarray,
+                 alternative: str) -> dict[str, np.ndarray]:
+    """Randomisation p-values with the (k + 1) / (n + 1) convention.
+
+    Parameters
+    ----------
+    observed : numpy.ndarray
+        ``(m,)`` observed values.
+    null : numpy.ndarray
+        ``(m, R)`` values under random allocation (NaN left out).
+    alternative : {"greater", "less", "two-sided"}
+        ``greater``: k = draws at least as large as the observed value (more
+        segregated than random allocation); ``less``: at most as large; ``two-sided``:
+        twice the smaller one-sided p-value, at most 1.
+
+    Returns
+    -------
+    dict
+        ``p_value``, ``null_mean``, ``null_se`` (standard deviation of the draws),
+        ``n_null`` (valid draws). The p-value is NaN when the statistic does not vary
+        under random allocation (e.g. the expected D itself).
+    """
+    ok, n = _valid(null)
+    tol = _tolerance(observed)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ge = (ok & (null >= observed[:, None] - tol)).sum(axis=1)
+        le = (ok & (null <= observed[:, None] + tol)).sum(axis=1)
+        p_greater = (ge + 1.0) / (n + 1.0)
+        p_less = (le + 1.0) / (n + 1.0)
+    mean, sd = _mean_sd(null, ok, n)
+    p = {"greater": p_greater, "less": p_less,
+         "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
+    constant = sd == 0
+    defined = np.isfinite(observed) & (n >= 2)
+    nan = np.full(observed.shape, np.nan)
+    return {
+        "p_value": np.where(defined & ~constant, p, nan),
+        "null_mean": np.where(defined, mean, nan),
+        "null_se": np.where(defined, sd, nan),
+        "n_null": np.where(np.isfinite(observed), n, nan),
+    }
+
+
+def zero_p_value(estimate: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """Two-sided bootstrap p-value of "no change" from the interval's distribution.
+
+    ``dist`` ``(m, R)`` holds the distribution whose percentiles form the interval
+    (θ*_r for ``percentile``, 2θ̂ − θ*_r for ``bias_corrected``); p = twice the smaller
+    share, (k + 1) / (R + 1), of its values on either side of zero, at most 1. So
+    p < 1 − level exactly when the interval (nearly) excludes zero.
+    """
+    ok, n = _valid(dist)
+    below = (ok & (dist <= 0)).sum(axis=1)
+    above = (ok & (dist >= 0)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.minimum(1.0, 2.0 * np.minimum(below + 1.0, above + 1.0) / (n + 1.0))
+    return np.where(np.isfinite(estimate) & (n >= 2), p, np.nan)

@@ -1,0 +1,243 @@
+"""The schemas of segspatial's tables: the one results table and the change table.
+
+Every function that returns segregation results (:func:`segspatial.segregation`,
+:func:`segspatial.pupil_segregation`, :func:`segspatial.spatial.spatial_segregation`,
+:func:`segspatial.inference.infer`, ...) returns a table with exactly the columns of
+:data:`RESULT_COLUMNS`, in this order. A column that does not apply to a row is null
+(``None`` for text, NaN for numbers), never absent, so downstream code (joins, maps,
+reports) never has to inspect provenance to learn what a table holds. The inference
+columns (``se`` ... ``n_null``) are null until :mod:`segspatial.inference` fills them.
+
+Multigroup rows (:func:`segspatial.multigroup_segregation`: K >= 2 groups at once) have
+``group_a``, ``group_b``, ``n_a`` and ``n_b`` null and name their groups in ``groups``:
+the group names in order, joined by :data:`GROUPS_SEPARATOR` (``"dutch|western|
+nonwestern"``). A plain string survives CSV, Parquet and spreadsheets unchanged (a list
+column would not survive CSV); :func:`split_groups` turns it back into a list, and group
+names containing the separator are refused when the rows are made. Rows of a
+between/within decomposition name the grouping of units (a column such as
+``denomination``) in ``within``.
+
+Changes over time (:func:`segspatial.inference.change`) have their own tidy table,
+:data:`CHANGE_COLUMNS`: one row per area, comparison, index and kind of change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CHANGE_COLUMNS", "CHANGE_DESCRIPTIONS", "GROUPS_SEPARATOR", "RESULT_COLUMNS",
+           "RESULT_DESCRIPTIONS", "conform_change", "conform_results", "empty_change",
+           "empty_results", "has_values", "join_groups", "split_groups"]
+
+#: Separator of the group names in the ``groups`` column.
+GROUPS_SEPARATOR = "|"
+
+#: Column name -> (kind, description). The order is the column order of every table.
+RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "area": ("key", "area (municipality) code; null when no area column was given"),
+    "year": ("key", "year; null when no year column was given"),
+    "comparison": ("text", "named comparison (e.g. dutch_vs_nonwestern); null for plain "
+                           "two-column counts"),
+    "group_a": ("text", "group A of the comparison (its column or group name)"),
+    "group_b": ("text", "group B of the comparison"),
+    "index": ("text", "index name (see segspatial.available_indices())"),
+    "bandwidth": ("float", "spatial bandwidth in metres (k for k-nearest-neighbour "
+                           "kernels); NaN for aspatial indices"),
+    "kernel": ("text", "spatial kernel (gaussian, biweight, boxcar, knn, voronoi); null "
+                       "for aspatial indices"),
+    "value": ("float", "the index value, never rounded; NaN when undefined (see reason)"),
+    "n_units": ("count", "units (schools) in the area-year after the filters"),
+    "n_pupils": ("float", "all pupils of those units"),
+    "n_a": ("float", "pupils in group A"),
+    "n_b": ("float", "pupils in group B"),
+    "reason": ("text", "why the value is undefined; null when it is defined"),
+    "groups": ("text", "multigroup rows: the K group names in order, joined by '|' "
+                       "(group_a, group_b, n_a, n_b are then null); null for two groups"),
+    "within": ("text", "between/within decomposition rows: the column grouping the units "
+                       "(e.g. denomination); null otherwise"),
+    # inference (segspatial.inference); null where not computed
+    "se": ("float", "bootstrap standard error of the value (standard deviation of the "
+                    "replicates)"),
+    "ci_low": ("float", "lower end of the bootstrap confidence interval"),
+    "ci_high": ("float", "upper end of the bootstrap confidence interval"),
+    "ci_level": ("float", "confidence level of the interval (e.g. 0.95)"),
+    "bias_corrected": ("float", "bootstrap bias-corrected value: 2 value - mean of the "
+                                "replicates"),
+    "n_boot": ("count", "bootstrap replicates with a defined value"),
+    "bootstrap": ("text", "what was resampled: individual (pupils within the area-year's "
+                          "school x group cells) or cluster (schools)"),
+    "interval": ("text", "how the interval was formed: bias_corrected (percentiles of "
+                         "2 value - replicate) or percentile (percentiles of the replicates)"),
+    "p_value": ("float", "randomisation-test p-value against random allocation of the pupils "
+                         "to the schools, (k + 1) / (n + 1)"),
+    "alternative": ("text", "alternative of the randomisation test: greater (more segregated "
+                            "than random allocation), less or two-sided"),
+    "null_mean": ("float", "mean of the index over the random-allocation draws"),
+    "null_se": ("float", "standard deviation of the index over the random-allocation draws"),
+    "n_null": ("count", "random-allocation draws with a defined value"),
+}
+
+#: Columns of every results table, in order.
+RESULT_COLUMNS: list[str] = list(RESULT_DESCRIPTIONS)
+
+#: Column name -> (kind, description) of the change table, in column order.
+CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "area": ("key", "area (municipality) code; null when no area column was given"),
+    "comparison": ("text", "named comparison; null for plain two-column counts"),
+    "group_a": ("text", "group A of the comparison"),
+    "group_b": ("text", "group B of the comparison"),
+    "index": ("text", "index name"),
+    "bandwidth": ("float", "spatial bandwidth in metres; NaN for aspatial indices"),
+    "kernel": ("text", "spatial kernel; null for aspatial indices"),
+    "statistic": ("text", "difference (value in to_year - value in from_year) or trend "
+                          "(least-squares slope per year over the years from_year..to_year)"),
+    "from_year": ("key", "first year compared"),
+    "to_year": ("key", "last year compared"),
+    "n_years": ("count", "years with a defined value that enter the change"),
+    "value_from": ("float", "the index in from_year"),
+    "value_to": ("float", "the index in to_year"),
+    "change": ("float", "the difference, or the slope in index points per year"),
+    "se": ("float", "standard error of the change (bootstrap, or normal from the yearly "
+                    "standard errors)"),
+    "ci_low": ("float", "lower end of the confidence interval of the change"),
+    "ci_high": ("float", "upper end of the confidence interval of the change"),
+    "ci_level": ("float", "confidence level of the interval"),
+    "p_value": ("float", "two-sided p-value of no change"),
+    "direction": ("text", "rising or falling when the interval excludes zero, else "
+                          "no_clear_change; null when there is no interval"),
+    "n_boot": ("count", "bootstrap replicates with a defined change; null for the normal "
+                        "approximation"),
+    "bootstrap": ("text", "individual or cluster (see the results table), or null"),
+    "interval": ("text", "bias_corrected, percentile or normal"),
+    "reason": ("text", "why the change is undefined; null when it is defined"),
+}
+
+#: Columns of every change table, in order.
+CHANGE_COLUMNS: list[str] = list(CHANGE_DESCRIPTIONS)
+
+
+def _kinds(descriptions: dict[str, tuple[str, str]], *kinds: str) -> set[str]:
+    return {name for name, (kind, _) in descriptions.items() if kind in kinds}
+
+
+def _null_column(descriptions: dict[str, tuple[str, str]], name: str, n: int) -> pd.Series:
+    if descriptions[name][0] in ("float", "count"):
+        return pd.Series(np.full(n, np.nan), dtype=np.float64)
+    return pd.Series([None] * n, dtype=object)
+
+
+def _conform(table: pd.DataFrame, descriptions: dict[str, tuple[str, str]],
+             what: str) -> pd.DataFrame:
+    extra = [c for c in table.columns if c not in descriptions]
+    if extra:
+        raise RuntimeError(f"{what} table has columns outside the schema: {extra}")
+    floats, texts = _kinds(descriptions, "float"), _kinds(descriptions, "text")
+    n = len(table)
+    out = {}
+    for name in descriptions:
+        if name in table.columns:
+            column = table[name].reset_index(drop=True)
+            if name in floats:
+                column = column.astype(np.float64)
+            elif name in texts:
+                # one representation of "not applicable" in text columns: None (object)
+                column = column.astype(object).where(column.notna(), None)
+            out[name] = column
+        else:
+            out[name] = _null_column(descriptions, name, n)
+    return pd.DataFrame(out)
+
+
+def empty_results() -> pd.DataFrame:
+    """A results table with no rows (every column present, typed)."""
+    return pd.DataFrame({name: _null_column(RESULT_DESCRIPTIONS, name, 0)
+                         for name in RESULT_COLUMNS})
+
+
+def empty_change() -> pd.DataFrame:
+    """A change table with no rows (every column present, typed)."""
+    return pd.DataFrame({name: _null_column(CHANGE_DESCRIPTIONS, name, 0)
+                         for name in CHANGE_COLUMNS})
+
+
+def conform_results(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with exactly :data:`RESULT_COLUMNS`, in order.
+
+    Missing columns are added as nulls (NaN for numbers, ``None`` for text); present
+    float columns become float64, text columns object with ``None`` for missing,
+    counts keep their integer type and the keys their own type.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A results table built by segspatial (possibly without some columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame; the input is not modified.
+
+    Raises
+    ------
+    RuntimeError
+        If ``table`` has a column outside the schema (a programming error: every new
+        column belongs in :data:`RESULT_DESCRIPTIONS` first).
+    """
+    return _conform(table, RESULT_DESCRIPTIONS, "results")
+
+
+def conform_change(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with exactly :data:`CHANGE_COLUMNS`, in order.
+
+    As :func:`conform_results`, for the change table of
+    :func:`segspatial.inference.change`.
+
+    Raises
+    ------
+    RuntimeError
+        If ``table`` has a column outside :data:`CHANGE_DESCRIPTIONS`.
+    """
+    return _conform(table, CHANGE_DESCRIPTIONS, "change")
+
+
+def has_values(table: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` exists in ``table`` and holds at least one non-null value.
+
+    Tables read back from files may come from older versions without some columns;
+    in the schema, a column that does not apply is present but null.
+    """
+    return column in table.columns and bool(table[column].notna().any())
+
+
+def join_groups(names: list[str] | tuple[str, ...]) -> str:
+    """The ``groups`` value of K group names: joined by :data:`GROUPS_SEPARATOR`.
+
+    Raises
+    ------
+    ValueError
+        If a name contains the separator (it could not be split back).
+
+    Examples
+    --------
+    >>> join_groups(["dutch", "western", "nonwestern"])
+    'dutch|western|nonwestern'
+    """
+    bad = [n for n in names if GROUPS_SEPARATOR in str(n)]
+    if bad:
+        raise ValueError(f"groups: names {bad!r} contain {GROUPS_SEPARATOR!r}, which "
+                         "separates the group names in results tables; rename them")
+    return GROUPS_SEPARATOR.join(str(n) for n in names)
+
+
+def split_groups(value: str | None) -> list[str]:
+    """The group names of a ``groups`` value (an empty list for null).
+
+    Examples
+    --------
+    >>> split_groups("dutch|western|nonwestern")
+    ['dutch', 'western', 'nonwestern']
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return str(value).split(GROUPS_SEPARATOR)

@@ -1,0 +1,116 @@
+"""The monitor's output: pages (escaped, nl/en), maps, disclosure, the CLI, reruns."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from segspatial.cli import main
+from segspatial.monitor import compute_monitor, read_enrolments, region_mapping
+from segspatial.monitor._text import TEXT
+from segspatial.monitor.disclose import disclose_result
+from segspatial.monitor.pages import render_pages, write_monitor
+
+HOSTILE = "Hoge {{7*7}}school <script>alert(1)</script> $\\alpha$ `${x}`"
+
+
+def rec(gm, prog, sex, y1, y2, name="B Elektrotechniek"):
+    return {"GEMEENTENUMMER": gm, "OPLEIDINGSCODE ACTUEEL": prog, "GESLACHT": sex,
+            "ONDERDEEL": "techniek", "OPLEIDINGSNAAM ACTUEEL": name,
+            "GEMEENTENAAM": HOSTILE, "2023": y1, "2024": y2}
+
+
+@pytest.fixture
+def case(tmp_path):
+    records = [rec("0001", 1, "vrouw", 30, 35, name=HOSTILE), rec("0001", 1, "man", 90, 85),
+               rec("0001", 2, "vrouw", "<5", 6), rec("0001", 2, "man", 40, 44),
+               rec("0002", 1, "vrouw", 25, 26), rec("0002", 1, "man", 45, 45),
+               rec("0003", 1, "vrouw", 3, 4), rec("0003", 1, "man", 30, 30),
+               rec("0004", 1, "vrouw", 12, 14), rec("0004", 1, "man", 60, 61)]
+    data = tmp_path / "hbo.json"
+    data.write_text(json.dumps(records))
+    muni = gpd.GeoDataFrame({"statcode": ["GM0001", "GM0002", "GM0003", "GM0004"],
+                             "statnaam": [HOSTILE] * 4},
+                            geometry=[box(0, 0, 1e4, 1e4), box(1e4, 0, 2e4, 1e4),
+                                      box(2e4, 0, 3e4, 1e4), box(3e4, 0, 4e4, 1e4)],
+                            crs="EPSG:28992")
+    regions = gpd.GeoDataFrame({"statcode": ["AM01", "AM02"], "statnaam": [HOSTILE, "Oost"]},
+                               geometry=[box(0, 0, 2e4, 1e4), box(2e4, 0, 4e4, 1e4)],
+                               crs="EPSG:28992")
+    muni_path, reg_path = tmp_path / "gm.geojson", tmp_path / "am.geojson"
+    muni.to_file(muni_path)
+    regions.to_file(reg_path)
+    enr = read_enrolments(data)
+    mapping = region_mapping(muni, {"arbeidsmarktregio": regions})
+    return data, muni_path, reg_path, compute_monitor(enr, mapping)
+
+
+def test_catalogues_have_the_same_keys():
+    assert set(TEXT["en"]) == set(TEXT["nl"])
+
+
+def test_pages_escape_every_name_and_speak_both_languages(case):
+    *_, result = case
+    for lang, word in (("en", "share of women"), ("nl", "aandeel vrouwen")):
+        pages = dict(render_pages(result, lang=lang, offline=True))
+        assert set(pages) == {"index.html", "AM01.html", "AM02.html"}
+        for html in pages.values():
+            assert "Hoge 49school" not in html  # {{7*7}} never evaluated
+            assert "<script>alert(1)" not in html
+            assert word in html
+        assert "Hoge {{7*7}}school &lt;script&gt;" in pages["AM01.html"]
+        assert 'lang="' + lang + '"' in pages["index.html"]
+    nl = dict(render_pages(result, lang="nl"))["index.html"]
+    assert "streefwaarde" in nl and "," in nl
+
+
+def test_min_cell_hides_small_counts(case):
+    *_, result = case
+    shown = disclose_result(result, 10)
+    rep = shown.representation.set_index(["level", "area", "year"])
+    # GM0003 has 3-4 women: suppressed; GM0004 with it (complementary, one per level-year)
+    assert rep.loc[("municipality", "GM0003", 2024), "suppressed"]
+    assert rep["suppressed"].groupby(["level", "year"]).sum().isin([0, 2, 3, 4]).all()
+    assert rep.loc[("municipality", "GM0003", 2024), ["women", "share"]].isna().all()
+    for column in ("women", "men", "women_low", "men_low"):
+        values = shown.representation[column].dropna()
+        assert (values >= 10).all()
+    pages = dict(render_pages(result, lang="en", min_cell=10))
+    assert "&lt; 10" in pages["AM02.html"] or "not shown" in pages["AM02.html"]
+
+
+def test_write_is_atomic_and_byte_identical(case, tmp_path):
+    *_, result = case
+    a = write_monitor(result, tmp_path / "a", offline=True)
+    b = write_monitor(result, tmp_path / "b", offline=True)
+    names = sorted(p.name for p in a.iterdir())
+    assert {"index.html", "representation.csv", "segregation.csv", "mapping.csv",
+            "map_labour_market_region.png", "map_labour_market_region.html"} <= set(names)
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "keep.txt").write_text("x")
+    with pytest.raises(ValueError, match="not a segspatial monitor"):
+        write_monitor(result, tmp_path / "other")
+
+
+def test_cli(case, tmp_path, capsys):
+    data, muni, regions, _ = case
+    out = tmp_path / "out"
+    code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
+                 f"arbeidsmarktregio={regions}", "--target", "0.25", "--output", str(out),
+                 "--offline", "--lang", "nl", "--write-mapping", str(tmp_path / "m.csv")])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "sector techniek: share of women" in err and "0 ties, 0 without region" in err
+    assert (out / "AM01.html").is_file() and (tmp_path / "m.csv").is_file()
+    code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
+                 "2", "--output", str(tmp_path / "out2"), "-q", "--no-pages"])
+    assert code == 0 and not (tmp_path / "out2" / "index.html").exists()
+    assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3")]) == 2
+    assert "--regions needs --boundaries" in capsys.readouterr().err
+    assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2
+    assert "sector 'bouw' is not in the file" in capsys.readouterr().err

@@ -1,0 +1,134 @@
+"""The command line with several groups at once and the rank-order income index."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segspatial.cli import main
+from segspatial.demo import demo_pupils
+from segspatial.multigroup_table import DECOMPOSITION_INDICES, multigroup_segregation
+from segspatial.rankorder import rank_order_segregation
+
+
+@pytest.fixture(scope="module")
+def counts_csv(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mg")
+    pupils = demo_pupils(years=(2018,))
+    boards = {s: f"B{sum(map(ord, s)) % 4}" for s in pupils["school"].unique()}
+    counts = (pupils.assign(one=1).pivot_table(index=["municipality", "school"],
+                                               columns="ethnicity", values="one",
+                                               aggfunc="sum", fill_value=0, observed=True)
+              .reset_index())
+    counts.columns = [str(c) for c in counts.columns]
+    counts["board"] = counts["school"].astype(str).map(boards)
+    counts["school"] = "0" + counts["school"].astype(str)
+    path = folder / "counts.csv"
+    counts.to_csv(path, index=False)
+    pupil_path = folder / "pupils.parquet"
+    pupils.to_parquet(pupil_path)
+    return {"counts": path, "pupils": pupil_path, "frame": counts, "pupil_frame": pupils}
+
+
+def test_groups_within_local_and_base(counts_csv, tmp_path, capsys):
+    out, local, within = tmp_path / "r.parquet", tmp_path / "l.csv", tmp_path / "w.csv"
+    status = main(["indices", str(counts_csv["counts"]), "--unit", "school", "--groups",
+                   "dutch", "western", "nonwestern", "--area", "municipality",
+                   "--within", "board", "--log-base", "2", "--min-area-size", "0",
+                   "-o", str(out), "--local-output", str(local),
+                   "--within-output", str(within)])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "groups: dutch|western|nonwestern" in err
+    table = pd.read_parquet(out)
+    for column in ("comparison", "group_a", "group_b", "reason", "within"):
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    frame = pd.read_csv(counts_csv["counts"], dtype={"school": str})
+    expected = multigroup_segregation(frame, "school", ["dutch", "western", "nonwestern"],
+                                      area="municipality", within="board", base=2,
+                                      min_area_size=0).table
+    pd.testing.assert_frame_equal(table, expected, check_dtype=False,
+                                  check_column_type=False)
+    assert "mutual_information_between_base2" in set(table["index"])
+    scores = pd.read_csv(local, dtype={"unit": str})
+    assert scores["unit"].str.startswith("0").all()
+    assert {"ls", "m_contribution", "entropy"} <= set(scores.columns)
+    parts = pd.read_csv(within)
+    assert set(parts["cluster"]) <= {"B0", "B1", "B2", "B3"}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--group-a", "dutch"], "--group-a cannot be used with --groups"),
+    (["--x", "x", "--y", "y", "--crs", "EPSG:28992"], "--groups works on counts per unit"),
+    (["--within-output", "w.csv"], "--within-output needs --within COL"),
+    (["--log-base", "1"], "base must be a finite number > 0 other than 1"),
+    (["--indices", "dissimilarity"], "compare two groups A and B"),
+    (["--multigroup"], "--multigroup need --pupils"),
+    (["--groups", "dutch"], "groups must name at least two count columns"),
+])
+def test_groups_errors(counts_csv, capsys, extra, message):
+    args = ["indices", str(counts_csv["counts"]), "--unit", "school", "--groups", "dutch",
+            "western", "--area", "municipality", *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_options_that_need_groups(counts_csv, capsys):
+    base = ["indices", str(counts_csv["counts"]), "--unit", "school", "--group-a", "dutch",
+            "--group-b", "western"]
+    for extra, message in ((["--within", "board"], "--within needs --groups"),
+                           (["--local-output", "l.csv"], "--local-output needs --groups"),
+                           (["--log-base", "2"], "--log-base needs --groups")):
+        assert main(base + extra) == 2
+        assert message in capsys.readouterr().err
+    assert main(["indices", str(counts_csv["counts"]), "--unit", "school"]) == 2
+    assert "or --groups COL COL" in capsys.readouterr().err
+
+
+def test_pupils_multigroup_and_rank_order(counts_csv, tmp_path, capsys):
+    out, profile, excl = tmp_path / "r.csv", tmp_path / "p.csv", tmp_path / "e.csv"
+    status = main(["indices", str(counts_csv["pupils"]), "--pupils", "--unit", "school",
+                   "--area", "municipality", "--year", "year", "--ethnicity", "ethnicity",
+                   "--income", "income", "--multigroup", "--income-groups", "4",
+                   "--rank-order-income", "--profile-output", str(profile),
+                   "--exclusions-output", str(excl), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    table = pd.read_csv(out)
+    assert set(table["comparison"]) == {"ethnicity", "income"}
+    assert "income_q1|income_q2|income_q3|income_q4" in set(table["groups"])
+    assert {"rank_order_theil_h", "rank_order_theil_h_integral"} <= set(table["index"])
+    expected = rank_order_segregation(counts_csv["pupil_frame"], "school", income="income",
+                                      area="municipality", year="year")
+    got = pd.read_csv(profile)
+    assert len(got) == len(expected.profile)
+    pd.testing.assert_series_equal(got["theil_h"], expected.profile["theil_h"],
+                                   check_names=False, rtol=1e-12)
+    assert "between_bands" not in set(pd.read_csv(excl)["reason"])
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--rank-order-income", "--ethnicity", "ethnicity"], "--rank-order-income needs "
+     "--income COL"),
+    (["--multigroup", "--income", "income", "--thresholds", "0.5"],
+     "--thresholds needs --rank-order-income"),
+    (["--multigroup", "--ethnicity", "ethnicity", "--comparisons", "dutch_vs_western"],
+     "--comparisons names two-group comparisons"),
+    (["--rank-order-income", "--income", "income", "--within", "x"],
+     "--within needs --multigroup"),
+    (["--ethnicity", "ethnicity", "--income-groups", "3"], "--income-groups needs "
+     "--pupils --multigroup"),
+])
+def test_pupil_errors(counts_csv, capsys, extra, message):
+    args = ["indices", str(counts_csv["pupils"]), "--pupils", "--unit", "school", *extra]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_list_indices_shows_multigroup_and_analysis_rows(capsys):
+    assert main(["list-indices"]) == 0
+    out = capsys.readouterr().out
+    for name in ("mutual_information", "multigroup_theil_h", "normalised_exposure",
+                 "exposure_ab", "isolation_b", "rank_order_theil_h", *DECOMPOSITION_INDICES):
+        assert name in out
+    assert "K >= 2" in out
