@@ -705,8 +705,8 @@ def weak_report(truth: pd.DataFrame, min_cell: int, *, table: pd.DataFrame,
     exact totals, D, H and V with ``digits`` decimals (the sort keys had 12)."""
     from segspatial.disclosure import suppressed_schools
 
-    half = 0.5 * 10.0 ** (-digits)
-    share_half = 0.5 * 10.0 ** (-share_digits)
+    half = 0.5 * 10.0 ** (-digits) + EPS  # as number_interval reads a printed number
+    share_half = 0.5 * 10.0 ** (-share_digits) + EPS
     pages = {}
     truth = truth.reset_index(drop=True)
     grey = suppressed_schools(truth["a"], truth["b"], min_cell, area=truth["area"])
@@ -723,9 +723,9 @@ def weak_report(truth: pd.DataFrame, min_cell: int, *, table: pd.DataFrame,
             "share": [None] * len(rows),
             "area_share": [(share - share_half, share + share_half)] * len(rows)})
         rows_t = table[table["area"] == code]
-        if "comparison" in rows_t.columns and len(rows_t):
-            rows_t = rows_t[rows_t["comparison"] == rows_t["comparison"].iloc[0]]
-        if "year" in rows_t.columns and len(rows_t):
+        if "comparison" in rows_t.columns and rows_t["comparison"].notna().any():
+            rows_t = rows_t[rows_t["comparison"] == rows_t["comparison"].dropna().iloc[0]]
+        if "year" in rows_t.columns and rows_t["year"].notna().any():
             rows_t = rows_t[rows_t["year"] == rows_t["year"].max()]
         values = rows_t.set_index("index")["value"]
         latest = {name: (float(values[index]) - half, float(values[index]) + half)
