@@ -25,8 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Draw one row per school as a circle sized by its pupils and "
         "coloured by its share of group A, on a diverging scale centred on its area's "
         "share. Interactive (.html, with tooltips and popups) or static. With "
-        "--min-cell N (.html and static output), a school with fewer than N pupils in "
-        "either group is grey and shows neither group count nor its share.",
+        "--min-cell N (.html and static output) no school shows a group count: its share "
+        "is a band of 10 percentage points, its pupils are rounded, a school with fewer "
+        "than N pupils in either group is grey, the area's share is in whole percents "
+        "and local measures are not shown.",
     )
     p.add_argument("counts", metavar="COUNTS", help="counts file (.csv or .parquet)")
     p.add_argument("--unit", required=True, metavar="COL", help="school id column")
