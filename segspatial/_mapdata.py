@@ -209,16 +209,41 @@ def area_geometries(boundaries: Any, area_code: str | None, name: str | None):
     geo = geo[geo["code"].notna() & ~geo.geometry.isna()]
     if geo["code"].duplicated().any():  # multi-part areas stored as several features
         geo = geo.dissolve(by="code", aggfunc="first", as_index=False)
-    return geo.reset_index(drop=True)
+    geo = geo.reset_index(drop=True)
+    geo.attrs["area_code"] = area_code
+    return geo
+
+
+def check_codes_match(codes: Sequence[Any], boundary_codes: Sequence[Any],
+                      area_code: str | None) -> None:
+    """Refuse results none of whose area codes is a boundary feature's code.
+
+    A map of such results would be all grey ("no data") and every page without its
+    area: the codes are of another kind (``"0363"`` against ``"GM0363"``) or from
+    another column. The error shows examples of both sides.
+    """
+    codes = [str(c) for c in dict.fromkeys(codes)]
+    known = {str(c) for c in boundary_codes}
+    if not codes or any(c in known for c in codes):
+        return
+    column = area_code or "statcode"
+    raise ValueError(
+        f"none of the {len(codes):,} area codes of the results is a code of the boundaries "
+        f"(area_code={column!r}, {len(known):,} features): the results have e.g. "
+        f"{_shown(sorted(codes))}, the boundaries {_shown(sorted(known))}; choose the "
+        "boundaries' column with the results' codes (area_code=) or boundaries of the "
+        "same kind of areas")
 
 
 def join_values(selection: Selection, geo) -> Any:
     """Merge one value per area onto the boundaries; every feature is kept.
 
     Results for areas without a boundary feature cannot be drawn: a
-    :class:`SegregationWarning` names them (never a silent loss).
+    :class:`SegregationWarning` names them (never a silent loss); when no area has
+    one, :func:`check_codes_match` raises.
     """
     frame = selection.frame
+    check_codes_match(frame["area"], geo["code"], geo.attrs.get("area_code"))
     unmatched = frame.loc[~frame["area"].isin(set(geo["code"])), "area"]
     if len(unmatched):
         warnings.warn(f"{len(unmatched)} area(s) of the results have no boundary feature "

@@ -40,6 +40,7 @@ __all__ = [
     "geocode_postcodes",
     "join_areas",
     "read_boundaries",
+    "repair_boundaries",
     "require_projected",
     "to_projected",
     "unit_exclusions",
@@ -492,6 +493,39 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
                 "RD New metres or 'EPSG:4326' for lon/lat"
             )
 
+    gdf = repair_boundaries(gdf, path.name)
+    gdf.attrs = {"source": str(path), "layer": layer, "repaired": gdf.attrs["repaired"],
+                 "null_geometries": gdf.attrs["null_geometries"], "crs_assumed": crs_assumed}
+    return gdf
+
+
+def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
+                      ) -> gpd.GeoDataFrame:
+    """Boundaries as :func:`read_boundaries` returns them, from polygons already in memory.
+
+    Invalid geometries (self-intersections from generalisation or quantisation) are
+    repaired with :func:`shapely.make_valid`, Z is dropped and the geometry column is
+    called ``geometry``; repairs and features without a geometry are counted and
+    reported. The QGIS provider uses it for polygons read from a QGIS layer.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame
+        The polygons, with a CRS. Not modified.
+    name : str
+        What the warnings call them (e.g. the file or layer name).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy; ``attrs`` records ``repaired`` and ``null_geometries``.
+
+    Warns
+    -----
+    GeometryWarning
+        When geometries are repaired, or some features have none.
+    """
+    gdf = boundaries
     geoms = gdf.geometry.array
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if shapely.has_z(geoms).any():
@@ -504,25 +538,25 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
         geoms = fixed
         names = gdf.index[invalid]
         warnings.warn(
-            f"boundaries {path.name}: repaired {n_repaired} invalid "
+            f"boundaries {name}: repaired {n_repaired} invalid "
             f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; rows "
-            f"{_examples(list(names))})", GeometryWarning, stacklevel=2)
+            f"{_examples(list(names))})", GeometryWarning, stacklevel=3)
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if null.any():
         warnings.warn(
-            f"boundaries {path.name}: {int(null.sum())} features have no geometry (null, "
+            f"boundaries {name}: {int(null.sum())} features have no geometry (null, "
             f"or collapsed to nothing; rows {_examples(list(gdf.index[null]))}); they are "
-            "kept but no unit can fall in them", GeometryWarning, stacklevel=2)
+            "kept but no unit can fall in them", GeometryWarning, stacklevel=3)
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs),
                            crs=gdf.crs)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    gdf.attrs = {"source": str(path), "layer": layer, "repaired": n_repaired,
-                 "null_geometries": int(null.sum()), "crs_assumed": crs_assumed}
+    gdf.attrs = {"repaired": n_repaired, "null_geometries": int(null.sum())}
     return gdf
 
 
-def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
+def _as_boundaries(boundaries: Any, crs: Any = None, layer: str | None = None
+                   ) -> gpd.GeoDataFrame:
     if isinstance(boundaries, gpd.GeoDataFrame):
         if crs is not None:
             return boundaries.set_crs(_as_crs(crs, "crs"), allow_override=True)
@@ -531,7 +565,7 @@ def _as_boundaries(boundaries: Any, crs: Any = None) -> gpd.GeoDataFrame:
                              "pass crs=")
         return boundaries
     if isinstance(boundaries, str | os.PathLike):
-        return read_boundaries(boundaries, crs=crs)
+        return read_boundaries(boundaries, crs=crs, layer=layer)
     raise TypeError(f"boundaries must be a GeoDataFrame or a path, got "
                     f"{type(boundaries).__name__}")
 
@@ -1067,6 +1101,7 @@ def join_areas(
     *,
     area: str = "area",
     crs: Any = None,
+    layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Join a tidy results table to area polygons: one column per index.
 
@@ -1094,6 +1129,8 @@ def join_areas(
         The area column of ``results``.
     crs : pyproj.CRS, str or int, optional
         Declared CRS of boundary files without one (see :func:`read_boundaries`).
+    layer : str, optional
+        Layer of a multi-layer boundary file (see :func:`read_boundaries`).
 
     Returns
     -------
@@ -1102,7 +1139,9 @@ def join_areas(
         boundary properties, the keys, one column per index, ``n_units``,
         ``n_pupils``, ``n_a``, ``n_b``. ``attrs``: ``index_columns``,
         ``unmatched_areas`` (codes in the results without a polygon),
-        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``.
+        ``n_unmatched_rows`` (results rows concerned), ``n_areas_without_results``
+        (output features with no value), ``areas_without_results`` (the codes of the
+        boundary features without any result, sorted as text).
 
     Raises
     ------
@@ -1129,7 +1168,7 @@ def join_areas(
         pieces, unmatched, target = [], [], None
         for y in sorted(results["year"].dropna().unique()):
             path = str(boundaries).replace("{year}", str(_plain(y)))
-            bounds = _as_boundaries(path, crs)
+            bounds = _as_boundaries(path, crs, layer)
             _check_area_code(bounds, area_code)
             if target is None:
                 target = bounds.crs
@@ -1146,7 +1185,7 @@ def join_areas(
         n_rows = int(sum(((results["year"] == y) & (results[area].astype(str) == c)).sum()
                          for y, c in unmatched))
     else:
-        bounds = _as_boundaries(boundaries, crs)
+        bounds = _as_boundaries(boundaries, crs, layer)
         _check_area_code(bounds, area_code)
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
@@ -1159,8 +1198,12 @@ def join_areas(
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)
+    codes = out[area_code]
+    has_code = codes.notna().to_numpy()
+    no_result = empty[has_code].groupby(codes[has_code].astype(str)).all()
     out.attrs.update({"unmatched_areas": unmatched_codes, "n_unmatched_rows": n_rows,
-                      "n_areas_without_results": int(empty.sum())})
+                      "n_areas_without_results": int(empty.sum()),
+                      "areas_without_results": sorted(no_result.index[no_result.to_numpy()])})
     return out
 
 

@@ -49,7 +49,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
@@ -349,12 +349,18 @@ def report_data(
     Raises
     ------
     TypeError, ValueError
-        For a result without areas, missing columns, unknown ``only`` codes, a
-        geographic CRS or bad parameters.
+        For a result without areas, missing columns, unknown ``only`` codes, area codes
+        none of which is a boundary feature's (examples of both sides), a geographic
+        CRS or bad parameters.
     """
     import geopandas as gpd
 
-    from segspatial._mapdata import _require_columns, area_geometries, check_frame
+    from segspatial._mapdata import (
+        _require_columns,
+        area_geometries,
+        check_codes_match,
+        check_frame,
+    )
     from segspatial.geo import read_boundaries, require_projected
     from segspatial.spatial import DEFAULT_BANDWIDTHS, PROFILE_BANDWIDTHS
 
@@ -403,6 +409,7 @@ def report_data(
         counts["total"] = counts[columns].sum(axis=1)
 
     codes = sorted(table["area"].unique())
+    check_codes_match(codes, geo["code"], area_code)
     if only is not None:
         wanted = [str(c) for c in ([only] if isinstance(only, str) else only)]
         unknown = [c for c in wanted if c not in set(codes)]
@@ -1471,7 +1478,13 @@ def _sort_value(value: float) -> str:
 # --------------------------------------------------------------------------- render / write
 
 
-def _progress(items: Sequence[Any], enabled: bool, what: str) -> Iterable[Any]:
+def _progress(items: Sequence[Any], enabled: bool | Callable[[int, int], Any],
+              what: str) -> Iterable[Any]:
+    if callable(enabled):  # e.g. QGIS: progress and cancellation (it raises) per page
+        for i, item in enumerate(items, 1):
+            yield item
+            enabled(i, len(items))
+        return
     if not enabled:
         yield from items
         return
@@ -1532,7 +1545,7 @@ def render_report(
     offline: bool = False,
     min_cell: int | None = None,
     stamp: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], Any] = False,
 ) -> Iterable[tuple[str, str]]:
     """The report's pages as ``(file name, HTML)`` pairs: ``index.html`` first.
 
@@ -1553,8 +1566,10 @@ def render_report(
     stamp : str, optional
         A time stamp (or any text) shown in the method section; none by default, so
         reruns give byte-identical pages.
-    progress : bool
-        Show a progress bar on standard error (tqdm when installed).
+    progress : bool or callable
+        Show a progress bar on standard error (tqdm when installed), or call
+        ``progress(done, total)`` after each area page; an exception raised by it stops
+        the report (:func:`write_report` then leaves the folder as it was).
 
     Yields
     ------
@@ -1598,7 +1613,7 @@ def write_report(
     offline: bool = False,
     min_cell: int | None = None,
     stamp: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], Any] = False,
 ) -> Path:
     """Write the report into the folder ``output``, atomically.
 

@@ -49,10 +49,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
-def _unavailable(reason: str):
-    """Skip on a developer's machine; fail in CI, where .ci/run installs the browser."""
+def _unavailable(reason: str, what: str = "the browser tests"):
+    """Skip on a developer's machine; fail in CI, where .ci/run installs what is needed."""
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs them)")
+        pytest.fail(f"{reason}; CI must run {what} (.ci/run installs them)")
     pytest.skip(reason)
 
 
@@ -75,3 +75,30 @@ def chromium():
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def qgis_python() -> Path:
+    """The Python of the QGIS venv (Debian's QGIS, see tests/qgis_env.py), created on
+    first use: skips locally without QGIS, fails under CI=true."""
+    import qgis_env
+
+    reason = qgis_env.qgis_missing()
+    if reason:
+        _unavailable(reason, "the QGIS tests")
+    try:
+        return qgis_env.ensure_venv()
+    except RuntimeError as exc:
+        _unavailable(f"could not prepare the QGIS venv: {exc}", "the QGIS tests")
+
+
+@pytest.fixture(scope="session")
+def qgis_process(qgis_python) -> str:
+    """The ``qgis_process`` program (Debian package ``qgis``): skips locally without it,
+    fails under CI=true."""
+    import qgis_env
+
+    executable = qgis_env.qgis_process()
+    if executable is None:
+        _unavailable("qgis_process not found (Debian package 'qgis')", "the QGIS tests")
+    return executable

@@ -173,5 +173,5 @@ def test_cli_fetch_offline_fails_with_advice(refused_url, tmp_path, capsys):
                    "--cache-dir", str(tmp_path), "--base-url", refused_url, "--timeout", "5"])
     err = capsys.readouterr().err
     assert status == 2
-    assert err.startswith("segspatial boundaries: error: could not download")
+    assert err.startswith("segspatial boundaries fetch: error: could not download")
     assert "pass its path instead" in err and "--areas-from FILE" in err

@@ -19,6 +19,7 @@ from segspatial.geo import (
     geocode_postcodes,
     join_areas,
     read_boundaries,
+    repair_boundaries,
     require_projected,
     to_projected,
     unit_exclusions,
@@ -119,6 +120,25 @@ def test_invalid_geometries_are_repaired_and_counted(tmp_path):
     assert out.geometry.iloc[0].geom_type == "MultiPolygon"
     assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)  # two triangles
     assert out.geometry.iloc[1].equals(shapely.box(20, 0, 30, 10))
+
+
+def test_boundaries_in_memory_are_repaired_like_files():
+    bowtie = shapely.Polygon([(0, 0, 1), (10, 10, 1), (10, 0, 1), (0, 10, 1)])
+    g = gpd.GeoDataFrame({"code": ["X", "Y", "Z"]},
+                         geometry=[bowtie, shapely.box(20, 0, 30, 10), None], crs=RD)
+    g = g.rename_geometry("shape")
+    with pytest.warns(GeometryWarning) as record:
+        out = repair_boundaries(g, "layer 'gemeenten'")
+    messages = [str(r.message) for r in record]
+    assert any("boundaries layer 'gemeenten': repaired 1 invalid geometry" in m
+               for m in messages)
+    assert any("1 features have no geometry" in m for m in messages)
+    assert out.attrs == {"repaired": 1, "null_geometries": 1}
+    assert out.geometry.name == "geometry" and out.crs == g.crs
+    assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)
+    assert not out.geometry.iloc[0].has_z
+    assert out.geometry.iloc[1].equals(shapely.box(20, 0, 30, 10))
+    assert not g.geometry.iloc[0].is_valid and g.geometry.name == "shape"  # not modified
 
 
 def test_several_layers_need_layer(tmp_path):
@@ -449,6 +469,7 @@ def test_join_areas_one_column_per_index_every_feature_kept():
                                           "spatial_dissimilarity_gaussian_1000"]
     assert out.attrs["unmatched_areas"] == ["Z"] and out.attrs["n_unmatched_rows"] == 6
     assert out.attrs["n_areas_without_results"] == 4
+    assert out.attrs["areas_without_results"] == ["C", "D"]  # named, not just counted
     for column in out.attrs["index_columns"] + ["n_units", "n_pupils"]:
         assert out[column].dtype == np.float64
     a2019 = out[(out["code"] == "A") & (out["year"] == 2019)].iloc[0]
@@ -484,6 +505,7 @@ def test_join_areas_per_year_boundaries(tmp_path):
     assert out.attrs["unmatched_areas"] == ["A", "B", "Z"]  # Z in 2018; A, B in 2019
     per_year = out.groupby("year")["code"].apply(list).to_dict()
     assert per_year == {2018: ["A", "B", "C", "D"], 2019: ["C", "D", "Z"]}
+    assert out.attrs["areas_without_results"] == ["C", "D"]  # in no year
     z = out[(out["year"] == 2019) & (out["code"] == "Z")].iloc[0]
     assert z["dissimilarity"] == 0.3 + 2019 / 1e5
     with pytest.raises(FileNotFoundError, match="areas_2018.gpkg"):
@@ -491,6 +513,17 @@ def test_join_areas_per_year_boundaries(tmp_path):
     with pytest.raises(ValueError, match="per-year pattern but the results have no 'year'"):
         join_areas(results_table().drop(columns="year"),
                    str(tmp_path / "areas_{year}.geojson"), "code")
+
+
+def test_join_areas_reads_a_layer(tmp_path):
+    path = tmp_path / "two.gpkg"
+    grid().to_file(path, layer="municipalities", driver="GPKG")
+    grid(("C", "D")).to_file(path, layer="districts", driver="GPKG")
+    out = quiet(join_areas, results_table(), path, "code", layer="districts")
+    assert out["code"].unique().tolist() == ["C", "D"]
+    assert out.attrs["areas_without_results"] == ["C", "D"]
+    with pytest.raises(ValueError, match="layer='nope' is not a layer"):
+        join_areas(results_table(), path, "code", layer="nope")
 
 
 def test_join_areas_errors():
@@ -628,18 +661,18 @@ def test_cli_indices_postcodes(grid_files, capsys):
 
 @pytest.mark.parametrize(("extra", "match"), [
     (["--areas-from", "B"], "--areas-from needs unit locations"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"], "needs --area-code"),
+    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"],
+     "--area-code 'statcode' is not a column of the boundaries"),
     (["--x", "x", "--y", "y"], "--x/--y need --crs"),
     (["--x", "x"], "--x and --y go together"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--postcode", "pc"], "either --x/--y or --postcode"),
     (["--postcode", "pc"], "--postcode and --postcode-table go together"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "code",
       "--area", "pc"], "--areas-from replaces --area"),
     (["--area-code", "code"], "--area-code is used with --areas-from"),
     (["--x", "x", "--y", "y", "--crs", RD, "--distance-crs", "EPSG:4326"],
      "--distance-crs: distances need a projected CRS"),
-    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "statcode"],
-     "area_code='statcode' is not a column of the boundaries"),
+    (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "nope"],
+     "--area-code 'nope' is not a column of the boundaries"),
 ])
 def test_cli_location_errors(grid_files, capsys, extra, match):
     extra = [str(grid_files["bounds"]) if e == "B" else e for e in extra]
@@ -659,13 +692,14 @@ def test_cli_join_and_info(grid_files, capsys):
     err = capsys.readouterr().err
     assert status == 0, err
     assert "wrote 8 features with 3 index columns" in err
-    assert "note: 1 areas in the results have no polygon" in err
-    assert "1 areas in the results have no polygon (6 results rows): Z" in err
+    assert "join: note: 1 areas in the results have no polygon in the boundaries (6 results "\
+        "rows not shown on the map): 'Z'" in err
+    assert "2 boundary features have no results (empty values): C (area C), D (area D)" in err
     back = read_boundaries(out)
     assert len(back) == 8 and "spatial_dissimilarity_gaussian_1000" in back.columns
     status = main(["join", str(results), str(grid_files["bounds"]), "--area-code", "nope",
                    "--output", str(out)])
-    assert status == 2 and "area_code='nope' is not a column" in capsys.readouterr().err
+    assert status == 2 and "--area-code 'nope' is not a column" in capsys.readouterr().err
     empty = grid_files["dir"] / "empty.geojson"
     empty.write_bytes(b"")
     status = main(["join", str(results), str(empty), "--area-code", "code", "--output",

@@ -288,8 +288,8 @@ def test_indices_local_join_keep_text_as_it_is(files, workdir, capsys):
          "EPSG:28992", "--min-unit-size", "0", "--min-area-size", "0",
          "--output", workdir / "local.csv")
     local = pd.read_csv(workdir / "local.csv", dtype=str, keep_default_na=False)
-    assert set(local["unit"]) == set(counts["school"])
-    assert set(local["area"]) == set(HOSTILE.values())
+    assert set(local["school"]) == set(counts["school"])  # the input's column names
+    assert set(local["gm"]) == set(HOSTILE.values())
     results = workdir / "results.parquet"
     _indices(capsys, paths["counts"], results, "--exclusions-output", workdir / "left.csv")
     for suffix in ("geojson", "gpkg"):

@@ -110,6 +110,7 @@ def test_cli(case, tmp_path, capsys):
     code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
                  "2", "--output", str(tmp_path / "out2"), "-q", "--no-pages"])
     assert code == 0 and not (tmp_path / "out2" / "index.html").exists()
+    assert capsys.readouterr().err == ""  # -q: errors only
     assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3")]) == 2
     assert "--regions needs --boundaries" in capsys.readouterr().err
     assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2

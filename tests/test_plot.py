@@ -437,4 +437,4 @@ def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):
     assert f"fill: {SUPPRESSED_COLOR}" in hidden and SUPPRESSED_COLOR not in plain
     assert "share not shown" in hidden and "share not shown" not in plain
     assert main(base + ["--min-cell", "0", "--output", str(tmp_path / "bad.png")]) == 2
-    assert "min_cell must be at least 1, got 0" in capsys.readouterr().err
+    assert "--min-cell must be at least 1, got 0" in capsys.readouterr().err

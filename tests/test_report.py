@@ -381,6 +381,23 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
+def test_write_report_calls_a_progress_function_and_stops_when_it_raises(demo_data,
+                                                                          tmp_path):
+    out = tmp_path / "report"
+    seen = []
+    rp.write_report(demo_data, out, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]  # one call per area page
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def cancel(done, total):
+        raise KeyboardInterrupt  # e.g. QGIS's cancel button
+
+    with pytest.raises(KeyboardInterrupt):
+        rp.write_report(demo_data, out, lang="nl", progress=cancel)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
 def test_a_killed_report_run_is_repaired_by_the_next(demo_data, tmp_path, monkeypatch):
     """Killed between the two renames of the fallback swap (no renameat2): no folder
     at --output for a moment, the old report aside. The next run puts it back, removes
@@ -479,6 +496,16 @@ def test_report_data_errors(demo, real_result):
     with pytest.raises(ValueError, match="geographic"):
         rp.report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:4326",
                        boundaries=bounds, area_code="statcode")
+    # codes of another kind: an error with examples of both sides, not an all-grey map
+    other_codes = bounds.assign(statcode="X" + bounds["statcode"].str[2:])
+    with pytest.raises(ValueError, match=r"none of the \d+ area codes of the results is a "
+                       r"code of the boundaries \(area_code='statcode', \d+ features\): the "
+                       r"results have e.g. \['GM9001', .*the boundaries \['X9001'"):
+        _demo_data(demo, boundaries=other_codes)
+    with pytest.warns(UserWarning, match=r"1 area\(s\) of the results have no boundary"):
+        pages = dict(rp.render_report(_demo_data(demo, boundaries=bounds[
+            bounds["statcode"] != "GM9002"])))
+    assert "GM9002.html" in pages  # a page without a polygon on the index map
     no_area = ss.segregation(schools.assign(a=1, b=2), "school", "a", "b",
                              min_unit_size=0, min_area_size=0)
     with pytest.raises(ValueError, match="result has no 'area' column"):
@@ -531,7 +558,7 @@ def test_cli_report_on_counts(demo, tmp_path, capsys):
             "--output", str(tmp_path / "out")]
     assert main(["report", *args]) == 0
     err = capsys.readouterr().err
-    assert "Wrote 2 pages; open" in err and "small_unit" in err
+    assert "wrote 2 pages to" in err and "small_unit" in err
     page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
     assert "newcomer vs b" in page and "300 m" in page and "1,5 km" in page
     assert "counts.csv" in page and "towns.geojson" in page  # provenance

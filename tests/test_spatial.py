@@ -692,7 +692,10 @@ def test_cli_local(demo_csv, tmp_path, capsys):
     assert main(["local", str(demo_csv), *_COUNTS, *_XY, "--bandwidth", "750",
                  "--output", str(out)]) == 0
     table = pd.read_csv(out)
-    assert {"unit", "x", "y", "p", "p_local", "gap", "d_contribution"} <= set(table.columns)
+    # the unit, area and year columns keep the input's names
+    assert {"school", "municipality", "year", "x", "y", "p", "p_local", "gap",
+            "d_contribution"} <= set(table.columns)
+    assert not {"unit", "area"} & set(table.columns)
     assert (table["bandwidth"] == 750).all()
     assert "Local measures for" in capsys.readouterr().err
 

@@ -345,7 +345,7 @@ def test_cli_map_heatmap_schools_write_files(tmp_path, squares, results, schools
     for suffix in ("png", "svg", "pdf"):
         out = tmp_path / f"m.{suffix}"
         assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code",
-                    "statcode", "--index", "dissimilarity", "--year", "2019",
+                    "statcode", "--index", "dissimilarity", "--in-year", "2019",
                     "--scheme", "massey_denton", "--output", out) == 0
         assert out.stat().st_size > 1000
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -375,8 +375,8 @@ def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
     assert "--output" in capsys.readouterr().err
     assert _cli(*base, "--output", tmp_path / "m.png", "--offline") == 2
     assert "--offline: only for .html output" in capsys.readouterr().err
-    assert _cli(*base, "--output", tmp_path / "m.png", "--year", "1999") == 2
-    assert "year='1999' is not in the results" in capsys.readouterr().err
+    assert _cli(*base, "--output", tmp_path / "m.png", "--in-year", "1999") == 2
+    assert "--in-year '1999' is not in the results" in capsys.readouterr().err
     assert _cli("heatmap", tmp_path / "r.csv", "--index", "dissimilarity",
                 "--output", tmp_path / "g.html") == 2
     assert "must end in one of .png, .svg, .pdf" in capsys.readouterr().err
@@ -386,7 +386,7 @@ def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
     assert "--only needs --area" in capsys.readouterr().err
     assert _cli(*school, "--area", "gm", "--only", "GM7", "--output",
                 tmp_path / "s.html") == 2
-    assert "--only ['GM7'] not found in column 'gm'" in capsys.readouterr().err
+    assert "--only ['GM7'] not found in the area codes" in capsys.readouterr().err
     assert not (tmp_path / "s.html").exists() and not (tmp_path / "m.png").exists()
 
 

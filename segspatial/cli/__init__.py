@@ -1,8 +1,14 @@
 """The ``segspatial`` command line: thin wiring over the Python API.
 
 Each sub-command lives in its own module with ``register(subparsers)``; the
-modules are listed in :data:`COMMAND_MODULES`. Nothing here computes anything the
-Python API cannot.
+modules are listed in :data:`COMMAND_MODULES`. Shared options come from the option
+groups of :mod:`segspatial.cli._options` (each defined once); what a command tells the
+user goes through its :class:`~segspatial.cli._console.Console` (``args.console``):
+errors and notes in flags, warnings as notes, ``-q`` for quiet. Nothing here computes
+anything the Python API cannot.
+
+Exit status: 0 done, 2 bad input or usage (the message says which flag, file, line or
+value), 1 a failure writing output (permissions, a full disk), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from collections.abc import Sequence
 
 from segspatial import __version__
 from segspatial.cli._common import CommandError
+from segspatial.cli._console import Console
+from segspatial.cli._options import flag_names, leaf_parsers
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -31,6 +39,7 @@ COMMAND_MODULES = (
     "segspatial.cli.join",
     "segspatial.cli.report",
     "segspatial.cli.monitor",
+    "segspatial.cli.qgis_plugin",
 )
 
 
@@ -44,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for leaf in leaf_parsers(parser):
+        if leaf is not parser:
+            leaf.set_defaults(_prog=leaf.prog, _flags=flag_names(leaf))
     return parser
 
 
@@ -51,19 +63,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
-            ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"segspatial {args.command}: error: {message}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # e.g. no permission to write the output, a full disk
-        print(f"segspatial {args.command}: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    console = args.console = Console.for_args(args)
+    with console.capture_warnings():
+        for note in getattr(args, "_deprecated", ()):
+            console.note(note)
+        try:
+            return int(args.handler(args) or 0)
+        except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
+                ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
+            console.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+            return 2
+        except OSError as exc:  # e.g. no permission to write the output, a full disk
+            console.error(exc)
+            return 1
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,14 +1,19 @@
-"""Helpers shared by the sub-commands: common options, output, the exclusion summary."""
+"""Helpers shared by the sub-commands: reading and writing tables, the exclusion summary.
+
+The shared options themselves are in :mod:`segspatial.cli._options`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
+from segspatial.cli._console import Console
 from segspatial.counts import exclusions_summary
 from segspatial.io import write_table
 
@@ -17,24 +22,49 @@ class CommandError(Exception):
     """A user error detected by the CLI itself (printed without a traceback)."""
 
 
-def add_read_options(parser: argparse.ArgumentParser) -> None:
-    """``--sep`` and ``--encoding`` for CSV input."""
-    group = parser.add_argument_group("reading CSV")
-    group.add_argument("--sep", default=None,
-                       help="CSV separator (default: guessed from the header)")
-    group.add_argument("--encoding", default=None,
-                       help="CSV encoding (default: UTF-8, else Windows-1252)")
+def read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading options (group ``reading``) as keyword arguments of :func:`read_table`."""
+    return {k: getattr(args, k, None) for k in ("sep", "encoding")}
 
 
-def add_filter_options(parser: argparse.ArgumentParser, *, unit: float = 50,
-                       area: float = 10000, people: str = "pupils") -> None:
-    """The report's filters, ``--min-unit-size`` and ``--min-area-size``."""
-    group = parser.add_argument_group("filters (0 disables)")
-    group.add_argument("--min-unit-size", type=float, default=unit, metavar="N",
-                       help=f"drop units with fewer {people} (default: {unit:g})")
-    group.add_argument("--min-area-size", type=float, default=area, metavar="N",
-                       help=f"drop areas with fewer mean {people} per year (default: "
-                       f"{area:g})")
+def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
+                   path: str | None = None, limit: int = 5) -> str:
+    """Where rows of the input are, for messages: file lines and unit ids.
+
+    ``data`` is (a subset of) the frame :func:`read_table` read from ``path`` (default
+    ``args.input``), so
+    its index labels are record numbers: a CSV record ``i`` is on line ``i + 2`` (the
+    header is line 1), a Parquet or SPSS record is row ``i + 1``. Gives e.g.
+    ``"line 5 (unit '00AP00'), line 9 (unit '01BB00') and 3 more of 'counts.csv'"``.
+    """
+    labels = list(labels)
+    path = path or getattr(args, "input", None)
+    csv = path is not None and Path(path).suffix.lower() not in (".parquet", ".sav",
+                                                                 ".zsav")
+    unit = getattr(args, "unit", None)
+    shown = []
+    for label in labels[:limit]:
+        where = (f"line {int(label) + 2}" if csv else f"row {int(label) + 1}") if (
+            isinstance(label, int | np.integer) and path is not None) else f"row {label!r}"
+        if unit and unit in data.columns:
+            value = data.at[label, unit]
+            where += f" (unit {value.item() if isinstance(value, np.generic) else value!r})"
+        shown.append(where)
+    more = len(labels) - limit
+    return (", ".join(shown) + (f" and {more} more" if more > 0 else "")
+            + (f" of {str(path)!r}" if path is not None else ""))
+
+
+def one_value(args: argparse.Namespace, dest: str, what: str) -> Any:
+    """The one value of an option that takes several elsewhere (``--bandwidth 500``)."""
+    values = getattr(args, dest)
+    if values is None:
+        return None
+    if len(values) > 1:
+        shown = " ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+        raise CommandError(f"--{dest.replace('_', '-')}: {what} shows one; got "
+                           f"{len(values)} ({shown})")
+    return values[0]
 
 
 def whole_number(minimum: int):
@@ -53,34 +83,13 @@ def whole_number(minimum: int):
     return parse
 
 
-def add_seed_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
-                    what: str = "the random draws") -> None:
-    """``--seed``: one seed for every random draw of a command (default: fresh entropy)."""
-    parser.add_argument("--seed", type=whole_number(0), metavar="N",
-                        help=f"random seed for {what}; the same seed gives the same "
-                        "output (default: fresh entropy, printed in the summary)")
-
-
-#: The one help text of ``--min-cell``, the same for every sub-command.
-DISCLOSURE_HELP = (
-    "disclosure control: nothing this command writes lets anyone work out a count below "
-    "N of pupils of any group, in any school or municipality (counts rounded to "
-    "multiples of 5, no school's group counts, shares in bands or whole percents, "
-    "indices to 2 decimals, every municipality-year audited; see the README, "
-    "'Disclosure control')")
-
-
-def add_disclosure_option(parser: argparse.ArgumentParser, note: str = "", *,
-                          audited: bool = True) -> None:
-    """``--min-cell N``: the disclosure guarantee (one definition for every command).
-
-    ``audited=False`` for a command whose output is protected by its own rules, not
-    (yet) by :mod:`segspatial.disclosure`'s audit; ``note`` says what it does.
-    """
-    group = parser.add_argument_group("disclosure control")
-    text = DISCLOSURE_HELP if audited else "disclosure control: counts below N withheld"
-    group.add_argument("--min-cell", type=int, default=None, metavar="N",
-                       help=text + (f"; {note}" if note else ""))
+def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
+                   console: Console, stream: TextIO | None = None) -> None:
+    """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
+    if output is None or output == "-":
+        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        return
+    console.wrote(write_table(frame, output), what)
 
 
 def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) -> None:
@@ -94,16 +103,6 @@ def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) ->
         raise CommandError(f"--min-cell {min_cell}: " + str(exc).split(": ", 1)[1]
                            .replace("(or segspatial.disclosure.protect_results) ", "")
                            ) from None
-
-
-def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
-                   stream: TextIO | None = None) -> None:
-    """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
-    if output is None or output == "-":
-        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
-        return
-    path = write_table(frame, output)
-    print(f"wrote {what} to {path}", file=sys.stderr)
 
 
 def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> str:

@@ -39,24 +39,21 @@ def save_map(m: Any, path: str | Path) -> Path:
     return write_text(path, to_html(m))
 
 
-def add_web_options(parser: argparse.ArgumentParser, *, disclosure_note: str = "",
-                    audited: bool = True) -> None:
-    """``--tiles`` and ``--offline`` (HTML output), and ``--min-cell``
-    (:func:`segspatial.cli._common.add_disclosure_option`)."""
-    from segspatial.cli._common import add_disclosure_option
+def add_map_output(parser: argparse.ArgumentParser) -> None:
+    """The groups of a map command: ``web``, ``disclosure`` and ``output`` (.html or a
+    figure), then ``reading``."""
+    from segspatial.cli._options import add_group
 
-    group = parser.add_argument_group("interactive maps (.html output)")
-    group.add_argument("--tiles", default=None, metavar="NAME",
-                       help="basemap: a folium tile name or URL, or 'none' (default: "
-                       "OpenStreetMap; none with --offline)")
-    group.add_argument("--offline", action="store_true",
-                       help="embed the map library (Leaflet) in the file: works without "
-                       "internet")
-    add_disclosure_option(parser, disclosure_note, audited=audited)
+    add_group(parser, "web")
+    add_group(parser, "disclosure")
+    add_group(parser, "output", skip=("exclusions_output",), required=("output",),
+              output_help="output: .html (interactive), .png, .svg or .pdf")
+    add_group(parser, "reading")
 
 
 def web_options(args: argparse.Namespace, kind: str) -> dict:
-    """The keyword arguments for :mod:`segspatial.webmap` from the options."""
+    """The keyword arguments for :mod:`segspatial.webmap` from the groups ``web`` and
+    ``disclosure`` of :mod:`segspatial.cli._options`."""
     if kind != "html":
         given = [flag for flag, value in (("--tiles", args.tiles),
                                           ("--offline", args.offline)) if value]
@@ -66,5 +63,10 @@ def web_options(args: argparse.Namespace, kind: str) -> dict:
         return {}
     options: dict = {"offline": args.offline, "min_cell": args.min_cell}
     if args.tiles is not None:
-        options["tiles"] = None if args.tiles.lower() == "none" else args.tiles
+        options["tiles"] = tiles(args)
     return options
+
+
+def tiles(args: argparse.Namespace) -> str | None:
+    """``--tiles``: None for 'none' (no basemap), else the name or URL."""
+    return None if args.tiles is None or args.tiles.lower() == "none" else args.tiles

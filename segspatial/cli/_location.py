@@ -1,15 +1,18 @@
 """Unit locations for the sub-commands: coordinates, postcodes, areas from polygons.
 
-Reusable by any sub-command that needs where the units (schools) are:
+The options are the groups ``location`` and ``areas`` (and ``boundaries`` for how to
+read polygon files) of :mod:`segspatial.cli._options`; this module does what they say:
 
-- :func:`add_location_options` adds ``--x/--y/--crs``, ``--postcode/--postcode-table``,
-  ``--distance-crs`` and ``--areas-from/--area-code/--snap/--boundaries-crs``;
 - :func:`location_columns` lists the input columns those options need (to read them);
 - :func:`locate_units` adds the projected coordinates (:data:`X_COLUMN`,
   :data:`Y_COLUMN`, in ``--distance-crs``, metres) and, with ``--areas-from``, the area
-  of each unit (:data:`AREA_COLUMN`), and counts the units it leaves out;
+  of each unit (:data:`AREA_COLUMN`), and counts the units it leaves out. With both
+  ``--x/--y`` and ``--postcode``, units without coordinates are placed at their
+  postcode's centroid (the recipe of the real 2019 case);
 - :func:`area_column` is the area column to compute on (``--area`` or
   :data:`AREA_COLUMN`);
+- :func:`read_area_boundaries` reads a boundary file as ``--boundaries-crs`` and
+  ``--boundaries-layer`` say;
 - :func:`add_exclusions` merges the location exclusions into a result's exclusions.
 
 geopandas is imported only when a location option is used.
@@ -18,26 +21,24 @@ geopandas is imported only when a location option is used.
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from segspatial.cli._common import CommandError
+from segspatial.cli._common import CommandError, describe_units
+from segspatial.cli._console import console_of
 
 __all__ = [
     "AREA_COLUMN",
     "X_COLUMN",
     "Y_COLUMN",
     "add_exclusions",
-    "add_location_options",
+    "area_code",
     "area_column",
-    "geometry_notes",
     "locate_units",
     "location_columns",
+    "read_area_boundaries",
     "uses_location",
 ]
 
@@ -47,45 +48,8 @@ X_COLUMN = "location_x"
 Y_COLUMN = "location_y"
 AREA_COLUMN = "location_area"
 
-DEFAULT_DISTANCE_CRS = "EPSG:28992"
-
-
-def add_location_options(parser: argparse.ArgumentParser, *, areas: bool = True) -> None:
-    """Add the unit-location options (and, with ``areas``, the areas-from-polygons ones)."""
-    group = parser.add_argument_group(
-        "unit locations", "where the units are: coordinate columns, or 4-digit postcodes")
-    group.add_argument("--x", metavar="COL", help="unit x (easting, or longitude) column")
-    group.add_argument("--y", metavar="COL", help="unit y (northing, or latitude) column")
-    group.add_argument("--crs", metavar="CRS",
-                       help="CRS of --x/--y, e.g. EPSG:28992 (RD New) or EPSG:4326 (lon/lat)")
-    group.add_argument("--postcode", metavar="COL",
-                       help="unit postcode column ('1011 AB', '1011AB' or 1011): locate each "
-                       "unit at its 4-digit postcode centroid")
-    group.add_argument("--postcode-table", metavar="FILE",
-                       help="4-digit postcode centroids (CSV/Parquet with postcode, x_rd, "
-                       "y_rd), e.g. CBS postcode areas; unmatched units are left out, counted")
-    group.add_argument("--distance-crs", default=DEFAULT_DISTANCE_CRS, metavar="CRS",
-                       help="projected CRS in metres for all distances (default: "
-                       f"{DEFAULT_DISTANCE_CRS}, RD New); geographic CRSs are refused")
-    if not areas:
-        return
-    group = parser.add_argument_group(
-        "areas from polygons",
-        "assign every unit to the polygon that contains it (replaces --area), e.g. a "
-        "2009-2018 panel on one year's municipalities")
-    group.add_argument("--areas-from", metavar="BOUNDARIES",
-                       help="boundary file (GeoJSON, TopoJSON, GeoPackage, Shapefile, "
-                       "GeoParquet); see `segspatial boundaries fetch`")
-    group.add_argument("--area-code", metavar="COL",
-                       help="area code column of the boundaries (e.g. statcode)")
-    group.add_argument("--snap", type=float, default=5000, metavar="M",
-                       help="units outside every polygon go to the nearest one within M "
-                       "metres, else they are left out (default: 5000; 0 disables)")
-    group.add_argument("--boundaries-crs", metavar="CRS",
-                       help="CRS of the boundary file when it has none (TopoJSON: "
-                       "EPSG:4326 is assumed for lon/lat coordinates)")
-    group.add_argument("--boundaries-layer", metavar="NAME",
-                       help="layer of a multi-layer boundary file (GeoPackage, TopoJSON)")
+#: The area code column of CBS boundary files, the default of ``--area-code``.
+DEFAULT_AREA_CODE = "statcode"
 
 
 def uses_location(args: argparse.Namespace) -> bool:
@@ -110,6 +74,19 @@ def area_column(args: argparse.Namespace) -> str | None:
     return getattr(args, "area", None)
 
 
+def area_code(args: argparse.Namespace) -> str:
+    """``--area-code``, default :data:`DEFAULT_AREA_CODE`."""
+    return getattr(args, "area_code", None) or DEFAULT_AREA_CODE
+
+
+def read_area_boundaries(args: argparse.Namespace, path: Any) -> Any:
+    """Read a boundary file with ``--boundaries-crs`` and ``--boundaries-layer``."""
+    from segspatial.geo import read_boundaries
+
+    return read_boundaries(path, crs=getattr(args, "boundaries_crs", None),
+                           layer=getattr(args, "boundaries_layer", None))
+
+
 def _check(args: argparse.Namespace) -> None:
     x, y = getattr(args, "x", None), getattr(args, "y", None)
     postcode = getattr(args, "postcode", None)
@@ -117,8 +94,6 @@ def _check(args: argparse.Namespace) -> None:
     areas_from = getattr(args, "areas_from", None)
     if bool(x) != bool(y):
         raise CommandError("--x and --y go together: give both coordinate columns")
-    if x and postcode:
-        raise CommandError("give either --x/--y or --postcode, not both")
     if x and not getattr(args, "crs", None):
         raise CommandError("--x/--y need --crs: the CRS of the coordinates, e.g. EPSG:28992 "
                            "(RD New metres) or EPSG:4326 (lon/lat)")
@@ -128,29 +103,10 @@ def _check(args: argparse.Namespace) -> None:
         if not (x or postcode):
             raise CommandError("--areas-from needs unit locations: --x/--y/--crs or "
                                "--postcode/--postcode-table")
-        if not getattr(args, "area_code", None):
-            raise CommandError("--areas-from needs --area-code: the boundaries' area code "
-                               "column (e.g. statcode)")
         if getattr(args, "area", None):
             raise CommandError("--areas-from replaces --area: give one of them")
-    elif getattr(args, "area_code", None):
+    elif getattr(args, "area_code", None) and not hasattr(args, "boundaries"):
         raise CommandError("--area-code is used with --areas-from")
-
-
-@contextmanager
-def geometry_notes(command: str, stream: Any = None) -> Iterator[None]:
-    """Print :class:`segspatial.geo.GeometryWarning` messages as ``note:`` lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            out = stream or sys.stderr
-            for w in caught:
-                if type(w.message).__name__ == "GeometryWarning":
-                    print(f"segspatial {command}: note: {w.message}", file=out)
-                else:
-                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def _pupils(args: argparse.Namespace) -> list[str] | None:
@@ -161,26 +117,59 @@ def _pupils(args: argparse.Namespace) -> list[str] | None:
     return groups if all(groups) else None
 
 
-def locate_units(args: argparse.Namespace,
-                 data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _coordinates(args: argparse.Namespace, data: pd.DataFrame,
+                 source: str | None) -> np.ndarray:
+    """Which rows have finite coordinates; an error for text that is no number, and
+    for units without coordinates when there is no postcode to fall back on."""
+    present = np.ones(len(data), dtype=bool)
+    for column in (args.x, args.y):
+        raw = data[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        text = (values.isna() & raw.notna()).to_numpy()
+        infinite = np.isinf(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        bad = text | infinite
+        if bad.any():
+            flag = "--x" if column == args.x else "--y"
+            shown = [str(v) for v in raw[bad].unique()[:3]]
+            where = describe_units(args, data, data.index[bad], path=source)
+            raise CommandError(
+                f"{flag}: column {column!r} has {int(bad.sum())} values that are no "
+                f"coordinates, e.g. {shown!r} ({where}); coordinates must be numbers (an "
+                "empty cell means: no coordinates)")
+        present &= values.notna().to_numpy()
+    if not present.all() and not getattr(args, "postcode", None):
+        where = describe_units(args, data, data.index[~present], path=source)
+        raise CommandError(
+            f"--x/--y: {int((~present).sum())} units have no coordinates ({where}); give "
+            "--postcode COL --postcode-table FILE to place them at their postcode's "
+            "centroid, or leave them out of the input")
+    return present
+
+
+def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
+                 source: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Locate the units of ``data`` as the location options say.
 
     Parameters
     ----------
     args : argparse.Namespace
-        Parsed options from :func:`add_location_options`; ``area``, ``year``,
-        ``total``, ``group_a`` and ``group_b`` are used, when present, to count the
-        units left out per area and year with their pupils.
+        Parsed options of the groups ``location`` and ``areas``; ``unit``, ``area``,
+        ``year``, ``total``, ``group_a`` and ``group_b`` are used, when present, to name
+        units in messages and to count the units left out per area and year with
+        their pupils.
     data : pandas.DataFrame
         One row per unit (per year). Not modified.
+    source : str, optional
+        The file ``data`` was read from, for messages (default: ``args.input``).
 
     Returns
     -------
     data : pandas.DataFrame
         Without location options: ``data`` itself. Otherwise a copy without the units
-        left out, with :data:`X_COLUMN`/:data:`Y_COLUMN` (``--distance-crs``, metres)
-        and, with ``--areas-from``, :data:`AREA_COLUMN`; ``attrs["location_crs"]`` is
-        the distance CRS.
+        left out (in input order), with :data:`X_COLUMN`/:data:`Y_COLUMN`
+        (``--distance-crs``, metres) and, with ``--areas-from``, :data:`AREA_COLUMN`;
+        ``attrs["location_crs"]`` is the distance CRS and ``attrs["n_by_postcode"]``
+        the number of units placed at their postcode's centroid.
     exclusions : pandas.DataFrame
         Units left out (``postcode_unmatched``, ``outside_areas``), counted per reason,
         area and year (see :func:`segspatial.geo.unit_exclusions`).
@@ -199,28 +188,45 @@ def locate_units(args: argparse.Namespace,
     distance_crs = geo.require_projected(args.distance_crs, "--distance-crs")
     year = getattr(args, "year", None)
     pupils = _pupils(args)
-    parts = []
-    if args.x:
-        points = geo.unit_points(data, x=args.x, y=args.y, crs=args.crs)
-    else:
-        points, unmatched = geo.geocode_postcodes(data, args.postcode, args.postcode_table)
+    if not data.index.is_unique:  # rows are put back in input order by their labels
+        data = data.reset_index(drop=True)
+    parts, pieces, by_postcode = [], [], 0
+    by_coordinates = (_coordinates(args, data, source) if args.x
+                      else np.zeros(len(data), dtype=bool))
+    if by_coordinates.any():
+        points = geo.unit_points(data.loc[by_coordinates], x=args.x, y=args.y, crs=args.crs)
+        pieces.append(geo.to_projected(points, distance_crs))
+    rest = data.loc[~by_coordinates]
+    if len(rest):
+        points, unmatched = geo.geocode_postcodes(rest, args.postcode, args.postcode_table)
+        pieces.append(geo.to_projected(points, distance_crs))
+        by_postcode = len(points)
         if len(unmatched):
             parts.append(geo.unit_exclusions(unmatched, area=getattr(args, "area", None),
                                              year=year, pupils=pupils))
-    projected = geo.to_projected(points, distance_crs)
-    out = pd.DataFrame(points.drop(columns=points.geometry.name))
+        if args.x and len(points):
+            console_of(args).note(
+                f"{len(points):,} units without coordinates are placed at their 4-digit "
+                "postcode's centroid (--postcode)")
+    projected = pd.concat(pieces)
+    projected = projected.iloc[np.argsort(data.index.get_indexer(projected.index),
+                                          kind="stable")]
+    out = pd.DataFrame(projected.drop(columns=projected.geometry.name))
     out[X_COLUMN] = projected.geometry.x.to_numpy()
     out[Y_COLUMN] = projected.geometry.y.to_numpy()
     if getattr(args, "areas_from", None):
-        boundaries = geo.read_boundaries(args.areas_from, crs=args.boundaries_crs,
-                                         layer=getattr(args, "boundaries_layer", None))
-        codes, outside = geo.assign_areas(projected, boundaries, args.area_code,
+        boundaries = read_area_boundaries(args, args.areas_from)
+        codes, outside = geo.assign_areas(projected, boundaries, area_code(args),
                                           snap=args.snap, crs=distance_crs)
         out[AREA_COLUMN] = codes.to_numpy()
         if len(outside):
             parts.append(geo.unit_exclusions(outside, year=year, pupils=pupils))
             out = out.loc[codes.notna().to_numpy()]
-    out.attrs = {"location_crs": distance_crs.to_string()}
+    if out.empty:
+        raise CommandError("no unit is left after locating them (see the notes above): "
+                           "check --x/--y/--crs or --postcode, and --areas-from/--snap")
+    out.attrs = {**data.attrs, "location_crs": distance_crs.to_string(),
+                 "n_by_postcode": by_postcode}
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
     return out, exclusions
 

@@ -7,65 +7,29 @@
 - pupil input: ``--pupils --multigroup`` (every group of each theme at once; income in
   ``--income-groups N`` groups of the national ranks) and ``--pupils
   --rank-order-income`` (H^R with the H(p) profile, ``--profile-output FILE``).
+
+The options are the group ``multigroup`` of :mod:`segspatial.cli._options`.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
 
 import pandas as pd
 
-from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.cli._common import (
+    CommandError,
+    format_exclusions,
+    read_options,
+    write_or_print,
+)
+from segspatial.cli._console import console_of
 from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
 from segspatial.io import read_table
 
-__all__ = ["add_multigroup_options", "run_multigroup", "run_pupil_multigroup",
-           "uses_multigroup", "uses_pupil_multigroup"]
-
-
-def add_multigroup_options(parser: argparse.ArgumentParser) -> None:
-    """The options of several groups at once and of the rank-order income index."""
-    group = parser.add_argument_group(
-        "several groups at once",
-        "Theil's M and H, multigroup D and normalised exposure for K >= 2 groups "
-        "(Reardon & Firebaugh 2002), their between/within decomposition and local scores")
-    group.add_argument("--groups", nargs="+", metavar="COL",
-                       help="two or more group count columns, compared all at once "
-                       "(instead of --group-a/--group-b)")
-    group.add_argument("--within", metavar="COL",
-                       help="a column grouping the units (e.g. denomination, school "
-                       "board): adds the exact split of M and H into between and within")
-    group.add_argument("--log-base", type=float, default=None, metavar="B",
-                       help="logarithm base of M and the entropy (default e: nats; 2 "
-                       "gives bits, written as mutual_information_base2)")
-    group.add_argument("--local-output", metavar="FILE",
-                       help="also write the local segregation scores per unit "
-                       "(.csv or .parquet)")
-    group.add_argument("--within-output", metavar="FILE",
-                       help="also write the decomposition per cluster of --within")
-    group.add_argument("--multigroup", action="store_true",
-                       help="with --pupils: every group of each theme at once "
-                       "(dutch/western/nonwestern; income in --income-groups groups; "
-                       "education low/middle/high)")
-    group.add_argument("--income-groups", type=int, default=None, metavar="N",
-                       help="with --pupils --multigroup: income groups of the national "
-                       "ranks (default 5: quintiles)")
-    group.add_argument("--rank-order-income", action="store_true",
-                       help="with --pupils --income: the rank-order information theory "
-                       "index H^R (Reardon 2011) and the H(p) profile")
-    group.add_argument("--profile-output", metavar="FILE",
-                       help="with --rank-order-income: write the H(p) profile")
-    group.add_argument("--thresholds", nargs="+", type=float, metavar="P",
-                       help="with --rank-order-income: income percentiles of the profile "
-                       "(default 0.05 0.10 ... 0.95)")
-    group.add_argument("--polynomial-order", type=int, default=4, metavar="M",
-                       help="with --rank-order-income: order of the polynomial fitted "
-                       "to H(p) (default 4)")
-    group.add_argument("--income-ranks", choices=("national", "area"), default="national",
-                       help="with --rank-order-income: thresholds on the national "
-                       "per-year ranks (default) or each area's own ranks")
+__all__ = ["run_multigroup", "run_pupil_multigroup", "uses_multigroup",
+           "uses_pupil_multigroup"]
 
 
 def uses_multigroup(args: argparse.Namespace) -> bool:
@@ -113,27 +77,28 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
                            args.within) if c]
     text = [c for c in (args.unit, args.area, args.within) if c]
     data = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
-                      sep=args.sep, encoding=args.encoding)
+                      **read_options(args))
     common = dict(area=args.area, year=args.year, total=args.total, base=_base(args),
                   min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
     result = multigroup_segregation(data, args.unit, args.groups, within=args.within,
                                     indices=args.indices, **common)
     result = apply_inference(args, result)
-    write_or_print(result.table, args.output, what="results")
+    console = console_of(args)
+    write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
-        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
     if args.local_output:
         write_or_print(local_scores(data, args.unit, args.groups, **common),
-                       args.local_output, what="local scores")
+                       args.local_output, what="local scores", console=console)
     if args.within_output:
         write_or_print(within_components(data, args.unit, args.groups, args.within,
                                          **common), args.within_output,
-                       what="decomposition per cluster")
-    if not args.quiet:
-        print(_describe(result.table, len(result.counts), "unit rows") + "\n"
-              + format_exclusions(result.exclusions), file=sys.stderr)
-        if describe_inference(result):
-            print(describe_inference(result), file=sys.stderr)
+                       what="decomposition per cluster", console=console)
+    console.say(_describe(result.table, len(result.counts), "unit rows") + "\n"
+                + format_exclusions(result.exclusions))
+    if describe_inference(result):
+        console.say(describe_inference(result))
     return 0
 
 
@@ -187,7 +152,7 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
             "education_map": (read_mapping(args.education_map, "--education-map")
                               if args.education_map else None)}
     pupils = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
-                        sep=args.sep, encoding=args.encoding)
+                        **read_options(args))
     filters = dict(min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
     tables, result, ranked = [], None, None
     if args.multigroup:
@@ -207,19 +172,21 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
         tables.append(ranked.table)
     table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     main = result if result is not None else ranked
-    write_or_print(table, args.output, what="results")
+    console = console_of(args)
+    write_or_print(table, args.output, what="results", console=console)
     if args.exclusions_output:  # the multigroup run counts every theme's exclusions
-        write_or_print(main.exclusions, args.exclusions_output, what="exclusions")
+        write_or_print(main.exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
     if args.counts_output:
-        write_or_print(main.counts, args.counts_output, what="counts")
+        write_or_print(main.counts, args.counts_output, what="counts", console=console)
     if args.profile_output:
-        write_or_print(ranked.profile, args.profile_output, what="H(p) profile")
-    if not args.quiet:
-        print(f"Read {main.parameters['n_rows']:,} pupil rows. "
-              + _describe(table, len(main.counts), "unit rows") + "\n"
-              + format_exclusions(main.exclusions), file=sys.stderr)
-        if result is not None and describe_inference(result):
-            print(describe_inference(result), file=sys.stderr)
-        if ranked is not None and uses_inference(args):
-            print("The rank-order rows have no intervals or tests.", file=sys.stderr)
+        write_or_print(ranked.profile, args.profile_output, what="H(p) profile",
+                       console=console)
+    console.say(f"Read {main.parameters['n_rows']:,} pupil rows. "
+                + _describe(table, len(main.counts), "unit rows") + "\n"
+                + format_exclusions(main.exclusions))
+    if result is not None and describe_inference(result):
+        console.say(describe_inference(result))
+    if ranked is not None and uses_inference(args):
+        console.say("The rank-order rows have no intervals or tests.")
     return 0

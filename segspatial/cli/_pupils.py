@@ -1,58 +1,30 @@
-"""``segspatial indices --pupils``: the report's comparisons from a pupil-level file."""
+"""``segspatial indices --pupils``: the report's comparisons from a pupil-level file.
+
+The options are the group ``pupils`` of :mod:`segspatial.cli._options`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
-from segspatial.cli._common import CommandError, format_exclusions, write_or_print
+from segspatial.cli._common import (
+    CommandError,
+    format_exclusions,
+    read_options,
+    write_or_print,
+)
+from segspatial.cli._console import console_of
 from segspatial.compute import SegregationResult
 from segspatial.io import read_table
-from segspatial.pupils import COMPARISONS, GROUP_COLUMNS, pupil_segregation
+from segspatial.pupils import pupil_segregation
 from segspatial.schema import has_values
 
-__all__ = ["add_pupil_options", "check_counts_mode", "read_mapping", "run_pupils"]
+__all__ = ["check_counts_mode", "compute_pupils", "read_mapping", "run_pupils"]
 
 _PUPIL_ONLY = ("ethnicity", "income", "education", "comparisons", "ethnicity_map",
                "education_map", "income_missing", "counts_output")
-
-
-def add_pupil_options(parser: argparse.ArgumentParser) -> None:
-    """The options of pupil-level input (``--pupils`` and the theme columns)."""
-    group = parser.add_argument_group(
-        "pupil-level input (--pupils)",
-        "INPUT has one row per pupil per year (CSV, Parquet or SPSS .sav with the "
-        "'spss' extra). Comparisons: " + ", ".join(COMPARISONS) + ".",
-    )
-    group.add_argument("--pupils", action="store_true",
-                       help="INPUT is pupil-level data (one row per pupil); --group-a and "
-                       "--group-b are then not used")
-    group.add_argument("--ethnicity", metavar="COL",
-                       help="migration background column (dutch/western/nonwestern, Dutch "
-                       "labels such as autochtoon/westers/niet-westers, or --ethnicity-map)")
-    group.add_argument("--income", metavar="COL",
-                       help="disposable household income column (a number; ranked over the "
-                       "whole input per year)")
-    group.add_argument("--education", metavar="COL",
-                       help="parental education column (low/middle/high, laag/midden/hoog, "
-                       "or --education-map)")
-    group.add_argument("--comparisons", nargs="+", metavar="NAME",
-                       help="comparisons to compute (default: all of the given themes); a "
-                       "name above or a pair GROUP_A:GROUP_B of group columns ("
-                       + ", ".join(c for cols in GROUP_COLUMNS.values() for c in cols) + ")")
-    group.add_argument("--ethnicity-map", metavar="FILE",
-                       help="CSV with two columns, code and group (dutch, western, "
-                       "nonwestern; empty = unknown)")
-    group.add_argument("--education-map", metavar="FILE",
-                       help="CSV with two columns, code and group (low, middle, high; "
-                       "empty = unknown)")
-    group.add_argument("--income-missing", nargs="+", type=float, metavar="VALUE",
-                       help="income values that mean 'unknown' (e.g. 9999999999)")
-    group.add_argument("--counts-output", metavar="FILE",
-                       help="also write the unit x year x group counts used (after the "
-                       "filters; .csv or .parquet)")
 
 
 def check_counts_mode(args: argparse.Namespace) -> None:
@@ -141,8 +113,7 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
                      if args.ethnicity_map else None)
     education_map = (read_mapping(args.education_map, "--education-map")
                      if args.education_map else None)
-    pupils = read_table(args.input, columns=columns, text_columns=text, sep=args.sep,
-                        encoding=args.encoding)
+    pupils = read_table(args.input, columns=columns, text_columns=text, **read_options(args))
     return pupil_segregation(
         pupils, args.unit, area=args.area, year=args.year, **themes,
         comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,
@@ -168,17 +139,18 @@ def run_pupils(args: argparse.Namespace, protect=None) -> int:
         )
     from segspatial.cli._inference import apply_inference, describe_inference
 
+    console = console_of(args)
     result = apply_inference(args, compute_pupils(args))
     counts = result.counts
     if protect is not None:
         result = protect(args, result)
-    write_or_print(result.table, args.output, what="results")
+    write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
-        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
     if args.counts_output:
-        write_or_print(counts, args.counts_output, what="counts")
-    if not args.quiet:
-        print(describe_pupils(result, getattr(args, "min_cell", None)), file=sys.stderr)
-        if describe_inference(result):
-            print(describe_inference(result), file=sys.stderr)
+        write_or_print(counts, args.counts_output, what="counts", console=console)
+    console.say(describe_pupils(result, getattr(args, "min_cell", None)))
+    if describe_inference(result):
+        console.say(describe_inference(result))
     return 0

@@ -14,7 +14,8 @@ from segspatial.boundaries import (
     fetch_boundaries,
 )
 from segspatial.cli._common import CommandError
-from segspatial.cli._location import geometry_notes
+from segspatial.cli._location import read_area_boundaries
+from segspatial.cli._options import add_group, deprecated_alias
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds to wait for the server (default: 60)")
     f.add_argument("--refresh", action="store_true", help="download even when cached")
+    add_group(f, "output", only=("quiet",))
     f.set_defaults(handler=run_fetch)
 
     i = actions.add_parser(
@@ -51,8 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Read a boundary file as `--areas-from` and `join` do and describe it.",
     )
     i.add_argument("path", metavar="BOUNDARIES", help="boundary file")
-    i.add_argument("--boundaries-crs", metavar="CRS", help="CRS when the file has none")
-    i.add_argument("--layer", metavar="NAME", help="layer of a multi-layer file")
+    add_group(i, "boundaries", only=("boundaries_crs", "boundaries_layer"))
+    add_group(i, "output", only=("quiet",))
+    deprecated_alias(i, "--layer", "--boundaries-layer")
     i.set_defaults(handler=run_info)
 
 
@@ -68,10 +71,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from segspatial.geo import read_boundaries
-
-    with geometry_notes("boundaries info"):
-        gdf = read_boundaries(args.path, crs=args.boundaries_crs, layer=args.layer)
+    gdf = read_area_boundaries(args, args.path)
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     kinds = gdf.geom_type.fillna("none").value_counts()
     lines = [

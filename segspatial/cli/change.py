@@ -9,18 +9,13 @@ INPUT is either the counts (or with ``--pupils`` the pupils), read with the opti
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
-from segspatial.cli._common import (
-    CommandError,
-    add_read_options,
-    add_seed_option,
-    format_exclusions,
-    write_or_print,
-)
-from segspatial.cli._inference import add_inference_options, inference_arguments
+from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
+from segspatial.cli._console import console_of
+from segspatial.cli._inference import inference_arguments
+from segspatial.cli._options import add_group
 from segspatial.cli._pupils import compute_pupils
 from segspatial.cli.indices import add_input_options, compute_counts
 from segspatial.io import read_table
@@ -59,14 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="last year compared (default: the last year with a value)")
     group.add_argument("--no-trend", dest="trend", action="store_false",
                        help="only the difference, no linear trend")
-    add_inference_options(p, default_bootstrap=1000, test=False)
-    add_seed_option(p, what="the bootstrap")
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="change table (.csv or .parquet; default: CSV on standard output)")
+    add_group(p, "inference", skip=("null_draws", "alternative"),
+              defaults={"bootstrap": 1000}, default_text={"bootstrap": "1000"})
+    add_group(p, "random")
+    add_group(p, "output", skip=("exclusions_output",),
+              output_help="change table (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--results-output", metavar="FILE",
                    help="also write the results table with its intervals (counts input)")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
-    add_read_options(p)
     p.set_defaults(handler=run)
 
 
@@ -100,27 +94,28 @@ def run(args: argparse.Namespace) -> int:
                                "--unit RESULTS_OR_INPUT is a results table")
         table = read_table(args.input, text_columns=["area", "comparison", "group_a",
                                                      "group_b", "index", "kernel"],
-                           sep=args.sep, encoding=args.encoding)
+                           **read_options(args))
         try:
             out = change(table, from_year=from_year, to_year=to_year, trend=trend,
                          level=args.ci)
         except ValueError as exc:
             raise CommandError(f"{args.input!r}: {exc}") from None
-        write_or_print(out, args.output, what="changes")
-        if not args.quiet:
-            print(describe_change(out), file=sys.stderr)
+        console = console_of(args)
+        write_or_print(out, args.output, what="changes", console=console)
+        console.say(describe_change(out))
         return 0
     if args.bootstrap == 0:
         raise CommandError("--bootstrap must be at least 2 to bootstrap the change")
     result = compute_pupils(args) if args.pupils else compute_counts(args)
     inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
                 **inference_arguments(args))
-    write_or_print(inf.change, args.output, what="changes")
+    console = console_of(args)
+    write_or_print(inf.change, args.output, what="changes", console=console)
     if args.results_output:
-        write_or_print(inf.result.table, args.results_output, what="results")
-    if not args.quiet:
-        print(describe_change(inf.change), file=sys.stderr)
-        print(f"{args.bootstrap:,} bootstrap replicates per area-year (seed "
-              f"{inf.result.parameters['inference']['seed_entropy']}).", file=sys.stderr)
-        print(format_exclusions(inf.result.exclusions), file=sys.stderr)
+        write_or_print(inf.result.table, args.results_output, what="results",
+                       console=console)
+    console.say(describe_change(inf.change) + "\n"
+                + f"{args.bootstrap:,} bootstrap replicates per area-year (seed "
+                f"{inf.result.parameters['inference']['seed_entropy']}).\n"
+                + format_exclusions(inf.result.exclusions))
     return 0

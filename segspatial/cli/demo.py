@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from segspatial.cli._common import add_disclosure_option, ensure_dir, format_exclusions
-from segspatial.demo import demo_pupils, demo_schools
+from segspatial.cli._common import ensure_dir, format_exclusions
+from segspatial.cli._console import console_of
+from segspatial.cli._options import add_group
+from segspatial.demo import DEFAULT_SEED, demo_pupils, demo_schools
 from segspatial.io import write_table
 from segspatial.pupils import pupil_segregation
 
@@ -17,15 +18,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the pipeline on a built-in synthetic data set",
         description="Generate deterministic synthetic pupils (fictional "
         "municipalities, 2009-2018; migration background, household income, parental "
-        "education) and compute the report's seven comparisons.",
+        "education) and compute the report's seven comparisons. With --min-cell N "
+        "everything it writes is published under disclosure control, from one audit "
+        "(demo_counts.csv, every school's group counts, is then not written).",
     )
-    p.add_argument("--output", "-o", default="segspatial-demo", metavar="DIR",
-                   help="output folder (default: ./segspatial-demo)")
-    p.add_argument("--seed", type=int, default=None,
-                   help="random seed (default: the demo's fixed seed)")
-    add_disclosure_option(p, "for everything the demo writes: results, exclusions, maps "
-                          "and report (demo_counts.csv, every school's group counts, is "
-                          "then not written)")
+    add_group(p, "random", defaults={"seed": DEFAULT_SEED})
+    add_group(p, "disclosure")
+    add_group(p, "output", only=("output", "quiet"), defaults={"output": "segspatial-demo"},
+              metavar={"output": "DIR"}, output_help="output folder (default: "
+              "./segspatial-demo)")
     p.set_defaults(handler=run)
 
 
@@ -70,13 +71,14 @@ def run(args: argparse.Namespace) -> int:
     grid = d[d["year"] == year].pivot(index="comparison", columns="area", values="value")
     grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
     grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
-    print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
-    digits = 3 if args.min_cell is None else 2
-    print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
-    print(format_exclusions(result.exclusions, args.min_cell))
     report = write_demo_report(out / "report", report, schools, min_cell=args.min_cell)
     written.append(report)
-    print("Wrote:", *(f"  {p}" for p in written), sep="\n")
-    print(f"Open {out / 'results.csv'} for the full table.", file=sys.stderr)
-    print(f"Open {report} in a browser for the report (one page per municipality).")
+    if not args.quiet:  # the demo's product is this overview, on standard output
+        print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
+        digits = 3 if args.min_cell is None else 2  # as published
+        print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
+        print(format_exclusions(result.exclusions, args.min_cell))
+        print("Wrote:", *(f"  {p}" for p in written), sep="\n")
+        print(f"Open {report} in a browser for the report (one page per municipality).")
+    console_of(args).say(f"Open {out / 'results.csv'} for the full table.")
     return 0

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from segspatial.cli._common import (
-    add_disclosure_option,
-    add_read_options,
-    require_protected,
-)
+from segspatial.cli._common import one_value, read_options, require_protected
+from segspatial.cli._console import console_of
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
+from segspatial.cli._location import read_area_boundaries
+from segspatial.cli._options import add_group
 from segspatial.io import read_table
 from segspatial.schema import has_values
 
-_GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip")
+_GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip", ".geoparquet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,33 +22,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw the report's grid: areas (by pupils) x years, cells coloured",
         description="Areas as rows (largest number of pupils on top), years as columns, "
         "each cell coloured on the report's fixed scale with its value printed. With "
-        "several comparisons, one grid per comparison side by side.",
+        "several comparisons, one grid per comparison side by side. With --min-cell N, "
+        "RESULTS must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
-    p.add_argument("--index", required=True, metavar="NAME", help="the index to show")
-    p.add_argument("--comparison", nargs="+", metavar="C",
-                   help="comparison(s) to show side by side (default: all)")
-    p.add_argument("--bandwidth", type=float, metavar="M",
-                   help="the bandwidth of a spatial index with several")
+    add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",))
     p.add_argument("--names", metavar="FILE",
-                   help="row labels: a table with columns 'area' and 'area_name', or a "
-                   "boundary file with statcode/statnaam")
-    p.add_argument("--output", "-o", required=True, metavar="FILE",
-                   help="output: .png, .svg or .pdf")
-    add_disclosure_option(p, "RESULTS must come from `segspatial indices --min-cell N`")
-    add_read_options(p)
+                   help="row labels: a boundary file (codes and names from --area-code and "
+                   "--area-name) or a table with columns 'area' and 'area_name'")
+    add_group(p, "boundaries", skip=("boundaries",))
+    add_group(p, "output", only=("output", "quiet"), required=("output",),
+              output_help="output: .png, .svg or .pdf")
+    add_group(p, "disclosure")
+    add_group(p, "reading")
     p.set_defaults(handler=run)
 
 
-def _names(path: str):
+def _names(args: argparse.Namespace) -> dict[str, str]:
+    path = args.names
     if Path(path).suffix.lower() in _GEO_SUFFIXES:
-        from segspatial.geo import read_boundaries
+        from segspatial._mapdata import area_geometries
 
-        table = read_boundaries(path)
-        code, name = "statcode", "statnaam"
-    else:
-        table = read_table(path, text_columns=["area"])
-        code, name = "area", "area_name"
+        geo = area_geometries(read_area_boundaries(args, path), args.area_code,
+                              args.area_name)
+        return dict(zip(geo["code"], geo["name"], strict=True))
+    table = read_table(path, text_columns=["area"], **read_options(args))
+    code, name = args.area_code or "area", args.area_name or "area_name"
     missing = [c for c in (code, name) if c not in table.columns]
     if missing:
         raise ValueError(f"--names {path!r} has no column(s) {missing!r}; it has "
@@ -62,23 +59,23 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.plot import report_grid, report_grids
 
     output_kind(args.output, STATIC_SUFFIXES)
-    results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
-                         encoding=args.encoding)
+    results = read_table(args.results, text_columns=["area", "comparison"],
+                         **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    names = _names(args.names) if args.names else None
+    names = _names(args) if args.names else None
+    bandwidth = one_value(args, "bandwidth", "a grid")
     several = (args.comparison is not None and len(args.comparison) > 1) or (
         args.comparison is None and has_values(results, "comparison")
         and results["comparison"].nunique() > 1)
     if several:
         axes = report_grids(results, index=args.index, comparisons=args.comparison,
-                            bandwidth=args.bandwidth, names=names)
+                            bandwidth=bandwidth, names=names)
         figure = axes[0].figure
     else:
         comparison = args.comparison[0] if args.comparison else None
         figure = report_grid(results, index=args.index, comparison=comparison,
-                             bandwidth=args.bandwidth, names=names).figure
-    path = save_figure(figure, args.output)
-    print(f"wrote grid to {path}", file=sys.stderr)
+                             bandwidth=bandwidth, names=names).figure
+    console_of(args).wrote(save_figure(figure, args.output), "grid")
     return 0
 
 

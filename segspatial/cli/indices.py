@@ -3,71 +3,52 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from segspatial.cli._common import (
     CommandError,
-    add_disclosure_option,
-    add_filter_options,
-    add_read_options,
-    add_seed_option,
     format_exclusions,
+    read_options,
     write_or_print,
 )
-from segspatial.cli._inference import (
-    add_inference_options,
-    apply_inference,
-    describe_inference,
-    uses_inference,
-)
+from segspatial.cli._console import console_of
+from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
 from segspatial.cli._location import (
     add_exclusions,
-    add_location_options,
     area_column,
-    geometry_notes,
     locate_units,
     location_columns,
     uses_location,
 )
 from segspatial.cli._multigroup import (
-    add_multigroup_options,
     run_multigroup,
     run_pupil_multigroup,
     uses_multigroup,
     uses_pupil_multigroup,
 )
-from segspatial.cli._pupils import add_pupil_options, check_counts_mode, run_pupils
-from segspatial.cli._spatial import (
-    add_spatial_options,
-    check_spatial_mode,
-    spatial_arguments,
-    uses_spatial,
-)
+from segspatial.cli._options import add_group
+from segspatial.cli._pupils import check_counts_mode, run_pupils
+from segspatial.cli._spatial import check_spatial_mode, spatial_arguments, uses_spatial
 from segspatial.compute import SegregationResult, segregation
 from segspatial.io import read_table
 from segspatial.schema import has_values
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """INPUT and the options that say how to read it and compute the results table.
+    """The option groups that say how to read INPUT and compute the results table.
 
     Shared by ``segspatial indices`` and ``segspatial change``.
     """
-    p.add_argument("--unit", metavar="COL", help="unit (school) column")
-    p.add_argument("--group-a", metavar="COL",
-                   help="group A count column (required unless --pupils)")
-    p.add_argument("--group-b", metavar="COL",
-                   help="group B count column (required unless --pupils)")
-    p.add_argument("--area", metavar="COL", help="area (municipality) column")
-    p.add_argument("--year", metavar="COL", help="year column")
-    p.add_argument("--total", metavar="COL",
-                   help="all pupils of the unit, including pupils in neither group")
+    add_group(p, "columns", skip=("name",))
     p.add_argument("--indices", nargs="+", metavar="NAME",
                    help="indices to compute (default: the five built-in ones, or with "
                    "--groups the multigroup ones; see `segspatial list-indices`)")
-    add_filter_options(p)
-    add_pupil_options(p)
-    add_location_options(p)
+    add_group(p, "filters")
+    add_group(p, "pupils")
+    add_group(p, "multigroup")
+    add_group(p, "location")
+    add_group(p, "areas")
+    add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
+    add_group(p, "reading")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,21 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="counts file (.csv or .parquet), or with --pupils a pupil file "
                    "(.csv, .parquet, or .sav with the 'spss' extra)")
     add_input_options(p)
-    add_multigroup_options(p)
-    add_spatial_options(p)
-    add_inference_options(p)
-    add_seed_option(p, what="the bootstrap, the randomisation test and Moran's I "
-                            "permutations")
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="results file (.csv or .parquet; default: CSV on standard output)")
-    p.add_argument("--exclusions-output", metavar="FILE",
-                   help="also write the exclusions table (.csv or .parquet)")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
-    add_disclosure_option(p, "the results and exclusions are written as published (a "
-                          "min_cell column marks them); two-group comparisons and their "
-                          "spatial indices only (not with --groups, --multigroup, "
-                          "--bootstrap, --null-draws or --counts-output)")
-    add_read_options(p)
+    add_group(p, "spatial", skip=("district_size",))
+    add_group(p, "inference")
+    add_group(p, "random")
+    add_group(p, "output", output_help="results file (.csv or .parquet; default: CSV on "
+              "standard output)")
+    add_group(p, "disclosure")
     p.set_defaults(handler=run)
 
 
@@ -157,10 +129,9 @@ def compute_counts(args: argparse.Namespace) -> SegregationResult:
                            args.total) if c]
     located, text = location_columns(args)
     columns = list(dict.fromkeys(columns + located))
-    data = read_table(args.input, columns=columns, text_columns=keys + text, sep=args.sep,
-                      encoding=args.encoding)
-    with geometry_notes(args.command):
-        data, location_exclusions = locate_units(args, data)
+    data = read_table(args.input, columns=columns, text_columns=keys + text,
+                      **read_options(args))
+    data, location_exclusions = locate_units(args, data)
     compute, extra = segregation, {}
     if uses_spatial(args):  # the spatial rows join the same table
         from segspatial.spatial import spatial_segregation
@@ -207,13 +178,14 @@ def run(args: argparse.Namespace) -> int:
                               uses_spatial=uses_spatial(args))
     _counts_only(args)
     result = protect(args, apply_inference(args, compute_counts(args)))
-    write_or_print(result.table, args.output, what="results")
+    console = console_of(args)
+    write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
-        write_or_print(result.exclusions, args.exclusions_output, what="exclusions")
-    if not args.quiet:
-        print(describe(result, args.min_cell), file=sys.stderr)
-        if describe_inference(result):
-            print(describe_inference(result), file=sys.stderr)
+        write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
+    console.say(describe(result, args.min_cell))
+    if describe_inference(result):
+        console.say(describe_inference(result))
     return 0
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from segspatial.cli._common import add_disclosure_option, require_protected
-from segspatial.cli._location import geometry_notes
+from segspatial.cli._common import read_options, require_protected
+from segspatial.cli._console import console_of
+from segspatial.cli._location import area_code
+from segspatial.cli._options import add_group, python_names
 from segspatial.io import read_table
+
+_SHOWN = 10
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,50 +19,54 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="join a results table to area boundaries (GeoPackage/GeoJSON/GeoParquet)",
         description="Join the tidy results of `segspatial indices` to area polygons: one "
         "feature per area (per year and comparison), one column per index. Every "
-        "boundary feature is kept (areas without results get empty values); results "
-        "for areas without a polygon are reported.",
+        "boundary feature is kept (areas without results get empty values) and named; "
+        "results for areas without a polygon are named too. With --min-cell N, RESULTS "
+        "must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
                    help="boundary file (GeoJSON, TopoJSON, GeoPackage, Shapefile, "
                    "GeoParquet); a path with {year} joins each year to its own boundaries")
-    p.add_argument("--area-code", required=True, metavar="COL",
-                   help="area code column of the boundaries (e.g. statcode)")
-    p.add_argument("--area", default="area", metavar="COL",
-                   help="area column of the results (default: area)")
-    p.add_argument("--output", "-o", required=True, metavar="FILE",
-                   help="output file: .gpkg, .geojson or .parquet (GeoParquet)")
-    p.add_argument("--boundaries-crs", metavar="CRS",
-                   help="CRS of the boundary file when it has none")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
-    p.add_argument("--sep", default=None, help="CSV separator of RESULTS (default: guessed)")
-    add_disclosure_option(p, "RESULTS must come from `segspatial indices --min-cell N`")
+    add_group(p, "columns", only=("area",), defaults={"area": "area"})
+    add_group(p, "boundaries", skip=("boundaries",))
+    add_group(p, "output", skip=("exclusions_output",), required=("output",),
+              output_help="output file: .gpkg, .geojson or .parquet (GeoParquet)")
+    add_group(p, "disclosure")
+    add_group(p, "reading")
+    python_names(p, crs="--boundaries-crs")
     p.set_defaults(handler=run)
 
 
+def _named(codes: list, names: dict[str, str]) -> str:
+    shown = [f"{c} ({names[c]})" if names.get(c) not in (None, c) else str(c)
+             for c in codes[:_SHOWN]]
+    return ", ".join(shown) + (f" and {len(codes) - _SHOWN:,} more" if len(codes) > _SHOWN
+                               else "")
+
+
 def run(args: argparse.Namespace) -> int:
+    from segspatial._mapdata import guess_name_column
     from segspatial.geo import join_areas, write_geo
 
-    results = read_table(args.results, text_columns=[args.area], sep=args.sep)
+    code = area_code(args)
+    results = read_table(args.results, text_columns=[args.area], **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    with geometry_notes("join"):
-        joined = join_areas(results, args.boundaries, args.area_code, area=args.area,
-                            crs=args.boundaries_crs)
+    joined = join_areas(results, args.boundaries, code, area=args.area,
+                        crs=args.boundaries_crs, layer=args.boundaries_layer)
     path = write_geo(joined, args.output)
-    if not args.quiet:
-        attrs = joined.attrs
-        n_columns = len(attrs["index_columns"])
-        lines = [
-            f"wrote {len(joined):,} features with {n_columns} index columns "
-            f"({', '.join(attrs['index_columns'])}) to {path}",
-            f"{attrs['n_areas_without_results']:,} features have no results (empty values).",
-        ]
-        if attrs["unmatched_areas"]:
-            lines.append(f"{len(attrs['unmatched_areas']):,} areas in the results have no "
-                         f"polygon ({attrs['n_unmatched_rows']:,} results rows): "
-                         + ", ".join(map(str, attrs["unmatched_areas"][:10]))
-                         + (" ..." if len(attrs["unmatched_areas"]) > 10 else ""))
-        print("\n".join(lines), file=sys.stderr)
+    attrs = joined.attrs
+    name = guess_name_column(joined, args.area_name)
+    names = ({} if name is None else dict(zip(joined[code].astype(str),
+                                              joined[name].astype(str), strict=True)))
+    lines = [f"wrote {len(joined):,} features with {len(attrs['index_columns'])} index "
+             f"columns ({', '.join(attrs['index_columns'])}) to {path}"]
+    missing = attrs["areas_without_results"]
+    if missing:
+        lines.append(f"{len(missing):,} boundary features have no results (empty values): "
+                     + _named(missing, names))
+    else:
+        lines.append("every boundary feature has results")
+    console_of(args).say("\n".join(lines))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from segspatial.cli._options import add_group
 from segspatial.indices import (
     _BUILTIN,
     DEFAULT_INDICES,
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="List every registered index, including those that "
                        "installed packages add through the 'segspatial.indices' entry "
                        "point group, and the rows other analyses add.")
+    add_group(p, "output", only=("quiet",))
     p.set_defaults(handler=run)
 
 

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
 from segspatial.cli._common import (
     CommandError,
-    add_disclosure_option,
-    add_filter_options,
-    add_read_options,
     format_exclusions,
+    read_options,
     write_or_print,
 )
+from segspatial.cli._console import console_of
 from segspatial.cli._location import (
-    add_location_options,
+    AREA_COLUMN,
     area_column,
-    geometry_notes,
     locate_units,
     location_columns,
 )
-from segspatial.cli._spatial import add_spatial_options, spatial_arguments
+from segspatial.cli._options import add_group
+from segspatial.cli._spatial import spatial_arguments
 from segspatial.counts import apply_filters, prepare_counts
 from segspatial.io import read_table
 
@@ -36,29 +34,53 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="For every unit (school): its share of group A (p), the share in its "
         "local environment (p_local, kernel-weighted over the units around it), the gap "
         "p - p_local (how unlike its surroundings it is) and its contribution to D and "
-        "to the spatial D, with its coordinates, as one table for maps.",
+        "to the spatial D, with its coordinates (x, y in --distance-crs), as one table "
+        "for maps. The unit, area, year and name columns keep their input names. With "
+        "--min-cell N only what a school map publishes is written: each school's share "
+        "band, whether it is suppressed, its rounded pupils and its area's share (the "
+        "local measures mix exact counts of neighbouring schools and are left out).",
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
-    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
-    p.add_argument("--group-a", required=True, metavar="COL", help="group A count column")
-    p.add_argument("--group-b", required=True, metavar="COL", help="group B count column")
-    p.add_argument("--area", metavar="COL", help="area (municipality) column")
-    p.add_argument("--year", metavar="COL", help="year column")
-    p.add_argument("--total", metavar="COL",
-                   help="all pupils of the unit, including pupils in neither group")
-    add_filter_options(p)
-    add_location_options(p)
-    add_spatial_options(p, diagnostics=False)
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="output file (.csv or .parquet; default: CSV on standard output)")
-    p.add_argument("--exclusions-output", metavar="FILE",
-                   help="also write what was left out, and why (.csv or .parquet)")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
-    add_disclosure_option(p, "local measures mix exact counts of neighbouring schools and "
-                          "are not written; each school's share band and rounded pupils "
-                          "are, as on a school map")
-    add_read_options(p)
+    add_group(p, "columns", required=("unit", "group_a", "group_b"))
+    add_group(p, "filters")
+    add_group(p, "location")
+    add_group(p, "areas")
+    add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
+    add_group(p, "spatial", only=("bandwidth", "kernel", "k", "context"),
+              default_text={"bandwidth": "1000"})
+    add_group(p, "output", output_help="output file (.csv or .parquet; default: CSV on "
+              "standard output)")
+    add_group(p, "disclosure")
+    add_group(p, "reading")
     p.set_defaults(handler=run)
+
+
+def _input_names(args: argparse.Namespace, table: pd.DataFrame,
+                 data: pd.DataFrame) -> pd.DataFrame:
+    """The table with the input's unit, area and year column names, and --name."""
+    renames = {"unit": args.unit}
+    if args.area and area_column(args) != AREA_COLUMN:
+        renames["area"] = args.area
+    if args.year:
+        renames["year"] = args.year
+    taken = set(table.columns) - set(renames)
+    clash = sorted({v for v in renames.values() if v in taken})
+    if clash:
+        raise CommandError(f"the input column name(s) {clash!r} are also columns of the "
+                           "local measures table; rename them in the input")
+    if args.name:
+        keys = [k for k in ("unit", "year") if k in table.columns]
+        source = {"unit": args.unit, "year": args.year}
+        names = data[[source[k] for k in keys] + [args.name]].drop_duplicates(
+            [source[k] for k in keys], keep="last")
+        names.columns = [*keys, "_name"]
+        names["unit"] = names["unit"].astype(str)
+        if "year" in keys:
+            names["year"] = pd.to_numeric(names["year"]).astype(table["year"].dtype)
+        table = table.assign(unit=table["unit"].astype(str)).merge(names, on=keys,
+                                                                    how="left")
+        table.insert(table.columns.get_loc("unit") + 1, args.name, table.pop("_name"))
+    return table.rename(columns=renames)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,14 +89,13 @@ def run(args: argparse.Namespace) -> int:
     if not (args.x or args.postcode):
         raise CommandError("local measures need unit locations: give --x/--y/--crs or "
                            "--postcode/--postcode-table")
-    keys = [c for c in (args.unit, args.area) if c]
+    keys = [c for c in (args.unit, args.area, args.name) if c]
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
-                           args.total) if c]
+                           args.total, args.name) if c]
     located, text = location_columns(args)
     data = read_table(args.input, columns=list(dict.fromkeys(columns + located)),
-                      text_columns=keys + text, sep=args.sep, encoding=args.encoding)
-    with geometry_notes("local"):
-        data, location_exclusions = locate_units(args, data)
+                      text_columns=keys + text, **read_options(args))
+    data, location_exclusions = locate_units(args, data)
     options = spatial_arguments(args, data)
     if not (args.bandwidth or args.k):
         options["bandwidth"] = None  # local_measures' default, 1000 m
@@ -92,21 +113,22 @@ def run(args: argparse.Namespace) -> int:
     exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
     if args.min_cell is not None:
         table, exclusions = _published(table, exclusions, args.min_cell)
-    write_or_print(table, args.output, what="local measures")
+    console = console_of(args)
+    write_or_print(_input_names(args, table, data), args.output, what="local measures",
+                   console=console)
     if args.exclusions_output:
-        write_or_print(exclusions, args.exclusions_output, what="exclusions")
-    if not args.quiet:
-        if args.min_cell is None:
-            print(f"Local measures for {len(table):,} unit rows "
-                  f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
-                  f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
-                  f"{options['crs']}).", file=sys.stderr)
-        else:
-            print(f"--min-cell {args.min_cell}: {len(table):,} unit rows with each "
-                  "school's share band and rounded pupils, as a school map publishes them; "
-                  "the local measures are not written (they mix exact counts of "
-                  "neighbouring schools).", file=sys.stderr)
-        print(format_exclusions(exclusions, args.min_cell), file=sys.stderr)
+        write_or_print(exclusions, args.exclusions_output, what="exclusions",
+                       console=console)
+    if args.min_cell is None:
+        console.say(f"Local measures for {len(table):,} unit rows "
+                    f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
+                    f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
+                    f"{options['crs']}).\n" + format_exclusions(exclusions))
+    else:
+        console.say(f"--min-cell {args.min_cell}: {len(table):,} unit rows with each "
+                    "school's share band and rounded pupils, as a school map publishes "
+                    "them; the local measures are not written (they mix exact counts of "
+                    "neighbouring schools).\n" + format_exclusions(exclusions, args.min_cell))
     return 0
 
 
@@ -136,3 +158,4 @@ def _published(table: pd.DataFrame, exclusions: pd.DataFrame, min_cell: int
     out["area_share"] = shown["centre"].to_numpy()
     out["min_cell"] = min_cell
     return out, protect_exclusions(exclusions, rules)
+

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from segspatial.cli._common import add_read_options, require_protected
+from segspatial.cli._common import one_value, read_options, require_protected
+from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
-    add_web_options,
+    add_map_output,
     output_kind,
     save_figure,
     save_map,
     web_options,
 )
+from segspatial.cli._location import area_code, read_area_boundaries
+from segspatial.cli._options import add_group, deprecated_alias, python_names
 from segspatial.io import read_table
 
 
@@ -24,46 +26,41 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a choropleth of an index per area (static or interactive)",
         description="Join a results table to area boundaries and draw one index for one "
         "year and comparison, on the report's fixed scale (0 dark green to 0.8 dark "
-        "red). Areas without a value are grey ('no data').",
+        "red). Areas without a value are grey ('no data'); results whose area codes "
+        "match no boundary feature are an error. With --min-cell N, RESULTS must come "
+        "from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
                    help="area polygons (GeoJSON, TopoJSON, GeoPackage, Shapefile, ...)")
-    p.add_argument("--area-code", required=True, metavar="COL",
-                   help="boundaries column with the area codes of the results' 'area'")
-    p.add_argument("--index", required=True, metavar="NAME", help="the index to map")
-    p.add_argument("--comparison", metavar="C", help="the comparison (pupil data)")
-    p.add_argument("--year", metavar="Y", help="the year (default: the latest)")
-    p.add_argument("--bandwidth", type=float, metavar="M",
-                   help="the bandwidth of a spatial index with several")
-    p.add_argument("--name-column", metavar="COL",
-                   help="boundaries column with area names (default: statnaam or name)")
+    add_group(p, "select", only=("index", "comparison", "bandwidth", "in_year"),
+              required=("index",))
     p.add_argument("--scheme", metavar="NAME",
                    help="classes: 'massey_denton' (0-0.3-0.6-1) or a mapclassify scheme "
                    "such as quantiles, natural_breaks (default: a continuous scale)")
-    p.add_argument("--k", type=int, default=5, help="number of classes (default: 5)")
-    p.add_argument("--crs", metavar="CRS",
-                   help="CRS of a boundary file that declares none (e.g. EPSG:4326)")
-    p.add_argument("--layer", metavar="NAME", help="layer of a multi-layer boundary file")
-    p.add_argument("--output", "-o", required=True, metavar="FILE",
-                   help="output: .html (interactive), .png, .svg or .pdf")
-    add_web_options(p)
-    add_read_options(p)
+    p.add_argument("--classes", type=int, default=5, metavar="N",
+                   help="number of classes of a mapclassify scheme (default: 5)")
+    add_group(p, "boundaries", skip=("boundaries",))
+    add_map_output(p)
+    for old, new in (("--crs", "--boundaries-crs"), ("--layer", "--boundaries-layer"),
+                     ("--name-column", "--area-name"), ("--k", "--classes"),
+                     ("--year", "--in-year")):
+        deprecated_alias(p, old, new)
+    python_names(p, k="--classes", name="--area-name", crs="--boundaries-crs")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from segspatial.geo import read_boundaries
-
     kind = output_kind(args.output, HTML_SUFFIXES + STATIC_SUFFIXES)
     options = web_options(args, kind)
-    results = read_table(args.results, text_columns=["area", "comparison"], sep=args.sep,
-                         encoding=args.encoding)
+    results = read_table(args.results, text_columns=["area", "comparison"],
+                         **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    boundaries = read_boundaries(args.boundaries, crs=args.crs, layer=args.layer)
-    common = dict(index=args.index, area_code=args.area_code, name=args.name_column,
-                  comparison=args.comparison, year=args.year, bandwidth=args.bandwidth,
-                  scheme=args.scheme, k=args.k)
+    boundaries = read_area_boundaries(args, args.boundaries)
+    common = dict(index=args.index, area_code=area_code(args), name=args.area_name,
+                  comparison=one_value(args, "comparison", "a map"), year=args.in_year,
+                  bandwidth=one_value(args, "bandwidth", "a map"), scheme=args.scheme,
+                  k=args.classes)
     if kind == "html":
         from segspatial.webmap import choropleth_map
 
@@ -73,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
         ax = choropleth(results, boundaries, **common)
         path = save_figure(ax.figure, args.output)
-    print(f"wrote map to {path}", file=sys.stderr)
+    console_of(args).wrote(path, "map")
     return 0
 
 

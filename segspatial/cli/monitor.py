@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
 
-from segspatial.cli._common import CommandError, add_filter_options, add_read_options
-from segspatial.cli._figures import add_web_options
+from segspatial.cli._common import CommandError, read_options
+from segspatial.cli._console import console_of
+from segspatial.cli._figures import tiles
+from segspatial.cli._options import add_group, deprecated_alias, python_names
 
 __all__ = ["register", "run"]
 
@@ -38,14 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "--name is given")
     sel.add_argument("--programmes", nargs="+", metavar="CODE",
                      help="programme codes (OPLEIDINGSCODE ACTUEEL)")
-    sel.add_argument("--name", metavar="REGEX",
+    sel.add_argument("--programme-name", metavar="REGEX",
                      help="case-insensitive regular expression on the programme name")
     sel.add_argument("--types", nargs="+", metavar="TYPE",
                      help="bachelor, master, 'associate degree'")
     sel.add_argument("--label", metavar="TEXT", help="how the pages call the selection")
+    add_group(p, "boundaries", only=("boundaries",),
+              default_text={"boundaries": "none; municipality polygons, e.g. "
+                            "nl_maps_rd_gemeente_2019.geojson, for --regions"})
     reg = p.add_argument_group("regions")
-    reg.add_argument("--boundaries", metavar="FILE",
-                     help="municipality polygons (e.g. nl_maps_rd_gemeente_2019.geojson)")
     reg.add_argument("--regions", nargs="+", metavar="LEVEL=FILE", default=[],
                      help="region polygons per level: arbeidsmarktregio=FILE, "
                      "provincie=FILE (needs --boundaries)")
@@ -65,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                       choices=("midpoint", "low", "high", "exclude"),
                       help="what a censored cell counts as in point values (bounds always "
                       "cover every count; default: midpoint)")
-    calc.add_argument("--unit", default="programme",
+    calc.add_argument("--segregation-unit", default="programme",
                       choices=("programme", "programme_institution"),
                       help="unit of the segregation indices (default: programme)")
     calc.add_argument("--segregation-scope", default="all", choices=("all", "selection"),
@@ -76,20 +77,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="fills evaluated exactly per region-year (default: 4096)")
     calc.add_argument("--bad-records", default="raise", choices=("raise", "exclude"),
                       help="a bad value stops the run (default) or is left out and counted")
-    add_filter_options(p, unit=0, area=0, people="enrolments")
-    out = p.add_argument_group("output")
-    out.add_argument("--output", "-o", required=True, metavar="DIR",
-                     help="folder for tables, maps and pages (replaced atomically)")
-    out.add_argument("--lang", choices=("en", "nl"), default="en",
-                     help="language of pages and maps (default: en)")
+    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0})
+    add_group(p, "pages", only=("lang",))
+    out = add_group(p, "output", skip=("exclusions_output",), required=("output",),
+                    metavar={"output": "DIR"},
+                    output_help="folder for tables, maps and pages (replaced atomically)")
     out.add_argument("--page-levels", nargs="+", metavar="LEVEL",
                      help="levels with a page per region (default: every mapped level)")
     out.add_argument("--no-pages", action="store_true", help="tables and maps only")
-    out.add_argument("--quiet", "-q", action="store_true", help="no summary")
-    add_web_options(p, audited=False, disclosure_note=(
-        "and every share of a region with fewer than N women or men "
-        "(segspatial.monitor.disclose; not audited by segspatial.disclosure)"))
-    add_read_options(p)
+    add_group(p, "web")
+    add_group(p, "disclosure")
+    add_group(p, "reading")
+    deprecated_alias(p, "--name", "--programme-name")
+    deprecated_alias(p, "--unit", "--segregation-unit")
+    python_names(p, name="--programme-name", errors="--bad-records", targets="--target",
+                 unit="--segregation-unit")
     p.set_defaults(handler=run)
 
 
@@ -130,62 +132,57 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
                                    "whole numbers") from None
     enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
-                                 sep=args.sep, encoding=args.encoding)
+                                 **read_options(args))
     mapping = None
     if args.mapping:
         mapping = read_mapping(args.mapping)
     elif args.boundaries and args.regions:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            mapping = region_mapping(args.boundaries,
-                                     dict(_pair(r, "--regions") for r in args.regions))
-        if not args.quiet:
-            for w in caught:
-                print(f"note: {w.message}", file=sys.stderr)
+        mapping = region_mapping(args.boundaries,
+                                 dict(_pair(r, "--regions") for r in args.regions))
     if args.write_mapping:
         if mapping is None:
             raise CommandError("--write-mapping needs --boundaries and --regions")
         write_mapping(mapping, args.write_mapping)
-    selection = Selection.of(sector=args.sector, programmes=args.programmes, name=args.name,
+    selection = Selection.of(sector=args.sector, programmes=args.programmes,
+                             name=args.programme_name,
                              types=args.types, label=args.label)
     result = compute_monitor(
         enrolments, mapping, selection=selection, targets=_targets(args.target),
-        point=args.point, unit=args.unit, segregation_scope=args.segregation_scope,
+        point=args.point, unit=args.segregation_unit, segregation_scope=args.segregation_scope,
         min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
         exact_limit=args.exact_limit, pace_years=args.pace_years)
-    tiles = None
-    if args.tiles is not None:
-        tiles = None if args.tiles.lower() == "none" else args.tiles
     folder = write_monitor(result, args.output, lang=args.lang, offline=args.offline,
-                           tiles=tiles, min_cell=args.min_cell, page_levels=args.page_levels,
-                           pages=not args.no_pages)
-    if not args.quiet:
-        rep = result.representation
-        nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
-        print(f"{selection.describe()}: share of women {nat['share']:.1%} in {nat['year']} "
-              f"(range {nat['share_low']:.1%}-{nat['share_high']:.1%}; without censored "
-              f"cells {nat['share_uncensored']:.1%}); target {nat['target']:.0%}",
-              file=sys.stderr)
-        if mapping is not None:
-            for row in mapping.summary.itertuples(index=False):
-                print(f"{row.level}: {row.municipalities} municipalities, {row.regions} "
-                      f"regions, {row.ties} ties, {row.misses} without region",
-                      file=sys.stderr)
-        from segspatial.monitor.disclose import disclose_result
-
-        ex = disclose_result(result, args.min_cell).exclusions
-        if ex.empty:
-            print("Nothing was left out.", file=sys.stderr)
-        else:
-            print("Left out (reason [level]: rows, people):", file=sys.stderr)
-            for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
-                                                    dropna=False):
-                people = part["low"].sum(min_count=len(part))
-                shown = (f"{people:,.0f}" if people == people and (
-                    args.min_cell is None or people >= args.min_cell)
-                    else f"< {args.min_cell}" if args.min_cell else "?")
-                where = f" [{level}]" if isinstance(level, str) else ""
-                print(f"  {reason}{where}: {len(part)} rows, {shown} people "
-                      f"({part['description'].iloc[0]})", file=sys.stderr)
-        print(f"wrote {folder}/index.html", file=sys.stderr)
+                           tiles=tiles(args), min_cell=args.min_cell,
+                           page_levels=args.page_levels, pages=not args.no_pages)
+    console_of(args).say(_summary(args, result, selection, mapping, folder))
     return 0
+
+
+def _summary(args: argparse.Namespace, result, selection, mapping, folder) -> str:
+    from segspatial.monitor.disclose import disclose_result
+
+    rep = result.representation
+    nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
+    lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in {nat['year']} "
+             f"(range {nat['share_low']:.1%}-{nat['share_high']:.1%}; without censored "
+             f"cells {nat['share_uncensored']:.1%}); target {nat['target']:.0%}"]
+    if mapping is not None:
+        lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} "
+                  f"regions, {row.ties} ties, {row.misses} without region"
+                  for row in mapping.summary.itertuples(index=False)]
+    ex = disclose_result(result, args.min_cell).exclusions
+    if ex.empty:
+        lines.append("Nothing was left out.")
+    else:
+        lines.append("Left out (reason [level]: rows, people):")
+        for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
+                                                dropna=False):
+            people = part["low"].sum(min_count=len(part))
+            shown = (f"{people:,.0f}" if people == people and (
+                args.min_cell is None or people >= args.min_cell)
+                else f"< {args.min_cell}" if args.min_cell else "?")
+            where = f" [{level}]" if isinstance(level, str) else ""
+            lines.append(f"  {reason}{where}: {len(part)} rows, {shown} people "
+                         f"({part['description'].iloc[0]})")
+    lines.append(f"wrote {folder}/index.html")
+    return "\n".join(lines)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC
 
-from segspatial.cli._common import (
-    CommandError,
-    add_disclosure_option,
-    add_filter_options,
-    add_read_options,
-    format_exclusions,
+from segspatial.cli._common import CommandError, format_exclusions, read_options
+from segspatial.cli._console import console_of
+from segspatial.cli._location import (
+    X_COLUMN,
+    Y_COLUMN,
+    add_exclusions,
+    area_code,
+    area_column,
+    locate_units,
+    location_columns,
+    read_area_boundaries,
 )
-from segspatial.cli._pupils import add_pupil_options, check_counts_mode, compute_pupils
+from segspatial.cli._options import add_group
+from segspatial.cli._pupils import check_counts_mode, compute_pupils
 from segspatial.io import read_table
 
 __all__ = ["register", "run"]
@@ -27,140 +32,146 @@ def register(sub: argparse._SubParsersAction) -> None:
         "self-contained HTML pages: index.html with a national map and a sortable table, "
         "and one page per municipality (named after its code) with the indices per "
         "comparison, trends, school maps, the spatial analysis with a plain-words "
-        "interpretation, what was left out, and the method.",
+        "interpretation, what was left out, and the method. Schools are located as in "
+        "`segspatial indices` (coordinates, postcodes, or both).",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (one row per school per year) or, with --pupils, "
                    "pupil-level file (.csv, .parquet)")
-    p.add_argument("--unit", required=True, metavar="COL", help="unit (school) column")
-    p.add_argument("--group-a", metavar="COL", help="group A count column (counts input)")
-    p.add_argument("--group-b", metavar="COL", help="group B count column (counts input)")
-    p.add_argument("--label-a", metavar="TEXT", help="how to call group A in the pages")
-    p.add_argument("--label-b", metavar="TEXT", help="how to call group B in the pages")
-    p.add_argument("--area", required=True, metavar="COL",
-                   help="area (municipality) code column, matching --area-code")
-    p.add_argument("--year", metavar="COL", help="year column")
-    p.add_argument("--total", metavar="COL",
-                   help="all pupils of the unit, including pupils in neither group")
-    add_filter_options(p)
-    add_pupil_options(p)
-    where = p.add_argument_group("locations and areas")
-    where.add_argument("--x", required=True, metavar="COL", help="school x column")
-    where.add_argument("--y", required=True, metavar="COL", help="school y column")
-    where.add_argument("--crs", required=True, metavar="CRS",
-                       help="projected CRS of --x/--y in metres, e.g. EPSG:28992")
-    where.add_argument("--name", metavar="COL", help="school name column")
-    where.add_argument("--locations", metavar="FILE",
-                       help="file with the schools' --unit, --x, --y (and --name) columns "
-                       "(default: INPUT; needed for pupil-level input without them)")
-    where.add_argument("--boundaries", required=True, metavar="FILE",
-                       help="area polygons (GeoJSON, TopoJSON, GeoPackage, ...)")
-    where.add_argument("--area-code", default="statcode", metavar="COL",
-                       help="boundaries column with the area codes (default: statcode)")
-    where.add_argument("--area-name", metavar="COL",
-                       help="boundaries column with the area names (default: statnaam)")
-    where.add_argument("--only", nargs="+", metavar="CODE",
-                       help="pages for these area codes only")
-    spatial = p.add_argument_group("spatial indices")
-    spatial.add_argument("--bandwidth", nargs="+", type=float, metavar="M",
-                         help="bandwidths in metres (default: 500 1000 2000 4000)")
-    spatial.add_argument("--kernel", choices=("gaussian", "biweight", "boxcar"),
-                         help="distance kernel (default: gaussian)")
-    spatial.add_argument("--districts", metavar="FILE",
-                         help="district polygons for the between/within split of H "
-                         "(default: squares of --district-size metres)")
-    spatial.add_argument("--district-code", metavar="COL",
-                         help="districts column with their codes (e.g. statcode)")
-    spatial.add_argument("--district-size", type=float, default=2000.0, metavar="M",
-                         help="side of the default square districts (default: 2000)")
-    spatial.add_argument("--permutations", type=int, default=999, metavar="N",
-                         help="permutations for Moran's I p-value (default: 999)")
-    spatial.add_argument("--seed", type=int, default=0,
-                         help="seed of the permutations (default: 0)")
-    pages = p.add_argument_group("pages")
-    pages.add_argument("--lang", choices=("en", "nl"), default="en",
-                       help="language of the pages (default: en)")
-    pages.add_argument("--offline", action="store_true",
-                       help="embed the map library (Leaflet): pages work without internet")
-    pages.add_argument("--stamp", action="store_true",
-                       help="show the date and time of writing (pages then differ per run)")
-    p.add_argument("--output", "-o", required=True, metavar="DIR",
-                   help="report folder (replaced atomically when it holds a report)")
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help="no progress bar and no summary")
-    add_disclosure_option(p)
-    add_read_options(p)
+    add_group(p, "columns", required=("unit",))
+    add_group(p, "labels")
+    add_group(p, "filters")
+    add_group(p, "pupils")
+    add_group(p, "location")
+    p.add_argument_group("locations from another file").add_argument(
+        "--locations", metavar="FILE",
+        help="file with the schools' --unit and location columns (and --name), read "
+        "with the options above (default: INPUT; needed for pupil-level input)")
+    add_group(p, "areas")
+    add_group(p, "boundaries")
+    add_group(p, "select", only=("only",))
+    add_group(p, "spatial", skip=("k", "context", "spatial_indices"),
+              default_text={"bandwidth": "500 1000 2000 4000"})
+    add_group(p, "random")
+    add_group(p, "pages")
+    add_group(p, "web", skip=("tiles",))
+    add_group(p, "disclosure")
+    add_group(p, "output", skip=("exclusions_output",), required=("output",),
+              metavar={"output": "DIR"},
+              output_help="report folder (replaced atomically when it holds a report)")
+    add_group(p, "reading")
     p.set_defaults(handler=run)
 
 
+def _check(args: argparse.Namespace) -> None:
+    if not (args.x or args.postcode):
+        raise CommandError("a report needs school locations: give --x/--y/--crs or "
+                           "--postcode/--postcode-table (or both)")
+    if not (args.area or args.areas_from):
+        raise CommandError("a report needs areas: give --area (the area code column) or "
+                           "--areas-from (area polygons)")
+    if not (args.boundaries or args.areas_from):
+        raise CommandError("--boundaries is required: the area polygons of the pages "
+                           "(or --areas-from)")
+    if args.areas_from and (args.pupils or args.locations):
+        raise CommandError("--areas-from assigns the schools of a counts INPUT to areas; "
+                           "with --pupils or --locations give the schools' area with --area")
+    if args.pupils and args.locations is None:
+        raise CommandError("--pupils needs --locations: a file with the schools' "
+                           f"{args.unit!r} and location columns")
+    if args.district_code and not args.districts:
+        raise CommandError("--district-code is used with --districts")
+    if args.districts and not args.district_code:
+        raise CommandError("--districts needs --district-code: the districts' code column")
+    if (args.label_a or args.label_b) and args.pupils:
+        raise CommandError("--label-a/--label-b are for counts input; pupil groups have "
+                           "their own labels")
+
+
 def _compute(args: argparse.Namespace):
+    """The results and the located schools (None: locate --locations later)."""
     from segspatial.compute import segregation
 
     if args.pupils:
-        result = compute_pupils(args)
-        return result, None
+        return compute_pupils(args), None
     check_counts_mode(args)
     columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
                            args.total) if c]
+    located, text = location_columns(args)
     if args.locations is None:
-        columns += [c for c in (args.x, args.y, args.name) if c]
+        columns += [c for c in (*located, args.name) if c]
     data = read_table(args.input, columns=list(dict.fromkeys(columns)),
-                      text_columns=[args.unit, args.area] + ([args.name] if args.name else []),
-                      sep=args.sep, encoding=args.encoding)
-    result = segregation(data, args.unit, args.group_a, args.group_b, area=args.area,
-                         year=args.year, total=args.total, min_unit_size=args.min_unit_size,
-                         min_area_size=args.min_area_size)
-    return result, data
+                      text_columns=[c for c in (args.unit, args.area, args.name) if c] + text,
+                      **read_options(args))
+    if args.locations is not None:
+        return segregation(data, args.unit, args.group_a, args.group_b, area=args.area,
+                           year=args.year, total=args.total, min_unit_size=args.min_unit_size,
+                           min_area_size=args.min_area_size), None
+    data, left_out = locate_units(args, data)
+    result = segregation(data, args.unit, args.group_a, args.group_b,
+                         area=area_column(args), year=args.year, total=args.total,
+                         min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
+    return add_exclusions(result, left_out), data
+
+
+def _locations(args: argparse.Namespace):
+    """The schools of --locations, located (units not found there get no_location)."""
+    located, text = location_columns(args)
+    columns = list(dict.fromkeys(c for c in (args.unit, *located, args.name) if c))
+    data = read_table(args.locations, columns=columns,
+                      text_columns=[c for c in (args.unit, args.name) if c] + text,
+                      **read_options(args))
+    data, _ = locate_units(args, data, source=args.locations)
+    return data
 
 
 def run(args: argparse.Namespace) -> int:
     from segspatial.report import report_data, write_report
 
-    if args.pupils and args.locations is None:
-        raise CommandError("--pupils needs --locations: a file with the schools' "
-                           f"{args.unit!r}, {args.x!r} and {args.y!r} columns")
-    if args.district_code and not args.districts:
-        raise CommandError("--district-code is used with --districts")
-    if args.districts and not args.district_code:
-        raise CommandError("--districts needs --district-code: the districts' code column")
-    result, data = _compute(args)
-    if args.locations is not None:
-        columns = [c for c in (args.unit, args.x, args.y, args.name) if c]
-        locations = read_table(args.locations, columns=columns,
-                               text_columns=[args.unit] + ([args.name] if args.name else []),
-                               sep=args.sep, encoding=args.encoding)
-    else:
-        locations = data
+    _check(args)
+    result, located = _compute(args)
+    if result.table.empty:
+        summary = "; ".join(line.strip() for line in
+                            _summary(result.exclusions, args.min_cell).splitlines()[1:])
+        raise CommandError(f"nothing to report: every area was left out ({summary}); "
+                           "lower --min-area-size or --min-unit-size")
+    if located is None:
+        located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
-    if labels and args.pupils:
-        raise CommandError("--label-a/--label-b are for counts input; pupil groups have "
-                           "their own labels")
-    inputs = [args.input] + ([args.locations] if args.locations else []) + [args.boundaries]
+    boundaries_file = args.boundaries or args.areas_from
+    inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
     report = report_data(
-        result, locations, unit=args.unit, x=args.x, y=args.y, crs=args.crs, name=args.name,
-        boundaries=args.boundaries, area_code=args.area_code, area_name=args.area_name,
-        only=args.only, group_labels=labels, bandwidth=args.bandwidth, kernel=args.kernel,
-        districts=args.districts, district_code=args.district_code,
-        district_size=args.district_size, permutations=args.permutations, rng=args.seed,
-        inputs=inputs)
+        result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
+        crs=located.attrs["location_crs"], name=args.name,
+        boundaries=read_area_boundaries(args, boundaries_file), area_code=area_code(args),
+        area_name=args.area_name, only=args.only, group_labels=labels,
+        bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
+        district_code=args.district_code, district_size=args.district_size,
+        permutations=args.permutations, rng=args.seed, inputs=inputs)
     stamp = None
     if args.stamp:
         from datetime import datetime
 
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    progress = not args.quiet and sys.stderr.isatty()
+    console = console_of(args)
+    progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
-    if not args.quiet:
-        print(f"Wrote {len(report.areas) + 1} pages; open {index}", file=sys.stderr)
-        exclusions = report.exclusions
-        if args.min_cell is not None:  # as the index page adds them up: per area
-            from segspatial.disclosure import policy, protect_exclusions
-
-            keys = [c for c in ("reason", "comparison", "theme", "area", "description")
-                    if c in exclusions.columns]
-            per_area = exclusions.groupby(keys, sort=False, dropna=False,
-                                          as_index=False)[["n_units", "n_pupils"]].sum()
-            exclusions = protect_exclusions(per_area, policy(args.min_cell))
-        print(format_exclusions(exclusions, args.min_cell), file=sys.stderr)
+    pages = len(list(index.parent.glob("*.html")))
+    console.say(f"wrote {pages} pages to {index.parent}; open {index}")
+    console.say(_summary(report.exclusions, args.min_cell))
     return 0
+
+
+def _summary(exclusions, min_cell: int | None) -> str:
+    """What was left out, as the index page adds it up (per area, rounded, with
+    ``--min-cell``)."""
+    if min_cell is None:
+        return format_exclusions(exclusions)
+    from segspatial.disclosure import policy, protect_exclusions
+
+    keys = [c for c in ("reason", "comparison", "theme", "area", "description")
+            if c in exclusions.columns]
+    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
+        ["n_units", "n_pupils"]].sum()
+    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell)

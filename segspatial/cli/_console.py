@@ -1,0 +1,156 @@
+"""What a sub-command tells the user: errors, notes, summaries, 'wrote' lines.
+
+One :class:`Console` per run (``args.console``, made by :func:`segspatial.cli.main`):
+
+- ``error`` always prints ``segspatial CMD: error: ...`` (standard error);
+- ``note`` prints ``segspatial CMD: note: ...``; every Python warning raised while the
+  command runs arrives here too (:meth:`Console.capture_warnings`), once per message,
+  never as a raw warning with a source line;
+- ``say`` (summaries) and ``wrote`` (``wrote WHAT to PATH``) print to standard error;
+- with ``-q`` only errors print (data a command writes to standard output by request,
+  such as a CSV without ``--output``, is not a message and still prints).
+
+Errors and notes pass through :func:`cli_text`, which turns the Python argument names
+of library messages into the command's flags (``bandwidth=`` -> ``--bandwidth``,
+``min_area_size`` -> ``--min-area-size``, ``rng`` -> ``--seed``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["Console", "cli_text", "console_of"]
+
+# a quoted value ('x', "x") is data, never translated; a quote opens after a non-word
+# character only, so "Moran's" is prose
+_QUOTED = re.compile(r"""(?<!\w)'[^'\n]*'(?!\w)|(?<!\w)"[^"\n]*"(?!\w)""")
+_NAME = re.compile(r"(?<![\w.\-/])[A-Za-z_][A-Za-z0-9_]*(?![\w\-(])")
+# a plain word (no underscore) is an argument name only as the subject of a clause
+_SUBJECT_AFTER = re.compile(r"(?:^|;\s|\.\s)$")
+_SUBJECT_BEFORE = re.compile(r"^(?::|,| must\b| is\b| are\b| and\b| or\b| needs?\b| given\b)")
+
+
+def cli_text(text: str, flags: Mapping[str, str]) -> str:
+    """``text`` with Python argument names replaced by command-line flags.
+
+    Replaced, outside quoted values: ``name=`` (``name=value`` reads ``--flag value``),
+    names with an underscore (``min_area_size``), and a plain name as the subject of a
+    clause (``bandwidth must ...``, ``unit: column ...``, ``x and y ...``).
+
+    >>> cli_text("choose one with bandwidth=; lower min_area_size", {
+    ...     "bandwidth": "--bandwidth", "min_area_size": "--min-area-size"})
+    'choose one with --bandwidth; lower --min-area-size'
+    >>> cli_text("layer='x' is not a layer of 'a_b.gpkg'", {"layer": "--boundaries-layer"})
+    "--boundaries-layer 'x' is not a layer of 'a_b.gpkg'"
+    """
+    if not flags:
+        return str(text)
+    text = str(text)
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    out, last, previous_flag_end = [], 0, -1
+    for m in _NAME.finditer(text):
+        name, start, end = m.group(), m.start(), m.end()
+        flag = flags.get(name)
+        if flag is None or any(a <= start < b for a, b in quoted):
+            continue
+        after = text[end:]
+        before = "".join(out) + text[last:start]
+        if after.startswith("=") and not after.startswith("=="):
+            rest = after[1:]
+            replacement, end = (flag if not rest or rest[0] in " ,;)" else flag + " "), end + 1
+        elif "_" in name:
+            replacement = flag
+        elif (_SUBJECT_AFTER.search(before) and _SUBJECT_BEFORE.match(after)) or (
+                previous_flag_end >= 0 and re.fullmatch(r" (?:and|or) ",
+                                                        text[previous_flag_end:start])):
+            replacement = flag
+        else:
+            continue
+        out.append(text[last:start] + replacement)
+        last = end
+        previous_flag_end = end
+    out.append(text[last:])
+    result = "".join(out)
+    # a message that already names the flag after the argument: "--x / --x" -> "--x"
+    return re.sub(r"(--[\w-]+) / \1\b", r"\1", result)
+
+
+@dataclass
+class Console:
+    """Messages of one run of a sub-command (see the module docstring)."""
+
+    prog: str = "segspatial"
+    quiet: bool = False
+    flags: Mapping[str, str] = field(default_factory=dict)
+    stream: TextIO | None = None
+    _seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace, stream: TextIO | None = None) -> Console:
+        return cls(prog=getattr(args, "_prog", "segspatial"),
+                   quiet=bool(getattr(args, "quiet", False)),
+                   flags=getattr(args, "_flags", None) or {}, stream=stream)
+
+    @property
+    def _out(self) -> TextIO:
+        return self.stream or sys.stderr
+
+    @property
+    def interactive(self) -> bool:
+        """True when messages go to a terminal (progress bars make sense)."""
+        return bool(getattr(self._out, "isatty", lambda: False)())
+
+    def text(self, message: Any) -> str:
+        """A library message in flags (see :func:`cli_text`)."""
+        return cli_text(str(message), self.flags)
+
+    def error(self, message: Any) -> None:
+        """Print an error (always)."""
+        print(f"{self.prog}: error: {self.text(message)}", file=self._out)
+
+    def note(self, message: Any) -> None:
+        """Print a note once (not with ``-q``)."""
+        text = self.text(message)
+        if self.quiet or text in self._seen:
+            return
+        self._seen.add(text)
+        print(f"{self.prog}: note: {text}", file=self._out)
+
+    def say(self, text: str) -> None:
+        """Print a summary line or block (not with ``-q``)."""
+        if not self.quiet:
+            print(text, file=self._out)
+
+    def wrote(self, path: str | Path, what: str | None = None) -> None:
+        """``wrote WHAT to PATH`` (not with ``-q``)."""
+        self.say(f"wrote {what} to {path}" if what else f"wrote {path}")
+
+    def showwarning(self, message: Warning | str, category: type[Warning], filename: str,
+                    lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+        """:func:`warnings.showwarning` replacement: the message as a note."""
+        text = str(message)
+        if not issubclass(category, UserWarning):  # e.g. a library's RuntimeWarning
+            text = f"{text} ({category.__name__})"
+        self.note(text)
+
+    @contextmanager
+    def capture_warnings(self) -> Iterator[None]:
+        """Show every warning raised inside as a note (segspatial's own always)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = self.showwarning
+            yield
+
+
+def console_of(args: argparse.Namespace) -> Console:
+    """The run's console (``args.console``), or one for these options."""
+    console = getattr(args, "console", None)
+    return console if isinstance(console, Console) else Console.for_args(args)
