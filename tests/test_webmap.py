@@ -87,7 +87,7 @@ def test_choropleth_features_tooltips_and_escaping(squares, results):
 
 def test_choropleth_min_cell_hides_small_counts(squares, results):
     with pytest.raises(ValueError, match=r"min_cell=50: results: not written under "
-                       r"disclosure control with N >= 50 \(it has no min_cell column\)"):
+                       r"disclosure control with N >= 50 \(it has no 'min_cell' column\)"):
         webmap.choropleth_map(results, squares, area_code="statcode", min_cell=50)
     results = results.assign(min_cell=50)  # as segspatial indices --min-cell 50 writes
     m = webmap.choropleth_map(results, squares, area_code="statcode", min_cell=50)
@@ -334,7 +334,7 @@ def test_cli_map_heatmap_schools_write_files(tmp_path, squares, results, schools
     assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
                 "--index", "dissimilarity", "--output", html, "--min-cell", "50") == 2
     assert "r.csv': not written under disclosure control with N >= 50 (it has no " \
-        "min_cell column)" in capsys.readouterr().err
+        "'min_cell' column)" in capsys.readouterr().err
     results.assign(min_cell=50).to_csv(tmp_path / "r.csv", index=False)
     assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
                 "--index", "dissimilarity", "--output", html, "--offline",

@@ -101,7 +101,7 @@ def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) ->
         check_published(results, min_cell, what=repr(path))
     except ValueError as exc:
         raise CommandError(f"--min-cell {min_cell}: " + str(exc).split(": ", 1)[1]
-                           .replace("(or segspatial.disclosure.protect_results) ", "")
+                           .replace(" (or segspatial.disclosure.protect_results)", "")
                            ) from None
 
 

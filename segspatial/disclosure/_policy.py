@@ -243,7 +243,7 @@ def check_published(results: pd.DataFrame, min_cell: int | None,
     written = (pd.to_numeric(results["min_cell"], errors="coerce")
                if "min_cell" in results.columns else pd.Series([], dtype=float))
     if written.empty or written.isna().any() or (written < min_cell).any():
-        have = ("it has no min_cell column" if "min_cell" not in results.columns else
+        have = ("it has no 'min_cell' column" if "min_cell" not in results.columns else
                 f"it was written with --min-cell {written.min():.0f}")
         raise ValueError(
             f"min_cell={min_cell}: {what}: not written under disclosure control with "
