@@ -1,22 +1,27 @@
-"""Benchmark: the seven comparisons from a national pupil file, against naive pandas.
+"""Benchmark: the seven comparisons from a national pupil file, in memory and out of core.
 
-A synthetic national pupil file like the report's CBS microdata: 10 years x 1.4 million
-pupils (14 million rows) in 355 municipalities and about 6,300 schools a year, with
-migration background, household income and parental education, written to Parquet in
-a temporary folder (see :func:`national_pupils`).
+A synthetic national pupil file like the report's CBS microdata, by default 10 years x
+5 million pupils (50 million rows) in 355 municipalities and about 6,300 schools a year,
+with migration background, household income and parental education, written once to
+Parquet year by year (in chunks; see :func:`national_pupils`; ``--data FILE`` keeps it
+for the next run).
 
 Measured in the same run, each phase in a fresh subprocess (so that its peak memory,
-``ru_maxrss``, is its own), median of ``--repeats`` runs:
+``ru_maxrss``, is its own), median of ``--repeats`` runs, alternating the order:
 
-* **segspatial**: ``read_table`` (column projection) + ``pupil_segregation``: national
-  income ranks, groups, aggregation with ``np.bincount``, filters, all seven comparisons
-  with all five indices.
-* **naive pandas**: ``pd.read_parquet`` + ``groupby('year').rank(pct=True)`` + for each
-  comparison a ``groupby([municipality, year, school])`` of the two group flags, then
-  ``segspatial.segregation`` on the counts. Its results are checked against segspatial's.
+* **segspatial** (``engine="pandas"``, in memory): ``read_table`` (column projection)
+  + ``pupil_segregation``: national income ranks, groups, aggregation with
+  ``np.bincount``, filters, all seven comparisons with all five indices;
+* **duckdb** (``engine="duckdb"``, out of core): the same call on the file's path;
+  DuckDB reads the Parquet file, ranks the incomes nationally and streams batches
+  under a 1 GB memory limit;
+* optionally **dask** (``engine="dask"`` on a LocalCluster) and **naive** pandas (a
+  ``groupby`` per comparison): ``--engines segspatial duckdb dask naive``.
 
-Target (issue 3): under 30 s and under 6 GB peak memory for segspatial.
-Run: ``python benchmarks/bench_pupils.py [--repeats 3] [--pupils-per-year 1400000]``.
+The results of every phase are compared with the in-memory ones (values and
+exclusions). Target (issue 17): 50 million rows with DuckDB under 2 GB peak memory and
+no slower than in memory. Run: ``python benchmarks/bench_pupils.py [--repeats 3]
+[--pupils-per-year 5000000] [--data /tmp/pupils50m.parquet]``.
 """
 
 from __future__ import annotations
@@ -113,20 +118,40 @@ def national_pupils(path: str | Path, *, years: int = 10, pupils_per_year: int =
 # --------------------------------------------------------------------------- phases
 
 
-def phase_segspatial(path: str, out: str, min_area_size: float) -> dict:
+def _run_pupils(path: str, out: str, min_area_size: float, engine: str) -> dict:
     from segspatial import pupil_segregation, read_table
 
     t0 = time.perf_counter()
-    pupils = read_table(path, columns=COLUMNS)
+    if engine == "pandas":
+        pupils = read_table(path, columns=COLUMNS)
+        n_rows = len(pupils)
+    else:
+        pupils = path  # the engine reads the file itself
     t1 = time.perf_counter()
+    options = {"memory_limit": "1GB"} if engine == "duckdb" else None
     res = pupil_segregation(pupils, "school", area="municipality", year="year",
                             ethnicity="ethnicity", income="income", education="education",
-                            min_area_size=min_area_size)
+                            min_area_size=min_area_size, engine=engine,
+                            engine_options=options)
     t2 = time.perf_counter()
-    res.table.to_parquet(out)
-    return {"read": t1 - t0, "compute": t2 - t1, "total": t2 - t0, "rows": len(pupils),
+    n_rows = res.parameters["n_rows"]
+    res.table.to_parquet(out + ".table.parquet")
+    res.exclusions.to_parquet(out + ".exclusions.parquet")
+    return {"read": t1 - t0, "compute": t2 - t1, "total": t2 - t0, "rows": n_rows,
             "area_years": int(res.table[["area", "year"]].drop_duplicates().shape[0]),
             "units": len(res.counts), "results": len(res.table)}
+
+
+def phase_segspatial(path: str, out: str, min_area_size: float) -> dict:
+    return _run_pupils(path, out, min_area_size, "pandas")
+
+
+def phase_duckdb(path: str, out: str, min_area_size: float) -> dict:
+    return _run_pupils(path, out, min_area_size, "duckdb")
+
+
+def phase_dask(path: str, out: str, min_area_size: float) -> dict:
+    return _run_pupils(path, out, min_area_size, "dask")
 
 
 def phase_naive(path: str, out: str, min_area_size: float) -> dict:
@@ -158,12 +183,13 @@ def phase_naive(path: str, out: str, min_area_size: float) -> dict:
         tables.append(res.table.assign(comparison=name))
     t2 = time.perf_counter()
     table = pd.concat(tables, ignore_index=True)
-    mine = pd.read_parquet(out)
-    merged = mine.merge(table, on=["area", "year", "comparison", "index"],
-                        suffixes=("", "_naive"))
-    diff = float(np.nanmax(np.abs(merged["value"] - merged["value_naive"])))
-    return {"read": t1 - t0, "compute": t2 - t1, "total": t2 - t0,
-            "rows_compared": len(merged), "results": len(table), "max_abs_diff": diff}
+    table.to_parquet(out + ".table.parquet")
+    return {"read": t1 - t0, "compute": t2 - t1, "total": t2 - t0, "rows": len(df),
+            "results": len(table)}
+
+
+PHASES = {"segspatial": phase_segspatial, "duckdb": phase_duckdb, "dask": phase_dask,
+          "naive": phase_naive}
 
 
 def _run_phase(name: str, path: Path, out: Path, min_area_size: float) -> dict:
@@ -175,41 +201,79 @@ def _run_phase(name: str, path: Path, out: Path, min_area_size: float) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _max_difference(out: Path, name: str) -> float:
+    import pandas as pd
+
+    ref = pd.read_parquet(f"{out}-segspatial.table.parquet")
+    other = pd.read_parquet(f"{out}-{name}.table.parquet")
+    keys = ["area", "year", "comparison", "index"]
+    merged = ref.merge(other, on=keys, suffixes=("", "_other"))
+    if len(merged) != len(ref):
+        return float("inf")
+    a, b = merged["value"].to_numpy(), merged["value_other"].to_numpy()
+    same_nan = np.isnan(a) == np.isnan(b)
+    if not same_nan.all():
+        return float("inf")
+    return float(np.nanmax(np.abs(a - b), initial=0.0))
+
+
+def _same_exclusions(out: Path, name: str) -> bool:
+    import pandas as pd
+
+    try:
+        pd.testing.assert_frame_equal(pd.read_parquet(f"{out}-segspatial.exclusions.parquet"),
+                                      pd.read_parquet(f"{out}-{name}.exclusions.parquet"))
+    except (AssertionError, FileNotFoundError):
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--pupils-per-year", type=int, default=1_400_000)
-    parser.add_argument("--phase", choices=["segspatial", "naive"], help=argparse.SUPPRESS)
+    parser.add_argument("--pupils-per-year", type=int, default=5_000_000,
+                        help="default 5,000,000: 50 million rows over 10 years")
+    parser.add_argument("--engines", nargs="+", default=["segspatial", "duckdb"],
+                        choices=list(PHASES),
+                        help="phases to time (segspatial = the in-memory pandas engine)")
+    parser.add_argument("--data", metavar="FILE",
+                        help="reuse (or write once) the synthetic Parquet file here")
+    parser.add_argument("--phase", choices=list(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--min-area-size", type=float, default=None,
                         help="default: the report's 10,000, scaled with --pupils-per-year")
     args = parser.parse_args()
     if args.phase:
-        func = phase_segspatial if args.phase == "segspatial" else phase_naive
-        stats = func(args.path, args.out, args.min_area_size)
-        stats["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        stats = PHASES[args.phase](args.path, f"{args.out}-{args.phase}", args.min_area_size)
+        # this process and any it waited for (DuckDB runs inside this process)
+        self_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        stats["peak_rss_gb"] = max(self_gb, children)
         print(json.dumps(stats))
         return
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "pupils.parquet"
-        out = Path(tmp) / "results.parquet"
+        path = Path(args.data) if args.data else Path(tmp) / "pupils.parquet"
+        out = Path(tmp) / "results"
         t = time.perf_counter()
-        national_pupils(path, years=args.years, pupils_per_year=args.pupils_per_year)
+        if not path.exists():
+            national_pupils(path, years=args.years, pupils_per_year=args.pupils_per_year)
+            print(f"generated in {time.perf_counter() - t:.1f} s (year by year)")
         import pyarrow.parquet as pq
 
         meta = pq.read_metadata(path)
-        print(f"national pupil file: {meta.num_rows:,} rows, {args.years} years, "
-              f"{os.path.getsize(path) / 1e6:,.0f} MB Parquet "
-              f"(generated in {time.perf_counter() - t:.1f} s)")
-        print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"national pupil file: {meta.num_rows:,} rows, "
+              f"{os.path.getsize(path) / 1e6:,.0f} MB Parquet ({path})")
+        print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load "
+              f"average {load:.2f} at the start")
         min_area = (args.min_area_size if args.min_area_size is not None
-                    else 10_000 * args.pupils_per_year / 1_400_000)
-        runs: dict[str, list[dict]] = {"segspatial": [], "naive": []}
+                    else 10_000 * meta.num_rows / args.years / 1_400_000)
+        runs: dict[str, list[dict]] = {name: [] for name in args.engines}
         for i in range(args.repeats):
-            # alternate the order, so that neither phase always finds a warm page cache
+            # alternate the order, so that no phase always finds a warm page cache
             for name in (list(runs) if i % 2 == 0 else list(runs)[::-1]):
                 runs[name].append(_run_phase(name, path, out, min_area))
                 r = runs[name][-1]
@@ -218,22 +282,27 @@ def main() -> None:
         med = {name: {k: statistics.median(r[k] for r in rs)
                       for k in ("total", "read", "compute", "peak_rss_gb")}
                for name, rs in runs.items()}
-        first = runs["segspatial"][0]
-        print(f"\nall seven comparisons x five indices: {first['results']:,} result rows, "
-              f"{first['area_years']:,} area-years, {first['units']:,} unit-years "
-              f"(after filters); naive max |difference| = "
-              f"{max(r['max_abs_diff'] for r in runs['naive']):.2e}")
+        print(f"\nall seven comparisons x five indices on {meta.num_rows:,} pupil rows")
         print(f"{'median of ' + str(args.repeats):<16}{'total s':>9}{'read s':>8}"
-              f"{'compute s':>11}{'peak GB':>9}")
+              f"{'compute s':>11}{'peak GB':>9}  same results as in memory")
         for name, m in med.items():
+            same = ""
+            if name != "segspatial" and "segspatial" in med:
+                gap = _max_difference(out, name)
+                same = f"max |diff| {gap:.1e}"
+                if name != "naive":
+                    same += ", exclusions " + ("identical" if _same_exclusions(out, name)
+                                               else "DIFFER")
             print(f"{name:<16}{m['total']:>9.2f}{m['read']:>8.2f}{m['compute']:>11.2f}"
-                  f"{m['peak_rss_gb']:>9.2f}")
-        s, n = med["segspatial"], med["naive"]
-        print(f"ratio naive / segspatial: time {n['total'] / s['total']:.1f}x "
-              f"(compute {n['compute'] / s['compute']:.1f}x), peak memory "
-              f"{n['peak_rss_gb'] / s['peak_rss_gb']:.2f}x")
-        ok = s["total"] < 30 and s["peak_rss_gb"] < 6
-        print(f"target < 30 s and < 6 GB: {'met' if ok else 'NOT met'}")
+                  f"{m['peak_rss_gb']:>9.2f}  {same}")
+        if "duckdb" in med and "segspatial" in med:
+            d, s = med["duckdb"], med["segspatial"]
+            ok = d["peak_rss_gb"] < 2 and d["total"] <= s["total"]
+            print(f"duckdb / in memory: time {d['total'] / s['total']:.2f}x, peak memory "
+                  f"{d['peak_rss_gb'] / s['peak_rss_gb']:.2f}x; target (< 2 GB, time no "
+                  f"worse than in memory): {'met' if ok else 'NOT met'}")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"load average {load:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -11,85 +11,48 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from segspatial._exceptions import SegregationWarning
-from segspatial.compute import SegregationResult, segregation, segregation_table
-from segspatial.counts import (
-    Counts,
-    MultiCounts,
-    apply_filters,
-    exclusions_summary,
-    prepare_counts,
-    prepare_multigroup_counts,
-)
-from segspatial.indices import (
-    DEFAULT_INDICES,
-    DEFAULT_MULTIGROUP_INDICES,
-    GroupedCounts,
-    IndexSpec,
-    available_indices,
-    correlation,
-    dissimilarity,
-    expected_dissimilarity,
-    exposure,
-    get_index,
-    isolation,
-    register_index,
-    standardised_dissimilarity,
-    theil_h,
-)
-from segspatial.io import read_table
-from segspatial.multigroup import (
-    MultiGroupedCounts,
-    local_segregation,
-    multigroup_dissimilarity,
-    multigroup_theil_h,
-    mutual_information,
-    mutual_information_decomposition,
-    normalised_exposure,
-)
 
 try:
     __version__ = version("segspatial")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = [
-    "DEFAULT_INDICES",
-    "DEFAULT_MULTIGROUP_INDICES",
-    "Counts",
-    "GroupedCounts",
-    "IndexSpec",
-    "MultiCounts",
-    "MultiGroupedCounts",
-    "SegregationResult",
-    "SegregationWarning",
-    "__version__",
-    "apply_filters",
-    "available_indices",
-    "correlation",
-    "dissimilarity",
-    "exclusions_summary",
-    "expected_dissimilarity",
-    "exposure",
-    "get_index",
-    "isolation",
-    "local_segregation",
-    "multigroup_dissimilarity",
-    "multigroup_theil_h",
-    "mutual_information",
-    "mutual_information_decomposition",
-    "normalised_exposure",
-    "prepare_counts",
-    "prepare_multigroup_counts",
-    "read_table",
-    "register_index",
-    "segregation",
-    "segregation_table",
-    "standardised_dissimilarity",
-    "theil_h",
-]
+__all__ = ["SegregationWarning", "__version__"]
 
-#: Public names loaded on first use (their modules import geopandas & co.).
+#: Public names, loaded on first use: ``import segspatial`` (and ``segspatial --help``)
+#: imports neither pandas nor scipy; the first call imports what it needs.
 _LAZY = {
+    "Counts": "segspatial.counts",
+    "apply_filters": "segspatial.counts",
+    "exclusions_summary": "segspatial.counts",
+    "prepare_counts": "segspatial.counts",
+    "SegregationResult": "segspatial.compute",
+    "segregation": "segspatial.compute",
+    "segregation_table": "segspatial.compute",
+    "DEFAULT_INDICES": "segspatial.indices",
+    "GroupedCounts": "segspatial.indices",
+    "IndexSpec": "segspatial.indices",
+    "available_indices": "segspatial.indices",
+    "correlation": "segspatial.indices",
+    "dissimilarity": "segspatial.indices",
+    "expected_dissimilarity": "segspatial.indices",
+    "get_index": "segspatial.indices",
+    "register_index": "segspatial.indices",
+    "standardised_dissimilarity": "segspatial.indices",
+    "theil_h": "segspatial.indices",
+    "read_table": "segspatial.io",
+    "MultiCounts": "segspatial.counts",
+    "prepare_multigroup_counts": "segspatial.counts",
+    "DEFAULT_MULTIGROUP_INDICES": "segspatial.indices",
+    "exposure": "segspatial.indices",
+    "isolation": "segspatial.indices",
+    "MultiGroupedCounts": "segspatial.multigroup",
+    "local_segregation": "segspatial.multigroup",
+    "multigroup_dissimilarity": "segspatial.multigroup",
+    "multigroup_theil_h": "segspatial.multigroup",
+    "mutual_information": "segspatial.multigroup",
+    "mutual_information_decomposition": "segspatial.multigroup",
+    "normalised_exposure": "segspatial.multigroup",
     "read_boundaries": "segspatial.geo",
     "unit_points": "segspatial.geo",
     "geocode_postcodes": "segspatial.geo",
@@ -138,3 +101,7 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -21,7 +21,7 @@ from decimal import Decimal, localcontext
 
 import numpy as np
 
-__all__ = ["hypergeom_pmf"]
+__all__ = ["hypergeom_pmf", "pmf_inner"]
 
 _S0, _S1, _S2, _S3, _S4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
 _PI = Decimal("3.14159265358979323846264338327950288419716939937510")
@@ -41,46 +41,78 @@ def _stirlerr_exact(n: int) -> float:
 _STIRLERR_TABLE = np.array([0.0] + [_stirlerr_exact(n) for n in range(1, 16)])
 
 def _stirlerr(n: np.ndarray) -> np.ndarray:
-    """ln n! - ln(sqrt(2 pi n) (n/e)^n) for whole n >= 0 (the Stirling error)."""
+    """ln n! - ln(sqrt(2 pi n) (n/e)^n) for whole n >= 0 (the Stirling error).
+
+    Above 15 the asymptotic series with five terms, which is accurate to the ulp from
+    n = 16 on (R cuts it shorter for large n only to save flops: here one formula for
+    all avoids evaluating, and masking, four branches); the exact table below.
+    """
     n = np.asarray(n, dtype=np.float64)
-    out = np.empty_like(n)
+    if n.ndim == 0:
+        return _stirlerr(n.reshape(1))[0]
+    inv = 1.0 / np.maximum(n, 16.0)
+    r = inv * inv
+    out = (_S0 - r * (_S1 - r * (_S2 - r * (_S3 - r * _S4)))) * inv
     small = n <= 15
-    out[small] = _STIRLERR_TABLE[n[small].astype(np.intp)]
-    big = ~small
-    m = n[big]
-    nn = m * m
-    out[big] = np.select(
-        [m > 500, m > 80, m > 35],
-        [
-            (_S0 - _S1 / nn) / m,
-            (_S0 - (_S1 - _S2 / nn) / nn) / m,
-            (_S0 - (_S1 - (_S2 - _S3 / nn) / nn) / nn) / m,
-        ],
-        (_S0 - (_S1 - (_S2 - (_S3 - _S4 / nn) / nn) / nn) / nn) / m,
-    )
+    if small.any():
+        out[small] = _STIRLERR_TABLE[n[small].astype(np.intp)]
     return out
+
+
+_SMALL = 1 << 16
+_small_table: np.ndarray | None = None
+
+
+def _stirlerr_small(n: np.ndarray) -> np.ndarray:
+    """:func:`_stirlerr` by table lookup for whole n < 65,536 (school sizes)."""
+    global _small_table
+    if _small_table is None:
+        _small_table = _stirlerr(np.arange(_SMALL, dtype=np.float64))
+    return _small_table[n.astype(np.intp)]
+
+
+def _stirlerr_any(n: np.ndarray) -> np.ndarray:
+    """:func:`_stirlerr`, by lookup when every value is below 65,536."""
+    return _stirlerr_small(n) if n.size and n.max() < _SMALL else _stirlerr(n)
 
 
 def _bd0(x: np.ndarray, npq: np.ndarray) -> np.ndarray:
-    """x ln(x / npq) + npq - x, without cancellation when x is close to npq."""
+    """x ln(x / npq) + npq - x, without cancellation when x is close to npq.
+
+    Far from npq the logarithm; near it (|x - npq| < 0.1 (x + npq)) the series
+    2x Σ v^(2j+1)/(2j+1) - (x - npq) = (x - npq) v + 2x v Σ_{j>=1} v^(2j)/(2j+1) with
+    v = (x - npq) / (x + npq), by Horner's rule with as many terms as the largest |v|
+    needs for 1e-17 (at most 8: |v| < 1/21). At a hypergeometric mode v is tiny, so a
+    few terms do.
+    """
     x = np.asarray(x, dtype=np.float64)
     npq = np.asarray(npq, dtype=np.float64)
+    x, npq = np.broadcast_arrays(x, npq)
+    diff = x - npq
+    near = np.abs(diff) < 0.1 * (x + npq)
+    if near.all():
+        return _bd0_series(x, npq, diff)
+    out = np.empty(x.shape)
+    far = ~near
+    xf, mf = x[far], npq[far]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = x * np.log(x / npq) + npq - x
-    out = np.where(x == 0, npq, out)
-    near = np.abs(x - npq) < 0.1 * (x + npq)
+        out[far] = np.where(xf == 0, mf, xf * np.log(xf / mf) + mf - xf)
     if near.any():
-        xs, ms = x[near], npq[near]
-        v = (xs - ms) / (xs + ms)
-        s = (xs - ms) * v
-        ej = 2 * xs * v
-        v2 = v * v
-        # |v| < 1/21, so each term shrinks by at least 441x: 8 terms reach 1e-21
-        for j in range(1, 9):
-            ej = ej * v2
-            s = s + ej / (2 * j + 1)
-        out[near] = s
+        out[near] = _bd0_series(x[near], npq[near], diff[near])
     return out
+
+
+def _bd0_series(x: np.ndarray, m: np.ndarray, diff: np.ndarray) -> np.ndarray:
+    v = diff / (x + m)
+    v2 = v * v
+    largest = float(v2.max(initial=0.0))
+    if largest == 0.0:
+        return diff * v
+    terms = min(8, max(2, int(np.ceil(np.log(1e-17) / np.log(largest)))))
+    poly = v2 * (1.0 / (2 * terms + 1)) + 1.0 / (2 * terms - 1)
+    for j in range(terms - 2, 0, -1):
+        poly = poly * v2 + 1.0 / (2 * j + 1)
+    return diff * v + 2.0 * x * v * v2 * poly
 
 
 def _dbinom_raw(x: np.ndarray, n: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -105,6 +137,55 @@ def _dbinom_raw(x: np.ndarray, n: np.ndarray, p: np.ndarray, q: np.ndarray) -> n
     lf = np.log(2 * np.pi) + np.log(xi) + np.log1p(-xi / ni)
     out[inner] = np.exp(lc - 0.5 * lf)
     return out
+
+
+def _pair_deviance(x: np.ndarray, d: np.ndarray, m: np.ndarray, total: np.ndarray
+                   ) -> np.ndarray:
+    """bd0(x, m) + bd0(total - x, total - m) for d = x - m, |d| <= 1, 0 < x < total."""
+    return x * np.log1p(d / m) + (total - x) * np.log1p(-d / (total - m))
+
+
+def pmf_inner(x: np.ndarray, n: np.ndarray, successes: np.ndarray, failures: np.ndarray,
+              population: np.ndarray, *, stirlerr_successes: np.ndarray | None = None,
+              stirlerr_failures: np.ndarray | None = None,
+              stirlerr_population: np.ndarray | None = None) -> np.ndarray:
+    """The hypergeometric pmf where 0 < x < K, 0 < n - x < N - K and 0 < n < N.
+
+    Loader's dhyper (three binomial terms) written out with one ``exp``: the deviance
+    terms of the third binomial vanish (it sits at its own mean). No checks: float64
+    whole numbers inside that region only. The Stirling errors of K, N - K and N may be
+    passed precomputed (they are per area in the E[D] kernel).
+    """
+    y = n - x
+    kp = successes * n / population
+    fp = failures * n / population
+    lc = ((_stirlerr(successes) if stirlerr_successes is None else stirlerr_successes)
+          + (_stirlerr(failures) if stirlerr_failures is None else stirlerr_failures)
+          - (_stirlerr(population) if stirlerr_population is None
+             else stirlerr_population)
+          - _stirlerr_any(x) - _stirlerr(successes - x) - _stirlerr_any(y)
+          - _stirlerr(failures - y) + _stirlerr_any(n) + _stirlerr(population - n))
+    # The deviance terms in pairs: bd0(x, m) + bd0(K - x, K - m) with d = x - m is
+    # x log1p(d/m) + (K - x) log1p(-d/(K - m)) (the -d and +d of the two cancel
+    # exactly). Within one pupil of the mean (|d| <= 1: every mode) its absolute error
+    # is a few ulps of d, which is what the pmf's relative error is; farther, bd0.
+    dk = x - kp
+    dy = y - fp
+    close = (np.abs(dk) <= 1.0) & (np.abs(dy) <= 1.0)
+    if close.all():
+        lc -= _pair_deviance(x, dk, kp, successes) + _pair_deviance(y, dy, fp, failures)
+    else:
+        far = ~close
+        dev = np.empty(x.shape)
+        dev[close] = (_pair_deviance(x[close], dk[close], kp[close], successes[close])
+                      + _pair_deviance(y[close], dy[close], fp[close], failures[close]))
+        xf, kf, ff, yf, kpf, fpf = (v[far] for v in (x, successes, failures, y, kp, fp))
+        dev[far] = (_bd0(xf, kpf) + _bd0(kf - xf, kf - kpf) + _bd0(yf, fpf)
+                    + _bd0(ff - yf, ff - fpf))
+        lc -= dev
+    ratio = ((x * (successes - x) / successes) * (y * (failures - y) / failures)
+             / (n * (population - n) / population))
+    return np.exp(lc) / np.sqrt(2 * np.pi * ratio)
 
 
 def hypergeom_pmf(x: np.ndarray, population: np.ndarray, successes: np.ndarray,
@@ -132,6 +213,14 @@ def hypergeom_pmf(x: np.ndarray, population: np.ndarray, successes: np.ndarray,
     support &= n > 0
     if not support.any():
         return out
+    # the usual case: 0 < x < K, 0 < n - x < N - K, 0 < n < N
+    inner = support & (x > 0) & (x < big_k) & (n - x > 0) & (n - x < failures) & (n < big_n)
+    if inner.any():
+        out[inner] = pmf_inner(x[inner], n[inner], big_k[inner], failures[inner],
+                               big_n[inner])
+        support &= ~inner
+        if not support.any():
+            return out
     xs, ns, ks, fs, tot = (v[support] for v in (x, n, big_k, failures, big_n))
     p = ns / tot
     q = (tot - ns) / tot

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
+from segspatial.counts import check_counts
 from segspatial.disclosure import check_min_cell
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
 from segspatial.schema import has_values
@@ -346,14 +347,10 @@ def school_frame(
                 raise ValueError(f"{axis}={col!r} must be numeric coordinates; bad values: "
                                  f"{_shown(data.loc[values.isna() & data[col].notna(), col])}")
             out[axis] = values.to_numpy(dtype=np.float64)
-    for key, col in (("a", group_a), ("b", group_b)) + ((("total", total),) if total else ()):
-        values = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            raise ValueError(f"{key if key == 'total' else 'group_' + key}={col!r} must hold "
-                             f"finite, non-negative counts; bad values: "
-                             f"{_shown(data[col].to_numpy()[bad])}")
-        out[key] = values
+    # the gate's own check of the count columns: one rule for every command
+    out["a"], out["b"], counted = check_counts(data, group_a, group_b, total)
+    if total:
+        out["total"] = counted
     if out["unit"].duplicated().any():
         keys = ["area", "unit"] if area else ["unit"]
         if out.duplicated(keys).any():

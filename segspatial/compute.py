@@ -16,12 +16,21 @@ import pandas as pd
 
 from segspatial.counts import (
     _REASONS,
+    _combine_codes,
     apply_filters,
+    count_once,
     empty_exclusions,
     exclusions_summary,
+    key_codes,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, IndexSpec, resolve_indices
+from segspatial.indices import (
+    INTEGER_REASON,
+    GroupedCounts,
+    IndexSpec,
+    resolve_indices,
+    undefined_reasons,
+)
 from segspatial.schema import RESULT_COLUMNS, conform_results, empty_results
 
 __all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
@@ -87,9 +96,7 @@ def compute_indices(
         absent group).
     """
     keys = list(keys)
-    grouped = frame.groupby(keys, sort=True)
-    g = grouped.ngroup().to_numpy()
-    key_frame = grouped.size().reset_index()[keys]
+    g, key_frame = group_codes(frame, keys)
     n_groups = len(key_frame)
     c = GroupedCounts(
         a=frame["a"].to_numpy(dtype=np.float64),
@@ -99,14 +106,9 @@ def compute_indices(
     )
     n_pupils = c.sum(frame["total"].to_numpy(dtype=np.float64))
 
-    reason = np.full(n_groups, None, dtype=object)
-    few = c.n_units < 2
+    reason = undefined_reasons(c, group_a, group_b)
+    few = c.n_active < 2
     a_absent, b_absent = c.A == 0, c.B == 0
-    reason[a_absent & b_absent] = f"groups A ({group_a}) and B ({group_b}) are both absent"
-    reason[a_absent & ~b_absent] = f"group A ({group_a}) is absent"
-    reason[b_absent & ~a_absent] = f"group B ({group_b}) is absent"
-    reason[few] = np.array([f"fewer than 2 units (n_units = {n})" for n in c.n_units[few]],
-                           dtype=object)
 
     n_idx = len(specs)
     values = np.empty((n_groups, n_idx))
@@ -120,24 +122,33 @@ def compute_indices(
             )
         r = reason.copy()
         if spec.requires_integer:
-            r[(r == None) & ~c.integer] = (  # noqa: E711 (elementwise on object array)
-                "counts are not whole numbers; the exact E[D] needs whole pupils"
-            )
+            r[(r == None) & ~c.integer] = INTEGER_REASON  # noqa: E711 (elementwise)
+        recorded = c.reasons(spec.name)
+        if recorded is not None:
+            r = np.where(r == None, recorded, r)  # noqa: E711
         r[(r == None) & np.isnan(v)] = "undefined for these counts"  # noqa: E711
         v = np.where(r == None, v, np.nan)  # noqa: E711
         values[:, i] = v
         reasons[:, i] = r
 
-    table = key_frame.loc[np.repeat(np.arange(n_groups), n_idx)].reset_index(drop=True)
-    table["group_a"] = group_a
-    table["group_b"] = group_b
-    table["index"] = np.tile([s.name for s in specs], n_groups)
-    table["value"] = values.ravel()
-    table["n_units"] = np.repeat(c.n_units, n_idx)
-    table["n_pupils"] = np.repeat(n_pupils, n_idx)
-    table["n_a"] = np.repeat(c.A, n_idx)
-    table["n_b"] = np.repeat(c.B, n_idx)
-    table["reason"] = pd.Series(reasons.ravel(), dtype=object)
+    n_rows = n_groups * n_idx
+    rows = np.repeat(np.arange(n_groups), n_idx)
+
+    def text(values: Any) -> pd.Series:  # object columns, as the schema has them
+        return pd.Series(values, dtype=object)
+
+    table = pd.DataFrame({
+        **{k: key_frame[k].take(rows).reset_index(drop=True) for k in keys},
+        "group_a": text(np.full(n_rows, group_a, dtype=object)),
+        "group_b": text(np.full(n_rows, group_b, dtype=object)),
+        "index": text(np.tile(np.array([s.name for s in specs], dtype=object), n_groups)),
+        "value": values.ravel(),
+        "n_units": np.repeat(c.n_units, n_idx),
+        "n_pupils": np.repeat(n_pupils, n_idx),
+        "n_a": np.repeat(c.A, n_idx),
+        "n_b": np.repeat(c.B, n_idx),
+        "reason": text(reasons.ravel()),
+    })
 
     parts = []
     for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
@@ -150,6 +161,34 @@ def compute_indices(
             parts.append(part)
     undefined = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     return table, undefined
+
+
+def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The area-year of every row as 0 .. n-1 in sorted key order, and the keys.
+
+    Equivalent to ``frame.groupby(keys, sort=True).ngroup()`` and its keys, on integer
+    codes (the gate's Categorical keys need no hashing): one dense ``bincount`` instead
+    of a group-by.
+    """
+    code, n_code = np.zeros(len(frame), dtype=np.int64), 1
+    parts = []
+    for key in keys:
+        c, values = key_codes(frame[key])
+        parts.append((c, values))
+        code = _combine_codes(code, n_code, c, len(values))
+        n_code = n_code * len(values) if n_code * len(values) < 2**62 else int(code.max()) + 1
+    if n_code <= max(4 * len(frame), 1 << 20):
+        present = np.bincount(code, minlength=n_code) > 0
+        g = (np.cumsum(present) - 1)[code]
+        n_groups = int(present.sum())
+    else:
+        g, uniques = pd.factorize(code, sort=True)
+        n_groups = len(uniques)
+    first = np.empty(n_groups, dtype=np.int64)
+    first[g[::-1]] = np.arange(len(g) - 1, -1, -1)
+    key_frame = pd.DataFrame({key: values.take(c[first]) for key, (c, values)
+                              in zip(keys, parts, strict=True)})
+    return g.astype(np.intp, copy=False), key_frame
 
 
 def _present_keys(area: str | None, year: str | None) -> list[str]:
@@ -237,6 +276,7 @@ def segregation(
         table, undefined = compute_indices(
             kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year")
         )
+    excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     drop = [k for k in ("area", "year") if k not in keys]

@@ -3,10 +3,21 @@
 Everything after this module assumes clean input. Everything this module (or the
 filters) leaves out is counted in an *exclusions* table with a reason, so that no
 unit, pupil or area is lost silently.
+
+Each pupil is counted once, under the first reason that applies (:data:`PRECEDENCE`):
+a row that cannot be placed (``missing_unit``, ``missing_area``, ``missing_year``),
+then ``small_area``, ``small_unit``, then an area-year whose indices are undefined
+(``too_few_units``, ``group_absent``: all its pupils), and only then
+``not_in_comparison`` for the pupils of the analysed area-years in neither group. So
+the pupils left out plus ``n_a + n_b`` of the defined area-years add up to the input,
+and "left out" never exceeds it. (Pupil-level input adds, per theme, the pupils in no
+group of the theme: a breakdown of those in neither group, see
+:mod:`segspatial.pupils`.)
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from numbers import Real
@@ -15,11 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial.io import describe_rows, source_of
+
 __all__ = [
     "EXCLUSION_COLUMNS",
+    "PRECEDENCE",
     "Counts",
     "MultiCounts",
     "apply_filters",
+    "check_counts",
+    "count_once",
     "exclusions_summary",
     "prepare_counts",
     "prepare_multigroup_counts",
@@ -32,7 +48,8 @@ _REASONS = {
     "small_area": "area below the minimum mean pupils per year (min_area_size)",
     "small_unit": "unit below the minimum pupils (min_unit_size)",
     "not_in_comparison": "pupils in neither group A nor group B",
-    "too_few_units": "area-year with fewer than 2 units left: indices undefined",
+    "too_few_units": "area-year with fewer than 2 units with pupils in the comparison: "
+    "indices undefined",
     "group_absent": "area-year where group A or B has no pupils: indices undefined",
     # pupil-level input (segspatial.pupils)
     "missing_unit": "pupil rows without a unit (school)",
@@ -51,6 +68,10 @@ _REASONS = {
     "between/within decomposition",
 }
 
+#: The order in which a pupil's reason is chosen when several apply (first wins).
+PRECEDENCE = ("missing_unit", "missing_area", "missing_year", "small_area", "small_unit",
+              "too_few_units", "group_absent", "not_in_comparison")
+
 _MAX_EXAMPLES = 5
 
 
@@ -63,7 +84,9 @@ class Counts:
     frame : pandas.DataFrame
         Columns ``area``, ``year``, ``unit``, ``a``, ``b``, ``total`` (float64 counts;
         ``area`` and ``year`` hold a single placeholder when not given), sorted by
-        area, year and unit.
+        area, year and unit. ``area`` and ``unit`` are pandas Categoricals of the
+        caller's values (sorted categories): the keys are compared and grouped as
+        integer codes, and their text is stored once.
     unit, group_a, group_b : str
         The caller's column names.
     area, year, total : str or None
@@ -82,12 +105,6 @@ class Counts:
 def _py(value: Any) -> Any:
     """A numpy scalar as the Python value, so messages read ``2019``, not ``np.int64(2019)``."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _examples(index: Sequence[Any]) -> str:
-    shown = ", ".join(repr(_py(i)) for i in list(index)[:_MAX_EXAMPLES])
-    more = len(index) - _MAX_EXAMPLES
-    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _check_name(value: Any, argument: str, *, optional: bool = False) -> None:
@@ -147,38 +164,91 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
     return given
 
 
+def _column(data: pd.DataFrame, column: str) -> str:
+    """``column 'a'``, or ``column 'a' of 'counts.csv'`` for a frame read from a file."""
+    source = source_of(data)
+    return f"column {column!r}" + (f" of {source.path!r}" if source is not None else "")
+
+
+def _where(data: pd.DataFrame, labels: Sequence[Any]) -> str:
+    """The rows of ``labels`` for a message: file lines when read from a file."""
+    return describe_rows(data, list(labels), of_file=False)
+
+
+def _type_problem(s: pd.Series) -> str | None:
+    """What is wrong with the type of a count or year column (None when it is fine)."""
+    if pd.api.types.is_bool_dtype(s):
+        return "booleans (True/False)"
+    if pd.api.types.is_complex_dtype(s):
+        return "complex numbers"
+    if pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):
+        return "dates"
+    if pd.api.types.is_timedelta64_dtype(s):
+        return "durations (timedelta)"
+    return None
+
+
+def _object_type_problem(s: pd.Series) -> tuple[str, np.ndarray] | None:
+    """Booleans, complex numbers or dates among the values of an object column."""
+    if s.dtype != object:
+        return None
+    for kinds, what in (((bool, np.bool_), "booleans (True/False)"),
+                        ((complex, np.complexfloating), "complex numbers"),
+                        ((datetime.date, np.datetime64, pd.Timestamp), "dates")):
+        hit = np.fromiter((isinstance(v, kinds) for v in s.to_numpy()), dtype=bool,
+                          count=len(s))
+        if hit.any():
+            return what, hit
+    return None
+
+
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+    where = _column(data, column)
+    problem = _type_problem(s)
+    if problem is not None:
+        shown = [str(v) for v in s.dropna().unique()[:3]]
+        raise TypeError(
+            f"{argument}: {where} holds {problem}, e.g. {shown!r}; counts must be numbers "
+            "of pupils (whole or fractional, >= 0)"
+        )
+    mixed = _object_type_problem(s)
+    if mixed is not None:
+        what, hit = mixed
+        raise TypeError(
+            f"{argument}: {where} holds {what} ({_where(data, s.index[hit])}), e.g. "
+            f"{str(s[hit].iloc[0])!r}; counts must be numbers of pupils (>= 0)"
+        )
+    if not pd.api.types.is_numeric_dtype(s):
         converted = pd.to_numeric(s, errors="coerce")
         bad = converted.isna() & s.notna()
         if bad.any():
             values = s[bad].astype(str).unique()[:_MAX_EXAMPLES]
             raise ValueError(
-                f"{argument}: column {column!r} must hold numeric counts; found "
+                f"{argument}: {where} must hold numeric counts; found "
                 f"{int(bad.sum())} non-numeric values such as {list(values)!r} "
-                f"(rows {_examples(s.index[bad])})"
+                f"({_where(data, s.index[bad])})"
             )
         s = converted
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
     nan = np.isnan(values)
     if nan.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(nan.sum())} missing (NaN) counts "
-            f"(rows {_examples(s.index[nan])}); counts must be finite numbers >= 0"
+            f"{argument}: {where} has {int(nan.sum())} missing (NaN) counts "
+            f"({_where(data, s.index[nan])}); counts must be finite numbers >= 0"
         )
     inf = np.isinf(values)
     if inf.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(inf.sum())} infinite counts "
-            f"(rows {_examples(s.index[inf])}); counts must be finite numbers >= 0"
+            f"{argument}: {where} has {int(inf.sum())} infinite counts "
+            f"({_where(data, s.index[inf])}); counts must be finite numbers >= 0"
         )
     neg = values < 0
     if neg.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(neg.sum())} negative counts, e.g. "
-            f"{values[neg][0]:g} (rows {_examples(s.index[neg])}); counts must be >= 0"
+            f"{argument}: {where} has {int(neg.sum())} negative counts, e.g. "
+            f"{values[neg][0]:g} ({_where(data, s.index[neg])}); counts must be >= 0"
         )
     return values
 
@@ -188,24 +258,84 @@ def _key_column(data: pd.DataFrame, column: str, argument: str) -> pd.Series:
     missing = s.isna()
     if missing.any():
         raise ValueError(
-            f"{argument}: column {column!r} has {int(missing.sum())} missing values "
-            f"(rows {_examples(s.index[missing])}); every row needs a {argument}"
+            f"{argument}: {_column(data, column)} has {int(missing.sum())} missing values "
+            f"({_where(data, s.index[missing])}); every row needs a {argument}"
         )
     return s
 
 
+def _checked_codes(data: pd.DataFrame, column: str, argument: str
+                   ) -> tuple[np.ndarray, pd.Index]:
+    """Sorted codes of a key column; a missing key is an error (as :func:`_key_column`).
+
+    The codes mark missing keys with -1, so no separate scan for them is needed.
+    """
+    codes, values = _sorted_codes(data[column])
+    if codes.size and codes.min() < 0:
+        _key_column(data, column, argument)  # raises, naming the rows
+    return codes, values
+
+
 def _year_column(data: pd.DataFrame, column: str) -> np.ndarray:
     s = _key_column(data, column, "year")
+    problem = _type_problem(s) or (_object_type_problem(s) or (None,))[0]
+    if problem is not None:
+        shown = [str(v) for v in s.unique()[:3]]
+        raise TypeError(
+            f"year: {_column(data, column)} holds {problem}, e.g. {shown!r}; a year must "
+            "be a whole number such as 2019"
+        )
+    if pd.api.types.is_integer_dtype(s):
+        return s.to_numpy(dtype=np.int64)
     numeric = pd.to_numeric(s, errors="coerce")
     values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values) | (values != np.round(values))
     if bad.any():
         raise ValueError(
-            f"year: column {column!r} must hold whole years; found "
+            f"year: {_column(data, column)} must hold whole years; found "
             f"{list(s[bad].astype(str).unique()[:_MAX_EXAMPLES])!r} "
-            f"(rows {_examples(s.index[bad])})"
+            f"({_where(data, s.index[bad])})"
         )
     return values.astype(np.int64)
+
+
+def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
+                 total: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The count columns of the gate: A, B and the total (A + B without ``total``).
+
+    The one check of count columns for every command (indices, local, schools,
+    reports): numbers (not booleans, dates or complex), finite, >= 0, and a total
+    of at least A + B.
+
+    Returns
+    -------
+    a, b, total : numpy.ndarray
+        float64 arrays.
+
+    Raises
+    ------
+    TypeError
+        For booleans, dates or complex numbers.
+    ValueError
+        For non-numeric, missing, infinite or negative counts, or a total below A + B
+        (the message names the column, the rows or file lines, and what is allowed).
+    """
+    a = _numeric_column(data, group_a, "group_a")
+    b = _numeric_column(data, group_b, "group_b")
+    if total is None:
+        return a, b, a + b
+    t = _numeric_column(data, total, "total")
+    # allow for rounding in upstream aggregation of fractional counts
+    short = t < (a + b) * (1 - 1e-12) - 1e-9
+    if short.any():
+        first = int(np.flatnonzero(short)[0])
+        raise ValueError(
+            f"total: {_column(data, total)} is below {group_a!r} + {group_b!r} in "
+            f"{int(short.sum())} rows ({_where(data, data.index[short])}), e.g. "
+            f"{t[first]:g} < {a[first]:g} + {b[first]:g}; the total must count every "
+            "pupil of the unit, including those in neither group"
+        )
+    return a, b, t
 
 
 def prepare_counts(
@@ -274,64 +404,150 @@ def prepare_counts(
     if len(data) == 0:
         raise ValueError("data is empty: at least one row of counts is needed")
 
-    a = _numeric_column(data, group_a, "group_a")
-    b = _numeric_column(data, group_b, "group_b")
-    if total is not None:
-        t = _numeric_column(data, total, "total")
-        # allow for rounding in upstream aggregation of fractional counts
-        short = t < (a + b) * (1 - 1e-12) - 1e-9
-        if short.any():
-            rows = data.index[short]
-            raise ValueError(
-                f"total: column {total!r} is below {group_a!r} + {group_b!r} in "
-                f"{int(short.sum())} rows ({_examples(rows)}); the total must count every "
-                "pupil of the unit, including those in neither group"
-            )
-    else:
-        t = a + b
+    a, b, t = check_counts(data, group_a, group_b, total)
 
+    n = len(data)
+    if area is not None:
+        area_codes, area_values = _checked_codes(data, area, "area")
+    else:
+        area_codes, area_values = np.zeros(n, dtype=np.int64), None
+    years = (_year_column(data, year) if year is not None
+             else np.zeros(n, dtype=np.int64))
+    year_codes, year_values = pd.factorize(years, sort=True)
+    unit_codes, unit_values = _checked_codes(data, unit, "unit")
+    n_area = len(area_values) if area_values is not None else 1
+    n_year, n_unit = len(year_values), len(unit_values)
+    # Integer keys only, never the key values themselves: (year, unit) is unique iff no
+    # unit repeats within an area-year and no unit lies in two areas in a year. The
+    # same dense table gives the (year, unit) order by a scatter (no comparison sort);
+    # a stable radix sort on the area codes then gives (area, year, unit) order.
+    year_unit = _combine_codes(year_codes.astype(np.int64), n_year, unit_codes, n_unit)
+    n_slots = n_year * n_unit
+    dense = n_slots <= max(4 * n, 1 << 20)
+    if dense:
+        per = np.bincount(year_unit, minlength=n_slots)
+        clash = bool(per.max(initial=0) > 1)
+    else:
+        clash = len(np.unique(year_unit)) < n
+    if clash:
+        _key_clash(data, year_unit, area_codes, area, year, years, area_values,
+                   unit_codes, unit_values)
+    if dense:
+        by_year_unit = np.empty(n, dtype=np.int64)
+        by_year_unit[(np.cumsum(per > 0) - 1)[year_unit]] = np.arange(n)
+    else:
+        by_year_unit = np.argsort(year_unit, kind="stable")
+    if area is not None and n_area > 1:
+        codes = area_codes[by_year_unit]
+        codes = codes.astype(np.uint16) if n_area <= 1 << 16 else codes  # radix sort
+        order = by_year_unit[np.argsort(codes, kind="stable")]
+    else:
+        order = by_year_unit
+    if n < 2 or bool(np.all(order[1:] > order[:-1])):
+        order = None  # already in order: no gathers
+
+    def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
+        return values.copy() if order is None else values[order]
+
+    def categorical(codes: np.ndarray, values: pd.Index) -> pd.Categorical:
+        small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
+        return pd.Categorical.from_codes(take(small), categories=values, validate=False)
+
+    a_sorted, b_sorted = take(a), take(b)
     frame = pd.DataFrame(
         {
-            "area": (_key_column(data, area, "area").to_numpy()
-                     if area is not None else np.zeros(len(data), dtype=np.int64)),
-            "year": (_year_column(data, year) if year is not None
-                     else np.zeros(len(data), dtype=np.int64)),
-            "unit": _key_column(data, unit, "unit").to_numpy(),
-            "a": a,
-            "b": b,
-            "total": t,
+            "area": (categorical(area_codes, area_values) if area is not None
+                     else np.zeros(n, dtype=np.int64)),
+            "year": take(years),
+            "unit": categorical(unit_codes, unit_values),
+            "a": a_sorted,
+            "b": b_sorted,
+            "total": take(t) if total is not None else a_sorted + b_sorted,
         },
-        index=data.index,
+        copy=False,
     )
     for name, column in extra.items():
-        frame[name] = data[column].to_numpy()
-    dup = frame.duplicated(["area", "year", "unit"], keep=False)
-    if dup.any():
-        first = frame.loc[dup].iloc[0]
-        where = " and ".join(
-            f"{name} {_py(first[key])!r}" for name, key in ((area, "area"), (year, "year"))
-            if name is not None
-        )
-        raise ValueError(
-            f"unit: {int(dup.sum())} rows repeat a unit within one area-year, e.g. unit "
-            f"{_py(first['unit'])!r}" + (f" in {where}" if where else "")
-            + f" (rows {_examples(frame.index[dup])}); aggregate them to one row per unit"
-        )
-    if area is not None:
-        n_areas = frame.groupby(["year", "unit"], sort=False)["area"].nunique()
-        split = n_areas[n_areas > 1]
-        if len(split):
-            y, u = split.index[0]
-            areas = sorted(map(str, frame.loc[(frame["year"] == y) & (frame["unit"] == u),
-                                              "area"].unique()))
-            when = f" in year {_py(y)}" if year is not None else ""
-            raise ValueError(
-                f"area: {len(split)} units lie in more than one area in the same year, e.g. "
-                f"unit {_py(u)!r}{when} in areas {areas!r}; a unit belongs to one area per year"
-            )
-    frame = frame.sort_values(["area", "year", "unit"], kind="stable").reset_index(drop=True)
+        frame[name] = take(data[column].to_numpy())
     return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
                   area=area, year=year, total=total)
+
+
+def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray,
+               area: str | None, year: str | None, years: np.ndarray,
+               area_values: pd.Index | None, unit_codes: np.ndarray,
+               unit_values: pd.Index) -> None:
+    """Raise the error for a (year, unit) seen twice: a repeated unit, or one in two areas."""
+    uniq, inverse, counts_of = np.unique(year_unit, return_inverse=True, return_counts=True)
+    twice = counts_of[inverse] > 1
+    rows = np.flatnonzero(twice)
+    triple = pd.DataFrame({"yu": year_unit[rows], "area": area_codes[rows]})
+    dup = triple.duplicated(keep=False).to_numpy()
+    if dup.any():
+        at = rows[dup]
+        first_row = int(at[0])
+        same = (year_unit[at] == year_unit[first_row]) & (area_codes[at] ==
+                                                          area_codes[first_row])
+        where = " and ".join(
+            f"{name} {_py(value)!r}" for name, value in (
+                (area, area_values[area_codes[first_row]] if area is not None else None),
+                (year, years[first_row])) if name is not None
+        )
+        raise ValueError(
+            f"unit: {len(at)} rows repeat a unit within one area-year, e.g. unit "
+            f"{_py(unit_values[unit_codes[first_row]])!r}" + (f" in {where}" if where else "")
+            + f" ({_where(data, data.index[at])}); aggregate them to one row per unit "
+            f"({int(same.sum())} rows for this one)"
+        )
+    split = np.unique(year_unit[rows])
+    first = rows[year_unit[rows] == split[0]]
+    y, u = years[first[0]], unit_values[unit_codes[first[0]]]
+    areas = sorted(map(str, np.unique(np.asarray(area_values)[area_codes[first]])))
+    when = f" in year {_py(y)}" if year is not None else ""
+    raise ValueError(
+        f"area: {len(split)} units lie in more than one area in the same year, e.g. unit "
+        f"{_py(u)!r}{when} in areas {areas!r} ({_where(data, data.index[first])}); a unit "
+        "belongs to one area per year"
+    )
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a key column and its distinct values, in sorted order.
+
+    Keys of mixed types (e.g. 7 and "07") are sorted by their text, so any key column
+    works; codes are int64 (the categories of the frame's key columns).
+    """
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # mixed types that do not compare: order by text
+        codes, uniques = pd.factorize(values)
+        rank = np.argsort(np.argsort(np.asarray([f"{type(u).__name__}:{u}"
+                                                 for u in uniques], dtype=object),
+                                     kind="stable"))
+        order = np.argsort(rank)
+        codes, uniques = rank[codes], uniques.take(order)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Sorted integer codes of a key column: a Categorical's own codes (no hashing),
+    else :func:`pandas.factorize` with sorted values."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered is False:
+        cats = values.cat.categories
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        if cats.is_monotonic_increasing and (codes >= 0).all():
+            return codes, cats
+    return _sorted_codes(values)
+
+
+def _combine_codes(left: np.ndarray, n_left: int, right: np.ndarray, n_right: int
+                   ) -> np.ndarray:
+    """One int64 key from two codes, compacting ``left`` if the product would overflow."""
+    if n_left * max(n_right, 1) >= 2**62:
+        left, uniques = pd.factorize(left, sort=True)
+        n_left = len(uniques)
+        if n_left * max(n_right, 1) >= 2**62:  # pragma: no cover (needs > 2**31 rows)
+            raise ValueError("too many distinct keys to combine")
+    return left.astype(np.int64) * n_right + right
 
 
 @dataclass(frozen=True)
@@ -450,7 +666,7 @@ def prepare_multigroup_counts(
         if short.any():
             raise ValueError(
                 f"total: column {total!r} is below the sum of the groups "
-                f"{list(groups)!r} in {int(short.sum())} rows ({_examples(data.index[short])}); "
+                f"{list(groups)!r} in {int(short.sum())} rows ({_where(data, data.index[short])}); "
                 "the total must count every pupil of the unit, including those in no group"
             )
     else:
@@ -487,7 +703,10 @@ def _exclusion_rows(frame: pd.DataFrame, mask: np.ndarray, reason: str,
     sub = frame.loc[mask, ["area", "year"]].copy()
     sub["n_units"] = 1
     sub["n_pupils"] = frame.loc[mask, "total"].to_numpy() if pupils is None else pupils[mask]
-    out = sub.groupby(["area", "year"], sort=True, as_index=False)[["n_units", "n_pupils"]].sum()
+    out = sub.groupby(["area", "year"], sort=True, as_index=False,
+                      observed=True)[["n_units", "n_pupils"]].sum()
+    if isinstance(out["area"].dtype, pd.CategoricalDtype):
+        out["area"] = np.asarray(out["area"])
     out.insert(0, "reason", reason)
     out["description"] = _REASONS[reason]
     return out
@@ -530,28 +749,73 @@ def apply_filters(
     frame = counts.frame
     parts = []
 
-    per_area = frame.groupby("area", sort=False).agg(
-        pupils=("total", "sum"), years=("year", "nunique")
-    )
-    mean_pupils = per_area["pupils"] / per_area["years"]
-    small_areas = mean_pupils.index[mean_pupils < min_area]
-    small_area = frame["area"].isin(small_areas).to_numpy()
+    total = frame["total"].to_numpy(dtype=np.float64)
+    small_area = np.zeros(len(frame), dtype=bool)
+    if min_area > 0:  # mean pupils per year over the years the area appears
+        area_codes, areas = key_codes(frame["area"])
+        year_codes, years = key_codes(frame["year"])
+        n_area, n_year = len(areas), len(years)
+        pupils = np.bincount(area_codes, weights=total, minlength=n_area)
+        pair = _combine_codes(area_codes, n_area, year_codes, n_year)
+        if n_area * n_year <= max(4 * len(frame), 1 << 20):
+            present = np.flatnonzero(np.bincount(pair, minlength=n_area * n_year))
+        else:
+            present = np.unique(pair)
+        n_years = np.bincount(present // n_year, minlength=n_area)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            small_area = (pupils / n_years < min_area)[area_codes]
     if small_area.any():
         parts.append(_exclusion_rows(frame, small_area, "small_area"))
 
-    small_unit = ~small_area & (frame["total"].to_numpy() < min_unit)
+    small_unit = ~small_area & (total < min_unit)
     if small_unit.any():
         parts.append(_exclusion_rows(frame, small_unit, "small_unit"))
 
     keep = ~(small_area | small_unit)
-    neither = frame["total"].to_numpy() - frame["a"].to_numpy() - frame["b"].to_numpy()
+    neither = total - frame["a"].to_numpy() - frame["b"].to_numpy()
     outside = keep & (neither > 0)
     if outside.any():
         part = _exclusion_rows(frame, outside, "not_in_comparison", pupils=neither)
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
-    return frame.loc[keep].reset_index(drop=True), exclusions
+    kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
+    return kept, exclusions
+
+
+def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,
+               keys: Sequence[str] = ("area", "year")) -> pd.DataFrame:
+    """Drop the ``not_in_comparison`` rows of area-years whose indices are undefined.
+
+    Their pupils are all counted under ``too_few_units`` or ``group_absent`` already
+    (see :data:`PRECEDENCE`), so each pupil is left out once, under one reason.
+
+    Parameters
+    ----------
+    filtered : pandas.DataFrame
+        Exclusions from :func:`apply_filters`.
+    undefined : pandas.DataFrame
+        Exclusions of undefined area-years (``too_few_units``, ``group_absent``).
+    keys : sequence of str
+        The columns that identify an area-year (and comparison, where there is one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``filtered`` without those rows.
+    """
+    keys = [k for k in keys if k in filtered.columns and k in undefined.columns]
+    if filtered.empty or undefined.empty:
+        return filtered
+    outside = (filtered["reason"] == "not_in_comparison").to_numpy()
+    if not outside.any():
+        return filtered
+    if keys:
+        gone = pd.MultiIndex.from_frame(undefined[keys])
+        hit = pd.MultiIndex.from_frame(filtered[keys]).isin(gone)
+    else:
+        hit = np.ones(len(filtered), dtype=bool)
+    return filtered.loc[~(outside & hit)].reset_index(drop=True)
 
 
 def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:

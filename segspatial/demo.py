@@ -25,7 +25,7 @@ __all__ = ["DEMO_CRS", "DEMO_YEARS", "demo_counts", "demo_pupils", "demo_schools
 
 DEMO_CRS = "EPSG:28992"
 DEMO_YEARS = tuple(range(2009, 2019))
-DEFAULT_SEED = 20091001
+from segspatial._defaults import DEFAULT_SEED  # noqa: E402 (the CLI reads it too)
 
 # code, name, centre x, centre y, radius (m), schools, pattern, share of A
 _TOWNS = (

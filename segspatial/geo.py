@@ -21,6 +21,7 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -855,15 +856,28 @@ def assign_areas(
     polys = bounds if bounds.crs == target else bounds.to_crs(target)
 
     code_values = polys[area_code]
-    no_code = code_values.isna().to_numpy()
+    no_code = code_values.isna().to_numpy(dtype=bool, copy=True)
+    if code_values.dtype == object or pd.api.types.is_string_dtype(code_values):
+        no_code |= code_values.astype(object).map(
+            lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
     if no_code.any():
-        warnings.warn(f"{int(no_code.sum())} boundary features have no {area_code!r} and are "
-                      "ignored", GeometryWarning, stacklevel=2)
+        source = bounds.attrs.get("source")
+        where = f" of {source!r}" if source else ""
+        features = [int(i) + 1 if isinstance(i, Integral | np.integer) else i
+                    for i in bounds.index[no_code]]
+        warnings.warn(f"{int(no_code.sum())} boundary feature(s){where} have no "
+                      f"{area_code!r} (area_code / --area-code; features "
+                      f"{_examples(features)}, counted from 1) and are ignored: no unit is "
+                      "assigned to them; every feature needs an area code", GeometryWarning,
+                      stacklevel=2)
     poly_geoms = np.asarray(polys.geometry.array, dtype=object).copy()
     poly_geoms[no_code] = None
     # rank of each feature's code in string order: the tie-break for shared borders
-    _, code_rank = np.unique(code_values.astype(str).to_numpy(dtype=object),
-                             return_inverse=True)
+    # (features without a code rank first but have no geometry, so never win)
+    code_text = np.array(["" if bad else str(v) for v, bad in zip(code_values, no_code,
+                                                                   strict=True)],
+                         dtype=object)
+    _, code_rank = np.unique(code_text, return_inverse=True)
     tree = shapely.STRtree(poly_geoms)
 
     geoms = np.asarray(pts.geometry.array, dtype=object)
@@ -935,11 +949,14 @@ def assign_areas(
     if excluded.any():
         n_missing = int((~located).sum())
         far = exclusions["distance"].dropna()
+        n_nowhere = int((located[excluded] & np.isnan(distance[excluded])).sum())
         warnings.warn(
             f"{int(excluded.sum())} units are left out: "
             + ", ".join(filter(None, [
                 f"{len(far)} lie outside every area polygon beyond snap={snap:g} m "
                 f"(nearest polygon {far.min():.0f}-{far.max():.0f} m away)" if len(far) else "",
+                f"{n_nowhere} lie outside every area polygon and no polygon with a "
+                f"{area_code!r} is near" if n_nowhere else "",
                 f"{n_missing} have no location" if n_missing else ""])),
             GeometryWarning, stacklevel=2)
     codes.attrs = {"n_within": n_within, "n_snapped": n_snapped,

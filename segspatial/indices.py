@@ -37,10 +37,9 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
-from scipy.special import xlogy
 
 from segspatial._exceptions import SegregationWarning
-from segspatial._hypergeom import hypergeom_pmf
+from segspatial._hypergeom import _stirlerr, hypergeom_pmf, pmf_inner
 from segspatial.multigroup import (
     MultiGroupedCounts,
     _entropy_kernel,
@@ -66,6 +65,7 @@ __all__ = [
     "register_index",
     "standardised_dissimilarity",
     "theil_h",
+    "undefined_reasons",
 ]
 
 ENTRY_POINT_GROUP = "segspatial.indices"
@@ -95,6 +95,7 @@ class GroupedCounts:
     group: np.ndarray
     n_groups: int
     _memo: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _reasons: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         """Sum a per-unit array within each group."""
@@ -105,6 +106,24 @@ class GroupedCounts:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    def explain(self, index: str, mask: np.ndarray, reason: str | np.ndarray) -> None:
+        """Record why ``index`` is undefined (NaN) in the groups of ``mask``.
+
+        Kernels call this for the cases only they can detect (a ratio lost to rounding,
+        counts too large for exact arithmetic); the table engine and the scalar API
+        report the reason instead of a generic "undefined for these counts".
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        out = self._reasons.setdefault(index, np.full(self.n_groups, None, dtype=object))
+        text = np.asarray(reason, dtype=object)
+        out[mask & (out == None)] = text[mask] if text.ndim else text  # noqa: E711
+
+    def reasons(self, index: str) -> np.ndarray | None:
+        """Reasons recorded with :meth:`explain` for ``index`` (None where defined)."""
+        return self._reasons.get(index)
 
     @cached_property
     def t(self) -> np.ndarray:
@@ -138,6 +157,16 @@ class GroupedCounts:
         return np.bincount(self.group, minlength=self.n_groups)
 
     @cached_property
+    def n_active(self) -> np.ndarray:
+        """Number of units with pupils in the comparison (t_j > 0) per group.
+
+        Only these take part in an index: a unit without pupils of A or B has weight 0,
+        so an area-year needs at least two of them, whatever its empty units.
+        """
+        return np.bincount(self.group, weights=self.t > 0,
+                           minlength=self.n_groups).astype(np.int64)
+
+    @cached_property
     def integer(self) -> np.ndarray:
         """Whether every count of the group is a whole number."""
         whole = (self.a == np.floor(self.a)) & (self.b == np.floor(self.b))
@@ -157,6 +186,17 @@ class GroupedCounts:
 # --------------------------------------------------------------------------- kernels
 
 
+#: Largest total for which every whole count is exact in float64 (2**53).
+MAX_EXACT_COUNT = 2.0**53
+
+#: Rounding-error budget of a reported ratio: an index whose propagated rounding error
+#: bound exceeds this (absolute, on a scale of -1..1: six correct decimals) is NaN with
+#: a reason instead.
+RATIO_TOLERANCE = 1e-6
+
+_EPS = np.finfo(np.float64).eps
+
+
 def _shares(c: GroupedCounts) -> tuple[np.ndarray, np.ndarray]:
     """Each unit's share of its area's A and of its area's B (NaN where A or B is 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -169,9 +209,19 @@ def _unit_share_a(c: GroupedCounts) -> np.ndarray:
         return np.where(c.t > 0, c.a / np.where(c.t > 0, c.t, 1.0), 0.0)
 
 
-def _binary_entropy(p: np.ndarray) -> np.ndarray:
-    """E(p) = -p ln p - (1-p) ln(1-p), with 0 ln 0 = 0."""
-    return -(xlogy(p, p) + xlogy(1.0 - p, 1.0 - p))
+def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
+    """E(p) = -p ln p - q ln q with q = 1 - p, and 0 ln 0 = 0 (numpy only, no scipy).
+
+    Pass ``q`` when it is known directly (b / t): 1 - p loses the digits of a small q.
+    The logarithm of the larger share is taken as log1p(-smaller), so a share close to
+    1 keeps its digits too (ln(1 - 5e-10) from a rounded 1 - 5e-10 is off by 4e-7).
+    """
+    p = np.asarray(p, dtype=np.float64)
+    q = 1.0 - p if q is None else np.asarray(q, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = np.where(p > 0.5, np.log1p(-q), np.log(np.where(p > 0, p, 1.0)))
+        log_q = np.where(q > 0.5, np.log1p(-p), np.log(np.where(q > 0, q, 1.0)))
+        return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
 
 
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
@@ -180,6 +230,20 @@ def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
         return 0.5 * c.sum(np.abs(sa - sb))
 
     return c.memo("dissimilarity", compute)
+
+
+def _floor_product_ratio(n: np.ndarray, k: np.ndarray, big_n: np.ndarray) -> np.ndarray:
+    """floor(n * k / N) exactly, for whole n, k <= N <= 2**53 (int64 arrays).
+
+    int64 arithmetic where n * k < 2**62 (every realistic school); Python's exact
+    integers for the few products that would overflow (a loop over those units only).
+    """
+    out = np.zeros(n.shape, dtype=np.int64)
+    small = n.astype(np.float64) * k.astype(np.float64) < 2.0**62
+    out[small] = (n[small] * k[small]) // big_n[small]
+    for i in np.flatnonzero(~small):
+        out[i] = int(n[i]) * int(k[i]) // int(big_n[i])
+    return out
 
 
 def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
@@ -195,20 +259,49 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     with f the hypergeometric pmf (the analogue of de Moivre's formula for the
     binomial), so E[D] needs one pmf evaluation per unit: no simulation, no noise. The
     pmf is evaluated with Loader's saddle-point algorithm (see
-    :mod:`segspatial._hypergeom`), accurate to a few ulps for any school size.
+    :mod:`segspatial._hypergeom`), accurate to a few ulps for any school size. Exact
+    for every total up to 2**53 pupils (k in exact integer arithmetic); above that,
+    whole numbers are not exact in float64 and the area-year is NaN with a reason.
     """
 
     def compute() -> np.ndarray:
         g = c.group
-        ok_group = c.integer & (c.A > 0) & (c.B > 0)
-        ok = ok_group[g]
-        big_n = np.where(ok, np.rint(c.T[g]), 1).astype(np.int64)
-        big_k = np.where(ok, np.rint(c.A[g]), 0).astype(np.int64)
-        n = np.where(ok, np.rint(c.t), 0).astype(np.int64)
-        k = (n * big_k) // big_n
-        pmf = hypergeom_pmf(k + 1, big_n, big_k, n)
-        mad = 2.0 * (k + 1) * (big_n - big_k - n + k + 1) / big_n * pmf
-        mad = np.where(ok, mad, 0.0)
+        too_big = c.T > MAX_EXACT_COUNT
+        ok_group = c.integer & (c.A > 0) & (c.B > 0) & ~too_big
+        c.explain("dissimilarity_expected", too_big,
+                  "more than 2**53 pupils: whole counts are not exact in float64, so the "
+                  "exact E[D] cannot be computed")
+        ok = ok_group[g] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
+        every = bool(ok.all())
+        gg = g if every else g[ok]
+        tf, kf = c.T[gg], c.A[gg]  # whole numbers (ok_group), at most 2**53
+        nf = c.t if every else c.t[ok]
+        prod = nf * kf
+        if prod.size and prod.max() >= MAX_EXACT_COUNT:  # n K not exact: integers
+            k = _floor_product_ratio(np.rint(nf).astype(np.int64),
+                                     np.rint(kf).astype(np.int64),
+                                     np.rint(tf).astype(np.int64))
+            x = (k + 1).astype(np.float64)
+        else:  # floor(fl(nK / N)) = floor(nK / N) when nK < 2**53
+            x = np.floor(prod / tf) + 1.0
+        ff = tf - kf
+        y = nf - x
+        inner = (x < kf) & (y > 0) & (y < ff) & (nf < tf)  # x > 0 always
+        # the usual case: Stirling errors of the area totals once per area
+        st_k, st_f, st_t = (_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
+        if inner.all():
+            pmf = pmf_inner(x, nf, kf, ff, tf, stirlerr_successes=st_k[gg],
+                            stirlerr_failures=st_f[gg], stirlerr_population=st_t[gg])
+        else:  # a unit at the edge of the support (e.g. one pupil): the general pmf
+            edge = ~inner
+            pmf = np.empty(x.shape)
+            pmf[edge] = hypergeom_pmf(x[edge], tf[edge], kf[edge], nf[edge])
+            gi = gg[inner]
+            pmf[inner] = pmf_inner(x[inner], nf[inner], kf[inner], ff[inner], tf[inner],
+                                   stirlerr_successes=st_k[gi], stirlerr_failures=st_f[gi],
+                                   stirlerr_population=st_t[gi])
+        mad = np.zeros(c.a.shape)
+        mad[ok] = 2.0 * x * (ff - nf + x) / tf * pmf
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = c.T / (2.0 * c.A * c.B) * c.sum(mad)
         return np.where(ok_group, expected, np.nan)
@@ -217,24 +310,89 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
 
 
 def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
+    """D* = (D - E) / (1 - E) if D >= E, else (D - E) / E, guarded against cancellation.
+
+    Rounding-error bounds: D, a sum of n shares, to (n + 4) eps; E[D] to (n + 64) eps
+    relative (Loader's pmf is good to a few ulps per unit). Where the error bound of D*
+    propagated through the ratio exceeds :data:`RATIO_TOLERANCE` (a denominator within
+    rounding of 0: E[D] = 1 - 2e-16, or D = E[D] = 1, the 0/0 of one pupil per unit),
+    D* is NaN with a reason instead of a number made of rounding errors.
+    """
     d = _dissimilarity_kernel(c)
     e = _expected_dissimilarity_kernel(c)
+    n = c.n_units.astype(np.float64)
+    err_d = (n + 4.0) * _EPS
+    err_e = np.abs(e) * (n + 64.0) * _EPS
+    above = d >= e
+    den = np.where(above, 1.0 - e, e)
+    err_den = np.where(above, err_e + _EPS, err_e)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d >= e, (d - e) / (1.0 - e), (d - e) / e)
+        value = (d - e) / den
+        error = (err_d + err_e + err_den) / np.abs(den)
+    lost = np.isfinite(e) & ~(error <= RATIO_TOLERANCE)
+    if lost.any():
+        text = np.full(c.n_groups, None, dtype=object)
+        for i in np.flatnonzero(lost):  # only the undefined area-years
+            which = "1 - E[D]" if above[i] else "E[D]"
+            text[i] = (f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
+                       f"{float(e[i])!r}, so "
+                       f"{which} = {den[i]:.3g} is not larger than its rounding error")
+        c.explain("dissimilarity_standardised", lost, text)
+    return np.where(lost, np.nan, value)
 
 
 def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
-    e_area = _binary_entropy(c.P)
-    e_unit = _binary_entropy(_unit_share_a(c))
     with np.errstate(divide="ignore", invalid="ignore"):
+        e_area = _binary_entropy(c.A / c.T, c.B / c.T)
+        tt = np.where(c.t > 0, c.t, 1.0)
+        e_unit = np.where(c.t > 0, _binary_entropy(c.a / tt, c.b / tt), 0.0)
         return c.sum(c.t * (e_area[c.group] - e_unit)) / (c.T * e_area)
 
 
 def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
-    sa, _ = _shares(c)
-    isolation = c.sum(np.where(c.t > 0, sa * _unit_share_a(c), 0.0))
+    """V = Σ t_j (p_j - P)^2 / (T P Q): eta squared, = (xPx - P) / (1 - P).
+
+    The sum of squares has no cancellation and T P Q = A B / T needs no 1 - P, so V
+    keeps its digits when one group is tiny (xPx - P and 1 - P both lose them).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (isolation - c.P) / (1.0 - c.P)
+        dev = _unit_share_a(c) - c.A[c.group] / c.T[c.group]
+        return c.sum(c.t * dev * dev) * c.T / (c.A * c.B)
+
+
+def undefined_reasons(c: GroupedCounts, group_a: str | None = None,
+                      group_b: str | None = None) -> np.ndarray:
+    """Why every index is undefined in each group (None where the indices are defined).
+
+    The one rule of the table engine and the scalar API: an area-year needs at least
+    two units with pupils in the comparison (empty units do not count), and both
+    groups present. Fewer than two units takes precedence over an absent group.
+
+    Parameters
+    ----------
+    c : GroupedCounts
+    group_a, group_b : str, optional
+        How the reasons name the groups (column or group names), e.g. "group A (dutch)
+        is absent"; without them "group A is absent".
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of length ``c.n_groups``.
+    """
+    reason = np.full(c.n_groups, None, dtype=object)
+    a_absent, b_absent = c.A == 0, c.B == 0
+    name_a = f"A ({group_a})" if group_a is not None else "A"
+    name_b = f"B ({group_b})" if group_b is not None else "B"
+    reason[a_absent & b_absent] = f"groups {name_a} and {name_b} are both absent"
+    reason[a_absent & ~b_absent] = f"group {name_a} is absent"
+    reason[b_absent & ~a_absent] = f"group {name_b} is absent"
+    few = c.n_active < 2
+    if few.any():
+        reason[few] = np.array(
+            [f"fewer than 2 units with pupils in the comparison ({k} of {n} units)"
+             for k, n in zip(c.n_active[few], c.n_units[few], strict=True)], dtype=object)
+    return reason
 
 
 def exposure_isolation(c: GroupedCounts, env_a: np.ndarray | None = None,
@@ -564,24 +722,35 @@ def _as_counts(x: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _scalar(kernel: Callable[[GroupedCounts], np.ndarray], a: Any, b: Any, *,
-            integer: bool = False) -> float:
+def _scalar(name: str, a: Any, b: Any) -> float:
+    """One built-in index for one area, by the same rules as the table engine."""
     av, bv = _as_counts(a, "a"), _as_counts(b, "b")
     if av.shape != bv.shape:
         raise ValueError(f"a and b must have the same length, got {av.size} and {bv.size}")
-    if av.size < 2:
-        raise ValueError(f"at least two units are needed, got {av.size}")
+    if av.size == 0:
+        raise ValueError("a and b hold no units; at least two units are needed")
+    spec = _BUILTIN[name]
     c = GroupedCounts.single(av, bv)
-    reason = None
-    if c.A[0] == 0 or c.B[0] == 0:
-        reason = "group A is absent" if c.A[0] == 0 else "group B is absent"
-    elif integer and not c.integer[0]:
-        reason = "counts are not whole numbers; the exact E[D] needs whole pupils"
-    if reason:
+    reason = undefined_reasons(c)[0]
+    if reason is None and spec.requires_integer and not c.integer[0]:
+        reason = INTEGER_REASON
+    value = float("nan")
+    if reason is None:
+        value = float(spec.kernel(c)[0])
+        recorded = c.reasons(name)
+        if recorded is not None and recorded[0] is not None:
+            reason = recorded[0]
+        elif not np.isfinite(value):
+            reason = "undefined for these counts"
+    if reason is not None:
         warnings.warn(f"index undefined: {reason}; returning NaN", SegregationWarning,
                       stacklevel=3)
         return float("nan")
-    return float(kernel(c)[0])
+    return value
+
+
+#: Why the exact E[D] (and D*) is undefined for fractional counts.
+INTEGER_REASON = "counts are not whole numbers; the exact E[D] needs whole pupils"
 
 
 def dissimilarity(a: Any, b: Any) -> float:
@@ -598,7 +767,15 @@ def dissimilarity(a: Any, b: Any) -> float:
     Returns
     -------
     float
-        D, or NaN (with a :class:`SegregationWarning`) when a group is absent.
+        D, or NaN with a :class:`SegregationWarning` saying why when it is undefined:
+        fewer than two units with pupils of A or B (empty units do not count), or a
+        group absent (the rule of the results table, see :func:`undefined_reasons`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-numeric, negative, non-finite, not one-dimensional or empty counts, or
+        ``a`` and ``b`` of different lengths.
 
     Examples
     --------
@@ -607,7 +784,7 @@ def dissimilarity(a: Any, b: Any) -> float:
     >>> round(dissimilarity([2, 13], [6, 3]), 6)
     0.533333
     """
-    return _scalar(_dissimilarity_kernel, a, b)
+    return _scalar("dissimilarity", a, b)
 
 
 def expected_dissimilarity(a: Any, b: Any) -> float:
@@ -626,14 +803,15 @@ def expected_dissimilarity(a: Any, b: Any) -> float:
     -------
     float
         E[D], or NaN with a :class:`SegregationWarning` when counts are not whole
-        numbers or a group is absent.
+        numbers, the total exceeds 2**53 pupils, or as for :func:`dissimilarity`.
+        Exact (Loader's pmf, a few ulps) for every total up to 2**53.
 
     Examples
     --------
     >>> round(expected_dissimilarity([1, 1], [1, 1]), 6)  # P(a_1 = 1) = 4/6, else D = 1
     0.333333
     """
-    return _scalar(_expected_dissimilarity_kernel, a, b, integer=True)
+    return _scalar("dissimilarity_expected", a, b)
 
 
 def standardised_dissimilarity(a: Any, b: Any) -> float:
@@ -652,14 +830,16 @@ def standardised_dissimilarity(a: Any, b: Any) -> float:
     -------
     float
         D*, or NaN with a :class:`SegregationWarning` (see
-        :func:`expected_dissimilarity`).
+        :func:`expected_dissimilarity`), also where the ratio is 0/0 within rounding
+        (D = E[D] = 1, e.g. one pupil per unit): a denominator that is not larger than
+        its rounding error gives NaN, never a number made of rounding errors.
 
     Examples
     --------
     >>> round(standardised_dissimilarity([10, 0], [0, 10]), 6)
     1.0
     """
-    return _scalar(_standardised_dissimilarity_kernel, a, b, integer=True)
+    return _scalar("dissimilarity_standardised", a, b)
 
 
 def theil_h(a: Any, b: Any) -> float:
@@ -676,14 +856,15 @@ def theil_h(a: Any, b: Any) -> float:
     Returns
     -------
     float
-        H in [0, 1], or NaN with a :class:`SegregationWarning` when a group is absent.
+        H in [0, 1], or NaN with a :class:`SegregationWarning` when undefined (see
+        :func:`dissimilarity`).
 
     Examples
     --------
     >>> round(theil_h([2, 13], [6, 3]), 6)
     0.230363
     """
-    return _scalar(_theil_h_kernel, a, b)
+    return _scalar("theil_h", a, b)
 
 
 def correlation(a: Any, b: Any) -> float:
@@ -700,14 +881,15 @@ def correlation(a: Any, b: Any) -> float:
     Returns
     -------
     float
-        V in [0, 1], or NaN with a :class:`SegregationWarning` when a group is absent.
+        V in [0, 1], or NaN with a :class:`SegregationWarning` when undefined (see
+        :func:`dissimilarity`).
 
     Examples
     --------
     >>> round(correlation([2, 13], [6, 3]), 6)
     0.3
     """
-    return _scalar(_correlation_kernel, a, b)
+    return _scalar("correlation", a, b)
 
 
 def isolation(a: Any, b: Any) -> float:
@@ -731,7 +913,7 @@ def isolation(a: Any, b: Any) -> float:
     >>> round(isolation([2, 13], [6, 3]), 6)   # (2/15)(2/8) + (13/15)(13/16)
     0.7375
     """
-    return _scalar(_exposure_part("isolation_a"), a, b)
+    return _scalar("isolation_a", a, b)
 
 
 def exposure(a: Any, b: Any) -> float:
@@ -756,4 +938,4 @@ def exposure(a: Any, b: Any) -> float:
     >>> round(exposure([2, 13], [6, 3]), 6)
     0.2625
     """
-    return _scalar(_exposure_part("exposure_ab"), a, b)
+    return _scalar("exposure_ab", a, b)

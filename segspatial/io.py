@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from segspatial._write import atomic_file
 
-__all__ = ["read_table", "write_table"]
+__all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "source_of",
+           "write_table"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -37,30 +44,268 @@ def _kind(path: Path) -> str:
     )
 
 
+_CHUNK = 1 << 22  # 4 MiB: the whole file is checked, in bounded memory
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8 (surrogateescape)
+_UTF8_TEXT = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")  # real non-ASCII characters
+#: The attribute of a frame read by :func:`read_table` that says where it came from.
+SOURCE_ATTR = "segspatial_source"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a frame read by :func:`read_table` came from, for messages.
+
+    ``first_line`` is the 1-based file line of the first record when every record is
+    one line (the usual case), None when it is not (blank lines, quoted line breaks:
+    the lines are then found by re-reading the file, only for a message).
+    """
+
+    path: str
+    kind: str
+    sep: str | None = None
+    encoding: str | None = None
+    first_line: int | None = None
+
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
 def _head(path: Path, n_bytes: int = 65536) -> bytes:
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rb") as fh:
+    with _open(path) as fh:
         return fh.read(n_bytes)
 
 
+def check_encoding_name(encoding: str) -> str:
+    """The codec name of ``encoding``, or a ValueError naming ``--encoding``."""
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"unknown encoding {encoding!r} (encoding=); use e.g. utf-8, cp1252 "
+            "(Windows-1252, DUO's files) or latin-1"
+        ) from None
+
+
+def _show_byte(raw: bytes) -> str:
+    return " ".join(f"0x{b:02x}" for b in raw[:4])
+
+
+@dataclass
+class _Scan:
+    """What one pass over the raw bytes of a CSV file found."""
+
+    encoding: str
+    n_lines: int  # lines, counting a last line without a newline
+    ends_with_newline: bool
+
+
+def _scan(path: Path, encoding: str | None) -> _Scan:
+    """Decide (or check) the encoding on the whole file, counting its lines.
+
+    Without ``encoding``: UTF-8 when every byte is valid UTF-8; else Windows-1252 when
+    the file holds no UTF-8 text at all; a file with both (Windows-1252 first and UTF-8
+    later, or the other way round) is an error naming a line of each. With
+    ``encoding``: every byte must decode, else an error naming the line.
+    """
+    name = str(path)
+    codec = check_encoding_name(encoding) if encoding is not None else "utf-8"
+    decoder = codecs.getincrementaldecoder(codec)(
+        errors="surrogateescape" if encoding is None else "strict")
+    lines, bad, good, last = 0, None, None, b""
+    bom = False
+    with _open(path) as fh:
+        first = True
+        while True:
+            chunk = fh.read(_CHUNK)
+            final = not chunk
+            if first:
+                bom = chunk.startswith(codecs.BOM_UTF8)
+                first = False
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                at = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                raise ValueError(
+                    f"{name!r} line {at}: byte(s) {_show_byte(exc.object[exc.start:exc.end])} are "
+                    f"not valid {encoding}; pass the file's encoding with encoding=, e.g. "
+                    "utf-8 or cp1252 (Windows-1252)"
+                ) from None
+            if encoding is None and text:
+                if bad is None and (m := _NOT_UTF8.search(text)):
+                    bad = (lines + text.count("\n", 0, m.start()) + 1,
+                           m.group().encode("utf-8", "surrogateescape"))
+                if good is None and (m := _UTF8_TEXT.search(text)):
+                    good = (lines + text.count("\n", 0, m.start()) + 1, m.group())
+            lines += chunk.count(b"\n")
+            if chunk:
+                last = chunk[-1:]
+            if final:
+                break
+    ends = last == b"\n"
+    n_lines = lines + (0 if ends or last == b"" else 1)
+    if encoding is not None:
+        return _Scan(codec, n_lines, ends)
+    if bad is None:
+        return _Scan("utf-8-sig" if bom else "utf-8", n_lines, ends)
+    if good is not None:
+        raise ValueError(
+            f"{name!r} mixes encodings: line {bad[0]} has byte {_show_byte(bad[1])}, which "
+            f"is not UTF-8 (Windows-1252?), but line {good[0]} has UTF-8 text "
+            f"({good[1]!r}); convert the file to one encoding, or pass encoding= to read "
+            "all of it as one, e.g. encoding='cp1252'"
+        )
+    return _scan(path, "cp1252")  # checks that every byte is Windows-1252 too
+
+
+def _sniff_sep(path: Path, encoding: str) -> str:
+    text = _head(path).decode(encoding, errors="replace")
+    first = text.splitlines()[0] if text else ""
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
 def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]:
-    """Guess the separator and the encoding of a CSV file from its first bytes."""
-    head = _head(path)
-    if encoding is None:
-        try:
-            head.decode("utf-8")
-            encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-        except UnicodeDecodeError as exc:
-            # a multi-byte character cut at the end of the sample is still UTF-8
-            encoding = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
-    if sep is None:
-        text = head.decode(encoding, errors="replace")
-        first = text.splitlines()[0] if text else ""
-        try:
-            sep = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-        except csv.Error:
-            sep = ","
-    return sep, encoding
+    """The separator and the encoding of a CSV file (the encoding from all of it)."""
+    scan = _scan(path, encoding)
+    return (sep if sep is not None else _sniff_sep(path, scan.encoding)), scan.encoding
+
+
+# Dutch number formats: "4.000" (four thousand, or four?) and "7,6" / "1.234,5"
+_DOTTED = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
+_COMMA_DECIMAL = re.compile(r"^\s*[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*$")
+
+
+def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
+                          text_columns: Sequence[str], read_kwargs: dict) -> None:
+    """Refuse numbers whose meaning depends on the locale, naming column and line.
+
+    A column whose numbers with a point all look like thousands groups ("4.000",
+    "12.500") is ambiguous (4000 with a Dutch thousands separator, or 4.0?), and a
+    column of decimal commas ("7,6") is not numeric until the reader is told: both need
+    ``--decimal``/``--thousands`` (``decimal=``/``thousands=``).
+    """
+    floats = [c for c in frame.columns if c not in text_columns
+              and pd.api.types.is_float_dtype(frame[c])]
+    suspects = [c for c in frame.columns if c not in text_columns
+                and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    raw = None
+    if floats:
+        raw = pd.read_csv(path, **{**read_kwargs, "usecols": floats,
+                                   "dtype": dict.fromkeys(floats, str)})
+    for column in floats:
+        values = raw[column].dropna()
+        dotted = values[values.str.contains(".", regex=False)]
+        if len(dotted) and dotted.str.match(_DOTTED).all():
+            row = dotted.index[0]
+            raise ValueError(
+                f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
+                f", column {column!r}: {dotted.iloc[0]!r} is ambiguous: a thousands "
+                f"separator ({dotted.iloc[0].strip().replace('.', '')}) or a decimal point? "
+                "Every number with a point in the column looks like thousands; pass "
+                "thousands='.' (Dutch: 4.000 = 4000; with decimal=',' for decimals) or "
+                "decimal='.' (4.000 = 4.0)"
+            )
+    for column in suspects:
+        values = frame[column].dropna().astype(str)
+        values = values[values.str.strip() != ""]
+        if len(values) and values.str.match(_COMMA_DECIMAL).all():
+            row = values.index[0]
+            raise ValueError(
+                f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
+                f", column {column!r}: {values.iloc[0]!r} has a decimal comma; pass "
+                "decimal=',' (and thousands='.' if it has thousands separators, e.g. "
+                "1.234,5) to read it as numbers"
+            )
+
+
+def source_of(data: pd.DataFrame) -> Source | None:
+    """The :class:`Source` of a frame read by :func:`read_table`, if any."""
+    source = getattr(data, "attrs", {}).get(SOURCE_ATTR)
+    return source if isinstance(source, Source) else None
+
+
+def _record_lines(source: Source, records: Sequence[int]) -> dict[int, int]:
+    """1-based file lines of CSV records, by re-reading the file (messages only)."""
+    wanted = set(records)
+    out: dict[int, int] = {}
+    path = Path(source.path)
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding=source.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=source.sep or ",")
+        next(reader, None)
+        record = 0
+        for row in reader:
+            if not row or all(not f for f in row):
+                continue  # pandas skips blank lines
+            if record in wanted:
+                out[record] = reader.line_num - (
+                    sum(f.count("\n") for f in row))  # the record's first line
+                if len(out) == len(wanted):
+                    break
+            record += 1
+    return out
+
+
+def describe_rows(data: pd.DataFrame, labels: Sequence[Any], *,
+                  source: Source | None = None, limit: int = 5,
+                  of_file: bool = True) -> str:
+    """Where rows are, for messages: file lines when ``data`` was read from a file.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The frame (possibly a subset of one read by :func:`read_table`: its index
+        labels are then record numbers).
+    labels : sequence
+        Index labels of the rows.
+    source : Source, optional
+        Default: the frame's own (see :func:`source_of`).
+    limit : int
+        At most this many are listed ("and N more").
+    of_file : bool
+        Add "of 'FILE'" (False when the message names the file already).
+
+    Returns
+    -------
+    str
+        ``"line 4 of 'counts.csv'"``, ``"lines 4, 9 and 3 more of 'counts.csv'"``,
+        ``"row 3 of 'p.parquet'"`` (1-based) or, for a frame not read from a file,
+        ``"rows 2, 7"`` (index labels).
+    """
+    labels = list(labels)
+    source = source or source_of(data)
+    more = len(labels) - limit
+    shown = labels[:limit]
+    tail = f" and {more} more" if more > 0 else ""
+    integral = all(isinstance(v, Integral | np.integer) for v in shown)
+    if source is None or not integral:
+        text = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in shown)
+        return f"rows {text}{tail}"
+    if source.kind == "csv":
+        if source.first_line is not None:
+            lines = [int(v) + source.first_line for v in shown]
+        else:
+            found = _record_lines(source, [int(v) for v in shown])
+            lines = [found.get(int(v), int(v) + 2) for v in shown]
+        word = "line" if len(labels) == 1 else "lines"
+    else:
+        lines = [int(v) + 1 for v in shown]
+        word = "row" if len(labels) == 1 else "rows"
+    where = f" of {source.path!r}" if of_file else ""
+    return f"{word} {', '.join(map(str, lines))}{tail}{where}"
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise ValueError(
+            f"input {str(path)!r} is a directory; give a file (.csv, .tsv, .txt, .parquet, "
+            ".sav, optionally .gz for CSV)"
+        )
+    if not path.is_file():
+        raise FileNotFoundError(f"input file not found: {str(path)!r}")
 
 
 def read_table(
@@ -70,6 +315,8 @@ def read_table(
     text_columns: Sequence[str] = (),
     sep: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame.
 
@@ -88,33 +335,49 @@ def read_table(
     sep : str, optional
         CSV separator; by default guessed from the header among ``, ; TAB |``.
     encoding : str, optional
-        CSV encoding; by default UTF-8, falling back to Windows-1252 (the encoding of
-        DUO's open data files) when the file is not valid UTF-8.
+        CSV encoding; by default decided on the whole file: UTF-8, or Windows-1252 (the
+        encoding of DUO's open data files) when the file has no UTF-8 text at all. A
+        file that mixes both is an error naming a line of each.
+    decimal, thousands : str, optional
+        CSV decimal and thousands separators (e.g. ``decimal=","``,
+        ``thousands="."`` for Dutch numbers such as ``1.234,5``). By default numbers
+        whose meaning depends on them are refused with a message: a column whose
+        numbers with a point all look like thousands groups (``4.000``), or a column of
+        decimal commas (``7,6``). Nothing is guessed.
 
     Returns
     -------
     pandas.DataFrame
+        With ``attrs["segspatial_source"]`` (a :class:`Source`), so that messages
+        about its rows name file lines (see :func:`describe_rows`).
 
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the format is unknown, the file is empty or requested columns are missing.
+        If the path is a directory, the format is unknown, the file is empty, requested
+        columns are missing, the encoding is unknown, mixed or does not fit the bytes
+        (the message names the line), or numbers are ambiguous (see ``decimal``).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"input file not found: {str(path)!r}")
+    _check_path(path)
     kind = _kind(path)
     wanted = list(dict.fromkeys(columns)) if columns is not None else None
     if kind == "spss":
         from segspatial._spss import read_spss
 
-        return read_spss(path, columns=wanted, text_columns=text_columns, encoding=encoding)
+        frame = read_spss(path, columns=wanted, text_columns=text_columns,
+                          encoding=encoding)
+        frame.attrs[SOURCE_ATTR] = Source(str(path), "spss")
+        return frame
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        schema_names = pq.read_schema(path).names
+        try:
+            schema_names = pq.read_schema(path).names
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise ValueError(f"cannot read {str(path)!r} as Parquet: {exc}") from None
         if wanted is not None:
             missing = [c for c in wanted if c not in schema_names]
             if missing:
@@ -126,11 +389,19 @@ def read_table(
             if col in frame.columns and not pd.api.types.is_string_dtype(frame[col]):
                 frame[col] = frame[col].astype("string").astype(object).where(
                     frame[col].notna(), None)
+        frame.attrs[SOURCE_ATTR] = Source(str(path), "parquet")
         return frame
 
     if path.stat().st_size == 0:
         raise ValueError(f"input file {str(path)!r} is empty")
-    sep, encoding = _sniff(path, sep, encoding)
+    for value, option in ((decimal, "decimal"), (thousands, "thousands")):
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            raise ValueError(f"{option} must be one character, got {value!r}")
+    if decimal is not None and decimal == thousands:
+        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    scan = _scan(path, encoding)
+    encoding = scan.encoding
+    sep = sep if sep is not None else _sniff_sep(path, encoding)
     header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0)
     names = [str(c) for c in header.columns]
     if wanted is not None:
@@ -141,8 +412,20 @@ def read_table(
                 f"(read with separator {sep!r})"
             )
     dtype = {c: str for c in text_columns if c in names}
-    return pd.read_csv(path, sep=sep, encoding=encoding, usecols=wanted, dtype=dtype,
-                       keep_default_na=True)
+    kwargs = {"sep": sep, "encoding": encoding, "keep_default_na": True}
+    if decimal is not None:
+        kwargs["decimal"] = decimal
+    if thousands is not None:
+        kwargs["thousands"] = thousands
+    frame = pd.read_csv(path, usecols=wanted, dtype=dtype, **kwargs)
+    data_lines = scan.n_lines - 1
+    source = Source(str(path), "csv", sep, encoding,
+                    first_line=2 if data_lines == len(frame) else None)
+    frame.attrs[SOURCE_ATTR] = source
+    if decimal is None and thousands is None:
+        _check_number_formats(path, frame, source, [c for c in text_columns],
+                              {**kwargs})
+    return frame
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -30,7 +30,9 @@ a group of the theme; a theme exclusion (``missing_value``, ``unknown_code``,
 ``missing_area``, ``missing_year``: the row cannot be placed in a school or year); or,
 in :func:`pupil_segregation`, a filtered unit or area (``small_unit``,
 ``small_area``). Per comparison, ``not_in_comparison`` counts the pupils of the
-analysed units that are in neither group.
+analysed units that are in neither group, once per pupil: not in area-years whose
+indices are undefined (their pupils are all counted as ``too_few_units`` or
+``group_absent``; see :data:`segspatial.counts.PRECEDENCE`).
 
 References
 ----------
@@ -49,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -61,11 +64,15 @@ from segspatial.counts import (
     EXCLUSION_COLUMNS,
     Counts,
     _exclusion_rows,
+    _object_type_problem,
+    _type_problem,
     apply_filters,
     check_columns,
+    count_once,
     empty_exclusions,
 )
 from segspatial.indices import resolve_indices
+from segspatial.io import describe_rows, source_of
 from segspatial.schema import conform_results, empty_results
 
 __all__ = [
@@ -85,35 +92,15 @@ __all__ = [
     "resolve_comparisons",
 ]
 
-#: The themes, in the order of the report.
-THEMES: tuple[str, ...] = ("ethnicity", "income", "education")
-
-#: The groups of each theme (the values of :func:`assign_groups`'s columns).
-GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "ethnicity": ("dutch", "western", "nonwestern"),
-    "income": ("low", "middle", "high"),
-    "education": ("low", "middle", "high"),
-})
-
-#: The column of each group in the wide counts table, per theme.
-GROUP_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "ethnicity": ("dutch", "western", "nonwestern"),
-    "income": ("low_income", "middle_income", "high_income"),
-    "education": ("low_education", "middle_education", "high_education"),
-})
-
-_THEME_OF_COLUMN = {c: t for t, cols in GROUP_COLUMNS.items() for c in cols}
-
-#: The report's seven comparisons: name -> (group A column, group B column).
-COMPARISONS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "dutch_vs_nonwestern": ("dutch", "nonwestern"),
-    "dutch_vs_western": ("dutch", "western"),
-    "western_vs_nonwestern": ("western", "nonwestern"),
-    "high_vs_low_income": ("high_income", "low_income"),
-    "high_vs_middle_income": ("high_income", "middle_income"),
-    "middle_vs_low_income": ("middle_income", "low_income"),
-    "high_vs_low_education": ("high_education", "low_education"),
-})
+# The themes, groups and comparisons live in a module without pandas, so that the
+# command line can show them in its help without importing pandas.
+from segspatial._groups import (
+    _THEME_OF_COLUMN,
+    COMPARISONS,
+    GROUP_COLUMNS,
+    GROUPS,
+    THEMES,
+)
 
 #: Income bands on the percentile rank r: (group, lower bound exclusive, upper inclusive).
 INCOME_BANDS: tuple[tuple[str, float, float], ...] = (
@@ -285,14 +272,28 @@ def _coded_theme(values: pd.Series, lookup: dict[str, int]) -> np.ndarray:
 
 def _year_codes(values: pd.Series, argument: str = "year") -> tuple[np.ndarray, np.ndarray]:
     """Per-row year index (-1 missing) and the sorted whole years it points to."""
+    problem = _type_problem(values)
+    if problem is None:
+        mixed = _object_type_problem(values.dropna().drop_duplicates())
+        problem = mixed[0] if mixed is not None else None
+    if problem is not None:
+        shown = [str(v) for v in values.dropna().unique()[:3]]
+        raise TypeError(
+            f"{argument}: column {values.name!r} holds {problem}, e.g. {shown!r}; a year "
+            "must be a whole number such as 2019"
+        )
     codes, uniques = _factorize(values)
     numeric = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce")
     as_float = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
     if bad.any():
         shown = [str(u) for u in uniques[bad][:_MAX_EXAMPLES]]
+        rows = values.index[np.isin(codes, np.flatnonzero(bad))]
+        source = source_of(values)
+        where = f" of {source.path!r}" if source is not None else ""
         raise ValueError(
-            f"{argument}: column {values.name!r} must hold whole years; found {shown!r}"
+            f"{argument}: column {values.name!r}{where} must hold whole years; found "
+            f"{shown!r} ({describe_rows(values, rows, of_file=False)})"
         )
     years_of_unique = as_float.astype(np.int64)
     years = np.unique(years_of_unique)
@@ -304,10 +305,11 @@ def _income_status(values: pd.Series, income_missing: Iterable[float],
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Income as float64 and per-pupil status: 0 valid, else a negative reason code."""
     s = values
-    if pd.api.types.is_bool_dtype(s):
+    problem = _type_problem(s)
+    if problem is not None:
         raise TypeError(
-            f"income: column {s.name!r} holds booleans; it must hold household incomes "
-            "(numbers)"
+            f"income: column {s.name!r} holds {problem}; it must hold household incomes "
+            "(real numbers, negative allowed)"
         )
     status = np.zeros(len(s), dtype=np.int8)
     if pd.api.types.is_numeric_dtype(s):
@@ -790,10 +792,37 @@ def _finish_exclusions(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return frame[PUPIL_EXCLUSION_COLUMNS]
 
 
-def _prepare(pupils: pd.DataFrame, unit: str, area: str | None, year: str | None,
-             ethnicity: str | None, income: str | None, education: str | None,
-             ethnicity_map: Mapping | None, education_map: Mapping | None,
-             income_missing: Any) -> PupilCounts:
+def _prepare(pupils: pd.DataFrame | str | Path, unit: str, area: str | None,
+             year: str | None, ethnicity: str | None, income: str | None,
+             education: str | None, ethnicity_map: Mapping | None,
+             education_map: Mapping | None, income_missing: Any,
+             engine: str = "pandas", engine_options: Mapping | None = None
+             ) -> PupilCounts:
+    if engine not in ("pandas", "duckdb", "dask"):
+        raise ValueError(f"engine must be 'pandas', 'duckdb' or 'dask', got {engine!r}")
+    if isinstance(pupils, str | Path):
+        if engine != "pandas":
+            from segspatial.engines import aggregate_files
+
+            return aggregate_files(
+                pupils, unit, area=area, year=year, ethnicity=ethnicity, income=income,
+                education=education, ethnicity_map=ethnicity_map,
+                education_map=education_map, income_missing=income_missing,
+                engine=engine, **dict(engine_options or {}))
+        from segspatial.io import read_table
+
+        columns = [c for c in (unit, area, year, ethnicity, income, education) if c]
+        text = [c for c in (unit, area, ethnicity, education) if c]
+        pupils = read_table(pupils, columns=columns, text_columns=text)
+    elif engine != "pandas":
+        raise TypeError(
+            f"engine={engine!r} reads the pupils from a file: pass the path of a Parquet "
+            "or CSV file instead of a DataFrame (a DataFrame is in memory already: "
+            "engine='pandas')"
+        )
+    if engine_options:
+        raise ValueError(f"engine options {sorted(engine_options)!r} are for the duckdb "
+                         "and dask engines")
     _check_frame(pupils)
     income_missing = _check_income_missing(income_missing)
     _check_roles(pupils, {"unit": unit, "area": area, "year": year,
@@ -815,7 +844,7 @@ def _drop_placeholders(frame: pd.DataFrame, area: str | None, year: str | None
 
 
 def aggregate_pupils(
-    pupils: pd.DataFrame,
+    pupils: pd.DataFrame | str | Path,
     unit: str,
     *,
     area: str | None = None,
@@ -826,6 +855,8 @@ def aggregate_pupils(
     ethnicity_map: Mapping[Hashable, str | None] | None = None,
     education_map: Mapping[Hashable, str | None] | None = None,
     income_missing: Iterable[float] = (),
+    engine: str = "pandas",
+    engine_options: Mapping[str, Any] | None = None,
 ) -> PupilCounts:
     """Count pupils per unit, year and group: the wide table the indices start from.
 
@@ -845,6 +876,17 @@ def aggregate_pupils(
         Column with the year.
     ethnicity, income, education, ethnicity_map, education_map, income_missing
         As for :func:`assign_groups`; at least one theme column is needed.
+    engine : {"pandas", "duckdb", "dask"}, default "pandas"
+        Where the pupils are counted. ``"pandas"``: in memory (``pupils`` a DataFrame,
+        or a file read with :func:`segspatial.read_table`). ``"duckdb"`` (out of core)
+        and ``"dask"`` (distributed) read ``pupils`` as the path of a Parquet or CSV
+        file themselves and give exactly the same result; see
+        :mod:`segspatial.engines` (optional extras ``duckdb`` and ``dask``).
+    engine_options : mapping, optional
+        For the file engines: ``scheduler`` (Dask: an address such as
+        ``"tcp://10.0.0.5:8786"`` or a ``distributed.Client``; default a
+        LocalCluster), ``memory_limit`` (DuckDB, default ``"1GB"``), ``threads``,
+        ``batch_rows``, ``blocksize``.
 
     Returns
     -------
@@ -876,7 +918,7 @@ def aggregate_pupils(
     1   II      2        0           0      3
     """
     pc = _prepare(pupils, unit, area, year, ethnicity, income, education, ethnicity_map,
-                  education_map, income_missing)
+                  education_map, income_missing, engine, engine_options)
     return PupilCounts(
         counts=_drop_placeholders(pc.counts, area, year),
         exclusions=_drop_placeholders(pc.exclusions, area, year),
@@ -980,7 +1022,7 @@ def resolve_comparisons(
 
 
 def pupil_segregation(
-    pupils: pd.DataFrame,
+    pupils: pd.DataFrame | str | Path,
     unit: str,
     *,
     area: str | None = None,
@@ -996,6 +1038,8 @@ def pupil_segregation(
     indices: str | Iterable[str] | None = None,
     min_unit_size: float = 50,
     min_area_size: float = 10000,
+    engine: str = "pandas",
+    engine_options: Mapping[str, Any] | None = None,
 ) -> SegregationResult:
     """The report's comparisons from pupil-level data: every index, area and year.
 
@@ -1029,6 +1073,9 @@ def pupil_segregation(
         Minimum pupils per unit (all pupils); 0 disables.
     min_area_size : float, default 10000
         Minimum mean pupils per year per area (all pupils); 0 disables.
+    engine, engine_options
+        Where the pupils are counted (``pupils`` a file path for ``"duckdb"`` and
+        ``"dask"``); see :func:`aggregate_pupils`. The results are the same.
 
     Returns
     -------
@@ -1046,8 +1093,12 @@ def pupil_segregation(
     -----
     Per theme, every pupil row is counted once: ``len(pupils)`` = pupils of the
     analysed units in the theme's groups + their ``theme`` exclusions + ``small_unit``
-    + ``small_area`` + rows that cannot be placed. Per comparison, ``n_a + n_b +
-    not_in_comparison`` = the pupils of the analysed units.
+    + ``small_area`` + rows that cannot be placed. Per comparison, each pupil of the
+    analysed units is counted once (:data:`segspatial.counts.PRECEDENCE`): all pupils of
+    an area-year whose indices are undefined under ``too_few_units`` or
+    ``group_absent``, then those of the other area-years in neither group under
+    ``not_in_comparison``; so ``n_a + n_b`` (defined area-years) + those = the pupils
+    of the analysed units, and "left out" never exceeds the input.
 
     Raises
     ------
@@ -1071,11 +1122,12 @@ def pupil_segregation(
     ['dutch_vs_nonwestern', 'dutch_vs_western', 'high_vs_low_education']
     """
     specs = resolve_indices(indices)
-    _check_frame(pupils)
+    if not isinstance(pupils, str | Path):
+        _check_frame(pupils)
     themes = _themes_given(ethnicity, income, education)
     chosen = resolve_comparisons(comparisons, themes)
     pc = _prepare(pupils, unit, area, year, ethnicity, income, education, ethnicity_map,
-                  education_map, income_missing)
+                  education_map, income_missing, engine, engine_options)
     wide = pc.counts
     total = wide["total"].to_numpy(dtype=np.float64)
     gate = Counts(
@@ -1112,8 +1164,10 @@ def pupil_segregation(
         tables.append(table)
         neither = frame["total"].to_numpy() - frame["a"].to_numpy() - frame["b"].to_numpy()
         outside = neither > 0
-        for part in ((_exclusion_rows(frame, outside, "not_in_comparison", pupils=neither)
-                      .assign(n_units=0)) if outside.any() else None, undefined):
+        outside_part = (count_once(_exclusion_rows(frame, outside, "not_in_comparison",
+                                                   pupils=neither).assign(n_units=0),
+                                   undefined) if outside.any() else None)
+        for part in (outside_part, undefined):
             if part is not None and not part.empty:
                 parts.append(part.assign(theme=theme, comparison=name))
     table = conform_results(pd.concat(tables, ignore_index=True)) if tables else \
@@ -1127,7 +1181,7 @@ def pupil_segregation(
         "education_map": dict(education_map) if education_map is not None else None,
         "income_missing": list(_check_income_missing(income_missing)),
         "indices": [s.name for s in specs], "min_unit_size": min_unit_size,
-        "min_area_size": min_area_size, "n_rows": pc.n_rows,
+        "min_area_size": min_area_size, "n_rows": pc.n_rows, "engine": engine,
     }
     table[drop] = None
     return SegregationResult(

@@ -150,7 +150,7 @@ def fit_rank_order(p: np.ndarray, h: np.ndarray, *, order: int = 4
 
     >>> p = np.linspace(0.05, 0.95, 19)[None, :]
     >>> hr, beta = fit_rank_order(p, 0.3 + 0.2 * p, order=2)
-    >>> round(float(hr[0]), 12), beta.round(12).tolist()
+    >>> round(float(hr[0]), 12), (beta.round(12) + 0.0).tolist()  # + 0.0: no -0.0
     (0.4, [[0.3, 0.2, 0.0]])
     """
     order = _check_order(order)

@@ -138,11 +138,17 @@ def _conform(table: pd.DataFrame, descriptions: dict[str, tuple[str, str]],
     for name in descriptions:
         if name in table.columns:
             column = table[name].reset_index(drop=True)
+            if isinstance(column.dtype, pd.CategoricalDtype):  # the gate's key codes
+                column = pd.Series(np.asarray(column), name=name)
             if name in floats:
                 column = column.astype(np.float64)
             elif name in texts:
                 # one representation of "not applicable" in text columns: None (object)
-                column = column.astype(object).where(column.notna(), None)
+                if column.dtype != object:
+                    column = column.astype(object)
+                missing = column.isna()
+                if missing.any():
+                    column = column.where(~missing, None)
             out[name] = column
         else:
             out[name] = _null_column(descriptions, name, n)

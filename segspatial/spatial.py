@@ -57,8 +57,20 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from segspatial.compute import SegregationResult, compute_indices
-from segspatial.counts import _REASONS, apply_filters, empty_exclusions, prepare_counts
-from segspatial.indices import GroupedCounts, _binary_entropy, _unit_share_a, resolve_indices
+from segspatial.counts import (
+    _REASONS,
+    apply_filters,
+    count_once,
+    empty_exclusions,
+    prepare_counts,
+)
+from segspatial.indices import (
+    GroupedCounts,
+    _binary_entropy,
+    _unit_share_a,
+    resolve_indices,
+    undefined_reasons,
+)
 from segspatial.schema import conform_results, empty_results
 
 __all__ = [
@@ -677,14 +689,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     c = GroupedCounts(a=kept["a"].to_numpy(dtype=np.float64),
                       b=kept["b"].to_numpy(dtype=np.float64),
                       group=group, n_groups=len(key_frame))
-    reason = np.full(c.n_groups, None, dtype=object)
-    a_absent, b_absent = c.A == 0, c.B == 0
-    reason[a_absent & b_absent] = f"groups A ({group_a}) and B ({group_b}) are both absent"
-    reason[a_absent & ~b_absent] = f"group A ({group_a}) is absent"
-    reason[b_absent & ~a_absent] = f"group B ({group_b}) is absent"
-    few = c.n_units < 2
-    reason[few] = np.array([f"fewer than 2 units (n_units = {n})" for n in c.n_units[few]],
-                           dtype=object)
+    reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
     if context == "area":
         pool_counts = np.column_stack([c.a, c.b])
         pool_rows = np.arange(c.a.size)
@@ -942,7 +947,7 @@ def spatial_segregation(
     else:
         aspatial, undefined = compute_indices(prep.kept, specs, group_a=group_a,
                                               group_b=group_b)
-        exclusion_parts.append(undefined)
+        exclusion_parts = [count_once(prep.excluded, undefined), undefined]
         parts = [aspatial]
         parts += _spatial_rows(prep, scales, names, group_a=group_a, group_b=group_b,
                                permutations=permutations, rng=generator)

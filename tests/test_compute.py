@@ -130,7 +130,8 @@ def test_undefined_area_years_get_nan_and_reason():
     assert t.loc[("A", "dissimilarity"), "reason"] is None
     assert math.isnan(t.loc[("B", "dissimilarity"), "value"])
     assert t.loc[("B", "theil_h"), "reason"] == "group A (a) is absent"
-    assert t.loc[("C", "correlation"), "reason"] == "fewer than 2 units (n_units = 1)"
+    assert t.loc[("C", "correlation"), "reason"] == (
+        "fewer than 2 units with pupils in the comparison (1 of 1 units)")
     # fractional counts: D fine, the exact E[D] not
     assert not math.isnan(t.loc[("D", "dissimilarity"), "value"])
     assert math.isnan(t.loc[("D", "dissimilarity_expected"), "value"])

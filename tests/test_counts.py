@@ -95,7 +95,7 @@ def test_numeric_strings_are_accepted():
 
 def test_total_below_a_plus_b():
     with pytest.raises(ValueError, match=r"total: column 'all' is below 'a' \+ 'b' in 1 rows "
-                                         r"\(0\)"):
+                                         r"\(rows 0\), e.g. 39 < 10 \+ 30"):
         _prepare(_frame(all=[39, 40, 40, 60, 70, 80]))
 
 
@@ -203,3 +203,40 @@ def test_zero_disables_filters():
 def test_bad_filter_sizes(kwargs, error, match):
     with pytest.raises(error, match=match):
         apply_filters(_prepare(_frame()), **kwargs)
+
+
+# ----------------------------------------------------------------- the gate on codes
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.lists(st.tuples(st.sampled_from(["G2", "G1", "G10", "g0"]), st.integers(2017, 2019),
+                          st.integers(0, 30), st.integers(0, 9), st.integers(0, 9)),
+                min_size=1, max_size=40))
+def test_gate_order_and_key_rules_match_pandas(rows):
+    df = pd.DataFrame(rows, columns=["gm", "yr", "school", "a", "b"])
+    df["school"] = "s" + df["school"].astype(str)
+    dup = df.duplicated(["gm", "yr", "school"]).any()
+    split = (df.drop_duplicates(["gm", "yr", "school"])
+             .groupby(["yr", "school"])["gm"].nunique() > 1).any()
+    if dup or split:
+        word = "repeat a unit" if dup else "more than one area"
+        with pytest.raises(ValueError, match=word):
+            _prepare(df, total=None)
+        return
+    frame = _prepare(df, total=None).frame
+    expected = df.sort_values(["gm", "yr", "school"]).reset_index(drop=True)
+    assert frame["area"].astype(str).tolist() == expected["gm"].tolist()
+    assert frame["year"].tolist() == expected["yr"].tolist()
+    assert frame["unit"].astype(str).tolist() == expected["school"].tolist()
+    np.testing.assert_array_equal(frame["a"], expected["a"].astype(float))
+    assert frame["total"].tolist() == (expected["a"] + expected["b"]).astype(float).tolist()
+
+
+def test_mixed_type_keys_keep_a_fixed_order():
+    df = pd.DataFrame({"school": [7, "07", 3], "a": [1, 2, 3], "b": [1, 1, 1]})
+    df["school"] = df["school"].astype(object)
+    frame = prepare_counts(df, "school", "a", "b").frame
+    assert list(frame["unit"]) == [3, 7, "07"]  # numbers first, then text: a fixed order
+    assert frame["a"].tolist() == [3.0, 1.0, 2.0]

@@ -271,10 +271,11 @@ def test_exclusions_add_up_per_theme_and_per_comparison(pupils, result):
         assert in_groups + no_group.sum() + filtered == len(pupils), theme
     d = result.table[result.table["index"] == "dissimilarity"]
     for name in COMPARISONS:
-        rows = d[d["comparison"] == name]
-        outside = exc.loc[(exc["comparison"] == name)
-                          & (exc["reason"] == "not_in_comparison"), "n_pupils"].sum()
-        assert rows["n_a"].sum() + rows["n_b"].sum() + outside == kept_total, name
+        rows = d[(d["comparison"] == name) & d["reason"].isna()]
+        # each pupil once: in A or B of a defined area-year, or under one reason
+        left_out = exc.loc[exc["comparison"] == name, "n_pupils"].sum()
+        assert rows["n_a"].sum() + rows["n_b"].sum() + left_out == kept_total, name
+        assert left_out + filtered <= len(pupils)
 
 
 def test_income_ranks_are_computed_before_the_filters(pupils):

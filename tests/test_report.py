@@ -656,3 +656,14 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                        "high vs low parental education"):
         assert comparison in page, comparison
     assert "2017" in page and "2018" in page
+    # the out-of-core engine writes the same page, byte for byte
+    pytest.importorskip("duckdb")
+    status = main(["report", str(tmp_path / "pupils.csv"), "--pupils", "--engine", "duckdb",
+                   "--unit", "school", "--area", "municipality", "--year", "year",
+                   "--ethnicity", "ethnicity", "--income", "income", "--education",
+                   "education", "--locations", str(tmp_path / "schools.csv"), "--name",
+                   "school_name", "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                   "--boundaries", str(tmp_path / "towns.geojson"), "--area-code", "statcode",
+                   "--min-area-size", "0", "--quiet", "--output", str(tmp_path / "report2")])
+    assert status == 0, capsys.readouterr().err
+    assert (tmp_path / "report2" / "GM9002.html").read_bytes() == page.encode("utf-8")

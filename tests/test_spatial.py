@@ -610,7 +610,8 @@ def test_undefined_values_carry_a_reason():
     one = _town("halves", side=1)
     t = _run(one, bandwidth=500)
     assert t["value"].isna().all()
-    assert set(t["reason"]) == {"fewer than 2 units (n_units = 1)"}
+    assert set(t["reason"]) == {
+        "fewer than 2 units with pupils in the comparison (1 of 1 units)"}
 
 
 def test_inputs_are_not_modified(demo):

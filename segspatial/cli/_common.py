@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
-import pandas as pd
 
 from segspatial.cli._console import Console
-from segspatial.counts import exclusions_summary
-from segspatial.io import write_table
+from segspatial.cli._lazy import exclusions_summary, write_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 
 class CommandError(Exception):
@@ -24,7 +25,7 @@ class CommandError(Exception):
 
 def read_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options (group ``reading``) as keyword arguments of :func:`read_table`."""
-    return {k: getattr(args, k, None) for k in ("sep", "encoding")}
+    return {k: getattr(args, k, None) for k in ("sep", "encoding", "decimal", "thousands")}
 
 
 def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
@@ -111,6 +112,8 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
     With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
     publishes them) each number of pupils adds up the published, rounded rows only.
     """
+    import pandas as pd
+
     summary = exclusions_summary(exclusions)
     if summary.empty:
         return "Nothing was left out."

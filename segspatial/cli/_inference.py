@@ -11,9 +11,11 @@ The options are the groups ``inference`` and ``random`` of :mod:`segspatial.cli.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from segspatial.compute import SegregationResult
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    from segspatial.compute import SegregationResult
+
 
 __all__ = ["apply_inference", "describe_inference", "inference_arguments", "uses_inference"]
 

@@ -21,13 +21,15 @@ geopandas is imported only when a location option is used.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from segspatial.cli._common import CommandError, describe_units
 from segspatial.cli._console import console_of
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 __all__ = [
     "AREA_COLUMN",
@@ -121,6 +123,8 @@ def _coordinates(args: argparse.Namespace, data: pd.DataFrame,
                  source: str | None) -> np.ndarray:
     """Which rows have finite coordinates; an error for text that is no number, and
     for units without coordinates when there is no postcode to fall back on."""
+    import pandas as pd
+
     present = np.ones(len(data), dtype=bool)
     for column in (args.x, args.y):
         raw = data[column]
@@ -174,6 +178,8 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
         Units left out (``postcode_unmatched``, ``outside_areas``), counted per reason,
         area and year (see :func:`segspatial.geo.unit_exclusions`).
     """
+    import pandas as pd
+
     from segspatial.counts import empty_exclusions
 
     _check(args)
@@ -234,6 +240,8 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
 def add_exclusions(result: Any, exclusions: pd.DataFrame) -> Any:
     """``result`` (a SegregationResult) with the location exclusions put first."""
     import dataclasses
+
+    import pandas as pd
 
     if exclusions.empty:
         return result

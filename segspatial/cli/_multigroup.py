@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
@@ -26,7 +25,10 @@ from segspatial.cli._common import (
 )
 from segspatial.cli._console import console_of
 from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
-from segspatial.io import read_table
+from segspatial.cli._lazy import read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 __all__ = ["run_multigroup", "run_pupil_multigroup", "uses_multigroup",
            "uses_pupil_multigroup"]
@@ -117,6 +119,8 @@ def _describe(table: pd.DataFrame, n_rows: int, what: str) -> str:
 
 def run_pupil_multigroup(args: argparse.Namespace) -> int:
     """Pupil rows with ``--multigroup`` and/or ``--rank-order-income``."""
+    import pandas as pd
+
     from segspatial.cli._pupils import read_mapping
     from segspatial.multigroup_table import pupil_multigroup_segregation
     from segspatial.rankorder import DEFAULT_THRESHOLDS, rank_order_segregation

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from segspatial._groups import COMPARISONS, GROUP_COLUMNS
 from segspatial.cli._common import whole_number
-from segspatial.pupils import COMPARISONS, GROUP_COLUMNS
 
 __all__ = [
     "GROUPS",
@@ -169,6 +169,16 @@ GROUPS: dict[str, Group] = {
             option("--counts-output", metavar="FILE",
                    help="also write the unit x year x group counts used (after the "
                    "filters; .csv or .parquet)"),
+            option("--engine", choices=("pandas", "duckdb", "dask"), default="pandas",
+                   help="where the pupils are counted: pandas (in memory, default), duckdb "
+                   "(out of core: Parquet/CSV read directly, bounded memory) or dask "
+                   "(distributed; see --scheduler); all give the same counts"),
+            option("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(default: a local cluster on this machine)"),
+            option("--memory-limit", metavar="SIZE",
+                   help="with --engine duckdb: DuckDB's memory limit, e.g. 2GB (default: "
+                   "1GB; it spills to disk beyond it)"),
         )),
     "multigroup": Group(
         "several groups at once",
@@ -370,7 +380,15 @@ GROUPS: dict[str, Group] = {
         option("--sep", metavar="CHAR",
                help="CSV separator (default: guessed from the header)"),
         option("--encoding", metavar="NAME",
-               help="CSV encoding (default: UTF-8, else Windows-1252)"),
+               help="CSV encoding (default: decided on the whole file: UTF-8, else "
+               "Windows-1252; a file mixing both is refused)"),
+        option("--decimal", metavar="CHAR",
+               help="decimal separator, e.g. ',' for Dutch numbers (default: '.'; a column "
+               "of decimal commas is refused until this is given)"),
+        option("--thousands", metavar="CHAR",
+               help="thousands separator, e.g. '.' for Dutch numbers such as 4.000 "
+               "(default: none; numbers that look like thousands groups are refused "
+               "until --thousands or --decimal is given)"),
     )),
     "output": Group("output", None, (
         option("--output", "-o", metavar="FILE", help="output file"),

@@ -6,8 +6,7 @@ The options are the group ``pupils`` of :mod:`segspatial.cli._options`.
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
@@ -16,21 +15,25 @@ from segspatial.cli._common import (
     write_or_print,
 )
 from segspatial.cli._console import console_of
-from segspatial.compute import SegregationResult
-from segspatial.io import read_table
-from segspatial.pupils import pupil_segregation
-from segspatial.schema import has_values
+from segspatial.cli._lazy import has_values, pupil_segregation, read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+
+    from segspatial.compute import SegregationResult
 
 __all__ = ["check_counts_mode", "compute_pupils", "read_mapping", "run_pupils"]
 
 _PUPIL_ONLY = ("ethnicity", "income", "education", "comparisons", "ethnicity_map",
-               "education_map", "income_missing", "counts_output")
+               "education_map", "income_missing", "counts_output", "scheduler",
+               "memory_limit")
 
 
 def check_counts_mode(args: argparse.Namespace) -> None:
     """In counts mode, both group columns are needed and pupil options make no sense."""
     given = [f"--{name.replace('_', '-')}" for name in _PUPIL_ONLY
              if getattr(args, name, None) is not None]
+    if getattr(args, "engine", "pandas") not in (None, "pandas"):
+        given.append("--engine")
     if given:
         verb = "needs" if len(given) == 1 else "need"
         raise CommandError(f"{', '.join(given)} {verb} --pupils (pupil-level input)")
@@ -46,6 +49,8 @@ def check_counts_mode(args: argparse.Namespace) -> None:
 
 def read_mapping(path: str, option: str) -> dict[str, str | None]:
     """A two-column CSV (code, group) as a dict; an empty group means 'unknown'."""
+    import pandas as pd
+
     header = read_table(path)
     if header.shape[1] != 2:
         raise CommandError(
@@ -113,9 +118,29 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
                      if args.ethnicity_map else None)
     education_map = (read_mapping(args.education_map, "--education-map")
                      if args.education_map else None)
-    pupils = read_table(args.input, columns=columns, text_columns=text, **read_options(args))
+    engine = getattr(args, "engine", None) or "pandas"
+    options = {}
+    if getattr(args, "scheduler", None):
+        if engine != "dask":
+            raise CommandError("--scheduler is for --engine dask")
+        options["scheduler"] = args.scheduler
+    if getattr(args, "memory_limit", None):
+        if engine != "duckdb":
+            raise CommandError("--memory-limit is for --engine duckdb")
+        options["memory_limit"] = args.memory_limit
+    if engine == "pandas":
+        pupils = read_table(args.input, columns=columns, text_columns=text,
+                            **read_options(args))
+    else:
+        given = [f"--{k}" for k, v in read_options(args).items() if v is not None]
+        if given:
+            raise CommandError(f"{', '.join(given)} cannot be used with --engine {engine} "
+                               "(it reads UTF-8 CSV with a detected separator, or Parquet); "
+                               "use --engine pandas")
+        pupils = args.input
     return pupil_segregation(
         pupils, args.unit, area=args.area, year=args.year, **themes,
+        engine=engine, engine_options=options or None,
         comparisons=_comparisons(args.comparisons), ethnicity_map=ethnicity_map,
         education_map=education_map, income_missing=args.income_missing or (),
         indices=getattr(args, "indices", None), min_unit_size=args.min_unit_size,

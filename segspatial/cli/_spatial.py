@@ -14,12 +14,13 @@ The unit locations come from the location options (``--x/--y/--crs`` or
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from segspatial.cli._common import CommandError
 from segspatial.cli._location import X_COLUMN, Y_COLUMN, area_code, read_area_boundaries
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 __all__ = ["check_spatial_mode", "spatial_arguments", "uses_spatial"]
 

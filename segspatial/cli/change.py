@@ -9,16 +9,18 @@ INPUT is either the counts (or with ``--pupils`` the pupils), read with the opti
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
 from segspatial.cli._console import console_of
 from segspatial.cli._inference import inference_arguments
+from segspatial.cli._lazy import read_table
 from segspatial.cli._options import add_group
 from segspatial.cli._pupils import compute_pupils
 from segspatial.cli.indices import add_input_options, compute_counts
-from segspatial.io import read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 __all__ = ["describe_change", "register", "run"]
 

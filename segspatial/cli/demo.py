@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from segspatial._defaults import DEFAULT_SEED
 from segspatial.cli._common import ensure_dir, format_exclusions
 from segspatial.cli._console import console_of
+from segspatial.cli._lazy import demo_pupils, demo_schools, pupil_segregation, write_table
 from segspatial.cli._options import add_group
-from segspatial.demo import DEFAULT_SEED, demo_pupils, demo_schools
-from segspatial.io import write_table
-from segspatial.pupils import pupil_segregation
 
 
 def register(sub: argparse._SubParsersAction) -> None:

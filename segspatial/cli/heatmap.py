@@ -8,10 +8,9 @@ from pathlib import Path
 from segspatial.cli._common import one_value, read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
+from segspatial.cli._lazy import has_values, read_table
 from segspatial.cli._location import read_area_boundaries
 from segspatial.cli._options import add_group
-from segspatial.io import read_table
-from segspatial.schema import has_values
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip", ".geoparquet")
 

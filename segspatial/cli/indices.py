@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
@@ -12,6 +13,7 @@ from segspatial.cli._common import (
 )
 from segspatial.cli._console import console_of
 from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
+from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
     add_exclusions,
     area_column,
@@ -28,9 +30,9 @@ from segspatial.cli._multigroup import (
 from segspatial.cli._options import add_group
 from segspatial.cli._pupils import check_counts_mode, run_pupils
 from segspatial.cli._spatial import check_spatial_mode, spatial_arguments, uses_spatial
-from segspatial.compute import SegregationResult, segregation
-from segspatial.io import read_table
-from segspatial.schema import has_values
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    from segspatial.compute import SegregationResult
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:

@@ -6,9 +6,9 @@ import argparse
 
 from segspatial.cli._common import read_options, require_protected
 from segspatial.cli._console import console_of
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import area_code
 from segspatial.cli._options import add_group, python_names
-from segspatial.io import read_table
 
 _SHOWN = 10
 

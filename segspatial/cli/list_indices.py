@@ -5,12 +5,6 @@ from __future__ import annotations
 import argparse
 
 from segspatial.cli._options import add_group
-from segspatial.indices import (
-    _BUILTIN,
-    DEFAULT_INDICES,
-    DEFAULT_MULTIGROUP_INDICES,
-    available_indices,
-)
 
 #: Rows that other analyses add to a results table (not registry kernels): name ->
 #: (option, description).
@@ -37,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from segspatial.indices import (  # only when the command runs
+        _BUILTIN,
+        DEFAULT_INDICES,
+        DEFAULT_MULTIGROUP_INDICES,
+        available_indices,
+    )
+
     defaults = set(DEFAULT_INDICES) | set(DEFAULT_MULTIGROUP_INDICES)
     print(f"{'index':<30} {'origin':<9} {'groups':<9} description")
     for name, spec in available_indices().items():

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
@@ -13,6 +12,7 @@ from segspatial.cli._common import (
     write_or_print,
 )
 from segspatial.cli._console import console_of
+from segspatial.cli._lazy import apply_filters, prepare_counts, read_table
 from segspatial.cli._location import (
     AREA_COLUMN,
     area_column,
@@ -21,8 +21,9 @@ from segspatial.cli._location import (
 )
 from segspatial.cli._options import add_group
 from segspatial.cli._spatial import spatial_arguments
-from segspatial.counts import apply_filters, prepare_counts
-from segspatial.io import read_table
+
+if TYPE_CHECKING:  # for annotations only: imported when a command runs
+    import pandas as pd
 
 __all__ = ["register", "run"]
 
@@ -58,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _input_names(args: argparse.Namespace, table: pd.DataFrame,
                  data: pd.DataFrame) -> pd.DataFrame:
     """The table with the input's unit, area and year column names, and --name."""
+    import pandas as pd
+
     renames = {"unit": args.unit}
     if args.area and area_column(args) != AREA_COLUMN:
         renames["area"] = args.area
@@ -84,6 +87,8 @@ def _input_names(args: argparse.Namespace, table: pd.DataFrame,
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from segspatial.spatial import local_measures
 
     if not (args.x or args.postcode):
@@ -136,6 +141,8 @@ def _published(table: pd.DataFrame, exclusions: pd.DataFrame, min_cell: int
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What ``--min-cell`` lets the command write: per school (once per year) its
     share band, whether it is suppressed, its rounded pupils and its area's share."""
+    import pandas as pd
+
     from segspatial.disclosure import policy, protect_exclusions, publish_schools
 
     rules = policy(min_cell)

@@ -15,9 +15,9 @@ from segspatial.cli._figures import (
     save_map,
     web_options,
 )
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import area_code, read_area_boundaries
 from segspatial.cli._options import add_group, deprecated_alias, python_names
-from segspatial.io import read_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:

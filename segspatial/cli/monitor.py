@@ -131,8 +131,13 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
                                    "whole numbers") from None
+    reading = read_options(args)
+    given = [f"--{k}" for k in ("decimal", "thousands") if reading.pop(k, None)]
+    if given:
+        raise CommandError(f"{', '.join(given)}: the monitor reads DUO's enrolment files, "
+                           "whose counts are whole numbers without separators")
     enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
-                                 **read_options(args))
+                                 **reading)
     mapping = None
     if args.mapping:
         mapping = read_mapping(args.mapping)

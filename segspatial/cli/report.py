@@ -7,6 +7,7 @@ from datetime import UTC
 
 from segspatial.cli._common import CommandError, format_exclusions, read_options
 from segspatial.cli._console import console_of
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
     X_COLUMN,
     Y_COLUMN,
@@ -19,7 +20,6 @@ from segspatial.cli._location import (
 )
 from segspatial.cli._options import add_group
 from segspatial.cli._pupils import check_counts_mode, compute_pupils
-from segspatial.io import read_table
 
 __all__ = ["register", "run"]
 

@@ -15,6 +15,7 @@ from segspatial.cli._figures import (
     save_map,
     web_options,
 )
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
     X_COLUMN,
     Y_COLUMN,
@@ -25,7 +26,6 @@ from segspatial.cli._location import (
     read_area_boundaries,
 )
 from segspatial.cli._options import add_group
-from segspatial.io import read_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
