@@ -38,6 +38,10 @@ NAME_CANDIDATES = ("statnaam", "name", "naam", "area_name", "municipality_name",
 LOCAL_MEASURES = ("p", "p_local", "gap", "d_contribution", "spatial_d_contribution")
 #: Neutral grey of schools whose share is not shown (disclosure control, ``min_cell``).
 SUPPRESSED_COLOR = "#9e9e9e"
+#: Colours of values below the colour scale's minimum (a negative D* or spatial H on
+#: the report's 0-0.8 scale) and above its maximum: never drawn as the scale's ends.
+BELOW_SCALE_COLOR = "#2c7bb6"
+ABOVE_SCALE_COLOR = "#542788"
 
 _MAX_SHOWN = 8
 
@@ -63,22 +67,24 @@ class Selection:
     comparison: Any = None
     year: Any = None
     bandwidth: Any = None
+    kernel: Any = None
+    group_a: Any = None
+    group_b: Any = None
 
-    def title(self) -> str:
-        """``"dissimilarity, dutch_vs_nonwestern, 2019"`` (the parts that apply)."""
-        parts = [self.index]
-        if self.bandwidth is not None:
-            parts[0] += f" (bandwidth {_format_number(self.bandwidth)} m)"
-        if self.comparison is not None:
-            parts.append(str(self.comparison))
-        if self.year is not None:
-            parts.append(str(_plain(self.year)))
-        return ", ".join(parts)
+    def describe(self) -> dict[str, Any]:
+        """What was selected, as keyword arguments of
+        :meth:`segspatial._format.Formatter.selection_title`."""
+        return {"comparison": self.comparison, "year": self.year,
+                "bandwidth": self.bandwidth, "kernel": self.kernel,
+                "group_a": self.group_a, "group_b": self.group_b}
 
 
-def _format_number(value: Any) -> str:
-    value = float(value)
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
+def _first(frame: pd.DataFrame, column: str) -> Any:
+    """The first non-null value of ``column`` (None when absent or all null)."""
+    if column not in frame.columns:
+        return None
+    values = frame[column].dropna()
+    return _plain(values.iloc[0]) if len(values) else None
 
 
 def check_frame(data: Any, argument: str) -> None:
@@ -177,7 +183,8 @@ def select_values(
     for col in ("n_units", "n_pupils", "n_a", "n_b"):
         out[col] = (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
                     if col in frame.columns else np.nan)
-    return Selection(out, index, comparison, year, bandwidth)
+    return Selection(out, index, comparison, year, bandwidth, kernel=_first(frame, "kernel"),
+                     group_a=_first(frame, "group_a"), group_b=_first(frame, "group_b"))
 
 
 def guess_name_column(frame: pd.DataFrame, name: str | None) -> str | None:
@@ -434,11 +441,6 @@ def band_text(low: float, high: float) -> str:
 def suppressed_text(min_cell: int) -> str:
     """What a suppressed school shows instead of its group counts."""
     return f"suppressed (a group < {min_cell})"
-
-
-def suppressed_legend(min_cell: int) -> str:
-    """The legend entry of the grey markers of suppressed schools."""
-    return f"share not shown: a group has fewer than {min_cell} pupils"
 
 
 def relative_share(share: np.ndarray, centre: np.ndarray) -> np.ndarray:

@@ -3,14 +3,18 @@
 Every text is a :class:`string.Template` pattern (``$name`` placeholders); values are
 escaped by the caller before they are substituted. Keep the two languages in step:
 a test checks that both have the same keys.
+
+The ``fig_*`` keys, :data:`INDEX_TITLES`, :data:`GROUP_NOUNS` and :data:`KERNEL_LABELS`
+are plain text for static figures and map legends (no markup); they are filled and
+formatted by :class:`segspatial._format.Formatter`.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
-__all__ = ["COMPARISON_LABELS", "GROUP_LABELS", "INDEX_LABELS", "LANGUAGES", "REASON_TEXT",
-           "TEXT"]
+__all__ = ["COMPARISON_LABELS", "GROUP_LABELS", "GROUP_NOUNS", "INDEX_LABELS", "INDEX_TITLES",
+           "KERNEL_LABELS", "LANGUAGES", "REASON_TEXT", "TEXT"]
 
 LANGUAGES = ("en", "nl")
 
@@ -71,6 +75,9 @@ _EN = {
     "trend_note": "D (solid line) and D* (dashed) per year, on the report's fixed scale "
     "0 to 0.8. Background: low (green), moderate (yellow), high (red).",
     "trend_one_year": "The data cover a single year: there is no trend to show.",
+    "trend_no_values": "No year has a value for these indices (see below for why): there "
+    "is no trend to show.",
+    "chart_outside": "○ value outside $low–$high, drawn at the edge",
     "map_heading": "Where the schools are",
     "map_note": "Each circle is a school, its area proportional to its pupils. Colour: "
     "share of $a pupils, white = the same as the municipality ($centre), red = more, "
@@ -83,10 +90,11 @@ _EN = {
     "spatial_note": "The indices above ignore where schools are: a checkerboard of "
     "segregated schools side by side scores the same as a town split into two halves. "
     "The spatial versions compare each school's surroundings instead of the school "
-    "itself: each school's pupils are pooled with those of nearby schools, weighted by "
-    "distance (a $kernel kernel with the bandwidth shown). If segregation stays high as "
-    "the surroundings widen, it is between parts of the municipality; if it falls "
-    "quickly, it is between neighbouring schools.",
+    "itself: each school's pupils are spread over the schools around it, itself "
+    "included, weighted by distance (a $kernel kernel with the bandwidth shown), so "
+    "every pupil counts once and a spatial value is never above the ordinary one. If "
+    "segregation stays high as the surroundings widen, it is between parts of the "
+    "municipality; if it falls quickly, it is between neighbouring schools.",
     "spatial_table_comparison": "Comparison",
     "aspatial": "school itself",
     "bandwidth_m": "$m m",
@@ -94,7 +102,8 @@ _EN = {
     "morans_i": "Moran's I",
     "profile_heading": "Multi-scale profile",
     "profile_note": "Spatial D (solid) and spatial H (dashed) as each school's "
-    "surroundings widen, for $comparison. At 0 m they equal the ordinary D and H.",
+    "surroundings widen, for $comparison. At 0 m they equal the ordinary D and H; they "
+    "are never above them.",
     "interpretation_heading": "What this means",
     "interp_parts": "Segregation is mostly <strong>between parts of the municipality</strong>: "
     "when each school is pooled with the schools within about $small, spatial H still "
@@ -146,10 +155,11 @@ _EN = {
     "1997).",
     "def_theil": "Theil's information index H (Reardon &amp; Firebaugh 2002).",
     "def_correlation": "Correlation index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
-    "def_spatial": "Spatial D and H: the same formulas on each school's surroundings, its "
-    "pupils pooled with those of nearby schools by a distance kernel (Reardon &amp; "
-    "O'Sullivan 2004); the multi-scale profile repeats this over many bandwidths "
-    "(Reardon et al. 2008).",
+    "def_spatial": "Spatial D and H: the same formulas after each school's pupils are "
+    "spread over the schools around it by a distance kernel, each school's weights "
+    "summing to 1 (local environments, Reardon &amp; O'Sullivan 2004, in dispersal "
+    "form), so 0 ≤ spatial ≤ ordinary; the multi-scale profile repeats this over many "
+    "bandwidths (Reardon et al. 2008).",
     "def_decomposition": "Between/within: Theil's H splits exactly into a part between "
     "districts and a part within districts.",
     "def_moran": "Moran's I of the schools' shares of group A with the same distance "
@@ -197,6 +207,52 @@ _EN = {
     "print": "Print",
     "left_out_areas": "Municipalities without a page",
     "page_title": "$name ($code): school segregation",
+    # Figures and map legends (plain text: no markup, drawn literally by matplotlib and
+    # escaped by the web maps). Keys start with "fig_".
+    "fig_no_data": "no data",
+    "fig_below_scale": "below $value",
+    "fig_above_scale": "above $value",
+    "fig_band": "$band ($low–$high)",
+    "fig_band_low": "low",
+    "fig_band_moderate": "moderate",
+    "fig_band_high": "high",
+    "fig_comparison_pupils": "$comparison pupils",
+    "fig_versus": "$a vs $b",
+    "fig_group_a": "group A",
+    "fig_group_b": "group B",
+    "fig_at_distance": "$index at $distance ($kernel kernel)",
+    "fig_nearest": "$index, $k nearest schools",
+    "fig_neighbours": "$index, neighbouring schools ($kernel)",
+    "fig_log_base": "$index (log base $base)",
+    "fig_page": "$title (page $page of $pages)",
+    "fig_share_of": "Share of $a",
+    "fig_share_per_school": "Share of $a per school",
+    "fig_share_centre": "Share of $a (white: the area's $centre)",
+    "fig_share_centred": "Share of $a (white: each area's own share)",
+    "fig_area_share": "area's share",
+    "fig_pupils_per_school": "Pupils per school",
+    "fig_circle_area": "circle area: pupils",
+    "fig_suppressed": "share not shown: a group has fewer than $n pupils",
+    "fig_area": "Municipality",
+    "fig_index": "Index",
+    "fig_kernel": "Kernel",
+    "fig_index_value": "Index value",
+    "fig_bandwidth_axis": "Bandwidth: radius of each school's surroundings",
+    "fig_profile_title": "Multi-scale profile: $index by bandwidth",
+    "fig_profile_kernel": "$title ($kernel kernel)",
+    "fig_aspatial": "school itself",
+    "fig_ranking_axis": "$index (municipalities sorted by value)",
+    "fig_hp_title": "Income profile H(p)",
+    "fig_hp_x": "Income percentile threshold p",
+    "fig_hp_y": "Theil's H between pupils below and above p",
+    "fig_hp_line": "H(p)",
+    "fig_hp_fit": "polynomial fit (rank-order index)",
+    "fig_local_title": "$value per school",
+    "fig_local_ls": "Local segregation score ls",
+    "fig_local_m_contribution": "Contribution to M",
+    "fig_local_h_contribution": "Contribution to H",
+    "fig_local_entropy": "School entropy (diversity)",
+    "fig_local_note": "circle area: pupils; 0 = the area's mix",
 }
 
 _NL = {
@@ -258,6 +314,9 @@ _NL = {
     "trend_note": "D (doorgetrokken lijn) en D* (gestreept) per jaar, op de vaste schaal "
     "van het rapport, 0 tot 0,8. Achtergrond: laag (groen), matig (geel), hoog (rood).",
     "trend_one_year": "De gegevens beslaan één jaar: er is geen ontwikkeling te tonen.",
+    "trend_no_values": "Geen enkel jaar heeft een waarde voor deze indexen (zie verderop "
+    "waarom): er is geen ontwikkeling te tonen.",
+    "chart_outside": "○ waarde buiten $low–$high, aan de rand getekend",
     "map_heading": "Waar de scholen liggen",
     "map_note": "Elke cirkel is een school, met een oppervlak naar het aantal leerlingen. "
     "Kleur: aandeel leerlingen $a, wit = gelijk aan de gemeente ($centre), rood = meer, "
@@ -270,10 +329,11 @@ _NL = {
     "spatial_note": "De indexen hierboven negeren waar scholen liggen: een schaakbord van "
     "gescheiden scholen naast elkaar scoort hetzelfde als een stad in twee helften. De "
     "ruimtelijke varianten vergelijken daarom de omgeving van elke school: de leerlingen "
-    "van een school worden samengenomen met die van scholen in de buurt, gewogen naar "
-    "afstand (een $kernel-kern met de getoonde bandbreedte). Blijft de segregatie hoog als "
-    "de omgeving groter wordt, dan zit ze tussen delen van de gemeente; daalt ze snel, "
-    "dan zit ze tussen naburige scholen.",
+    "van een school worden verdeeld over de scholen eromheen, de school zelf "
+    "meegerekend, gewogen naar afstand (een $kernel-kern met de getoonde bandbreedte), "
+    "zodat elke leerling één keer telt en een ruimtelijke waarde nooit boven de gewone "
+    "ligt. Blijft de segregatie hoog als de omgeving groter wordt, dan zit ze tussen "
+    "delen van de gemeente; daalt ze snel, dan zit ze tussen naburige scholen.",
     "spatial_table_comparison": "Vergelijking",
     "aspatial": "de school zelf",
     "bandwidth_m": "$m m",
@@ -282,7 +342,7 @@ _NL = {
     "profile_heading": "Profiel over schalen",
     "profile_note": "Ruimtelijke D (doorgetrokken) en ruimtelijke H (gestreept) naarmate de "
     "omgeving van elke school groter wordt, voor $comparison. Bij 0 m zijn ze gelijk aan "
-    "de gewone D en H.",
+    "de gewone D en H; ze komen er nooit boven.",
     "interpretation_heading": "Wat dit betekent",
     "interp_parts": "De segregatie zit vooral <strong>tussen delen van de "
     "gemeente</strong>: als elke school wordt samengenomen met de scholen binnen ongeveer "
@@ -336,10 +396,11 @@ _NL = {
     "Troske 1997).",
     "def_theil": "Theils informatie-index H (Reardon &amp; Firebaugh 2002).",
     "def_correlation": "Correlatie-index V = (xPx − P)/(1 − P) (Massey &amp; Denton 1988).",
-    "def_spatial": "Ruimtelijke D en H: dezelfde formules op de omgeving van elke school, "
-    "haar leerlingen samengenomen met die van nabije scholen met een afstandskern "
-    "(Reardon &amp; O'Sullivan 2004); het profiel herhaalt dit over veel bandbreedtes "
-    "(Reardon e.a. 2008).",
+    "def_spatial": "Ruimtelijke D en H: dezelfde formules nadat de leerlingen van elke "
+    "school met een afstandskern over de scholen eromheen zijn verdeeld, de gewichten "
+    "van elke school samen 1 (lokale omgevingen, Reardon &amp; O'Sullivan 2004, in "
+    "spreidingsvorm), zodat 0 ≤ ruimtelijk ≤ gewoon; het profiel herhaalt dit over "
+    "veel bandbreedtes (Reardon e.a. 2008).",
     "def_decomposition": "Tussen/binnen: Theils H valt exact uiteen in een deel tussen "
     "wijken en een deel binnen wijken.",
     "def_moran": "Moran's I van de aandelen groep A van de scholen met dezelfde "
@@ -389,6 +450,50 @@ _NL = {
     "print": "Afdrukken",
     "left_out_areas": "Gemeenten zonder pagina",
     "page_title": "$name ($code): schoolsegregatie",
+    "fig_no_data": "geen gegevens",
+    "fig_below_scale": "onder $value",
+    "fig_above_scale": "boven $value",
+    "fig_band": "$band ($low–$high)",
+    "fig_band_low": "laag",
+    "fig_band_moderate": "matig",
+    "fig_band_high": "hoog",
+    "fig_comparison_pupils": "leerlingen $comparison",
+    "fig_versus": "$a vs $b",
+    "fig_group_a": "groep A",
+    "fig_group_b": "groep B",
+    "fig_at_distance": "$index bij $distance ($kernel kern)",
+    "fig_nearest": "$index, $k dichtstbijzijnde scholen",
+    "fig_neighbours": "$index, naburige scholen ($kernel)",
+    "fig_log_base": "$index (logaritme met grondtal $base)",
+    "fig_page": "$title (pagina $page van $pages)",
+    "fig_share_of": "Aandeel $a",
+    "fig_share_per_school": "Aandeel $a per school",
+    "fig_share_centre": "Aandeel $a (wit: het gebied, $centre)",
+    "fig_share_centred": "Aandeel $a (wit: het aandeel van het eigen gebied)",
+    "fig_area_share": "aandeel gebied",
+    "fig_pupils_per_school": "Leerlingen per school",
+    "fig_circle_area": "oppervlak cirkel: leerlingen",
+    "fig_suppressed": "aandeel niet getoond: een groep heeft minder dan $n leerlingen",
+    "fig_area": "Gemeente",
+    "fig_index": "Index",
+    "fig_kernel": "Kern",
+    "fig_index_value": "Indexwaarde",
+    "fig_bandwidth_axis": "Bandbreedte: straal van de omgeving van elke school",
+    "fig_profile_title": "Profiel over schalen: $index naar bandbreedte",
+    "fig_profile_kernel": "$title ($kernel kern)",
+    "fig_aspatial": "de school zelf",
+    "fig_ranking_axis": "$index (gemeenten gesorteerd op waarde)",
+    "fig_hp_title": "Inkomensprofiel H(p)",
+    "fig_hp_x": "Inkomenspercentiel p (grens)",
+    "fig_hp_y": "Theils H tussen leerlingen onder en boven p",
+    "fig_hp_line": "H(p)",
+    "fig_hp_fit": "polynoom (rangorde-index)",
+    "fig_local_title": "$value per school",
+    "fig_local_ls": "Lokale segregatiescore ls",
+    "fig_local_m_contribution": "Bijdrage aan M",
+    "fig_local_h_contribution": "Bijdrage aan H",
+    "fig_local_entropy": "Entropie van de school (diversiteit)",
+    "fig_local_note": "oppervlak cirkel: leerlingen; 0 = de mix van het gebied",
 }
 
 TEXT = MappingProxyType({"en": MappingProxyType(_EN), "nl": MappingProxyType(_NL)})
@@ -405,6 +510,90 @@ INDEX_LABELS = MappingProxyType({
         "dissimilarity_expected": "E[D]", "theil_h": "H", "correlation": "V",
         "spatial_dissimilarity": "ruimtelijke D", "spatial_theil_h": "ruimtelijke H",
     }),
+})
+
+#: Full names of the indices, for figure titles, legends and colour bars (plain text).
+#: An index not listed here (a plug-in) is shown by its own name.
+INDEX_TITLES = MappingProxyType({
+    "en": MappingProxyType({
+        "dissimilarity": "Dissimilarity index D",
+        "dissimilarity_standardised": "Standardised dissimilarity D*",
+        "dissimilarity_expected": "Expected D under random allocation, E[D]",
+        "theil_h": "Theil's information index H",
+        "correlation": "Correlation index V",
+        "isolation_a": "Isolation of group A, aPa",
+        "isolation_b": "Isolation of group B, bPb",
+        "exposure_ab": "Exposure of group A to group B, aPb",
+        "exposure_ba": "Exposure of group B to group A, bPa",
+        "mutual_information": "Mutual information index M",
+        "multigroup_theil_h": "Multigroup Theil's H",
+        "multigroup_dissimilarity": "Multigroup dissimilarity D",
+        "normalised_exposure": "Normalised exposure P",
+        "entropy": "Entropy E (diversity)",
+        "spatial_dissimilarity": "Spatial D",
+        "spatial_theil_h": "Spatial H",
+        "morans_i": "Moran's I",
+        "morans_i_p": "p-value of Moran's I",
+        "morrill_d": "Morrill's adjusted D",
+        "theil_h_between": "H between districts",
+        "theil_h_within": "H within districts",
+    }),
+    "nl": MappingProxyType({
+        "dissimilarity": "Dissimilariteitsindex D",
+        "dissimilarity_standardised": "Gestandaardiseerde dissimilariteit D*",
+        "dissimilarity_expected": "Verwachte D bij willekeurige verdeling, E[D]",
+        "theil_h": "Theils informatie-index H",
+        "correlation": "Correlatie-index V",
+        "isolation_a": "Isolatie van groep A, aPa",
+        "isolation_b": "Isolatie van groep B, bPb",
+        "exposure_ab": "Blootstelling van groep A aan groep B, aPb",
+        "exposure_ba": "Blootstelling van groep B aan groep A, bPa",
+        "mutual_information": "Wederzijdse-informatie-index M",
+        "multigroup_theil_h": "Theils H voor meerdere groepen",
+        "multigroup_dissimilarity": "Dissimilariteit D voor meerdere groepen",
+        "normalised_exposure": "Genormaliseerde blootstelling P",
+        "entropy": "Entropie E (diversiteit)",
+        "spatial_dissimilarity": "Ruimtelijke D",
+        "spatial_theil_h": "Ruimtelijke H",
+        "morans_i": "Moran's I",
+        "morans_i_p": "p-waarde van Moran's I",
+        "morrill_d": "Gecorrigeerde D van Morrill",
+        "theil_h_between": "H tussen wijken",
+        "theil_h_within": "H binnen wijken",
+    }),
+})
+
+#: The pupil groups as noun phrases, for figure text ("Share of non-western pupils").
+GROUP_NOUNS = MappingProxyType({
+    "en": MappingProxyType({
+        "dutch": "Dutch pupils", "western": "western pupils",
+        "nonwestern": "non-western pupils", "low_income": "pupils from low-income families",
+        "middle_income": "pupils from middle-income families",
+        "high_income": "pupils from high-income families",
+        "low_education": "pupils with low-educated parents",
+        "middle_education": "pupils with middle-educated parents",
+        "high_education": "pupils with high-educated parents",
+    }),
+    "nl": MappingProxyType({
+        "dutch": "Nederlandse leerlingen", "western": "westerse leerlingen",
+        "nonwestern": "niet-westerse leerlingen",
+        "low_income": "leerlingen uit gezinnen met een laag inkomen",
+        "middle_income": "leerlingen uit gezinnen met een middeninkomen",
+        "high_income": "leerlingen uit gezinnen met een hoog inkomen",
+        "low_education": "leerlingen met laag opgeleide ouders",
+        "middle_education": "leerlingen met middelbaar opgeleide ouders",
+        "high_education": "leerlingen met hoog opgeleide ouders",
+    }),
+})
+
+#: Names of the spatial kernels (the ``kernel`` column of a results table).
+KERNEL_LABELS = MappingProxyType({
+    "en": MappingProxyType({"gaussian": "Gaussian", "biweight": "biweight",
+                            "boxcar": "boxcar", "knn": "nearest neighbours",
+                            "voronoi": "Voronoi neighbours"}),
+    "nl": MappingProxyType({"gaussian": "Gaussische", "biweight": "biweight",
+                            "boxcar": "uniforme", "knn": "dichtstbijzijnde buren",
+                            "voronoi": "Voronoi-buren"}),
 })
 
 #: Labels of the pupil groups (the group columns of :mod:`segspatial.pupils`).

@@ -63,6 +63,7 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
     :func:`segspatial.disclosure.protect_results` publishes them, and the school maps
     show only what :func:`segspatial.disclosure.publish_schools` allows.
     """
+    from segspatial._figure import formatter
     from segspatial.cli._figures import save_figure, save_map
     from segspatial.plot import choropleth, profile_plot, report_grids, school_map
     from segspatial.webmap import choropleth_map, school_webmap
@@ -102,9 +103,12 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
                               boundaries=outline, offline=True, min_cell=min_cell)
             written.append(save_map(m, out / f"{stem}.html"))
         else:
+            words = formatter("en")
+            title = f"{names[code]}: " + words.text("fig_share_per_school",
+                                                    a=words.group(group_a, which="a"))
             ax = school_map(town, "school", group_a, group_b, x="x", y="y",
-                            area="municipality", boundaries=outline, min_cell=min_cell)
-            ax.set_title(f"{names[code]}: share of {group_a} per school", parse_math=False)
+                            area="municipality", boundaries=outline, min_cell=min_cell,
+                            title=title)
             written.append(save_figure(ax.figure, out / f"{stem}.png", dpi=110))
     if has_values(results, "bandwidth"):
         spatial = results[results["bandwidth"].notna()]

@@ -16,6 +16,7 @@ geopandas, shapely and pyproj are imported here, so this module is loaded lazily
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_DISTANCE_CRS",
     "GeometryWarning",
     "assign_areas",
+    "check_area_of_use",
     "geocode_postcodes",
     "join_areas",
     "read_boundaries",
@@ -155,6 +157,130 @@ def require_projected(crs: Any, argument: str = "crs") -> pyproj.CRS:
             f"{DEFAULT_DISTANCE_CRS!r}"
         )
     return value
+
+
+#: Margin around a CRS's area of use within which coordinates are still accepted: the
+#: larger of this many degrees and :data:`_AREA_MARGIN_SHARE` of the area's extent.
+_AREA_MARGIN_DEGREES = 1.0
+_AREA_MARGIN_SHARE = 0.25
+
+
+@functools.lru_cache(maxsize=16)
+def _area_of_use_box(crs: pyproj.CRS) -> tuple[tuple[float, float, float, float] | None,
+                                                 str]:
+    """The CRS's area of use, widened by the margin, in the CRS's own x/y; and its
+    description. None when the CRS has no (usable) area of use."""
+    area = crs.area_of_use
+    if area is None:
+        return None, "none known; valid range checked"
+    west, south, east, north = area.bounds
+    if east < west:  # crosses the antimeridian: check the valid range only
+        return None, area.name
+    mx = max(_AREA_MARGIN_DEGREES, _AREA_MARGIN_SHARE * (east - west))
+    my = max(_AREA_MARGIN_DEGREES, _AREA_MARGIN_SHARE * (north - south))
+    west, east = max(west - mx, -180.0), min(east + mx, 180.0)
+    south, north = max(south - my, -90.0), min(north + my, 90.0)
+    name = re.split(r" - |[.;,:]", area.name, maxsplit=1)[0].strip()[:60]
+    described = (f"{name}, lon {area.bounds[0]:g}..{area.bounds[2]:g}, lat "
+                 f"{area.bounds[1]:g}..{area.bounds[3]:g}")
+    if crs.is_geographic:
+        return (west, south, east, north), described
+    # the CRS's own lon/lat (no datum shift: metres off, nothing next to the margin),
+    # a hundred times quicker to set up than a transformation from WGS 84
+    geodetic = crs.geodetic_crs
+    if geodetic is None:  # pragma: no cover - engineering CRSs
+        return None, described
+    try:
+        box = pyproj.Transformer.from_crs(geodetic, crs, always_xy=True).transform_bounds(
+            west, south, east, north, densify_pts=21)
+    except pyproj.exceptions.ProjError:  # pragma: no cover - exotic projections
+        return None, described
+    if not np.all(np.isfinite(box)):
+        return None, described
+    return tuple(float(v) for v in box), described
+
+
+def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs=",
+                      labels: Sequence[Any] | None = None) -> None:
+    """Stop when coordinates cannot be right for their CRS.
+
+    Longitude and latitude must lie within -180..180 and -90..90 for a geographic
+    CRS, and every point must lie in the CRS's area of use
+    (:attr:`pyproj.CRS.area_of_use`, widened by the larger of 1 degree and a quarter
+    of its extent, so units just across a border still pass). Lon/lat read as
+    ``EPSG:28992`` metres, or RD New metres read as lon/lat (a GeoJSON without
+    ``crs`` is read as EPSG:4326), are caught here instead of giving near-zero
+    spatial indices or schools drawn in France.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Coordinates (easting/longitude and northing/latitude) in ``crs``.
+    crs : pyproj.CRS, str or int
+        Their declared CRS.
+    what : str
+        What the coordinates are, for the message (a file and its columns).
+    option : str
+        How the user declares the CRS, for the message (``"--crs"``,
+        ``"--boundaries-crs"``, ``"crs="``).
+    labels : sequence, optional
+        A label per point (e.g. unit ids) for the examples in the message.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what``, the CRS, its area of use, how many points lie outside (with
+        examples) and ``option``.
+
+    Examples
+    --------
+    >>> check_area_of_use([121000.0], [487000.0], "EPSG:28992", what="schools.csv")
+    >>> check_area_of_use([4.9], [52.37], "EPSG:28992", what="schools.csv",
+    ...                   option="--crs")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: schools.csv: 1 of 1 points lie outside the area of use of EPSG:28992 ...
+    """
+    value = _as_crs(crs, option.rstrip("="))
+    xs = np.asarray(x, dtype=np.float64).ravel()
+    ys = np.asarray(y, dtype=np.float64).ravel()
+    if xs.size == 0:
+        return
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    box, described = _area_of_use_box(value)
+    if value.is_geographic:
+        bad = finite & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
+        if box is not None:
+            bad |= finite & ((xs < box[0]) | (xs > box[2]) | (ys < box[1]) | (ys > box[3]))
+    elif box is not None:
+        bad = finite & ((xs < box[0]) | (xs > box[2]) | (ys < box[1]) | (ys > box[3]))
+    else:
+        geodetic = value.geodetic_crs or pyproj.CRS.from_epsg(4326)
+        lon, lat = pyproj.Transformer.from_crs(value, geodetic,
+                                               always_xy=True).transform(xs, ys)
+        bad = finite & ~(np.isfinite(lon) & np.isfinite(lat))
+    if not bad.any():
+        return
+    where = np.flatnonzero(bad)
+    if labels is None:
+        shown = [f"row {i}" for i in where[:3]]
+    else:
+        shown = [repr(_plain(n)) for n in np.asarray(labels, dtype=object)[where[:3]]]
+    examples = ", ".join(f"{name} ({xs[i]:.6g}, {ys[i]:.6g})"
+                         for name, i in zip(shown, where[:3], strict=True))
+    lonlat = bool(np.all((np.abs(xs[bad]) <= 180) & (np.abs(ys[bad]) <= 90)))
+    if value.is_geographic:
+        hint = (f"are they projected metres? Declare their CRS with {option} (e.g. "
+                f"{DEFAULT_DISTANCE_CRS} for RD New)")
+    elif lonlat:
+        hint = (f"they look like lon/lat degrees: declare EPSG:4326 with {option} (they "
+                "are projected for distances)")
+    else:
+        hint = f"declare the CRS the coordinates are really in with {option}"
+    raise ValueError(
+        f"{what}: {int(bad.sum())} of {xs.size} points lie outside the area of use of "
+        f"{_crs_name(value)} [{described}], e.g. {examples}; {hint}"
+    )
 
 
 def to_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries,
@@ -494,6 +620,7 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
                 "RD New metres or 'EPSG:4326' for lon/lat"
             )
 
+    _check_boundaries_crs(gdf, path, declared is not None, topojson, suffix)
     gdf = repair_boundaries(gdf, path.name)
     gdf.attrs = {"source": str(path), "layer": layer, "repaired": gdf.attrs["repaired"],
                  "null_geometries": gdf.attrs["null_geometries"], "crs_assumed": crs_assumed}
@@ -556,6 +683,33 @@ def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
     return gdf
 
 
+def _check_boundaries_crs(gdf: gpd.GeoDataFrame, path: Path, declared: bool,
+                          topojson: bool, suffix: str) -> None:
+    """Stop when a boundary file's coordinates cannot be in its CRS (checked on the
+    corners of every feature's bounding box)."""
+    bounds = gdf.geometry.bounds.to_numpy(dtype=np.float64)
+    finite = np.isfinite(bounds).all(axis=1)
+    if not finite.any():
+        return
+    bounds = bounds[finite]
+    xs = np.concatenate([bounds[:, 0], bounds[:, 2]])
+    ys = np.concatenate([bounds[:, 1], bounds[:, 3]])
+    labels = np.concatenate([np.asarray([f"feature {i}" for i in gdf.index[finite]],
+                                        dtype=object)] * 2)
+    try:
+        check_area_of_use(xs, ys, gdf.crs, what=f"boundaries {str(path)!r}",
+                          option="--boundaries-crs (Python: 'crs=')", labels=labels)
+    except ValueError as exc:
+        if declared:
+            raise ValueError(f"{exc} (the CRS was declared with crs= / --boundaries-crs)"
+                             ) from None
+        note = ""
+        if suffix in (".json", ".geojson") and not topojson and gdf.crs.is_geographic:
+            note = (" (a GeoJSON file without a \"crs\" member is read as lon/lat, "
+                    "EPSG:4326, as RFC 7946 says)")
+        raise ValueError(f"{exc}{note}") from None
+
+
 def _as_boundaries(boundaries: Any, crs: Any = None, layer: str | None = None
                    ) -> gpd.GeoDataFrame:
     if isinstance(boundaries, gpd.GeoDataFrame):
@@ -599,7 +753,8 @@ def _coordinate(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
 
 
 def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
-                unit: str | None = None) -> gpd.GeoDataFrame:
+                unit: str | None = None, source: str | None = None,
+                option: str = "crs=") -> gpd.GeoDataFrame:
     """Unit (school) points from coordinate columns.
 
     Parameters
@@ -613,6 +768,10 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
         The CRS of ``x`` and ``y``.
     unit : str, optional
         The unit id column; checked to be present and complete.
+    source : str, optional
+        Where the coordinates come from (a file name), for error messages.
+    option : str, default "crs="
+        How the CRS is declared (``"--crs"`` on the command line), for error messages.
 
     Returns
     -------
@@ -626,7 +785,9 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
     ValueError
         For missing columns, missing or non-numeric coordinates (units without a
         location are an error here, not a silent loss: drop or geocode them first),
-        an unknown CRS, or lon/lat out of range for a geographic CRS.
+        an unknown CRS, or coordinates that cannot be in ``crs``: lon/lat out of
+        range for a geographic CRS, or points outside the CRS's area of use (see
+        :func:`check_area_of_use`), e.g. lon/lat declared as ``EPSG:28992``.
 
     Examples
     --------
@@ -655,15 +816,9 @@ def unit_points(data: pd.DataFrame, *, x: str, y: str, crs: Any,
                          f"{_examples(rows)})")
     xs = _coordinate(data, x, "x")
     ys = _coordinate(data, y, "y")
-    if value.is_geographic and len(xs):
-        outside = (np.abs(xs) > 180) | (np.abs(ys) > 90)
-        if outside.any():
-            raise ValueError(
-                f"crs={_crs_name(value)} is geographic (lon/lat in degrees) but "
-                f"{int(outside.sum())} units lie outside lon -180..180 / lat -90..90 (rows "
-                f"{_examples(list(data.index[outside]))}); are x/y projected metres? then "
-                f"pass their projected CRS, e.g. {DEFAULT_DISTANCE_CRS!r}"
-            )
+    what = f"{source + ': ' if source else ''}coordinate columns x={x!r}, y={y!r}"
+    check_area_of_use(xs, ys, value, what=what, option=option,
+                      labels=data[unit].to_numpy() if unit is not None else None)
     geometry = gpd.GeoSeries(shapely.points(xs, ys), index=data.index, crs=value)
     return gpd.GeoDataFrame(data.copy(), geometry=geometry, crs=value)
 
@@ -726,6 +881,7 @@ def geocode_postcodes(
     if postcode not in data.columns:
         raise ValueError(f"postcode={postcode!r} is not a column of the data; it has "
                          f"{list(map(str, data.columns))!r}")
+    table_source = table
     if not isinstance(table, pd.DataFrame):
         from segspatial.io import read_table
 
@@ -768,6 +924,11 @@ def geocode_postcodes(
     located = data.loc[matched].copy()
     located["_pc_x"] = centroids["x"].to_numpy()[position[matched]]
     located["_pc_y"] = centroids["y"].to_numpy()[position[matched]]
+    source = "postcode table" if isinstance(table_source, pd.DataFrame) else str(table_source)
+    check_area_of_use(centroids["x"], centroids["y"], crs,
+                      what=f"{source}: centroid columns x={x!r}, y={y!r}",
+                      option="crs= of geocode_postcodes (the table's x/y must be in it)",
+                      labels=centroids.index)
     points = unit_points(located, x="_pc_x", y="_pc_y", crs=crs).drop(columns=["_pc_x",
                                                                                  "_pc_y"])
     unmatched = data.loc[~matched].copy()

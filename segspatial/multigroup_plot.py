@@ -31,6 +31,7 @@ from segspatial._mapdata import (
     disclose,
     suppressed_schools,
 )
+from segspatial._report_text import TEXT
 from segspatial.webmap import _UNSET
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,12 +40,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["LOCAL_VALUES", "local_scores_map", "local_scores_webmap", "profile_chart"]
 
-#: What a local-scores map can show: column -> legend title.
+#: What a local-scores map can show: column -> legend title (in English; the maps take
+#: their words in the reader's language from the text catalogue, ``fig_local_<column>``).
 LOCAL_VALUES: dict[str, str] = {
-    "ls": "local segregation score ls",
-    "m_contribution": "contribution to M",
-    "h_contribution": "contribution to H",
-    "entropy": "school entropy (diversity)",
+    column: TEXT["en"][f"fig_local_{column}"]
+    for column in ("ls", "m_contribution", "h_contribution", "entropy")
 }
 
 
@@ -68,8 +68,8 @@ def _no_mathtext(ax: Any) -> None:
 
 
 def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
-                  label: str | None = None, show_fit: bool = True,
-                  ax: Axes | None = None) -> Axes:
+                  label: str | None = None, show_fit: bool = True, lang: str = "en",
+                  title: str | None = None, ax: Axes | None = None) -> Axes:
     """The income profile H(p): Theil's H of the split at each percentile threshold.
 
     Parameters
@@ -84,6 +84,10 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         text (never parsed as mathtext). Default ``"H(p)"``.
     show_fit : bool
         Also draw the polynomial fit of the rank-order index.
+    lang : {"en", "nl"}
+        Language of the title, labels and numbers.
+    title : str, optional
+        The title (default "Income profile H(p)" with the label and year; ``""``: none).
     ax : matplotlib Axes, optional
         Draw here; default a new figure.
 
@@ -97,8 +101,9 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         If the profile holds several areas or years and none is chosen, or the choice is
         not in it.
     """
-    from segspatial.plot import _new_axes
+    from segspatial._figure import _new_axes, formatter, legend_below, set_title
 
+    words = formatter(lang)
     if not isinstance(profile, pd.DataFrame):
         raise TypeError(f"profile must be a DataFrame, got {type(profile).__name__}")
     frame = profile
@@ -114,18 +119,30 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
         frame = frame[frame[column] == wanted]
         if frame.empty:
             raise ValueError(f"{column}: {wanted!r} is not in the profile")
-    ax = _new_axes(ax, (6.0, 4.0))
+    created = ax is None
+    ax = _new_axes(ax, (6.4, 4.6))
     x = frame["threshold"].to_numpy(dtype=np.float64)
     line = ax.plot(x, frame["theil_h"].to_numpy(dtype=np.float64), marker="o",
-                   linewidth=1.5, label="H(p)" if label is None else str(label))[0]
+                   linewidth=1.5, label=words.text("fig_hp_line") if label is None
+                   else words.data(label))[0]
     if show_fit and "fitted" in frame.columns:
         ax.plot(x, frame["fitted"].to_numpy(dtype=np.float64), linestyle="--",
-                color=line.get_color(), alpha=0.7, label="polynomial fit (H^R)")
+                color=line.get_color(), alpha=0.7, label=words.text("fig_hp_fit"))
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("income percentile threshold p")
-    ax.set_ylabel("Theil's H, below p against above p")
-    ax.legend(frameon=False)
+    ax.set_xlabel(words.text("fig_hp_x"))
+    ax.set_ylabel(words.text("fig_hp_y"))
+    ax.xaxis.set_major_formatter(words.tick_formatter())
+    ax.yaxis.set_major_formatter(words.tick_formatter(digits=4))
+    handles, _ = ax.get_legend_handles_labels()
+    if created:  # under the figure: it covers no line
+        legend_below(ax, handles, figure=True)
+    else:
+        ax.legend(frameon=False)
+    if title is None:
+        title = words.title(words.text("fig_hp_title"), None if label is None
+                            else words.data(label), year)
+    set_title(ax, title)
     _no_mathtext(ax)
     return ax
 
@@ -176,9 +193,15 @@ def local_scores_map(
     max_size: float = 250.0,
     min_cell: int | None = None,
     legend: bool = True,
+    lang: str = "en",
+    title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Schools as circles sized by pupils, coloured by a local segregation score.
+
+    The colour bar and the note on suppressed schools are drawn under the map,
+    outside the axes. A score above ``vmax`` is drawn in its own colour, with an
+    extend arrow and a legend entry (never as the top of the scale).
 
     Parameters
     ----------
@@ -208,6 +231,10 @@ def local_scores_map(
         Disclosure control: schools with a group below it are grey, without a score.
     legend : bool
         Draw the colour bar (and the suppression note).
+    lang : {"en", "nl"}
+        Language of the title, legend and numbers.
+    title : str, optional
+        The title (default "<score> per school"; ``""``: none).
     ax : matplotlib Axes, optional
 
     Returns
@@ -217,22 +244,36 @@ def local_scores_map(
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
 
-    from segspatial._mapdata import suppressed_legend
-    from segspatial.plot import _colormap, _new_axes, _outline
+    from segspatial._figure import (
+        ABOVE_COLOR,
+        _colormap,
+        _new_axes,
+        _outline,
+        extend,
+        formatter,
+        legend_below,
+        map_figsize,
+        out_of_scale,
+        out_of_scale_handles,
+        set_title,
+    )
 
+    words = formatter(lang)
     min_cell = check_min_cell(min_cell)
     frame = _local_frame(local, value, x, y, groups, area, min_cell)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
-    ax = _new_axes(ax, (8.0, 8.0))
     outline = _outline(boundaries, crs)
+    ax = _new_axes(ax, map_figsize(
+        outline.total_bounds if outline is not None and len(outline) else
+        [frame["x"].min(), frame["y"].min(), frame["x"].max(), frame["y"].max()]))
     if outline is not None:
         outline.boundary.plot(ax=ax, color="#444444", linewidth=0.8)
     shown = frame["value"].to_numpy()
     top = vmax if vmax is not None else (float(np.nanmax(shown)) if np.isfinite(shown).any()
                                          else 1.0)
     norm = Normalize(0.0, top if top > 0 else 1.0)
-    cmap = _colormap(cmap).with_extremes(bad=SUPPRESSED_COLOR)
+    cmap = _colormap(cmap).with_extremes(bad=SUPPRESSED_COLOR, over=ABOVE_COLOR)
     biggest = float(frame["size"].max()) if len(frame) else 1.0
     sizes = max_size * frame["size"].to_numpy() / (biggest or 1.0)
     order = np.argsort(-sizes, kind="stable")
@@ -241,15 +282,21 @@ def local_scores_map(
                         edgecolors="#333333", linewidths=0.4, plotnonfinite=True)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    what = words.text(f"fig_local_{value}")
+    set_title(ax, words.text("fig_local_title", value=what) if title is None else title)
     if legend:
-        bar = ax.figure.colorbar(points, ax=ax, shrink=0.6)
-        bar.set_label(LOCAL_VALUES[value])
-        bar.ax.yaxis.label.set_parse_math(False)
+        _, above = out_of_scale(shown, 0.0, norm.vmax)
+        bar = ax.figure.colorbar(points, ax=ax, location="bottom", shrink=0.7, pad=0.02,
+                                 aspect=30, extend=extend(False, above))
+        bar.set_label(what)
+        bar.ax.xaxis.label.set_parse_math(False)
+        bar.ax.xaxis.set_major_formatter(words.tick_formatter())
+        handles = out_of_scale_handles(words, False, above, 0.0, norm.vmax)
         if frame["suppressed"].any():
-            grey = Line2D([], [], linestyle="", marker="o", markersize=8,
-                          markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
-                          label=suppressed_legend(min_cell))
-            ax.legend(handles=[grey], loc="upper left", frameon=False, fontsize="small")
+            handles.append(Line2D([], [], linestyle="", marker="o", markersize=8,
+                                  markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
+                                  label=words.text("fig_suppressed", n=min_cell)))
+        legend_below(ax, handles)
     _no_mathtext(ax)
     return ax
 
@@ -274,6 +321,7 @@ def local_scores_webmap(
     min_cell: int | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: str = "en",
 ) -> folium.Map:
     """An interactive map of local segregation scores (folium).
 
@@ -298,6 +346,8 @@ def local_scores_webmap(
         Embed Leaflet in the page (see :func:`segspatial.webmap.leaflet_assets`).
     width, height
         Size of the map in the page.
+    lang : {"en", "nl"}
+        Language of the legend and of the scores' names in the popups.
 
     Returns
     -------
@@ -307,8 +357,9 @@ def local_scores_webmap(
     import geopandas as gpd
     from matplotlib.colors import Normalize
 
-    from segspatial._mapdata import suppressed_legend, suppressed_text
-    from segspatial.plot import _colormap, _outline
+    from segspatial._figure import ABOVE_COLOR, _colormap, _outline, out_of_scale
+    from segspatial._format import Formatter
+    from segspatial._mapdata import suppressed_text
     from segspatial.webmap import (
         _gradient,
         _hex,
@@ -317,8 +368,10 @@ def local_scores_webmap(
         _raw_element,
         _swatch,
         _tooltip_fields,
+        escape,
     )
 
+    words = Formatter(lang)
     min_cell = check_min_cell(min_cell)
     if crs is None:
         raise ValueError("crs is required: the coordinate reference system of x and y "
@@ -333,7 +386,7 @@ def local_scores_webmap(
     top = vmax if vmax is not None else (float(np.nanmax(shown)) if np.isfinite(shown).any()
                                          else 1.0)
     norm = Normalize(0.0, top if top > 0 else 1.0)
-    cmap = _colormap(cmap)
+    cmap = _colormap(cmap).with_extremes(over=ABOVE_COLOR)
     fill = np.array(_hex(cmap(norm(np.nan_to_num(shown)))), dtype=object)
     fill[hidden] = SUPPRESSED_COLOR
     biggest = float(frame["size"].max()) if len(frame) else 1.0
@@ -351,12 +404,12 @@ def local_scores_webmap(
         props["area"] = [_text(v) for v in rows[area]]
         fields.append(("area", "area"))
     fields.append(("pupils", "pupils"))
-    for column, title in LOCAL_VALUES.items():
+    for column in LOCAL_VALUES:
         if column in rows.columns:
             values = rows[column].to_numpy(dtype=np.float64)
             props[column] = [withheld if h else "" if not np.isfinite(v) else f"{v:.4g}"
                              for v, h in zip(values, hidden, strict=True)]
-            fields.append((column, title))
+            fields.append((column, words.text(f"fig_local_{column}")))
     props["fill"] = fill.tolist()
     props["radius"] = radius.round(2).tolist()
     points = gpd.GeoSeries(gpd.points_from_xy(frame["x"], frame["y"]), crs=crs
@@ -365,6 +418,15 @@ def local_scores_webmap(
     outline = _outline(boundaries, None)
     if outline is not None and outline.crs is not None:
         outline = outline.to_crs("EPSG:4326")
+    ticks = [(p, words.decimal(p * norm.vmax, 3)) for p in (0, 0.5, 1)]
+    body = _gradient(cmap, ticks)
+    body += f'<div style="font-size:11px">{escape(words.text("fig_local_note"))}</div>'
+    _, above = out_of_scale(shown, 0.0, norm.vmax)
+    if above:
+        body += _swatch(ABOVE_COLOR, words.above(norm.vmax))
+    if hidden.any():
+        body += _swatch(SUPPRESSED_COLOR, words.text("fig_suppressed", n=min_cell))
+    legend_title = words.text(f"fig_local_{value}")
     bounds = (outline if outline is not None else layer).total_bounds
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
@@ -382,10 +444,5 @@ def local_scores_webmap(
         tooltip=folium.GeoJsonTooltip(fields=keys[:2], aliases=aliases[:2]),
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
-    ticks = [(p, f"{p * norm.vmax:.2g}") for p in (0, 0.5, 1)]
-    body = _gradient(cmap, ticks)
-    body += '<div style="font-size:11px">circle area: pupils; 0 = the area\'s mix</div>'
-    if hidden.any():
-        body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
-    m.get_root().html.add_child(_raw_element(_legend_html(LOCAL_VALUES[value], body)))
+    m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
     return m

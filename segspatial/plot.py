@@ -21,13 +21,36 @@ enumeration strategies for Fisher Jenks classification in big data settings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from segspatial._figure import (
+    _LITERAL,
+    MAX_LABEL,
+    STATIC_FORMATS,
+    _check_scale,
+    _colormap,
+    _literal,
+    _new_axes,
+    _outline,
+    _rgba,
+    _text,
+    extend,
+    figure_bytes,
+    formatter,
+    legend_below,
+    map_figsize,
+    no_data_handle,
+    out_of_scale,
+    out_of_scale_handles,
+    pdf_pages_bytes,
+    scale_colormap,
+    set_title,
+)
+from segspatial._grid import ROWS_PER_PAGE, grid_pages, ranking_chart, report_grid, report_grids
 from segspatial._mapdata import (
     MASSEY_DENTON_BANDS,
     NO_DATA_COLOR,
@@ -35,6 +58,7 @@ from segspatial._mapdata import (
     REPORT_VMAX,
     REPORT_VMIN,
     SUPPRESSED_COLOR,
+    _first,
     _pick,
     _require_columns,
     _shown,
@@ -42,9 +66,7 @@ from segspatial._mapdata import (
     check_frame,
     check_min_cell,
     school_frame,
-    suppressed_legend,
 )
-from segspatial.schema import has_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -55,125 +77,21 @@ __all__ = [
     "REPORT_CMAP",
     "REPORT_VMAX",
     "REPORT_VMIN",
+    "ROWS_PER_PAGE",
+    "STATIC_FORMATS",
     "choropleth",
     "classify",
     "figure_bytes",
+    "grid_pages",
+    "pdf_pages_bytes",
     "profile_plot",
+    "ranking_chart",
     "report_grid",
     "report_grids",
     "school_map",
 ]
 
-
-#: Longest text from the data (a name, code, label) drawn in a static figure, in
-#: characters; longer ones are shortened with "…".
-MAX_LABEL = 100
-#: Keyword arguments that make a title or axis label literal (see :func:`_literal`).
-_LITERAL = {"parse_math": False, "usetex": False}
-_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
-_UNDRAWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _text(value: Any) -> str:
-    """Text from the data as a static figure draws it.
-
-    Data is never markup: each text artist holding it is made literal
-    (:func:`_literal`). Here line breaks become spaces, other control characters
-    (which SVG, being XML, cannot hold) and lone surrogates become U+FFFD, and text
-    longer than :data:`MAX_LABEL` characters is shortened with "…".
-    """
-    text = _UNDRAWABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", str(value)))
-    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
-
-
-#: Static formats :func:`figure_bytes` writes.
-STATIC_FORMATS = ("png", "svg", "pdf")
-#: Per format: metadata left out, so the same figure gives the same bytes.
-_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None},
-             "pdf": {"CreationDate": None}}
-
-
-def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
-    """The figure as PNG, SVG or PDF: the same bytes for the same figure.
-
-    No creation date or software version is embedded, and SVG ids come from a fixed
-    salt. SVG keeps text as text (``svg.fonttype: none``): names are searchable and
-    appear literally in the file (escaped as XML by matplotlib).
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-    format : {"png", "svg", "pdf"}
-    dpi : float
-        Resolution of PNG output (and of images inside SVG and PDF).
-
-    Returns
-    -------
-    bytes
-    """
-    import io
-
-    import matplotlib as mpl
-
-    if format not in STATIC_FORMATS:
-        raise ValueError(f"format must be one of {', '.join(STATIC_FORMATS)}, got {format!r}")
-    buffer = io.BytesIO()
-    with mpl.rc_context({"svg.hashsalt": "segspatial", "svg.fonttype": "none"}):
-        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format])
-    return buffer.getvalue()
-
-
-def _literal(*artists: Any) -> None:
-    """Draw the text of these artists as it is: no mathtext, no TeX.
-
-    matplotlib reads text with two ``$`` as mathtext (``$\\foo$`` fails, ``$x^2$`` is
-    typeset) and, with ``text.usetex``, hands every text to LaTeX. Names, codes and
-    labels from the data are text only. Legends are given whole (their texts and
-    title); ``None`` is skipped.
-    """
-    from matplotlib.legend import Legend
-
-    for artist in artists:
-        if artist is None:
-            continue
-        texts = ([*artist.get_texts(), artist.get_title()] if isinstance(artist, Legend)
-                 else [artist])
-        for text in texts:
-            text.set_parse_math(False)
-            text.set_usetex(False)
-
-
-def _new_axes(ax: Any, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        from matplotlib.axes import Axes
-
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
-
-
-def _colormap(cmap: Any):
-    import matplotlib as mpl
-
-    if cmap is None:
-        cmap = REPORT_CMAP
-    if isinstance(cmap, str):
-        try:
-            return mpl.colormaps[cmap]
-        except KeyError:
-            raise ValueError(f"cmap={cmap!r} is not a matplotlib colour map name") from None
-    return cmap
-
-
-def _check_scale(vmin: float, vmax: float) -> None:
-    if not (np.isfinite(vmin) and np.isfinite(vmax) and vmin < vmax):
-        raise ValueError(f"vmin and vmax must be finite with vmin < vmax, got vmin={vmin!r}, "
-                         f"vmax={vmax!r}")
 
 
 def _normalise_scheme(scheme: str) -> str:
@@ -192,7 +110,8 @@ def _normalise_scheme(scheme: str) -> str:
                      f"{_shown(list(mapclassify.CLASSIFIERS))}")
 
 
-def classify(values: Any, scheme: str, *, k: int = 5) -> tuple[np.ndarray, list[tuple]]:
+def classify(values: Any, scheme: str, *, k: int = 5,
+             lang: str = "en") -> tuple[np.ndarray, list[tuple]]:
     """Classes of ``values`` by the Massey & Denton bands or a mapclassify scheme.
 
     Parameters
@@ -202,9 +121,13 @@ def classify(values: Any, scheme: str, *, k: int = 5) -> tuple[np.ndarray, list[
     scheme : str
         ``"massey_denton"`` (0-0.3 low, 0.3-0.6 moderate, 0.6-1 high; Massey & Denton
         1993) or a mapclassify scheme (``"quantiles"``, ``"natural_breaks"``,
-        ``"fisher_jenks"``, ``"equal_interval"``, ...).
+        ``"fisher_jenks"``, ``"equal_interval"``, ...). Values outside the Massey &
+        Denton bands (a negative D*) get classes of their own ("below 0", "above 1"),
+        added after the bands: never the nearest band.
     k : int
         Number of classes for mapclassify schemes that take one.
+    lang : {"en", "nl"}
+        Language of the class labels.
 
     Returns
     -------
@@ -219,16 +142,26 @@ def classify(values: Any, scheme: str, *, k: int = 5) -> tuple[np.ndarray, list[
     >>> classes.tolist()
     [0, 1, 2, -1]
     >>> [label for _, _, label in bins]
-    ['low (0-0.3)', 'moderate (0.3-0.6)', 'high (0.6-1)']
+    ['low (0–0.3)', 'moderate (0.3–0.6)', 'high (0.6–1)']
+    >>> classes, bins = classify([-0.05, 0.45], "massey_denton", lang="nl")
+    >>> classes.tolist(), [label for _, _, label in bins]
+    ([3, 1], ['laag (0–0,3)', 'matig (0,3–0,6)', 'hoog (0,6–1)', 'onder 0'])
     """
     values = np.asarray(values, dtype=np.float64)
     scheme = _normalise_scheme(scheme)
+    words = formatter(lang)
     classes = np.full(values.shape, -1, dtype=np.int64)
     ok = np.isfinite(values)
     if scheme == "massey_denton":
         edges = np.array([lo for lo, _, _ in MASSEY_DENTON_BANDS[1:]])
         classes[ok] = np.searchsorted(edges, values[ok], side="right")
-        bins = [(lo, hi, f"{label} ({lo:g}-{hi:g})") for lo, hi, label in MASSEY_DENTON_BANDS]
+        bins = [(lo, hi, words.band(name, lo, hi)) for lo, hi, name in MASSEY_DENTON_BANDS]
+        bottom, top = MASSEY_DENTON_BANDS[0][0], MASSEY_DENTON_BANDS[-1][1]
+        for outside, entry in ((ok & (values < bottom), (-np.inf, bottom, words.below(bottom))),
+                               (ok & (values > top), (top, np.inf, words.above(top)))):
+            if outside.any():
+                bins.append(entry)
+                classes[outside] = len(bins) - 1
         return classes, bins
     import mapclassify
 
@@ -244,14 +177,17 @@ def classify(values: Any, scheme: str, *, k: int = 5) -> tuple[np.ndarray, list[
     classes[ok] = fitted.yb
     uppers = list(np.asarray(fitted.bins, dtype=np.float64))
     lowers = [float(values[ok].min())] + uppers[:-1]
-    bins = [(lo, hi, f"{lo:.3f}-{hi:.3f}") for lo, hi in zip(lowers, uppers, strict=True)]
+    bins = [(lo, hi, f"{words.number(lo, 3)}–{words.number(hi, 3)}")
+            for lo, hi in zip(lowers, uppers, strict=True)]
     return classes, bins
 
 
 def _class_colors(bins: list[tuple], cmap, norm) -> list:
     """Colour of each class: the report's scale at the class middle (so colours keep
-    their meaning across maps)."""
-    return [cmap(norm(0.5 * (lo + min(hi, norm.vmax)))) for lo, hi, _ in bins]
+    their meaning across maps); a class below / above the scale gets its colour."""
+    cmap = scale_colormap(cmap)
+    return [cmap(norm(0.5 * (lo + min(hi, norm.vmax)) if np.isfinite(lo) else lo))
+            for lo, hi, _ in bins]
 
 
 # --------------------------------------------------------------------------- choropleth
@@ -274,6 +210,10 @@ def choropleth(
     edgecolor: str = "white",
     linewidth: float = 0.3,
     legend: bool = True,
+    lang: str = "en",
+    title: str | None = None,
+    label_a: str | None = None,
+    label_b: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A choropleth of one index per area, for one year and one comparison.
@@ -281,8 +221,14 @@ def choropleth(
     Colours follow the report's fixed scale (0 dark green to 0.8 dark red) or, with
     ``scheme``, classes: the Massey & Denton (1993) bands or a mapclassify scheme,
     each class coloured by the report's scale at its middle. Areas without a value
-    are grey with a "no data" legend entry; the legend (or colour bar) title says
-    which index, comparison and year is shown.
+    are grey ("no data"); values below ``vmin`` (a negative D* or spatial H) or above
+    ``vmax`` have colours of their own, never the scale's ends, with extend arrows on
+    the colour bar and legend entries. The title says which index (at which
+    bandwidth and kernel), comparison and year is shown, in words.
+
+    The colour bar and legend are drawn under the map, outside the axes: they never
+    cover an area (a new figure uses constrained layout, which makes room; on your own
+    axes use ``layout="constrained"`` too).
 
     Parameters
     ----------
@@ -315,6 +261,13 @@ def choropleth(
         Area outlines.
     legend : bool
         Draw the legend / colour bar.
+    lang : {"en", "nl"}
+        Language of the title, legend and numbers (Dutch: decimal comma).
+    title : str, optional
+        The title (default: index, comparison and year in words; ``""``: none).
+    label_a, label_b : str, optional
+        What to call the two groups in the title, as noun phrases (e.g. ``"pupils
+        with a disadvantage background"``); default the comparison's name in words.
     ax : matplotlib Axes, optional
         Where to draw; default a new figure.
 
@@ -326,278 +279,53 @@ def choropleth(
     from matplotlib.patches import Patch
 
     _check_scale(vmin, vmax)
+    words = formatter(lang)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
-    ax = _new_axes(ax, (8, 9))
-    cmap = _colormap(cmap)
+    ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))
     norm = Normalize(vmin=vmin, vmax=vmax)
     values = frame["value"].to_numpy(dtype=np.float64)
     missing = ~np.isfinite(values)
-    colors = np.empty((len(frame), 4))
-    colors[:] = _rgba(NO_DATA_COLOR)
     handles: list = []
     if scheme is None:
-        colors[~missing] = cmap(norm(values[~missing]))
+        colors = scale_colormap(cmap)(norm(values))
+        below, above = out_of_scale(values, vmin, vmax)
+        handles = out_of_scale_handles(words, below, above, vmin, vmax)
     else:
-        classes, bins = classify(values, scheme, k=k)
+        colors = np.empty((len(frame), 4))
+        colors[:] = _rgba(NO_DATA_COLOR)
+        classes, bins = classify(values, scheme, k=k, lang=lang)
         class_colors = _class_colors(bins, cmap, norm)
         for i, color in enumerate(class_colors):
             colors[classes == i] = color
-        handles = [Patch(facecolor=c, edgecolor="none", label=label)
-                   for c, (_, _, label) in zip(class_colors, bins, strict=True)]
+        order = sorted(range(len(bins)), key=lambda i: bins[i][0])
+        handles = [Patch(facecolor=class_colors[i], edgecolor="none", label=bins[i][2])
+                   for i in order]
     if missing.any():
-        handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="none", label="no data"))
+        handles.append(no_data_handle(words))
     if len(frame):
         frame.plot(ax=ax, color=colors, edgecolor=edgecolor, linewidth=linewidth)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    title = _text(selection.title())
+    scale = words.spatial_title(index, selection.bandwidth, selection.kernel)
+    if title is None:
+        title = words.selection_title(index, **selection.describe(), label_a=label_a,
+                                      label_b=label_b)
+    set_title(ax, title)
     if legend:
         if scheme is None:
             from matplotlib.cm import ScalarMappable
 
-            above = np.nanmax(values, initial=-np.inf) > vmax
-            below = np.nanmin(values, initial=np.inf) < vmin
-            extend = {(False, False): "neither", (True, False): "max",
-                      (False, True): "min", (True, True): "both"}[(bool(above), bool(below))]
-            bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax,
-                                     shrink=0.6, extend=extend)
-            bar.set_label(title, **_LITERAL)
-            if handles:
-                _literal(ax.legend(handles=handles, loc="lower right", frameon=False))
+            bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=scale_colormap(cmap)),
+                                     ax=ax, location="bottom", shrink=0.7, pad=0.02,
+                                     aspect=30, extend=extend(below, above))
+            bar.set_label(scale, **_LITERAL)
+            bar.ax.xaxis.set_major_formatter(words.tick_formatter())
+            legend_below(ax, handles)
         else:
-            _literal(ax.legend(handles=handles, title=title, loc="lower right",
-                               frameon=False))
+            legend_below(ax, handles, title=scale, ncols=min(len(handles), 3))
     return ax
-
-
-def _rgba(color: Any) -> tuple:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(color)
-
-
-# --------------------------------------------------------------------------- the grid
-
-def _grid_table(results: pd.DataFrame, index: str, comparison: Any,
-                bandwidth: Any) -> tuple[pd.DataFrame, Any]:
-    check_frame(results, "results")
-    _require_columns(results, ["area", "index", "value"], "results")
-    available = results["index"].dropna().unique()
-    if index not in set(available):
-        raise ValueError(f"index={index!r} is not in the results; available: "
-                         f"{_shown(sorted(available))}")
-    frame = results[results["index"] == index]
-    frame, comparison = _pick(frame, "comparison", comparison, "comparison")
-    if has_values(frame, "bandwidth"):
-        frame, _ = _pick(frame, "bandwidth", bandwidth, "bandwidth")
-    frame = frame.assign(area=frame["area"].astype(str))
-    if "year" not in frame.columns:
-        frame = frame.assign(year="all")
-    duplicated = frame.duplicated(["area", "year"])
-    if duplicated.any():
-        raise ValueError(f"the results hold several {index!r} values per area and year "
-                         f"(e.g. area {frame.loc[duplicated, 'area'].iloc[0]!r}); filter the "
-                         "table to one row per area and year first")
-    return frame, comparison
-
-
-def _pupil_order(frames: Sequence[pd.DataFrame]) -> list[str]:
-    """Areas by mean pupils per year, largest first (the report's row order)."""
-    both = pd.concat([f[["area", "year"] + (["n_pupils"] if "n_pupils" in f else [])]
-                      for f in frames])
-    if "n_pupils" not in both.columns:
-        return sorted(both["area"].unique())
-    per_year = both.groupby(["area", "year"])["n_pupils"].max()
-    mean = per_year.groupby(level="area").mean().fillna(-1)
-    return (mean.reset_index().sort_values(["n_pupils", "area"], ascending=[False, True])
-            ["area"].tolist())
-
-
-def _labels(areas: Sequence[str], names: Mapping | pd.Series | None,
-            results: pd.DataFrame) -> list[str]:
-    if names is None and "area_name" in results.columns:
-        names = results.drop_duplicates("area").set_index(
-            results.drop_duplicates("area")["area"].astype(str))["area_name"]
-    if names is None:
-        return [_text(a) for a in areas]
-    lookup = dict(names.items()) if hasattr(names, "items") else dict(names)
-    return [_text(lookup.get(a, a)) for a in areas]
-
-
-def report_grid(
-    results: pd.DataFrame,
-    *,
-    index: str = "dissimilarity",
-    comparison: Any = None,
-    bandwidth: Any = None,
-    names: Mapping[Hashable, str] | pd.Series | None = None,
-    order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
-    cmap: Any = None,
-    fmt: str = "{:.2f}",
-    colorbar: bool = True,
-    ax: Axes | None = None,
-) -> Axes:
-    """The report's figure: areas as rows, years as columns, each cell coloured.
-
-    Rows are sorted by the mean number of pupils per year (``n_pupils``), largest on
-    top, as in figures 1-7 of the Dutch school-segregation report; each cell is
-    coloured on the fixed scale (0 dark green to 0.8 dark red) with its value printed
-    in it. Cells without a value are grey and left blank.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        A tidy results table with ``area``, ``year``, ``index``, ``value`` and
-        ``n_pupils`` (and ``comparison`` for pupil data).
-    index : str
-        The index to show.
-    comparison : optional
-        The comparison to show (required when the results hold several; see
-        :func:`report_grids` for several side by side).
-    bandwidth : optional
-        For a spatial index with several bandwidths.
-    names : mapping or Series, optional
-        Area code -> row label (default the ``area_name`` column, else the codes).
-    order : sequence, optional
-        Area codes top to bottom (overrides the pupil order; areas not listed are
-        left out).
-    vmin, vmax, cmap
-        The colour scale (default the report's).
-    fmt : str
-        Format of the printed values.
-    colorbar : bool
-        Draw a colour bar.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    _check_scale(vmin, vmax)
-    frame, comparison = _grid_table(results, index, comparison, bandwidth)
-    ax = _new_axes(ax, (7, 0.6 + 0.32 * max(1, frame["area"].nunique())))
-    rows = _pupil_order([frame]) if order is None else [str(a) for a in order]
-    image = _draw_grid(ax, frame, rows, _labels(rows, names, results), vmin, vmax,
-                       _colormap(cmap), fmt)
-    ax.set_title(_text(f"{index}" + (f", {comparison}" if comparison is not None else "")),
-                 **_LITERAL)
-    if colorbar:
-        bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
-        bar.set_label(_text(index), **_LITERAL)
-    return ax
-
-
-def report_grids(
-    results: pd.DataFrame,
-    *,
-    index: str = "dissimilarity",
-    comparisons: Sequence[Any] | None = None,
-    bandwidth: Any = None,
-    names: Mapping[Hashable, str] | pd.Series | None = None,
-    order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
-    cmap: Any = None,
-    fmt: str = "{:.2f}",
-    ncols: int = 4,
-    axes: Sequence[Axes] | None = None,
-) -> np.ndarray:
-    """Several report grids side by side, one per comparison, rows in the same order.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        A tidy results table with a ``comparison`` column (or one comparison).
-    comparisons : sequence, optional
-        The comparisons, left to right (default all, in order of appearance).
-    ncols : int
-        Panels per row of a new figure (more comparisons wrap to further rows).
-    axes : sequence of matplotlib Axes, optional
-        One per comparison; default a new figure.
-    index, bandwidth, names, order, vmin, vmax, cmap, fmt
-        As in :func:`report_grid`; rows are ordered by pupils over all comparisons.
-
-    Returns
-    -------
-    numpy.ndarray of matplotlib Axes
-    """
-    check_frame(results, "results")
-    if comparisons is None:
-        comparisons = (list(results["comparison"].dropna().unique())
-                       if has_values(results, "comparison") else [None])
-    comparisons = list(comparisons)
-    if not comparisons:
-        raise ValueError("comparisons must name at least one comparison, got []")
-    frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
-    rows = _pupil_order(frames) if order is None else [str(a) for a in order]
-    if axes is None:
-        from matplotlib.figure import Figure
-
-        if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-            raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-        ncols = min(int(ncols), len(comparisons))
-        nrows = -(-len(comparisons) // ncols)
-        fig = Figure(figsize=(1.5 + 4.5 * ncols, nrows * (1.2 + 0.32 * len(rows))),
-                     layout="constrained")
-        grid = fig.subplots(nrows, ncols, squeeze=False)
-        for spare in grid.ravel()[len(comparisons):]:
-            spare.set_visible(False)
-        axes = grid.ravel()[:len(comparisons)]
-        first_column = {i for i in range(len(comparisons)) if i % ncols == 0}
-    else:
-        first_column = {0}
-    axes = np.asarray(axes, dtype=object).ravel()
-    if len(axes) != len(comparisons):
-        raise ValueError(f"axes must hold one Axes per comparison ({len(comparisons)}), got "
-                         f"{len(axes)}")
-    labels = _labels(rows, names, results)
-    image = None
-    for i, (ax, frame, comparison) in enumerate(zip(axes, frames, comparisons, strict=True)):
-        image = _draw_grid(ax, frame, rows, labels if i in first_column else None, vmin, vmax,
-                           _colormap(cmap), fmt)
-        ax.set_title(_text(comparison if comparison is not None else index), **_LITERAL)
-    bar = axes[0].figure.colorbar(image, ax=list(axes), shrink=0.8)
-    bar.set_label(_text(index), **_LITERAL)
-    return axes
-
-
-def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | None,
-               vmin: float, vmax: float, cmap, fmt: str):
-    from matplotlib.colors import Normalize
-
-    years = sorted(frame["year"].unique(), key=lambda v: (str(type(v)), v))
-    grid = frame.pivot(index="area", columns="year", values="value").reindex(
-        index=rows, columns=years)
-    values = grid.to_numpy(dtype=np.float64)
-    cmap = cmap.with_extremes(bad=NO_DATA_COLOR)
-    norm = Normalize(vmin=vmin, vmax=vmax)
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto",
-                      interpolation="nearest")
-    for (i, j), value in np.ndenumerate(values):
-        if np.isfinite(value):
-            r, g, b, _ = cmap(norm(value))
-            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-            ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=7,
-                    color="white" if dark else "black")
-    ax.set_xticks(range(len(years)), [_text(_year_label(y)) for y in years], rotation=90)
-    ax.set_yticks(range(len(rows)), labels if labels is not None else [])
-    # one fixed tick per row and column: these label texts are the ones drawn
-    for tick in [*ax.xaxis.get_major_ticks(), *ax.yaxis.get_major_ticks()]:
-        _literal(tick.label1, tick.label2)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return image
-
-
-def _year_label(year: Any) -> Any:
-    if isinstance(year, float) and year.is_integer():
-        return int(year)
-    return year.item() if isinstance(year, np.generic) else year
 
 
 # --------------------------------------------------------------------------- school map
@@ -620,6 +348,9 @@ def school_map(
     legend: bool = True,
     min_cell: int | None = None,
     published: pd.DataFrame | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    label_a: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Schools as circles sized by pupils, coloured by their share of group A.
@@ -627,7 +358,8 @@ def school_map(
     The colour scale diverges at the share of group A in the school's area (white
     = as mixed as the area; red = more group A, blue = less), so local sorting shows
     whatever the area's overall composition (see the checkerboard problem,
-    Massey & Denton 1988).
+    Massey & Denton 1988). The colour bar, the key of circle sizes and the note on
+    suppressed schools are drawn under the map, outside the axes.
 
     Parameters
     ----------
@@ -665,6 +397,14 @@ def school_map(
         With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
         (one row per row of ``data``), when the caller has it (a report); computed
         otherwise.
+    lang : {"en", "nl"}
+        Language of the title, legends and numbers.
+    title : str, optional
+        The title (default "Share of <group A> per school"; ``""``: none).
+    label_a : str, optional
+        What to call group A, as a noun phrase (e.g. ``"pupils with a disadvantage
+        background"``); default a known group's name (``"non-western pupils"``),
+        else "group A".
     ax : matplotlib Axes, optional
 
     Returns
@@ -676,13 +416,20 @@ def school_map(
     from matplotlib.lines import Line2D
 
     min_cell = check_min_cell(min_cell)
+    words = formatter(lang)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
                            total=total, min_cell=min_cell, published=published)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
-    ax = _new_axes(ax, (8, 8))
     cmap = _colormap(cmap)
     outline = _outline(boundaries, crs)
+    xs, ys = schools["x"].to_numpy(), schools["y"].to_numpy()
+    bounds = [xs.min(), ys.min(), xs.max(), ys.max()]
+    if outline is not None and len(outline):
+        ob = outline.total_bounds
+        bounds = [min(bounds[0], ob[0]), min(bounds[1], ob[1]), max(bounds[2], ob[2]),
+                  max(bounds[3], ob[3])]
+    ax = _new_axes(ax, map_figsize(bounds, extra=2.1))
     if outline is not None:
         outline.boundary.plot(ax=ax, color="#444444", linewidth=0.8)
     biggest = float(schools["size"].max()) or 1.0
@@ -696,35 +443,37 @@ def school_map(
                edgecolors="#333333", linewidths=0.4, plotnonfinite=True)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    group = words.group(group_a, label_a, which="a")
+    set_title(ax, words.text("fig_share_per_school", a=group) if title is None else title)
     if legend:
         centres = schools["centre"].unique()
         bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax,
-                                 shrink=0.6)
+                                 location="bottom", shrink=0.7, pad=0.02, aspect=30)
         ticks = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
         if len(centres) == 1 and np.isfinite(centres[0]):
             c = float(centres[0])
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
-            bar.set_ticks(ticks, labels=[f"{s:.0%}" for s in shares])
-            centre = f"{c:.1%}" if min_cell is None else f"{c:.0%}"  # published: whole %
-            bar.set_label(f"share of {_text(group_a)} (centre: the area's {centre})",
+            bar.set_ticks(ticks, labels=[words.percent(s) for s in shares])
+            shown = words.percent(c, 1 if min_cell is None else 0)  # published: whole %
+            bar.set_label(words.text("fig_share_centre", a=group, centre=shown),
                           **_LITERAL)
         else:
-            bar.set_ticks([0, 0.5, 1], labels=["0%", "area's share", "100%"])
-            bar.set_label(f"share of {_text(group_a)}, centred on each area's share",
-                          **_LITERAL)
-        if hidden.any():
-            grey = Line2D([], [], linestyle="", marker="o", markersize=8,
-                          markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
-                          label=suppressed_legend(min_cell))
-            ax.add_artist(ax.legend(handles=[grey], loc="upper left", frameon=False,
-                                    fontsize="small"))
+            bar.set_ticks([0, 0.5, 1], labels=[words.percent(0), words.text("fig_area_share"),
+                                               words.percent(1)])
+            bar.set_label(words.text("fig_share_centred", a=group), **_LITERAL)
         refs = _reference_sizes(schools["size"].to_numpy())
         handles = [Line2D([], [], linestyle="", marker="o",
                           markersize=float(np.sqrt(max_size * r / biggest)),
                           markerfacecolor="none", markeredgecolor="#333333",
-                          label=f"{r:,.0f}") for r in refs]
-        ax.legend(handles=handles, title="pupils", loc="lower right", frameon=False,
-                  labelspacing=1.2)
+                          label=words.count(r)) for r in refs]
+        if hidden.any():  # beside the key of sizes, which stays the axes' legend
+            grey = Line2D([], [], linestyle="", marker="o", markersize=8,
+                          markerfacecolor=SUPPRESSED_COLOR, markeredgecolor="#333333",
+                          label=words.text("fig_suppressed", n=min_cell))
+            ax.add_artist(legend_below(ax, [grey], x=1.0, loc="upper right"))
+        legend_below(ax, handles, title=words.text("fig_pupils_per_school"),
+                     x=0.0 if hidden.any() else 0.5,
+                     loc="upper left" if hidden.any() else "upper center")
     return ax
 
 
@@ -740,23 +489,6 @@ def _reference_sizes(pupils: np.ndarray) -> list[float]:
     return [r for r in refs if r > 0]
 
 
-def _outline(boundaries: Any, crs: Any):
-    if boundaries is None:
-        return None
-    import geopandas as gpd
-    from shapely.geometry.base import BaseGeometry
-
-    if isinstance(boundaries, BaseGeometry):
-        return gpd.GeoSeries([boundaries], crs=crs)
-    if isinstance(boundaries, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        series = boundaries.geometry if isinstance(boundaries, gpd.GeoDataFrame) else boundaries
-        if crs is not None and series.crs is not None:
-            series = series.to_crs(crs)
-        return series
-    raise TypeError("boundaries must be a GeoDataFrame, GeoSeries or shapely geometry, got "
-                    f"{type(boundaries).__name__}")
-
-
 # --------------------------------------------------------------------------- profile
 
 def profile_plot(
@@ -768,6 +500,10 @@ def profile_plot(
     year: Any = None,
     kernel: str | None = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    label_a: str | None = None,
+    label_b: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """A multi-scale profile: a spatial index against the bandwidth.
@@ -791,6 +527,12 @@ def profile_plot(
         Only this kernel.
     names : mapping or Series, optional
         Area code -> label.
+    lang : {"en", "nl"}
+        Language of the title, labels and numbers (bandwidths as ``500 m``, ``2 km``).
+    title : str, optional
+        The title (default: the index, comparison and year in words; ``""``: none).
+    label_a, label_b : str, optional
+        What to call the two groups in the title, as noun phrases.
     ax : matplotlib Axes, optional
 
     Returns
@@ -822,23 +564,49 @@ def profile_plot(
         frame = frame[frame[column].isin(wanted)]
     frame, comparison = _pick(frame, "comparison", comparison, "comparison")
     frame, year = _pick(frame, "year", year, "year", default_latest=True)
-    ax = _new_axes(ax, (7, 4.5))
+    ax = _new_axes(ax, (8, 4.5))
+    words = formatter(lang)
     keys = [c for c in ("area", "index", "kernel") if c in frame.columns]
     varying = [c for c in keys if frame[c].nunique() > 1] or keys[:1]
     lookup = dict(names.items()) if names is not None else {}
+    shown = {"area": lambda v: _text(lookup.get(v, v)), "index": words.index_title,
+             "kernel": words.kernel}
     for key, line in frame.groupby(keys, sort=True):
         line = line.sort_values("bandwidth")
         parts = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        label = _text(", ".join(str(lookup.get(parts[c], parts[c]) if c == "area"
-                                    else parts[c]) for c in varying))
+        label = ", ".join(shown[c](parts[c]) for c in varying)
         ax.plot(line["bandwidth"].to_numpy(dtype=np.float64),
                 line["value"].to_numpy(dtype=np.float64), marker="o", label=label)
-    ax.set_xlabel("bandwidth (m)")
-    indices = frame["index"].unique()
-    ax.set_ylabel(_text(indices[0]) if len(indices) == 1 else "index value", **_LITERAL)
+    ax.set_xlabel(words.text("fig_bandwidth_axis"), **_LITERAL)
+    ax.xaxis.set_major_formatter(_distance_ticks(words))
+    ax.yaxis.set_major_formatter(words.tick_formatter())
+    indices = list(frame["index"].unique())
+    what = (words.index_title(indices[0]) if len(indices) == 1
+            else ", ".join(words.index_symbol(i) for i in indices))
+    ax.set_ylabel(words.index_title(indices[0]) if len(indices) == 1
+                  else words.text("fig_index_value"), **_LITERAL)
     ax.set_ylim(bottom=min(0.0, float(np.nanmin(frame["value"]))))
-    title = ", ".join(str(p) for p in (comparison, _year_label(year)) if p is not None)
-    _literal(ax.legend(title=_text(" / ".join(varying) + (f" ({title})" if title else "")),
-                       frameon=False, fontsize=8))
+    if title is None:
+        who = words.comparison(comparison, _first(frame, "group_a"), _first(frame, "group_b"),
+                               label_a, label_b)
+        what = words.text("fig_profile_title", index=what)
+        if "kernel" in frame.columns and frame["kernel"].nunique() == 1:
+            what = words.text("fig_profile_kernel", title=what,
+                              kernel=words.kernel(frame["kernel"].iloc[0]))
+        if frame["area"].nunique() == 1:  # one area: its name leads
+            what = f'{shown["area"](frame["area"].iloc[0])}: {what}'
+        title = words.title(what, who, year)
+    set_title(ax, title)
+    heads = {"area": "fig_area", "index": "fig_index", "kernel": "fig_kernel"}
+    legend = ax.legend(title=" / ".join(words.text(heads[c]) for c in varying),
+                       loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                       fontsize=8, title_fontsize=8)
+    _literal(legend)
     ax.grid(alpha=0.3)
     return ax
+
+
+def _distance_ticks(words):
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos: words.distance(value) if value else "0")

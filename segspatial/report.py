@@ -492,7 +492,8 @@ def report_data(
                 **common)
             rows = res.table[res.table["index"] != "dissimilarity"]
             spatial_parts.append(rows.assign(comparison=comp))
-            outside = res.exclusions[res.exclusions["reason"] == "outside_districts"]
+            outside = res.exclusions[res.exclusions["reason"].isin(
+                ["outside_districts", "unit_outside_comparison"])]
             if len(outside):
                 exclusions = pd.concat([exclusions, outside.assign(comparison=comp)],
                                        ignore_index=True)
@@ -639,7 +640,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
 color:var(--ink);background:#fff}
-main{max-width:1040px;margin:0 auto;padding:16px 24px 48px}
+main{max-width:1040px;margin:0 auto;padding:16px 24px 48px;container-type:inline-size}
 nav.top{font-size:14px;margin-bottom:8px}
 a{color:var(--accent)}
 h1{font-size:30px;line-height:1.2;margin:8px 0 4px}
@@ -654,14 +655,16 @@ p.note,.note{color:var(--muted);font-size:14px;max-width:78ch}
 .fact .v.small{font-size:15px;font-weight:normal}
 .summary{background:#eef5fb;border-left:5px solid var(--accent);padding:12px 18px;
 border-radius:4px;margin:18px 0}
+.summary h2{border:0;margin-top:0;padding-top:0}
 .summary p{margin:6px 0;max-width:82ch}
 table{border-collapse:collapse;font-size:14px;margin:8px 0}
 th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:right;
 vertical-align:top;white-space:nowrap}
-td.wrap{white-space:normal}
-th{background:var(--soft);font-weight:600}
+td.wrap,td:first-child{white-space:normal}
+th{background:var(--soft);font-weight:600;white-space:normal;vertical-align:bottom}
 th:first-child,td:first-child,td.text,th.text{text-align:left}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto;width:fit-content;max-width:calc(100vw - 48px);
+translate:min(0px,calc(50cqw - 50%)) 0}
 .band{display:inline-block;padding:0 7px;border-radius:9px;font-size:13px}
 .band-low{background:#d9f0d3}.band-moderate{background:#fdeec2}.band-high{background:#f9d0cc}
 .charts{display:flex;flex-wrap:wrap;gap:10px}
@@ -684,12 +687,21 @@ vertical-align:middle;border:1px solid #333}
 .caveat{background:#fff8e6;border-left:5px solid #d69e2e;padding:10px 16px;border-radius:4px}
 footer{margin-top:40px;font-size:14px;color:var(--muted)}
 footer ul{padding-left:20px}
-table.sortable th{cursor:pointer;user-select:none;white-space:normal;min-width:56px}
+table.sortable th{cursor:pointer;user-select:none;white-space:normal}
+table.sortable th,table.sortable td{padding:5px 6px}
 table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}
 table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 @media (max-width:760px){.maps{grid-template-columns:1fr}}
 @media print{iframe.map,nav.top,.noprint{display:none}h2{break-after:avoid}
-section{break-inside:avoid-page}main{max-width:none}}
+section{break-inside:avoid-page}main{max-width:none;padding:0}
+.scroll{overflow:visible;width:auto;max-width:none;translate:none}
+table{width:100%;font-size:8pt}table.sortable{font-size:7pt}
+th,td,table.sortable th,table.sortable td{white-space:normal;padding:2px 3px}
+th{overflow-wrap:anywhere}.band{font-size:inherit;padding:0 4px}
+.maps{grid-template-columns:1fr}figure:has(iframe.map){display:none}
+section:has(table.sortable){page:wide}}
+@page{margin:12mm}
+@page wide{size:A4 landscape}
 """
 
 _SORT_JS = """
@@ -756,10 +768,13 @@ def _svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, tit
     """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``).
 
     ``series``: dicts with ``values`` (NaN = gap), ``label``, ``color``, ``dash``.
-    Values outside the scale are drawn at the edge as hollow dots; each dot's
-    tooltip gives the exact value.
+    Values outside the scale are drawn at the edge as hollow dots, with a note under
+    the chart saying so; each dot's tooltip gives the exact value.
     """
-    left, right, top, bottom = 34, 10, 24, 26
+    outside_any = any(math.isfinite(float(v)) and not 0 <= float(v) <= ymax
+                      for s in series for v in s["values"])
+    height += 16 if outside_any else 0
+    left, right, top, bottom = 34, 10, 24, 26 + (16 if outside_any else 0)
     pw, ph = width - left - right, height - top - bottom
     n = max(len(xlabels), 1)
 
@@ -792,8 +807,12 @@ def _svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, tit
     for i, label in enumerate(xlabels):
         if (n - 1 - i) % every:
             continue
-        parts.append(f'<text x="{px(i):.1f}" y="{height - 8}" font-size="10" '
+        parts.append(f'<text x="{px(i):.1f}" y="{top + ph + 18}" font-size="10" '
                      f'text-anchor="middle" fill="#52606d">{label}</text>')
+    if outside_any:
+        note = ctx.t("chart_outside", low=ctx.num(0, 1), high=ctx.num(ymax, 1))
+        parts.append(f'<text x="{left}" y="{height - 4}" font-size="10" '
+                     f'fill="#52606d">{note}</text>')
     for s in series:
         values = [float(v) for v in s["values"]]
         dash = ' stroke-dasharray="4 3"' if s.get("dash") else ""
@@ -1008,7 +1027,7 @@ def _summary(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -> str
         parts.append(ctx.t("lead_random", expected=ctx.num(expected), dstar=ctx.num(dstar)))
     body = "".join(f"<p>{p}</p>" for p in parts)
     return (f'<section class="summary" aria-label="{ctx.t("in_short")}">'
-            f'<h2 style="border:0;margin-top:0;padding-top:0">{ctx.t("in_short")}</h2>'
+            f'<h2>{ctx.t("in_short")}</h2>'
             f"{body}</section>")
 
 
@@ -1058,10 +1077,19 @@ def _trends(ctx: _Ctx, data: ReportData, table: pd.DataFrame) -> str:
             by_year = rows[rows["index"] == index].set_index("year")["value"]
             series.append({"values": [by_year.get(y, np.nan) for y in years],
                            "label": ctx.index(index), "color": color, "dash": dash})
-        charts.append(f"<figure>{_svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair))}"
-                      "</figure>")
+        if _has_values(series):  # no empty chart (a one-school municipality)
+            chart = _svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair))
+            charts.append(f"<figure>{chart}</figure>")
+    if not charts:
+        return (f'<section><h2>{ctx.t("trend_heading")}</h2>'
+                f'<p class="note">{ctx.t("trend_no_values")}</p></section>')
     return (f'<section><h2>{ctx.t("trend_heading")}</h2><p class="note">{ctx.t("trend_note")}'
             f'</p><div class="charts">{"".join(charts)}</div></section>')
+
+
+def _has_values(series: Sequence[dict]) -> bool:
+    """Whether a chart's series hold a value to draw."""
+    return any(math.isfinite(float(v)) for s in series for v in s["values"])
 
 
 def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any) -> str:
@@ -1094,7 +1122,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     ax = figure.add_subplot()
     school_map(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                area="area", total="total", boundaries=outline, legend=False,
-               min_cell=ctx.min_cell, ax=ax, **disclosed)
+               min_cell=ctx.min_cell, lang=ctx.lang, label_a=ctx.group_text(col_a),
+               ax=ax, **disclosed)
     image = _png(figure)
     if ctx.disclosure is None:
         a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
@@ -1116,7 +1145,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
                       name="name", total="total", boundaries=outline, boundary_name="name",
                       group_labels={col_a: ctx.group_text(col_a),
                                     col_b: ctx.group_text(col_b)},
-                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, **disclosed)
+                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang,
+                      **disclosed)
     frame = _iframe(m, ctx.t("interactive_map"))
     return (heading + f'<p class="note">{note}</p><div class="maps">'
             f'<figure><img src="{image}" alt="{ctx.t("static_map")}">'
@@ -1201,13 +1231,13 @@ def _spatial(ctx: _Ctx, data: ReportData, spatial: pd.DataFrame, profile: pd.Dat
     lead = ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
                  when=_year_text(ctx, data, year))
     interp = "".join(f"<p>{s}</p>" for s in sentences)
+    profile_html = (f'<h3>{ctx.t("profile_heading")}</h3><figure>{chart}<figcaption>'
+                    f'{ctx.t("profile_note", comparison=ctx.comparison(comp, pair))}'
+                    "</figcaption></figure>") if values else ""  # no empty chart
     return (f'<section><h2>{ctx.t("spatial_heading")}</h2>'
             f'<p class="note">{ctx.t("spatial_note", kernel=kernel)}</p>{table_html}'
             f'<div class="interp"><h3>{ctx.t("interpretation_heading")}</h3>'
-            f"<p><em>{lead}</em></p>{interp}</div>"
-            f'<h3>{ctx.t("profile_heading")}</h3><figure>{chart}<figcaption>'
-            f'{ctx.t("profile_note", comparison=ctx.comparison(comp, pair))}</figcaption>'
-            f"</figure></section>")
+            f"<p><em>{lead}</em></p>{interp}</div>{profile_html}</section>")
 
 
 def _caveat(ctx: _Ctx) -> str:
@@ -1350,18 +1380,21 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     year_text = (_year_text(ctx, data, lead["year"].max()) if len(lead) else "")
     heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
                     comparison=ctx.comparison(comp, pair), when=year_text)
-    results = lead[[c for c in ("area", "index", "value", "n_units", "n_pupils", "min_cell")
-                    if c in lead.columns]]
+    results = lead[[c for c in ("area", "comparison", "index", "value", "n_units",
+                                "n_pupils", "min_cell") if c in lead.columns]]
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
-               ax=ax)
+               lang=ctx.lang, label_a=data.group_labels.get(pair[0]),
+               label_b=data.group_labels.get(pair[1]), ax=ax)
     image = _png(figure, dpi=80)
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
     m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
-                       offline=ctx.offline, min_cell=ctx.min_cell, height=600)
+                       offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
+                       label_a=data.group_labels.get(pair[0]),
+                       label_b=data.group_labels.get(pair[1]))
     import folium
     from branca.element import Element
 

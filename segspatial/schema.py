@@ -44,7 +44,8 @@ RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "index": ("text", "index name (see segspatial.available_indices())"),
     "bandwidth": ("float", "spatial bandwidth in metres (k for k-nearest-neighbour "
                            "kernels); NaN for aspatial indices"),
-    "kernel": ("text", "spatial kernel (gaussian, biweight, boxcar, knn, voronoi); null "
+    "kernel": ("text", "spatial kernel (gaussian, biweight, boxcar, knn; for morrill_d the "
+                       "contiguity: delaunay or voronoi_clipped); null "
                        "for aspatial indices"),
     "value": ("float", "the index value, never rounded; NaN when undefined (see reason)"),
     "n_units": ("count", "units (schools) in the area-year after the filters"),

@@ -17,6 +17,11 @@ Safety and disclosure
   local measures are not shown, and its marker is a neutral grey (no colour that
   encodes the share) with a legend entry saying why; a marker for fewer than N
   pupils is drawn at the size of N. School counts are public and are shown as they are.
+* **Legends never cover the areas or schools**: the map opens fitted to the data beside
+  or above its legend, whichever leaves the larger zoom (the legend is measured in the
+  browser), and its scale bar is metric (folium's own scale control shows miles too).
+* **Labels in the reader's language** (``lang="en"|"nl"``): legend titles, classes and
+  numbers come from the text catalogue and :class:`segspatial._format.Formatter`.
 * ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
   ``XStatic-Leaflet`` package, the same Leaflet version as folium's) in the HTML and
   drops folium's other CDN links (jQuery, Bootstrap, Font Awesome: not used by these
@@ -36,7 +41,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from segspatial._format import Formatter
 from segspatial._mapdata import (
+    ABOVE_SCALE_COLOR,
+    BELOW_SCALE_COLOR,
     NO_DATA_COLOR,
     REPORT_VMAX,
     REPORT_VMIN,
@@ -47,7 +55,6 @@ from segspatial._mapdata import (
     disclose,
     local_measure_columns,
     school_frame,
-    suppressed_legend,
     suppressed_text,
 )
 
@@ -195,7 +202,62 @@ def _raw_element(content: str):
     return element
 
 
+def _metric_scale():
+    """Leaflet's scale control in metres and kilometres only (folium's ``control_scale``
+    also shows miles). A fixed template: nothing from the data goes into it."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    scale = MacroElement()
+    scale._name = "MetricScale"
+    scale._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true, maxWidth: 150})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    return scale
+
+
+#: The most height a legend box takes: a taller legend (a very long title from the
+#: data) scrolls inside its box rather than leaving no room for the map.
+_LEGEND_MAX_PX = 180
+
+
+def _fit_beside_legend(bounds: Sequence[float]):
+    """Fit the map to ``bounds`` (min lon, min lat, max lon, max lat) with the legend's
+    room kept free: below the data or beside it, whichever leaves the larger zoom.
+
+    The legend's size is measured in the browser when the map opens (it depends on the
+    fonts and the title), so the data never lies under it at the start; a map without
+    a legend is fitted with a small margin. A fixed template: only the four numbers of
+    ``bounds`` are filled in.
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    fit = MacroElement()
+    fit._name = "FitBesideLegend"
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    fit.corners = f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]"
+    fit._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map) {"
+        " var bounds = L.latLngBounds({{ this.corners }});"
+        " var legend = document.querySelector('.segspatial-legend');"
+        " var edge = L.point(10, 10);"
+        " var below = L.point(10, 10 + (legend ? legend.offsetHeight + 30 : 0));"
+        " var beside = L.point(10 + (legend ? legend.offsetWidth + 18 : 0), 10);"
+        " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
+        " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
+        " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"
+        "})({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    return fit
+
+
 def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any):
+    """A map fitted to ``bounds``, beside or above its legend (:func:`_fit_beside_legend`),
+    with a metric scale bar."""
     import folium
 
     if tiles is _UNSET:
@@ -207,9 +269,10 @@ def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: 
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         minx, miny, maxx, maxy = 3.3, 50.7, 7.3, 53.6  # the Netherlands
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=tiles,
-                   width=width, height=height, control_scale=True,
+                   width=width, height=height, control_scale=False,
                    prefer_canvas=False, zoom_snap=0.25)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.add_child(_metric_scale())
+    m.add_child(_fit_beside_legend((minx, miny, maxx, maxy)))
     if offline:
         js, css = leaflet_assets()
         m.default_js = []  # instance attributes: folium's class lists stay untouched
@@ -227,10 +290,13 @@ def _hex(colors: np.ndarray) -> list[str]:
 
 
 def _legend_html(title: str, body: str) -> str:
+    """A legend box at the bottom right of the map (the map opens beside or above it,
+    see :func:`_fit_beside_legend`); ``title`` is escaped here, ``body`` is markup."""
     return (
         '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
         "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
-        'font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px">'
+        "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
+        f'max-height:{_LEGEND_MAX_PX}px;overflow:auto">'
         f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
     )
 
@@ -278,14 +344,21 @@ def choropleth_map(
     min_cell: int | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: str = "en",
+    title: str | None = None,
+    label_a: str | None = None,
+    label_b: str | None = None,
 ) -> folium.Map:
     """An interactive choropleth of one index per area, with tooltips.
 
     The colours are those of :func:`segspatial.plot.choropleth` (the report's fixed
-    0 to 0.8 scale, dark green to dark red, or classes). Each area's tooltip shows
-    its name, code, the value (3 decimals, 2 with ``min_cell``, or "no data"), the
-    number of schools and of pupils (rounded with ``min_cell``, ``"< N"`` below it).
-    All names are HTML-escaped.
+    0 to 0.8 scale, dark green to dark red, or classes; values beyond the scale in
+    colours of their own, each with a legend entry). Each area's tooltip shows its
+    name, code, the value (3 decimals, 2 with ``min_cell``, or "no data"), the number
+    of schools and of pupils (rounded with ``min_cell``, ``"< N"`` below it). All
+    names are HTML-escaped. The legend's title names the index, comparison and year in
+    words; the map opens with the legend's height kept free at the bottom, so it
+    covers no area.
 
     Parameters
     ----------
@@ -293,6 +366,8 @@ def choropleth_map(
         As in :func:`segspatial.plot.choropleth`.
     scheme, k, vmin, vmax, cmap
         As in :func:`segspatial.plot.choropleth`.
+    lang, title, label_a, label_b
+        As in :func:`segspatial.plot.choropleth`, for the legend.
     tiles : str or None
         A folium basemap name or URL; None (or ``"none"``) for no basemap. Default
         ``"OpenStreetMap"`` online, none when ``offline``.
@@ -313,7 +388,8 @@ def choropleth_map(
     import folium
     from matplotlib.colors import Normalize
 
-    from segspatial.plot import _check_scale, _class_colors, _colormap, classify
+    from segspatial._figure import _check_scale, out_of_scale, scale_colormap
+    from segspatial.plot import _class_colors, classify
 
     min_cell = check_min_cell(min_cell)
     digits = 3  # the value in the tooltip; published values have 2 with min_cell
@@ -322,31 +398,41 @@ def choropleth_map(
 
         check_published(results, min_cell)
         digits = Policy(min_cell).digits
+    words = Formatter(lang)
     _check_scale(vmin, vmax)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
     if frame.crs is not None:
         frame = frame.to_crs("EPSG:4326")
-    cmap = _colormap(cmap)
+    cmap = scale_colormap(cmap)
     norm = Normalize(vmin, vmax)
     values = frame["value"].to_numpy(dtype=np.float64)
     missing = ~np.isfinite(values)
     fill = np.array([NO_DATA_COLOR] * len(frame), dtype=object)
-    title = selection.title()
+    if title is None:
+        title = words.selection_title(index, **selection.describe(), label_a=label_a,
+                                      label_b=label_b)
+    entries = []
     if scheme is None:
         fill[~missing] = _hex(cmap(norm(values[~missing])))
-        ticks = [(p, f"{vmin + p * (vmax - vmin):.2g}") for p in (0, 0.25, 0.5, 0.75, 1)]
+        ticks = [(p, words.decimal(vmin + p * (vmax - vmin), 2))
+                 for p in (0, 0.25, 0.5, 0.75, 1)]
         body = _gradient(cmap, ticks)
+        below, above = out_of_scale(values, vmin, vmax)
+        entries += [(BELOW_SCALE_COLOR, words.below(vmin))] if below else []
+        entries += [(ABOVE_SCALE_COLOR, words.above(vmax))] if above else []
     else:
-        classes, bins = classify(values, scheme, k=k)
+        classes, bins = classify(values, scheme, k=k, lang=lang)
         colors = _hex(np.array(_class_colors(bins, cmap, norm)))
         for i, color in enumerate(colors):
             fill[classes == i] = color
-        body = "".join(_swatch(c, label) for c, (_, _, label) in zip(colors, bins,
-                                                                     strict=True))
+        body = ""
+        entries += [(colors[i], bins[i][2])
+                    for i in sorted(range(len(bins)), key=lambda i: bins[i][0])]
     if missing.any():
-        body += _swatch(NO_DATA_COLOR, "no data")
+        entries.append((NO_DATA_COLOR, words.text("fig_no_data")))
+    body += "".join(_swatch(color, label) for color, label in entries)
     properties = pd.DataFrame({
         "name": [escape(v) for v in frame["name"]],
         "code": [escape(v) for v in frame["code"]],
@@ -361,8 +447,8 @@ def choropleth_map(
     m = _new_map(layer.total_bounds if len(layer) else np.full(4, np.nan), tiles, offline,
                  width, height)
     keys, aliases = _tooltip_fields([("name", "name"), ("code", "code"),
-                                     ("value", selection.index), ("schools", "schools"),
-                                     ("pupils", "pupils")])
+                                     ("value", words.index_symbol(selection.index)),
+                                     ("schools", "schools"), ("pupils", "pupils")])
     folium.GeoJson(
         layer.__geo_interface__,
         name=escape(title),
@@ -400,6 +486,8 @@ def school_webmap(
     published: pd.DataFrame | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
+    lang: str = "en",
+    title: str | None = None,
 ) -> folium.Map:
     """An interactive school map: circles sized by pupils, coloured by share of A.
 
@@ -441,8 +529,10 @@ def school_webmap(
         schools, smaller for more (14 x sqrt(60 / n), at least 6), so that the
         circles of a large city do not cover each other.
     group_labels : mapping, optional
-        Display names for the group columns (e.g. ``{"a": "disadvantaged"}``), used
-        in the popups and the legend; default the column names.
+        Display names for the group columns, as noun phrases (e.g. ``{"a": "pupils
+        with a disadvantage background"}``), used in the popups and the legend;
+        default the column names in the popups and, in the legend, a known group's
+        name or "group A".
     tiles, offline, width, height
         As in :func:`choropleth_map`.
     min_cell : int, optional
@@ -452,6 +542,10 @@ def school_webmap(
         With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
         (one row per row of ``data``), when the caller has it (a report); computed
         otherwise.
+    lang : {"en", "nl"}
+        Language of the legend.
+    title : str, optional
+        The legend's title (default "Share of <group A>").
 
     Returns
     -------
@@ -460,8 +554,8 @@ def school_webmap(
     import folium
     import geopandas as gpd
 
+    from segspatial._figure import _colormap
     from segspatial._mapdata import guess_name_column
-    from segspatial.plot import _colormap
 
     min_cell = check_min_cell(min_cell)
     if max_radius is not None and not (np.isfinite(max_radius) and max_radius > 0):
@@ -531,7 +625,7 @@ def school_webmap(
     layer = gpd.GeoDataFrame(props, geometry=points.geometry.to_numpy(), crs="EPSG:4326")
     outline = None
     if boundaries is not None:
-        from segspatial.plot import _outline
+        from segspatial._figure import _outline
 
         outline = _outline(boundaries, None)
         outline = outline.to_crs("EPSG:4326") if outline.crs is not None else outline
@@ -541,6 +635,20 @@ def school_webmap(
             {"area": [escape(v) for v in (boundaries[label_col] if label_col
                                           else [""] * len(outline))]},
             geometry=outline.to_numpy(), crs="EPSG:4326")
+    words = Formatter(lang)
+    centres = points["centre"].unique()
+    if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
+        ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
+                 (1, words.percent(1))]
+    else:
+        ticks = [(0, words.percent(0)), (0.5, words.text("fig_area_share")),
+                 (1, words.percent(1))]
+    body = _gradient(cmap, ticks) + (f'<div style="font-size:11px">'
+                                     f'{escape(words.text("fig_circle_area"))}</div>')
+    if hidden.any():
+        body += _swatch(SUPPRESSED_COLOR, words.text("fig_suppressed", n=min_cell))
+    legend_title = title or words.text("fig_share_of", a=words.group(
+        group_a, (group_labels or {}).get(group_a), which="a"))
     bounds = (outline if outline is not None else layer).total_bounds
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
@@ -560,16 +668,6 @@ def school_webmap(
         tooltip=folium.GeoJsonTooltip(fields=keys[:3], aliases=aliases[:3]),
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
-    centres = points["centre"].unique()
-    if len(centres) == 1 and np.isfinite(centres[0]):
-        c = float(centres[0])
-        ticks = [(0, "0%"), (0.5, f"{c:.0%}"), (1, "100%")]
-    else:
-        ticks = [(0, "0%"), (0.5, "area's share"), (1, "100%")]
-    body = _gradient(cmap, ticks) + ('<div style="font-size:11px">circle area: pupils'
-                                     "</div>")
-    if hidden.any():
-        body += _swatch(SUPPRESSED_COLOR, suppressed_legend(min_cell))
-    m.get_root().html.add_child(_raw_element(_legend_html(f"share of {label_a}", body)))
+    m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
     _stable_ids(m.get_root())
     return m

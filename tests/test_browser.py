@@ -65,7 +65,7 @@ def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries,
     page, log = _open(browser, path)
     assert page.locator("path.leaflet-interactive").count() == 355
     assert page.locator(".leaflet-tile").count() == 0  # no basemap
-    assert page.locator(".segspatial-legend").inner_text().startswith("dissimilarity")
+    assert page.locator(".segspatial-legend").inner_text().startswith("Dissimilarity index D")
     amsterdam = named[named["statcode"] == "GM0363"].to_crs("EPSG:4326")
     point = amsterdam.geometry.iloc[0].representative_point()
     tooltip = _hover(page, point.y, point.x)

@@ -24,6 +24,7 @@ def _run(name: str, argv: list[str], capsys) -> str:
 def test_checkerboard(capsys):
     out = _run("checkerboard.py", [], capsys)
     assert "Same D (0.600) in both towns" in out
+    assert "At 1 km the halves keep 39% of Theil's H, the checkerboard 0%" in out
 
 
 def test_pupils_seven_comparisons(tmp_path, capsys):

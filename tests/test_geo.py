@@ -28,19 +28,24 @@ from segspatial.geo import (
 )
 
 RD = "EPSG:28992"
+#: Toy geometries are laid out from this point, inside RD New's area of use (the
+#: coordinates are checked against it); positions in the tests are relative to it.
+GX, GY = 100_000.0, 400_000.0
 
 
 def grid(codes=("A", "B", "C", "D"), size=1000.0, crs=RD) -> gpd.GeoDataFrame:
     """A 2 x 2 grid of squares: A bottom-left, B bottom-right, C top-left, D top-right."""
     origin = {"A": (0, 0), "B": (1, 0), "C": (0, 1), "D": (1, 1)}
-    geoms = [shapely.box(origin[c][0] * size, origin[c][1] * size,
-                         (origin[c][0] + 1) * size, (origin[c][1] + 1) * size) for c in codes]
+    geoms = [shapely.box(GX + origin[c][0] * size, GY + origin[c][1] * size,
+                         GX + (origin[c][0] + 1) * size, GY + (origin[c][1] + 1) * size)
+             for c in codes]
     return gpd.GeoDataFrame({"code": list(codes), "name": [f"area {c}" for c in codes]},
                             geometry=geoms, crs=crs)
 
 
 def points(xy, crs=RD, **columns) -> gpd.GeoDataFrame:
-    xy = np.asarray(xy, dtype=float)
+    """Unit points at ``xy``, relative to (GX, GY) in RD New."""
+    xy = np.asarray(xy, dtype=float) + ([GX, GY] if crs == RD else [0.0, 0.0])
     frame = pd.DataFrame({"school": [f"s{i}" for i in range(len(xy))], "x": xy[:, 0],
                           "y": xy[:, 1], **columns})
     return unit_points(frame, x="x", y="y", crs=crs, unit="school")
@@ -87,7 +92,8 @@ def test_crs_override_declares_and_warns(tmp_path):
     with pytest.warns(GeometryWarning, match=r"EPSG:28992.*overrides it with EPSG:32631"):
         out = read_boundaries(path, crs="EPSG:32631")
     assert out.crs.to_epsg() == 32631
-    assert out.total_bounds.tolist() == [0, 0, 2000, 2000]  # declared, not reprojected
+    # declared, not reprojected
+    assert out.total_bounds.tolist() == [GX, GY, GX + 2000, GY + 2000]
 
 
 def test_empty_file_and_no_features(tmp_path):
@@ -108,9 +114,9 @@ def test_empty_file_and_no_features(tmp_path):
 
 
 def test_invalid_geometries_are_repaired_and_counted(tmp_path):
-    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
-    g = gpd.GeoDataFrame({"code": ["X", "Y"]}, geometry=[bowtie, shapely.box(20, 0, 30, 10)],
-                         crs=RD)
+    bowtie = shapely.Polygon([(GX, GY), (GX + 10, GY + 10), (GX + 10, GY), (GX, GY + 10)])
+    g = gpd.GeoDataFrame({"code": ["X", "Y"]},
+                         geometry=[bowtie, shapely.box(GX + 20, GY, GX + 30, GY + 10)], crs=RD)
     path = tmp_path / "bowtie.gpkg"
     g.to_file(path)
     with pytest.warns(GeometryWarning, match=r"repaired 1 invalid geometry"):
@@ -119,7 +125,7 @@ def test_invalid_geometries_are_repaired_and_counted(tmp_path):
     assert out.is_valid.all()
     assert out.geometry.iloc[0].geom_type == "MultiPolygon"
     assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)  # two triangles
-    assert out.geometry.iloc[1].equals(shapely.box(20, 0, 30, 10))
+    assert out.geometry.iloc[1].equals(shapely.box(GX + 20, GY, GX + 30, GY + 10))
 
 
 def test_boundaries_in_memory_are_repaired_like_files():
@@ -268,12 +274,13 @@ def test_to_projected():
 
 
 def test_unit_points_keeps_columns_and_index():
-    frame = pd.DataFrame({"school": ["a", "b"], "x": [1.0, 2.0], "y": [3, 4], "n": [5, 6]},
-                         index=[10, 20])
+    frame = pd.DataFrame({"school": ["a", "b"], "x": [GX + 1.0, GX + 2.0],
+                          "y": [GY + 3, GY + 4], "n": [5, 6]}, index=[10, 20])
     pts = unit_points(frame, x="x", y="y", crs=RD)
     assert list(pts.columns) == ["school", "x", "y", "n", "geometry"]
     assert pts.index.tolist() == [10, 20] and pts.crs.to_epsg() == 28992
-    assert pts.geometry.x.tolist() == [1.0, 2.0] and pts.geometry.y.tolist() == [3.0, 4.0]
+    assert pts.geometry.x.tolist() == [GX + 1.0, GX + 2.0]
+    assert pts.geometry.y.tolist() == [GY + 3.0, GY + 4.0]
     assert "geometry" not in frame.columns
 
 
@@ -291,7 +298,8 @@ def test_unit_points_errors():
         unit_points(frame.fillna({"x": 0}), x="x", y="x", crs=RD, unit="school")
     with pytest.raises(ValueError, match=r"crs='RD' is not a coordinate reference system"):
         unit_points(frame.iloc[:1], x="x", y="x", crs="RD")
-    with pytest.raises(ValueError, match=r"geographic.*outside lon -180..180.*EPSG:28992"):
+    with pytest.raises(ValueError, match=r"outside the area of use of EPSG:4326 .*"
+                                         r"lon -180..180.*projected metres.*EPSG:28992"):
         unit_points(pd.DataFrame({"x": [121000.0], "y": [487000.0]}), x="x", y="y",
                     crs="EPSG:4326")
     with pytest.raises(TypeError, match="x must be a column name"):
@@ -496,7 +504,7 @@ def test_join_areas_per_year_boundaries(tmp_path):
     merged = grid(("C", "D"))
     merged = pd.concat([merged, gpd.GeoDataFrame(
         {"code": ["Z"], "name": ["A and B merged"]},
-        geometry=[shapely.box(0, 0, 2000, 1000)], crs=RD)], ignore_index=True)
+        geometry=[shapely.box(GX, GY, GX + 2000, GY + 1000)], crs=RD)], ignore_index=True)
     merged.to_file(tmp_path / "areas_2019.geojson")
     with pytest.warns(GeometryWarning) as record:
         out = join_areas(results_table(), str(tmp_path / "areas_{year}.geojson"), "code")
@@ -613,6 +621,7 @@ def grid_files(tmp_path):
                           rng.uniform(0, 1000, n)])
     xy[0] = [2050, 500]   # 50 m outside B: snapped
     xy[1] = [9000, 9000]  # far away: left out
+    xy += [GX, GY]
     counts = pd.DataFrame({"school": [f"s{i:02d}" for i in range(n)], "x": xy[:, 0],
                            "y": xy[:, 1], "a": rng.integers(0, 60, n),
                            "b": rng.integers(0, 60, n), "pc": "1011 AB"})

@@ -209,7 +209,7 @@ def _check_map_document(document: str, *, school_map: bool) -> None:
         aliases = _aliases(document)
         assert GROUP_A in aliases and f"share of {GROUP_A}" in aliases
         assert MEASURE in aliases
-        assert f"share of {GROUP_A}" in _collapse(_texts(document))  # the legend
+        assert f"Share of {GROUP_A}" in _collapse(_texts(document))  # the legend
 
 
 # --------------------------------------------------------------------------- commands
@@ -220,7 +220,8 @@ def test_schools_command_html_and_static(files, workdir, capsys):
     html_out = workdir / f"{FILE_STEM} schools.html"
     common = ["schools", paths["counts"], "--unit", "school", "--name", "naam",
               "--group-a", GROUP_A, "--group-b", GROUP_B, "--x", "x", "--y", "y",
-              "--crs", "EPSG:28992", "--area", "gm", "--total", "pupils"]
+              "--crs", "EPSG:28992", "--area", "gm", "--total", "pupils",
+              "--label-a", GROUP_A]
     _run(capsys, *common, "--boundaries", paths["bounds"], "--measures", MEASURE,
          "--offline", "--output", html_out)
     document = html_out.read_text(encoding="utf-8")
@@ -252,13 +253,16 @@ def test_map_command_with_hostile_index_and_comparison(files, workdir, capsys):
     document = html_out.read_text(encoding="utf-8")
     _check_map_document(document, school_map=False)
     assert INDEX in _aliases(document)
-    title = f"{INDEX}, {COMPARISON}, 2019"
+    title = f"{INDEX} — {COMPARISON}, 2019"  # a plug-in's and a comparison's own names
     assert title in _collapse(_texts(document))  # the legend
     for suffix in ("svg", "pdf", "png"):
         _run(capsys, *args, "--output", workdir / f"m.{suffix}")
         _run(capsys, *args, "--scheme", "massey_denton", "--output", workdir / f"c.{suffix}")
     for name in ("m.svg", "c.svg"):
-        assert shown_in_figures(title) in _svg_texts((workdir / name).read_bytes())
+        # a long title breaks after its " — ", never inside a name
+        texts = _svg_texts((workdir / name).read_bytes())
+        assert shown_in_figures(INDEX) + " —" in texts, name
+        assert shown_in_figures(COMPARISON) + ", 2019" in texts, name
 
 
 def test_heatmap_command(files, workdir, capsys):
@@ -388,7 +392,8 @@ def test_monitor_command(workdir, capsys):
                                 "GESLACHT": sex, "ONDERDEEL": "techniek",
                                 "OPLEIDINGSNAAM ACTUEEL": f"{text} #{programme}",
                                 "GEMEENTENAAM": text, "2023": n, "2024": n + 1})
-        square = box(10_000 * k, 0, 10_000 * (k + 1), 10_000)
+        # inside RD New's area of use (boundary files are checked against it)
+        square = box(100_000 + 10_000 * k, 400_000, 100_000 + 10_000 * (k + 1), 410_000)
         municipalities.append({"statcode": f"GM{gm}", "statnaam": text, "geometry": square})
         regions.append({"statcode": text, "statnaam": text, "geometry": square})
     data = workdir / f"{FILE_STEM}.json"
@@ -475,18 +480,19 @@ def test_web_maps_show_each_class_literally(cls, workdir):
     (feature, _) = _features(document)
     assert feature["name"] == text and feature["code"] == text
     assert text in _aliases(document)
-    assert f"{text}, {text}, 2019" in _texts(document)  # the legend title
+    assert f"{text} — {text}, 2019" in _texts(document)  # the legend title
     schools = _schools(text).rename(columns={"m": text + " m"})
     m = webmap.school_webmap(schools, "school", text, "b", x="x", y="y", crs="EPSG:28992",
                              name="naam", area="gm", measures=[text + " m"],
                              boundaries=_squares(text).iloc[:1], boundary_name="statnaam",
-                             group_labels={"b": text + " b"}, tiles=None)
+                             group_labels={text: text, "b": text + " b"}, tiles=None)
     document = webmap.to_html(m)
     _assert_inert(document)
     features = _features(document)
     assert {"school": text, "name": text, "area": text}.items() <= features[1].items()
     assert features[0] == {"area": text}  # the outline
     assert {text, text + " b", f"share of {text}", text + " m"} <= set(_aliases(document))
+    assert f"Share of {text}" in _texts(document)  # the legend title
 
 
 def test_tiles_with_template_syntax_are_refused():
@@ -510,7 +516,8 @@ def _draw_everything(text: str):
     plot.report_grid(results, index=text, names={text: text}, ax=axes[2])
     plot.report_grids(pd.concat([results, results.assign(comparison=text + " 2")]),
                       index=text, axes=axes[3:5])
-    plot.school_map(_schools(text), "school", text, "b", x="x", y="y", ax=axes[5])
+    plot.school_map(_schools(text), "school", text, "b", x="x", y="y", label_a=text,
+                    ax=axes[5])
     profile = plot.profile_plot(
         results.assign(bandwidth=np.where(results["year"] == 2018, 500.0, 1000.0),
                        year=2019), names={text: text})
@@ -527,9 +534,11 @@ def test_static_figures_draw_each_class_literally(cls, workdir):
     figure, profile = _draw_everything(text)
     texts = _svg_texts(plot.figure_bytes(figure, "svg"))
     assert drawn in texts  # area names on the grid
-    assert shown_in_figures(f"{text}, {text}, 2019") in texts  # choropleth titles
+    # choropleth titles: whole, or broken after their own " — " (never inside a name)
+    assert (shown_in_figures(f"{text} — {text}, 2019") in texts
+            or {drawn + " —", drawn + ", 2019"} <= set(texts))
     assert shown_in_figures(text + " 2") in texts
-    assert any(shown_in_figures(text) in t for t in texts if t.startswith("share of"))
+    assert any(drawn in t for t in texts if t.startswith("Share of"))  # label_a
     assert drawn in _svg_texts(plot.figure_bytes(profile, "svg"))  # line label, y label
 
 

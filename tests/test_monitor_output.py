@@ -34,11 +34,12 @@ def case(tmp_path):
     data.write_text(json.dumps(records))
     muni = gpd.GeoDataFrame({"statcode": ["GM0001", "GM0002", "GM0003", "GM0004"],
                              "statnaam": [HOSTILE] * 4},
-                            geometry=[box(0, 0, 1e4, 1e4), box(1e4, 0, 2e4, 1e4),
-                                      box(2e4, 0, 3e4, 1e4), box(3e4, 0, 4e4, 1e4)],
-                            crs="EPSG:28992")
+                            geometry=[box(x, 4e5, x + 1e4, 4.1e5)
+                                      for x in (1e5, 1.1e5, 1.2e5, 1.3e5)],
+                            crs="EPSG:28992")  # inside RD New's area of use (it is checked)
     regions = gpd.GeoDataFrame({"statcode": ["AM01", "AM02"], "statnaam": [HOSTILE, "Oost"]},
-                               geometry=[box(0, 0, 2e4, 1e4), box(2e4, 0, 4e4, 1e4)],
+                               geometry=[box(1e5, 4e5, 1.2e5, 4.1e5),
+                                         box(1.2e5, 4e5, 1.4e5, 4.1e5)],
                                crs="EPSG:28992")
     muni_path, reg_path = tmp_path / "gm.geojson", tmp_path / "am.geojson"
     muni.to_file(muni_path)

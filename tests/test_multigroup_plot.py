@@ -44,8 +44,11 @@ def test_profile_chart(profile):
     assert len(lines) == 2
     t1 = profile[profile["area"] == "T1"]
     np.testing.assert_array_equal(lines[0].get_ydata(), t1["theil_h"].to_numpy())
-    texts = ax.get_legend().get_texts()
+    (legend,) = ax.figure.legends  # under the figure, covering no line
+    texts = legend.get_texts()
     assert texts[0].get_text() == HOSTILE and not texts[0].get_parse_math()
+    assert ax.get_title() == f"Income profile H(p) — {HOSTILE}"
+    assert not ax.title.get_parse_math()
     ax.figure.canvas.draw()  # renders without parsing "$\alpha$" as mathtext
     with pytest.raises(ValueError, match="area: the profile holds 2 values"):
         profile_chart(profile)

@@ -69,7 +69,8 @@ def test_choropleth_continuous_colours_no_data_and_title(squares, results):
     assert np.allclose(faces[1], mpl.colormaps["RdYlGn_r"](1.0))  # D = 0.8: dark red
     assert np.allclose(faces[2], GREY) and np.allclose(faces[3], GREY)  # NaN, no results
     colorbar_axes = [a for a in ax.figure.axes if a is not ax]
-    assert colorbar_axes[0].get_ylabel() == "dissimilarity, x_vs_y, 2019"
+    assert colorbar_axes[0].get_xlabel() == "Dissimilarity index D"
+    assert ax.get_title() == "Dissimilarity index D — x_vs_y, 2019"  # an unknown comparison
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no data"]
     assert _png_std(ax.figure) > 0.05
 
@@ -77,17 +78,17 @@ def test_choropleth_continuous_colours_no_data_and_title(squares, results):
 def test_choropleth_defaults_to_the_latest_year(squares, results):
     ax = plot.choropleth(results, squares, index="theil_h", area_code="statcode",
                          comparison="u_vs_v")
-    assert [a for a in ax.figure.axes if a is not ax][0].get_ylabel() == \
-        "theil_h, u_vs_v, 2019"
+    assert ax.get_title() == "Theil's information index H — u_vs_v, 2019"
 
 
 def test_choropleth_massey_denton_bands(squares, results):
     ax = plot.choropleth(results, squares, area_code="statcode", comparison="x_vs_y",
                          year=2018, scheme="massey_denton")
     legend = ax.get_legend()
-    assert legend.get_title().get_text() == "dissimilarity, x_vs_y, 2018"
+    assert legend.get_title().get_text() == "Dissimilarity index D"
+    assert ax.get_title() == "Dissimilarity index D — x_vs_y, 2018"
     assert [t.get_text() for t in legend.get_texts()] == [
-        "low (0-0.3)", "moderate (0.3-0.6)", "high (0.6-1)", "no data"]
+        "low (0–0.3)", "moderate (0.3–0.6)", "high (0.6–1)", "no data"]
     faces = ax.collections[0].get_facecolors()
     # 2018: three areas at 0.45 (moderate), coloured by the scale at the band middle
     moderate = mpl.colormaps["RdYlGn_r"](0.45 / 0.8)
@@ -178,7 +179,8 @@ def test_selection_needs_one_row_per_area(results):
     chosen = select_values(spatial[spatial["kernel"] == "box"], index="spatial_d",
                            comparison="x_vs_y", bandwidth="1000", year="2018")
     assert chosen.bandwidth == 1000.0 and chosen.year == 2018
-    assert chosen.title() == "spatial_d (bandwidth 1,000 m), x_vs_y, 2018"
+    assert chosen.describe() == {"comparison": "x_vs_y", "year": 2018, "bandwidth": 1000.0,
+                                 "kernel": "box", "group_a": None, "group_b": None}
     assert chosen.frame["value"].tolist() == [0.45, 0.45, 0.45]
 
 
@@ -200,7 +202,7 @@ def test_report_grid_rows_by_pupils_values_printed(results):
     assert texts == sorted(["0.45"] * 3 + ["0.80", "0.00"])  # NaN cell left blank
     image = ax.get_images()[0].get_array()
     assert image.shape == (3, 2) and bool(image.mask[1, 1])
-    assert ax.get_title() == "dissimilarity, x_vs_y"
+    assert ax.figure.get_suptitle() == "Dissimilarity index D — x_vs_y"
     assert _png_std(ax.figure) > 0.05
 
 
@@ -247,9 +249,10 @@ def test_school_map_sizes_colours_legend(schools):
     assert sizes[(0.0, 0.0)] == pytest.approx(250.0) and sizes[(300.0, 50.0)] == \
         pytest.approx(125.0)
     legend = ax.get_legend()
-    assert legend.get_title().get_text() == "pupils"
+    assert legend.get_title().get_text() == "Pupils per school"
     bar_axes = [a for a in ax.figure.axes if a is not ax][0]
-    assert bar_axes.get_ylabel() == "share of a (centre: the area's 17.1%)"
+    assert bar_axes.get_xlabel() == "Share of group A (white: the area's 17.1%)"
+    assert ax.get_title() == "Share of group A per school"
     assert len(ax.lines) + len(ax.collections) >= 2  # the outline and the schools
     assert _png_std(ax.figure) > 0.02
 
@@ -264,7 +267,7 @@ def test_school_map_centres_on_each_area(schools):
     assert values[(100.0, 50.0)] == pytest.approx(0.5 + 0.5 * 0.1 / 0.8)
     assert values[(300.0, 50.0)] == pytest.approx(0.0)
     bar_axes = [a for a in ax.figure.axes if a is not ax][0]
-    assert "centred on each area's share" in bar_axes.get_ylabel()
+    assert bar_axes.get_xlabel() == "Share of group A (white: each area's own share)"
 
 
 def _school_colours(ax) -> dict[tuple, tuple]:
@@ -304,7 +307,7 @@ def test_school_map_min_cell_draws_suppressed_schools_grey():
     texts = [t.get_text() for legend in ax.findobj(Legend)
              for t in legend.get_texts()]
     assert "share not shown: a group has fewer than 10 pupils" in texts
-    assert ax.get_legend().get_title().get_text() == "pupils"
+    assert ax.get_legend().get_title().get_text() == "Pupils per school"
     assert not any("share not shown" in t.get_text() for legend in
                    plain.findobj(Legend) for t in legend.get_texts())
     # sizes from the rounded pupils (L 203 -> 205); S has 5, shown as "< 10": its
@@ -345,9 +348,13 @@ def test_profile_plot_lines_per_area():
     ax = plot.profile_plot(profile, names={"GM1": "Havenstad"})
     assert [line.get_label() for line in ax.lines] == ["Havenstad", "GM2"]
     assert ax.lines[0].get_xdata().tolist() == [500.0, 1000.0, 2000.0]
-    assert ax.get_xlabel() == "bandwidth (m)" and ax.get_ylabel() == "spatial_dissimilarity"
-    ax = plot.profile_plot(profile, area="GM2")
+    assert ax.get_xlabel() == "Bandwidth: radius of each school's surroundings"
+    assert ax.get_ylabel() == "Spatial D"
+    assert ax.get_title() == "Multi-scale profile: Spatial D by bandwidth (Gaussian kernel)"
+    assert ax.get_legend().get_title().get_text() == "Municipality"
+    ax = plot.profile_plot(profile, area="GM2", names={"GM2": "Polderdam"})
     assert len(ax.lines) == 1
+    assert ax.get_title().startswith("Polderdam: Multi-scale profile: Spatial D")
     with pytest.raises(ValueError, match=r"area=\['GM7'\] not in profile"):
         plot.profile_plot(profile, area="GM7")
     with pytest.raises(ValueError, match=r"profile has no rows with a bandwidth"):
@@ -426,7 +433,8 @@ def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):
     from segspatial.cli import main
 
     pd.DataFrame({"school": ["L", "M", "N"], "a": [3, 40, 120], "b": [200, 100, 30],
-                  "x": [0.0, 100.0, 200.0], "y": [0.0, 50.0, 0.0]}).to_csv(
+                  "x": [120_000.0, 120_100.0, 120_200.0],  # inside RD New's area of use
+                  "y": [480_000.0, 480_050.0, 480_000.0]}).to_csv(
         tmp_path / "s.csv", index=False)
     base = ["schools", str(tmp_path / "s.csv"), "--unit", "school", "--group-a", "a",
             "--group-b", "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992"]

@@ -206,7 +206,7 @@ def test_a_directory_is_not_a_file(tmp_path, capsys):
 
 def test_schools_uses_the_gate_total_below_a_plus_b(tmp_path, capsys):
     path = tmp_path / "c.csv"
-    path.write_text("school,a,b,t,x,y\ns1,5,5,12,0,0\ns2,5,5,8,100,0\n")
+    path.write_text("school,a,b,t,x,y\ns1,5,5,12,120000,480000\ns2,5,5,8,120100,480000\n")
     code, err = _cli(capsys, "schools", str(path), "--unit", "school", "--group-a", "a",
                      "--group-b", "b", "--total", "t", "--x", "x", "--y", "y", "--crs",
                      "EPSG:28992", "-o", str(tmp_path / "m.html"))
@@ -218,8 +218,14 @@ def test_schools_uses_the_gate_total_below_a_plus_b(tmp_path, capsys):
 # ------------------------------------------------------------------------- boundaries
 
 
+#: RD New coordinates inside the Netherlands (the CRS's area of use is checked)
+X0, Y0 = 120000, 480000
+
+
 def _square(x0, size=1000):
-    return [[[x0, 0], [x0 + size, 0], [x0 + size, size], [x0, size], [x0, 0]]]
+    x0 += X0
+    return [[[x0, Y0], [x0 + size, Y0], [x0 + size, Y0 + size], [x0, Y0 + size],
+             [x0, Y0]]]
 
 
 def _boundaries(path, codes):
@@ -233,7 +239,7 @@ def _boundaries(path, codes):
 
 
 def _located(tmp_path):
-    rows = ["school,a,b,x,y"] + [f"s{i},{i + 3},{10 - i},{100 + i * 200},500"
+    rows = ["school,a,b,x,y"] + [f"s{i},{i + 3},{10 - i},{X0 + 100 + i * 200},{Y0 + 500}"
                                  for i in range(10)]
     path = tmp_path / "c.csv"
     path.write_text("\n".join(rows) + "\n")

@@ -21,6 +21,8 @@ from segspatial.spatial import (
 
 CRS = "EPSG:28992"
 NO_FILTERS = {"min_unit_size": 0, "min_area_size": 0}
+#: An origin inside RD New's area of use: toy towns are laid out from here.
+X0, Y0 = 100_000.0, 400_000.0
 
 
 def _town(pattern: str, side: int = 8, spacing: float = 500.0, code: str = "T",
@@ -123,56 +125,95 @@ def test_bandwidth_beyond_the_area_makes_every_local_share_p(demo):
 # ------------------------------------------------------------------ hand-computed
 
 
-def test_hand_computed_gaussian_and_biweight():
-    data = pd.DataFrame({"school": ["P", "Q", "R"], "a": [30, 10, 20], "b": [10, 30, 40],
-                         "x": [0.0, 400.0, 1500.0], "y": [0.0, 0.0, 0.0]})
-    a = np.array([30.0, 10.0, 20.0])
-    b = np.array([10.0, 30.0, 40.0])
+def _entropy(q: np.ndarray) -> np.ndarray:
+    q = np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(-q * np.log(q) - (1 - q) * np.log(1 - q))
+
+
+_HAND = pd.DataFrame({"school": ["P", "Q", "R"], "a": [30, 10, 20], "b": [10, 30, 40],
+                      "x": [X0, X0 + 400.0, X0 + 1500.0], "y": [Y0] * 3})
+# gaussian h = 400: P-Q at 1 h, Q-R at 2.75 h, P-R at 3.75 h (all below 5 h)
+_GAUSS = np.exp(-0.5 * (np.array([[0, 400, 1500], [400, 0, 1100], [1500, 1100, 0]]) / 400) ** 2)
+# biweight h = 1200: P-Q and Q-R (1100 < 1200), not P-R
+_BIWEIGHT = np.array([[1, (1 - (400 / 1200) ** 2) ** 2, 0],
+                      [(1 - (400 / 1200) ** 2) ** 2, 1, (1 - (1100 / 1200) ** 2) ** 2],
+                      [0, (1 - (1100 / 1200) ** 2) ** 2, 1]])
+
+
+@pytest.mark.parametrize(("kernel", "h", "w"), [("gaussian", 400.0, _GAUSS),
+                                                ("biweight", 1200.0, _BIWEIGHT)])
+def test_hand_computed_dispersal(kernel, h, w):
+    a, b = _HAND["a"].to_numpy(float), _HAND["b"].to_numpy(float)
+    k = w / w.sum(axis=0, keepdims=True)  # each school's pupils spread over its surroundings
+    la, lb = k @ a, k @ b
+    big_a, big_b = a.sum(), b.sum()
+    d = 0.5 * np.abs(la / big_a - lb / big_b).sum()
+    big_p = big_a / (big_a + big_b)
+    hh = 1 - ((la + lb) * _entropy(la / (la + lb))).sum() / ((big_a + big_b) * _entropy(big_p))
+    table = _run(_HAND, bandwidth=h, kernel=kernel, indices="dissimilarity",
+                 spatial_indices=["spatial_dissimilarity", "spatial_theil_h"])
+    assert _value(table, "spatial_dissimilarity") == pytest.approx(d, rel=1e-12)
+    assert _value(table, "spatial_theil_h") == pytest.approx(hh, rel=1e-12)
+    np.testing.assert_allclose(la.sum(), big_a, rtol=1e-14)  # every pupil counted once
+
+
+@pytest.mark.parametrize(("kernel", "h", "w"), [("gaussian", 400.0, _GAUSS),
+                                                ("biweight", 1200.0, _BIWEIGHT)])
+def test_hand_computed_reardon_osullivan(kernel, h, w):
+    a, b = _HAND["a"].to_numpy(float), _HAND["b"].to_numpy(float)
     t, big_p = a + b, 60.0 / 140.0
+    la, lb = w @ a, w @ b
+    p = la / (la + lb)
+    d = sum(t * abs(p - big_p)) / (2 * 140 * big_p * (1 - big_p))
+    hh = 1 - (t * _entropy(p)).sum() / (140 * _entropy(big_p))
+    table = _run(_HAND, bandwidth=h, kernel=kernel, indices="dissimilarity",
+                 definition="reardon_osullivan",
+                 spatial_indices=["spatial_dissimilarity", "spatial_theil_h"])
+    assert set(table["index"]) == {"dissimilarity", "spatial_dissimilarity_ro",
+                                   "spatial_theil_h_ro"}
+    assert _value(table, "spatial_dissimilarity_ro") == pytest.approx(d, rel=1e-12)
+    assert _value(table, "spatial_theil_h_ro") == pytest.approx(hh, rel=1e-12)
 
-    def expected(w: np.ndarray) -> tuple[float, float]:
-        la, lb = w @ a, w @ b
-        p = la / (la + lb)
 
-        def e(q):
-            return -q * math.log(q) - (1 - q) * math.log(1 - q)
-
-        d = sum(t * abs(p - big_p)) / (2 * 140 * big_p * (1 - big_p))
-        h = 1 - sum(t[j] * e(p[j]) for j in range(3)) / (140 * e(big_p))
-        return d, h
-
-    # gaussian h = 400: P-Q at 1 h, Q-R at 2.75 h, P-R at 3.75 h (all below 5 h)
-    g = np.exp(-0.5 * (np.array([[0, 400, 1500], [400, 0, 1100], [1500, 1100, 0]]) / 400) ** 2)
-    # biweight h = 1200: P-Q only and Q-R (1100 < 1200)
-    bw = np.array([[1, (1 - (400 / 1200) ** 2) ** 2, 0],
-                   [(1 - (400 / 1200) ** 2) ** 2, 1, (1 - (1100 / 1200) ** 2) ** 2],
-                   [0, (1 - (1100 / 1200) ** 2) ** 2, 1]])
-    for kernel, h, w in (("gaussian", 400.0, g), ("biweight", 1200.0, bw)):
-        table = _run(data, bandwidth=h, kernel=kernel, indices="dissimilarity",
-                     spatial_indices=["spatial_dissimilarity", "spatial_theil_h"])
-        d, hh = expected(w)
-        assert _value(table, "spatial_dissimilarity") == pytest.approx(d, rel=1e-12)
-        assert _value(table, "spatial_theil_h") == pytest.approx(hh, rel=1e-12)
-        assert _value(table, "spatial_theil_h") == pytest.approx(hh, rel=1e-12)
+def test_reardon_osullivan_can_be_negative_dispersal_cannot():
+    """The own-weight form's edge effect: the only A pupils sit in the middle school,
+    whose local share is then the highest while the outer schools' local shares are
+    pulled up too; weighted by the schools' own pupils H̃ drops below 0. The dispersal
+    H stays between 0 and H."""
+    data = pd.DataFrame({"school": ["p", "q", "r"], "a": [0, 10, 0], "b": [60, 30, 80],
+                         "x": [X0 + 400.0, X0 + 700.0, X0 + 900.0], "y": [Y0] * 3})
+    options = {"bandwidth": 400, "kernel": "boxcar", "indices": "theil_h",
+               "spatial_indices": "spatial_theil_h"}
+    ro = _value(_run(data, definition="reardon_osullivan", **options), "spatial_theil_h_ro")
+    w = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float)
+    a, b = data["a"].to_numpy(float), data["b"].to_numpy(float)
+    p_local = (w @ a) / (w @ (a + b))
+    big_p = a.sum() / (a + b).sum()
+    expected = 1 - ((a + b) * _entropy(p_local)).sum() / ((a + b).sum() * _entropy(big_p))
+    assert ro == pytest.approx(expected, rel=1e-12)
+    assert ro < -0.3
+    dispersal = _run(data, **options)
+    assert 0 <= _value(dispersal, "spatial_theil_h") <= _value(dispersal, "theil_h")
 
 
 def test_gaussian_cut_off_at_five_bandwidths():
-    g = spatial_weights([0, 499, 501], [0, 0, 0], crs=CRS, bandwidth=100)
+    g = spatial_weights([X0, X0 + 499, X0 + 501], [Y0] * 3, crs=CRS, bandwidth=100)
     m = g.sparse.toarray()
     assert m[0, 1] == pytest.approx(math.exp(-0.5 * 4.99 ** 2), rel=1e-12)
     assert m[0, 2] == 0.0 and m[0, 0] == 1.0
 
 
 def test_knn_weights_and_blocks():
-    x = [0, 100, 250, 1000, 1100]
-    g = spatial_weights(x, [0] * 5, crs=CRS, k=1, ids=list("abcde"),
+    x = [X0 + v for v in (0, 100, 250, 1000, 1100)]
+    g = spatial_weights(x, [Y0] * 5, crs=CRS, k=1, ids=list("abcde"),
                         block=[1, 1, 1, 2, 2])
     m = g.sparse.toarray()
     np.testing.assert_array_equal(m, [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 1, 1, 0, 0],
                                       [0, 0, 0, 1, 1], [0, 0, 0, 1, 1]])
     assert list(g.unique_ids) == list("abcde")
     # k beyond the block size: only the block's own units
-    m2 = spatial_weights(x, [0] * 5, crs=CRS, k=10, block=[1, 1, 1, 2, 2]).sparse.toarray()
+    m2 = spatial_weights(x, [Y0] * 5, crs=CRS, k=10, block=[1, 1, 1, 2, 2]).sparse.toarray()
     assert m2[:3, 3:].sum() == 0 and m2[3:, :3].sum() == 0 and m2[:3, :3].min() == 1
 
 
@@ -180,10 +221,12 @@ def test_boxcar_matches_libpysal_graph():
     from libpysal.graph import Graph
 
     rng = np.random.default_rng(3)
-    x, y = rng.uniform(0, 3000, 40), rng.uniform(0, 3000, 40)
+    x, y = X0 + rng.uniform(0, 3000, 40), Y0 + rng.uniform(0, 3000, 40)
     import geopandas as gpd
 
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=CRS)
+    # distances do not change under translation; libpysal gets centred coordinates
+    # (its distances lose ~1e-8 of relative precision at RD New's 1e5 m offsets)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x - X0, y - Y0), crs=CRS)
     for ours_kernel, theirs_kernel, factor in (("boxcar", "boxcar", 1.0),
                                                ("biweight", "bisquare", 16 / 15)):
         ours = spatial_weights(x, y, crs=CRS, bandwidth=800, kernel=ours_kernel).sparse
@@ -276,6 +319,26 @@ def test_demo_havenstad_and_polderdam_are_told_apart(demo):
     assert _value(t, "morrill_d", area=haven) > 2 * _value(t, "morrill_d", area=polder)
 
 
+def test_readme_demo_numbers(demo):
+    """The numbers the README quotes for Havenstad and Polderdam (2018)."""
+    table = spatial_segregation(
+        demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality_name",
+        year="year", total="total", bandwidth=[500, 1000], permutations=0).table
+    t = table[table["year"] == 2018]
+
+    def r(index, area, bandwidth=None, digits=2):
+        return round(_value(t, index, bandwidth, area), digits)
+
+    assert (r("dissimilarity", "Havenstad"), r("dissimilarity", "Polderdam")) == (0.62, 0.62)
+    assert r("spatial_dissimilarity", "Havenstad", 1000) == 0.52
+    assert r("spatial_dissimilarity", "Polderdam", 1000) == 0.06
+    keep = {area: _value(t, "spatial_theil_h", 1000, area) / _value(t, "theil_h", area=area)
+            for area in ("Havenstad", "Polderdam")}
+    assert (round(keep["Havenstad"], 2), round(keep["Polderdam"], 2)) == (0.71, 0.02)
+    assert (r("morans_i", "Havenstad", 500), r("morans_i", "Polderdam", 500)) == (0.84, -0.43)
+    assert (r("morrill_d", "Havenstad"), r("morrill_d", "Polderdam")) == (0.51, 0.20)
+
+
 # ------------------------------------------------------------------ decomposition
 
 
@@ -359,24 +422,72 @@ def test_units_outside_every_district_are_counted():
 # ------------------------------------------------------------------ Morrill
 
 
-def test_morrill_matches_pysal_spatial_dissim_on_voronoi_cells():
+def _pysal_morrill(data: pd.DataFrame, w) -> float:
+    """PySAL's SpatialDissim (Morrill's D) with binary weights ``w``."""
     import geopandas as gpd
-    import shapely
-    from libpysal.weights import Rook
     from segregation.singlegroup import SpatialDissim
 
-    data = demo_counts().query("municipality == 'GM9002' and year == 2012")
-    table = _run(data, spatial_indices="morrill_d")
-    pts = shapely.multipoints(np.column_stack([data["x"], data["y"]]))
-    cells = shapely.get_parts(shapely.voronoi_polygons(pts, ordered=True))
     frame = gpd.GeoDataFrame({"a": data["a"].to_numpy(),
                               "t": (data["a"] + data["b"]).to_numpy()},
-                             geometry=cells, crs=CRS)
+                             geometry=gpd.points_from_xy(data["x"], data["y"]), crs=CRS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        w = Rook.from_dataframe(frame, use_index=False)
-        theirs = SpatialDissim(frame, "a", "t", w=w).statistic
+        return SpatialDissim(frame, "a", "t", w=w).statistic
+
+
+def _voronoi_rook(xy: np.ndarray):
+    """Rook contiguity of the unbounded Voronoi cells, from scipy's Voronoi ridges:
+    a ridge to infinity or of positive length (independent of our Delaunay code)."""
+    from libpysal.weights import W
+    from scipy.spatial import Voronoi
+
+    vor = Voronoi(xy)
+    neighbours: dict[int, list[int]] = {i: [] for i in range(len(xy))}
+    for (p, q), ridge in zip(vor.ridge_points, vor.ridge_vertices, strict=True):
+        if -1 in ridge or np.hypot(*(vor.vertices[ridge[0]] - vor.vertices[ridge[1]])) > 1e-6:
+            neighbours[int(p)].append(int(q))
+            neighbours[int(q)].append(int(p))
+    return W(neighbours, silence_warnings=True)
+
+
+@pytest.mark.parametrize("where", ["demo", "grid"])
+def test_morrill_matches_pysal_on_unbounded_voronoi_contiguity(where):
+    """Frame-free contiguity = the unbounded Voronoi diagram's rook contiguity (scipy),
+    also on a square grid, where diagonal neighbours touch at a point only; and in
+    general position the Delaunay graph of libpysal."""
+    from libpysal.graph import Graph
+
+    if where == "demo":
+        data = demo_counts().query("municipality == 'GM9002' and year == 2012")
+    else:
+        data = _town("checkerboard", side=5)
+        data["a"] = np.random.default_rng(2).integers(0, 100, len(data))
+    table = _run(data, spatial_indices="morrill_d")
+    coords = np.column_stack([data["x"], data["y"]]).astype(float)
+    theirs = _pysal_morrill(data, _voronoi_rook(coords))
     assert _value(table, "morrill_d") == pytest.approx(theirs, rel=1e-12)
+    assert set(table.loc[table["index"] == "morrill_d", "kernel"]) == {"delaunay"}
+    if where == "demo":  # general position: every Delaunay edge is a Voronoi edge
+        delaunay = Graph.build_triangulation(coords, method="delaunay").to_W()
+        assert _value(table, "morrill_d") == pytest.approx(
+            _pysal_morrill(data, delaunay), rel=1e-12)
+    else:  # the grid's rook neighbours: 2 * 5 * 4 links
+        assert _voronoi_rook(coords).s0 == 80
+
+
+def test_morrill_has_no_hidden_frame():
+    """The same schools give the same Morrill's D wherever the others are: adding a
+    far-away area (which changed the old Voronoi frame) changes nothing."""
+    town = _town("halves", side=4, code="T")
+    town["a"] = np.random.default_rng(5).integers(0, 100, len(town))
+    alone = _value(_run(town, area="area", spatial_indices="morrill_d"), "morrill_d", area="T")
+    far = _town("halves", side=2, code="F", x0=X0 + 60_000)
+    both = _run(pd.concat([town, far]), area="area", spatial_indices="morrill_d")
+    assert _value(both, "morrill_d", area="T") == alone
+    # and scaling the layout (the frame grew with it before) changes nothing either
+    wide = town.assign(x=X0 + (town["x"] - X0) * 3, y=Y0 + (town["y"] - Y0) * 3)
+    assert _value(_run(wide, spatial_indices="morrill_d"), "morrill_d") == pytest.approx(
+        alone, rel=1e-12)
 
 
 def test_morrill_hand_case_and_clipping():
@@ -384,19 +495,24 @@ def test_morrill_hand_case_and_clipping():
     from shapely.geometry import MultiPolygon, box
 
     data = pd.DataFrame({"school": ["P", "Q", "R"], "area": "A", "a": [8, 2, 5],
-                         "b": [2, 8, 5], "x": [0.0, 10.0, 20.0], "y": [0.0, 0.0, 0.0]})
+                         "b": [2, 8, 5], "x": [X0, X0 + 10.0, X0 + 20.0], "y": [Y0] * 3})
     t = _run(data, area="area", spatial_indices="morrill_d")
     d = dissimilarity(data["a"], data["b"])
-    # P-Q and Q-R are contiguous: mean |p_i - p_j| = (0.6 + 0.3) / 2
+    # collinear: P-Q and Q-R are contiguous, mean |p_i - p_j| = (0.6 + 0.3) / 2
     assert _value(t, "morrill_d") == pytest.approx(d - 0.45, rel=1e-12)
     # an area in two pieces cuts the P-Q catchment border: only Q-R remain contiguous
     area = gpd.GeoDataFrame({"code": ["A"]}, geometry=[MultiPolygon(
-        [box(-5, -5, 4, 5), box(6, -5, 25, 5)])], crs=CRS)
+        [box(X0 - 5, Y0 - 5, X0 + 4, Y0 + 5), box(X0 + 6, Y0 - 5, X0 + 25, Y0 + 5)])],
+        crs=CRS)
     t = _run(data, area="area", boundaries=area, area_code="code",
-             spatial_indices="morrill_d")
+             morrill_contiguity="voronoi_clipped", spatial_indices="morrill_d")
     assert _value(t, "morrill_d") == pytest.approx(d - 0.3, rel=1e-12)
+    assert set(t.loc[t["index"] == "morrill_d", "kernel"]) == {"voronoi_clipped"}
+    # boundaries without asking for clipping: refused, not silently used or ignored
+    with pytest.raises(ValueError, match="morrill_contiguity='voronoi_clipped'"):
+        _run(data, area="area", boundaries=area, area_code="code")
     # co-located units share a catchment
-    same = data.assign(x=[0.0, 0.0, 50.0])
+    same = data.assign(x=[X0, X0, X0 + 50.0])
     t = _run(same, area="area", spatial_indices="morrill_d")
     assert _value(t, "morrill_d") == pytest.approx(d - (0.6 + 0.3 + 0.3) / 3, rel=1e-12)
 
@@ -405,25 +521,31 @@ def test_morrill_hand_case_and_clipping():
 
 
 def test_context_all_lets_neighbours_cross_the_border():
+    """P and Q (area X) are 600 m apart, R (area Y) 300 m from both. Within X nobody is
+    within 500 m: the aspatial D. With national context X's pupils also spread to R's
+    location, where P's and Q's pupils meet: D halves."""
     data = pd.DataFrame({"school": ["P", "Q", "R", "S"], "area": ["X", "X", "Y", "Y"],
-                         "a": [80, 20, 20, 80], "b": [20, 80, 80, 20],
-                         "x": [0.0, 5000.0, 300.0, 5300.0], "y": [0.0] * 4})
+                         "a": [80, 20, 50, 30], "b": [20, 80, 50, 70],
+                         "x": [X0, X0 + 600.0, X0 + 300.0, X0 + 9000.0], "y": [Y0] * 4})
     common = {"area": "area", "bandwidth": 500, "kernel": "boxcar", "indices": "dissimilarity",
               "spatial_indices": "spatial_dissimilarity"}
     inside = _run(data, **common)
     across = _run(data, context="all", **common)
-    for area in ("X", "Y"):
-        # within the area nobody is within 500 m: the aspatial D
-        assert _value(inside, "spatial_dissimilarity", 500, area) == pytest.approx(0.6)
-        # across the border P and R (and Q and S) pool into 50/50 environments
-        assert _value(across, "spatial_dissimilarity", 500, area) == pytest.approx(0.0,
-                                                                                   abs=1e-12)
+    assert _value(inside, "spatial_dissimilarity", 500, "X") == pytest.approx(0.6)
+    # P: 40/10 stay, 40/10 to R; Q: 10/40 stay, 10/40 to R -> R holds 50/50 of X's pupils
+    assert _value(across, "spatial_dissimilarity", 500, "X") == pytest.approx(0.3)
+    # the Reardon & O'Sullivan form mixes R's own pupils into P's and Q's environments:
+    # p̃_P = 130/200, p̃_Q = 70/200, P = 0.5: D̃ = (100 * 0.15 * 2) / (2 * 200 * 0.25)
+    ro = _run(data, context="all", definition="reardon_osullivan", **common)
+    assert _value(ro, "spatial_dissimilarity_ro", 500, "X") == pytest.approx(0.3)
 
 
 def test_context_all_counts_units_of_small_areas_as_neighbours():
-    big = _town("halves", side=4, code="B")
+    """A school of a small area (dropped by the area filter) between an A school and a
+    B school of the big area is where their pupils meet with national context."""
+    big = _town("halves", side=4, code="B")  # columns 0-1 mostly A, 2-3 mostly B
     small = pd.DataFrame({"area": "S", "school": ["S1"], "a": [0], "b": [900],
-                          "x": [100_000.0 - 300], "y": [400_000.0]})
+                          "x": [X0 + 750.0], "y": [Y0]})
     data = pd.concat([big, small], ignore_index=True)
     options = {"area": "area", "bandwidth": 400, "kernel": "boxcar",
                "spatial_indices": "spatial_dissimilarity", "min_area_size": 1000,
@@ -433,9 +555,11 @@ def test_context_all_counts_units_of_small_areas_as_neighbours():
     assert set(res.table["area"]) == {"B"}
     inside = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
                                  **options)
-    # the big B-school next door pulls the corner school's environment towards B
-    assert _value(res.table, "spatial_dissimilarity", 400) != pytest.approx(
-        _value(inside.table, "spatial_dissimilarity", 400))
+    assert _value(inside.table, "spatial_dissimilarity", 400) == pytest.approx(0.6)
+    # the two schools beside S1 (80/20 and 20/80, 250 m away) each send half their
+    # pupils there, where they mix 50/50: 14 schools at ½ 60/800, two at ½ 30/800, S1 0
+    assert _value(res.table, "spatial_dissimilarity", 400) == pytest.approx(
+        14 * 0.5 * 60 / 800 + 2 * 0.5 * 30 / 800, rel=1e-12)
 
 
 def test_pysal_local_environment_dissim_reproduced():
@@ -447,7 +571,7 @@ def test_pysal_local_environment_dissim_reproduced():
 
     rng = np.random.default_rng(4)
     n = 30
-    x, y = rng.uniform(0, 4000, n), rng.uniform(0, 4000, n)
+    x, y = X0 + rng.uniform(0, 4000, n), Y0 + rng.uniform(0, 4000, n)
     a = 2 * rng.integers(0, 60, n)
     b = 2 * rng.integers(0, 60, n)
     h = 900.0
@@ -493,7 +617,7 @@ def test_local_measures_add_up(demo):
 
 def test_local_measures_hand_case():
     data = pd.DataFrame({"school": ["P", "Q", "R"], "a": [30, 10, 20], "b": [10, 30, 20],
-                         "x": [0.0, 500.0, 5000.0], "y": [0.0, 0.0, 0.0]})
+                         "x": [X0, X0 + 500.0, X0 + 5000.0], "y": [Y0] * 3})
     m = local_measures(data, "school", "a", "b", x="x", y="y", crs=CRS, bandwidth=1000,
                        kernel="boxcar", **NO_FILTERS)
     np.testing.assert_allclose(m["p"], [0.75, 0.25, 0.5])
@@ -588,11 +712,12 @@ def test_error_missing_coordinates_and_bad_columns():
     with pytest.raises(ValueError, match="district_code: column 'nope' not in the districts"):
         _run(data, districts=_halves_districts(100_000.0, side=3), district_code="nope")
     with pytest.raises(ValueError, match=r"boundaries need area"):
-        _run(data, boundaries=_halves_districts(100_000.0, side=3), area_code="code")
+        _run(data, boundaries=_halves_districts(100_000.0, side=3), area_code="code",
+             morrill_contiguity="voronoi_clipped")
     data["area"] = "Z"
     with pytest.raises(ValueError, match=r"boundaries: no polygon for 1 areas, e.g. \['Z'\]"):
         _run(data, area="area", boundaries=_halves_districts(100_000.0, side=3),
-             area_code="code")
+             area_code="code", morrill_contiguity="voronoi_clipped")
     with pytest.raises(ValueError, match="give bandwidth"):
         spatial_weights([0, 1], [0, 1], crs=CRS)
 
@@ -659,7 +784,7 @@ def test_cli_indices_adds_spatial_rows(demo_csv, tmp_path, demo):
         kernel="biweight", permutations=19, rng=3).table
     assert len(table) == len(expected)
     np.testing.assert_allclose(table["value"], expected["value"], rtol=1e-12)
-    assert set(table["kernel"].dropna()) == {"biweight", "voronoi"}
+    assert set(table["kernel"].dropna()) == {"biweight", "delaunay"}
 
 
 def test_cli_knn_context_and_districts(demo_csv, tmp_path):
@@ -735,7 +860,7 @@ def test_cli_local_counts_what_it_leaves_out(tmp_path, capsys):
     frame = pd.DataFrame({
         "school": ["s1", "s2", "s3", "s4"], "gm": ["G"] * 4,
         "a": [40, 10, 30, 2], "b": [20, 50, 30, 3],
-        "x": [0.0, 800.0, 1600.0, 2400.0], "y": [0.0, 0.0, 0.0, 0.0],
+        "x": [X0, X0 + 800.0, X0 + 1600.0, X0 + 2400.0], "y": [Y0] * 4,
     })
     path = tmp_path / "c.csv"
     frame.to_csv(path, index=False)

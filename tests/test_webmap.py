@@ -80,9 +80,9 @@ def test_choropleth_features_tooltips_and_escaping(squares, results):
     assert EVIL_IN_JSON in html
     assert r"\u0026amp;lt;" not in html  # no double escaping
     assert '"fields": ' not in html or "bindTooltip" in html
-    for alias in ("name", "code", "dissimilarity", "schools", "pupils"):
+    for alias in ("name", "code", "D", "schools", "pupils"):
         assert f'"{alias}"' in html
-    assert "dissimilarity, 2019" in html  # the legend title
+    assert "Dissimilarity index D, 2019" in html  # the legend title, in words
 
 
 def test_choropleth_min_cell_hides_small_counts(squares, results):
@@ -131,7 +131,7 @@ def test_tiles_option(squares, results):
 def test_classes_legend_and_errors(squares, results):
     html = _html(webmap.choropleth_map(results, squares, area_code="statcode",
                                        scheme="massey_denton"))
-    for label in ("low (0-0.3)", "moderate (0.3-0.6)", "no data"):
+    for label in ("low (0–0.3)", "moderate (0.3–0.6)", "no data"):
         assert label in html
     with pytest.raises(ValueError, match=r"min_cell must be at least 1, got 0"):
         webmap.choropleth_map(results, squares, area_code="statcode", min_cell=0)
@@ -414,7 +414,7 @@ def test_group_labels_and_circle_size_for_many_schools(leaky):
     m = webmap.school_webmap(leaky, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
                              group_labels={"a": evil, "b": "other"})
     html = _html(m)
-    assert "share of &lt;b&gt;x&lt;/b&gt;" in html  # escaped once, in legend and popup
+    assert "Share of &lt;b&gt;x&lt;/b&gt;" in html  # escaped once, in the legend
     assert "&amp;lt;" not in html and "share of a<" not in html and evil not in html
     # 3 schools: the largest circle has the default 14 px
     radius = max(p["radius"] for p in _school_props(m).values())

@@ -39,6 +39,40 @@ def save_map(m: Any, path: str | Path) -> Path:
     return write_text(path, to_html(m))
 
 
+def save_pages(figures: list, path: str | Path, *, dpi: int = 150) -> list[Path]:
+    """Save the pages of a figure: one page as ``path``; several as one multi-page PDF,
+    or as numbered PNG/SVG files (``grid-1.png``, ``grid-2.png``, ...). Atomic, and
+    the same figures give the same bytes."""
+    from segspatial.plot import figure_bytes, pdf_pages_bytes
+
+    path = Path(path)
+    kind = path.suffix[1:].lower()
+    if len(figures) == 1:
+        return [write_bytes(path, figure_bytes(figures[0], kind, dpi=dpi))]
+    if kind == "pdf":
+        return [write_bytes(path, pdf_pages_bytes(figures))]
+    width = len(str(len(figures)))
+    return [write_bytes(path.with_name(f"{path.stem}-{i:0{width}d}{path.suffix}"),
+                        figure_bytes(figure, kind, dpi=dpi))
+            for i, figure in enumerate(figures, start=1)]
+
+
+def add_figure_words(parser: argparse.ArgumentParser) -> None:
+    """The groups ``figure`` (``--title``), ``labels`` (``--label-a/--label-b``) and
+    ``--lang`` of ``pages``: the words of a figure or map."""
+    from segspatial.cli._options import add_group
+
+    add_group(parser, "figure")
+    add_group(parser, "labels")
+    add_group(parser, "pages", only=("lang",))
+
+
+def figure_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :func:`add_figure_words` for the figure functions."""
+    return {"title": args.title, "label_a": args.label_a, "label_b": args.label_b,
+            "lang": args.lang}
+
+
 def add_map_output(parser: argparse.ArgumentParser) -> None:
     """The groups of a map command: ``web``, ``disclosure`` and ``output`` (.html or a
     figure), then ``reading``."""

@@ -200,7 +200,9 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
     by_coordinates = (_coordinates(args, data, source) if args.x
                       else np.zeros(len(data), dtype=bool))
     if by_coordinates.any():
-        points = geo.unit_points(data.loc[by_coordinates], x=args.x, y=args.y, crs=args.crs)
+        named = source or getattr(args, "input", None)
+        points = geo.unit_points(data.loc[by_coordinates], x=args.x, y=args.y, crs=args.crs,
+                                 source=str(named) if named else None, option="--crs")
         pieces.append(geo.to_projected(points, distance_crs))
     rest = data.loc[~by_coordinates]
     if len(rest):

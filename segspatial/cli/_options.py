@@ -276,8 +276,8 @@ GROUPS: dict[str, Group] = {
     )),
     "spatial": Group(
         "spatial indices",
-        "local environments around each unit (Reardon & O'Sullivan 2004); needs unit "
-        "locations",
+        "local environments around each unit: each unit's pupils spread over the units "
+        "around it, so 0 <= spatial <= aspatial; needs unit locations",
         (
             option("--bandwidth", **_BANDWIDTH, default_text="none",
                    help="kernel bandwidths in metres: --bandwidth 500 1000 or "
@@ -291,6 +291,12 @@ GROUPS: dict[str, Group] = {
             option("--context", choices=("area", "all"), default="area",
                    help="neighbours from the same area only (default) or from any area "
                    "(same year); indices stay per area"),
+            option("--definition", choices=("dispersal", "reardon_osullivan"),
+                   default="dispersal",
+                   help="local environments: dispersal (default; never above the "
+                   "aspatial index) or reardon_osullivan (local shares weighted by each "
+                   "unit's own pupils, as in the literature; can be negative; rows "
+                   "spatial_dissimilarity_ro, spatial_theil_h_ro)"),
             option("--districts", metavar="FILE",
                    help="district polygons (e.g. CBS wijken) for the between/within split "
                    "of Theil's H; units are joined by location"),
@@ -302,6 +308,11 @@ GROUPS: dict[str, Group] = {
                    help="spatial indices to add (default: spatial_dissimilarity, "
                    "spatial_theil_h, morans_i, morans_i_p, morrill_d, and the "
                    "decomposition with --districts)"),
+            option("--morrill-clip", action="store_true",
+                   python=("morrill_contiguity",),
+                   help="Morrill's D on Voronoi catchments clipped to the --areas-from "
+                   "polygons (default: frame-free Delaunay contiguity, the same with "
+                   "--area and --areas-from)"),
             option("--permutations", type=int, default=999, metavar="N",
                    help="permutations for the p-value of Moran's I (default: {default}; "
                    "0: none)"),
@@ -350,6 +361,10 @@ GROUPS: dict[str, Group] = {
                help="the year (default: the latest)"),
         option("--only", nargs="+", metavar="CODE",
                help="only these area codes"),
+    )),
+    "figure": Group("words on the figure", None, (
+        option("--title", metavar="TEXT",
+               help="the title (default: the index, the groups and the year in words)"),
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",

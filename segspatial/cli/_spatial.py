@@ -54,7 +54,7 @@ def spatial_arguments(args: argparse.Namespace, data: pd.DataFrame) -> dict[str,
     options: dict[str, Any] = {
         "x": X_COLUMN, "y": Y_COLUMN, "crs": data.attrs.get("location_crs", "EPSG:28992"),
         "bandwidth": args.bandwidth, "kernel": args.kernel, "k": args.k,
-        "context": args.context,
+        "context": args.context, "definition": getattr(args, "definition", "dispersal"),
     }
     if hasattr(args, "districts"):
         options.update(
@@ -62,7 +62,11 @@ def spatial_arguments(args: argparse.Namespace, data: pd.DataFrame) -> dict[str,
             spatial_indices=args.spatial_indices, permutations=args.permutations,
             rng=args.seed, snap=getattr(args, "snap", 5000.0),
         )
-        if getattr(args, "areas_from", None):  # clip Morrill's catchments to the areas
+        if getattr(args, "morrill_clip", False):  # Morrill's catchments clipped to areas
+            if not getattr(args, "areas_from", None):
+                raise CommandError("--morrill-clip clips to the --areas-from polygons: give "
+                                   "--areas-from/--area-code (or leave it out for the "
+                                   "frame-free default)")
             options.update(boundaries=read_area_boundaries(args, args.areas_from),
-                           area_code=area_code(args))
+                           area_code=area_code(args), morrill_contiguity="voronoi_clipped")
     return options

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from segspatial.cli._common import one_value, read_options, require_protected
+from segspatial.cli._common import CommandError, one_value, read_options, require_protected
 from segspatial.cli._console import console_of
-from segspatial.cli._figures import STATIC_SUFFIXES, output_kind, save_figure
-from segspatial.cli._lazy import has_values, read_table
+from segspatial.cli._figures import (
+    STATIC_SUFFIXES,
+    add_figure_words,
+    figure_options,
+    output_kind,
+    save_pages,
+)
+from segspatial.cli._lazy import read_table
 from segspatial.cli._location import read_area_boundaries
 from segspatial.cli._options import add_group
 
@@ -21,8 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw the report's grid: areas (by pupils) x years, cells coloured",
         description="Areas as rows (largest number of pupils on top), years as columns, "
         "each cell coloured on the report's fixed scale with its value printed. With "
-        "several comparisons, one grid per comparison side by side. With --min-cell N, "
-        "RESULTS must come from `segspatial indices --min-cell N`.",
+        "several comparisons, one grid per comparison side by side. With a single year: "
+        "a ranking (areas sorted by value, one dot each), or with several comparisons "
+        "one grid with the comparisons as columns. More areas than --rows-per-page "
+        "give several pages: one multi-page PDF, or numbered PNG/SVG files "
+        "(grid-1.png, grid-2.png, ...). With --min-cell N, RESULTS must come from "
+        "`segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",))
@@ -30,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="row labels: a boundary file (codes and names from --area-code and "
                    "--area-name) or a table with columns 'area' and 'area_name'")
     add_group(p, "boundaries", skip=("boundaries",))
+    p.add_argument("--rows-per-page", type=int, default=50, metavar="N",
+                   help="areas per page (default: 50, about an A4 page; 0: all on one page)")
+    add_figure_words(p)
     add_group(p, "output", only=("output", "quiet"), required=("output",),
               output_help="output: .png, .svg or .pdf")
     add_group(p, "disclosure")
@@ -55,26 +68,25 @@ def _names(args: argparse.Namespace) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from segspatial.plot import report_grid, report_grids
+    from segspatial.plot import grid_pages
 
     output_kind(args.output, STATIC_SUFFIXES)
+    if args.rows_per_page < 0:
+        raise CommandError(f"--rows-per-page must be 0 (all on one page) or more, got "
+                           f"{args.rows_per_page}")
     results = read_table(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
     require_protected(results, args.min_cell, args.results)
     names = _names(args) if args.names else None
-    bandwidth = one_value(args, "bandwidth", "a grid")
-    several = (args.comparison is not None and len(args.comparison) > 1) or (
-        args.comparison is None and has_values(results, "comparison")
-        and results["comparison"].nunique() > 1)
-    if several:
-        axes = report_grids(results, index=args.index, comparisons=args.comparison,
-                            bandwidth=bandwidth, names=names)
-        figure = axes[0].figure
-    else:
-        comparison = args.comparison[0] if args.comparison else None
-        figure = report_grid(results, index=args.index, comparison=comparison,
-                             bandwidth=bandwidth, names=names).figure
-    console_of(args).wrote(save_figure(figure, args.output), "grid")
+    pages = grid_pages(results, index=args.index, comparisons=args.comparison,
+                       bandwidth=one_value(args, "bandwidth", "a grid"), names=names,
+                       rows_per_page=args.rows_per_page or None, **figure_options(args))
+    paths = save_pages(pages, args.output)
+    if len(paths) == 1:
+        console_of(args).wrote(paths[0], "grid" if len(pages) == 1
+                               else f"grid ({len(pages)} pages)")
+    for number, path in enumerate(paths if len(paths) > 1 else [], start=1):
+        console_of(args).wrote(path, f"page {number} of {len(paths)} of the grid")
     return 0
 
 

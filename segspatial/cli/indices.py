@@ -114,7 +114,8 @@ def protect(args: argparse.Namespace, result: SegregationResult) -> SegregationR
             kernel=None if knn else params.get("kernel"),
             districts=getattr(args, "districts", None),
             district_code=getattr(args, "district_code", None),
-            snap=float(params.get("snap", 5000.0)), years="all")
+            snap=float(params.get("snap", 5000.0)), years="all",
+            definition=params.get("definition", "dispersal"))
     table, exclusions, _ = protect_results(
         result, rules, spatial=design, permutations=int(params.get("permutations", 999)),
         seed=getattr(args, "seed", None))

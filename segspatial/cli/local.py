@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "location")
     add_group(p, "areas")
     add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
-    add_group(p, "spatial", only=("bandwidth", "kernel", "k", "context"),
+    add_group(p, "spatial", only=("bandwidth", "kernel", "k", "context", "definition"),
               default_text={"bandwidth": "1000"})
     add_group(p, "output", output_help="output file (.csv or .parquet; default: CSV on "
               "standard output)")
@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from segspatial.spatial import local_measures
+    from segspatial.spatial._engine import outside_comparison_exclusions
 
     if not (args.x or args.postcode):
         raise CommandError("local measures need unit locations: give --x/--y/--crs or "
@@ -112,9 +113,11 @@ def run(args: argparse.Namespace) -> int:
     # what the size filters left out, counted by the same gate and filters the table used
     counts = prepare_counts(data, args.unit, args.group_a, args.group_b,
                             area=area_column(args), year=args.year, total=args.total)
-    _, filtered = apply_filters(counts, min_unit_size=args.min_unit_size,
-                                min_area_size=args.min_area_size)
-    parts = [e for e in (location_exclusions, filtered) if not e.empty]
+    kept, filtered = apply_filters(counts, min_unit_size=args.min_unit_size,
+                                   min_area_size=args.min_area_size)
+    neither = ((kept["a"] + kept["b"]) == 0).to_numpy()  # left out of the local measures
+    outside = outside_comparison_exclusions(kept, neither)
+    parts = [e for e in (location_exclusions, filtered, outside) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
     if args.min_cell is not None:
         table, exclusions = _published(table, exclusions, args.min_cell)

@@ -9,7 +9,9 @@ from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_figure_words,
     add_map_output,
+    figure_options,
     output_kind,
     save_figure,
     save_map,
@@ -26,9 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a choropleth of an index per area (static or interactive)",
         description="Join a results table to area boundaries and draw one index for one "
         "year and comparison, on the report's fixed scale (0 dark green to 0.8 dark "
-        "red). Areas without a value are grey ('no data'); results whose area codes "
-        "match no boundary feature are an error. With --min-cell N, RESULTS must come "
-        "from `segspatial indices --min-cell N`.",
+        "red). Areas without a value are grey ('no data'); values below 0 or above 0.8 "
+        "have colours of their own. The title and legend say what is shown in words "
+        "(--lang nl: in Dutch, with decimal commas); the legend never covers the map. "
+        "Results whose area codes match no boundary feature are an error. With "
+        "--min-cell N, RESULTS must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
@@ -41,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--classes", type=int, default=5, metavar="N",
                    help="number of classes of a mapclassify scheme (default: 5)")
     add_group(p, "boundaries", skip=("boundaries",))
+    add_figure_words(p)
     add_map_output(p)
     for old, new in (("--crs", "--boundaries-crs"), ("--layer", "--boundaries-layer"),
                      ("--name-column", "--area-name"), ("--k", "--classes"),
@@ -60,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     common = dict(index=args.index, area_code=area_code(args), name=args.area_name,
                   comparison=one_value(args, "comparison", "a map"), year=args.in_year,
                   bandwidth=one_value(args, "bandwidth", "a map"), scheme=args.scheme,
-                  k=args.classes)
+                  k=args.classes, **figure_options(args))
     if kind == "html":
         from segspatial.webmap import choropleth_map
 

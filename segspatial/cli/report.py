@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries")
     add_group(p, "select", only=("only",))
-    add_group(p, "spatial", skip=("k", "context", "spatial_indices"),
+    add_group(p, "spatial", skip=("k", "context", "spatial_indices", "definition",
+                                  "morrill_clip"),
               default_text={"bandwidth": "500 1000 2000 4000"})
     add_group(p, "random")
     add_group(p, "pages")

@@ -9,6 +9,7 @@ from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
     STATIC_SUFFIXES,
+    add_figure_words,
     add_map_output,
     output_kind,
     save_figure,
@@ -39,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--min-cell N (.html and static output) no school shows a group count: its share "
         "is a band of 10 percentage points, its pupils are rounded, a school with fewer "
         "than N pupils in either group is grey, the area's share is in whole percents "
-        "and local measures are not shown.",
+        "and local measures are not shown. Name the groups with --label-a/--label-b "
+        "(noun phrases) for the title and legend.",
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
     add_group(p, "columns", required=("unit", "group_a", "group_b"))
@@ -50,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "location")
     add_group(p, "areas")
     add_group(p, "boundaries", skip=("area_name",))
+    add_figure_words(p)
     add_map_output(p)
     p.set_defaults(handler=run)
 
@@ -114,14 +117,18 @@ def run(args: argparse.Namespace) -> int:
     if kind == "html":
         from segspatial.webmap import school_webmap
 
+        labels = {c: v for c, v in ((args.group_a, args.label_a),
+                                    (args.group_b, args.label_b)) if v}
         m = school_webmap(data, args.unit, args.group_a, args.group_b, **common,
-                          measures=args.measures, **options)
+                          measures=args.measures, group_labels=labels, lang=args.lang,
+                          title=args.title, **options)
         path = save_map(m, args.output)
     else:
         from segspatial.plot import school_map
 
         ax = school_map(data, args.unit, args.group_a, args.group_b, **common,
-                        min_cell=args.min_cell)
+                        min_cell=args.min_cell, lang=args.lang, title=args.title,
+                        label_a=args.label_a)
         path = save_figure(ax.figure, args.output)
     console_of(args).wrote(path, "school map")
     return 0

@@ -50,6 +50,8 @@ class SpatialDesign:
     snap : float
     years : {"latest", "all"}
         The years whose spatial indices are published.
+    definition : {"dispersal", "reardon_osullivan"}
+        The spatial indices' definition (:func:`segspatial.spatial.spatial_segregation`).
     """
 
     crs: Any
@@ -61,6 +63,7 @@ class SpatialDesign:
     district_code: str | None = None
     snap: float = 5000.0
     years: str = "latest"
+    definition: str = "dispersal"
 
 
 @dataclass(frozen=True)
@@ -422,22 +425,20 @@ def _with_spatial(cells: _Cells, design: Design, out: dict,
 
 
 class _SpatialCells:
-    """The latest year's located schools with their neighbour weights, computed once:
-    a twin's local environments are the data's plus the weights of the two schools
-    it changes (the spatial engine's kernels then give spatial D and H exactly)."""
+    """The located schools of the published years with their environment operators,
+    built once per comparison and scale by the spatial engine
+    (:func:`segspatial.spatial.environment_operator`, block-diagonal by area-year, on
+    the schools with pupils in A or B as the engine uses them); a twin's spatial D and
+    H come from :func:`segspatial.spatial.spatial_dissimilarity_theil` on its block."""
 
     def __init__(self, cells: _Cells, spatial: SpatialDesign) -> None:
-        from scipy import sparse
-
-        from segspatial.spatial import _assign_districts, _Neighbours, _resolve_scales
+        from segspatial.spatial._args import _resolve_scales
 
         located = np.isfinite(cells.x) & np.isfinite(cells.y)
         if spatial.years == "latest":
             located &= cells.latest_row
-        rows = np.flatnonzero(located)
-        self.position = np.full(cells.M.shape[0], -1, dtype=np.intp)
-        self.position[rows] = np.arange(rows.size)
-        self.rows = rows
+        self.located = located
+        self.spatial = spatial
         bandwidths = list(dict.fromkeys(float(b) for b in (*spatial.bandwidths,
                                                           *spatial.profile)))
         if spatial.k:
@@ -445,24 +446,53 @@ class _SpatialCells:
         else:
             self.scales = (_resolve_scales(bandwidths, spatial.kernel, None) if bandwidths
                            else [])
-        self.table = set(float(b) for b in spatial.bandwidths)
-        self.weights = []
-        if rows.size and self.scales:
-            nb = _Neighbours(cells.x[rows], cells.y[rows], cells.block[rows], self.scales)
-            n = rows.size
+        self._operators: dict = {}
+        self._district = None
+
+    def used(self, cells: _Cells, ia: int, ib: int) -> np.ndarray:
+        """The rows the spatial statistics of a comparison use (located, A + B > 0)."""
+        return self.located & (cells.M[:, ia] + cells.M[:, ib] > 0)
+
+    def operators(self, cells: _Cells, comparison: int) -> list:
+        """Per scale: (rows used, the block-diagonal operator on them)."""
+        if comparison not in self._operators:
+            from segspatial.spatial import environment_operator
+
+            ia, ib = cells.pairs[comparison]
+            rows = np.flatnonzero(self.used(cells, ia, ib))
+            out = []
             for scale in self.scales:
-                i, j, w = nb.pairs(scale)
-                self.weights.append(sparse.csc_matrix(
-                    (np.concatenate([np.ones(n), w]),
-                     (np.concatenate([np.arange(n), i]), np.concatenate([np.arange(n), j]))),
-                    shape=(n, n)))
-        self.district = None
-        if spatial.districts is not None and rows.size:
-            district = _assign_districts(cells.x[rows], cells.y[rows], spatial.crs,
-                                         spatial.districts, spatial.district_code,
-                                         float(spatial.snap))
-            self.district = np.asarray(district, dtype=object)
-            self.used = ~pd.isna(self.district)
+                knn = scale.kernel == "knn"
+                operator = environment_operator(
+                    cells.x[rows], cells.y[rows], crs=self.spatial.crs,
+                    bandwidth=None if knn else scale.bandwidth,
+                    kernel=None if knn else scale.kernel,
+                    k=int(scale.bandwidth) if knn else None, block=cells.block[rows],
+                    definition=self.spatial.definition)
+                out.append((rows, sparse_csr(operator)))
+            self._operators[comparison] = out
+        return self._operators[comparison]
+
+    def districts(self, cells: _Cells) -> np.ndarray:
+        """The district of every located row (None outside every district)."""
+        if self._district is None:
+            from segspatial.spatial.decomposition import _assign_districts
+
+            district = np.full(cells.M.shape[0], None, dtype=object)
+            rows = np.flatnonzero(self.located)
+            if rows.size:
+                district[rows] = np.asarray(_assign_districts(
+                    cells.x[rows], cells.y[rows], self.spatial.crs, self.spatial.districts,
+                    self.spatial.district_code, float(self.spatial.snap)), dtype=object)
+            self._district = district
+        return self._district
+
+
+def sparse_csr(matrix: Any):
+    """A scipy CSR matrix (block slicing by row and column ranges)."""
+    from scipy import sparse
+
+    return sparse.csr_matrix(matrix)
 
 
 def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
@@ -470,71 +500,67 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
                        latest: np.ndarray, touched: np.ndarray,
                        twins: np.ndarray) -> None:
     from segspatial.indices import GroupedCounts
-    from segspatial.spatial import _spatial_kernels, _theil_decomposition
+    from segspatial.spatial import spatial_dissimilarity_theil
+    from segspatial.spatial.decomposition import _theil_decomposition
 
     geo = cells.spatial_cells(design.spatial)
     policy = cells.policy
+    definition = design.spatial.definition
+    suffix = "" if definition == "dispersal" else "_ro"
     n_twins = len(touched)
-    position = geo.position[rows]
+    starts = np.concatenate([[0], np.cumsum(cells.size[twins[:, 0]])[:-1]])
     for ci, (name, (ga, gb)) in enumerate(cells.comparisons.items()):
         use = latest & touched[:, ci]
-        keep = use[twin_of_row] & (position >= 0)
-        if not keep.any():
+        if not use.any():
             continue
         ia, ib = cells.index[ga], cells.index[gb]
-        twin = twin_of_row[keep]
-        label, group = np.unique(twin, return_inverse=True)
-        c = GroupedCounts(a=M[keep, ia], b=M[keep, ib], group=group, n_groups=label.size)
-        A_all = np.bincount(twin_of_row, weights=M[:, ia], minlength=n_twins)[label]
-        B_all = np.bincount(twin_of_row, weights=M[:, ib], minlength=n_twins)[label]
-        undefined = ((A_all < policy.min_cell) | (B_all < policy.min_cell)
-                     | (c.n_units < 2))
-        pos = position[keep]
-        # where each twin's rows start in the batch, by its block's first located row
-        first = np.full(n_twins, -1, dtype=np.intp)
-        first_rows = np.flatnonzero(keep)
-        seen = np.unique(twin, return_index=True)[1]
-        first[twin[seen]] = first_rows[seen]
-        base_pos = np.full(n_twins, -1, dtype=np.intp)
-        base_pos[twin[seen]] = pos[seen]
-        batch_of = np.full(keep.size, -1, dtype=np.intp)
-        batch_of[keep] = np.arange(keep.sum())
-        # the changed schools (located only) and how their counts of A and B change
-        changes = []
-        for m in label:
-            b, r, src, dst, k = twins[m]
-            if r < 0:
-                continue
-            d = np.zeros(M.shape[1])
-            d[src], d[dst] = -1.0, 1.0
-            da, db = d[ia], d[ib]
-            if da == 0 and db == 0:
-                continue
-            for school, sign in ((r, 1.0), (k, -1.0)):
-                if school >= 0 and geo.position[school] >= 0:
-                    changes.append((m, geo.position[school], sign * da, sign * db))
+        A = np.bincount(twin_of_row, weights=M[:, ia], minlength=n_twins)
+        B = np.bincount(twin_of_row, weights=M[:, ib], minlength=n_twins)
+        small = (A < policy.min_cell) | (B < policy.min_cell)
+        used = geo.used(cells, ia, ib)
+        # a twin that changes which schools have pupils of A or B changes the units the
+        # statistics use: not a twin for the spatial numbers (stops it, conservatively)
+        changed = used[rows] != (geo.located[rows] & (M[:, ia] + M[:, ib] > 0))
+        moved_set = np.zeros(n_twins, dtype=bool)
+        moved_set[np.unique(twin_of_row[changed])] = True
         values: dict[tuple[str, float], np.ndarray] = {}
-        base = np.column_stack([cells.M[geo.rows, ia], cells.M[geo.rows, ib]])
-        for scale, weights in zip(geo.scales, geo.weights, strict=True):
-            local = np.asarray(weights @ base)[pos]
-            for m, column, da, db in changes:
-                lo, hi = weights.indptr[column], weights.indptr[column + 1]
-                i_l, w = weights.indices[lo:hi], weights.data[lo:hi]
-                at = batch_of[first[m] + (i_l - base_pos[m])]
-                local[at, 0] += w * da
-                local[at, 1] += w * db
-            d, h = _spatial_kernels(c, local)
-            values[("spatial_dissimilarity", scale.bandwidth)] = d
-            values[("spatial_theil_h", scale.bandwidth)] = h
-        if geo.district is not None:
-            between, within = _theil_decomposition(c, geo.district[pos], geo.used[pos])
-            values[("theil_h_between", np.nan)] = between
-            values[("theil_h_within", np.nan)] = within
+        for scale, (op_rows, operator) in zip(geo.scales, geo.operators(cells, ci),
+                                             strict=True):
+            d_all = np.full(n_twins, np.nan)
+            h_all = np.full(n_twins, np.nan)
+            position = np.full(cells.M.shape[0], -1, dtype=np.intp)
+            position[op_rows] = np.arange(op_rows.size)
+            for b in np.unique(twins[use, 0]):
+                members = np.flatnonzero(use & (twins[:, 0] == b))
+                block_rows = np.arange(cells.start[b], cells.start[b] + cells.size[b])
+                block_rows = block_rows[used[block_rows]]
+                if block_rows.size < 2:
+                    continue
+                pos = position[block_rows]
+                sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
+                at = (starts[members][None, :]
+                      + (block_rows - cells.start[b])[:, None])
+                d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
+                                                   definition=definition)
+                d_all[members] = np.asarray(d).reshape(-1)
+                h_all[members] = np.asarray(h).reshape(-1)
+            values[("spatial_dissimilarity" + suffix, scale.bandwidth)] = d_all
+            values[("spatial_theil_h" + suffix, scale.bandwidth)] = h_all
+        if design.spatial.districts is not None:
+            keep = use[twin_of_row] & used[rows]
+            twin = twin_of_row[keep]
+            label, group = np.unique(twin, return_inverse=True)
+            c = GroupedCounts(a=M[keep, ia], b=M[keep, ib], group=group, n_groups=label.size)
+            district = geo.districts(cells)[rows[keep]]
+            between, within = _theil_decomposition(c, district, ~pd.isna(district))
+            for index, value in (("theil_h_between", between), ("theil_h_within", within)):
+                column = np.full(n_twins, np.nan)
+                column[label] = value
+                values[(index, np.nan)] = column
         for (index, bw), value in values.items():
-            value = np.where(undefined | ~np.isfinite(value), np.nan, policy.values(value))
-            column = np.full(n_twins, np.nan)
-            column[label] = value
-            out["items"][("value", name, index, bw)] = column
+            value = np.where(small | ~np.isfinite(value), np.nan, policy.values(value))
+            value[moved_set] = -1.0  # never equal to a published value
+            out["items"][("value", name, index, bw)] = np.where(use, value, np.nan)
 
 
 def _compare(cells: _Cells, design: Design, twins: np.ndarray, published: dict,

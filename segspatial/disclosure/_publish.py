@@ -28,6 +28,9 @@ from segspatial.disclosure._policy import (
     school_publication,
 )
 
+#: Exclusion rows that say a count is zero: not published in disclosure mode.
+_DROPPED_REASONS = ("group_absent", "unit_outside_comparison")
+
 
 def publish_schools(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """What a school map may show, audited: one row per row of ``frame``.
@@ -130,13 +133,14 @@ def protect_exclusions(exclusions: pd.DataFrame, policy: Policy) -> pd.DataFrame
     ``n_pupils`` is rounded to ``policy.count_base`` (NaN below N). The reasons that
     count pupils by group (:data:`GROUP_REASONS`: pupils in neither group, with a
     missing or unknown group) get NaN pupils: per area they are group counts. Rows
-    ``group_absent`` are dropped: that an area-year has no pupil of a group is itself
-    a count below N (the results say "not shown" for every area-year with a group
-    below N). Sums of the published rows never include the rows below N.
+    ``group_absent`` and ``unit_outside_comparison`` are dropped: that an area-year
+    has no pupil of a group, or a school none of either group, is itself a count below
+    N (the results say "not shown" for every area-year with a group below N; such a
+    school is grey on the maps). Sums of the published rows never include the rows below N.
     """
     out = exclusions
     if "reason" in out.columns:
-        out = out[out["reason"] != "group_absent"]
+        out = out[~out["reason"].isin(_DROPPED_REASONS)]
     out = out.copy()
     if "n_pupils" not in out.columns:
         return out.reset_index(drop=True)
@@ -332,7 +336,7 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame.loc[gone, "reason"] = HIDDEN
     out_exclusions = exclusions.copy()
     if "reason" in out_exclusions.columns:
-        out_exclusions = out_exclusions[out_exclusions["reason"] != "group_absent"]
+        out_exclusions = out_exclusions[~out_exclusions["reason"].isin(_DROPPED_REASONS)]
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
         out_exclusions["n_pupils"] = np.where(
             group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))

@@ -1,11 +1,14 @@
 """Maps of the share of women per region against the target (static and interactive).
 
 The colour scale is diverging and centred on the target: red below it, blue above,
-white at the target, from 0 to twice the target (values beyond are drawn at the end;
-the tooltip gives the exact value). Regions without an hbo location are light grey;
-suppressed regions (disclosure control) darker grey. Region names reach the
-interactive map only as escaped GeoJSON properties shown by folium's tooltip, and the
-static map draws no data text at all (titles and legends come from the catalogue).
+white at the target, from 0 to twice the target; shares beyond it get a colour of
+their own with a legend entry (and an extend arrow on the static colour bar), never
+the end of the scale; the tooltip gives the exact value. Regions without an hbo
+location are light grey; suppressed regions (disclosure control) darker grey. Legends
+are drawn under the static map and kept clear of the regions on the interactive one.
+Region names reach the interactive map only as escaped GeoJSON properties shown by
+folium's tooltip, and the static map draws no data text at all (titles and legends
+come from the catalogue).
 """
 
 from __future__ import annotations
@@ -64,18 +67,31 @@ def _norm(target: float):
     return TwoSlopeNorm(vmin=0.0, vcenter=target, vmax=min(1.0, 2 * target))
 
 
-def _fills(frame, target: float) -> np.ndarray:
+def _cmap():
+    """The diverging colour map, with its own colour for shares above the scale."""
     import matplotlib
+
+    from segspatial._mapdata import ABOVE_SCALE_COLOR
+
+    return matplotlib.colormaps[CMAP].with_extremes(over=ABOVE_SCALE_COLOR)
+
+
+def _above(frame, target: float) -> bool:
+    """Whether a region's share lies above the scale (twice the target, at most 1)."""
+    share = frame["share"].to_numpy(dtype=float)
+    return bool((share[np.isfinite(share)] > _norm(target).vmax).any())
+
+
+def _fills(frame, target: float) -> np.ndarray:
     from matplotlib.colors import to_hex
 
     from segspatial._mapdata import NO_DATA_COLOR
 
-    cmap = matplotlib.colormaps[CMAP]
     norm = _norm(target)
     share = frame["share"].to_numpy(dtype=float)
     ok = np.isfinite(share)
     fill = np.full(len(frame), NO_DATA_COLOR, dtype=object)
-    fill[ok] = [to_hex(c) for c in cmap(norm(np.clip(share[ok], 0, norm.vmax)))]
+    fill[ok] = [to_hex(c) for c in _cmap()(norm(np.maximum(share[ok], 0.0)))]
     fill[frame["suppressed"].to_numpy()] = HIDDEN_COLOR
     return fill
 
@@ -107,35 +123,42 @@ def share_map(representation: pd.DataFrame, geometries: Any, *, level: str,
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib
     from matplotlib.cm import ScalarMappable
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from segspatial._mapdata import NO_DATA_COLOR
+    from segspatial._figure import legend_below, set_title
+    from segspatial._mapdata import ABOVE_SCALE_COLOR, NO_DATA_COLOR
 
     fmt = Formatter(lang, min_cell)
     frame, year = _frame(representation, geometries, level, year)
     target = float(frame["target"].dropna().iloc[0]) if target is None else float(target)
     if ax is None:
-        ax = Figure(figsize=(6.2, 6.4), layout="constrained").add_subplot()
+        ax = Figure(figsize=(6.2, 7.0), layout="constrained").add_subplot()
     frame = frame.to_crs("EPSG:28992") if frame.crs is not None else frame
     frame.plot(ax=ax, color=_fills(frame, target), edgecolor="#ffffff", linewidth=0.5)
     ax.set_axis_off()
     ax.set_aspect("equal")
     norm = _norm(target)
-    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=matplotlib.colormaps[CMAP]),
-                             ax=ax, orientation="horizontal", shrink=0.7, pad=0.02)
+    above = _above(frame, target)
+    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=_cmap()), ax=ax,
+                             orientation="horizontal", shrink=0.7, pad=0.02,
+                             extend="max" if above else "neither")
     ticks = [0.0, target / 2, target, (target + norm.vmax) / 2, norm.vmax]
     bar.set_ticks(ticks)
     bar.set_ticklabels([fmt.pct(t, 0) for t in ticks])
     bar.set_label(fmt.t("map_legend", target=fmt.pct(target, 0)))
-    handles = [Patch(facecolor=NO_DATA_COLOR, label=fmt.t("map_no_data"))]
+    handles = ([Patch(facecolor=ABOVE_SCALE_COLOR, label=fmt.t("map_above",
+                                                                value=fmt.pct(norm.vmax, 0)))]
+               if above else [])
+    handles.append(Patch(facecolor=NO_DATA_COLOR, label=fmt.t("map_no_data")))
     if frame["suppressed"].any():
         handles.append(Patch(facecolor=HIDDEN_COLOR, label=fmt.t("map_hidden", n=min_cell)))
-    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=8)
-    ax.set_title(f"{fmt.t('share_women')}, {fmt.t('level_' + level)}, {year}"
-                 if f"level_{level}" in _keys(lang) else f"{fmt.t('share_women')}, {year}")
+    legend_below(ax, handles, fontsize=8)
+    what = fmt.t("share_women")
+    what = what[:1].upper() + what[1:]
+    set_title(ax, f"{what}, {fmt.t('level_' + level)}, {year}"
+              if f"level_{level}" in _keys(lang) else f"{what}, {year}")
     return ax
 
 
@@ -162,9 +185,8 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
     """
     import folium
     import geopandas as gpd
-    import matplotlib
 
-    from segspatial._mapdata import NO_DATA_COLOR
+    from segspatial._mapdata import ABOVE_SCALE_COLOR, NO_DATA_COLOR
     from segspatial.webmap import (
         _UNSET,
         _gradient,
@@ -199,6 +221,9 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         "fill": _fills(frame, target),
     })
     layer = gpd.GeoDataFrame(props, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
+    norm = _norm(target)
+    above = _above(frame, target)
+    title = f'{fmt.t("map_legend", target=fmt.pct(target, 0))}, {year}'
     m = _new_map(layer.total_bounds, _UNSET if tiles is None else tiles, offline, width,
                  height)
     fields = [("name", fmt.t("name")), ("code", fmt.t("code")),
@@ -211,13 +236,13 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in fields],
                                       aliases=[escape(v) for _, v in fields], sticky=True),
     ).add_to(m)
-    norm = _norm(target)
     ticks = [(0.0, fmt.pct(0, 0)), (0.5, fmt.pct(target, 0)), (1.0, fmt.pct(norm.vmax, 0))]
-    body = _gradient(matplotlib.colormaps[CMAP], ticks)
+    body = _gradient(_cmap(), ticks)
+    if above:
+        body += _swatch(ABOVE_SCALE_COLOR, fmt.t("map_above", value=fmt.pct(norm.vmax, 0)))
     body += _swatch(NO_DATA_COLOR, fmt.t("map_no_data"))
     if hidden.any():
         body += _swatch(HIDDEN_COLOR, fmt.t("map_hidden", n=min_cell))
-    title = fmt.t("map_legend", target=fmt.pct(target, 0))
-    m.get_root().html.add_child(_raw_element(_legend_html(f"{title}, {year}", body)))
+    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
     _stable_ids(m.get_root())
     return m

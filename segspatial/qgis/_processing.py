@@ -421,8 +421,8 @@ class IndicesAlgorithm(_Algorithm):
             districts = self._districts(values, parameters, context)
             if districts:
                 kwargs.update(districts, snap=values["SNAP"])
-            if units.by_location:  # Morrill's catchments clipped to the areas, as the CLI
-                kwargs.update(boundaries=units.bounds, area_code="code")
+            # Morrill's D on frame-free contiguity, as the CLI without --morrill-clip:
+            # areas by location or by column give the same value
         inference = w.api_arguments(self.SPEC, values, infer)
         if inference.get("n_boot") or inference.get("null_draws"):
             if inference.get("rng") is None:  # one seed for every batch, reported below
@@ -628,9 +628,8 @@ def profile_page(table: pd.DataFrame, pupils: pd.Series, names: dict[str, str],
              if a in set(values["area"])][:w.MAX_CHART_AREAS]
     charts = []
     for index in values["index"].unique() if areas else []:
-        ax = profile_plot(values, index=str(index), area=areas,
+        ax = profile_plot(values, index=str(index), area=areas, lang=lang,
                           names={a: names.get(str(a), str(a)) for a in areas})
-        ax.set_title(str(index), parse_math=False)
         png = figure_bytes(ax.figure, "png", dpi=90)
         charts.append({"index": str(index), "png": base64.b64encode(png).decode("ascii")})
     environment = jinja2.Environment(

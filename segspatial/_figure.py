@@ -1,0 +1,296 @@
+"""What every static figure shares (private): literal text, titles, legends, scales, bytes.
+
+* **Data is text, never markup**: :func:`_text` cleans a name for drawing and
+  :func:`_literal` turns mathtext and TeX off on the artists that hold it.
+* **Human labels in the reader's language**: :func:`formatter` gives the
+  :class:`~segspatial._format.Formatter` of a language, which cleans data with
+  :func:`_text`.
+* **Nothing covers the map**: titles are wrapped to the axes' width and legends go
+  outside the axes (:func:`legend_below`), where constrained layout makes room.
+* **Nothing out of scale is drawn silently as the scale's end**: values below the
+  scale's minimum and above its maximum get their own colours (:data:`BELOW_COLOR`,
+  :data:`ABOVE_COLOR`), extend arrows on the colour bar and legend entries
+  (:func:`scale_colormap`, :func:`out_of_scale`).
+* **Same figure, same bytes** (:func:`figure_bytes`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from segspatial._format import Formatter
+from segspatial._mapdata import (
+    ABOVE_SCALE_COLOR,
+    BELOW_SCALE_COLOR,
+    NO_DATA_COLOR,
+    REPORT_CMAP,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+#: Longest text from the data (a name, code, label) drawn in a static figure, in
+#: characters; longer ones are shortened with "…".
+MAX_LABEL = 100
+#: Keyword arguments that make a title or axis label literal (see :func:`_literal`).
+_LITERAL = {"parse_math": False, "usetex": False}
+_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+_UNDRAWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Colours of values below / above a colour scale (never the scale's end colours).
+BELOW_COLOR = BELOW_SCALE_COLOR
+ABOVE_COLOR = ABOVE_SCALE_COLOR
+
+
+def _text(value: Any) -> str:
+    """Text from the data as a static figure draws it.
+
+    Data is never markup: each text artist holding it is made literal
+    (:func:`_literal`). Here line breaks become spaces, other control characters
+    (which SVG, being XML, cannot hold) and lone surrogates become U+FFFD, and text
+    longer than :data:`MAX_LABEL` characters is shortened with "…".
+    """
+    text = _UNDRAWABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", str(value)))
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+def formatter(lang: str) -> Formatter:
+    """Numbers and labels in ``lang`` for a static figure (data cleaned by :func:`_text`)."""
+    return Formatter(lang, data=_text)
+
+
+#: Static formats :func:`figure_bytes` writes.
+STATIC_FORMATS = ("png", "svg", "pdf")
+#: Per format: metadata left out, so the same figure gives the same bytes.
+_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None},
+             "pdf": {"CreationDate": None}}
+
+
+def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
+    """The figure as PNG, SVG or PDF: the same bytes for the same figure.
+
+    No creation date or software version is embedded, and SVG ids come from a fixed
+    salt. SVG keeps text as text (``svg.fonttype: none``): names are searchable and
+    appear literally in the file (escaped as XML by matplotlib).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    format : {"png", "svg", "pdf"}
+    dpi : float
+        Resolution of PNG output (and of images inside SVG and PDF).
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    import matplotlib as mpl
+
+    if format not in STATIC_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(STATIC_FORMATS)}, got {format!r}")
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": "segspatial", "svg.fonttype": "none"}):
+        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format])
+    return buffer.getvalue()
+
+
+def pdf_pages_bytes(figures: Any) -> bytes:
+    """Several figures as the pages of one PDF: the same bytes for the same figures
+    (no creation date)."""
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    stream = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": "segspatial"}), PdfPages(
+            stream, metadata=_NO_DATES["pdf"]) as buffer:  # the pages, in memory
+        for figure in figures:
+            figure.savefig(buffer, format="pdf")
+    return stream.getvalue()
+
+
+def _literal(*artists: Any) -> None:
+    """Draw the text of these artists as it is: no mathtext, no TeX.
+
+    matplotlib reads text with two ``$`` as mathtext (``$\\foo$`` fails, ``$x^2$`` is
+    typeset) and, with ``text.usetex``, hands every text to LaTeX. Names, codes and
+    labels from the data are text only. Legends are given whole (their texts and
+    title); ``None`` is skipped.
+    """
+    from matplotlib.legend import Legend
+
+    for artist in artists:
+        if artist is None:
+            continue
+        texts = ([*artist.get_texts(), artist.get_title()] if isinstance(artist, Legend)
+                 else [artist])
+        for text in texts:
+            text.set_parse_math(False)
+            text.set_usetex(False)
+
+
+def _new_axes(ax: Any, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def map_figsize(bounds: Any, *, width: float = 8.0, extra: float = 1.9) -> tuple[float, float]:
+    """A map's figure size: ``width`` wide, as tall as the data's shape needs (plus
+    ``extra`` inches for the title, legend and colour bar), so no band of white is
+    left above and below a wide area or beside a tall one."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    ratio = (maxy - miny) / (maxx - minx) if maxx > minx and maxy > miny else 1.0
+    ratio = min(max(ratio, 0.45), 1.5) if np.isfinite(ratio) else 1.0
+    return width, round(0.92 * width * ratio + extra, 2)
+
+
+def _colormap(cmap: Any):
+    import matplotlib as mpl
+
+    if cmap is None:
+        cmap = REPORT_CMAP
+    if isinstance(cmap, str):
+        try:
+            return mpl.colormaps[cmap]
+        except KeyError:
+            raise ValueError(f"cmap={cmap!r} is not a matplotlib colour map name") from None
+    return cmap
+
+
+def scale_colormap(cmap: Any):
+    """The colour map with its own colours for values below / above the scale and
+    missing values (:data:`BELOW_COLOR`, :data:`ABOVE_COLOR`, the no-data grey)."""
+    return _colormap(cmap).with_extremes(under=BELOW_COLOR, over=ABOVE_COLOR,
+                                         bad=NO_DATA_COLOR)
+
+
+def _check_scale(vmin: float, vmax: float) -> None:
+    if not (np.isfinite(vmin) and np.isfinite(vmax) and vmin < vmax):
+        raise ValueError(f"vmin and vmax must be finite with vmin < vmax, got vmin={vmin!r}, "
+                         f"vmax={vmax!r}")
+
+
+def out_of_scale(values: Any, vmin: float, vmax: float) -> tuple[bool, bool]:
+    """Whether any finite value lies below ``vmin`` and whether any lies above ``vmax``."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    return bool((values < vmin).any()), bool((values > vmax).any())
+
+
+def extend(below: bool, above: bool) -> str:
+    """The colour bar's ``extend`` for values beyond its ends."""
+    return {(False, False): "neither", (True, False): "min", (False, True): "max",
+            (True, True): "both"}[(below, above)]
+
+
+def out_of_scale_handles(fmt: Formatter, below: bool, above: bool, vmin: float,
+                         vmax: float) -> list:
+    """Legend entries (patches) of the values below / above the colour scale."""
+    from matplotlib.patches import Patch
+
+    return ([Patch(facecolor=BELOW_COLOR, edgecolor="none", label=fmt.below(vmin))]
+            if below else []) + (
+        [Patch(facecolor=ABOVE_COLOR, edgecolor="none", label=fmt.above(vmax))]
+        if above else [])
+
+
+def no_data_handle(fmt: Formatter):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=NO_DATA_COLOR, edgecolor="none", label=fmt.text("fig_no_data"))
+
+
+def _axes_width_inches(ax: Any) -> float:
+    spec = ax.get_subplotspec()
+    columns = spec.get_gridspec().ncols if spec is not None else 1
+    width = ax.figure.get_figwidth() / max(1, columns)
+    if spec is not None:
+        width *= spec.colspan.stop - spec.colspan.start
+    return width
+
+
+def set_title(ax: Any, text: str | None, *, fontsize: float = 12.0,
+              figure: bool = False) -> None:
+    """A title over ``ax`` (or, with ``figure``, over its whole figure), drawn literally;
+    ``""`` or None draws none.
+
+    A title too long for the width it has is broken only after its own separator
+    (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), never
+    inside a name or label from the data, and its font shrinks (to 7 points at least)
+    until the longest line fits.
+    """
+    if not text:
+        return
+    inches = ax.figure.get_figwidth() if figure else 0.95 * _axes_width_inches(ax)
+    lines = [text]
+    if _fits(text, inches, fontsize) < 1 and _TITLE_BREAK in text:
+        head, tail = text.split(_TITLE_BREAK, 1)
+        lines = [head + _TITLE_BREAK.rstrip(), tail]
+    longest = max(lines, key=len)
+    size = max(7.0, min(fontsize, fontsize * _fits(longest, inches, fontsize)))
+    if figure:
+        ax.figure.suptitle("\n".join(lines), fontsize=size, **_LITERAL)
+    else:
+        ax.set_title("\n".join(lines), fontsize=size, **_LITERAL)
+
+
+_TITLE_BREAK = " — "
+
+
+def _fits(line: str, inches: float, fontsize: float) -> float:
+    """How many times ``line`` fits in ``inches`` at ``fontsize`` (about 0.55 em a
+    character)."""
+    return inches * 72 / max(1.0, 0.55 * fontsize * len(line))
+
+
+def legend_below(ax: Any, handles: list, *, title: str | None = None,
+                 ncols: int | None = None, fontsize: Any = "small", x: float = 0.5,
+                 loc: str = "upper center", figure: bool = False) -> Any:
+    """A legend under the axes, outside them (constrained layout makes room), drawn
+    literally; it never covers what the axes show. With ``figure``, under the whole
+    figure instead (below the axes' tick labels too)."""
+    if not handles:
+        return None
+    options = dict(handles=handles, title=title, ncols=ncols or min(len(handles), 4),
+                   frameon=False, fontsize=fontsize, title_fontsize=fontsize)
+    if figure:
+        legend = ax.figure.legend(loc="outside lower center", **options)
+    else:
+        legend = ax.legend(loc=loc, bbox_to_anchor=(x, -0.01), **options)
+    _literal(legend)
+    return legend
+
+
+def _outline(boundaries: Any, crs: Any):
+    if boundaries is None:
+        return None
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
+
+    if isinstance(boundaries, BaseGeometry):
+        return gpd.GeoSeries([boundaries], crs=crs)
+    if isinstance(boundaries, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        series = boundaries.geometry if isinstance(boundaries, gpd.GeoDataFrame) else boundaries
+        if crs is not None and series.crs is not None:
+            series = series.to_crs(crs)
+        return series
+    raise TypeError("boundaries must be a GeoDataFrame, GeoSeries or shapely geometry, got "
+                    f"{type(boundaries).__name__}")
+
+
+def _rgba(color: Any) -> tuple:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(color)

@@ -1,0 +1,276 @@
+"""Locale formatting and human labels for figures, map legends and pages (private).
+
+One place for how a number looks in each language and for the human names of indices,
+comparisons, groups and kernels:
+
+* numbers through Babel (decimal comma and thousands dot in Dutch, a true minus sign);
+* words from the text catalogue (:mod:`segspatial._report_text`: the ``fig_*`` keys,
+  :data:`~segspatial._report_text.INDEX_TITLES`, ``GROUP_NOUNS``, ``KERNEL_LABELS``,
+  ``COMPARISON_LABELS``), never from code.
+
+Static figures (:mod:`segspatial.plot`, :mod:`segspatial.multigroup_plot`) and the
+legends of the web maps (:mod:`segspatial.webmap`) use :class:`Formatter`; the report's
+pages can use the same one. Text from the input (labels, names, unknown comparison or
+index names) is data: it passes through ``Formatter.data`` (the caller's cleaning, e.g.
+the static figures' shortening of long names) and is only ever substituted as a value,
+never read as a pattern; HTML escaping stays with the caller.
+
+Examples
+--------
+>>> en, nl = Formatter("en"), Formatter("nl")
+>>> en.number(0.6213), nl.number(0.6213), nl.number(-0.05, 2)
+('0.62', '0,62', '−0,05')
+>>> nl.count(12345), nl.percent(0.347, 1), nl.distance(1500)
+('12.345', '34,7%', '1,5 km')
+>>> en.selection_title("spatial_dissimilarity", comparison="dutch_vs_nonwestern",
+...                    year=2018, bandwidth=1000, kernel="gaussian")
+'Spatial D at 1 km (Gaussian kernel) — Dutch vs non-western pupils, 2018'
+>>> nl.selection_title("dissimilarity", label_a="achterstandsleerlingen",
+...                    label_b="overige leerlingen", year=2019)
+'Dissimilariteitsindex D — achterstandsleerlingen vs overige leerlingen, 2019'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from string import Template
+from typing import Any
+
+from segspatial._report_text import (
+    COMPARISON_LABELS,
+    GROUP_NOUNS,
+    INDEX_LABELS,
+    INDEX_TITLES,
+    KERNEL_LABELS,
+    LANGUAGES,
+    TEXT,
+)
+
+__all__ = ["LOCALES", "Formatter", "check_lang"]
+
+#: Babel locale of each language of the catalogue.
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+#: What a number that is not there (NaN, None) is shown as.
+MISSING = "–"
+_BASE = re.compile(r"(?P<index>.+)_base(?P<base>[0-9.]+)")
+
+
+def check_lang(lang: Any) -> str:
+    """``lang`` if it is a language of the catalogue, else a ValueError naming them."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, got {lang!r}")
+    return lang
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Numbers and labels in one language.
+
+    Parameters
+    ----------
+    lang : {"en", "nl"}
+    data : callable, optional
+        Applied to every text from the input before it is put into a label (names,
+        labels, unknown comparison or index names); default :class:`str`.
+    """
+
+    lang: str = "en"
+    data: Callable[[Any], str] = field(default=str, repr=False)
+
+    def __post_init__(self) -> None:
+        check_lang(self.lang)
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale (``en_GB``, ``nl_NL``)."""
+        return LOCALES[self.lang]
+
+    # ------------------------------------------------------------------ catalogue
+
+    def text(self, key: str, **values: Any) -> str:
+        """The catalogue's text ``key`` with its ``$names`` filled in (values as data)."""
+        return Template(TEXT[self.lang][key]).substitute(values)
+
+    # ------------------------------------------------------------------ numbers
+
+    def _decimal(self, value: float, pattern: str) -> str:
+        from babel.numbers import format_decimal
+
+        # -0.0 is 0; a small negative value keeps its sign ("−0.00": below zero)
+        text = format_decimal(value if value != 0 else 0.0, format=pattern,
+                              locale=self.locale)
+        return text.replace("-", "−")
+
+    def number(self, value: Any, digits: int = 2) -> str:
+        """A value with ``digits`` decimals: ``0.62`` / ``0,62``; a dash when missing."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        return self._decimal(number, "#,##0." + "0" * digits if digits else "#,##0")
+
+    def decimal(self, value: Any, digits: int = 3) -> str:
+        """A value with at most ``digits`` decimals, no trailing zeros (axis ticks)."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        return self._decimal(number, "#,##0." + "#" * digits if digits else "#,##0")
+
+    def count(self, value: Any) -> str:
+        """A count with thousands separators: ``12,345`` / ``12.345``."""
+        number = _finite(value)
+        return MISSING if number is None else self._decimal(round(number), "#,##0")
+
+    def percent(self, value: Any, digits: int = 0) -> str:
+        """A share as a percentage: ``34.7%`` / ``34,7%``."""
+        from babel.numbers import format_percent
+
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
+
+    def distance(self, metres: Any) -> str:
+        """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""
+        number = _finite(metres)
+        if number is None:
+            return MISSING
+        if abs(number) >= 1000:
+            return f"{self.decimal(number / 1000, 2)} km"
+        return f"{self.decimal(number, 1)} m"
+
+    def tick_formatter(self, kind: str = "decimal", digits: int = 3):
+        """A matplotlib tick formatter writing numbers the way of this language.
+
+        ``kind``: ``"decimal"`` (``0,25``; at most ``digits`` decimals), ``"count"``
+        (``2.000``) or ``"percent"`` (a share drawn as ``35%``).
+        """
+        from matplotlib.ticker import FuncFormatter
+
+        show = {"decimal": lambda v: self.decimal(v, digits), "count": self.count,
+                "percent": lambda v: self.percent(v)}[kind]
+        return FuncFormatter(lambda value, _pos: show(value))
+
+    # ------------------------------------------------------------------ labels
+
+    def index_title(self, index: Any) -> str:
+        """The full name of an index: ``Dissimilarity index D``; a plug-in by its name."""
+        titles = INDEX_TITLES[self.lang]
+        if index in titles:
+            return titles[index]
+        match = _BASE.fullmatch(str(index))
+        if match and match["index"] in titles:
+            return self.text("fig_log_base", index=titles[match["index"]], base=match["base"])
+        return self.data(index)
+
+    def index_symbol(self, index: Any) -> str:
+        """The short name of an index (``D``, ``D*``, ``spatial D``), else its full name."""
+        return INDEX_LABELS[self.lang].get(index) or self.index_title(index)
+
+    def kernel(self, kernel: Any) -> str:
+        """A spatial kernel's name (``Gaussian``); an unknown one as it is (data)."""
+        return KERNEL_LABELS[self.lang].get(kernel) or self.data(kernel)
+
+    def spatial_title(self, index: Any, bandwidth: Any = None, kernel: Any = None) -> str:
+        """``Spatial D at 1 km (Gaussian kernel)``, ``Spatial D, 8 nearest schools``, ..."""
+        title = self.index_title(index)
+        width = _finite(bandwidth)
+        kernel_name = self.kernel(kernel) if kernel is not None else None
+        if kernel == "knn" and width is not None:
+            return self.text("fig_nearest", index=title, k=self.count(width))
+        if kernel == "voronoi":
+            return self.text("fig_neighbours", index=title, kernel=kernel_name)
+        if width is None:
+            return title
+        if width == 0:
+            return f"{title} ({self.text('fig_aspatial')})"
+        if kernel_name is None:
+            kernel_name = KERNEL_LABELS[self.lang]["gaussian"]
+        return self.text("fig_at_distance", index=title, distance=self.distance(width),
+                         kernel=kernel_name)
+
+    def group(self, column: Any = None, label: Any = None, *, which: str = "a") -> str:
+        """A group as a noun phrase: ``label`` if given, a known group's catalogue name
+        (``non-western pupils``), else ``group A`` / ``group B``."""
+        if label is not None and str(label) != "":
+            return self.data(label)
+        known = GROUP_NOUNS[self.lang].get(column)
+        return known if known is not None else self.text(f"fig_group_{which}")
+
+    def comparison(self, comparison: Any = None, group_a: Any = None, group_b: Any = None,
+                   label_a: Any = None, label_b: Any = None) -> str | None:
+        """Who is compared, as a noun phrase, or None when nothing says so.
+
+        Labels win (``pupils with a disadvantage background vs other pupils``); then a
+        known comparison (``Dutch vs non-western pupils``); then known group columns;
+        then the comparison's own name (data). Plain counts without labels: None.
+        """
+        if label_a or label_b:
+            return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
+                             b=self.group(group_b, label_b, which="b"))
+        known = COMPARISON_LABELS[self.lang].get(comparison)
+        if known is not None:
+            return self.text("fig_comparison_pupils", comparison=known)
+        nouns = GROUP_NOUNS[self.lang]
+        if group_a in nouns and group_b in nouns:
+            return self.text("fig_versus", a=nouns[group_a], b=nouns[group_b])
+        if comparison is not None and not _is_missing(comparison):
+            return self.data(comparison)
+        return None
+
+    def title(self, what: str, who: str | None = None, when: Any = None) -> str:
+        """``what — who, when`` (the parts that are there)."""
+        text = what
+        if who:
+            text += f" — {who}"
+        if when is not None and not _is_missing(when):
+            text += f", {self.year(when)}"
+        return text
+
+    def year(self, year: Any) -> str:
+        """A year as it is written (``2019``, never ``2,019``)."""
+        if isinstance(year, float) and year.is_integer():
+            year = int(year)
+        if hasattr(year, "item"):
+            year = year.item()
+        return self.data(year)
+
+    def selection_title(self, index: Any, *, comparison: Any = None, year: Any = None,
+                        bandwidth: Any = None, kernel: Any = None, group_a: Any = None,
+                        group_b: Any = None, label_a: Any = None,
+                        label_b: Any = None) -> str:
+        """The title of a map or chart of one index: index (at its scale), who, when."""
+        return self.title(self.spatial_title(index, bandwidth, kernel),
+                          self.comparison(comparison, group_a, group_b, label_a, label_b),
+                          year)
+
+    def band(self, name: str, low: float, high: float) -> str:
+        """A Massey & Denton band for a legend: ``moderate (0.3–0.6)``."""
+        return self.text("fig_band", band=self.text(f"fig_band_{name}"),
+                         low=self.decimal(low), high=self.decimal(high))
+
+    def below(self, value: float) -> str:
+        """Legend entry of values under the colour scale: ``below 0``."""
+        return self.text("fig_below_scale", value=self.decimal(value))
+
+    def above(self, value: float) -> str:
+        """Legend entry of values over the colour scale: ``above 0.8`` / ``boven 0,8``."""
+        return self.text("fig_above_scale", value=self.decimal(value))
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(value != value)  # NaN, pandas NA
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,207 @@
+"""Checkerboard diagnostics: Moran's I of the units' shares and Morrill's adjusted D.
+
+Moran's I streams its permutations in blocks (memory O(units x block)); the weight
+blocks are those of the local environments (:mod:`segspatial.spatial.environments`),
+without the self-weights. Morrill's D uses frame-free contiguity: Delaunay neighbours
+whose Voronoi cells share an edge of positive length.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from segspatial.indices import GroupedCounts, _unit_share_a
+from segspatial.spatial import environments
+from segspatial.spatial._args import _Scale
+from segspatial.spatial.environments import _group_sum, _Pool, _Reusable, _smooth
+
+#: Most permutations drawn at once (fewer for many units: at most ``_BLOCK`` draws).
+_PERMUTATION_BATCH = 128
+
+
+def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale],
+           permutations: int, seed: int | None) -> list[tuple[np.ndarray, ...]]:
+    """Moran's I of ``share`` per area-year with row-standardised weights, and p-values,
+    for each scale.
+
+    ``pool`` holds the units (sorted by area-year, one block per area-year). The
+    permutations are streamed in batches (at most ``_BLOCK`` draws in memory), each
+    from its own generator seeded ``(seed, r)`` (the same draws whatever the batch
+    size), and every scale is evaluated on each batch before the next is drawn.
+    Returns, per scale, I, the pseudo p-value, and masks of groups without neighbours
+    and without variation.
+    """
+    n, g = c.a.size, c.group
+    rows = np.arange(n)
+    mean = c.sum(share) / c.n_units
+    z = share - mean[g]
+    den = c.sum(z * z)
+    flat = den <= 1e-30 * np.maximum(c.sum(share * share), 1e-300)
+    states = []
+    for scale in scales:
+        chunks = _Reusable(pool, rows, scale, drop_self=True)
+        lag, row_sum = _smooth(pool, rows, z[:, None], scale, chunks=chunks)
+        linked = row_sum > 0
+        inverse = np.where(linked, 1.0 / np.where(linked, row_sum, 1.0), 0.0)
+        s0 = c.sum(linked.astype(np.float64))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = c.n_units / s0 / den
+            stat = factor * c.sum(z * lag[:, 0] * inverse)
+        states.append((scale, chunks, inverse, factor, stat, s0 == 0))
+    larger = np.zeros((len(scales), c.n_groups))
+    if permutations and seed is not None:
+        step = int(np.clip(environments._BLOCK // max(n, 1), 1, _PERMUTATION_BATCH))
+        for done in range(0, permutations, step):
+            m = min(step, permutations - done)
+            # permutation r comes from its own generator (seed, r). Units are sorted
+            # by group, so sorting group + U(0, 1) shuffles each group in place.
+            keys = np.stack([np.random.default_rng([seed, r]).random(n)
+                             for r in range(done, done + m)])
+            keys += g[None, :]
+            zp = z[np.argsort(keys, axis=1)].T  # (n, m): permuted within groups
+            for k, (scale, chunks, inverse, factor, stat, _) in enumerate(states):
+                lag_p, _ = _smooth(pool, rows, zp, scale, chunks=chunks)
+                with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
+                    sims = factor[:, None] * _group_sum(zp * lag_p * inverse[:, None], g,
+                                                        c.n_groups)
+                larger[k] += (sims >= stat[:, None]).sum(axis=1)
+    out = []
+    for k, (_, _, _, _, stat, lonely) in enumerate(states):
+        p_value = np.full(c.n_groups, np.nan)
+        if permutations and seed is not None:
+            tail = np.minimum(larger[k], permutations - larger[k])
+            p_value = (tail + 1.0) / (permutations + 1.0)
+        out.append((stat, p_value, lonely, flat))
+    return out
+
+
+def _delaunay_edges(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (u < v) between distinct points whose unbounded Voronoi cells share an
+    edge of positive length: the Delaunay edges, less those between co-circular
+    points whose cells touch at a point only (the two triangles on either side have
+    the same circumcentre). Collinear points link in order along their line."""
+    from scipy.spatial import Delaunay, QhullError
+
+    m = xy.shape[0]
+    if m < 2:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    centred = xy - xy.mean(axis=0)
+    scale = float(np.abs(centred).max())
+    singular = np.linalg.svd(centred / scale, compute_uv=False)
+    flat = m == 2 or singular[1] <= 1e-12 * singular[0]
+    tri = None
+    if not flat:
+        try:
+            tri = Delaunay(xy)
+        except QhullError:  # pragma: no cover - qhull refuses a near-degenerate set
+            flat = True
+    if flat:  # on one line: each point's Voronoi cell borders the next one's
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        order = np.argsort(centred @ axes[0], kind="stable")
+        u, v = order[:-1], order[1:]
+        return np.minimum(u, v), np.maximum(u, v)
+    simplices, neighbours = tri.simplices, tri.neighbors
+    a, b, c = (xy[simplices[:, k]] for k in range(3))
+    centre = _circumcentres(a, b, c)
+    s, k = np.nonzero(np.ones_like(simplices, dtype=bool))  # each triangle side
+    other = neighbours[s, k]
+    u = simplices[s, (k + 1) % 3]
+    v = simplices[s, (k + 2) % 3]
+    touch = np.zeros(u.size, dtype=bool)
+    inner = other >= 0
+    gap = np.hypot(*(centre[s[inner]] - centre[other[inner]]).T)
+    touch[inner] = gap <= 1e-9 * scale
+    u, v = u[~touch], v[~touch]
+    edges = np.unique(np.column_stack([np.minimum(u, v), np.maximum(u, v)]), axis=0)
+    if len(tri.coplanar):  # points qhull left out (almost on another): link them to it
+        p, nearest = tri.coplanar[:, 0], tri.coplanar[:, 2]
+        extra = np.column_stack([np.minimum(p, nearest), np.maximum(p, nearest)])
+        edges = np.unique(np.vstack([edges, extra]), axis=0)
+    return edges[:, 0], edges[:, 1]
+
+
+def _circumcentres(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Circumcentres of the triangles (a, b, c), relative to nothing: absolute."""
+    ab, ac = b - a, c - a
+    d = 2.0 * (ab[:, 0] * ac[:, 1] - ab[:, 1] * ac[:, 0])
+    nb, nc = (ab * ab).sum(axis=1), (ac * ac).sum(axis=1)
+    ux = (ac[:, 1] * nb - ab[:, 1] * nc) / d
+    uy = (ab[:, 0] * nc - ac[:, 0] * nb) / d
+    return a + np.column_stack([ux, uy])
+
+
+def _contiguous_pairs(x: np.ndarray, y: np.ndarray, polygon: Any) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+    """Ordered pairs of contiguous units.
+
+    Without ``polygon``: frame-free Voronoi contiguity (:func:`_delaunay_edges`). With
+    one: Voronoi catchments clipped to ``polygon`` that share an edge. Units at the
+    same location share one catchment and are contiguous with each other.
+    """
+    xy = np.column_stack([x, y])
+    loc_xy, loc = np.unique(xy, axis=0, return_inverse=True)
+    loc = loc.ravel()
+    m = loc_xy.shape[0]
+    adjacency = sparse.identity(m, format="csr")
+    if m >= 2 and polygon is None:
+        u, v = _delaunay_edges(loc_xy)
+        adjacency = adjacency + sparse.csr_matrix(
+            (np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([v, u]))),
+            shape=(m, m))
+    elif m >= 2:
+        import shapely
+
+        points = shapely.multipoints(loc_xy)
+        lo, hi = loc_xy.min(axis=0), loc_xy.max(axis=0)
+        pad = float(max(hi - lo)) + 1.0
+        # the frame covers the polygon, so clipping removes every trace of it
+        frame = shapely.union(shapely.box(*(lo - pad), *(hi + pad)),
+                              shapely.envelope(polygon))
+        cells = np.asarray(shapely.get_parts(
+            shapely.voronoi_polygons(points, extend_to=frame, ordered=True)))
+        if cells.size != m:  # pragma: no cover - GEOS dropped a degenerate cell
+            raise RuntimeError(f"Voronoi diagram returned {cells.size} cells for {m} points")
+        cells = shapely.intersection(cells, polygon)
+        tree = shapely.STRtree(cells)
+        u, v = tree.query(cells, predicate="intersects")
+        keep = u < v
+        u, v = u[keep], v[keep]
+        shared = shapely.length(shapely.intersection(cells[u], cells[v]))
+        edge = shared > 1e-6 * (pad + 1.0)
+        u, v = u[edge], v[edge]
+        adjacency = adjacency + sparse.csr_matrix(
+            (np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([v, u]))),
+            shape=(m, m))
+    member = sparse.csr_matrix((np.ones(loc.size), (np.arange(loc.size), loc)),
+                               shape=(loc.size, m))
+    contiguity = (member @ adjacency @ member.T).tocoo()
+    off = contiguity.row != contiguity.col
+    return contiguity.row[off], contiguity.col[off]
+
+
+def _morrill(c: GroupedCounts, x: np.ndarray, y: np.ndarray, area: np.ndarray,
+             polygons: dict[Any, Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Morrill's adjusted D per group; also the mask of groups without contiguity."""
+    from segspatial.indices import _dissimilarity_kernel
+
+    share = _unit_share_a(c)
+    bounds = np.searchsorted(c.group, np.arange(c.n_groups + 1))
+    pi, pj = [], []
+    for gi in range(c.n_groups):  # geometry is per area-year; the sums below are not
+        lo, hi = bounds[gi], bounds[gi + 1]
+        if hi - lo < 2:
+            continue
+        polygon = None if polygons is None else polygons[area[lo]]
+        i, j = _contiguous_pairs(x[lo:hi], y[lo:hi], polygon)
+        pi.append(i + lo)
+        pj.append(j + lo)
+    i = np.concatenate(pi) if pi else np.empty(0, dtype=np.intp)
+    j = np.concatenate(pj) if pj else np.empty(0, dtype=np.intp)
+    gap = np.bincount(c.group[i], weights=np.abs(share[i] - share[j]), minlength=c.n_groups)
+    links = np.bincount(c.group[i], minlength=c.n_groups).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _dissimilarity_kernel(c) - gap / links
+    return value, links == 0
