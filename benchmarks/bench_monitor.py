@@ -64,6 +64,9 @@ def main() -> None:
     t_read, enr = timed(lambda: read_enrolments(path))
     t_map, regions = timed(mapping)
     t_compute, result = timed(lambda: compute_monitor(enr, regions))
+    from segspatial.monitor.disclose import disclose_result
+
+    t_disclose, _ = timed(lambda: disclose_result(result, 10))
     with tempfile.TemporaryDirectory() as tmp:
         t_write, folder = timed(lambda: write_monitor(result, Path(tmp) / "m", lang="nl",
                                                       offline=True))
@@ -74,6 +77,8 @@ def main() -> None:
           f"{result.years[0]}-{result.years[-1]}, {pages} html files")
     print(f"read {t_read:.2f} s, mapping {t_map:.2f} s, tables {t_compute:.2f} s, "
           f"maps + pages {t_write:.2f} s: total {total:.2f} s (medians of 3)")
+    print(f"disclosure control (--min-cell 10: primary and audited complementary "
+          f"suppression over every level and programme) {t_disclose:.2f} s")
     print(f"floor (json + one groupby, no censoring, no regions) {t_floor:.3f} s; "
           f"tables / floor = {t_compute / t_floor:.1f}x, whole monitor / floor = "
           f"{total / t_floor:.0f}x")

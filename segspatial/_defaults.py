@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_SEED"]
+__all__ = ["DEFAULT_SEED", "DRAWS_SEED"]
 
 #: Seed of the synthetic demo data (:mod:`segspatial.demo`).
 DEFAULT_SEED = 20091001
+
+#: Seed of the random draws (bootstrap, null draws, permutations) when none is given: the
+#: command line's ``--seed`` and QGIS's SEED, so the same input gives the same output.
+DRAWS_SEED = 0

@@ -54,8 +54,8 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STALE_AFTER", "atomic_file", "atomic_folder", "remove_stale", "write_bytes",
-           "write_text"]
+__all__ = ["STALE_AFTER", "OutputError", "atomic_file", "atomic_folder", "ensure_folder",
+           "remove_stale", "write_bytes", "write_text"]
 
 #: Without ``fcntl`` (Windows): age in seconds after which a temporary is stale.
 STALE_AFTER = 24 * 3600.0
@@ -202,11 +202,48 @@ def remove_stale(path: str | os.PathLike) -> None:
 # --------------------------------------------------------------------------- writing
 
 
+class OutputError(OSError):
+    """Writing an output failed: the message names the output (never a temporary's
+    name) and why; ``path`` is the output."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot write {str(path)!r}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def _why(path: Path, exc: OSError) -> OutputError:
+    """``exc`` (raised while writing ``path``) in terms of ``path``."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            if not parent.is_dir():
+                return OutputError(path, f"{str(parent)!r} is a file, not a folder")
+            break
+    return OutputError(path, exc.strerror or str(exc))
+
+
+def ensure_folder(path: str | os.PathLike) -> Path:
+    """Create the folder ``path`` (and its parents); OutputError, naming it, if not."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _why(path, exc) from exc
+    if not path.is_dir():
+        raise OutputError(path, "it exists and is not a folder")
+    return path
+
+
 @contextlib.contextmanager
 def _staging(path: Path) -> Iterator[Path]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(path)
-    staging = Path(tempfile.mkdtemp(prefix=_prefix(path, _TMP), dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(path)
+        staging = Path(tempfile.mkdtemp(prefix=_prefix(path, _TMP), dir=path.parent))
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise _why(path, exc) from exc
     fd = _lock(staging)
     try:
         yield staging
@@ -232,10 +269,18 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path)
     with _staging(path) as staging:
         target = staging / path.name
-        yield target
+        try:
+            yield target
+        except OutputError:
+            raise
+        except OSError as exc:  # e.g. a full disk while writing the temporary
+            raise _why(path, exc) from exc
         if not target.exists():
             raise FileNotFoundError(f"nothing was written for {str(path)!r}")
-        os.replace(target, path)
+        try:
+            os.replace(target, path)
+        except OSError as exc:  # e.g. the destination is a folder
+            raise _why(path, exc) from exc
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -289,7 +334,10 @@ def atomic_folder(path: str | os.PathLike, *, marker: str | None = None,
         yield staging
         if marker is not None:
             (staging / marker).write_text(f"segspatial {what}\n", encoding="utf-8")
-        _swap_in(staging, path)
+        try:
+            _swap_in(staging, path)
+        except OSError as exc:
+            raise _why(path, exc) from exc
 
 
 def _swap_in(new: Path, path: Path) -> None:

@@ -79,12 +79,16 @@ def _head(path: Path, n_bytes: int = 65536) -> bytes:
 def check_encoding_name(encoding: str) -> str:
     """The codec name of ``encoding``, or a ValueError naming ``--encoding``."""
     try:
-        return codecs.lookup(encoding).name
-    except (LookupError, TypeError):
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError, ValueError):
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        # base64, rot13, zlib ... are codecs but not text encodings
         raise ValueError(
-            f"unknown encoding {encoding!r} (encoding=); use e.g. utf-8, cp1252 "
-            "(Windows-1252, DUO's files) or latin-1"
+            f"encoding={encoding!r} is not a known text encoding; use e.g. utf-8, "
+            "cp1252 (Windows-1252, DUO's files) or latin-1"
         ) from None
+    return info.name
 
 
 def _show_byte(raw: bytes) -> str:
@@ -167,8 +171,25 @@ def _sniff_sep(path: Path, encoding: str) -> str:
         return ","
 
 
+#: What a user may type for a tab on a command line (``--sep '\\t'``, ``--sep tab``).
+_TAB_SPELLINGS = ("\\t", "tab", "TAB")
+
+
+def _check_sep(sep: str | None) -> str | None:
+    """A CSV separator: one character (a typed ``\\t`` or ``tab`` is a tab)."""
+    if sep is None:
+        return None
+    if sep in _TAB_SPELLINGS:
+        return "\t"
+    if not isinstance(sep, str) or len(sep) != 1 or sep in "\"\r\n":
+        raise ValueError(f"sep={sep!r} is not a CSV separator: give one character, e.g. "
+                         "',' ';' '|' or '\\t' (a tab)")
+    return sep
+
+
 def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]:
     """The separator and the encoding of a CSV file (the encoding from all of it)."""
+    sep = _check_sep(sep)
     scan = _scan(path, encoding)
     return (sep if sep is not None else _sniff_sep(path, scan.encoding)), scan.encoding
 
@@ -399,6 +420,7 @@ def read_table(
             raise ValueError(f"{option} must be one character, got {value!r}")
     if decimal is not None and decimal == thousands:
         raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    sep = _check_sep(sep)
     scan = _scan(path, encoding)
     encoding = scan.encoding
     sep = sep if sep is not None else _sniff_sep(path, encoding)

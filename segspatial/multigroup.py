@@ -383,7 +383,9 @@ def local_kernel(c: MultiGroupedCounts) -> dict[str, np.ndarray]:
 
 
 def check_base(base: Any) -> float:
-    """A logarithm base: a finite real number > 0 other than 1 (``math.e`` = nats).
+    """A logarithm base: a finite real number > 1 (``math.e`` = nats, 2 = bits).
+
+    A base below 1 would make M and the entropy negative.
 
     Raises
     ------
@@ -392,8 +394,9 @@ def check_base(base: Any) -> float:
     """
     if isinstance(base, bool) or not isinstance(base, Real):
         raise TypeError(f"base must be a number (e.g. math.e or 2), got {base!r}")
-    if not (math.isfinite(base) and base > 0 and base != 1):
-        raise ValueError(f"base must be a finite number > 0 other than 1, got {base!r}")
+    if not (math.isfinite(base) and base > 1):
+        raise ValueError(f"base must be a finite number > 1 (e.g. math.e for nats, 2 for "
+                         f"bits), got {base!r}")
     return float(base)
 
 

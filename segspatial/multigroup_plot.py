@@ -75,8 +75,10 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
     Parameters
     ----------
     profile : pandas.DataFrame
-        :attr:`segspatial.rankorder.RankOrderResult.profile` (columns ``threshold``,
-        ``theil_h``, ``fitted``, and ``area``/``year`` when given).
+        :attr:`segspatial.rankorder.RankOrderResult.profile` (columns ``p`` (or
+        ``threshold``), ``theil_h``, ``fitted``, and ``area``/``year`` when given). H
+        and the fit are drawn against p, the area's own share of pupils at or below
+        each threshold, the variable of the fit and of H^R.
     area, year : optional
         The area and year to draw; required when the profile holds several.
     label : str, optional
@@ -121,7 +123,9 @@ def profile_chart(profile: pd.DataFrame, *, area: Any = None, year: Any = None,
             raise ValueError(f"{column}: {wanted!r} is not in the profile")
     created = ax is None
     ax = _new_axes(ax, (6.4, 4.6))
-    x = frame["threshold"].to_numpy(dtype=np.float64)
+    # H(p) and the fit are functions of p, the area's own share at or below the
+    # threshold (with national ranks it differs from the threshold)
+    x = frame["p" if "p" in frame.columns else "threshold"].to_numpy(dtype=np.float64)
     line = ax.plot(x, frame["theil_h"].to_numpy(dtype=np.float64), marker="o",
                    linewidth=1.5, label=words.text("fig_hp_line") if label is None
                    else words.data(label))[0]

@@ -598,12 +598,21 @@ def income_group_names(k: int) -> tuple[str, ...]:
     return tuple(f"income_q{i}" for i in range(1, k + 1))
 
 
+#: The most income groups of :func:`pupil_multigroup_segregation` (percentiles): one
+#: column per group and school; finer than that, income is a continuum (H^R).
+MAX_INCOME_GROUPS = 100
+
+
 def _check_income_groups(income_groups: Any) -> int:
     if isinstance(income_groups, bool) or not isinstance(income_groups, int | np.integer):
         raise TypeError(f"income_groups must be an int (e.g. 5 for quintiles), got "
                         f"{income_groups!r}")
     if income_groups < 2:
         raise ValueError(f"income_groups must be at least 2, got {income_groups!r}")
+    if income_groups > MAX_INCOME_GROUPS:
+        raise ValueError(f"income_groups must be at most {MAX_INCOME_GROUPS} (percentiles), "
+                         f"got {income_groups!r}; for income as a continuum use "
+                         "rank_order_segregation (--rank-order-income)")
     return int(income_groups)
 
 
@@ -727,7 +736,7 @@ def pupil_multigroup_segregation(
     income_missing
         As for :func:`segspatial.pupil_segregation`.
     income_groups : int, default 5
-        Number of income groups (2 or more).
+        Number of income groups (2 to :data:`MAX_INCOME_GROUPS`, 100).
     within : str, optional
         A pupil column describing the school (constant per school and year, e.g. its
         denomination): adds the between/within decomposition rows.
@@ -783,8 +792,9 @@ def pupil_multigroup_segregation(
         placed = (rows >= 0) & (q >= 0)
         n = np.bincount(rows[placed] * k + q[placed], minlength=len(counts) * k)
         counts = counts.drop(columns=list(GROUP_COLUMNS["income"]))  # the report's bands
-        for i, name in enumerate(names):
-            counts[name] = n.reshape(len(counts), k)[:, i].astype(np.int64)
+        counts = pd.concat([counts, pd.DataFrame(n.reshape(len(counts), k).astype(np.int64),
+                                                 columns=names, index=counts.index)],
+                           axis=1)
         themes["income"] = names
         # every ranked pupil has an income group here: between_bands is no exclusion
         no_group = no_group[~((no_group["theme"] == "income")

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,11 @@ def rank_order_weights(order: int) -> np.ndarray:
     order = _check_order(order)
     out = np.empty(order + 1)
     for m in range(order + 1):  # M + 1 exact rational sums, not a data loop
-        s = sum((-1) ** (m - n) * math.comb(m, n) / (m - n + 2) ** 2 for n in range(m + 1))
-        out[m] = 2.0 / (m + 2) ** 2 + 2.0 * s
+        # in exact rationals: the alternating binomial sum cancels (in floating point it
+        # loses about one digit per order above 10)
+        s = sum(Fraction((-1) ** (m - n) * math.comb(m, n), (m - n + 2) ** 2)
+                for n in range(m + 1))
+        out[m] = float(2 * Fraction(1, (m + 2) ** 2) + 2 * s)
     return out
 
 
@@ -325,7 +329,9 @@ def rank_order_segregation(
     thresholds : sequence of float
         Percentile ranks in (0, 1) for the profile and the fit (default 0.05 .. 0.95).
     order : int, default 4
-        Order M of the polynomial fitted to H(p).
+        Order M of the polynomial fitted to H(p) (Reardon uses 4). A fit whose H^R
+        falls outside [0, 1] (high orders swing between and beyond the thresholds) is
+        NaN with a reason.
     ranks : {"national", "area"}
         Thresholds on the national per-year ranks (default; the report's bands) or on
         each area's own ranks.
@@ -438,6 +444,11 @@ def rank_order_segregation(
     n_valid = np.isfinite(np.where(few[:, None], np.nan, h)).sum(axis=1)
     why[n_valid < order + 1] = (f"fewer than {order + 1} thresholds with pupils on both "
                                 f"sides (polynomial order {order})")
+    # H^R lies in [0, 1]; a fit beyond it (a high order swinging between and beyond the
+    # thresholds) is no estimate of it
+    wild = (why == None) & ~((hr >= -1e-12) & (hr <= 1 + 1e-12))  # noqa: E711
+    why[wild] = [f"the order-{order} polynomial fit gives H^R = {v:.3g}, outside [0, 1]; "
+                 "use a lower polynomial order" for v in hr[wild]]
     why_integral = np.full(n_ay, None, dtype=object)
     why_integral[~few & ~np.isfinite(integral)] = "every pupil has the same income"
     why[few] = why_integral[few] = "fewer than 2 units"

@@ -315,6 +315,61 @@ def scenario_inference(d: Driver, files: dict) -> dict:
                                                                 columns)}
 
 
+def scenario_defaults_and_messages(d: Driver, files: dict) -> dict:
+    """What a user gets without the advanced parameters: the CLI's seed (0, so a rerun
+    gives the same intervals), the areas' statcode as their code field (as the help
+    says), multipart areas in a conformant layer; errors in parameter names."""
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+    import shapely
+
+    from segspatial.compute import segregation
+    from segspatial.geo import join_areas
+    from segspatial.inference import infer
+
+    areas = gpd.read_file(files["areas"])
+    # one area in two parts (a detached box far from every school), as CBS's islands
+    far = shapely.box(0, 300_000, 100, 300_100)
+    areas.loc[0, "geometry"] = shapely.MultiPolygon([areas.geometry[0], far])
+    mixed = d.work / "mixed_areas.geojson"
+    areas.to_file(mixed, driver="GeoJSON")
+    params = {"SCHOOLS": files["schools"], "UNIT": "school", "GROUP_A": "a",
+              "GROUP_B": "b", "TOTAL": "total", "AREA_FIELD": "municipality",
+              "AREAS": str(mixed), "MIN_AREA_SIZE": 0, "BANDWIDTHS": "", "BOOTSTRAP": 30,
+              "NULL_DRAWS": 30, "EXCLUSIONS": TEMPORARY}
+    out: dict[str, Any] = {}
+    runs = []
+    for i in range(2):
+        target = d.work / f"defaults_{i}.gpkg"
+        d.run("segspatial:indices", {**params, "OUTPUT": str(target)})
+        runs.append(gpd.read_file(target))
+    out["same_twice"] = bool(runs[0].drop(columns="geometry").equals(
+        runs[1].drop(columns="geometry")))
+    out["layer_types"] = [str(t) for t in pyogrio.list_layers(d.work / "defaults_0.gpkg")[:, 1]]
+    out["features"] = len(runs[0])
+    schools = pd.DataFrame(gpd.read_file(files["schools"]).drop(columns="geometry"))
+    api = infer(segregation(schools, "school", "a", "b", area="municipality",
+                            total="total", min_area_size=0),
+                n_boot=30, null_draws=30, rng=0).result.table
+    wide = join_areas(api.assign(value=api["ci_low"]), areas, "statcode")
+    table = runs[0].assign(ci=runs[0]["dissimilarity_ci_low"])
+    out["compare"] = d.compare(table, wide.assign(ci=wide["dissimilarity"]), "statcode",
+                               ["ci"])
+    import os
+
+    errors = {}
+    cases = [("CI_LEVEL", {"CI_LEVEL": 1.5}), ("too_large", {"BOOTSTRAP": 10**12}),
+             ("GROUP_A", {"GROUP_A": "total", "GROUP_B": "total"})]
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if memory < 60 * 2**30:  # 2**31 - 1 replicates of one area-year need 80 GB
+        cases.append(("BOOTSTRAP", {"BOOTSTRAP": 2**31 - 1}))
+    for name, bad in cases:
+        errors[name] = d.error("segspatial:indices", {**params, **bad, "OUTPUT": TEMPORARY})
+    out["errors"] = errors
+    return out
+
+
 def scenario_real(d: Driver) -> dict:
     """The real 2019 case: QGIS against the Python API (area field) and against the CLI
     (areas by location, layers in EPSG:4326), selected features, CRS errors, the style
@@ -428,9 +483,12 @@ def scenario_real(d: Driver) -> dict:
             "EXCLUSIONS": TEMPORARY}
     out["errors"] = {
         "geographic": d.error("segspatial:indices", {**base, "DISTANCE_CRS": "EPSG:4326"}),
-        "area_code": d.error("segspatial:indices", {**base, "AREA_FIELD": "municipality",
-                                                     "AREA_CODE": None}),
     }
+    nocode = d.work / "areas_without_statcode.geojson"
+    read_boundaries(str(rd)).rename(columns={"statcode": "code"}).to_file(nocode,
+                                                                        driver="GeoJSON")
+    out["errors"]["area_code"] = d.error("segspatial:indices", {
+        **base, "AREAS": str(nocode), "AREA_FIELD": "municipality", "AREA_CODE": None})
     broken = schools.copy()
     broken.loc[broken.index[:3], "a"] = np.nan
     broken_file = d.points_file(broken, "x", "y", "EPSG:28992", d.work / "broken.gpkg",
@@ -771,6 +829,7 @@ def main(argv: list[str]) -> int:
         record("local_screenshot", scenario_local_screenshot, d, files)
         record("cancel", scenario_cancel, d, files)
         record("inference", scenario_inference, d, files)
+        record("defaults_and_messages", scenario_defaults_and_messages, d, files)
         record("hostile", scenario_hostile, d, files)
         record("dutch", scenario_dutch, d)
         record("missing", scenario_missing, d)

@@ -107,3 +107,20 @@ def test_version():
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
+
+
+def test_output_to_a_closed_pipe_is_no_traceback(tmp_path):
+    # `segspatial indices ... | head -1`: the reader leaves early; no traceback
+    n = 4000  # areas: a table far larger than the pipe's buffer
+    big = pd.DataFrame({"school": [f"s{i}" for i in range(2 * n)],
+                        "municipality": [f"GM{i // 2}" for i in range(2 * n)],
+                        "year": 2019, "a": [10, 30] * n, "b": [30, 10] * n})
+    path = tmp_path / "big.csv"
+    big.to_csv(path, index=False)
+    proc = subprocess.run(
+        f"{sys.executable} -m segspatial.cli indices {path} --unit school "
+        "--group-a a --group-b b --area municipality --year year --min-unit-size 0 "
+        "--min-area-size 0 -q | head -1", shell=True, capture_output=True, text=True,
+        timeout=120)
+    assert proc.stdout.startswith("area,")
+    assert proc.stderr == ""  # no traceback, no "error: Broken pipe" (-q: no summary)

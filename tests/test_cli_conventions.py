@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -380,6 +381,34 @@ def test_quiet_leaves_errors_only_on_every_command(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("segspatial map: error: --output")
 
 
+def test_a_failure_to_write_names_the_flag_and_the_output(tmp_path, capsys):
+    """Exit 1 and ``--FLAG 'path': cannot write it: why`` for every command's outputs
+    (was the staging folder's random name, exit 2 for some causes, "File exists")."""
+    files = write_files(tmp_path)
+    runs = _runs(files, tmp_path)
+    assert main(runs["indices"]) == 0
+    capsys.readouterr()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder is needed")
+    runs["demo"] = ["demo", "-o", "OUT"]
+    runs["qgis-plugin"] = ["qgis-plugin", "-o", "OUT.zip"]
+    for name, argv in runs.items():
+        if "-o" not in argv:
+            continue
+        where = argv.index("-o") + 1
+        target = blocked / Path(argv[where]).name
+        argv = [*argv[:where], str(target), *argv[where + 1:]]
+        assert main(argv) == 1, (name, capsys.readouterr().err)
+        err = capsys.readouterr().err.splitlines()[-1]
+        assert err == (f"segspatial {name}: error: --output {str(target)!r}: cannot write "
+                       f"it: {str(blocked)!r} is a file, not a folder"), err
+    argv = [*runs["indices"][:-2], "-o", str(tmp_path / "ok.csv"), "--exclusions-output",
+            str(blocked / "left.csv")]
+    assert main(argv) == 1
+    assert f"error: --exclusions-output {str(blocked / 'left.csv')!r}: cannot write it" \
+        in capsys.readouterr().err
+
+
 def test_exit_status_of_a_failure_to_write_is_1(tmp_path, capsys):
     files = write_files(tmp_path)
     blocked = tmp_path / "blocked"
@@ -389,3 +418,41 @@ def test_exit_status_of_a_failure_to_write_is_1(tmp_path, capsys):
                    "-o", str(blocked / "results.csv")])
     assert status == 1
     assert capsys.readouterr().err.startswith("segspatial indices: error: ")
+
+
+def test_bad_sep_and_encoding_name_the_flag_in_every_command(tmp_path, capsys):
+    """Every command that reads CSV refuses an unknown --encoding or a --sep that is not
+    one character with a message naming the flag (never a LookupError traceback)."""
+    files = write_files(tmp_path)
+    runs = _runs(files, tmp_path)
+    assert main(runs["indices"]) == 0
+    capsys.readouterr()
+    runs["change"] = ["change", str(tmp_path / "results.csv")]
+    runs["monitor"] = ["monitor", str(files["counts"]), "-o", str(tmp_path / "mon")]
+    checked = set()
+    for name, argv in runs.items():
+        flags = {s for a in _leaves()[name]._actions for s in a.option_strings}
+        if "--encoding" not in flags:
+            continue
+        checked.add(name)
+        for bad, flag in ((["--encoding", "no-such-codec"], "--encoding 'no-such-codec'"),
+                          (["--sep", ""], "--sep ''")):
+            assert main([*argv, *bad]) == 2, (name, bad)
+            err = capsys.readouterr().err
+            assert err.startswith(f"segspatial {name}: error: {flag} is not a"), (name, err)
+    assert checked == {"indices", "change", "local", "map", "heatmap", "schools", "join",
+                       "report", "monitor"}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unrecognized_arguments_are_named_by_the_subcommand(command, capsys):
+    """``segspatial CMD: error: unrecognized arguments: ...`` (was ``segspatial:``)."""
+    leaf = _leaves()[command]
+    needed = [v for a in leaf._actions if a.required
+              for v in ([] if not a.option_strings else [a.option_strings[-1]])
+              + ([str(next(iter(a.choices or ["1"])))] if a.nargs != 0 else [])]
+    with pytest.raises(SystemExit) as exc:
+        main([*command.split(), *needed, "--no-such-flag=1", "--extra"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"segspatial {command}: error: unrecognized arguments: --no-such-flag=1 --extra")

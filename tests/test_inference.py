@@ -251,6 +251,42 @@ def test_independent_of_chunking_and_threads(small_result, options):
     pd.testing.assert_frame_equal(base.change, other.change, check_exact=True)
 
 
+def test_summaries_in_row_blocks_equal_one_block(small_result, monkeypatch):
+    """The replicates are summarised a block of rows at a time (bounded temporaries);
+    blocks of one row give the same bytes as one block."""
+    from segspatial.inference import _summary
+
+    base = infer(small_result, n_boot=30, null_draws=30, rng=4).result.table
+    monkeypatch.setattr(_summary, "SUMMARY_CHUNK", 30)  # one row per block
+    blocks = infer(small_result, n_boot=30, null_draws=30, rng=4).result.table
+    pd.testing.assert_frame_equal(base, blocks, check_exact=True)
+
+
+def test_more_replicates_than_memory_is_a_clear_error(small_result, monkeypatch, capsys,
+                                                      counts_csv):
+    """A replicate count whose store cannot fit is refused before drawing, naming the
+    argument (the flag on the command line) and the memory needed; never a numpy
+    allocation traceback."""
+    from segspatial.cli import main
+    from segspatial.inference import _engine
+
+    with pytest.raises(MemoryError, match=r"n_boot=10,000,000,000,000 needs 6,548\.4 TB of "
+                       r"memory for the replicates \(18 area-years x 5 indices x "
+                       r"10,000,000,000,000 replicates x 8 bytes\), more than this machine "
+                       r"has"):
+        infer(small_result, n_boot=10**13)
+    monkeypatch.setattr(_engine, "_memory_limit", lambda: 1_000_000)  # 1 MB
+    with pytest.raises(MemoryError, match=r"null_draws=20,000 needs 13\.7 MB .* more than "
+                       r"this machine has \(976\.6 KB\)"):
+        randomisation_test(small_result, 20_000)
+    for flag in ("--bootstrap", "--null-draws"):
+        assert main(["indices", str(counts_csv), *COUNTS_ARGS, flag, "20000"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"segspatial indices: error: {flag} 20,000 needs 13.7 MB of "
+                              "memory"), err
+        assert "Traceback" not in err
+
+
 def test_independent_of_order_and_of_other_areas(small):
     key = ["area", "year", "index"]
     full = infer(compute(small), n_boot=30, null_draws=30, rng=9).result.table
@@ -507,9 +543,20 @@ def test_change_years_and_reasons(small):
     diff = ch[ch["statistic"] == "difference"]
     assert (diff["from_year"] == 2017).all() and (diff["to_year"] == 2018).all()
     assert (ch.loc[ch["statistic"] == "trend", "reason"].str.contains("fewer than 3")).all()
-    ch = change(res, from_year=2015, n_boot=20, rng=1)
-    assert ch.loc[ch["statistic"] == "difference", "reason"].eq(
-        "no defined value in 2015").all()
+    # a year that one area lacks is that area's reason ...
+    gap = compute(small[(small["area"] != "T0001") | (small["year"] != 2016)],
+                  indices="dissimilarity")
+    ch = change(gap, from_year=2016, n_boot=20, rng=1).set_index(["area", "statistic"])
+    assert ch.loc[("T0001", "difference"), "reason"] == "no defined value in 2016"
+    assert ch.drop(index="T0001").loc[:, "reason"].isna().all()
+    # ... a year that no area has is a mistake (a typo), not a table of empty rows
+    for kwargs, message in (({"from_year": 2015}, "from_year=2015 is not a year of the "
+                                                  "results; they have 2016, 2017, 2018"),
+                            ({"to_year": 2030}, "to_year=2030 is not a year")):
+        with pytest.raises(ValueError, match=message):
+            change(res, n_boot=20, rng=1, **kwargs)
+        with pytest.raises(ValueError, match=message):
+            change(bootstrap(res, 20, rng=1).table, **kwargs)
     one_year = compute(small[small["year"] == 2018], indices="dissimilarity")
     ch = change(one_year, n_boot=20, rng=1)
     assert ch["reason"].str.contains("only one year|fewer than 3").all()
@@ -534,6 +581,44 @@ def test_change_from_a_table_with_standard_errors(small_result):
         np.sqrt((w ** 2 * t.loc[[2016, 2017, 2018], "se"] ** 2).sum()), rel=1e-12)
     with pytest.raises(ValueError, match="no standard errors"):
         change(small_result.table)
+
+
+def test_change_from_a_bad_table_names_the_rows(small_result, tmp_path, capsys):
+    """A results table is user input: repeated rows, text or negative standard errors
+    and rows without a year are errors naming the rows (file lines on the command
+    line), not pandas' "cannot handle a non-unique multi-index!" or a silent pass."""
+    from segspatial.cli import main
+
+    table = bootstrap(small_result, 20, rng=1).table
+
+    def spoiled(column, value, row=5):
+        out = table.copy()
+        out[column] = out[column].astype(object)
+        out.loc[row, column] = value
+        return out
+
+    cases = [
+        (pd.concat([table, table.iloc[[3]]]), r"2 rows repeat a series in one year, e\.g\. "
+         r"area 'T0000', index 'theil_h', year 2016 \(rows 3 and 3\)"),
+        (spoiled("se", "x"), r"column 'se' must hold numbers; row 5 holds 'x'"),
+        (spoiled("value", "oops"), r"column 'value' must hold numbers; row 5 holds 'oops'"),
+        (spoiled("se", -1.0), r"column 'se' must hold standard errors >= 0; row 5 holds -1"),
+        (spoiled("year", None), r"column 'year' is empty in row 5; every row needs its year"),
+        (spoiled("year", "2017b"), r"needs numeric years; column 'year' in row 5 holds "
+                                   r"'2017b'"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(ValueError, match=message):
+            change(bad)
+    path = tmp_path / "bad.csv"
+    spoiled("se", -1.0).to_csv(path, index=False)
+    assert main(["change", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"segspatial change: error: {str(path)!r}: column 'se' must hold standard errors "
+        ">= 0; line 7 holds -1.0\n")  # the header is line 1
+    pd.concat([table, table]).to_csv(path, index=False)
+    assert main(["change", str(path)]) == 2
+    assert "rows repeat a series in one year" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- extension
@@ -685,6 +770,55 @@ def test_cli_options_are_checked(counts_csv, capsys):
         assert message in capsys.readouterr().err
 
 
+def test_cli_options_that_would_do_nothing_are_refused(counts_csv, tmp_path, capsys):
+    """An inference option without the draws it shapes, and any counts or draw option
+    for the change of a results table, is an error naming it (it was silently
+    ignored)."""
+    from segspatial.cli import main
+
+    out = str(tmp_path / "r.csv")
+    base = ["indices", str(counts_csv), *COUNTS_ARGS, "-o", out]
+    for given, message in (
+            (["--ci", "0.9"], "--ci needs --bootstrap N"),
+            (["--cluster"], "--cluster needs --bootstrap N"),
+            (["--interval", "percentile"], "--interval needs --bootstrap N"),
+            (["--null-draws", "20", "--ci", "0.9"], "--ci needs --bootstrap N"),
+            (["--alternative", "less"], "--alternative needs --null-draws N"),
+            (["--bootstrap", "20", "--alternative", "less"],
+             "--alternative needs --null-draws N"),
+            (["--jobs", "2"], "--jobs needs --bootstrap N or --null-draws N")):
+        assert main([*base, *given]) == 2, given
+        assert capsys.readouterr().err.startswith(f"segspatial indices: error: {message}")
+    assert main([*base, "--bootstrap", "20", "--ci", "0.9", "--cluster", "--jobs", "2",
+                 "--null-draws", "20", "--alternative", "less"]) == 0
+    capsys.readouterr()
+    for given in (["--bootstrap", "50"], ["--seed", "3"], ["--cluster"], ["--jobs", "2"],
+                  ["--interval", "percentile"], ["--min-unit-size", "5"], ["--x", "x"]):
+        assert main(["change", out, *given]) == 2, given
+        assert capsys.readouterr().err.startswith(
+            f"segspatial change: error: {given[0]} needs --unit (counts input)")
+    assert main(["change", out, "--ci", "0.9", "--from-year", "2016", "--no-trend",
+                 "-o", str(tmp_path / "c.csv")]) == 0
+
+
+def test_change_when_every_area_was_left_out(counts_csv, small, capsys):
+    """Filters that leave nothing: the reason, not "needs a year column ... pass
+    --year" (the year was given)."""
+    from segspatial.cli import main
+
+    empty = ss.segregation(small, "school", "a", "b", area="area", year="year",
+                           min_area_size=10**9)
+    with pytest.raises(ValueError, match="no values to compare: the results are empty"):
+        change(empty, n_boot=10)
+    with pytest.raises(ValueError, match="no values to compare"):
+        change(bootstrap(empty, 10).table)
+    assert main(["change", str(counts_csv), *COUNTS_ARGS, "--min-area-size", "1000000",
+                 "--bootstrap", "10"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "segspatial change: error: nothing to compare: every area was left out (small_area:"
+        " 18 area-years")
+
+
 def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
     from segspatial.cli import main
 
@@ -710,6 +844,13 @@ def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
     assert "no standard errors" in capsys.readouterr().err
     assert main(["change", str(plain), "--group-a", "a"]) == 2
     assert "--group-a needs --unit" in capsys.readouterr().err
+    # a year the data do not have is an error naming the flag, from counts and results
+    for source in ([str(counts_csv), *COUNTS_ARGS, "--bootstrap", "20"], [str(results)]):
+        assert main(["change", *source, "--to-year", "2030", "-o", str(normal)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("segspatial change: error: ")
+        assert "--to-year 2030 is not a year of the results; they have 2016, 2017, 2018" \
+            in err
 
 
 def test_cli_pupils_with_bootstrap(tmp_path, capsys):

@@ -66,3 +66,24 @@ def test_read_errors(tmp_path, name, content, error, match):
         path.write_bytes(content)
     with pytest.raises(error, match=match):
         read_table(path, columns=["school"])
+
+
+@pytest.mark.parametrize(("sep", "encoding", "match"), [
+    (None, "no-such-codec", r"encoding='no-such-codec' is not a known text encoding"),
+    (None, "base64", r"encoding='base64' is not a known text encoding"),  # bytes, not text
+    ("", None, r"sep='' is not a CSV separator: give one character"),
+    (";;", None, r"sep=';;' is not a CSV separator"),
+    (None, "ascii", r"c\.csv' line 3: byte\(s\) 0xc3 are not valid ascii.*encoding="),
+])
+def test_bad_sep_or_encoding_is_a_clear_error(tmp_path, sep, encoding, match):
+    path = tmp_path / "c.csv"
+    path.write_bytes("school,a\nS1,1\nSchöol,2\n".encode())
+    with pytest.raises(ValueError, match=match):
+        read_table(path, sep=sep, encoding=encoding)
+
+
+def test_a_typed_tab_separator_is_a_tab(tmp_path):
+    path = tmp_path / "c.tsv"
+    path.write_text("school\ta\nS1\t1\n", encoding="utf-8")
+    for sep in ("\\t", "tab", "\t"):
+        assert read_table(path, sep=sep).columns.tolist() == ["school", "a"]

@@ -176,6 +176,40 @@ def test_bad_options(small, kwargs, error, match):
         compute_monitor(enr, mapping, **kwargs)
 
 
+def test_selection_by_type_needs_a_type_column(small):
+    enr, mapping = small  # the small file has no TYPE HOGER ONDERWIJS column
+    with pytest.raises(ValueError, match="selection by type needs a type column"):
+        compute_monitor(enr, mapping, selection=Selection.of(types=["bachelor"]))
+
+
+def test_change_and_pace_count_calendar_years(tmp_path):
+    # a file without 2021: the change "on the year before" of 2022 does not exist, and
+    # the pace over the last 2 years in 2023 uses 2022-2023 only
+    shares = {"2020": (10, 90), "2022": (20, 80), "2023": (24, 76)}
+    records = []
+    for sex, i in (("vrouw", 0), ("man", 1)):
+        record = {"GEMEENTENUMMER": "0001", "OPLEIDINGSCODE ACTUEEL": 1, "GESLACHT": sex,
+                  "ONDERDEEL": "techniek"}
+        record.update({year: counts[i] for year, counts in shares.items()})
+        records.append(record)
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(records))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no municipality names: no pandas warning either
+        rep = compute_monitor(read_enrolments(path)).representation
+    nat = rep[rep["level"] == "national"].set_index("year")
+    assert np.isnan(nat.loc[2022, "change"])
+    assert nat.loc[2023, "change"] == pytest.approx(0.04)
+    # trend over all years so far: least squares on the calendar years (0.1 @ 2020,
+    # 0.2 @ 2022, 0.24 @ 2023)
+    x, y = np.array([2020, 2022, 2023.0]), np.array([0.1, 0.2, 0.24])
+    assert nat.loc[2023, "trend"] == pytest.approx(np.polyfit(x, y, 1)[0], rel=1e-9)
+    two = compute_monitor(read_enrolments(path), pace_years=2).representation
+    two = two[two["level"] == "national"].set_index("year")
+    assert two.loc[2023, "trend"] == pytest.approx(0.04, rel=1e-9)  # 2022-2023
+    assert np.isnan(two.loc[2022, "trend"])  # 2021-2022 holds one year
+
+
 # --------------------------------------------------------------------------- real data
 
 

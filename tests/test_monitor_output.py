@@ -116,3 +116,119 @@ def test_cli(case, tmp_path, capsys):
     assert "--regions needs --boundaries" in capsys.readouterr().err
     assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2
     assert "sector 'bouw' is not in the file" in capsys.readouterr().err
+
+
+def test_page_levels_are_checked_and_take_dutch_names(case, tmp_path):
+    *_, result = case
+    # an unknown level gave a folder without pages and without maps, silently
+    with pytest.raises(ValueError, match=r"page_levels: \['foo'\] .* levels are"):
+        write_monitor(result, tmp_path / "a", page_levels=["foo"])
+    with pytest.raises(ValueError, match="page_levels: 'national'"):
+        write_monitor(result, tmp_path / "a", page_levels=["national"])
+    folder = write_monitor(result, tmp_path / "b", page_levels=["arbeidsmarktregio"])
+    assert (folder / "AM01.html").is_file()
+    assert (folder / "map_labour_market_region.png").is_file()
+
+
+def test_cli_refuses_a_level_given_twice(case, tmp_path, capsys):
+    data, muni, regions, _ = case
+    code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
+                 f"arbeidsmarktregio={regions}", f"arbeidsmarktregio={muni}", "-o",
+                 str(tmp_path / "o")])
+    assert code == 2
+    assert "--regions: level 'arbeidsmarktregio' is given twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("level", ["../../evil", "a/b", "x" * 300, "{{7*7}}", "index"])
+def test_level_names_are_data_and_files_stay_inside(case, tmp_path, level):
+    # a level names the map files (map_<level>.png): '../../evil' crashed the write
+    # and could have escaped the folder; any text is a level, the file name is safe
+    data, muni, regions, _ = case
+    out = tmp_path / "deep" / "out"
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    code = main(["monitor", str(data), "--boundaries", str(muni), "--regions",
+                 f"{level}={regions}", "-o", str(out), "-q"])
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    maps = [n for n in names if n.startswith("map_")]
+    assert len(maps) == 2 and all(len(n) < 120 for n in maps), names
+    new = {p for p in tmp_path.rglob("*") if p.is_file()} - before
+    assert new == {p for p in out.rglob("*") if p.is_file()}  # nothing outside the folder
+    assert "index.html" in names and len([n for n in names if n.endswith(".html")]) == 4
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--target", "0.2", "national=0.3"], "--target '0.2': use LEVEL=SHARE, e.g. "
+     "arbeidsmarktregio=0.18"),
+    (["--censored", "<5", "1", "4", "--censored", "<5", "0", "4"],
+     "--censored: token '<5' is given twice"),
+])
+def test_cli_option_errors(case, tmp_path, capsys, extra, message):
+    data, *_ = case
+    assert main(["monitor", str(data), "-o", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_region_gets_its_own_page_whatever_its_code(case, tmp_path):
+    import re
+
+    data, muni_path, _, _ = case
+    muni = gpd.read_file(muni_path)
+    # codes that collide as file names: 'index' (the national page), 'a/b' and 'a_b',
+    # 'AM01' and 'am01' (one file on case-insensitive file systems), a code in two levels
+    west, east = box(1e5, 4e5, 1.2e5, 4.1e5), box(1.2e5, 4e5, 1.4e5, 4.1e5)
+    am = gpd.GeoDataFrame({"statcode": ["index", "a/b"], "statnaam": ["I", "AB"]},
+                          geometry=[west, east], crs="EPSG:28992")
+    pv = gpd.GeoDataFrame({"statcode": ["a_b", "AM01"], "statnaam": ["A_B", "P1"]},
+                          geometry=[west, east], crs="EPSG:28992")
+    corop = gpd.GeoDataFrame({"statcode": ["am01", "index"], "statnaam": ["C1", "C2"]},
+                             geometry=[west, east], crs="EPSG:28992")
+    mapping = region_mapping(muni, {"arbeidsmarktregio": am, "provincie": pv,
+                                    "corop": corop})
+    result = compute_monitor(read_enrolments(data), mapping)
+    pages = dict(render_pages(result, lang="en"))
+    assert len(pages) == 1 + 6
+    assert len({name.lower() for name in pages}) == len(pages)
+    assert "Women in technical higher professional education" in pages["index.html"]
+    titles = {re.search(r"<title>([^<]*)", html).group(1) for html in pages.values()}
+    assert len(titles) == len(pages)
+    # every link of the national page opens the page of that region
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', pages["index.html"])
+    assert len(links) == 6
+    for file, name in links:
+        assert f"<title>Women in technical education: {name}" in pages[file]
+
+
+def test_each_page_lists_its_own_exclusions_in_its_language(case):
+    *_, result = case
+    pages = dict(render_pages(result, lang="nl"))
+    # AM01 (two programmes) lost nothing; AM02 has one programme: D and H undefined
+    assert TEXT["nl"]["exclusions_none"] in pages["AM01.html"]
+    am02 = pages["AM02.html"]
+    assert "region-year with fewer than 2 programmes" not in am02  # English on a nl page
+    assert TEXT["nl"]["reason_too_few_units"] in am02
+    # the national page: the national rows only, not every region's summed with it
+    national = pages["index.html"]
+    assert TEXT["nl"]["exclusions_none"] in national
+    en = dict(render_pages(result, lang="en"))["AM02.html"]
+    assert TEXT["en"]["reason_too_few_units"] in en and ">2024<" in en
+
+
+def test_gap_and_range_read_the_same_on_pages_and_maps(case):
+    import re
+
+    from segspatial.monitor.maps import share_webmap
+
+    *_, result = case
+    shown = disclose_result(result, 10)
+    rep = shown.representation
+    geo = result.mapping.geometries["labour_market_region"]
+    html = share_webmap(rep, geo, level="labour_market_region", min_cell=10).get_root() \
+        .render()
+    # AM01 reached the 20% target: not "< 10 more women needed" on the map
+    props = {m.group(1): m.group(0) for m in re.finditer(
+        r'"code": "(AM0\d)", "fill": "[^"]*", "gap": "[^"]*"', html)}
+    assert props["AM01"].endswith('"gap": "target reached"'), props
+    pages = dict(render_pages(result, lang="en", min_cell=10))
+    # a withheld range is one dash, not three
+    assert "–––" not in pages["AM02.html"] and "–––" not in pages["index.html"]

@@ -102,7 +102,8 @@ def test_json_like_the_real_file(tmp_path):
 
 @pytest.mark.parametrize(("change", "match"), [
     ({"2023": "abc"}, r"record 2, column '2023': 'abc' is not allowed; allowed: a whole "
-                      r"number >= 0 or a censored token \('<5'\)"),
+                      r"number from 0 to 2\*\*53 \(9007199254740992\) or a censored token "
+                      r"\('<5'\)"),
     ({"2023": -3}, r"record 2, column '2023': -3 is not allowed"),
     ({"2023": 2.5}, r"record 2, column '2023': 2\.5 is not allowed"),
     ({"2023": True}, r"record 2, column '2023': True is not allowed"),
@@ -112,6 +113,18 @@ def test_json_like_the_real_file(tmp_path):
     ({"GESLACHT": "x"}, r"record 2, column 'GESLACHT': 'x' is not allowed; allowed: man, "
                         r"vrouw or onbekend"),
     ({"OPLEIDINGSCODE ACTUEEL": None}, r"record 2, column 'OPLEIDINGSCODE ACTUEEL': None"),
+    # counts beyond any real count: int64 wrapped 10**30 to a negative count
+    ({"2023": 10**30}, r"record 2, column '2023': 10{30} is not allowed; allowed: a "
+                       r"whole number from 0 to 2\*\*53"),
+    ({"2023": 1e300}, r"record 2, column '2023': 1e\+300 is not allowed"),
+    ({"2023": "9" * 25}, r"record 2, column '2023': '9{25}' is not allowed"),
+    # a JSON object or array is no code or name
+    ({"OPLEIDINGSCODE ACTUEEL": {"a": 1}}, r"record 2, column 'OPLEIDINGSCODE ACTUEEL': "
+                                           r"\{'a': 1\} is not allowed; allowed: text or "
+                                           r"a number"),
+    ({"OPLEIDINGSNAAM ACTUEEL": ["B", "x"]}, r"column 'OPLEIDINGSNAAM ACTUEEL': \['B', "
+                                              r"'x'\] is not allowed"),
+    ({"GEMEENTENUMMER": [363]}, r"column 'GEMEENTENUMMER': \[363\] is not allowed"),
 ])
 def test_bad_values_name_file_record_column_value(tmp_path, change, match):
     path = duo_json(tmp_path, [record(GESLACHT="man"), record(**change)])

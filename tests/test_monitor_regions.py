@@ -97,6 +97,14 @@ def test_level_names():
     assert level_name("Arbeidsmarktregio") == "labour_market_region"
     assert level_name("provincie") == "province"
     assert level_name("my_regions") == "my_regions"
+    assert level_name("COROP-gebied") == "corop_gebied"
+
+
+def test_a_level_given_twice_is_refused():
+    muni, regions = grid()
+    # the same level under its Dutch and English name: one would silently win (or crash)
+    with pytest.raises(ValueError, match="level 'labour_market_region' is given twice"):
+        region_mapping(muni, {"arbeidsmarktregio": regions, "labour_market_region": regions})
 
 
 def test_real_boundaries(shared_data):

@@ -213,9 +213,10 @@ def test_one_group_present_is_undefined():
         assert math.isnan(multigroup_theil_h([[3, 0, 0], [5, 0, 0]]))
 
 
-@pytest.mark.parametrize("base", [0, 1, -2, float("inf")])
+@pytest.mark.parametrize("base", [0, 1, -2, float("inf"), 0.5])
 def test_bad_base(base):
-    with pytest.raises(ValueError, match="base must be a finite number > 0 other than 1"):
+    # a base below 1 turns M and the entropy negative: information in no unit anyone uses
+    with pytest.raises(ValueError, match=r"base must be a finite number > 1"):
         mutual_information([[1, 2], [3, 4]], base=base)
     with pytest.raises(TypeError, match="base must be a number"):
         mutual_information([[1, 2], [3, 4]], base="2")
@@ -503,3 +504,31 @@ def test_join_areas_gives_one_column_per_index_and_grouping():
     expected = table[table["index"] == "multigroup_theil_h"].set_index(["area", "year"])
     got = multi.set_index(["code", "year"])["multigroup_theil_h"]
     np.testing.assert_allclose(got.sort_index(), expected["value"].sort_index(), rtol=1e-15)
+
+
+def test_readme_decomposition_by_denomination_figures(real_2019):
+    # the figures of the README's "Decomposition" paragraph, on the real 2019 case
+    # (the two schools without a denomination counted as "onbekend")
+    data = real_2019.assign(denomination=real_2019["denomination"].fillna("onbekend"))
+    res = multigroup_segregation(data, "school", ["a", "b"], area="municipality",
+                                 within="denomination", min_unit_size=0, min_area_size=0)
+    w = res.table.pivot(index="area", columns="index", values="value")
+    w = w[w["multigroup_theil_h"].notna()]
+    assert len(w) == 352
+    share = w["multigroup_theil_h_between"] / w["multigroup_theil_h"]
+    assert round(w.loc["GM0363", "multigroup_theil_h_between"], 3) == 0.063
+    assert round(w.loc["GM0363", "multigroup_theil_h"], 3) == 0.339
+    expected = {"GM0363": 18, "GM0599": 8, "GM0518": 16, "GM0344": 11, "GM0034": 27}
+    assert {k: round(100 * share[k]) for k in expected} == expected
+    assert [round(100 * q) for q in share.quantile([0.25, 0.5, 0.75])] == [10, 23, 42]
+    pupils = data.groupby("municipality")["pupils"].sum().reindex(w.index)
+    weighted = (w["multigroup_theil_h_between"] * pupils).sum() / \
+        (w["multigroup_theil_h"] * pupils).sum()
+    assert round(100 * weighted) == 23
+    # nationally: between municipalities, between denominations within them, within
+    total = mutual_information(data[["a", "b"]].to_numpy(float))
+    by_m = mutual_information(data.groupby("municipality")[["a", "b"]].sum().to_numpy(float))
+    by_md = mutual_information(data.groupby(["municipality", "denomination"])[["a", "b"]]
+                               .sum().to_numpy(float))
+    assert [round(100 * v) for v in (by_m / total, (by_md - by_m) / total,
+                                     1 - by_md / total)] == [21, 17, 62]

@@ -61,9 +61,10 @@ def test_groups_within_local_and_base(counts_csv, tmp_path, capsys):
     (["--group-a", "dutch"], "--group-a cannot be used with --groups"),
     (["--x", "x", "--y", "y", "--crs", "EPSG:28992"], "--groups works on counts per unit"),
     (["--within-output", "w.csv"], "--within-output needs --within COL"),
-    (["--log-base", "1"], "base must be a finite number > 0 other than 1"),
+    (["--log-base", "1"], "base must be a finite number > 1"),
+    (["--log-base", "0.5"], "base must be a finite number > 1"),
     (["--indices", "dissimilarity"], "compare two groups A and B"),
-    (["--multigroup"], "--multigroup need --pupils"),
+    (["--multigroup"], "--multigroup needs --pupils"),
     (["--groups", "dutch"], "groups must name at least two count columns"),
 ])
 def test_groups_errors(counts_csv, capsys, extra, message):
@@ -111,17 +112,50 @@ def test_pupils_multigroup_and_rank_order(counts_csv, tmp_path, capsys):
     (["--rank-order-income", "--ethnicity", "ethnicity"], "--rank-order-income needs "
      "--income COL"),
     (["--multigroup", "--income", "income", "--thresholds", "0.5"],
-     "--thresholds needs --rank-order-income"),
+     "--thresholds needs --pupils --rank-order-income"),
     (["--multigroup", "--ethnicity", "ethnicity", "--comparisons", "dutch_vs_western"],
      "--comparisons names two-group comparisons"),
     (["--rank-order-income", "--income", "income", "--within", "x"],
-     "--within needs --multigroup"),
+     "--within needs --groups (or --pupils --multigroup)"),
     (["--ethnicity", "ethnicity", "--income-groups", "3"], "--income-groups needs "
      "--pupils --multigroup"),
 ])
 def test_pupil_errors(counts_csv, capsys, extra, message):
     args = ["indices", str(counts_csv["pupils"]), "--pupils", "--unit", "school", *extra]
     assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("mode", "extra", "message"), [
+    # every option that a mode would not use is refused, never silently ignored
+    ("counts", ["--multigroup"], "--multigroup needs --pupils"),
+    ("counts", ["--rank-order-income"], "--rank-order-income needs --pupils"),
+    ("counts", ["--polynomial-order", "7"], "--polynomial-order needs --pupils "
+     "--rank-order-income"),
+    ("counts", ["--income-ranks", "area"], "--income-ranks needs --pupils"),
+    ("groups", ["--polynomial-order", "7"], "--polynomial-order needs --pupils"),
+    ("groups", ["--comparisons", "dutch_vs_western"], "--comparisons needs --pupils"),
+    ("groups", ["--ethnicity-map", "m.csv"], "--ethnicity-map needs --pupils"),
+    ("groups", ["--counts-output", "c.csv"], "--counts-output needs --pupils"),
+    ("pupils", ["--groups", "dutch", "western"], "--groups cannot be used with --pupils"),
+    ("pupils", ["--polynomial-order", "7"], "--polynomial-order needs --pupils "
+     "--rank-order-income"),
+    ("pupils", ["--income-ranks", "area"], "--income-ranks needs --pupils "
+     "--rank-order-income"),
+    ("pupils", ["--log-base", "2"], "--log-base needs --groups (or --pupils --multigroup)"),
+    ("pupils", ["--rank-order-income", "--indices", "theil_h"], "--indices needs"),
+    ("pupils", ["--multigroup", "--x", "x", "--y", "y", "--crs", "EPSG:28992"],
+     "location options"),
+    ("pupils", ["--multigroup", "--local-output", "l.csv"], "--local-output needs --groups"),
+])
+def test_options_a_mode_does_not_use_are_refused(counts_csv, capsys, mode, extra, message):
+    if mode == "pupils":
+        base = [str(counts_csv["pupils"]), "--pupils", "--income", "income"]
+    elif mode == "groups":
+        base = [str(counts_csv["counts"]), "--groups", "dutch", "western"]
+    else:
+        base = [str(counts_csv["counts"]), "--group-a", "dutch", "--group-b", "western"]
+    assert main(["indices", *base, "--unit", "school", *extra]) == 2
     assert message in capsys.readouterr().err
 
 

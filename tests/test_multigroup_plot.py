@@ -102,3 +102,15 @@ def test_web_local_map_escapes_names_and_hides_small_groups(local):
 def test_web_local_map_needs_a_crs(local):
     with pytest.raises(ValueError, match="crs is required"):
         local_scores_webmap(local)
+
+
+def test_profile_chart_plots_h_against_p(profile):
+    # H(p) and its polynomial fit are functions of p (the area's own share at or below
+    # the threshold); drawn against the national threshold the fit is not the fitted
+    # curve (T1's schools are not a random draw of the two towns' incomes)
+    t1 = profile[profile["area"] == "T1"]
+    assert not np.allclose(t1["p"], t1["threshold"], atol=1e-3)
+    ax = profile_chart(profile, area="T1")
+    for line in ax.get_lines():
+        np.testing.assert_array_equal(line.get_xdata(), t1["p"].to_numpy())
+    assert "p" in ax.get_xlabel() and "share" in ax.get_xlabel()

@@ -149,3 +149,19 @@ def test_errors(pupils):
         pupil_multigroup_segregation(pupils, "school")
     with pytest.raises(ValueError, match="missing columns: within='nope'"):
         pupil_multigroup_segregation(pupils, "school", ethnicity="ethnicity", within="nope")
+
+
+def test_income_groups_are_bounded_and_built_without_warnings(pupils):
+    import warnings
+
+    # 100,000 groups gave a runaway table (K columns per school, inserted one by one)
+    with pytest.raises(ValueError, match=r"income_groups must be at most 100.*"
+                                         r"rank_order_segregation"):
+        pupil_multigroup_segregation(pupils, "school", income="income",
+                                     income_groups=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas PerformanceWarning on 100 groups
+        res = pupil_multigroup_segregation(pupils, "school", income="income",
+                                           income_groups=100, min_unit_size=0,
+                                           min_area_size=0)
+    assert res.table["groups"].iloc[0].count("|") == 99

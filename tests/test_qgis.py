@@ -192,9 +192,9 @@ def test_errors_carry_segspatials_message(real):
         require_projected("EPSG:4326", "DISTANCE_CRS")
     assert errors["geographic"] == str(expected.value)
     assert errors["geographic_local"] == str(expected.value)
-    assert errors["missing_counts"].startswith(
-        "group_a: column 'a' has 3 missing (NaN) counts (rows 1, 2, 3)")  # feature ids
-    assert errors["area_code"] == text("msg.area_code_needed")
+    assert errors["missing_counts"].startswith(  # in parameter names; feature ids
+        "GROUP_A: column 'a' has 3 missing (NaN) counts (rows 1, 2, 3)")
+    assert errors["area_code"] == text("msg.area_code_needed")  # areas without statcode
 
 
 def test_output_is_styled_on_the_reports_scale(real):
@@ -276,6 +276,28 @@ def test_inference_fields_equal_the_python_api(qgis_report):
             "dissimilarity_p_value", "theil_h_ci_low"} <= set(inference["fields"])
     _assert_equal(inference["compare"])  # five batches, the draws of one call
     assert inference["compare"]["n_values"]["dissimilarity_ci_low"] == 5
+
+
+def test_defaults_seed_area_code_multipart_and_parameter_names(qgis_report):
+    """Without SEED the draws are the CLI's default (seed 0): reruns are identical and
+    equal the Python API with rng=0 (a missing SEED drew fresh entropy each run); with
+    an area field and areas, statcode is the code field by default (as the help says;
+    it was an error); areas with a multipart polygon are written as a MultiPolygon layer
+    (a Polygon layer holding MultiPolygons is not a valid GeoPackage); errors name the
+    QGIS parameters, not the Python arguments, and never carry a traceback."""
+    part = _scenario(qgis_report, "defaults_and_messages")
+    assert part["same_twice"]
+    _assert_equal(part["compare"])
+    assert part["compare"]["n_values"]["ci"] == 5
+    assert part["features"] == 5 and part["layer_types"] == ["MultiPolygon"]
+    errors = part["errors"]
+    assert errors["CI_LEVEL"].startswith("CI_LEVEL must be between 0 and 1"), errors
+    # beyond 32 bits QGIS read BOOTSTRAP as 0: no intervals, no message
+    assert "Incorrect parameter value for BOOTSTRAP" in errors["too_large"], errors
+    if "BOOTSTRAP" in errors:  # machines with less than 60 GB
+        assert errors["BOOTSTRAP"].startswith("BOOTSTRAP 2,147,483,647 needs "), errors
+        assert "Traceback" not in errors["BOOTSTRAP"]
+    assert errors["GROUP_A"].startswith("GROUP_A and GROUP_B must be different"), errors
 
 
 def test_cancel_stops_between_batches(qgis_report):

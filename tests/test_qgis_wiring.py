@@ -294,3 +294,32 @@ def test_native_libraries_are_left_alone_outside_the_qgis_programs():
 
     assert not inside_qgis_program()
     assert load_native() == []
+
+
+def test_messages_name_the_parameters():
+    """Library messages reach QGIS in its parameter names, as the CLI's in flags."""
+    from segspatial._messages import in_names
+
+    names = w.parameter_names(w.ALGORITHMS["indices"])
+    assert in_names("n_boot=1,000 needs 1 TB; level must be between 0 and 1", names) == \
+        "BOOTSTRAP 1,000 needs 1 TB; CI_LEVEL must be between 0 and 1"
+    assert in_names("group_a and group_b must be different columns, both are 'group_a'",
+                    names) == ("GROUP_A and GROUP_B must be different columns, both are "
+                               "'group_a'")  # a quoted value is data
+    assert in_names("the nearest one within snap=5000 m", names) == \
+        "the nearest one within SNAP 5000 m"
+    assert w.parameter_names(w.ALGORITHMS["report"])["rng"] == "SEED"
+    assert "name" not in w.parameter_names(w.ALGORITHMS["indices"])  # no NAME there
+
+
+def test_seed_defaults_to_the_command_lines():
+    from segspatial.cli import build_parser
+    from segspatial.inference import DEFAULT_SEED
+
+    seed = build_parser()._subparsers._group_actions[0].choices["indices"].get_default(
+        "seed")
+    for spec in ALGORITHMS:
+        if "SEED" in [p.name for p in spec.params]:
+            param = spec.param("SEED")
+            assert not param.optional and w.default_value(spec, param) == DEFAULT_SEED \
+                == seed == 0, spec.name

@@ -256,3 +256,30 @@ def test_errors(kwargs, error, match):
 def test_default_thresholds():
     assert DEFAULT_THRESHOLDS[0] == 0.05 and DEFAULT_THRESHOLDS[-1] == 0.95
     assert len(DEFAULT_THRESHOLDS) == 19
+
+
+def test_a_fit_outside_zero_one_is_undefined_with_a_reason():
+    # an interpolating polynomial (order 18 on 19 thresholds) swings far outside [0, 1]
+    # between and beyond the thresholds; H^R lies in [0, 1], so such a value is no estimate
+    pupils = demo_pupils(years=(2018,))
+    res = rank_order_segregation(pupils, "school", income="income", area="municipality",
+                                 year="year", order=18)
+    rows = res.table[res.table["index"] == "rank_order_theil_h"]
+    values = rows["value"].dropna()
+    assert ((values >= 0) & (values <= 1)).all()
+    outside = rows[rows["reason"].fillna("").str.contains("outside [0, 1]", regex=False)]
+    assert len(outside) >= 1 and outside["value"].isna().all()
+    assert "lower polynomial order" in outside["reason"].iloc[0]
+    # the exact integral of the step profile is unaffected
+    integral = res.table[res.table["index"] == "rank_order_theil_h_integral"]["value"]
+    assert integral.between(0, 1).all()
+
+
+@pytest.mark.parametrize("m", [12, 16, 20, 24])
+def test_closed_form_weights_are_exact_at_high_orders(m):
+    # the alternating binomial sum loses digits in floating point; exact rationals do not
+    from fractions import Fraction
+
+    exact = 2 * Fraction(1, (m + 2) ** 2) + 2 * sum(
+        Fraction((-1) ** (m - n) * math.comb(m, n), (m - n + 2) ** 2) for n in range(m + 1))
+    assert rank_order_weights(m)[m] == pytest.approx(float(exact), rel=1e-15)

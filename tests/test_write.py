@@ -3,6 +3,7 @@ temporaries, and every writer of the package going through it."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import signal
@@ -310,3 +311,30 @@ def test_table_and_geo_writers_leave_nothing_behind(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "g.geojson", "g.gpkg", "g.parquet", "t.csv", "t.parquet"]
     assert gpd.read_file(tmp_path / "g.gpkg")["area"].tolist() == ["{{7*7}}", "b"]
+
+
+def test_a_failed_write_names_the_output_never_a_temporary(tmp_path):
+    """Every failure to write says which output and why, in its own terms: never the
+    staging folder's random name, never "File exists" for a file in the way."""
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("a file")
+    (tmp_path / "folder.csv").mkdir()
+    cases = [
+        (blocker / "out.csv", "plain.txt' is a file, not a folder"),
+        (blocker / "sub" / "out.csv", "plain.txt' is a file, not a folder"),
+        (tmp_path / "folder.csv", "Is a directory"),
+    ]
+    for path, reason in cases:
+        with pytest.raises(w.OutputError) as exc:
+            w.write_text(path, "x")
+        assert str(exc.value).startswith(f"cannot write {str(path)!r}: ")
+        assert reason in str(exc.value) and ".tmp-" not in str(exc.value)
+        assert exc.value.path == str(path)
+    with pytest.raises(w.OutputError, match="plain.txt' is a file, not a folder"), \
+            w.atomic_folder(blocker / "report"):
+        pass
+    # a failure while the caller writes (e.g. a full disk) names the output too
+    with pytest.raises(w.OutputError, match=r"cannot write '.*out\.csv': No space left"):
+        with w.atomic_file(tmp_path / "out.csv"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x/.out.csv.tmp-abcdefgh")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.csv", "plain.txt"]

@@ -8,20 +8,23 @@ errors and notes in flags, warnings as notes, ``-q`` for quiet. Nothing here com
 anything the Python API cannot.
 
 Exit status: 0 done, 2 bad input or usage (the message says which flag, file, line or
-value), 1 a failure writing output (permissions, a full disk), 130 interrupted.
+value; also a request for more memory than the machine has), 1 a failure writing
+output (permissions, a full disk), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from segspatial import __version__
+from segspatial._write import OutputError
 from segspatial.cli._common import CommandError
 from segspatial.cli._console import Console
-from segspatial.cli._options import flag_names, leaf_parsers
+from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -55,30 +58,60 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name).register(sub)
     for leaf in leaf_parsers(parser):
         if leaf is not parser:
-            leaf.set_defaults(_prog=leaf.prog, _flags=flag_names(leaf))
+            leaf.set_defaults(_prog=leaf.prog, _flags=flag_names(leaf),
+                              _defaults=option_defaults(leaf))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 1 failure)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the sub-command, as its other usage errors are
+        leaf = next((p for p in leaf_parsers(parser)
+                     if p.prog == getattr(args, "_prog", None)), parser)
+        leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
         for note in getattr(args, "_deprecated", ()):
             console.note(note)
         try:
             return int(args.handler(args) or 0)
+        except BrokenPipeError:  # the reader of standard output left early (`| head`)
+            _silence_stdout()
+            return 141  # 128 + SIGPIPE, as a shell reports it
         except (CommandError, ValueError, TypeError, FileNotFoundError, KeyError,
-                ImportError) as exc:  # ImportError: a missing optional extra, e.g. spss
+                ImportError, MemoryError) as exc:  # ImportError: a missing optional extra
+            # MemoryError: more asked for than the machine holds (e.g. --bootstrap 10**9)
             console.error(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
             return 2
-        except OSError as exc:  # e.g. no permission to write the output, a full disk
+        except OutputError as exc:  # no permission, a full disk, a file for a folder
+            flag = next((flag for dest, (_, flag) in (getattr(args, "_defaults", None)
+                                                      or {}).items()
+                         if isinstance(getattr(args, dest, None), str)
+                         and os.path.abspath(getattr(args, dest)) ==
+                         os.path.abspath(exc.path)), None)
+            console.error(f"{flag} {exc.path!r}: cannot write it: {exc.reason}" if flag
+                          else exc)
+            return 1
+        except OSError as exc:
             console.error(exc)
             return 1
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's final flush
+    does not raise again (Python's documented recipe for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind sys.stdout
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

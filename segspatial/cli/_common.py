@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -40,8 +41,7 @@ def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
     """
     labels = list(labels)
     path = path or getattr(args, "input", None)
-    csv = path is not None and Path(path).suffix.lower() not in (".parquet", ".sav",
-                                                                 ".zsav")
+    csv = path is not None and _is_csv(path)
     unit = getattr(args, "unit", None)
     shown = []
     for label in labels[:limit]:
@@ -54,6 +54,23 @@ def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
     more = len(labels) - limit
     return (", ".join(shown) + (f" and {more} more" if more > 0 else "")
             + (f" of {str(path)!r}" if path is not None else ""))
+
+
+def _is_csv(path: str | Path) -> bool:
+    return Path(path).suffix.lower() not in (".parquet", ".pq", ".sav", ".zsav")
+
+
+def by_file_line(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """``frame`` (as :func:`read_table` read ``path``) labelled by its file lines
+    (``line``, the header is line 1) or, for Parquet and SPSS, rows counted from 1:
+    the library's messages then name rows as the user sees them."""
+    import pandas as pd  # when a command runs (``--help`` stays quick)
+
+    frame = frame.copy()
+    first = 2 if _is_csv(path) else 1
+    frame.index = pd.RangeIndex(first, first + len(frame),
+                                name="line" if _is_csv(path) else "row")
+    return frame
 
 
 def one_value(args: argparse.Namespace, dest: str, what: str) -> Any:
@@ -141,10 +158,22 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
     return "\n".join(lines)
 
 
+def require_rows(result: Any, what: str,
+                 describe: Callable[[pd.DataFrame], str] | None = None) -> None:
+    """Refuse to go on with an empty result: every area was left out (say why, with
+    ``describe`` of the exclusions: :func:`format_exclusions` by default, the published
+    numbers with ``--min-cell``)."""
+    if not result.table.empty:
+        return
+    text = (describe or format_exclusions)(result.exclusions)
+    summary = "; ".join(line.strip() for line in text.splitlines()[1:])
+    raise CommandError(f"nothing to {what}: every area was left out ({summary}); "
+                       "lower --min-area-size or --min-unit-size")
+
+
 def ensure_dir(path: str | Path) -> Path:
-    """Create an output folder (and parents) and return it."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise CommandError(f"--output {str(path)!r} exists and is not a folder")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Create an output folder (and parents) and return it (OutputError if it cannot
+    be: the CLI names the flag that gave it)."""
+    from segspatial._write import ensure_folder
+
+    return ensure_folder(path)

@@ -10,15 +10,15 @@ One :class:`Console` per run (``args.console``, made by :func:`segspatial.cli.ma
 - with ``-q`` only errors print (data a command writes to standard output by request,
   such as a CSV without ``--output``, is not a message and still prints).
 
-Errors and notes pass through :func:`cli_text`, which turns the Python argument names
-of library messages into the command's flags (``bandwidth=`` -> ``--bandwidth``,
+Errors and notes pass through :func:`cli_text` (:func:`segspatial._messages.in_names`,
+shared with the QGIS provider), which turns the Python argument names of library
+messages into the command's flags (``bandwidth=`` -> ``--bandwidth``,
 ``min_area_size`` -> ``--min-area-size``, ``rng`` -> ``--seed``).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -27,61 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from segspatial._messages import in_names as cli_text
+
 __all__ = ["Console", "cli_text", "console_of"]
-
-# a quoted value ('x', "x") is data, never translated; a quote opens after a non-word
-# character only, so "Moran's" is prose
-_QUOTED = re.compile(r"""(?<!\w)'[^'\n]*'(?!\w)|(?<!\w)"[^"\n]*"(?!\w)""")
-_NAME = re.compile(r"(?<![\w.\-/])[A-Za-z_][A-Za-z0-9_]*(?![\w\-(])")
-# a plain word (no underscore) is an argument name only as the subject of a clause
-_SUBJECT_AFTER = re.compile(r"(?:^|;\s|\.\s)$")
-_SUBJECT_BEFORE = re.compile(r"^(?::|,| must\b| is\b| are\b| and\b| or\b| needs?\b| given\b)")
-
-
-def cli_text(text: str, flags: Mapping[str, str]) -> str:
-    """``text`` with Python argument names replaced by command-line flags.
-
-    Replaced, outside quoted values: ``name=`` (``name=value`` reads ``--flag value``),
-    names with an underscore (``min_area_size``), and a plain name as the subject of a
-    clause (``bandwidth must ...``, ``unit: column ...``, ``x and y ...``).
-
-    >>> cli_text("choose one with bandwidth=; lower min_area_size", {
-    ...     "bandwidth": "--bandwidth", "min_area_size": "--min-area-size"})
-    'choose one with --bandwidth; lower --min-area-size'
-    >>> cli_text("layer='x' is not a layer of 'a_b.gpkg'", {"layer": "--boundaries-layer"})
-    "--boundaries-layer 'x' is not a layer of 'a_b.gpkg'"
-    """
-    if not flags:
-        return str(text)
-    text = str(text)
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    out, last, previous_flag_end = [], 0, -1
-    for m in _NAME.finditer(text):
-        name, start, end = m.group(), m.start(), m.end()
-        flag = flags.get(name)
-        if flag is None or any(a <= start < b for a, b in quoted):
-            continue
-        after = text[end:]
-        before = "".join(out) + text[last:start]
-        if after.startswith("=") and not after.startswith("=="):
-            rest = after[1:]
-            replacement, end = (flag if not rest or rest[0] in " ,;)" else flag + " "), end + 1
-        elif "_" in name:
-            replacement = flag
-        elif (_SUBJECT_AFTER.search(before) and _SUBJECT_BEFORE.match(after)) or (
-                previous_flag_end >= 0 and re.fullmatch(r" (?:and|or) ",
-                                                        text[previous_flag_end:start])):
-            replacement = flag
-        else:
-            continue
-        out.append(text[last:start] + replacement)
-        last = end
-        previous_flag_end = end
-    out.append(text[last:])
-    result = "".join(out)
-    # a message that already names the flag after the argument: "--x / --x" -> "--x"
-    return re.sub(r"(--[\w-]+) / \1\b", r"\1", result)
-
 
 @dataclass
 class Console:

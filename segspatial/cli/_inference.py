@@ -2,6 +2,7 @@
 
 The options are the groups ``inference`` and ``random`` of :mod:`segspatial.cli._options`.
 
+- :func:`check_inference_options` refuses options that would do nothing;
 - :func:`inference_arguments` turns them into keyword arguments of
   :func:`segspatial.inference.infer`;
 - :func:`apply_inference` runs it on a result when asked for;
@@ -17,7 +18,29 @@ if TYPE_CHECKING:  # for annotations only: imported when a command runs
     from segspatial.compute import SegregationResult
 
 
-__all__ = ["apply_inference", "describe_inference", "inference_arguments", "uses_inference"]
+__all__ = ["apply_inference", "check_inference_options", "describe_inference",
+           "inference_arguments", "uses_inference"]
+
+
+#: Options that shape bootstrap intervals or the randomisation test, and what they need.
+_NEEDS = {"ci": "bootstrap", "cluster": "bootstrap", "interval": "bootstrap",
+          "alternative": "null_draws"}
+
+
+def check_inference_options(args: argparse.Namespace) -> None:
+    """Refuse options that would do nothing: ``--ci`` without ``--bootstrap N``,
+    ``--alternative`` without ``--null-draws N``, ``--jobs`` without either."""
+    from segspatial.cli._common import CommandError
+    from segspatial.cli._options import given_flags
+
+    for dest, needed in _NEEDS.items():
+        if not getattr(args, needed, 0) and given_flags(args, [dest]):
+            raise CommandError(f"--{dest} needs --{needed.replace('_', '-')} N (it shapes "
+                               f"{'the intervals' if needed == 'bootstrap' else 'the test'}"
+                               "; without it there is none)")
+    if not uses_inference(args) and given_flags(args, ["jobs"]):
+        raise CommandError("--jobs needs --bootstrap N or --null-draws N (the threads draw "
+                           "the replicates)")
 
 
 def uses_inference(args: argparse.Namespace) -> bool:

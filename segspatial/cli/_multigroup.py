@@ -49,12 +49,6 @@ def _base(args: argparse.Namespace) -> float:
     return math.e if args.log_base is None else args.log_base
 
 
-def _refuse(args: argparse.Namespace, names: dict[str, str], why: str) -> None:
-    given = [flag for attr, flag in names.items() if getattr(args, attr, None)]
-    if given:
-        raise CommandError(f"{', '.join(given)} {why}")
-
-
 def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
                    uses_spatial: bool) -> int:
     """Counts with ``--groups``: the multigroup table (and decomposition, local scores)."""
@@ -64,12 +58,6 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
         within_components,
     )
 
-    _refuse(args, {"group_a": "--group-a", "group_b": "--group-b"},
-            "cannot be used with --groups (give every group column to --groups)")
-    _refuse(args, {"multigroup": "--multigroup", "income_groups": "--income-groups",
-                   "rank_order_income": "--rank-order-income",
-                   "profile_output": "--profile-output", "thresholds": "--thresholds"},
-            "need --pupils (pupil-level input)")
     if uses_location or uses_spatial:
         raise CommandError("--groups works on counts per unit and area: the location and "
                            "spatial options need two groups (--group-a/--group-b)")
@@ -125,21 +113,6 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
     from segspatial.multigroup_table import pupil_multigroup_segregation
     from segspatial.rankorder import DEFAULT_THRESHOLDS, rank_order_segregation
 
-    _refuse(args, {"group_a": "--group-a", "group_b": "--group-b", "total": "--total",
-                   "groups": "--groups"},
-            "cannot be used with --pupils: groups come from --ethnicity, --income and "
-            "--education")
-    _refuse(args, {"comparisons": "--comparisons"},
-            "names two-group comparisons; --multigroup compares every group of a theme")
-    _refuse(args, {"local_output": "--local-output", "within_output": "--within-output"},
-            "work on counts (--groups); write the counts with --counts-output and run "
-            "`segspatial indices --groups` on them")
-    if not args.multigroup:
-        _refuse(args, {"within": "--within", "income_groups": "--income-groups"},
-                "needs --multigroup")
-    if not args.rank_order_income:
-        _refuse(args, {"profile_output": "--profile-output", "thresholds": "--thresholds"},
-                "needs --rank-order-income")
     if args.rank_order_income and not args.income:
         raise CommandError("--rank-order-income needs --income COL")
     themes = {"ethnicity": args.ethnicity, "income": args.income,
@@ -171,8 +144,9 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
         ranked = rank_order_segregation(
             pupils, args.unit, income=args.income, area=args.area, year=args.year,
             income_missing=args.income_missing or (),
-            thresholds=args.thresholds or DEFAULT_THRESHOLDS, order=args.polynomial_order,
-            ranks=args.income_ranks, **filters)
+            thresholds=args.thresholds or DEFAULT_THRESHOLDS,
+            order=4 if args.polynomial_order is None else args.polynomial_order,
+            ranks=args.income_ranks or "national", **filters)
         tables.append(ranked.table)
     table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     main = result if result is not None else ranked

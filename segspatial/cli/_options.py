@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from segspatial._defaults import DRAWS_SEED
 from segspatial._groups import COMPARISONS, GROUP_COLUMNS
 from segspatial.cli._common import whole_number
 
@@ -39,8 +40,10 @@ __all__ = [
     "add_group",
     "deprecated_alias",
     "flag_names",
+    "given_flags",
     "leaf_parsers",
     "option",
+    "option_defaults",
     "python_names",
 ]
 
@@ -205,7 +208,7 @@ GROUPS: dict[str, Group] = {
                    "education low/middle/high)"),
             option("--income-groups", type=int, metavar="N",
                    help="with --pupils --multigroup: income groups of the national ranks "
-                   "(default 5: quintiles)"),
+                   "(default 5: quintiles; at most 100)"),
             option("--rank-order-income", action="store_true",
                    help="with --pupils --income: the rank-order information theory index "
                    "H^R (Reardon 2011) and the H(p) profile"),
@@ -214,10 +217,10 @@ GROUPS: dict[str, Group] = {
             option("--thresholds", nargs="+", type=float, metavar="P",
                    help="with --rank-order-income: income percentiles of the profile "
                    "(default 0.05 0.10 ... 0.95)"),
-            option("--polynomial-order", type=int, default=4, metavar="M",
+            option("--polynomial-order", type=int, metavar="M", default_text="4",
                    help="with --rank-order-income: order of the polynomial fitted to "
                    "H(p) (default: {default})"),
-            option("--income-ranks", choices=("national", "area"), default="national",
+            option("--income-ranks", choices=("national", "area"),
                    help="with --rank-order-income: thresholds on the national per-year "
                    "ranks (default) or each area's own ranks"),
         )),
@@ -318,7 +321,8 @@ GROUPS: dict[str, Group] = {
                    "0: none)"),
         )),
     "random": Group("random draws", None, (
-        option("--seed", type=whole_number(0), default=0, metavar="N", python=("rng",),
+        option("--seed", type=whole_number(0), default=DRAWS_SEED, metavar="N",
+               python=("rng",),
                help="seed of the random draws: the same seed gives the same output "
                "(default: {default})"),
     )),
@@ -538,6 +542,29 @@ def flag_names(parser: argparse.ArgumentParser) -> dict[str, str]:
             flags.setdefault(name, longs[0])
     flags.update(parser.get_default("_python_names") or {})
     return flags
+
+
+def option_defaults(parser: argparse.ArgumentParser) -> dict[str, tuple[Any, str]]:
+    """``dest -> (default, flag)`` of every visible option of ``parser`` (see
+    :func:`given_flags`)."""
+    out: dict[str, tuple[Any, str]] = {}
+    for action in _actions(parser):
+        longs = [s for s in action.option_strings if s.startswith("--")]
+        if longs and action.help != argparse.SUPPRESS and action.dest != "help":
+            out.setdefault(action.dest, (action.default, longs[0]))
+    return out
+
+
+def given_flags(args: argparse.Namespace, dests: Iterable[str] | None = None, *,
+                besides: Iterable[str] = ()) -> list[str]:
+    """The flags whose value differs from their default: the options the user gave
+    (``dests``: only these; ``besides``: all but these). An option given with its
+    default value is indistinguishable, and harmless."""
+    defaults: dict[str, tuple[Any, str]] = getattr(args, "_defaults", None) or {}
+    wanted = set(defaults) if dests is None else set(dests)
+    wanted -= set(besides)
+    return [flag for dest, (default, flag) in defaults.items()
+            if dest in wanted and getattr(args, dest, default) != default]
 
 
 def leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

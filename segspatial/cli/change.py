@@ -11,11 +11,18 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from segspatial.cli._common import CommandError, format_exclusions, read_options, write_or_print
+from segspatial.cli._common import (
+    CommandError,
+    by_file_line,
+    format_exclusions,
+    read_options,
+    require_rows,
+    write_or_print,
+)
 from segspatial.cli._console import console_of
-from segspatial.cli._inference import inference_arguments
+from segspatial.cli._inference import check_inference_options, inference_arguments
 from segspatial.cli._lazy import read_table
-from segspatial.cli._options import add_group
+from segspatial.cli._options import add_group, given_flags
 from segspatial.cli._pupils import compute_pupils
 from segspatial.cli.indices import add_input_options, compute_counts
 
@@ -23,6 +30,11 @@ if TYPE_CHECKING:  # for annotations only: imported when a command runs
     import pandas as pd
 
 __all__ = ["describe_change", "register", "run"]
+
+
+#: What the change of a results table (no --unit) uses.
+_TABLE_OPTIONS = ("from_year", "to_year", "trend", "ci", "sep", "encoding", "output",
+                  "quiet")
 
 
 def _year(text: str) -> int:
@@ -86,17 +98,17 @@ def run(args: argparse.Namespace) -> int:
 
     from_year, to_year, trend = args.from_year, args.to_year, args.trend
     if not args.unit:
-        used = [f"--{name.replace('_', '-')}" for name in
-                ("group_a", "group_b", "area", "year", "total", "indices", "pupils",
-                 "results_output")
-                if getattr(args, name, None)]
+        # a results table: only the years, the level of the normal intervals, reading
+        # and output apply; every other option would be silently ignored
+        used = given_flags(args, besides=_TABLE_OPTIONS)
         if used:
             verb = "needs" if len(used) == 1 else "need"
             raise CommandError(f"{', '.join(used)} {verb} --unit (counts input); without "
-                               "--unit RESULTS_OR_INPUT is a results table")
-        table = read_table(args.input, text_columns=["area", "comparison", "group_a",
-                                                     "group_b", "index", "kernel"],
-                           **read_options(args))
+                               "--unit RESULTS_OR_INPUT is a results table (its change "
+                               "takes --from-year, --to-year, --no-trend and --ci)")
+        table = by_file_line(read_table(args.input, text_columns=[
+            "area", "comparison", "group_a", "group_b", "index", "kernel"],
+            **read_options(args)), args.input)
         try:
             out = change(table, from_year=from_year, to_year=to_year, trend=trend,
                          level=args.ci)
@@ -108,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.bootstrap == 0:
         raise CommandError("--bootstrap must be at least 2 to bootstrap the change")
+    check_inference_options(args)
     result = compute_pupils(args) if args.pupils else compute_counts(args)
+    require_rows(result, "compare")
     inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
                 **inference_arguments(args))
     console = console_of(args)

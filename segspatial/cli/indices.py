@@ -12,7 +12,12 @@ from segspatial.cli._common import (
     write_or_print,
 )
 from segspatial.cli._console import console_of
-from segspatial.cli._inference import apply_inference, describe_inference, uses_inference
+from segspatial.cli._inference import (
+    apply_inference,
+    check_inference_options,
+    describe_inference,
+    uses_inference,
+)
 from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
     add_exclusions,
@@ -21,6 +26,7 @@ from segspatial.cli._location import (
     location_columns,
     uses_location,
 )
+from segspatial.cli._modes import check_mode_options
 from segspatial.cli._multigroup import (
     run_multigroup,
     run_pupil_multigroup,
@@ -168,18 +174,18 @@ def describe(result: SegregationResult, min_cell: int | None = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_spatial_mode(args)
+    check_inference_options(args)
     if not args.unit:
         raise CommandError("--unit is required: the unit (school) column")
+    check_mode_options(args)
     check_disclosure(args)
     if args.pupils or uses_multigroup(args):
         if args.pupils and not uses_pupil_multigroup(args):
-            _counts_only(args)
             return run_pupils(args, protect=protect)
         if args.pupils:
             return run_pupil_multigroup(args)
         return run_multigroup(args, uses_location=uses_location(args),
                               uses_spatial=uses_spatial(args))
-    _counts_only(args)
     result = protect(args, apply_inference(args, compute_counts(args)))
     console = console_of(args)
     write_or_print(result.table, args.output, what="results", console=console)
@@ -190,19 +196,6 @@ def run(args: argparse.Namespace) -> int:
     if describe_inference(result):
         console.say(describe_inference(result))
     return 0
-
-
-def _counts_only(args: argparse.Namespace) -> None:
-    """Refuse the options of the other modes, naming what they need."""
-    needs = {"within": "--groups (or --pupils --multigroup)",
-             "local_output": "--groups", "within_output": "--groups and --within",
-             "log_base": "--groups (or --pupils --multigroup)",
-             "income_groups": "--pupils --multigroup",
-             "profile_output": "--pupils --rank-order-income",
-             "thresholds": "--pupils --rank-order-income"}
-    for attr, what in needs.items():
-        if getattr(args, attr, None) is not None:
-            raise CommandError(f"--{attr.replace('_', '-')} needs {what}")
 
 
 __all__ = ["add_input_options", "check_disclosure", "compute_counts", "describe", "protect",

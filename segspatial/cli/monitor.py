@@ -12,13 +12,25 @@ from segspatial.cli._options import add_group, deprecated_alias, python_names
 __all__ = ["register", "run"]
 
 
-def _pair(text: str, flag: str) -> tuple[str, str]:
+def _pair(text: str, flag: str, what: str) -> tuple[str, str]:
     if "=" not in text:
-        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE, e.g. arbeidsmarktregio=FILE")
+        example = "arbeidsmarktregio=0.18" if what == "SHARE" else "arbeidsmarktregio=FILE"
+        raise CommandError(f"{flag} {text!r}: use LEVEL={what}, e.g. {example}")
     level, value = text.split("=", 1)
     if not level or not value:
-        raise CommandError(f"{flag} {text!r}: use LEVEL=VALUE with both parts")
+        raise CommandError(f"{flag} {text!r}: use LEVEL={what} with both parts")
     return level, value
+
+
+def _regions(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in values:
+        level, path = _pair(text, "--regions", "FILE")
+        if level in out:
+            raise CommandError(f"--regions: level {level!r} is given twice; give each level "
+                               "once")
+        out[level] = path
+    return out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +115,7 @@ def _targets(values: list[str]):
             raise CommandError(f"--target {values[0]!r}: give a share such as 0.20") from None
     out = {}
     for text in values:
-        level, value = _pair(text, "--target")
+        level, value = _pair(text, "--target", "SHARE")
         try:
             out[level] = float(value)
         except ValueError:
@@ -126,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
     if args.censored:
         censored = {}
         for token, low, high in args.censored:
+            if token in censored:
+                raise CommandError(f"--censored: token {token!r} is given twice; give each "
+                                   "token once")
             try:
                 censored[token] = (int(low), int(high))
             except ValueError:
@@ -142,8 +157,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mapping:
         mapping = read_mapping(args.mapping)
     elif args.boundaries and args.regions:
-        mapping = region_mapping(args.boundaries,
-                                 dict(_pair(r, "--regions") for r in args.regions))
+        mapping = region_mapping(args.boundaries, _regions(args.regions))
     if args.write_mapping:
         if mapping is None:
             raise CommandError("--write-mapping needs --boundaries and --regions")
@@ -156,38 +170,55 @@ def run(args: argparse.Namespace) -> int:
         point=args.point, unit=args.segregation_unit, segregation_scope=args.segregation_scope,
         min_unit_size=args.min_unit_size, min_area_size=args.min_area_size,
         exact_limit=args.exact_limit, pace_years=args.pace_years)
-    folder = write_monitor(result, args.output, lang=args.lang, offline=args.offline,
+    from segspatial.monitor.disclose import disclose_result
+
+    shown = disclose_result(result, args.min_cell)  # once, for every file and the summary
+    folder = write_monitor(shown, args.output, lang=args.lang, offline=args.offline,
                            tiles=tiles(args), min_cell=args.min_cell,
                            page_levels=args.page_levels, pages=not args.no_pages)
-    console_of(args).say(_summary(args, result, selection, mapping, folder))
+    console_of(args).say(_summary(args, shown, selection, mapping, folder))
     return 0
 
 
-def _summary(args: argparse.Namespace, result, selection, mapping, folder) -> str:
-    from segspatial.monitor.disclose import disclose_result
+def _summary(args: argparse.Namespace, shown, selection, mapping, folder) -> str:
+    """What the run found and left out, from the disclosed result (no count below
+    ``--min-cell``; a total over rows some of which are withheld says so)."""
+    import pandas as pd
 
-    rep = result.representation
+    min_cell = args.min_cell
+    rep = shown.representation
     nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
-    lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in {nat['year']} "
-             f"(range {nat['share_low']:.1%}-{nat['share_high']:.1%}; without censored "
-             f"cells {nat['share_uncensored']:.1%}); target {nat['target']:.0%}"]
+    if nat["share"] == nat["share"]:
+        lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in "
+                 f"{nat['year']} (range {nat['share_low']:.1%}-{nat['share_high']:.1%}; "
+                 f"without censored cells {nat['share_uncensored']:.1%}); target "
+                 f"{nat['target']:.0%}"]
+    else:
+        lines = [f"{selection.describe()}: the national share in {nat['year']} is not "
+                 f"shown (fewer than {min_cell} women or men)"]
     if mapping is not None:
         lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} "
                   f"regions, {row.ties} ties, {row.misses} without region"
                   for row in mapping.summary.itertuples(index=False)]
-    ex = disclose_result(result, args.min_cell).exclusions
+    ex = shown.exclusions
     if ex.empty:
         lines.append("Nothing was left out.")
     else:
-        lines.append("Left out (reason [level]: rows, people):")
+        lines.append("Left out (reason [level]: rows, people summed over the rows and "
+                     "years):")
         for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
                                                 dropna=False):
-            people = part["low"].sum(min_count=len(part))
-            shown = (f"{people:,.0f}" if people == people and (
-                args.min_cell is None or people >= args.min_cell)
-                else f"< {args.min_cell}" if args.min_cell else "?")
+            low = pd.to_numeric(part["low"], errors="coerce")
+            withheld = int(low.isna().sum())
+            if withheld == len(part):
+                people = (f"people not shown (each row fewer than {min_cell})" if min_cell
+                          else "people unknown")
+            else:
+                people = f"{low.sum():,.0f} people" + (
+                    f" in the {len(part) - withheld} rows shown, {withheld} withheld"
+                    if withheld else "")
             where = f" [{level}]" if isinstance(level, str) else ""
-            lines.append(f"  {reason}{where}: {len(part)} rows, {shown} people "
+            lines.append(f"  {reason}{where}: {len(part)} rows, {people} "
                          f"({part['description'].iloc[0]})")
     lines.append(f"wrote {folder}/index.html")
     return "\n".join(lines)

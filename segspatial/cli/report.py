@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import UTC
 
-from segspatial.cli._common import CommandError, format_exclusions, read_options
+from segspatial.cli._common import (
+    CommandError,
+    format_exclusions,
+    read_options,
+    require_rows,
+)
 from segspatial.cli._console import console_of
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
@@ -131,11 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     result, located = _compute(args)
-    if result.table.empty:
-        summary = "; ".join(line.strip() for line in
-                            _summary(result.exclusions, args.min_cell).splitlines()[1:])
-        raise CommandError(f"nothing to report: every area was left out ({summary}); "
-                           "lower --min-area-size or --min-unit-size")
+    require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     if located is None:
         located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}

@@ -70,10 +70,12 @@ from segspatial.compute import SegregationResult
 from segspatial.inference._change import change_from_table
 from segspatial.inference._engine import DEFAULT_CHUNK_ROWS, EnvironmentIndex
 from segspatial.inference._infer import Inference, bootstrap, infer, randomisation_test
+from segspatial.inference._streams import DEFAULT_SEED
 from segspatial.inference._summary import ALTERNATIVES, INTERVALS
 
 __all__ = [
     "ALTERNATIVES",
+    "DEFAULT_SEED",
     "INTERVALS",
     "EnvironmentIndex",
     "Inference",
@@ -130,8 +132,9 @@ def change(
     Raises
     ------
     ValueError
-        Without a (numeric) year column, with ``from_year >= to_year``, or for a table
-        without standard errors.
+        Without a (numeric) year column, with ``from_year >= to_year``, a ``from_year``
+        or ``to_year`` that is not a year of the results, or for a table without
+        standard errors. (A year missing for some areas only is their ``reason``.)
 
     Examples
     --------

@@ -34,14 +34,18 @@ _MIN_TREND_YEARS = 3
 
 
 def _years(table: pd.DataFrame) -> np.ndarray:
+    if table.empty:
+        raise ValueError("no values to compare: the results are empty (every area-year "
+                         "was left out; see the exclusions)")
     if not has_values(table, "year"):
         raise ValueError("change over time needs a year column: the results have no "
                          "years (pass year= when computing them)")
     years = pd.to_numeric(table["year"], errors="coerce")
     bad = table["year"].notna() & years.isna()
     if bad.any():
-        raise ValueError(f"change over time needs numeric years; the year column holds "
-                         f"{table.loc[bad, 'year'].iloc[0]!r}")
+        raise ValueError(f"change over time needs numeric years; column 'year' in "
+                         f"{_where(table.index[bad.to_numpy()], _label_name(table))} "
+                         f"holds {_first(table['year'], bad.to_numpy())!r}")
     return years.to_numpy(dtype=np.float64)
 
 
@@ -65,10 +69,86 @@ def _check_bounds(from_year: Any, to_year: Any) -> tuple[float | None, float | N
     return lo, hi
 
 
+def _check_present(years: np.ndarray, lo: float | None, hi: float | None) -> None:
+    """A bound must be a year of the results (a typo must not give an empty table)."""
+    present = np.unique(years[np.isfinite(years)])
+    for bound, argument in ((lo, "from_year"), (hi, "to_year")):
+        if bound is not None and bound not in present:
+            shown = ", ".join(_fmt(y) for y in present[:12]) + (
+                f" ... ({present.size} years)" if present.size > 12 else "")
+            raise ValueError(f"{argument}={_fmt(bound)} is not a year of the results; "
+                             f"they have {shown or 'no year'}")
+
+
+def _where(labels: Any, name: str) -> str:
+    """``row 5``, ``lines 3 and 9``, ``rows 1, 2, 3, 4, 5 and 7 more``."""
+    shown = [str(label) for label in list(labels)[:5]]
+    n = len(labels)
+    if n == 1:
+        return f"{name} {shown[0]}"
+    if n <= 5:
+        return f"{name}s {', '.join(shown[:-1])} and {shown[-1]}"
+    return f"{name}s {', '.join(shown)} and {n - 5} more"
+
+
+def _first(values: Any, mask: np.ndarray) -> Any:
+    """The first masked value, as plain Python (``-1.0``, not ``np.float64(-1.0)``)."""
+    value = np.asarray(values, dtype=object)[mask][0]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _label_name(table: pd.DataFrame) -> str:
+    """What the table's row labels are (``line`` for a file read by the CLI)."""
+    return str(table.index.name) if table.index.name else "row"
+
+
+def _check_values(table: pd.DataFrame) -> pd.DataFrame:
+    """``value`` and ``se`` as numbers (se >= 0) and a year on every row, or a
+    ValueError naming the rows; the table with numeric columns."""
+    name = _label_name(table)
+    table = table.copy()
+    for column in ("value", "se"):
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = (table[column].notna() & numbers.isna()).to_numpy()
+        if bad.any():
+            raise ValueError(f"column {column!r} must hold numbers; "
+                             f"{_where(table.index[bad], name)} holds "
+                             f"{_first(table[column], bad)!r}")
+        table[column] = numbers.astype(np.float64)
+    negative = (table["se"] < 0).to_numpy()
+    if negative.any():
+        raise ValueError(f"column 'se' must hold standard errors >= 0; "
+                         f"{_where(table.index[negative], name)} holds "
+                         f"{_first(table['se'], negative)!r}")
+    no_year = table["year"].isna().to_numpy()
+    if no_year.any():
+        raise ValueError(f"column 'year' is empty in {_where(table.index[no_year], name)}; "
+                         "every row needs its year")
+    return table
+
+
 def _series_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The series keys, year, value and row position of every row of ``table``."""
+    """The series keys, year, value and row position of every row of ``table``.
+
+    Raises ValueError when rows repeat a series in one year (e.g. two results tables
+    concatenated), naming them.
+    """
     frame = pd.DataFrame({k: table[k].to_numpy() for k in SERIES})
     frame["year"] = _years(table)
+    keys = frame[[*SERIES, "year"]].astype(object).where(
+        frame[[*SERIES, "year"]].notna(), "\x00null")
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = keys[repeated].iloc[0]
+        same = (keys == first).all(axis=1).to_numpy()
+        shown = ", ".join(f"{k} {_first(table[k], same)!r}"
+                          for k in ("area", "comparison", "index", "bandwidth", "kernel")
+                          if pd.notna(_first(table[k], same)))
+        raise ValueError(
+            f"{int(repeated.sum())} rows repeat a series in one year, e.g. {shown}, year "
+            f"{_fmt(frame['year'].to_numpy()[same][0])} "
+            f"({_where(table.index[same], _label_name(table))}); one row per area, "
+            "comparison, index, bandwidth, kernel and year (were results concatenated?)")
     frame["value"] = table["value"].to_numpy(dtype=np.float64)
     frame["rid"] = np.arange(len(table))
     key = frame[SERIES].astype(object).where(frame[SERIES].notna(), "\x00null")
@@ -84,6 +164,7 @@ def _combinations(frame: pd.DataFrame, lo: float | None, hi: float | None,
     ``(n_changes, n_rows)`` matrix C: change = C @ values.
     """
     n_rows = len(frame)
+    _check_present(frame["year"].to_numpy(), lo, hi)
     ok = np.isfinite(frame["value"].to_numpy()) & np.isfinite(frame["year"].to_numpy())
     first = frame.drop_duplicates("sid").set_index("sid").sort_index()[SERIES]
     series = np.arange(len(first))
@@ -244,20 +325,30 @@ def change_from_table(table: pd.DataFrame, *, level: float = 0.95, from_year: An
     -------
     pandas.DataFrame
         :data:`segspatial.schema.CHANGE_COLUMNS`, ``interval`` = ``normal``.
+
+    Raises
+    ------
+    ValueError
+        For a table that is not a results table with years and standard errors, with
+        text or negative standard errors, rows without a year, or rows repeating a
+        series in one year; the message names the rows by the table's index labels
+        (the command line labels them by file line).
     """
     lo, hi = _check_bounds(from_year, to_year)
     for column in ("index", "value", "year"):
         if column not in table.columns:
             raise ValueError(f"not a results table: column {column!r} is missing")
+    _years(table)  # empty results, or no years, say so first
     if not has_values(table, "se"):
         raise ValueError("the results have no standard errors (column se): compute them "
                          "with the bootstrap (segspatial indices --bootstrap N), or pass "
                          "the counts to compute the change by bootstrap")
-    table = table.reset_index(drop=True)
+    table = _check_values(table)
     for col in SERIES:
         if col not in table.columns:
             table[col] = np.nan if col == "bandwidth" else None
-    frame = _series_frame(table)
+    frame = _series_frame(table)  # (names repeated rows by the table's labels)
+    table = table.reset_index(drop=True)
     rows, coef = _combinations(frame, lo, hi, trend)
     est = coef @ frame["value"].to_numpy()
     se_years = table["se"].to_numpy(dtype=np.float64)

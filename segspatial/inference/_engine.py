@@ -27,6 +27,7 @@ replicates):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,10 +39,46 @@ from segspatial.indices import GroupedCounts, IndexSpec
 from segspatial.inference._streams import stream
 from segspatial.multigroup import MultiGroupedCounts
 
-__all__ = ["Design", "EnvironmentIndex", "IndexEvaluator", "replicate"]
+__all__ = ["Design", "EnvironmentIndex", "IndexEvaluator", "replicate", "replicate_store"]
 
 #: Default bound on the units x replicates held at once (per thread).
 DEFAULT_CHUNK_ROWS = 1 << 22
+
+
+def _memory_limit() -> int | None:
+    """Bytes of physical memory (None where the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - e.g. Windows
+        return None
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return ""  # pragma: no cover
+
+
+def replicate_store(n_groups: int, n_stats: int, n_rep: int, argument: str) -> np.ndarray:
+    """The ``(n_groups, n_stats, n_rep)`` array of replicates, filled with NaN.
+
+    Every replicate of every statistic of every area-year is kept (the intervals are
+    their percentiles): 8 bytes each. A request beyond the machine's memory is a
+    MemoryError naming ``argument`` and the memory it needs, before any work.
+    """
+    need = 8 * n_groups * n_stats * n_rep
+    limit = _memory_limit()
+    message = (f"{argument}={n_rep:,} needs {_bytes(need)} of memory for the replicates "
+               f"({n_groups:,} area-years x {n_stats} indices x {n_rep:,} replicates x 8 "
+               "bytes){}; use fewer replicates or compute fewer areas at a time")
+    if limit is not None and need > limit:
+        raise MemoryError(message.format(f", more than this machine has ({_bytes(limit)})"))
+    try:
+        return np.full((n_groups, n_stats, n_rep), np.nan)
+    except MemoryError:
+        raise MemoryError(message.format(", more than is free")) from None
 
 
 @dataclass(eq=False)
@@ -354,6 +391,7 @@ def replicate(
     fixed: dict[str, np.ndarray] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     n_jobs: int = 1,
+    argument: str = "n_rep",
 ) -> np.ndarray:
     """Replicate values of every statistic for every active area-year.
 
@@ -378,14 +416,21 @@ def replicate(
         Upper bound on units x replicates per chunk (memory).
     n_jobs : int
         Threads; the result does not depend on it.
+    argument : str
+        The caller's name for ``n_rep`` (for the message when memory is short).
 
     Returns
     -------
     numpy.ndarray
         ``(n_groups, n_statistics, n_rep)``.
+
+    Raises
+    ------
+    MemoryError
+        When the replicates cannot be held (see :func:`replicate_store`).
     """
     n_stats = sum(len(e.names) for e in evaluators)
-    out = np.full((design.n_groups, n_stats, n_rep), np.nan)
+    out = replicate_store(design.n_groups, n_stats, n_rep, argument)
     sizes = design.sizes
     total = int(sizes[active].sum())
     target = min(chunk_rows, max(1, math.ceil(total / (4 * n_jobs)))) if n_jobs > 1 \

@@ -29,6 +29,7 @@ from segspatial.inference._summary import (
     INTERVALS,
     bootstrap_summary,
     null_summary,
+    summarise_rows,
 )
 from segspatial.schema import conform_results, empty_change
 
@@ -271,7 +272,8 @@ def infer(
     n_jobs : int, default 1
         Threads (area-year blocks run in parallel).
     chunk_rows : int
-        Upper bound on units x replicates held at once per thread (memory).
+        Upper bound on units x replicates drawn at once per thread (memory of the
+        draws; the replicates kept take 8 bytes x area-years x indices x replicates).
     keep_replicates : bool, default False
         Keep the replicates in :attr:`Inference.replicates`.
 
@@ -288,6 +290,10 @@ def infer(
     TypeError, ValueError
         For a bad argument (the message names it), or a result whose counts do not
         match its table.
+    MemoryError
+        When the replicates cannot be held: all replicates of a comparison are kept
+        (8 bytes x area-years x indices x replicates; the message says how much), and
+        a request beyond the machine's memory is refused before any drawing.
 
     Warns
     -----
@@ -348,9 +354,9 @@ def infer(
         if n_boot:
             reps = replicate(plan.cd.design, plan.evaluators, task=task, n_rep=n_boot,
                              root=root, active=_active(plan, whole_needed=not cluster),
-                             chunk_rows=chunk_rows, n_jobs=n_jobs)
-            row_reps = reps[plan.group, plan.stat, :]
-            summary = bootstrap_summary(plan.estimate, row_reps, level, interval)
+                             chunk_rows=chunk_rows, n_jobs=n_jobs, argument="n_boot")
+            summary = summarise_rows(bootstrap_summary, plan.estimate, reps, plan.group,
+                                     plan.stat, level, interval)
             for name, values in summary.items():
                 put(name, plan.rows, values)
             has = np.isfinite(summary["se"])
@@ -358,21 +364,25 @@ def infer(
             put("bootstrap", plan.rows, np.where(has, "cluster" if cluster else "individual",
                                                  None))
             put("interval", plan.rows, np.where(has, interval, None))
-            boot_reps.append((plan, reps))
+            if change:  # the change table combines the years' replicates
+                boot_reps.append((plan, reps))
             if keep_replicates:
-                kept[(plan.cd.comparison, task)] = (plan.rows, row_reps)
+                kept[(plan.cd.comparison, task)] = (plan.rows, reps[plan.group, plan.stat, :])
+            del reps
         if null_draws:
             reps = replicate(plan.cd.design, plan.evaluators, task="null", n_rep=null_draws,
                              root=root, active=_active(plan, whole_needed=True),
-                             fixed=_fixed(plan), chunk_rows=chunk_rows, n_jobs=n_jobs)
-            row_reps = reps[plan.group, plan.stat, :]
-            summary = null_summary(plan.estimate, row_reps, alternative)
+                             fixed=_fixed(plan), chunk_rows=chunk_rows, n_jobs=n_jobs,
+                             argument="null_draws")
+            summary = summarise_rows(null_summary, plan.estimate, reps, plan.group,
+                                     plan.stat, alternative)
             for name, values in summary.items():
                 put(name, plan.rows, values)
             put("alternative", plan.rows,
                 np.where(np.isfinite(summary["p_value"]), alternative, None))
             if keep_replicates:
-                kept[(plan.cd.comparison, "null")] = (plan.rows, row_reps)
+                kept[(plan.cd.comparison, "null")] = (plan.rows, reps[plan.group, plan.stat, :])
+            del reps
     for name, values in columns.items():
         table[name] = values
     table = conform_results(table)

@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["canonical_key", "check_rng", "root_seed", "stream"]
+from segspatial._defaults import DRAWS_SEED
+
+__all__ = ["DEFAULT_SEED", "canonical_key", "check_rng", "root_seed", "stream"]
+
+#: The seed the front ends use when none is given (the command line's ``--seed``, QGIS's
+#: SEED): the same input gives the same intervals, p-values and permutations.
+DEFAULT_SEED = DRAWS_SEED
 
 #: Task codes: one family of streams per kind of draw.
 TASKS = {"bootstrap": 1, "cluster": 2, "null": 3}

@@ -5,12 +5,32 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["INTERVALS", "ALTERNATIVES", "bootstrap_summary", "null_summary",
-           "zero_p_value"]
+           "summarise_rows", "zero_p_value"]
 
 #: How a bootstrap interval is formed from the replicates θ*_r of an estimate θ̂.
 INTERVALS = ("bias_corrected", "percentile")
 #: Alternatives of the randomisation test.
 ALTERNATIVES = ("greater", "less", "two-sided")
+
+
+#: Values (rows x replicates) summarised at once by :func:`summarise_rows`.
+SUMMARY_CHUNK = 1 << 21
+
+
+def summarise_rows(summary, estimate: np.ndarray, reps: np.ndarray, group: np.ndarray,
+                   stat: np.ndarray, *args) -> dict[str, np.ndarray]:
+    """``summary(estimate, reps[group, stat, :], *args)`` in blocks of rows.
+
+    The replicate store ``reps`` ``(n_groups, n_stats, R)`` is read a block of rows at a
+    time, so the summary's temporaries (sorted copies, deviations) stay small next to
+    the store instead of several times its size.
+    """
+    step = max(1, SUMMARY_CHUNK // max(reps.shape[-1], 1))
+    parts = [summary(estimate[i:i + step], reps[group[i:i + step], stat[i:i + step], :],
+                     *args) for i in range(0, estimate.size, step)]
+    if not parts:
+        return summary(estimate, reps[group, stat, :], *args)
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
 def _valid(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,8 @@ TEXT: dict[str, dict[str, str]] = {
         "regions": "All {level}",
         "municipalities": "Municipalities with an hbo location",
         "programmes": "Programmes with the highest share of women, {year}",
-        "programmes_note": "Programmes with at least {n} women and men in the region.",
+        "programmes_note": "Programmes with at least {n} enrolments (women and men "
+        "together) in the region.",
         "programme": "programme",
         "segregation": "Gender segregation across programmes",
         "segregation_note": "D (dissimilarity) is the share of women (or men) who would "
@@ -99,6 +100,20 @@ TEXT: dict[str, dict[str, str]] = {
         "bounds_none": "no censored cells",
         "reasons": "reason",
         "people": "people",
+        "reason_not_in_comparison": "enrolments of unknown sex (in neither group)",
+        "reason_small_unit": "programmes below the minimum enrolments",
+        "reason_small_area": "regions below the minimum mean enrolments a year",
+        "reason_too_few_units": "fewer than 2 programmes: D and H undefined",
+        "reason_group_absent": "no women or no men: D and H undefined",
+        "reason_municipality_not_in_mapping": "municipalities missing from the region "
+        "mapping",
+        "reason_no_region": "municipalities that overlap no region of the level",
+        "reason_bad_count": "counts that are neither a whole number nor a censored token",
+        "reason_missing_count": "empty counts",
+        "reason_bad_municipality": "records with a bad municipality number",
+        "reason_bad_sex": "records with a bad sex code",
+        "reason_missing_programme": "records without a programme code",
+        "reason_duplicate_record": "records repeating an earlier record",
     },
     "nl": {
         "title": "Vrouwen in het technisch hoger beroepsonderwijs",
@@ -143,7 +158,8 @@ TEXT: dict[str, dict[str, str]] = {
         "regions": "Alle {level}",
         "municipalities": "Gemeenten met een hbo-vestiging",
         "programmes": "Opleidingen met het hoogste aandeel vrouwen, {year}",
-        "programmes_note": "Opleidingen met ten minste {n} vrouwen en mannen in de regio.",
+        "programmes_note": "Opleidingen met ten minste {n} inschrijvingen (vrouwen en "
+        "mannen samen) in de regio.",
         "programme": "opleiding",
         "segregation": "Segregatie naar geslacht over opleidingen",
         "segregation_note": "D (dissimilariteit) is het deel van de vrouwen (of mannen) dat "
@@ -183,6 +199,23 @@ TEXT: dict[str, dict[str, str]] = {
         "bounds_none": "geen afgeschermde cellen",
         "reasons": "reden",
         "people": "personen",
+        "reason_not_in_comparison": "inschrijvingen met onbekend geslacht (in geen van "
+        "beide groepen)",
+        "reason_small_unit": "opleidingen onder het minimum aantal inschrijvingen",
+        "reason_small_area": "regio's onder het minimum gemiddeld aantal inschrijvingen per "
+        "jaar",
+        "reason_too_few_units": "minder dan 2 opleidingen: D en H niet gedefinieerd",
+        "reason_group_absent": "geen vrouwen of geen mannen: D en H niet gedefinieerd",
+        "reason_municipality_not_in_mapping": "gemeenten die niet in de regio-indeling "
+        "staan",
+        "reason_no_region": "gemeenten die geen regio van het niveau overlappen",
+        "reason_bad_count": "aantallen die geen geheel getal en geen afgeschermde waarde "
+        "zijn",
+        "reason_missing_count": "lege aantallen",
+        "reason_bad_municipality": "records met een onjuist gemeentenummer",
+        "reason_bad_sex": "records met een onjuiste geslachtscode",
+        "reason_missing_programme": "records zonder opleidingscode",
+        "reason_duplicate_record": "records die een eerder record herhalen",
     },
 }
 
@@ -250,3 +283,18 @@ class Formatter:
         if value is None or not math.isfinite(float(value)):
             return self.t("no_data")
         return format_decimal(round(float(value)), format="#,##0", locale=self.locale)
+
+    def share_range(self, low: Any, high: Any) -> str:
+        """The range of a share over the censored cells; one dash when withheld."""
+        if not all(v is not None and math.isfinite(float(v)) for v in (low, high)):
+            return self.t("no_data")
+        return f"{self.pct(low)}–{self.pct(high)}"
+
+    def gap(self, value: Any, low: Any, high: Any) -> str:
+        """"N more women needed" with its range; "target reached" at 0; a dash when
+        withheld (the same words on pages and maps)."""
+        if value is None or not math.isfinite(float(value)):
+            return self.t("no_data")
+        if float(value) == 0:
+            return self.t("gap_none")
+        return f"{self.count(value)} ({self.count(low)}–{self.count(high)})"

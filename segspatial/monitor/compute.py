@@ -179,6 +179,10 @@ class Selection:
             names = cells["programme_name"].fillna("")
             keep &= names.map(lambda v: bool(pattern.search(v))).to_numpy(dtype=bool)
         if self.types is not None:
+            if cells["type"].isna().all():
+                raise ValueError("selection by type needs a type column (TYPE HOGER ONDERWIJS) "
+                                 "in the file; select by sector, programme codes or name "
+                                 "instead")
             present = set(cells["type"].dropna())
             unknown = sorted(set(self.types) - present)
             if unknown:
@@ -273,7 +277,7 @@ def _place(cells: pd.DataFrame, mapping: RegionMapping | None,
             name = pd.Series("Nederland", index=frame.index, dtype=object)
         elif level == "municipality":
             code = frame["municipality"].astype(object)
-            name = code.map(muni_names).fillna(code).astype(object)
+            name = code.map(muni_names).astype(object).fillna(code)
         else:
             if mapping is None:
                 raise ValueError(f"level {level!r} needs a region mapping (region_mapping or "
@@ -339,18 +343,28 @@ def _pace(rep: pd.DataFrame, pace_years: int | None) -> pd.DataFrame:
     rep = rep.assign(_order=rep["level"].map(order)).sort_values(
         ["_order", "area", "year"], kind="stable").drop(columns="_order").reset_index(drop=True)
     key = [rep["level"], rep["area"]]
-    rep["change"] = rep.groupby(key)["share"].diff()
+    years = rep["year"].to_numpy(dtype=np.int64)
+    # the change on the year before: only where the area has a row for that year
+    previous = rep.groupby(key)["year"].shift(1).to_numpy(dtype=float)
+    rep["change"] = rep.groupby(key)["share"].diff().where(previous == years - 1)
     ok = np.isfinite(rep["share"].to_numpy())
-    x = np.where(ok, rep["year"].to_numpy(dtype=np.float64), 0.0)
+    # least squares over calendar years (centred on the first year, for precision):
+    # all years so far, or the last ``pace_years`` calendar years
+    x = np.where(ok, (years - years.min()).astype(np.float64), 0.0)
     y = np.where(ok, rep["share"].to_numpy(), 0.0)
     parts = pd.DataFrame({"n": ok.astype(float), "x": x, "y": y, "xx": x * x, "xy": x * y})
-    grouped = parts.groupby(key)
-    if pace_years is None:
-        sums = grouped.cumsum()
-    else:
-        sums = grouped.rolling(pace_years, min_periods=1).sum().reset_index(level=[0, 1],
-                                                                           drop=True)
-        sums = sums.sort_index()
+    sums = parts.groupby(key).cumsum()
+    if pace_years is not None:
+        # minus the sums up to the last year before the window (year - pace_years): the
+        # rows are sorted by area, then year, so (area, year) keys ascend
+        group = rep.groupby(key, sort=False).ngroup().to_numpy(dtype=np.int64)
+        span = int(years.max() - years.min()) + pace_years + 1
+        keys = group * span + (years - years.min())
+        j = np.searchsorted(keys, keys - pace_years, side="right") - 1
+        inside = (j >= 0) & (group[np.maximum(j, 0)] == group)
+        total = sums.to_numpy()
+        sums = pd.DataFrame(total - np.where(inside[:, None], total[np.maximum(j, 0)], 0.0),
+                            columns=sums.columns, index=sums.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         denom = sums["n"] * sums["xx"] - sums["x"] ** 2
         slope = (sums["n"] * sums["xy"] - sums["x"] * sums["y"]) / denom
@@ -540,7 +554,7 @@ def compute_monitor(
         and H (see :mod:`segspatial.monitor.censored`).
     pace_years : int, optional
         The trend ("current pace") is the least-squares slope of the share over the
-        last ``pace_years`` years up to each year (default: all years so far).
+        last ``pace_years`` calendar years up to each year (default: all years so far).
 
     Returns
     -------

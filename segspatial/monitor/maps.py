@@ -209,14 +209,14 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
             return fmt.t("map_hidden", n=min_cell)
         if not np.isfinite(row.share):
             return fmt.t("map_no_data")
-        return f"{fmt.pct(row.share)} ({fmt.pct(row.share_low)}–{fmt.pct(row.share_high)})"
+        return f"{fmt.pct(row.share)} ({fmt.share_range(row.share_low, row.share_high)})"
 
     rows = list(frame.itertuples(index=False))
     props = pd.DataFrame({
         "name": [_text(v) for v in frame["name"]],
         "code": [_text(v) for v in frame["code"]],
         "share": [share_text(r) for r in rows],
-        "gap": [fmt.t("no_data") if h or not np.isfinite(r.gap) else fmt.count(r.gap)
+        "gap": [fmt.t("no_data") if h else fmt.gap(r.gap, r.gap_low, r.gap_high)
                 for r, h in zip(rows, hidden, strict=True)],
         "fill": _fills(frame, target),
     })

@@ -13,7 +13,8 @@ gender segregation across programmes and the method.
 
 :func:`write_monitor` writes the folder atomically: the tables (``representation.csv``,
 ``segregation.csv``, ``programmes.csv``, ``exclusions.csv``, ``mapping.csv``), the
-maps per level (``map_<level>.png`` and ``.html``) and the pages. With ``min_cell``
+maps per level (``map_<level>.png`` and ``.html``, the level made safe for a file
+name) and the pages. With ``min_cell``
 everything written is disclosed first (:func:`~segspatial.monitor.disclose.
 disclose_result`). The same input gives byte-identical files.
 """
@@ -49,10 +50,45 @@ def _environment():
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def _page_file(code: Any) -> str:
+def _file_names(levels: Iterable[str], regions: Iterable[tuple[str, Any]]
+                ) -> tuple[dict[str, str], dict[tuple[str, Any], str]]:
+    """Safe, unique file names: a map stem per level (``<stem>.png``/``.html``) and a
+    page per (level, code); never ``index.html``.
+
+    Level names and region codes are data (any text): a name is made safe for a file
+    (:func:`segspatial.report.page_name`: other characters become ``_``, long ones end
+    in a hash), and where it would repeat another file's name (compared without case,
+    as on case-insensitive file systems) the level goes in front, then a hash.
+    """
+    import hashlib
+
     from segspatial.report import page_name
 
-    return page_name(code)
+    used = {"index.html"}
+
+    def claim(*candidates: str) -> str:
+        for candidate in candidates:
+            name = page_name(candidate)
+            if name.lower() not in used:
+                used.add(name.lower())
+                return name
+        n = 2
+        while page_name(f"{candidates[-1]}-{n}").lower() in used:
+            n += 1
+        name = page_name(f"{candidates[-1]}-{n}")
+        used.add(name.lower())
+        return name
+
+    def digest(*parts: Any) -> str:
+        text = "\x00".join(map(str, parts)).encode("utf-8", "surrogatepass")
+        return hashlib.sha256(text).hexdigest()[:12]
+
+    maps = {level: claim(f"map_{level}", f"map_{level}-{digest(level)}")[:-len(".html")]
+            for level in levels}
+    pages = {(level, code): claim(str(code), f"{level}-{code}",
+                                  f"{level}-{code}-{digest(level, code)}")
+             for level, code in regions}
+    return maps, pages
 
 
 def _png(ax) -> str:
@@ -110,15 +146,11 @@ def _status(fmt: Formatter, row) -> str:
 
 
 def _range(fmt: Formatter, row) -> str:
-    return f"{fmt.pct(row.share_low)}–{fmt.pct(row.share_high)}"
+    return fmt.share_range(row.share_low, row.share_high)
 
 
 def _gap(fmt: Formatter, row) -> str:
-    if not np.isfinite(row.gap):
-        return fmt.t("no_data")
-    if row.gap == 0:
-        return fmt.t("gap_none")
-    return f"{fmt.count(row.gap)} ({fmt.count(row.gap_low)}–{fmt.count(row.gap_high)})"
+    return fmt.gap(row.gap, row.gap_low, row.gap_high)
 
 
 def _facts(fmt: Formatter, row) -> dict:
@@ -129,12 +161,13 @@ def _facts(fmt: Formatter, row) -> dict:
             "status": fmt.t("status_hidden") if hidden else _status(fmt, row)}
 
 
-def _region_rows(fmt: Formatter, rows: pd.DataFrame, linked: bool) -> list[dict]:
+def _region_rows(fmt: Formatter, rows: pd.DataFrame, files: dict | None) -> list[dict]:
+    """Table rows of regions; ``files`` maps (level, code) to the region's page."""
     out = []
     for r in rows.sort_values("area").itertuples(index=False):
         hidden = bool(getattr(r, "suppressed", False))
         out.append({"name": r.area_name, "code": r.area,
-                    "link": _page_file(r.area) if linked else None,
+                    "link": files.get((r.level, r.area)) if files else None,
                     "share": fmt.pct(r.share), "range": _range(fmt, r),
                     "women": fmt.count(r.women, hidden), "men": fmt.count(r.men, hidden),
                     "gap": _gap(fmt, r), "change": fmt.points(r.change),
@@ -198,17 +231,32 @@ def _method(fmt: Formatter, result: MonitorResult, national: pd.DataFrame) -> li
     return parts
 
 
-def _exclusion_rows(fmt: Formatter, exclusions: pd.DataFrame) -> list[dict]:
+def _exclusion_rows(fmt: Formatter, exclusions: pd.DataFrame, level: str,
+                    area: Any) -> list[dict]:
+    """What the page's own region lost, per reason and year, in the page's language.
+
+    The national page also lists what the reader left out of the file (rows without a
+    level). People are the enrolments concerned in that year (``-`` where a count is
+    withheld or unknown).
+    """
     if exclusions.empty:
         return []
-    ex = exclusions.copy()
+    ex = exclusions
+    mine = (ex["level"] == level) & (ex["area"] == area)
+    if level == "national":
+        mine |= ex["level"].isna()
+    ex = ex[mine.fillna(False).to_numpy(dtype=bool)].copy()
+    if ex.empty:
+        return []
     ex["low"] = pd.to_numeric(ex["low"], errors="coerce")
+    ex["year"] = pd.to_numeric(ex["year"], errors="coerce")
     out = []
-    for reason, part in ex.groupby("reason", sort=True):
-        level = part["level"].dropna()
-        scope = f" ({level.iloc[0]})" if len(level) and level.nunique() == 1 else ""
+    for (reason, year), part in ex.groupby(["reason", "year"], sort=True, dropna=False):
+        key = f"reason_{reason}"
+        text = (fmt.t(key) if key in fmt_keys(fmt.lang)
+                else f"{reason}: {part['description'].iloc[0]}")
         people = part["low"].sum(min_count=1) if part["low"].notna().all() else np.nan
-        out.append({"reason": f"{reason}{scope}: {part['description'].iloc[0]}",
+        out.append({"reason": text, "year": "" if pd.isna(year) else str(int(year)),
                     "people": fmt.count(people)})
     return out
 
@@ -247,8 +295,7 @@ def render_pages(
     fmt = Formatter(lang, min_cell)
     shown = disclose_result(result, min_cell)
     rep, seg, prog = shown.representation, shown.segregation, shown.programmes
-    if page_levels is None:
-        page_levels = [lv for lv in shown.levels if lv not in ("national", "municipality")]
+    page_levels = _page_levels(shown.levels, page_levels)
     env = _environment()
     template = env.get_template("page.html.j2")
     latest_year = int(rep["year"].max())
@@ -259,7 +306,6 @@ def render_pages(
                    file=result.source.get("file", ""))
     national = rep[rep["level"] == "national"].sort_values("year")
     method = _method(fmt, shown, national)
-    exclusions = _exclusion_rows(fmt, shown.exclusions)
 
     maps = []
     for level in page_levels:
@@ -290,8 +336,9 @@ def render_pages(
             region_tables=region_tables,
             programmes=_programme_rows(fmt, p, top_programmes, programme_min),
             programme_min=programme_min, segregation=_segregation_block(fmt, s, scope),
-            method=method, exclusions=exclusions)
+            method=method, exclusions=_exclusion_rows(fmt, shown.exclusions, level, area))
 
+    _, files = _file_names(page_levels, _page_regions(rep, page_levels))
     tables = []
     for level in shown.levels:
         if level == "national":
@@ -299,7 +346,7 @@ def render_pages(
         rows = rep[(rep["level"] == level) & (rep["year"] == latest_year)]
         tables.append({"title": fmt.t("regions", level=fmt.t(f"level_{level}")
                                       if f"level_{level}" in fmt_keys(lang) else level),
-                       "rows": _region_rows(fmt, rows, linked=level in page_levels)})
+                       "rows": _region_rows(fmt, rows, files)})
     yield "index.html", page(national, title=fmt.t("title"), code=None, region_tables=tables,
                              level="national", area=national["area"].iloc[0],
                              page_maps=maps, back=False)
@@ -315,11 +362,37 @@ def render_pages(
                 m_rows = muni[muni["area"].isin(inside["municipality"])]
                 if not m_rows.empty:
                     sub = [{"title": fmt.t("municipalities"),
-                            "rows": _region_rows(fmt, m_rows, linked=False)}]
+                            "rows": _region_rows(fmt, m_rows, None)}]
             name = rows["area_name"].iloc[0]
-            yield _page_file(area), page(rows, title=fmt.t("title_region", name=name),
+            yield files[(level, area)], page(rows, title=fmt.t("title_region", name=name),
                                          code=area, region_tables=sub, level=level,
                                          area=area, page_maps=[], back=True)
+
+
+def _page_regions(rep: pd.DataFrame, page_levels: Sequence[str]) -> list[tuple[str, Any]]:
+    """(level, code) of every region page, in page order."""
+    return [(level, area) for level in page_levels
+            for area in sorted(rep.loc[rep["level"] == level, "area"].unique())]
+
+
+def _page_levels(levels: Sequence[str], page_levels: Sequence[str] | None) -> list[str]:
+    """The levels with a page per region: default every level but national and
+    municipality; given ones are checked (Dutch names accepted)."""
+    from segspatial.monitor.regions import level_name
+
+    if page_levels is None:
+        return [lv for lv in levels if lv not in ("national", "municipality")]
+    if isinstance(page_levels, str):
+        page_levels = [page_levels]
+    wanted = list(dict.fromkeys(level_name(lv) for lv in page_levels))
+    if "national" in wanted:
+        raise ValueError("page_levels: 'national' has its page already (index.html); name "
+                         "the levels that get a page per region")
+    unknown = [lv for lv in wanted if lv not in levels]
+    if unknown:
+        raise ValueError(f"page_levels: {unknown!r} are not levels of this monitor; its "
+                         f"levels are {[lv for lv in levels if lv != 'national']!r}")
+    return wanted
 
 
 def fmt_keys(lang: str) -> set[str]:
@@ -372,6 +445,7 @@ def write_monitor(
 
     output = Path(output)
     Formatter(lang, min_cell)  # checks lang
+    page_levels = _page_levels(result.levels, page_levels)
     shown = disclose_result(result, min_cell)
     with atomic_folder(output, marker=MARKER, what="monitor") as tmp:
         for name, frame in (("representation", shown.representation),
@@ -385,22 +459,23 @@ def write_monitor(
                 "source": {k: v for k, v in result.source.items() if k != "path"}}
         (tmp / "monitor.json").write_text(json.dumps(meta, indent=1, default=str) + "\n",
                                           encoding="utf-8")
+        map_files, _ = _file_names(page_levels,
+                                   _page_regions(shown.representation, page_levels))
         if maps and result.mapping is not None:
-            levels = page_levels or [lv for lv in shown.levels
-                                     if lv not in ("national", "municipality")]
-            for level in levels:
+            for level in page_levels:
                 geo = result.mapping.geometries.get(level)
                 if geo is None:
                     continue
                 ax = share_map(shown.representation, geo, level=level, lang=lang,
                                min_cell=min_cell)
-                (tmp / f"map_{level}.png").write_bytes(figure_bytes(ax.figure, "png",
-                                                                    dpi=120))
+                (tmp / f"{map_files[level]}.png").write_bytes(
+                    figure_bytes(ax.figure, "png", dpi=120))
                 web = share_webmap(shown.representation, geo, level=level, lang=lang,
                                    min_cell=min_cell, offline=offline, tiles=tiles)
-                (tmp / f"map_{level}.html").write_text(_map_html(web), encoding="utf-8")
+                (tmp / f"{map_files[level]}.html").write_text(_map_html(web),
+                                                              encoding="utf-8")
         if pages:
-            for file, html in render_pages(result, lang=lang, offline=offline, tiles=tiles,
+            for file, html in render_pages(shown, lang=lang, offline=offline, tiles=tiles,
                                            min_cell=min_cell, page_levels=page_levels):
                 (tmp / file).write_text(html, encoding="utf-8")
     return output

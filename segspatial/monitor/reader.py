@@ -87,15 +87,18 @@ _MUNICIPALITY = re.compile(r"^(?:GM)?(\d{1,4})$")
 
 #: Why a cell or record is left out (``errors="exclude"``).
 EXCLUSION_REASONS = {
-    "bad_count": "count that is neither a whole number >= 0 nor a censored token",
+    "bad_count": "count that is neither a whole number from 0 to 2**53 nor a censored token",
     "missing_count": "count cell that is empty",
     "bad_municipality": "municipality number that is not 1-4 digits (or GMdddd)",
     "bad_sex": "sex code that is not man, vrouw or onbekend",
     "missing_programme": "record without a programme code",
     "duplicate_record": "record repeating the keys of an earlier record",
+    "bad_value": "a JSON object or array where text or a number belongs",
 }
 
 _MAX_SHOWN = 5
+#: The largest count read (2**53: exact in float64 and summed safely in int64).
+MAX_COUNT = 2**53
 
 
 @dataclass(frozen=True)
@@ -359,24 +362,27 @@ def _parse_counts(values: pd.Series, censored: dict[str, tuple[int, int]]):
     is_float = kinds.isin([float, np.float64]).to_numpy()
     is_str = kinds.eq(str).to_numpy()
     missing = values.isna().to_numpy() & ~is_float
-    # integers (not booleans) and whole, finite floats >= 0 are exact counts
+    # integers (not booleans) and whole, finite floats in [0, MAX_COUNT] are exact counts
     num = np.zeros(n, dtype=np.float64)
     if (is_int | is_float).any():
-        num[is_int | is_float] = pd.to_numeric(values[is_int | is_float]).to_numpy(float)
+        num[is_int | is_float] = [float(v) for v in values[is_int | is_float]]
     nan_float = is_float & ~np.isfinite(num)
     missing |= nan_float
-    exact = (is_int | is_float) & ~nan_float & (num >= 0) & (num == np.floor(num))
+    exact = ((is_int | is_float) & ~nan_float & (num >= 0) & (num <= MAX_COUNT)
+             & (num == np.floor(num)))
     low[exact] = num[exact].astype(np.int64)
     high[exact] = low[exact]
     if is_str.any():
         text = values[is_str].str.strip()
         blank = (text == "").to_numpy()
-        digits = text.str.fullmatch(r"\d+").to_numpy()
+        digits = text.str.fullmatch(r"\d{1,16}").to_numpy()
         pos = np.flatnonzero(is_str)
         missing[pos[blank]] = True
         d = pos[digits]
-        low[d] = high[d] = text[digits].astype(np.int64).to_numpy()
-        exact[d] = True
+        parsed = text[digits].astype(np.int64).to_numpy()
+        fits = parsed <= MAX_COUNT
+        low[d[fits]] = high[d[fits]] = parsed[fits]
+        exact[d[fits]] = True
         for token, (lo, hi) in censored.items():
             c = pos[(text == token).to_numpy()]
             low[c], high[c], is_censored[c] = lo, hi, True
@@ -481,6 +487,13 @@ def read_enrolments(
         why[mask] = reason
         why_column[mask] = column
 
+    # --- no JSON object or array where a code or a name belongs
+    for role in _ROLES:
+        if role in roles:
+            nested = frame[roles[role]].map(lambda v: isinstance(v, dict | list)).to_numpy(
+                dtype=bool)
+            flag("bad_value", nested, roles[role],
+                 "text or a number (not a JSON object or array)")
     # --- keys: municipality, programme, sex
     muni = _text(frame[roles["municipality"]])
     code = muni.str.upper().str.extract(_MUNICIPALITY, expand=False)
@@ -521,7 +534,7 @@ def read_enrolments(
     why_column[dup] = ""
 
     # --- counts, one year (and sex) column at a time
-    allowed = ("a whole number >= 0 or a censored token "
+    allowed = (f"a whole number from 0 to 2**53 ({MAX_COUNT}) or a censored token "
                f"({', '.join(repr(t) for t in tokens)})")
     parts = []
     for column, year, col_sex in years:
@@ -534,7 +547,8 @@ def read_enrolments(
         readable_count = ~bad & ~missing
         lo = np.where(readable_count, low, np.nan)
         hi = np.where(readable_count, high, np.nan)
-        for reason in ("bad_municipality", "missing_programme", "bad_sex", "duplicate_record"):
+        for reason in ("bad_value", "bad_municipality", "missing_programme", "bad_sex",
+                       "duplicate_record"):
             mask = why == reason
             if mask.any():
                 col = str(why_column[mask][0]) or column

@@ -174,8 +174,13 @@ def region_mapping(
     area = muni_m.geometry.area.to_numpy()
     geometries = {"municipality": muni.to_crs("EPSG:4326")}
     rows = []
+    seen: dict[str, str] = {}
     for raw_level, source in regions.items():
         level = level_name(raw_level)
+        if level in seen:
+            raise ValueError(f"regions: level {level!r} is given twice ({seen[level]!r} and "
+                             f"{raw_level!r}); give each level once")
+        seen[level] = raw_level
         if level in ("municipality", "national"):
             raise ValueError(f"regions: {raw_level!r} is not a region level to overlay "
                              "(municipalities and the nation need no polygons)")

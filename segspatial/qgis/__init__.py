@@ -85,5 +85,4 @@ def build_plugin(output: str | os.PathLike) -> Path:
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_bytes(path, buffer.getvalue())
+    return write_bytes(path, buffer.getvalue())  # creates the folder, or says why not

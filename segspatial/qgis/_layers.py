@@ -9,7 +9,7 @@ data: never parsed, evaluated or formatted into markup).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,8 +209,9 @@ def read_polygons(source: Any, code: str | None, name: str | None, crs: str, wha
 
 
 @contextmanager
-def warnings_to(feedback: Any) -> Iterator[None]:
-    """segspatial's warnings (geometry notes, undefined values) as QGIS warnings."""
+def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[None]:
+    """segspatial's warnings (geometry notes, undefined values) as QGIS warnings, in
+    the algorithm's ``words`` (its parameter names)."""
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -219,7 +220,7 @@ def warnings_to(feedback: Any) -> Iterator[None]:
     finally:  # outside the recording (showing a warning inside it records it again)
         for item in caught:
             if type(item.message).__name__ in ("GeometryWarning", "SegregationWarning"):
-                feedback.pushWarning(str(item.message))
+                feedback.pushWarning(words(str(item.message)))
             else:
                 warnings.showwarning(item.message, item.category, item.filename,
                                      item.lineno)

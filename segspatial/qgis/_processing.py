@@ -30,6 +30,7 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
+    QgsGeometry,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -50,7 +51,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
-from segspatial._write import write_text
+from segspatial._messages import in_names
+from segspatial._write import OutputError, write_text
 from segspatial.qgis import _wiring as w
 from segspatial.qgis._layers import (
     Units,
@@ -77,7 +79,12 @@ PROVIDER_ID = "segspatial"
 
 _ICON = Path(__file__).with_name("plugin") / "icon.svg"
 #: Exceptions that carry a user's mistake (as the CLI treats them): shown as the message.
-_USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError)
+_USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, ImportError,
+                MemoryError, OutputError)
+
+
+#: The largest value of an integer parameter (QGIS reads integers as 32-bit).
+_INT_MAX = 2**31 - 1
 
 
 # --------------------------------------------------------------------------- algorithms
@@ -152,6 +159,8 @@ class _Algorithm(QgsProcessingAlgorithm):
                                              optional=param.optional)
             if param.minimum is not None:
                 d.setMinimum(param.minimum)
+            if kind == "integer":  # beyond it QGIS reads the value as 0, silently
+                d.setMaximum(_INT_MAX)
         elif kind in ("numbers", "text", "codes"):
             d = QgsProcessingParameterString(param.name, label, defaultValue=default,
                                              optional=param.optional)
@@ -233,7 +242,7 @@ class _Algorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters: dict, context: Any, feedback: Any) -> dict:
         try:
-            with warnings_to(feedback):
+            with warnings_to(feedback, self.in_names):
                 return self.compute(self._values(parameters, context), parameters, context,
                                 feedback)
         except w.Cancelled:
@@ -241,7 +250,12 @@ class _Algorithm(QgsProcessingAlgorithm):
             return {}
         except _USER_ERRORS as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            raise QgsProcessingException(str(message)) from exc
+            raise QgsProcessingException(self.in_names(str(message))) from exc
+
+    def in_names(self, message: str) -> str:
+        """A library message with the API's argument names as this algorithm's
+        parameter names (``n_boot=`` -> ``BOOTSTRAP``, ``group_a`` -> ``GROUP_A``)."""
+        return in_names(message, w.parameter_names(self.SPEC))
 
     def compute(self, values: dict, parameters: dict, context: Any,
             feedback: Any) -> dict:  # pragma: no cover - every algorithm overrides it
@@ -280,7 +294,8 @@ class _Algorithm(QgsProcessingAlgorithm):
                        area=roles["area"] or "", x=x, y=y, name=roles["name"],
                        crs=distance_crs, by_location=areas is not None and not roles["area"])
         if areas is not None:
-            if roles["area"] and not values.get("AREA_CODE"):
+            if (roles["area"] and not values.get("AREA_CODE")
+                    and "statcode" not in areas.fields().names()):  # read_polygons' default
                 raise QgsProcessingException(ui_text("msg.area_code_needed"))
             units.bounds, units.polygons = read_polygons(
                 areas, values.get("AREA_CODE"), values.get("AREA_NAME"),
@@ -463,9 +478,12 @@ class IndicesAlgorithm(_Algorithm):
         base = without_fid(units.polygon_fields) if has_polygons else QgsFields()
         fields = QgsProcessingUtils.combineFields(base, new)
         names = {c: fields.at(base.count() + i).name() for i, c in enumerate(new_columns)}
+        # multipart: a layer of Polygon type may hold MultiPolygons (a GeoJSON's type is
+        # its first feature's), which a GeoPackage does not allow
         sink, dest = self.parameterAsSink(
             parameters, "OUTPUT", context, fields,
-            units.polygon_wkb if has_polygons else QgsWkbTypes.NoGeometry,
+            QgsWkbTypes.multiType(units.polygon_wkb) if has_polygons
+            else QgsWkbTypes.NoGeometry,
             units.polygon_crs if has_polygons else QgsCoordinateReferenceSystem())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
@@ -477,7 +495,9 @@ class IndicesAlgorithm(_Algorithm):
             attributes = []
             if has_polygons:
                 source = units.polygons[row[-1]]
-                feature.setGeometry(source.geometry())
+                geometry = QgsGeometry(source.geometry())
+                geometry.convertToMultiType()
+                feature.setGeometry(geometry)
                 attributes = list(source.attributes())
             feature.setAttributes(attributes + [qgis_value(v) for v in row[:-1]])
             self._add(sink, feature, parameters, "OUTPUT")

@@ -132,8 +132,10 @@ _EN: dict[str, str] = {
     "param.PERMUTATIONS": "Permutations for Moran's I p-value (0: none)",
     "tip.PERMUTATIONS": "Random permutations of the schools' shares within each "
                         "area-year.",
-    "param.SEED": "Random seed [optional]",
-    "tip.SEED": "Makes the permutation p-values reproducible.",
+    "param.SEED": "Random seed",
+    "tip.SEED": "Seed of the random draws (bootstrap, randomisation test, permutations of "
+                "Moran's I): the same seed gives the same values (default 0, as the "
+                "command line's --seed).",
     "param.DISTRICTS": "Districts for the between/within split of H [optional]",
     "tip.DISTRICTS": "District polygons (e.g. CBS wijken); schools are joined by "
                      "location.",
@@ -340,8 +342,10 @@ _NL: dict[str, str] = {
     "param.PERMUTATIONS": "Permutaties voor de p-waarde van Moran's I (0: geen)",
     "tip.PERMUTATIONS": "Willekeurige permutaties van de aandelen van de scholen binnen "
                         "elk gebied en jaar.",
-    "param.SEED": "Startwaarde van de toevalsgenerator [optioneel]",
-    "tip.SEED": "Maakt de p-waarden van de permutaties reproduceerbaar.",
+    "param.SEED": "Startwaarde van de toevalsgenerator",
+    "tip.SEED": "Startwaarde van de trekkingen (bootstrap, randomisatietoets, permutaties "
+                "van Moran's I): dezelfde startwaarde geeft dezelfde waarden (standaard 0, "
+                "als --seed op de opdrachtregel).",
     "param.DISTRICTS": "Wijken voor de splitsing van H tussen/binnen [optioneel]",
     "tip.DISTRICTS": "Wijkvlakken (bijv. CBS-wijken); scholen worden op ligging "
                      "gekoppeld.",

@@ -40,6 +40,7 @@ __all__ = [
     "k_replaces_bandwidth",
     "local_classes",
     "options",
+    "parameter_names",
     "parse_numbers",
     "partition_column",
     "report_classes",
@@ -231,6 +232,24 @@ def convert(param: Param, raw: Any) -> Any:
     if param.kind == "number" and raw is not None:
         return float(raw)
     return raw
+
+
+#: API arguments the provider wires itself (no ``api`` in their row): the schools'
+#: column roles (``unit=``, ``group_a=`` ...) and the areas' and districts' options.
+_PROVIDER_WIRED = {"unit": "UNIT", "group_a": "GROUP_A", "group_b": "GROUP_B",
+                   "total": "TOTAL", "year": "YEAR", "name": "NAME", "area": "AREA_FIELD",
+                   "snap": "SNAP", "area_code": "AREA_CODE", "districts": "DISTRICTS",
+                   "district_code": "DISTRICT_CODE", "label_a": "LABEL_A",
+                   "label_b": "LABEL_B"}
+
+
+def parameter_names(spec: AlgorithmSpec) -> dict[str, str]:
+    """API argument name -> the parameter of ``spec`` that feeds it, for messages
+    (see :func:`segspatial._messages.in_names`)."""
+    names = {p.name for p in spec.params}
+    out = {api: name for api, name in _PROVIDER_WIRED.items() if name in names}
+    out.update({p.api: p.name for p in spec.params if p.api})
+    return out
 
 
 def api_arguments(spec: AlgorithmSpec, values: Mapping[str, Any],
@@ -475,6 +494,12 @@ def _languages() -> list[str]:
     return list(LANGUAGES)
 
 
+def _default_seed() -> int:
+    from segspatial.inference import DEFAULT_SEED
+
+    return DEFAULT_SEED
+
+
 def _distance_crs() -> str:
     from segspatial.geo import DEFAULT_DISTANCE_CRS
 
@@ -514,7 +539,9 @@ KERNEL = Param("KERNEL", "choice", api="kernel", default=FROM_API, choices=_kern
 K = Param("K", "integer", api="k", optional=True, advanced=True, minimum=1)
 CONTEXT = Param("CONTEXT", "choice", api="context", default=FROM_API,
                 choices=lambda: ("area", "all"), advanced=True)
-SEED = Param("SEED", "integer", api="rng", optional=True, advanced=True)
+# the command line's default seed: the same input gives the same output
+SEED = Param("SEED", "integer", api="rng", default=_default_seed, minimum=0,
+             advanced=True)
 PERMUTATIONS = Param("PERMUTATIONS", "integer", api="permutations", default=FROM_API,
                      minimum=0, advanced=True)
 
@@ -597,7 +624,7 @@ REPORT_ALGORITHM = AlgorithmSpec(
         Param("DISTRICT_SIZE", "number", api="district_size", default=FROM_API,
               minimum=1, advanced=True),
         PERMUTATIONS,
-        Param("SEED", "integer", api="rng", default=FROM_API, advanced=True),
+        SEED,
         Param("LANG", "choice", api="lang", default=UI_LANGUAGE, choices=_languages),
         Param("OFFLINE", "bool", api="offline", default=FROM_API),
         Param("MIN_CELL", "integer", api="min_cell", optional=True, minimum=1),
