@@ -181,6 +181,39 @@ def test_differencing_exclusions_recovers_nothing(real_result, real_2019, bounda
     assert "leaving out those below 10" in pages["index.html"]
 
 
+@pytest.fixture(scope="module")
+def demo_small_schools():
+    """Two demo towns (2018) with one small school each, left out by
+    ``min_unit_size=50``: 13 pupils in Polderdam (GM9002), 7 in GM9005, as in the
+    issue's GM0050 / GM0457."""
+    from segspatial.demo import demo_counts, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+
+    counts = demo_counts(years=(2018,))
+    counts = counts[counts["municipality"].isin(["GM9002", "GM9005"])
+                    & (counts["total"] >= 50)].reset_index(drop=True)
+    for town, (a, b) in (("GM9002", (6, 7)), ("GM9005", (4, 3))):
+        first = counts.index[counts["municipality"] == town][0]
+        counts.loc[first, ["a", "b", "total"]] = [a, b, a + b]
+    result = ss.segregation(counts, "school", "a", "b", area="municipality", year="year",
+                            total="total", min_unit_size=50, min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          name="school_name", boundaries=demo_boundaries(demo_schools()),
+                          area_code="statcode", permutations=9)
+    return data
+
+
+def test_differencing_exclusions_recovers_nothing_on_the_demo(demo_small_schools):
+    data = demo_small_schools
+    truth = _exclusion_truth(data)
+    plain = attack_differencing(read_report(dict(rp.render_report(data))), truth)
+    assert [value for _, value in plain.recovered] == [7]  # the attack works
+    pages = dict(rp.render_report(data, min_cell=N))
+    outcome = attack_differencing(read_report(pages), truth)
+    assert outcome.attacked == 1  # GM9005's 7 pupils in a small school
+    assert not outcome.wrong and not outcome.recovered, str(outcome)
+
+
 # --------------------------------------------------------------------------- attack 4
 
 
@@ -191,6 +224,16 @@ def test_third_group_recovers_nothing_on_the_demo(demo, demo_pages):
     # and the header no longer says "< 10 pupils" next to a total it can be taken from
     for page in demo_pages.values():
         assert '"group_a"' not in page and '"group_b"' not in page
+
+
+def test_third_group_recovers_nothing_on_the_real_case(real, real_pages):
+    """In the real 2019 case every pupil is in group A or B: the third group is 0
+    everywhere, and the pages must not pin even that (pupils and the pupils in the two
+    groups are rounded alike)."""
+    report = read_report(real_pages)
+    outcome = attack_third_group(report, _latest(real, "a", "b"))
+    assert outcome.attacked > 150  # every municipality's header and table
+    assert not outcome.wrong and not outcome.recovered, str(outcome)
 
 
 # --------------------------------------------------------------------------- the attackers work
@@ -221,6 +264,41 @@ def test_attackers_recover_counts_from_the_old_publication(real, real_result, de
                                  exclusions=[("small", (0, 9))])},
         index_exclusions=[("small", (20, 20))]), {"small": {"Y": 7}})
     assert three.recovered == [(("small", "Y"), 7)]
+
+
+@pytest.fixture(scope="module")
+def real_few(real_result, real_2019, boundaries):
+    """A few municipalities of the real 2019 case, among them the issue's GM0050,
+    GM0457 (small schools left out) and GM0277 (one school)."""
+    return rp.report_data(real_result, real_2019, unit="school", x="x", y="y",
+                          crs="EPSG:28992", name="school_name", boundaries=boundaries,
+                          only=["GM0050", "GM0277", "GM0457", "GM0003", "GM0010"],
+                          permutations=9)
+
+
+@pytest.mark.parametrize("case", ["demo", "real"])
+def test_attackers_recover_counts_from_unprotected_pages(case, request):
+    """The four attackers against the very pages the report writes without
+    ``min_cell``: each recovers small counts (all of them right), so every attack of
+    this suite can fail; with ``min_cell`` the same attackers recover nothing."""
+    data = request.getfixturevalue("demo" if case == "demo" else "real_few")
+    a, b, two = ("dutch", "nonwestern", False) if case == "demo" else ("a", "b", True)
+    truth = _latest(data, a, b)
+    found = {}
+    for protected in (False, True):
+        report = read_report(dict(rp.render_report(data, min_cell=N if protected else None)))
+        found[protected] = {
+            "inversion": attack_inversion(report, truth, two_groups=two),
+            "share x size": attack_share_size(report, truth, two_groups=two),
+            "third group": attack_third_group(report, truth),
+            "differencing": attack_differencing(report, _exclusion_truth(data)),
+        }
+    for name, outcome in found[False].items():
+        assert not outcome.wrong, (name, outcome.wrong[:5])
+        if name != "differencing" or case == "real":  # the demo leaves no school out
+            assert len(outcome.recovered) > 0, (name, str(outcome))
+    for name, outcome in found[True].items():
+        assert not outcome.wrong and not outcome.recovered, (name, str(outcome))
 
 
 # --------------------------------------------------------------------------- the audit
