@@ -605,3 +605,32 @@ def test_readme_states_the_guarantee():
     for words in ("guarantee", "multiples of 5", "2 decimals", "whole percent",
                   "10 percentage points", "audit", "--min-cell"):
         assert words in section, words
+
+
+def test_units_outside_a_comparison_leave_no_trace():
+    """A school with pupils but none in A or B is left out of the spatial statistics
+    (``unit_outside_comparison``). Under ``min_cell`` neither that exclusion row nor a
+    smaller number of units or pupils on the spatial rows may say that it has none of
+    either group (two counts below N); without it both stay as they are."""
+    from segspatial.spatial import spatial_segregation
+
+    rng = np.random.default_rng(3)
+    n = 12
+    data = pd.DataFrame({"school": [f"s{i}" for i in range(n)], "area": "X",
+                         "a": rng.integers(20, 80, n), "b": rng.integers(20, 80, n),
+                         "x": 120_000 + 400.0 * np.arange(n), "y": 480_000.0})
+    data["total"] = data["a"] + data["b"]
+    data.loc[0, ["a", "b", "total"]] = [0, 0, 40]  # 40 pupils, none in A or B
+    result = spatial_segregation(data, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                                 area="area", total="total", bandwidth=[500, 1000],
+                                 spatial_indices=["spatial_dissimilarity",
+                                                  "spatial_theil_h"],
+                                 min_unit_size=0, min_area_size=0)
+    assert (result.exclusions["reason"] == "unit_outside_comparison").any()
+    assert result.table["n_units"].nunique() == 2  # the plain table tells the difference
+    spatial = dc.SpatialDesign(crs="EPSG:28992", bandwidths=(500.0, 1000.0), years="all")
+    table, exclusions, audit = dc.protect_results(result, dc.Policy(N), spatial=spatial)
+    assert not (exclusions["reason"] == "unit_outside_comparison").any()
+    assert table["n_units"].nunique() == 1 and table["n_pupils"].nunique() == 1
+    assert table.loc[table["index"] == "spatial_dissimilarity", "value"].notna().all()
+    assert len(audit.certificates) == audit.cells > 0

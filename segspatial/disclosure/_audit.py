@@ -453,24 +453,27 @@ class _SpatialCells:
         """The rows the spatial statistics of a comparison use (located, A + B > 0)."""
         return self.located & (cells.M[:, ia] + cells.M[:, ib] > 0)
 
+    def operator(self, cells: _Cells, rows: np.ndarray, scale: Any) -> Any:
+        """The engine's environment operator of ``rows`` (block-diagonal by area-year)
+        at one scale, as a CSR matrix."""
+        from scipy import sparse
+
+        from segspatial.spatial import environment_operator
+
+        knn = scale.kernel == "knn"
+        return sparse.csr_matrix(environment_operator(
+            cells.x[rows], cells.y[rows], crs=self.spatial.crs,
+            bandwidth=None if knn else scale.bandwidth, kernel=None if knn else scale.kernel,
+            k=int(scale.bandwidth) if knn else None, block=cells.block[rows],
+            definition=self.spatial.definition))
+
     def operators(self, cells: _Cells, comparison: int) -> list:
         """Per scale: (rows used, the block-diagonal operator on them)."""
         if comparison not in self._operators:
-            from segspatial.spatial import environment_operator
-
             ia, ib = cells.pairs[comparison]
             rows = np.flatnonzero(self.used(cells, ia, ib))
-            out = []
-            for scale in self.scales:
-                knn = scale.kernel == "knn"
-                operator = environment_operator(
-                    cells.x[rows], cells.y[rows], crs=self.spatial.crs,
-                    bandwidth=None if knn else scale.bandwidth,
-                    kernel=None if knn else scale.kernel,
-                    k=int(scale.bandwidth) if knn else None, block=cells.block[rows],
-                    definition=self.spatial.definition)
-                out.append((rows, sparse_csr(operator)))
-            self._operators[comparison] = out
+            self._operators[comparison] = [(rows, self.operator(cells, rows, scale))
+                                           for scale in self.scales]
         return self._operators[comparison]
 
     def districts(self, cells: _Cells) -> np.ndarray:
@@ -486,13 +489,6 @@ class _SpatialCells:
                     self.spatial.district_code, float(self.spatial.snap)), dtype=object)
             self._district = district
         return self._district
-
-
-def sparse_csr(matrix: Any):
-    """A scipy CSR matrix (block slicing by row and column ranges)."""
-    from scipy import sparse
-
-    return sparse.csr_matrix(matrix)
 
 
 def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
@@ -518,11 +514,12 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
         B = np.bincount(twin_of_row, weights=M[:, ib], minlength=n_twins)
         small = (A < policy.min_cell) | (B < policy.min_cell)
         used = geo.used(cells, ia, ib)
-        # a twin that changes which schools have pupils of A or B changes the units the
-        # statistics use: not a twin for the spatial numbers (stops it, conservatively)
-        changed = used[rows] != (geo.located[rows] & (M[:, ia] + M[:, ib] > 0))
-        moved_set = np.zeros(n_twins, dtype=bool)
-        moved_set[np.unique(twin_of_row[changed])] = True
+        # a twin whose schools with pupils in A or B are not the data's (a school with
+        # none of either gets one, or loses its last) has units of its own: its
+        # operator is built for them, as the engine would
+        own = geo.located[rows] & (M[:, ia] + M[:, ib] > 0)
+        other_units = np.zeros(n_twins, dtype=bool)
+        other_units[np.unique(twin_of_row[used[rows] != own])] = True
         values: dict[tuple[str, float], np.ndarray] = {}
         for scale, (op_rows, operator) in zip(geo.scales, geo.operators(cells, ci),
                                              strict=True):
@@ -531,23 +528,31 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
             position = np.full(cells.M.shape[0], -1, dtype=np.intp)
             position[op_rows] = np.arange(op_rows.size)
             for b in np.unique(twins[use, 0]):
-                members = np.flatnonzero(use & (twins[:, 0] == b))
-                block_rows = np.arange(cells.start[b], cells.start[b] + cells.size[b])
-                block_rows = block_rows[used[block_rows]]
-                if block_rows.size < 2:
-                    continue
-                pos = position[block_rows]
-                sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
-                at = (starts[members][None, :]
-                      + (block_rows - cells.start[b])[:, None])
-                d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
-                                                   definition=definition)
-                d_all[members] = np.asarray(d).reshape(-1)
-                h_all[members] = np.asarray(h).reshape(-1)
+                in_block = use & (twins[:, 0] == b)
+                block_all = np.arange(cells.start[b], cells.start[b] + cells.size[b])
+                members = np.flatnonzero(in_block & ~other_units)
+                block_rows = block_all[used[block_all]]
+                if members.size and block_rows.size >= 2:
+                    pos = position[block_rows]
+                    sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
+                    at = (starts[members][None, :]
+                          + (block_rows - cells.start[b])[:, None])
+                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
+                                                       definition=definition)
+                    d_all[members] = np.asarray(d).reshape(-1)
+                    h_all[members] = np.asarray(h).reshape(-1)
+                for m in np.flatnonzero(in_block & other_units):  # rare: one by one
+                    at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + block_all.size])
+                    if at.size < 2:
+                        continue
+                    sub = geo.operator(cells, rows[at], scale)
+                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
+                                                       definition=definition)
+                    d_all[m], h_all[m] = float(d[0]), float(h[0])
             values[("spatial_dissimilarity" + suffix, scale.bandwidth)] = d_all
             values[("spatial_theil_h" + suffix, scale.bandwidth)] = h_all
         if design.spatial.districts is not None:
-            keep = use[twin_of_row] & used[rows]
+            keep = use[twin_of_row] & own
             twin = twin_of_row[keep]
             label, group = np.unique(twin, return_inverse=True)
             c = GroupedCounts(a=M[keep, ia], b=M[keep, ib], group=group, n_groups=label.size)
@@ -559,7 +564,6 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
                 values[(index, np.nan)] = column
         for (index, bw), value in values.items():
             value = np.where(small | ~np.isfinite(value), np.nan, policy.values(value))
-            value[moved_set] = -1.0  # never equal to a published value
             out["items"][("value", name, index, bw)] = np.where(use, value, np.nan)
 
 

@@ -345,6 +345,20 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
                      shares=result.shares, dropped=dropped, audit=result, policy=policy)
 
 
+def _same_units(table: pd.DataFrame) -> None:
+    """Every row of an area-year-comparison with the same ``n_units`` and ``n_pupils``
+    (its largest: all analysed units), in place. The spatial rows count only the units
+    with pupils in A or B; the difference to the aspatial rows would say how many
+    schools have none of either (counts below N) and how many pupils they hold."""
+    keys = [k for k in ("area", "year", "comparison", "group_a", "group_b")
+            if k in table.columns]
+    for column in ("n_units", "n_pupils"):
+        if column in table.columns and keys:
+            values = pd.to_numeric(table[column], errors="coerce")
+            table[column] = values.groupby([table[k].astype(str) for k in keys],
+                                           sort=False).transform("max")
+
+
 #: Spatial indices whose twins the audit recomputes; Moran's I comes from the bands;
 #: Morrill's D (exact shares of neighbouring schools) is not published.
 _BAND_INDICES = ("morans_i", "morans_i_p")
@@ -420,6 +434,7 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         band = band.assign(area=band["area"].astype(table["area"].dtype, errors="ignore"))
         out.loc[rows, "value"] = _merge_values(
             out.loc[rows], band, ["area", "year", "comparison", "index", "bandwidth"])
+    _same_units(out)
     hide = names.isin(_UNPUBLISHED).to_numpy()
     if "value" in out.columns:
         out.loc[hide, "value"] = np.nan
