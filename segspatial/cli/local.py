@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     )
     # what the size filters left out, counted by the same gate and filters the table used
     counts = prepare_counts(data, args.unit, args.group_a, args.group_b,
-                            area=area_column(args), year=args.year, total=args.total)
+                            area=area_column(args), year=args.year, total=args.total,
+                            extra={"x": options["x"], "y": options["y"]})
     kept, filtered = apply_filters(counts, min_unit_size=args.min_unit_size,
                                    min_area_size=args.min_area_size)
     neither = ((kept["a"] + kept["b"]) == 0).to_numpy()  # left out of the local measures
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     parts = [e for e in (location_exclusions, filtered, outside) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
     if args.min_cell is not None:
-        table, exclusions = _published(table, exclusions, args.min_cell)
+        table, exclusions = _published(table, kept, exclusions, args.min_cell)
     console = console_of(args)
     write_or_print(_input_names(args, table, data), args.output, what="local measures",
                    console=console)
@@ -140,24 +141,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _published(table: pd.DataFrame, exclusions: pd.DataFrame, min_cell: int
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _published(table: pd.DataFrame, kept: pd.DataFrame, exclusions: pd.DataFrame,
+               min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What ``--min-cell`` lets the command write: per school (once per year) its
-    share band, whether it is suppressed, its rounded pupils and its area's share."""
+    share band, whether it is suppressed, its rounded pupils and its area's share.
+
+    Every school that passed the size filters is written (``kept``, with ``x``/``y``),
+    also one with pupils but none in group A or B, which has no local measures: left
+    out, its absence would say that it has none of either (suppressed, it says nothing).
+    """
     import pandas as pd
 
     from segspatial.disclosure import policy, protect_exclusions, publish_schools
 
     rules = policy(min_cell)
     keys = [c for c in ("area", "year", "unit") if c in table.columns]
-    schools = table.drop_duplicates(keys).reset_index(drop=True)
+    schools = kept.reset_index(drop=True)
     frame = pd.DataFrame({
         "unit": schools["unit"].to_numpy(),
-        "area": schools["area"].to_numpy() if "area" in schools else "",
-        "year": schools["year"].to_numpy() if "year" in schools else 0,
+        "area": schools["area"].to_numpy() if "area" in keys else "",
+        "year": schools["year"].to_numpy() if "year" in keys else 0,
         "a": schools["a"].to_numpy(), "b": schools["b"].to_numpy(),
-        "total": (schools["total"] if "total" in schools else schools["a"] + schools["b"]
-                  ).to_numpy(), "x": schools["x"].to_numpy(),
+        "total": schools["total"].to_numpy(), "x": schools["x"].to_numpy(),
         "y": schools["y"].to_numpy()})
     shown = publish_schools(frame, rules)
     out = schools[[*keys, "x", "y"]].copy()
