@@ -295,3 +295,22 @@ def test_spatial_multigroup_cli(tmp_path, capsys):
     frame.to_csv(path, index=False)
     assert main(argv) == 2
     assert "line 4 (unit 's2')" in capsys.readouterr().err
+
+
+def test_min_cell_refuses_spatial_exposure_and_the_library_withholds_it(tmp_path, capsys):
+    """The disclosure audit recomputes the spatial D and H of every twin, not yet the
+    spatial exposure and isolation: the CLI refuses them with --min-cell, and the
+    library's publication withholds their values."""
+    from segspatial.disclosure import policy, protect_results
+
+    path = tmp_path / "five.csv"
+    path.write_text(FIVE)
+    assert main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                 "b", "--area", "area", "--total", "pupils", "--x", "x", "--y", "y",
+                 "--crs", CRS, "--bandwidth", "500", "--spatial-indices", "spatial_theil_h",
+                 "spatial_exposure_ab", "--min-cell", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "--min-cell cannot be combined with --spatial-indices spatial_exposure_ab" in err
+    res = _table(pd.read_csv(io.StringIO(FIVE)), total="pupils", bandwidth=500)
+    table, _, _ = protect_results(res, policy(10))
+    assert table.loc[table["index"].isin(SPATIAL), "value"].isna().all()

@@ -89,6 +89,6 @@ def describe_inference(result: SegregationResult) -> str:
     line = "Inference: " + "; ".join(parts) + f" (seed {options['seed_entropy']})."
     if skipped:
         line += (f" {skipped:,} values have no interval or test (Moran's I, Morrill's D "
-                 "and other diagnostic indices, spatial indices with neighbours in other "
-                 "areas, or fractional counts).")
+                 "and other diagnostic indices, spatial multigroup rows, spatial indices "
+                 "with neighbours in other areas, or fractional counts).")
     return line
