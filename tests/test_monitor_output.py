@@ -162,6 +162,11 @@ def test_level_names_are_data_and_files_stay_inside(case, tmp_path, level):
      "arbeidsmarktregio=0.18"),
     (["--censored", "<5", "1", "4", "--censored", "<5", "0", "4"],
      "--censored: token '<5' is given twice"),
+    (["--flagged", "1", "x"], "--flagged 1 x: LOW and HIGH must be whole numbers"),
+    (["--flagged", "4", "1"], "--flagged must satisfy 0 <= low <= high"),
+    (["--flag-columns", "2024"], "--flag-columns '2024': use COUNT=FLAG"),
+    (["--flag-columns", "2099=x"], "--flag-columns: '2099' is not a count column"),
+    (["--flag-columns", "2024=x", "--no-flags"], "--no-flags and --flag-columns: give one"),
 ])
 def test_cli_option_errors(case, tmp_path, capsys, extra, message):
     data, *_ = case
@@ -232,3 +237,21 @@ def test_gap_and_range_read_the_same_on_pages_and_maps(case):
     pages = dict(render_pages(result, lang="en", min_cell=10))
     # a withheld range is one dash, not three
     assert "–––" not in pages["AM02.html"] and "–––" not in pages["index.html"]
+
+
+def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
+    header = ("GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;ONDERDEEL;GESLACHT;2024;"
+              "2024 AFGESCHERMD")
+    rows = ["0363;1;techniek;man;40;0", "0363;1;techniek;vrouw;4;1",
+            "0363;2;techniek;man;30;0", "0363;2;techniek;vrouw;10;0"]
+    path = tmp_path / "hbo.csv"
+    path.write_bytes(("\n".join([header, *rows]) + "\n").encode("cp1252"))
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    # women in [11, 14], men 70: the 4 is censored [1, 4] (midpoint 2: 12 / 82)
+    assert "share of women 14.6% in 2024 (range 13.6%-16.7%" in err
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o2"), "--no-flags"]) == 0
+    assert "share of women 16.7% in 2024 (range 16.7%-16.7%" in capsys.readouterr().err
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o3"), "--flagged", "2", "4",
+                 "--flag-columns", "2024=2024 AFGESCHERMD"]) == 0
+    assert "(range 14.6%-16.7%" in capsys.readouterr().err

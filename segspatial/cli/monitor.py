@@ -74,6 +74,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                       "advice)")
     calc.add_argument("--censored", nargs=3, action="append", metavar=("TOKEN", "LOW", "HIGH"),
                       help="a censored token and its counts (default: <5 1 4); repeatable")
+    calc.add_argument("--flagged", nargs=2, metavar=("LOW", "HIGH"),
+                      help="the counts a cell marked in a suppression flag column stands for "
+                      "(DUO writes 4 and flags it; default: 1 4)")
+    calc.add_argument("--flag-columns", nargs="+", metavar="COUNT=FLAG",
+                      help="suppression flag columns by name, e.g. '2024=2024 AFGESCHERMD' "
+                      "(default: found by name: a year column followed or preceded by "
+                      "AFGESCHERMD, GEHEIM, ONDERDRUKT, VLAG, FLAG or SUPPRESSED)")
+    calc.add_argument("--no-flags", action="store_true",
+                      help="read no suppression flag columns")
     calc.add_argument("--point", default="midpoint",
                       choices=("midpoint", "low", "high", "exclude"),
                       help="what a censored cell counts as in point values (bounds always "
@@ -103,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     deprecated_alias(p, "--name", "--programme-name")
     deprecated_alias(p, "--unit", "--segregation-unit")
     python_names(p, name="--programme-name", errors="--bad-records", targets="--target",
+                 flags="--flag-columns",
                  unit="--segregation-unit")
     p.set_defaults(handler=run)
 
@@ -146,13 +156,35 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
                                    "whole numbers") from None
+    flagged = (1, 4)
+    if args.flagged:
+        try:
+            flagged = (int(args.flagged[0]), int(args.flagged[1]))
+        except ValueError:
+            raise CommandError(f"--flagged {args.flagged[0]} {args.flagged[1]}: LOW and HIGH "
+                               "must be whole numbers") from None
+    flags: object = "auto"
+    if args.no_flags and args.flag_columns:
+        raise CommandError("--no-flags and --flag-columns: give one or the other")
+    if args.no_flags:
+        flags = None
+    elif args.flag_columns:
+        flags = {}
+        for text in args.flag_columns:
+            if "=" not in text or not all(text.split("=", 1)):
+                raise CommandError(f"--flag-columns {text!r}: use COUNT=FLAG, e.g. "
+                                   "'2024=2024 AFGESCHERMD'")
+            count, column = text.split("=", 1)
+            if count in flags:
+                raise CommandError(f"--flag-columns: count column {count!r} is given twice")
+            flags[count] = column
     reading = read_options(args)
     given = [f"--{k}" for k in ("decimal", "thousands") if reading.pop(k, None)]
     if given:
         raise CommandError(f"{', '.join(given)}: the monitor reads DUO's enrolment files, "
                            "whose counts are whole numbers without separators")
     enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
-                                 **reading)
+                                 flags=flags, flagged=flagged, **reading)
     mapping = None
     if args.mapping:
         mapping = read_mapping(args.mapping)
