@@ -139,7 +139,11 @@ def test_segregation_is_the_engines_with_ranges(small):
     assert nat.loc["dissimilarity", "low"] == rng["dissimilarity_low"]
     assert nat.loc["dissimilarity", "high"] == rng["dissimilarity_high"]
     assert nat.loc["dissimilarity", "bounds"] == "exact"
-    assert nat.loc["dissimilarity_expected", "bounds"] == "point only"
+    assert nat.loc["dissimilarity_expected", "bounds"] == "exact"
+    for index in ("dissimilarity_expected", "dissimilarity_standardised", "theil_h"):
+        assert nat.loc[index, "low"] == rng[f"{index}_low"]
+        assert nat.loc[index, "high"] == rng[f"{index}_high"]
+        assert nat.loc[index, "low"] <= nat.loc[index, "value"] <= nat.loc[index, "high"]
     assert nat.loc["dissimilarity", "low"] <= nat.loc["dissimilarity", "value"] <= \
         nat.loc["dissimilarity", "high"]
 

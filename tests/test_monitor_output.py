@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import pytest
@@ -255,3 +256,47 @@ def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
     assert main(["monitor", str(path), "-o", str(tmp_path / "o3"), "--flagged", "2", "4",
                  "--flag-columns", "2024=2024 AFGESCHERMD"]) == 0
     assert "(range 14.6%-16.7%" in capsys.readouterr().err
+
+
+def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nation(
+        case, tmp_path):
+    data, muni, _, _ = case
+    # a third labour-market region without any hbo location (no municipality in it)
+    regions = gpd.GeoDataFrame({"statcode": ["AM01", "AM02", "AM03"],
+                                "statnaam": ["West", "Oost", "Leeg"]},
+                               geometry=[box(1e5, 4e5, 1.2e5, 4.1e5),
+                                         box(1.2e5, 4e5, 1.4e5, 4.1e5),
+                                         box(1.5e5, 4e5, 1.6e5, 4.1e5)], crs="EPSG:28992")
+    mapping = region_mapping(gpd.read_file(muni), {"arbeidsmarktregio": regions})
+    result = compute_monitor(read_enrolments(data), mapping)
+    assert "AM03" not in set(result.representation["area"])  # no share made of nothing
+    pages = dict(render_pages(result, lang="en"))
+    assert {"index.html", "AM01.html", "AM02.html", "AM03.html"} <= set(pages)
+    assert "No hbo programme is given in this region in 2023-2024" in pages["AM03.html"]
+    assert "share of women" not in pages["AM03.html"].split("<footer>")[0].split("</h1>")[1]
+    # the national page lists it, linked, as without hbo location
+    assert '<a href="AM03.html">Leeg</a>' in pages["index.html"]
+    # a region page compares with the nation: a fact and a line on the chart
+    rep = result.representation.set_index(["level", "area", "year"])
+    nat = rep.loc[("national", "NL", 2024), "share"]
+    east = rep.loc[("labour_market_region", "AM02", 2024), "share"]
+    page = pages["AM02.html"]
+    assert "against the Netherlands" in page and "the Netherlands (grey, dotted)" in page
+    diff = f"{100 * (east - nat):+.1f}".replace("-", "\u2212")  # Babel's minus sign
+    assert f"{diff} pp against the national {100 * nat:.1f}%" in page
+    assert page.count("<polyline") == 2 and pages["index.html"].count("<polyline") == 1
+    nl = dict(render_pages(result, lang="nl"))
+    assert "In deze regio wordt in 2023-2024 geen hbo-opleiding gegeven" in nl["AM03.html"]
+
+
+def test_pages_say_which_ranges_are_exact_and_which_are_bounds(case):
+    *_, result = case
+    page = dict(render_pages(result, lang="en"))["index.html"]
+    # the one censored cell of the case (2023): every range is exact (all 4 fills)
+    note = re.search(r"censored cells \((.*?); an exact range", page).group(1)
+    assert note == ("D: exact, no censored cells; H: exact, no censored cells; "
+                    "E[D]: exact, no censored cells; D*: exact, no censored cells")
+    forced = compute_monitor(read_enrolments(case[0]), result.mapping, exact_limit=0)
+    page = dict(render_pages(forced, lang="en"))["index.html"]
+    assert ("E[D]: no censored cells, proven bound; D*: no censored cells, proven bound"
+            in page)

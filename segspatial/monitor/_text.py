@@ -68,7 +68,8 @@ TEXT: dict[str, dict[str, str]] = {
         "have to change programme for every programme to have the same mix; H (Theil) is "
         "the information index; D* compares D with its expectation E[D] under random "
         "allocation. Computed over {scope}; ranges cover every possible count of the "
-        "censored cells ({method}).",
+        "censored cells ({method}; an exact range is the lowest and highest value, a proven "
+        "bound may be wider).",
         "scope_all": "all hbo programmes",
         "scope_selection": "the selected programmes",
         "dissimilarity": "D",
@@ -94,6 +95,16 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Made with segspatial {version}.",
         "no_data": "–",
         "hidden": "< {n}",
+        "national_share": "the Netherlands",
+        "chart_national": "the Netherlands (grey, dotted)",
+        "vs_national": "against the Netherlands",
+        "points_vs_national": "{diff} against the national {share}",
+        "empty_region": "No hbo programme is given in this region in {years}: DUO counts "
+        "enrolments where the programme is given, so this region has no share of its own. "
+        "The national figures are on the national page.",
+        "method_flags": "Cells marked in a suppression flag column ({columns}) are censored "
+        "alike: the interval {interval}, not the number shown.",
+        "bounds_index": "{index}: {method}",
         "bounds_exact": "exact",
         "bounds_monotone": "exact",
         "bounds_bound": "proven bound",
@@ -166,7 +177,8 @@ TEXT: dict[str, dict[str, str]] = {
         "van opleiding zou moeten wisselen om elke opleiding dezelfde verhouding te geven; "
         "H (Theil) is de informatie-index; D* vergelijkt D met de verwachting E[D] bij "
         "toevallige verdeling. Berekend over {scope}; de bandbreedte dekt elk mogelijk "
-        "aantal in de afgeschermde cellen ({method}).",
+        "aantal in de afgeschermde cellen ({method}; een exacte bandbreedte is de laagste en "
+        "hoogste waarde, een bewezen grens kan ruimer zijn).",
         "scope_all": "alle hbo-opleidingen",
         "scope_selection": "de gekozen opleidingen",
         "dissimilarity": "D",
@@ -193,6 +205,16 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Gemaakt met segspatial {version}.",
         "no_data": "–",
         "hidden": "< {n}",
+        "national_share": "Nederland",
+        "chart_national": "Nederland (grijs, gestippeld)",
+        "vs_national": "ten opzichte van Nederland",
+        "points_vs_national": "{diff} ten opzichte van het landelijke {share}",
+        "empty_region": "In deze regio wordt in {years} geen hbo-opleiding gegeven: DUO telt "
+        "inschrijvingen waar de opleiding wordt gegeven, dus deze regio heeft geen eigen "
+        "aandeel. De landelijke cijfers staan op de landelijke pagina.",
+        "method_flags": "Cellen die in een afschermingskolom zijn gemarkeerd ({columns}) zijn "
+        "op dezelfde manier afgeschermd: het interval {interval}, niet het getoonde getal.",
+        "bounds_index": "{index}: {method}",
         "bounds_exact": "exact",
         "bounds_monotone": "exact",
         "bounds_bound": "bewezen grens",

@@ -13,8 +13,10 @@ levels of the mapping: province, labour-market region) and year:
 ``segregation``
     D, exact E[D], D* and H of women vs men across programmes, computed by
     segspatial's engine (:func:`segspatial.segregation`, with its filters and
-    exclusions) on the point counts, plus the range of D and H over every feasible
-    fill of the censored cells (:func:`~segspatial.monitor.censored.segregation_bounds`);
+    exclusions) on the point counts, plus the range of each over every feasible fill
+    of the censored cells (:func:`~segspatial.monitor.censored.segregation_bounds`;
+    ``bounds`` says whether the range is ``exact``, ``monotone`` (exact) or a proven
+    ``bound``, ``none`` when nothing is censored);
 ``programmes``
     the share of women per programme and region-year (for "top programmes").
 
@@ -463,7 +465,7 @@ def _segregation(placed: pd.DataFrame, *, min_unit_size: float, min_area_size: f
         bounds["n_censored"] = kept.groupby(ay)[["women_censored", "men_censored"]].sum() \
             .sum(axis=1).to_numpy()
         long = []
-        for index in ("dissimilarity", "theil_h"):
+        for index in MONITOR_INDICES:
             part = bounds[["area", "year", "n_censored"]].copy()
             part["index"] = index
             part["low"] = bounds[f"{index}_low"]
@@ -477,8 +479,6 @@ def _segregation(placed: pd.DataFrame, *, min_unit_size: float, min_area_size: f
         table.loc[same, "low"] = table.loc[same, "value"]
         table.loc[same, "high"] = table.loc[same, "value"]
         table.loc[~defined, ["low", "high"]] = np.nan
-        table["bounds"] = table["bounds"].where(table["index"].isin(["dissimilarity",
-                                                                     "theil_h"]), "point only")
         table["n_censored"] = table.groupby(["area", "year"])["n_censored"].transform("max")
         table.insert(0, "level", level)
         names = frame.drop_duplicates("area").set_index("area")["area_name"]
