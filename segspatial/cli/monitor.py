@@ -70,8 +70,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     calc = p.add_argument_group("targets and censored cells")
     calc.add_argument("--target", nargs="+", default=["0.20"], metavar="SHARE",
                       help="target share of women: one number for every level, or "
-                      "LEVEL=SHARE pairs (default 0.20, hbo techniek in the Techniekpact "
-                      "advice)")
+                      "LEVEL=SHARE pairs; a share may be the advice's name for it: vmbo "
+                      "(0.10), mbo (0.15), hbo (0.20) (default 0.20, hbo techniek in the "
+                      "Techniekpact advice)")
     calc.add_argument("--censored", nargs=3, action="append", metavar=("TOKEN", "LOW", "HIGH"),
                       help="a censored token and its counts (default: <5 1 4); repeatable")
     calc.add_argument("--flagged", nargs=2, metavar=("LOW", "HIGH"),
@@ -117,20 +118,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+def _share(text: str, flag_text: str):
+    """A share, or the name of one of the advice's targets (vmbo, mbo, hbo)."""
+    from segspatial.monitor.compute import ADVICE_TARGETS
+
+    if text.strip().lower() in ADVICE_TARGETS:
+        return text.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        raise CommandError(f"--target {flag_text!r}: give a share such as 0.20 or one of the "
+                           f"advice's targets ({', '.join(ADVICE_TARGETS)})") from None
+
+
 def _targets(values: list[str]):
     if len(values) == 1 and "=" not in values[0]:
-        try:
-            return float(values[0])
-        except ValueError:
-            raise CommandError(f"--target {values[0]!r}: give a share such as 0.20") from None
+        return _share(values[0], values[0])
     out = {}
     for text in values:
         level, value = _pair(text, "--target", "SHARE")
-        try:
-            out[level] = float(value)
-        except ValueError:
-            raise CommandError(f"--target {text!r}: the share must be a number such as "
-                               "0.20") from None
+        out[level] = _share(value, text)
     return out
 
 
