@@ -71,10 +71,16 @@ def main() -> None:
         t_write, folder = timed(lambda: write_monitor(result, Path(tmp) / "m", lang="nl",
                                                       offline=True))
         pages = len(list(Path(folder).glob("*.html")))
+        empty = sum("geen hbo-opleiding gegeven" in f.read_text(encoding="utf-8")
+                    for f in Path(folder).glob("*.html"))
     total = t_read + t_map + t_compute + t_write
     rep = result.representation
     print(f"regions: {rep.groupby('level')['area'].nunique().to_dict()}, years "
-          f"{result.years[0]}-{result.years[-1]}, {pages} html files")
+          f"{result.years[0]}-{result.years[-1]}, {pages} html files (index, a page per "
+          f"region, {empty} of them regions without an hbo location, and 2 web maps)")
+    methods = result.segregation.groupby("index")["bounds"].value_counts().unstack(
+        fill_value=0)
+    print(f"ranges of the indices over the censored cells (region-years):\n{methods}")
     print(f"read {t_read:.2f} s, mapping {t_map:.2f} s, tables {t_compute:.2f} s, "
           f"maps + pages {t_write:.2f} s: total {total:.2f} s (medians of 3)")
     print(f"disclosure control (--min-cell 10: primary and audited complementary "
