@@ -260,6 +260,9 @@ def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
     assert main(["monitor", str(path), "-o", str(tmp_path / "o3"), "--flagged", "2", "4",
                  "--flag-columns", "2024=2024 AFGESCHERMD"]) == 0
     assert "(range 14.6%-16.7%" in capsys.readouterr().err
+    page = (tmp_path / "o3" / "index.html").read_text(encoding="utf-8")
+    assert ("Cells marked in a suppression flag column (2024 AFGESCHERMD) are censored "
+            "alike: the interval [2, 4]") in page
 
 
 def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nation(
