@@ -55,7 +55,9 @@ TEXT: dict[str, dict[str, str]] = {
         "maps": "Map: share of women against the target, {year}",
         "map_legend": "share of women (target {target})",
         "map_no_data": "no hbo location",
-        "map_hidden": "not shown (fewer than {n})",
+        "map_hidden": "not shown (disclosure control, fewer than {n} or giving such a "
+        "count away)",
+        "withheld": "not shown",
         "map_above": "above {value}",
         "regions": "All {level}",
         "municipalities": "Municipalities with an hbo location",
@@ -164,7 +166,9 @@ TEXT: dict[str, dict[str, str]] = {
         "maps": "Kaart: aandeel vrouwen ten opzichte van de streefwaarde, {year}",
         "map_legend": "aandeel vrouwen (streefwaarde {target})",
         "map_no_data": "geen hbo-vestiging",
-        "map_hidden": "niet getoond (minder dan {n})",
+        "map_hidden": "niet getoond (onthullingscontrole: minder dan {n} of zo'n aantal "
+        "verradend)",
+        "withheld": "niet getoond",
         "map_above": "boven {value}",
         "regions": "Alle {level}",
         "municipalities": "Gemeenten met een hbo-vestiging",
@@ -296,11 +300,15 @@ class Formatter:
         return format_decimal(float(value), format="0." + "0" * digits, locale=self.locale)
 
     def count(self, value: Any, hidden: bool = False) -> str:
-        """A count of people; ``< N`` when hidden (disclosure control)."""
+        """A count of people; ``< N`` below the disclosure threshold, "not shown" when
+        withheld (a count withheld so that no other count can be derived from it is not
+        below N: saying ``< N`` of it would be false)."""
         from babel.numbers import format_decimal
 
-        if hidden or (self.min_cell is not None and value is not None
-                      and math.isfinite(float(value)) and float(value) < self.min_cell):
+        if hidden:
+            return self.t("withheld")
+        if (self.min_cell is not None and value is not None
+                and math.isfinite(float(value)) and float(value) < self.min_cell):
             return self.t("hidden", n=self.min_cell)
         if value is None or not math.isfinite(float(value)):
             return self.t("no_data")
