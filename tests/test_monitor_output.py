@@ -268,7 +268,7 @@ def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
 def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nation(
         case, tmp_path):
     data, muni, _, _ = case
-    # a third labour-market region without any hbo location (no municipality in it)
+    # a third labour-market region where no programme is given (no municipality in it)
     regions = gpd.GeoDataFrame({"statcode": ["AM01", "AM02", "AM03"],
                                 "statnaam": ["West", "Oost", "Leeg"]},
                                geometry=[box(1e5, 4e5, 1.2e5, 4.1e5),
@@ -279,9 +279,10 @@ def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nati
     assert "AM03" not in set(result.representation["area"])  # no share made of nothing
     pages = dict(render_pages(result, lang="en"))
     assert {"index.html", "AM01.html", "AM02.html", "AM03.html"} <= set(pages)
-    assert "No hbo programme is given in this region in 2023-2024" in pages["AM03.html"]
+    assert ("None of the selected programmes is given in this region in 2023-2024"
+            in pages["AM03.html"])
     assert "share of women" not in pages["AM03.html"].split("<footer>")[0].split("</h1>")[1]
-    # the national page lists it, linked, as without hbo location
+    # the national page lists it, linked, as a region where none is given
     assert '<a href="AM03.html">Leeg</a>' in pages["index.html"]
     # a region page compares with the nation: a fact and a line on the chart
     rep = result.representation.set_index(["level", "area", "year"])
@@ -293,7 +294,8 @@ def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nati
     assert f"{diff} pp against the national {100 * nat:.1f}%" in page
     assert page.count("<polyline") == 2 and pages["index.html"].count("<polyline") == 1
     nl = dict(render_pages(result, lang="nl"))
-    assert "In deze regio wordt in 2023-2024 geen hbo-opleiding gegeven" in nl["AM03.html"]
+    assert ("In deze regio wordt in 2023-2024 geen van de gekozen opleidingen gegeven"
+            in nl["AM03.html"])
 
 
 def test_pages_say_which_ranges_are_exact_and_which_are_bounds(case):

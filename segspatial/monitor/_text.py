@@ -54,13 +54,13 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_target": "target {target}",
         "maps": "Map: share of women against the target, {year}",
         "map_legend": "share of women (target {target})",
-        "map_no_data": "no hbo location",
+        "map_no_data": "none of the programmes given here",
         "map_hidden": "not shown (disclosure control, fewer than {n} or giving such a "
         "count away)",
         "withheld": "not shown",
         "map_above": "above {value}",
         "regions": "All {level}",
-        "municipalities": "Municipalities with an hbo location",
+        "municipalities": "Municipalities where the programmes are given",
         "programmes": "Programmes with the highest share of women, {year}",
         "programmes_note": "Programmes with at least {n} enrolments (women and men "
         "together) in the region.",
@@ -101,8 +101,9 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_national": "the Netherlands (grey, dotted)",
         "vs_national": "against the Netherlands",
         "points_vs_national": "{diff} against the national {share}",
-        "empty_region": "No hbo programme is given in this region in {years}: DUO counts "
-        "enrolments where the programme is given, so this region has no share of its own. "
+        "empty_region": "None of the selected programmes is given in this region in {years}: "
+        "DUO counts enrolments where a programme is given, so this region has no share of "
+        "its own. "
         "The national figures are on the national page.",
         "method_flags": "Cells marked in a suppression flag column ({columns}) are censored "
         "alike: the interval {interval}, not the number shown.",
@@ -165,13 +166,13 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_target": "streefwaarde {target}",
         "maps": "Kaart: aandeel vrouwen ten opzichte van de streefwaarde, {year}",
         "map_legend": "aandeel vrouwen (streefwaarde {target})",
-        "map_no_data": "geen hbo-vestiging",
+        "map_no_data": "geen van de opleidingen hier gegeven",
         "map_hidden": "niet getoond (onthullingscontrole: minder dan {n} of zo'n aantal "
         "verradend)",
         "withheld": "niet getoond",
         "map_above": "boven {value}",
         "regions": "Alle {level}",
-        "municipalities": "Gemeenten met een hbo-vestiging",
+        "municipalities": "Gemeenten waar de opleidingen worden gegeven",
         "programmes": "Opleidingen met het hoogste aandeel vrouwen, {year}",
         "programmes_note": "Opleidingen met ten minste {n} inschrijvingen (vrouwen en "
         "mannen samen) in de regio.",
@@ -213,9 +214,9 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_national": "Nederland (grijs, gestippeld)",
         "vs_national": "ten opzichte van Nederland",
         "points_vs_national": "{diff} ten opzichte van het landelijke {share}",
-        "empty_region": "In deze regio wordt in {years} geen hbo-opleiding gegeven: DUO telt "
-        "inschrijvingen waar de opleiding wordt gegeven, dus deze regio heeft geen eigen "
-        "aandeel. De landelijke cijfers staan op de landelijke pagina.",
+        "empty_region": "In deze regio wordt in {years} geen van de gekozen opleidingen "
+        "gegeven: DUO telt inschrijvingen waar een opleiding wordt gegeven, dus deze regio "
+        "heeft geen eigen aandeel. De landelijke cijfers staan op de landelijke pagina.",
         "method_flags": "Cellen die in een afschermingskolom zijn gemarkeerd ({columns}) zijn "
         "op dezelfde manier afgeschermd: het interval {interval}, niet het getoonde getal.",
         "bounds_index": "{index}: {method}",

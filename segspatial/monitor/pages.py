@@ -365,8 +365,8 @@ def render_pages(
             method=method, exclusions=_exclusion_rows(fmt, shown.exclusions, level, area))
 
     def empty_page(*, title: str, code: str) -> str:
-        """A region without any enrolment in the file (no hbo location): its page says
-        so instead of showing a share made of nothing."""
+        """A region where none of the selected programmes is given: its page says so
+        instead of showing a share made of nothing."""
         return template.render(
             lang=lang, t=fmt.t, title=title, code=code, back=True,
             empty=fmt.t("empty_region", years=f"{years[0]}-{years[-1]}"),
@@ -418,7 +418,7 @@ def render_pages(
 def _page_regions(rep: pd.DataFrame, page_levels: Sequence[str],
                   mapping: Any = None) -> list[tuple[str, Any, Any]]:
     """(level, code, name) of every region page, in page order: every region of the
-    level, those without enrolments (no hbo location) too, from the mapping's polygons
+    level, those without selected enrolments too, from the mapping's polygons
     and table."""
     out = []
     for level in page_levels:
