@@ -166,9 +166,9 @@ def test_batches_give_the_python_apis_values(panel):
     assert calls == pytest.approx([1 / 3, 2 / 3, 1.0])
     a, b = whole.table, batched.table
     assert list(a.columns) == list(b.columns) and len(a) == len(b)
-    exact = ~a["index"].eq("morans_i_p")  # permutations: drawn per batch
-    pd.testing.assert_frame_equal(a[exact].reset_index(drop=True),
-                                  b[exact].reset_index(drop=True), rtol=0, atol=1e-13)
+    assert a["index"].eq("morans_i_p").sum() > 10
+    # Moran's permutations too: streams keyed by area-year, one seed for every batch
+    pd.testing.assert_frame_equal(a, b, rtol=0, atol=0)
     keys = ["reason", "area", "year"]  # the same rows, grouped per batch
     pd.testing.assert_frame_equal(
         whole.exclusions.sort_values(keys).reset_index(drop=True),

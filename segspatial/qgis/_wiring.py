@@ -327,8 +327,11 @@ def run_batched(function: Callable[..., Any], data: Any, *args: Any,
 
     The API computes all areas of a call at once; calling it on a few batches of
     areas gives the same values (the areas are independent) and lets QGIS show
-    progress and honour cancellation between batches. With ``rng``, one generator
-    serves all batches in turn, so a seed gives the same permutations on every run.
+    progress and honour cancellation between batches. With ``rng``, every batch gets
+    the same int seed: the API draws from streams keyed by area and year (Moran's
+    permutations, bootstrap and null draws), so the batches give the very values of one
+    call over all areas with that seed (None: one fresh seed for all batches; a
+    Generator: one int drawn from it).
 
     Parameters
     ----------
@@ -356,8 +359,12 @@ def run_batched(function: Callable[..., Any], data: Any, *args: Any,
     """
     import numpy as np
 
-    if "rng" in kwargs and not isinstance(kwargs["rng"], np.random.Generator):
-        kwargs["rng"] = np.random.default_rng(kwargs["rng"])
+    if "rng" in kwargs:  # one int seed for every batch: the API keys its draws by area
+        rng = kwargs["rng"]
+        if rng is None:
+            kwargs["rng"] = int(np.random.SeedSequence().entropy)
+        elif isinstance(rng, np.random.Generator):
+            kwargs["rng"] = int(rng.integers(2**63))
     if partition is None:
         parts = [data]
     else:

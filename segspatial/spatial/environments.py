@@ -262,7 +262,13 @@ def _distance_chunks(pool: _Pool, rows: np.ndarray, scale: _Scale,
         nonlocal held
         if batch_rows:
             r, c = np.concatenate(batch_rows), np.concatenate(batch_cols)
-            yield _Chunk(r, c, _dense(pool, r, c, scale, mixed=len(batch_rows) > 1))
+            # sparse: each row's sum and products run over its own area-year's nonzero
+            # weights only, in the same order whatever else is batched with it, so an
+            # area's values are bit-identical computed alone, in batches of areas or
+            # with the whole country (dense BLAS products and row sums of a batch
+            # associate differently with the other areas' zeros: 1-ulp differences)
+            w = sparse.csr_array(_dense(pool, r, c, scale, mixed=len(batch_rows) > 1))
+            yield _Chunk(r, c, w)
         batch_rows.clear()
         batch_cols.clear()
         held = 0
