@@ -52,7 +52,7 @@ def test_defaults_resolve_and_follow_the_api(spec):
             chosen = value if isinstance(value, list) else [value]
             assert set(chosen) <= set(w.options(param)), param.name
         if not param.optional and not param.is_output and param.kind not in (
-                "points", "polygons", "field", "bool"):
+                "points", "polygons", "field", "fields", "bool"):
             assert value is not None, f"{spec.name}.{param.name} needs a default"
 
 
@@ -176,6 +176,37 @@ def test_batches_give_the_python_apis_values(panel):
     again = w.run_batched(_spatial, panel, partition="municipality", n_batches=3, rng=1)
     pd.testing.assert_frame_equal(batched.table, again.table)  # a seed reproduces
     assert batched.counts.shape == whole.counts.shape
+
+
+def test_multigroup_batches_give_the_python_apis_table(panel):
+    """Batches of areas give the table of one call bit for bit and in the same row
+    order: the decomposition's clusters are summed in the order of their values, and
+    each area-year's rows stay together."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from qgis_driver import three_groups
+
+    from segspatial.inference import infer
+    from segspatial.multigroup_table import multigroup_segregation
+
+    data = three_groups(panel)
+    options = dict(area="municipality", year="year", total="total",
+                   within="denomination", min_area_size=0)
+
+    def run(part, *args, **kwargs):
+        return infer(multigroup_segregation(part, *args, **kwargs), n_boot=30,
+                     null_draws=20, rng=9).result
+
+    whole = run(data, "school", ["a", "b1", "b2"], **options)
+    batched = w.run_batched(run, data, "school", ["a", "b1", "b2"],
+                            partition="municipality", n_batches=4, **options)
+    assert whole.table["index"].eq("multigroup_theil_h_within").sum() == 50
+    pd.testing.assert_frame_equal(whole.table, batched.table, rtol=0, atol=0)
+    shuffled = run(data.sample(frac=1.0, random_state=2), "school", ["a", "b1", "b2"],
+                   **options)
+    pd.testing.assert_frame_equal(whole.table, shuffled.table, rtol=0, atol=0)
 
 
 def test_batches_by_year_when_neighbours_cross_area_borders(panel):
