@@ -894,6 +894,23 @@ def scenario_hostile(d: Driver, files: dict) -> dict:
                       "group_a": sorted(set(hostile_table["group_a"].dropna())),
                       "group_b": sorted(set(hostile_table["group_b"].dropna())),
                       "compare": d.compare(hostile_table, plain_table, "code", columns)}
+    groups = {"GROUPS": [h["a"], h["b"]], "TOTAL": h["total"], "WITHIN": "gm {{7*7}}"}
+    res = d.run("segspatial:multigroup", {
+        **{k: v for k, v in common.items() if k not in ("GROUP_A", "GROUP_B")}, **groups,
+        "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY, "WITHIN_OUTPUT": TEMPORARY})
+    ref = d.run("segspatial:multigroup", {
+        **{k: v for k, v in plain.items() if k not in ("GROUP_A", "GROUP_B")},
+        "GROUPS": ["a", "b"], "WITHIN": "municipality", "OUTPUT": TEMPORARY,
+        "EXCLUSIONS": TEMPORARY})
+    hostile_table, plain_table = d.frame(res["OUTPUT"]), d.frame(ref["OUTPUT"])
+    hostile_table["code"] = hostile_table[h["code"]]
+    plain_table["code"] = plain_table["statcode"]
+    columns = ["mutual_information", "multigroup_theil_h", "multigroup_dissimilarity"]
+    out["multigroup"] = {
+        "fields": list(hostile_table.columns),
+        "groups": sorted(set(hostile_table["groups"].dropna())),
+        "clusters": sorted(set(d.frame(res["WITHIN_OUTPUT"])["within"].dropna())),
+        "compare": d.compare(hostile_table, plain_table, "code", columns)}
     res = d.run("segspatial:local_measures", {**common, "OUTPUT": TEMPORARY,
                                               "EXCLUSIONS": TEMPORARY})
     table = d.frame(res["OUTPUT"])

@@ -381,6 +381,12 @@ def test_hostile_layer_and_field_names(qgis_report):
     assert indices["fields"][:2] == ["{{7*7}}", "$\\foo$ <b>"]  # kept, not evaluated
     assert indices["group_a"] == ["$\\foo$"]
     assert indices["group_b"] == ["<img src=x onerror=alert(1)>"]
+    multigroup = hostile["multigroup"]  # hostile group and grouping names are data
+    _assert_equal(multigroup["compare"], tolerance=0.0)
+    assert multigroup["compare"]["n_values"]["multigroup_theil_h"] == 5
+    assert multigroup["groups"] == ["$\\foo$|<img src=x onerror=alert(1)>"]
+    assert multigroup["clusters"] == ["gm {{7*7}}"]
+    assert "multigroup_theil_h_between_gm {{7*7}}" in multigroup["fields"]
     assert hostile["local_measures"]["fields"][:5] == [
         "{{7*7}}", "$\\foo$", "<img src=x onerror=alert(1)>", 'total") OR 1=1 --',
         "naam {{7*7}}"]

@@ -177,6 +177,7 @@ _EN: dict[str, str] = {
     "tip.DISTRICT_SIZE": "Without a district layer, H is split between squares of this "
                          "size.",
     "param.BOOTSTRAP": "Bootstrap replicates per area-year (0: none)",
+    "param.BOOTSTRAP.change": "Bootstrap replicates per area-year (at least 2)",
     "tip.BOOTSTRAP": "Standard error and confidence interval of every index (se, ci_low, "
                      "ci_high fields); 1000 or more for 95% intervals.",
     "param.CI_LEVEL": "Confidence level of the intervals",
@@ -444,6 +445,7 @@ _NL: dict[str, str] = {
     "tip.DISTRICT_SIZE": "Zonder wijkenlaag wordt H gesplitst over vierkanten van deze "
                          "grootte.",
     "param.BOOTSTRAP": "Bootstrap-herhalingen per gebied en jaar (0: geen)",
+    "param.BOOTSTRAP.change": "Bootstrap-herhalingen per gebied en jaar (minstens 2)",
     "tip.BOOTSTRAP": "Standaardfout en betrouwbaarheidsinterval van elke index (velden "
                      "se, ci_low, ci_high); 1000 of meer voor 95%-intervallen.",
     "param.CI_LEVEL": "Betrouwbaarheidsniveau van de intervallen",
