@@ -635,6 +635,17 @@ def scenario_real(d: Driver) -> dict:
                                                        "value"].nunique()),
                   "exclusions": d.frame(res["EXCLUSIONS"]).to_dict("records")}
 
+    # B2. k nearest schools (one call: schools sharing a location are equidistant),
+    # against the Python API with the same seed
+    res = d.run("segspatial:indices", {**params, "K": 6})
+    knn = spatial_segregation(schools, "school", "a", "b", x="x", y="y",
+                              crs="EPSG:28992", area="municipality", total="pupils",
+                              min_area_size=0, k=6, bandwidth=None, rng=1)
+    ref = join_areas(knn.table, read_boundaries(rd), "statcode")
+    out["knn"] = {"columns": list(ref.attrs["index_columns"]),
+                  "compare": d.compare(d.frame(res["OUTPUT"]), ref, "statcode",
+                                       list(ref.attrs["index_columns"]))}
+
     # C. selected features only: three municipalities' schools and polygons
     from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
 

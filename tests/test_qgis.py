@@ -187,6 +187,13 @@ def test_areas_by_location_in_lonlat_equal_the_cli(real):
     assert "small_unit" in reasons
 
 
+def test_nearest_schools_equal_the_python_api(real):
+    knn = real["knn"]
+    assert {"spatial_dissimilarity_knn_6", "morans_i_p_knn_6"} <= set(knn["columns"])
+    _assert_equal(knn["compare"], tolerance=EXACT)
+    assert knn["compare"]["n_values"]["morans_i_p_knn_6"] > 300
+
+
 def test_selected_features_only(real):
     selected = real["selected"]
     assert selected["features"] == 3

@@ -216,6 +216,8 @@ def test_batches_by_year_when_neighbours_cross_area_borders(panel):
                   context="all", min_area_size=0)
     part = w.partition_column("municipality", "year", "all")
     assert part == "year" and w.partition_column("m", "y", "area") == "m"
+    # k nearest schools: one call (the KD-tree's order of equidistant schools)
+    assert w.partition_column("m", "y", "area", k=6) is None
     for function in (local_measures, multiscale_profile):
         whole = function(panel, "school", "a", "b", **common)
         batched = w.run_batched(function, panel, "school", "a", "b", partition=part,

@@ -367,7 +367,7 @@ class _Algorithm(QgsProcessingAlgorithm):
                  feedback: Any, end: float, **kwargs: Any) -> Any:
         """``function`` on the schools in batches of areas (or years), progress 15-end."""
         partition = w.partition_column(units.area, units.year,
-                                       values.get("CONTEXT") or "area")
+                                       values.get("CONTEXT") or "area", values.get("K"))
         return w.run_batched(function, units.frame, units.unit, units.group_a,
                              units.group_b, area=units.area, year=units.year,
                              total=units.total, partition=partition,

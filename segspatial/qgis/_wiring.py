@@ -294,9 +294,16 @@ def then_infer(function: Callable[..., Any], **infer_kwargs: Any) -> Callable[..
 # --------------------------------------------------------------------------- batches
 
 
-def partition_column(area: str | None, year: str | None, context: str) -> str | None:
+def partition_column(area: str | None, year: str | None, context: str,
+                     k: int | None = None) -> str | None:
     """The column whose values can be computed apart: the area (neighbours from the
-    same area) or the year (neighbours from every area of the year)."""
+    same area) or the year (neighbours from every area of the year).
+
+    None (one call) with ``k`` nearest schools: the engine's KD-tree over the units of a
+    call orders equidistant neighbours (schools sharing a location) by its own build,
+    so batches could pick another of them than the command line does."""
+    if k is not None:
+        return None
     return area if context == "area" else year
 
 
