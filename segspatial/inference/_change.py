@@ -33,6 +33,8 @@ __all__ = ["DecompositionRequest", "change_from_replicates", "change_from_table"
 
 SERIES = ["area", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel"]
 _MIN_TREND_YEARS = 3
+#: Units x replicates decomposed at once (the IPF's temporaries stay in the cache).
+DECOMPOSE_ROWS = 1 << 17
 _STATISTIC_ORDER = {name: i for i, name in enumerate(("difference", *COMPONENTS, "trend"))}
 
 
@@ -346,7 +348,7 @@ def _decomposed(plan: Any, rows: pd.DataFrame, coef: sparse.csr_matrix,
     estimate, replicates = decompose_pairs(
         plan.cd.design, request.unit_ids, unique[:, 0], unique[:, 1], evaluator,
         task=request.task, n_rep=request.n_boot, root=request.root,
-        chunk_rows=request.chunk_rows)
+        chunk_rows=min(request.chunk_rows, DECOMPOSE_ROWS))
     which = np.array([position[name] for name in rows["index"].to_numpy()[todo]])
     parts, values = [], []
     for component in COMPONENTS:
