@@ -304,3 +304,18 @@ def test_cli_decompose(tmp_path, capsys):
     capsys.readouterr()
     assert main(["change", str(results), "--decompose"]) == 2
     assert "--decompose needs --unit (counts input)" in capsys.readouterr().err
+
+
+def test_areas_with_one_school_in_both_years_say_why():
+    frame = pd.DataFrame({"area": "Z", "year": [2016, 2016, 2018, 2018],
+                          "school": ["z1", "z2", "z1", "z3"],
+                          "a": [10, 30, 20, 5], "b": [25, 5, 8, 30]})
+    res = ss.segregation(frame, "school", "a", "b", area="area", year="year",
+                         indices="theil_h", min_unit_size=0, min_area_size=0)
+    ch = change(res, n_boot=20, rng=1, decomposition=True).set_index("statistic")
+    assert np.isfinite(ch.loc["difference", "change"])
+    parts = ch.loc[list(COMPONENTS)]
+    assert parts["change"].isna().all() and parts["se"].isna().all()
+    assert (parts["reason"]
+            == "fewer than two schools with pupils in both years (n = 1)").all()
+    assert (parts["decomposition"] == "shapley_ipf").all()

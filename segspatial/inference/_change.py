@@ -357,8 +357,8 @@ def _decomposed(plan: Any, rows: pd.DataFrame, coef: sparse.csr_matrix,
         part[["se", "ci_low", "ci_high", "ci_level", "p_value", "n_boot"]] = np.nan
         part[["bootstrap", "interval"]] = None
         est = estimate.parts[component][which, 0, pair]
-        part["reason"] = np.where(np.isfinite(est), None,
-                                  "the margins could not be fitted (IPF did not converge)")
+        part["reason"] = _part_reasons(est, estimate.converged[0, pair],
+                                       estimate.n_common[0, pair])
         _interval_columns(part, est, None if replicates is None
                           else replicates[component][which, pair], level, interval,
                           bootstrap)
@@ -370,6 +370,19 @@ def _decomposed(plan: Any, rows: pd.DataFrame, coef: sparse.csr_matrix,
     out = pd.concat(parts, ignore_index=True)
     out["decomposition"] = METHOD
     return out, np.concatenate(values)
+
+
+def _part_reasons(est: np.ndarray, converged: np.ndarray, n_common: np.ndarray
+                  ) -> np.ndarray:
+    """Why a part of a defined difference is undefined (None where it is defined)."""
+    out = np.full(est.shape, None, dtype=object)
+    bad = ~np.isfinite(est)
+    out[bad] = "undefined on the schools present in both years (a group absent there)"
+    out[bad & (n_common < 2)] = [f"fewer than two schools with pupils in both years "
+                                 f"(n = {int(n)})" for n in n_common[bad & (n_common < 2)]]
+    out[bad & ~converged] = ("the margins could not be fitted (iterative proportional "
+                             "fitting did not converge)")
+    return out
 
 
 def change_from_replicates(table: pd.DataFrame, boot: list, *, level: float, interval: str,

@@ -94,12 +94,16 @@ class Decomposition:
         :data:`COMPONENTS` -> ``(n_indices, R, P)``.
     converged : numpy.ndarray
         ``(R, P)``: did every IPF of the area converge (its parts are NaN if not)?
+    n_common : numpy.ndarray
+        ``(R, P)``: units with pupils in both years (with fewer than two the indices,
+        and so the parts, are undefined).
     """
 
     value_from: np.ndarray
     value_to: np.ndarray
     parts: dict[str, np.ndarray]
     converged: np.ndarray
+    n_common: np.ndarray
 
 
 def _ratio(target: np.ndarray, current: np.ndarray) -> np.ndarray:
@@ -170,8 +174,8 @@ def decompose_tables(first: np.ndarray, second: np.ndarray, starts: np.ndarray,
     -------
     Decomposition
         f(A), f(B) and the parts of :data:`COMPONENTS`; the parts sum to
-        ``f(B) − f(A)`` up to rounding (about 1e-16). Areas without a unit (or fewer
-        than one group) present in both years get NaN parts.
+        ``f(B) − f(A)`` up to rounding (about 1e-16). Areas with fewer than two
+        units with pupils in both years get NaN parts (the indices' own rule).
 
     Raises
     ------
@@ -231,11 +235,13 @@ def decompose_tables(first: np.ndarray, second: np.ndarray, starts: np.ndarray,
                                  + (f["BBB"] - f["BAB"]) + (f["ABB"] - f["AAB"])),
         "structural": 0.5 * (f["AAB"] - f["AAA"]) + 0.5 * (f["BBB"] - f["BBA"]),
     }
-    usable = converged & (total_a > 0) & (total_b > 0)
+    # the indices' rule: at least two schools with pupils (in both years, here)
+    n_common = areas.sum(unit_in.astype(np.int64))
+    usable = converged & (n_common >= 2)
     for name in COMPONENTS:
         parts[name] = np.where(usable[None], parts[name], np.nan)
     return Decomposition(value_from=f["A"], value_to=f["B"], parts=parts,
-                         converged=converged)
+                         converged=converged, n_common=n_common)
 
 
 # --------------------------------------------------------------------------- areas
@@ -359,7 +365,7 @@ def decompose_pairs(design: Any, unit_ids: np.ndarray, first: np.ndarray,
     if pairs.first.size == 0:
         empty = np.empty((len(evaluator.names), 1, 0))
         return Decomposition(empty, empty, {c: empty for c in COMPONENTS},
-                             np.empty((1, 0), dtype=bool)), None
+                             np.empty((1, 0), dtype=bool), np.empty((1, 0), int)), None
     index = _evaluate(evaluator, pairs)
     estimate = decompose_tables(*_tables(design, pairs, None, 1), pairs.starts, index)
     if not n_rep or task != "bootstrap" or root is None:
