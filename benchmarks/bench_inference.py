@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import national_panel
 
 import segspatial as ss
-from segspatial.inference import infer
+from segspatial.inference import change, infer
 
 INDICES = ["dissimilarity", "theil_h", "correlation"]
 TARGET_SECONDS, TARGET_GB = 30.0, 4.0
@@ -105,6 +105,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=6, help="PySAL area-years")
     parser.add_argument("--pysal-draws", type=int, default=30)
     parser.add_argument("--skip-pysal", action="store_true")
+    parser.add_argument("--decomposition", action="store_true",
+                        help="also time the change of H with and without its Elbers "
+                        "decomposition (parts bootstrapped with --draws replicates)")
     args = parser.parse_args()
 
     print(f"before: {load()}")
@@ -150,6 +153,19 @@ def main() -> None:
     print(f"numpy floor, the draws alone ({args.draws:,} multinomial + {args.draws:,} "
           f"hypergeometric per area-year, one thread): CPU {floor:.1f} s; inference CPU "
           f"/ floor = {t_cpu / floor:.2f}x")
+    if args.decomposition:
+        only_h = ss.segregation(panel, "school", "a", "b", area="municipality",
+                                year="year", indices="theil_h", min_unit_size=0,
+                                min_area_size=0)
+        cpu_change = {}
+        for decomposition in (False, True):
+            start_cpu = time.process_time()
+            change(only_h, n_boot=args.draws, rng=2019, trend=False, n_jobs=args.jobs,
+                   decomposition=decomposition)
+            cpu_change[decomposition] = time.process_time() - start_cpu
+        print(f"change of H, first to last year, {args.draws:,} replicates: CPU "
+              f"{cpu_change[False]:.1f} s; with the Elbers decomposition (6 IPF fits per "
+              f"area and replicate) {cpu_change[True]:.1f} s")
     if args.skip_pysal:
         print(f"after: {load()}")
         return
