@@ -218,10 +218,17 @@ def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
     """
     p = np.asarray(p, dtype=np.float64)
     q = 1.0 - p if q is None else np.asarray(q, dtype=np.float64)
+    # two logarithms per share, not four: ln(small) directly, ln(large) = log1p(-small)
+    # (the same terms as choosing per share, so the same value; the replicate engine
+    # evaluates this for every unit of every replicate)
+    q_small = q < p
+    small = np.where(q_small, q, p)
+    large = np.where(q_small, p, q)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = np.where(p > 0.5, np.log1p(-q), np.log(np.where(p > 0, p, 1.0)))
-        log_q = np.where(q > 0.5, np.log1p(-p), np.log(np.where(q > 0, q, 1.0)))
-        return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
+        log_small = np.log(np.where(small > 0, small, 1.0))
+        log_large = np.log1p(-small)  # (log1p(-0.5) == log(0.5) exactly)
+        return -(np.where(small > 0, small * log_small, 0.0)
+                 + np.where(large > 0, large * log_large, 0.0))
 
 
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:

@@ -91,8 +91,14 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "index": ("text", "index name"),
     "bandwidth": ("float", "spatial bandwidth in metres; NaN for aspatial indices"),
     "kernel": ("text", "spatial kernel; null for aspatial indices"),
-    "statistic": ("text", "difference (value in to_year - value in from_year) or trend "
-                          "(least-squares slope per year over the years from_year..to_year)"),
+    "statistic": ("text", "difference (value in to_year - value in from_year), trend "
+                          "(least-squares slope per year over the years from_year..to_year) "
+                          "or, when the difference of M or H was decomposed (Elbers 2021), "
+                          "one of its parts: additions and removals (schools or groups in "
+                          "one year only), group_marginal and unit_marginal (the changed "
+                          "group composition and school sizes) and structural (the rest: "
+                          "segregation with both margins fixed); the parts add up to the "
+                          "difference"),
     "from_year": ("key", "first year compared"),
     "to_year": ("key", "last year compared"),
     "n_years": ("count", "years with a defined value that enter the change"),
@@ -112,6 +118,10 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "bootstrap": ("text", "individual or cluster (see the results table), or null"),
     "interval": ("text", "bias_corrected, percentile or normal"),
     "reason": ("text", "why the change is undefined; null when it is defined"),
+    "decomposition": ("text", "shapley_ipf on a difference that was decomposed and on its "
+                              "parts (the Shapley decomposition with iterative proportional "
+                              "fitting of R segregation::mutual_difference); null when the "
+                              "difference was not decomposed (not asked for, or not M or H)"),
 }
 
 #: Columns of every change table, in order.
