@@ -457,9 +457,11 @@ def suppressed_schools(a: Any, b: Any, min_cell: int | None,
     return hidden
 
 
-def suppressed_text(min_cell: int) -> str:
+def suppressed_text(min_cell: int, lang: str = "en") -> str:
     """What a suppressed school shows instead of its group counts."""
-    return f"suppressed (a group < {min_cell})"
+    from segspatial.text import t
+
+    return t(lang, "web_suppressed", n=min_cell)
 
 
 def relative_share(share: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -481,13 +483,17 @@ def local_measure_columns(data: pd.DataFrame, measures: Sequence[str] | None) ->
     return measures
 
 
-def disclose(count: float, min_cell: int | None) -> str:
-    """A count as text, ``"< N"`` when below the disclosure threshold ``min_cell``."""
+def disclose(count: float, min_cell: int | None, lang: str = "en") -> str:
+    """A count as text in ``lang`` (``12,345`` / ``12.345``), ``"< N"`` when below the
+    disclosure threshold ``min_cell``, the catalogue's "no data" when missing."""
+    from segspatial._format import Formatter
+
+    words = Formatter(lang)
     if count is None or not np.isfinite(count):
-        return "no data"
+        return words.text("fig_no_data")
     if min_cell is not None and count < min_cell:
         return f"< {min_cell}"
-    return f"{count:,.0f}" if float(count).is_integer() else f"{count:,.1f}"
+    return words.count(count) if float(count).is_integer() else words.number(count, 1)
 
 
 def check_min_cell(min_cell: Any) -> int | None:
