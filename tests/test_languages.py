@@ -49,12 +49,9 @@ def _words(text: str) -> set[str]:
 
 
 def _catalogue_words(lang: str) -> set[str]:
-    try:
-        from segspatial.text import catalogue
-        texts = catalogue(lang).values()
-    except ImportError:  # BASELINE
-        from segspatial import _report_text as rt
-        texts = [*rt.TEXT[lang].values()] + [v for t in (rt.INDEX_TITLES, rt.GROUP_NOUNS, rt.KERNEL_LABELS, rt.GROUP_LABELS, rt.COMPARISON_LABELS, rt.INDEX_LABELS) for v in t[lang].values()]
+    from segspatial.text import catalogue
+
+    texts = catalogue(lang).values()
     words: set[str] = set()
     for text in texts:
         words |= _words(re.sub(r"\$\w+|\$\{\w+\}|<[^>]*>|&\w+;", " ", text))
@@ -63,7 +60,7 @@ def _catalogue_words(lang: str) -> set[str]:
 
 def forbidden_words(lang: str) -> tuple[set[str], list[str]]:
     """The other languages' distinctive words, and the hand-picked phrases."""
-    LANGUAGES = ("en", "nl")  # BASELINE
+    from segspatial.text import LANGUAGES
 
     mine = _catalogue_words(lang)
     others: set[str] = set()
@@ -243,3 +240,20 @@ def test_real_case_report_speaks_one_language_in_chromium(chromium, real_2019, s
     strings.append(file.name)
     problems = check_report(chromium, folder, lang, strings)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_word_check_catches_the_other_language():
+    """The check itself can fail: English words, English numbers and doubled nouns on a
+    Dutch page, Dutch ones on an English page; data strings are not words of a page."""
+    dutch_page = ["Aandeel achterstandsleerlingen 0.62: share of pupils, no data",
+                  "leerlingen achterstandsleerlingen", "De Regenboog school 12"]
+    found = check_language("nl", dutch_page, ["De Regenboog", "achterstandsleerlingen"])
+    assert {"share", "pupils", "no data", "a number written the other way",
+            "leerlingen achterstandsleerlingen"} <= set(found)
+    found = check_language("en", ["Share of other pupils pupils: 0,62 (geen gegevens)",
+                                  "aandeel leerlingen"], ["other pupils"])
+    assert {"geen gegevens", "aandeel", "leerlingen", "other pupils pupils",
+            "a number written the other way"} <= set(found)
+    assert check_language("nl", ["Aandeel Regenboog 0,62 per school"], ["Regenboog"]) == {}
+    assert _check_scale({"scales": ["500 m\n1000 ft"]}) and _check_scale({"scales": []})
+    assert _check_scale({"scales": ["2 km"]}) == []

@@ -74,12 +74,14 @@ def register_language(code: str, source: str | Path) -> Language:
     """Add (or replace) the language ``code`` with the catalogue file ``source``.
 
     The file is read and checked at once: a ``[language]`` table with ``name`` and
-    ``locale``, and text tables of strings.
+    ``locale``, text tables of strings, and the keys and fields of the first built-in
+    language (``en``), no more and no fewer.
 
     Raises
     ------
     ValueError
-        If ``code`` is not a short lower-case tag or the file is not a catalogue.
+        If ``code`` is not a short lower-case tag or the file is not a complete
+        catalogue (the message names the keys and fields that differ).
     """
     if not (isinstance(code, str) and code.replace("_", "").isalpha() and code.islower()
             and 2 <= len(code) <= 8):
@@ -89,6 +91,7 @@ def register_language(code: str, source: str | Path) -> Language:
     LANGUAGES[code] = Path(source)
     _LOADED.pop(code, None)
     try:
+        _check_complete(code)
         return language(code)
     except ValueError:
         if previous is None:
@@ -97,6 +100,22 @@ def register_language(code: str, source: str | Path) -> Language:
             LANGUAGES[code] = previous
         _LOADED.pop(code, None)
         raise
+
+
+def _check_complete(code: str) -> None:
+    """A ValueError unless ``code`` has the keys and fields of the first language."""
+    reference, mine = catalogue(BUILTIN[0]), catalogue(code)
+    source = LANGUAGES[code]
+    missing = sorted(set(reference) - set(mine))
+    extra = sorted(set(mine) - set(reference))
+    if missing or extra:
+        raise ValueError(f"text catalogue {source}: keys missing: {missing or 'none'}; "
+                         f"keys not in {BUILTIN[0]!r}: {extra or 'none'}")
+    differ = [f"{key} (fields {sorted(fields(mine[key]))}, not "
+              f"{sorted(fields(pattern))})" for key, pattern in reference.items()
+              if fields(mine[key]) != fields(pattern)]
+    if differ:
+        raise ValueError(f"text catalogue {source}: {'; '.join(differ)}")
 
 
 def check_lang(lang: Any) -> str:
