@@ -1556,13 +1556,15 @@ def write_report(
 
 
 def write_demo_report(output: str | os.PathLike, result: SegregationResult,
-                      schools: pd.DataFrame, *, progress: bool = False) -> Path:
+                      schools: pd.DataFrame, *, lang: str = "en",
+                      progress: bool = False) -> Path:
     """The demo's report (offline, ``min_cell=10``) from :func:`segspatial.demo.demo_schools`
-    and a result on the demo data; returns the path of ``index.html``."""
+    and a result on the demo data, in ``lang``; returns the path of ``index.html``."""
     from segspatial.demo import DEMO_CRS
     from segspatial.demo_maps import demo_boundaries
 
     data = report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
                        name="school_name", boundaries=demo_boundaries(schools),
                        area_code="statcode")
-    return write_report(data, output, offline=True, min_cell=10, progress=progress)
+    return write_report(data, output, lang=lang, offline=True, min_cell=10,
+                        progress=progress)
