@@ -20,8 +20,10 @@ Safety and disclosure
 * **Legends never cover the areas or schools**: the map opens fitted to the data beside
   or above its legend, whichever leaves the larger zoom (the legend is measured in the
   browser), and its scale bar is metric (folium's own scale control shows miles too).
-* **Labels in the reader's language** (``lang="en"|"nl"``): legend titles, classes and
-  numbers come from the text catalogue and :class:`segspatial._format.Formatter`.
+* **Words in the reader's language** (``lang``, a language of
+  :data:`segspatial.text.LANGUAGES`): legend titles and classes, tooltip and popup
+  labels, "no data" and every number come from the text catalogue
+  (:mod:`segspatial.text`) and :class:`segspatial._format.Formatter`.
 * ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
   ``XStatic-Leaflet`` package, the same Leaflet version as folium's) in the HTML and
   drops folium's other CDN links (jQuery, Bootstrap, Font Awesome: not used by these
@@ -562,8 +564,8 @@ def school_webmap(
     min_cell : int, optional
         Disclosure control: pupil counts below it are shown as ``"< min_cell"``,
         and schools with a group below it are suppressed (see above).
-    lang : {"en", "nl"}
-        Language of the legend.
+    lang : str
+        Language of the legend, tooltips and popups (``"en"``, ``"nl"``).
     title : str, optional
         The legend's title (default "Share of <group A>").
 
