@@ -248,8 +248,11 @@ def _resolve_comparisons(result: SegregationResult,
         return comparisons, labels, table
     group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
     name = f"{group_a}_vs_{group_b}"
-    labels = {"a": labels.get("a", labels.get(group_a, group_a)),
-              "b": labels.get("b", labels.get(group_b, group_b))}
+    # a label is the caller's noun phrase; without one the page names the group in its
+    # own language from the column (``parameters["group_columns"]``)
+    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
+                                    ("b", labels.get("b", labels.get(group_b))))
+              if v is not None and str(v) != ""}
     table = table.assign(comparison=name)
     return {name: ("a", "b")}, labels, table
 
@@ -511,6 +514,9 @@ def report_data(
         "min_area_size": (result.parameters or {}).get("min_area_size"),
         "pupils": "comparisons" in (result.parameters or {}),
         "inputs": [_file_info(p) for p in inputs],
+        "group_columns": ({} if "comparisons" in (result.parameters or {}) else {
+            "a": str((result.parameters or {}).get("group_a", "a")),
+            "b": str((result.parameters or {}).get("group_b", "b"))}),
     }
     return ReportData(areas=areas, table=table.reset_index(drop=True), spatial=spatial,
                       profile=profile, exclusions=exclusions.reset_index(drop=True),
@@ -528,6 +534,7 @@ class _Ctx:
     offline: bool
     stamp: str | None
     labels: dict[str, str]
+    columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
 
     def t(self, key: str, **values: Any) -> str:
         """The catalogue's text as HTML: the pattern escaped, the values put in as they
@@ -576,6 +583,7 @@ class _Ctx:
         label = self.labels.get(column)
         if label:
             return str(label)
+        column = self.columns.get(column, column)
         known = lookup(self.lang, f"group_noun.{column}")
         return known if known is not None else self.words.text("group_column", column=column)
 
@@ -1306,20 +1314,24 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
                     comparison=ctx.comparison(comp, pair), when=year_text)
     results = lead[["area", "comparison", "index", "value", "n_units", "n_pupils"]]
+    # a known comparison has its own name; other groups are named by their labels
+    known = lookup(ctx.lang, f"comparison_name.{comp}") is not None
+    label_a, label_b = ((data.group_labels.get(pair[0]), data.group_labels.get(pair[1]))
+                        if known else (ctx.group_text(pair[0]), ctx.group_text(pair[1])))
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
-               lang=ctx.lang, label_a=data.group_labels.get(pair[0]),
-               label_b=data.group_labels.get(pair[1]), ax=ax)
+               lang=ctx.lang, label_a=label_a,
+               label_b=label_b, ax=ax)
     image = _png(figure, dpi=80)
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
     links = dict(zip(data.areas["code"], data.areas["file"], strict=True))
     m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
                        offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
-                       label_a=data.group_labels.get(pair[0]),
-                       label_b=data.group_labels.get(pair[1]), links=links)
+                       label_a=label_a,
+                       label_b=label_b, links=links)
     frame = _iframe(m, heading)
 
     # the sortable table
@@ -1483,7 +1495,8 @@ def render_report(
                         f"{type(data).__name__}")
     min_cell = _check_options(lang, min_cell)
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
-               labels=data.group_labels)
+               labels=data.group_labels,
+               columns=dict(data.parameters.get("group_columns") or {}))
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
