@@ -105,7 +105,7 @@ def test_a_third_language_is_one_file(third_language, tmp_path):
     data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
                        name="school_name", boundaries=demo_boundaries(schools),
                        area_code="statcode", only=["GM9001"], permutations=19)
-    pages = dict(render_report(data, lang="xx", offline=True, min_cell=10))
+    pages = dict(render_report(data, lang="xx", offline=True))
     page = pages["GM9001.html"]
     assert '<html lang="xx">' in page
     assert "⟦In short⟧" in page and "⟦What these numbers cannot tell⟧" in page
