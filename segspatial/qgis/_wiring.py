@@ -524,7 +524,7 @@ def _style_names() -> list[str]:
 
 
 def _languages() -> list[str]:
-    from segspatial._report_text import LANGUAGES
+    from segspatial.text import LANGUAGES
 
     return list(LANGUAGES)
 
