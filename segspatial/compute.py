@@ -31,7 +31,7 @@ from segspatial.indices import (
     resolve_indices,
     undefined_reasons,
 )
-from segspatial.schema import RESULT_COLUMNS, conform_results, empty_results
+from segspatial.schema import RESULT_COLUMNS, empty_results, results_frame
 
 __all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
 
@@ -89,8 +89,9 @@ def compute_indices(
     Returns
     -------
     table : pandas.DataFrame
-        Long results: ``keys``, ``group_a``, ``group_b``, ``index``, ``value``,
-        ``n_units``, ``n_pupils``, ``n_a``, ``n_b``, ``reason``.
+        Long results in the one schema (:data:`RESULT_COLUMNS`): ``keys``,
+        ``group_a``, ``group_b``, ``index``, ``value``, ``n_units``, ``n_pupils``,
+        ``n_a``, ``n_b`` and ``reason`` filled, the other columns null.
     undefined : pandas.DataFrame
         Exclusions for area-years whose indices are undefined (too few units,
         absent group).
@@ -113,6 +114,7 @@ def compute_indices(
     n_idx = len(specs)
     values = np.empty((n_groups, n_idx))
     reasons = np.empty((n_groups, n_idx), dtype=object)
+    undefined_all = reason != None  # noqa: E711 (elementwise)
     for i, spec in enumerate(specs):
         v = np.asarray(spec.kernel(c.as_multigroup() if spec.multigroup else c),
                        dtype=np.float64)
@@ -120,35 +122,39 @@ def compute_indices(
             raise RuntimeError(
                 f"index {spec.name!r} returned shape {v.shape}, expected ({n_groups},)"
             )
-        r = reason.copy()
-        if spec.requires_integer:
-            r[(r == None) & ~c.integer] = INTEGER_REASON  # noqa: E711 (elementwise)
+        r, bad = reason, undefined_all
         recorded = c.reasons(spec.name)
-        if recorded is not None:
-            r = np.where(r == None, recorded, r)  # noqa: E711
-        r[(r == None) & np.isnan(v)] = "undefined for these counts"  # noqa: E711
-        v = np.where(r == None, v, np.nan)  # noqa: E711
-        values[:, i] = v
+        for why, mask in (
+            (INTEGER_REASON, ~c.integer if spec.requires_integer else None),
+            (recorded, None if recorded is None else recorded != None),  # noqa: E711
+            ("undefined for these counts", np.isnan(v)),
+        ):
+            if mask is None:
+                continue
+            new = mask & ~bad
+            if new.any():
+                r = r.copy() if r is reason else r
+                r[new] = why[new] if isinstance(why, np.ndarray) else why
+                bad = bad | new
+        values[:, i] = np.where(bad, np.nan, v)
         reasons[:, i] = r
 
     n_rows = n_groups * n_idx
     rows = np.repeat(np.arange(n_groups), n_idx)
-
-    def text(values: Any) -> pd.Series:  # object columns, as the schema has them
-        return pd.Series(values, dtype=object)
-
-    table = pd.DataFrame({
-        **{k: key_frame[k].take(rows).reset_index(drop=True) for k in keys},
-        "group_a": text(np.full(n_rows, group_a, dtype=object)),
-        "group_b": text(np.full(n_rows, group_b, dtype=object)),
-        "index": text(np.tile(np.array([s.name for s in specs], dtype=object), n_groups)),
+    names = np.array([s.name for s in specs], dtype=object)
+    table = results_frame({
+        **{k: (key_frame[k].array.take(rows) if not isinstance(key_frame[k].dtype, np.dtype)
+               else key_frame[k].to_numpy().take(rows)) for k in keys},
+        "group_a": np.full(n_rows, group_a, dtype=object),
+        "group_b": np.full(n_rows, group_b, dtype=object),
+        "index": np.tile(names, n_groups),
         "value": values.ravel(),
         "n_units": np.repeat(c.n_units, n_idx),
         "n_pupils": np.repeat(n_pupils, n_idx),
         "n_a": np.repeat(c.A, n_idx),
         "n_b": np.repeat(c.B, n_idx),
-        "reason": text(reasons.ravel()),
-    })
+        "reason": reasons.ravel(),
+    }, n_rows)
 
     parts = []
     for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
@@ -280,8 +286,8 @@ def segregation(
     parts = [e for e in (excluded, undefined) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     drop = [k for k in ("area", "year") if k not in keys]
-    table = conform_results(table)
-    table[drop] = None
+    if drop:
+        table[drop] = None
     exclusions = exclusions.drop(columns=drop)
     counts_used = kept.drop(columns=drop)
     parameters = {

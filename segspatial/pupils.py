@@ -1160,7 +1160,7 @@ def pupil_segregation(
         })
         table, undefined = compute_indices(frame, specs, group_a=ga, group_b=gb,
                                            keys=("area", "year"))
-        table.insert(2, "comparison", name)
+        table["comparison"] = np.full(len(table), name, dtype=object)
         tables.append(table)
         neither = frame["total"].to_numpy() - frame["a"].to_numpy() - frame["b"].to_numpy()
         outside = neither > 0
