@@ -246,6 +246,62 @@ def _floor_product_ratio(n: np.ndarray, k: np.ndarray, big_n: np.ndarray) -> np.
     return out
 
 
+#: Units per block of the exact E[D]: its ~100 array operations per unit run on
+#: arrays that stay in the CPU's cache (values do not depend on the block size).
+_BLOCK = 1 << 15
+
+
+def _mean_absolute_deviation(c: GroupedCounts, rows: np.ndarray,
+                             st: tuple[np.ndarray, ...] | None,
+                             edge: list[np.ndarray] | None,
+                             far: list[np.ndarray] | None) -> np.ndarray:
+    """E|a_j - mu_j| of the units ``rows`` (with pupils, in areas where E[D] is defined).
+
+    With ``edge`` and ``far`` (lists), a block: the units at the edge of the support and
+    those far from the mean get 0 here and their rows are appended to those lists, to
+    be evaluated together afterwards: with ``st`` (the per-area Stirling errors) the far
+    ones by :func:`pmf_inner`, without it the edges by :func:`hypergeom_pmf`.
+    """
+    gg = c.group[rows]
+    tf, kf = c.T[gg], c.A[gg]  # whole numbers (ok_group), at most 2**53
+    nf = c.t[rows]
+    prod = nf * kf
+    if prod.size and prod.max() >= MAX_EXACT_COUNT:  # n K not exact: integers
+        k = _floor_product_ratio(np.rint(nf).astype(np.int64),
+                                 np.rint(kf).astype(np.int64),
+                                 np.rint(tf).astype(np.int64))
+        x = (k + 1).astype(np.float64)
+    else:  # floor(fl(nK / N)) = floor(nK / N) when nK < 2**53
+        x = np.floor(prod / tf) + 1.0
+    ff = tf - kf
+    if edge is None and st is None:  # the edges of the support: the general pmf
+        pmf = hypergeom_pmf(x, tf, kf, nf)
+    elif edge is None:  # the units far from the mean, all of them at once
+        pmf = pmf_inner(x, nf, kf, ff, tf, stirlerr_successes=st[0][gg],
+                        stirlerr_failures=st[1][gg], stirlerr_population=st[2][gg])
+    else:
+        y = nf - x
+        inner = (x < kf) & (y > 0) & (y < ff) & (nf < tf)  # x > 0 always
+        found: list[np.ndarray] = []
+        if inner.all():
+            pmf = pmf_inner(x, nf, kf, ff, tf, stirlerr_successes=st[0][gg],
+                            stirlerr_failures=st[1][gg], stirlerr_population=st[2][gg],
+                            far=found)
+            away = found[0]
+        else:  # a unit at the edge of the support (e.g. one pupil)
+            pmf = np.zeros(x.shape)
+            i = np.flatnonzero(inner)
+            gi = gg[i]
+            pmf[i] = pmf_inner(x[i], nf[i], kf[i], ff[i], tf[i],
+                               stirlerr_successes=st[0][gi], stirlerr_failures=st[1][gi],
+                               stirlerr_population=st[2][gi], far=found)
+            away = i[found[0]]
+            edge.append(rows[~inner])
+        if away.size:
+            far.append(rows[away])
+    return 2.0 * x * (ff - nf + x) / tf * pmf
+
+
 def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     """Exact E[D] under random allocation (Carrington & Troske 1997).
 
@@ -265,43 +321,26 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     """
 
     def compute() -> np.ndarray:
-        g = c.group
         too_big = c.T > MAX_EXACT_COUNT
         ok_group = c.integer & (c.A > 0) & (c.B > 0) & ~too_big
         c.explain("dissimilarity_expected", too_big,
                   "more than 2**53 pupils: whole counts are not exact in float64, so the "
                   "exact E[D] cannot be computed")
-        ok = ok_group[g] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
-        every = bool(ok.all())
-        gg = g if every else g[ok]
-        tf, kf = c.T[gg], c.A[gg]  # whole numbers (ok_group), at most 2**53
-        nf = c.t if every else c.t[ok]
-        prod = nf * kf
-        if prod.size and prod.max() >= MAX_EXACT_COUNT:  # n K not exact: integers
-            k = _floor_product_ratio(np.rint(nf).astype(np.int64),
-                                     np.rint(kf).astype(np.int64),
-                                     np.rint(tf).astype(np.int64))
-            x = (k + 1).astype(np.float64)
-        else:  # floor(fl(nK / N)) = floor(nK / N) when nK < 2**53
-            x = np.floor(prod / tf) + 1.0
-        ff = tf - kf
-        y = nf - x
-        inner = (x < kf) & (y > 0) & (y < ff) & (nf < tf)  # x > 0 always
-        # the usual case: Stirling errors of the area totals once per area
-        st_k, st_f, st_t = (_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
-        if inner.all():
-            pmf = pmf_inner(x, nf, kf, ff, tf, stirlerr_successes=st_k[gg],
-                            stirlerr_failures=st_f[gg], stirlerr_population=st_t[gg])
-        else:  # a unit at the edge of the support (e.g. one pupil): the general pmf
-            edge = ~inner
-            pmf = np.empty(x.shape)
-            pmf[edge] = hypergeom_pmf(x[edge], tf[edge], kf[edge], nf[edge])
-            gi = gg[inner]
-            pmf[inner] = pmf_inner(x[inner], nf[inner], kf[inner], ff[inner], tf[inner],
-                                   stirlerr_successes=st_k[gi], stirlerr_failures=st_f[gi],
-                                   stirlerr_population=st_t[gi])
+        ok = ok_group[c.group] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
+        # Stirling errors of the area totals once per area
+        st = tuple(_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
         mad = np.zeros(c.a.shape)
-        mad[ok] = 2.0 * x * (ff - nf + x) / tf * pmf
+        edge: list[np.ndarray] = []
+        far: list[np.ndarray] = []
+        for start in range(0, mad.size, _BLOCK):  # blocks that stay in the CPU's cache
+            block = slice(start, start + _BLOCK)
+            rows = np.flatnonzero(ok[block]) + start
+            if rows.size:
+                mad[rows] = _mean_absolute_deviation(c, rows, st, edge, far)
+        for found, pmf in ((edge, None), (far, st)):
+            if found:  # evaluated together, as their pmf needs (see pmf_inner)
+                rows = np.concatenate(found)
+                mad[rows] = _mean_absolute_deviation(c, rows, pmf, None, None)
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = c.T / (2.0 * c.A * c.B) * c.sum(mad)
         return np.where(ok_group, expected, np.nan)
