@@ -17,7 +17,7 @@ import pandas as pd
 from segspatial.counts import (
     _REASONS,
     _combine_codes,
-    apply_filters,
+    _filter,
     count_once,
     empty_exclusions,
     exclusions_summary,
@@ -72,6 +72,7 @@ def compute_indices(
     group_a: str = "a",
     group_b: str = "b",
     keys: tuple[str, ...] = ("area", "year"),
+    area_years: tuple[np.ndarray, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every index for every area-year of a validated, filtered count frame.
 
@@ -85,6 +86,9 @@ def compute_indices(
         Labels written to the ``group_a`` / ``group_b`` columns and used in reasons.
     keys : tuple of str
         The columns that define one area-year.
+    area_years : tuple, optional
+        The area-year of every row and the keys of each, as :func:`group_codes`
+        returns them, when they are known already (the gate records them).
 
     Returns
     -------
@@ -97,7 +101,7 @@ def compute_indices(
         absent group).
     """
     keys = list(keys)
-    g, key_frame = group_codes(frame, keys)
+    g, key_frame = group_codes(frame, keys) if area_years is None else area_years
     n_groups = len(key_frame)
     c = GroupedCounts(
         a=frame["a"].to_numpy(dtype=np.float64),
@@ -197,6 +201,17 @@ def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Da
     return g.astype(np.intp, copy=False), key_frame
 
 
+def _kept_area_years(area_years: tuple[np.ndarray, pd.DataFrame], keep: np.ndarray
+                     ) -> tuple[np.ndarray, pd.DataFrame]:
+    """The gate's area-year codes of the rows the filters keep, renumbered 0 .. n - 1."""
+    g, keys = area_years
+    g = g[keep]
+    present = np.bincount(g, minlength=len(keys)) > 0
+    if present.all():
+        return g, keys
+    return (np.cumsum(present) - 1)[g], keys.loc[present].reset_index(drop=True)
+
+
 def _present_keys(area: str | None, year: str | None) -> list[str]:
     return [k for k, given in (("area", area), ("year", year)) if given is not None]
 
@@ -272,15 +287,21 @@ def segregation(
     """
     specs = resolve_indices(indices)
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total)
-    kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
-                                   min_area_size=min_area_size)
+    keep, excluded = _filter(counts, min_unit_size, min_area_size)
+    every = bool(keep.all())
+    kept = (counts.frame.copy(deep=False) if every
+            else counts.frame.loc[keep].reset_index(drop=True))
     keys = _present_keys(area, year)
     if kept.empty:
         table = empty_results()
         undefined = empty_exclusions()
     else:
+        area_years = counts.area_years
+        if area_years is not None and not every:
+            area_years = _kept_area_years(area_years, keep)
         table, undefined = compute_indices(
-            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year")
+            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year"),
+            area_years=area_years,
         )
     excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]

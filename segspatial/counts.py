@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
@@ -100,6 +100,11 @@ class Counts:
     area: Hashable | None = None
     year: Hashable | None = None
     total: Hashable | None = None
+    #: The area-year of every row of ``frame`` (0 .. n - 1 in key order) and the keys of
+    #: each, as the gate found them, so the engine does not group the rows again; None
+    #: when the gate did not record them (see :func:`segspatial.compute.group_codes`).
+    area_years: tuple[np.ndarray, pd.DataFrame] | None = field(default=None, repr=False,
+                                                                compare=False)
 
 
 def _py(value: Any) -> Any:
@@ -413,7 +418,7 @@ def prepare_counts(
         area_codes, area_values = np.zeros(n, dtype=np.int64), None
     years = (_year_column(data, year) if year is not None
              else np.zeros(n, dtype=np.int64))
-    year_codes, year_values = pd.factorize(years, sort=True)
+    year_codes, year_values = _sorted_codes(years)
     unit_codes, unit_values = _checked_codes(data, unit, "unit")
     n_area = len(area_values) if area_values is not None else 1
     n_year, n_unit = len(year_values), len(unit_values)
@@ -449,16 +454,40 @@ def prepare_counts(
     def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
         return values.copy() if order is None else values[order]
 
-    def categorical(codes: np.ndarray, values: pd.Index) -> pd.Categorical:
+    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
+                    ) -> pd.Categorical:
         small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
-        return pd.Categorical.from_codes(take(small), categories=values, validate=False)
+        return pd.Categorical.from_codes(small if sorted_ else take(small),
+                                         categories=values, validate=False)
 
+    # The rows come in blocks of one area-year, in key order: the area and year columns
+    # and the engine's area-year codes are the blocks' keys repeated (no gathers).
+    n_pair = n_area * n_year
+    area_years = None
+    if n_pair <= max(4 * n, 1 << 20) and (area is None
+                                          or area_values.is_monotonic_increasing):
+        sizes = np.bincount(area_codes * n_year + year_codes, minlength=n_pair)
+        present = np.flatnonzero(sizes)
+        sizes = sizes[present]
+        block_area, block_year = np.divmod(present, n_year)
+        block_years = np.asarray(year_values)[block_year].astype(np.int64, copy=False)
+        years_sorted = np.repeat(block_years, sizes)
+        area_column = (categorical(np.repeat(block_area, sizes), area_values, True)
+                       if area is not None else np.zeros(n, dtype=np.int64))
+        keys = pd.DataFrame({
+            "area": (area_values.take(block_area) if area is not None
+                     else np.zeros(len(present), dtype=np.int64)),
+            "year": block_years})
+        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), sizes), keys)
+    else:
+        years_sorted = take(years)
+        area_column = (categorical(area_codes, area_values) if area is not None
+                       else np.zeros(n, dtype=np.int64))
     a_sorted, b_sorted = take(a), take(b)
     frame = pd.DataFrame(
         {
-            "area": (categorical(area_codes, area_values) if area is not None
-                     else np.zeros(n, dtype=np.int64)),
-            "year": take(years),
+            "area": area_column,
+            "year": years_sorted,
             "unit": categorical(unit_codes, unit_values),
             "a": a_sorted,
             "b": b_sorted,
@@ -469,7 +498,7 @@ def prepare_counts(
     for name, column in extra.items():
         frame[name] = take(data[column].to_numpy())
     return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
-                  area=area, year=year, total=total)
+                  area=area, year=year, total=total, area_years=area_years)
 
 
 def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray,
@@ -510,12 +539,23 @@ def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray
     )
 
 
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of a key column and its distinct values, in sorted order.
 
     Keys of mixed types (e.g. 7 and "07") are sorted by their text, so any key column
-    works; codes are int64 (the categories of the frame's key columns).
+    works; codes are int64 (the categories of the frame's key columns), -1 for a
+    missing key. Whole numbers in a narrow range (years) are coded by offset, without
+    hashing (the codes of ``pandas.factorize(sort=True)``).
     """
+    array = values if isinstance(values, np.ndarray) else (
+        values.to_numpy() if isinstance(values.dtype, np.dtype) else None)
+    if array is not None and array.dtype.kind in "iu" and array.size:
+        low, high = int(array.min()), int(array.max())
+        if high - low <= max(array.size, 1 << 16):
+            offset = array.astype(np.int64) - low if low else array.astype(np.int64)
+            present = np.bincount(offset, minlength=high - low + 1) > 0
+            rank = np.cumsum(present) - 1
+            return rank[offset], pd.Index(np.flatnonzero(present).astype(array.dtype) + low)
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # mixed types that do not compare: order by text
@@ -523,8 +563,8 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
         rank = np.argsort(np.argsort(np.asarray([f"{type(u).__name__}:{u}"
                                                  for u in uniques], dtype=object),
                                      kind="stable"))
-        order = np.argsort(rank)
-        codes, uniques = rank[codes], uniques.take(order)
+        codes = np.where(codes >= 0, rank[codes], -1)
+        uniques = uniques.take(np.argsort(rank))
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
@@ -744,6 +784,15 @@ def apply_filters(
         One row per area-year and reason (``small_area``, ``small_unit``,
         ``not_in_comparison``) with the units and pupils concerned.
     """
+    keep, exclusions = _filter(counts, min_unit_size, min_area_size)
+    frame = counts.frame
+    kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
+    return kept, exclusions
+
+
+def _filter(counts: Counts, min_unit_size: float, min_area_size: float
+            ) -> tuple[np.ndarray, pd.DataFrame]:
+    """The rows :func:`apply_filters` keeps (a mask) and its exclusions."""
     min_unit = _check_size(min_unit_size, "min_unit_size")
     min_area = _check_size(min_area_size, "min_area_size")
     frame = counts.frame
@@ -779,8 +828,7 @@ def apply_filters(
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
-    kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
-    return kept, exclusions
+    return keep, exclusions
 
 
 def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,

@@ -219,8 +219,12 @@ def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
     p = np.asarray(p, dtype=np.float64)
     q = 1.0 - p if q is None else np.asarray(q, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = np.where(p > 0.5, np.log1p(-q), np.log(np.where(p > 0, p, 1.0)))
-        log_q = np.where(q > 0.5, np.log1p(-p), np.log(np.where(q > 0, q, 1.0)))
+        # each logarithm evaluated once, where it is used (ln 1 = 0 where a share is 0)
+        log_p, log_q = np.zeros(p.shape), np.zeros(q.shape)
+        for share, other, out in ((p, q, log_p), (q, p, log_q)):
+            large = share > 0.5
+            np.log1p(-other, out=out, where=large)
+            np.log(share, out=out, where=~large & (share > 0))
         return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
 
 
