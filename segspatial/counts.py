@@ -429,17 +429,18 @@ def prepare_counts(
     year_unit = _combine_codes(year_codes.astype(np.int64), n_year, unit_codes, n_unit)
     n_slots = n_year * n_unit
     dense = n_slots <= max(4 * n, 1 << 20)
-    if dense:
-        per = np.bincount(year_unit, minlength=n_slots)
-        clash = bool(per.max(initial=0) > 1)
+    rows = np.arange(n)
+    if dense:  # each row writes its number into its slot: a repeat overwrites one
+        slot = np.full(n_slots, -1, dtype=np.int64)
+        slot[year_unit] = rows
+        clash = not np.array_equal(slot[year_unit], rows)
     else:
         clash = len(np.unique(year_unit)) < n
     if clash:
         _key_clash(data, year_unit, area_codes, area, year, years, area_values,
                    unit_codes, unit_values)
     if dense:
-        by_year_unit = np.empty(n, dtype=np.int64)
-        by_year_unit[(np.cumsum(per > 0) - 1)[year_unit]] = np.arange(n)
+        by_year_unit = slot[slot >= 0]
     else:
         by_year_unit = np.argsort(year_unit, kind="stable")
     if area is not None and n_area > 1:
