@@ -162,13 +162,12 @@ def compute_indices(
 
     parts = []
     for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
-        if mask.any():
-            part = key_frame.loc[mask].reset_index(drop=True)
-            part.insert(0, "reason", code)
-            part["n_units"] = c.n_units[mask]
-            part["n_pupils"] = n_pupils[mask]
-            part["description"] = _REASONS[code]
-            parts.append(part)
+        if mask.any():  # one constructor: adding columns one by one costs more
+            keyed = key_frame.loc[mask]
+            parts.append(pd.DataFrame({
+                "reason": code, **{k: keyed[k].array for k in key_frame.columns},
+                "n_units": c.n_units[mask], "n_pupils": n_pupils[mask],
+                "description": _REASONS[code]}, index=pd.RangeIndex(int(mask.sum()))))
     undefined = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     return table, undefined
 
@@ -305,12 +304,14 @@ def segregation(
         )
     excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
-    exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+    exclusions = (pd.concat(parts, ignore_index=True) if len(parts) > 1
+                  else parts[0].reset_index(drop=True) if parts else empty_exclusions())
     drop = [k for k in ("area", "year") if k not in keys]
+    counts_used = kept
     if drop:
         table[drop] = None
-    exclusions = exclusions.drop(columns=drop)
-    counts_used = kept.drop(columns=drop)
+        exclusions = exclusions.drop(columns=drop)
+        counts_used = kept.drop(columns=drop)
     parameters = {
         "unit": unit, "group_a": group_a, "group_b": group_b, "area": area, "year": year,
         "total": total, "indices": [s.name for s in specs],

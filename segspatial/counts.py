@@ -18,6 +18,7 @@ group of the theme: a breakdown of those in neither group, see
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -755,9 +756,15 @@ def _exclusion_rows(frame: pd.DataFrame, mask: np.ndarray, reason: str,
 
 def empty_exclusions() -> pd.DataFrame:
     """An exclusions table without rows."""
-    return pd.DataFrame({c: pd.Series(dtype=object if c in ("reason", "area", "description")
-                                      else "int64" if c in ("year", "n_units") else "float64")
-                         for c in EXCLUSION_COLUMNS})
+    return _empty_exclusions().copy()
+
+
+@functools.cache
+def _empty_exclusions() -> pd.DataFrame:
+    return pd.DataFrame({
+        c: pd.Series(dtype=object if c in ("reason", "area", "description")
+                     else "int64" if c in ("year", "n_units") else "float64")
+        for c in EXCLUSION_COLUMNS})
 
 
 def apply_filters(

@@ -197,8 +197,8 @@ def _conform(table: pd.DataFrame | dict[str, Any], descriptions: dict[str, tuple
             columns[name] = values
         elif isinstance(column, pd.Series):
             if isinstance(column.dtype, pd.CategoricalDtype):  # the gate's key codes
-                columns[name] = np.asarray(column)
-            elif isinstance(column.dtype, np.dtype):
+                column = pd.Series(np.asarray(column), name=name)  # (text: str dtype)
+            if isinstance(column.dtype, np.dtype):
                 columns[name] = column.to_numpy()
             else:
                 columns[name] = column.array

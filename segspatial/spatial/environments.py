@@ -36,7 +36,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
-from segspatial.indices import _binary_entropy
+from segspatial._kernels import _binary_entropy
 from segspatial.spatial._args import (
     _check_definition,
     _require_projected,
