@@ -177,10 +177,32 @@ def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
         return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
 
 
+#: Units per block of the per-unit terms of the kernels: their array operations then
+#: run on arrays that stay in the CPU's cache, and no temporary array is as long as
+#: the panel (each unit's term depends on that unit alone, so the values do not
+#: depend on the block size; the sums over units run once, over all of them).
+_BLOCK = 1 << 15
+
+
+def _by_block(n: int, term: Callable[[slice], np.ndarray]) -> np.ndarray:
+    """``term(units)`` for the units ``0 .. n - 1``, evaluated in blocks of _BLOCK."""
+    if n <= _BLOCK:
+        return term(slice(0, n))
+    out = np.empty(n)
+    for start in range(0, n, _BLOCK):
+        block = slice(start, min(start + _BLOCK, n))
+        out[block] = term(block)
+    return out
+
+
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
+    def term(u: slice) -> np.ndarray:  # |a_j/A - b_j/B|, as _shares gives them
+        g = c.group[u]
+        return np.abs(c.a[u] / c.A[g] - c.b[u] / c.B[g])
+
     def compute() -> np.ndarray:
-        sa, sb = _shares(c)
-        return 0.5 * c.sum(np.abs(sa - sb))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 0.5 * c.sum(_by_block(c.a.size, term))
 
     return c.memo("dissimilarity", compute)
 
@@ -197,11 +219,6 @@ def _floor_product_ratio(n: np.ndarray, k: np.ndarray, big_n: np.ndarray) -> np.
     for i in np.flatnonzero(~small):
         out[i] = int(n[i]) * int(k[i]) // int(big_n[i])
     return out
-
-
-#: Units per block of the exact E[D]: its ~100 array operations per unit run on
-#: arrays that stay in the CPU's cache (values do not depend on the block size).
-_BLOCK = 1 << 15
 
 
 def _mean_absolute_deviation(c: GroupedCounts, rows: np.ndarray,
@@ -334,11 +351,15 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
 
 
 def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
+    def term(u: slice) -> np.ndarray:  # t_j (E(P) - E(p_j))
+        t = c.t[u]
+        tt = np.where(t > 0, t, 1.0)
+        e_unit = np.where(t > 0, _binary_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
+        return t * (e_area[c.group[u]] - e_unit)
+
     with np.errstate(divide="ignore", invalid="ignore"):
         e_area = _binary_entropy(c.A / c.T, c.B / c.T)
-        tt = np.where(c.t > 0, c.t, 1.0)
-        e_unit = np.where(c.t > 0, _binary_entropy(c.a / tt, c.b / tt), 0.0)
-        return c.sum(c.t * (e_area[c.group] - e_unit)) / (c.T * e_area)
+        return c.sum(_by_block(c.a.size, term)) / (c.T * e_area)
 
 
 def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
@@ -347,9 +368,13 @@ def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
     The sum of squares has no cancellation and T P Q = A B / T needs no 1 - P, so V
     keeps its digits when one group is tiny (xPx - P and 1 - P both lose them).
     """
+    def term(u: slice) -> np.ndarray:  # t_j (p_j - P)^2, p_j as _unit_share_a gives it
+        t, g = c.t[u], c.group[u]
+        dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - c.A[g] / c.T[g]
+        return t * dev * dev
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        dev = _unit_share_a(c) - c.A[c.group] / c.T[c.group]
-        return c.sum(c.t * dev * dev) * c.T / (c.A * c.B)
+        return c.sum(_by_block(c.a.size, term)) * c.T / (c.A * c.B)
 
 
 def undefined_reasons(c: GroupedCounts, group_a: str | None = None,
