@@ -238,6 +238,10 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
             )
         s = converted
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    # one pass for the usual case (every count finite and >= 0; NaN fails both tests)
+    if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
+            values.max()):
+        return values
     nan = np.isnan(values)
     if nan.any():
         raise ValueError(
@@ -326,10 +330,17 @@ def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
         For non-numeric, missing, infinite or negative counts, or a total below A + B
         (the message names the column, the rows or file lines, and what is allowed).
     """
+    a, b, t = _count_columns(data, group_a, group_b, total)
+    return a, b, a + b if t is None else t
+
+
+def _count_columns(data: pd.DataFrame, group_a: str, group_b: str, total: str | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """:func:`check_counts`, with None for the total when no column gives it."""
     a = _numeric_column(data, group_a, "group_a")
     b = _numeric_column(data, group_b, "group_b")
     if total is None:
-        return a, b, a + b
+        return a, b, None
     t = _numeric_column(data, total, "total")
     # allow for rounding in upstream aggregation of fractional counts
     short = t < (a + b) * (1 - 1e-12) - 1e-9
@@ -410,7 +421,7 @@ def prepare_counts(
     if len(data) == 0:
         raise ValueError("data is empty: at least one row of counts is needed")
 
-    a, b, t = check_counts(data, group_a, group_b, total)
+    a, b, t = _count_columns(data, group_a, group_b, total)
 
     n = len(data)
     if area is not None:
@@ -427,12 +438,12 @@ def prepare_counts(
     # unit repeats within an area-year and no unit lies in two areas in a year. The
     # same dense table gives the (year, unit) order by a scatter (no comparison sort);
     # a stable radix sort on the area codes then gives (area, year, unit) order.
-    year_unit = _combine_codes(year_codes.astype(np.int64), n_year, unit_codes, n_unit)
+    year_unit = _combine_codes(year_codes, n_year, unit_codes, n_unit)
     n_slots = n_year * n_unit
     dense = n_slots <= max(4 * n, 1 << 20)
-    rows = np.arange(n)
+    rows = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
     if dense:  # each row writes its number into its slot: a repeat overwrites one
-        slot = np.full(n_slots, -1, dtype=np.int64)
+        slot = np.full(n_slots, -1, dtype=rows.dtype)
         slot[year_unit] = rows
         clash = not np.array_equal(slot[year_unit], rows)
     else:
@@ -445,8 +456,8 @@ def prepare_counts(
     else:
         by_year_unit = np.argsort(year_unit, kind="stable")
     if area is not None and n_area > 1:
-        codes = area_codes[by_year_unit]
-        codes = codes.astype(np.uint16) if n_area <= 1 << 16 else codes  # radix sort
+        small = area_codes.astype(np.uint16) if n_area <= 1 << 16 else area_codes
+        codes = small[by_year_unit]  # 16-bit codes: numpy sorts them by radix
         order = by_year_unit[np.argsort(codes, kind="stable")]
     else:
         order = by_year_unit
@@ -554,7 +565,7 @@ def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]
     if array is not None and array.dtype.kind in "iu" and array.size:
         low, high = int(array.min()), int(array.max())
         if high - low <= max(array.size, 1 << 16):
-            offset = array.astype(np.int64) - low if low else array.astype(np.int64)
+            offset = np.subtract(array, low, dtype=np.int64)
             present = np.bincount(offset, minlength=high - low + 1) > 0
             rank = np.cumsum(present) - 1
             return rank[offset], pd.Index(np.flatnonzero(present).astype(array.dtype) + low)
@@ -589,7 +600,9 @@ def _combine_codes(left: np.ndarray, n_left: int, right: np.ndarray, n_right: in
         n_left = len(uniques)
         if n_left * max(n_right, 1) >= 2**62:  # pragma: no cover (needs > 2**31 rows)
             raise ValueError("too many distinct keys to combine")
-    return left.astype(np.int64) * n_right + right
+    key = np.multiply(left, n_right, dtype=np.int64)
+    key += right
+    return key
 
 
 @dataclass(frozen=True)
