@@ -154,8 +154,10 @@ class MultiGroupedCounts:
 
     @cached_property
     def n_units(self) -> np.ndarray:
-        """Number of units per area-year."""
-        return np.bincount(self.group, minlength=self.n_groups)
+        """Number of units with pupils per area-year (an empty unit does not count, as in
+        the two-group indices: it cannot change any index)."""
+        return np.bincount(self.group, weights=(self.t > 0),
+                           minlength=self.n_groups).astype(np.int64)
 
     @cached_property
     def n_present(self) -> np.ndarray:
@@ -432,6 +434,11 @@ def _as_matrix(counts: Any, name: str = "counts") -> np.ndarray:
 
 def _single(counts: Any) -> MultiGroupedCounts | None:
     c = MultiGroupedCounts.single(_as_matrix(counts))
+    if c.n_units[0] < 2:
+        warnings.warn(f"index undefined: fewer than 2 units with pupils ({int(c.n_units[0])} "
+                      f"of {c.counts.shape[0]} units); returning NaN", SegregationWarning,
+                      stacklevel=3)
+        return None
     if c.n_present[0] < 2:
         warnings.warn(f"index undefined: {int(c.n_present[0])} group(s) with pupils, at "
                       "least two are needed; returning NaN", SegregationWarning, stacklevel=3)

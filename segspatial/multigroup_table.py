@@ -100,7 +100,7 @@ def _decomposition(c: MultiGroupedCounts, cluster: np.ndarray
     return out, sub, used
 
 
-def _reasons(c: MultiGroupedCounts, what: str = "units") -> np.ndarray:
+def _reasons(c: MultiGroupedCounts, what: str = "units with pupils") -> np.ndarray:
     reason = np.full(c.n_groups, None, dtype=object)
     few_groups = c.n_present < 2
     reason[few_groups] = np.array(

@@ -140,8 +140,8 @@ def test_two_groups_equal_the_two_group_indices(counts):
 
 @given(counts_strategy, st.randoms(use_true_random=False))
 def test_invariances_and_absent_groups(counts, rnd):
-    if (counts.sum(axis=0) > 0).sum() < 2:
-        return
+    if (counts.sum(axis=0) > 0).sum() < 2 or (counts.sum(axis=1) > 0).sum() < 2:
+        return  # undefined: see test_one_unit_with_pupils_is_undefined
     funcs = (mutual_information, multigroup_theil_h, multigroup_dissimilarity,
              normalised_exposure)
     base = [f(counts) for f in funcs]
@@ -532,3 +532,16 @@ def test_readme_decomposition_by_denomination_figures(real_2019):
                                .sum().to_numpy(float))
     assert [round(100 * v) for v in (by_m / total, (by_md - by_m) / total,
                                      1 - by_md / total)] == [21, 17, 62]
+
+
+@pytest.mark.parametrize("counts", [[[1, 1], [0, 0]], [[5, 15, 3], [0, 0, 0], [0, 0, 0]]])
+def test_one_unit_with_pupils_is_undefined(counts):
+    """An empty unit does not count (as in the two-group indices): one unit with pupils
+    and any number of empty ones is undefined, NaN with a warning, not 0."""
+    a, b = np.asarray(counts)[:, 0], np.asarray(counts)[:, 1]
+    with pytest.warns(SegregationWarning, match="fewer than 2 units with pupils"):
+        assert np.isnan(theil_h(a, b))
+    for f in (mutual_information, multigroup_theil_h, multigroup_dissimilarity,
+              normalised_exposure):
+        with pytest.warns(SegregationWarning, match="fewer than 2 units with pupils"):
+            assert np.isnan(f(counts))

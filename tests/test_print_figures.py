@@ -294,7 +294,8 @@ def test_monitor_map_shows_shares_above_the_scale():
     rep = pd.DataFrame({"level": "region", "area": ["R1", "R2", "R3"], "year": 2024,
                         "area_name": ["A", "B", "C"], "share": [0.1, 0.2, 0.55],
                         "share_low": [0.1, 0.2, 0.55], "share_high": [0.1, 0.2, 0.55],
-                        "target": 0.2, "gap": [10.0, 0.0, 0.0], "suppressed": False})
+                        "target": 0.2, "gap": [10.0, 0.0, 0.0], "gap_low": [10.0, 0.0, 0.0],
+                        "gap_high": [10.0, 0.0, 0.0], "suppressed": False})
     ax = share_map(rep, geometries, level="region")
     assert np.allclose(ax.collections[0].get_facecolors()[2], to_rgba(ABOVE_COLOR))
     assert "above 40%" in _legend_texts(ax.figure)
