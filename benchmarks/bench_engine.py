@@ -6,8 +6,12 @@ synthetic country of the same shape when the data is absent), and 24 and 95 copi
 it as separate countries (1,510,800 and 5,980,250 rows). Each school's size and share
 of group A drift from year to year.
 
-Measured in the same run, per size (medians of ``--repeats`` runs, each phase in a
-fresh subprocess so that every version starts alike):
+Measured in the same run, per size (``--repeats`` runs, each version in a fresh
+subprocess so that every version starts alike; within it the floor, D+H+V and the
+full table are timed back to back in every repeat, so that a change of load on a
+shared machine falls on all three alike, and a ratio is the median of the ratios
+within one repeat; wall time, and CPU time of the process, which leaves out the time
+it waits for a core):
 
 * **floor**: the least any implementation must do: factorise the area-year keys
   (``pd.factorize`` on municipality and year, included) and compute D, H and V with
@@ -24,6 +28,10 @@ fresh subprocess so that every version starts alike):
 Every phase's values are checked: the floor and PySAL against segspatial (largest
 absolute difference printed). Targets (issue 17): D+H+V within 3x of the floor and the
 full table within 6x, at every size.
+
+Last run (README, Performance; load average 9-11 on 2 cores): the full table at
+4.9x, 5.9x and 3.6x the floor (target met at every size); D+H+V at 3.6x, 3.4x and
+2.7x (target met at 6 million rows only; before this work 6.4x, 4.3x and 3.2x).
 
 Run: ``python benchmarks/bench_engine.py [--sizes 1 24 95] [--repeats 5]
 [--baseline DIR]``. The machine may be shared: compare the ratios, which are measured
