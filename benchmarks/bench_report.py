@@ -3,10 +3,12 @@
 Measures, in one run, the whole ``segspatial report`` pipeline on the real 2019 case
 (``../shared/data``): the aspatial indices, the spatial indices and profiles
 (:func:`segspatial.report.report_data`: bandwidths 500-4000 m, 999 permutations for
-Moran's I), and the 356 pages (:func:`segspatial.report.write_report`, offline,
-``min_cell=10``: a static map, an interactive map and SVG charts per page). The
-peer measured in the same run is the aspatial table alone
-(:func:`segspatial.segregation`), the floor any report costs.
+Moran's I), the disclosure audit of ``min_cell=10`` (every published number
+recomputed for a twin of every count below 10, :mod:`segspatial.disclosure`), and
+the 356 pages (:func:`segspatial.report.write_report`, offline, ``min_cell=10``: a
+static map, an interactive map and SVG charts per page). The peer measured in the
+same run is the aspatial table alone (:func:`segspatial.segregation`), the floor any
+report costs; the audit is also given as a ratio to the spatial indices it recomputes.
 
 Target (issue 7): all 355 municipalities in under 60 s.
 Run: ``python benchmarks/bench_report.py [--repeats 1] [--output DIR]``.
@@ -24,7 +26,7 @@ from pathlib import Path
 import segspatial as ss
 from segspatial.datasets import find_data_dir, real_2019_case
 from segspatial.geo import read_boundaries
-from segspatial.report import report_data, write_report
+from segspatial.report import _protected, report_data, write_report
 
 TARGET_SECONDS = 60.0
 
@@ -42,7 +44,7 @@ def main() -> int:
     schools = real_2019_case(data_dir)
     boundaries = read_boundaries(data_dir / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
     out_root = Path(args.output or tempfile.mkdtemp(prefix="bench-report-"))
-    peer, compute, render, total = [], [], [], []
+    peer, compute, audit, render, total = [], [], [], [], []
     n_pages = 0
     for _ in range(args.repeats):
         t0 = time.perf_counter()
@@ -53,19 +55,29 @@ def main() -> int:
                            name="school_name", boundaries=boundaries,
                            group_labels={"a": "disadvantaged", "b": "other"})
         t2 = time.perf_counter()
-        write_report(data, out_root / "report", offline=True, min_cell=10)
+        data, protected = _protected(data, 10)
         t3 = time.perf_counter()
+        write_report(data, out_root / "report", offline=True, min_cell=10)
+        t4 = time.perf_counter()
         n_pages = len(data.areas) + 1
         peer.append(t1 - t0)
         compute.append(t2 - t1)
-        render.append(t3 - t2)
-        total.append(t3 - t0)
+        audit.append(t3 - t2)
+        render.append(t4 - t3)
+        total.append(t4 - t0)
     size = sum(p.stat().st_size for p in (out_root / "report").glob("*.html"))
     med = statistics.median
     print(f"real 2019 case: {len(schools):,} schools, {n_pages - 1} municipality pages + index "
           f"({size / 1e6:.0f} MB) in {out_root / 'report'}")
     print(f"  aspatial table (peer):          {med(peer):7.2f} s")
     print(f"  spatial indices and profiles:   {med(compute):7.2f} s")
+    found = protected.audit
+    withheld = found.levels[found.levels["level"] > 0]["area"].nunique()
+    print(f"  disclosure audit (min_cell=10): {med(audit):7.2f} s "
+          f"({med(audit) / med(compute):.1f}x the spatial indices; {found.cells:,} counts "
+          f"below 10, {found.certified:,} proven safe with everything published, "
+          f"{found.twins:,} twins; some value withheld in {withheld} municipalities, "
+          f"{len(protected.dropped)} pages left out)")
     print(f"  pages (maps, charts, writing):  {med(render):7.2f} s "
           f"({1000 * med(render) / n_pages:.0f} ms a page)")
     print(f"  total:                          {med(total):7.2f} s "

@@ -19,6 +19,8 @@ import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
 from segspatial.counts import check_counts
+from segspatial.disclosure import check_min_cell
+from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
 from segspatial.schema import has_values
 
 #: The report's fixed colour scale for every index map and grid.
@@ -309,6 +311,7 @@ def school_frame(
     total: str | None = None,
     extra: Sequence[str] = (),
     min_cell: int | None = None,
+    published: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Schools with ``unit, name, area, x, y, a, b, pupils, share, centre, relative,
     suppressed, size``.
@@ -320,13 +323,13 @@ def school_frame(
     left out with a :class:`SegregationWarning` saying how many. The ``extra``
     columns (numeric) come along as ``_m0, _m1, ...``.
 
-    Disclosure control (``min_cell=N``): ``suppressed`` marks the schools with fewer
-    than N pupils in group A or in group B (:func:`suppressed_schools`); their
-    ``share``, ``relative`` and ``extra`` columns are NaN, so no map can show or
-    colour them by a number that gives the hidden count back (a = share x pupils,
-    p = a / t, ...). ``size`` is the pupil count for the marker size, raised to N
-    where it is below N (a marker's area must not reveal a count shown as "< N").
-    The ``centre`` (an area's share) is computed from the exact counts.
+    Disclosure control (``min_cell=N``): only what
+    :func:`segspatial.disclosure.publish_schools` allows is kept: ``a``, ``b`` and
+    ``total`` are NaN, ``pupils`` is rounded (NaN below N), ``share`` is the middle of
+    the school's band (``band_low`` to ``band_high``; NaN when ``suppressed``),
+    ``centre`` the area's share in whole percents (NaN where withheld), ``size``
+    the rounded pupils (at least N); local measures are NaN. Schools without pupils
+    in either group are kept (suppressed) when they have coordinates.
     """
     check_frame(data, "data")
     min_cell = check_min_cell(min_cell)
@@ -364,6 +367,10 @@ def school_frame(
     for i, col in enumerate(extra):
         out[f"_m{i}"] = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
     out["pupils"] = out["total"] if total else out["a"] + out["b"]
+    if min_cell is not None:
+        return _published_frame(out, min_cell, published)
+    if published is not None:
+        raise ValueError("published is for disclosure mode: give min_cell too")
     in_groups = out["a"] + out["b"]
     drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"]) | (in_groups <= 0)
     if drop.any():
@@ -378,83 +385,57 @@ def school_frame(
     sums = out.groupby("area")[["a", "b"]].transform("sum")
     out["centre"] = sums["a"] / (sums["a"] + sums["b"])
     out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
-    hidden = suppressed_schools(out["a"], out["b"], min_cell, area=out["area"])
-    out["suppressed"] = hidden
-    out.loc[hidden, ["share", "relative"]] = np.nan
-    # Local measures mix the counts of neighbouring schools: the measures of a few
-    # neighbours are linear equations that can give a suppressed school's counts back,
-    # so in an area with a suppressed school no school shows them.
-    out["measures_hidden"] = out.groupby("area")["suppressed"].transform("any").to_numpy()
-    measures = [c for c in out.columns if c.startswith("_m")]
-    out.loc[out["measures_hidden"], measures] = np.nan
-    pupils = out["pupils"].to_numpy(dtype=np.float64)
-    out["size"] = (pupils if min_cell is None
-                   else np.where(pupils < min_cell, float(min_cell), pupils))
+    out["suppressed"] = False
+    out["measures_hidden"] = False
+    out["size"] = out["pupils"].to_numpy(dtype=np.float64)
     return out
 
 
-def suppressed_schools(a: Any, b: Any, min_cell: int | None,
-                       area: Any = None) -> np.ndarray:
-    """Which schools have their group counts, share and local measures hidden.
+def _published_frame(out: pd.DataFrame, min_cell: int,
+                     shown: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`school_frame` in disclosure mode: what is published, decided on every
+    school given (also those that cannot be drawn), then the drawable ones."""
+    from segspatial.disclosure import Policy, publish_schools
 
-    With ``min_cell=N`` a school is suppressed when its (finite) count of group A
-    or of group B is below N (*primary* suppression). Showing the other group's
-    count, the share of A or any measure computed from a or b (``p = a / t``, the D
-    contribution ``|a/A - b/B| / 2``, ...) next to the pupil total would give the
-    hidden count back, so none of them is shown for such a school.
+    if shown is None:
+        shown = publish_schools(pd.DataFrame({
+            "unit": out["unit"].to_numpy(), "area": out["area"].to_numpy(),
+            "a": out["a"].to_numpy(), "b": out["b"].to_numpy(),
+            "total": out["pupils"].to_numpy(dtype=np.float64),
+            "x": out["x"].to_numpy(), "y": out["y"].to_numpy()}), Policy(min_cell))
+    else:
+        check_frame(shown, "published")
+        _require_columns(shown, ["suppressed", "band_low", "band_high", "share",
+                                 "pupils", "size", "centre"], "published")
+        if len(shown) != len(out):
+            raise ValueError(f"published must have one row per row of data ({len(out)}), "
+                             f"got {len(shown)}")
+        shown = shown.reset_index(drop=True)
+    # nothing of a school's own counts is published: only its band and rounded pupils
+    out = out.assign(a=np.nan, b=np.nan, total=np.nan)
+    out["pupils"] = shown["pupils"].to_numpy()
+    out["share"] = shown["share"].to_numpy()
+    out["band_low"] = shown["band_low"].to_numpy()
+    out["band_high"] = shown["band_high"].to_numpy()
+    out["centre"] = shown["centre"].to_numpy()
+    out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
+    out["suppressed"] = shown["suppressed"].to_numpy()
+    out["measures_hidden"] = True  # local measures mix exact counts: not published
+    out[[c for c in out.columns if c.startswith("_m")]] = np.nan
+    out["size"] = shown["size"].to_numpy()
+    drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"])
+    if drop.any():
+        warnings.warn(f"{int(drop.sum())} school(s) without coordinates are not drawn: "
+                      f"{_shown(out.loc[drop, 'unit'])}", SegregationWarning, stacklevel=4)
+        out = out[~drop].reset_index(drop=True)
+    if out.empty:
+        raise ValueError("data has no school to draw (no row with coordinates)")
+    return out
 
-    The area's totals are published too, so a single suppressed school in an area
-    could still be recovered as the area total minus the other schools' counts.
-    Where an area has exactly one primary-suppressed school, the area's unsuppressed
-    school with the smallest group count is suppressed as well (*complementary*
-    suppression; ties go to the first such school), which leaves only a range for
-    each hidden count (Hundepool et al. 2012, *Statistical Disclosure Control*,
-    ch. 5).
 
-    Parameters
-    ----------
-    a, b : array-like
-        Counts of group A and group B per school.
-    min_cell : int or None
-        The disclosure threshold; None suppresses nothing.
-    area : array-like, optional
-        The area of each school; None means all schools are in one area.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-
-    Examples
-    --------
-    >>> suppressed_schools([3, 40, 120], [200, 9, 30], 10).tolist()
-    [True, True, False]
-    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10).tolist()
-    [True, False, True, False]
-    >>> suppressed_schools([3, 40, 120, 60], [200, 90, 30, 70], 10,
-    ...                    area=["X", "X", "Y", "Y"]).tolist()
-    [True, True, False, False]
-    >>> suppressed_schools([3], [200], None).tolist()
-    [False]
-    """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if min_cell is None:
-        return np.zeros(np.broadcast(a, b).shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        primary = (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
-    frame = pd.DataFrame({
-        "area": np.zeros(primary.size, dtype=np.int8) if area is None else np.asarray(area),
-        "primary": primary,
-        "smallest": np.fmin(a, b),
-    })
-    alone = frame.groupby("area", sort=False)["primary"].transform("sum").to_numpy() == 1
-    candidates = frame[alone & ~primary]
-    if candidates.empty:
-        return primary
-    partner = candidates.groupby("area", sort=False)["smallest"].idxmin().to_numpy()
-    hidden = primary.copy()
-    hidden[partner] = True
-    return hidden
+def band_text(low: float, high: float) -> str:
+    """A share band as text: ``"20–30%"``."""
+    return f"{100 * low:.0f}–{100 * high:.0f}%"
 
 
 def suppressed_text(min_cell: int) -> str:
@@ -482,19 +463,21 @@ def local_measure_columns(data: pd.DataFrame, measures: Sequence[str] | None) ->
 
 
 def disclose(count: float, min_cell: int | None) -> str:
-    """A count as text, ``"< N"`` when below the disclosure threshold ``min_cell``."""
+    """A count as text: exact without ``min_cell``; with it rounded as disclosure mode
+    publishes counts (:meth:`segspatial.disclosure.Policy.counts`), ``"< N"`` below N.
+
+    Examples
+    --------
+    >>> disclose(1234, None), disclose(1234, 10), disclose(7, 10)
+    ('1,234', '1,235', '< 10')
+    """
     if count is None or not np.isfinite(count):
         return "no data"
-    if min_cell is not None and count < min_cell:
-        return f"< {min_cell}"
+    if min_cell is not None:
+        from segspatial.disclosure import Policy
+
+        rounded = float(Policy(min_cell).counts(count))
+        if not np.isfinite(rounded):
+            return f"< {min_cell}"
+        return f"{rounded:,.0f}"
     return f"{count:,.0f}" if float(count).is_integer() else f"{count:,.1f}"
-
-
-def check_min_cell(min_cell: Any) -> int | None:
-    if min_cell is None:
-        return None
-    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)):
-        raise TypeError(f"min_cell must be an int or None, got {min_cell!r}")
-    if min_cell < 1:
-        raise ValueError(f"min_cell must be at least 1, got {min_cell!r}")
-    return int(min_cell)

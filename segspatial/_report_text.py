@@ -172,9 +172,25 @@ _EN = {
     "generated": "Generated $stamp.",
     "districts_grid": "squares of $size m",
     "districts_file": "polygons from $file",
-    "disclosure": "Disclosure control: pupil counts below $n are shown as \"&lt; $n\". "
-    "A school with fewer than $n pupils in either group shows neither group count nor "
-    "its share (grey on the maps). School counts are public and shown as they are.",
+    "disclosure": "Disclosure control (N = $n): nothing on these pages lets anyone work "
+    "out a number below $n of pupils of any group, in any school or municipality: not "
+    "directly, not by subtracting published numbers from each other, not by working back "
+    "from shares and indices. What is published, and why: pupil counts are rounded to "
+    "multiples of $base, and counts below $n are shown as \"&lt; $n\"; a total over "
+    "municipalities adds up their rounded numbers, leaving out those below $n; pupils "
+    "without a group are not counted per municipality. No school shows a group count. A "
+    "school with fewer than $n pupils in a group is grey and shows no share, and where "
+    "a municipality has one such school a second one is grey too, so that neither can be "
+    "worked out from the municipality's totals; the other schools show their share in "
+    "bands of $band percentage points, and circles are sized by rounded pupils. Shares of "
+    "a municipality are rounded to whole percents and indices to $digits decimals, in "
+    "tables, charts, map colours and sort keys alike; Moran's I is computed from the bands "
+    "as shown. Rounding alone is not enough in small municipalities, so every "
+    "municipality and year is checked: for every number below $n, moving one pupil "
+    "between groups (and back in another school) must give exactly the same pages; where "
+    "no such move exists, the indices concerned, and if need be the municipality's "
+    "shares and page, are not shown. Numbers of schools are public and shown as they "
+    "are.",
     "param_filters": "Schools with fewer than $unit pupils and municipalities with fewer "
     "than $area pupils a year (on average) are left out.",
     "param_spatial": "Bandwidths: $bandwidths; kernel: $kernel; districts: $districts; "
@@ -182,6 +198,11 @@ _EN = {
     "schools_col": "schools",
     "pupils_col": "pupils",
     "no_data": "no data",
+    "not_shown": "not shown",
+    "dropped_areas": "Municipalities without a page for disclosure control (numbers below "
+    "$n could otherwise be worked out)",
+    "exclusions_note_disclosure": "Pupils are rounded; a total on this page adds up the "
+    "municipalities' rounded numbers, leaving out those below $n.",
 
     "print": "Print",
     "left_out_areas": "Municipalities without a page",
@@ -392,10 +413,27 @@ _NL = {
     "generated": "Gemaakt op $stamp.",
     "districts_grid": "vierkanten van $size m",
     "districts_file": "vlakken uit $file",
-    "disclosure": "Onthullingsbeheersing: aantallen leerlingen onder $n worden getoond als "
-    "\"&lt; $n\". Van een school met minder dan $n leerlingen in een van beide groepen "
-    "worden de groepsaantallen en het aandeel niet getoond (grijs op de kaarten). "
-    "Aantallen scholen zijn openbaar en worden getoond zoals ze zijn.",
+    "disclosure": "Onthullingsbeheersing (N = $n): niets op deze pagina's maakt het "
+    "mogelijk een aantal onder $n leerlingen van een groep te achterhalen, op een school "
+    "of in een gemeente: niet rechtstreeks, niet door gepubliceerde getallen van elkaar "
+    "af te trekken en niet door terug te rekenen uit aandelen en indices. Wat wordt "
+    "gepubliceerd, en waarom: aantallen leerlingen zijn afgerond op vijftallen "
+    "(veelvouden van $base), en aantallen onder $n worden getoond als \"&lt; $n\"; een "
+    "totaal over gemeenten telt hun afgeronde aantallen op, zonder die onder $n; "
+    "leerlingen zonder groep worden niet per gemeente geteld. Geen school toont een "
+    "groepsaantal. Een school met minder dan $n leerlingen in een groep is grijs en toont "
+    "geen aandeel, en heeft een gemeente één zo'n school, dan is ook een tweede grijs, "
+    "zodat geen van beide uit de totalen van de gemeente volgt; de andere scholen tonen "
+    "hun aandeel in klassen van $band procentpunt, en cirkels hebben de grootte van het "
+    "afgeronde aantal leerlingen. Aandelen van een gemeente zijn afgerond op hele "
+    "procenten en indices op $digits decimalen, in tabellen, grafieken, kaartkleuren en "
+    "sorteersleutels; Moran's I is berekend uit de klassen zoals getoond. In kleine "
+    "gemeenten is afronden alleen niet genoeg, dus wordt elke gemeente en elk jaar "
+    "gecontroleerd: voor elk aantal onder $n moet het verplaatsen van één leerling naar "
+    "een andere groep (en terug op een andere school) precies dezelfde pagina's geven; "
+    "waar zo'n verplaatsing niet bestaat, worden de betrokken indices, en zo nodig de "
+    "aandelen en de pagina van de gemeente, niet getoond. Aantallen scholen zijn "
+    "openbaar en worden getoond zoals ze zijn.",
     "param_filters": "Scholen met minder dan $unit leerlingen en gemeenten met minder dan "
     "$area leerlingen per jaar (gemiddeld) zijn weggelaten.",
     "param_spatial": "Bandbreedtes: $bandwidths; kern: $kernel; wijken: $districts; "
@@ -403,6 +441,11 @@ _NL = {
     "schools_col": "scholen",
     "pupils_col": "leerlingen",
     "no_data": "geen gegevens",
+    "not_shown": "niet getoond",
+    "dropped_areas": "Gemeenten zonder pagina vanwege onthullingsbeheersing (anders zouden "
+    "aantallen onder $n te achterhalen zijn)",
+    "exclusions_note_disclosure": "Aantallen leerlingen zijn afgerond; een totaal op deze "
+    "pagina telt de afgeronde aantallen van de gemeenten op, zonder die onder $n.",
 
     "print": "Afdrukken",
     "left_out_areas": "Gemeenten zonder pagina",

@@ -52,14 +52,16 @@ def demo_boundaries(schools: pd.DataFrame, *, margin: float = 800.0,
 
 
 def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame,
-                    schools: pd.DataFrame, *, min_cell: int = 10) -> list[Path]:
+                    schools: pd.DataFrame, *, min_cell: int | None = None) -> list[Path]:
     """Write the demo's maps into ``out`` and return the paths written.
 
-    A static and an interactive (offline, no basemap, ``min_cell`` disclosure)
-    choropleth of D for the first comparison in the latest year; the report's grid
-    for every comparison; school maps of Havenstad (two halves) and Polderdam
-    (checkerboard), whose aspatial D is about the same, with ``min_cell`` on the
-    static one too; a multi-scale profile when the results hold spatial rows.
+    A static and an interactive (offline, no basemap) choropleth of D for the first
+    comparison in the latest year; the report's grid for every comparison; school
+    maps of Havenstad (two halves) and Polderdam (checkerboard), whose aspatial D is
+    about the same; a multi-scale profile when the results hold spatial rows. With
+    ``min_cell`` (disclosure control) ``results`` must be as
+    :func:`segspatial.disclosure.protect_results` publishes them, and the school maps
+    show only what :func:`segspatial.disclosure.publish_schools` allows.
     """
     from segspatial._figure import formatter
     from segspatial.cli._figures import save_figure, save_map

@@ -347,6 +347,7 @@ def school_map(
     max_size: float = 250.0,
     legend: bool = True,
     min_cell: int | None = None,
+    published: pd.DataFrame | None = None,
     lang: str = "en",
     title: str | None = None,
     label_a: str | None = None,
@@ -386,11 +387,16 @@ def school_map(
     legend : bool
         Draw the colour bar and the size legend.
     min_cell : int, optional
-        Disclosure control, as in :func:`segspatial.webmap.school_webmap`: a school
-        with fewer than ``min_cell`` pupils in group A or in group B is drawn in a
-        neutral grey (its colour would give its share, hence its group counts,
-        back), with a legend entry saying why; a school with fewer than
-        ``min_cell`` pupils is drawn at the size of ``min_cell``.
+        Disclosure control, as in :func:`segspatial.webmap.school_webmap`: only what
+        :func:`segspatial.disclosure.publish_schools` allows is drawn. A school with
+        fewer than ``min_cell`` pupils in group A or in group B is a neutral grey
+        (with a legend entry saying why), the others are coloured by the middle of
+        their share's 10-point band, centred on the area's share in whole percents,
+        and sized by their rounded pupils (at least ``min_cell``).
+    published : pandas.DataFrame, optional
+        With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
+        (one row per row of ``data``), when the caller has it (a report); computed
+        otherwise.
     lang : {"en", "nl"}
         Language of the title, legends and numbers.
     title : str, optional
@@ -412,7 +418,7 @@ def school_map(
     min_cell = check_min_cell(min_cell)
     words = formatter(lang)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, min_cell=min_cell)
+                           total=total, min_cell=min_cell, published=published)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
     cmap = _colormap(cmap)
@@ -444,11 +450,12 @@ def school_map(
         bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax,
                                  location="bottom", shrink=0.7, pad=0.02, aspect=30)
         ticks = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-        if len(centres) == 1:
+        if len(centres) == 1 and np.isfinite(centres[0]):
             c = float(centres[0])
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[words.percent(s) for s in shares])
-            bar.set_label(words.text("fig_share_centre", a=group, centre=words.percent(c, 1)),
+            shown = words.percent(c, 1 if min_cell is None else 0)  # published: whole %
+            bar.set_label(words.text("fig_share_centre", a=group, centre=shown),
                           **_LITERAL)
         else:
             bar.set_ticks([0, 0.5, 1], labels=[words.percent(0), words.text("fig_area_share"),

@@ -78,6 +78,7 @@ __all__ = [
     "band",
     "interpretation",
     "page_name",
+    "demo_report_data",
     "render_report",
     "report_data",
     "write_demo_report",
@@ -197,6 +198,12 @@ class ReportData:
         ``code``, ``name`` and the polygon of every boundary feature, in ``crs``.
     parameters : dict
         The settings, for the method section.
+    districts : geopandas.GeoDataFrame, optional
+        The district polygons of the between/within split of H (column
+        ``parameters["district_code"]``).
+    disclosure : segspatial.disclosure.Protected, optional
+        Set on the data :func:`render_report` renders in disclosure mode: the audited
+        shares and counts of each municipality's latest year.
     """
 
     areas: pd.DataFrame
@@ -209,6 +216,8 @@ class ReportData:
     group_labels: dict[str, str]
     boundaries: Any
     parameters: dict[str, Any] = field(default_factory=dict)
+    districts: Any = None
+    disclosure: Any = None
 
     @property
     def has_years(self) -> bool:
@@ -519,11 +528,13 @@ def report_data(
         "min_area_size": (result.parameters or {}).get("min_area_size"),
         "pupils": "comparisons" in (result.parameters or {}),
         "inputs": [_file_info(p) for p in inputs],
+        "district_code": district_col, "profile_bandwidths": profile_bw,
     }
     return ReportData(areas=areas, table=table.reset_index(drop=True), spatial=spatial,
                       profile=profile, exclusions=exclusions.reset_index(drop=True),
                       counts=counts.reset_index(drop=True), comparisons=comparisons,
-                      group_labels=labels, boundaries=geo, parameters=parameters)
+                      group_labels=labels, boundaries=geo, parameters=parameters,
+                      districts=district_frame)
 
 
 # --------------------------------------------------------------------------- rendering context
@@ -536,6 +547,7 @@ class _Ctx:
     offline: bool
     stamp: str | None
     labels: dict[str, str]
+    disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
 
     def t(self, key: str, **values: Any) -> str:
         return Template(TEXT[self.lang][key]).substitute(values)
@@ -544,6 +556,8 @@ class _Ctx:
         return text.translate(str.maketrans(",.", ".,")) if self.lang == "nl" else text
 
     def num(self, value: Any, digits: int = 2) -> str:
+        if self.disclosure is not None:  # values are rounded: no false precision
+            digits = min(digits, self.disclosure.policy.digits)
         value = float(value)
         if not math.isfinite(value):
             return "–"
@@ -570,6 +584,18 @@ class _Ctx:
     def plain_count(self, value: Any) -> str:
         """A public count (schools), never hidden."""
         return self._local(f"{float(value):,.0f}")
+
+    def count_key(self, value: Any) -> str:
+        """The sort key of a pupil count: the count as published, empty when hidden."""
+        if self.hidden(value):
+            return ""
+        if self.disclosure is not None:
+            return f"{float(self.disclosure.policy.counts(value)):.0f}"
+        return f"{float(value):.0f}"
+
+    def shown(self, area: Any, key: str) -> float:
+        """A share or count of an area's latest year as disclosure mode publishes it."""
+        return self.disclosure.share(area, key)
 
     def hidden(self, value: Any) -> bool:
         return self.min_cell is not None and math.isfinite(float(value)) and \
@@ -831,6 +857,7 @@ def interpretation(
     group_a: str = "A",
     districts: str = "",
     lang: str = "en",
+    digits: int = 3,
 ) -> list[str]:
     """Plain-words sentences (HTML) on where segregation happens, from the numbers.
 
@@ -862,6 +889,8 @@ def interpretation(
     districts : str
         What the districts are (HTML-escaped already).
     lang : {"en", "nl"}
+    digits : int
+        Decimals of the index values in the sentences (disclosure mode publishes 2).
 
     Returns
     -------
@@ -885,20 +914,20 @@ def interpretation(
     out = []
     if keep_small >= KEEP_HIGH:
         out.append(ctx.t("interp_parts", small=ctx.distance(small), keep=ctx.pct(keep_small),
-                         h=ctx.num(h, 3)))
+                         h=ctx.num(h, digits)))
     elif keep_small < KEEP_LOW:
         out.append(ctx.t("interp_neighbours", small=ctx.distance(small),
-                         keep=ctx.pct(keep_small), h=ctx.num(h, 3)))
+                         keep=ctx.pct(keep_small), h=ctx.num(h, digits)))
     else:
         out.append(ctx.t("interp_mixed", small=ctx.distance(small), large=ctx.distance(large),
                          keep_small=ctx.pct(keep_small), keep_large=ctx.pct(keep_large),
-                         h=ctx.num(h, 3)))
+                         h=ctx.num(h, digits)))
     if math.isfinite(between) and math.isfinite(within) and between + within > 0:
         share = between / (between + within)
         out.append(ctx.t("interp_between", between=ctx.pct(share), within=ctx.pct(1 - share),
                          districts=districts))
     if math.isfinite(morans_i):
-        p = ctx.num(morans_p, 3) if math.isfinite(morans_p) else "–"
+        p = ctx.num(morans_p, digits) if math.isfinite(morans_p) else "–"
         if math.isfinite(morans_p) and morans_p < MORAN_ALPHA:
             key = "interp_moran_cluster" if morans_i > 0 else "interp_moran_checker"
         else:
@@ -948,6 +977,16 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFra
     shares = []
     groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
     for column in groups:
+        if ctx.disclosure is not None:  # the audited share, in whole percents
+            share = ctx.shown(code, column)
+            if share < 0:
+                shares.append(f"{ctx.count(0)} {ctx.t('pupils_col')} {ctx.group(column)}")
+            elif not math.isfinite(share):
+                shares.append(f"{ctx.t('not_shown')} {ctx.group(column)}")
+            else:
+                shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
+                    share, ctx.disclosure.policy.share_digits)))
+            continue
         count = float(current[column].sum())
         if ctx.hidden(count):
             shares.append(f"{ctx.count(count)} {ctx.t('pupils_col')} {ctx.group(column)}")
@@ -1010,6 +1049,9 @@ def _latest_table(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -
         n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"
         pupils = (ctx.count(float(first["n_a"]) + float(first["n_b"]))
                   if first is not None else "–")
+        if ctx.disclosure is not None and first is not None:  # audited, rounded
+            both = ctx.shown(first["area"], f"two_groups:{comp}")
+            pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
         body.append(f"<tr><td>{ctx.comparison(comp, pair)}</td>{''.join(cells)}"
                     f'<td>{n_units}</td><td class="pupils">{pupils}</td></tr>')
     heading = ctx.t("latest_heading", when=_year_text(ctx, data, year))
@@ -1058,25 +1100,42 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     from segspatial.webmap import school_webmap
 
     comp, (col_a, col_b) = next(iter(data.comparisons.items()))
-    town = current[(current[col_a] + current[col_b]) > 0]
+    if ctx.disclosure is None:
+        town = current[(current[col_a] + current[col_b]) > 0]
+    else:  # what a map publishes is decided on every school (drawn or not)
+        town = current
     heading = f'<section><h2>{ctx.t("map_heading")}</h2>'
-    if town.empty:
+    if town.empty or (ctx.disclosure is not None and not (
+            town["x"].notna() & town["y"].notna()).any()):
         return heading + f'<p class="note">{ctx.t("no_data")}</p></section>'
     outline = data.boundaries[data.boundaries["code"] == code]
     outline = outline if len(outline) else None
+    disclosed = {}
+    if ctx.disclosure is not None:  # the bands and the share the audit certified
+        from segspatial.disclosure import school_publication
+
+        shown = school_publication(town[col_a], town[col_b], town["total"],
+                                   ctx.disclosure.policy, area=town["area"].to_numpy())
+        shown["centre"] = ctx.shown(code, f"share_a:{comp}")
+        disclosed = {"published": shown}
     figure = Figure(figsize=(5.2, 5.2), layout="constrained")
     ax = figure.add_subplot()
     school_map(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                area="area", total="total", boundaries=outline, legend=False,
-               min_cell=ctx.min_cell, lang=ctx.lang, label_a=ctx.group_text(col_a), ax=ax)
+               min_cell=ctx.min_cell, lang=ctx.lang, label_a=ctx.group_text(col_a),
+               ax=ax, **disclosed)
     image = _png(figure)
-    a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
-    centre = a_total / (a_total + b_total)
+    if ctx.disclosure is None:
+        a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
+        centre = a_total / (a_total + b_total)
+        grey = suppressed_schools(town[col_a], town[col_b], ctx.min_cell).any()
+    else:
+        centre, grey = float(shown["centre"].iloc[0]), bool(shown["suppressed"].any())
     a = ctx.group(col_a)
     legend = (f'<div class="legend"><div class="bar"></div><div class="ends">'
               f'<span>{ctx.t("map_fewer", a=a)}</span><span>{ctx.t("map_same")} '
               f'({ctx.pct(centre)})</span><span>{ctx.t("map_more", a=a)}</span></div>')
-    if suppressed_schools(town[col_a], town[col_b], ctx.min_cell).any():
+    if grey:
         legend += (f'<div><span class="swatch" style="background:{SUPPRESSED_COLOR}">'
                    f'</span>{ctx.t("map_suppressed", n=ctx.min_cell)}</div>')
     legend += "</div>"
@@ -1086,7 +1145,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
                       name="name", total="total", boundaries=outline, boundary_name="name",
                       group_labels={col_a: ctx.group_text(col_a),
                                     col_b: ctx.group_text(col_b)},
-                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang)
+                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang,
+                      **disclosed)
     frame = _iframe(m, ctx.t("interactive_map"))
     return (heading + f'<p class="note">{note}</p><div class="maps">'
             f'<figure><img src="{image}" alt="{ctx.t("static_map")}">'
@@ -1166,7 +1226,8 @@ def _spatial(ctx: _Ctx, data: ReportData, spatial: pd.DataFrame, profile: pd.Dat
         lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
         within=lead_numbers["within"], morans_i=lead_numbers["moran"],
         morans_p=lead_numbers["moran_p"], n_schools=int(current["unit"].nunique()),
-        group_a=ctx.group(pair[0]), districts=_districts_text(ctx, data), lang=ctx.lang)
+        group_a=ctx.group(pair[0]), districts=_districts_text(ctx, data), lang=ctx.lang,
+        digits=3 if ctx.disclosure is None else ctx.disclosure.policy.digits)
     lead = ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
                  when=_year_text(ctx, data, year))
     interp = "".join(f"<p>{s}</p>" for s in sentences)
@@ -1184,7 +1245,8 @@ def _caveat(ctx: _Ctx) -> str:
             f'{ctx.t("caveat")}</p></div></section>')
 
 
-def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> str:
+def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
+                    across_areas: bool = False) -> str:
     keys = ["reason"] + [c for c in ("comparison", "theme") if c in exclusions.columns]
     frame = exclusions.copy()
     for key in keys[1:]:
@@ -1192,6 +1254,8 @@ def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> st
     grouped = frame.groupby(keys, sort=False).agg(
         years=("year", lambda s: (min(s), max(s))), n_units=("n_units", "sum"),
         n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
+    if ctx.disclosure is not None:
+        grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
     rows = []
     for row in grouped.itertuples(index=False):
         what = ctx.reason(row.reason, row.description)
@@ -1205,12 +1269,39 @@ def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> st
         years = "" if not data.has_years else (
             html.escape(str(lo)) if lo == hi else f"{html.escape(str(lo))}–"
             f"{html.escape(str(hi))}")
+        pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
+                  or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
         rows.append(f"<tr><td class='text'>{what}</td><td>{years}</td>"
                     f"<td>{ctx.plain_count(row.n_units)}</td>"
-                    f'<td class="pupils">{ctx.count(row.n_pupils)}</td></tr>')
+                    f'<td class="pupils">{pupils}</td></tr>')
     return (f'<div class="scroll"><table><thead><tr><th>{ctx.t("what")}</th>'
             f'<th>{ctx.t("year")}</th><th>{ctx.t("units")}</th><th>{ctx.t("pupils")}</th>'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _published_pupils(ctx: _Ctx, frame: pd.DataFrame, keys: list[str],
+                      grouped: pd.DataFrame, across_areas: bool) -> np.ndarray:
+    """Pupils left out as disclosure mode publishes them, per row of ``grouped``.
+
+    A municipality page shows its own exact total, rounded when displayed; group
+    counts (pupils without a group) are NaN ("not shown"). Across municipalities
+    (the index page) a total is the sum of the municipalities' published numbers,
+    leaving out those below N, so it cannot be differenced against them.
+    """
+    pupils = pd.to_numeric(frame["n_pupils"], errors="coerce")
+    frame = frame.assign(_pupils=pupils)
+    if across_areas:
+        area = (frame["area"].astype(object).where(frame["area"].notna(), "\0")
+                if "area" in frame.columns else "")
+        part = frame.assign(_area=area).groupby(keys + ["_area"], sort=False)[
+            "_pupils"].sum(min_count=1)
+        part = pd.Series(ctx.disclosure.policy.counts(part.to_numpy()), index=part.index)
+        total = part.groupby(level=list(range(len(keys))), sort=False).sum(min_count=1)
+    else:
+        total = frame.groupby(keys, sort=False)["_pupils"].sum(min_count=1)
+    index = (pd.MultiIndex.from_frame(grouped[keys]) if len(keys) > 1
+             else pd.Index(grouped[keys[0]]))
+    return total.reindex(index).to_numpy(dtype=np.float64)
 
 
 def _exclusions(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> str:
@@ -1237,8 +1328,10 @@ def _method(ctx: _Ctx, data: ReportData) -> str:
                           kernel=_esc(p["kernel"]), districts=_districts_text(ctx, data),
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=_esc(p["crs"])))
-    if ctx.min_cell is not None:
-        settings.append(ctx.t("disclosure", n=ctx.min_cell))
+    if ctx.disclosure is not None:
+        policy = ctx.disclosure.policy
+        settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
+                              digits=policy.digits, band=policy.band))
     inputs = "".join(f"<li>{_esc(f['name'])} ({ctx.plain_count(f['bytes'])} bytes, SHA-256 "
                      f"<code>{f['sha256'][:16]}…</code>)</li>" for f in p["inputs"])
     stamp = f"<p>{ctx.t('generated', stamp=_esc(ctx.stamp))}</p>" if ctx.stamp else ""
@@ -1263,7 +1356,7 @@ def _area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.Data
         _summary(ctx, data, table, year),
         _latest_table(ctx, data, table, year),
         _trends(ctx, data, table),
-        _maps(ctx, data, code, current, year),
+        _maps(ctx, data, code, current if ctx.disclosure is None else everyone, year),
         _spatial(ctx, data, spatial, profile, table, current, year),
         _caveat(ctx),
         _exclusions(ctx, data, exclusions),
@@ -1287,7 +1380,8 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     year_text = (_year_text(ctx, data, lead["year"].max()) if len(lead) else "")
     heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
                     comparison=ctx.comparison(comp, pair), when=year_text)
-    results = lead[["area", "comparison", "index", "value", "n_units", "n_pupils"]]
+    results = lead[[c for c in ("area", "comparison", "index", "value", "n_units",
+                                "n_pupils", "min_cell") if c in lead.columns]]
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
@@ -1339,7 +1433,7 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
                   _esc(area.name), "text"),
                  (_esc(area.code), _esc(area.code), "text"),
                  (ctx.plain_count(cur["unit"].nunique()), str(cur["unit"].nunique()), ""),
-                 (ctx.count(pupils), "" if ctx.hidden(pupils) else f"{pupils:.0f}", "pupils")]
+                 (ctx.count(pupils), ctx.count_key(pupils), "pupils")]
         for index in REPORT_INDICES:
             value, _ = _value(now, index)
             cells.append((ctx.num(value, 3), _sort_value(value), ""))
@@ -1352,6 +1446,8 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
         between, _ = _value(s, "theil_h_between")
         within, _ = _value(s, "theil_h_within")
         share = between / (between + within) if between + within > 0 else float("nan")
+        if ctx.disclosure is not None:  # as shown: whole percents of rounded values
+            share = float(ctx.disclosure.policy.shares(share))
         cells.append((ctx.pct(share), _sort_value(share), ""))
         moran_rows = s[(s["index"] == "morans_i") & s["value"].notna()]
         moran = (float(moran_rows.sort_values("bandwidth")["value"].iloc[0])
@@ -1372,16 +1468,25 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
     # what was left out of the whole report
     exclusions = data.exclusions
     left = ""
-    if not exclusions.empty:
+    dropped = ctx.disclosure.dropped if ctx.disclosure is not None else []
+    if not exclusions.empty or dropped:
         names = dict(zip(data.boundaries["code"], data.boundaries["name"], strict=True))
-        without = sorted(set(exclusions["area"].dropna()) - set(data.areas["code"])) \
-            if "area" in exclusions.columns else []
+        without = sorted(set(exclusions["area"].dropna()) - set(data.areas["code"])
+                         - set(dropped)) if "area" in exclusions.columns else []
         listed = (f'<p><strong>{ctx.t("left_out_areas")}</strong> ({len(without)}): '
                   + ", ".join(f"{_esc(names.get(c, c))} ({_esc(c)})" for c in without)
                   + "</p>") if without else ""
+        if dropped:
+            listed += (f'<p><strong>{ctx.t("dropped_areas", n=ctx.min_cell)}</strong> '
+                       f'({len(dropped)}): ' + ", ".join(
+                           f"{_esc(names.get(c, c))} ({_esc(c)})" for c in dropped) + "</p>")
+        note = ctx.t("exclusions_note") + (
+            " " + ctx.t("exclusions_note_disclosure", n=ctx.min_cell)
+            if ctx.disclosure is not None else "")
         left = (f'<section><h2>{ctx.t("index_left_out_heading")}</h2>'
-                f'<p class="note">{ctx.t("exclusions_note")}</p>'
-                + _exclusion_rows(ctx, data, exclusions) + listed + "</section>")
+                f'<p class="note">{note}</p>'
+                + (_exclusion_rows(ctx, data, exclusions, across_areas=True)
+                   if not exclusions.empty else "") + listed + "</section>")
     body = "\n".join([
         f'<header><h1>{ctx.t("index_title")}</h1><p>{ctx.t("index_intro")}</p></header>',
         f'<section><h2>{heading}</h2><p class="note">{ctx.t("index_map_note")}</p>'
@@ -1426,6 +1531,36 @@ def _progress(items: Sequence[Any], enabled: bool | Callable[[int, int], Any],
         print(file=sys.stderr)
         return
     yield from tqdm(items, desc=what, unit="page", file=sys.stderr, leave=False)
+
+
+def _protected(data: ReportData, min_cell: int, *,
+               every_year: bool = False) -> tuple[ReportData, Any]:
+    """The report's data as disclosure mode publishes them (audited, rounded,
+    withheld where needed; see :mod:`segspatial.disclosure`). ``every_year``: the
+    audit also covers a results file of every year written alongside (the demo)."""
+    from dataclasses import replace
+
+    from segspatial.disclosure import policy, protect_report
+    from segspatial.spatial import PROFILE_BANDWIDTHS
+
+    rules = policy(min_cell)
+    if data.disclosure is not None and data.disclosure.policy == rules:
+        return data, data.disclosure
+    p = data.parameters
+    profile_bw = p.get("profile_bandwidths") or sorted(
+        {0.0, *PROFILE_BANDWIDTHS, *p["bandwidths"]})
+    protected = protect_report(
+        table=data.table, spatial=data.spatial, profile=data.profile, counts=data.counts,
+        exclusions=data.exclusions, comparisons=data.comparisons, policy=rules,
+        crs=p["crs"], bandwidths=p["bandwidths"], profile_bandwidths=profile_bw,
+        kernel=p.get("kernel"), districts=data.districts,
+        district_code=p.get("district_code") if data.districts is not None else None,
+        permutations=p.get("permutations", 999), seed=p.get("seed", 0),
+        every_year=every_year)
+    areas = data.areas[~data.areas["code"].isin(protected.dropped)].reset_index(drop=True)
+    return replace(data, areas=areas, table=protected.table, spatial=protected.spatial,
+                   profile=protected.profile, exclusions=protected.exclusions,
+                   disclosure=protected), protected
 
 
 def _check_options(lang: str, min_cell: Any) -> int | None:
@@ -1477,8 +1612,11 @@ def render_report(
         raise TypeError(f"data must be a ReportData (see report_data), got "
                         f"{type(data).__name__}")
     min_cell = _check_options(lang, min_cell)
+    protected = None
+    if min_cell is not None:
+        data, protected = _protected(data, min_cell)
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
-               labels=data.group_labels)
+               labels=data.group_labels, disclosure=protected)
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
@@ -1550,14 +1688,24 @@ def write_report(
     return output / "index.html"
 
 
-def write_demo_report(output: str | os.PathLike, result: SegregationResult,
-                      schools: pd.DataFrame, *, progress: bool = False) -> Path:
-    """The demo's report (offline, ``min_cell=10``) from :func:`segspatial.demo.demo_schools`
-    and a result on the demo data; returns the path of ``index.html``."""
+def write_demo_report(output: str | os.PathLike, result: SegregationResult | ReportData,
+                      schools: pd.DataFrame, *, progress: bool = False,
+                      min_cell: int | None = None) -> Path:
+    """The demo's report (offline) from :func:`segspatial.demo.demo_schools` and a
+    result on the demo data (or its :func:`demo_report_data`); returns the path of
+    ``index.html``. ``min_cell``: as for :func:`write_report` (``segspatial demo
+    --min-cell N``)."""
+    data = result if isinstance(result, ReportData) else demo_report_data(result, schools)
+    return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)
+
+
+def demo_report_data(result: SegregationResult, schools: pd.DataFrame,
+                     **options: Any) -> ReportData:
+    """:func:`report_data` of the demo (its schools, towns and CRS); ``options`` go to
+    :func:`report_data` (e.g. ``only``, ``permutations``)."""
     from segspatial.demo import DEMO_CRS
     from segspatial.demo_maps import demo_boundaries
 
-    data = report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
+    return report_data(result, schools, unit="school", x="x", y="y", crs=DEMO_CRS,
                        name="school_name", boundaries=demo_boundaries(schools),
-                       area_code="statcode")
-    return write_report(data, output, offline=True, min_cell=10, progress=progress)
+                       area_code="statcode", **options)

@@ -50,6 +50,7 @@ from segspatial._mapdata import (
     REPORT_VMIN,
     SUPPRESSED_COLOR,
     area_map_frame,
+    band_text,
     check_min_cell,
     disclose,
     local_measure_columns,
@@ -353,10 +354,11 @@ def choropleth_map(
     The colours are those of :func:`segspatial.plot.choropleth` (the report's fixed
     0 to 0.8 scale, dark green to dark red, or classes; values beyond the scale in
     colours of their own, each with a legend entry). Each area's tooltip shows its
-    name, code, the value (3 decimals, or "no data"), the number of schools and of
-    pupils (``"< N"`` below ``min_cell``). All names are HTML-escaped. The legend's
-    title names the index, comparison and year in words; the map opens with the
-    legend's height kept free at the bottom, so it covers no area.
+    name, code, the value (3 decimals, 2 with ``min_cell``, or "no data"), the number
+    of schools and of pupils (rounded with ``min_cell``, ``"< N"`` below it). All
+    names are HTML-escaped. The legend's title names the index, comparison and year in
+    words; the map opens with the legend's height kept free at the bottom, so it
+    covers no area.
 
     Parameters
     ----------
@@ -372,7 +374,10 @@ def choropleth_map(
     offline : bool
         Embed Leaflet's JavaScript and CSS in the page (see :func:`leaflet_assets`).
     min_cell : int, optional
-        Disclosure control: pupil counts below it are shown as ``"< min_cell"``.
+        Disclosure control: ``results`` must come from
+        :func:`segspatial.disclosure.protect_results` (or ``segspatial indices
+        --min-cell N``) with at least this N; pupil counts are shown rounded to
+        multiples of 5, below N as ``"< min_cell"``.
     width, height
         Size of the map in the page.
 
@@ -387,6 +392,12 @@ def choropleth_map(
     from segspatial.plot import _class_colors, classify
 
     min_cell = check_min_cell(min_cell)
+    digits = 3  # the value in the tooltip; published values have 2 with min_cell
+    if min_cell is not None:
+        from segspatial.disclosure import Policy, check_published
+
+        check_published(results, min_cell)
+        digits = Policy(min_cell).digits
     words = Formatter(lang)
     _check_scale(vmin, vmax)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
@@ -425,7 +436,7 @@ def choropleth_map(
     properties = pd.DataFrame({
         "name": [escape(v) for v in frame["name"]],
         "code": [escape(v) for v in frame["code"]],
-        "value": ["no data" if not np.isfinite(v) else f"{v:.3f}" for v in values],
+        "value": ["no data" if not np.isfinite(v) else f"{v:.{digits}f}" for v in values],
         "schools": [disclose(v, None) for v in frame["n_units"]],
         "pupils": [disclose(v, min_cell) for v in frame["n_pupils"]],
         "fill": fill,
@@ -472,6 +483,7 @@ def school_webmap(
     tiles: Any = _UNSET,
     offline: bool = False,
     min_cell: int | None = None,
+    published: pd.DataFrame | None = None,
     width: str | int = "100%",
     height: str | int = "100%",
     lang: str = "en",
@@ -526,6 +538,10 @@ def school_webmap(
     min_cell : int, optional
         Disclosure control: pupil counts below it are shown as ``"< min_cell"``,
         and schools with a group below it are suppressed (see above).
+    published : pandas.DataFrame, optional
+        With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
+        (one row per row of ``data``), when the caller has it (a report); computed
+        otherwise.
     lang : {"en", "nl"}
         Language of the legend.
     title : str, optional
@@ -553,7 +569,8 @@ def school_webmap(
                          "(e.g. 'EPSG:28992' for Dutch RD coordinates)")
     measure_columns = local_measure_columns(data, measures)
     schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, extra=measure_columns, min_cell=min_cell)
+                           total=total, extra=measure_columns, min_cell=min_cell,
+                           published=published)
     points = gpd.GeoDataFrame(
         schools, geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=crs,
     ).to_crs("EPSG:4326")
@@ -563,23 +580,35 @@ def school_webmap(
         max_radius = float(np.clip(14.0 * np.sqrt(60 / len(points)), 6.0, 14.0))
     radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
     hidden = points["suppressed"].to_numpy(dtype=bool)
-    withheld = suppressed_text(min_cell) if hidden.any() else ""
-    props = {
-        "school": [escape(v) for v in points["unit"]],
-        "name": [escape(v) for v in points["name"]],
-        "pupils": [disclose(v, min_cell) for v in points["pupils"]],
-        "group_a": [withheld if h else disclose(v, min_cell)
-                    for v, h in zip(points["a"], hidden, strict=True)],
-        "group_b": [withheld if h else disclose(v, min_cell)
-                    for v, h in zip(points["b"], hidden, strict=True)],
-        "share_a": ["not shown" if h else f"{v:.1%}"
-                    for v, h in zip(points["share"], hidden, strict=True)],
-        "area_share_a": [f"{v:.1%}" for v in points["centre"]],
-    }
-    fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
-              ("group_a", label_a), ("group_b", label_b),
-              ("share_a", f"share of {label_a}"),
-              ("area_share_a", f"area's share of {label_a}")]
+    if min_cell is None:
+        props = {
+            "school": [escape(v) for v in points["unit"]],
+            "name": [escape(v) for v in points["name"]],
+            "pupils": [disclose(v, min_cell) for v in points["pupils"]],
+            "group_a": [disclose(v, min_cell) for v in points["a"]],
+            "group_b": [disclose(v, min_cell) for v in points["b"]],
+            "share_a": [f"{v:.1%}" for v in points["share"]],
+            "area_share_a": [f"{v:.1%}" for v in points["centre"]],
+        }
+        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+                  ("group_a", label_a), ("group_b", label_b),
+                  ("share_a", f"share of {label_a}"),
+                  ("area_share_a", f"area's share of {label_a}")]
+    else:  # disclosure mode: no group counts; a band, or "suppressed"
+        props = {
+            "school": [escape(v) for v in points["unit"]],
+            "name": [escape(v) for v in points["name"]],
+            "pupils": [f"< {min_cell}" if not np.isfinite(v) else disclose(v, min_cell)
+                       for v in points["pupils"]],
+            "share_a": [suppressed_text(min_cell) if h else band_text(lo, hi)
+                        for lo, hi, h in zip(points["band_low"], points["band_high"],
+                                             hidden, strict=True)],
+            "area_share_a": ["not shown" if not np.isfinite(v) else f"{v:.0%}"
+                             for v in points["centre"]],
+        }
+        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+                  ("share_a", f"share of {label_a}"),
+                  ("area_share_a", f"area's share of {label_a}")]
     if area is not None:
         props["area"] = [escape(v) for v in points["area"]]
         fields.insert(2, ("area", "area"))
@@ -608,7 +637,7 @@ def school_webmap(
             geometry=outline.to_numpy(), crs="EPSG:4326")
     words = Formatter(lang)
     centres = points["centre"].unique()
-    if len(centres) == 1:
+    if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
                  (1, words.percent(1))]
     else:

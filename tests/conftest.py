@@ -36,6 +36,14 @@ def real_2019(shared_data):
     return real_2019_case(shared_data)
 
 
+@pytest.fixture(scope="session")
+def boundaries(shared_data):
+    """The real 2019 municipalities (CBS, EPSG:28992), for the real 2019 case."""
+    from segspatial.geo import read_boundaries
+
+    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

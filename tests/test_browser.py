@@ -22,13 +22,6 @@ def browser(chromium):
     return chromium
 
 
-@pytest.fixture(scope="module")
-def boundaries(shared_data):
-    from segspatial.geo import read_boundaries
-
-    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
-
-
 def _open(browser, path: Path):
     page = browser.new_page(viewport={"width": 1000, "height": 800})
     log = {"errors": [], "requests": [], "dialogs": []}
@@ -58,10 +51,12 @@ def _outside_requests(log) -> list[str]:
 def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries, tmp_path):
     import segspatial as ss
     from segspatial.cli._figures import save_map
+    from segspatial.disclosure import policy, protect_results
     from segspatial.webmap import choropleth_map
 
-    table = ss.segregation(real_2019, "school", "a", "b", area="municipality",
-                           min_unit_size=0, min_area_size=0).table
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            min_unit_size=0, min_area_size=0)
+    table, _, _ = protect_results(result, policy(10))  # as `indices --min-cell 10` writes
     named = boundaries.copy()
     named.loc[named["statcode"] == "GM0363", "statnaam"] = EVIL
     m = choropleth_map(table, named, area_code="statcode", offline=True, min_cell=10)
@@ -76,7 +71,7 @@ def test_offline_national_choropleth_in_chromium(browser, real_2019, boundaries,
     tooltip = _hover(page, point.y, point.x)
     assert EVIL in tooltip and "GM0363" in tooltip  # markup shown as text
     value = table.query("area == 'GM0363' and index == 'dissimilarity'")["value"].iloc[0]
-    assert f"{value:.3f}" in tooltip
+    assert f"{value:.2f}" in tooltip and f"{value:.3f}" not in tooltip  # 2 decimals
     page.screenshot(path=str(ARTIFACTS / "real_2019_choropleth.png"))
     assert log["errors"] == [] and log["dialogs"] == []
     assert _outside_requests(log) == []

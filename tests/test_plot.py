@@ -293,14 +293,16 @@ def test_school_map_min_cell_draws_suppressed_schools_grey():
     plain = plot.school_map(data, "school", "a", "b", x="x", y="y")
     plain_colours = _school_colours(plain)
     assert plain_colours[(0.0, 0.0)] != grey  # without min_cell L has its share's colour
-    # unsuppressed schools keep their colour, and the share scale has no such grey
-    assert colours[(100.0, 50.0)] == plain_colours[(100.0, 50.0)] != grey
-    assert colours[(200.0, 0.0)] == plain_colours[(200.0, 0.0)] != grey
+    assert colours[(100.0, 50.0)] != grey and colours[(200.0, 0.0)] != grey
     assert grey not in {tuple(c) for c in mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))}
-    # the array behind the colours holds no share for the suppressed schools
+    # the array behind the colours holds no share for the suppressed schools, and for
+    # the others only the middle of their 10-point band against the area's share in
+    # whole percents (165 of 498 = 33%): M 40/140 -> 20-30%, N 120/150 -> 80-90%
     values = dict(zip(map(tuple, ax.collections[-1].get_offsets().tolist()),
                       np.ma.filled(ax.collections[-1].get_array(), np.nan), strict=True))
-    assert np.isnan(values[(0.0, 0.0)]) and np.isfinite(values[(100.0, 50.0)])
+    assert np.isnan(values[(0.0, 0.0)]) and np.isnan(values[(300.0, 50.0)])
+    assert values[(100.0, 50.0)] == pytest.approx(0.5 * 0.25 / 0.33)
+    assert values[(200.0, 0.0)] == pytest.approx(0.5 + 0.5 * (0.85 - 0.33) / 0.67)
     # a legend entry says why; the size legend stays the axes' legend
     texts = [t.get_text() for legend in ax.findobj(Legend)
              for t in legend.get_texts()]
@@ -308,11 +310,12 @@ def test_school_map_min_cell_draws_suppressed_schools_grey():
     assert ax.get_legend().get_title().get_text() == "Pupils per school"
     assert not any("share not shown" in t.get_text() for legend in
                    plain.findobj(Legend) for t in legend.get_texts())
-    # S has 5 pupils, shown as "< 10": its marker is drawn as for 10 pupils
+    # sizes from the rounded pupils (L 203 -> 205); S has 5, shown as "< 10": its
+    # marker is drawn as for 10 pupils
     sizes = dict(zip(map(tuple, ax.collections[-1].get_offsets().tolist()),
                      ax.collections[-1].get_sizes(), strict=True))
-    assert sizes[(300.0, 50.0)] == pytest.approx(250.0 * 10 / 203)
-    assert sizes[(200.0, 0.0)] == pytest.approx(250.0 * 150 / 203)
+    assert sizes[(300.0, 50.0)] == pytest.approx(250.0 * 10 / 205)
+    assert sizes[(200.0, 0.0)] == pytest.approx(250.0 * 150 / 205)
     with pytest.raises(ValueError, match=r"min_cell must be at least 1, got 0"):
         plot.school_map(data, "school", "a", "b", x="x", y="y", min_cell=0)
     with pytest.raises(TypeError, match=r"min_cell must be an int or None, got 2.5"):
@@ -414,9 +417,12 @@ def test_profile_and_local_measures_from_the_spatial_module():
 
     for unit, props in popups(n).items():
         assert [props[f"m{i}"] for i in range(len(measures))] == ["not shown"] * 5, unit
-        assert (props["share_a"] == "not shown") == (unit in hidden)
-    # below every count nothing is suppressed, and every measure is shown exactly
+        assert (props["share_a"] == f"suppressed (a group < {n})") == (unit in hidden)
+    # local measures mix exact counts: never shown with min_cell, even below every count
     for unit, props in popups(int(small.min())).items():
+        assert [props[f"m{i}"] for i in range(len(measures))] == ["not shown"] * 5, unit
+    # without min_cell every measure is shown exactly
+    for unit, props in popups(None).items():
         exact = by_unit.loc[unit, measures].to_numpy(dtype=float)
         assert [props[f"m{i}"] for i in range(len(measures))] == \
             ["" if not np.isfinite(v) else f"{v:.4g}" for v in exact]

@@ -50,13 +50,6 @@ def _cells(page: str, cls: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def boundaries(shared_data):
-    from segspatial.geo import read_boundaries
-
-    return read_boundaries(shared_data / "boundaries" / "nl_maps_rd_gemeente_2019.geojson")
-
-
-@pytest.fixture(scope="module")
 def real_result(real_2019):
     return ss.segregation(real_2019, "school", "a", "b", area="municipality",
                           total="pupils", min_area_size=0)
@@ -72,7 +65,7 @@ def real_data(real_result, real_2019, boundaries):
 
 @pytest.fixture(scope="module")
 def real_pages(real_data):
-    return dict(rp.render_report(real_data, min_cell=10))
+    return dict(rp.render_report(real_data))
 
 
 @pytest.fixture(scope="module")
@@ -199,33 +192,40 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
     seen = 0
     for file, page in pages.items():
         for document in _frames(page):
-            for value in _pupil_values(document):
+            assert '"group_a"' not in document and '"group_b"' not in document
+            for value in _pupil_values(document):  # every school's pupils, rounded
                 seen += 1
-                assert value in ("< 10", "suppressed (a group < 10)") or \
-                    float(value.replace(",", "")) >= 10, (file, value)
+                assert value == "< 10" or (int(value.replace(",", "")) % 5 == 0
+                                           and int(value.replace(",", "")) >= 10), value
         for value in _cells(page, "pupils"):
-            assert value in ("< 10", "–") or float(value.replace(",", "")) >= 10, (file, value)
-        # sort keys of hidden counts are empty, never the count
+            assert value in ("< 10", "–", "not shown") or int(value.replace(",", "")) % 5 \
+                == 0, (file, value)
+        # sort keys of counts are the rounded counts, never the exact ones
         for key in re.findall(r'class=pupils data-v="([^"]*)"', page):
-            assert key == "" or float(key) >= 10
-    assert seen > 400  # every school's pupils, group A and group B
+            assert key == "" or (float(key) >= 10 and float(key) % 5 == 0)
+        # index values carry two decimals everywhere, sort keys included
+        for key in re.findall(r'<td data-v="(-?[0-9.]+)">', page):
+            assert round(float(key), 2) == float(key), (file, key)
+    assert seen > 200  # every school's pupils
+    assert "rounded to multiples of 5" in pages["index.html"]
     # nothing survives a threshold above every count
     pages = dict(rp.render_report(data, min_cell=10**7))
     for file, page in pages.items():
         for document in _frames(page):
             values = _pupil_values(document)
-            assert values and set(values) <= {"< 10000000",
-                                              "suppressed (a group < 10000000)"}, file
+            assert values and set(values) <= {"< 10000000"}, file
         cells = _cells(page, "pupils")
-        assert cells and {c.replace(",", "") for c in cells} <= {"< 10000000", "–"}, file
-        assert re.findall(r'class=pupils data-v="([^"]*)"', page) in ([], [""] * 2)
-    assert "pupils with" not in pages["GM0363.html"]
-    assert "&lt; 10000000 pupils a" in pages["GM0363.html"]  # shares hidden too
+        assert cells and {c.replace(",", "") for c in cells} <= {
+            "< 10000000", "–", "not shown"}, file
+        assert set(re.findall(r'class=pupils data-v="([^"]*)"', page)) <= {""}
+    header = pages["GM0363.html"].split("<header>")[1].split("</header>")[0]
+    assert "&lt; 10000000 pupils a" in header and "%" not in header  # shares hidden too
 
 
 def test_disclosure_suppresses_schools_with_a_small_group(real_2019, boundaries):
     """A school with a < 10 or b < 10 shows no group count, no share, a grey marker:
-    otherwise a = share x pupils or a = pupils - b gives the hidden count back."""
+    otherwise a = share x pupils or a = pupils - b gives the hidden count back. The
+    others show only the band of their share."""
     from segspatial._mapdata import SUPPRESSED_COLOR
 
     result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
@@ -243,19 +243,21 @@ def test_disclosure_suppresses_schools_with_a_small_group(real_2019, boundaries)
         assert len(features) == (real_2019["municipality"] == file[:6]).sum()
         for props in features:
             a, b = (float(v) for v in by_school.loc[props["school"], ["a", "b"]])
-            share = f"{a / (a + b):.1%}"  # as the popup would format it
+            assert "group_a" not in props and "group_b" not in props
             if a < 10 or b < 10:
                 suppressed += 1
-                assert props["group_a"] == props["group_b"] == "suppressed (a group < 10)"
-                assert props["share_a"] == "not shown" and share not in props.values()
+                assert props["share_a"] == "suppressed (a group < 10)"
                 assert props["fill"] == SUPPRESSED_COLOR, props["school"]
-                assert props["pupils"] == (f"{a + b:,.0f}" if a + b >= 10 else "< 10")
-            else:
+            elif props["share_a"] != "suppressed (a group < 10)":  # else complementary
                 shown += 1
-                assert props["share_a"] == share and props["fill"] != SUPPRESSED_COLOR
-                assert (props["group_a"], props["group_b"]) == (f"{a:,.0f}", f"{b:,.0f}")
+                low, high = (int(v) for v in re.findall(r"\d+", props["share_a"]))
+                assert high - low == 10 and low <= 100 * a / (a + b) <= high
+                assert props["fill"] != SUPPRESSED_COLOR
+            pupils = a + b
+            assert props["pupils"] == ("< 10" if pupils < 10 else
+                                       f"{5 * np.floor(pupils / 5 + 0.5):,.0f}")
         assert "grey: share not shown, a group has fewer than 10 pupils" in page
-        assert "shows neither group count nor its share" in page  # the method section
+        assert "No school shows a group count" in page  # the method section
     assert suppressed > 5 and shown > 50
     # without min_cell nothing is suppressed
     plain = dict(rp.render_report(data))
@@ -588,7 +590,7 @@ def test_every_demo_page_in_chromium(tmp_path, chromium):
 
     result = pupil_segregation(demo_pupils(), "school", area="municipality", year="year",
                                ethnicity="ethnicity", income="income", education="education")
-    index = rp.write_demo_report(tmp_path / "report", result, demo_schools())
+    index = rp.write_demo_report(tmp_path / "report", result, demo_schools(), min_cell=10)
     pages = sorted(index.parent.glob("*.html"))
     assert len(pages) == 5  # index + the four towns above the area filter
     shots = ARTIFACTS / "report"

@@ -86,6 +86,10 @@ def test_choropleth_features_tooltips_and_escaping(squares, results):
 
 
 def test_choropleth_min_cell_hides_small_counts(squares, results):
+    with pytest.raises(ValueError, match=r"min_cell=50: results: not written under "
+                       r"disclosure control with N >= 50 \(it has no 'min_cell' column\)"):
+        webmap.choropleth_map(results, squares, area_code="statcode", min_cell=50)
+    results = results.assign(min_cell=50)  # as segspatial indices --min-cell 50 writes
     m = webmap.choropleth_map(results, squares, area_code="statcode", min_cell=50)
     props = {f["properties"]["code"]: f["properties"] for f in _geojson_layers(m)[0]["features"]}
     assert props["GM0001"]["pupils"] == "< 50"
@@ -146,21 +150,20 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
     props = {f["properties"]["school"]: f["properties"] for f in points["features"]}
     assert props["00AA00"]["name"] == "&lt;img src=x onerror=alert(2)&gt;"
     assert props["00BB00"]["name"] == "De &#96;Klimop&#96; &#36;&#123;x&#125;"
-    # 3 pupils of group A: suppressed (60 of group B would give 63 - 60 = 3 back)
-    assert props["00AA00"]["group_a"] == props["00AA00"]["group_b"] == \
-        "suppressed (a group < 10)"
-    assert props["00AA00"]["pupils"] == "63" and props["00AA00"]["share_a"] == "not shown"
-    assert props["00AA00"]["area_share_a"] == f"{163 / 353:.1%}"
-    assert props["00BB00"]["group_b"] == "100" and props["00BB00"]["share_a"] == "28.6%"
+    # disclosure mode publishes no school's group counts at all
+    assert not any(k in p for p in props.values() for k in ("group_a", "group_b"))
+    # 3 pupils of group A: suppressed (a share would give 3 back); pupils rounded to 5
+    assert props["00AA00"]["share_a"] == "suppressed (a group < 10)"
+    assert props["00AA00"]["pupils"] == "65"  # 63
+    assert props["00AA00"]["area_share_a"] == "46%"  # 163 / 353, whole percents
+    # BB: 40 of 140, shown as its band of 10 percentage points
+    assert props["00BB00"]["share_a"] == "20–30%" and props["00BB00"]["pupils"] == "140"
     # complementary suppression: with one suppressed school the area's totals would
     # give its counts back, so the school with the smallest group count (CC: 30 of B)
-    # is suppressed too; BB keeps everything
-    assert props["00CC00"]["group_a"] == props["00CC00"]["group_b"] == \
-        "suppressed (a group < 10)"
-    assert props["00CC00"]["share_a"] == "not shown" and props["00CC00"]["m1"] == "not shown"
-    # local measures mix the neighbours' counts: none shown in an area with a
-    # suppressed school (they are shown without min_cell, see below)
-    assert [props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == ["not shown"] * 3
+    # is suppressed too
+    assert props["00CC00"]["share_a"] == "suppressed (a group < 10)"
+    # local measures mix exact counts of the neighbours: never shown with min_cell
+    assert {props[s][f"m{i}"] for s in props for i in (0, 1)} == {"not shown"}
     radius = [props[s]["radius"] for s in ("00AA00", "00BB00", "00CC00")]
     assert radius[2] == pytest.approx(14.0) and radius[0] < radius[1] < radius[2]
     assert outline["features"][0]["properties"]["area"] == \
@@ -175,6 +178,8 @@ def test_school_map_popups_measures_escaping_min_cell(schools, squares):
                    for f in _geojson_layers(plain)[-1]["features"]}
     assert [plain_props[s]["m0"] for s in ("00AA00", "00BB00", "00CC00")] == \
         ["0.2", "0.3", "0.5"]
+    assert plain_props["00BB00"]["group_b"] == "100" and \
+        plain_props["00BB00"]["share_a"] == "28.6%"
     lon, lat = points["features"][0]["geometry"]["coordinates"]
     assert 4.0 < lon < 6.0 and 51.5 < lat < 53.0  # reprojected from RD to WGS84
 
@@ -213,47 +218,74 @@ def test_school_with_a_small_group_is_suppressed_everywhere(leaky):
     p, d = f"{3 / 203:.4g}", f"{0.5 * abs(3 / 163 - 200 / 330):.4g}"
     (leak,) = [f["properties"] for f in _rendered_features(html)
                if f["properties"]["school"] == "L"]
-    assert leak["group_a"] == leak["group_b"] == "suppressed (a group < 10)"
-    assert leak["share_a"] == "not shown" and leak["pupils"] == "203"
+    assert leak["share_a"] == "suppressed (a group < 10)" and leak["pupils"] == "205"
     assert {leak["m0"], leak["m1"], leak["m2"]} == {"not shown"}
     assert leak["fill"] == SUPPRESSED_COLOR
     # the exact strings that would leak are nowhere in the page
-    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137"):
+    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137", '"203"'):
         assert text not in html, text
     assert "share not shown: a group has fewer than 10 pupils" in html  # legend
     # without min_cell they are all there: the assertions above can fail
     plain = _html(webmap.school_webmap(leaky, "school", "a", "b", **kw))
-    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137"):
+    for text in (share, p, d, '"group_a": "3"', '"group_b": "200"', "0.2137", '"203"'):
         assert text in plain, text
     assert "suppressed" not in plain and "share not shown" not in plain
-    # the unsuppressed school keeps its counts, share, measures and colour
+    # the unsuppressed school shows its band and rounded pupils, nothing exact
     shown, unshown = _school_props(m), _school_props(
         webmap.school_webmap(leaky, "school", "a", "b", **kw))
-    measures = {"m0", "m1", "m2"}
-    assert {k: v for k, v in shown["M"].items() if k not in measures} == \
-        {k: v for k, v in unshown["M"].items() if k not in measures}
-    assert shown["M"]["share_a"] == "28.6%" and shown["M"]["group_b"] == "100"
-    # its local measures mix L's counts in: not shown while L is suppressed
-    assert {shown["M"][k] for k in measures} == {"not shown"}
-    assert "not shown" not in {unshown["M"][k] for k in measures}
+    assert shown["M"]["share_a"] == "20–30%" and unshown["M"]["share_a"] == "28.6%"
+    assert "group_b" not in shown["M"] and unshown["M"]["group_b"] == "100"
+    assert {shown["M"][k] for k in ("m0", "m1", "m2")} == {"not shown"}
     # N (smallest group count, 30) is the complementary suppression: with L alone
     # hidden, the area's totals minus M and N would give L's counts back
     assert unshown["N"]["share_a"] == "80.0%" and unshown["N"]["group_b"] == "30"
-    assert shown["N"]["share_a"] == "not shown" and shown["N"]["fill"] == SUPPRESSED_COLOR
+    assert shown["N"]["share_a"] == "suppressed (a group < 10)"
+    assert shown["N"]["fill"] == SUPPRESSED_COLOR
     assert unshown["L"]["fill"] != SUPPRESSED_COLOR
     scale = {to_hex(c) for c in mpl.colormaps["RdBu_r"](np.linspace(0, 1, 256))}
     assert SUPPRESSED_COLOR not in scale  # the grey is no colour of the share scale
+
+
+def test_school_colours_and_sizes_carry_only_what_is_published(leaky):
+    """A marker's colour is its band's middle against the area's whole-percent share,
+    its size the rounded pupils: two data sets with the same bands and rounded
+    counts give the same map, whatever their exact counts."""
+    kw = dict(x="x", y="y", crs="EPSG:28992", min_cell=10)
+    one = leaky.assign(a=[3, 40, 121], b=[200, 101, 30])
+    two = leaky.assign(a=[4, 41, 119], b=[199, 99, 32])
+    props_one = _school_props(webmap.school_webmap(one, "school", "a", "b", **kw))
+    props_two = _school_props(webmap.school_webmap(two, "school", "a", "b", **kw))
+    assert props_one == props_two
+    plain = dict(x="x", y="y", crs="EPSG:28992")
+    assert _school_props(webmap.school_webmap(one, "school", "a", "b", **plain)) != \
+        _school_props(webmap.school_webmap(two, "school", "a", "b", **plain))
+
+
+def test_one_school_area_publishes_no_share_that_pins_its_count():
+    """A municipality with one school: its share of A is the school's. With 100
+    pupils a whole percent is one pupil, so the audit withholds the share and the
+    school is grey; with 212 pupils (the issue's GM0277) 4% leaves 8 or 9."""
+    one = pd.DataFrame({"school": ["S"], "a": [9], "b": [91], "x": [0.0], "y": [0.0],
+                        "gm": ["X"]})
+    props = _school_props(webmap.school_webmap(one, "school", "a", "b", x="x", y="y",
+                                               crs="EPSG:28992", area="gm", min_cell=10))
+    assert props["S"]["area_share_a"] == "not shown"
+    assert props["S"]["share_a"] == "suppressed (a group < 10)"
+    bigger = one.assign(b=[203])
+    props = _school_props(webmap.school_webmap(bigger, "school", "a", "b", x="x", y="y",
+                                               crs="EPSG:28992", area="gm", min_cell=10))
+    assert props["S"]["area_share_a"] == "4%"  # 9 / 212 = 4.2%: 8/212 and 9/212 both 4%
 
 
 def test_group_b_below_min_cell_and_small_schools_keep_no_trace(leaky):
     data = leaky.assign(a=[150, 40, 2], b=[7, 100, 3])  # L: B small; N: 5 pupils
     props = _school_props(webmap.school_webmap(data, "school", "a", "b", x="x", y="y",
                                                crs=28992, min_cell=10))
-    assert props["L"]["group_a"] == "suppressed (a group < 10)"  # not 150 (157 - 150 = 7)
-    assert props["L"]["pupils"] == "157" and props["N"]["pupils"] == "< 10"
+    assert props["L"]["share_a"] == "suppressed (a group < 10)"  # not 150 (157 - 150 = 7)
+    assert props["L"]["pupils"] == "155" and props["N"]["pupils"] == "< 10"
     # a marker's area must not give the hidden pupil count back: N is drawn as 10 pupils
-    assert props["N"]["radius"] == round(14.0 * np.sqrt(10 / 157), 2)
-    assert props["M"]["radius"] == round(14.0 * np.sqrt(140 / 157), 2)
+    assert props["N"]["radius"] == round(14.0 * np.sqrt(10 / 155), 2)
+    assert props["M"]["radius"] == round(14.0 * np.sqrt(140 / 155), 2)
     plain = _school_props(webmap.school_webmap(data, "school", "a", "b", x="x", y="y",
                                                crs=28992))
     assert plain["N"]["radius"] == round(14.0 * np.sqrt(5 / 157), 2)
@@ -298,6 +330,12 @@ def test_cli_map_heatmap_schools_write_files(tmp_path, squares, results, schools
     results.to_csv(tmp_path / "r.csv", index=False)
     schools.to_csv(tmp_path / "s.csv", index=False)
     html = tmp_path / "out" / "m.html"
+    # --min-cell needs results written under disclosure control (a min_cell column)
+    assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
+                "--index", "dissimilarity", "--output", html, "--min-cell", "50") == 2
+    assert "r.csv': not written under disclosure control with N >= 50 (it has no " \
+        "'min_cell' column)" in capsys.readouterr().err
+    results.assign(min_cell=50).to_csv(tmp_path / "r.csv", index=False)
     assert _cli("map", tmp_path / "r.csv", tmp_path / "b.geojson", "--area-code", "statcode",
                 "--index", "dissimilarity", "--output", html, "--offline",
                 "--min-cell", "50") == 0

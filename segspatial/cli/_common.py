@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -109,30 +110,63 @@ def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
     console.wrote(write_table(frame, output), what)
 
 
-def format_exclusions(exclusions: pd.DataFrame) -> str:
-    """Human-readable lines: what was left out, per reason, with counts."""
+def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) -> None:
+    """With ``--min-cell N``, a results table must have been written under disclosure
+    control with at least N (:func:`segspatial.disclosure.check_published`)."""
+    from segspatial.disclosure import check_published
+
+    try:
+        check_published(results, min_cell, what=repr(path))
+    except ValueError as exc:
+        raise CommandError(f"--min-cell {min_cell}: " + str(exc).split(": ", 1)[1]
+                           .replace(" (or segspatial.disclosure.protect_results)", "")
+                           ) from None
+
+
+def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> str:
+    """Human-readable lines: what was left out, per reason, with counts.
+
+    With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
+    publishes them) each number of pupils adds up the published, rounded rows only.
+    """
     import pandas as pd
 
     summary = exclusions_summary(exclusions)
     if summary.empty:
         return "Nothing was left out."
-    lines = ["Left out (reason: area-years, units, pupils):"]
+    if min_cell is not None:
+        published = exclusions.groupby(
+            [k for k in ("reason", "theme", "comparison") if k in exclusions.columns],
+            sort=False, dropna=False)["n_pupils"].sum(min_count=1)
+        summary = summary.merge(published.rename("_published").reset_index(),
+                                how="left")
+        summary["n_pupils"] = summary.pop("_published")
+    head = "Left out (reason: area-years, units, pupils):"
+    if min_cell is not None:
+        head = ("Left out (reason: area-years, units, pupils: rounded, rows below "
+                f"{min_cell} and pupils without a group not counted):")
+    lines = [head]
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
                         if k in summary.columns and pd.notna(getattr(row, k)))
+        pupils = ("not shown" if not pd.notna(row.n_pupils) else
+                  f"{row.n_pupils:,.0f}")
         lines.append(
             f"  {row.reason}{extra}: {row.area_years:,} area-years, {int(row.n_units):,} "
-            f"units, {row.n_pupils:,.0f} pupils ({row.description})"
+            f"units, {pupils} pupils ({row.description})"
         )
     return "\n".join(lines)
 
 
-def require_rows(result: Any, what: str) -> None:
-    """Refuse to go on with an empty result: every area was left out (say why)."""
+def require_rows(result: Any, what: str,
+                 describe: Callable[[pd.DataFrame], str] | None = None) -> None:
+    """Refuse to go on with an empty result: every area was left out (say why, with
+    ``describe`` of the exclusions: :func:`format_exclusions` by default, the published
+    numbers with ``--min-cell``)."""
     if not result.table.empty:
         return
-    summary = "; ".join(line.strip() for line in
-                        format_exclusions(result.exclusions).splitlines()[1:])
+    text = (describe or format_exclusions)(result.exclusions)
+    summary = "; ".join(line.strip() for line in text.splitlines()[1:])
     raise CommandError(f"nothing to {what}: every area was left out ({summary}); "
                        "lower --min-area-size or --min-unit-size")
 

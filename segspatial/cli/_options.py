@@ -391,8 +391,9 @@ GROUPS: dict[str, Group] = {
     )),
     "disclosure": Group("disclosure control", None, (
         option("--min-cell", type=int, metavar="N",
-               help="nothing written lets anyone derive a pupil count below N: counts "
-               "below N show as '< N'"),
+               help="disclosure control: nothing this command writes lets anyone work "
+               "out a count below N of pupils of any group, in any school or area (see "
+               "the README, 'Disclosure control')"),
     )),
     "reading": Group("reading CSV", None, (
         option("--sep", metavar="CHAR",

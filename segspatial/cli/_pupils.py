@@ -78,7 +78,7 @@ def _comparisons(values: list[str] | None) -> list[str | tuple[str, str]] | None
     return out
 
 
-def describe_pupils(result: SegregationResult) -> str:
+def describe_pupils(result: SegregationResult, min_cell: int | None = None) -> str:
     """What was computed from the pupils, and what was left out."""
     table = result.table
     parts = [f"Read {result.parameters['n_rows']:,} pupil rows; computed "
@@ -92,7 +92,7 @@ def describe_pupils(result: SegregationResult) -> str:
     undefined = int(table["value"].isna().sum()) if len(table) else 0
     if undefined:
         parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
-    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
 
 
 def compute_pupils(args: argparse.Namespace) -> SegregationResult:
@@ -148,10 +148,14 @@ def compute_pupils(args: argparse.Namespace) -> SegregationResult:
     )
 
 
-def run_pupils(args: argparse.Namespace) -> int:
-    """Read pupil rows, compute the comparisons, write the results."""
+def run_pupils(args: argparse.Namespace, protect=None) -> int:
+    """Read pupil rows, compute the comparisons, write the results (``protect``: the
+    ``--min-cell`` step of :mod:`segspatial.cli.indices`)."""
     from segspatial.cli._location import uses_location
 
+    if getattr(args, "min_cell", None) is not None and args.counts_output:
+        raise CommandError("--counts-output writes every school's group counts: it cannot "
+                           "be combined with --min-cell")
     if uses_location(args):
         raise CommandError(
             "the location options (--x/--y, --postcode, --areas-from) cannot be used with "
@@ -162,13 +166,16 @@ def run_pupils(args: argparse.Namespace) -> int:
 
     console = console_of(args)
     result = apply_inference(args, compute_pupils(args))
+    counts = result.counts
+    if protect is not None:
+        result = protect(args, result)
     write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
                        console=console)
     if args.counts_output:
-        write_or_print(result.counts, args.counts_output, what="counts", console=console)
-    console.say(describe_pupils(result))
+        write_or_print(counts, args.counts_output, what="counts", console=console)
+    console.say(describe_pupils(result, getattr(args, "min_cell", None)))
     if describe_inference(result):
         console.say(describe_inference(result))
     return 0

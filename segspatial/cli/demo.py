@@ -17,9 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the pipeline on a built-in synthetic data set",
         description="Generate deterministic synthetic pupils (fictional "
         "municipalities, 2009-2018; migration background, household income, parental "
-        "education) and compute the report's seven comparisons.",
+        "education) and compute the report's seven comparisons. With --min-cell N "
+        "everything it writes is published under disclosure control, from one audit "
+        "(demo_counts.csv, every school's group counts, is then not written).",
     )
     add_group(p, "random", defaults={"seed": DEFAULT_SEED})
+    add_group(p, "disclosure")
     add_group(p, "output", only=("output", "quiet"), defaults={"output": "segspatial-demo"},
               metavar={"output": "DIR"}, output_help="output folder (default: "
               "./segspatial-demo)")
@@ -37,28 +40,43 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
         schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
         on=["municipality", "school"], how="left")
-    written = [
-        write_table(counts, out / "demo_counts.csv"),
+    from segspatial.report import demo_report_data, write_demo_report
+
+    report = demo_report_data(result, schools)
+    if args.min_cell is not None:  # one audit for everything the demo writes
+        from dataclasses import replace
+
+        from segspatial.disclosure import policy, protect_exclusions, protect_table
+        from segspatial.report import _protected
+
+        rules = policy(args.min_cell)
+        report, protected = _protected(report, args.min_cell, every_year=True)
+        table = protect_table(result.table, rules, protected.audit)
+        table["min_cell"] = rules.min_cell
+        result = replace(result, table=table,
+                         exclusions=protect_exclusions(result.exclusions, rules))
+    written = [] if args.min_cell is not None else [
+        write_table(counts, out / "demo_counts.csv")]
+    written += [
         write_table(result.table, out / "results.csv"),
         write_table(result.exclusions, out / "exclusions.csv"),
     ]
     from segspatial.demo_maps import write_demo_maps  # matplotlib & folium: load late
 
-    written += write_demo_maps(out, result.table, counts, schools)
+    written += write_demo_maps(out, result.table, counts, schools, min_cell=args.min_cell)
     d = result.table[result.table["index"] == "dissimilarity"]
     year = int(d["year"].max())
     names = schools.drop_duplicates("municipality").set_index("municipality")
     grid = d[d["year"] == year].pivot(index="comparison", columns="area", values="value")
     grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
     grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
-    from segspatial.report import write_demo_report
-
-    report = write_demo_report(out / "report", result, schools)
+    report = write_demo_report(out / "report", report, schools, min_cell=args.min_cell)
     written.append(report)
     if not args.quiet:  # the demo's product is this overview, on standard output
         print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
-        print(grid.to_string(float_format=lambda v: f"{v:.3f}"))
-        print(format_exclusions(result.exclusions))
+        digits = 3 if args.min_cell is None else 2  # as published
+        print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
+        print(format_exclusions(result.exclusions, args.min_cell))
         print("Wrote:", *(f"  {p}" for p in written), sep="\n")
         print(f"Open {report} in a browser for the report (one page per municipality).")
     console_of(args).say(f"Open {out / 'results.csv'} for the full table.")

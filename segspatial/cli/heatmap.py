@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from segspatial.cli._common import CommandError, one_value, read_options
+from segspatial.cli._common import CommandError, one_value, read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     STATIC_SUFFIXES,
@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a ranking (areas sorted by value, one dot each), or with several comparisons "
         "one grid with the comparisons as columns. More areas than --rows-per-page "
         "give several pages: one multi-page PDF, or numbered PNG/SVG files "
-        "(grid-1.png, grid-2.png, ...).",
+        "(grid-1.png, grid-2.png, ...). With --min-cell N, RESULTS must come from "
+        "`segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",))
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_figure_words(p)
     add_group(p, "output", only=("output", "quiet"), required=("output",),
               output_help="output: .png, .svg or .pdf")
+    add_group(p, "disclosure")
     add_group(p, "reading")
     p.set_defaults(handler=run)
 
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
                            f"{args.rows_per_page}")
     results = read_table(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
+    require_protected(results, args.min_cell, args.results)
     names = _names(args) if args.names else None
     pages = grid_pages(results, index=args.index, comparisons=args.comparison,
                        bandwidth=one_value(args, "bandwidth", "a grid"), names=names,

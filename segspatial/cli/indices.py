@@ -16,6 +16,7 @@ from segspatial.cli._inference import (
     apply_inference,
     check_inference_options,
     describe_inference,
+    uses_inference,
 )
 from segspatial.cli._lazy import has_values, read_table, segregation
 from segspatial.cli._location import (
@@ -76,7 +77,55 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "random")
     add_group(p, "output", output_help="results file (.csv or .parquet; default: CSV on "
               "standard output)")
+    add_group(p, "disclosure")
     p.set_defaults(handler=run)
+
+
+def check_disclosure(args: argparse.Namespace) -> None:
+    """With ``--min-cell``, refuse what the audit does not cover (yet): multigroup
+    indices, bootstrap intervals and randomisation tests (their numbers come from
+    exact counts and random draws the audit does not recompute), the neighbours of
+    other municipalities (``--context all``)."""
+    if getattr(args, "min_cell", None) is None:
+        return
+    given = [flag for flag, used in (
+        ("--groups/--multigroup", uses_multigroup(args) or uses_pupil_multigroup(args)),
+        ("--bootstrap/--null-draws", uses_inference(args)),
+        ("--context all", getattr(args, "context", "area") == "all")) if used]
+    if given:
+        raise CommandError(
+            f"--min-cell cannot be combined with {', '.join(given)}: the disclosure audit "
+            "covers the two-group indices and their spatial variants; compute those "
+            "numbers inside the secure environment only")
+
+
+def protect(args: argparse.Namespace, result: SegregationResult) -> SegregationResult:
+    """The result as ``--min-cell`` publishes it (unchanged without it): audited, with
+    the spatial indices of the options (:func:`segspatial.disclosure.protect_results`)."""
+    from dataclasses import replace
+
+    from segspatial.disclosure import SpatialDesign, policy, protect_results
+
+    rules = policy(getattr(args, "min_cell", None))
+    if rules is None:
+        return result
+    params = result.parameters or {}
+    design = None
+    if "spatial_indices" in params:  # spatial_segregation's result
+        knn = params.get("kernel") == "knn"
+        design = SpatialDesign(
+            crs=params["crs"],
+            bandwidths=() if knn else tuple(float(b) for b in params["bandwidth"]),
+            k=tuple(int(b) for b in params["bandwidth"]) if knn else (),
+            kernel=None if knn else params.get("kernel"),
+            districts=getattr(args, "districts", None),
+            district_code=getattr(args, "district_code", None),
+            snap=float(params.get("snap", 5000.0)), years="all",
+            definition=params.get("definition", "dispersal"))
+    table, exclusions, _ = protect_results(
+        result, rules, spatial=design, permutations=int(params.get("permutations", 999)),
+        seed=getattr(args, "seed", None))
+    return replace(result, table=table, exclusions=exclusions)
 
 
 def compute_counts(args: argparse.Namespace) -> SegregationResult:
@@ -105,7 +154,7 @@ def compute_counts(args: argparse.Namespace) -> SegregationResult:
     return add_exclusions(result, location_exclusions)
 
 
-def describe(result: SegregationResult) -> str:
+def describe(result: SegregationResult, min_cell: int | None = None) -> str:
     """A short summary of a result: what was computed, and what was left out."""
     table = result.table
     n_rows = len(table)
@@ -120,7 +169,7 @@ def describe(result: SegregationResult) -> str:
     undefined = int(table["value"].isna().sum()) if n_rows else 0
     if undefined:
         parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
-    return " ".join(parts) + "\n" + format_exclusions(result.exclusions)
+    return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,23 +178,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.unit:
         raise CommandError("--unit is required: the unit (school) column")
     check_mode_options(args)
+    check_disclosure(args)
     if args.pupils or uses_multigroup(args):
         if args.pupils and not uses_pupil_multigroup(args):
-            return run_pupils(args)
+            return run_pupils(args, protect=protect)
         if args.pupils:
             return run_pupil_multigroup(args)
         return run_multigroup(args, uses_location=uses_location(args),
                               uses_spatial=uses_spatial(args))
-    result = apply_inference(args, compute_counts(args))
+    result = protect(args, apply_inference(args, compute_counts(args)))
     console = console_of(args)
     write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
                        console=console)
-    console.say(describe(result))
+    console.say(describe(result, args.min_cell))
     if describe_inference(result):
         console.say(describe_inference(result))
     return 0
 
 
-__all__ = ["add_input_options", "compute_counts", "describe", "register", "run"]
+__all__ = ["add_input_options", "check_disclosure", "compute_counts", "describe", "protect",
+           "register", "run"]

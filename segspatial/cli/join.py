@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from segspatial.cli._common import read_options
+from segspatial.cli._common import read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import area_code
@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Join the tidy results of `segspatial indices` to area polygons: one "
         "feature per area (per year and comparison), one column per index. Every "
         "boundary feature is kept (areas without results get empty values) and named; "
-        "results for areas without a polygon are named too.",
+        "results for areas without a polygon are named too. With --min-cell N, RESULTS "
+        "must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
@@ -30,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "boundaries", skip=("boundaries",))
     add_group(p, "output", skip=("exclusions_output",), required=("output",),
               output_help="output file: .gpkg, .geojson or .parquet (GeoParquet)")
+    add_group(p, "disclosure")
     add_group(p, "reading")
     python_names(p, crs="--boundaries-crs")
     p.set_defaults(handler=run)
@@ -48,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     code = area_code(args)
     results = read_table(args.results, text_columns=[args.area], **read_options(args))
+    require_protected(results, args.min_cell, args.results)
     joined = join_areas(results, args.boundaries, code, area=args.area,
                         crs=args.boundaries_crs, layer=args.boundaries_layer)
     path = write_geo(joined, args.output)

@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "local environment (p_local, kernel-weighted over the units around it), the gap "
         "p - p_local (how unlike its surroundings it is) and its contribution to D and "
         "to the spatial D, with its coordinates (x, y in --distance-crs), as one table "
-        "for maps. The unit, area, year and name columns keep their input names.",
+        "for maps. The unit, area, year and name columns keep their input names. With "
+        "--min-cell N only what a school map publishes is written: each school's share "
+        "band, whether it is suppressed, its rounded pupils and its area's share (the "
+        "local measures mix exact counts of neighbouring schools and are left out).",
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
     add_group(p, "columns", required=("unit", "group_a", "group_b"))
@@ -48,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
               default_text={"bandwidth": "1000"})
     add_group(p, "output", output_help="output file (.csv or .parquet; default: CSV on "
               "standard output)")
+    add_group(p, "disclosure")
     add_group(p, "reading")
     p.set_defaults(handler=run)
 
@@ -108,21 +112,65 @@ def run(args: argparse.Namespace) -> int:
     )
     # what the size filters left out, counted by the same gate and filters the table used
     counts = prepare_counts(data, args.unit, args.group_a, args.group_b,
-                            area=area_column(args), year=args.year, total=args.total)
+                            area=area_column(args), year=args.year, total=args.total,
+                            extra={"x": options["x"], "y": options["y"]})
     kept, filtered = apply_filters(counts, min_unit_size=args.min_unit_size,
                                    min_area_size=args.min_area_size)
     neither = ((kept["a"] + kept["b"]) == 0).to_numpy()  # left out of the local measures
     outside = outside_comparison_exclusions(kept, neither)
     parts = [e for e in (location_exclusions, filtered, outside) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else filtered
+    if args.min_cell is not None:
+        table, exclusions = _published(table, kept, exclusions, args.min_cell)
     console = console_of(args)
     write_or_print(_input_names(args, table, data), args.output, what="local measures",
                    console=console)
     if args.exclusions_output:
         write_or_print(exclusions, args.exclusions_output, what="exclusions",
                        console=console)
-    console.say(f"Local measures for {len(table):,} unit rows "
-                f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
-                f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
-                f"{options['crs']}).\n" + format_exclusions(exclusions))
+    if args.min_cell is None:
+        console.say(f"Local measures for {len(table):,} unit rows "
+                    f"(bandwidths {sorted(table['bandwidth'].unique().tolist())}, kernel "
+                    f"{table['kernel'].iloc[0] if len(table) else '-'}; x, y in "
+                    f"{options['crs']}).\n" + format_exclusions(exclusions))
+    else:
+        console.say(f"--min-cell {args.min_cell}: {len(table):,} unit rows with each "
+                    "school's share band and rounded pupils, as a school map publishes "
+                    "them; the local measures are not written (they mix exact counts of "
+                    "neighbouring schools).\n" + format_exclusions(exclusions, args.min_cell))
     return 0
+
+
+def _published(table: pd.DataFrame, kept: pd.DataFrame, exclusions: pd.DataFrame,
+               min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What ``--min-cell`` lets the command write: per school (once per year) its
+    share band, whether it is suppressed, its rounded pupils and its area's share.
+
+    Every school that passed the size filters is written (``kept``, with ``x``/``y``),
+    also one with pupils but none in group A or B, which has no local measures: left
+    out, its absence would say that it has none of either (suppressed, it says nothing).
+    """
+    import pandas as pd
+
+    from segspatial.disclosure import policy, protect_exclusions, publish_schools
+
+    rules = policy(min_cell)
+    keys = [c for c in ("area", "year", "unit") if c in table.columns]
+    schools = kept.reset_index(drop=True)
+    frame = pd.DataFrame({
+        "unit": schools["unit"].to_numpy(),
+        "area": schools["area"].to_numpy() if "area" in keys else "",
+        "year": schools["year"].to_numpy() if "year" in keys else 0,
+        "a": schools["a"].to_numpy(), "b": schools["b"].to_numpy(),
+        "total": schools["total"].to_numpy(), "x": schools["x"].to_numpy(),
+        "y": schools["y"].to_numpy()})
+    shown = publish_schools(frame, rules)
+    out = schools[[*keys, "x", "y"]].copy()
+    out["pupils"] = shown["pupils"].to_numpy()
+    out["suppressed"] = shown["suppressed"].to_numpy()
+    out["share_low"] = shown["band_low"].to_numpy()
+    out["share_high"] = shown["band_high"].to_numpy()
+    out["area_share"] = shown["centre"].to_numpy()
+    out["min_cell"] = min_cell
+    return out, protect_exclusions(exclusions, rules)
+

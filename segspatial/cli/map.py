@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from segspatial.cli._common import one_value, read_options
+from segspatial.cli._common import one_value, read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._figures import (
     HTML_SUFFIXES,
@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "red). Areas without a value are grey ('no data'); values below 0 or above 0.8 "
         "have colours of their own. The title and legend say what is shown in words "
         "(--lang nl: in Dutch, with decimal commas); the legend never covers the map. "
-        "Results whose area codes match no boundary feature are an error.",
+        "Results whose area codes match no boundary feature are an error. With "
+        "--min-cell N, RESULTS must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
     p.add_argument("boundaries", metavar="BOUNDARIES",
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     options = web_options(args, kind)
     results = read_table(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
+    require_protected(results, args.min_cell, args.results)
     boundaries = read_area_boundaries(args, args.boundaries)
     common = dict(index=args.index, area_code=area_code(args), name=args.area_name,
                   comparison=one_value(args, "comparison", "a map"), year=args.in_year,

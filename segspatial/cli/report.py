@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     result, located = _compute(args)
-    require_rows(result, "report")
+    require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     if located is None:
         located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
@@ -159,6 +159,21 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
-    console.say(f"wrote {len(report.areas) + 1} pages to {index.parent}; open {index}")
-    console.say(format_exclusions(report.exclusions))
+    pages = len(list(index.parent.glob("*.html")))
+    console.say(f"wrote {pages} pages to {index.parent}; open {index}")
+    console.say(_summary(report.exclusions, args.min_cell))
     return 0
+
+
+def _summary(exclusions, min_cell: int | None) -> str:
+    """What was left out, as the index page adds it up (per area, rounded, with
+    ``--min-cell``)."""
+    if min_cell is None:
+        return format_exclusions(exclusions)
+    from segspatial.disclosure import policy, protect_exclusions
+
+    keys = [c for c in ("reason", "comparison", "theme", "area", "description")
+            if c in exclusions.columns]
+    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
+        ["n_units", "n_pupils"]].sum()
+    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell)

@@ -37,9 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "coloured by its share of group A, on a diverging scale centred on its area's "
         "share. Interactive (.html, with tooltips and popups) or static. Schools are "
         "located as in `segspatial indices` (coordinates, postcodes, or both). With "
-        "--min-cell N (.html and static output), a school with fewer than N pupils in "
-        "either group is grey and shows neither group count nor its share. Name the "
-        "groups with --label-a/--label-b (noun phrases) for the title and legend.",
+        "--min-cell N (.html and static output) no school shows a group count: its share "
+        "is a band of 10 percentage points, its pupils are rounded, a school with fewer "
+        "than N pupils in either group is grey, the area's share is in whole percents "
+        "and local measures are not shown. Name the groups with --label-a/--label-b "
+        "(noun phrases) for the title and legend.",
     )
     p.add_argument("input", metavar="INPUT", help="counts file (.csv or .parquet)")
     add_group(p, "columns", required=("unit", "group_a", "group_b"))

@@ -172,7 +172,9 @@ _EN: dict[str, str] = {
     "param.OFFLINE": "Pages work offline (embed the map library, no base map)",
     "tip.OFFLINE": "For computers without internet, e.g. CBS remote access.",
     "param.MIN_CELL": "Smallest count shown (disclosure control) [optional]",
-    "tip.MIN_CELL": "No pupil count below it appears in the pages.",
+    "tip.MIN_CELL": "Disclosure control: nothing in the pages lets anyone work out a "
+    "count below it (counts rounded, shares in bands, indices to 2 decimals, audited; "
+    "see the README).",
     "param.ONLY": "Only these area codes (separated by commas) [optional]",
     "tip.ONLY": "Pages for these areas only, e.g. GM0363, GM0034.",
     "param.OPEN": "Open the report when done",
@@ -383,7 +385,9 @@ _NL: dict[str, str] = {
     "tip.OFFLINE": "Voor computers zonder internet, bijv. de remote access-omgeving van "
                    "het CBS.",
     "param.MIN_CELL": "Kleinste getoonde aantal (onthullingsbeveiliging) [optioneel]",
-    "tip.MIN_CELL": "Geen aantal leerlingen onder deze grens staat op de pagina's.",
+    "tip.MIN_CELL": "Onthullingsbeheersing: niets op de pagina's maakt een aantal onder "
+    "deze grens te achterhalen (aantallen afgerond, aandelen in klassen, indices op 2 "
+    "decimalen, gecontroleerd; zie de README).",
     "param.ONLY": "Alleen deze gebiedscodes (gescheiden door komma's) [optioneel]",
     "tip.ONLY": "Alleen pagina's voor deze gebieden, bijv. GM0363, GM0034.",
     "param.OPEN": "Rapport openen na afloop",
