@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from segspatial._defaults import CHANGE_BOOTSTRAP
 from segspatial.cli._common import (
     CommandError,
     by_file_line,
@@ -69,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--no-trend", dest="trend", action="store_false",
                        help="only the difference, no linear trend")
     add_group(p, "inference", skip=("null_draws", "alternative"),
-              defaults={"bootstrap": 1000}, default_text={"bootstrap": "1000"})
+              defaults={"bootstrap": CHANGE_BOOTSTRAP},
+              default_text={"bootstrap": f"{CHANGE_BOOTSTRAP}"})
     add_group(p, "random")
     add_group(p, "output", skip=("exclusions_output",),
               output_help="change table (.csv or .parquet; default: CSV on standard output)")
