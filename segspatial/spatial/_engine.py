@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._kernels import _unit_share_a
 from segspatial._streams import canonical_key, check_rng, root_seed, stream
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
@@ -20,7 +21,7 @@ from segspatial.counts import (
     empty_exclusions,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, _unit_share_a, resolve_indices, undefined_reasons
+from segspatial.indices import GroupedCounts, resolve_indices, undefined_reasons
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
     ENVIRONMENT_INDICES,

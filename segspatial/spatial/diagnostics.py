@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from segspatial.indices import GroupedCounts, _unit_share_a
+from segspatial._kernels import GroupedCounts, _unit_share_a
 from segspatial.spatial import environments
 from segspatial.spatial._args import _Scale
 from segspatial.spatial.environments import _Pool, _Reusable, _smooth
