@@ -180,6 +180,11 @@ def band_moran(counts: pd.DataFrame, comparisons: Mapping[str, tuple[str, str]],
         if not keep.any():
             continue
         frame = counts.loc[keep, ["area", "year", "unit", "x", "y"]].copy()
+        # areas and years as codes: the placeholders of a table without them ("")
+        # are no area codes or years to the engine's checks
+        area_codes, areas = pd.factorize(frame["area"])
+        year_codes, years = pd.factorize(frame["year"])
+        frame["area"], frame["year"] = area_codes, year_codes
         mid = shown.loc[keep, "share"].to_numpy()
         frame["a"] = 1000.0 * mid
         frame["b"] = 1000.0 * (1.0 - mid)
@@ -189,6 +194,8 @@ def band_moran(counts: pd.DataFrame, comparisons: Mapping[str, tuple[str, str]],
             spatial_indices=["morans_i", "morans_i_p"], permutations=permutations,
             rng=np.random.default_rng(rng), min_unit_size=0, min_area_size=0)
         rows = res.table[res.table["index"].isin(["morans_i", "morans_i_p"])]
+        rows = rows.assign(area=areas.take(rows["area"].to_numpy(dtype=np.intp)),
+                           year=years.take(rows["year"].to_numpy(dtype=np.intp)))
         parts.append(rows.assign(comparison=name,
                                  value=policy.values(rows["value"].to_numpy(float))))
     if not parts:
