@@ -648,6 +648,44 @@ def test_spatial_indices_without_a_year_column(tmp_path, capsys):
     pd.testing.assert_frame_equal(one.drop(columns="year"), years.drop(columns="year"))
 
 
+def test_too_few_units_never_names_schools_without_pupils_of_either_group(tmp_path):
+    """Three schools, only s1 with pupils of A or B (50 and 50; s2 and s3 hold 80 and 90
+    pupils of neither group): "fewer than 2 units with pupils in the comparison (1 of 3
+    units)" and an exclusion row "too_few_units, 3 units" say that s2 and s3 have 0
+    pupils of A and of B (with the schools' pupils public: the only school with 100
+    pupils holds them all), and the audit's twin (one pupil of s2 moved into A) would
+    publish neither. So the reason is "not shown" and the row is not published; a
+    municipality of one school (public) keeps both."""
+    counts = pd.DataFrame({
+        "school": ["s1", "s2", "s3", "t1", "t2", "t3", "u1"],
+        "gm": ["X"] * 3 + ["Y"] * 3 + ["Z"], "a": [50, 0, 0, 40, 60, 30, 50],
+        "b": [50, 0, 0, 200, 100, 300, 50], "pupils": [100, 80, 90, 240, 160, 330, 100],
+        "x": [100_000.0, 100_500.0, 101_000.0] * 2 + [100_000.0],
+        "y": [450_000.0] * 3 + [460_000.0] * 3 + [470_000.0]})
+    counts.to_csv(tmp_path / "counts.csv", index=False)
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--total", "pupils", "--min-unit-size", 0,
+         "--min-area-size", 0, "--min-cell", N, "-q", "-o", tmp_path / "results.csv",
+         "--exclusions-output", tmp_path / "exclusions.csv")
+    results = ss.read_table(tmp_path / "results.csv")
+    assert (results.loc[results["area"] == "X", "reason"] == dc.HIDDEN).all()
+    assert results.loc[results["area"] == "Z", "reason"].str.contains("1 of 1 units").all()
+    exclusions = ss.read_table(tmp_path / "exclusions.csv")
+    assert exclusions.loc[exclusions["reason"] == "too_few_units", "area"].tolist() == ["Z"]
+    result = ss.segregation(counts, "school", "a", "b", area="gm", total="pupils",
+                            min_unit_size=0, min_area_size=0)
+    from shapely.geometry import box
+
+    bounds = gpd_frame({"statcode": ["X", "Y", "Z"]},
+                       [box(99_000, y - 1_000, 102_000, y + 1_000)
+                        for y in (450_000, 460_000, 470_000)])
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=bounds, area_code="statcode", permutations=9)
+    pages = dict(rp.render_report(data, min_cell=N))
+    assert "of 3 units" not in pages["index.html"]
+    assert "fewer than 2 units" not in pages["X.html"]  # neither why nor the row
+
+
 def gpd_frame(columns: dict, geometry: list):
     import geopandas as gpd
 

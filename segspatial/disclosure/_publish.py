@@ -121,9 +121,33 @@ def protect_table(table: pd.DataFrame, policy: Policy,
         # a group below N: withheld, whatever the reason (a group that is absent is a
         # count below N too)
         withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
-                    & np.isfinite(raw)) | small
+                    & np.isfinite(raw)) | small | _names_empty_units(out["reason"])
         out["reason"] = out["reason"].astype(object)
         out.loc[withheld, "reason"] = HIDDEN
+    return out
+
+
+def _names_empty_units(reasons: pd.Series) -> np.ndarray:
+    """Rows undefined because fewer than 2 of the area's units have pupils in the
+    comparison while it has more units: "(1 of 3 units)" says that the other schools
+    have no pupil of either group, counts below N (one school alone is public)."""
+    found = reasons.astype(str).str.extract(r"fewer than 2 units with pupils in the "
+                                            r"comparison \((\d+) of (\d+) units\)")
+    active = pd.to_numeric(found[0], errors="coerce").to_numpy(dtype=np.float64)
+    units = pd.to_numeric(found[1], errors="coerce").to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return active < units
+
+
+def _published_rows(exclusions: pd.DataFrame) -> pd.DataFrame:
+    """The exclusion rows that may be published at all (see :func:`protect_exclusions`)."""
+    if "reason" not in exclusions.columns:
+        return exclusions
+    out = exclusions[~exclusions["reason"].isin(_DROPPED_REASONS)]
+    if "n_units" in out.columns:  # too few units in the comparison of several: the
+        # others have no pupil of either group (one school alone is public)
+        units = pd.to_numeric(out["n_units"], errors="coerce")
+        out = out[~((out["reason"] == "too_few_units") & (units >= 2)).to_numpy()]
     return out
 
 
@@ -136,12 +160,11 @@ def protect_exclusions(exclusions: pd.DataFrame, policy: Policy) -> pd.DataFrame
     ``group_absent`` and ``unit_outside_comparison`` are dropped: that an area-year
     has no pupil of a group, or a school none of either group, is itself a count below
     N (the results say "not shown" for every area-year with a group below N; such a
-    school is grey on the maps). Sums of the published rows never include the rows below N.
+    school is grey on the maps). So are ``too_few_units`` rows of two units or more:
+    fewer than 2 of them with pupils in the comparison means the others have none.
+    Sums of the published rows never include the rows below N.
     """
-    out = exclusions
-    if "reason" in out.columns:
-        out = out[~out["reason"].isin(_DROPPED_REASONS)]
-    out = out.copy()
+    out = _published_rows(exclusions).copy()
     if "n_pupils" not in out.columns:
         return out.reset_index(drop=True)
     pupils = policy.counts(pd.to_numeric(out["n_pupils"], errors="coerce"))
@@ -341,9 +364,8 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
         gone = (frame["value"].isna() & frame["reason"].isna()) | tiny
         frame.loc[gone, "reason"] = HIDDEN
-    out_exclusions = exclusions.copy()
+    out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
-        out_exclusions = out_exclusions[~out_exclusions["reason"].isin(_DROPPED_REASONS)]
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
         out_exclusions["n_pupils"] = np.where(
             group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))
