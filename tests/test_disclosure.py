@@ -672,6 +672,14 @@ def test_too_few_units_never_names_schools_without_pupils_of_either_group(tmp_pa
     assert results.loc[results["area"] == "Z", "reason"].str.contains("1 of 1 units").all()
     exclusions = ss.read_table(tmp_path / "exclusions.csv")
     assert exclusions.loc[exclusions["reason"] == "too_few_units", "area"].tolist() == ["Z"]
+    # spatial rows leave such schools out ("1 of 1 units") but give the area's 3 units
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--total", "pupils", "--x", "x", "--y", "y",
+         "--crs", "EPSG:28992", "--bandwidth", 1000, "--permutations", 9,
+         "--min-unit-size", 0, "--min-area-size", 0, "--min-cell", N, "-q",
+         "-o", tmp_path / "spatial.csv")
+    spatial = ss.read_table(tmp_path / "spatial.csv")
+    assert (spatial.loc[spatial["area"] == "X", "reason"] == dc.HIDDEN).all()
     result = ss.segregation(counts, "school", "a", "b", area="gm", total="pupils",
                             min_unit_size=0, min_area_size=0)
     from shapely.geometry import box

@@ -121,20 +121,25 @@ def protect_table(table: pd.DataFrame, policy: Policy,
         # a group below N: withheld, whatever the reason (a group that is absent is a
         # count below N too)
         withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
-                    & np.isfinite(raw)) | small | _names_empty_units(out["reason"])
+                    & np.isfinite(raw)) | small | _names_empty_units(out)
         out["reason"] = out["reason"].astype(object)
         out.loc[withheld, "reason"] = HIDDEN
     return out
 
 
-def _names_empty_units(reasons: pd.Series) -> np.ndarray:
+def _names_empty_units(table: pd.DataFrame) -> np.ndarray:
     """Rows undefined because fewer than 2 of the area's units have pupils in the
-    comparison while it has more units: "(1 of 3 units)" says that the other schools
-    have no pupil of either group, counts below N (one school alone is public)."""
-    found = reasons.astype(str).str.extract(r"fewer than 2 units with pupils in the "
-                                            r"comparison \((\d+) of (\d+) units\)")
+    comparison while it has more units: "(1 of 3 units)", or "(1 of 1 units)" on a
+    spatial row of an area of 3 (``n_units``: spatial rows leave such units out), says
+    that the other schools have no pupil of either group, counts below N (one school
+    alone is public)."""
+    found = table["reason"].astype(str).str.extract(
+        r"fewer than 2 units with pupils in the comparison \((\d+) of (\d+) units\)")
     active = pd.to_numeric(found[0], errors="coerce").to_numpy(dtype=np.float64)
     units = pd.to_numeric(found[1], errors="coerce").to_numpy(dtype=np.float64)
+    if "n_units" in table.columns:
+        units = np.fmax(units, pd.to_numeric(table["n_units"], errors="coerce")
+                        .to_numpy(dtype=np.float64))
     with np.errstate(invalid="ignore"):
         return active < units
 
@@ -362,7 +367,8 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame["reason"] = frame["reason"].astype(object) if "reason" in frame else None
         tiny = frame.set_index(key).index.isin(small.set_index(key).index)
         frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
-        gone = (frame["value"].isna() & frame["reason"].isna()) | tiny
+        gone = ((frame["value"].isna() & frame["reason"].isna()) | tiny
+                | _names_empty_units(frame))
         frame.loc[gone, "reason"] = HIDDEN
     out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
@@ -470,6 +476,7 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         withheld = ~np.isfinite(out["value"].to_numpy(dtype=np.float64)) & np.isfinite(
             pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=np.float64))
         if "reason" in out.columns:
+            withheld |= _names_empty_units(out)  # spatial rows: with the area's units
             out["reason"] = out["reason"].astype(object)
             out.loc[withheld, "reason"] = HIDDEN
     for key in placeholders:  # back as they were (null) or gone
