@@ -299,7 +299,7 @@ GROUPS: dict[str, Group] = {
                    help="local environments: dispersal (default; never above the "
                    "aspatial index) or reardon_osullivan (local shares weighted by each "
                    "unit's own pupils, as in the literature; can be negative; rows "
-                   "spatial_dissimilarity_ro, spatial_theil_h_ro)"),
+                   "spatial_dissimilarity_ro, spatial_theil_h_ro, ...)"),
             option("--districts", metavar="FILE",
                    help="district polygons (e.g. CBS wijken) for the between/within split "
                    "of Theil's H; units are joined by location"),
@@ -310,7 +310,8 @@ GROUPS: dict[str, Group] = {
             option("--spatial-indices", nargs="+", metavar="NAME",
                    help="spatial indices to add (default: spatial_dissimilarity, "
                    "spatial_theil_h, morans_i, morans_i_p, morrill_d, and the "
-                   "decomposition with --districts)"),
+                   "decomposition with --districts; also spatial_isolation_a, "
+                   "spatial_exposure_ab, spatial_isolation_b, spatial_exposure_ba)"),
             option("--morrill-clip", action="store_true",
                    python=("morrill_contiguity",),
                    help="Morrill's D on Voronoi catchments clipped to the --areas-from "

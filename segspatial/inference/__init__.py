@@ -50,9 +50,18 @@ seats left (a binary tree of hypergeometric splits per group). In 500 simulated 
 D and M in 95.2%, 95.2% and 95.4% of the towns (percentile: 84.0%, 91.8%, 84.0%).
 Decomposition rows (between/within) and the rank-order index get no intervals.
 
-Spatial indices plug in through :class:`EnvironmentIndex` (a fixed sparse environment
-operator K per unit set: ``ã = K a``, e.g. the spatial module's environment operator
-with its ``spatial_dissimilarity_theil``).
+**Spatial indices** (:func:`segspatial.spatial.spatial_segregation`): the spatial D
+and H at every bandwidth get the same columns. The local environments depend on where
+the schools are, not on who attends them, so each bandwidth's environment operator K is
+built once per area-year (:func:`spatial_environments`) and every replicate is a
+sparse-times-dense product ``K @ A`` over all replicates at once. The individual
+bootstrap and random allocation redraw the school x group counts and apply K; the
+school bootstrap draws schools with replacement and adjusts K to the copies exactly (a
+copy is one more school at the same place: :func:`segspatial.spatial.
+spatial_dissimilarity_theil` with ``multiplicity``; for k nearest neighbours the
+original schools' neighbour sets are kept). With ``context="all"`` (neighbours in other
+areas) and for Moran's I, Morrill's D and the district decomposition there are no
+intervals. Other spatial indices plug in through :class:`EnvironmentIndex`.
 
 The Elbers (2021) decomposition of a difference in Theil's M/H into marginal and
 structural parts (R ``segregation::mutual_difference``) is not implemented.
@@ -70,6 +79,7 @@ from segspatial.compute import SegregationResult
 from segspatial.inference._change import change_from_table
 from segspatial.inference._engine import DEFAULT_CHUNK_ROWS, EnvironmentIndex
 from segspatial.inference._infer import Inference, bootstrap, infer, randomisation_test
+from segspatial.inference._spatial import spatial_environments
 from segspatial.inference._streams import DEFAULT_SEED
 from segspatial.inference._summary import ALTERNATIVES, INTERVALS
 
@@ -83,6 +93,7 @@ __all__ = [
     "change",
     "infer",
     "randomisation_test",
+    "spatial_environments",
 ]
 
 
@@ -97,7 +108,7 @@ def change(
     cluster: bool = False,
     interval: str = "bias_corrected",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,

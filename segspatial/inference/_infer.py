@@ -171,7 +171,8 @@ def _plan(cd: ComparisonDesign, table: pd.DataFrame, indices: list[str] | None,
                     "per unit of result.counts"
                 )
             operators.append(op.tocsr()[cd.order][:, cd.order].tocsr())
-        evaluators.append(_EnvironmentEvaluator(envs, operators, cd.design.starts))
+        evaluators.append(_EnvironmentEvaluator(envs, operators, cd.design.starts,
+                                                cd.design.counts))
         names += [(e.name, float(e.bandwidth), e.kernel) for e in envs]
     wanted = pd.DataFrame(names, columns=["index", "bandwidth", "kernel"])
     row_stat = (_match_frame(sub).merge(_match_frame(wanted).assign(_s=np.arange(len(names))),
@@ -222,7 +223,7 @@ def infer(
     interval: str = "bias_corrected",
     alternative: str = "greater",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     change: bool = False,
     from_year: Any = None,
     to_year: Any = None,
@@ -261,8 +262,13 @@ def infer(
     indices : str or iterable of str, optional
         Restrict to these index names (default: every registered index in the table).
     environments : iterable of EnvironmentIndex, optional
-        Spatial indices as environment operators (individual bootstrap and
-        randomisation test only: resampling schools changes the neighbourhoods).
+        Spatial indices as environment operators. Default: for a result of
+        :func:`segspatial.spatial.spatial_segregation`, its spatial D and H at every
+        bandwidth (see :func:`segspatial.inference.spatial_environments`); ``()`` for
+        none. The operator is fixed per area-year: the individual bootstrap and the
+        randomisation test redraw the counts and apply it; the school bootstrap
+        redraws schools and adjusts it to the copies (environments with
+        ``multiplicity=True``; others are refused with ``cluster=True``).
     change : bool, default False
         Also compute the change table (needs ``n_boot`` and a year column); see
         :func:`segspatial.inference.change` for ``from_year``, ``to_year``, ``trend``.
@@ -325,11 +331,17 @@ def infer(
     check_rng(rng)
     if indices is not None:
         indices = [indices] if isinstance(indices, str) else list(indices)
+    if environments is None:  # the spatial D and H rows of a spatial result
+        from segspatial.inference._spatial import spatial_environments
+
+        environments = spatial_environments(result)
     envs = _environments(environments)
-    if envs and cluster and n_boot:
-        raise ValueError("spatial indices (environments) cannot be bootstrapped by "
-                         "resampling schools (cluster=True): their neighbourhoods would "
-                         "change; use the individual bootstrap")
+    fixed_only = [e.name for e in envs if not e.multiplicity]
+    if fixed_only and cluster and n_boot:
+        raise ValueError(f"spatial indices (environments) {sorted(set(fixed_only))!r} cannot "
+                         "be bootstrapped by resampling schools (cluster=True): their "
+                         "statistic takes no multiplicity=, so the neighbourhoods of the "
+                         "drawn schools are unknown; use the individual bootstrap")
     if change and not n_boot:
         raise ValueError("change=True needs bootstrap replicates: give n_boot >= 2")
     root = root_seed(rng)
@@ -412,7 +424,7 @@ def bootstrap(
     cluster: bool = False,
     interval: str = "bias_corrected",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -463,7 +475,7 @@ def randomisation_test(
     *,
     alternative: str = "greater",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,

@@ -22,14 +22,15 @@ from segspatial.counts import (
 from segspatial.indices import GroupedCounts, _unit_share_a, resolve_indices, undefined_reasons
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
+    ENVIRONMENT_INDICES,
     RO_NAMES,
     _check_context,
     _check_contiguity,
-    _check_coordinates,
     _check_definition,
-    _check_in_crs,
+    _check_locations,
     _check_positive_int,
     _check_spatial_indices,
+    _coordinates,
     _require_projected,
     _resolve_scales,
     _Scale,
@@ -41,14 +42,13 @@ from segspatial.spatial.decomposition import (
 )
 from segspatial.spatial.diagnostics import _moran, _morrill
 from segspatial.spatial.environments import (
-    _dispersal_dh,
     _disperse,
     _disperse_by_label,
     _one_blas_thread,
     _Pool,
-    _ro_dh,
     _smooth,
 )
+from segspatial.spatial.formulas import EXPOSURE_NAMES, _dispersal_dh, _exposure, _ro_dh
 
 __all__ = ["outside_comparison_exclusions", "spatial_segregation"]
 
@@ -111,8 +111,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
             raise TypeError(f"{argument} must be a column name (str), got {value!r}")
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total,
                             extra={"x": x, "y": y})
-    _check_coordinates(counts.frame, {"x": x, "y": y})
-    _check_in_crs(counts.frame, crs, x=x, y=y)
+    _check_locations(data, unit, crs, x=x, y=y)
     counts = dataclasses.replace(counts, frame=counts.frame.assign(
         _pos=np.arange(len(counts.frame))))
     kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
@@ -127,7 +126,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     units = kept.loc[inside].reset_index(drop=True)
     # kept is sorted by area, year (prepare_counts): the groups are contiguous
     group = by_group.ngroup().to_numpy(dtype=np.intp)[inside]
-    ux, uy = _check_coordinates(units, {"x": x, "y": y})
+    ux, uy = _coordinates(units)
     c = GroupedCounts(a=units["a"].to_numpy(dtype=np.float64),
                       b=units["b"].to_numpy(dtype=np.float64), group=group, n_groups=n_groups)
     reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
@@ -138,7 +137,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     else:  # every unit of the same year that passes the unit filter, in any area
         every, _ = apply_filters(counts, min_unit_size=min_unit_size, min_area_size=0)
         every = every.loc[(every["a"] + every["b"]).to_numpy() > 0].reset_index(drop=True)
-        px, py = _check_coordinates(every, {"x": x, "y": y})
+        px, py = _coordinates(every)
         pool = _Pool(px, py, pd.factorize(every["year"], sort=True)[0])
         sources = np.searchsorted(every["_pos"].to_numpy(), units["_pos"].to_numpy())
         pool_counts = every[["a", "b"]].to_numpy(dtype=np.float64)
@@ -176,16 +175,16 @@ def _no_reason(prep: _Prepared) -> np.ndarray:
     return np.full(prep.c.n_groups, None, dtype=object)
 
 
-def _spatial_dh(prep: _Prepared, scale: _Scale, definition: str
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial D and H per area-year at one scale, in bounded memory."""
+def _environment_counts(prep: _Prepared, scale: _Scale, definition: str
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ã, b̃, area-year of each environment)`` at one scale, in bounded memory."""
     c = prep.c
     if definition == "reardon_osullivan":
         local, _ = _smooth(prep.pool, prep.sources, prep.pool_counts, scale)
-        return _ro_dh(local[:, 0], local[:, 1], c.a, c.b, c.group, c.n_groups)
+        return local[:, 0], local[:, 1], c.group
     if prep.context == "area":
         env = _disperse(prep.pool, prep.sources, prep.pool_counts, scale)
-        return _dispersal_dh(env[:, 0], env[:, 1], c.group, c.A, c.B, c.n_groups)
+        return env[:, 0], env[:, 1], c.group
     # national context: each area-year's pupils spread over every unit of the year
     labels, envs = [], []
     for g, _, env in _disperse_by_label(prep.pool, prep.sources, c.group,
@@ -194,7 +193,26 @@ def _spatial_dh(prep: _Prepared, scale: _Scale, definition: str
         envs.append(env)
     env = np.concatenate(envs) if envs else np.zeros((0, 2))
     group = np.concatenate(labels) if labels else np.zeros(0, dtype=np.intp)
-    return _dispersal_dh(env[:, 0], env[:, 1], group, c.A, c.B, c.n_groups)
+    return env[:, 0], env[:, 1], group
+
+
+def _environment_values(prep: _Prepared, scale: _Scale, definition: str,
+                        names: list[str]) -> dict[str, np.ndarray]:
+    """The spatial D, H, exposure and isolation asked for, per area-year, at one scale
+    (one pass over the environments for all of them)."""
+    c = prep.c
+    a_env, b_env, group = _environment_counts(prep, scale, definition)
+    out: dict[str, np.ndarray] = {}
+    if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
+        if definition == "reardon_osullivan":
+            d, h = _ro_dh(a_env, b_env, c.a, c.b, c.group, c.n_groups)
+        else:
+            d, h = _dispersal_dh(a_env, b_env, group, c.A, c.B, c.n_groups)
+        out.update(spatial_dissimilarity=d, spatial_theil_h=h)
+    if {f"spatial_{n}" for n in EXPOSURE_NAMES} & set(names):
+        exposure = _exposure(c.a, c.b, a_env, b_env, group, c.n_groups, definition)
+        out.update({f"spatial_{n}": v for n, v in exposure.items()})
+    return out
 
 
 def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
@@ -206,13 +224,13 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
     # one seed for all scales: every scale sees the same permutations
     seed = (int(rng.integers(2**63)) if permutations and "morans_i_p" in names else None)
     for scale in scales:
-        if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
-            d, h = _spatial_dh(prep, scale, definition)
-            for name, value in (("spatial_dissimilarity", d), ("spatial_theil_h", h)):
+        if set(ENVIRONMENT_INDICES) & set(names):
+            values = _environment_values(prep, scale, definition, names)
+            for name in ENVIRONMENT_INDICES:
                 if name in names:
                     label = RO_NAMES[name] if definition == "reardon_osullivan" else name
-                    out.append(_rows(prep, label, value, _no_reason(prep), scale.bandwidth,
-                                     scale.kernel, group_a, group_b))
+                    out.append(_rows(prep, label, values[name], _no_reason(prep),
+                                     scale.bandwidth, scale.kernel, group_a, group_b))
     if {"morans_i", "morans_i_p"} & set(names):
         morans = _moran(c, share, prep.area_pool, scales,
                         permutations if "morans_i_p" in names else 0, seed)
@@ -300,16 +318,20 @@ def spatial_segregation(
         areas dropped by the area filter), is a neighbour; the indices are still per
         area (see Notes).
     definition : {"dispersal", "reardon_osullivan"}
-        The local environments of the spatial D and H (see Notes). The rows of the
-        Reardon & O'Sullivan form are named ``spatial_dissimilarity_ro`` and
-        ``spatial_theil_h_ro``.
+        The local environments of the spatial D, H, exposure and isolation (see
+        Notes). The rows of the Reardon & O'Sullivan form carry the suffix ``_ro``
+        (``spatial_dissimilarity_ro``, ``spatial_theil_h_ro``,
+        ``spatial_exposure_ab_ro``, ...).
     indices : str or iterable of str, optional
         The aspatial indices (default: the five built-in ones).
     spatial_indices : str or iterable of str, optional
         Any of :data:`SPATIAL_INDICES`; default ``spatial_dissimilarity``,
         ``spatial_theil_h``, ``morans_i``, ``morans_i_p`` (if ``permutations``),
         ``morrill_d``, plus ``theil_h_between`` and ``theil_h_within`` when districts
-        are given.
+        are given. On request: the spatial exposure and isolation
+        ``spatial_isolation_a`` (aPa), ``spatial_exposure_ab`` (aPb),
+        ``spatial_isolation_b`` (bPb) and ``spatial_exposure_ba`` (bPa) of the same
+        environments (see Notes).
     districts : geopandas.GeoDataFrame or path, optional
         District polygons for the between/within decomposition of Theil's H (e.g. the
         CBS wijken). Units are joined to the district containing them, else to the
@@ -383,6 +405,13 @@ def spatial_segregation(
     back towards like units; biweight and gaussian rarely and by little). They are
     the aspatial values at h = 0 and reach 0 once every unit reaches every other with
     equal weight (boxcar wider than the area).
+
+    *Spatial exposure and isolation* (Massey & Denton 1988 on the dispersal
+    environments): aPb = Σ_j (ã_j/A)(b̃_j/t̃_j) and aPa = Σ_j (ã_j/A)(ã_j/t̃_j), the share
+    of B (of A) around the average pupil of A within about h; aPa + aPb = 1, A·aPb =
+    B·bPa, the aspatial values at h = 0, and P <= spatial aPa <= aPa (the correlation
+    ratio V is a chi-square mutual information, which K cannot increase; see
+    :func:`segspatial.spatial.spatial_exposure_isolation`).
 
     *Reardon & O'Sullivan form* (``definition="reardon_osullivan"``). Local shares
     ``p̃_j = (W a)_j / (W t)_j`` weighted by each unit's own pupils:

@@ -16,7 +16,8 @@ from scipy import sparse
 from segspatial.indices import GroupedCounts, _unit_share_a
 from segspatial.spatial import environments
 from segspatial.spatial._args import _Scale
-from segspatial.spatial.environments import _group_sum, _Pool, _Reusable, _smooth
+from segspatial.spatial.environments import _Pool, _Reusable, _smooth
+from segspatial.spatial.formulas import _group_sum
 
 #: Most permutations drawn at once (fewer for many units: at most ``_BLOCK`` draws).
 _PERMUTATION_BATCH = 128
