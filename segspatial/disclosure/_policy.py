@@ -99,12 +99,13 @@ class Policy:
         return np.where(below, np.nan, round_counts(values, self.count_base))
 
     def values(self, values: Any) -> np.ndarray:
-        """Published index values: rounded to ``digits`` decimals."""
-        return np.round(np.asarray(values, dtype=np.float64), self.digits)
+        """Published index values: rounded to ``digits`` decimals (a value that rounds
+        to zero is 0.0, never -0.0: its sign would be a digit more)."""
+        return np.round(np.asarray(values, dtype=np.float64), self.digits) + 0.0
 
     def shares(self, values: Any) -> np.ndarray:
         """Published shares (fractions), rounded to ``share_digits`` decimals of a percent."""
-        return np.round(np.asarray(values, dtype=np.float64), 2 + self.share_digits)
+        return np.round(np.asarray(values, dtype=np.float64), 2 + self.share_digits) + 0.0
 
     def bands(self, shares: Any) -> np.ndarray:
         """The band (0, 1, ...) of each share; the top band includes 100%; NaN for NaN."""
