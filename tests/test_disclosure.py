@@ -583,6 +583,11 @@ def test_policy_rounding_and_bands():
     assert policy.shares([0.042, 0.0449]).tolist() == [0.04, 0.04]
     assert policy.bands([0.0, 0.099, 0.1, 0.95, 1.0]).tolist() == [0, 0, 1, 9, 9]
     assert dc.Policy(1).counts([0]).tolist() == [0.0]  # "< 1" would give the 0 away
+    # N not a multiple of 5: a count at or above N never reads as a number below N
+    assert dc.Policy(7).counts([7, 8, 12, 13]).tolist() == [10.0, 10.0, 10.0, 15.0]
+    assert dc.Policy(12).counts([12, 13, 14, 17, 18]).tolist() == [15.0] * 4 + [20.0]
+    assert np.isnan(dc.Policy(7).counts([6, np.nan])).all()
+    assert dc.Policy(3).counts([3, 4, 7]).tolist() == [5.0, 5.0, 5.0]
     with pytest.raises(ValueError, match="band must divide 100"):
         dc.Policy(N, band=7)
     with pytest.raises(ValueError, match="min_cell must be at least 1, got 0"):
