@@ -44,7 +44,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import math
 import os
 import re
@@ -53,23 +52,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
-from string import Template
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from segspatial._report_text import (
-    COMPARISON_LABELS,
-    GROUP_LABELS,
-    INDEX_LABELS,
-    LANGUAGES,
-    REASON_TEXT,
-    TEXT,
-)
+from segspatial._format import Formatter
 from segspatial.compute import SegregationResult
 from segspatial.counts import _REASONS, EXCLUSION_COLUMNS
 from segspatial.schema import has_values
+from segspatial.text import LANGUAGES, check_lang, lookup, markup
 
 __all__ = [
     "LANGUAGES",
@@ -265,8 +257,11 @@ def _resolve_comparisons(result: SegregationResult,
         return comparisons, labels, table
     group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
     name = f"{group_a}_vs_{group_b}"
-    labels = {"a": labels.get("a", labels.get(group_a, group_a)),
-              "b": labels.get("b", labels.get(group_b, group_b))}
+    # a label is the caller's noun phrase; without one the page names the group in its
+    # own language from the column (``parameters["group_columns"]``)
+    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
+                                    ("b", labels.get("b", labels.get(group_b))))
+              if v is not None and str(v) != ""}
     table = table.assign(comparison=name)
     return {name: ("a", "b")}, labels, table
 
@@ -528,6 +523,9 @@ def report_data(
         "min_area_size": (result.parameters or {}).get("min_area_size"),
         "pupils": "comparisons" in (result.parameters or {}),
         "inputs": [_file_info(p) for p in inputs],
+        "group_columns": ({} if "comparisons" in (result.parameters or {}) else {
+            "a": str((result.parameters or {}).get("group_a", "a")),
+            "b": str((result.parameters or {}).get("group_b", "b"))}),
         "district_code": district_col, "profile_bandwidths": profile_bw,
     }
     return ReportData(areas=areas, table=table.reset_index(drop=True), spatial=spatial,
@@ -548,42 +546,36 @@ class _Ctx:
     stamp: str | None
     labels: dict[str, str]
     disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
+    columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
 
     def t(self, key: str, **values: Any) -> str:
-        return Template(TEXT[self.lang][key]).substitute(values)
+        """The catalogue's text as HTML: the pattern escaped, the values put in as they
+        are (every value given here is HTML already: escaped text or markup)."""
+        from markupsafe import Markup
 
-    def _local(self, text: str) -> str:
-        return text.translate(str.maketrans(",.", ".,")) if self.lang == "nl" else text
+        return str(markup(self.lang, key, **{k: Markup(v) for k, v in values.items()}))
+
+    @property
+    def words(self) -> Formatter:
+        return Formatter(self.lang)
 
     def num(self, value: Any, digits: int = 2) -> str:
         if self.disclosure is not None:  # values are rounded: no false precision
             digits = min(digits, self.disclosure.policy.digits)
-        value = float(value)
-        if not math.isfinite(value):
-            return "–"
-        text = f"{value:,.{digits}f}"
-        if float(text.replace(",", "")) == 0:
-            text = text.lstrip("-")
-        return self._local(text).replace("-", "−")
+        return self.words.number(value, digits)
 
     def pct(self, value: Any, digits: int = 0) -> str:
-        value = float(value)
-        if not math.isfinite(value):
-            return "–"
-        return self._local(f"{100 * value:,.{digits}f}") + "%"
+        return self.words.percent(value, digits)
 
     def count(self, value: Any) -> str:
         """A pupil count, ``< N`` below min_cell, escaped for HTML."""
         from segspatial._mapdata import disclose
 
-        text = disclose(float(value), self.min_cell)
-        if text == "no data":
-            return html.escape(self.t("no_data"))
-        return html.escape(self._local(text))
+        return html.escape(disclose(float(value), self.min_cell, lang=self.lang))
 
     def plain_count(self, value: Any) -> str:
         """A public count (schools), never hidden."""
-        return self._local(f"{float(value):,.0f}")
+        return self.words.count(value)
 
     def count_key(self, value: Any) -> str:
         """The sort key of a pupil count: the count as published, empty when hidden."""
@@ -602,33 +594,58 @@ class _Ctx:
             float(value) < self.min_cell
 
     def distance(self, metres: float) -> str:
-        metres = float(metres)
-        if metres >= 1000:
-            km = metres / 1000
-            return self._local(f"{km:g}") + " km"
-        return f"{metres:g} m"
+        return self.words.distance(metres)
 
     def comparison(self, name: str, pair: tuple[str, str]) -> str:
-        known = COMPARISON_LABELS[self.lang].get(name)
+        known = lookup(self.lang, f"comparison_name.{name}")
         if known is not None:
             return html.escape(known)
-        return f"{self.group(pair[0])} vs {self.group(pair[1])}"
+        return self.t("fig_versus", a=self.group(pair[0]), b=self.group(pair[1]))
 
     def group_text(self, column: str) -> str:
-        """The group's display name as plain text (escape it before it reaches HTML)."""
-        return self.labels.get(column) or GROUP_LABELS[self.lang].get(column) or column
+        """The group's name as a noun phrase, plain text (escape it before it reaches
+        HTML): the user's label (``--label-a``), a known group's name (``non-western
+        pupils``), else ``group <column>``."""
+        label = self.labels.get(column)
+        if label:
+            return str(label)
+        column = self.columns.get(column, column)
+        known = lookup(self.lang, f"group_noun.{column}")
+        return known if known is not None else self.words.text("group_column", column=column)
 
     def group(self, column: str) -> str:
         return _esc(self.group_text(column))
 
     def index(self, name: str) -> str:
-        return html.escape(INDEX_LABELS[self.lang].get(name, name))
+        return html.escape(lookup(self.lang, f"index_symbol.{name}") or str(name))
+
+    def kernel(self, name: Any) -> str:
+        return _esc(self.words.kernel(name))
+
+    def theme(self, name: Any) -> str:
+        return _esc(lookup(self.lang, f"theme_name.{name}") or name)
 
     def reason(self, code: str, description: Any) -> str:
-        text = REASON_TEXT.get(self.lang, {}).get(code)
+        text = lookup(self.lang, f"exclusion_reason.{code}")
         if text is None:
             text = description if isinstance(description, str) and description else code
         return _esc(text)
+
+    def undefined(self, reason: Any, pair: tuple[str, str]) -> str:
+        """Why an index is undefined, in the page's language (the results table says
+        it in English: ``fewer than 2 units ... (1 of 1 units)``, ``group X is absent``)."""
+        text = str(reason or "")
+        few = re.search(r"fewer than 2 units .*\((\d+) of (\d+) units\)", text)
+        if few:
+            return self.t("undefined_few_units", k=self.plain_count(few[1]),
+                          n=self.plain_count(few[2]))
+        if "are both absent" in text:
+            return self.t("undefined_both_absent")
+        absent = re.fullmatch(r"group (.+) is absent", text)
+        if absent:
+            which = pair[0] if absent[1] == str(pair[0]) else pair[1]
+            return self.t("undefined_absent", group=self.group(which))
+        return self.t("undefined_other")
 
     def band(self, value: Any) -> str:
         name = band(value)
@@ -903,8 +920,7 @@ def interpretation(
     >>> interpretation(0.2, {500: 0.05, 4000: 0.01})[0][:46]
     'Segregation is mostly <strong>between neighbou'
     """
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES!r}, got {lang!r}")
+    check_lang(lang)
     ctx = _Ctx(lang=lang, min_cell=None, offline=False, stamp=None, labels={})
     defined = {float(b): float(v) for b, v in spatial_h.items() if math.isfinite(float(v))}
     if not (math.isfinite(h) and h > 0 and defined):
@@ -914,14 +930,15 @@ def interpretation(
     out = []
     if keep_small >= KEEP_HIGH:
         out.append(ctx.t("interp_parts", small=ctx.distance(small), keep=ctx.pct(keep_small),
-                         h=ctx.num(h, digits)))
+                         h=ctx.num(h, digits), where=_strong(ctx.t("interp_parts_where"))))
     elif keep_small < KEEP_LOW:
         out.append(ctx.t("interp_neighbours", small=ctx.distance(small),
-                         keep=ctx.pct(keep_small), h=ctx.num(h, digits)))
+                         keep=ctx.pct(keep_small), h=ctx.num(h, digits),
+                         where=_strong(ctx.t("interp_neighbours_where"))))
     else:
         out.append(ctx.t("interp_mixed", small=ctx.distance(small), large=ctx.distance(large),
                          keep_small=ctx.pct(keep_small), keep_large=ctx.pct(keep_large),
-                         h=ctx.num(h, digits)))
+                         h=ctx.num(h, digits), where=_strong(ctx.t("interp_mixed_where"))))
     if math.isfinite(between) and math.isfinite(within) and between + within > 0:
         share = between / (between + within)
         out.append(ctx.t("interp_between", between=ctx.pct(share), within=ctx.pct(1 - share),
@@ -934,7 +951,7 @@ def interpretation(
             key = "interp_moran_none"
         out.append(ctx.t(key, i=ctx.num(morans_i, 2), p=p, a=group_a))
     if n_schools is not None and n_schools < FEW_SCHOOLS:
-        out.append(ctx.t("interp_few", n=n_schools))
+        out.append(ctx.t("interp_few", n=ctx.plain_count(n_schools)))
     return out
 
 
@@ -952,9 +969,13 @@ def _value(frame: pd.DataFrame, index: str, **where: Any) -> tuple[float, Any]:
     return float(row["value"]), (None if pd.isna(reason) else reason)
 
 
+def _strong(text: str) -> str:
+    return f"<strong>{text}</strong>"
+
+
 def _year_text(ctx: _Ctx, data: ReportData, year: Any) -> str:
     """`` in 2018`` (to follow a noun), or nothing when the input has no years."""
-    return f" in {html.escape(str(year))}" if data.has_years else ""
+    return ctx.t("when_year", year=html.escape(str(year))) if data.has_years else ""
 
 
 def _band_html(ctx: _Ctx, value: float) -> str:
@@ -972,7 +993,7 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFra
                    f"{html.escape(str(years[0]))}–{html.escape(str(years[-1]))}")
         n_years = f'<span class="k">{ctx.t("latest_year", year=html.escape(str(year)))}</span>'
     else:
-        covered, n_years = html.escape(ctx.t("no_years")), ""
+        covered, n_years = ctx.t("no_years"), ""
     total = float(current["total"].sum())
     shares = []
     groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
@@ -980,16 +1001,16 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFra
         if ctx.disclosure is not None:  # the audited share, in whole percents
             share = ctx.shown(code, column)
             if share < 0:
-                shares.append(f"{ctx.count(0)} {ctx.t('pupils_col')} {ctx.group(column)}")
+                shares.append(ctx.t("count_of", count=ctx.count(0), group=ctx.group(column)))
             elif not math.isfinite(share):
-                shares.append(f"{ctx.t('not_shown')} {ctx.group(column)}")
+                shares.append(ctx.t("group_not_shown", group=ctx.group(column)))
             else:
                 shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
                     share, ctx.disclosure.policy.share_digits)))
             continue
         count = float(current[column].sum())
         if ctx.hidden(count):
-            shares.append(f"{ctx.count(count)} {ctx.t('pupils_col')} {ctx.group(column)}")
+            shares.append(ctx.t("count_of", count=ctx.count(count), group=ctx.group(column)))
         else:
             share = count / total if total > 0 else float("nan")
             shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
@@ -1016,12 +1037,12 @@ def _summary(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -> str
     year_text = _year_text(ctx, data, year)
     if not math.isfinite(d):
         text = ctx.t("lead_undefined", when=year_text, a=a, b=b,
-                     reason=_esc(reason or ctx.t("no_value")))
+                     reason=ctx.undefined(reason, (col_a, col_b)))
         return f'<section class="summary"><h2>{ctx.t("in_short")}</h2><p>{text}</p></section>'
     expected, _ = _value(rows, "dissimilarity_expected")
     dstar, _ = _value(rows, "dissimilarity_standardised")
     parts = [ctx.t("lead_sentence", when=year_text, a=a, b=b, value=ctx.num(d),
-                   band=ctx.band(d)),
+                   verdict=_strong(ctx.t("lead_verdict", band=ctx.band(d)))),
              ctx.t("lead_move", pct=ctx.pct(d), a=a)]
     if math.isfinite(expected) and math.isfinite(dstar):
         parts.append(ctx.t("lead_random", expected=ctx.num(expected), dstar=ctx.num(dstar)))
@@ -1041,7 +1062,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, table: pd.DataFrame, year: Any) -
         cells = []
         for index in REPORT_INDICES:
             value, reason = _value(rows, index)
-            title = f' title="{_esc(reason)}"' if reason else ""
+            title = f' title="{ctx.undefined(reason, pair)}"' if reason else ""
             cells.append(f"<td{title}>{ctx.num(value, 3)}</td>")
             if index == "dissimilarity":
                 cells.append(f'<td class="text">{_band_html(ctx, value)}</td>')
@@ -1203,7 +1224,7 @@ def _spatial(ctx: _Ctx, data: ReportData, spatial: pd.DataFrame, profile: pd.Dat
                                                    strict=True)),
                                 between=between, within=within, moran=moran,
                                 moran_p=moran_p)
-    kernel = _esc(data.parameters["kernel"])
+    kernel = ctx.kernel(data.parameters["kernel"])
     table_html = (f'<div class="scroll"><table><thead><tr><th>{ctx.t("comparison")}</th>'
                   f'<th class="text"></th><th>{ctx.t("aspatial")}</th>{head}'
                   f'<th>{ctx.t("between_share")}</th><th>{ctx.t("morans_i")}</th></tr>'
@@ -1264,7 +1285,7 @@ def _exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
             pair = data.comparisons.get(comp, ("", ""))
             what += f" ({ctx.comparison(comp, pair)})"
         elif getattr(row, "theme", ""):
-            what += f" ({_esc(row.theme)})"
+            what += f" ({ctx.theme(row.theme)})"
         lo, hi = row.years
         years = "" if not data.has_years else (
             html.escape(str(lo)) if lo == hi else f"{html.escape(str(lo))}–"
@@ -1320,20 +1341,25 @@ def _method(ctx: _Ctx, data: ReportData) -> str:
         "def_dissimilarity", "def_standardised", "def_theil", "def_correlation", "def_bands",
         "def_spatial", "def_decomposition", "def_moran"))
     settings = []
-    if p.get("min_unit_size") is not None:
-        settings.append(ctx.t("param_filters", unit=ctx.plain_count(p["min_unit_size"]),
-                              area=ctx.plain_count(p["min_area_size"])))
+    for key, size in (("unit", p.get("min_unit_size")), ("area", p.get("min_area_size"))):
+        if size is None:
+            continue
+        # "fewer than 0 pupils are left out" says nothing: a minimum of 0 keeps everyone
+        settings.append(ctx.t(f"param_min_{key}", n=ctx.plain_count(size)) if size > 0
+                        else ctx.t(f"param_no_min_{key}"))
     settings.append(ctx.t("param_spatial",
                           bandwidths=", ".join(ctx.distance(b) for b in p["bandwidths"]),
-                          kernel=_esc(p["kernel"]), districts=_districts_text(ctx, data),
+                          kernel=ctx.kernel(p["kernel"]), districts=_districts_text(ctx, data),
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=_esc(p["crs"])))
     if ctx.disclosure is not None:
         policy = ctx.disclosure.policy
         settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
                               digits=policy.digits, band=policy.band))
-    inputs = "".join(f"<li>{_esc(f['name'])} ({ctx.plain_count(f['bytes'])} bytes, SHA-256 "
-                     f"<code>{f['sha256'][:16]}…</code>)</li>" for f in p["inputs"])
+    inputs = "".join("<li>" + ctx.t("input_file", file=_esc(f["name"]),
+                                    bytes=ctx.plain_count(f["bytes"]),
+                                    sha=f"<code>{f['sha256'][:16]}…</code>") + "</li>"
+                     for f in p["inputs"])
     stamp = f"<p>{ctx.t('generated', stamp=_esc(ctx.stamp))}</p>" if ctx.stamp else ""
     return (f'<footer><h2>{ctx.t("method_heading")}</h2><p>{ctx.t("method_intro")}</p>'
             f"<ul>{definitions}</ul><h3>{ctx.t('parameters')}</h3><ul>"
@@ -1382,32 +1408,24 @@ def _index_page(ctx: _Ctx, data: ReportData) -> str:
                     comparison=ctx.comparison(comp, pair), when=year_text)
     results = lead[[c for c in ("area", "comparison", "index", "value", "n_units",
                                 "n_pupils", "min_cell") if c in lead.columns]]
+    # a known comparison has its own name; other groups are named by their labels
+    known = lookup(ctx.lang, f"comparison_name.{comp}") is not None
+    label_a, label_b = ((data.group_labels.get(pair[0]), data.group_labels.get(pair[1]))
+                        if known else (ctx.group_text(pair[0]), ctx.group_text(pair[1])))
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
-               lang=ctx.lang, label_a=data.group_labels.get(pair[0]),
-               label_b=data.group_labels.get(pair[1]), ax=ax)
+               lang=ctx.lang, label_a=label_a,
+               label_b=label_b, ax=ax)
     image = _png(figure, dpi=80)
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
+    links = dict(zip(data.areas["code"], data.areas["file"], strict=True))
     m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
                        offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
-                       label_a=data.group_labels.get(pair[0]),
-                       label_b=data.group_labels.get(pair[1]))
-    import folium
-    from branca.element import Element
-
-    layer = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
-    pages = {_esc(c): f for c, f in zip(data.areas["code"], data.areas["file"], strict=True)}
-    link = Element("{{ this.js }}")
-    link.js = (
-        "<script>window.addEventListener('load', function(){var pages = "
-        + json.dumps(pages, sort_keys=True).replace("</", "<\\/")
-        + "; " + layer.get_name() + ".on('click', function(e){var p = "
-        "pages[e.layer.feature.properties.code]; if (p) { window.top.location.href = p; }});"
-        "});</script>")
-    m.get_root().html.add_child(link)
+                       label_a=label_a,
+                       label_b=label_b, links=links)
     frame = _iframe(m, heading)
 
     # the sortable table
@@ -1566,8 +1584,7 @@ def _protected(data: ReportData, min_cell: int, *,
 def _check_options(lang: str, min_cell: Any) -> int | None:
     from segspatial._mapdata import check_min_cell
 
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    check_lang(lang)
     return check_min_cell(min_cell)
 
 
@@ -1616,7 +1633,8 @@ def render_report(
     if min_cell is not None:
         data, protected = _protected(data, min_cell)
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
-               labels=data.group_labels, disclosure=protected)
+               labels=data.group_labels, disclosure=protected,
+               columns=dict(data.parameters.get("group_columns") or {}))
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
@@ -1689,14 +1707,15 @@ def write_report(
 
 
 def write_demo_report(output: str | os.PathLike, result: SegregationResult | ReportData,
-                      schools: pd.DataFrame, *, progress: bool = False,
+                      schools: pd.DataFrame, *, lang: str = "en", progress: bool = False,
                       min_cell: int | None = None) -> Path:
-    """The demo's report (offline) from :func:`segspatial.demo.demo_schools` and a
-    result on the demo data (or its :func:`demo_report_data`); returns the path of
+    """The demo's report (offline) in ``lang`` from :func:`segspatial.demo.demo_schools`
+    and a result on the demo data (or its :func:`demo_report_data`); returns the path of
     ``index.html``. ``min_cell``: as for :func:`write_report` (``segspatial demo
     --min-cell N``)."""
     data = result if isinstance(result, ReportData) else demo_report_data(result, schools)
-    return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)
+    return write_report(data, output, lang=lang, offline=True, min_cell=min_cell,
+                        progress=progress)
 
 
 def demo_report_data(result: SegregationResult, schools: pd.DataFrame,

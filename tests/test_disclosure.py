@@ -101,12 +101,12 @@ def real_pages(real):
 
 
 def _exclusion_truth(data) -> dict[str, dict[str, int]]:
-    from segspatial._report_text import REASON_TEXT
     from segspatial.counts import _REASONS
+    from segspatial.text import lookup
 
     truth: dict[str, dict[str, int]] = {}
     for (reason, area), rows in data.exclusions.groupby(["reason", "area"]):
-        text = REASON_TEXT.get("en", {}).get(reason) or _REASONS.get(reason, reason)
+        text = lookup("en", f"exclusion_reason.{reason}") or _REASONS.get(reason, reason)
         truth.setdefault(text, {})[area] = int(rows["n_pupils"].sum())
     return truth
 
@@ -583,18 +583,135 @@ def test_policy_rounding_and_bands():
     assert policy.shares([0.042, 0.0449]).tolist() == [0.04, 0.04]
     assert policy.bands([0.0, 0.099, 0.1, 0.95, 1.0]).tolist() == [0, 0, 1, 9, 9]
     assert dc.Policy(1).counts([0]).tolist() == [0.0]  # "< 1" would give the 0 away
+    # N not a multiple of 5: a count at or above N never reads as a number below N
+    assert dc.Policy(7).counts([7, 8, 12, 13]).tolist() == [10.0, 10.0, 10.0, 15.0]
+    assert dc.Policy(12).counts([12, 13, 14, 17, 18]).tolist() == [15.0] * 4 + [20.0]
+    assert np.isnan(dc.Policy(7).counts([6, np.nan])).all()
+    assert dc.Policy(3).counts([3, 4, 7]).tolist() == [5.0, 5.0, 5.0]
     with pytest.raises(ValueError, match="band must divide 100"):
         dc.Policy(N, band=7)
     with pytest.raises(ValueError, match="min_cell must be at least 1, got 0"):
         dc.policy(0)
 
 
+def test_a_value_shown_as_zero_keeps_no_sign(tmp_path):
+    """A value in (-0.005, 0) is published as 0.00, never as -0.0: a sort key or a file
+    holding "-0.0" would tell that it was negative (here D* = -0.0035: D below E[D]),
+    a digit beyond the published precision that the audit cannot see (-0.0 == 0.0),
+    so its twins would not give the same bytes."""
+    policy = dc.Policy(N)
+    for rounded in (policy.values([-0.0035, -0.0, 0.003]), policy.shares([-1e-5, -0.0])):
+        assert not np.signbit(rounded).any()
+    counts = pd.DataFrame({"school": ["s1", "s2", "s3", "t1", "t2", "t3"],
+                           "gm": ["X"] * 3 + ["Y"] * 3, "a": [58, 20, 36, 40, 60, 30],
+                           "b": [130, 68, 92, 200, 100, 300],
+                           "x": [100_000.0, 100_500.0, 101_000.0] * 2,
+                           "y": [450_000.0] * 3 + [460_000.0] * 3})
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    exact = result.table.set_index(["area", "index"])["value"]
+    assert -0.005 < exact["X", "dissimilarity_standardised"] < 0
+    counts.to_csv(tmp_path / "counts.csv", index=False)
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--min-unit-size", 0, "--min-area-size", 0,
+         "--min-cell", N, "-q", "-o", tmp_path / "results.csv")
+    text = (tmp_path / "results.csv").read_text(encoding="utf-8")
+    assert not re.search(r"(?:^|,)-0(?:\.0*)?(?:,|$)", text, flags=re.M), text
+    published = ss.read_table(tmp_path / "results.csv").set_index(["area", "index"])
+    assert published.loc[("X", "dissimilarity_standardised"), "value"] == 0.0
+    from shapely.geometry import box
+
+    bounds = gpd_frame({"statcode": ["X", "Y"]},
+                       [box(99_000, 449_000, 102_000, 451_000),
+                        box(99_000, 459_000, 102_000, 461_000)])
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=bounds, area_code="statcode", permutations=9)
+    for name, page in rp.render_report(data, min_cell=N):
+        assert not re.search(r'data-v="-0(?:\.0*)?"', page), name
+
+
+def test_spatial_indices_without_a_year_column(tmp_path, capsys):
+    """``indices --min-cell`` with spatial indices and no --year (one period): Moran's I
+    from the bands is computed as with a year column, not refused with "--year: column
+    'year' must hold whole years" (a flag that was not given)."""
+    from segspatial.demo import demo_counts
+
+    counts = demo_counts(years=(2018,))
+    counts = counts[counts["municipality"].isin(["GM9001", "GM9002"])]
+    counts.drop(columns="year").to_csv(tmp_path / "one.csv", index=False)
+    counts.to_csv(tmp_path / "years.csv", index=False)
+    args = ["--unit", "school", "--group-a", "a", "--group-b", "b", "--area",
+            "municipality", "--total", "total", "--x", "x", "--y", "y", "--crs",
+            "EPSG:28992", "--bandwidth", 1000, "--permutations", 19, "--min-cell", N, "-q"]
+    _run("indices", tmp_path / "one.csv", *args, "-o", tmp_path / "one_out.csv")
+    _run("indices", tmp_path / "years.csv", *args, "--year", "year",
+         "-o", tmp_path / "years_out.csv")
+    one = ss.read_table(tmp_path / "one_out.csv")
+    years = ss.read_table(tmp_path / "years_out.csv")
+    assert one["year"].isna().all() and one["value"].notna().any()
+    assert one.loc[one["index"] == "morans_i", "value"].notna().all()
+    pd.testing.assert_frame_equal(one.drop(columns="year"), years.drop(columns="year"))
+
+
+def test_too_few_units_never_names_schools_without_pupils_of_either_group(tmp_path):
+    """Three schools, only s1 with pupils of A or B (50 and 50; s2 and s3 hold 80 and 90
+    pupils of neither group): "fewer than 2 units with pupils in the comparison (1 of 3
+    units)" and an exclusion row "too_few_units, 3 units" say that s2 and s3 have 0
+    pupils of A and of B (with the schools' pupils public: the only school with 100
+    pupils holds them all), and the audit's twin (one pupil of s2 moved into A) would
+    publish neither. So the reason is "not shown" and the row is not published; a
+    municipality of one school (public) keeps both."""
+    counts = pd.DataFrame({
+        "school": ["s1", "s2", "s3", "t1", "t2", "t3", "u1"],
+        "gm": ["X"] * 3 + ["Y"] * 3 + ["Z"], "a": [50, 0, 0, 40, 60, 30, 50],
+        "b": [50, 0, 0, 200, 100, 300, 50], "pupils": [100, 80, 90, 240, 160, 330, 100],
+        "x": [100_000.0, 100_500.0, 101_000.0] * 2 + [100_000.0],
+        "y": [450_000.0] * 3 + [460_000.0] * 3 + [470_000.0]})
+    counts.to_csv(tmp_path / "counts.csv", index=False)
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--total", "pupils", "--min-unit-size", 0,
+         "--min-area-size", 0, "--min-cell", N, "-q", "-o", tmp_path / "results.csv",
+         "--exclusions-output", tmp_path / "exclusions.csv")
+    results = ss.read_table(tmp_path / "results.csv")
+    assert (results.loc[results["area"] == "X", "reason"] == dc.HIDDEN).all()
+    assert results.loc[results["area"] == "Z", "reason"].str.contains("1 of 1 units").all()
+    exclusions = ss.read_table(tmp_path / "exclusions.csv")
+    assert exclusions.loc[exclusions["reason"] == "too_few_units", "area"].tolist() == ["Z"]
+    # spatial rows leave such schools out ("1 of 1 units") but give the area's 3 units
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--total", "pupils", "--x", "x", "--y", "y",
+         "--crs", "EPSG:28992", "--bandwidth", 1000, "--permutations", 9,
+         "--min-unit-size", 0, "--min-area-size", 0, "--min-cell", N, "-q",
+         "-o", tmp_path / "spatial.csv")
+    spatial = ss.read_table(tmp_path / "spatial.csv")
+    assert (spatial.loc[spatial["area"] == "X", "reason"] == dc.HIDDEN).all()
+    result = ss.segregation(counts, "school", "a", "b", area="gm", total="pupils",
+                            min_unit_size=0, min_area_size=0)
+    from shapely.geometry import box
+
+    bounds = gpd_frame({"statcode": ["X", "Y", "Z"]},
+                       [box(99_000, y - 1_000, 102_000, y + 1_000)
+                        for y in (450_000, 460_000, 470_000)])
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=bounds, area_code="statcode", permutations=9)
+    pages = dict(rp.render_report(data, min_cell=N))
+    assert "of 3 units" not in pages["index.html"]
+    assert "fewer than 2 units" not in pages["X.html"]  # neither why nor the row
+
+
+def gpd_frame(columns: dict, geometry: list):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs="EPSG:28992")
+
+
 def test_method_note_states_the_guarantee_in_both_languages(demo):
-    from segspatial._report_text import TEXT
+    from segspatial.text import t
 
     for lang, words in (("en", ("rounded to multiples of", "bands of", "decimals")),
                         ("nl", ("afgerond op vijftallen", "klassen van", "decimalen"))):
-        assert all(w in TEXT[lang]["disclosure"] for w in words), lang
+        assert all(w in t(lang, "disclosure", n=N, base=5, band=10, digits=2)
+                   for w in words), lang
     page = dict(rp.render_report(demo, min_cell=N, lang="nl"))["index.html"]
     assert "Onthullingsbeheersing (N = 10)" in page
 

@@ -306,6 +306,46 @@ def test_indices_local_join_keep_text_as_it_is(files, workdir, capsys):
         assert joined_back["dissimilarity"].notna().all()
 
 
+#: Terminal escape sequences: clear the screen, set the window title (OSC 0), write
+#: the clipboard (OSC 52), a bidi override; none may reach a terminal as it is.
+TERMINAL = "T\x1b[2J\x1b]0;owned\x07\x1b]52;c;cm0gLXJmIH4=\x07\u202eend\x9b31m"
+
+
+def _inert_in_terminal(text: str) -> None:
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text), repr(text)
+
+
+def test_messages_never_send_escape_sequences_to_the_terminal(workdir, capsys):
+    """Names from input files in summaries and notes (a boundary feature without
+    results, an area without a polygon) and in ``boundaries info`` (layer and column
+    names) are printed with their control characters escaped, as errors already
+    print values (``repr``)."""
+    counts, bounds = _layout(["A", "B", TERMINAL], [f"s{i}" for i in range(9)])
+    bounds.loc[2, "statnaam"] = TERMINAL + " name"
+    counts.to_csv(workdir / "counts.csv", index=False)
+    bounds[bounds["statcode"] != "B"].rename(columns={"statcode": TERMINAL}).to_file(
+        workdir / "areas.gpkg", layer=TERMINAL, driver="GPKG")
+    bounds.to_file(workdir / "areas.geojson", driver="GeoJSON")
+    _indices(capsys, workdir / "counts.csv", workdir / f"{TERMINAL}.csv")
+    results = pd.read_csv(workdir / f"{TERMINAL}.csv", dtype={"area": str})
+    results[results["area"] != TERMINAL].to_csv(workdir / "some.csv", index=False)
+    results.replace({"area": {"A": TERMINAL + " 2"}}).to_csv(workdir / "other.csv",
+                                                             index=False)
+    err = _run(capsys, "join", workdir / "some.csv", workdir / "areas.geojson",
+               "--area-code", "statcode", "--output", workdir / "j.geojson")
+    assert "\\x1b[2J\\x1b]0;owned\\x07" in err  # shown, escaped
+    err += _run(capsys, "join", workdir / "other.csv", workdir / "areas.geojson",
+                "--area-code", "statcode", "--output", workdir / "k.geojson")
+    err += _run(capsys, "map", workdir / "other.csv", workdir / "areas.geojson",
+                "--area-code", "statcode", "--index", "dissimilarity",
+                "--output", workdir / "m.png")
+    assert main(["boundaries", "info", str(workdir / "areas.gpkg")]) == 0
+    out, info_err = capsys.readouterr()
+    assert "\\u202eend" in out
+    for text in (err, out, info_err):
+        _inert_in_terminal(text)
+
+
 @pytest.fixture(scope="module")
 def report_folder(files, tmp_path_factory):
     """``segspatial report`` on the hostile counts, with hostile labels."""

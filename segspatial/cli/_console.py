@@ -10,6 +10,12 @@ One :class:`Console` per run (``args.console``, made by :func:`segspatial.cli.ma
 - with ``-q`` only errors print (data a command writes to standard output by request,
   such as a CSV without ``--output``, is not a message and still prints).
 
+Every line is printed through :func:`terminal_text`: control characters and invisible
+format characters (ANSI/OSC escape sequences, bidi overrides) from input text, such
+as a school or area name in a summary, are shown escaped (``\\x1b``, ``\\u202e``),
+never sent to the terminal, which would run them (colours, cleared screens, window
+titles, clipboard writes) or reorder the line.
+
 Errors and notes pass through :func:`cli_text` (:func:`segspatial._messages.in_names`,
 shared with the QGIS provider), which turns the Python argument names of library
 messages into the command's flags (``bandwidth=`` -> ``--bandwidth``,
@@ -19,6 +25,7 @@ messages into the command's flags (``bandwidth=`` -> ``--bandwidth``,
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -29,7 +36,23 @@ from typing import Any, TextIO
 
 from segspatial._messages import in_names as cli_text
 
-__all__ = ["Console", "cli_text", "console_of"]
+__all__ = ["Console", "cli_text", "console_of", "terminal_text"]
+
+# C0 and C1 controls but newline and tab, DEL, and the invisible format characters
+# that reorder or hide text (Unicode bidi controls, zero-width characters, BOM)
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                     "\u2060-\u2069\ufeff]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` as it may reach a terminal: control and invisible format characters
+    escaped as Python writes them (``\\x1b``, ``\\u202e``), newlines and tabs kept.
+
+    >>> terminal_text("De Regenboog\\x1b[2J\\u202e")
+    'De Regenboog\\\\x1b[2J\\\\u202e'
+    """
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 @dataclass
 class Console:
@@ -62,7 +85,7 @@ class Console:
 
     def error(self, message: Any) -> None:
         """Print an error (always)."""
-        print(f"{self.prog}: error: {self.text(message)}", file=self._out)
+        print(terminal_text(f"{self.prog}: error: {self.text(message)}"), file=self._out)
 
     def note(self, message: Any) -> None:
         """Print a note once (not with ``-q``)."""
@@ -70,12 +93,12 @@ class Console:
         if self.quiet or text in self._seen:
             return
         self._seen.add(text)
-        print(f"{self.prog}: note: {text}", file=self._out)
+        print(terminal_text(f"{self.prog}: note: {text}"), file=self._out)
 
     def say(self, text: str) -> None:
         """Print a summary line or block (not with ``-q``)."""
         if not self.quiet:
-            print(text, file=self._out)
+            print(terminal_text(text), file=self._out)
 
     def wrote(self, path: str | Path, what: str | None = None) -> None:
         """``wrote WHAT to PATH`` (not with ``-q``)."""

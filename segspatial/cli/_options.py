@@ -32,6 +32,7 @@ from typing import Any
 from segspatial._defaults import DRAWS_SEED
 from segspatial._groups import COMPARISONS, GROUP_COLUMNS
 from segspatial.cli._common import whole_number
+from segspatial.text import LANGUAGES
 
 __all__ = [
     "GROUPS",
@@ -51,7 +52,6 @@ DEFAULT_DISTANCE_CRS = "EPSG:28992"
 #: ``--interval`` choices (the Python names use an underscore).
 INTERVALS = ("bias-corrected", "percentile")
 KERNELS = ("gaussian", "biweight", "boxcar")
-LANGUAGES = ("en", "nl")
 
 
 @dataclass(frozen=True)
@@ -373,12 +373,14 @@ GROUPS: dict[str, Group] = {
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",
-               help="what to call group A, as a noun phrase (e.g. 'pupils with a "
-               "disadvantage background')"),
-        option("--label-b", metavar="TEXT", help="what to call group B, as a noun phrase"),
+               help="what to call group A, as a noun phrase in the language of --lang, "
+               "used as it is (e.g. 'pupils with a disadvantage background', "
+               "'achterstandsleerlingen'; nothing such as 'pupils' is added to it)"),
+        option("--label-b", metavar="TEXT",
+               help="what to call group B, as a noun phrase (e.g. 'other pupils')"),
     )),
     "pages": Group("pages", None, (
-        option("--lang", choices=LANGUAGES, default="en",
+        option("--lang", choices=tuple(LANGUAGES), default="en",
                help="language of the pages and maps (default: {default})"),
         option("--stamp", action="store_true",
                help="show the date and time of writing (pages then differ per run)"),

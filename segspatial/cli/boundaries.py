@@ -14,6 +14,7 @@ from segspatial.boundaries import (
     fetch_boundaries,
 )
 from segspatial.cli._common import CommandError
+from segspatial.cli._console import terminal_text
 from segspatial.cli._location import read_area_boundaries
 from segspatial.cli._options import add_group, deprecated_alias
 
@@ -85,7 +86,8 @@ def run_info(args: argparse.Namespace) -> int:
         "bounds: " + ", ".join(f"{v:.6g}" for v in gdf.total_bounds),
         f"columns: {', '.join(columns)}",
     ]
-    print("\n".join(lines), file=sys.stdout)
+    # names from the file (layer, columns) are data: no escape sequence reaches the terminal
+    print(terminal_text("\n".join(lines)), file=sys.stdout)
     return 0
 
 

@@ -6,6 +6,8 @@ See :mod:`segspatial.disclosure` for the guarantee; this module holds the rules
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,20 +93,30 @@ class Policy:
 
     def counts(self, values: Any) -> np.ndarray:
         """Published counts: rounded to ``count_base``, NaN (shown ``"< N"``) below
-        ``min_cell``. With N = 1 a zero is rounded too (``"< 1"`` would give it away)."""
+        ``min_cell``. With N = 1 a zero is rounded too (``"< 1"`` would give it away).
+
+        A count at or above N never reads as a number below N: when N is not a multiple
+        of ``count_base`` (N = 7: 7 would round to 5), it is published as the smallest
+        multiple of ``count_base`` at or above N (10), so an output checker never sees a
+        published count under N."""
         values = np.asarray(values, dtype=np.float64)
+        rounded = round_counts(values, self.count_base)
+        if self.min_cell <= 1:
+            return rounded
+        floor = math.ceil(self.min_cell / self.count_base) * self.count_base
         with np.errstate(invalid="ignore"):
-            below = (values < self.min_cell) if self.min_cell > 1 else np.zeros(
-                values.shape, dtype=bool)
-        return np.where(below, np.nan, round_counts(values, self.count_base))
+            below = values < self.min_cell
+            rounded = np.where(rounded < floor, floor, rounded)
+        return np.where(below, np.nan, rounded)
 
     def values(self, values: Any) -> np.ndarray:
-        """Published index values: rounded to ``digits`` decimals."""
-        return np.round(np.asarray(values, dtype=np.float64), self.digits)
+        """Published index values: rounded to ``digits`` decimals (a value that rounds
+        to zero is 0.0, never -0.0: its sign would be a digit more)."""
+        return np.round(np.asarray(values, dtype=np.float64), self.digits) + 0.0
 
     def shares(self, values: Any) -> np.ndarray:
         """Published shares (fractions), rounded to ``share_digits`` decimals of a percent."""
-        return np.round(np.asarray(values, dtype=np.float64), 2 + self.share_digits)
+        return np.round(np.asarray(values, dtype=np.float64), 2 + self.share_digits) + 0.0
 
     def bands(self, shares: Any) -> np.ndarray:
         """The band (0, 1, ...) of each share; the top band includes 100%; NaN for NaN."""

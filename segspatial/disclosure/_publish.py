@@ -121,9 +121,38 @@ def protect_table(table: pd.DataFrame, policy: Policy,
         # a group below N: withheld, whatever the reason (a group that is absent is a
         # count below N too)
         withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
-                    & np.isfinite(raw)) | small
+                    & np.isfinite(raw)) | small | _names_empty_units(out)
         out["reason"] = out["reason"].astype(object)
         out.loc[withheld, "reason"] = HIDDEN
+    return out
+
+
+def _names_empty_units(table: pd.DataFrame) -> np.ndarray:
+    """Rows undefined because fewer than 2 of the area's units have pupils in the
+    comparison while it has more units: "(1 of 3 units)", or "(1 of 1 units)" on a
+    spatial row of an area of 3 (``n_units``: spatial rows leave such units out), says
+    that the other schools have no pupil of either group, counts below N (one school
+    alone is public)."""
+    found = table["reason"].astype(str).str.extract(
+        r"fewer than 2 units with pupils in the comparison \((\d+) of (\d+) units\)")
+    active = pd.to_numeric(found[0], errors="coerce").to_numpy(dtype=np.float64)
+    units = pd.to_numeric(found[1], errors="coerce").to_numpy(dtype=np.float64)
+    if "n_units" in table.columns:
+        units = np.fmax(units, pd.to_numeric(table["n_units"], errors="coerce")
+                        .to_numpy(dtype=np.float64))
+    with np.errstate(invalid="ignore"):
+        return active < units
+
+
+def _published_rows(exclusions: pd.DataFrame) -> pd.DataFrame:
+    """The exclusion rows that may be published at all (see :func:`protect_exclusions`)."""
+    if "reason" not in exclusions.columns:
+        return exclusions
+    out = exclusions[~exclusions["reason"].isin(_DROPPED_REASONS)]
+    if "n_units" in out.columns:  # too few units in the comparison of several: the
+        # others have no pupil of either group (one school alone is public)
+        units = pd.to_numeric(out["n_units"], errors="coerce")
+        out = out[~((out["reason"] == "too_few_units") & (units >= 2)).to_numpy()]
     return out
 
 
@@ -136,12 +165,11 @@ def protect_exclusions(exclusions: pd.DataFrame, policy: Policy) -> pd.DataFrame
     ``group_absent`` and ``unit_outside_comparison`` are dropped: that an area-year
     has no pupil of a group, or a school none of either group, is itself a count below
     N (the results say "not shown" for every area-year with a group below N; such a
-    school is grey on the maps). Sums of the published rows never include the rows below N.
+    school is grey on the maps). So are ``too_few_units`` rows of two units or more:
+    fewer than 2 of them with pupils in the comparison means the others have none.
+    Sums of the published rows never include the rows below N.
     """
-    out = exclusions
-    if "reason" in out.columns:
-        out = out[~out["reason"].isin(_DROPPED_REASONS)]
-    out = out.copy()
+    out = _published_rows(exclusions).copy()
     if "n_pupils" not in out.columns:
         return out.reset_index(drop=True)
     pupils = policy.counts(pd.to_numeric(out["n_pupils"], errors="coerce"))
@@ -180,6 +208,11 @@ def band_moran(counts: pd.DataFrame, comparisons: Mapping[str, tuple[str, str]],
         if not keep.any():
             continue
         frame = counts.loc[keep, ["area", "year", "unit", "x", "y"]].copy()
+        # areas and years as codes: the placeholders of a table without them ("")
+        # are no area codes or years to the engine's checks
+        area_codes, areas = pd.factorize(frame["area"])
+        year_codes, years = pd.factorize(frame["year"])
+        frame["area"], frame["year"] = area_codes, year_codes
         mid = shown.loc[keep, "share"].to_numpy()
         frame["a"] = 1000.0 * mid
         frame["b"] = 1000.0 * (1.0 - mid)
@@ -189,6 +222,8 @@ def band_moran(counts: pd.DataFrame, comparisons: Mapping[str, tuple[str, str]],
             spatial_indices=["morans_i", "morans_i_p"], permutations=permutations,
             rng=np.random.default_rng(rng), min_unit_size=0, min_area_size=0)
         rows = res.table[res.table["index"].isin(["morans_i", "morans_i_p"])]
+        rows = rows.assign(area=areas.take(rows["area"].to_numpy(dtype=np.intp)),
+                           year=years.take(rows["year"].to_numpy(dtype=np.intp)))
         parts.append(rows.assign(comparison=name,
                                  value=policy.values(rows["value"].to_numpy(float))))
     if not parts:
@@ -332,11 +367,11 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame["reason"] = frame["reason"].astype(object) if "reason" in frame else None
         tiny = frame.set_index(key).index.isin(small.set_index(key).index)
         frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
-        gone = (frame["value"].isna() & frame["reason"].isna()) | tiny
+        gone = ((frame["value"].isna() & frame["reason"].isna()) | tiny
+                | _names_empty_units(frame))
         frame.loc[gone, "reason"] = HIDDEN
-    out_exclusions = exclusions.copy()
+    out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
-        out_exclusions = out_exclusions[~out_exclusions["reason"].isin(_DROPPED_REASONS)]
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
         out_exclusions["n_pupils"] = np.where(
             group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))
@@ -443,6 +478,7 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         withheld = ~np.isfinite(out["value"].to_numpy(dtype=np.float64)) & np.isfinite(
             pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=np.float64))
         if "reason" in out.columns:
+            withheld |= _names_empty_units(out)  # spatial rows: with the area's units
             out["reason"] = out["reason"].astype(object)
             out.loc[withheld, "reason"] = HIDDEN
     for key in placeholders:  # back as they were (null) or gone

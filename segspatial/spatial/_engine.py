@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from segspatial._kernels import _unit_share_a
+from segspatial._streams import canonical_key, check_rng, root_seed, stream
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
     _REASONS,
@@ -19,7 +21,7 @@ from segspatial.counts import (
     empty_exclusions,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, _unit_share_a, resolve_indices, undefined_reasons
+from segspatial.indices import GroupedCounts, resolve_indices, undefined_reasons
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
     ENVIRONMENT_INDICES,
@@ -217,12 +219,21 @@ def _environment_values(prep: _Prepared, scale: _Scale, definition: str,
 
 def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                   definition: str, group_a: str, group_b: str, permutations: int,
-                  rng: np.random.Generator) -> list[pd.DataFrame]:
+                  rng: np.random.Generator | int | None) -> list[pd.DataFrame]:
     c = prep.c
     out = []
     share = _unit_share_a(c)
-    # one seed for all scales: every scale sees the same permutations
-    seed = (int(rng.integers(2**63)) if permutations and "morans_i_p" in names else None)
+    streams = order = None
+    if permutations and "morans_i_p" in names:
+        # one stream per area-year, keyed by its area and year (not by its place in the
+        # call): batches of areas, or one area alone, get the permutations of one call
+        # over all areas. Every scale sees the same permutations.
+        root = root_seed(rng)
+        streams = [stream(root, "moran", canonical_key(key)) for key in
+                   prep.key_frame[["area", "year"]].itertuples(index=False, name=None)]
+        # units in the order of their ids as text within each area-year (as inference
+        # draws), so the permutations do not depend on the order of the input rows
+        order = np.lexsort((prep.units["unit"].astype(str).to_numpy(), c.group))
     for scale in scales:
         if set(ENVIRONMENT_INDICES) & set(names):
             values = _environment_values(prep, scale, definition, names)
@@ -233,7 +244,7 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                                      scale.bandwidth, scale.kernel, group_a, group_b))
     if {"morans_i", "morans_i_p"} & set(names):
         morans = _moran(c, share, prep.area_pool, scales,
-                        permutations if "morans_i_p" in names else 0, seed)
+                        permutations if "morans_i_p" in names else 0, streams, order)
         for scale, (stat, p_value, lonely, flat) in zip(scales, morans, strict=True):
             reason = _no_reason(prep)
             reason[flat] = "every unit has the same share of A"
@@ -243,14 +254,6 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                     out.append(_rows(prep, name, value, reason, scale.bandwidth,
                                      scale.kernel, group_a, group_b))
     return out
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {rng!r}")
 
 
 def spatial_segregation(
@@ -354,7 +357,11 @@ def spatial_segregation(
     min_unit_size, min_area_size : float
         The report's filters (0 disables).
     rng : numpy.random.Generator or int, optional
-        Randomness for the permutations; None draws fresh entropy.
+        Randomness for the permutations; None draws fresh entropy. Each area-year
+        draws from its own stream keyed by its area and year (as
+        :mod:`segspatial.inference` does), so with an int seed an area's p-values are
+        the same computed alone, in batches of areas or with the whole country, and
+        whatever the order of the rows.
 
     Returns
     -------
@@ -483,7 +490,7 @@ def spatial_segregation(
     clipped = _check_contiguity(morrill_contiguity, boundaries=boundaries,
                                 area_code=area_code, area=area)
     specs = resolve_indices(indices)
-    generator = _check_rng(rng)
+    check_rng(rng)
     prep = _prepare(data, unit, group_a, group_b, x=x, y=y, crs=crs, area=area, year=year,
                     total=total, context=context, min_unit_size=min_unit_size,
                     min_area_size=min_area_size)
@@ -501,7 +508,7 @@ def spatial_segregation(
         with _one_blas_thread(prep.pool.n, wide=wide):
             parts += _spatial_rows(prep, scales, names, definition=definition,
                                    group_a=group_a, group_b=group_b,
-                                   permutations=permutations, rng=generator)
+                                   permutations=permutations, rng=rng)
         if "morrill_d" in names:
             areas = prep.units["area"].to_numpy()
             polygons = (_area_polygons(boundaries, area_code, crs, areas) if clipped

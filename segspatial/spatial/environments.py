@@ -218,6 +218,50 @@ class _Chunk:
         return int(self.w.size if isinstance(self.w, np.ndarray) else self.w.nnz)
 
 
+@dataclass
+class _BlockChunk(_Chunk):
+    """Small area-years batched into one chunk: ``w`` is block-diagonal, one dense block
+    (``spans``: row and column ranges) per area-year.
+
+    Sums and products run block by block, each on its block alone, exactly as for the
+    area-year in a chunk of its own: an area's values are bit-identical computed alone,
+    in batches of areas or with the whole country (one product over the whole batch
+    associates each row's terms with the other areas' zeros differently: 1-ulp
+    differences). A ``w`` made sparse (:class:`_Reusable`) sums its nonzeros in order,
+    which is as invariant.
+    """
+
+    spans: tuple[tuple[int, int, int, int], ...] = ()
+
+    def _blocks(self) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
+        for r0, r1, c0, c1 in self.spans:
+            yield r0, r1, c0, c1, np.ascontiguousarray(self.w[r0:r1, c0:c1])
+
+    def row_sums(self) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().row_sums()
+        out = np.zeros(self.rows.size)
+        for r0, r1, _, _, block in self._blocks():
+            out[r0:r1] = block.sum(axis=1)
+        return out
+
+    def dot(self, values: np.ndarray) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().dot(values)
+        out = np.zeros((self.rows.size, *values.shape[1:]))
+        for r0, r1, c0, c1, block in self._blocks():
+            out[r0:r1] = block @ values[c0:c1]
+        return out
+
+    def tdot(self, values: np.ndarray) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().tdot(values)
+        out = np.zeros((self.cols.size, *values.shape[1:]))
+        for r0, r1, c0, c1, block in self._blocks():
+            out[c0:c1] = block.T @ values[r0:r1]
+        return out
+
+
 def _dense(pool: _Pool, rows: np.ndarray, cols: np.ndarray, scale: _Scale,
            mixed: bool) -> np.ndarray:
     """Dense kernel weights of ``rows`` against ``cols`` (zero from the radius on and,
@@ -262,7 +306,14 @@ def _distance_chunks(pool: _Pool, rows: np.ndarray, scale: _Scale,
         nonlocal held
         if batch_rows:
             r, c = np.concatenate(batch_rows), np.concatenate(batch_cols)
-            yield _Chunk(r, c, _dense(pool, r, c, scale, mixed=len(batch_rows) > 1))
+            r_end = np.cumsum([x.size for x in batch_rows])
+            c_end = np.cumsum([x.size for x in batch_cols])
+            spans = tuple(zip((r_end - [x.size for x in batch_rows]).tolist(),
+                              r_end.tolist(),
+                              (c_end - [x.size for x in batch_cols]).tolist(),
+                              c_end.tolist(), strict=True))
+            yield _BlockChunk(r, c, _dense(pool, r, c, scale, mixed=len(batch_rows) > 1),
+                              spans=spans)
         batch_rows.clear()
         batch_cols.clear()
         held = 0
@@ -419,7 +470,7 @@ class _Reusable:
         kept: list[_Chunk] | None = []
         size = 0
         for chunk in _chunks(pool, rows, scale, drop_self=drop_self):
-            if isinstance(chunk.w, np.ndarray) and (
+            if isinstance(chunk.w, np.ndarray) and not isinstance(chunk, _BlockChunk) and (
                     np.count_nonzero(chunk.w) < 0.5 * chunk.w.size):
                 chunk.w = sparse.csr_array(chunk.w)  # reused many times: nonzeros only
             size += chunk.size

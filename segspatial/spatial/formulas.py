@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from segspatial.indices import _binary_entropy
+from segspatial._kernels import _binary_entropy
 from segspatial.spatial._args import _check_definition
 
 __all__ = ["EXPOSURE_NAMES", "spatial_dissimilarity_theil", "spatial_exposure_isolation",
