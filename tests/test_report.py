@@ -362,7 +362,7 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {"index.html", "GM9001.html", "GM9002.html", rp.MARKER}
     calls = []
-    real_page = rp._area_page
+    real_page = rp._render._area_page
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -370,7 +370,7 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
             raise RuntimeError("disk full")
         return real_page(*args, **kwargs)
 
-    monkeypatch.setattr(rp, "_area_page", failing)
+    monkeypatch.setattr(rp._render, "_area_page", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         rp.write_report(demo_data, out, lang="nl")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
