@@ -21,18 +21,23 @@ def _sort_value(value: float) -> str:
     return repr(round(value, 12)) if math.isfinite(value) else ""
 
 
-def _click_through(m: Any, layer: Any, pages: dict[str, str]) -> None:
-    """Clicking a municipality on the web map opens its page."""
+def _click_through(m: Any, pages: dict[str, str]) -> None:
+    """Clicking a municipality on the web map opens its page.
+
+    The script finds the map's features at run time (Leaflet's ``eachLayer`` over the
+    map, public API) rather than folium's private element tree.
+    """
     from branca.element import Element
 
-    link = Element("{{ this.js }}")
+    link = Element("{{ this.js }}")  # a fixed template; the script is a value
     # JSON of codes (escaped as the map's GeoJSON properties are) and file names;
     # "</" is broken so no code can close the script element.
     link.js = (
         "<script>window.addEventListener('load', function(){var pages = "
         + json.dumps(pages, sort_keys=True).replace("</", "<\\/")
-        + "; " + layer.get_name() + ".on('click', function(e){var p = "
-        "pages[e.layer.feature.properties.code]; if (p) { window.top.location.href = p; }});"
+        + "; " + m.get_name() + ".eachLayer(function(l){if (l.feature && "
+        "l.feature.properties) { l.on('click', function(){var p = "
+        "pages[l.feature.properties.code]; if (p) { window.top.location.href = p; }}); }});"
         "});</script>")
     m.get_root().html.add_child(link)
 
@@ -66,12 +71,9 @@ def _maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                        offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
                        label_a=data.group_labels.get(pair[0]),
                        label_b=data.group_labels.get(pair[1]))
-    import folium
-
-    layer = next(c for c in m._children.values() if isinstance(c, folium.GeoJson))
     pages = {escape(c): f for c, f in zip(data.areas["code"], data.areas["file"],
                                           strict=True)}
-    _click_through(m, layer, pages)
+    _click_through(m, pages)
     return {"heading": heading, "image": image, "document": iframe_document(m)}
 
 

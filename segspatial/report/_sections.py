@@ -258,7 +258,7 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
     for key in keys[1:]:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
     grouped = frame.groupby(keys, sort=False).agg(
-        years=("year", lambda s: (min(s), max(s))), n_units=("n_units", "sum"),
+        first_year=("year", "min"), last_year=("year", "max"), n_units=("n_units", "sum"),
         n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
     if ctx.disclosure is not None:
         grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
@@ -273,7 +273,8 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
             what += f" ({row.theme})"
         pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
                   or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
-        rows.append({"what": what, "years": ctx.years(data.has_years, *row.years),
+        rows.append({"what": what,
+                     "years": ctx.years(data.has_years, row.first_year, row.last_year),
                      "units": ctx.plain_count(row.n_units), "pupils": pupils})
     return rows
 
