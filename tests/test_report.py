@@ -668,3 +668,31 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                    "--min-area-size", "0", "--quiet", "--output", str(tmp_path / "report2")])
     assert status == 0, capsys.readouterr().err
     assert (tmp_path / "report2" / "GM9002.html").read_bytes() == page.encode("utf-8")
+
+
+def test_templates_and_static_files_are_package_data():
+    """Every template and static file of the report ships in the wheel (pyproject's
+    package data), and no Python module of the report holds CSS or JavaScript."""
+    import fnmatch
+    import tomllib
+
+    root = Path(rp.__file__).parent
+    patterns = tomllib.loads((root.parents[1] / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["package-data"]["segspatial.report"]
+    files = [p.relative_to(root).as_posix() for folder in ("templates", "static")
+             for p in (root / folder).rglob("*") if p.is_file()]
+    assert {"templates/area.html", "templates/index.html", "static/report.css",
+            "static/sort.js"} <= set(files)
+    for file in files:
+        assert any(fnmatch.fnmatch(file, pattern) for pattern in patterns), file
+    for module in root.glob("*.py"):
+        text = module.read_text()
+        assert "border-collapse" not in text and "addEventListener('click'" not in text
+
+
+def test_pages_come_from_autoescaping_templates():
+    from segspatial.report._env import environment
+
+    env = environment()
+    assert env.autoescape is True
+    assert {"area.html", "index.html", "chart.svg"} <= set(env.list_templates())
