@@ -55,22 +55,6 @@ _SPATIAL_NAMES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "moran
 # --------------------------------------------------------------------------- small helpers
 
 
-def band(value: float) -> str | None:
-    """The Massey & Denton (1993) band of an index value: low, moderate or high.
-
-    0-0.3 low, 0.3-0.6 moderate, 0.6 and above high; None for NaN.
-
-    Examples
-    --------
-    >>> band(0.25), band(0.3), band(0.59), band(0.6), band(float("nan"))
-    ('low', 'moderate', 'moderate', 'high', None)
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return None
-    return "low" if value < 0.3 else "moderate" if value < 0.6 else "high"
-
-
 def page_name(code: Any) -> str:
     """The file name of an area's page: its code, made safe for a file name.
 
