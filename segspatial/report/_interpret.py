@@ -81,9 +81,9 @@ def interpretation(
 
     Examples
     --------
-    >>> interpretation(0.2, {500: 0.19, 4000: 0.05})[0][:46]
+    >>> str(interpretation(0.2, {500: 0.19, 4000: 0.05})[0])[:46]
     'Segregation is mostly <strong>between parts of'
-    >>> interpretation(0.2, {500: 0.05, 4000: 0.01})[0][:46]
+    >>> str(interpretation(0.2, {500: 0.05, 4000: 0.01})[0])[:46]
     'Segregation is mostly <strong>between neighbou'
     """
     if lang not in LANGUAGES:
