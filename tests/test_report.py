@@ -696,3 +696,23 @@ def test_pages_come_from_autoescaping_templates():
     env = environment()
     assert env.autoescape is True
     assert {"area.html", "index.html", "chart.svg"} <= set(env.list_templates())
+
+
+def test_report_package_keeps_its_public_names_and_small_modules():
+    import ast
+
+    import segspatial.report as report
+
+    assert {"ReportData", "report_data", "render_report", "write_report", "interpretation",
+            "band", "page_name", "demo_report_data", "write_demo_report", "REPORT_INDICES",
+            "LANGUAGES"} <= set(report.__all__)
+    for name in report.__all__:
+        assert hasattr(report, name), name
+    root = Path(report.__file__).parent
+    defined: dict[str, str] = {}
+    for path in sorted(root.glob("*.py")):
+        assert path.read_text("utf-8").count("\n") < 600, path.name  # one concern each
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                assert node.name not in defined, (node.name, path.name, defined.get(node.name))
+                defined[node.name] = path.name
