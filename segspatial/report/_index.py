@@ -42,7 +42,7 @@ def _click_through(m: Any, pages: dict[str, str]) -> None:
     m.get_root().html.add_child(link)
 
 
-def _maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
+def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     from matplotlib.figure import Figure
 
     from segspatial.plot import choropleth
@@ -155,6 +155,6 @@ def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
 
 def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The context of ``templates/index.html``."""
-    return {"maps": _maps(ctx, data), "table": _table(ctx, data),
+    return {"maps": _national_maps(ctx, data), "table": _table(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
             "title": ctx.t("index_title")}
