@@ -8,6 +8,9 @@ shape when the data is absent). Measured in the same run:
   replicates and 1,000 random-allocation draws (``segspatial.inference.infer``, the
   whole table: se, intervals, bias correction, p-values, null mean and SD), median of
   ``--repeats`` runs, and the peak memory of the process;
+* the point estimates (``segspatial.segregation`` on the panel) and the numpy floor
+  (the draws alone, one thread), for the ratios inference / point estimate and
+  inference / floor in CPU time;
 * PySAL ``segregation``: ``SingleValueTest`` (``null_approach="bootstrap"`` and
   ``"person_permutation"``) for Dissim, Entropy and CorrelationR on a random sample of
   area-years with a few draws each, timed per draw and extrapolated to the panel
@@ -40,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import national_panel
 
 import segspatial as ss
-from segspatial.inference import infer
+from segspatial.inference import change, infer
 
 INDICES = ["dissimilarity", "theil_h", "correlation"]
 TARGET_SECONDS, TARGET_GB = 30.0, 4.0
@@ -80,6 +83,20 @@ def pysal_seconds_per_draw(panel: pd.DataFrame, sample: int, draws: int,
     return out
 
 
+def draws_floor(panel: pd.DataFrame, draws: int, seed: int) -> float:
+    """CPU seconds of the draws alone (numpy's multinomial and multivariate
+    hypergeometric for every area-year, ``draws`` each, one thread): the floor under
+    any exact individual bootstrap plus randomisation test with numpy's samplers."""
+    gen = np.random.default_rng(seed)
+    start = time.process_time()
+    for _, frame in panel.groupby(["municipality", "year"], sort=False):
+        a, b = frame["a"].to_numpy(np.int64), frame["b"].to_numpy(np.int64)
+        cells = np.concatenate([a, b])
+        gen.multinomial(int(cells.sum()), cells / cells.sum(), size=draws)
+        gen.multivariate_hypergeometric(a + b, int(a.sum()), size=draws, method="marginals")
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -88,6 +105,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=6, help="PySAL area-years")
     parser.add_argument("--pysal-draws", type=int, default=30)
     parser.add_argument("--skip-pysal", action="store_true")
+    parser.add_argument("--decomposition", action="store_true",
+                        help="also time the change of H with and without its Elbers "
+                        "decomposition (parts bootstrapped with --draws replicates)")
     args = parser.parse_args()
 
     print(f"before: {load()}")
@@ -99,6 +119,14 @@ def main() -> None:
           f"municipalities x {panel['year'].nunique()} years = {n_area_years:,} "
           f"area-years ({panel.attrs['source']})")
 
+    point = []
+    for _ in range(5):
+        start_cpu = time.process_time()
+        ss.segregation(panel, "school", "a", "b", area="municipality", year="year",
+                       indices=INDICES, min_unit_size=0, min_area_size=0)
+        point.append(time.process_time() - start_cpu)
+    t_point = statistics.median(point)
+    floor = draws_floor(panel, args.draws, seed=1)
     times, cpu = [], []
     out = None
     for _ in range(args.repeats):
@@ -117,6 +145,27 @@ def main() -> None:
           f"[target < {TARGET_SECONDS:.0f} s, < {TARGET_GB:.0f} GB]")
     print(f"  {int(table['se'].notna().sum()):,} intervals, "
           f"{int(table['p_value'].notna().sum()):,} p-values")
+    t_cpu = statistics.median(cpu)
+    print(f"point estimates (segspatial.segregation, D + H + V, the whole panel): CPU "
+          f"median {t_point * 1e3:.1f} ms; inference CPU / point-estimate CPU = "
+          f"{t_cpu / t_point:,.0f}x for {2 * args.draws:,} replicates "
+          f"({t_cpu / t_point / (2 * args.draws):.2f} point estimates per replicate)")
+    print(f"numpy floor, the draws alone ({args.draws:,} multinomial + {args.draws:,} "
+          f"hypergeometric per area-year, one thread): CPU {floor:.1f} s; inference CPU "
+          f"/ floor = {t_cpu / floor:.2f}x")
+    if args.decomposition:
+        only_h = ss.segregation(panel, "school", "a", "b", area="municipality",
+                                year="year", indices="theil_h", min_unit_size=0,
+                                min_area_size=0)
+        cpu_change = {}
+        for decomposition in (False, True):
+            start_cpu = time.process_time()
+            change(only_h, n_boot=args.draws, rng=2019, trend=False, n_jobs=args.jobs,
+                   decomposition=decomposition)
+            cpu_change[decomposition] = time.process_time() - start_cpu
+        print(f"change of H, first to last year, {args.draws:,} replicates: CPU "
+              f"{cpu_change[False]:.1f} s; with the Elbers decomposition (6 IPF fits per "
+              f"area and replicate) {cpu_change[True]:.1f} s")
     if args.skip_pysal:
         print(f"after: {load()}")
         return

@@ -1,6 +1,6 @@
 """The whole technical-education monitor on the real DUO file.
 
-National + 35 labour-market regions (27 with an hbo location) + 12 provinces + the
+National + 35 labour-market regions (27 where techniek is given) + 12 provinces + the
 municipalities, 5 years: reading (censoring kept), the overlay mapping, the tables
 (shares with exact bounds, D/E[D]/D*/H with ranges over the censored cells), maps and
 nl pages (offline). Medians of 3 runs; as a same-run reference (absolute times are
@@ -71,10 +71,16 @@ def main() -> None:
         t_write, folder = timed(lambda: write_monitor(result, Path(tmp) / "m", lang="nl",
                                                       offline=True))
         pages = len(list(Path(folder).glob("*.html")))
+        empty = sum("geen van de gekozen opleidingen gegeven" in f.read_text(encoding="utf-8")
+                    for f in Path(folder).glob("*.html"))
     total = t_read + t_map + t_compute + t_write
     rep = result.representation
     print(f"regions: {rep.groupby('level')['area'].nunique().to_dict()}, years "
-          f"{result.years[0]}-{result.years[-1]}, {pages} html files")
+          f"{result.years[0]}-{result.years[-1]}, {pages} html files (index, a page per "
+          f"region, {empty} of them regions where no techniek programme is given, and 2 web maps)")
+    methods = result.segregation.groupby("index")["bounds"].value_counts().unstack(
+        fill_value=0)
+    print(f"ranges of the indices over the censored cells (region-years):\n{methods}")
     print(f"read {t_read:.2f} s, mapping {t_map:.2f} s, tables {t_compute:.2f} s, "
           f"maps + pages {t_write:.2f} s: total {total:.2f} s (medians of 3)")
     print(f"disclosure control (--min-cell 10: primary and audited complementary "

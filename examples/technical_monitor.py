@@ -51,9 +51,18 @@ def main() -> None:
         print(f"  {row.area_name:<32} {row.share:6.1%}  {int(row.gap):>4} more women needed, "
               f"target {when}")
     seg = result.segregation
-    d = seg.query("level == 'national' and year == 2024 and index == 'dissimilarity'").iloc[0]
-    print(f"Gender segregation across all hbo programmes, 2024: D = {d['value']:.3f} "
-          f"(range {d['low']:.3f}-{d['high']:.3f}, {d['bounds']})")
+    print("Gender segregation across all hbo programmes, 2024 (point value; range over the "
+          "censored cells, exact or a proven bound):")
+    national = seg.query("level == 'national' and year == 2024").set_index("index")
+    for index, label in (("dissimilarity", "D"), ("theil_h", "H"),
+                         ("dissimilarity_expected", "E[D]"),
+                         ("dissimilarity_standardised", "D*")):
+        row = national.loc[index]
+        print(f"  {label:<4} = {row['value']:.4f} ({row['low']:.4f}-{row['high']:.4f}, "
+              f"{row['bounds']})")
+    exact = (seg["bounds"].isin(["exact", "monotone"])).sum()
+    print(f"Ranges over the censored cells: {exact} of {int((seg['bounds'] != 'none').sum())} "
+          "region-year indices exact, the others proven bounds")
     folder = write_monitor(result, args.output, lang="nl", offline=True)
     print(f"Wrote {folder}/index.html")
 

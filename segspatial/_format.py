@@ -4,9 +4,9 @@ One place for how a number looks in each language and for the human names of ind
 comparisons, groups and kernels:
 
 * numbers through Babel (decimal comma and thousands dot in Dutch, a true minus sign);
-* words from the text catalogue (:mod:`segspatial._report_text`: the ``fig_*`` keys,
-  :data:`~segspatial._report_text.INDEX_TITLES`, ``GROUP_NOUNS``, ``KERNEL_LABELS``,
-  ``COMPARISON_LABELS``), never from code.
+* words from the text catalogue (:mod:`segspatial.text`: the ``fig_*`` keys and the
+  ``index_name``, ``index_symbol``, ``group_noun``, ``kernel_name`` and
+  ``comparison_name`` tables), never from code.
 
 Static figures (:mod:`segspatial.plot`, :mod:`segspatial.multigroup_plot`) and the
 legends of the web maps (:mod:`segspatial.webmap`) use :class:`Formatter`; the report's
@@ -36,33 +36,15 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from string import Template
 from typing import Any
 
-from segspatial._report_text import (
-    COMPARISON_LABELS,
-    GROUP_NOUNS,
-    INDEX_LABELS,
-    INDEX_TITLES,
-    KERNEL_LABELS,
-    LANGUAGES,
-    TEXT,
-)
+from segspatial.text import check_lang, language, lookup, t
 
-__all__ = ["LOCALES", "Formatter", "check_lang"]
+__all__ = ["Formatter", "check_lang"]
 
-#: Babel locale of each language of the catalogue.
-LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 #: What a number that is not there (NaN, None) is shown as.
 MISSING = "–"
 _BASE = re.compile(r"(?P<index>.+)_base(?P<base>[0-9.]+)")
-
-
-def check_lang(lang: Any) -> str:
-    """``lang`` if it is a language of the catalogue, else a ValueError naming them."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, got {lang!r}")
-    return lang
 
 
 def _finite(value: Any) -> float | None:
@@ -79,7 +61,8 @@ class Formatter:
 
     Parameters
     ----------
-    lang : {"en", "nl"}
+    lang : str
+        A language of :data:`segspatial.text.LANGUAGES` (``"en"``, ``"nl"``).
     data : callable, optional
         Applied to every text from the input before it is put into a label (names,
         labels, unknown comparison or index names); default :class:`str`.
@@ -93,14 +76,14 @@ class Formatter:
 
     @property
     def locale(self) -> str:
-        """The Babel locale (``en_GB``, ``nl_NL``)."""
-        return LOCALES[self.lang]
+        """The Babel locale (``en_GB``, ``nl_NL``), from the language's catalogue."""
+        return language(self.lang).locale
 
     # ------------------------------------------------------------------ catalogue
 
     def text(self, key: str, **values: Any) -> str:
         """The catalogue's text ``key`` with its ``$names`` filled in (values as data)."""
-        return Template(TEXT[self.lang][key]).substitute(values)
+        return t(self.lang, key, **values)
 
     # ------------------------------------------------------------------ numbers
 
@@ -125,6 +108,15 @@ class Formatter:
         if number is None:
             return MISSING
         return self._decimal(number, "#,##0." + "#" * digits if digits else "#,##0")
+
+    def significant(self, value: Any, digits: int = 4) -> str:
+        """A value with at most ``digits`` significant digits: ``0.07914`` / ``0,07914``."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        if number == 0:
+            return "0"
+        return self._decimal(number, "@" + "#" * (digits - 1))
 
     def count(self, value: Any) -> str:
         """A count with thousands separators: ``12,345`` / ``12.345``."""
@@ -166,21 +158,22 @@ class Formatter:
 
     def index_title(self, index: Any) -> str:
         """The full name of an index: ``Dissimilarity index D``; a plug-in by its name."""
-        titles = INDEX_TITLES[self.lang]
-        if index in titles:
-            return titles[index]
+        known = lookup(self.lang, f"index_name.{index}")
+        if known is not None:
+            return known
         match = _BASE.fullmatch(str(index))
-        if match and match["index"] in titles:
-            return self.text("fig_log_base", index=titles[match["index"]], base=match["base"])
+        base = match and lookup(self.lang, f"index_name.{match['index']}")
+        if base:
+            return self.text("fig_log_base", index=base, base=match["base"])
         return self.data(index)
 
     def index_symbol(self, index: Any) -> str:
         """The short name of an index (``D``, ``D*``, ``spatial D``), else its full name."""
-        return INDEX_LABELS[self.lang].get(index) or self.index_title(index)
+        return lookup(self.lang, f"index_symbol.{index}") or self.index_title(index)
 
     def kernel(self, kernel: Any) -> str:
         """A spatial kernel's name (``Gaussian``); an unknown one as it is (data)."""
-        return KERNEL_LABELS[self.lang].get(kernel) or self.data(kernel)
+        return lookup(self.lang, f"kernel_name.{kernel}") or self.data(kernel)
 
     def spatial_title(self, index: Any, bandwidth: Any = None, kernel: Any = None) -> str:
         """``Spatial D at 1 km (Gaussian kernel)``, ``Spatial D, 8 nearest schools``, ..."""
@@ -196,7 +189,7 @@ class Formatter:
         if width == 0:
             return f"{title} ({self.text('fig_aspatial')})"
         if kernel_name is None:
-            kernel_name = KERNEL_LABELS[self.lang]["gaussian"]
+            kernel_name = self.kernel("gaussian")
         return self.text("fig_at_distance", index=title, distance=self.distance(width),
                          kernel=kernel_name)
 
@@ -205,7 +198,7 @@ class Formatter:
         (``non-western pupils``), else ``group A`` / ``group B``."""
         if label is not None and str(label) != "":
             return self.data(label)
-        known = GROUP_NOUNS[self.lang].get(column)
+        known = lookup(self.lang, f"group_noun.{column}")
         return known if known is not None else self.text(f"fig_group_{which}")
 
     def comparison(self, comparison: Any = None, group_a: Any = None, group_b: Any = None,
@@ -219,12 +212,13 @@ class Formatter:
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
                              b=self.group(group_b, label_b, which="b"))
-        known = COMPARISON_LABELS[self.lang].get(comparison)
+        known = lookup(self.lang, f"comparison_name.{comparison}")
         if known is not None:
             return self.text("fig_comparison_pupils", comparison=known)
-        nouns = GROUP_NOUNS[self.lang]
-        if group_a in nouns and group_b in nouns:
-            return self.text("fig_versus", a=nouns[group_a], b=nouns[group_b])
+        noun_a = lookup(self.lang, f"group_noun.{group_a}")
+        noun_b = lookup(self.lang, f"group_noun.{group_b}")
+        if noun_a is not None and noun_b is not None:
+            return self.text("fig_versus", a=noun_a, b=noun_b)
         if comparison is not None and not _is_missing(comparison):
             return self.data(comparison)
         return None

@@ -148,13 +148,19 @@ def _pair_deviance(x: np.ndarray, d: np.ndarray, m: np.ndarray, total: np.ndarra
 def pmf_inner(x: np.ndarray, n: np.ndarray, successes: np.ndarray, failures: np.ndarray,
               population: np.ndarray, *, stirlerr_successes: np.ndarray | None = None,
               stirlerr_failures: np.ndarray | None = None,
-              stirlerr_population: np.ndarray | None = None) -> np.ndarray:
+              stirlerr_population: np.ndarray | None = None,
+              far: list[np.ndarray] | None = None) -> np.ndarray:
     """The hypergeometric pmf where 0 < x < K, 0 < n - x < N - K and 0 < n < N.
 
     Loader's dhyper (three binomial terms) written out with one ``exp``: the deviance
     terms of the third binomial vanish (it sits at its own mean). No checks: float64
     whole numbers inside that region only. The Stirling errors of K, N - K and N may be
     passed precomputed (they are per area in the E[D] kernel).
+
+    Every value depends on its own arguments only, except those more than one pupil
+    from the mean (``bd0`` chooses its series length over all of them): a caller that
+    evaluates the pmf block by block passes a list as ``far``, receives the positions
+    of those values in each block, and evaluates them again together.
     """
     y = n - x
     kp = successes * n / population
@@ -172,6 +178,8 @@ def pmf_inner(x: np.ndarray, n: np.ndarray, successes: np.ndarray, failures: np.
     dk = x - kp
     dy = y - fp
     close = (np.abs(dk) <= 1.0) & (np.abs(dy) <= 1.0)
+    if far is not None:
+        far.append(np.flatnonzero(~close))
     if close.all():
         lc -= _pair_deviance(x, dk, kp, successes) + _pair_deviance(y, dy, fp, failures)
     else:

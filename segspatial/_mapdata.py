@@ -438,9 +438,11 @@ def band_text(low: float, high: float) -> str:
     return f"{100 * low:.0f}–{100 * high:.0f}%"
 
 
-def suppressed_text(min_cell: int) -> str:
+def suppressed_text(min_cell: int, lang: str = "en") -> str:
     """What a suppressed school shows instead of its group counts."""
-    return f"suppressed (a group < {min_cell})"
+    from segspatial.text import t
+
+    return t(lang, "web_suppressed", n=min_cell)
 
 
 def relative_share(share: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -462,22 +464,27 @@ def local_measure_columns(data: pd.DataFrame, measures: Sequence[str] | None) ->
     return measures
 
 
-def disclose(count: float, min_cell: int | None) -> str:
-    """A count as text: exact without ``min_cell``; with it rounded as disclosure mode
-    publishes counts (:meth:`segspatial.disclosure.Policy.counts`), ``"< N"`` below N.
+def disclose(count: float, min_cell: int | None, lang: str = "en") -> str:
+    """A count as text in ``lang`` (``1,234`` / ``1.234``): exact without ``min_cell``;
+    with it rounded as disclosure mode publishes counts
+    (:meth:`segspatial.disclosure.Policy.counts`), ``"< N"`` below N; the catalogue's
+    "no data" when missing.
 
     Examples
     --------
-    >>> disclose(1234, None), disclose(1234, 10), disclose(7, 10)
-    ('1,234', '1,235', '< 10')
+    >>> disclose(1234, None), disclose(1234, 10), disclose(7, 10), disclose(1234, 10, "nl")
+    ('1,234', '1,235', '< 10', '1.235')
     """
+    from segspatial._format import Formatter
+
+    words = Formatter(lang)
     if count is None or not np.isfinite(count):
-        return "no data"
+        return words.text("fig_no_data")
     if min_cell is not None:
         from segspatial.disclosure import Policy
 
         rounded = float(Policy(min_cell).counts(count))
         if not np.isfinite(rounded):
             return f"< {min_cell}"
-        return f"{rounded:,.0f}"
-    return f"{count:,.0f}" if float(count).is_integer() else f"{count:,.1f}"
+        return words.count(rounded)
+    return words.count(count) if float(count).is_integer() else words.number(count, 1)

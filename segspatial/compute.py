@@ -17,7 +17,7 @@ import pandas as pd
 from segspatial.counts import (
     _REASONS,
     _combine_codes,
-    apply_filters,
+    _filter,
     count_once,
     empty_exclusions,
     exclusions_summary,
@@ -31,7 +31,7 @@ from segspatial.indices import (
     resolve_indices,
     undefined_reasons,
 )
-from segspatial.schema import RESULT_COLUMNS, conform_results, empty_results
+from segspatial.schema import RESULT_COLUMNS, empty_results, results_frame
 
 __all__ = ["RESULT_COLUMNS", "SegregationResult", "segregation", "segregation_table"]
 
@@ -72,6 +72,7 @@ def compute_indices(
     group_a: str = "a",
     group_b: str = "b",
     keys: tuple[str, ...] = ("area", "year"),
+    area_years: tuple[np.ndarray, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every index for every area-year of a validated, filtered count frame.
 
@@ -85,18 +86,22 @@ def compute_indices(
         Labels written to the ``group_a`` / ``group_b`` columns and used in reasons.
     keys : tuple of str
         The columns that define one area-year.
+    area_years : tuple, optional
+        The area-year of every row and the keys of each, as :func:`group_codes`
+        returns them, when they are known already (the gate records them).
 
     Returns
     -------
     table : pandas.DataFrame
-        Long results: ``keys``, ``group_a``, ``group_b``, ``index``, ``value``,
-        ``n_units``, ``n_pupils``, ``n_a``, ``n_b``, ``reason``.
+        Long results in the one schema (:data:`RESULT_COLUMNS`): ``keys``,
+        ``group_a``, ``group_b``, ``index``, ``value``, ``n_units``, ``n_pupils``,
+        ``n_a``, ``n_b`` and ``reason`` filled, the other columns null.
     undefined : pandas.DataFrame
         Exclusions for area-years whose indices are undefined (too few units,
         absent group).
     """
     keys = list(keys)
-    g, key_frame = group_codes(frame, keys)
+    g, key_frame = group_codes(frame, keys) if area_years is None else area_years
     n_groups = len(key_frame)
     c = GroupedCounts(
         a=frame["a"].to_numpy(dtype=np.float64),
@@ -113,6 +118,7 @@ def compute_indices(
     n_idx = len(specs)
     values = np.empty((n_groups, n_idx))
     reasons = np.empty((n_groups, n_idx), dtype=object)
+    undefined_all = reason != None  # noqa: E711 (elementwise)
     for i, spec in enumerate(specs):
         v = np.asarray(spec.kernel(c.as_multigroup() if spec.multigroup else c),
                        dtype=np.float64)
@@ -120,45 +126,48 @@ def compute_indices(
             raise RuntimeError(
                 f"index {spec.name!r} returned shape {v.shape}, expected ({n_groups},)"
             )
-        r = reason.copy()
-        if spec.requires_integer:
-            r[(r == None) & ~c.integer] = INTEGER_REASON  # noqa: E711 (elementwise)
+        r, bad = reason, undefined_all
         recorded = c.reasons(spec.name)
-        if recorded is not None:
-            r = np.where(r == None, recorded, r)  # noqa: E711
-        r[(r == None) & np.isnan(v)] = "undefined for these counts"  # noqa: E711
-        v = np.where(r == None, v, np.nan)  # noqa: E711
-        values[:, i] = v
+        for why, mask in (
+            (INTEGER_REASON, ~c.integer if spec.requires_integer else None),
+            (recorded, None if recorded is None else recorded != None),  # noqa: E711
+            ("undefined for these counts", np.isnan(v)),
+        ):
+            if mask is None:
+                continue
+            new = mask & ~bad
+            if new.any():
+                r = r.copy() if r is reason else r
+                r[new] = why[new] if isinstance(why, np.ndarray) else why
+                bad = bad | new
+        values[:, i] = np.where(bad, np.nan, v)
         reasons[:, i] = r
 
     n_rows = n_groups * n_idx
     rows = np.repeat(np.arange(n_groups), n_idx)
-
-    def text(values: Any) -> pd.Series:  # object columns, as the schema has them
-        return pd.Series(values, dtype=object)
-
-    table = pd.DataFrame({
-        **{k: key_frame[k].take(rows).reset_index(drop=True) for k in keys},
-        "group_a": text(np.full(n_rows, group_a, dtype=object)),
-        "group_b": text(np.full(n_rows, group_b, dtype=object)),
-        "index": text(np.tile(np.array([s.name for s in specs], dtype=object), n_groups)),
+    names = np.array([s.name for s in specs], dtype=object)
+    table = results_frame({
+        **{k: (key_frame[k].array.take(rows) if not isinstance(key_frame[k].dtype, np.dtype)
+               else key_frame[k].to_numpy().take(rows)) for k in keys},
+        "group_a": np.full(n_rows, group_a, dtype=object),
+        "group_b": np.full(n_rows, group_b, dtype=object),
+        "index": np.tile(names, n_groups),
         "value": values.ravel(),
         "n_units": np.repeat(c.n_units, n_idx),
         "n_pupils": np.repeat(n_pupils, n_idx),
         "n_a": np.repeat(c.A, n_idx),
         "n_b": np.repeat(c.B, n_idx),
-        "reason": text(reasons.ravel()),
-    })
+        "reason": reasons.ravel(),
+    }, n_rows)
 
     parts = []
     for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
-        if mask.any():
-            part = key_frame.loc[mask].reset_index(drop=True)
-            part.insert(0, "reason", code)
-            part["n_units"] = c.n_units[mask]
-            part["n_pupils"] = n_pupils[mask]
-            part["description"] = _REASONS[code]
-            parts.append(part)
+        if mask.any():  # one constructor: adding columns one by one costs more
+            keyed = key_frame.loc[mask]
+            parts.append(pd.DataFrame({
+                "reason": code, **{k: keyed[k].array for k in key_frame.columns},
+                "n_units": c.n_units[mask], "n_pupils": n_pupils[mask],
+                "description": _REASONS[code]}, index=pd.RangeIndex(int(mask.sum()))))
     undefined = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     return table, undefined
 
@@ -189,6 +198,17 @@ def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Da
     key_frame = pd.DataFrame({key: values.take(c[first]) for key, (c, values)
                               in zip(keys, parts, strict=True)})
     return g.astype(np.intp, copy=False), key_frame
+
+
+def _kept_area_years(area_years: tuple[np.ndarray, pd.DataFrame], keep: np.ndarray
+                     ) -> tuple[np.ndarray, pd.DataFrame]:
+    """The gate's area-year codes of the rows the filters keep, renumbered 0 .. n - 1."""
+    g, keys = area_years
+    g = g[keep]
+    present = np.bincount(g, minlength=len(keys)) > 0
+    if present.all():
+        return g, keys
+    return (np.cumsum(present) - 1)[g], keys.loc[present].reset_index(drop=True)
 
 
 def _present_keys(area: str | None, year: str | None) -> list[str]:
@@ -266,24 +286,32 @@ def segregation(
     """
     specs = resolve_indices(indices)
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total)
-    kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
-                                   min_area_size=min_area_size)
+    keep, excluded = _filter(counts, min_unit_size, min_area_size)
+    every = bool(keep.all())
+    kept = (counts.frame.copy(deep=False) if every
+            else counts.frame.loc[keep].reset_index(drop=True))
     keys = _present_keys(area, year)
     if kept.empty:
         table = empty_results()
         undefined = empty_exclusions()
     else:
+        area_years = counts.area_years
+        if area_years is not None and not every:
+            area_years = _kept_area_years(area_years, keep)
         table, undefined = compute_indices(
-            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year")
+            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year"),
+            area_years=area_years,
         )
     excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
-    exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+    exclusions = (pd.concat(parts, ignore_index=True) if len(parts) > 1
+                  else parts[0].reset_index(drop=True) if parts else empty_exclusions())
     drop = [k for k in ("area", "year") if k not in keys]
-    table = conform_results(table)
-    table[drop] = None
-    exclusions = exclusions.drop(columns=drop)
-    counts_used = kept.drop(columns=drop)
+    counts_used = kept
+    if drop:
+        table[drop] = None
+        exclusions = exclusions.drop(columns=drop)
+        counts_used = kept.drop(columns=drop)
     parameters = {
         "unit": unit, "group_a": group_a, "group_b": group_b, "area": area, "year": year,
         "total": total, "indices": [s.name for s in specs],

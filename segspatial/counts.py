@@ -18,14 +18,16 @@ group of the theme: a breakdown of those in neither group, see
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from segspatial._keys import _combine_codes, _sorted_codes, key_codes
 from segspatial.io import describe_rows, source_of
 
 __all__ = [
@@ -100,6 +102,11 @@ class Counts:
     area: Hashable | None = None
     year: Hashable | None = None
     total: Hashable | None = None
+    #: The area-year of every row of ``frame`` (0 .. n - 1 in key order) and the keys of
+    #: each, as the gate found them, so the engine does not group the rows again; None
+    #: when the gate did not record them (see :func:`segspatial.compute.group_codes`).
+    area_years: tuple[np.ndarray, pd.DataFrame] | None = field(default=None, repr=False,
+                                                                compare=False)
 
 
 def _py(value: Any) -> Any:
@@ -232,6 +239,10 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
             )
         s = converted
     values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    # one pass for the usual case (every count finite and >= 0; NaN fails both tests)
+    if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
+            values.max()):
+        return values
     nan = np.isnan(values)
     if nan.any():
         raise ValueError(
@@ -320,10 +331,17 @@ def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
         For non-numeric, missing, infinite or negative counts, or a total below A + B
         (the message names the column, the rows or file lines, and what is allowed).
     """
+    a, b, t = _count_columns(data, group_a, group_b, total)
+    return a, b, a + b if t is None else t
+
+
+def _count_columns(data: pd.DataFrame, group_a: str, group_b: str, total: str | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """:func:`check_counts`, with None for the total when no column gives it."""
     a = _numeric_column(data, group_a, "group_a")
     b = _numeric_column(data, group_b, "group_b")
     if total is None:
-        return a, b, a + b
+        return a, b, None
     t = _numeric_column(data, total, "total")
     # allow for rounding in upstream aggregation of fractional counts
     short = t < (a + b) * (1 - 1e-12) - 1e-9
@@ -404,7 +422,7 @@ def prepare_counts(
     if len(data) == 0:
         raise ValueError("data is empty: at least one row of counts is needed")
 
-    a, b, t = check_counts(data, group_a, group_b, total)
+    a, b, t = _count_columns(data, group_a, group_b, total)
 
     n = len(data)
     if area is not None:
@@ -413,7 +431,7 @@ def prepare_counts(
         area_codes, area_values = np.zeros(n, dtype=np.int64), None
     years = (_year_column(data, year) if year is not None
              else np.zeros(n, dtype=np.int64))
-    year_codes, year_values = pd.factorize(years, sort=True)
+    year_codes, year_values = _sorted_codes(years)
     unit_codes, unit_values = _checked_codes(data, unit, "unit")
     n_area = len(area_values) if area_values is not None else 1
     n_year, n_unit = len(year_values), len(unit_values)
@@ -421,25 +439,26 @@ def prepare_counts(
     # unit repeats within an area-year and no unit lies in two areas in a year. The
     # same dense table gives the (year, unit) order by a scatter (no comparison sort);
     # a stable radix sort on the area codes then gives (area, year, unit) order.
-    year_unit = _combine_codes(year_codes.astype(np.int64), n_year, unit_codes, n_unit)
+    year_unit = _combine_codes(year_codes, n_year, unit_codes, n_unit)
     n_slots = n_year * n_unit
     dense = n_slots <= max(4 * n, 1 << 20)
-    if dense:
-        per = np.bincount(year_unit, minlength=n_slots)
-        clash = bool(per.max(initial=0) > 1)
+    rows = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+    if dense:  # each row writes its number into its slot: a repeat overwrites one
+        slot = np.full(n_slots, -1, dtype=rows.dtype)
+        slot[year_unit] = rows
+        clash = not np.array_equal(slot[year_unit], rows)
     else:
         clash = len(np.unique(year_unit)) < n
     if clash:
         _key_clash(data, year_unit, area_codes, area, year, years, area_values,
                    unit_codes, unit_values)
     if dense:
-        by_year_unit = np.empty(n, dtype=np.int64)
-        by_year_unit[(np.cumsum(per > 0) - 1)[year_unit]] = np.arange(n)
+        by_year_unit = slot[slot >= 0]
     else:
         by_year_unit = np.argsort(year_unit, kind="stable")
     if area is not None and n_area > 1:
-        codes = area_codes[by_year_unit]
-        codes = codes.astype(np.uint16) if n_area <= 1 << 16 else codes  # radix sort
+        small = area_codes.astype(np.uint16) if n_area <= 1 << 16 else area_codes
+        codes = small[by_year_unit]  # 16-bit codes: numpy sorts them by radix
         order = by_year_unit[np.argsort(codes, kind="stable")]
     else:
         order = by_year_unit
@@ -449,16 +468,40 @@ def prepare_counts(
     def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
         return values.copy() if order is None else values[order]
 
-    def categorical(codes: np.ndarray, values: pd.Index) -> pd.Categorical:
+    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
+                    ) -> pd.Categorical:
         small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
-        return pd.Categorical.from_codes(take(small), categories=values, validate=False)
+        return pd.Categorical.from_codes(small if sorted_ else take(small),
+                                         categories=values, validate=False)
 
+    # The rows come in blocks of one area-year, in key order: the area and year columns
+    # and the engine's area-year codes are the blocks' keys repeated (no gathers).
+    n_pair = n_area * n_year
+    area_years = None
+    if n_pair <= max(4 * n, 1 << 20) and (area is None
+                                          or area_values.is_monotonic_increasing):
+        sizes = np.bincount(area_codes * n_year + year_codes, minlength=n_pair)
+        present = np.flatnonzero(sizes)
+        sizes = sizes[present]
+        block_area, block_year = np.divmod(present, n_year)
+        block_years = np.asarray(year_values)[block_year].astype(np.int64, copy=False)
+        years_sorted = np.repeat(block_years, sizes)
+        area_column = (categorical(np.repeat(block_area, sizes), area_values, True)
+                       if area is not None else np.zeros(n, dtype=np.int64))
+        keys = pd.DataFrame({
+            "area": (area_values.take(block_area) if area is not None
+                     else np.zeros(len(present), dtype=np.int64)),
+            "year": block_years})
+        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), sizes), keys)
+    else:
+        years_sorted = take(years)
+        area_column = (categorical(area_codes, area_values) if area is not None
+                       else np.zeros(n, dtype=np.int64))
     a_sorted, b_sorted = take(a), take(b)
     frame = pd.DataFrame(
         {
-            "area": (categorical(area_codes, area_values) if area is not None
-                     else np.zeros(n, dtype=np.int64)),
-            "year": take(years),
+            "area": area_column,
+            "year": years_sorted,
             "unit": categorical(unit_codes, unit_values),
             "a": a_sorted,
             "b": b_sorted,
@@ -469,7 +512,7 @@ def prepare_counts(
     for name, column in extra.items():
         frame[name] = take(data[column].to_numpy())
     return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
-                  area=area, year=year, total=total)
+                  area=area, year=year, total=total, area_years=area_years)
 
 
 def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray,
@@ -508,46 +551,6 @@ def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray
         f"{_py(u)!r}{when} in areas {areas!r} ({_where(data, data.index[first])}); a unit "
         "belongs to one area per year"
     )
-
-
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of a key column and its distinct values, in sorted order.
-
-    Keys of mixed types (e.g. 7 and "07") are sorted by their text, so any key column
-    works; codes are int64 (the categories of the frame's key columns).
-    """
-    try:
-        codes, uniques = pd.factorize(values, sort=True)
-    except TypeError:  # mixed types that do not compare: order by text
-        codes, uniques = pd.factorize(values)
-        rank = np.argsort(np.argsort(np.asarray([f"{type(u).__name__}:{u}"
-                                                 for u in uniques], dtype=object),
-                                     kind="stable"))
-        order = np.argsort(rank)
-        codes, uniques = rank[codes], uniques.take(order)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
-
-
-def key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Sorted integer codes of a key column: a Categorical's own codes (no hashing),
-    else :func:`pandas.factorize` with sorted values."""
-    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered is False:
-        cats = values.cat.categories
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        if cats.is_monotonic_increasing and (codes >= 0).all():
-            return codes, cats
-    return _sorted_codes(values)
-
-
-def _combine_codes(left: np.ndarray, n_left: int, right: np.ndarray, n_right: int
-                   ) -> np.ndarray:
-    """One int64 key from two codes, compacting ``left`` if the product would overflow."""
-    if n_left * max(n_right, 1) >= 2**62:
-        left, uniques = pd.factorize(left, sort=True)
-        n_left = len(uniques)
-        if n_left * max(n_right, 1) >= 2**62:  # pragma: no cover (needs > 2**31 rows)
-            raise ValueError("too many distinct keys to combine")
-    return left.astype(np.int64) * n_right + right
 
 
 @dataclass(frozen=True)
@@ -714,9 +717,15 @@ def _exclusion_rows(frame: pd.DataFrame, mask: np.ndarray, reason: str,
 
 def empty_exclusions() -> pd.DataFrame:
     """An exclusions table without rows."""
-    return pd.DataFrame({c: pd.Series(dtype=object if c in ("reason", "area", "description")
-                                      else "int64" if c in ("year", "n_units") else "float64")
-                         for c in EXCLUSION_COLUMNS})
+    return _empty_exclusions().copy()
+
+
+@functools.cache
+def _empty_exclusions() -> pd.DataFrame:
+    return pd.DataFrame({
+        c: pd.Series(dtype=object if c in ("reason", "area", "description")
+                     else "int64" if c in ("year", "n_units") else "float64")
+        for c in EXCLUSION_COLUMNS})
 
 
 def apply_filters(
@@ -744,6 +753,15 @@ def apply_filters(
         One row per area-year and reason (``small_area``, ``small_unit``,
         ``not_in_comparison``) with the units and pupils concerned.
     """
+    keep, exclusions = _filter(counts, min_unit_size, min_area_size)
+    frame = counts.frame
+    kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
+    return kept, exclusions
+
+
+def _filter(counts: Counts, min_unit_size: float, min_area_size: float
+            ) -> tuple[np.ndarray, pd.DataFrame]:
+    """The rows :func:`apply_filters` keeps (a mask) and its exclusions."""
     min_unit = _check_size(min_unit_size, "min_unit_size")
     min_area = _check_size(min_area_size, "min_area_size")
     frame = counts.frame
@@ -779,8 +797,7 @@ def apply_filters(
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
-    kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
-    return kept, exclusions
+    return keep, exclusions
 
 
 def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,

@@ -35,22 +35,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.pupils import (
+from segspatial._pupil_groups import (
     _BETWEEN,
     _KEY_REASONS,
     _NO_YEAR,
     EDUCATION_LABELS,
     ETHNICITY_LABELS,
-    PupilCounts,
-    _aggregate,
     _check_income_missing,
     _coded_theme,
-    _finish_exclusions,
     _income_status,
     _lookup,
-    _no_group_exclusions,
     _themes_given,
     _year_codes,
+)
+from segspatial.pupils import (
+    PupilCounts,
+    _aggregate,
+    _finish_exclusions,
+    _no_group_exclusions,
 )
 
 __all__ = ["ENGINES", "aggregate_files"]

@@ -18,8 +18,8 @@ import pandas as pd
 
 from segspatial._write import atomic_file
 
-__all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "source_of",
-           "write_table"]
+__all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "row_names",
+           "source_of", "write_table"]
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -270,9 +270,66 @@ def _record_lines(source: Source, records: Sequence[int]) -> dict[int, int]:
     return out
 
 
+def _positions(data: pd.DataFrame, labels: Sequence[Any],
+               source: Source | None) -> list[str] | None:
+    """``["line 4", "line 9"]`` (CSV) or ``["row 3"]`` (Parquet, SPSS; counted from 1)
+    for record-number labels of a frame read from a file; None otherwise."""
+    integral = all(isinstance(v, Integral | np.integer) for v in labels)
+    if source is None or not integral:
+        return None
+    if source.kind != "csv":
+        return [f"row {int(v) + 1}" for v in labels]
+    if source.first_line is not None:
+        return [f"line {int(v) + source.first_line}" for v in labels]
+    found = _record_lines(source, [int(v) for v in labels])
+    return [f"line {found.get(int(v), int(v) + 2)}" for v in labels]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def row_names(data: pd.DataFrame, labels: Sequence[Any], *, unit: Any = None,
+              source: Source | None = None) -> list[str]:
+    """One name per row, for the examples of a message.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The frame (possibly a subset of one read by :func:`read_table`: its index
+        labels are then record numbers).
+    labels : sequence
+        Index labels of the rows (keep them few: a CSV with blank lines or quoted
+        line breaks is re-read to find them).
+    unit : column name, optional
+        The unit id column: its value is added, ``"line 3 (unit 's2')"``.
+    source : Source, optional
+        Default: the frame's own (see :func:`source_of`).
+
+    Returns
+    -------
+    list of str
+        ``"line 3"`` (1-based file line of a CSV), ``"row 3"`` (Parquet or SPSS row
+        counted from 1) or, for a frame not read from a file, ``"row 7"`` (the index
+        label); each followed by ``" (unit 's2')"`` when ``unit`` is a column of
+        ``data``.
+    """
+    labels = list(labels)
+    names = _positions(data, labels, source or source_of(data))
+    if names is None:
+        names = [f"row {_plain(v)!r}" for v in labels]
+    if unit is None or unit not in data.columns:
+        return names
+    ids = data[unit]
+    if not data.index.is_unique:  # the first row of each label
+        ids = ids[~data.index.duplicated()]
+    ids = ids.loc[labels].to_numpy()
+    return [f"{name} (unit {_plain(v)!r})" for name, v in zip(names, ids, strict=True)]
+
+
 def describe_rows(data: pd.DataFrame, labels: Sequence[Any], *,
                   source: Source | None = None, limit: int = 5,
-                  of_file: bool = True) -> str:
+                  of_file: bool = True, unit: Any = None) -> str:
     """Where rows are, for messages: file lines when ``data`` was read from a file.
 
     Parameters
@@ -288,35 +345,34 @@ def describe_rows(data: pd.DataFrame, labels: Sequence[Any], *,
         At most this many are listed ("and N more").
     of_file : bool
         Add "of 'FILE'" (False when the message names the file already).
+    unit : column name, optional
+        The unit id column: each row is named with its unit (see :func:`row_names`).
 
     Returns
     -------
     str
         ``"line 4 of 'counts.csv'"``, ``"lines 4, 9 and 3 more of 'counts.csv'"``,
         ``"row 3 of 'p.parquet'"`` (1-based) or, for a frame not read from a file,
-        ``"rows 2, 7"`` (index labels).
+        ``"rows 2, 7"`` (index labels); with ``unit``, ``"line 4 (unit 's2'), line 9
+        (unit 's7') of 'counts.csv'"``.
     """
     labels = list(labels)
     source = source or source_of(data)
     more = len(labels) - limit
     shown = labels[:limit]
     tail = f" and {more} more" if more > 0 else ""
-    integral = all(isinstance(v, Integral | np.integer) for v in shown)
-    if source is None or not integral:
-        text = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in shown)
+    if unit is not None and unit in data.columns:
+        where = f" of {source.path!r}" if of_file and source is not None else ""
+        names = row_names(data, shown, unit=unit, source=source)
+        return ", ".join(names) + tail + where
+    names = _positions(data, shown, source)
+    if names is None:
+        text = ", ".join(repr(_plain(v)) for v in shown)
         return f"rows {text}{tail}"
-    if source.kind == "csv":
-        if source.first_line is not None:
-            lines = [int(v) + source.first_line for v in shown]
-        else:
-            found = _record_lines(source, [int(v) for v in shown])
-            lines = [found.get(int(v), int(v) + 2) for v in shown]
-        word = "line" if len(labels) == 1 else "lines"
-    else:
-        lines = [int(v) + 1 for v in shown]
-        word = "row" if len(labels) == 1 else "rows"
+    word, plural = names[0].split()[0], len(labels) != 1
+    numbers = ", ".join(name.split()[1] for name in names)
     where = f" of {source.path!r}" if of_file else ""
-    return f"{word} {', '.join(map(str, lines))}{tail}{where}"
+    return f"{word}{'s' if plural else ''} {numbers}{tail}{where}"
 
 
 def _check_path(path: Path) -> None:

@@ -31,7 +31,7 @@ from segspatial._mapdata import (
     disclose,
     suppressed_schools,
 )
-from segspatial._report_text import TEXT
+from segspatial.text import t
 from segspatial.webmap import _UNSET
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +43,7 @@ __all__ = ["LOCAL_VALUES", "local_scores_map", "local_scores_webmap", "profile_c
 #: What a local-scores map can show: column -> legend title (in English; the maps take
 #: their words in the reader's language from the text catalogue, ``fig_local_<column>``).
 LOCAL_VALUES: dict[str, str] = {
-    column: TEXT["en"][f"fig_local_{column}"]
+    column: t("en", f"fig_local_{column}")
     for column in ("ls", "m_contribution", "h_contribution", "entropy")
 }
 
@@ -395,23 +395,24 @@ def local_scores_webmap(
     fill[hidden] = SUPPRESSED_COLOR
     biggest = float(frame["size"].max()) if len(frame) else 1.0
     radius = np.maximum(2.0, max_radius * np.sqrt(frame["size"].to_numpy() / (biggest or 1)))
-    withheld = suppressed_text(min_cell) if hidden.any() else ""
+    withheld = suppressed_text(min_cell, lang=lang) if hidden.any() else ""
     props: dict[str, Any] = {
         "school": [_text(v) for v in rows[unit]],
-        "pupils": [disclose(v, min_cell) for v in frame["pupils"]],
+        "pupils": [disclose(v, min_cell, lang=lang) for v in frame["pupils"]],
     }
-    fields = [("school", "school")]
+    fields = [("school", words.text("web_school"))]
     if name is not None:
         props["name"] = [_text(v) for v in rows[name]]
-        fields.append(("name", "name"))
+        fields.append(("name", words.text("web_name")))
     if area is not None:
         props["area"] = [_text(v) for v in rows[area]]
-        fields.append(("area", "area"))
-    fields.append(("pupils", "pupils"))
+        fields.append(("area", words.text("web_area")))
+    fields.append(("pupils", words.text("web_pupils")))
     for column in LOCAL_VALUES:
         if column in rows.columns:
             values = rows[column].to_numpy(dtype=np.float64)
-            props[column] = [withheld if h else "" if not np.isfinite(v) else f"{v:.4g}"
+            props[column] = [withheld if h else "" if not np.isfinite(v)
+                             else words.significant(v, 4)
                              for v, h in zip(values, hidden, strict=True)]
             fields.append((column, words.text(f"fig_local_{column}")))
     props["fill"] = fill.tolist()

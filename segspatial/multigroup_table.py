@@ -80,10 +80,18 @@ def _index_name(name: str, information: bool, base: float) -> str:
 
 
 def _cluster_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of a grouping column (-1 = missing; blank text counts as missing)."""
+    """Integer codes of a grouping column (-1 = missing; blank text counts as missing),
+    in the order of the values as text: the clusters of an area-year are summed in the
+    same order whatever other areas or rows are in the call (bit-identical values for
+    an area alone, in batches of areas or with the whole country)."""
     from segspatial.pupils import _factorize
 
-    return _factorize(values)
+    codes, uniques = _factorize(values)
+    order = np.argsort(np.array([str(u) for u in uniques], dtype=object), kind="stable")
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1) if len(uniques) else codes
+    return codes, uniques[order]
 
 
 def _decomposition(c: MultiGroupedCounts, cluster: np.ndarray
@@ -415,6 +423,11 @@ def multigroup_segregation(
         table, undefined = compute_multigroup(
             kept, counts.groups, specs, base=base,
             within="_within" if within is not None else None, within_label=within)
+        # the rows of each area-year together (decomposition rows after its indices),
+        # as the spatial table: the same order for an area computed alone or in batches
+        order = table.groupby(["area", "year"], sort=True, dropna=False).ngroup()
+        table = table.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(
+            drop=True)
     parts = [e for e in (excluded, undefined) if not e.empty]
     exclusions = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
     drop = [k for k in ("area", "year") if k not in keys]

@@ -53,9 +53,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._kernels import GroupedCounts, _binary_entropy, _theil_h_kernel
 from segspatial.compute import SegregationResult
 from segspatial.counts import MultiCounts
-from segspatial.indices import GroupedCounts, _binary_entropy, _theil_h_kernel
 from segspatial.schema import conform_results, empty_results
 
 __all__ = [

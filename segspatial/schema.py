@@ -23,12 +23,14 @@ Changes over time (:func:`segspatial.inference.change`) have their own tidy tabl
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 __all__ = ["CHANGE_COLUMNS", "CHANGE_DESCRIPTIONS", "GROUPS_SEPARATOR", "RESULT_COLUMNS",
            "RESULT_DESCRIPTIONS", "conform_change", "conform_results", "empty_change",
-           "empty_results", "has_values", "join_groups", "split_groups"]
+           "empty_results", "has_values", "join_groups", "results_frame", "split_groups"]
 
 #: Separator of the group names in the ``groups`` column.
 GROUPS_SEPARATOR = "|"
@@ -91,8 +93,14 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "index": ("text", "index name"),
     "bandwidth": ("float", "spatial bandwidth in metres; NaN for aspatial indices"),
     "kernel": ("text", "spatial kernel; null for aspatial indices"),
-    "statistic": ("text", "difference (value in to_year - value in from_year) or trend "
-                          "(least-squares slope per year over the years from_year..to_year)"),
+    "statistic": ("text", "difference (value in to_year - value in from_year), trend "
+                          "(least-squares slope per year over the years from_year..to_year) "
+                          "or, when the difference of M or H was decomposed (Elbers 2021), "
+                          "one of its parts: additions and removals (schools or groups in "
+                          "one year only), group_marginal and unit_marginal (the changed "
+                          "group composition and school sizes) and structural (the rest: "
+                          "segregation with both margins fixed); the parts add up to the "
+                          "difference"),
     "from_year": ("key", "first year compared"),
     "to_year": ("key", "last year compared"),
     "n_years": ("count", "years with a defined value that enter the change"),
@@ -112,6 +120,10 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "bootstrap": ("text", "individual or cluster (see the results table), or null"),
     "interval": ("text", "bias_corrected, percentile or normal"),
     "reason": ("text", "why the change is undefined; null when it is defined"),
+    "decomposition": ("text", "shapley_ipf on a difference that was decomposed and on its "
+                              "parts (the Shapley decomposition with iterative proportional "
+                              "fitting of R segregation::mutual_difference); null when the "
+                              "difference was not decomposed (not asked for, or not M or H)"),
 }
 
 #: Columns of every change table, in order.
@@ -125,35 +137,94 @@ def _kinds(descriptions: dict[str, tuple[str, str]], *kinds: str) -> set[str]:
 def _null_column(descriptions: dict[str, tuple[str, str]], name: str, n: int) -> pd.Series:
     if descriptions[name][0] in ("float", "count"):
         return pd.Series(np.full(n, np.nan), dtype=np.float64)
-    return pd.Series([None] * n, dtype=object)
+    return pd.Series(np.full(n, None, dtype=object), dtype=object)
 
 
-def _conform(table: pd.DataFrame, descriptions: dict[str, tuple[str, str]],
-             what: str) -> pd.DataFrame:
-    extra = [c for c in table.columns if c not in descriptions]
+def _block_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    """A frame of 1-D columns in the given order, each copied once into its block.
+
+    ``columns`` maps a name to a numpy array, a pandas extension array, or ``NaN`` /
+    ``None`` for a column of that null. ``pd.DataFrame(dict)`` copies every array and
+    then copies again to stack the columns of one dtype into a block; on a results
+    table of 30 columns that double copy costs more than the indices themselves, so the
+    blocks are filled here, once (``pandas.api.internals.create_dataframe_from_blocks``,
+    pandas >= 2.3; older pandas take the plain constructor).
+    """
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pragma: no cover (pandas < 2.3)
+        create_dataframe_from_blocks = None
+    plain = create_dataframe_from_blocks is None or any(
+        isinstance(v, np.ndarray) and v.dtype.kind not in "fiubO" for v in columns.values())
+    if plain:  # pragma: no cover (old pandas, or a numpy date column)
+        return pd.DataFrame({k: np.full(n, v, dtype=object if v is None else np.float64)
+                             if v is None or isinstance(v, float) else v
+                             for k, v in columns.items()})
+    by_dtype: dict[np.dtype, list[tuple[int, Any]]] = {}
+    blocks: list[tuple[Any, np.ndarray]] = []
+    for i, values in enumerate(columns.values()):
+        if values is None:
+            by_dtype.setdefault(np.dtype(object), []).append((i, None))
+        elif isinstance(values, float):
+            by_dtype.setdefault(np.dtype(np.float64), []).append((i, values))
+        elif isinstance(values, np.ndarray):
+            by_dtype.setdefault(values.dtype, []).append((i, values))
+        else:  # an extension array: a block of its own
+            blocks.append((values.copy(), np.array([i], dtype=np.intp)))
+    for dtype, items in by_dtype.items():
+        block = np.empty((len(items), n), dtype=dtype)
+        for row, (_, values) in enumerate(items):
+            block[row] = values  # an object block starts as None already
+        blocks.append((block, np.array([i for i, _ in items], dtype=np.intp)))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n),
+                                        columns=pd.Index(list(columns)))
+
+
+def _conform(table: pd.DataFrame | dict[str, Any], descriptions: dict[str, tuple[str, str]],
+             what: str, n: int | None = None, text_checked: bool = False) -> pd.DataFrame:
+    extra = [c for c in table if c not in descriptions]
     if extra:
         raise RuntimeError(f"{what} table has columns outside the schema: {extra}")
-    floats, texts = _kinds(descriptions, "float"), _kinds(descriptions, "text")
-    n = len(table)
-    out = {}
-    for name in descriptions:
-        if name in table.columns:
-            column = table[name].reset_index(drop=True)
+    if n is None:
+        n = len(table)
+    columns: dict[str, Any] = {}
+    for name, (kind, _) in descriptions.items():
+        if name not in table:
+            columns[name] = np.nan if kind in ("float", "count") else None
+            continue
+        column = table[name]
+        if kind == "float":
+            columns[name] = (column.astype(np.float64).to_numpy()
+                             if isinstance(column, pd.Series)
+                             else np.asarray(column, dtype=np.float64))
+        elif kind == "text":
+            # one representation of "not applicable" in text columns: None (object)
+            values = np.asarray(column, dtype=object)
+            missing = None if text_checked else pd.isna(values)
+            if missing is not None and missing.any():
+                values = values.copy()
+                values[missing] = None
+            columns[name] = values
+        elif isinstance(column, pd.Series):
             if isinstance(column.dtype, pd.CategoricalDtype):  # the gate's key codes
-                column = pd.Series(np.asarray(column), name=name)
-            if name in floats:
-                column = column.astype(np.float64)
-            elif name in texts:
-                # one representation of "not applicable" in text columns: None (object)
-                if column.dtype != object:
-                    column = column.astype(object)
-                missing = column.isna()
-                if missing.any():
-                    column = column.where(~missing, None)
-            out[name] = column
-        else:
-            out[name] = _null_column(descriptions, name, n)
-    return pd.DataFrame(out)
+                column = pd.Series(np.asarray(column), name=name)  # (text: str dtype)
+            if isinstance(column.dtype, np.dtype):
+                columns[name] = column.to_numpy()
+            else:
+                columns[name] = column.array
+        else:  # arrays from the engine
+            columns[name] = column
+    return _block_frame(columns, n)
+
+
+def results_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    """A results table of :data:`RESULT_COLUMNS` from the engine's arrays (one copy).
+
+    As :func:`conform_results` for a dict of 1-D arrays (numpy or pandas extension
+    arrays) of length ``n``, whose text columns are object arrays of ``str`` and
+    ``None`` already (not scanned again for NaN); absent columns are null.
+    """
+    return _conform(columns, RESULT_DESCRIPTIONS, "results", n, text_checked=True)
 
 
 def empty_results() -> pd.DataFrame:

@@ -20,8 +20,10 @@ Safety and disclosure
 * **Legends never cover the areas or schools**: the map opens fitted to the data beside
   or above its legend, whichever leaves the larger zoom (the legend is measured in the
   browser), and its scale bar is metric (folium's own scale control shows miles too).
-* **Labels in the reader's language** (``lang="en"|"nl"``): legend titles, classes and
-  numbers come from the text catalogue and :class:`segspatial._format.Formatter`.
+* **Words in the reader's language** (``lang``, a language of
+  :data:`segspatial.text.LANGUAGES`): legend titles and classes, tooltip and popup
+  labels, "no data" and every number come from the text catalogue
+  (:mod:`segspatial.text`) and :class:`segspatial._format.Formatter`.
 * ``offline=True`` embeds Leaflet's JavaScript and CSS (from the installed
   ``XStatic-Leaflet`` package, the same Leaflet version as folium's) in the HTML and
   drops folium's other CDN links (jQuery, Bootstrap, Font Awesome: not used by these
@@ -135,11 +137,9 @@ def to_html(m: folium.Map) -> str:
     """The map as a standalone HTML document: the same bytes for the same map.
 
     branca gives every element a random id (``geo_json_3f9c...``), so ``m.save()``
-    writes a different file on every run. Here each element without a stable id gets
-    the next number of a counter kept on the map's root, in the order of the element
-    tree (see :func:`_stable_ids`), before the page is rendered. The maps of this
-    module are numbered when they are made, so a name taken from them
-    (``layer.get_name()``) stays valid; elements added later are numbered here.
+    writes a different file on every run. Here the page is rendered and each element
+    id is replaced by the next number of a counter, in the order the ids first appear
+    (see :func:`_stable_ids`); the elements themselves are not touched.
 
     Parameters
     ----------
@@ -149,38 +149,36 @@ def to_html(m: folium.Map) -> str:
     -------
     str
     """
-    root = m.get_root()
-    _stable_ids(root)
-    return root.render()
+    return _stable_ids(m.get_root().render())
 
 
-_RANDOM_ID = re.compile(r"[0-9a-f]{32}")
+#: A name that branca gives an element: its kind and 32 random hex digits, declared as a
+#: JavaScript variable (``var geo_json_3f9c... =``) or as an element's ``id``.
+_DECLARED_ID = re.compile(r"(?:\b(?:var|let|const)\s+[A-Za-z_$][\w$]*?|\bid=\"[A-Za-z_][\w-]*?)"
+                          r"_([0-9a-f]{32})(?![0-9a-f])")
+_ANY_ID = re.compile(r"(?<=_)([0-9a-f]{32})(?![0-9a-f])")
 
 
-def _stable_ids(root: Any) -> None:
-    """Replace branca's random element ids below ``root`` by a counter, in tree order.
+def _stable_ids(document: str) -> str:
+    """``document`` with branca's random element ids replaced by ``00000001``, ``00000002``
+    ... in the order they first appear.
 
-    Only ids that are still random are replaced; the counter lives on the root, so
-    numbering again after adding elements never reuses a number.
+    Only ids that the page declares as an element's variable or ``id`` are replaced
+    (wherever they occur, ``map_<id>`` and ``geo_json_<id>_onEachFeature`` alike), so
+    no 32-digit hex text from the data is changed.
     """
-    from branca.element import Element
+    declared = set(_DECLARED_ID.findall(document))
+    numbers: dict[str, str] = {}
 
-    count = getattr(root, "_segspatial_ids", 0)
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        element = stack.pop()
-        if id(element) in seen:
-            continue
-        seen.add(id(element))
-        if _RANDOM_ID.fullmatch(element._id):
-            count += 1
-            element._id = f"{count:08d}"
-        children = [element.header, element.html, element.script] if all(
-            isinstance(getattr(element, part, None), Element)
-            for part in ("header", "html", "script")) else []
-        stack.extend(reversed([*element._children.values(), *children]))
-    root._segspatial_ids = count
+    def number(match: re.Match) -> str:
+        found = match[1]
+        if found not in declared:
+            return found
+        if found not in numbers:
+            numbers[found] = f"{len(numbers) + 1:08d}"
+        return numbers[found]
+
+    return _ANY_ID.sub(number, document)
 
 
 def _check_tiles(tiles: Any) -> None:
@@ -318,6 +316,38 @@ def _gradient(cmap, ticks: Sequence[tuple[float, str]]) -> str:
             f'font-size:11px">{labels}</div>')
 
 
+def _clickable(layer: Any, links: Mapping[Any, str]):
+    """A click on a feature of ``layer`` opens ``links[code]`` in the top window (the
+    report's index map opens a municipality's page). The links are JSON with every
+    character that could end the script or form a template delimiter escaped (branca
+    parses a macro's output as a template again), so they stay data."""
+    import json
+
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    def string(value: Any) -> str:  # a JavaScript string with no < > & { } % # in it
+        text = json.dumps(str(value), ensure_ascii=True)
+        for char in "<>&{}%#":
+            text = text.replace(char, f"\\u{ord(char):04x}")
+        return text
+
+    pages = sorted((escape(code), url) for code, url in links.items())
+    text = "{" + ", ".join(f"{string(c)}: {string(u)}" for c, u in pages) + "}"
+    click = MacroElement()
+    click._name = "OpenPage"
+    click.pages = text
+    click._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (layer, pages) {"
+        " layer.on('click', function (e) {"
+        " var page = pages[e.layer.feature.properties.code];"
+        " if (page) { window.top.location.href = page; } });"
+        "})({{ this._parent.get_name() }}, {{ this.pages }});"
+        "{% endmacro %}")
+    layer.add_child(click)
+
+
 def _tooltip_fields(fields: Sequence[tuple[str, str]]):
     keys = [k for k, _ in fields]
     aliases = [escape(label) for _, label in fields]
@@ -348,6 +378,7 @@ def choropleth_map(
     title: str | None = None,
     label_a: str | None = None,
     label_b: str | None = None,
+    links: Mapping[Any, str] | None = None,
 ) -> folium.Map:
     """An interactive choropleth of one index per area, with tooltips.
 
@@ -380,6 +411,9 @@ def choropleth_map(
         multiples of 5, below N as ``"< min_cell"``.
     width, height
         Size of the map in the page.
+    links : mapping, optional
+        Area code -> URL: a click on an area opens its URL in the top window (the
+        report's index page links each municipality to its page).
 
     Returns
     -------
@@ -436,9 +470,10 @@ def choropleth_map(
     properties = pd.DataFrame({
         "name": [escape(v) for v in frame["name"]],
         "code": [escape(v) for v in frame["code"]],
-        "value": ["no data" if not np.isfinite(v) else f"{v:.{digits}f}" for v in values],
-        "schools": [disclose(v, None) for v in frame["n_units"]],
-        "pupils": [disclose(v, min_cell) for v in frame["n_pupils"]],
+        "value": [words.text("fig_no_data") if not np.isfinite(v)
+                  else words.number(v, digits) for v in values],
+        "schools": [disclose(v, None, lang=lang) for v in frame["n_units"]],
+        "pupils": [disclose(v, min_cell, lang=lang) for v in frame["n_pupils"]],
         "fill": fill,
     })
     import geopandas as gpd
@@ -446,10 +481,12 @@ def choropleth_map(
     layer = gpd.GeoDataFrame(properties, geometry=frame.geometry.to_numpy(), crs=frame.crs)
     m = _new_map(layer.total_bounds if len(layer) else np.full(4, np.nan), tiles, offline,
                  width, height)
-    keys, aliases = _tooltip_fields([("name", "name"), ("code", "code"),
+    keys, aliases = _tooltip_fields([("name", words.text("web_name")),
+                                     ("code", words.text("web_code")),
                                      ("value", words.index_symbol(selection.index)),
-                                     ("schools", "schools"), ("pupils", "pupils")])
-    folium.GeoJson(
+                                     ("schools", words.text("web_schools")),
+                                     ("pupils", words.text("web_pupils"))])
+    areas = folium.GeoJson(
         layer.__geo_interface__,
         name=escape(title),
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff",
@@ -457,8 +494,9 @@ def choropleth_map(
         highlight_function=lambda f: {"weight": 2.5, "color": "#333333"},
         tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
     ).add_to(m)
+    if links:
+        _clickable(areas, links)
     m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
-    _stable_ids(m.get_root())
     return m
 
 
@@ -542,8 +580,8 @@ def school_webmap(
         With ``min_cell``: :func:`segspatial.disclosure.publish_schools` of these rows
         (one row per row of ``data``), when the caller has it (a report); computed
         otherwise.
-    lang : {"en", "nl"}
-        Language of the legend.
+    lang : str
+        Language of the legend, tooltips and popups (``"en"``, ``"nl"``).
     title : str, optional
         The legend's title (default "Share of <group A>").
 
@@ -580,41 +618,46 @@ def school_webmap(
         max_radius = float(np.clip(14.0 * np.sqrt(60 / len(points)), 6.0, 14.0))
     radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
     hidden = points["suppressed"].to_numpy(dtype=bool)
+    words = Formatter(lang)
+    not_shown = words.text("web_not_shown")
     if min_cell is None:
         props = {
             "school": [escape(v) for v in points["unit"]],
             "name": [escape(v) for v in points["name"]],
-            "pupils": [disclose(v, min_cell) for v in points["pupils"]],
-            "group_a": [disclose(v, min_cell) for v in points["a"]],
-            "group_b": [disclose(v, min_cell) for v in points["b"]],
-            "share_a": [f"{v:.1%}" for v in points["share"]],
-            "area_share_a": [f"{v:.1%}" for v in points["centre"]],
+            "pupils": [disclose(v, min_cell, lang=lang) for v in points["pupils"]],
+            "group_a": [disclose(v, min_cell, lang=lang) for v in points["a"]],
+            "group_b": [disclose(v, min_cell, lang=lang) for v in points["b"]],
+            "share_a": [words.percent(v, 1) for v in points["share"]],
+            "area_share_a": [words.percent(v, 1) for v in points["centre"]],
         }
-        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
+        fields = [("school", words.text("web_school")), ("name", words.text("web_name")),
+                  ("pupils", words.text("web_pupils")),
                   ("group_a", label_a), ("group_b", label_b),
-                  ("share_a", f"share of {label_a}"),
-                  ("area_share_a", f"area's share of {label_a}")]
+                  ("share_a", words.text("web_share_of", a=label_a)),
+                  ("area_share_a", words.text("web_area_share_of", a=label_a))]
     else:  # disclosure mode: no group counts; a band, or "suppressed"
         props = {
             "school": [escape(v) for v in points["unit"]],
             "name": [escape(v) for v in points["name"]],
-            "pupils": [f"< {min_cell}" if not np.isfinite(v) else disclose(v, min_cell)
-                       for v in points["pupils"]],
-            "share_a": [suppressed_text(min_cell) if h else band_text(lo, hi)
+            "pupils": [f"< {min_cell}" if not np.isfinite(v)
+                       else disclose(v, min_cell, lang=lang) for v in points["pupils"]],
+            "share_a": [suppressed_text(min_cell, lang=lang) if h else band_text(lo, hi)
                         for lo, hi, h in zip(points["band_low"], points["band_high"],
                                              hidden, strict=True)],
-            "area_share_a": ["not shown" if not np.isfinite(v) else f"{v:.0%}"
+            "area_share_a": [not_shown if not np.isfinite(v) else words.percent(v, 0)
                              for v in points["centre"]],
         }
-        fields = [("school", "school"), ("name", "name"), ("pupils", "pupils"),
-                  ("share_a", f"share of {label_a}"),
-                  ("area_share_a", f"area's share of {label_a}")]
+        fields = [("school", words.text("web_school")), ("name", words.text("web_name")),
+                  ("pupils", words.text("web_pupils")),
+                  ("share_a", words.text("web_share_of", a=label_a)),
+                  ("area_share_a", words.text("web_area_share_of", a=label_a))]
     if area is not None:
         props["area"] = [escape(v) for v in points["area"]]
-        fields.insert(2, ("area", "area"))
+        fields.insert(2, ("area", words.text("web_area")))
     for i, column in enumerate(measure_columns):
         values = schools[f"_m{i}"].to_numpy(dtype=np.float64)
-        props[f"m{i}"] = ["not shown" if h else "" if not np.isfinite(v) else f"{v:.4g}"
+        props[f"m{i}"] = [not_shown if h else "" if not np.isfinite(v)
+                          else words.significant(v, 4)
                           for v, h in zip(values, schools["measures_hidden"], strict=True)]
         fields.append((f"m{i}", str(column)))
     fill = np.array(_hex(cmap(np.nan_to_num(points["relative"].to_numpy(), nan=0.5))),
@@ -635,7 +678,6 @@ def school_webmap(
             {"area": [escape(v) for v in (boundaries[label_col] if label_col
                                           else [""] * len(outline))]},
             geometry=outline.to_numpy(), crs="EPSG:4326")
-    words = Formatter(lang)
     centres = points["centre"].unique()
     if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
@@ -669,5 +711,4 @@ def school_webmap(
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
     m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
-    _stable_ids(m.get_root())
     return m

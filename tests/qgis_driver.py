@@ -33,8 +33,6 @@ HOSTILE = {
     "code": "{{7*7}}",
     "area_name": "$\\foo$ <b>",
 }
-#: Deterministic index columns (Moran's p-values are permutations: random by design).
-RANDOM_PREFIXES = ("morans_i_p",)
 
 
 def _range(frame) -> list[float]:
@@ -238,6 +236,23 @@ def scenario_demo_defaults(d: Driver, files: dict) -> dict:
                       "bandwidths": sorted(set(table["bandwidth"].dropna())),
                       "chart": chart.is_file(),
                       "chart_images": chart.read_text().count("data:image/png;base64,")}
+    res = d.run("segspatial:multigroup", {"SCHOOLS": files["schools"], "GROUPS": ["a", "b"],
+                                          "AREAS": files["areas"], "OUTPUT": TEMPORARY,
+                                          "EXCLUSIONS": TEMPORARY})
+    table = d.frame(res["OUTPUT"])
+    out["multigroup"] = {"features": res["OUTPUT"].featureCount(),
+                         "fields": list(table.columns),
+                         "h": table.set_index("statcode")["multigroup_theil_h"].to_dict()}
+    res = d.run("segspatial:indices", {**base, "BANDWIDTHS": "", "OUTPUT": TEMPORARY,
+                                       "EXCLUSIONS": TEMPORARY})
+    out["multigroup"]["two_group_h"] = d.frame(res["OUTPUT"]).set_index("statcode")[
+        "theil_h"].to_dict()
+    res = d.run("segspatial:change", {"SCHOOLS": files["panel"], "GROUP_A": "a",
+                                      "GROUP_B": "b", "YEAR": "year",
+                                      "AREAS": files["areas"], "OUTPUT": TEMPORARY,
+                                      "EXCLUSIONS": TEMPORARY})
+    table = d.frame(res["OUTPUT"])
+    out["change"] = {"rows": res["OUTPUT"].featureCount(), "columns": list(table.columns)}
     folder = d.work / "demo_report"
     res = d.run("segspatial:report", {**base, "OUTPUT": str(folder)})
     out["report"] = {"index": res.get("INDEX"),
@@ -313,6 +328,174 @@ def scenario_inference(d: Driver, files: dict) -> dict:
     ref = pd.DataFrame({"statcode": wide["statcode"], **ref})
     return {"fields": list(table.columns), "compare": d.compare(table, ref, "statcode",
                                                                 columns)}
+
+
+def three_groups(frame):
+    """The demo counts with group B split in two (b1, b2) and a denomination per school
+    (a deterministic mix), for the multigroup scenarios."""
+    import numpy as np
+
+    out = frame.copy()
+    code = out["school"].astype(str).str.extract(r"(\d+)$")[0].fillna("0").astype(int)
+    share = 0.2 + 0.6 * ((code * 7) % 10) / 10  # 0.2 ... 0.74 of B is b1
+    out["b1"] = np.floor(out["b"] * share).astype("int64")
+    out["b2"] = (out["b"] - out["b1"]).astype("int64")
+    names = np.array(["openbaar", "rooms-katholiek", "protestants-christelijk",
+                      "algemeen-bijzonder"])
+    out["denomination"] = names[(code * 3) % 4]
+    return out
+
+
+def long_compare(d: Driver, qgis, cli, keys: list[str], columns: list[str]) -> dict:
+    """QGIS's long table against the CLI's on the text of ``keys``."""
+    def keyed(frame):
+        frame = frame.copy()
+        parts = []
+        for k in keys:
+            values = frame[k]
+            if k in ("year", "from_year", "to_year", "bandwidth"):
+                values = values.astype(float).map(lambda v: f"{v:g}")
+            parts.append(values.astype(str))
+        frame["key"] = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
+        return frame
+
+    return d.compare(keyed(qgis), keyed(cli), "key", columns)
+
+
+def scenario_multigroup(d: Driver, files: dict) -> dict:
+    """Three groups and a denomination (WITHIN) over ten years, with bootstrap intervals
+    and randomisation tests, in batches of areas: the QGIS tables equal the command
+    line's `indices --groups a b1 b2 --within denomination` (values, intervals,
+    p-values, local scores, the decomposition per denomination)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from segspatial.cli import main as cli
+
+    panel = three_groups(pd.DataFrame(gpd.read_file(files["panel"]).drop(
+        columns="geometry")))
+    schools = d.points_file(panel, "x", "y", "EPSG:28992", d.work / "multigroup.gpkg",
+                            "schools")
+    csv = d.work / "multigroup.csv"
+    panel.to_csv(csv, index=False)
+    res = d.run("segspatial:multigroup", {
+        "SCHOOLS": schools, "UNIT": "school", "GROUPS": ["a", "b1", "b2"],
+        "TOTAL": "total", "YEAR": "year", "AREA_FIELD": "municipality",
+        "AREAS": files["areas"], "AREA_CODE": "statcode", "MIN_AREA_SIZE": 0,
+        "WITHIN": "denomination", "BOOTSTRAP": 60, "NULL_DRAWS": 40, "SEED": 5,
+        "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY, "RESULTS": TEMPORARY,
+        "LOCAL_OUTPUT": TEMPORARY, "WITHIN_OUTPUT": TEMPORARY})
+    out_dir = d.work / "multigroup_cli"
+    out_dir.mkdir(exist_ok=True)
+    status = cli(["indices", str(csv), "--unit", "school", "--groups", "a", "b1", "b2",
+                  "--total", "total", "--year", "year", "--area", "municipality",
+                  "--min-area-size", "0", "--within", "denomination", "--bootstrap", "60",
+                  "--null-draws", "40", "--seed", "5", "--quiet",
+                  "-o", str(out_dir / "results.csv"),
+                  "--local-output", str(out_dir / "local.csv"),
+                  "--within-output", str(out_dir / "within.csv"),
+                  "--exclusions-output", str(out_dir / "left.csv")])
+    text = {"area": str, "unit": str, "school": str, "cluster": str}
+    results_cli = pd.read_csv(out_dir / "results.csv", dtype=text)
+    results = d.frame(res["RESULTS"])
+    stats = ["value", "se", "ci_low", "ci_high", "bias_corrected", "p_value",
+             "null_mean", "null_se"]
+    local = d.frame(res["LOCAL_OUTPUT"])
+    local_cli = pd.read_csv(out_dir / "local.csv", dtype=text)
+    within = d.frame(res["WITHIN_OUTPUT"])
+    within_cli = pd.read_csv(out_dir / "within.csv", dtype=text)
+    layer = d.frame(res["OUTPUT"])
+    return {
+        "status": status, "features": res["OUTPUT"].featureCount(),
+        "fields": list(layer.columns),
+        "groups": sorted(set(results["groups"].dropna())),
+        "indices": sorted(set(results["index"])),
+        "results": long_compare(d, results, results_cli, ["area", "year", "index"], stats),
+        "local": long_compare(d, local.dropna(subset=["pupils"]).assign(
+            unit=lambda f: f["school"].astype(str)), local_cli, ["unit", "year"],
+            ["pupils", "p", "ls", "entropy", "m_contribution", "h_contribution"]),
+        "local_fields": list(local.columns),
+        "local_features": res["LOCAL_OUTPUT"].featureCount(),
+        "within": long_compare(d, within, within_cli, ["area", "year", "cluster"],
+                               ["share", "entropy", "mutual_information", "theil_h",
+                                "within_contribution", "between_contribution"]),
+        "exclusions": len(d.frame(res["EXCLUSIONS"])),
+        "exclusions_cli": len(pd.read_csv(out_dir / "left.csv")),
+        "errors": {
+            "one_group": d.error("segspatial:multigroup", {
+                "SCHOOLS": schools, "GROUPS": ["a"], "AREA_FIELD": "municipality",
+                "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY}),
+            "within_output": d.error("segspatial:multigroup", {
+                "SCHOOLS": schools, "GROUPS": ["a", "b1", "b2"],
+                "AREA_FIELD": "municipality", "OUTPUT": TEMPORARY,
+                "EXCLUSIONS": TEMPORARY, "WITHIN_OUTPUT": TEMPORARY}),
+            "log_base": d.error("segspatial:multigroup", {
+                "SCHOOLS": schools, "GROUPS": ["a", "b1", "b2"], "LOG_BASE": 1,
+                "AREA_FIELD": "municipality", "OUTPUT": TEMPORARY,
+                "EXCLUSIONS": TEMPORARY}),
+        },
+    }
+
+
+def scenario_change(d: Driver, files: dict) -> dict:
+    """The change between two years and the trend per area: equal to `segspatial
+    change` on the same counts and seed (changes, intervals, p-values, directions)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from segspatial.cli import main as cli
+
+    panel = pd.DataFrame(gpd.read_file(files["panel"]).drop(columns="geometry"))
+    csv = d.work / "change.csv"
+    panel.to_csv(csv, index=False)
+    res = d.run("segspatial:change", {
+        "SCHOOLS": files["panel"], "UNIT": "school", "GROUP_A": "a", "GROUP_B": "b",
+        "TOTAL": "total", "YEAR": "year", "AREA_FIELD": "municipality",
+        "MIN_AREA_SIZE": 0, "FROM_YEAR": 2010, "TO_YEAR": 2018, "BOOTSTRAP": 150,
+        "SEED": 4, "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY, "RESULTS": TEMPORARY})
+    out = d.work / "change_cli.csv"
+    status = cli(["change", str(csv), "--unit", "school", "--group-a", "a", "--group-b",
+                  "b", "--total", "total", "--year", "year", "--area", "municipality",
+                  "--min-area-size", "0", "--from-year", "2010", "--to-year", "2018",
+                  "--bootstrap", "150", "--seed", "4", "--quiet", "-o", str(out),
+                  "--results-output", str(d.work / "change_results_cli.csv")])
+    text = {"area": str}
+    table, table_cli = d.frame(res["OUTPUT"]), pd.read_csv(out, dtype=text)
+    results = d.frame(res["RESULTS"])
+    results_cli = pd.read_csv(d.work / "change_results_cli.csv", dtype=text)
+    defaults = d.run("segspatial:change", {
+        "SCHOOLS": files["panel"], "GROUP_A": "a", "GROUP_B": "b", "YEAR": "year",
+        "AREAS": files["areas"], "BOOTSTRAP": 20, "OUTPUT": TEMPORARY,
+        "EXCLUSIONS": TEMPORARY})
+    base = {"SCHOOLS": files["panel"], "UNIT": "school", "GROUP_A": "a",
+            "GROUP_B": "b", "YEAR": "year", "AREA_FIELD": "municipality",
+            "MIN_AREA_SIZE": 0, "BOOTSTRAP": 20, "OUTPUT": TEMPORARY,
+            "EXCLUSIONS": TEMPORARY}
+    return {
+        "status": status, "rows": len(table), "rows_cli": len(table_cli),
+        "columns": list(table.columns),
+        "directions": sorted(set(table["direction"].dropna())),
+        "statistics": sorted(set(table["statistic"])),
+        "compare": long_compare(d, table, table_cli, ["area", "index", "statistic"],
+                                ["change", "se", "ci_low", "ci_high", "p_value",
+                                 "value_from", "value_to", "from_year", "to_year"]),
+        "same_direction": bool((table.sort_values(["area", "index", "statistic"])[
+            "direction"].fillna("").to_numpy() == table_cli.sort_values(
+            ["area", "index", "statistic"])["direction"].fillna("").to_numpy()).all()),
+        "results": long_compare(d, results, results_cli, ["area", "year", "index"],
+                                ["value", "se", "ci_low", "ci_high"]),
+        "defaults_rows": res_rows(defaults["OUTPUT"]),
+        "errors": {
+            "from_year": d.error("segspatial:change", {**base, "FROM_YEAR": 1990}),
+            "order": d.error("segspatial:change", {**base, "FROM_YEAR": 2018,
+                                                   "TO_YEAR": 2010}),
+            "left_out": d.error("segspatial:change", {**base, "MIN_AREA_SIZE": 10**9}),
+        },
+    }
+
+
+def res_rows(layer) -> int:
+    return int(layer.featureCount())
 
 
 def scenario_defaults_and_messages(d: Driver, files: dict) -> dict:
@@ -403,7 +586,9 @@ def scenario_real(d: Driver) -> dict:
     api = spatial_segregation(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
                               area="municipality", total="pupils", min_area_size=0, rng=1)
     ref = join_areas(api.table, read_boundaries(rd), "statcode")
-    columns = [c for c in ref.attrs["index_columns"] if not c.startswith(RANDOM_PREFIXES)]
+    # every column, Moran's permutation p-values too: the same seed gives the same
+    # permutations in QGIS's batches of areas as in one call
+    columns = list(ref.attrs["index_columns"])
     out["api"] = {"features": layer.featureCount(), "crs": layer.crs().authid(),
                   "polygons": int(len(ref)), "columns": columns,
                   "compare": d.compare(table, ref, "statcode", columns),
@@ -437,7 +622,7 @@ def scenario_real(d: Driver) -> dict:
     long_cli = pd.read_csv(cli_out, dtype={"area": str})
 
     def keyed(frame):
-        frame = frame[~frame["index"].str.startswith(RANDOM_PREFIXES)].copy()
+        frame = frame.copy()
         frame["key"] = (frame["area"].astype(str) + "|" + frame["index"] + "|"
                         + frame["bandwidth"].astype(float).map(lambda v: f"{v:g}"))
         return frame
@@ -445,7 +630,21 @@ def scenario_real(d: Driver) -> dict:
     out["cli"] = {"status": status, "features": res["OUTPUT"].featureCount(),
                   "crs": res["OUTPUT"].crs().authid(),
                   "compare": d.compare(keyed(long_qgis), keyed(long_cli), "key", ["value"]),
+                  "moran_p_rows": int(long_cli["index"].eq("morans_i_p").sum()),
+                  "moran_p_distinct": int(long_cli.loc[long_cli["index"].eq("morans_i_p"),
+                                                       "value"].nunique()),
                   "exclusions": d.frame(res["EXCLUSIONS"]).to_dict("records")}
+
+    # B2. k nearest schools (one call: schools sharing a location are equidistant),
+    # against the Python API with the same seed
+    res = d.run("segspatial:indices", {**params, "K": 6})
+    knn = spatial_segregation(schools, "school", "a", "b", x="x", y="y",
+                              crs="EPSG:28992", area="municipality", total="pupils",
+                              min_area_size=0, k=6, bandwidth=None, rng=1)
+    ref = join_areas(knn.table, read_boundaries(rd), "statcode")
+    out["knn"] = {"columns": list(ref.attrs["index_columns"]),
+                  "compare": d.compare(d.frame(res["OUTPUT"]), ref, "statcode",
+                                       list(ref.attrs["index_columns"]))}
 
     # C. selected features only: three municipalities' schools and polygons
     from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
@@ -706,6 +905,23 @@ def scenario_hostile(d: Driver, files: dict) -> dict:
                       "group_a": sorted(set(hostile_table["group_a"].dropna())),
                       "group_b": sorted(set(hostile_table["group_b"].dropna())),
                       "compare": d.compare(hostile_table, plain_table, "code", columns)}
+    groups = {"GROUPS": [h["a"], h["b"]], "TOTAL": h["total"], "WITHIN": "gm {{7*7}}"}
+    res = d.run("segspatial:multigroup", {
+        **{k: v for k, v in common.items() if k not in ("GROUP_A", "GROUP_B")}, **groups,
+        "OUTPUT": TEMPORARY, "EXCLUSIONS": TEMPORARY, "WITHIN_OUTPUT": TEMPORARY})
+    ref = d.run("segspatial:multigroup", {
+        **{k: v for k, v in plain.items() if k not in ("GROUP_A", "GROUP_B")},
+        "GROUPS": ["a", "b"], "WITHIN": "municipality", "OUTPUT": TEMPORARY,
+        "EXCLUSIONS": TEMPORARY})
+    hostile_table, plain_table = d.frame(res["OUTPUT"]), d.frame(ref["OUTPUT"])
+    hostile_table["code"] = hostile_table[h["code"]]
+    plain_table["code"] = plain_table["statcode"]
+    columns = ["mutual_information", "multigroup_theil_h", "multigroup_dissimilarity"]
+    out["multigroup"] = {
+        "fields": list(hostile_table.columns),
+        "groups": sorted(set(hostile_table["groups"].dropna())),
+        "clusters": sorted(set(d.frame(res["WITHIN_OUTPUT"])["within"].dropna())),
+        "compare": d.compare(hostile_table, plain_table, "code", columns)}
     res = d.run("segspatial:local_measures", {**common, "OUTPUT": TEMPORARY,
                                               "EXCLUSIONS": TEMPORARY})
     table = d.frame(res["OUTPUT"])
@@ -751,7 +967,8 @@ def scenario_dutch(d: Driver) -> dict:
     try:
         registry = QgsApplication.processingRegistry()
         out = {"locale": QgsApplication.locale(), "algorithms": {}}
-        for name in ("indices", "local_measures", "profile", "report"):
+        for name in ("indices", "local_measures", "profile", "report", "multigroup",
+                     "change"):
             algorithm = registry.createAlgorithmById(f"segspatial:{name}")
             schools = algorithm.parameterDefinition("SCHOOLS")
             out["algorithms"][name] = {
@@ -773,7 +990,7 @@ def scenario_parameters(d: Driver) -> dict:
     from qgis.core import QgsApplication
 
     out = {}
-    for name in ("indices", "local_measures", "profile", "report"):
+    for name in ("indices", "local_measures", "profile", "report", "multigroup", "change"):
         algorithm = QgsApplication.processingRegistry().createAlgorithmById(
             f"segspatial:{name}")
         out[name] = {
@@ -830,6 +1047,8 @@ def main(argv: list[str]) -> int:
         record("cancel", scenario_cancel, d, files)
         record("inference", scenario_inference, d, files)
         record("defaults_and_messages", scenario_defaults_and_messages, d, files)
+        record("multigroup", scenario_multigroup, d, files)
+        record("change", scenario_change, d, files)
         record("hostile", scenario_hostile, d, files)
         record("dutch", scenario_dutch, d)
         record("missing", scenario_missing, d)

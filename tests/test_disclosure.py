@@ -101,12 +101,12 @@ def real_pages(real):
 
 
 def _exclusion_truth(data) -> dict[str, dict[str, int]]:
-    from segspatial._report_text import REASON_TEXT
     from segspatial.counts import _REASONS
+    from segspatial.text import lookup
 
     truth: dict[str, dict[str, int]] = {}
     for (reason, area), rows in data.exclusions.groupby(["reason", "area"]):
-        text = REASON_TEXT.get("en", {}).get(reason) or _REASONS.get(reason, reason)
+        text = lookup("en", f"exclusion_reason.{reason}") or _REASONS.get(reason, reason)
         truth.setdefault(text, {})[area] = int(rows["n_pupils"].sum())
     return truth
 
@@ -590,11 +590,12 @@ def test_policy_rounding_and_bands():
 
 
 def test_method_note_states_the_guarantee_in_both_languages(demo):
-    from segspatial._report_text import TEXT
+    from segspatial.text import t
 
     for lang, words in (("en", ("rounded to multiples of", "bands of", "decimals")),
                         ("nl", ("afgerond op vijftallen", "klassen van", "decimalen"))):
-        assert all(w in TEXT[lang]["disclosure"] for w in words), lang
+        assert all(w in t(lang, "disclosure", n=N, base=5, band=10, digits=2)
+                   for w in words), lang
     page = dict(rp.render_report(demo, min_cell=N, lang="nl"))["index.html"]
     assert "Onthullingsbeheersing (N = 10)" in page
 

@@ -60,7 +60,11 @@ def test_technical_monitor(shared_data, tmp_path, capsys):
                                         str(tmp_path / "m")], capsys)
     assert "  2024: 25.6%;" in out and "  2020: 23.1%;" in out
     assert "Labour-market regions below 20% in 2024:" in out
-    assert "Gender segregation across all hbo programmes, 2024: D = 0.469" in out
+    assert "  D    = 0.4685 (0.4666-0.4704, bound)" in out
+    assert "  E[D] = 0.0160 (0.0093-0.0227, bound)" in out
+    assert "  D*   = 0.4599 (0.4542-0.4654, bound)" in out
+    # every labour-market region has a page, also the 8 where no techniek programme is given
+    assert len(list((tmp_path / "m").glob("AM*.html"))) == 35
     for name in ("index.html", "AM18.html", "PV27.html", "representation.csv",
                  "map_labour_market_region.png"):
         assert (tmp_path / "m" / name).is_file(), name

@@ -202,9 +202,9 @@ def test_topojson_json_suffix_layers_and_crs(tmp_path):
     two = dict(TOPO, objects={"a": TOPO["objects"]["areas"], "b": TOPO["objects"]["areas"]})
     path = tmp_path / "two.json"  # recognised by its "type": "Topology"
     path.write_text(json.dumps(two))
-    with pytest.raises(ValueError, match=r"holds 2 TopoJSON objects \['a', 'b'\]"):
+    with pytest.raises(ValueError, match=r"has 2 TopoJSON objects \['a', 'b'\]"):
         read_boundaries(path)
-    with pytest.raises(ValueError, match="layer='c' is not an object"):
+    with pytest.raises(ValueError, match="layer='c' is not a TopoJSON object"):
         read_boundaries(path, layer="c")
     out = quiet(read_boundaries, path, layer="b", crs="EPSG:4326")  # no assumption
     assert out.attrs["crs_assumed"] is False and len(out) == 3
@@ -747,3 +747,22 @@ def test_cli_lonlat_coordinates_are_projected_for_areas(grid_files, capsys):
     table = pd.read_csv(io.StringIO(captured.out))
     assert table["area"].tolist() == ["A", "B"] and table["n_units"].tolist() == [18, 20]
     assert "Nothing was left out." in captured.err
+
+
+def test_area_of_use_examples_count_points_from_1_or_name_file_lines(tmp_path):
+    from segspatial.geo import check_area_of_use
+    from segspatial.io import read_table
+
+    with pytest.raises(ValueError, match=r"1 of 2 points .* e\.g\. point 2 \(4\.9, 52\.3\)"):
+        check_area_of_use([GX, 4.9], [GY, 52.3], RD, what="x, y")
+    path = tmp_path / "schools.csv"
+    path.write_text(f"school,x,y\nA,{GX},{GY}\nB,4.9,52.3\n")
+    data = read_table(path, text_columns=["school"])
+    with pytest.raises(ValueError, match=r"schools\.csv: coordinate columns x='x', y='y': 1 "
+                                         r"of 2 points .* e\.g\. line 3 \(unit 'B'\) "):
+        unit_points(data, x="x", y="y", crs=RD, unit="school")
+    with pytest.raises(ValueError, match=r"e\.g\. line 3 \(4\.9, 52\.3\)"):
+        unit_points(data, x="x", y="y", crs=RD)
+    with pytest.raises(ValueError, match=r"x: column 'x' has 1 missing \(NaN\) coordinates "
+                                         r"\(line 2 \(unit 'A'\) of '.*schools\.csv'\)"):
+        unit_points(data.assign(x=[np.nan, GX]), x="x", y="y", crs=RD, unit="school")

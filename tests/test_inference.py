@@ -708,18 +708,25 @@ def test_pupil_comparisons_each_get_their_own_streams():
     assert t.loc[t["value"].notna(), ["se", "p_value"]].notna().all().all()
 
 
-def test_spatial_results_get_aspatial_inference():
+def test_spatial_results_get_inference_for_every_d_and_h_row():
     from segspatial.demo import demo_counts
 
     data = demo_counts()
     data = data[data["year"] == 2018]
     res = ss.spatial_segregation(data, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
                                  area="municipality", total="total", bandwidth=1000,
-                                 permutations=0, spatial_indices=["spatial_dissimilarity"])
+                                 permutations=0,
+                                 spatial_indices=["spatial_dissimilarity", "morans_i"])
     t = bootstrap(res, 20, rng=1).table
+    defined = t["value"].notna()
     aspatial = t["bandwidth"].isna()
-    assert t.loc[aspatial & t["value"].notna(), "se"].notna().all()
-    assert t.loc[~aspatial, "se"].isna().all()   # spatial rows: through EnvironmentIndex
+    assert t.loc[aspatial & defined, "se"].notna().all()
+    spatial_d = t["index"] == "spatial_dissimilarity"
+    assert t.loc[spatial_d & defined, "se"].notna().all()  # its environment operator
+    assert t.loc[t["index"] == "morans_i", "se"].isna().all()  # a diagnostic: none
+    # environments=() leaves the spatial rows out
+    t = bootstrap(res, 20, rng=1, environments=()).table
+    assert t.loc[spatial_d, "se"].isna().all()
 
 
 # --------------------------------------------------------------------------- CLI

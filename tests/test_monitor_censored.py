@@ -10,8 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segspatial import SegregationWarning, dissimilarity, theil_h
+from segspatial import (
+    SegregationWarning,
+    dissimilarity,
+    expected_dissimilarity,
+    standardised_dissimilarity,
+    theil_h,
+)
 from segspatial.monitor.censored import (
+    INDICES,
     POINT_RULES,
     point_counts,
     segregation_bounds,
@@ -26,6 +33,29 @@ def values(a, b):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SegregationWarning)
         return dissimilarity(a, b), theil_h(a, b)
+
+
+def expected_values(a, b):
+    """E[D] and D* of one fill with the public scalar API (NaN where undefined)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SegregationWarning)
+        return expected_dissimilarity(a, b), standardised_dissimilarity(a, b)
+
+
+def expected_d_by_enumeration(a, b):
+    """E[D] by summing over every allocation's unit counts (scipy's hypergeometric pmf,
+    independent of the engine's closed form): a_j ~ Hypergeom(T, A, t_j) and
+    |a_j/A - b_j/B| = T/(AB) |a_j - t_j A/T|."""
+    from scipy.stats import hypergeom
+
+    a, b = np.asarray(a), np.asarray(b)
+    big_a, big_b = a.sum(), b.sum()
+    big_t, t = big_a + big_b, a + b
+    total = 0.0
+    for tj in t:
+        x = np.arange(0, tj + 1)
+        total += np.sum(np.abs(x - tj * big_a / big_t) * hypergeom.pmf(x, big_t, big_a, tj))
+    return big_t / (2.0 * big_a * big_b) * total
 
 
 @st.composite
@@ -56,13 +86,12 @@ def test_any_feasible_fill_lies_within_the_bounds(area, data):
     al, ah, bl, bh = area
     a = np.array([data.draw(st.integers(lo, hi)) for lo, hi in zip(al, ah, strict=True)])
     b = np.array([data.draw(st.integers(lo, hi)) for lo, hi in zip(bl, bh, strict=True)])
-    d, h = values(a, b)
+    got = dict(zip(INDICES, (*values(a, b), *expected_values(a, b)), strict=True))
     for limit in (4096, 0):  # the exact method and the proven enclosure
         row = segregation_bounds(al, ah, bl, bh, exact_limit=limit).iloc[0]
-        if np.isfinite(d):
-            assert row["dissimilarity_low"] - TOL <= d <= row["dissimilarity_high"] + TOL
-        if np.isfinite(h):
-            assert row["theil_h_low"] - TOL <= h <= row["theil_h_high"] + TOL
+        for index, value in got.items():
+            if np.isfinite(value):
+                assert row[f"{index}_low"] - TOL <= value <= row[f"{index}_high"] + TOL
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
@@ -95,16 +124,78 @@ def test_exact_method_is_the_min_and_max_over_all_fills(area):
 def test_without_censoring_the_bounds_collapse_to_the_value(counts):
     a = np.array([x for x, _ in counts])
     b = np.array([y for _, y in counts])
-    d, h = values(a, b)
+    got = list(zip(INDICES, (*values(a, b), *expected_values(a, b)), strict=True))
     for limit in (4096, 0):
         row = segregation_bounds(a, a, b, b, exact_limit=limit).iloc[0]
-        assert row["dissimilarity_method"] == row["theil_h_method"] == "none"
+        assert {row[f"{i}_method"] for i in INDICES} == {"none"}
         assert row["n_free"] == 0
-        for index, value in (("dissimilarity", d), ("theil_h", h)):
+        for index, value in got:
             if np.isfinite(value):
                 assert row[f"{index}_low"] == value == row[f"{index}_high"]
             else:
                 assert np.isnan(row[f"{index}_low"]) and np.isnan(row[f"{index}_high"])
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(area=censored_area(max_units=3, max_width=2))
+def test_expected_d_and_d_star_ranges_are_the_min_and_max_over_all_fills(area):
+    al, ah, bl, bh = area
+    got = np.array([expected_values(a, b) for a, b in all_fills(al, ah, bl, bh)])
+    row = segregation_bounds(al, ah, bl, bh).iloc[0]
+    enclosure = segregation_bounds(al, ah, bl, bh, exact_limit=0).iloc[0]
+    censored = row["n_free"] > 0
+    for k, index in enumerate(("dissimilarity_expected", "dissimilarity_standardised")):
+        assert row[f"{index}_method"] == ("exact" if censored else "none")
+        assert enclosure[f"{index}_method"] == ("bound" if censored else "none")
+        if not np.isfinite(got[:, k]).any():
+            continue
+        lo, hi = np.nanmin(got[:, k]), np.nanmax(got[:, k])
+        assert row[f"{index}_low"] == pytest.approx(lo, abs=TOL)
+        assert row[f"{index}_high"] == pytest.approx(hi, abs=TOL)
+        assert enclosure[f"{index}_low"] <= lo + TOL
+        assert enclosure[f"{index}_high"] >= hi - TOL
+
+
+def test_expected_d_range_by_hand_and_by_scipy():
+    # one censored count of women ([1, 4]) beside two exact programmes: the exact range
+    # of E[D] is the min and max of four E[D]s, each summed over every allocation
+    al, ah, bl, bh = [1, 10, 6], [4, 10, 6], [5, 25, 3], [5, 25, 3]
+    row = segregation_bounds(al, ah, bl, bh).iloc[0]
+    fills = [expected_d_by_enumeration([x, 10, 6], bl) for x in range(1, 5)]
+    assert row["dissimilarity_expected_low"] == pytest.approx(min(fills), rel=1e-12)
+    assert row["dissimilarity_expected_high"] == pytest.approx(max(fills), rel=1e-12)
+    ds = [(dissimilarity([x, 10, 6], bl) - e) / ((1 - e) if dissimilarity([x, 10, 6], bl) >= e
+                                                 else e)
+          for x, e in zip(range(1, 5), fills, strict=True)]
+    assert row["dissimilarity_standardised_low"] == pytest.approx(min(ds), rel=1e-12)
+    assert row["dissimilarity_standardised_high"] == pytest.approx(max(ds), rel=1e-12)
+
+
+def test_large_area_gets_a_proven_bound_of_expected_d_and_d_star():
+    rng = np.random.default_rng(5)
+    n = 40
+    al = rng.integers(20, 600, n)
+    bl = rng.integers(20, 900, n)
+    cens_a, cens_b = rng.choice(n, 20, replace=False), rng.choice(n, 10, replace=False)
+    al[cens_a], bl[cens_b] = 1, 1
+    ah, bh = al.copy(), bl.copy()
+    ah[cens_a], bh[cens_b] = 4, 4
+    row = segregation_bounds(al, ah, bl, bh).iloc[0]
+    assert row["dissimilarity_expected_method"] == "bound"
+    assert row["dissimilarity_standardised_method"] == "bound"
+    # the radius: 30 censored counts at most 2 people from the midpoint fill (2 of
+    # [1, 4]), each person moving E[D] by at most 2/(A+1) + 1/(T+1)
+    big_a, big_b = al.sum(), bl.sum()
+    step = 1 / (big_a + big_b + 1)
+    radius = 20 * 2 * (2 / (big_a + 1) + step) + 10 * 2 * (2 / (big_b + 1) + step)
+    width = row["dissimilarity_expected_high"] - row["dissimilarity_expected_low"]
+    assert width == pytest.approx(2 * radius, rel=1e-9)
+    for _ in range(100):
+        a, b = rng.integers(al, ah + 1), rng.integers(bl, bh + 1)
+        e, ds = expected_values(a, b)
+        assert row["dissimilarity_expected_low"] <= e <= row["dissimilarity_expected_high"]
+        assert row["dissimilarity_standardised_low"] <= ds <= \
+            row["dissimilarity_standardised_high"]
 
 
 def test_minimum_can_be_inside_the_interval():

@@ -139,7 +139,11 @@ def test_segregation_is_the_engines_with_ranges(small):
     assert nat.loc["dissimilarity", "low"] == rng["dissimilarity_low"]
     assert nat.loc["dissimilarity", "high"] == rng["dissimilarity_high"]
     assert nat.loc["dissimilarity", "bounds"] == "exact"
-    assert nat.loc["dissimilarity_expected", "bounds"] == "point only"
+    assert nat.loc["dissimilarity_expected", "bounds"] == "exact"
+    for index in ("dissimilarity_expected", "dissimilarity_standardised", "theil_h"):
+        assert nat.loc[index, "low"] == rng[f"{index}_low"]
+        assert nat.loc[index, "high"] == rng[f"{index}_high"]
+        assert nat.loc[index, "low"] <= nat.loc[index, "value"] <= nat.loc[index, "high"]
     assert nat.loc["dissimilarity", "low"] <= nat.loc["dissimilarity", "value"] <= \
         nat.loc["dissimilarity", "high"]
 
@@ -169,6 +173,8 @@ def test_selection_options(small):
     ({"unit": "school"}, ValueError, "unit must be"),
     ({"levels": ["arbeidsmarktregio"]}, ValueError, "the mapping has no level"),
     ({"pace_years": 1}, ValueError, "pace_years"),
+    ({"targets": "havo"}, ValueError, r"target 'havo' is not one of the advice's targets "
+                                      r"\(vmbo = 10%, mbo = 15%, hbo = 20%\)"),
 ])
 def test_bad_options(small, kwargs, error, match):
     enr, mapping = small
@@ -296,8 +302,19 @@ def test_real_bounds_contain_random_fills(real):
     seg = result.segregation.query("level == 'national' and year == 2024").set_index("index")
     cells = enr.cells[enr.cells["year"] == 2024]
     rng = np.random.default_rng(0)
-    from segspatial import dissimilarity, theil_h
+    from segspatial import (
+        dissimilarity,
+        expected_dissimilarity,
+        standardised_dissimilarity,
+        theil_h,
+    )
 
+    # nationally too many fills for enumeration: proven bounds (D and H within a few
+    # thousandths; E[D] within its coupling radius)
+    assert set(seg["bounds"]) == {"bound"}
+    assert seg.loc["dissimilarity", "high"] - seg.loc["dissimilarity", "low"] < 0.005
+    assert seg.loc["dissimilarity_expected", "high"] - \
+        seg.loc["dissimilarity_expected", "low"] < 0.015
     for _ in range(20):
         fill = rng.integers(cells["low"], cells["high"] + 1)
         counts = (cells.assign(n=fill).pivot_table(index="programme", columns="sex",
@@ -306,3 +323,33 @@ def test_real_bounds_contain_random_fills(real):
         h = theil_h(counts["women"], counts["men"])
         assert seg.loc["dissimilarity", "low"] <= d <= seg.loc["dissimilarity", "high"]
         assert seg.loc["theil_h", "low"] <= h <= seg.loc["theil_h", "high"]
+        e = expected_dissimilarity(counts["women"], counts["men"])
+        ds = standardised_dissimilarity(counts["women"], counts["men"])
+        assert seg.loc["dissimilarity_expected", "low"] <= e <= \
+            seg.loc["dissimilarity_expected", "high"]
+        assert seg.loc["dissimilarity_standardised", "low"] <= ds <= \
+            seg.loc["dissimilarity_standardised", "high"]
+
+
+def test_real_small_regions_get_exact_ranges(real):
+    # region-years with few censored cells are enumerated: every index's range exact
+    _, _, result = real
+    seg = result.segregation
+    methods = seg.groupby("index")["bounds"].value_counts().unstack(fill_value=0)
+    for index in ("dissimilarity", "theil_h", "dissimilarity_expected",
+                  "dissimilarity_standardised"):
+        assert methods.loc[index, "exact"] > 100
+    assert methods.loc["dissimilarity_expected", "monotone"] == 0  # no such shortcut
+    defined = seg[seg["value"].notna()]
+    assert (defined["low"] <= defined["value"] + 1e-12).all()
+    assert (defined["value"] <= defined["high"] + 1e-12).all()
+
+
+def test_targets_by_the_advice_s_names(small):
+    enr, mapping = small
+    rep = compute_monitor(enr, mapping, targets="mbo").representation
+    assert (rep["target"] == 0.15).all()
+    rep = compute_monitor(enr, mapping, targets={"provincie": "vmbo"}).representation
+    by_level = rep.groupby("level")["target"].unique()
+    assert by_level["province"].tolist() == [0.10]
+    assert by_level["national"].tolist() == [0.20]  # not named: the hbo default

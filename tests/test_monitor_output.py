@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geopandas as gpd
 import pytest
@@ -80,7 +81,7 @@ def test_min_cell_hides_small_counts(case):
         values = shown.representation[column].dropna()
         assert (values >= 10).all()
     pages = dict(render_pages(result, lang="en", min_cell=10))
-    assert "&lt; 10" in pages["AM02.html"] or "not shown" in pages["AM02.html"]
+    assert "not shown" in pages["AM02.html"]
 
 
 def test_write_is_atomic_and_byte_identical(case, tmp_path):
@@ -162,6 +163,13 @@ def test_level_names_are_data_and_files_stay_inside(case, tmp_path, level):
      "arbeidsmarktregio=0.18"),
     (["--censored", "<5", "1", "4", "--censored", "<5", "0", "4"],
      "--censored: token '<5' is given twice"),
+    (["--target", "havo"], "--target 'havo': give a share such as 0.20 or one of the "
+     "advice's targets (vmbo, mbo, hbo)"),
+    (["--flagged", "1", "x"], "--flagged 1 x: LOW and HIGH must be whole numbers"),
+    (["--flagged", "4", "1"], "--flagged must satisfy 0 <= low <= high"),
+    (["--flag-columns", "2024"], "--flag-columns '2024': use COUNT=FLAG"),
+    (["--flag-columns", "2099=x"], "--flag-columns: '2099' is not a count column"),
+    (["--flag-columns", "2024=x", "--no-flags"], "--no-flags and --flag-columns: give one"),
 ])
 def test_cli_option_errors(case, tmp_path, capsys, extra, message):
     data, *_ = case
@@ -232,3 +240,90 @@ def test_gap_and_range_read_the_same_on_pages_and_maps(case):
     pages = dict(render_pages(result, lang="en", min_cell=10))
     # a withheld range is one dash, not three
     assert "–––" not in pages["AM02.html"] and "–––" not in pages["index.html"]
+
+
+def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
+    header = ("GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;ONDERDEEL;GESLACHT;2024;"
+              "2024 AFGESCHERMD")
+    rows = ["0363;1;techniek;man;40;0", "0363;1;techniek;vrouw;4;1",
+            "0363;2;techniek;man;30;0", "0363;2;techniek;vrouw;10;0"]
+    path = tmp_path / "hbo.csv"
+    path.write_bytes(("\n".join([header, *rows]) + "\n").encode("cp1252"))
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    # women in [11, 14], men 70: the 4 is censored [1, 4] (midpoint 2: 12 / 82)
+    assert "share of women 14.6% in 2024 (range 13.6%-16.7%" in err
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o2"), "--no-flags",
+                 "--target", "mbo"]) == 0
+    err = capsys.readouterr().err
+    assert "share of women 16.7% in 2024 (range 16.7%-16.7%" in err and "target 15%" in err
+    assert main(["monitor", str(path), "-o", str(tmp_path / "o3"), "--flagged", "2", "4",
+                 "--flag-columns", "2024=2024 AFGESCHERMD"]) == 0
+    assert "(range 14.6%-16.7%" in capsys.readouterr().err
+    page = (tmp_path / "o3" / "index.html").read_text(encoding="utf-8")
+    assert ("Cells marked in a suppression flag column (2024 AFGESCHERMD) are censored "
+            "alike: the interval [2, 4]") in page
+
+
+def test_every_region_of_the_level_gets_a_page_and_regions_compare_with_the_nation(
+        case, tmp_path):
+    data, muni, _, _ = case
+    # a third labour-market region where no programme is given (no municipality in it)
+    regions = gpd.GeoDataFrame({"statcode": ["AM01", "AM02", "AM03"],
+                                "statnaam": ["West", "Oost", "Leeg"]},
+                               geometry=[box(1e5, 4e5, 1.2e5, 4.1e5),
+                                         box(1.2e5, 4e5, 1.4e5, 4.1e5),
+                                         box(1.5e5, 4e5, 1.6e5, 4.1e5)], crs="EPSG:28992")
+    mapping = region_mapping(gpd.read_file(muni), {"arbeidsmarktregio": regions})
+    result = compute_monitor(read_enrolments(data), mapping)
+    assert "AM03" not in set(result.representation["area"])  # no share made of nothing
+    pages = dict(render_pages(result, lang="en"))
+    assert {"index.html", "AM01.html", "AM02.html", "AM03.html"} <= set(pages)
+    assert ("None of the selected programmes is given in this region in 2023-2024"
+            in pages["AM03.html"])
+    assert "share of women" not in pages["AM03.html"].split("<footer>")[0].split("</h1>")[1]
+    # the national page lists it, linked, as a region where none is given
+    assert '<a href="AM03.html">Leeg</a>' in pages["index.html"]
+    # a region page compares with the nation: a fact and a line on the chart
+    rep = result.representation.set_index(["level", "area", "year"])
+    nat = rep.loc[("national", "NL", 2024), "share"]
+    east = rep.loc[("labour_market_region", "AM02", 2024), "share"]
+    page = pages["AM02.html"]
+    assert "against the Netherlands" in page and "the Netherlands (grey, dotted)" in page
+    diff = f"{100 * (east - nat):+.1f}".replace("-", "\u2212")  # Babel's minus sign
+    assert f"{diff} pp against the national {100 * nat:.1f}%" in page
+    assert page.count("<polyline") == 2 and pages["index.html"].count("<polyline") == 1
+    nl = dict(render_pages(result, lang="nl"))
+    assert ("In deze regio wordt in 2023-2024 geen van de gekozen opleidingen gegeven"
+            in nl["AM03.html"])
+
+
+def test_pages_say_which_ranges_are_exact_and_which_are_bounds(case):
+    *_, result = case
+    page = dict(render_pages(result, lang="en"))["index.html"]
+    # the one censored cell of the case (2023): every range is exact (all 4 fills)
+    note = re.search(r"censored cells \((.*?); an exact range", page).group(1)
+    assert note == ("D: exact, no censored cells; H: exact, no censored cells; "
+                    "E[D]: exact, no censored cells; D*: exact, no censored cells")
+    forced = compute_monitor(read_enrolments(case[0]), result.mapping, exact_limit=0)
+    page = dict(render_pages(forced, lang="en"))["index.html"]
+    assert ("E[D]: no censored cells, proven bound; D*: no censored cells, proven bound"
+            in page)
+
+
+def test_withheld_counts_are_not_called_small(case):
+    # GM0004's 12-14 women are withheld only so that GM0003's 3-4 cannot be derived
+    # (complementary suppression): "< 10" would be false of them
+    from segspatial.monitor._text import Formatter
+
+    assert Formatter("en", 10).count(4435, hidden=True) == "not shown"
+    assert Formatter("nl", 10).count(4435, hidden=True) == "niet getoond"
+    *_, result = case
+    rep = disclose_result(result, 10).representation.set_index(["level", "area", "year"])
+    assert rep.loc[("municipality", "GM0004", 2024), "suppressed"]
+    assert result.representation.set_index(["level", "area", "year"]).loc[
+        ("municipality", "GM0004", 2024), "women"] >= 10
+    pages = dict(render_pages(result, lang="en", min_cell=10))
+    row = re.search(r'<td class="text">GM0004</td>(.*?)</tr>', pages["AM02.html"]).group(1)
+    assert "&lt; 10" not in row
+    assert row.count("<td>not shown</td>") == 2  # women and men

@@ -236,3 +236,96 @@ def test_real_file(shared_data):
     exact = tech[~tech["censored"]].groupby("sex")["low"].sum()
     assert exact["women"] / (exact["women"] + exact["men"]) == pytest.approx(0.2559, abs=5e-5)
     assert np.array_equal(cells["low"] <= cells["high"], np.ones(len(cells), bool))
+
+
+# --------------------------------------------------------------------------- flagged cells
+
+FLAG_HEADER = ("GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;CROHO ONDERDEEL;GESLACHT;2023;"
+               "2023 AFGESCHERMD;2024;2024 AFGESCHERMD")
+
+
+def test_count_of_4_with_a_suppression_flag_is_censored_like_the_token(tmp_path):
+    # DUO's two forms of the same suppression: "<5", and 4 marked in a flag column
+    rows = ["0363;34267;techniek;man;120;0;4;1",
+            "0363;34267;techniek;vrouw;4;J;<5;",
+            "0363;34268;techniek;vrouw;4;;7;nee"]
+    enr = read_enrolments(duo_csv(tmp_path, rows=rows, header=FLAG_HEADER))
+    got = enr.cells[["record", "year", "low", "high", "censored"]].values.tolist()
+    assert got == [[2, 2023, 120, 120, False], [2, 2024, 1, 4, True],
+                   [3, 2023, 1, 4, True], [3, 2024, 1, 4, True],
+                   # an unflagged 4 is an exact count of 4
+                   [4, 2023, 4, 4, False], [4, 2024, 7, 7, False]]
+    assert enr.source["flags"] == {"2023": "2023 AFGESCHERMD", "2024": "2024 AFGESCHERMD"}
+    assert enr.source["flagged"] == [1, 4]
+    assert enr.exclusions.empty
+    # the same cells read from the token form give the same intervals
+    token_rows = ["0363;34267;techniek;man;120;<5", "0363;34267;techniek;vrouw;<5;<5",
+                  "0363;34268;techniek;vrouw;4;7"]
+    token = read_enrolments(duo_csv(
+        tmp_path, rows=token_rows, name="token.csv",
+        header="GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;CROHO ONDERDEEL;GESLACHT;2023;2024"))
+    cols = ["year", "programme", "sex", "low", "high", "censored"]
+    assert enr.cells[cols].values.tolist() == token.cells[cols].values.tolist()
+
+
+def test_flagged_interval_and_flag_columns_are_configurable(tmp_path):
+    header = "GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;GESLACHT;2024;geheim_2024;vlag x"
+    rows = ["0363;1;man;4;1;1", "0363;1;vrouw;0;true;0"]
+    path = duo_csv(tmp_path, rows=rows, header=header)
+    enr = read_enrolments(path, flagged=(0, 4))  # 'geheim_2024' found by name
+    assert enr.cells[["low", "high", "censored"]].values.tolist() == [[0, 4, True],
+                                                                     [0, 4, True]]
+    assert enr.source["flags"] == {"2024": "geheim_2024"}
+    off = read_enrolments(path, flags=None)
+    assert off.cells[["low", "high", "censored"]].values.tolist() == [[4, 4, False],
+                                                                     [0, 0, False]]
+    named = read_enrolments(path, flags={"2024": "vlag x"})
+    assert named.cells["censored"].tolist() == [True, False]
+    with pytest.raises(ValueError, match=r"flags: 'vlag y' \(the flag of '2024'\) is not a "
+                                         r"column"):
+        read_enrolments(path, flags={"2024": "vlag y"})
+    with pytest.raises(ValueError, match=r"flags: '2025' is not a count column"):
+        read_enrolments(path, flags={"2025": "vlag x"})
+    with pytest.raises(ValueError, match=r"flagged must satisfy 0 <= low <= high"):
+        read_enrolments(path, flagged=(4, 1))
+    with pytest.raises(TypeError, match=r"flagged must hold whole numbers"):
+        read_enrolments(path, flagged=(1, 4.5))
+    with pytest.raises(ValueError, match=r"flags must be 'auto', None or a mapping"):
+        read_enrolments(path, flags="yes")
+
+
+def test_flags_in_json_and_the_year_and_sex_layout(tmp_path):
+    rec = record(**{"2024": 4, "2024 AFGESCHERMD": True, "2023 AFGESCHERMD": 0})
+    enr = read_enrolments(duo_json(tmp_path, [rec]))
+    assert enr.cells[["year", "low", "high", "censored"]].values.tolist() == [
+        [2023, 10, 10, False], [2024, 1, 4, True]]
+    header = "GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;2016 MAN;2016 VROUW;2016 VROUW AFGESCHERMD"
+    enr = read_enrolments(duo_csv(tmp_path, rows=["0363;1;90;4;1"], header=header))
+    assert enr.cells[["sex", "low", "high", "censored"]].values.tolist() == [
+        ["men", 90, 90, False], ["women", 1, 4, True]]
+
+
+@pytest.mark.parametrize(("rows", "match", "reason"), [
+    (["0363;1;techniek;man;5;0;4;maybe"],
+     r"line 2, column '2024 AFGESCHERMD': 'maybe' is not allowed; allowed: yes \(1, j, ja",
+     "bad_flag"),
+    (["0363;1;techniek;man;5;0;12;1"],
+     r"line 2, column '2024': '12' is not allowed; allowed: a cell flagged in '2024 "
+     r"AFGESCHERMD' holds nothing, a censored token or a whole number from 1 to 4",
+     "bad_flagged_count"),
+])
+def test_bad_flags_are_errors_or_counted_exclusions(tmp_path, rows, match, reason):
+    path = duo_csv(tmp_path, rows=rows, header=FLAG_HEADER)
+    with pytest.raises(ValueError, match=match):
+        read_enrolments(path)
+    enr = read_enrolments(path, errors="exclude")
+    assert enr.exclusions["reason"].tolist() == [reason]
+    assert enr.exclusions["year"].tolist() == [2024]
+    assert enr.cells[["year", "low"]].values.tolist() == [[2023, 5]]  # the rest is read
+
+
+def test_a_flag_without_its_count_column_is_an_error(tmp_path):
+    header = "GEMEENTENUMMER;OPLEIDINGSCODE ACTUEEL;GESLACHT;2024;2023 AFGESCHERMD"
+    with pytest.raises(ValueError, match=r"column '2023 AFGESCHERMD' looks like the "
+                                         r"suppression flag of a count column '2023'"):
+        read_enrolments(duo_csv(tmp_path, rows=["0363;1;man;5;1"], header=header))

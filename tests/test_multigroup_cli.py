@@ -59,7 +59,11 @@ def test_groups_within_local_and_base(counts_csv, tmp_path, capsys):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--group-a", "dutch"], "--group-a cannot be used with --groups"),
-    (["--x", "x", "--y", "y", "--crs", "EPSG:28992"], "--groups works on counts per unit"),
+    (["--bandwidth", "1000"], "the spatial indices need unit locations: give --x/--y/--crs"),
+    (["--x", "x", "--y", "y", "--crs", "EPSG:28992", "--bandwidth", "500", "--context",
+      "all"], "--context applies only to two groups (--group-a/--group-b)"),
+    (["--x", "x", "--y", "y", "--crs", "EPSG:28992", "--k", "3", "--within", "board"],
+     "--within and the spatial options (--bandwidth, --k) are separate tables"),
     (["--within-output", "w.csv"], "--within-output needs --within COL"),
     (["--log-base", "1"], "base must be a finite number > 1"),
     (["--log-base", "0.5"], "base must be a finite number > 1"),

@@ -425,7 +425,7 @@ def test_profile_and_local_measures_from_the_spatial_module():
     for unit, props in popups(None).items():
         exact = by_unit.loc[unit, measures].to_numpy(dtype=float)
         assert [props[f"m{i}"] for i in range(len(measures))] == \
-            ["" if not np.isfinite(v) else f"{v:.4g}" for v in exact]
+            ["" if not np.isfinite(v) else f"{v:.4g}".replace("-", "−") for v in exact]
 
 
 def test_cli_schools_static_output_takes_min_cell(tmp_path, capsys):

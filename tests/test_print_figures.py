@@ -476,25 +476,6 @@ def test_formatter_numbers_and_languages():
                                          crs="EPSG:28992"), index="d", lang="fr")
 
 
-def test_catalogue_has_every_figure_key_in_every_language():
-    from segspatial._report_text import (
-        GROUP_NOUNS,
-        INDEX_TITLES,
-        KERNEL_LABELS,
-        LANGUAGES,
-        TEXT,
-    )
-
-    for table in (TEXT, INDEX_TITLES, GROUP_NOUNS, KERNEL_LABELS):
-        keys = [set(table[lang]) for lang in LANGUAGES]
-        assert all(k == keys[0] for k in keys)
-    # every figure text is plain text: no markup for the figures to draw
-    for lang in LANGUAGES:
-        for key, text in TEXT[lang].items():
-            if key.startswith("fig_"):
-                assert "<" not in text and "&" not in text, key
-
-
 # --------------------------------------------------------------------------- in a browser
 
 

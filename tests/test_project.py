@@ -52,3 +52,39 @@ def test_public_surface_is_declared():
 
     for name in segspatial.__all__:
         assert hasattr(segspatial, name), name
+
+
+#: segspatial.geo's public names before it became a package (must not change).
+_GEO_PUBLIC = {
+    "DEFAULT_DISTANCE_CRS", "LOCATION_REASONS", "GeometryWarning", "assign_areas",
+    "check_area_of_use", "geocode_postcodes", "join_areas", "read_boundaries",
+    "repair_boundaries", "require_projected", "to_projected", "unit_exclusions",
+    "unit_points", "write_geo",
+}
+
+
+def test_geo_package_keeps_its_public_names_and_only_reexports():
+    import ast
+
+    import segspatial.geo as geo
+
+    assert set(geo.__all__) == _GEO_PUBLIC
+    for name in _GEO_PUBLIC:
+        assert hasattr(geo, name), name
+    # __init__ holds no code of its own, only imports (one place per idea)
+    tree = ast.parse((REPO / "segspatial" / "geo" / "__init__.py").read_text("utf-8"))
+    kinds = {type(node).__name__ for node in tree.body}
+    assert kinds <= {"Expr", "ImportFrom", "Assign"}, kinds
+    # every function and class of the package is defined in exactly one module
+    defined: dict[str, str] = {}
+    for path in sorted((REPO / "segspatial" / "geo").glob("*.py")):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                assert node.name not in defined, (node.name, path.name, defined.get(node.name))
+                defined[node.name] = path.name
+
+
+def test_geo_modules_stay_below_900_lines():
+    for path in (REPO / "segspatial" / "geo").glob("*.py"):
+        lines = path.read_text("utf-8").count("\n")
+        assert lines < 900, (path.name, lines)

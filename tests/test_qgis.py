@@ -22,6 +22,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 TOLERANCE = 1e-12
+#: QGIS against the command line on the same input and seed: bit-identical (batches of
+#: areas draw and sum exactly as one call does).
+EXACT = 0.0
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -83,7 +86,8 @@ def test_plugin_zip_installs_the_provider(qgis_report, plugin_zip):
 
     plugin = _scenario(qgis_report, "plugin")
     assert plugin["plugin_class"] == "SegspatialPlugin"
-    assert plugin["algorithms"] == ["segspatial:indices", "segspatial:local_measures",
+    assert plugin["algorithms"] == ["segspatial:change", "segspatial:indices",
+                                    "segspatial:local_measures", "segspatial:multigroup",
                                     "segspatial:profile", "segspatial:report"]
     assert plugin["metadata_version"] == segspatial.__version__
     assert plugin["processing_provider"] == "yes" and plugin["qgis_minimum"] == "3.22"
@@ -125,7 +129,12 @@ def test_parameters_take_their_defaults_and_choices_from_the_api(qgis_report):
     assert indices["SNAP"]["default"] == inspect.signature(assign_areas).parameters[
         "snap"].default
     assert indices["DISTANCE_CRS"]["default"] == DEFAULT_DISTANCE_CRS
-    assert indices["INDICES"]["options"] == list(available_indices())
+    two_group = [n for n, spec in available_indices().items() if not spec.multigroup]
+    assert indices["INDICES"]["options"] == two_group
+    assert params["multigroup"]["INDICES"]["options"] == [
+        n for n, spec in available_indices().items() if spec.multigroup]
+    assert params["change"]["BOOTSTRAP"]["default"] == 1000  # as `segspatial change`
+    assert params["change"]["YEAR"]["optional"] is False
     assert indices["INDICES"]["default"] == list(DEFAULT_INDICES)
     assert indices["KERNEL"]["options"] == list(KERNELS)
     assert indices["BANDWIDTHS"]["default"] == ", ".join(f"{b:g}" for b in DEFAULT_BANDWIDTHS)
@@ -153,7 +162,8 @@ def test_indices_equal_the_python_api_for_all_355_municipalities(real):
     assert api["crs"] == "EPSG:28992"
     compare = api["compare"]
     assert compare["rows"] == 355
-    _assert_equal(compare)
+    _assert_equal(compare, tolerance=EXACT)  # Moran's p-values too (same seed streams)
+    assert compare["n_values"]["morans_i_p_gaussian_1000"] > 300
     columns = set(api["columns"])
     assert {"dissimilarity", "theil_h", "correlation", "dissimilarity_standardised"} <= columns
     for h in (500, 1000, 2000, 4000):
@@ -170,9 +180,18 @@ def test_areas_by_location_in_lonlat_equal_the_cli(real):
     assert cli["features"] == 355
     assert cli["crs"] == "EPSG:4326"  # the output keeps the areas layer's CRS
     assert cli["compare"]["n_values"]["value"] > 6000
-    _assert_equal(cli["compare"])
+    _assert_equal(cli["compare"], tolerance=EXACT)
+    # Moran's permutation p-values equal the CLI's: streams keyed by area-year
+    assert cli["moran_p_rows"] >= 4 * 350 and cli["moran_p_distinct"] > 50
     reasons = {row["reason"] for row in cli["exclusions"]}
     assert "small_unit" in reasons
+
+
+def test_nearest_schools_equal_the_python_api(real):
+    knn = real["knn"]
+    assert {"spatial_dissimilarity_knn_6", "morans_i_p_knn_6"} <= set(knn["columns"])
+    _assert_equal(knn["compare"], tolerance=EXACT)
+    assert knn["compare"]["n_values"]["morans_i_p_knn_6"] > 300
 
 
 def test_selected_features_only(real):
@@ -244,6 +263,18 @@ def test_every_algorithm_runs_with_default_parameters(qgis_report):
     assert demo["profile"]["chart"] and demo["profile"]["chart_images"] == 2
     assert demo["report"]["pages"] == ["GM9001.html", "GM9002.html", "GM9003.html",
                                        "index.html"]
+    multigroup = demo["multigroup"]  # two groups: H equals the two-group Theil's H
+    assert multigroup["features"] == 5 and "mutual_information" in multigroup["fields"]
+    defined = {k: v for k, v in multigroup["two_group_h"].items()
+               if v is not None and v == v}  # not NaN
+    assert len(defined) == 3
+    for code, h in defined.items():
+        assert multigroup["h"][code] == pytest.approx(h, abs=1e-12), code
+    from segspatial.schema import CHANGE_COLUMNS
+
+    assert demo["change"]["rows"] > 0
+    assert [c for c in CHANGE_COLUMNS if c in demo["change"]["columns"]] == list(
+        CHANGE_COLUMNS)
 
 
 def test_a_panel_gives_one_feature_per_area_and_year(qgis_report):
@@ -300,6 +331,49 @@ def test_defaults_seed_area_code_multipart_and_parameter_names(qgis_report):
     assert errors["GROUP_A"].startswith("GROUP_A and GROUP_B must be different"), errors
 
 
+def test_multigroup_equals_the_command_line(qgis_report):
+    """Three groups and a denomination over ten years, with intervals and tests: the
+    results, local scores and decomposition equal `segspatial indices --groups a b1 b2
+    --within denomination` bit for bit."""
+    part = _scenario(qgis_report, "multigroup")
+    assert part["status"] == 0
+    assert part["features"] == 5 * 10 and part["groups"] == ["a|b1|b2"]
+    assert {"multigroup_theil_h", "mutual_information_between",
+            "multigroup_theil_h_within"} <= set(part["indices"])
+    assert {"multigroup_theil_h", "multigroup_theil_h_se", "multigroup_theil_h_ci_low",
+            "multigroup_theil_h_p_value", "multigroup_theil_h_between_denomination"} <= \
+        set(part["fields"])
+    for name in ("results", "local", "within"):
+        _assert_equal(part[name], tolerance=EXACT)
+    results = part["results"]["n_values"]
+    assert results["value"] >= 5 * 10 * 9 and results["se"] >= 5 * 10 * 4
+    assert results["p_value"] >= 5 * 10 * 4
+    assert part["local"]["n_values"]["ls"] > 2000 and part["within"]["n_values"]["theil_h"] \
+        >= 5 * 10 * 4
+    assert part["exclusions"] == part["exclusions_cli"]
+    errors = part["errors"]
+    assert errors["one_group"].startswith("GROUPS must name at least two"), errors
+    assert errors["within_output"].startswith("WITHIN_OUTPUT needs WITHIN"), errors
+    assert errors["log_base"].startswith("LOG_BASE must be a finite number > 1"), errors
+
+
+def test_change_equals_the_command_line(qgis_report):
+    part = _scenario(qgis_report, "change")
+    assert part["status"] == 0
+    assert part["rows"] == part["rows_cli"] == 5 * 5 * 2  # areas x indices x statistics
+    assert part["statistics"] == ["difference", "trend"]
+    _assert_equal(part["compare"], tolerance=EXACT)
+    assert part["compare"]["n_values"]["ci_low"] >= 40
+    assert part["same_direction"] and part["directions"]
+    _assert_equal(part["results"], tolerance=EXACT)
+    assert part["defaults_rows"] > 0
+    errors = part["errors"]
+    assert errors["from_year"].startswith("FROM_YEAR 1990 is not a year of the results")
+    assert errors["order"].startswith("FROM_YEAR must be before TO_YEAR"), errors
+    assert errors["left_out"].startswith("Nothing to compare: every area was left out ("), \
+        errors
+
+
 def test_cancel_stops_between_batches(qgis_report):
     cancel = _scenario(qgis_report, "cancel")
     assert cancel["results"] == []  # no output written
@@ -314,6 +388,12 @@ def test_hostile_layer_and_field_names(qgis_report):
     assert indices["fields"][:2] == ["{{7*7}}", "$\\foo$ <b>"]  # kept, not evaluated
     assert indices["group_a"] == ["$\\foo$"]
     assert indices["group_b"] == ["<img src=x onerror=alert(1)>"]
+    multigroup = hostile["multigroup"]  # hostile group and grouping names are data
+    _assert_equal(multigroup["compare"], tolerance=0.0)
+    assert multigroup["compare"]["n_values"]["multigroup_theil_h"] == 5
+    assert multigroup["groups"] == ["$\\foo$|<img src=x onerror=alert(1)>"]
+    assert multigroup["clusters"] == ["gm {{7*7}}"]
+    assert "multigroup_theil_h_between_gm {{7*7}}" in multigroup["fields"]
     assert hostile["local_measures"]["fields"][:5] == [
         "{{7*7}}", "$\\foo$", "<img src=x onerror=alert(1)>", 'total") OR 1=1 --',
         "naam {{7*7}}"]
@@ -381,6 +461,15 @@ def qgis_process_runs(qgis_python, qgis_process, qgis_report, plugin_zip,
     }
     for name, extra in outputs.items():
         out["runs"][name] = run("--json", "run", f"segspatial:{name}", "--", *base, *extra)
+    areas = f"AREAS={files['areas']}"
+    out["runs"]["multigroup"] = run(
+        "--json", "run", "segspatial:multigroup", "--", f"SCHOOLS={files['schools']}",
+        "GROUPS=a", "GROUPS=b", areas, f"OUTPUT={root / 'multigroup.gpkg'}",
+        f"EXCLUSIONS={root / 'left_mg.csv'}")
+    out["runs"]["change"] = run(
+        "--json", "run", "segspatial:change", "--", f"SCHOOLS={files['panel']}",
+        "GROUP_A=a", "GROUP_B=b", "YEAR=year", areas, "BOOTSTRAP=50",
+        f"OUTPUT={root / 'change.csv'}", f"EXCLUSIONS={root / 'left_change.csv'}")
     return out
 
 
@@ -433,3 +522,11 @@ def test_qgis_process_runs_every_algorithm(qgis_process_runs):
     assert results["report"]["results"]["INDEX"] == str(root / "report" / "index.html")
     assert sorted(p.name for p in (root / "report").glob("*.html")) == [
         "GM9001.html", "GM9002.html", "GM9003.html", "index.html"]
+    multigroup = gpd.read_file(root / "multigroup.gpkg")
+    assert len(multigroup) == 5 and multigroup["groups"].dropna().unique().tolist() == [
+        "a|b"]
+    np.testing.assert_allclose(  # two groups: H is the two-group Theil's H
+        multigroup.set_index("statcode").loc[ref.index, "multigroup_theil_h"].to_numpy(float),
+        ref["theil_h"].to_numpy(float), rtol=0, atol=1e-12)
+    change = pd.read_csv(root / "change.csv")
+    assert set(change["statistic"]) == {"difference", "trend"} and len(change) > 0

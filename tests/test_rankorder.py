@@ -15,8 +15,8 @@ import pytest
 from scipy.integrate import quad
 
 from segspatial import segregation
+from segspatial._kernels import _binary_entropy as entropy
 from segspatial.demo import demo_pupils
-from segspatial.indices import _binary_entropy as entropy
 from segspatial.pupils import assign_groups
 from segspatial.rankorder import (
     DEFAULT_THRESHOLDS,

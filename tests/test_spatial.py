@@ -302,6 +302,41 @@ def test_permutation_p_value_is_reproducible_and_sensible():
     assert p_noise > 0.01
 
 
+def test_values_and_permutations_do_not_depend_on_the_other_areas_or_the_row_order(
+        monkeypatch):
+    """Each area-year draws Moran's permutations from its own stream keyed by area and
+    year, over its units in id order, and sums over its own weights only: an area
+    computed alone, with other areas, from shuffled rows or in other permutation
+    batches gets bit-identical values and p-values (QGIS computes areas in batches and
+    must give the command line's numbers)."""
+    from segspatial.spatial import diagnostics
+
+    panel = demo_counts()
+    options = dict(area="municipality", year="year", total="total", rng=7,
+                   permutations=199, bandwidth=[500.0, 1000.0])
+    keys = ["area", "year", "index", "bandwidth"]
+
+    def run(data):
+        return _run(data, **options).sort_values(keys).reset_index(drop=True)
+
+    whole = run(panel)
+    assert whole["index"].eq("morans_i_p").sum() == 5 * 10 * 2
+    assert whole.loc[whole["index"].eq("morans_i_p"), "value"].nunique() > 20
+    one = panel[panel["municipality"] == "GM9002"]
+    alone = run(one)
+    mine = whole[whole["area"] == "GM9002"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, alone, rtol=0, atol=0)
+    shuffled = panel.sample(frac=1.0, random_state=3)
+    pd.testing.assert_frame_equal(whole, run(shuffled), rtol=0, atol=0)
+    monkeypatch.setattr(diagnostics, "_PERMUTATION_BATCH", 7)
+    pd.testing.assert_frame_equal(whole, run(panel), rtol=0, atol=0)
+    other = _run(panel, **{**options, "rng": 8})
+    assert not np.array_equal(
+        other.loc[other["index"].eq("morans_i_p"), "value"].to_numpy(),
+        _run(panel, **options).query("index == 'morans_i_p'")["value"].to_numpy(),
+        equal_nan=True)
+
+
 def test_demo_havenstad_and_polderdam_are_told_apart(demo):
     table = spatial_segregation(
         demo, "school", "a", "b", x="x", y="y", crs=CRS, area="municipality_name",

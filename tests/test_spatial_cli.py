@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import warnings
 
 import numpy as np
@@ -158,6 +159,72 @@ def test_python_api_stops_on_lonlat_declared_as_rd():
     with pytest.raises(ValueError, match=r"coordinate columns x='x', y='y': 2 of 2 points "
                                          r"lie outside the area of use of EPSG:28992.*crs="):
         spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                            min_unit_size=0, min_area_size=0)
+
+
+#: The issue's five schools with s2 in lon/lat on line 3 (the header is line 1).
+LONLAT_ON_LINE_3 = FIVE_SCHOOLS.replace("s2,X,50,20,70,100300,400000",
+                                        "s2,X,50,20,70,4.9,52.3")
+_SPATIAL = ["--unit", "school", "--group-a", "a", "--group-b", "b", "--area", "area",
+            "--total", "pupils", "--x", "x", "--y", "y", "--bandwidth", "500", "--kernel",
+            "boxcar", "--min-area-size", "0", "--permutations", "0"]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    (LONLAT_ON_LINE_3, "line 3 (unit 's2') (4.9, 52.3)"),
+    # a blank line and a quoted line break before s2 move it to line 5
+    (LONLAT_ON_LINE_3.replace("s1,X", '\n"s1\nx",X'), "line 5 (unit 's2') (4.9, 52.3)"),
+])
+def test_bad_coordinate_is_named_by_file_line_and_unit(tmp_path, capsys, text, where):
+    path = tmp_path / "schools.csv"
+    path.write_text(text)
+    assert main(["indices", str(path), *_SPATIAL, "--crs", CRS]) == 2
+    err = capsys.readouterr().err
+    assert "1 of 5 points lie outside the area of use of EPSG:28992" in err
+    assert f"e.g. {where}; they look like lon/lat degrees: declare EPSG:4326 with --crs" in err
+    assert "row" not in err and "Traceback" not in err
+
+
+def test_bad_coordinate_in_parquet_is_named_by_row_counted_from_1(tmp_path, capsys):
+    path = tmp_path / "schools.parquet"
+    pd.read_csv(io.StringIO(LONLAT_ON_LINE_3)).to_parquet(path)
+    assert main(["indices", str(path), *_SPATIAL, "--crs", CRS]) == 2
+    assert "e.g. row 2 (unit 's2') (4.9, 52.3)" in capsys.readouterr().err
+
+
+def test_unit_outside_the_distance_crs_is_named_with_the_option_to_fix(tmp_path, capsys):
+    """Lon/lat is valid anywhere; a school in Paris among Dutch ones lies outside RD New
+    (the distance CRS): stop naming its line, unit and --distance-crs, not the internal
+    projected columns."""
+    path = tmp_path / "schools.csv"
+    path.write_text("school,area,a,b,pupils,x,y\ns1,X,60,10,70,5.1,52.1\n"
+                    "s2,X,50,20,70,2.35,48.85\ns3,X,20,50,70,5.11,52.1\n"
+                    "s4,X,10,60,70,5.12,52.1\n")
+    assert main(["indices", str(path), *_SPATIAL, "--crs", "EPSG:4326"]) == 2
+    err = capsys.readouterr().err
+    assert "schools.csv: units located with --x/--y in EPSG:4326: 1 of 4 points lie " \
+        "outside the area of use of EPSG:28992" in err
+    assert "e.g. line 3 (unit 's2') (" in err and "--distance-crs" in err
+    assert "location_x" not in err and "Traceback" not in err
+
+
+def test_python_api_names_file_lines_of_a_read_table_frame(tmp_path):
+    from segspatial.io import read_table
+    from segspatial.spatial import spatial_segregation
+
+    path = tmp_path / "schools.csv"
+    path.write_text(LONLAT_ON_LINE_3)
+    for data, where in ((read_table(path, text_columns=["school"]), "line 3 (unit 's2')"),
+                        (pd.read_csv(io.StringIO(LONLAT_ON_LINE_3)), "row 1 (unit 's2')")):
+        with pytest.raises(ValueError, match=rf"e\.g\. {re.escape(where)} \(4\.9, 52\.3\)"):
+            spatial_segregation(data, "school", "a", "b", x="x", y="y", crs=CRS,
+                                bandwidth=500, min_unit_size=0, min_area_size=0)
+    missing = read_table(path, text_columns=["school"]).assign(x=lambda f: f["x"].where(
+        f["school"] != "s3"))
+    with pytest.raises(ValueError, match=r"x: column 'x' has 1 missing or non-numeric "
+                                         r"coordinates \(line 4 \(unit 's3'\) of "
+                                         r"'.*schools.csv'\)"):
+        spatial_segregation(missing, "school", "a", "b", x="x", y="y", crs=CRS,
                             min_unit_size=0, min_area_size=0)
 
 

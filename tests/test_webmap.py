@@ -298,7 +298,7 @@ def test_school_map_options_and_errors(schools):
     m = webmap.school_webmap(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
                              measures=["gap"], offline=True)
     props = _geojson_layers(m)[0]["features"][0]["properties"]
-    assert props["m0"] == "-0.1" and "m1" not in props
+    assert props["m0"] == "−0.1" and "m1" not in props
     assert props["name"] == "00AA00"  # no name column: the id
     assert _external_resources(_html(m)) == []
     with pytest.raises(ValueError, match=r"crs is required"):

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import numpy as np
-
 from segspatial.cli._console import Console
 from segspatial.cli._lazy import exclusions_summary, write_table
 
@@ -30,30 +28,16 @@ def read_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def describe_units(args: argparse.Namespace, data: pd.DataFrame, labels: Any, *,
-                   path: str | None = None, limit: int = 5) -> str:
+                   limit: int = 5) -> str:
     """Where rows of the input are, for messages: file lines and unit ids.
 
-    ``data`` is (a subset of) the frame :func:`read_table` read from ``path`` (default
-    ``args.input``), so
-    its index labels are record numbers: a CSV record ``i`` is on line ``i + 2`` (the
-    header is line 1), a Parquet or SPSS record is row ``i + 1``. Gives e.g.
-    ``"line 5 (unit '00AP00'), line 9 (unit '01BB00') and 3 more of 'counts.csv'"``.
+    ``data`` is (a subset of) a frame :func:`read_table` read, so its index labels
+    are record numbers; gives e.g. ``"line 5 (unit '00AP00'), line 9 (unit '01BB00')
+    and 3 more of 'counts.csv'"`` (see :func:`segspatial.io.describe_rows`).
     """
-    labels = list(labels)
-    path = path or getattr(args, "input", None)
-    csv = path is not None and _is_csv(path)
-    unit = getattr(args, "unit", None)
-    shown = []
-    for label in labels[:limit]:
-        where = (f"line {int(label) + 2}" if csv else f"row {int(label) + 1}") if (
-            isinstance(label, int | np.integer) and path is not None) else f"row {label!r}"
-        if unit and unit in data.columns:
-            value = data.at[label, unit]
-            where += f" (unit {value.item() if isinstance(value, np.generic) else value!r})"
-        shown.append(where)
-    more = len(labels) - limit
-    return (", ".join(shown) + (f" and {more} more" if more > 0 else "")
-            + (f" of {str(path)!r}" if path is not None else ""))
+    from segspatial.io import describe_rows
+
+    return describe_rows(data, list(labels), unit=getattr(args, "unit", None), limit=limit)
 
 
 def _is_csv(path: str | Path) -> bool:

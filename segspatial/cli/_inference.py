@@ -88,6 +88,7 @@ def describe_inference(result: SegregationResult) -> str:
                    & table["p_value"].isna()).sum())
     line = "Inference: " + "; ".join(parts) + f" (seed {options['seed_entropy']})."
     if skipped:
-        line += (f" {skipped:,} values have no interval or test (spatial and diagnostic "
-                 "indices, or fractional counts).")
+        line += (f" {skipped:,} values have no interval or test (Moran's I, Morrill's D "
+                 "and other diagnostic indices, spatial multigroup rows, spatial indices "
+                 "with neighbours in other areas, or fractional counts).")
     return line

@@ -119,8 +119,7 @@ def _pupils(args: argparse.Namespace) -> list[str] | None:
     return groups if all(groups) else None
 
 
-def _coordinates(args: argparse.Namespace, data: pd.DataFrame,
-                 source: str | None) -> np.ndarray:
+def _coordinates(args: argparse.Namespace, data: pd.DataFrame) -> np.ndarray:
     """Which rows have finite coordinates; an error for text that is no number, and
     for units without coordinates when there is no postcode to fall back on."""
     import pandas as pd
@@ -135,19 +134,35 @@ def _coordinates(args: argparse.Namespace, data: pd.DataFrame,
         if bad.any():
             flag = "--x" if column == args.x else "--y"
             shown = [str(v) for v in raw[bad].unique()[:3]]
-            where = describe_units(args, data, data.index[bad], path=source)
+            where = describe_units(args, data, data.index[bad])
             raise CommandError(
                 f"{flag}: column {column!r} has {int(bad.sum())} values that are no "
                 f"coordinates, e.g. {shown!r} ({where}); coordinates must be numbers (an "
                 "empty cell means: no coordinates)")
         present &= values.notna().to_numpy()
     if not present.all() and not getattr(args, "postcode", None):
-        where = describe_units(args, data, data.index[~present], path=source)
+        where = describe_units(args, data, data.index[~present])
         raise CommandError(
             f"--x/--y: {int((~present).sum())} units have no coordinates ({where}); give "
             "--postcode COL --postcode-table FILE to place them at their postcode's "
             "centroid, or leave them out of the input")
     return present
+
+
+def _check_in_distance_crs(args: argparse.Namespace, data: pd.DataFrame, points: Any,
+                           distance_crs: Any, source: str | None) -> None:
+    """Stop when units given in --crs lie outside the area of use of --distance-crs
+    (a school in France among Dutch ones, in lon/lat): distances there are wrong."""
+    from segspatial.geo import check_area_of_use
+    from segspatial.io import row_names
+
+    check_area_of_use(
+        points.geometry.x.to_numpy(), points.geometry.y.to_numpy(), distance_crs,
+        what=f"{source + ': ' if source else ''}units located with --x/--y in {args.crs}",
+        option="--distance-crs",
+        describe=lambda at: row_names(data, data.index[at], unit=getattr(args, "unit", None)),
+        hint="distances there are not reliable: check their coordinates (and --crs), or "
+        "give --distance-crs a projected CRS in metres that covers them")
 
 
 def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
@@ -197,13 +212,19 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
     if not data.index.is_unique:  # rows are put back in input order by their labels
         data = data.reset_index(drop=True)
     parts, pieces, by_postcode = [], [], 0
-    by_coordinates = (_coordinates(args, data, source) if args.x
+    by_coordinates = (_coordinates(args, data) if args.x
                       else np.zeros(len(data), dtype=bool))
     if by_coordinates.any():
         named = source or getattr(args, "input", None)
-        points = geo.unit_points(data.loc[by_coordinates], x=args.x, y=args.y, crs=args.crs,
-                                 source=str(named) if named else None, option="--crs")
-        pieces.append(geo.to_projected(points, distance_crs))
+        named = str(named) if named else None
+        located = data.loc[by_coordinates]
+        unit = getattr(args, "unit", None)
+        unit = unit if unit in data.columns and located[unit].notna().all() else None
+        points = geo.unit_points(located, x=args.x, y=args.y, crs=args.crs, unit=unit,
+                                 source=named, option="--crs")
+        projected = geo.to_projected(points, distance_crs)
+        _check_in_distance_crs(args, located, projected, distance_crs, named)
+        pieces.append(projected)
     rest = data.loc[~by_coordinates]
     if len(rest):
         points, unmatched = geo.geocode_postcodes(rest, args.postcode, args.postcode_table)

@@ -56,15 +56,15 @@ OPTIONS: dict[str, tuple[str, frozenset[str], str]] = {
         ("education_map", "--education-map", {"pupils"}, "--pupils (pupil-level input)"),
         ("income_missing", "--income-missing", {"pupils"}, "--pupils (pupil-level input)"),
         ("counts_output", "--counts-output", {"pupils"}, "--pupils (pupil-level input)"),
-        ("x", "--x", {"counts2"}, "two-group counts"),
-        ("y", "--y", {"counts2"}, "two-group counts"),
-        ("crs", "--crs", {"counts2"}, "two-group counts"),
-        ("postcode", "--postcode", {"counts2"}, "two-group counts"),
-        ("postcode_table", "--postcode-table", {"counts2"}, "two-group counts"),
-        ("areas_from", "--areas-from", {"counts2"}, "two-group counts"),
-        ("area_code", "--area-code", {"counts2"}, "two-group counts"),
-        ("boundaries_crs", "--boundaries-crs", {"counts2"}, "two-group counts"),
-        ("boundaries_layer", "--boundaries-layer", {"counts2"}, "two-group counts"),
+        ("x", "--x", {"counts2", "groups"}, "a counts file"),
+        ("y", "--y", {"counts2", "groups"}, "a counts file"),
+        ("crs", "--crs", {"counts2", "groups"}, "a counts file"),
+        ("postcode", "--postcode", {"counts2", "groups"}, "a counts file"),
+        ("postcode_table", "--postcode-table", {"counts2", "groups"}, "a counts file"),
+        ("areas_from", "--areas-from", {"counts2", "groups"}, "a counts file"),
+        ("area_code", "--area-code", {"counts2", "groups"}, "a counts file"),
+        ("boundaries_crs", "--boundaries-crs", {"counts2", "groups"}, "a counts file"),
+        ("boundaries_layer", "--boundaries-layer", {"counts2", "groups"}, "a counts file"),
     )
 }
 _LOCATION_DESTS = ("x", "y", "crs", "postcode", "postcode_table", "areas_from", "area_code",
@@ -120,9 +120,6 @@ def check_mode_options(args: argparse.Namespace) -> None:
         if any(d in ("group_a", "group_b") for d in unused):
             raise CommandError(f"{', '.join(f for f in flags if 'group-' in f)} cannot be "
                                "used with --groups (give every group column to --groups)")
-        if any(d in _LOCATION_DESTS for d in unused):
-            raise CommandError("--groups works on counts per unit and area: the location "
-                               "and spatial options need two groups (--group-a/--group-b)")
     needs = OPTIONS[unused[0]][2]
     same = [OPTIONS[d][0] for d in unused if OPTIONS[d][2] == needs]
     raise CommandError(f"{', '.join(same)} {'needs' if len(same) == 1 else 'need'} {needs}")

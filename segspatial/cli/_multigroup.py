@@ -52,27 +52,44 @@ def _base(args: argparse.Namespace) -> float:
 def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
                    uses_spatial: bool) -> int:
     """Counts with ``--groups``: the multigroup table (and decomposition, local scores)."""
+    from segspatial.cli._location import (
+        add_exclusions,
+        area_column,
+        locate_units,
+        location_columns,
+    )
     from segspatial.multigroup_table import (
         local_scores,
         multigroup_segregation,
         within_components,
     )
 
-    if uses_location or uses_spatial:
-        raise CommandError("--groups works on counts per unit and area: the location and "
-                           "spatial options need two groups (--group-a/--group-b)")
     if args.within_output and not args.within:
         raise CommandError("--within-output needs --within COL")
+    if uses_spatial:
+        _check_spatial(args, uses_location)
+    located, located_text = location_columns(args)
     columns = [c for c in (args.unit, *args.groups, args.area, args.year, args.total,
-                           args.within) if c]
-    text = [c for c in (args.unit, args.area, args.within) if c]
+                           args.within, *located) if c]
+    text = [c for c in (args.unit, args.area, args.within, *located_text) if c]
     data = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
                       **read_options(args))
-    common = dict(area=args.area, year=args.year, total=args.total, base=_base(args),
-                  min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
-    result = multigroup_segregation(data, args.unit, args.groups, within=args.within,
-                                    indices=args.indices, **common)
-    result = apply_inference(args, result)
+    data, location_exclusions = locate_units(args, data)  # --x/--y, --areas-from
+    common = dict(area=area_column(args), year=args.year, total=args.total,
+                  base=_base(args), min_unit_size=args.min_unit_size,
+                  min_area_size=args.min_area_size)
+    if uses_spatial:
+        from segspatial.cli._location import X_COLUMN, Y_COLUMN
+        from segspatial.spatial.multigroup import spatial_multigroup_segregation
+
+        result = spatial_multigroup_segregation(
+            data, args.unit, args.groups, x=X_COLUMN, y=Y_COLUMN,
+            crs=data.attrs.get("location_crs"), bandwidth=args.bandwidth,
+            kernel=args.kernel, k=args.k, indices=args.indices, **common)
+    else:
+        result = multigroup_segregation(data, args.unit, args.groups, within=args.within,
+                                        indices=args.indices, **common)
+    result = apply_inference(args, add_exclusions(result, location_exclusions))
     console = console_of(args)
     write_or_print(result.table, args.output, what="results", console=console)
     if args.exclusions_output:
@@ -90,6 +107,32 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
     if describe_inference(result):
         console.say(describe_inference(result))
     return 0
+
+
+def _check_spatial(args: argparse.Namespace, uses_location: bool) -> None:
+    """The spatial options that apply to several groups: --bandwidth or --k with
+    --kernel, on units located with --x/--y/--crs or --postcode (dispersal
+    environments within each area; Theil's M and H)."""
+    from segspatial.cli._options import given_flags
+
+    if not uses_location:
+        raise CommandError("the spatial indices need unit locations: give --x/--y/--crs "
+                           "or --postcode/--postcode-table")
+    if not (args.bandwidth or args.k):
+        raise CommandError("with --groups, the spatial indices are Theil's M and H of the "
+                           "local environments: give --bandwidth M [M ...] or --k N")
+    if args.bandwidth and args.k:
+        raise CommandError("give either --bandwidth (metres) or --k (nearest units), not both")
+    if args.within:
+        raise CommandError("--within and the spatial options (--bandwidth, --k) are "
+                           "separate tables: run them one at a time")
+    other = given_flags(args, ["context", "definition", "districts", "district_code",
+                               "spatial_indices", "morrill_clip", "permutations"])
+    if other:
+        raise CommandError(f"{', '.join(other)} {'applies' if len(other) == 1 else 'apply'} "
+                           "only to two groups (--group-a/--group-b); with --groups the "
+                           "spatial rows are Theil's M and H of dispersal environments "
+                           "within each area")
 
 
 def _describe(table: pd.DataFrame, n_rows: int, what: str) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 from segspatial._defaults import DRAWS_SEED
 from segspatial._groups import COMPARISONS, GROUP_COLUMNS
 from segspatial.cli._common import whole_number
+from segspatial.text import LANGUAGES
 
 __all__ = [
     "GROUPS",
@@ -51,7 +52,6 @@ DEFAULT_DISTANCE_CRS = "EPSG:28992"
 #: ``--interval`` choices (the Python names use an underscore).
 INTERVALS = ("bias-corrected", "percentile")
 KERNELS = ("gaussian", "biweight", "boxcar")
-LANGUAGES = ("en", "nl")
 
 
 @dataclass(frozen=True)
@@ -299,7 +299,7 @@ GROUPS: dict[str, Group] = {
                    help="local environments: dispersal (default; never above the "
                    "aspatial index) or reardon_osullivan (local shares weighted by each "
                    "unit's own pupils, as in the literature; can be negative; rows "
-                   "spatial_dissimilarity_ro, spatial_theil_h_ro)"),
+                   "spatial_dissimilarity_ro, spatial_theil_h_ro, ...)"),
             option("--districts", metavar="FILE",
                    help="district polygons (e.g. CBS wijken) for the between/within split "
                    "of Theil's H; units are joined by location"),
@@ -310,7 +310,8 @@ GROUPS: dict[str, Group] = {
             option("--spatial-indices", nargs="+", metavar="NAME",
                    help="spatial indices to add (default: spatial_dissimilarity, "
                    "spatial_theil_h, morans_i, morans_i_p, morrill_d, and the "
-                   "decomposition with --districts)"),
+                   "decomposition with --districts; also spatial_isolation_a, "
+                   "spatial_exposure_ab, spatial_isolation_b, spatial_exposure_ba)"),
             option("--morrill-clip", action="store_true",
                    python=("morrill_contiguity",),
                    help="Morrill's D on Voronoi catchments clipped to the --areas-from "
@@ -372,12 +373,14 @@ GROUPS: dict[str, Group] = {
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",
-               help="what to call group A, as a noun phrase (e.g. 'pupils with a "
-               "disadvantage background')"),
-        option("--label-b", metavar="TEXT", help="what to call group B, as a noun phrase"),
+               help="what to call group A, as a noun phrase in the language of --lang, "
+               "used as it is (e.g. 'pupils with a disadvantage background', "
+               "'achterstandsleerlingen'; nothing such as 'pupils' is added to it)"),
+        option("--label-b", metavar="TEXT",
+               help="what to call group B, as a noun phrase (e.g. 'other pupils')"),
     )),
     "pages": Group("pages", None, (
-        option("--lang", choices=LANGUAGES, default="en",
+        option("--lang", choices=tuple(LANGUAGES), default="en",
                help="language of the pages and maps (default: {default})"),
         option("--stamp", action="store_true",
                help="show the date and time of writing (pages then differ per run)"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from segspatial._defaults import CHANGE_BOOTSTRAP
 from segspatial.cli._common import (
     CommandError,
     by_file_line,
@@ -68,8 +69,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="last year compared (default: the last year with a value)")
     group.add_argument("--no-trend", dest="trend", action="store_false",
                        help="only the difference, no linear trend")
+    group.add_argument("--decompose", action="store_true",
+                       help="split each difference of Theil's H or M into additions, "
+                       "removals, group_marginal, unit_marginal and structural parts "
+                       "(Elbers 2021; R segregation::mutual_difference), five more rows "
+                       "each; schools are matched across years by --unit (counts input)")
     add_group(p, "inference", skip=("null_draws", "alternative"),
-              defaults={"bootstrap": 1000}, default_text={"bootstrap": "1000"})
+              defaults={"bootstrap": CHANGE_BOOTSTRAP},
+              default_text={"bootstrap": f"{CHANGE_BOOTSTRAP}"})
     add_group(p, "random")
     add_group(p, "output", skip=("exclusions_output",),
               output_help="change table (.csv or .parquet; default: CSV on standard output)")
@@ -124,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     result = compute_pupils(args) if args.pupils else compute_counts(args)
     require_rows(result, "compare")
     inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
-                **inference_arguments(args))
+                decomposition=args.decompose, **inference_arguments(args))
     console = console_of(args)
     write_or_print(inf.change, args.output, what="changes", console=console)
     if args.results_output:

@@ -85,13 +85,16 @@ def check_disclosure(args: argparse.Namespace) -> None:
     """With ``--min-cell``, refuse what the audit does not cover (yet): multigroup
     indices, bootstrap intervals and randomisation tests (their numbers come from
     exact counts and random draws the audit does not recompute), the neighbours of
-    other municipalities (``--context all``)."""
+    other municipalities (``--context all``), the spatial exposure and isolation."""
     if getattr(args, "min_cell", None) is None:
         return
+    exposure = [n for n in (getattr(args, "spatial_indices", None) or [])
+                if n.startswith(("spatial_isolation", "spatial_exposure"))]
     given = [flag for flag, used in (
         ("--groups/--multigroup", uses_multigroup(args) or uses_pupil_multigroup(args)),
         ("--bootstrap/--null-draws", uses_inference(args)),
-        ("--context all", getattr(args, "context", "area") == "all")) if used]
+        ("--context all", getattr(args, "context", "area") == "all"),
+        (f"--spatial-indices {' '.join(exposure)}", bool(exposure))) if used]
     if given:
         raise CommandError(
             f"--min-cell cannot be combined with {', '.join(given)}: the disclosure audit "

@@ -70,10 +70,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     calc = p.add_argument_group("targets and censored cells")
     calc.add_argument("--target", nargs="+", default=["0.20"], metavar="SHARE",
                       help="target share of women: one number for every level, or "
-                      "LEVEL=SHARE pairs (default 0.20, hbo techniek in the Techniekpact "
-                      "advice)")
+                      "LEVEL=SHARE pairs; a share may be the advice's name for it: vmbo "
+                      "(0.10), mbo (0.15), hbo (0.20) (default 0.20, hbo techniek in the "
+                      "Techniekpact advice)")
     calc.add_argument("--censored", nargs=3, action="append", metavar=("TOKEN", "LOW", "HIGH"),
                       help="a censored token and its counts (default: <5 1 4); repeatable")
+    calc.add_argument("--flagged", nargs=2, metavar=("LOW", "HIGH"),
+                      help="the counts a cell marked in a suppression flag column stands for "
+                      "(DUO writes 4 and flags it; default: 1 4)")
+    calc.add_argument("--flag-columns", nargs="+", metavar="COUNT=FLAG",
+                      help="suppression flag columns by name, e.g. '2024=2024 AFGESCHERMD' "
+                      "(default: found by name: a year column followed or preceded by "
+                      "AFGESCHERMD, GEHEIM, ONDERDRUKT, VLAG, FLAG or SUPPRESSED)")
+    calc.add_argument("--no-flags", action="store_true",
+                      help="read no suppression flag columns")
     calc.add_argument("--point", default="midpoint",
                       choices=("midpoint", "low", "high", "exclude"),
                       help="what a censored cell counts as in point values (bounds always "
@@ -103,24 +113,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     deprecated_alias(p, "--name", "--programme-name")
     deprecated_alias(p, "--unit", "--segregation-unit")
     python_names(p, name="--programme-name", errors="--bad-records", targets="--target",
+                 flags="--flag-columns",
                  unit="--segregation-unit")
     p.set_defaults(handler=run)
 
 
+def _share(text: str, flag_text: str):
+    """A share, or the name of one of the advice's targets (vmbo, mbo, hbo)."""
+    from segspatial.monitor.compute import ADVICE_TARGETS
+
+    if text.strip().lower() in ADVICE_TARGETS:
+        return text.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        raise CommandError(f"--target {flag_text!r}: give a share such as 0.20 or one of the "
+                           f"advice's targets ({', '.join(ADVICE_TARGETS)})") from None
+
+
 def _targets(values: list[str]):
     if len(values) == 1 and "=" not in values[0]:
-        try:
-            return float(values[0])
-        except ValueError:
-            raise CommandError(f"--target {values[0]!r}: give a share such as 0.20") from None
+        return _share(values[0], values[0])
     out = {}
     for text in values:
         level, value = _pair(text, "--target", "SHARE")
-        try:
-            out[level] = float(value)
-        except ValueError:
-            raise CommandError(f"--target {text!r}: the share must be a number such as "
-                               "0.20") from None
+        out[level] = _share(value, text)
     return out
 
 
@@ -146,13 +163,35 @@ def run(args: argparse.Namespace) -> int:
             except ValueError:
                 raise CommandError(f"--censored {token} {low} {high}: LOW and HIGH must be "
                                    "whole numbers") from None
+    flagged = (1, 4)
+    if args.flagged:
+        try:
+            flagged = (int(args.flagged[0]), int(args.flagged[1]))
+        except ValueError:
+            raise CommandError(f"--flagged {args.flagged[0]} {args.flagged[1]}: LOW and HIGH "
+                               "must be whole numbers") from None
+    flags: object = "auto"
+    if args.no_flags and args.flag_columns:
+        raise CommandError("--no-flags and --flag-columns: give one or the other")
+    if args.no_flags:
+        flags = None
+    elif args.flag_columns:
+        flags = {}
+        for text in args.flag_columns:
+            if "=" not in text or not all(text.split("=", 1)):
+                raise CommandError(f"--flag-columns {text!r}: use COUNT=FLAG, e.g. "
+                                   "'2024=2024 AFGESCHERMD'")
+            count, column = text.split("=", 1)
+            if count in flags:
+                raise CommandError(f"--flag-columns: count column {count!r} is given twice")
+            flags[count] = column
     reading = read_options(args)
     given = [f"--{k}" for k in ("decimal", "thousands") if reading.pop(k, None)]
     if given:
         raise CommandError(f"{', '.join(given)}: the monitor reads DUO's enrolment files, "
                            "whose counts are whole numbers without separators")
     enrolments = read_enrolments(args.input, censored=censored, errors=args.bad_records,
-                                 **reading)
+                                 flags=flags, flagged=flagged, **reading)
     mapping = None
     if args.mapping:
         mapping = read_mapping(args.mapping)

@@ -360,9 +360,11 @@ def _same_units(table: pd.DataFrame) -> None:
 
 
 #: Spatial indices whose twins the audit recomputes; Moran's I comes from the bands;
-#: Morrill's D (exact shares of neighbouring schools) is not published.
+#: Morrill's D (exact shares of neighbouring schools) is not published, nor the spatial
+#: exposure and isolation (the audit does not recompute them yet).
 _BAND_INDICES = ("morans_i", "morans_i_p")
-_UNPUBLISHED = ("morrill_d",)
+_UNPUBLISHED = ("morrill_d", *(f"spatial_{n}{suffix}" for n in (
+    "isolation_a", "exposure_ab", "isolation_b", "exposure_ba") for suffix in ("", "_ro")))
 
 
 def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | None = None,

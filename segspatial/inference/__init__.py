@@ -50,12 +50,25 @@ seats left (a binary tree of hypergeometric splits per group). In 500 simulated 
 D and M in 95.2%, 95.2% and 95.4% of the towns (percentile: 84.0%, 91.8%, 84.0%).
 Decomposition rows (between/within) and the rank-order index get no intervals.
 
-Spatial indices plug in through :class:`EnvironmentIndex` (a fixed sparse environment
-operator K per unit set: ``ã = K a``, e.g. the spatial module's environment operator
-with its ``spatial_dissimilarity_theil``).
+**Spatial indices** (:func:`segspatial.spatial.spatial_segregation`): the spatial D
+and H at every bandwidth get the same columns. The local environments depend on where
+the schools are, not on who attends them, so each bandwidth's environment operator K is
+built once per area-year (:func:`spatial_environments`) and every replicate is a
+sparse-times-dense product ``K @ A`` over all replicates at once. The individual
+bootstrap and random allocation redraw the school x group counts and apply K; the
+school bootstrap draws schools with replacement and adjusts K to the copies exactly (a
+copy is one more school at the same place: :func:`segspatial.spatial.
+spatial_dissimilarity_theil` with ``multiplicity``; for k nearest neighbours the
+original schools' neighbour sets are kept). With ``context="all"`` (neighbours in other
+areas) and for Moran's I, Morrill's D and the district decomposition there are no
+intervals. Other spatial indices plug in through :class:`EnvironmentIndex`.
 
-The Elbers (2021) decomposition of a difference in Theil's M/H into marginal and
-structural parts (R ``segregation::mutual_difference``) is not implemented.
+**Why did it change?** ``change(..., decomposition=True)``: every difference of Theil's
+M or H is split into the parts of Elbers (2021) (R ``segregation::mutual_difference``,
+Shapley method with iterative proportional fitting): schools and groups in only one of
+the years (``additions``, ``removals``), the changed group composition
+(``group_marginal``), the changed school sizes (``unit_marginal``) and the change in
+segregation with both margins fixed (``structural``), each with a bootstrap interval.
 """
 
 from __future__ import annotations
@@ -70,6 +83,7 @@ from segspatial.compute import SegregationResult
 from segspatial.inference._change import change_from_table
 from segspatial.inference._engine import DEFAULT_CHUNK_ROWS, EnvironmentIndex
 from segspatial.inference._infer import Inference, bootstrap, infer, randomisation_test
+from segspatial.inference._spatial import spatial_environments
 from segspatial.inference._streams import DEFAULT_SEED
 from segspatial.inference._summary import ALTERNATIVES, INTERVALS
 
@@ -83,6 +97,7 @@ __all__ = [
     "change",
     "infer",
     "randomisation_test",
+    "spatial_environments",
 ]
 
 
@@ -92,12 +107,13 @@ def change(
     from_year: Any = None,
     to_year: Any = None,
     trend: bool = True,
+    decomposition: bool = False,
     n_boot: int = 1000,
     level: float = 0.95,
     cluster: bool = False,
     interval: str = "bias_corrected",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -115,6 +131,19 @@ def change(
         defined value. The trend uses every year from ``from_year`` to ``to_year``.
     trend : bool, default True
         Also the least-squares slope per year (needs three years with a value).
+    decomposition : bool, default False
+        Also decompose every difference of Theil's M or H (``mutual_information``,
+        ``theil_h``, ``multigroup_theil_h``) into the parts of Elbers (2021), as R
+        ``segregation::mutual_difference(method = "shapley")``: five more rows per
+        difference, ``statistic`` = ``additions``, ``removals`` (schools or groups in
+        only one of the two years), ``group_marginal`` (the changed group composition),
+        ``unit_marginal`` (the changed school sizes) and ``structural`` (the change in
+        segregation with both margins held fixed); they add up to the difference.
+        Schools are matched across years by their id. With the individual bootstrap
+        each part gets its interval and p-value from the same replicates as the
+        difference (the cluster bootstrap resamples schools, so its parts have no
+        interval). The difference and its parts carry ``decomposition`` =
+        ``shapley_ipf``. Needs the counts (a result, not a table).
     n_boot, level, cluster, interval, indices, environments, rng, n_jobs, chunk_rows
         See :func:`infer` (``n_boot`` is ignored for a table).
 
@@ -133,8 +162,14 @@ def change(
     ------
     ValueError
         Without a (numeric) year column, with ``from_year >= to_year``, a ``from_year``
-        or ``to_year`` that is not a year of the results, or for a table without
-        standard errors. (A year missing for some areas only is their ``reason``.)
+        or ``to_year`` that is not a year of the results, for a table without
+        standard errors, or ``decomposition`` for a table. (A year missing for some
+        areas only is their ``reason``.)
+
+    References
+    ----------
+    Elbers, B. (2021). A method for studying differences in segregation across time
+        and space. *Sociological Methods & Research* 52(1), 5-42.
 
     Examples
     --------
@@ -149,9 +184,13 @@ def change(
     ('difference', 2017, 2018, 'falling')
     """
     if isinstance(result, pd.DataFrame):
+        if decomposition:
+            raise ValueError("decomposition needs the counts of both years (a "
+                             "SegregationResult), not a results table")
         return change_from_table(result, level=level, from_year=from_year, to_year=to_year,
                                  trend=trend)
     return infer(result, n_boot=n_boot, level=level, cluster=cluster, interval=interval,
                  indices=indices, environments=environments, change=True,
-                 from_year=from_year, to_year=to_year, trend=trend, rng=rng, n_jobs=n_jobs,
+                 from_year=from_year, to_year=to_year, trend=trend,
+                 decomposition=decomposition, rng=rng, n_jobs=n_jobs,
                  chunk_rows=chunk_rows).change

@@ -18,19 +18,24 @@ back from a file), the same combinations give normal-approximation intervals:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from segspatial.inference._decompose import COMPONENTS, METHOD, decompose_pairs, is_decomposable
 from segspatial.inference._summary import bootstrap_summary, zero_p_value
 from segspatial.schema import CHANGE_COLUMNS, conform_change, empty_change, has_values
 
-__all__ = ["change_from_replicates", "change_from_table"]
+__all__ = ["DecompositionRequest", "change_from_replicates", "change_from_table"]
 
 SERIES = ["area", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel"]
 _MIN_TREND_YEARS = 3
+#: Units x replicates decomposed at once (the IPF's temporaries stay in the cache).
+DECOMPOSE_ROWS = 1 << 17
+_STATISTIC_ORDER = {name: i for i, name in enumerate(("difference", *COMPONENTS, "trend"))}
 
 
 def _years(table: pd.DataFrame) -> np.ndarray:
@@ -258,8 +263,10 @@ def _finish(rows: pd.DataFrame, change: np.ndarray, defined: np.ndarray) -> pd.D
     lo, hi = rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()
     direction = np.where(lo > 0, "rising", np.where(hi < 0, "falling", "no_clear_change"))
     rows["direction"] = np.where(np.isfinite(lo) & np.isfinite(hi), direction, None)
-    order = ["area", "comparison", "index", "bandwidth", "kernel", "statistic"]
-    rows = rows.sort_values(order, kind="stable", na_position="first")
+    # the difference, its parts (when decomposed), then the trend
+    rank = rows["statistic"].map(_STATISTIC_ORDER.get).to_numpy()
+    order = ["area", "comparison", "index", "bandwidth", "kernel", "_rank"]
+    rows = rows.assign(_rank=rank).sort_values(order, kind="stable", na_position="first")
     return conform_change(rows[[c for c in CHANGE_COLUMNS if c in rows.columns]])
 
 
@@ -271,12 +278,123 @@ def _restore_years(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def _interval_columns(rows: pd.DataFrame, est: np.ndarray, reps: np.ndarray | None,
+                      level: float, interval: str, bootstrap: str) -> None:
+    """Fill ``se``, the interval, ``p_value`` and ``n_boot`` of ``rows`` from the
+    replicates ``reps`` ``(n_rows, R)`` of the changes ``est`` (none: left null)."""
+    if reps is None:
+        return
+    summary = bootstrap_summary(est, reps, level, interval)
+    dist = reps if interval == "percentile" else 2 * est[:, None] - reps
+    has = np.isfinite(summary["se"])
+    rows["se"] = summary["se"]
+    rows["ci_low"] = summary["ci_low"]
+    rows["ci_high"] = summary["ci_high"]
+    rows["ci_level"] = np.where(has, level, np.nan)
+    rows["p_value"] = zero_p_value(est, dist)
+    rows["n_boot"] = np.where(np.isfinite(est), summary["n_boot"], np.nan)
+    rows["bootstrap"] = np.where(has, bootstrap, None)
+    rows["interval"] = np.where(has, interval, None)
+
+
+@dataclass(frozen=True)
+class DecompositionRequest:
+    """What the decomposition of the differences needs besides the replicates.
+
+    ``unit_ids`` are the ids of the units of the designs (design order, the same for
+    every comparison); ``root`` and ``task`` redraw the bootstrap replicates (only the
+    individual bootstrap keeps the schools, so only it gives the parts intervals).
+    """
+
+    unit_ids: np.ndarray
+    root: np.random.SeedSequence
+    task: str
+    n_boot: int
+    chunk_rows: int
+
+
+def _decomposed(plan: Any, rows: pd.DataFrame, coef: sparse.csr_matrix,
+                request: DecompositionRequest, level: float, interval: str,
+                bootstrap: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The parts of every defined difference of M or H (Elbers 2021), as change rows.
+
+    Returns the rows and their estimates; marks the decomposed difference rows.
+    """
+    from segspatial.inference._engine import IndexEvaluator
+
+    names = [name for name, bandwidth, _ in plan.names if np.isnan(bandwidth)]
+    families = [e for e in plan.evaluators if isinstance(e, IndexEvaluator)]
+    if not families:
+        return rows.iloc[:0], np.empty(0)
+    family = families[0]
+    chosen = [i for i, name in enumerate(names) if is_decomposable(name)]
+    position = {names[i]: j for j, i in enumerate(chosen)}
+    todo = np.flatnonzero((rows["statistic"] == "difference").to_numpy()
+                          & rows["reason"].isna().to_numpy()
+                          & rows["index"].isin(list(position)).to_numpy()
+                          & rows["bandwidth"].isna().to_numpy())
+    if todo.size == 0:
+        return rows.iloc[:0], np.empty(0)
+    pick = coef[todo].tocoo()
+    rid_to = np.empty(todo.size, dtype=np.intp)
+    rid_from = np.empty(todo.size, dtype=np.intp)
+    rid_to[pick.row[pick.data > 0]] = pick.col[pick.data > 0]
+    rid_from[pick.row[pick.data < 0]] = pick.col[pick.data < 0]
+    pair_keys = np.stack([plan.group[rid_from], plan.group[rid_to]], axis=1)
+    unique, pair = np.unique(pair_keys, axis=0, return_inverse=True)
+    pair = pair.ravel()
+    evaluator = IndexEvaluator([family.specs[i] for i in chosen],
+                               [family.scales[i] for i in chosen], family.k)
+    estimate, replicates = decompose_pairs(
+        plan.cd.design, request.unit_ids, unique[:, 0], unique[:, 1], evaluator,
+        task=request.task, n_rep=request.n_boot, root=request.root,
+        chunk_rows=min(request.chunk_rows, DECOMPOSE_ROWS))
+    which = np.array([position[name] for name in rows["index"].to_numpy()[todo]])
+    parts, values = [], []
+    for component in COMPONENTS:
+        part = rows.iloc[todo].copy()
+        part["statistic"] = component
+        part[["se", "ci_low", "ci_high", "ci_level", "p_value", "n_boot"]] = np.nan
+        part[["bootstrap", "interval"]] = None
+        est = estimate.parts[component][which, 0, pair]
+        part["reason"] = _part_reasons(est, estimate.converged[0, pair],
+                                       estimate.n_common[0, pair])
+        _interval_columns(part, est, None if replicates is None
+                          else replicates[component][which, pair], level, interval,
+                          bootstrap)
+        parts.append(part)
+        values.append(est)
+    decomposition = np.full(len(rows), None, dtype=object)
+    decomposition[todo] = METHOD
+    rows["decomposition"] = decomposition
+    out = pd.concat(parts, ignore_index=True)
+    out["decomposition"] = METHOD
+    return out, np.concatenate(values)
+
+
+def _part_reasons(est: np.ndarray, converged: np.ndarray, n_common: np.ndarray
+                  ) -> np.ndarray:
+    """Why a part of a defined difference is undefined (None where it is defined)."""
+    out = np.full(est.shape, None, dtype=object)
+    bad = ~np.isfinite(est)
+    out[bad] = "undefined on the schools present in both years (a group absent there)"
+    out[bad & (n_common < 2)] = [f"fewer than two schools with pupils in both years "
+                                 f"(n = {int(n)})" for n in n_common[bad & (n_common < 2)]]
+    out[bad & ~converged] = ("the margins could not be fitted (iterative proportional "
+                             "fitting did not converge)")
+    return out
+
+
 def change_from_replicates(table: pd.DataFrame, boot: list, *, level: float, interval: str,
                            bootstrap: str, from_year: Any = None, to_year: Any = None,
-                           trend: bool = True) -> pd.DataFrame:
+                           trend: bool = True,
+                           decomposition: DecompositionRequest | None = None
+                           ) -> pd.DataFrame:
     """The change table from the bootstrap replicates of :func:`._infer.infer`.
 
     ``boot`` holds ``(plan, reps)`` per comparison, ``reps`` ``(n_groups, n_stats, R)``.
+    With ``decomposition``, every difference of M or H also gets its parts (rows with
+    ``statistic`` one of :data:`._decompose.COMPONENTS`).
     """
     lo, hi = _check_bounds(from_year, to_year)
     _years(table)
@@ -292,17 +410,15 @@ def change_from_replicates(table: pd.DataFrame, boot: list, *, level: float, int
         change_reps = np.asarray(coef @ row_reps)
         defined = rows["reason"].isna().to_numpy()
         est = np.where(defined, est, np.nan)
-        summary = bootstrap_summary(est, change_reps, level, interval)
-        dist = change_reps if interval == "percentile" else 2 * est[:, None] - change_reps
-        rows["se"] = summary["se"]
-        rows["ci_low"] = summary["ci_low"]
-        rows["ci_high"] = summary["ci_high"]
-        has = np.isfinite(summary["se"])
-        rows["ci_level"] = np.where(has, level, np.nan)
-        rows["p_value"] = zero_p_value(est, dist)
-        rows["n_boot"] = np.where(defined, summary["n_boot"], np.nan)
-        rows["bootstrap"] = np.where(has, bootstrap, None)
-        rows["interval"] = np.where(has, interval, None)
+        _interval_columns(rows, est, change_reps, level, interval, bootstrap)
+        if decomposition is not None:
+            request = replace(decomposition, task=decomposition.task
+                              if bootstrap == "individual" else "none")
+            extra, extra_est = _decomposed(plan, rows, coef, request, level, interval,
+                                           bootstrap)
+            rows = pd.concat([rows, extra], ignore_index=True)
+            est = np.concatenate([est, extra_est])
+            defined = rows["reason"].isna().to_numpy()
         parts.append(_finish(rows, est, defined))
     if not parts:
         return empty_change()

@@ -138,8 +138,10 @@ def designs(result: SegregationResult) -> list[ComparisonDesign]:
                              "inference needs the result as computed")
         row_group = matched.astype(np.intp)
         n_units = sub["n_units"].to_numpy(dtype=np.float64)
-        # (decomposition rows count only the units with a `within` value)
-        defined = np.isfinite(n_units) & sub["within"].isna().to_numpy()
+        # (decomposition rows count only the units with a `within` value, spatial rows
+        # only those with pupils in the comparison)
+        defined = (np.isfinite(n_units) & sub["within"].isna().to_numpy()
+                   & sub["bandwidth"].isna().to_numpy() & sub["kernel"].isna().to_numpy())
         if (n_units[defined] != sizes[row_group[defined]]).any():
             raise ValueError("result.counts does not match the table's n_units; "
                              "inference needs the result as computed")

@@ -43,6 +43,9 @@ __all__ = ["Design", "EnvironmentIndex", "IndexEvaluator", "replicate", "replica
 
 #: Default bound on the units x replicates held at once (per thread).
 DEFAULT_CHUNK_ROWS = 1 << 22
+#: Units x replicates given to the index kernels at once (their temporaries stay in
+#: the processor's cache; the draws are made in chunks of up to ``chunk_rows``).
+EVAL_ROWS = 1 << 16
 
 
 def _memory_limit() -> int | None:
@@ -136,12 +139,16 @@ class Evaluator(Protocol):
     """Computes statistics for a folded chunk of replicates."""
 
     names: list[str]
+    uses_multiplicity: bool
 
     def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
-                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+                 block: np.ndarray, fixed: dict[str, np.ndarray],
+                 multiplicity: np.ndarray | None = None) -> np.ndarray:
         """``counts`` ``(K, R, S)``, ``local`` ``(S,)`` area-year within the block
-        (``0..n_groups-1``), ``block`` the design's area-year ids of the block; returns
-        ``(len(names), R, n_groups)``."""
+        (``0..n_groups-1``), ``block`` the design's area-year ids of the block,
+        ``multiplicity`` ``(R, S)`` how often each unit was drawn (school bootstrap,
+        for evaluators with ``uses_multiplicity``); returns ``(len(names), R,
+        n_groups)``."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +169,11 @@ class IndexEvaluator:
     def names(self) -> list[str]:
         return [s.name for s in self.specs]
 
+    uses_multiplicity = False
+
     def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
-                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+                 block: np.ndarray, fixed: dict[str, np.ndarray],
+                 multiplicity: np.ndarray | None = None) -> np.ndarray:
         reps = counts.shape[1]
         label = (np.arange(reps)[:, None] * n_groups + local[None, :]).ravel()
         if self.k == 2:
@@ -189,7 +199,11 @@ class EnvironmentIndex:
     The individual bootstrap and the randomisation test keep the units (and so their
     locations) fixed, so a spatial index is a fixed linear operator on the counts
     followed by a formula: ``ã = K a``, ``b̃ = K b``, index = ``statistic(...)``. The
-    cluster bootstrap changes the units, so it cannot use a fixed operator.
+    cluster bootstrap draws schools with replacement: a statistic that accepts
+    ``multiplicity=`` (``multiplicity=True``) gets the original counts and how often
+    each unit was drawn, and adjusts the operator itself (see
+    :func:`segspatial.spatial.spatial_dissimilarity_theil`); others cannot be
+    bootstrapped by schools.
 
     Parameters
     ----------
@@ -212,6 +226,10 @@ class EnvironmentIndex:
         ``lambda k, a, b, g, n: spatial_dissimilarity_theil(k, a, b, group=g)[0]``.
     comparison : str, optional
         Restrict to one comparison (default: every comparison of the result).
+    multiplicity : bool, default False
+        ``statistic`` also takes ``multiplicity=`` (``(S, m)``: how often each unit is
+        in each replicate of a school bootstrap; ``a`` and ``b`` are then the observed
+        counts, ``(S, 1)``).
     """
 
     name: str
@@ -220,6 +238,7 @@ class EnvironmentIndex:
     operator: Any
     statistic: Callable[..., np.ndarray]
     comparison: str | None = None
+    multiplicity: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,20 +248,31 @@ class _EnvironmentEvaluator:
     environments: Sequence[EnvironmentIndex]
     operators: Sequence[Any]  # in the design's unit order
     starts: np.ndarray
+    cells: np.ndarray  # the design's observed counts (for the school bootstrap)
+    uses_multiplicity: bool = True
 
     @property
     def names(self) -> list[str]:
         return [e.name for e in self.environments]
 
     def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
-                 block: np.ndarray, fixed: dict[str, np.ndarray]) -> np.ndarray:
+                 block: np.ndarray, fixed: dict[str, np.ndarray],
+                 multiplicity: np.ndarray | None = None) -> np.ndarray:
         reps = counts.shape[1]
         lo, hi = self.starts[block[0]], self.starts[block[-1] + 1]
-        a = np.ascontiguousarray(counts[0].T)  # (S, R)
-        b = np.ascontiguousarray(counts[1].T)
+        extra: dict[str, np.ndarray] = {}
+        if multiplicity is None:
+            a = np.ascontiguousarray(counts[0].T)  # (S, R)
+            b = np.ascontiguousarray(counts[1].T)
+        else:  # school bootstrap: the observed units, drawn multiplicity times
+            a, b = self.cells[lo:hi, 0:1], self.cells[lo:hi, 1:2]
+            extra["multiplicity"] = np.ascontiguousarray(multiplicity.T)
         out = np.empty((len(self.environments), reps, n_groups))
+        blocks: dict[int, Any] = {}  # one slice per operator (D and H share theirs)
         for i, (env, op) in enumerate(zip(self.environments, self.operators, strict=True)):
-            values = env.statistic(op[lo:hi][:, lo:hi], a, b, local, n_groups)
+            if id(op) not in blocks:
+                blocks[id(op)] = op[lo:hi][:, lo:hi]
+            values = env.statistic(blocks[id(op)], a, b, local, n_groups, **extra)
             out[i] = np.asarray(values, dtype=np.float64).reshape(n_groups, reps).T
         return out
 
@@ -278,8 +308,10 @@ class _Drawer:
         else:  # pragma: no cover - internal
             raise ValueError(f"unknown task {task!r}")
 
-    def __call__(self, out: np.ndarray) -> None:
-        """Fill ``out`` ``(K, reps, n)`` with the next ``reps`` draws."""
+    def __call__(self, out: np.ndarray, times_out: np.ndarray | None = None) -> None:
+        """Fill ``out`` ``(K, reps, n)`` with the next ``reps`` draws (and, for the
+        cluster bootstrap, ``times_out`` ``(reps, n)`` with how often each unit was
+        drawn)."""
         reps = out.shape[1]
         if self.task == "bootstrap":
             x = self.gen.multinomial(self.total, self.pvals, size=reps)
@@ -288,6 +320,8 @@ class _Drawer:
             times = self.gen.multinomial(self.n, self.pvals, size=reps)
             pick = np.repeat(np.tile(np.arange(self.n), reps), times.ravel())
             out[...] = self.cells[:, pick].reshape(self.k, reps, self.n)
+            if times_out is not None:
+                times_out[...] = times
         elif self.k == 2:
             a = self.gen.multivariate_hypergeometric(self.size, int(self.group_totals[0]),
                                                      size=reps, method="marginals")
@@ -437,6 +471,7 @@ def replicate(
         else chunk_rows
     blocks = _blocks(sizes, active, target)
     fixed = fixed or {}
+    with_times = task == "cluster" and any(ev.uses_multiplicity for ev in evaluators)
 
     def run_block(block: np.ndarray) -> None:
         block_sizes = sizes[block]
@@ -450,13 +485,23 @@ def replicate(
         for r0 in range(0, n_rep, step):
             reps = min(step, n_rep - r0)
             buf = np.empty((design.counts.shape[1], reps, n_units))
+            times = np.empty((reps, n_units)) if with_times else None
             for i, draw in enumerate(drawers):  # one vectorised draw per area-year
-                draw(buf[:, :, offsets[i]:offsets[i + 1]])
-            s0 = 0
-            for ev in evaluators:
-                values = ev(buf, local, block.size, block, fixed)  # (n, reps, G)
-                out[block, s0:s0 + values.shape[0], r0:r0 + reps] = values.transpose(2, 0, 1)
-                s0 += values.shape[0]
+                draw(buf[:, :, offsets[i]:offsets[i + 1]],
+                     None if times is None else times[:, offsets[i]:offsets[i + 1]])
+            # the kernels in sub-chunks that fit the processor's cache: their dozens of
+            # passes over the units then cost a third of what they cost from memory
+            sub = max(1, EVAL_ROWS // max(n_units, 1))
+            for e0 in range(0, reps, sub):
+                part = buf[:, e0:e0 + sub]
+                part_times = None if times is None else times[e0:e0 + sub]
+                s0 = 0
+                for ev in evaluators:
+                    values = ev(part, local, block.size, block, fixed,
+                                part_times if ev.uses_multiplicity else None)  # (n, reps, G)
+                    out[block, s0:s0 + values.shape[0], r0 + e0:r0 + e0 + part.shape[1]] = \
+                        values.transpose(2, 0, 1)
+                    s0 += values.shape[0]
 
     if n_jobs > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:

@@ -15,6 +15,7 @@ import pandas as pd
 from segspatial._exceptions import SegregationWarning
 from segspatial.compute import SegregationResult
 from segspatial.indices import IndexSpec, available_indices
+from segspatial.inference._decompose import METHOD
 from segspatial.inference._design import ComparisonDesign, designs
 from segspatial.inference._engine import (
     DEFAULT_CHUNK_ROWS,
@@ -171,7 +172,8 @@ def _plan(cd: ComparisonDesign, table: pd.DataFrame, indices: list[str] | None,
                     "per unit of result.counts"
                 )
             operators.append(op.tocsr()[cd.order][:, cd.order].tocsr())
-        evaluators.append(_EnvironmentEvaluator(envs, operators, cd.design.starts))
+        evaluators.append(_EnvironmentEvaluator(envs, operators, cd.design.starts,
+                                                cd.design.counts))
         names += [(e.name, float(e.bandwidth), e.kernel) for e in envs]
     wanted = pd.DataFrame(names, columns=["index", "bandwidth", "kernel"])
     row_stat = (_match_frame(sub).merge(_match_frame(wanted).assign(_s=np.arange(len(names))),
@@ -209,6 +211,17 @@ def _fixed(plan: _Plan) -> dict[str, np.ndarray]:
     return {_NULL_INVARIANT: np.asarray(expected, dtype=np.float64)}
 
 
+def _unit_ids(result: SegregationResult, plans: list[_Plan]) -> np.ndarray:
+    """The school ids of the designs' units (to match schools across years)."""
+    if not plans:
+        return np.empty(0, dtype=object)
+    order = plans[0].cd.order
+    if "unit" not in result.counts.columns:
+        raise ValueError("decomposition=True matches schools across years by their id: "
+                         "result.counts has no 'unit' column")
+    return result.counts["unit"].to_numpy()[order]
+
+
 # --------------------------------------------------------------------------- public
 
 
@@ -222,11 +235,12 @@ def infer(
     interval: str = "bias_corrected",
     alternative: str = "greater",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     change: bool = False,
     from_year: Any = None,
     to_year: Any = None,
     trend: bool = True,
+    decomposition: bool = False,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -261,11 +275,20 @@ def infer(
     indices : str or iterable of str, optional
         Restrict to these index names (default: every registered index in the table).
     environments : iterable of EnvironmentIndex, optional
-        Spatial indices as environment operators (individual bootstrap and
-        randomisation test only: resampling schools changes the neighbourhoods).
+        Spatial indices as environment operators. Default: for a result of
+        :func:`segspatial.spatial.spatial_segregation`, its spatial D and H at every
+        bandwidth (see :func:`segspatial.inference.spatial_environments`); ``()`` for
+        none. The operator is fixed per area-year: the individual bootstrap and the
+        randomisation test redraw the counts and apply it; the school bootstrap
+        redraws schools and adjusts it to the copies (environments with
+        ``multiplicity=True``; others are refused with ``cluster=True``).
     change : bool, default False
         Also compute the change table (needs ``n_boot`` and a year column); see
-        :func:`segspatial.inference.change` for ``from_year``, ``to_year``, ``trend``.
+        :func:`segspatial.inference.change` for ``from_year``, ``to_year``, ``trend``
+        and ``decomposition``.
+    decomposition : bool, default False
+        With ``change``: decompose every difference of Theil's M or H into its
+        marginal and structural parts (Elbers 2021; see :mod:`._decompose`).
     rng : numpy.random.Generator, int or None
         Seed. The same seed gives byte-identical results whatever ``n_jobs``,
         ``chunk_rows``, the order of the input or the other areas in the run.
@@ -325,13 +348,24 @@ def infer(
     check_rng(rng)
     if indices is not None:
         indices = [indices] if isinstance(indices, str) else list(indices)
+    if environments is None:  # the spatial D and H rows of a spatial result
+        from segspatial.inference._spatial import spatial_environments
+
+        environments = spatial_environments(result)
     envs = _environments(environments)
-    if envs and cluster and n_boot:
-        raise ValueError("spatial indices (environments) cannot be bootstrapped by "
-                         "resampling schools (cluster=True): their neighbourhoods would "
-                         "change; use the individual bootstrap")
+    fixed_only = [e.name for e in envs if not e.multiplicity]
+    if fixed_only and cluster and n_boot:
+        raise ValueError(f"spatial indices (environments) {sorted(set(fixed_only))!r} cannot "
+                         "be bootstrapped by resampling schools (cluster=True): their "
+                         "statistic takes no multiplicity=, so the neighbourhoods of the "
+                         "drawn schools are unknown; use the individual bootstrap")
     if change and not n_boot:
         raise ValueError("change=True needs bootstrap replicates: give n_boot >= 2")
+    if not isinstance(decomposition, bool):
+        raise TypeError(f"decomposition must be True or False, got {decomposition!r}")
+    if decomposition and not change:
+        raise ValueError("decomposition=True decomposes the differences of the change "
+                         "table: give change=True")
     root = root_seed(rng)
     plans = [_plan(cd, result.table, indices, envs) for cd in designs(result)]
     table = result.table.copy()
@@ -391,16 +425,22 @@ def infer(
         "n_boot": n_boot, "null_draws": null_draws, "level": level, "cluster": cluster,
         "interval": interval, "alternative": alternative,
         "seed_entropy": root.entropy, "indices": indices,
+        "decomposition": METHOD if decomposition else None,
     }
     new = replace(result, table=table, parameters=parameters)
     change_table = empty_change()
     if change:
-        from segspatial.inference._change import change_from_replicates
+        from segspatial.inference._change import DecompositionRequest, change_from_replicates
 
+        request = None
+        if decomposition:
+            request = DecompositionRequest(
+                unit_ids=_unit_ids(result, plans), root=root, task=task, n_boot=n_boot,
+                chunk_rows=chunk_rows)
         change_table = change_from_replicates(
             new.table, boot_reps, level=level, interval=interval,
             bootstrap="cluster" if cluster else "individual", from_year=from_year,
-            to_year=to_year, trend=trend)
+            to_year=to_year, trend=trend, decomposition=request)
     return Inference(result=new, change=change_table, replicates=kept)
 
 
@@ -412,7 +452,7 @@ def bootstrap(
     cluster: bool = False,
     interval: str = "bias_corrected",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -463,7 +503,7 @@ def randomisation_test(
     *,
     alternative: str = "greater",
     indices: str | Iterable[str] | None = None,
-    environments: Iterable[EnvironmentIndex] = (),
+    environments: Iterable[EnvironmentIndex] | None = None,
     rng: np.random.Generator | int | None = None,
     n_jobs: int = 1,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,

@@ -54,11 +54,13 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_target": "target {target}",
         "maps": "Map: share of women against the target, {year}",
         "map_legend": "share of women (target {target})",
-        "map_no_data": "no hbo location",
-        "map_hidden": "not shown (fewer than {n})",
+        "map_no_data": "none of the programmes given here",
+        "map_hidden": "not shown (disclosure control, fewer than {n} or giving such a "
+        "count away)",
+        "withheld": "not shown",
         "map_above": "above {value}",
         "regions": "All {level}",
-        "municipalities": "Municipalities with an hbo location",
+        "municipalities": "Municipalities where the programmes are given",
         "programmes": "Programmes with the highest share of women, {year}",
         "programmes_note": "Programmes with at least {n} enrolments (women and men "
         "together) in the region.",
@@ -68,7 +70,8 @@ TEXT: dict[str, dict[str, str]] = {
         "have to change programme for every programme to have the same mix; H (Theil) is "
         "the information index; D* compares D with its expectation E[D] under random "
         "allocation. Computed over {scope}; ranges cover every possible count of the "
-        "censored cells ({method}).",
+        "censored cells ({method}; an exact range is the lowest and highest value, a proven "
+        "bound may be wider).",
         "scope_all": "all hbo programmes",
         "scope_selection": "the selected programmes",
         "dissimilarity": "D",
@@ -94,6 +97,17 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Made with segspatial {version}.",
         "no_data": "–",
         "hidden": "< {n}",
+        "national_share": "the Netherlands",
+        "chart_national": "the Netherlands (grey, dotted)",
+        "vs_national": "against the Netherlands",
+        "points_vs_national": "{diff} against the national {share}",
+        "empty_region": "None of the selected programmes is given in this region in {years}: "
+        "DUO counts enrolments where a programme is given, so this region has no share of "
+        "its own. "
+        "The national figures are on the national page.",
+        "method_flags": "Cells marked in a suppression flag column ({columns}) are censored "
+        "alike: the interval {interval}, not the number shown.",
+        "bounds_index": "{index}: {method}",
         "bounds_exact": "exact",
         "bounds_monotone": "exact",
         "bounds_bound": "proven bound",
@@ -152,11 +166,13 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_target": "streefwaarde {target}",
         "maps": "Kaart: aandeel vrouwen ten opzichte van de streefwaarde, {year}",
         "map_legend": "aandeel vrouwen (streefwaarde {target})",
-        "map_no_data": "geen hbo-vestiging",
-        "map_hidden": "niet getoond (minder dan {n})",
+        "map_no_data": "geen van de opleidingen hier gegeven",
+        "map_hidden": "niet getoond (onthullingscontrole: minder dan {n} of zo'n aantal "
+        "verradend)",
+        "withheld": "niet getoond",
         "map_above": "boven {value}",
         "regions": "Alle {level}",
-        "municipalities": "Gemeenten met een hbo-vestiging",
+        "municipalities": "Gemeenten waar de opleidingen worden gegeven",
         "programmes": "Opleidingen met het hoogste aandeel vrouwen, {year}",
         "programmes_note": "Opleidingen met ten minste {n} inschrijvingen (vrouwen en "
         "mannen samen) in de regio.",
@@ -166,7 +182,8 @@ TEXT: dict[str, dict[str, str]] = {
         "van opleiding zou moeten wisselen om elke opleiding dezelfde verhouding te geven; "
         "H (Theil) is de informatie-index; D* vergelijkt D met de verwachting E[D] bij "
         "toevallige verdeling. Berekend over {scope}; de bandbreedte dekt elk mogelijk "
-        "aantal in de afgeschermde cellen ({method}).",
+        "aantal in de afgeschermde cellen ({method}; een exacte bandbreedte is de laagste en "
+        "hoogste waarde, een bewezen grens kan ruimer zijn).",
         "scope_all": "alle hbo-opleidingen",
         "scope_selection": "de gekozen opleidingen",
         "dissimilarity": "D",
@@ -193,6 +210,16 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Gemaakt met segspatial {version}.",
         "no_data": "–",
         "hidden": "< {n}",
+        "national_share": "Nederland",
+        "chart_national": "Nederland (grijs, gestippeld)",
+        "vs_national": "ten opzichte van Nederland",
+        "points_vs_national": "{diff} ten opzichte van het landelijke {share}",
+        "empty_region": "In deze regio wordt in {years} geen van de gekozen opleidingen "
+        "gegeven: DUO telt inschrijvingen waar een opleiding wordt gegeven, dus deze regio "
+        "heeft geen eigen aandeel. De landelijke cijfers staan op de landelijke pagina.",
+        "method_flags": "Cellen die in een afschermingskolom zijn gemarkeerd ({columns}) zijn "
+        "op dezelfde manier afgeschermd: het interval {interval}, niet het getoonde getal.",
+        "bounds_index": "{index}: {method}",
         "bounds_exact": "exact",
         "bounds_monotone": "exact",
         "bounds_bound": "bewezen grens",
@@ -274,11 +301,15 @@ class Formatter:
         return format_decimal(float(value), format="0." + "0" * digits, locale=self.locale)
 
     def count(self, value: Any, hidden: bool = False) -> str:
-        """A count of people; ``< N`` when hidden (disclosure control)."""
+        """A count of people; ``< N`` below the disclosure threshold, "not shown" when
+        withheld (a count withheld so that no other count can be derived from it is not
+        below N: saying ``< N`` of it would be false)."""
         from babel.numbers import format_decimal
 
-        if hidden or (self.min_cell is not None and value is not None
-                      and math.isfinite(float(value)) and float(value) < self.min_cell):
+        if hidden:
+            return self.t("withheld")
+        if (self.min_cell is not None and value is not None
+                and math.isfinite(float(value)) and float(value) < self.min_cell):
             return self.t("hidden", n=self.min_cell)
         if value is None or not math.isfinite(float(value)):
             return self.t("no_data")

@@ -1,4 +1,4 @@
-"""Censored counts: exact bounds for totals and shares, and for D and H across units.
+"""Censored counts: exact bounds for totals and shares, ranges of D, H, E[D] and D*.
 
 A censored cell (DUO's ``"<5"``) is an interval of whole numbers ``[low, high]``
 (default ``[1, 4]``). Sums of cells are intervals too, and every whole number in a
@@ -12,21 +12,34 @@ Totals and shares
 with B, so ``s ∈ [La / (La + Hb), Ha / (Ha + Lb)]``, both ends attained: the bounds
 of :func:`share_bounds` are exact.
 
-D and H across units
---------------------
+D, H, E[D] and D* across units
+------------------------------
 The point value is computed by segspatial's engine on the counts of a stated
 :data:`point rule <POINT_RULES>`. The range over all feasible fills comes from
-:func:`segregation_bounds`, area-year by area-year, in one of two ways:
+:func:`segregation_bounds`, area-year by area-year, and says how it was found
+(``*_method``):
+
+========================  ==========  ==========  ==========
+index                     few fills   otherwise   otherwise
+========================  ==========  ==========  ==========
+D (dissimilarity)         exact       monotone    bound
+H (Theil)                 exact       monotone    bound
+E[D] (expected D)         exact       --          bound
+D* (Carrington-Troske)    exact       --          bound
+========================  ==========  ==========  ==========
+
+``exact`` and ``monotone`` ranges are the true minimum and maximum over the feasible
+fills (both ends attained); a ``bound`` contains that range and may be wider.
 
 ``exact``
     When an area-year has at most ``exact_limit`` feasible fills (``Π (w + 1)`` over
     its varying intervals of width ``w``; with ``[1, 4]`` that is 4 per censored
     unit-group, so up to 6 censored cells at the default 4,096), every fill is
     evaluated with the engine's own kernels (one ``GroupedCounts`` whose groups are
-    the fills, vectorised over all fills of all such area-years) and the minimum and
-    maximum are taken. D and H are not monotone in the counts (a censored unit can
-    make D smallest anywhere inside its interval), so nothing less than all fills is
-    exact for the minimum.
+    the fills, vectorised over all fills of all such area-years; D, H, the exact
+    hypergeometric E[D] and D*) and the minimum and maximum are taken. The indices
+    are not monotone in the counts (a censored unit can make D smallest anywhere
+    inside its interval), so nothing less than all fills is exact for the minimum.
 ``monotone``
     Otherwise, when every varying count moves the index one way over the whole box of
     fills, the extremes are at the two fills that push each count its way, and the
@@ -58,12 +71,19 @@ The point value is computed by segspatial's engine on the counts of a stated
       on the whole box (symmetrically for b_j), so H lies within the sum of these times
       ``w/2`` of its midpoint value (not used when a varying interval starts at 0).
 
-    Each piece holds for every point of the continuous box, so for every feasible
-    fill; the enclosure is within a few thousandths of the exact range when the area
-    is large compared with its censored cells (the national and regional case) and
-    wider for a small area with many censored cells.
+    * **E[D], coupling.** One more person of A in unit j moves E[D] by at most
+      ``2/(A+1) + 1/(T+1)`` (see :func:`_expected_bound`), so E[D] lies within the
+      sum of these steps from the integer midpoint fill.
+    * **D*, monotone in D and E[D].** D* increases with D and decreases with E[D], so
+      ``D* ∈ [D*(D_low, E_high), D*(D_high, E_low)]`` with the ranges above.
 
-Both methods are checked in the tests against all fills of random small cases
+    Each piece of D and H holds for every point of the continuous box, so for every
+    feasible fill; the enclosure is within a few thousandths of the exact range when the area
+    is large compared with its censored cells (the national and regional case) and
+    wider for a small area with many censored cells. The E[D] bound is of the order
+    of (censored people) / A: wide compared with E[D] itself in a small region.
+
+Every method is checked in the tests against all fills of random small cases
 (hypothesis), and with no censored cell the range collapses to the engine's value.
 """
 
@@ -75,16 +95,26 @@ import numpy as np
 import pandas as pd
 from scipy.special import xlogy
 
-from segspatial.indices import GroupedCounts, _dissimilarity_kernel, _theil_h_kernel
+from segspatial.indices import (
+    GroupedCounts,
+    _dissimilarity_kernel,
+    _expected_dissimilarity_kernel,
+    _standardised_dissimilarity_kernel,
+    _theil_h_kernel,
+)
 
 __all__ = [
     "DEFAULT_EXACT_LIMIT",
+    "INDICES",
     "POINT_RULES",
     "point_counts",
     "segregation_bounds",
     "share_bounds",
 ]
 
+#: The indices whose range over the fills :func:`segregation_bounds` gives (the
+#: engine's names), in the order of its columns.
+INDICES = ("dissimilarity", "theil_h", "dissimilarity_expected", "dissimilarity_standardised")
 #: Most feasible fills per area-year evaluated exactly (more: the proven bound).
 DEFAULT_EXACT_LIMIT = 4096
 #: Rows (units × fills) evaluated at once in the exact method (bounds the memory).
@@ -195,6 +225,20 @@ def _kernels(a: np.ndarray, b: np.ndarray, group: np.ndarray, n_groups: int):
         return _dissimilarity_kernel(c), _theil_h_kernel(c)
 
 
+def _expected_kernels(a: np.ndarray, b: np.ndarray, group: np.ndarray, n_groups: int):
+    """The engine's exact E[D] and D* (whole counts only)."""
+    c = GroupedCounts(a=a.astype(np.float64), b=b.astype(np.float64), group=group,
+                      n_groups=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _expected_dissimilarity_kernel(c), _standardised_dissimilarity_kernel(c)
+
+
+def _standardise(d: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Carrington-Troske's D* of given D and E[D] (the engine's formula, no guard)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d >= e, (d - e) / (1.0 - e), (d - e) / e)
+
+
 def _segment_cumprod(values: np.ndarray, starts: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Exclusive cumulative product of small positive integers within groups."""
     logs = np.log(values.astype(np.float64))
@@ -203,8 +247,9 @@ def _segment_cumprod(values: np.ndarray, starts: np.ndarray, group: np.ndarray) 
 
 
 def _exact(al, ah, bl, bh, group, order_start, n_units, n_fills, chosen):
-    """Min and max of D and H over every fill of the chosen groups (vectorised)."""
-    out = np.full((4, chosen.size), np.nan)
+    """Min and max of D, H, E[D] and D* over every fill of the chosen groups
+    (vectorised): rows D low, D high, H low, H high, E low, E high, D* low, D* high."""
+    out = np.full((8, chosen.size), np.nan)
     if chosen.size == 0:
         return out
     # variables in the order a_1, b_1, a_2, b_2, ... ; strides within each group
@@ -238,10 +283,10 @@ def _exact(al, ah, bl, bh, group, order_start, n_units, n_fills, chosen):
         fill_offset = np.cumsum(nf) - nf
         fill_id = np.repeat(fill_offset, r) + fill_local
         d, h = _kernels(a, b, fill_id, int(nf.sum()))
-        out[0, lo:hi] = np.fmin.reduceat(d, fill_offset)
-        out[1, lo:hi] = np.fmax.reduceat(d, fill_offset)
-        out[2, lo:hi] = np.fmin.reduceat(h, fill_offset)
-        out[3, lo:hi] = np.fmax.reduceat(h, fill_offset)
+        e, ds = _expected_kernels(a, b, fill_id, int(nf.sum()))
+        for row, v in enumerate((d, h, e, ds)):
+            out[2 * row, lo:hi] = np.fmin.reduceat(v, fill_offset)
+            out[2 * row + 1, lo:hi] = np.fmax.reduceat(v, fill_offset)
     return out
 
 
@@ -334,6 +379,43 @@ def _bound(al, ah, bl, bh, group, n_groups):
     return np.vstack([d_lo, d_hi, h_lo, h_hi]), d_sure, h_sure
 
 
+def _expected_bound(al, ah, bl, bh, group, n_groups, d_lo, d_hi):
+    """A proven enclosure of E[D] (coupling) and D* (monotone in D and E[D]).
+
+    E[D] depends on the fill through the unit sizes and the group totals. One more
+    person of group A in unit j changes E[D] by at most
+    ``1/(A+1) + B/(T+1) (1/(A+1) + 1/B) <= 2/(A+1) + 1/(T+1)`` (A, B, T of the smaller
+    system): couple the random allocations by seating the newcomer in the new seat of
+    unit j and swapping it with a uniformly random person of the larger system (which
+    makes the larger allocation uniform). Seating the newcomer changes every
+    ``a(S)/A - b(S)/B`` by at most ``1/(A+1)``, the swap (with a person of B, chance
+    ``B/(T+1)``) by at most ``1/(A+1) + 1/B``, and ``D = max_S (a(S)/A - b(S)/B)``
+    moves no more than its terms. Summed over the steps from the integer midpoint fill
+    m to any fill (A >= La, T >= La + Lb along the way), E[D] lies within that radius
+    of E[D](m). D* = (D - E)/(1 - E) (D >= E) or (D - E)/E increases with D and
+    decreases with E, so ``D* in [D*(D_lo, E_hi), D*(D_hi, E_lo)]``.
+    """
+    def total(x):
+        return np.bincount(group, weights=x.astype(np.float64), minlength=n_groups)
+
+    La, Lb = total(al), total(bl)
+    mid_a, mid_b = (al + ah) // 2, (bl + bh) // 2
+    e_mid, _ = _expected_kernels(mid_a, mid_b, group, n_groups)
+    lt = La + Lb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step_a = 2.0 / (La + 1.0) + 1.0 / (lt + 1.0)
+        step_b = 2.0 / (Lb + 1.0) + 1.0 / (lt + 1.0)
+        radius = total(ah - mid_a) * step_a + total(bh - mid_b) * step_b
+    trivial = (La == 0) | (Lb == 0) | ~np.isfinite(e_mid)
+    e_lo = np.where(trivial, 0.0, np.clip(e_mid - radius, 0.0, 1.0))
+    e_hi = np.where(trivial, 1.0, np.clip(e_mid + radius, 0.0, 1.0))
+    ds_lo = np.clip(np.nan_to_num(_standardise(d_lo, e_hi), nan=-1.0), -1.0, 1.0)
+    ds_hi = np.clip(np.nan_to_num(_standardise(d_hi, e_lo), nan=1.0), -1.0, 1.0)
+    ds_lo = np.where(trivial, -1.0, ds_lo)
+    ds_hi = np.where(trivial, 1.0, ds_hi)
+    return np.vstack([e_lo, e_hi, ds_lo, ds_hi])
+
+
 def segregation_bounds(
     a_low: Any,
     a_high: Any,
@@ -343,7 +425,7 @@ def segregation_bounds(
     group: Any = None,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
 ) -> pd.DataFrame:
-    """The range of D and H over every feasible fill of censored unit counts.
+    """The range of D, H, E[D] and D* over every feasible fill of censored unit counts.
 
     Parameters
     ----------
@@ -361,13 +443,14 @@ def segregation_bounds(
     -------
     pandas.DataFrame
         One row per group: ``n_units``, ``n_free`` (varying unit-group intervals),
-        ``n_fills`` (feasible fills, float: it can be astronomically large),
-        ``dissimilarity_method`` and ``theil_h_method`` (``"none"`` when nothing is
-        censored, ``"exact"`` (every fill), ``"monotone"`` (exact at two fills) or
-        ``"bound"``),
-        ``dissimilarity_low``, ``dissimilarity_high``, ``theil_h_low``,
-        ``theil_h_high``. With nothing censored low = high = the engine's value.
-        NaN where the index is undefined for every fill (a group absent).
+        ``n_fills`` (feasible fills, float: it can be astronomically large), then for
+        each of :data:`INDICES` (``dissimilarity``, ``theil_h``,
+        ``dissimilarity_expected``, ``dissimilarity_standardised``) ``{index}_method``
+        (``"none"`` when nothing is censored, ``"exact"`` (every fill), ``"monotone"``
+        (D and H: exact at two fills) or ``"bound"`` (a proven enclosure, possibly
+        wider than the range)), ``{index}_low`` and ``{index}_high``. With nothing
+        censored low = high = the engine's value. NaN where the index is undefined for
+        every fill (a group absent).
 
     Raises
     ------
@@ -411,24 +494,27 @@ def segregation_bounds(
     none = n_free == 0
     exact = ~none & (log_fills <= np.log(exact_limit) + 1e-9) if exact_limit > 0 \
         else np.zeros(n_groups, dtype=bool)
-    values = np.full((4, n_groups), np.nan)
+    values = np.full((8, n_groups), np.nan)
     d0, h0 = _kernels(al, bl, group, n_groups)
-    values[0] = values[1] = d0
-    values[2] = values[3] = h0
+    e0, ds0 = _expected_kernels(al, bl, group, n_groups)
+    for row, v in enumerate((d0, h0, e0, ds0)):
+        values[2 * row] = values[2 * row + 1] = v
     chosen = np.flatnonzero(exact)
     values[:, chosen] = _exact(al, ah, bl, bh, group, start, n_units,
                                np.where(exact, n_fills, 0).astype(np.int64), chosen)
     rest = ~none & ~exact
-    method_d = np.where(none, "none", np.where(exact, "exact", "bound")).astype(object)
-    method_h = method_d.copy()
+    method = np.where(none, "none", np.where(exact, "exact", "bound")).astype(object)
+    method_d, method_h = method.copy(), method.copy()
     if rest.any():
         bounded, d_sure, h_sure = _bound(al, ah, bl, bh, group, n_groups)
-        values[:, rest] = bounded[:, rest]
+        values[:4, rest] = bounded[:, rest]
         method_d[rest & d_sure] = "monotone"
         method_h[rest & h_sure] = "monotone"
-    return pd.DataFrame({
-        "n_units": n_units, "n_free": n_free.astype(np.int64), "n_fills": n_fills,
-        "dissimilarity_method": method_d, "theil_h_method": method_h,
-        "dissimilarity_low": values[0], "dissimilarity_high": values[1],
-        "theil_h_low": values[2], "theil_h_high": values[3],
-    })
+        values[4:, rest] = _expected_bound(al, ah, bl, bh, group, n_groups,
+                                           bounded[0], bounded[1])[:, rest]
+    out = {"n_units": n_units, "n_free": n_free.astype(np.int64), "n_fills": n_fills}
+    for name, m in zip(INDICES, (method_d, method_h, method, method), strict=True):
+        out[f"{name}_method"] = m
+    for row, name in enumerate(INDICES):
+        out[f"{name}_low"], out[f"{name}_high"] = values[2 * row], values[2 * row + 1]
+    return pd.DataFrame(out)

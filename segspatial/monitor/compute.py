@@ -13,8 +13,10 @@ levels of the mapping: province, labour-market region) and year:
 ``segregation``
     D, exact E[D], D* and H of women vs men across programmes, computed by
     segspatial's engine (:func:`segspatial.segregation`, with its filters and
-    exclusions) on the point counts, plus the range of D and H over every feasible
-    fill of the censored cells (:func:`~segspatial.monitor.censored.segregation_bounds`);
+    exclusions) on the point counts, plus the range of each over every feasible fill
+    of the censored cells (:func:`~segspatial.monitor.censored.segregation_bounds`;
+    ``bounds`` says whether the range is ``exact``, ``monotone`` (exact) or a proven
+    ``bound``, ``none`` when nothing is censored);
 ``programmes``
     the share of women per programme and region-year (for "top programmes").
 
@@ -46,6 +48,7 @@ from segspatial.monitor.reader import GROUPS, Enrolments
 from segspatial.monitor.regions import RegionMapping, level_name
 
 __all__ = [
+    "ADVICE_TARGETS",
     "DEFAULT_TARGET",
     "EXCLUSION_COLUMNS",
     "MONITOR_INDICES",
@@ -58,6 +61,9 @@ __all__ = [
 
 #: The Techniekpact advice's target share of women for hbo techniek.
 DEFAULT_TARGET = 0.20
+#: The advice's targets for the share of girls and women in technical education, by
+#: education level (now: vmbo 5%, mbo 8%, hbo 12%); usable by name as ``targets``.
+ADVICE_TARGETS = {"vmbo": 0.10, "mbo": 0.15, "hbo": 0.20}
 #: Indices of the segregation table (the engine's names).
 MONITOR_INDICES = ("dissimilarity", "dissimilarity_expected", "dissimilarity_standardised",
                    "theil_h")
@@ -242,8 +248,17 @@ class MonitorResult:
 # --------------------------------------------------------------------------- options
 
 
-def _targets(targets: float | Mapping[str, float], levels: Iterable[str]) -> dict[str, float]:
+def _targets(targets: float | str | Mapping[str, float | str],
+             levels: Iterable[str]) -> dict[str, float]:
     def check(value: Any, what: str) -> float:
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if key not in ADVICE_TARGETS:
+                named = ", ".join(f"{k} = {v:.0%}" for k, v in ADVICE_TARGETS.items())
+                raise ValueError(f"{what} {value!r} is not one of the advice's targets "
+                                 f"({named}); give a share between 0 and 1 or one of these "
+                                 "names")
+            return ADVICE_TARGETS[key]
         if isinstance(value, bool) or not isinstance(value, int | float | np.number):
             raise TypeError(f"{what} must be a share between 0 and 1, got {value!r}")
         if not 0 < float(value) < 1:
@@ -463,7 +478,7 @@ def _segregation(placed: pd.DataFrame, *, min_unit_size: float, min_area_size: f
         bounds["n_censored"] = kept.groupby(ay)[["women_censored", "men_censored"]].sum() \
             .sum(axis=1).to_numpy()
         long = []
-        for index in ("dissimilarity", "theil_h"):
+        for index in MONITOR_INDICES:
             part = bounds[["area", "year", "n_censored"]].copy()
             part["index"] = index
             part["low"] = bounds[f"{index}_low"]
@@ -477,8 +492,6 @@ def _segregation(placed: pd.DataFrame, *, min_unit_size: float, min_area_size: f
         table.loc[same, "low"] = table.loc[same, "value"]
         table.loc[same, "high"] = table.loc[same, "value"]
         table.loc[~defined, ["low", "high"]] = np.nan
-        table["bounds"] = table["bounds"].where(table["index"].isin(["dissimilarity",
-                                                                     "theil_h"]), "point only")
         table["n_censored"] = table.groupby(["area", "year"])["n_censored"].transform("max")
         table.insert(0, "level", level)
         names = frame.drop_duplicates("area").set_index("area")["area_name"]
@@ -507,7 +520,7 @@ def compute_monitor(
     *,
     selection: Selection | None = None,
     levels: Sequence[str] | None = None,
-    targets: float | Mapping[str, float] = DEFAULT_TARGET,
+    targets: float | str | Mapping[str, float | str] = DEFAULT_TARGET,
     point: str = "midpoint",
     unit: str = "programme",
     segregation_scope: str = "all",
@@ -532,9 +545,11 @@ def compute_monitor(
     levels : sequence of str, optional
         Levels to compute (default: national, municipality and every level of the
         mapping). Dutch names are accepted (``arbeidsmarktregio``, ``provincie``).
-    targets : float or mapping
+    targets : float, str or mapping
         The target share of women: one for every level, or level -> share (levels not
         named get :data:`DEFAULT_TARGET`, 20%, the advice's target for hbo techniek).
+        A share may be given by the advice's name for it (:data:`ADVICE_TARGETS`:
+        ``"vmbo"`` 10%, ``"mbo"`` 15%, ``"hbo"`` 20%).
     point : str
         The point rule for censored cells (:data:`~segspatial.monitor.censored.
         POINT_RULES`; default ``midpoint``: ``"<5"`` counts as 2). Bounds always

@@ -22,7 +22,8 @@ one back:
   is the unknown sex) are audited the same way, over municipalities.
 * the change, trend and target year of a region are withheld when a share they use
   is suppressed;
-* D and H values are rounded to 3 decimals (as the pages show them), and withheld
+* D, E[D], D* and H values are rounded to 3 decimals (as the pages show them; their
+  ranges outwards, so they still contain every feasible value), and withheld
   with the counts of a suppressed region-year; the exclusions' counts follow the
   counts they repeat, and any other below N is NaN.
 
@@ -395,8 +396,11 @@ def disclose_result(result: MonitorResult, min_cell: int | None) -> MonitorResul
     seg["suppressed"] = hidden
     seg.loc[hidden, ["value", "low", "high", "n_a", "n_b", "n_pupils"]] = np.nan
     seg.loc[unknown, "n_pupils"] = np.nan
-    for col in ("value", "low", "high"):
-        seg[col] = seg[col].round(3)
+    # 3 decimals, as the pages show them; the range rounded outwards so that it still
+    # contains every feasible value
+    seg["value"] = seg["value"].round(3)
+    seg["low"] = np.floor(seg["low"].to_numpy(dtype=float) * 1000 + 1e-9) / 1000
+    seg["high"] = np.ceil(seg["high"].to_numpy(dtype=float) * 1000 - 1e-9) / 1000
 
     ex = result.exclusions.copy()
     ex_index = pd.MultiIndex.from_frame(ex[keys].astype(object))

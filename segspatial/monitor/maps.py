@@ -193,7 +193,6 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
         _legend_html,
         _new_map,
         _raw_element,
-        _stable_ids,
         _swatch,
         escape,
     )
@@ -244,5 +243,4 @@ def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,
     if hidden.any():
         body += _swatch(HIDDEN_COLOR, fmt.t("map_hidden", n=min_cell))
     m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
-    _stable_ids(m.get_root())
     return m

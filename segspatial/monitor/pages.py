@@ -104,13 +104,16 @@ def _map_html(m) -> str:
     return to_html(m)
 
 
-def _chart(fmt: Formatter, rows: pd.DataFrame) -> dict:
-    """Coordinates of the share-over-years chart (numbers only)."""
+def _chart(fmt: Formatter, rows: pd.DataFrame, national: pd.DataFrame | None = None) -> dict:
+    """Coordinates of the share-over-years chart (numbers only); ``national`` adds the
+    national share as a comparison line on a region's chart."""
     width, height, left, right, top, bottom = 560, 260, 52, 540, 16, 232
     years = rows["year"].tolist()
     target = float(rows["target"].iloc[0])
     values = rows[["share", "share_low", "share_high"]].to_numpy(dtype=float)
-    top_value = np.nanmax(np.r_[values.ravel(), target, 0.05])
+    nat = (national.set_index("year")["share"].reindex(years).to_numpy(dtype=float)
+           if national is not None else np.full(len(years), np.nan))
+    top_value = np.nanmax(np.r_[values.ravel(), nat, target, 0.05])
     ymax = min(1.0, np.ceil(top_value * 1.15 / 0.05) * 0.05)
 
     def x(i: int) -> float:
@@ -135,6 +138,9 @@ def _chart(fmt: Formatter, rows: pd.DataFrame) -> dict:
                     "label": f"{years[i]}: {fmt.pct(values[i, 0])}"}
                    for i in range(len(years)) if ok[i]],
         "target_y": y(target), "target_label": fmt.t("chart_target", target=fmt.pct(target, 0)),
+        "national": " ".join(f"{x(i)},{y(nat[i])}" for i in range(len(years))
+                             if np.isfinite(nat[i])),
+        "national_label": fmt.t("chart_national"),
     }
 
 
@@ -153,11 +159,17 @@ def _gap(fmt: Formatter, row) -> str:
     return fmt.gap(row.gap, row.gap_low, row.gap_high)
 
 
-def _facts(fmt: Formatter, row) -> dict:
+def _facts(fmt: Formatter, row, national=None) -> dict:
+    """The latest year's facts; ``national`` (the nation's row of that year) adds the
+    region's difference from the national share."""
     hidden = bool(getattr(row, "suppressed", False))
+    versus = None
+    if national is not None:
+        versus = fmt.t("points_vs_national", diff=fmt.points(row.share - national.share),
+                       share=fmt.pct(national.share))
     return {"year": int(row.year), "share": fmt.pct(row.share), "range": _range(fmt, row),
             "target": fmt.pct(row.target, 0), "gap": _gap(fmt, row),
-            "change": fmt.points(row.change),
+            "change": fmt.points(row.change), "versus": versus,
             "status": fmt.t("status_hidden") if hidden else _status(fmt, row)}
 
 
@@ -188,7 +200,7 @@ def _segregation_block(fmt: Formatter, seg: pd.DataFrame, scope: str) -> dict:
     indices = ["dissimilarity", "theil_h", "dissimilarity_expected",
                "dissimilarity_standardised"]
     rows = []
-    methods = set()
+    methods: dict[str, set] = {index: set() for index in indices}
     for year, part in seg.groupby("year", sort=True):
         by = part.set_index("index")
         values = []
@@ -196,16 +208,20 @@ def _segregation_block(fmt: Formatter, seg: pd.DataFrame, scope: str) -> dict:
             r = by.loc[index] if index in by.index else None
             if r is None or not np.isfinite(r["value"]):
                 values.append(fmt.t("no_data"))
-            elif index in ("dissimilarity", "theil_h"):
-                methods.add(r["bounds"])
+                continue
+            if isinstance(r["bounds"], str) and r["bounds"] in ("exact", "monotone",
+                                                               "bound", "none"):
+                methods[index].add(fmt.t(f"bounds_{r['bounds']}"))
+            if np.isfinite(r["low"]) and np.isfinite(r["high"]) and r["low"] < r["high"]:
                 values.append(f"{fmt.num(r['value'])} ({fmt.num(r['low'])}–"
                               f"{fmt.num(r['high'])})")
             else:
                 values.append(fmt.num(r["value"]))
         rows.append({"year": int(year), "cells": values})
-    method = ", ".join(sorted({fmt.t(f"bounds_{m}") for m in methods
-                               if isinstance(m, str) and m in ("exact", "monotone", "bound",
-                                                               "none")}))
+    # which ranges are exact and which are proven bounds, index by index
+    method = "; ".join(fmt.t("bounds_index", index=fmt.t(index),
+                             method=", ".join(sorted(methods[index])))
+                       for index in indices if methods[index])
     return {"header": [fmt.t(i) for i in indices], "rows": rows,
             "note": fmt.t("segregation_note", scope=fmt.t(f"scope_{scope}"),
                           method=method or fmt.t("no_data"))}
@@ -221,6 +237,11 @@ def _method(fmt: Formatter, result: MonitorResult, national: pd.DataFrame) -> li
                    rule=RULES[fmt.lang][p["point"]], year=int(latest.year),
                    uncensored=fmt.pct(latest.share_uncensored)),
              fmt.t("method_gap")]
+    flags = result.source.get("flags") or {}
+    if flags:
+        low, high = result.source.get("flagged", [1, 4])
+        parts.append(fmt.t("method_flags", columns=", ".join(sorted(set(flags.values()))),
+                           interval=f"[{low}, {high}]"))
     if result.mapping is not None:
         parts.append(fmt.t("method_regions"))
     if p.get("min_cell") is not None:
@@ -329,24 +350,45 @@ def render_pages(
         p = prog[(prog["level"] == level) & (prog["area"] == area)
                  & (prog["year"] == latest_year)]
         s = seg[(seg["level"] == level) & (seg["area"] == area)]
+        compare = None if level == "national" else national
+        nat_latest = (national[national["year"] == rows["year"].iloc[-1]]
+                      if compare is not None else national.iloc[:0])
         return template.render(
-            lang=lang, t=fmt.t, title=title, code=code, back=back,
+            lang=lang, t=fmt.t, title=title, code=code, back=back, empty=None,
             selection=result.parameters["selection"], source=source,
-            latest=_facts(fmt, rows.iloc[-1]), chart=_chart(fmt, rows), maps=page_maps,
+            latest=_facts(fmt, rows.iloc[-1],
+                          next(nat_latest.itertuples(index=False), None)),
+            chart=_chart(fmt, rows, compare), maps=page_maps,
             region_tables=region_tables,
             programmes=_programme_rows(fmt, p, top_programmes, programme_min),
             programme_min=programme_min, segregation=_segregation_block(fmt, s, scope),
             method=method, exclusions=_exclusion_rows(fmt, shown.exclusions, level, area))
 
-    _, files = _file_names(page_levels, _page_regions(rep, page_levels))
+    def empty_page(*, title: str, code: str) -> str:
+        """A region where none of the selected programmes is given: its page says so
+        instead of showing a share made of nothing."""
+        return template.render(
+            lang=lang, t=fmt.t, title=title, code=code, back=True,
+            empty=fmt.t("empty_region", years=f"{years[0]}-{years[-1]}"),
+            selection=result.parameters["selection"], source=source, maps=[],
+            region_tables=[], method=method, exclusions=[])
+
+    regions = _page_regions(rep, page_levels, result.mapping)
+    _, files = _file_names(page_levels, [(lv, code) for lv, code, _ in regions])
     tables = []
     for level in shown.levels:
         if level == "national":
             continue
         rows = rep[(rep["level"] == level) & (rep["year"] == latest_year)]
+        extra = [{"name": name, "code": code, "link": files.get((lv, code)),
+                  "share": fmt.t("map_no_data"), "range": "", "women": "", "men": "",
+                  "gap": "", "change": "", "status": ""}
+                 for lv, code, name in regions
+                 if lv == level and code not in set(rep.loc[rep["level"] == level, "area"])]
+        body = sorted(_region_rows(fmt, rows, files) + extra, key=lambda r: str(r["code"]))
         tables.append({"title": fmt.t("regions", level=fmt.t(f"level_{level}")
                                       if f"level_{level}" in fmt_keys(lang) else level),
-                       "rows": _region_rows(fmt, rows, files)})
+                       "rows": body})
     yield "index.html", page(national, title=fmt.t("title"), code=None, region_tables=tables,
                              level="national", area=national["area"].iloc[0],
                              page_maps=maps, back=False)
@@ -354,25 +396,47 @@ def render_pages(
     if result.mapping is not None:
         members = result.mapping.table
     muni = rep[(rep["level"] == "municipality") & (rep["year"] == latest_year)]
-    for level in page_levels:
-        for area, rows in rep[rep["level"] == level].groupby("area", sort=True):
-            sub = []
-            if members is not None and not muni.empty:
-                inside = members[(members["level"] == level) & (members["region"] == area)]
-                m_rows = muni[muni["area"].isin(inside["municipality"])]
-                if not m_rows.empty:
-                    sub = [{"title": fmt.t("municipalities"),
-                            "rows": _region_rows(fmt, m_rows, None)}]
-            name = rows["area_name"].iloc[0]
-            yield files[(level, area)], page(rows, title=fmt.t("title_region", name=name),
+    for level, area, name in regions:
+        rows = rep[(rep["level"] == level) & (rep["area"] == area)]
+        if rows.empty:
+            yield files[(level, area)], empty_page(title=fmt.t("title_region", name=name),
+                                                   code=area)
+            continue
+        sub = []
+        if members is not None and not muni.empty:
+            inside = members[(members["level"] == level) & (members["region"] == area)]
+            m_rows = muni[muni["area"].isin(inside["municipality"])]
+            if not m_rows.empty:
+                sub = [{"title": fmt.t("municipalities"),
+                        "rows": _region_rows(fmt, m_rows, None)}]
+        name = rows["area_name"].iloc[0]
+        yield files[(level, area)], page(rows, title=fmt.t("title_region", name=name),
                                          code=area, region_tables=sub, level=level,
                                          area=area, page_maps=[], back=True)
 
 
-def _page_regions(rep: pd.DataFrame, page_levels: Sequence[str]) -> list[tuple[str, Any]]:
-    """(level, code) of every region page, in page order."""
-    return [(level, area) for level in page_levels
-            for area in sorted(rep.loc[rep["level"] == level, "area"].unique())]
+def _page_regions(rep: pd.DataFrame, page_levels: Sequence[str],
+                  mapping: Any = None) -> list[tuple[str, Any, Any]]:
+    """(level, code, name) of every region page, in page order: every region of the
+    level, those without selected enrolments too, from the mapping's polygons
+    and table."""
+    out = []
+    for level in page_levels:
+        names: dict[Any, Any] = {}
+        if mapping is not None and level != "municipality":  # municipalities: with data
+            geo = mapping.geometries.get(level)
+            if geo is not None:
+                names.update(zip(geo["code"], geo["name"], strict=True))
+            table = mapping.table[(mapping.table["level"] == level)
+                                  & mapping.table["region"].notna()]
+            for code, name in zip(table["region"], table["region_name"], strict=True):
+                names.setdefault(code, name)
+        part = rep.loc[rep["level"] == level, ["area", "area_name"]].drop_duplicates("area")
+        names.update(zip(part["area"], part["area_name"], strict=True))
+        for code in sorted(names, key=str):
+            name = names[code]
+            out.append((level, code, code if name is None or name != name else name))
+    return out
 
 
 def _page_levels(levels: Sequence[str], page_levels: Sequence[str] | None) -> list[str]:
@@ -459,8 +523,9 @@ def write_monitor(
                 "source": {k: v for k, v in result.source.items() if k != "path"}}
         (tmp / "monitor.json").write_text(json.dumps(meta, indent=1, default=str) + "\n",
                                           encoding="utf-8")
-        map_files, _ = _file_names(page_levels,
-                                   _page_regions(shown.representation, page_levels))
+        map_files, _ = _file_names(page_levels, [
+            (lv, code) for lv, code, _ in _page_regions(shown.representation, page_levels,
+                                                        result.mapping)])
         if maps and result.mapping is not None:
             for level in page_levels:
                 geo = result.mapping.geometries.get(level)

@@ -13,6 +13,14 @@ DUO's quirks are kept visible, never papered over:
   as *censored*: an interval of possible counts (default ``[1, 4]``, configurable per
   token with ``censored=``), never 0 and never NaN. Every cell of the tidy output has
   ``low`` and ``high`` (equal for an exact count) and a ``censored`` flag.
+* **Flagged cells.** DUO's other suppression form writes the count as ``4`` and marks
+  the cell in a *suppression flag* column beside the year column (``2024`` and
+  ``2024 AFGESCHERMD``, or ``AFGESCHERMD 2024``; also ``GEHEIM``, ``ONDERDRUKT``,
+  ``VLAG``, ``FLAG``, ``SUPPRESSED``: :data:`FLAG_WORDS`). A flagged cell is censored
+  exactly like ``"<5"``: the interval ``flagged=`` (default ``[1, 4]``), not the ``4``
+  it shows. Flag columns are found by name (``flags="auto"``) or named
+  (``flags={"2024": "my flag"}``); a flag is yes (``1``, ``j``, ``ja``, ``y``,
+  ``true``, ``x``, ``*``) or no (``0``, ``n``, ``nee``, ``false``, empty).
 * **Municipality numbers** come as zero-padded text (``"0106"``), as integers
   (``363``) or with stray spaces; all become the CBS code ``GM`` + 4 digits.
 * **Sex** is ``man`` / ``vrouw`` / ``onbekend`` (``men`` / ``women`` / ``unknown``).
@@ -39,7 +47,9 @@ import pandas as pd
 __all__ = [
     "CELL_COLUMNS",
     "DEFAULT_CENSORED",
+    "DEFAULT_FLAGGED",
     "EXCLUSION_REASONS",
+    "FLAG_WORDS",
     "GROUPS",
     "Enrolments",
     "read_enrolments",
@@ -50,6 +60,14 @@ __all__ = [
 GROUPS = ("women", "men", "unknown")
 #: DUO's censored token and the counts it stands for.
 DEFAULT_CENSORED: dict[str, tuple[int, int]] = {"<5": (1, 4)}
+#: The counts a cell marked in a suppression flag column stands for (DUO writes ``4``).
+DEFAULT_FLAGGED: tuple[int, int] = (1, 4)
+#: Words that make a column the suppression flag of the count column they accompany
+#: (``2024 AFGESCHERMD`` or ``AFGESCHERMD 2024``; matched after upper-casing).
+FLAG_WORDS = ("AFGESCHERMD", "GEHEIM", "ONDERDRUKT", "VLAG", "FLAG", "SUPPRESSED",
+              "CENSORED")
+_FLAG_YES = {"1", "j", "ja", "y", "yes", "true", "waar", "x", "*"}
+_FLAG_NO = {"0", "n", "nee", "no", "false", "onwaar", ""}
 
 #: Column roles and the header names DUO uses for them (matched after upper-casing and
 #: collapsing spaces/underscores), in order of preference.
@@ -94,6 +112,10 @@ EXCLUSION_REASONS = {
     "missing_programme": "record without a programme code",
     "duplicate_record": "record repeating the keys of an earlier record",
     "bad_value": "a JSON object or array where text or a number belongs",
+    "bad_flag": "suppression flag that is neither yes (1, j, ja, true, x) nor no (0, n, nee, "
+    "false, empty)",
+    "bad_flagged_count": "count marked as suppressed that is neither empty, a censored token "
+    "nor a whole number inside the flagged interval",
 }
 
 _MAX_SHOWN = 5
@@ -120,7 +142,8 @@ class Enrolments:
     source : dict
         ``path``, ``format`` (json/csv), ``sha256``, ``records``, ``years``,
         ``layout`` (``year_columns`` or ``year_sex_columns``), ``columns`` (role ->
-        header) and ``censored`` (token -> interval).
+        header), ``censored`` (token -> interval), ``flags`` (count column -> its
+        suppression flag column) and ``flagged`` (the interval of a flagged cell).
     """
 
     cells: pd.DataFrame
@@ -196,6 +219,85 @@ def _check_censored(censored: Mapping[str, Any] | None) -> dict[str, tuple[int, 
     if not out:
         raise ValueError("censored must name at least one token, e.g. {'<5': (1, 4)}")
     return out
+
+
+def _check_flagged(flagged: Any) -> tuple[int, int]:
+    try:
+        low, high = flagged
+    except (TypeError, ValueError):
+        raise ValueError(f"flagged must be (low, high), e.g. (1, 4), got {flagged!r}") from None
+    for v in (low, high):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise TypeError(f"flagged must hold whole numbers, got {flagged!r}")
+    if not 0 <= low <= high:
+        raise ValueError(f"flagged must satisfy 0 <= low <= high, got {flagged!r}")
+    return int(low), int(high)
+
+
+def _flag_columns(frame: pd.DataFrame, path: Path, counts: list[Any],
+                  flags: str | Mapping[str, str] | None) -> dict[Any, Any]:
+    """Count column -> its suppression flag column (see :data:`FLAG_WORDS`)."""
+    if flags is None:
+        return {}
+    by_norm = {_normalise(c): c for c in counts}
+    if isinstance(flags, str):
+        if flags != "auto":
+            raise ValueError(f"flags must be 'auto', None or a mapping count column -> flag "
+                             f"column, got {flags!r}")
+        words = "|".join(map(re.escape, FLAG_WORDS))
+        pattern = re.compile(rf"^(?:(?P<a>.+?) (?:{words})|(?:{words}) (?P<b>.+))$")
+        found: dict[Any, Any] = {}
+        for c in frame.columns:
+            m = pattern.match(_normalise(c))
+            if not m:
+                continue
+            target = m.group("a") or m.group("b")
+            if not (_YEAR.match(target) or _YEAR_SEX.match(target)):
+                continue
+            if target not in by_norm:
+                raise ValueError(f"{str(path)!r}: column {str(c)!r} looks like the suppression "
+                                 f"flag of a count column {target!r}, which the file does not "
+                                 f"have; its count columns are {list(map(str, counts))!r} "
+                                 "(flags=None reads no flags)")
+            if by_norm[target] in found:
+                raise ValueError(f"{str(path)!r}: count column {str(by_norm[target])!r} has "
+                                 f"two suppression flag columns ({str(found[by_norm[target]])!r}"
+                                 f" and {str(c)!r}); name one with flags={{...}}")
+            found[by_norm[target]] = c
+        return found
+    if not isinstance(flags, Mapping):
+        raise TypeError(f"flags must be 'auto', None or a mapping count column -> flag "
+                        f"column, got {type(flags).__name__}")
+    out: dict[Any, Any] = {}
+    names = {str(c): c for c in frame.columns}
+    counts_by_name = {str(c): c for c in counts}
+    for count, flag in flags.items():
+        if str(count) not in counts_by_name:
+            raise ValueError(f"flags: {count!r} is not a count column of {str(path)!r}; its "
+                             f"count columns are {list(counts_by_name)!r}")
+        if str(flag) not in names:
+            raise ValueError(f"flags: {flag!r} (the flag of {count!r}) is not a column of "
+                             f"{str(path)!r}; it has {list(names)!r}")
+        out[counts_by_name[str(count)]] = names[str(flag)]
+    return out
+
+
+def _parse_flags(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(flagged, bad) arrays for one flag column."""
+    def one(v: Any) -> int:
+        if v is None or (isinstance(v, float) and not np.isfinite(v)):
+            return 0
+        if isinstance(v, bool | np.bool_):
+            return int(bool(v))
+        if isinstance(v, int | np.integer) or (isinstance(v, float) and v.is_integer()):
+            return {0: 0, 1: 1}.get(int(v), 2)
+        if isinstance(v, str):
+            text = v.strip().lower()
+            return 1 if text in _FLAG_YES else 0 if text in _FLAG_NO else 2
+        return 2
+
+    code = values.map(one).to_numpy(dtype=np.int64)
+    return code == 1, code == 2
 
 
 def _sha256(path: Path) -> str:
@@ -399,6 +501,8 @@ def read_enrolments(
     censored: Mapping[str, tuple[int, int]] | None = None,
     errors: str = "raise",
     columns: Mapping[str, str] | None = None,
+    flags: str | Mapping[str, str] | None = "auto",
+    flagged: tuple[int, int] = DEFAULT_FLAGGED,
     sep: str | None = None,
     encoding: str | None = None,
 ) -> Enrolments:
@@ -416,6 +520,15 @@ def read_enrolments(
         Censored tokens and the counts they stand for, default ``{"<5": (1, 4)}``
         (DUO publishes counts of 1-4 as ``"<5"``). A cell with a token gets that
         interval as ``low``/``high`` and ``censored=True``.
+    flags : "auto", mapping or None
+        Suppression flag columns, DUO's other form of censoring (a count of ``4``
+        marked as suppressed). ``"auto"`` (default) takes a column named after a count
+        column and one of :data:`FLAG_WORDS` (``2024 AFGESCHERMD``, ``AFGESCHERMD
+        2024``); a mapping names them (count column -> flag column); None reads none.
+    flagged : (int, int)
+        The counts a flagged cell stands for (default ``(1, 4)``, as ``"<5"``). The
+        cell's own number must be empty, a censored token or a whole number in this
+        interval (DUO writes the upper end); anything else is a bad value.
     errors : {"raise", "exclude"}
         What to do with a value that cannot be read (a count that is neither a whole
         number >= 0 nor a token, an empty count, a bad municipality number or sex code,
@@ -461,6 +574,7 @@ def read_enrolments(
     if errors not in ("raise", "exclude"):
         raise ValueError(f"errors must be 'raise' or 'exclude', got {errors!r}")
     tokens = _check_censored(censored)
+    flag_interval = _check_flagged(flagged)
     if not path.is_file():
         raise FileNotFoundError(f"input file not found: {str(path)!r}")
     suffixes = [s.lower() for s in path.suffixes]
@@ -473,6 +587,7 @@ def read_enrolments(
                          "ending in .json (an array of records) or .csv (DUO's layout)")
     roles = _find_columns(frame, path, columns)
     layout, years = _year_columns(frame, path, "sex" in roles)
+    flag_of = _flag_columns(frame, path, [c for c, _, _ in years], flags)
     problems = _Problems(path, "record" if kind == "json" else "line", errors)
     records = np.arange(first, first + len(frame), dtype=np.int64)
     n = len(frame)
@@ -540,6 +655,29 @@ def read_enrolments(
     for column, year, col_sex in years:
         low, high, cens, bad, missing = _parse_counts(frame[column], tokens)
         keep = why == ""
+        if column in flag_of:
+            fcol = flag_of[column]
+            marked, bad_flag = _parse_flags(frame[fcol])
+            problems.report("bad_flag", bad_flag & keep, records, fcol, frame[fcol],
+                            "yes (1, j, ja, y, true, x, *) or no (0, n, nee, false, empty)",
+                            year=year)
+            flo, fhi = flag_interval
+            inside = ~bad & ~missing & ~cens & (low >= flo) & (high <= fhi)
+            fits = missing | cens | inside
+            wrong = marked & ~fits & ~bad_flag & keep
+            problems.report("bad_flagged_count", wrong, records, column, frame[column],
+                            f"a cell flagged in {str(fcol)!r} holds nothing, a censored token "
+                            f"or a whole number from {flo} to {fhi} (the flagged interval)",
+                            year=year)
+            use = marked & fits
+            low, high = np.where(use, flo, low), np.where(use, fhi, high)
+            cens = cens | use
+            # a bad flag or an inconsistent flagged count leaves the cell out (counted)
+            missing = missing & ~use
+            gone = bad_flag | wrong
+            bad = bad & ~use & ~gone
+            missing = missing & ~gone
+            keep = keep & ~gone
         problems.report("bad_count", bad & keep, records, column, frame[column], allowed,
                         year=year)
         problems.report("missing_count", missing & keep, records, column, frame[column],
@@ -581,6 +719,8 @@ def read_enrolments(
         "records": int(len(frame)), "years": sorted({y for _, y, _ in years}),
         "layout": layout, "columns": {r: str(c) for r, c in roles.items()},
         "censored": {t: list(v) for t, v in tokens.items()},
+        "flags": {str(c): str(f) for c, f in flag_of.items()},
+        "flagged": list(flag_interval),
     }
     return Enrolments(cells=cells[CELL_COLUMNS], exclusions=problems.frame(), source=source)
 

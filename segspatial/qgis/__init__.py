@@ -6,8 +6,10 @@ modeler, batch mode, ``qgis_process`` and PyQGIS scripts. The pieces:
 - :mod:`segspatial.qgis._processing` (imports QGIS, so it loads only inside QGIS): the
   provider ``segspatial`` with the algorithms ``segspatial:indices`` (segregation
   indices per area, a styled choropleth), ``segspatial:local_measures`` (per school),
-  ``segspatial:profile`` (multi-scale profile) and ``segspatial:report`` (the HTML
-  report), thin wiring over the Python API;
+  ``segspatial:profile`` (multi-scale profile), ``segspatial:report`` (the HTML
+  report), ``segspatial:multigroup`` (K >= 2 groups, between/within decomposition) and
+  ``segspatial:change`` (change over time with intervals), thin wiring over the Python
+  API;
 - :mod:`segspatial.qgis._wiring` and :mod:`segspatial.qgis._texts` (no QGIS): the
   parameters as one table mapped onto the API's keyword arguments, and the English and
   Dutch texts;

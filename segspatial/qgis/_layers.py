@@ -108,8 +108,8 @@ class Units:
 
     frame: pd.DataFrame          # index: feature id; the fields read + x, y (projected)
     unit: str
-    group_a: str
-    group_b: str
+    group_a: str | None          # two groups (None with ``groups``)
+    group_b: str | None
     total: str | None
     year: str | None
     area: str
@@ -124,10 +124,13 @@ class Units:
     polygon_wkb: int = QgsWkbTypes.NoGeometry
     polygon_crs: QgsCoordinateReferenceSystem | None = None
     exclusions: list = field(default_factory=list)
+    groups: list[str] | None = None  # K >= 2 group fields (the multigroup algorithm)
 
     @property
     def pupils(self) -> list[str]:
-        return [self.total] if self.total else [self.group_a, self.group_b]
+        if self.total:
+            return [self.total]
+        return list(self.groups) if self.groups else [self.group_a, self.group_b]
 
     @property
     def roles(self) -> dict[str, Any]:

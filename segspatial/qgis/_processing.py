@@ -4,8 +4,11 @@ This module imports QGIS (``qgis.core``), so it is loaded only inside QGIS (the 
 in :mod:`segspatial.qgis.plugin`, ``qgis_process`` or a PyQGIS script). Everything it
 computes comes from the public API: :func:`segspatial.segregation`,
 :func:`segspatial.spatial.spatial_segregation`, :func:`~segspatial.spatial.local_measures`,
-:func:`~segspatial.spatial.multiscale_profile`, :func:`segspatial.report.report_data` and
-:func:`~segspatial.report.write_report`; locations, CRSs and joins go through
+:func:`~segspatial.spatial.multiscale_profile`, :func:`segspatial.report.report_data`,
+:func:`~segspatial.report.write_report`, :func:`segspatial.multigroup_segregation` (with
+:func:`~segspatial.multigroup_table.local_scores` and
+:func:`~segspatial.multigroup_table.within_components`) and
+:func:`segspatial.inference.infer`; locations, CRSs and joins go through
 :mod:`segspatial.geo` exactly as on the command line. The parameters are the rows of
 :mod:`segspatial.qgis._wiring`.
 
@@ -148,10 +151,10 @@ class _Algorithm(QgsProcessingAlgorithm):
                      else QgsProcessing.TypeVectorPolygon]
             d = QgsProcessingParameterFeatureSource(param.name, label, types,
                                                     optional=param.optional)
-        elif kind == "field":
+        elif kind in ("field", "fields"):
             d = QgsProcessingParameterField(param.name, label, parentLayerParameterName=(
                 param.parent or ""), type=_FIELD_TYPES[param.field_type],
-                optional=param.optional)
+                allowMultiple=kind == "fields", optional=param.optional)
         elif kind in ("number", "integer"):
             number = (QgsProcessingParameterNumber.Integer if kind == "integer"
                       else QgsProcessingParameterNumber.Double)
@@ -214,6 +217,8 @@ class _Algorithm(QgsProcessingAlgorithm):
             if kind == "field":
                 fields = self.parameterAsFields(parameters, name, context)
                 value = fields[0] if fields else None
+            elif kind == "fields":
+                value = self.parameterAsFields(parameters, name, context)
             elif kind in ("number", "integer"):
                 if param.optional and (raw is None or raw == ""):
                     value = None
@@ -273,11 +278,13 @@ class _Algorithm(QgsProcessingAlgorithm):
         from segspatial import geo
 
         schools = self._source(parameters, "SCHOOLS", context, required=True)
-        roles = {"unit": values.get("UNIT"), "group_a": values["GROUP_A"],
-                 "group_b": values["GROUP_B"], "total": values.get("TOTAL"),
+        roles = {"unit": values.get("UNIT"), "group_a": values.get("GROUP_A"),
+                 "group_b": values.get("GROUP_B"), "total": values.get("TOTAL"),
                  "year": values.get("YEAR"), "area": values.get("AREA_FIELD"),
                  "name": values.get("NAME")}
-        columns = list(dict.fromkeys(c for c in roles.values() if c))
+        groups = list(values.get("GROUPS") or [])
+        columns = list(dict.fromkeys(c for c in [*roles.values(), *groups,
+                                                 values.get("WITHIN")] if c))
         frame, xs, ys, _ = read_points(schools, columns, feedback)
         taken = set(map(str, frame.columns))
         x, y = free_name("x", taken), free_name("y", taken)
@@ -292,7 +299,8 @@ class _Algorithm(QgsProcessingAlgorithm):
         units = Units(frame=frame, unit=roles["unit"], group_a=roles["group_a"],
                        group_b=roles["group_b"], total=roles["total"], year=roles["year"],
                        area=roles["area"] or "", x=x, y=y, name=roles["name"],
-                       crs=distance_crs, by_location=areas is not None and not roles["area"])
+                       crs=distance_crs, by_location=areas is not None and not roles["area"],
+                       groups=groups or None)
         if areas is not None:
             if (roles["area"] and not values.get("AREA_CODE")
                     and "statcode" not in areas.fields().names()):  # read_polygons' default
@@ -359,7 +367,7 @@ class _Algorithm(QgsProcessingAlgorithm):
                  feedback: Any, end: float, **kwargs: Any) -> Any:
         """``function`` on the schools in batches of areas (or years), progress 15-end."""
         partition = w.partition_column(units.area, units.year,
-                                       values.get("CONTEXT") or "area")
+                                       values.get("CONTEXT") or "area", values.get("K"))
         return w.run_batched(function, units.frame, units.unit, units.group_a,
                              units.group_b, area=units.area, year=units.year,
                              total=units.total, partition=partition,
@@ -379,6 +387,45 @@ class _Algorithm(QgsProcessingAlgorithm):
         kept, filtered = apply_filters(counts, min_unit_size=values["MIN_UNIT_SIZE"],
                                        min_area_size=values["MIN_AREA_SIZE"])
         return result, kept, filtered
+
+    def _write_schools(self, parameters: dict, name: str, context: Any, units: Units,
+                       table: pd.DataFrame, added: list[str], feedback: Any
+                       ) -> tuple[str, dict[str, str]]:
+        """The school points with the ``added`` columns of ``table`` (one row per
+        school and year: ``unit`` [``year``]); schools without a row keep them empty.
+        Returns the destination and the output's name of every added column."""
+        keys = [units.unit] + ([units.year] if units.year else [])
+        frame = units.frame.reset_index(names="_fid")
+        lookup = frame[["_fid", *keys]].rename(columns={units.unit: "unit"})
+        if units.year:  # as the validation gate reads years: whole numbers
+            lookup = lookup.rename(columns={units.year: "year"})
+            lookup["year"] = pd.to_numeric(lookup["year"]).astype("int64")
+        measured = table.merge(lookup, on=["unit"] + (["year"] if units.year else []),
+                               how="left", validate="one_to_one")
+        by_fid = measured.set_index("_fid")[added]
+        schools = self._source(parameters, "SCHOOLS", context, required=True)
+        new = QgsFields()
+        for column in added:
+            new.append(qgis_field(column, by_fid[column]))
+        fields = QgsProcessingUtils.combineFields(schools.fields(), new)
+        names = {c: fields.at(schools.fields().count() + i).name()
+                 for i, c in enumerate(added)}
+        sink, dest = self.parameterAsSink(parameters, name, context, fields,
+                                          schools.wkbType(), schools.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        rows = {fid: row for fid, row in zip(by_fid.index, by_fid.itertuples(
+            index=False, name=None), strict=True)}
+        empty = [None] * len(added)
+        for n, feature in enumerate(schools.getFeatures()):
+            if n % 1000 == 0 and feedback.isCanceled():
+                raise w.Cancelled
+            out = QgsFeature(fields)
+            out.setGeometry(feature.geometry())
+            out.setAttributes(list(feature.attributes())
+                              + [qgis_value(v) for v in rows.get(feature.id(), empty)])
+            self._add(sink, out, parameters, name)
+        return dest, names
 
     def _exclusions(self, units: Units, result_exclusions: pd.DataFrame | None
                     ) -> pd.DataFrame:
@@ -421,9 +468,7 @@ class IndicesAlgorithm(_Algorithm):
     SPEC = w.ALGORITHMS["indices"]
 
     def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
-        from segspatial.cli._inference import describe_inference
         from segspatial.compute import segregation
-        from segspatial.inference import infer
         from segspatial.spatial import spatial_segregation
 
         units = self._units(values, parameters, context, feedback)
@@ -438,12 +483,28 @@ class IndicesAlgorithm(_Algorithm):
                 kwargs.update(districts, snap=values["SNAP"])
             # Morrill's D on frame-free contiguity, as the CLI without --morrill-clip:
             # areas by location or by column give the same value
+        function = self._with_inference(function, values)
+        result = self._batched(function, values, units, feedback, 85, **kwargs)
+        return self._area_outputs(result, units, values, parameters, context, feedback)
+
+    def _with_inference(self, function: Callable[..., Any], values: dict
+                        ) -> Callable[..., Any]:
+        """``function``, followed by bootstrap and randomisation tests when asked."""
+        from segspatial.inference import infer
+
         inference = w.api_arguments(self.SPEC, values, infer)
         if inference.get("n_boot") or inference.get("null_draws"):
             if inference.get("rng") is None:  # one seed for every batch, reported below
                 inference["rng"] = int(np.random.SeedSequence().entropy)
             function = w.then_infer(function, **inference)
-        result = self._batched(function, values, units, feedback, 85, **kwargs)
+        return function
+
+    def _area_outputs(self, result: Any, units: Units, values: dict, parameters: dict,
+                      context: Any, feedback: Any) -> dict:
+        """The styled area layer (one field per index), the exclusions and the long
+        results table of ``result``."""
+        from segspatial.cli._inference import describe_inference
+
         if describe_inference(result):
             feedback.pushInfo(describe_inference(result))
         bounds = units.bounds
@@ -543,6 +604,93 @@ class IndicesAlgorithm(_Algorithm):
         return columns[0] if columns else None
 
 
+class MultigroupAlgorithm(IndicesAlgorithm):
+    """K >= 2 groups at once (``segspatial indices --groups ... --within ...``)."""
+
+    SPEC = w.ALGORITHMS["multigroup"]
+
+    #: Local scores added to the school points (see
+    #: :func:`segspatial.multigroup_table.local_scores`).
+    LOCAL_COLUMNS = ("area", "pupils", "p", "ls", "entropy", "m_contribution",
+                     "h_contribution")
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.counts import prepare_multigroup_counts
+        from segspatial.multigroup_table import (
+            local_scores,
+            multigroup_segregation,
+            within_components,
+        )
+
+        within = values.get("WITHIN")
+        if parameters.get("WITHIN_OUTPUT") and not within:
+            raise QgsProcessingException(ui_text("msg.within_output_needs_within"))
+        units = self._units(values, parameters, context, feedback)
+        common = dict(area=units.area, year=units.year, total=units.total)
+        # the validation gate on all schools at once (before batching)
+        prepare_multigroup_counts(units.frame, units.unit, units.groups, **common)
+        function = self._with_inference(multigroup_segregation, values)
+        result = w.run_batched(function, units.frame, units.unit, units.groups, **common,
+                               partition=units.area,
+                               progress=self._progress(feedback, 15, 80),
+                               **w.api_arguments(self.SPEC, values, multigroup_segregation))
+        outputs = self._area_outputs(result, units, values, parameters, context, feedback)
+        if parameters.get("LOCAL_OUTPUT"):
+            scores = local_scores(units.frame, units.unit, units.groups, **common,
+                                  **w.api_arguments(self.SPEC, values, local_scores))
+            outputs["LOCAL_OUTPUT"], _ = self._write_schools(
+                parameters, "LOCAL_OUTPUT", context, units, scores,
+                list(self.LOCAL_COLUMNS), feedback)
+        if parameters.get("WITHIN_OUTPUT"):
+            split = within_components(units.frame, units.unit, units.groups, within,
+                                      **common, **{k: v for k, v in w.api_arguments(
+                                          self.SPEC, values, within_components).items()
+                                          if k != "within"})
+            outputs["WITHIN_OUTPUT"] = self._write_table(parameters, "WITHIN_OUTPUT",
+                                                         context, split)
+        return {k: v for k, v in outputs.items() if v is not None}
+
+
+class ChangeAlgorithm(_Algorithm):
+    """Change over time per area (``segspatial change INPUT --unit ...``)."""
+
+    SPEC = w.ALGORITHMS["change"]
+
+    def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
+        from segspatial.compute import segregation
+        from segspatial.inference import infer
+
+        units = self._units(values, parameters, context, feedback)
+        self._validate(units)
+        result = segregation(units.frame, units.unit, units.group_a, units.group_b,
+                             area=units.area, year=units.year, total=units.total,
+                             **w.api_arguments(self.SPEC, values, segregation))
+        if result.table.empty:  # every area was left out: say why
+            raise QgsProcessingException(ui_text(
+                "msg.nothing_to_compare", reasons="; ".join(sorted(set(
+                    self._exclusions(units, result.exclusions)["reason"].astype(str))))))
+        feedback.setProgress(30)
+        if feedback.isCanceled():
+            raise w.Cancelled
+        # one call over all areas: a year given must be a year of the whole results
+        # (and the draws are keyed by area-year, as on the command line)
+        inference = infer(result, change=True, **w.api_arguments(self.SPEC, values, infer))
+        if feedback.isCanceled():
+            raise w.Cancelled
+        feedback.setProgress(85)
+        outputs = {"OUTPUT": self._write_table(parameters, "OUTPUT", context,
+                                               inference.change)}
+        exclusions = self._exclusions(units, inference.result.exclusions)
+        outputs["EXCLUSIONS"] = self._write_table(parameters, "EXCLUSIONS", context,
+                                                  exclusions)
+        if parameters.get("RESULTS"):
+            outputs["RESULTS"] = self._write_table(parameters, "RESULTS", context,
+                                                   inference.result.table)
+        self._summarise(exclusions, feedback)
+        feedback.setProgress(100)
+        return {k: v for k, v in outputs.items() if v is not None}
+
+
 class LocalMeasuresAlgorithm(_Algorithm):
     SPEC = w.ALGORITHMS["local_measures"]
 
@@ -558,38 +706,8 @@ class LocalMeasuresAlgorithm(_Algorithm):
         table, _, filtered = self._per_unit(local_measures, values, units, feedback, 85)
         table = table.assign(p_centred=relative_share(table["p"].to_numpy(dtype=float),
                                                       table["p_area"].to_numpy(dtype=float)))
-        keys = [units.unit] + ([units.year] if units.year else [])
-        frame = units.frame.reset_index(names="_fid")
-        lookup = frame[["_fid", *keys]].rename(columns={units.unit: "unit"})
-        if units.year:  # as the validation gate reads years: whole numbers
-            lookup = lookup.rename(columns={units.year: "year"})
-            lookup["year"] = pd.to_numeric(lookup["year"]).astype("int64")
-        measured = table.merge(lookup, on=["unit"] + (["year"] if units.year else []),
-                               how="left", validate="one_to_one")
-        added = ["area", *self.COLUMNS, "p_centred"]
-        by_fid = measured.set_index("_fid")[added]
-        schools = self._source(parameters, "SCHOOLS", context, required=True)
-        new = QgsFields()
-        for column in added:
-            new.append(qgis_field(column, by_fid[column]))
-        fields = QgsProcessingUtils.combineFields(schools.fields(), new)
-        names = {c: fields.at(schools.fields().count() + i).name()
-                 for i, c in enumerate(added)}
-        sink, dest = self.parameterAsSink(parameters, "OUTPUT", context, fields,
-                                          schools.wkbType(), schools.sourceCrs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
-        rows = {fid: row for fid, row in zip(by_fid.index, by_fid.itertuples(
-            index=False, name=None), strict=True)}
-        empty = [None] * len(added)
-        for n, feature in enumerate(schools.getFeatures()):
-            if n % 1000 == 0 and feedback.isCanceled():
-                raise w.Cancelled
-            out = QgsFeature(fields)
-            out.setGeometry(feature.geometry())
-            out.setAttributes(list(feature.attributes())
-                              + [qgis_value(v) for v in rows.get(feature.id(), empty)])
-            self._add(sink, out, parameters, "OUTPUT")
+        dest, names = self._write_schools(parameters, "OUTPUT", context, units, table,
+                                          ["area", *self.COLUMNS, "p_centred"], feedback)
         pupils = " + ".join(QgsExpression.quotedColumnRef(c) for c in units.pupils)
         max_pupils = float(units.frame[units.pupils].sum(axis=1).max() or 1.0)
         centred, lang = names["p_centred"], ui_language()
@@ -722,7 +840,7 @@ class SegspatialProvider(QgsProcessingProvider):
         load_native()  # inside the QGIS programs: see segspatial.qgis._native
 
     ALGORITHMS = (IndicesAlgorithm, LocalMeasuresAlgorithm, ProfileAlgorithm,
-                  ReportAlgorithm)
+                  ReportAlgorithm, MultigroupAlgorithm, ChangeAlgorithm)
 
     def id(self) -> str:
         return PROVIDER_ID

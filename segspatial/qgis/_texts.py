@@ -24,6 +24,37 @@ _EN: dict[str, str] = {
     "alg.local_measures": "Local measures per school",
     "alg.profile": "Multi-scale profile",
     "alg.report": "Municipality report",
+    "alg.multigroup": "Several groups at once (multigroup indices)",
+    "alg.change": "Change over time per area",
+    "help.multigroup": (
+        "<p>Segregation of two or more groups at once (e.g. Dutch, western and "
+        "non-western pupils, or five income groups) for every area (and year): Theil's "
+        "mutual information M and H = M / E, the multigroup dissimilarity D (Reardon "
+        "&amp; Firebaugh 2002), the normalised exposure and the entropy E. With two "
+        "groups they equal the two-group M, H, D and V.</p>"
+        "<p>With a <i>grouping field</i> (e.g. the denomination of the school, a school "
+        "board or a district), M and H are split exactly into the segregation between "
+        "those groupings and within them (between + within = total), as fields "
+        "<i>multigroup_theil_h_between_&lt;field&gt;</i> and "
+        "<i>..._within_&lt;field&gt;</i>; optionally a table per grouping and the local "
+        "score of every school (its contribution to M and H).</p>"
+        "<p><b>Output</b>: the area polygons with one field per index, coloured on the "
+        "report's fixed scale, and a table of everything left out, with the reason. "
+        "Optionally bootstrap intervals and a randomisation test (advanced "
+        "parameters).</p>"
+        "<p>Same computation as <code>segspatial indices --groups ... --within ...</code> "
+        "and <code>segspatial.multigroup_segregation</code>.</p>"),
+    "help.change": (
+        "<p>For every area and index: the difference between two years (default: the "
+        "first and the last year with a value) and the linear trend over the years, "
+        "with bootstrap confidence intervals and p-values. The direction is "
+        "<i>rising</i> or <i>falling</i> only when the interval excludes zero, else "
+        "<i>no_clear_change</i>.</p>"
+        "<p>The schools need a year field (one point per school per year).</p>"
+        "<p><b>Output</b>: one table row per area, index and statistic (difference, "
+        "trend), and a table of everything left out, with the reason.</p>"
+        "<p>Same computation as <code>segspatial change INPUT --unit ...</code> and "
+        "<code>segspatial.inference.infer(..., change=True)</code>.</p>"),
     "help.indices": (
         "<p>Computes the segregation indices for every area (and year) from a point layer "
         "of schools with the pupils of two groups: the dissimilarity index D, "
@@ -146,6 +177,7 @@ _EN: dict[str, str] = {
     "tip.DISTRICT_SIZE": "Without a district layer, H is split between squares of this "
                          "size.",
     "param.BOOTSTRAP": "Bootstrap replicates per area-year (0: none)",
+    "param.BOOTSTRAP.change": "Bootstrap replicates per area-year (at least 2)",
     "tip.BOOTSTRAP": "Standard error and confidence interval of every index (se, ci_low, "
                      "ci_high fields); 1000 or more for 95% intervals.",
     "param.CI_LEVEL": "Confidence level of the intervals",
@@ -184,6 +216,29 @@ _EN: dict[str, str] = {
     "param.OUTPUT.local_measures": "Local measures",
     "param.OUTPUT.profile": "Profile",
     "param.OUTPUT.report": "Report folder",
+    "param.OUTPUT.multigroup": "Multigroup indices",
+    "param.OUTPUT.change": "Changes",
+    "param.LOCAL_OUTPUT": "Local scores per school [optional]",
+    "param.WITHIN_OUTPUT": "Decomposition per grouping [optional]",
+    "param.GROUPS": "Group pupils fields (two or more)",
+    "tip.GROUPS": "One field per group with its number of pupils at the school, e.g. "
+                  "dutch, western, nonwestern.",
+    "param.WITHIN": "Grouping field for the between/within split [optional]",
+    "tip.WITHIN": "A field grouping the schools, e.g. the denomination "
+                  "(DENOMINATIE_VESTIGING), a school board or a district code; M and H "
+                  "are split into between and within these groupings.",
+    "param.LOG_BASE": "Logarithm base of M and E",
+    "tip.LOG_BASE": "Base of the information values (M, E and the M decomposition); H, "
+                    "D and the exposure do not depend on it. Default: e (nats); 2 gives "
+                    "bits.",
+    "param.FROM_YEAR": "First year compared [optional; default: the first with a value]",
+    "tip.FROM_YEAR": "The difference is the value in the last year minus the value in "
+                     "this year.",
+    "param.TO_YEAR": "Last year compared [optional; default: the last with a value]",
+    "tip.TO_YEAR": "Also the last year of the trend.",
+    "param.TREND": "Also the linear trend",
+    "tip.TREND": "The least-squares slope over the years (index points a year), with "
+                 "its interval; needs three years with a value.",
     "param.EXCLUSIONS": "Left out",
     "param.RESULTS": "Results (long table)",
     "param.CHART": "Profile chart",
@@ -215,6 +270,10 @@ _EN: dict[str, str] = {
                   "properties.",
     "msg.wrote": "Wrote {n} features.",
     "msg.left_out": "Left out ({reason}): {units} schools, {pupils} pupils.",
+    "msg.within_output_needs_within": "WITHIN_OUTPUT needs WITHIN: the grouping field "
+                                      "whose decomposition it holds.",
+    "msg.nothing_to_compare": "Nothing to compare: every area was left out ({reasons}); "
+                              "lower MIN_AREA_SIZE or MIN_UNIT_SIZE.",
 }
 
 _NL: dict[str, str] = {
@@ -224,6 +283,38 @@ _NL: dict[str, str] = {
     "alg.local_measures": "Lokale maten per school",
     "alg.profile": "Profiel over schaalniveaus",
     "alg.report": "Gemeenterapport",
+    "alg.multigroup": "Meer groepen tegelijk (meergroepsindices)",
+    "alg.change": "Verandering in de tijd per gebied",
+    "help.multigroup": (
+        "<p>Segregatie van twee of meer groepen tegelijk (bijv. Nederlandse, westerse "
+        "en niet-westerse leerlingen, of vijf inkomensgroepen) voor elk gebied (en "
+        "jaar): Theils wederzijdse informatie M en H = M / E, de meergroeps-"
+        "dissimilariteit D (Reardon &amp; Firebaugh 2002), de genormaliseerde "
+        "blootstelling en de entropie E. Bij twee groepen zijn ze gelijk aan M, H, D en "
+        "V voor twee groepen.</p>"
+        "<p>Met een <i>groeperingsveld</i> (bijv. de denominatie van de school, een "
+        "schoolbestuur of een wijk) worden M en H exact gesplitst in de segregatie "
+        "tussen die groeperingen en binnen die groeperingen (tussen + binnen = totaal), "
+        "als velden <i>multigroup_theil_h_between_&lt;veld&gt;</i> en "
+        "<i>..._within_&lt;veld&gt;</i>; desgewenst een tabel per groepering en de "
+        "lokale score van elke school (haar bijdrage aan M en H).</p>"
+        "<p><b>Uitvoer</b>: de gebiedsvlakken met een veld per index, gekleurd op de "
+        "vaste schaal van het rapport, en een tabel van alles wat is weggelaten, met de "
+        "reden. Desgewenst bootstrap-intervallen en een randomisatietoets "
+        "(geavanceerde parameters).</p>"
+        "<p>Dezelfde berekening als <code>segspatial indices --groups ... --within "
+        "...</code> en <code>segspatial.multigroup_segregation</code>.</p>"),
+    "help.change": (
+        "<p>Voor elk gebied en elke index: het verschil tussen twee jaren (standaard: "
+        "het eerste en het laatste jaar met een waarde) en de lineaire trend over de "
+        "jaren, met bootstrap-betrouwbaarheidsintervallen en p-waarden. De richting is "
+        "<i>rising</i> (stijgend) of <i>falling</i> (dalend) alleen als het interval nul "
+        "uitsluit, anders <i>no_clear_change</i> (geen duidelijke verandering).</p>"
+        "<p>De scholen hebben een jaarveld nodig (een punt per school per jaar).</p>"
+        "<p><b>Uitvoer</b>: een tabelrij per gebied, index en statistiek (verschil, "
+        "trend), en een tabel van alles wat is weggelaten, met de reden.</p>"
+        "<p>Dezelfde berekening als <code>segspatial change INPUT --unit ...</code> en "
+        "<code>segspatial.inference.infer(..., change=True)</code>.</p>"),
     "help.indices": (
         "<p>Berekent de segregatie-indices voor elk gebied (en jaar) uit een puntlaag "
         "met scholen en hun leerlingen in twee groepen: de dissimilariteitsindex D, de "
@@ -356,6 +447,7 @@ _NL: dict[str, str] = {
     "tip.DISTRICT_SIZE": "Zonder wijkenlaag wordt H gesplitst over vierkanten van deze "
                          "grootte.",
     "param.BOOTSTRAP": "Bootstrap-herhalingen per gebied en jaar (0: geen)",
+    "param.BOOTSTRAP.change": "Bootstrap-herhalingen per gebied en jaar (minstens 2)",
     "tip.BOOTSTRAP": "Standaardfout en betrouwbaarheidsinterval van elke index (velden "
                      "se, ci_low, ci_high); 1000 of meer voor 95%-intervallen.",
     "param.CI_LEVEL": "Betrouwbaarheidsniveau van de intervallen",
@@ -396,6 +488,31 @@ _NL: dict[str, str] = {
     "param.OUTPUT.local_measures": "Lokale maten",
     "param.OUTPUT.profile": "Profiel",
     "param.OUTPUT.report": "Rapportmap",
+    "param.OUTPUT.multigroup": "Meergroepsindices",
+    "param.OUTPUT.change": "Veranderingen",
+    "param.LOCAL_OUTPUT": "Lokale scores per school [optioneel]",
+    "param.WITHIN_OUTPUT": "Uitsplitsing per groepering [optioneel]",
+    "param.GROUPS": "Velden met leerlingen per groep (twee of meer)",
+    "tip.GROUPS": "Een veld per groep met het aantal leerlingen op de school, bijv. "
+                  "nederlands, westers, nietwesters.",
+    "param.WITHIN": "Groeperingsveld voor de splitsing tussen/binnen [optioneel]",
+    "tip.WITHIN": "Een veld dat de scholen groepeert, bijv. de denominatie "
+                  "(DENOMINATIE_VESTIGING), een schoolbestuur of een wijkcode; M en H "
+                  "worden gesplitst in tussen en binnen deze groeperingen.",
+    "param.LOG_BASE": "Grondtal van de logaritme van M en E",
+    "tip.LOG_BASE": "Grondtal van de informatiewaarden (M, E en de splitsing van M); H, "
+                    "D en de blootstelling hangen er niet van af. Standaard: e (nats); 2 "
+                    "geeft bits.",
+    "param.FROM_YEAR": "Eerste vergeleken jaar [optioneel; standaard: het eerste met "
+                       "een waarde]",
+    "tip.FROM_YEAR": "Het verschil is de waarde in het laatste jaar min de waarde in dit "
+                     "jaar.",
+    "param.TO_YEAR": "Laatste vergeleken jaar [optioneel; standaard: het laatste met "
+                     "een waarde]",
+    "tip.TO_YEAR": "Ook het laatste jaar van de trend.",
+    "param.TREND": "Ook de lineaire trend",
+    "tip.TREND": "De kleinste-kwadratenhelling over de jaren (indexpunten per jaar), met "
+                 "haar interval; vraagt drie jaren met een waarde.",
     "param.EXCLUSIONS": "Weggelaten",
     "param.RESULTS": "Resultaten (lange tabel)",
     "param.CHART": "Profielgrafiek",
@@ -425,6 +542,10 @@ _NL: dict[str, str] = {
                   "eigenschappen van de laag.",
     "msg.wrote": "{n} objecten geschreven.",
     "msg.left_out": "Weggelaten ({reason}): {units} scholen, {pupils} leerlingen.",
+    "msg.within_output_needs_within": "WITHIN_OUTPUT vraagt WITHIN: het "
+                                      "groeperingsveld waarvan het de uitsplitsing bevat.",
+    "msg.nothing_to_compare": "Niets te vergelijken: elk gebied is weggelaten "
+                              "({reasons}); verlaag MIN_AREA_SIZE of MIN_UNIT_SIZE.",
 }
 
 #: Language code -> catalogue.

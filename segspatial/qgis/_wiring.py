@@ -87,7 +87,8 @@ class Param:
     name : str
         The QGIS parameter name (``qgis_process`` and ``processing.run`` use it).
     kind : str
-        ``points``, ``polygons`` (feature sources), ``field``, ``number``,
+        ``points``, ``polygons`` (feature sources), ``field``, ``fields`` (several),
+        ``number``,
         ``integer``, ``numbers`` (text of numbers), ``choice``, ``choices`` (several),
         ``crs``, ``text``, ``codes`` (text of codes), ``bool``; outputs: ``sink``,
         ``table``, ``folder``, ``html``.
@@ -219,6 +220,9 @@ def convert(param: Param, raw: Any) -> Any:
     """A value as QGIS gives it -> the value the Python API takes."""
     if param.kind == "numbers":
         return parse_numbers(raw, param.name)
+    if param.kind == "fields":
+        chosen = [str(v) for v in raw or () if str(v)]
+        return chosen or None
     if param.kind == "choices":  # QGIS gives [""] for an empty optional choice
         chosen = [str(v) for v in raw or () if str(v)]
         return chosen or None
@@ -237,6 +241,7 @@ def convert(param: Param, raw: Any) -> Any:
 #: API arguments the provider wires itself (no ``api`` in their row): the schools'
 #: column roles (``unit=``, ``group_a=`` ...) and the areas' and districts' options.
 _PROVIDER_WIRED = {"unit": "UNIT", "group_a": "GROUP_A", "group_b": "GROUP_B",
+                   "groups": "GROUPS",
                    "total": "TOTAL", "year": "YEAR", "name": "NAME", "area": "AREA_FIELD",
                    "snap": "SNAP", "area_code": "AREA_CODE", "districts": "DISTRICTS",
                    "district_code": "DISTRICT_CODE", "label_a": "LABEL_A",
@@ -289,9 +294,16 @@ def then_infer(function: Callable[..., Any], **infer_kwargs: Any) -> Callable[..
 # --------------------------------------------------------------------------- batches
 
 
-def partition_column(area: str | None, year: str | None, context: str) -> str | None:
+def partition_column(area: str | None, year: str | None, context: str,
+                     k: int | None = None) -> str | None:
     """The column whose values can be computed apart: the area (neighbours from the
-    same area) or the year (neighbours from every area of the year)."""
+    same area) or the year (neighbours from every area of the year).
+
+    None (one call) with ``k`` nearest schools: the engine's KD-tree over the units of a
+    call orders equidistant neighbours (schools sharing a location) by its own build,
+    so batches could pick another of them than the command line does."""
+    if k is not None:
+        return None
     return area if context == "area" else year
 
 
@@ -313,6 +325,8 @@ def _combine(results: list[Any]) -> Any:
         return pd.concat(kept, ignore_index=True)
 
     first = results[0]
+    if isinstance(first, tuple):  # several outputs per call: combined one by one
+        return tuple(_combine(list(parts)) for parts in zip(*results, strict=True))
     if isinstance(first, pd.DataFrame):
         return concat(results)
     return dataclasses.replace(first, table=concat([r.table for r in results]),
@@ -327,8 +341,11 @@ def run_batched(function: Callable[..., Any], data: Any, *args: Any,
 
     The API computes all areas of a call at once; calling it on a few batches of
     areas gives the same values (the areas are independent) and lets QGIS show
-    progress and honour cancellation between batches. With ``rng``, one generator
-    serves all batches in turn, so a seed gives the same permutations on every run.
+    progress and honour cancellation between batches. With ``rng``, every batch gets
+    the same int seed: the API draws from streams keyed by area and year (Moran's
+    permutations, bootstrap and null draws), so the batches give the very values of one
+    call over all areas with that seed (None: one fresh seed for all batches; a
+    Generator: one int drawn from it).
 
     Parameters
     ----------
@@ -356,8 +373,12 @@ def run_batched(function: Callable[..., Any], data: Any, *args: Any,
     """
     import numpy as np
 
-    if "rng" in kwargs and not isinstance(kwargs["rng"], np.random.Generator):
-        kwargs["rng"] = np.random.default_rng(kwargs["rng"])
+    if "rng" in kwargs:  # one int seed for every batch: the API keys its draws by area
+        rng = kwargs["rng"]
+        if rng is None:
+            kwargs["rng"] = int(np.random.SeedSequence().entropy)
+        elif isinstance(rng, np.random.Generator):
+            kwargs["rng"] = int(rng.integers(2**63))
     if partition is None:
         parts = [data]
     else:
@@ -437,15 +458,29 @@ def local_classes() -> list[tuple[float, float, str, str]]:
 
 
 def _index_names() -> list[str]:
+    """The two-group indices of the registry (plug-ins included)."""
     from segspatial.indices import available_indices
 
-    return list(available_indices())
+    return [n for n, spec in available_indices().items() if not spec.multigroup]
 
 
 def _default_indices() -> list[str]:
     from segspatial.indices import DEFAULT_INDICES
 
     return list(DEFAULT_INDICES)
+
+
+def _multigroup_names() -> list[str]:
+    """The multigroup (K-group) indices of the registry."""
+    from segspatial.indices import available_indices
+
+    return [n for n, spec in available_indices().items() if spec.multigroup]
+
+
+def _default_multigroup() -> list[str]:
+    from segspatial.indices import DEFAULT_MULTIGROUP_INDICES
+
+    return list(DEFAULT_MULTIGROUP_INDICES)
 
 
 def _spatial_names() -> list[str]:
@@ -489,7 +524,7 @@ def _style_names() -> list[str]:
 
 
 def _languages() -> list[str]:
-    from segspatial._report_text import LANGUAGES
+    from segspatial.text import LANGUAGES
 
     return list(LANGUAGES)
 
@@ -498,6 +533,12 @@ def _default_seed() -> int:
     from segspatial.inference import DEFAULT_SEED
 
     return DEFAULT_SEED
+
+
+def _change_bootstrap() -> int:
+    from segspatial._defaults import CHANGE_BOOTSTRAP
+
+    return CHANGE_BOOTSTRAP
 
 
 def _distance_crs() -> str:
@@ -634,8 +675,57 @@ REPORT_ALGORITHM = AlgorithmSpec(
     ),
 )
 
+# K >= 2 groups at once: `segspatial indices --groups ... --within ... --log-base ...`
+MULTIGROUP_ALGORITHM = AlgorithmSpec(
+    name="multigroup",
+    functions=("segspatial.multigroup_table:multigroup_segregation",
+               "segspatial.multigroup_table:local_scores",
+               "segspatial.multigroup_table:within_components",
+               "segspatial.inference:infer"),
+    params=(
+        SCHOOLS, UNIT,
+        Param("GROUPS", "fields", parent="SCHOOLS", field_type="numeric"),
+        TOTAL, YEAR, *_AREA_PARAMS, *_FILTERS,
+        Param("INDICES", "choices", api="indices", default=_default_multigroup,
+              choices=_multigroup_names),
+        Param("WITHIN", "field", api="within", parent="SCHOOLS", optional=True),
+        Param("LOG_BASE", "number", api="base", default=FROM_API, advanced=True),
+        SEED, *_INFERENCE,
+        Param("STYLE_INDEX", "choice", default="multigroup_theil_h",
+              choices=_multigroup_names),
+        Param("OUTPUT", "sink"),
+        Param("EXCLUSIONS", "table"),
+        Param("RESULTS", "table", optional=True),
+        Param("LOCAL_OUTPUT", "sink", optional=True),
+        Param("WITHIN_OUTPUT", "table", optional=True),
+    ),
+)
+
+# Change over time per area: `segspatial change INPUT --unit ... --from-year --to-year`
+CHANGE_ALGORITHM = AlgorithmSpec(
+    name="change",
+    functions=("segspatial.compute:segregation", "segspatial.inference:infer"),
+    params=(
+        SCHOOLS, UNIT, GROUP_A, GROUP_B, TOTAL,
+        dataclasses.replace(YEAR, optional=False),
+        *_AREA_PARAMS, *_FILTERS,
+        Param("INDICES", "choices", api="indices", default=_default_indices,
+              choices=_index_names),
+        Param("FROM_YEAR", "integer", api="from_year", optional=True),
+        Param("TO_YEAR", "integer", api="to_year", optional=True),
+        Param("TREND", "bool", api="trend", default=FROM_API),
+        # the command line's `change --bootstrap` default: a change needs replicates
+        Param("BOOTSTRAP", "integer", api="n_boot", default=_change_bootstrap, minimum=2),
+        *(p for p in _INFERENCE if p.name in ("CI_LEVEL", "CLUSTER", "INTERVAL")),
+        SEED,
+        Param("OUTPUT", "table"),
+        Param("EXCLUSIONS", "table"),
+        Param("RESULTS", "table", optional=True),
+    ),
+)
+
 #: Every algorithm of the provider, by name.
 ALGORITHMS: dict[str, AlgorithmSpec] = {
     spec.name: spec for spec in (INDICES_ALGORITHM, LOCAL_ALGORITHM, PROFILE_ALGORITHM,
-                                 REPORT_ALGORITHM)
+                                 REPORT_ALGORITHM, MULTIGROUP_ALGORITHM, CHANGE_ALGORITHM)
 }

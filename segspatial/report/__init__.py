@@ -50,7 +50,6 @@ Massey, D. S. & Denton, N. A. (1993). *American Apartheid*. Harvard University P
 
 from __future__ import annotations
 
-from segspatial._report_text import LANGUAGES
 from segspatial.report import _render
 from segspatial.report._context import band
 from segspatial.report._data import (
@@ -76,6 +75,7 @@ from segspatial.report._render import (
     write_demo_report,
     write_report,
 )
+from segspatial.text import LANGUAGES
 
 __all__ = [
     "FEW_SCHOOLS",

@@ -185,8 +185,11 @@ def _resolve_comparisons(result: SegregationResult,
         return comparisons, labels, table
     group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
     name = f"{group_a}_vs_{group_b}"
-    labels = {"a": labels.get("a", labels.get(group_a, group_a)),
-              "b": labels.get("b", labels.get(group_b, group_b))}
+    # a label is the caller's noun phrase; without one the page names the group in its
+    # own language from the column (``parameters["group_columns"]``)
+    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
+                                    ("b", labels.get("b", labels.get(group_b))))
+              if v is not None and str(v) != ""}
     table = table.assign(comparison=name)
     return {name: ("a", "b")}, labels, table
 
@@ -517,6 +520,8 @@ def _provenance(result: SegregationResult, options: Mapping[str, Any],
         "min_area_size": given.get("min_area_size"),
         "pupils": "comparisons" in given,
         "inputs": [_file_info(p) for p in inputs],
+        "group_columns": ({} if "comparisons" in given else {
+            "a": str(given.get("group_a", "a")), "b": str(given.get("group_b", "b"))}),
         "district_code": spatial["district_col"],
         "profile_bandwidths": spatial["profile_bandwidths"],
     }

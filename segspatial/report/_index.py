@@ -3,7 +3,6 @@ what was left out of the whole report (context of ``templates/index.html``)."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -14,6 +13,7 @@ from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._lookup import Values
 from segspatial.report._sections import exclusion_rows, method
+from segspatial.text import lookup
 
 
 def _sort_value(value: float) -> str:
@@ -21,32 +21,11 @@ def _sort_value(value: float) -> str:
     return repr(round(value, 12)) if math.isfinite(value) else ""
 
 
-def _click_through(m: Any, pages: dict[str, str]) -> None:
-    """Clicking a municipality on the web map opens its page.
-
-    The script finds the map's features at run time (Leaflet's ``eachLayer`` over the
-    map, public API) rather than folium's private element tree.
-    """
-    from branca.element import Element
-
-    link = Element("{{ this.js }}")  # a fixed template; the script is a value
-    # JSON of codes (escaped as the map's GeoJSON properties are) and file names;
-    # "</" is broken so no code can close the script element.
-    link.js = (
-        "<script>window.addEventListener('load', function(){var pages = "
-        + json.dumps(pages, sort_keys=True).replace("</", "<\\/")
-        + "; " + m.get_name() + ".eachLayer(function(l){if (l.feature && "
-        "l.feature.properties) { l.on('click', function(){var p = "
-        "pages[l.feature.properties.code]; if (p) { window.top.location.href = p; }}); }});"
-        "});</script>")
-    m.get_root().html.add_child(link)
-
-
 def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     from matplotlib.figure import Figure
 
     from segspatial.plot import choropleth
-    from segspatial.webmap import choropleth_map, escape
+    from segspatial.webmap import choropleth_map
 
     comp, pair = next(iter(data.comparisons.items()))
     table = data.table
@@ -58,22 +37,22 @@ def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                     comparison=ctx.comparison(comp, pair), when=when)
     results = lead[[c for c in ("area", "comparison", "index", "value", "n_units",
                                 "n_pupils", "min_cell") if c in lead.columns]]
+    # a known comparison has its own name; other groups are named by their labels
+    known = lookup(ctx.lang, f"comparison_name.{comp}") is not None
+    label_a, label_b = ((data.group_labels.get(pair[0]), data.group_labels.get(pair[1]))
+                        if known else (ctx.group(pair[0]), ctx.group(pair[1])))
     boundaries = data.boundaries[["code", "name", "geometry"]]
     figure = Figure(figsize=(5.6, 6.4), layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
-               lang=ctx.lang, label_a=data.group_labels.get(pair[0]),
-               label_b=data.group_labels.get(pair[1]), ax=ax)
+               lang=ctx.lang, label_a=label_a, label_b=label_b, ax=ax)
     image = png(figure, dpi=80)
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
     m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
                        offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
-                       label_a=data.group_labels.get(pair[0]),
-                       label_b=data.group_labels.get(pair[1]))
-    pages = {escape(c): f for c, f in zip(data.areas["code"], data.areas["file"],
-                                          strict=True)}
-    _click_through(m, pages)
+                       label_a=label_a, label_b=label_b,
+                       links=dict(zip(data.areas["code"], data.areas["file"], strict=True)))
     return {"heading": heading, "image": image, "document": iframe_document(m)}
 
 

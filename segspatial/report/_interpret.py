@@ -2,7 +2,7 @@
 
 The thresholds are named constants, so a reader of a page can find the rule behind
 each sentence; the sentences themselves are catalogue texts (``interp_*`` in
-:mod:`segspatial._report_text`).
+:mod:`segspatial.text`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from markupsafe import Markup
 
-from segspatial._report_text import LANGUAGES
 from segspatial.report._context import _Ctx
+from segspatial.text import check_lang
 
 #: Share of Theil's H that spatial H keeps at the narrowest bandwidth, at or above
 #: which segregation is called "between parts of the municipality" (neighbouring
@@ -86,8 +86,7 @@ def interpretation(
     >>> str(interpretation(0.2, {500: 0.05, 4000: 0.01})[0])[:46]
     'Segregation is mostly <strong>between neighbou'
     """
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES!r}, got {lang!r}")
+    check_lang(lang)
     ctx = _Ctx(lang=lang, min_cell=None, offline=False, stamp=None, labels={})
     defined = {float(b): float(v) for b, v in spatial_h.items() if math.isfinite(float(v))}
     if not (math.isfinite(h) and h > 0 and defined):
@@ -97,14 +96,15 @@ def interpretation(
     out = []
     if keep_small >= KEEP_HIGH:
         out.append(ctx.t("interp_parts", small=ctx.distance(small), keep=ctx.pct(keep_small),
-                         h=ctx.num(h, digits)))
+                         h=ctx.num(h, digits), where=_strong(ctx.t("interp_parts_where"))))
     elif keep_small < KEEP_LOW:
         out.append(ctx.t("interp_neighbours", small=ctx.distance(small),
-                         keep=ctx.pct(keep_small), h=ctx.num(h, digits)))
+                         keep=ctx.pct(keep_small), h=ctx.num(h, digits),
+                         where=_strong(ctx.t("interp_neighbours_where"))))
     else:
         out.append(ctx.t("interp_mixed", small=ctx.distance(small), large=ctx.distance(large),
                          keep_small=ctx.pct(keep_small), keep_large=ctx.pct(keep_large),
-                         h=ctx.num(h, digits)))
+                         h=ctx.num(h, digits), where=_strong(ctx.t("interp_mixed_where"))))
     if math.isfinite(between) and math.isfinite(within) and between + within > 0:
         share = between / (between + within)
         out.append(ctx.t("interp_between", between=ctx.pct(share), within=ctx.pct(1 - share),
@@ -117,8 +117,13 @@ def interpretation(
             key = "interp_moran_none"
         out.append(ctx.t(key, i=ctx.num(morans_i, 2), p=p, a=group_a))
     if n_schools is not None and n_schools < FEW_SCHOOLS:
-        out.append(ctx.t("interp_few", n=n_schools))
+        out.append(ctx.t("interp_few", n=ctx.plain_count(n_schools)))
     return out
 
 
 # --------------------------------------------------------------------------- page parts
+
+
+def _strong(text: Markup) -> Markup:
+    """Emphasis around an escaped catalogue text."""
+    return Markup("<strong>{}</strong>").format(text)

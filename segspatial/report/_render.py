@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from segspatial._report_text import LANGUAGES
 from segspatial.compute import SegregationResult
 from segspatial.counts import EXCLUSION_COLUMNS
 from segspatial.report._context import _Ctx
@@ -24,6 +23,7 @@ from segspatial.report._data import MARKER, ReportData, report_data
 from segspatial.report._env import render, static
 from segspatial.report._index import index_page
 from segspatial.report._sections import area_page
+from segspatial.text import check_lang
 
 
 def _page(ctx: _Ctx, template: str, page: dict[str, Any], **extra: Any) -> str:
@@ -97,8 +97,7 @@ def _protected(data: ReportData, min_cell: int, *,
 def _check_options(lang: str, min_cell: Any) -> int | None:
     from segspatial._mapdata import check_min_cell
 
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    check_lang(lang)
     return check_min_cell(min_cell)
 
 
@@ -147,7 +146,8 @@ def render_report(
     if min_cell is not None:
         data, protected = _protected(data, min_cell)
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
-               labels=data.group_labels, disclosure=protected)
+               labels=data.group_labels, disclosure=protected,
+               columns=dict(data.parameters.get("group_columns") or {}))
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
@@ -220,14 +220,15 @@ def write_report(
 
 
 def write_demo_report(output: str | os.PathLike, result: SegregationResult | ReportData,
-                      schools: pd.DataFrame, *, progress: bool = False,
+                      schools: pd.DataFrame, *, lang: str = "en", progress: bool = False,
                       min_cell: int | None = None) -> Path:
-    """The demo's report (offline) from :func:`segspatial.demo.demo_schools` and a
-    result on the demo data (or its :func:`demo_report_data`); returns the path of
+    """The demo's report (offline) in ``lang`` from :func:`segspatial.demo.demo_schools`
+    and a result on the demo data (or its :func:`demo_report_data`); returns the path of
     ``index.html``. ``min_cell``: as for :func:`write_report` (``segspatial demo
     --min-cell N``)."""
     data = result if isinstance(result, ReportData) else demo_report_data(result, schools)
-    return write_report(data, output, offline=True, min_cell=min_cell, progress=progress)
+    return write_report(data, output, lang=lang, offline=True, min_cell=min_cell,
+                        progress=progress)
 
 
 def demo_report_data(result: SegregationResult, schools: pd.DataFrame,

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from segspatial.report._charts import has_values, iframe_document, png, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
-from segspatial.report._interpret import interpretation
+from segspatial.report._interpret import _strong, interpretation
 from segspatial.report._lookup import Values
 
 
@@ -36,18 +36,16 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
         if ctx.disclosure is not None:  # the audited share, in whole percents
             share = ctx.shown(code, column)
             if share < 0:
-                shares.append(Markup(" ").join([ctx.count(0), ctx.t("pupils_col"),
-                                                ctx.group(column)]))
+                shares.append(ctx.t("count_of", count=ctx.count(0), group=ctx.group(column)))
             elif not math.isfinite(share):
-                shares.append(Markup(" ").join([ctx.t("not_shown"), ctx.group(column)]))
+                shares.append(ctx.t("group_not_shown", group=ctx.group(column)))
             else:
                 shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
                     share, ctx.disclosure.policy.share_digits)))
             continue
         count = float(current[column].sum())
         if ctx.hidden(count):
-            shares.append(Markup(" ").join([ctx.count(count), ctx.t("pupils_col"),
-                                            ctx.group(column)]))
+            shares.append(ctx.t("count_of", count=ctx.count(count), group=ctx.group(column)))
         else:
             share = count / total if total > 0 else float("nan")
             shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
@@ -68,11 +66,11 @@ def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str
     when = ctx.year_text(data.has_years, year)
     if not math.isfinite(d):
         return {"defined": False, "parts": [ctx.t(
-            "lead_undefined", when=when, a=a, b=b, reason=reason or ctx.t("no_value"))]}
+            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(reason, (col_a, col_b)))]}
     expected, _ = values.get(comp, year, "dissimilarity_expected")
     dstar, _ = values.get(comp, year, "dissimilarity_standardised")
     parts = [ctx.t("lead_sentence", when=when, a=a, b=b, value=ctx.num(d),
-                   band=ctx.band(d)["label"]),
+                   verdict=_strong(ctx.t("lead_verdict", band=ctx.band(d)["label"]))),
              ctx.t("lead_move", pct=ctx.pct(d), a=a)]
     if math.isfinite(expected) and math.isfinite(dstar):
         parts.append(ctx.t("lead_random", expected=ctx.num(expected), dstar=ctx.num(dstar)))
@@ -86,7 +84,8 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         cells = []
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
-            cells.append({"value": ctx.num(value, 3), "title": reason or "",
+            cells.append({"value": ctx.num(value, 3),
+                          "title": ctx.undefined(reason, pair) if reason else "",
                           "band": ctx.band(value) if index == "dissimilarity" else False})
         first = values.first(comp, year)
         n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"
@@ -240,7 +239,7 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         group_a=ctx.group(pair[0]), districts=districts_text(ctx, data), lang=ctx.lang,
         digits=3 if ctx.disclosure is None else ctx.disclosure.policy.digits)
     return {
-        "note": ctx.t("spatial_note", kernel=data.parameters["kernel"]),
+        "note": ctx.t("spatial_note", kernel=ctx.kernel(data.parameters["kernel"])),
         "bandwidths": [ctx.distance(b) for b in bandwidths], "rows": rows,
         "lead": ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
                       when=ctx.year_text(data.has_years, year)),
@@ -270,7 +269,7 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
             pair = data.comparisons.get(comp, ("", ""))
             what += f" ({ctx.comparison(comp, pair)})"
         elif getattr(row, "theme", ""):
-            what += f" ({row.theme})"
+            what += f" ({ctx.theme(row.theme)})"
         pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
                   or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
         rows.append({"what": what,
@@ -310,12 +309,15 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
 
     p = data.parameters
     settings = []
-    if p.get("min_unit_size") is not None:
-        settings.append(ctx.t("param_filters", unit=ctx.plain_count(p["min_unit_size"]),
-                              area=ctx.plain_count(p["min_area_size"])))
+    for key, size in (("unit", p.get("min_unit_size")), ("area", p.get("min_area_size"))):
+        if size is None:
+            continue
+        # "fewer than 0 pupils are left out" says nothing: a minimum of 0 keeps everyone
+        settings.append(ctx.t(f"param_min_{key}", n=ctx.plain_count(size)) if size > 0
+                        else ctx.t(f"param_no_min_{key}"))
     settings.append(ctx.t("param_spatial",
                           bandwidths=", ".join(ctx.distance(b) for b in p["bandwidths"]),
-                          kernel=p["kernel"], districts=districts_text(ctx, data),
+                          kernel=ctx.kernel(p["kernel"]), districts=districts_text(ctx, data),
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=p["crs"]))
     if ctx.disclosure is not None:
@@ -327,8 +329,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")],
         "settings": settings,
-        "inputs": [{"name": f["name"], "bytes": ctx.plain_count(f["bytes"]),
-                    "sha": f["sha256"][:16]} for f in p["inputs"]],
+        "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
+                         sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
+                   for f in p["inputs"]],
         "version": ctx.t("version", version=__version__),
         "stamp": ctx.t("generated", stamp=ctx.stamp) if ctx.stamp else "",
     }

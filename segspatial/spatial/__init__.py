@@ -20,6 +20,9 @@ follows where people live). This package measures where segregation happens:
   the bandwidth; a two-halves town keeps them high. The Reardon & O'Sullivan (2004)
   form (local shares weighted by each unit's own pupils, which can be negative) is
   ``definition="reardon_osullivan"``.
+* **Spatial exposure and isolation** (on request): Massey & Denton's aPb, aPa, bPb,
+  bPa on the same environments (``spatial_exposure_ab``, ``spatial_isolation_a``, ...),
+  between the group's overall share and the aspatial value.
 * **Between / within districts**: H = ``theil_h_between`` + ``theil_h_within``.
 * **Checkerboard diagnostics**: Moran's I of the units' shares of A (positive: like
   sits next to like; negative: a checkerboard), with a permutation p-value, and
@@ -50,10 +53,11 @@ Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. *Biometrika* 3
 
 from segspatial.spatial._args import DEFINITIONS, SPATIAL_INDICES
 from segspatial.spatial._engine import spatial_segregation
-from segspatial.spatial.environments import (
-    environment_operator,
+from segspatial.spatial.environments import environment_operator, spatial_weights
+from segspatial.spatial.formulas import (
     spatial_dissimilarity_theil,
-    spatial_weights,
+    spatial_exposure_isolation,
+    spatial_multigroup_theil,
 )
 from segspatial.spatial.kernels import (
     DEFAULT_BANDWIDTHS,
@@ -63,6 +67,10 @@ from segspatial.spatial.kernels import (
     register_kernel,
 )
 from segspatial.spatial.local import local_measures
+from segspatial.spatial.multigroup import (
+    SPATIAL_MULTIGROUP_INDICES,
+    spatial_multigroup_segregation,
+)
 from segspatial.spatial.profile import multiscale_profile
 
 __all__ = [
@@ -72,11 +80,15 @@ __all__ = [
     "KERNELS",
     "PROFILE_BANDWIDTHS",
     "SPATIAL_INDICES",
+    "SPATIAL_MULTIGROUP_INDICES",
     "environment_operator",
     "local_measures",
     "multiscale_profile",
     "register_kernel",
     "spatial_dissimilarity_theil",
+    "spatial_exposure_isolation",
+    "spatial_multigroup_segregation",
+    "spatial_multigroup_theil",
     "spatial_segregation",
     "spatial_weights",
 ]

@@ -14,15 +14,18 @@ from segspatial.spatial.kernels import DEFAULT_BANDWIDTHS, KERNELS
 
 _CONTEXTS = ("area", "all")
 #: Index names the spatial functions add to results tables.
-SPATIAL_INDICES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
-                   "morrill_d", "theil_h_between", "theil_h_within")
+SPATIAL_INDICES = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+                   "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba",
+                   "morans_i", "morans_i_p", "morrill_d", "theil_h_between",
+                   "theil_h_within")
+#: The spatial indices computed from the local environments (D, H, exposure, isolation).
+ENVIRONMENT_INDICES = SPATIAL_INDICES[:6]
 _DEFAULT_SPATIAL = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                     "morrill_d")
 #: Definitions of the local environments of the spatial D and H.
 DEFINITIONS = ("dispersal", "reardon_osullivan")
 #: Index names of the spatial D and H under the Reardon & O'Sullivan definition.
-RO_NAMES = {"spatial_dissimilarity": "spatial_dissimilarity_ro",
-            "spatial_theil_h": "spatial_theil_h_ro"}
+RO_NAMES = {name: f"{name}_ro" for name in ENVIRONMENT_INDICES}
 
 
 @dataclass(frozen=True)
@@ -136,33 +139,33 @@ def _check_contiguity(contiguity: Any, *, boundaries: Any, area_code: Any,
     return True
 
 
-def _check_in_crs(frame: pd.DataFrame, crs: Any, *, x: str, y: str) -> None:
-    """Stop when the coordinates cannot be in ``crs`` (see
-    :func:`segspatial.geo.check_area_of_use`)."""
+def _check_locations(data: pd.DataFrame, unit: str, crs: Any, *, x: str, y: str) -> None:
+    """Stop on coordinates that are missing, not numbers, or cannot be in ``crs`` (see
+    :func:`segspatial.geo.check_area_of_use`), naming the rows by their file line
+    (frames read by :func:`segspatial.io.read_table`) or index label, and their unit."""
     from segspatial.geo import check_area_of_use
+    from segspatial.io import describe_rows, row_names
 
-    xs = pd.to_numeric(frame["x"], errors="coerce").to_numpy(dtype=np.float64)
-    ys = pd.to_numeric(frame["y"], errors="coerce").to_numpy(dtype=np.float64)
-    check_area_of_use(xs, ys, crs, what=f"coordinate columns x={x!r}, y={y!r}",
-                      option="crs=", labels=frame["unit"].to_numpy())
-
-
-def _check_coordinates(frame: pd.DataFrame, columns: dict[str, str]) -> tuple[np.ndarray,
-                                                                               np.ndarray]:
-    out = []
-    for name, column in columns.items():
-        s = pd.to_numeric(frame[name], errors="coerce")
-        values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ~np.isfinite(values)
+    values = []
+    for argument, column in (("x", x), ("y", y)):
+        v = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=np.float64,
+                                                                   na_value=np.nan)
+        bad = ~np.isfinite(v)
         if bad.any():
-            examples = frame.loc[bad, "unit"].astype(str).unique()[:5].tolist()
             raise ValueError(
-                f"{name}: column {column!r} has {int(bad.sum())} missing or non-numeric "
-                f"coordinates (units {examples!r}); every unit needs a location "
-                "(geocode it, e.g. by postcode, or drop it)"
-            )
-        out.append(values)
-    return out[0], out[1]
+                f"{argument}: column {column!r} has {int(bad.sum())} missing or non-numeric "
+                f"coordinates ({describe_rows(data, data.index[bad], unit=unit)}); every "
+                "unit needs a location (geocode it, e.g. by postcode, or drop it)")
+        values.append(v)
+    check_area_of_use(*values, crs, what=f"coordinate columns x={x!r}, y={y!r}",
+                      option="crs=",
+                      describe=lambda at: row_names(data, data.index[at], unit=unit))
+
+
+def _coordinates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The ``x`` and ``y`` columns of a counts frame whose locations were checked."""
+    return tuple(pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=np.float64)
+                 for c in ("x", "y"))
 
 
 def _check_positive_int(value: Any, argument: str) -> int:

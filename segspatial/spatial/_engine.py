@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from segspatial._kernels import _unit_share_a
+from segspatial._streams import canonical_key, check_rng, root_seed, stream
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
     _REASONS,
@@ -19,17 +21,18 @@ from segspatial.counts import (
     empty_exclusions,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, _unit_share_a, resolve_indices, undefined_reasons
+from segspatial.indices import GroupedCounts, resolve_indices, undefined_reasons
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
+    ENVIRONMENT_INDICES,
     RO_NAMES,
     _check_context,
     _check_contiguity,
-    _check_coordinates,
     _check_definition,
-    _check_in_crs,
+    _check_locations,
     _check_positive_int,
     _check_spatial_indices,
+    _coordinates,
     _require_projected,
     _resolve_scales,
     _Scale,
@@ -41,14 +44,13 @@ from segspatial.spatial.decomposition import (
 )
 from segspatial.spatial.diagnostics import _moran, _morrill
 from segspatial.spatial.environments import (
-    _dispersal_dh,
     _disperse,
     _disperse_by_label,
     _one_blas_thread,
     _Pool,
-    _ro_dh,
     _smooth,
 )
+from segspatial.spatial.formulas import EXPOSURE_NAMES, _dispersal_dh, _exposure, _ro_dh
 
 __all__ = ["outside_comparison_exclusions", "spatial_segregation"]
 
@@ -111,8 +113,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
             raise TypeError(f"{argument} must be a column name (str), got {value!r}")
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total,
                             extra={"x": x, "y": y})
-    _check_coordinates(counts.frame, {"x": x, "y": y})
-    _check_in_crs(counts.frame, crs, x=x, y=y)
+    _check_locations(data, unit, crs, x=x, y=y)
     counts = dataclasses.replace(counts, frame=counts.frame.assign(
         _pos=np.arange(len(counts.frame))))
     kept, excluded = apply_filters(counts, min_unit_size=min_unit_size,
@@ -127,7 +128,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     units = kept.loc[inside].reset_index(drop=True)
     # kept is sorted by area, year (prepare_counts): the groups are contiguous
     group = by_group.ngroup().to_numpy(dtype=np.intp)[inside]
-    ux, uy = _check_coordinates(units, {"x": x, "y": y})
+    ux, uy = _coordinates(units)
     c = GroupedCounts(a=units["a"].to_numpy(dtype=np.float64),
                       b=units["b"].to_numpy(dtype=np.float64), group=group, n_groups=n_groups)
     reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
@@ -138,7 +139,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
     else:  # every unit of the same year that passes the unit filter, in any area
         every, _ = apply_filters(counts, min_unit_size=min_unit_size, min_area_size=0)
         every = every.loc[(every["a"] + every["b"]).to_numpy() > 0].reset_index(drop=True)
-        px, py = _check_coordinates(every, {"x": x, "y": y})
+        px, py = _coordinates(every)
         pool = _Pool(px, py, pd.factorize(every["year"], sort=True)[0])
         sources = np.searchsorted(every["_pos"].to_numpy(), units["_pos"].to_numpy())
         pool_counts = every[["a", "b"]].to_numpy(dtype=np.float64)
@@ -176,16 +177,16 @@ def _no_reason(prep: _Prepared) -> np.ndarray:
     return np.full(prep.c.n_groups, None, dtype=object)
 
 
-def _spatial_dh(prep: _Prepared, scale: _Scale, definition: str
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial D and H per area-year at one scale, in bounded memory."""
+def _environment_counts(prep: _Prepared, scale: _Scale, definition: str
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ã, b̃, area-year of each environment)`` at one scale, in bounded memory."""
     c = prep.c
     if definition == "reardon_osullivan":
         local, _ = _smooth(prep.pool, prep.sources, prep.pool_counts, scale)
-        return _ro_dh(local[:, 0], local[:, 1], c.a, c.b, c.group, c.n_groups)
+        return local[:, 0], local[:, 1], c.group
     if prep.context == "area":
         env = _disperse(prep.pool, prep.sources, prep.pool_counts, scale)
-        return _dispersal_dh(env[:, 0], env[:, 1], c.group, c.A, c.B, c.n_groups)
+        return env[:, 0], env[:, 1], c.group
     # national context: each area-year's pupils spread over every unit of the year
     labels, envs = [], []
     for g, _, env in _disperse_by_label(prep.pool, prep.sources, c.group,
@@ -194,28 +195,56 @@ def _spatial_dh(prep: _Prepared, scale: _Scale, definition: str
         envs.append(env)
     env = np.concatenate(envs) if envs else np.zeros((0, 2))
     group = np.concatenate(labels) if labels else np.zeros(0, dtype=np.intp)
-    return _dispersal_dh(env[:, 0], env[:, 1], group, c.A, c.B, c.n_groups)
+    return env[:, 0], env[:, 1], group
+
+
+def _environment_values(prep: _Prepared, scale: _Scale, definition: str,
+                        names: list[str]) -> dict[str, np.ndarray]:
+    """The spatial D, H, exposure and isolation asked for, per area-year, at one scale
+    (one pass over the environments for all of them)."""
+    c = prep.c
+    a_env, b_env, group = _environment_counts(prep, scale, definition)
+    out: dict[str, np.ndarray] = {}
+    if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
+        if definition == "reardon_osullivan":
+            d, h = _ro_dh(a_env, b_env, c.a, c.b, c.group, c.n_groups)
+        else:
+            d, h = _dispersal_dh(a_env, b_env, group, c.A, c.B, c.n_groups)
+        out.update(spatial_dissimilarity=d, spatial_theil_h=h)
+    if {f"spatial_{n}" for n in EXPOSURE_NAMES} & set(names):
+        exposure = _exposure(c.a, c.b, a_env, b_env, group, c.n_groups, definition)
+        out.update({f"spatial_{n}": v for n, v in exposure.items()})
+    return out
 
 
 def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                   definition: str, group_a: str, group_b: str, permutations: int,
-                  rng: np.random.Generator) -> list[pd.DataFrame]:
+                  rng: np.random.Generator | int | None) -> list[pd.DataFrame]:
     c = prep.c
     out = []
     share = _unit_share_a(c)
-    # one seed for all scales: every scale sees the same permutations
-    seed = (int(rng.integers(2**63)) if permutations and "morans_i_p" in names else None)
+    streams = order = None
+    if permutations and "morans_i_p" in names:
+        # one stream per area-year, keyed by its area and year (not by its place in the
+        # call): batches of areas, or one area alone, get the permutations of one call
+        # over all areas. Every scale sees the same permutations.
+        root = root_seed(rng)
+        streams = [stream(root, "moran", canonical_key(key)) for key in
+                   prep.key_frame[["area", "year"]].itertuples(index=False, name=None)]
+        # units in the order of their ids as text within each area-year (as inference
+        # draws), so the permutations do not depend on the order of the input rows
+        order = np.lexsort((prep.units["unit"].astype(str).to_numpy(), c.group))
     for scale in scales:
-        if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
-            d, h = _spatial_dh(prep, scale, definition)
-            for name, value in (("spatial_dissimilarity", d), ("spatial_theil_h", h)):
+        if set(ENVIRONMENT_INDICES) & set(names):
+            values = _environment_values(prep, scale, definition, names)
+            for name in ENVIRONMENT_INDICES:
                 if name in names:
                     label = RO_NAMES[name] if definition == "reardon_osullivan" else name
-                    out.append(_rows(prep, label, value, _no_reason(prep), scale.bandwidth,
-                                     scale.kernel, group_a, group_b))
+                    out.append(_rows(prep, label, values[name], _no_reason(prep),
+                                     scale.bandwidth, scale.kernel, group_a, group_b))
     if {"morans_i", "morans_i_p"} & set(names):
         morans = _moran(c, share, prep.area_pool, scales,
-                        permutations if "morans_i_p" in names else 0, seed)
+                        permutations if "morans_i_p" in names else 0, streams, order)
         for scale, (stat, p_value, lonely, flat) in zip(scales, morans, strict=True):
             reason = _no_reason(prep)
             reason[flat] = "every unit has the same share of A"
@@ -225,14 +254,6 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                     out.append(_rows(prep, name, value, reason, scale.bandwidth,
                                      scale.kernel, group_a, group_b))
     return out
-
-
-def _check_rng(rng: Any) -> np.random.Generator:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {rng!r}")
 
 
 def spatial_segregation(
@@ -300,16 +321,20 @@ def spatial_segregation(
         areas dropped by the area filter), is a neighbour; the indices are still per
         area (see Notes).
     definition : {"dispersal", "reardon_osullivan"}
-        The local environments of the spatial D and H (see Notes). The rows of the
-        Reardon & O'Sullivan form are named ``spatial_dissimilarity_ro`` and
-        ``spatial_theil_h_ro``.
+        The local environments of the spatial D, H, exposure and isolation (see
+        Notes). The rows of the Reardon & O'Sullivan form carry the suffix ``_ro``
+        (``spatial_dissimilarity_ro``, ``spatial_theil_h_ro``,
+        ``spatial_exposure_ab_ro``, ...).
     indices : str or iterable of str, optional
         The aspatial indices (default: the five built-in ones).
     spatial_indices : str or iterable of str, optional
         Any of :data:`SPATIAL_INDICES`; default ``spatial_dissimilarity``,
         ``spatial_theil_h``, ``morans_i``, ``morans_i_p`` (if ``permutations``),
         ``morrill_d``, plus ``theil_h_between`` and ``theil_h_within`` when districts
-        are given.
+        are given. On request: the spatial exposure and isolation
+        ``spatial_isolation_a`` (aPa), ``spatial_exposure_ab`` (aPb),
+        ``spatial_isolation_b`` (bPb) and ``spatial_exposure_ba`` (bPa) of the same
+        environments (see Notes).
     districts : geopandas.GeoDataFrame or path, optional
         District polygons for the between/within decomposition of Theil's H (e.g. the
         CBS wijken). Units are joined to the district containing them, else to the
@@ -332,7 +357,11 @@ def spatial_segregation(
     min_unit_size, min_area_size : float
         The report's filters (0 disables).
     rng : numpy.random.Generator or int, optional
-        Randomness for the permutations; None draws fresh entropy.
+        Randomness for the permutations; None draws fresh entropy. Each area-year
+        draws from its own stream keyed by its area and year (as
+        :mod:`segspatial.inference` does), so with an int seed an area's p-values are
+        the same computed alone, in batches of areas or with the whole country, and
+        whatever the order of the rows.
 
     Returns
     -------
@@ -383,6 +412,13 @@ def spatial_segregation(
     back towards like units; biweight and gaussian rarely and by little). They are
     the aspatial values at h = 0 and reach 0 once every unit reaches every other with
     equal weight (boxcar wider than the area).
+
+    *Spatial exposure and isolation* (Massey & Denton 1988 on the dispersal
+    environments): aPb = Σ_j (ã_j/A)(b̃_j/t̃_j) and aPa = Σ_j (ã_j/A)(ã_j/t̃_j), the share
+    of B (of A) around the average pupil of A within about h; aPa + aPb = 1, A·aPb =
+    B·bPa, the aspatial values at h = 0, and P <= spatial aPa <= aPa (the correlation
+    ratio V is a chi-square mutual information, which K cannot increase; see
+    :func:`segspatial.spatial.spatial_exposure_isolation`).
 
     *Reardon & O'Sullivan form* (``definition="reardon_osullivan"``). Local shares
     ``p̃_j = (W a)_j / (W t)_j`` weighted by each unit's own pupils:
@@ -454,7 +490,7 @@ def spatial_segregation(
     clipped = _check_contiguity(morrill_contiguity, boundaries=boundaries,
                                 area_code=area_code, area=area)
     specs = resolve_indices(indices)
-    generator = _check_rng(rng)
+    check_rng(rng)
     prep = _prepare(data, unit, group_a, group_b, x=x, y=y, crs=crs, area=area, year=year,
                     total=total, context=context, min_unit_size=min_unit_size,
                     min_area_size=min_area_size)
@@ -472,7 +508,7 @@ def spatial_segregation(
         with _one_blas_thread(prep.pool.n, wide=wide):
             parts += _spatial_rows(prep, scales, names, definition=definition,
                                    group_a=group_a, group_b=group_b,
-                                   permutations=permutations, rng=generator)
+                                   permutations=permutations, rng=rng)
         if "morrill_d" in names:
             areas = prep.units["area"].to_numpy()
             polygons = (_area_polygons(boundaries, area_code, crs, areas) if clipped

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._kernels import GroupedCounts, _binary_entropy, _unit_share_a
 from segspatial.counts import _REASONS
-from segspatial.indices import GroupedCounts, _binary_entropy, _unit_share_a
 
 _REASONS.setdefault(
     "outside_districts",

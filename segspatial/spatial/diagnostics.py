@@ -13,26 +13,32 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from segspatial.indices import GroupedCounts, _unit_share_a
+from segspatial._kernels import GroupedCounts, _unit_share_a
 from segspatial.spatial import environments
 from segspatial.spatial._args import _Scale
-from segspatial.spatial.environments import _group_sum, _Pool, _Reusable, _smooth
+from segspatial.spatial.environments import _Pool, _Reusable, _smooth
+from segspatial.spatial.formulas import _group_sum
 
 #: Most permutations drawn at once (fewer for many units: at most ``_BLOCK`` draws).
 _PERMUTATION_BATCH = 128
 
 
 def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale],
-           permutations: int, seed: int | None) -> list[tuple[np.ndarray, ...]]:
+           permutations: int, streams: list[np.random.Generator] | None = None,
+           order: np.ndarray | None = None) -> list[tuple[np.ndarray, ...]]:
     """Moran's I of ``share`` per area-year with row-standardised weights, and p-values,
     for each scale.
 
     ``pool`` holds the units (sorted by area-year, one block per area-year). The
-    permutations are streamed in batches (at most ``_BLOCK`` draws in memory), each
-    from its own generator seeded ``(seed, r)`` (the same draws whatever the batch
-    size), and every scale is evaluated on each batch before the next is drawn.
-    Returns, per scale, I, the pseudo p-value, and masks of groups without neighbours
-    and without variation.
+    permutations come from ``streams``, one generator per area-year keyed by its
+    content (see :mod:`segspatial._streams`), in the units' canonical ``order`` (a
+    permutation of the units keeping the area-year blocks, e.g. by unit id): an
+    area-year gets the same permutations whatever other areas are in the call and
+    however its rows were ordered. They are streamed in batches (at most ``_BLOCK``
+    draws in memory; each area-year's stream continues from batch to batch, so the
+    batch size does not change the draws), and every scale is evaluated on each batch
+    before the next is drawn. Returns, per scale, I, the pseudo p-value, and masks of
+    groups without neighbours and without variation.
     """
     n, g = c.a.size, c.group
     rows = np.arange(n)
@@ -52,16 +58,24 @@ def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale
             stat = factor * c.sum(z * lag[:, 0] * inverse)
         states.append((scale, chunks, inverse, factor, stat, s0 == 0))
     larger = np.zeros((len(scales), c.n_groups))
-    if permutations and seed is not None:
+    drawn = bool(permutations) and streams is not None
+    if drawn:
+        order = np.arange(n) if order is None else np.asarray(order)
+        starts = np.concatenate([[0], np.cumsum(np.bincount(g, minlength=c.n_groups))])
+        present = np.flatnonzero(np.diff(starts))
+        z_canonical, group_canonical = z[order], g[order][None, :]
         step = int(np.clip(environments._BLOCK // max(n, 1), 1, _PERMUTATION_BATCH))
+        keys = np.empty((step, n))
         for done in range(0, permutations, step):
             m = min(step, permutations - done)
-            # permutation r comes from its own generator (seed, r). Units are sorted
-            # by group, so sorting group + U(0, 1) shuffles each group in place.
-            keys = np.stack([np.random.default_rng([seed, r]).random(n)
-                             for r in range(done, done + m)])
-            keys += g[None, :]
-            zp = z[np.argsort(keys, axis=1)].T  # (n, m): permuted within groups
+            # each area-year's next m rows of U(0, 1) keys, in canonical unit order;
+            # + group, so sorting shuffles each area-year's block in place
+            for k in present:
+                lo, hi = starts[k], starts[k + 1]
+                keys[:m, lo:hi] = streams[k].random((m, hi - lo))
+            block = keys[:m] + group_canonical
+            zp = np.empty((n, m))
+            zp[order] = z_canonical[np.argsort(block, axis=1)].T  # permuted within groups
             for k, (scale, chunks, inverse, factor, stat, _) in enumerate(states):
                 lag_p, _ = _smooth(pool, rows, zp, scale, chunks=chunks)
                 with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
@@ -71,7 +85,7 @@ def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale
     out = []
     for k, (_, _, _, _, stat, lonely) in enumerate(states):
         p_value = np.full(c.n_groups, np.nan)
-        if permutations and seed is not None:
+        if drawn:
             tail = np.minimum(larger[k], permutations - larger[k])
             p_value = (tail + 1.0) / (permutations + 1.0)
         out.append((stat, p_value, lonely, flat))

@@ -1,5 +1,6 @@
-"""Local environments: kernel weights between units, in bounded memory, and the spatial
-D and H computed from them.
+"""Local environments: kernel weights between units, in bounded memory, and the
+environment operator K (the indices computed from them are in
+:mod:`segspatial.spatial.formulas`).
 
 Two definitions of a unit's local environment (see :func:`environment_operator`):
 
@@ -36,7 +37,6 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
-from segspatial.indices import _binary_entropy
 from segspatial.spatial._args import (
     _check_definition,
     _require_projected,
@@ -45,7 +45,7 @@ from segspatial.spatial._args import (
 )
 from segspatial.spatial.kernels import KERNELS
 
-__all__ = ["environment_operator", "spatial_dissimilarity_theil", "spatial_weights"]
+__all__ = ["environment_operator", "spatial_weights"]
 
 #: Elements of one dense block of pair weights (float64: 4 MB per array).
 _BLOCK = 1 << 19
@@ -218,6 +218,50 @@ class _Chunk:
         return int(self.w.size if isinstance(self.w, np.ndarray) else self.w.nnz)
 
 
+@dataclass
+class _BlockChunk(_Chunk):
+    """Small area-years batched into one chunk: ``w`` is block-diagonal, one dense block
+    (``spans``: row and column ranges) per area-year.
+
+    Sums and products run block by block, each on its block alone, exactly as for the
+    area-year in a chunk of its own: an area's values are bit-identical computed alone,
+    in batches of areas or with the whole country (one product over the whole batch
+    associates each row's terms with the other areas' zeros differently: 1-ulp
+    differences). A ``w`` made sparse (:class:`_Reusable`) sums its nonzeros in order,
+    which is as invariant.
+    """
+
+    spans: tuple[tuple[int, int, int, int], ...] = ()
+
+    def _blocks(self) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
+        for r0, r1, c0, c1 in self.spans:
+            yield r0, r1, c0, c1, np.ascontiguousarray(self.w[r0:r1, c0:c1])
+
+    def row_sums(self) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().row_sums()
+        out = np.zeros(self.rows.size)
+        for r0, r1, _, _, block in self._blocks():
+            out[r0:r1] = block.sum(axis=1)
+        return out
+
+    def dot(self, values: np.ndarray) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().dot(values)
+        out = np.zeros((self.rows.size, *values.shape[1:]))
+        for r0, r1, c0, c1, block in self._blocks():
+            out[r0:r1] = block @ values[c0:c1]
+        return out
+
+    def tdot(self, values: np.ndarray) -> np.ndarray:
+        if not isinstance(self.w, np.ndarray):
+            return super().tdot(values)
+        out = np.zeros((self.cols.size, *values.shape[1:]))
+        for r0, r1, c0, c1, block in self._blocks():
+            out[c0:c1] = block.T @ values[r0:r1]
+        return out
+
+
 def _dense(pool: _Pool, rows: np.ndarray, cols: np.ndarray, scale: _Scale,
            mixed: bool) -> np.ndarray:
     """Dense kernel weights of ``rows`` against ``cols`` (zero from the radius on and,
@@ -262,7 +306,14 @@ def _distance_chunks(pool: _Pool, rows: np.ndarray, scale: _Scale,
         nonlocal held
         if batch_rows:
             r, c = np.concatenate(batch_rows), np.concatenate(batch_cols)
-            yield _Chunk(r, c, _dense(pool, r, c, scale, mixed=len(batch_rows) > 1))
+            r_end = np.cumsum([x.size for x in batch_rows])
+            c_end = np.cumsum([x.size for x in batch_cols])
+            spans = tuple(zip((r_end - [x.size for x in batch_rows]).tolist(),
+                              r_end.tolist(),
+                              (c_end - [x.size for x in batch_cols]).tolist(),
+                              c_end.tolist(), strict=True))
+            yield _BlockChunk(r, c, _dense(pool, r, c, scale, mixed=len(batch_rows) > 1),
+                              spans=spans)
         batch_rows.clear()
         batch_cols.clear()
         held = 0
@@ -419,7 +470,7 @@ class _Reusable:
         kept: list[_Chunk] | None = []
         size = 0
         for chunk in _chunks(pool, rows, scale, drop_self=drop_self):
-            if isinstance(chunk.w, np.ndarray) and (
+            if isinstance(chunk.w, np.ndarray) and not isinstance(chunk, _BlockChunk) and (
                     np.count_nonzero(chunk.w) < 0.5 * chunk.w.size):
                 chunk.w = sparse.csr_array(chunk.w)  # reused many times: nonzeros only
             size += chunk.size
@@ -501,55 +552,6 @@ def _smooth(pool: _Pool, rows: np.ndarray, values: np.ndarray, scale: _Scale, *,
     return out, sums
 
 
-# --------------------------------------------------------------------------- formulas
-
-
-def _group_sum(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    if x.ndim == 1:
-        return np.bincount(group, weights=x, minlength=n_groups)
-    indicator = sparse.csr_array((np.ones(group.size), (group, np.arange(group.size))),
-                                 shape=(n_groups, group.size))
-    return np.asarray(indicator @ x)
-
-
-def _dispersal_dh(a_env: np.ndarray, b_env: np.ndarray, group: np.ndarray, A: np.ndarray,
-                  B: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial D and H from dispersal environments.
-
-    ``a_env``, ``b_env``: environment counts (one row per environment, optionally one
-    column per count vector); ``group``: the area-year whose pupils they hold; ``A``,
-    ``B``: that area-year's totals, ``(n_groups,)`` or ``(n_groups, R)``.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = np.abs(a_env / A[group] - b_env / B[group])
-        d = 0.5 * _group_sum(gap, group, n_groups)
-        t_env = a_env + b_env
-        share = np.where(t_env > 0, a_env / np.where(t_env > 0, t_env, 1.0), 0.0)
-        spread = _group_sum(t_env * _binary_entropy(share), group, n_groups)
-        total = A + B
-        h = 1.0 - spread / (total * _binary_entropy(A / total))
-    defined = (A > 0) & (B > 0)
-    return np.where(defined, d, np.nan), np.where(defined, h, np.nan)
-
-
-def _ro_dh(a_env: np.ndarray, b_env: np.ndarray, a: np.ndarray, b: np.ndarray,
-           group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial D and H of Reardon & O'Sullivan (2004): local shares weighted by each
-    unit's own pupils. One row per unit (optionally one column per count vector)."""
-    t = a + b
-    A, T = _group_sum(a, group, n_groups), _group_sum(t, group, n_groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        P = A / T
-        t_env = a_env + b_env
-        p_env = np.where(t_env > 0, a_env / np.where(t_env > 0, t_env, 1.0), P[group])
-        d = _group_sum(t * np.abs(p_env - P[group]), group, n_groups) / (
-            2.0 * T * P * (1.0 - P))
-        h = 1.0 - _group_sum(t * _binary_entropy(p_env), group, n_groups) / (
-            T * _binary_entropy(P))
-    defined = (A > 0) & (A < T)
-    return np.where(defined, d, np.nan), np.where(defined, h, np.nan)
-
-
 # --------------------------------------------------------------------------- public
 
 
@@ -618,11 +620,12 @@ def environment_operator(
     of the units around it. With ``"reardon_osullivan"`` it is the weight matrix ``W``
     (self-weight 1 on the diagonal), whose row j gives unit j's environment.
 
-    Apply it to many count vectors at once (e.g. ``(n, R)`` bootstrap replicates) with
-    :func:`spatial_dissimilarity_theil`. Build it on the units the spatial statistics
-    use: those with pupils in group A or B (as :func:`spatial_segregation` does; a
-    unit without either is no destination either). Building it materialises the pairs (about 16
-    bytes each), which is small for one area-year; the table functions
+    Apply it to many count vectors at once (e.g. ``(n, R)`` bootstrap replicates)
+    with :func:`segspatial.spatial.spatial_dissimilarity_theil`. Build it on the units
+    the spatial statistics use: those with pupils in group A or B (as
+    :func:`spatial_segregation` does; a unit without either is no destination
+    either). Building it materialises the pairs (about 16 bytes each), which is small
+    for one area-year; the table functions
     (:func:`segspatial.spatial.spatial_segregation`) never build it: they stream
     bounded blocks.
 
@@ -663,79 +666,6 @@ def environment_operator(
     definition = _check_definition(definition)
     scale = _one_scale(bandwidth, kernel, k)
     return _matrix(_points(x, y, block, crs), scale, definition)
-
-
-def spatial_dissimilarity_theil(
-    operator: Any,
-    a: Any,
-    b: Any,
-    *,
-    group: Sequence[Any] | None = None,
-    definition: str = "dispersal",
-) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial D and H from an environment operator, for many count vectors at once.
-
-    Parameters
-    ----------
-    operator : scipy sparse matrix or array, shape (n, n)
-        From :func:`environment_operator` with the same ``definition``,
-        block-diagonal by ``group``.
-    a, b : array_like, shape (n,) or (n, R)
-        Counts of groups A and B per unit; with two dimensions, one column per count
-        vector (e.g. R bootstrap replicates).
-    group : sequence, optional, shape (n,)
-        The area-year of each unit (default: one area); results follow the sorted
-        labels.
-    definition : {"dispersal", "reardon_osullivan"}
-
-    Returns
-    -------
-    d, h : numpy.ndarray, shape (n_groups,) or (n_groups, R)
-        Spatial D and H per group (and count vector); NaN where group A or B is
-        absent.
-
-    Notes
-    -----
-    Dispersal: ``ã = K a``, ``b̃ = K b``, ``t̃ = ã + b̃``; spatial D = ½ Σ_j |ã_j/A −
-    b̃_j/B| and spatial H = 1 − Σ_j t̃_j E(ã_j/t̃_j) / (T E(P)), with E the binary
-    entropy. Reardon & O'Sullivan: ``p̃ = (W a) / (W t)``, D̃ = Σ_j t_j |p̃_j − P| /
-    (2 T P (1 − P)), H̃ = 1 − Σ_j t_j E(p̃_j) / (T E(P)).
-
-    Examples
-    --------
-    >>> K = environment_operator([120_000, 120_100, 121_000], [480_000] * 3,
-    ...                          crs="EPSG:28992", bandwidth=150, kernel="boxcar")
-    >>> d, h = spatial_dissimilarity_theil(K, [10, 0, 5], [0, 10, 5])
-    >>> float(d[0]), float(h[0])
-    (0.0, 0.0)
-    >>> a = np.array([[10, 8], [0, 2], [5, 5]])
-    >>> b = np.array([[0, 0], [10, 10], [5, 5]])
-    >>> spatial_dissimilarity_theil(K, a, b)[0].shape
-    (1, 2)
-    """
-    definition = _check_definition(definition)
-    a_ = np.asarray(a, dtype=np.float64)
-    b_ = np.asarray(b, dtype=np.float64)
-    if a_.shape != b_.shape or a_.ndim not in (1, 2):
-        raise ValueError(f"a and b must have the same shape (n,) or (n, R), got "
-                         f"{a_.shape} and {b_.shape}")
-    n = a_.shape[0]
-    if operator.shape != (n, n):
-        raise ValueError(f"operator must be ({n}, {n}) for {n} units, got "
-                         f"{operator.shape}")
-    if group is None:
-        labels, n_groups = np.zeros(n, dtype=np.intp), 1
-    else:
-        labels, uniques = pd.factorize(np.asarray(group), sort=True)
-        if labels.shape != (n,):
-            raise ValueError(f"group must have one label per unit ({n}), got "
-                             f"{labels.size}")
-        n_groups = len(uniques)
-    a_env, b_env = np.asarray(operator @ a_), np.asarray(operator @ b_)
-    if definition == "reardon_osullivan":
-        return _ro_dh(a_env, b_env, a_, b_, labels, n_groups)
-    A, B = _group_sum(a_, labels, n_groups), _group_sum(b_, labels, n_groups)
-    return _dispersal_dh(a_env, b_env, labels, A, B, n_groups)
 
 
 def spatial_weights(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.indices import _unit_share_a
+from segspatial._kernels import _unit_share_a
 from segspatial.spatial._args import _check_context, _check_definition, _resolve_scales
 from segspatial.spatial._engine import _prepare, _Prepared
 from segspatial.spatial.environments import (

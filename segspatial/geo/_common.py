@@ -1,0 +1,47 @@
+"""What every part of :mod:`segspatial.geo` shares: the default distance CRS,
+the warning class and the helpers that format examples in messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: The projected CRS used for distances unless another is requested: RD New (metres).
+DEFAULT_DISTANCE_CRS = "EPSG:28992"
+
+_MAX_EXAMPLES = 5
+
+class GeometryWarning(UserWarning):
+    """Something about geometry that the user should know: a CRS assumed, geometries
+    repaired, units snapped to a polygon or left out, results without a polygon.
+
+    The message always gives the count and what was done.
+    """
+
+
+def _examples(values: Sequence[Any]) -> str:
+    values = list(values)
+    shown = ", ".join(repr(v) for v in values[:_MAX_EXAMPLES])
+    more = len(values) - _MAX_EXAMPLES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as plain Python values (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _choose_layer(names: Sequence[str], layer: str | None, path: Any, kind: str) -> str:
+    """The layer (or TopoJSON object) to read: ``layer`` if the file has it, else the
+    only one; an error naming the file and the choices otherwise."""
+    if layer is None:
+        if len(names) > 1:
+            raise ValueError(f"boundaries {str(path)!r} has {len(names)} {kind}s "
+                             f"{list(names)!r}; choose one with layer=")
+        return names[0]
+    if layer not in names:
+        raise ValueError(f"layer={layer!r} is not a {kind} of {str(path)!r}; it has "
+                         f"{list(names)!r}")
+    return layer

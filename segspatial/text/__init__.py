@@ -1,0 +1,203 @@
+"""The text catalogue: every word segspatial shows a reader, one file per language.
+
+Pages, figure labels, map legends, popups and tooltips take their words from here,
+never from code. Each language is one TOML file in this package (``en.toml``,
+``nl.toml``) with a ``[language]`` table (its name and Babel locale) and tables of
+plain-text patterns: ``[text]`` (keys without a prefix, ``t(lang, "in_short")``) and
+named tables such as ``[index_name]``, ``[group_noun]``, ``[kernel_name]``,
+``[comparison_name]``, ``[theme_name]``, ``[exclusion_reason]`` (keys with the table's
+name, ``t(lang, "index_name.theil_h")``). Every catalogue has the same keys and, per key,
+the same fields (a test checks this).
+
+A pattern is plain text (no markup, no entities) with ``$name`` fields
+(:class:`string.Template`; ``$$`` is a dollar sign). :func:`t` fills the fields in
+literally and escapes nothing: text from the data is only ever a field's value, never
+part of a pattern, and escaping for HTML belongs to the page (:func:`markup` for pages
+built in Python, autoescaping templates otherwise). Numbers are formatted by
+:class:`segspatial._format.Formatter`, in the language's locale.
+
+Adding a language
+-----------------
+Copy ``en.toml`` to ``<code>.toml`` in this folder, translate the values (keep the keys
+and the ``$fields``), set ``[language] name`` and ``locale`` and add the code to
+:data:`BUILTIN`. The command line's ``--lang`` choices and every ``lang=`` check come
+from :data:`LANGUAGES`. :func:`register_language` adds a catalogue from elsewhere at
+run time.
+
+Examples
+--------
+>>> t("en", "fig_share_of", a="pupils with a disadvantage background")
+'Share of pupils with a disadvantage background'
+>>> t("nl", "index_name.theil_h")
+'Theils informatie-index H'
+>>> str(markup("en", "fig_share_of", a="<b>"))
+'Share of &lt;b&gt;'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["BUILTIN", "LANGUAGES", "Language", "catalogue", "check_lang", "fields",
+           "language", "lookup", "markup", "register_language", "t"]
+
+#: The languages shipped with segspatial: one ``<code>.toml`` each in this package.
+BUILTIN = ("en", "nl")
+#: The first table's keys have no prefix.
+_PLAIN_TABLE = "text"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of the catalogue: its code, name, Babel locale and file."""
+
+    code: str
+    name: str
+    locale: str
+    source: Any  # a Path or an importlib.resources Traversable
+
+
+#: Registry of languages: code -> catalogue file. Ordered; the first is the default.
+LANGUAGES: dict[str, Any] = {code: resources.files(__name__) / f"{code}.toml"
+                             for code in BUILTIN}
+_LOADED: dict[str, tuple[Language, Mapping[str, str]]] = {}
+
+
+def register_language(code: str, source: str | Path) -> Language:
+    """Add (or replace) the language ``code`` with the catalogue file ``source``.
+
+    The file is read and checked at once: a ``[language]`` table with ``name`` and
+    ``locale``, text tables of strings, and the keys and fields of the first built-in
+    language (``en``), no more and no fewer.
+
+    Raises
+    ------
+    ValueError
+        If ``code`` is not a short lower-case tag or the file is not a complete
+        catalogue (the message names the keys and fields that differ).
+    """
+    if not (isinstance(code, str) and code.replace("_", "").isalpha() and code.islower()
+            and 2 <= len(code) <= 8):
+        raise ValueError(f"a language code is a short lower-case tag such as 'fr', "
+                         f"got {code!r}")
+    previous = LANGUAGES.get(code)
+    LANGUAGES[code] = Path(source)
+    _LOADED.pop(code, None)
+    try:
+        _check_complete(code)
+        return language(code)
+    except ValueError:
+        if previous is None:
+            del LANGUAGES[code]
+        else:
+            LANGUAGES[code] = previous
+        _LOADED.pop(code, None)
+        raise
+
+
+def _check_complete(code: str) -> None:
+    """A ValueError unless ``code`` has the keys and fields of the first language."""
+    reference, mine = catalogue(BUILTIN[0]), catalogue(code)
+    source = LANGUAGES[code]
+    missing = sorted(set(reference) - set(mine))
+    extra = sorted(set(mine) - set(reference))
+    if missing or extra:
+        raise ValueError(f"text catalogue {source}: keys missing: {missing or 'none'}; "
+                         f"keys not in {BUILTIN[0]!r}: {extra or 'none'}")
+    differ = [f"{key} (fields {sorted(fields(mine[key]))}, not "
+              f"{sorted(fields(pattern))})" for key, pattern in reference.items()
+              if fields(mine[key]) != fields(pattern)]
+    if differ:
+        raise ValueError(f"text catalogue {source}: {'; '.join(differ)}")
+
+
+def check_lang(lang: Any) -> str:
+    """``lang`` if it is a language of the catalogue, else a ValueError naming them."""
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, "
+                         f"got {lang!r}")
+    return lang
+
+
+def _load(lang: str) -> tuple[Language, Mapping[str, str]]:
+    check_lang(lang)
+    if lang not in _LOADED:
+        source = LANGUAGES[lang]
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"text catalogue {source}: {exc}") from exc
+        meta = data.pop("language", None)
+        if not (isinstance(meta, dict) and isinstance(meta.get("name"), str)
+                and isinstance(meta.get("locale"), str)):
+            raise ValueError(f"text catalogue {source}: needs a [language] table with "
+                             "name and locale (a Babel locale such as 'fr_FR')")
+        flat: dict[str, str] = {}
+        for table, entries in data.items():
+            if not isinstance(entries, dict):
+                raise ValueError(f"text catalogue {source}: {table!r} must be a table")
+            for key, text in entries.items():
+                name = key if table == _PLAIN_TABLE else f"{table}.{key}"
+                if not isinstance(text, str) or not Template(text).is_valid():
+                    raise ValueError(f"text catalogue {source}: {name} must be text with "
+                                     f"$name fields ($$ for a dollar sign), got {text!r}")
+                flat[name] = text
+        info = Language(lang, meta["name"], meta["locale"], source)
+        _LOADED[lang] = (info, MappingProxyType(flat))
+    return _LOADED[lang]
+
+
+def language(lang: str) -> Language:
+    """The :class:`Language` ``lang`` (name, locale, file)."""
+    return _load(lang)[0]
+
+
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Every pattern of ``lang``, by key (read-only)."""
+    return _load(lang)[1]
+
+
+def lookup(lang: str, key: str) -> str | None:
+    """The pattern ``key`` of ``lang``, or None when the catalogue has no such key (an
+    index, group or comparison without a name of its own)."""
+    return _load(lang)[1].get(key)
+
+
+def fields(pattern: str) -> set[str]:
+    """The ``$fields`` of a pattern."""
+    return set(Template(pattern).get_identifiers())
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` in ``lang`` with its fields filled in literally (``str``).
+
+    Nothing is escaped or read as a pattern: a value is put in as it is.
+
+    Raises
+    ------
+    KeyError
+        If the catalogue has no ``key`` or a field of the pattern has no value.
+    """
+    pattern = _load(lang)[1].get(key)
+    if pattern is None:
+        raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
+    return Template(pattern).substitute({k: str(v) for k, v in values.items()})
+
+
+def markup(lang: str, key: str, **values: Any):
+    """:func:`t` for an HTML page: the pattern and every value escaped (values that are
+    :class:`markupsafe.Markup` already are put in as they are); a ``Markup``."""
+    from markupsafe import Markup, escape
+
+    pattern = _load(lang)[1].get(key)
+    if pattern is None:
+        raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
+    return Markup(Template(str(escape(pattern))).substitute(
+        {k: str(escape(v)) for k, v in values.items()}))

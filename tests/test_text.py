@@ -1,0 +1,179 @@
+"""The text catalogue (segspatial.text): every key and field in every language, plain
+text, literal filling, a third language from one file, and the pages' wording."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from importlib import resources
+
+import pytest
+
+from segspatial import text
+from segspatial.text import LANGUAGES, catalogue, fields, markup, t
+
+
+def test_every_key_and_every_field_in_every_language():
+    assert tuple(LANGUAGES) == text.BUILTIN == ("en", "nl")
+    first, *others = LANGUAGES
+    for lang in others:
+        assert catalogue(lang).keys() == catalogue(first).keys(), lang
+        for key, pattern in catalogue(first).items():
+            assert fields(catalogue(lang)[key]) == fields(pattern), (lang, key)
+
+
+def test_every_text_is_plain_text():
+    for lang in LANGUAGES:
+        for key, pattern in catalogue(lang).items():
+            assert not re.search(r"<[a-zA-Z/]|&[#\w]+;", pattern), (lang, key, pattern)
+            assert pattern == pattern.strip() or key == "when_year", (lang, key)
+
+
+def test_t_fills_fields_literally_and_escapes_nothing():
+    hostile = "{{7*7}} <b>x</b> $a & ${b}"
+    assert t("en", "fig_share_of", a=hostile) == f"Share of {hostile}"
+    assert t("nl", "fig_share_of", a=hostile) == f"Aandeel {hostile}"
+    assert str(markup("en", "fig_share_of", a=hostile)) == (
+        "Share of {{7*7}} &lt;b&gt;x&lt;/b&gt; $a &amp; ${b}")
+    assert str(markup("en", "def_theil")) == (
+        "Theil&#39;s information index H (Reardon &amp; Firebaugh 2002).")
+    with pytest.raises(KeyError, match="no key 'nope'"):
+        t("en", "nope")
+    with pytest.raises(KeyError, match="a"):
+        t("en", "fig_share_of")
+    with pytest.raises(ValueError, match="lang must be one of 'en', 'nl', got 'de'"):
+        t("de", "in_short")
+
+
+def test_language_metadata_and_tables():
+    assert text.language("nl").locale == "nl_NL" and text.language("en").name == "English"
+    assert t("nl", "index_name.dissimilarity") == "Dissimilariteitsindex D"
+    assert text.lookup("en", "group_noun.nonwestern") == "non-western pupils"
+    assert text.lookup("en", "group_noun.somebody") is None
+
+
+def test_the_command_line_offers_the_registry(monkeypatch):
+    from segspatial.cli import _options
+
+    lang = next(o for o in _options.GROUPS["pages"].options if "--lang" in o.flags)
+    assert tuple(lang.kwargs["choices"]) == tuple(LANGUAGES)
+    labels = " ".join(o.help for o in _options.GROUPS["labels"].options)
+    assert "noun phrase" in labels and "achterstandsleerlingen" in labels
+
+
+def _fake_catalogue(tmp_path, *, drop: str | None = None, extra_field: bool = False):
+    """English in brackets, with German numbers: a third language in one file."""
+    source = tomllib.loads((resources.files("segspatial.text") / "en.toml")
+                           .read_text(encoding="utf-8"))
+    lines = ["[language]", 'name = "Testish"', 'locale = "de_DE"']
+    for table, entries in source.items():
+        if table == "language":
+            continue
+        lines.append(f"[{table}]")
+        for key, value in entries.items():
+            if key == drop:
+                continue
+            if extra_field and key == "in_short":
+                value += " $extra"
+            lines.append(f"{key} = {json.dumps('⟦' + value + '⟧', ensure_ascii=False)}")
+    path = tmp_path / "xx.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def third_language(tmp_path):
+    path = _fake_catalogue(tmp_path)
+    yield text.register_language("xx", path)
+    del text.LANGUAGES["xx"]
+    text._LOADED.pop("xx", None)
+
+
+def test_a_third_language_is_one_file(third_language, tmp_path):
+    import html
+
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+    from segspatial.pupils import pupil_segregation
+    from segspatial.report import render_report, report_data
+
+    assert third_language.locale == "de_DE" and "xx" in LANGUAGES
+    schools = demo_schools()
+    result = pupil_segregation(demo_pupils(years=(2018,)), "school", area="municipality",
+                               year="year", ethnicity="ethnicity")
+    data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
+                       name="school_name", boundaries=demo_boundaries(schools),
+                       area_code="statcode", only=["GM9001"], permutations=19)
+    pages = dict(render_report(data, lang="xx", offline=True))
+    page = pages["GM9001.html"]
+    assert '<html lang="xx">' in page
+    assert "⟦In short⟧" in page and "⟦What these numbers cannot tell⟧" in page
+    d = data.table.query("area == 'GM9001' and index == 'dissimilarity' and "
+                         "comparison == 'dutch_vs_nonwestern'")["value"].iloc[0]
+    assert f"<td>{d:.3f}</td>".replace(".", ",") in page  # German numbers
+    in_frame = html.unescape(html.unescape(page))  # the map's page in the iframe's srcdoc
+    assert json.dumps("⟦share of ⟦Dutch pupils⟧⟧")[1:-1] in in_frame  # popups (JSON)
+    assert "⟦Dissimilarity index D⟧" in pages["index.html"]  # the index map's legend
+
+
+def test_a_catalogue_with_a_missing_key_or_field_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"xx\.toml.*missing.*in_short"):
+        text.register_language("xx", _fake_catalogue(tmp_path, drop="in_short"))
+    with pytest.raises(ValueError, match=r"in_short.*fields.*extra"):
+        text.register_language("xx", _fake_catalogue(tmp_path, extra_field=True))
+    assert "xx" not in LANGUAGES
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[text]\nin_short = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"needs a \[language\] table"):
+        text.register_language("yy", bad)
+    with pytest.raises(ValueError, match="short lower-case tag"):
+        text.register_language("../x", bad)
+    assert "yy" not in LANGUAGES
+
+
+# --------------------------------------------------------------------------- the pages' words
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+    from segspatial.pupils import pupil_segregation
+
+    schools = demo_schools()
+    result = pupil_segregation(demo_pupils(years=(2018,)), "school", area="municipality",
+                               year="year", ethnicity="ethnicity", min_unit_size=0,
+                               min_area_size=0)
+    return result, schools, demo_boundaries(schools)
+
+
+@pytest.mark.parametrize(("lang", "label_a", "label_b", "never"), [
+    ("nl", "achterstandsleerlingen", "overige leerlingen",
+     ["leerlingen achterstandsleerlingen", "leerlingen overige leerlingen"]),
+    ("en", "pupils with a disadvantage background", "other pupils",
+     ["background pupils", "other pupils pupils", "pupils pupils"]),
+])
+def test_labels_are_noun_phrases_and_a_minimum_of_zero_is_no_minimum(demo, lang, label_a,
+                                                                     label_b, never):
+    import html
+
+    from segspatial.report import render_report, report_data
+
+    result, schools, boundaries = demo
+    data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
+                       name="school_name", boundaries=boundaries, area_code="statcode",
+                       only=["GM9001"], permutations=19,
+                       group_labels={"nonwestern": label_a, "dutch": label_b})
+    pages = {k: html.unescape(v) for k, v in render_report(data, lang=lang, offline=True,
+                                                          min_cell=10)}
+    page = pages["GM9001.html"]
+    assert label_a in page and label_b in page
+    for text_ in never:
+        assert text_ not in page, text_
+    minimum = {"nl": ("Geen school is om haar grootte weggelaten.",
+                      "Geen gemeente is om haar grootte weggelaten."),
+               "en": ("No school is left out for its size.",
+                      "No municipality is left out for its size.")}[lang]
+    assert all(m in page for m in minimum)
+    assert "fewer than 0" not in page and "minder dan 0" not in page
