@@ -180,7 +180,7 @@ def read_report(pages: dict[str, str]) -> Report:
     sortable = re.search(r'<table class="sortable">.*?</table>', index, flags=re.S).group(0)
     heads = _heads(sortable)
     out: dict[str, Page] = {}
-    links = dict(re.findall(r'<a href="([^"]+\.html)">[^<]*</a></td><td class=text '
+    links = dict(re.findall(r'<a href="([^"]+\.html)">[^<]*</a></td><td class="?text"? '
                             r'data-v="([^"]*)"', index))
     files = {html.unescape(code): file for file, code in links.items()}
     for cells in _rows(sortable):

@@ -119,3 +119,38 @@ def test_offline_amsterdam_school_map_in_chromium(browser, real_2019, boundaries
 def _centre(page) -> tuple[float, float]:
     box = page.locator(".leaflet-container").bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_report_index_map_opens_a_municipality_page(browser, tmp_path):
+    """Clicking a municipality on the index page's web map opens its page (the
+    click-through script finds the features with Leaflet's public ``eachLayer``)."""
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.pupils import pupil_segregation
+    from segspatial.report import demo_report_data, write_report
+
+    schools = demo_schools()
+    result = pupil_segregation(demo_pupils(years=(2018,)), "school", area="municipality",
+                               year="year", ethnicity="ethnicity")
+    data = demo_report_data(result, schools, permutations=9)
+    index = write_report(data, tmp_path / "report", offline=True)
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(index.as_uri())
+    frame = page.frame_locator("iframe.map")
+    frame.locator("path.leaflet-interactive").first.wait_for()
+    page.wait_for_timeout(300)
+    code = data.areas["code"].iloc[0]
+    target = data.areas["file"].iloc[0]
+    inner = next(f for f in page.frames if f != page.main_frame)
+    name = inner.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+    area = data.boundaries[data.boundaries["code"] == code].to_crs("EPSG:4326")
+    point = area.geometry.iloc[0].representative_point()
+    xy = inner.evaluate(f"window['{name}'].latLngToContainerPoint([{point.y}, {point.x}])")
+    page.locator("iframe.map").scroll_into_view_if_needed()
+    box = inner.locator(".leaflet-container").bounding_box()  # in the page's viewport
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    page.wait_for_url(f"**/{target}")
+    assert page.locator("h1").inner_text().endswith(code)
+    assert errors == []
+    page.close()

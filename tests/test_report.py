@@ -168,11 +168,12 @@ def test_hostile_names_are_escaped_on_every_page(demo):
             assert SCRIPT not in document and IMG not in document, file
             assert "<img src=x" not in document
     shown_script = "&lt;script&gt;alert(1)&lt;/script&gt;"  # shown as text
-    shown_img = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    shown_img = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"  # in the maps (html.escape)
+    page_img = "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"  # in pages (autoescape)
     index = pages["index.html"]
-    assert shown_script in index and shown_img in index  # the table's links
+    assert shown_script in index and page_img in index  # the table's links
     # municipality names in the page, school names in the map's tooltips (escaped once)
-    for file, own, schools_name in (("GM9001.html", shown_img, shown_script),
+    for file, own, schools_name in (("GM9001.html", page_img, shown_script),
                                     ("GM9002.html", shown_script, shown_img)):
         assert f"<h1>{own}<span" in pages[file]
         (map_frame,) = _frames(pages[file])
@@ -360,7 +361,7 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {"index.html", "GM9001.html", "GM9002.html", rp.MARKER}
     calls = []
-    real_page = rp._area_page
+    real_page = rp._render._area_page
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -368,7 +369,7 @@ def test_write_report_is_atomic(demo_data, tmp_path, monkeypatch):
             raise RuntimeError("disk full")
         return real_page(*args, **kwargs)
 
-    monkeypatch.setattr(rp, "_area_page", failing)
+    monkeypatch.setattr(rp._render, "_area_page", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         rp.write_report(demo_data, out, lang="nl")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -665,3 +666,51 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                    "--min-area-size", "0", "--quiet", "--output", str(tmp_path / "report2")])
     assert status == 0, capsys.readouterr().err
     assert (tmp_path / "report2" / "GM9002.html").read_bytes() == page.encode("utf-8")
+
+
+def test_templates_and_static_files_are_package_data():
+    """Every template and static file of the report ships in the wheel (pyproject's
+    package data), and no Python module of the report holds CSS or JavaScript."""
+    import fnmatch
+    import tomllib
+
+    root = Path(rp.__file__).parent
+    patterns = tomllib.loads((root.parents[1] / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["package-data"]["segspatial.report"]
+    files = [p.relative_to(root).as_posix() for folder in ("templates", "static")
+             for p in (root / folder).rglob("*") if p.is_file()]
+    assert {"templates/area.html", "templates/index.html", "static/report.css",
+            "static/sort.js"} <= set(files)
+    for file in files:
+        assert any(fnmatch.fnmatch(file, pattern) for pattern in patterns), file
+    for module in root.glob("*.py"):
+        text = module.read_text()
+        assert "border-collapse" not in text and "addEventListener('click'" not in text
+
+
+def test_pages_come_from_autoescaping_templates():
+    from segspatial.report._env import environment
+
+    env = environment()
+    assert env.autoescape is True
+    assert {"area.html", "index.html", "chart.svg"} <= set(env.list_templates())
+
+
+def test_report_package_keeps_its_public_names_and_small_modules():
+    import ast
+
+    import segspatial.report as report
+
+    assert {"ReportData", "report_data", "render_report", "write_report", "interpretation",
+            "band", "page_name", "demo_report_data", "write_demo_report", "REPORT_INDICES",
+            "LANGUAGES"} <= set(report.__all__)
+    for name in report.__all__:
+        assert hasattr(report, name), name
+    root = Path(report.__file__).parent
+    defined: dict[str, str] = {}
+    for path in sorted(root.glob("*.py")):
+        assert path.read_text("utf-8").count("\n") < 600, path.name  # one concern each
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                assert node.name not in defined, (node.name, path.name, defined.get(node.name))
+                defined[node.name] = path.name

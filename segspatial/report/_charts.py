@@ -1,0 +1,102 @@
+"""Charts of a page: small inline SVG line charts and the static maps as PNG data URLs."""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from segspatial.report._context import _Ctx
+from segspatial.report._env import render
+
+
+def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, title: str,
+              width: int = 250, height: int = 170, ymax: float = 0.8,
+              bands: bool = True) -> Markup:
+    """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``).
+
+    ``series``: dicts with ``values`` (NaN = gap), ``label`` (plain text), ``color``,
+    ``dash``. Values outside the scale are drawn at the edge as hollow dots, with a
+    note under the chart saying so; each dot's tooltip gives the exact value.
+    Rendered from ``templates/chart.svg`` (labels escaped there).
+    """
+    outside_any = any(math.isfinite(float(v)) and not 0 <= float(v) <= ymax
+                      for s in series for v in s["values"])
+    height += 16 if outside_any else 0
+    left, right, top, bottom = 34, 10, 24, 26 + (16 if outside_any else 0)
+    pw, ph = width - left - right, height - top - bottom
+    n = max(len(xlabels), 1)
+
+    def px(i: int) -> float:
+        return left + (pw * (i + 0.5) / n)
+
+    def py(v: float) -> float:
+        return top + ph * (1 - min(max(v, 0.0), ymax) / ymax)
+
+    band_rects = [{"y": f"{py(hi):.1f}", "h": f"{py(lo) - py(hi):.1f}", "color": color}
+                  for lo, hi, color in ((0.0, 0.3, "#e3f3df"), (0.3, 0.6, "#fdf2d0"),
+                                        (0.6, ymax, "#fadcd8"))
+                  if bands and lo < ymax]
+    step = 0.2
+    grid = [{"y": f"{py(k * step):.1f}", "ty": f"{py(k * step) + 4:.1f}",
+             "label": ctx.num(k * step, 1)} for k in range(int(round(ymax / step)) + 1)]
+    every = max(1, math.ceil(n * 42 / pw))  # about 42 px per label
+    labels = [{"x": f"{px(i):.1f}", "y": top + ph + 18, "label": label}
+              for i, label in enumerate(xlabels) if not (n - 1 - i) % every]
+    note = (ctx.t("chart_outside", low=ctx.num(0, 1), high=ctx.num(ymax, 1))
+            if outside_any else "")
+    drawn = []
+    for s in series:
+        values = [float(v) for v in s["values"]]
+        run: list[str] = []
+        runs = []
+        for i, v in enumerate(values):
+            if math.isfinite(v):
+                run.append(f"{px(i):.1f},{py(v):.1f}")
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        dots = [{"x": f"{px(i):.1f}", "y": f"{py(v):.1f}",
+                 "fill": "#ffffff" if v < 0 or v > ymax else s["color"],
+                 "label": xlabels[i], "value": ctx.num(v, 3)}
+                for i, v in enumerate(values) if math.isfinite(v)]
+        drawn.append({"runs": [" ".join(r) for r in runs if len(r) > 1], "dots": dots,
+                      "color": s["color"], "dash": s.get("dash"), "label": s["label"]})
+    svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
+                 bands=band_rects, grid=grid, xlabels=labels, note=note, series=drawn)
+    return Markup(svg)  # rendered by an autoescaping template: safe to embed
+
+
+def has_values(series: Sequence[dict]) -> bool:
+    """Whether a chart's series hold a value to draw."""
+    return any(math.isfinite(float(v)) for s in series for v in s["values"])
+
+
+def png(figure: Any, dpi: int = 90) -> str:
+    """A matplotlib figure as a PNG ``data:`` URL (fixed metadata: byte-identical).
+
+    The maps' axes are off; their x and y axes are hidden too, so matplotlib does not
+    lay out tick labels that are never drawn (most of a map's drawing time).
+    """
+    from segspatial.plot import figure_bytes
+
+    for ax in figure.axes:
+        if not ax.axison:
+            ax.xaxis.set_visible(False)
+            ax.yaxis.set_visible(False)
+
+    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi)).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
+def iframe_document(m: Any) -> str:
+    """A folium map as the HTML document of an ``iframe``'s ``srcdoc`` (the template
+    escapes it into the attribute)."""
+    from segspatial.webmap import to_html
+
+    return to_html(m)

@@ -1,0 +1,157 @@
+"""How a page says things: the text lookups and number formats of one rendering.
+
+:class:`_Ctx` holds the language, the disclosure settings and the group labels of
+one :func:`~segspatial.report.render_report` call. Its helpers return plain text
+(escaped by the templates' autoescaping) except :meth:`_Ctx.t`, which returns
+:class:`markupsafe.Markup` from :func:`segspatial.text.markup` (the pattern and every
+value escaped, Markup values kept).
+Texts come from the text catalogue (:mod:`segspatial.text`, one file per language).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from segspatial._format import Formatter
+from segspatial.text import lookup, markup
+
+
+def band(value: float) -> str | None:
+    """The Massey & Denton (1993) band of an index value: low, moderate or high.
+
+    0-0.3 low, 0.3-0.6 moderate, 0.6 and above high; None for NaN.
+
+    Examples
+    --------
+    >>> band(0.25), band(0.3), band(0.59), band(0.6), band(float("nan"))
+    ('low', 'moderate', 'moderate', 'high', None)
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    return "low" if value < 0.3 else "moderate" if value < 0.6 else "high"
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    lang: str
+    min_cell: int | None
+    offline: bool
+    stamp: str | None
+    labels: dict[str, str]
+    disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
+
+    columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
+
+    def t(self, key: str, **values: Any) -> Markup:
+        """A catalogue text with ``values`` filled in, each escaped (Markup kept)."""
+        return markup(self.lang, key, **values)
+
+    @property
+    def words(self) -> Formatter:
+        return Formatter(self.lang)
+
+    def num(self, value: Any, digits: int = 2) -> str:
+        if self.disclosure is not None:  # values are rounded: no false precision
+            digits = min(digits, self.disclosure.policy.digits)
+        return self.words.number(value, digits)
+
+    def pct(self, value: Any, digits: int = 0) -> str:
+        return self.words.percent(value, digits)
+
+    def count(self, value: Any) -> str:
+        """A pupil count, ``< N`` below min_cell."""
+        from segspatial._mapdata import disclose
+
+        return disclose(float(value), self.min_cell, lang=self.lang)
+
+    def plain_count(self, value: Any) -> str:
+        """A public count (schools), never hidden."""
+        return self.words.count(value)
+
+    def count_key(self, value: Any) -> str:
+        """The sort key of a pupil count: the count as published, empty when hidden."""
+        if self.hidden(value):
+            return ""
+        if self.disclosure is not None:
+            return f"{float(self.disclosure.policy.counts(value)):.0f}"
+        return f"{float(value):.0f}"
+
+    def shown(self, area: Any, key: str) -> float:
+        """A share or count of an area's latest year as disclosure mode publishes it."""
+        return self.disclosure.share(area, key)
+
+    def hidden(self, value: Any) -> bool:
+        return self.min_cell is not None and math.isfinite(float(value)) and \
+            float(value) < self.min_cell
+
+    def distance(self, metres: float) -> str:
+        return self.words.distance(metres)
+
+    def comparison(self, name: str, pair: tuple[str, str]) -> str:
+        known = lookup(self.lang, f"comparison_name.{name}")
+        if known is not None:
+            return known
+        return self.words.text("fig_versus", a=self.group(pair[0]), b=self.group(pair[1]))
+
+    def group(self, column: str) -> str:
+        """The group's name as a noun phrase (plain text): the user's label
+        (``--label-a``), a known group's name (``non-western pupils``), else
+        ``group <column>``."""
+        label = self.labels.get(column)
+        if label:
+            return str(label)
+        column = self.columns.get(column, column)
+        known = lookup(self.lang, f"group_noun.{column}")
+        return known if known is not None else self.words.text("group_column", column=column)
+
+    def index(self, name: str) -> str:
+        return lookup(self.lang, f"index_symbol.{name}") or str(name)
+
+    def kernel(self, name: Any) -> str:
+        return self.words.kernel(name)
+
+    def theme(self, name: Any) -> str:
+        return lookup(self.lang, f"theme_name.{name}") or str(name)
+
+    def reason(self, code: str, description: Any) -> str:
+        text = lookup(self.lang, f"exclusion_reason.{code}")
+        if text is None:
+            text = description if isinstance(description, str) and description else code
+        return text
+
+    def undefined(self, reason: Any, pair: tuple[str, str]) -> Markup:
+        """Why an index is undefined, in the page's language (the results table says
+        it in English: ``fewer than 2 units ... (1 of 1 units)``, ``group X is absent``)."""
+        text = str(reason or "")
+        few = re.search(r"fewer than 2 units .*\((\d+) of (\d+) units\)", text)
+        if few:
+            return self.t("undefined_few_units", k=self.plain_count(few[1]),
+                          n=self.plain_count(few[2]))
+        if "are both absent" in text:
+            return self.t("undefined_both_absent")
+        absent = re.fullmatch(r"group (.+) is absent", text)
+        if absent:
+            which = pair[0] if absent[1] == str(pair[0]) else pair[1]
+            return self.t("undefined_absent", group=self.group(which))
+        return self.t("undefined_other")
+
+    def band(self, value: Any) -> dict[str, Any] | None:
+        """The band of a value for the ``band`` macro: its name and words."""
+        name = band(value)
+        return {"name": name, "label": self.t(f"band_{name}")} if name else None
+
+    def year_text(self, has_years: bool, year: Any) -> Markup | str:
+        """`` in 2018`` (to follow a noun), or nothing when the input has no years."""
+        return self.t("when_year", year=year) if has_years else ""
+
+    def years(self, has_years: bool, first: Any, last: Any) -> str:
+        """A range of years (``2016–2018``, ``2018``) or nothing without years."""
+        if not has_years:
+            return ""
+        return str(first) if first == last else f"{first}–{last}"

@@ -1,0 +1,139 @@
+"""The index page: the national map, the sortable table of every municipality and
+what was left out of the whole report (context of ``templates/index.html``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from markupsafe import Markup
+
+from segspatial.report._charts import iframe_document, png
+from segspatial.report._context import _Ctx
+from segspatial.report._data import REPORT_INDICES, ReportData
+from segspatial.report._lookup import Values
+from segspatial.report._sections import exclusion_rows, method
+from segspatial.text import lookup
+
+
+def _sort_value(value: float) -> str:
+    value = float(value)
+    return repr(round(value, 12)) if math.isfinite(value) else ""
+
+
+def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
+    from matplotlib.figure import Figure
+
+    from segspatial.plot import choropleth
+    from segspatial.webmap import choropleth_map
+
+    comp, pair = next(iter(data.comparisons.items()))
+    table = data.table
+    lead = table[(table["comparison"] == comp) & (table["index"] == "dissimilarity")]
+    latest = lead.groupby("area")["year"].transform("max")
+    lead = lead[lead["year"] == latest]
+    when = ctx.year_text(data.has_years, lead["year"].max()) if len(lead) else ""
+    heading = ctx.t("index_map_heading", index=ctx.index("dissimilarity"),
+                    comparison=ctx.comparison(comp, pair), when=when)
+    results = lead[[c for c in ("area", "comparison", "index", "value", "n_units",
+                                "n_pupils", "min_cell") if c in lead.columns]]
+    # a known comparison has its own name; other groups are named by their labels
+    known = lookup(ctx.lang, f"comparison_name.{comp}") is not None
+    label_a, label_b = ((data.group_labels.get(pair[0]), data.group_labels.get(pair[1]))
+                        if known else (ctx.group(pair[0]), ctx.group(pair[1])))
+    boundaries = data.boundaries[["code", "name", "geometry"]]
+    figure = Figure(figsize=(5.6, 6.4), layout="constrained")
+    ax = figure.add_subplot()
+    choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
+               lang=ctx.lang, label_a=label_a, label_b=label_b, ax=ax)
+    image = png(figure, dpi=80)
+    web = boundaries.copy()
+    web["geometry"] = web.geometry.simplify(100.0)
+    m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
+                       offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
+                       label_a=label_a, label_b=label_b,
+                       links=dict(zip(data.areas["code"], data.areas["file"], strict=True)))
+    return {"heading": heading, "image": image, "document": iframe_document(m)}
+
+
+def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
+    comp, _pair = next(iter(data.comparisons.items()))
+    table = data.table
+    by_area = dict(iter(table.groupby("area")))
+    spatial_by = dict(iter(data.spatial.groupby("area")))
+    counts_by = dict(iter(data.counts.groupby("area")))
+    bw = data.parameters["bandwidths"][len(data.parameters["bandwidths"]) // 2 - 1
+                                       if len(data.parameters["bandwidths"]) > 1 else 0]
+    others = list(data.comparisons.items())[1:]
+    head = [ctx.t("municipality"), ctx.t("code"), ctx.t("schools"), ctx.t("pupils")]
+    head += [ctx.index(i) for i in REPORT_INDICES[:1]] + [ctx.t("band")] + \
+        [ctx.index(i) for i in REPORT_INDICES[1:]]
+    head += [f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})",
+             ctx.t("between_share"), ctx.t("morans_i")]
+    head += [f"{ctx.index('dissimilarity')}: {ctx.comparison(c, p)}" for c, p in others]
+    rows = []
+    for area in data.areas.itertuples(index=False):
+        t = by_area.get(area.code, table.iloc[:0])
+        year = t["year"].max() if len(t) else None
+        values = Values(t, ("comparison", "year", "index"))
+        cur = counts_by.get(area.code, data.counts.iloc[:0])
+        cur = cur[cur["year"] == year]
+        pupils = float(cur["total"].sum())
+        n_units = cur["unit"].nunique()
+        cells = [{"text": area.name, "link": area.file, "key": area.name, "cls": "text"},
+                 {"text": area.code, "key": area.code, "cls": "text"},
+                 {"text": ctx.plain_count(n_units), "key": str(n_units)},
+                 {"text": ctx.count(pupils), "key": ctx.count_key(pupils), "cls": "pupils"}]
+        for index in REPORT_INDICES:
+            value, _ = values.get(comp, year, index)
+            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+            if index == "dissimilarity":
+                cells.append({"band": ctx.band(value), "key": _sort_value(value),
+                              "cls": "text"})
+        s = Values(spatial_by.get(area.code, data.spatial.iloc[:0]),
+                   ("comparison", "index", "bandwidth"))
+        value, _ = s.get(comp, "spatial_dissimilarity", bw)
+        cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+        between, _ = s.get(comp, "theil_h_between")
+        within, _ = s.get(comp, "theil_h_within")
+        share = between / (between + within) if between + within > 0 else float("nan")
+        if ctx.disclosure is not None:  # as shown: whole percents of rounded values
+            share = float(ctx.disclosure.policy.shares(share))
+        cells.append({"text": ctx.pct(share), "key": _sort_value(share)})
+        moran_bw = s.smallest("bandwidth", comp, "morans_i")
+        moran = (s.get(comp, "morans_i", moran_bw)[0] if moran_bw is not None
+                 else float("nan"))
+        cells.append({"text": ctx.num(moran, 2), "key": _sort_value(moran)})
+        for c, _p in others:
+            value, _ = values.get(c, year, "dissimilarity")
+            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+        rows.append(cells)
+    return {"head": head, "rows": rows}
+
+
+def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
+    exclusions = data.exclusions
+    dropped = ctx.disclosure.dropped if ctx.disclosure is not None else []
+    if exclusions.empty and not dropped:
+        return None
+    names = dict(zip(data.boundaries["code"], data.boundaries["name"], strict=True))
+    without = sorted(set(exclusions["area"].dropna()) - set(data.areas["code"])
+                     - set(dropped)) if "area" in exclusions.columns else []
+    note = ctx.t("exclusions_note")
+    if ctx.disclosure is not None:
+        note = Markup(" ").join([note, ctx.t("exclusions_note_disclosure", n=ctx.min_cell)])
+    return {
+        "note": note,
+        "rows": (exclusion_rows(ctx, data, exclusions, across_areas=True)
+                 if not exclusions.empty else []),
+        "without": [f"{names.get(c, c)} ({c})" for c in without],
+        "dropped": [f"{names.get(c, c)} ({c})" for c in dropped],
+        "dropped_heading": ctx.t("dropped_areas", n=ctx.min_cell),
+    }
+
+
+def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
+    """The context of ``templates/index.html``."""
+    return {"maps": _national_maps(ctx, data), "table": _table(ctx, data),
+            "left_out": _left_out(ctx, data), "method": method(ctx, data),
+            "title": ctx.t("index_title")}

@@ -1,0 +1,362 @@
+"""The sections of a municipality page: the values each section's template shows.
+
+Each ``_name`` function returns the context of ``templates/area/name.html`` (plain
+values, escaped by the template, or :class:`markupsafe.Markup` from the catalogue's
+texts and from charts rendered by a template). A new section is a function here, a
+template in ``templates/area/`` and a line in :func:`area_page`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from segspatial.report._charts import has_values, iframe_document, png, svg_chart
+from segspatial.report._context import _Ctx
+from segspatial.report._data import REPORT_INDICES, ReportData
+from segspatial.report._interpret import _strong, interpretation
+from segspatial.report._lookup import Values
+
+
+def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
+            current: pd.DataFrame, year: Any) -> dict[str, Any]:
+    if data.has_years:
+        covered = ctx.years(True, years[0], years[-1])
+        latest = ctx.t("latest_year", year=year)
+    else:
+        covered, latest = ctx.t("no_years"), ""
+    total = float(current["total"].sum())
+    shares = []
+    groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
+    for column in groups:
+        if ctx.disclosure is not None:  # the audited share, in whole percents
+            share = ctx.shown(code, column)
+            if share < 0:
+                shares.append(ctx.t("count_of", count=ctx.count(0), group=ctx.group(column)))
+            elif not math.isfinite(share):
+                shares.append(ctx.t("group_not_shown", group=ctx.group(column)))
+            else:
+                shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
+                    share, ctx.disclosure.policy.share_digits)))
+            continue
+        count = float(current[column].sum())
+        if ctx.hidden(count):
+            shares.append(ctx.t("count_of", count=ctx.count(count), group=ctx.group(column)))
+        else:
+            share = count / total if total > 0 else float("nan")
+            shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
+    facts = [
+        {"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""},
+        {"key": ctx.t("pupils"), "value": ctx.count(total), "cls": " pupils",
+         "extra": latest},
+        {"key": ctx.t("schools"), "value": ctx.plain_count(current["unit"].nunique()),
+         "cls": "", "extra": latest},
+    ]
+    return {"name": name, "code": code, "facts": facts, "shares": shares}
+
+
+def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
+    comp, (col_a, col_b) = next(iter(data.comparisons.items()))
+    d, reason = values.get(comp, year, "dissimilarity")
+    a, b = ctx.group(col_a), ctx.group(col_b)
+    when = ctx.year_text(data.has_years, year)
+    if not math.isfinite(d):
+        return {"defined": False, "parts": [ctx.t(
+            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(reason, (col_a, col_b)))]}
+    expected, _ = values.get(comp, year, "dissimilarity_expected")
+    dstar, _ = values.get(comp, year, "dissimilarity_standardised")
+    parts = [ctx.t("lead_sentence", when=when, a=a, b=b, value=ctx.num(d),
+                   verdict=_strong(ctx.t("lead_verdict", band=ctx.band(d)["label"]))),
+             ctx.t("lead_move", pct=ctx.pct(d), a=a)]
+    if math.isfinite(expected) and math.isfinite(dstar):
+        parts.append(ctx.t("lead_random", expected=ctx.num(expected), dstar=ctx.num(dstar)))
+    return {"defined": True, "parts": parts}
+
+
+def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
+                  ) -> dict[str, Any]:
+    rows = []
+    for comp, pair in data.comparisons.items():
+        cells = []
+        for index in REPORT_INDICES:
+            value, reason = values.get(comp, year, index)
+            cells.append({"value": ctx.num(value, 3),
+                          "title": ctx.undefined(reason, pair) if reason else "",
+                          "band": ctx.band(value) if index == "dissimilarity" else False})
+        first = values.first(comp, year)
+        n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"
+        pupils = (ctx.count(float(first["n_a"]) + float(first["n_b"]))
+                  if first is not None else "–")
+        if ctx.disclosure is not None and first is not None:  # audited, rounded
+            both = ctx.shown(first["area"], f"two_groups:{comp}")
+            pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
+        rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
+                     "n_units": n_units, "pupils": pupils})
+    return {"indices": [ctx.index(i) for i in REPORT_INDICES],
+            "when": ctx.year_text(data.has_years, year), "rows": rows}
+
+
+def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any]
+            ) -> dict[str, Any]:
+    if not data.has_years or len(years) < 2:
+        return {"charts": [], "note": ctx.t("trend_one_year")}
+    labels = [str(y) for y in years]
+    charts = []
+    for comp, pair in data.comparisons.items():
+        series = []
+        for index, color, dash in (("dissimilarity", "#0b4f8a", False),
+                                   ("dissimilarity_standardised", "#7b8794", True)):
+            series.append({"values": [values.get(comp, y, index)[0] for y in years],
+                           "label": ctx.index(index), "color": color, "dash": dash})
+        if has_values(series):  # no empty chart (a one-school municipality)
+            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
+    if not charts:
+        return {"charts": [], "note": ctx.t("trend_no_values")}
+    return {"charts": charts, "note": ctx.t("trend_note")}
+
+
+def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
+          ) -> dict[str, Any]:
+    from matplotlib.figure import Figure
+
+    from segspatial._mapdata import SUPPRESSED_COLOR, suppressed_schools
+    from segspatial.plot import school_map
+    from segspatial.webmap import school_webmap
+
+    comp, (col_a, col_b) = next(iter(data.comparisons.items()))
+    if ctx.disclosure is None:
+        town = current[(current[col_a] + current[col_b]) > 0]
+    else:  # what a map publishes is decided on every school (drawn or not)
+        town = current
+    if town.empty or (ctx.disclosure is not None and not (
+            town["x"].notna() & town["y"].notna()).any()):
+        return {"empty": True}
+    outline = data.boundaries[data.boundaries["code"] == code]
+    outline = outline if len(outline) else None
+    disclosed = {}
+    if ctx.disclosure is not None:  # the bands and the share the audit certified
+        from segspatial.disclosure import school_publication
+
+        shown = school_publication(town[col_a], town[col_b], town["total"],
+                                   ctx.disclosure.policy, area=town["area"].to_numpy())
+        shown["centre"] = ctx.shown(code, f"share_a:{comp}")
+        disclosed = {"published": shown}
+    figure = Figure(figsize=(5.2, 5.2), layout="constrained")
+    ax = figure.add_subplot()
+    school_map(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
+               area="area", total="total", boundaries=outline, legend=False,
+               min_cell=ctx.min_cell, lang=ctx.lang, label_a=ctx.group(col_a),
+               ax=ax, **disclosed)
+    image = png(figure)
+    if ctx.disclosure is None:
+        a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
+        centre = a_total / (a_total + b_total)
+        grey = suppressed_schools(town[col_a], town[col_b], ctx.min_cell).any()
+    else:
+        centre, grey = float(shown["centre"].iloc[0]), bool(shown["suppressed"].any())
+    a = ctx.group(col_a)
+    m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
+                      name="name", total="total", boundaries=outline, boundary_name="name",
+                      group_labels={col_a: ctx.group(col_a), col_b: ctx.group(col_b)},
+                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang,
+                      **disclosed)
+    return {
+        "empty": False, "image": image, "document": iframe_document(m),
+        "fewer": ctx.t("map_fewer", a=a), "more": ctx.t("map_more", a=a),
+        "centre": ctx.pct(centre), "suppressed_color": SUPPRESSED_COLOR,
+        "suppressed": ctx.t("map_suppressed", n=ctx.min_cell) if grey else "",
+        "note": ctx.t("map_note", a=a, centre=ctx.pct(centre),
+                      comparison=ctx.comparison(comp, (col_a, col_b)),
+                      when=ctx.year_text(data.has_years, year)),
+    }
+
+
+def districts_text(ctx: _Ctx, data: ReportData) -> Markup:
+    """What the districts of the between/within split are, in words."""
+    info = data.parameters["districts"]
+    if info["kind"] == "grid":
+        return ctx.t("districts_grid", size=ctx.plain_count(info["size"]))
+    return ctx.t("districts_file", file=info["file"])
+
+
+def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
+             profile: pd.DataFrame, n_schools: int, year: Any) -> dict[str, Any]:
+    bandwidths = data.parameters["bandwidths"]
+    rows = []
+    lead_numbers = None
+    for comp, pair in data.comparisons.items():
+        cells = {}
+        for aspatial_name, spatial_name in (("dissimilarity", "spatial_dissimilarity"),
+                                            ("theil_h", "spatial_theil_h")):
+            base, _ = values.get(comp, year, aspatial_name)
+            cells[aspatial_name] = (base, [spatial.get(comp, spatial_name, b)[0]
+                                           for b in bandwidths])
+        between, _ = spatial.get(comp, "theil_h_between")
+        within, _ = spatial.get(comp, "theil_h_within")
+        moran_bw = spatial.smallest("bandwidth", comp, "morans_i")
+        if moran_bw is not None:
+            moran, _ = spatial.get(comp, "morans_i", moran_bw)
+            moran_p, _ = spatial.get(comp, "morans_i_p", moran_bw)
+        else:
+            moran_bw, moran, moran_p = float("nan"), float("nan"), float("nan")
+        share = between / (between + within) if between + within > 0 else float("nan")
+        moran_text = (f"{ctx.num(moran, 2)} (p = {ctx.num(moran_p, 3)}, "
+                      f"{ctx.distance(moran_bw)})" if math.isfinite(moran) else "–")
+        rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
+                     "moran": moran_text, "lines": [
+                         {"index": ctx.index(index), "base": ctx.num(base, 3),
+                          "cells": [ctx.num(v, 3) for v in vals]}
+                         for index, (base, vals) in cells.items()]})
+        if lead_numbers is None:
+            lead_numbers = dict(comp=comp, pair=pair, h=cells["theil_h"][0],
+                                spatial_h=dict(zip(bandwidths, cells["theil_h"][1],
+                                                   strict=True)),
+                                between=between, within=within, moran=moran,
+                                moran_p=moran_p)
+    # profile of the lead comparison
+    comp, pair = lead_numbers["comp"], lead_numbers["pair"]
+    lead_rows = profile[profile["comparison"] == comp]
+    steps = sorted(lead_rows["bandwidth"].dropna().unique())
+    series = []
+    for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
+                               ("spatial_theil_h", "#c05621", True)):
+        by_bw = lead_rows[lead_rows["index"] == index].set_index("bandwidth")["value"]
+        series.append({"values": [by_bw.get(b, np.nan) for b in steps],
+                       "label": ctx.index(index), "color": color, "dash": dash})
+    finite = [v for s in series for v in s["values"] if math.isfinite(v)]
+    ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
+    chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
+                       title=ctx.comparison(comp, pair), width=520, height=230, ymax=ymax)
+             if finite else None)  # no empty chart
+    sentences = interpretation(
+        lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
+        within=lead_numbers["within"], morans_i=lead_numbers["moran"],
+        morans_p=lead_numbers["moran_p"], n_schools=n_schools,
+        group_a=ctx.group(pair[0]), districts=districts_text(ctx, data), lang=ctx.lang,
+        digits=3 if ctx.disclosure is None else ctx.disclosure.policy.digits)
+    return {
+        "note": ctx.t("spatial_note", kernel=ctx.kernel(data.parameters["kernel"])),
+        "bandwidths": [ctx.distance(b) for b in bandwidths], "rows": rows,
+        "lead": ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
+                      when=ctx.year_text(data.has_years, year)),
+        "sentences": sentences, "chart": chart,
+        "chart_note": ctx.t("profile_note", comparison=ctx.comparison(comp, pair)),
+    }
+
+
+def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
+                   across_areas: bool = False) -> list[dict[str, Any]]:
+    """The rows of an exclusions table (``templates/exclusions.html``): what, years,
+    units, pupils, grouped by reason (and comparison or theme)."""
+    keys = ["reason"] + [c for c in ("comparison", "theme") if c in exclusions.columns]
+    frame = exclusions.copy()
+    for key in keys[1:]:
+        frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
+    grouped = frame.groupby(keys, sort=False).agg(
+        first_year=("year", "min"), last_year=("year", "max"), n_units=("n_units", "sum"),
+        n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
+    if ctx.disclosure is not None:
+        grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
+    rows = []
+    for row in grouped.itertuples(index=False):
+        what = ctx.reason(row.reason, row.description)
+        comp = getattr(row, "comparison", "")
+        if comp:
+            pair = data.comparisons.get(comp, ("", ""))
+            what += f" ({ctx.comparison(comp, pair)})"
+        elif getattr(row, "theme", ""):
+            what += f" ({ctx.theme(row.theme)})"
+        pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
+                  or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
+        rows.append({"what": what,
+                     "years": ctx.years(data.has_years, row.first_year, row.last_year),
+                     "units": ctx.plain_count(row.n_units), "pupils": pupils})
+    return rows
+
+
+def _published_pupils(ctx: _Ctx, frame: pd.DataFrame, keys: list[str],
+                      grouped: pd.DataFrame, across_areas: bool) -> np.ndarray:
+    """Pupils left out as disclosure mode publishes them, per row of ``grouped``.
+
+    A municipality page shows its own exact total, rounded when displayed; group
+    counts (pupils without a group) are NaN ("not shown"). Across municipalities
+    (the index page) a total is the sum of the municipalities' published numbers,
+    leaving out those below N, so it cannot be differenced against them.
+    """
+    pupils = pd.to_numeric(frame["n_pupils"], errors="coerce")
+    frame = frame.assign(_pupils=pupils)
+    if across_areas:
+        area = (frame["area"].astype(object).where(frame["area"].notna(), "\0")
+                if "area" in frame.columns else "")
+        part = frame.assign(_area=area).groupby(keys + ["_area"], sort=False)[
+            "_pupils"].sum(min_count=1)
+        part = pd.Series(ctx.disclosure.policy.counts(part.to_numpy()), index=part.index)
+        total = part.groupby(level=list(range(len(keys))), sort=False).sum(min_count=1)
+    else:
+        total = frame.groupby(keys, sort=False)["_pupils"].sum(min_count=1)
+    index = (pd.MultiIndex.from_frame(grouped[keys]) if len(keys) > 1
+             else pd.Index(grouped[keys[0]]))
+    return total.reindex(index).to_numpy(dtype=np.float64)
+
+
+def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
+    """The method section (``templates/method.html``), on every page."""
+    from segspatial import __version__
+
+    p = data.parameters
+    settings = []
+    for key, size in (("unit", p.get("min_unit_size")), ("area", p.get("min_area_size"))):
+        if size is None:
+            continue
+        # "fewer than 0 pupils are left out" says nothing: a minimum of 0 keeps everyone
+        settings.append(ctx.t(f"param_min_{key}", n=ctx.plain_count(size)) if size > 0
+                        else ctx.t(f"param_no_min_{key}"))
+    settings.append(ctx.t("param_spatial",
+                          bandwidths=", ".join(ctx.distance(b) for b in p["bandwidths"]),
+                          kernel=ctx.kernel(p["kernel"]), districts=districts_text(ctx, data),
+                          permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
+                          crs=p["crs"]))
+    if ctx.disclosure is not None:
+        policy = ctx.disclosure.policy
+        settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
+                              digits=policy.digits, band=policy.band))
+    return {
+        "definitions": [ctx.t(k) for k in (
+            "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
+            "def_bands", "def_spatial", "def_decomposition", "def_moran")],
+        "settings": settings,
+        "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
+                         sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
+                   for f in p["inputs"]],
+        "version": ctx.t("version", version=__version__),
+        "stamp": ctx.t("generated", stamp=ctx.stamp) if ctx.stamp else "",
+    }
+
+
+def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
+              counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
+              exclusions: pd.DataFrame) -> dict[str, Any]:
+    """The context of ``templates/area.html``: one area's rows of each frame."""
+    year = table["year"].max()
+    years = sorted(table["year"].unique())
+    everyone = counts[counts["year"] == year]
+    current = everyone[everyone["x"].notna() & everyone["y"].notna()]
+    values = Values(table, ("comparison", "year", "index"))
+    spatial_values = Values(spatial, ("comparison", "index", "bandwidth"))
+    return {
+        "header": _header(ctx, data, code, name, years, everyone, year),
+        "summary": _summary(ctx, data, values, year),
+        "latest": _latest_table(ctx, data, values, year),
+        "trends": _trends(ctx, data, values, years),
+        "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
+                      year),
+        "spatial": _spatial(ctx, data, values, spatial_values, profile,
+                            int(current["unit"].nunique()), year),
+        "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
+        "method": method(ctx, data),
+        "title": ctx.t("page_title", name=name, code=code),
+    }
