@@ -24,6 +24,7 @@ def _sort_value(value: float) -> str:
 def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     from matplotlib.figure import Figure
 
+    from segspatial._figure import map_figsize
     from segspatial.plot import choropleth
     from segspatial.webmap import choropleth_map
 
@@ -42,7 +43,9 @@ def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     label_a, label_b = ((data.group_labels.get(pair[0]), data.group_labels.get(pair[1]))
                         if known else (ctx.group(pair[0]), ctx.group(pair[1])))
     boundaries = data.boundaries[["code", "name", "geometry"]]
-    figure = Figure(figsize=(5.6, 6.4), layout="constrained")
+    # sized to the areas' shape: a fixed size left a two-line title no room at the top
+    figure = Figure(figsize=map_figsize(boundaries.total_bounds, width=5.6),
+                    layout="constrained")
     ax = figure.add_subplot()
     choropleth(results, boundaries, index="dissimilarity", area_code="code", name="name",
                lang=ctx.lang, label_a=label_a, label_b=label_b, ax=ax)
