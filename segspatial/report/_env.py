@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +22,20 @@ def environment() -> Any:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("segspatial.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True)
+        trim_blocks=True, lstrip_blocks=True, finalize=entities)
+
+
+def entities(value: Any) -> Any:
+    """A plain-text value escaped for the page, its braces as entities too.
+
+    Autoescaping makes ``& < > " '`` entities; the braces become ``&#123;``/``&#125;``
+    as in the web maps (:func:`segspatial.webmap.escape`), so no ``{{``, ``{%`` or
+    ``{#`` from input stands in any page, whatever reads it next (browsers show the
+    characters). :class:`~markupsafe.Markup` (our own escaped HTML) passes as it is.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
+    return value
 
 
 @cache

@@ -199,5 +199,10 @@ def markup(lang: str, key: str, **values: Any):
     pattern = _load(lang)[1].get(key)
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
+    def field(value: Any) -> str:  # braces as entities too, as in the pages and maps
+        text = str(escape(value))
+        return text if isinstance(value, Markup) else text.replace("{", "&#123;").replace(
+            "}", "&#125;")
+
     return Markup(Template(str(escape(pattern))).substitute(
-        {k: str(escape(v)) for k, v in values.items()}))
+        {k: field(v) for k, v in values.items()}))
