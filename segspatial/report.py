@@ -1328,7 +1328,11 @@ def _published_pupils(ctx: _Ctx, frame: pd.DataFrame, keys: list[str],
 def _exclusions(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame) -> str:
     heading = f'<section><h2>{ctx.t("exclusions_heading")}</h2>'
     if exclusions.empty:
-        return heading + f'<p>{ctx.t("exclusions_none")}</p></section>'
+        # disclosure mode leaves out rows that are counts below N by themselves (an
+        # area-year without pupils of a group or of the comparison's other schools)
+        none = ("exclusions_none" if ctx.disclosure is None
+                else "exclusions_none_disclosure")
+        return heading + f'<p>{ctx.t(none)}</p></section>'
     return (heading + f'<p class="note">{ctx.t("exclusions_note")}</p>'
             + _exclusion_rows(ctx, data, exclusions) + "</section>")
 

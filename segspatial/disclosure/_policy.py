@@ -7,7 +7,6 @@ See :mod:`segspatial.disclosure` for the guarantee; this module holds the rules
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Any
 
