@@ -255,6 +255,11 @@ def _fits(line: str, inches: float, fontsize: float) -> float:
     return inches * 72 / max(1.0, 0.55 * fontsize * len(line))
 
 
+#: Characters per legend line, and per legend row (all columns), at the small sizes used.
+_LEGEND_WRAP = 50
+_LEGEND_ROW = 100
+
+
 def legend_below(ax: Any, handles: list, *, title: str | None = None,
                  ncols: int | None = None, fontsize: Any = "small", x: float = 0.5,
                  loc: str = "upper center", figure: bool = False) -> Any:
@@ -263,7 +268,17 @@ def legend_below(ax: Any, handles: list, *, title: str | None = None,
     figure instead (below the axes' tick labels too)."""
     if not handles:
         return None
-    options = dict(handles=handles, title=title, ncols=ncols or min(len(handles), 4),
+    import textwrap
+
+    # Long entries (a disclosure note, a long group name) are wrapped and the columns
+    # chosen so a row stays about as wide as the figure: one row wider than the figure
+    # makes constrained layout shrink the axes to a stamp.
+    labels = ["\n".join(textwrap.wrap(str(h.get_label()), _LEGEND_WRAP)) or str(h.get_label())
+              for h in handles]
+    widest = max(len(line) for label in labels for line in label.split("\n"))
+    fit = max(1, _LEGEND_ROW // max(widest, 1))
+    options = dict(handles=handles, labels=labels, title=title,
+                   ncols=ncols or min(len(handles), 4, fit),
                    frameon=False, fontsize=fontsize, title_fontsize=fontsize)
     if figure:
         legend = ax.figure.legend(loc="outside lower center", **options)

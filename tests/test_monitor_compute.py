@@ -165,6 +165,16 @@ def test_selection_options(small):
                                                              programmes=[1]))
 
 
+@pytest.mark.parametrize("name", ["", "   "])
+def test_selection_empty_name_is_refused(small, name):
+    # An empty pattern matches every programme: `--programme-name "$UNSET"` would
+    # silently monitor all of hbo (53% women) instead of an error.
+    enr, mapping = small
+    with pytest.raises(ValueError, match=r"name: .* is empty and would match every "
+                                         r"programme"):
+        compute_monitor(enr, mapping, selection=Selection.of(name=name))
+
+
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"targets": 1.2}, ValueError, r"target must be a share between 0 and 1"),
     ({"targets": {"gemeente": 0}}, ValueError, r"targets\['gemeente'\] must be a share"),

@@ -327,3 +327,33 @@ def test_withheld_counts_are_not_called_small(case):
     row = re.search(r'<td class="text">GM0004</td>(.*?)</tr>', pages["AM02.html"]).group(1)
     assert "&lt; 10" not in row
     assert row.count("<td>not shown</td>") == 2  # women and men
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_static_map_keeps_its_size_with_the_withheld_legend_entry(case, lang):
+    """With --min-cell the legend gained a long "not shown (disclosure control ...)"
+    entry on one row; constrained layout then shrank the map of the real monitor to a
+    stamp above a blank page ("constrained_layout not applied"). Legends wrap instead."""
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from segspatial.monitor.maps import share_map
+
+    *_, result = case
+    shown = disclose_result(result, 10)
+    rep = shown.representation.copy()
+    level = rep["level"] == "labour_market_region"
+    rep.loc[level & (rep["area"] == "AM02"), "suppressed"] = True  # as on the real file
+    geo = result.mapping.geometries["labour_market_region"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = share_map(rep, geo, level="labour_market_region", lang=lang, min_cell=10)
+        fig = ax.figure
+        FigureCanvasAgg(fig).draw()
+    box_ = ax.get_position()  # the map is twice as wide as high: its width is the test
+    assert box_.width > 0.7, box_
+    legend = ax.get_legend()
+    renderer = fig.canvas.get_renderer()
+    extent = legend.get_window_extent(renderer)
+    assert extent.x0 >= 0 and extent.x1 <= fig.bbox.width + 1, (extent, fig.bbox)

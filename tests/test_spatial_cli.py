@@ -206,6 +206,8 @@ def test_unit_outside_the_distance_crs_is_named_with_the_option_to_fix(tmp_path,
         "outside the area of use of EPSG:28992" in err
     assert "e.g. line 3 (unit 's2') (" in err and "--distance-crs" in err
     assert "location_x" not in err and "Traceback" not in err
+    # the example shows the coordinates as written on line 3, not their RD projection
+    assert "line 3 (unit 's2') (2.35, 48.85) in EPSG:4326" in err
 
 
 def test_python_api_names_file_lines_of_a_read_table_frame(tmp_path):

@@ -153,6 +153,8 @@ def _check_in_distance_crs(args: argparse.Namespace, data: pd.DataFrame, points:
                            distance_crs: Any, source: str | None) -> None:
     """Stop when units given in --crs lie outside the area of use of --distance-crs
     (a school in France among Dutch ones, in lon/lat): distances there are wrong."""
+    import pandas as pd
+
     from segspatial.geo import check_area_of_use
     from segspatial.io import row_names
 
@@ -162,7 +164,9 @@ def _check_in_distance_crs(args: argparse.Namespace, data: pd.DataFrame, points:
         option="--distance-crs",
         describe=lambda at: row_names(data, data.index[at], unit=getattr(args, "unit", None)),
         hint="distances there are not reliable: check their coordinates (and --crs), or "
-        "give --distance-crs a projected CRS in metres that covers them")
+        "give --distance-crs a projected CRS in metres that covers them",
+        given=(pd.to_numeric(data[args.x]).to_numpy(), pd.to_numeric(data[args.y]).to_numpy(),
+               str(args.crs)))
 
 
 def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,

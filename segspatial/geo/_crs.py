@@ -130,7 +130,8 @@ def _area_of_use_box(crs: pyproj.CRS) -> tuple[tuple[float, float, float, float]
 def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs=",
                       labels: Sequence[Any] | None = None,
                       describe: Callable[[np.ndarray], Sequence[str]] | None = None,
-                      hint: str | None = None) -> None:
+                      hint: str | None = None,
+                      given: tuple[Any, Any, str] | None = None) -> None:
     """Stop when coordinates cannot be right for their CRS.
 
     Longitude and latitude must lie within -180..180 and -90..90 for a geographic
@@ -161,6 +162,10 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
     hint : str, optional
         What to do, replacing the default advice (declare the right CRS with
         ``option``), e.g. when the coordinates were projected to a distance CRS.
+    given : (x, y, crs_name), optional
+        When ``x``, ``y`` are a projection of what the user wrote: the coordinates as
+        written (same length and order) and the name of their CRS, shown in the
+        examples instead of the projected values, which the user never saw.
 
     Raises
     ------
@@ -204,7 +209,13 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
         shown = [repr(_plain(n)) for n in np.asarray(labels, dtype=object)[where[:3]]]
     else:
         shown = [f"point {i + 1}" for i in where[:3]]
-    examples = ", ".join(f"{name} ({xs[i]:.6g}, {ys[i]:.6g})"
+    if given is None:
+        show_x, show_y, suffix = xs, ys, ""
+    else:
+        show_x = np.asarray(given[0], dtype=np.float64).ravel()
+        show_y = np.asarray(given[1], dtype=np.float64).ravel()
+        suffix = f" in {given[2]}"
+    examples = ", ".join(f"{name} ({show_x[i]:.6g}, {show_y[i]:.6g}){suffix}"
                          for name, i in zip(shown, where[:3], strict=True))
     lonlat = bool(np.all((np.abs(xs[bad]) <= 180) & (np.abs(ys[bad]) <= 90)))
     if hint is None and value.is_geographic:

@@ -177,6 +177,10 @@ class Selection:
                                  f"{unknown[:10]!r}")
             keep &= cells["programme"].isin(codes).to_numpy()
         if self.name is not None:
+            if not self.name.strip():
+                raise ValueError(f"name: {self.name!r} is empty and would match every "
+                                 "programme; give a pattern, or no name to select by "
+                                 "sector")
             try:
                 pattern = re.compile(self.name, re.IGNORECASE)
             except re.error as exc:
