@@ -751,3 +751,47 @@ def test_units_outside_a_comparison_leave_no_trace():
     assert table["n_units"].nunique() == 1 and table["n_pupils"].nunique() == 1
     assert table.loc[table["index"] == "spatial_dissimilarity", "value"].notna().all()
     assert len(audit.certificates) == audit.cells > 0
+
+
+def test_summary_never_says_nothing_was_left_out_when_rows_are_withheld(tmp_path, capsys):
+    """X: three schools, only s1 with pupils of A or B, so X's 270 pupils are left out
+    (too_few_units). The row is not published (it says the other schools have no pupil
+    of either group), but neither the command's summary nor X's page may then claim
+    that nothing was left out: they say that nothing left out can be shown and where
+    such pupils may be (area-years whose indices are not shown)."""
+    counts = pd.DataFrame({
+        "school": ["s1", "s2", "s3", "t1", "t2", "t3"], "gm": ["X"] * 3 + ["Y"] * 3,
+        "a": [50, 0, 0, 40, 60, 30], "b": [50, 0, 0, 200, 100, 300],
+        "pupils": [100, 80, 90, 240, 160, 330],
+        "x": [100_000.0, 100_500.0, 101_000.0] * 2,
+        "y": [450_000.0] * 3 + [460_000.0] * 3})
+    counts.to_csv(tmp_path / "counts.csv", index=False)
+    capsys.readouterr()
+    _run("indices", tmp_path / "counts.csv", "--unit", "school", "--group-a", "a",
+         "--group-b", "b", "--area", "gm", "--total", "pupils", "--min-unit-size", 0,
+         "--min-area-size", 0, "--min-cell", N, "-o", tmp_path / "results.csv",
+         "--exclusions-output", tmp_path / "exclusions.csv")
+    err = capsys.readouterr().err
+    assert "Nothing was left out" not in err
+    assert "Nothing left out can be shown" in err and "'not shown'" in err
+    assert "270" not in err and "too_few_units" not in err  # still nothing below N
+    result = ss.segregation(counts, "school", "a", "b", area="gm", total="pupils",
+                            min_unit_size=0, min_area_size=0)
+    from shapely.geometry import box
+
+    bounds = gpd_frame({"statcode": ["X", "Y"]},
+                       [box(99_000, y - 1_000, 102_000, y + 1_000)
+                        for y in (450_000, 460_000)])
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=bounds, area_code="statcode", permutations=9)
+    from segspatial.text import lookup
+
+    for lang in ("en", "nl"):
+        pages = dict(rp.render_report(data, min_cell=N, lang=lang))
+        x_page = pages["X.html"]
+        assert lookup(lang, "exclusions_none") not in x_page
+        assert lookup(lang, "exclusions_none_disclosure") in x_page
+        assert "fewer than 2 units" not in x_page
+    # without disclosure control the row is there, with its count
+    pages = dict(rp.render_report(data))
+    assert lookup("en", "exclusions_none") not in pages["X.html"]

@@ -116,6 +116,14 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
     import pandas as pd
 
     summary = exclusions_summary(exclusions)
+    if summary.empty and min_cell is not None:
+        # the published rows leave out area-years undefined because a group or the
+        # schools of the comparison are missing (that alone is a count below N): never
+        # claim that nothing was left out; say where such pupils may be, which the
+        # results already publish (their reason is "not shown")
+        return ("Nothing left out can be shown (disclosure control, --min-cell "
+                f"{min_cell}): pupils of area-years whose indices are 'not shown' may "
+                "have been left out and are not counted.")
     if summary.empty:
         return "Nothing was left out."
     if min_cell is not None:
@@ -128,7 +136,8 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
     head = "Left out (reason: area-years, units, pupils):"
     if min_cell is not None:
         head = ("Left out (reason: area-years, units, pupils: rounded, rows below "
-                f"{min_cell} and pupils without a group not counted):")
+                f"{min_cell}, pupils without a group and area-years whose indices are "
+                "'not shown' not counted):")
     lines = [head]
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")

@@ -357,6 +357,10 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
+        # disclosure mode leaves out rows that are counts below N by themselves (an
+        # area-year without pupils of a group or of the comparison's other schools)
+        "exclusions_none": ("exclusions_none" if ctx.disclosure is None
+                            else "exclusions_none_disclosure"),
         "method": method(ctx, data),
         "title": ctx.t("page_title", name=name, code=code),
     }
