@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._keys import _combine_codes, _sorted_codes, key_codes
+from segspatial._lazy import Deferred, LazyField
 from segspatial.io import describe_rows, source_of
 
 __all__ = [
@@ -88,14 +89,15 @@ class Counts:
         ``area`` and ``year`` hold a single placeholder when not given), sorted by
         area, year and unit. ``area`` and ``unit`` are pandas Categoricals of the
         caller's values (sorted categories): the keys are compared and grouped as
-        integer codes, and their text is stored once.
+        integer codes, and their text is stored once. Built on first use by the
+        gate (the engine works on its arrays, see ``columns``).
     unit, group_a, group_b : str
         The caller's column names.
     area, year, total : str or None
         The caller's column names, or None when not given.
     """
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame = LazyField()
     unit: Hashable
     group_a: Hashable
     group_b: Hashable
@@ -107,6 +109,35 @@ class Counts:
     #: when the gate did not record them (see :func:`segspatial.compute.group_codes`).
     area_years: tuple[np.ndarray, pd.DataFrame] | None = field(default=None, repr=False,
                                                                 compare=False)
+    #: The count columns of ``frame`` as the gate made them (``a``, ``b``, ``total``,
+    #: float64, and the area code of every row), so that filters and engine need not
+    #: build the frame; None for a Counts made otherwise (not copied by
+    #: :func:`dataclasses.replace`, whose new frame may hold other rows).
+    columns: GateColumns | None = field(default=None, init=False, repr=False,
+                                        compare=False)
+
+    def count_columns(self) -> GateColumns:
+        """``a``, ``b`` and ``total`` of :attr:`frame` as float64 arrays (no copies)."""
+        if self.columns is not None:
+            return self.columns
+        frame = self.frame
+        return GateColumns(a=frame["a"].to_numpy(dtype=np.float64),
+                           b=frame["b"].to_numpy(dtype=np.float64),
+                           total=frame["total"].to_numpy(dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class GateColumns:
+    """The gate's arrays of a :class:`Counts` (rows in the order of its frame)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    total: np.ndarray
+    #: Whether ``total`` is ``a + b`` (no total column was given).
+    total_is_sum: bool = False
+    #: The area code (index into the sorted areas) of each of ``Counts.area_years``,
+    #: None when unknown.
+    block_area: np.ndarray | None = None
 
 
 def _py(value: Any) -> Any:
@@ -468,51 +499,80 @@ def prepare_counts(
     def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
         return values.copy() if order is None else values[order]
 
-    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
-                    ) -> pd.Categorical:
-        small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
-        return pd.Categorical.from_codes(small if sorted_ else take(small),
-                                         categories=values, validate=False)
-
     # The rows come in blocks of one area-year, in key order: the area and year columns
     # and the engine's area-year codes are the blocks' keys repeated (no gathers).
     n_pair = n_area * n_year
-    area_years = None
+    area_years = block_area = blocks = None
     if n_pair <= max(4 * n, 1 << 20) and (area is None
                                           or area_values.is_monotonic_increasing):
         sizes = np.bincount(area_codes * n_year + year_codes, minlength=n_pair)
         present = np.flatnonzero(sizes)
-        sizes = sizes[present]
+        block_sizes = sizes[present]
         block_area, block_year = np.divmod(present, n_year)
         block_years = np.asarray(year_values)[block_year].astype(np.int64, copy=False)
-        years_sorted = np.repeat(block_years, sizes)
-        area_column = (categorical(np.repeat(block_area, sizes), area_values, True)
-                       if area is not None else np.zeros(n, dtype=np.int64))
         keys = pd.DataFrame({
             "area": (area_values.take(block_area) if area is not None
                      else np.zeros(len(present), dtype=np.int64)),
             "year": block_years})
-        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), sizes), keys)
+        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), block_sizes), keys)
+        blocks = (block_area, block_years, block_sizes)
+        years_sorted = None
     else:
         years_sorted = take(years)
-        area_column = (categorical(area_codes, area_values) if area is not None
-                       else np.zeros(n, dtype=np.int64))
     a_sorted, b_sorted = take(a), take(b)
+    columns = GateColumns(a=a_sorted, b=b_sorted,
+                          total=take(t) if total is not None else a_sorted + b_sorted,
+                          total_is_sum=total is None, block_area=block_area)
+    # The frame itself is built on first use (the engine needs only the arrays): from
+    # the engine's own arrays, never from views of ``data``, which the caller may change.
+    frame = Deferred(_gate_frame, area_values if area is not None else None,
+                     area_codes, years_sorted, blocks, unit_codes,
+                     unit_values, order, columns,
+                     {name: take(data[column].to_numpy()) for name, column in extra.items()})
+    counts = Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
+                    area=area, year=year, total=total, area_years=area_years)
+    object.__setattr__(counts, "columns", columns)
+    return counts
+
+
+def _gate_frame(area_values: pd.Index | None, area_codes: np.ndarray,
+                years_sorted: np.ndarray | None,
+                blocks: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                unit_codes: np.ndarray,
+                unit_values: pd.Index, order: np.ndarray | None, columns: GateColumns,
+                extra: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The frame of :func:`prepare_counts` (see :class:`Counts`) from the gate's arrays."""
+    n = len(columns.a)
+
+    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
+                    ) -> pd.Categorical:
+        small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
+        return pd.Categorical.from_codes(
+            small if sorted_ or order is None else small[order], categories=values,
+            validate=False)
+
+    if blocks is not None:  # blocks of one area-year: the keys repeated (no gathers)
+        block_area, block_years, block_sizes = blocks
+        years_sorted = np.repeat(block_years, block_sizes)
+        area_column = (categorical(np.repeat(block_area, block_sizes), area_values, True)
+                       if area_values is not None else np.zeros(n, dtype=np.int64))
+    else:
+        area_column = (categorical(area_codes, area_values) if area_values is not None
+                       else np.zeros(n, dtype=np.int64))
     frame = pd.DataFrame(
         {
             "area": area_column,
             "year": years_sorted,
             "unit": categorical(unit_codes, unit_values),
-            "a": a_sorted,
-            "b": b_sorted,
-            "total": take(t) if total is not None else a_sorted + b_sorted,
+            "a": columns.a,
+            "b": columns.b,
+            "total": columns.total,
         },
         copy=False,
     )
-    for name, column in extra.items():
-        frame[name] = take(data[column].to_numpy())
-    return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
-                  area=area, year=year, total=total, area_years=area_years)
+    for name, values in extra.items():
+        frame[name] = values
+    return frame
 
 
 def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray,
@@ -764,36 +824,44 @@ def _filter(counts: Counts, min_unit_size: float, min_area_size: float
     """The rows :func:`apply_filters` keeps (a mask) and its exclusions."""
     min_unit = _check_size(min_unit_size, "min_unit_size")
     min_area = _check_size(min_area_size, "min_area_size")
-    frame = counts.frame
+    columns = counts.count_columns()  # the gate's arrays: no frame unless rows go
     parts = []
 
-    total = frame["total"].to_numpy(dtype=np.float64)
-    small_area = np.zeros(len(frame), dtype=bool)
+    total = columns.total
+    small_area = np.zeros(len(total), dtype=bool)
     if min_area > 0:  # mean pupils per year over the years the area appears
-        area_codes, areas = key_codes(frame["area"])
-        year_codes, years = key_codes(frame["year"])
-        n_area, n_year = len(areas), len(years)
-        pupils = np.bincount(area_codes, weights=total, minlength=n_area)
-        pair = _combine_codes(area_codes, n_area, year_codes, n_year)
-        if n_area * n_year <= max(4 * len(frame), 1 << 20):
-            present = np.flatnonzero(np.bincount(pair, minlength=n_area * n_year))
+        if columns.block_area is not None and counts.area_years is not None:
+            # the gate's area-year blocks: an area's years are its blocks
+            block_area = columns.block_area
+            area_codes = block_area[counts.area_years[0]]
+            n_area = int(block_area[-1]) + 1 if len(block_area) else 0
+            n_years = np.bincount(block_area, minlength=n_area)
         else:
-            present = np.unique(pair)
-        n_years = np.bincount(present // n_year, minlength=n_area)
+            frame = counts.frame
+            area_codes, areas = key_codes(frame["area"])
+            year_codes, years = key_codes(frame["year"])
+            n_area, n_year = len(areas), len(years)
+            pair = _combine_codes(area_codes, n_area, year_codes, n_year)
+            if n_area * n_year <= max(4 * len(frame), 1 << 20):
+                present = np.flatnonzero(np.bincount(pair, minlength=n_area * n_year))
+            else:
+                present = np.unique(pair)
+            n_years = np.bincount(present // n_year, minlength=n_area)
+        pupils = np.bincount(area_codes, weights=total, minlength=n_area)
         with np.errstate(divide="ignore", invalid="ignore"):
             small_area = (pupils / n_years < min_area)[area_codes]
     if small_area.any():
-        parts.append(_exclusion_rows(frame, small_area, "small_area"))
+        parts.append(_exclusion_rows(counts.frame, small_area, "small_area"))
 
     small_unit = ~small_area & (total < min_unit)
     if small_unit.any():
-        parts.append(_exclusion_rows(frame, small_unit, "small_unit"))
+        parts.append(_exclusion_rows(counts.frame, small_unit, "small_unit"))
 
     keep = ~(small_area | small_unit)
-    neither = total - frame["a"].to_numpy() - frame["b"].to_numpy()
+    neither = total - columns.a - columns.b
     outside = keep & (neither > 0)
     if outside.any():
-        part = _exclusion_rows(frame, outside, "not_in_comparison", pupils=neither)
+        part = _exclusion_rows(counts.frame, outside, "not_in_comparison", pupils=neither)
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
     exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
