@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from segspatial._hypergeom import _stirlerr, hypergeom_pmf, pmf_inner
+from segspatial._keys import gather
 from segspatial.multigroup import MultiGroupedCounts
 
 
@@ -198,7 +199,7 @@ def _by_block(n: int, term: Callable[[slice], np.ndarray]) -> np.ndarray:
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     def term(u: slice) -> np.ndarray:  # |a_j/A - b_j/B|, as _shares gives them
         g = c.group[u]
-        return np.abs(c.a[u] / c.A[g] - c.b[u] / c.B[g])
+        return np.abs(c.a[u] / gather(c.A, g) - c.b[u] / gather(c.B, g))
 
     def compute() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -355,7 +356,7 @@ def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
         t = c.t[u]
         tt = np.where(t > 0, t, 1.0)
         e_unit = np.where(t > 0, _binary_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
-        return t * (e_area[c.group[u]] - e_unit)
+        return t * (gather(e_area, c.group[u]) - e_unit)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         e_area = _binary_entropy(c.A / c.T, c.B / c.T)
@@ -370,7 +371,8 @@ def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
     """
     def term(u: slice) -> np.ndarray:  # t_j (p_j - P)^2, p_j as _unit_share_a gives it
         t, g = c.t[u], c.group[u]
-        dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - c.A[g] / c.T[g]
+        dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - (gather(c.A, g)
+                                                                          / gather(c.T, g))
         return t * dev * dev
 
     with np.errstate(divide="ignore", invalid="ignore"):

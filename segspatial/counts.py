@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial._keys import _combine_codes, _sorted_codes, key_codes
+from segspatial._keys import _combine_codes, _sorted_codes, gather, key_codes
 from segspatial._lazy import Deferred, LazyField
 from segspatial.io import describe_rows, source_of
 
@@ -269,7 +269,9 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
                 f"({_where(data, s.index[bad])})"
             )
         s = converted
-    values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    # a numpy column holds no missing value but NaN (na_value would cost a scan)
+    values = (s.to_numpy(dtype=np.float64) if isinstance(s.dtype, np.dtype)
+              else s.to_numpy(dtype=np.float64, na_value=np.nan))
     # one pass for the usual case (every count finite and >= 0; NaN fails both tests)
     if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
             values.max()):
@@ -477,7 +479,7 @@ def prepare_counts(
     if dense:  # each row writes its number into its slot: a repeat overwrites one
         slot = np.full(n_slots, -1, dtype=rows.dtype)
         slot[year_unit] = rows
-        clash = not np.array_equal(slot[year_unit], rows)
+        clash = not np.array_equal(gather(slot, year_unit), rows)
     else:
         clash = len(np.unique(year_unit)) < n
     if clash:
@@ -489,15 +491,15 @@ def prepare_counts(
         by_year_unit = np.argsort(year_unit, kind="stable")
     if area is not None and n_area > 1:
         small = area_codes.astype(np.uint16) if n_area <= 1 << 16 else area_codes
-        codes = small[by_year_unit]  # 16-bit codes: numpy sorts them by radix
-        order = by_year_unit[np.argsort(codes, kind="stable")]
+        codes = gather(small, by_year_unit)  # 16-bit codes: numpy sorts them by radix
+        order = gather(by_year_unit, np.argsort(codes, kind="stable"))
     else:
         order = by_year_unit
     if n < 2 or bool(np.all(order[1:] > order[:-1])):
         order = None  # already in order: no gathers
 
     def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
-        return values.copy() if order is None else values[order]
+        return values.copy() if order is None else gather(values, order)
 
     # The rows come in blocks of one area-year, in key order: the area and year columns
     # and the engine's area-year codes are the blocks' keys repeated (no gathers).
@@ -548,7 +550,7 @@ def _gate_frame(area_values: pd.Index | None, area_codes: np.ndarray,
                     ) -> pd.Categorical:
         small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
         return pd.Categorical.from_codes(
-            small if sorted_ or order is None else small[order], categories=values,
+            small if sorted_ or order is None else gather(small, order), categories=values,
             validate=False)
 
     if blocks is not None:  # blocks of one area-year: the keys repeated (no gathers)
