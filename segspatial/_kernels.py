@@ -113,13 +113,18 @@ class GroupedCounts:
         Only these take part in an index: a unit without pupils of A or B has weight 0,
         so an area-year needs at least two of them, whatever its empty units.
         """
-        return np.bincount(self.group, weights=self.t > 0,
+        t = self.t
+        if t.size and t.min() > 0:  # the usual case: every unit has pupils
+            return self.n_units.astype(np.int64)
+        return np.bincount(self.group, weights=t > 0,
                            minlength=self.n_groups).astype(np.int64)
 
     @cached_property
     def integer(self) -> np.ndarray:
         """Whether every count of the group is a whole number."""
         whole = (self.a == np.floor(self.a)) & (self.b == np.floor(self.b))
+        if whole.all():  # the usual case: whole pupils everywhere
+            return np.ones(self.n_groups, dtype=bool)
         return np.bincount(self.group, weights=~whole, minlength=self.n_groups) == 0
 
     @classmethod
@@ -176,6 +181,25 @@ def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
             np.log1p(-other, out=out, where=large)
             np.log(share, out=out, where=~large & (share > 0))
         return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
+
+
+def _unit_entropy(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`_binary_entropy` of shares p, q >= 0, in fewer passes (the same bits).
+
+    ``p ln p`` needs no ``np.where(p > 0, ...)`` here: where p is 0 its logarithm is
+    left at 0, and 0 * 0 is the 0 that the mask gives (the sum differs from
+    :func:`_binary_entropy` only in the sign of a zero where p = q = -0, a unit
+    without pupils, which the caller replaces by 0).
+    """
+    log_p, log_q = np.zeros(p.shape), np.zeros(q.shape)
+    for share, other, out in ((p, q, log_p), (q, p, log_q)):
+        large = share > 0.5
+        np.log1p(-other, out=out, where=large)
+        np.log(share, out=out, where=~large & (share > 0))
+    log_p *= p
+    log_q *= q
+    log_p += log_q
+    return np.negative(log_p, out=log_p)
 
 
 #: Units per block of the per-unit terms of the kernels: their array operations then
@@ -354,8 +378,9 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
 def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
     def term(u: slice) -> np.ndarray:  # t_j (E(P) - E(p_j))
         t = c.t[u]
-        tt = np.where(t > 0, t, 1.0)
-        e_unit = np.where(t > 0, _binary_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
+        has = t > 0
+        tt = np.where(has, t, 1.0)
+        e_unit = np.where(has, _unit_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
         return t * (gather(e_area, c.group[u]) - e_unit)
 
     with np.errstate(divide="ignore", invalid="ignore"):
