@@ -154,9 +154,10 @@ def compute_indices(
     n_rows = n_groups * n_idx
     rows = np.repeat(np.arange(n_groups), n_idx)
     names = np.array([s.name for s in specs], dtype=object)
+    key_arrays = {k: key_frame[k].array if not isinstance(key_frame[k].dtype, np.dtype)
+                  else key_frame[k].to_numpy() for k in key_frame.columns}
     table = results_frame({
-        **{k: (key_frame[k].array.take(rows) if not isinstance(key_frame[k].dtype, np.dtype)
-               else key_frame[k].to_numpy().take(rows)) for k in keys},
+        **{k: key_arrays[k].take(rows) for k in keys},
         "group_a": np.full(n_rows, group_a, dtype=object),
         "group_b": np.full(n_rows, group_b, dtype=object),
         "index": np.tile(names, n_groups),
@@ -176,9 +177,7 @@ def compute_indices(
                          [len(few_at), len(absent_at)])
         undefined = pd.DataFrame({
             "reason": code,
-            **{k: (key_frame[k].array.take(at) if not isinstance(key_frame[k].dtype,
-                                                                  np.dtype)
-                   else key_frame[k].to_numpy().take(at)) for k in key_frame.columns},
+            **{k: column.take(at) for k, column in key_arrays.items()},
             "n_units": c.n_units[at], "n_pupils": n_pupils[at],
             "description": np.where(code == "too_few_units", _REASONS["too_few_units"],
                                     _REASONS["group_absent"]).astype(object)},

@@ -243,6 +243,11 @@ def _object_type_problem(s: pd.Series) -> tuple[str, np.ndarray] | None:
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # numbers: the usual case
+        values = s.to_numpy(dtype=np.float64)  # (NaN is their only missing value)
+        if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
+                values.max()):
+            return values
     where = _column(data, column)
     problem = _type_problem(s)
     if problem is not None:
@@ -321,6 +326,9 @@ def _checked_codes(data: pd.DataFrame, column: str, argument: str
 
 
 def _year_column(data: pd.DataFrame, column: str) -> np.ndarray:
+    s = data[column]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # no missing value possible
+        return s.to_numpy(dtype=np.int64)
     s = _key_column(data, column, "year")
     problem = _type_problem(s) or (_object_type_problem(s) or (None,))[0]
     if problem is not None:
@@ -782,6 +790,12 @@ def empty_exclusions() -> pd.DataFrame:
     return _empty_exclusions().copy()
 
 
+def _no_exclusions() -> pd.DataFrame:
+    """The shared exclusions table without rows: only for tables that are not returned
+    (a caller gets :func:`empty_exclusions`, a copy of its own)."""
+    return _empty_exclusions()
+
+
 @functools.cache
 def _empty_exclusions() -> pd.DataFrame:
     return pd.DataFrame({
@@ -816,6 +830,8 @@ def apply_filters(
         ``not_in_comparison``) with the units and pupils concerned.
     """
     keep, exclusions = _filter(counts, min_unit_size, min_area_size)
+    if exclusions is _no_exclusions():
+        exclusions = empty_exclusions()
     frame = counts.frame
     kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
     return kept, exclusions
@@ -866,7 +882,7 @@ def _filter(counts: Counts, min_unit_size: float, min_area_size: float
         part = _exclusion_rows(counts.frame, outside, "not_in_comparison", pupils=neither)
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
-    exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
+    exclusions = (pd.concat(parts, ignore_index=True) if parts else _no_exclusions())
     return keep, exclusions
 
 
