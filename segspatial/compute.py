@@ -154,8 +154,7 @@ def compute_indices(
     n_rows = n_groups * n_idx
     rows = np.repeat(np.arange(n_groups), n_idx)
     names = np.array([s.name for s in specs], dtype=object)
-    key_arrays = {k: key_frame[k].array if not isinstance(key_frame[k].dtype, np.dtype)
-                  else key_frame[k].to_numpy() for k in key_frame.columns}
+    key_arrays = {k: _values(key_frame[k]) for k in key_frame.columns}
     table = results_frame({
         **{k: key_arrays[k].take(rows) for k in keys},
         "group_a": np.full(n_rows, group_a, dtype=object),
@@ -185,6 +184,11 @@ def compute_indices(
     else:
         undefined = empty_exclusions()
     return table, undefined
+
+
+def _values(column: pd.Series) -> Any:
+    """A column's numpy array, or its pandas array for an extension type."""
+    return column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
 
 
 def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -334,8 +338,9 @@ def segregation(
         )
     excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
+    # every part is a new frame with a RangeIndex already (no reset_index needed)
     exclusions = (pd.concat(parts, ignore_index=True) if len(parts) > 1
-                  else parts[0].reset_index(drop=True) if parts else empty_exclusions())
+                  else parts[0] if parts else empty_exclusions())
     if drop:
         table[drop] = None
         exclusions = exclusions.drop(columns=drop)

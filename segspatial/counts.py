@@ -521,9 +521,9 @@ def prepare_counts(
         block_area, block_year = np.divmod(present, n_year)
         block_years = np.asarray(year_values)[block_year].astype(np.int64, copy=False)
         keys = pd.DataFrame({
-            "area": (area_values.take(block_area) if area is not None
+            "area": (area_values.array.take(block_area) if area is not None
                      else np.zeros(len(present), dtype=np.int64)),
-            "year": block_years})
+            "year": block_years}, copy=False)
         area_years = (np.repeat(np.arange(len(present), dtype=np.intp), block_sizes), keys)
         blocks = (block_area, block_years, block_sizes)
         years_sorted = None
