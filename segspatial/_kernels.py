@@ -46,6 +46,9 @@ class GroupedCounts:
     n_groups: int
     _memo: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _reasons: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: The indices a caller will ask for (a hint: D, H and V asked together share
+    #: one pass over the units, see :func:`_dhv_kernels`).
+    wanted: frozenset[str] = field(default=frozenset(), repr=False)
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         """Sum a per-unit array within each group."""
@@ -220,7 +223,49 @@ def _by_block(n: int, term: Callable[[slice], np.ndarray]) -> np.ndarray:
     return out
 
 
+_DHV = ("dissimilarity", "theil_h", "correlation")
+
+
+def _dhv_together(c: GroupedCounts) -> bool:
+    """Whether two or more of D, H and V are wanted: then one pass computes all three."""
+    return sum(name in c.wanted for name in _DHV) >= 2
+
+
+def _dhv_kernels(c: GroupedCounts) -> dict[str, np.ndarray]:
+    """D, H and V in one pass over the units (memoised).
+
+    The same per-unit terms, in the same order, as :func:`_dissimilarity_kernel`,
+    :func:`_theil_h_kernel` and :func:`_correlation_kernel` compute them one by one
+    (the same bits), with the unit's area, size and share read once for all three.
+    """
+    def compute() -> dict[str, np.ndarray]:
+        n = c.a.size
+        d_term, h_term, v_term = np.empty(n), np.empty(n), np.empty(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e_area = _binary_entropy(c.A / c.T, c.B / c.T)
+            share = c.A / c.T  # = A[g] / T[g] unit by unit, as the V kernel divides
+            for start in range(0, n, _BLOCK):
+                u = slice(start, min(start + _BLOCK, n))
+                g, a, b, t = c.group[u], c.a[u], c.b[u], c.t[u]
+                d_term[u] = np.abs(a / gather(c.A, g) - b / gather(c.B, g))
+                has = t > 0
+                tt = np.where(has, t, 1.0)
+                p = a / tt
+                e_unit = np.where(has, _unit_entropy(p, b / tt), 0.0)
+                h_term[u] = t * (gather(e_area, g) - e_unit)
+                dev = np.where(has, p, 0.0) - gather(share, g)
+                v_term[u] = t * dev * dev
+            return {"dissimilarity": 0.5 * c.sum(d_term),
+                    "theil_h": c.sum(h_term) / (c.T * e_area),
+                    "correlation": c.sum(v_term) * c.T / (c.A * c.B)}
+
+    return c.memo("dhv", compute)
+
+
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
+    if _dhv_together(c):
+        return _dhv_kernels(c)["dissimilarity"]
+
     def term(u: slice) -> np.ndarray:  # |a_j/A - b_j/B|, as _shares gives them
         g = c.group[u]
         return np.abs(c.a[u] / gather(c.A, g) - c.b[u] / gather(c.B, g))
@@ -376,6 +421,9 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
 
 
 def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
+    if _dhv_together(c):
+        return _dhv_kernels(c)["theil_h"]
+
     def term(u: slice) -> np.ndarray:  # t_j (E(P) - E(p_j))
         t = c.t[u]
         has = t > 0
@@ -394,6 +442,9 @@ def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
     The sum of squares has no cancellation and T P Q = A B / T needs no 1 - P, so V
     keeps its digits when one group is tiny (xPx - P and 1 - P both lose them).
     """
+    if _dhv_together(c):
+        return _dhv_kernels(c)["correlation"]
+
     def term(u: slice) -> np.ndarray:  # t_j (p_j - P)^2, p_j as _unit_share_a gives it
         t, g = c.t[u], c.group[u]
         dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - (gather(c.A, g)

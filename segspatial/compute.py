@@ -114,7 +114,8 @@ def compute_indices(
         columns = GateColumns(a=frame["a"].to_numpy(dtype=np.float64),
                               b=frame["b"].to_numpy(dtype=np.float64),
                               total=frame["total"].to_numpy(dtype=np.float64))
-    c = GroupedCounts(a=columns.a, b=columns.b, group=g, n_groups=n_groups)
+    c = GroupedCounts(a=columns.a, b=columns.b, group=g, n_groups=n_groups,
+                      wanted=frozenset(spec.name for spec in specs))
     if columns.total_is_sum:  # the same a + b, computed once
         c.__dict__["t"] = columns.total
     n_pupils = c.sum(columns.total)
