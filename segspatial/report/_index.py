@@ -12,6 +12,7 @@ from segspatial.report._charts import iframe_document, png
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._lookup import Values
+from segspatial.report._multigroup import national_summary
 from segspatial.report._sections import exclusion_rows, method
 from segspatial.text import lookup
 
@@ -139,4 +140,5 @@ def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The context of ``templates/index.html``."""
     return {"maps": _national_maps(ctx, data), "table": _table(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
+            "multigroup": national_summary(ctx, data),
             "title": ctx.t("index_title")}

@@ -20,6 +20,7 @@ from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, interpretation
 from segspatial.report._lookup import Values
+from segspatial.report._multigroup import income_profile, several_groups
 
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
@@ -356,6 +357,8 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
                       year),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
+        "multigroup": several_groups(ctx, data, code),
+        "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)
