@@ -188,7 +188,8 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     n_in = int(first["n_units"]) if first is not None else 0
     n_all = int(all_first["n_units"]) if all_first is not None else n_in
     share = between / total if total > 0 else float("nan")
-    sentence = ctx.t("multigroup.split_sentence", when=when, clusters=which, total=ctx.num(total, 3),
+    sentence = ctx.t("multigroup.split_sentence", when=when, clusters=which,
+                     total=ctx.num(total, 3),
                      between=ctx.num(between, 3), within=ctx.num(within, 3),
                      between_pct=ctx.pct(share, 1), within_pct=ctx.pct(1 - share, 1))
     parts = [sentence]
