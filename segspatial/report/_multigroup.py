@@ -228,7 +228,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
         summary = ctx.t("multigroup.lead_undefined", when=when, groups=groups,
                         reason=_reason(ctx, reason))
     split = mg.within is not None
-    head = [ctx.t("multigroup.year") if data.has_years else ""] + [
+    head = ([ctx.t("multigroup.year")] if data.has_years else []) + [
         symbol(ctx, i) for i in YEAR_INDICES]
     if split:
         which = clusters_name(ctx, mg.within)
@@ -321,11 +321,26 @@ def income_profile(ctx: _Ctx, data: ReportData, code: str) -> dict[str, Any] | N
               "exact": ctx.num(values.get(y, "rank_order_theil_h_integral")[0], 3)}
              for y in reversed(years)]
     return {"withheld": "", "none": "", "lead": lead, "chart": chart, "rows": table,
-            "head": [ctx.t("multigroup.year") if data.has_years else "",
-                     ctx.t("multigroup.hr"), ctx.t("multigroup.hr_exact")],
+            "head": ([ctx.t("multigroup.year")] if data.has_years else [])
+            + [ctx.t("multigroup.hr"), ctx.t("multigroup.hr_exact")],
             "x_label": ctx.words.text("fig_hp_x"),
             "y_label": ctx.words.text("fig_hp_y"),
             "note": ctx.t("multigroup.hr_note")}
+
+
+def multigroup_definitions(ctx: _Ctx, data: ReportData) -> list[Markup]:
+    """The method section's definitions of what the multigroup and income sections
+    show (none without them)."""
+    mg: MultigroupData | None = data.multigroup
+    if mg is None:
+        return []
+    keys = []
+    if mg.has_groups:
+        keys += ["def_multigroup"] + (["def_split"] if mg.within is not None else []) + [
+            "def_local"]
+    if mg.has_income:
+        keys.append("def_rank_order")
+    return [ctx.t(f"multigroup.{k}") for k in keys]
 
 
 # --------------------------------------------------------------------------- index page
