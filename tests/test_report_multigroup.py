@@ -305,3 +305,35 @@ def test_cli_report_from_pupils_with_rank_order_income(demo, tmp_path, capsys):
     page = (tmp_path / "out" / "GM9001.html").read_text(encoding="utf-8")
     assert "<svg" in _section(page, "income")
     assert "pupils in income group 1 of the national ranks" in _text(_section(page, "multigroup"))
+
+
+def test_real_case_three_groups_by_denomination(real_2019, boundaries):
+    """The real 2019 case: group A split at CBS's funding threshold (three groups),
+    decomposed by the DUO denomination; Vlieland has one school (no chart, no map)."""
+    import segspatial as ss
+
+    areas = ["GM0096", "GM0363"]
+    result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
+                            total="pupils", min_unit_size=0, min_area_size=0)
+    several = multigroup_segregation(real_2019, "school", ["a_above", "a_below", "b"],
+                                     area="municipality", total="pupils",
+                                     within="denomination", min_unit_size=0,
+                                     min_area_size=0)
+    data = rp.report_data(result, real_2019, unit="school", x="x", y="y",
+                          crs="EPSG:28992", name="school_name", boundaries=boundaries,
+                          only=areas, permutations=0, multigroup=several)
+    pages = dict(rp.render_report(data, lang="nl"))
+    table = several.table.set_index(["area", "index"])["value"]
+    amsterdam = _section(pages["GM0363.html"], "multigroup")
+    words = Formatter("nl")
+    for index in ("multigroup_theil_h", "mutual_information", "multigroup_dissimilarity"):
+        assert f">{words.number(table[('GM0363', index)], 3)}<" in amsterdam
+    between = table[("GM0363", "mutual_information_between")]
+    within = table[("GM0363", "mutual_information_within")]
+    (total,) = re.findall(r'<td class="m-total"[^>]*>([^<]*)</td>', amsterdam)
+    assert total == words.number(between + within, 4)
+    for name in ("Openbaar", "Rooms-Katholiek", "Islamitisch"):
+        assert f">{name}<" in amsterdam
+    vlieland = _section(pages["GM0096.html"], "multigroup")
+    assert "<svg" not in vlieland and "<img" not in vlieland and "srcdoc" not in vlieland
+    assert "minder dan 2 scholen hebben leerlingen" in _text(vlieland)
