@@ -177,6 +177,13 @@ def test_min_cell_withholds_every_multigroup_number(data, demo):
             assert name not in _section(page, "multigroup")
     index = _section(pages["index.html"], "multigroup")
     assert "<table" not in index and "minimum cell size" in _text(index)
+    # without a rank-order result there is no income section, withheld or not
+    result, schools, several, _ = demo
+    alone = rp.demo_report_data(result, schools, only=["GM9001"], permutations=9,
+                                multigroup=several)
+    for min_cell in (None, 10):
+        page = dict(rp.render_report(alone, min_cell=min_cell))["GM9001.html"]
+        assert 'class="multigroup"' in page and 'class="income"' not in page
 
 
 def _counts(units: int, areas: int = 1) -> pd.DataFrame:

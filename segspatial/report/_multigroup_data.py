@@ -52,6 +52,8 @@ class MultigroupData:
         report's areas; empty without a rank-order result.
     profile : pandas.DataFrame
         The H(p) profile of the report's areas (all years).
+    with_income : bool
+        Whether a rank-order result was given (the income section is shown).
     withheld : bool
         Disclosure mode: the disclosure audit covers no multigroup number, so the
         sections say they are not shown and the frames above are empty.
@@ -64,6 +66,7 @@ class MultigroupData:
     local: pd.DataFrame
     rank_order: pd.DataFrame = field(default_factory=pd.DataFrame)
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
+    with_income: bool = False
     withheld: bool = False
 
     @property
@@ -74,15 +77,12 @@ class MultigroupData:
     @property
     def has_income(self) -> bool:
         """Whether the report has an income-profile section."""
-        return self.rank_order is not None and (len(self.rank_order) > 0
-                                                 or self.withheld)
+        return self.with_income
 
     def withhold(self) -> MultigroupData:
         """The data as disclosure mode publishes them: nothing but the section notes."""
         return replace(self, table=self.table.iloc[:0], components=self.components.iloc[:0],
-                       local=self.local.iloc[:0],
-                       rank_order=self.rank_order.iloc[:0] if len(self.rank_order)
-                       or self.withheld else self.rank_order,
+                       local=self.local.iloc[:0], rank_order=self.rank_order.iloc[:0],
                        profile=self.profile.iloc[:0], withheld=True)
 
     def of_area(self, code: str) -> MultigroupData:
@@ -190,7 +190,7 @@ def multigroup_data(multigroup: SegregationResult | None, rank_order: Any,
                          codes)
     return MultigroupData(table=table.reset_index(drop=True), blocks=blocks, within=within,
                           components=components, local=local, rank_order=rank_rows,
-                          profile=profile)
+                          profile=profile, with_income=rank_order is not None)
 
 
 def block_groups(data: MultigroupData, block: str) -> tuple[str, ...]:
