@@ -22,6 +22,7 @@ from segspatial.report._context import _Ctx
 from segspatial.report._data import ReportData
 from segspatial.report._env import render
 from segspatial.report._lookup import Values
+from segspatial.report._lookup import sort_value as _sort_value
 from segspatial.report._multigroup_data import GROUPS_BLOCK, MultigroupData
 from segspatial.text import lookup
 
@@ -344,11 +345,6 @@ def multigroup_definitions(ctx: _Ctx, data: ReportData) -> list[Markup]:
 
 
 # --------------------------------------------------------------------------- index page
-
-
-def _sort_value(value: float) -> str:
-    value = float(value)
-    return repr(round(value, 12)) if math.isfinite(value) else ""
 
 
 def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:

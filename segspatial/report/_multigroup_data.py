@@ -192,12 +192,3 @@ def multigroup_data(multigroup: SegregationResult | None, rank_order: Any,
                           components=components, local=local, rank_order=rank_rows,
                           profile=profile, with_income=rank_order is not None)
 
-
-def block_groups(data: MultigroupData, block: str) -> tuple[str, ...]:
-    """The group columns of a block."""
-    return data.blocks.get(block, ())
-
-
-def latest_year(frame: pd.DataFrame) -> Any:
-    """The latest year of a frame's rows (None when empty)."""
-    return frame["year"].max() if len(frame) else None
