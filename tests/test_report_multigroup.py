@@ -285,6 +285,12 @@ def test_cli_report_with_groups_and_within(tmp_path, capsys):
     ):
         assert main(base + argv + ["--output", str(tmp_path / "bad")]) != 0
         assert message in capsys.readouterr().err
+    loud = [a for a in base if a != "--quiet"]
+    assert main(loud + ["--groups", "a", "b", "c", "--min-cell", "5", "--output",
+                        str(tmp_path / "safe")]) == 0
+    assert "note: with --min-cell the sections" in capsys.readouterr().err
+    page = (tmp_path / "safe" / "GM0001.html").read_text(encoding="utf-8")
+    assert "minimum cell size of 5" in _text(_section(page, "multigroup"))
     both = [a for a in base if a not in ("--group-a", "a", "--group-b", "b")]
     assert main(both + ["--groups", "a", "b", "c", "--output", str(tmp_path / "bad")]) != 0
     assert "give --group-a and --group-b as well" in capsys.readouterr().err

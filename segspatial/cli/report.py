@@ -236,6 +236,10 @@ def run(args: argparse.Namespace) -> int:
 
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     console = console_of(args)
+    if several and args.min_cell is not None:
+        console.note("with --min-cell the sections 'several groups at once' and 'income as "
+                     "a continuum' show no numbers: the disclosure audit does not cover "
+                     "the multigroup indices, their split or H^R yet")
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
