@@ -143,29 +143,41 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
 
 def _local_maps(ctx: _Ctx, data: ReportData, code: str, local: pd.DataFrame,
                 columns: tuple[str, ...]) -> dict[str, Any] | None:
-    """The static and the interactive map of the schools' local scores; None when no
-    school has a location and a score (no empty map)."""
+    """The static and the interactive map of the schools' local scores on one colour
+    scale, with the static map's legend in HTML (page language, no layout cost in the
+    figure, as the school maps); None when no school has a location and a score (no
+    empty map)."""
+    from matplotlib.colors import to_hex
     from matplotlib.figure import Figure
 
+    from segspatial._figure import _colormap
     from segspatial.multigroup_plot import local_scores_map, local_scores_webmap
 
     located = local[np.isfinite(local["x"].to_numpy(dtype=np.float64))
                     & np.isfinite(local["y"].to_numpy(dtype=np.float64))]
-    if located.empty or not np.isfinite(located["ls"].to_numpy(dtype=np.float64)).any():
+    scores = located["ls"].to_numpy(dtype=np.float64)
+    if located.empty or not np.isfinite(scores).any():
         return None
+    top = float(np.nanmax(scores))
+    top = top if top > 0 else 1.0
     outline = data.boundaries[data.boundaries["code"] == code]
     outline = outline if len(outline) else None
     crs = data.parameters["crs"]
-    figure = Figure(figsize=(5.2, 5.6), layout="constrained")
+    common = dict(value="ls", crs=crs, groups=list(columns), boundaries=outline,
+                  cmap="viridis", vmax=top, lang=ctx.lang)
+    figure = Figure(figsize=(5.2, 5.2), layout="constrained")
     ax = figure.add_subplot()
-    local_scores_map(located, value="ls", crs=crs, groups=list(columns), area="area",
-                     boundaries=outline, lang=ctx.lang, title="", ax=ax)
-    m = local_scores_webmap(located, value="ls", crs=crs, unit="unit", name="name",
-                            groups=list(columns), boundaries=outline, offline=ctx.offline,
-                            height=480, lang=ctx.lang)
+    local_scores_map(located, area="area", legend=False, title="", ax=ax, **common)
+    m = local_scores_webmap(located, unit="unit", name="name", offline=ctx.offline,
+                            height=480, **common)
+    cmap = _colormap("viridis")
+    stops = ", ".join(to_hex(cmap(x)) for x in np.linspace(0.0, 1.0, 9))
+    title = ctx.words.text("fig_local_ls")
     return {"image": png(figure), "document": iframe_document(m),
-            "alt": ctx.words.text("fig_local_title",
-                                  value=ctx.words.text("fig_local_ls"))}
+            "alt": ctx.words.text("fig_local_title", value=title), "title": title,
+            "gradient": f"linear-gradient(to right, {stops})",
+            "ends": [ctx.num(0.0, 1), ctx.num(top / 2, 3), ctx.num(top, 3)],
+            "note": ctx.words.text("fig_local_note")}
 
 
 # --------------------------------------------------------------------------- area page
