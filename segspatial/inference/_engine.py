@@ -230,6 +230,19 @@ class EnvironmentIndex:
         ``statistic`` also takes ``multiplicity=`` (``(S, m)``: how often each unit is
         in each replicate of a school bootstrap; ``a`` and ``b`` are then the observed
         counts, ``(S, 1)``).
+    null : bool, default True
+        Also evaluate it under random allocation (the randomisation test). False for
+        statistics with a test of their own (Moran's I: its permutation p-value).
+    multigroup : bool, default False
+        ``statistic(operator, counts, group, n_groups)`` with ``counts`` ``(K, S, m)``
+        (every group of a multigroup result) instead of ``a`` and ``b``.
+    row_unit : numpy.ndarray, optional
+        For an operator with other rows than units (``(n_env, n_units)``, e.g. the
+        environments of ``context="all"``, which reach units of other areas): per row,
+        the position in ``result.counts`` of a unit of the area-year whose pupils the
+        row holds. The statistic then also gets ``environment_group=`` (the area-year
+        of each row of its block, ``0..n_groups-1``). Such operators take no
+        multiplicity.
     """
 
     name: str
@@ -239,16 +252,25 @@ class EnvironmentIndex:
     statistic: Callable[..., np.ndarray]
     comparison: str | None = None
     multiplicity: bool = False
+    null: bool = True
+    multigroup: bool = False
+    row_unit: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class _EnvironmentEvaluator:
-    """Adapter of :class:`EnvironmentIndex` to the folded engine."""
+    """Adapter of :class:`EnvironmentIndex` to the folded engine.
+
+    ``row_starts`` per operator: None for a square operator (rows are units), else the
+    ``(n_groups + 1,)`` offsets of each area-year's rows (the operator's rows sorted by
+    area-year, see :class:`EnvironmentIndex` ``row_unit``).
+    """
 
     environments: Sequence[EnvironmentIndex]
     operators: Sequence[Any]  # in the design's unit order
     starts: np.ndarray
     cells: np.ndarray  # the design's observed counts (for the school bootstrap)
+    row_starts: Sequence[np.ndarray | None] = ()
     uses_multiplicity: bool = True
 
     @property
@@ -268,11 +290,26 @@ class _EnvironmentEvaluator:
             a, b = self.cells[lo:hi, 0:1], self.cells[lo:hi, 1:2]
             extra["multiplicity"] = np.ascontiguousarray(multiplicity.T)
         out = np.empty((len(self.environments), reps, n_groups))
+        row_starts = list(self.row_starts) or [None] * len(self.operators)
         blocks: dict[int, Any] = {}  # one slice per operator (D and H share theirs)
-        for i, (env, op) in enumerate(zip(self.environments, self.operators, strict=True)):
-            if id(op) not in blocks:
-                blocks[id(op)] = op[lo:hi][:, lo:hi]
-            values = env.statistic(blocks[id(op)], a, b, local, n_groups, **extra)
+        for i, (env, op, rs) in enumerate(zip(self.environments, self.operators, row_starts,
+                                              strict=True)):
+            own: dict[str, Any] = dict(extra)
+            if rs is None:
+                if id(op) not in blocks:
+                    blocks[id(op)] = op[lo:hi][:, lo:hi]
+            else:
+                r0, r1 = rs[block[0]], rs[block[-1] + 1]
+                if id(op) not in blocks:
+                    blocks[id(op)] = op[r0:r1][:, lo:hi]
+                own["environment_group"] = np.repeat(np.arange(n_groups),
+                                                     np.diff(rs[block[0]:block[-1] + 2]))
+            if env.multigroup:
+                cells = (counts.transpose(0, 2, 1) if multiplicity is None
+                         else self.cells[lo:hi].T[:, :, None])
+                values = env.statistic(blocks[id(op)], cells, local, n_groups, **own)
+            else:
+                values = env.statistic(blocks[id(op)], a, b, local, n_groups, **own)
             out[i] = np.asarray(values, dtype=np.float64).reshape(n_groups, reps).T
         return out
 
