@@ -15,12 +15,15 @@ operator per area-year and a formula applied to all replicates of a block at onc
   copy sits at distance 0 of its original, a weight the table never has).
 * **Morrill's D** (``morrill_d``, frame-free Delaunay contiguity): the operator is
   the contiguity ``C`` (0/1, symmetric), the formula ``D − Σ c_ij |p_i − p_j| /
-  Σ c_ij``. Bootstrap (individual and school) and randomisation test. The school
-  bootstrap is exact: copies of a school sit at its place, so they are contiguous
-  with each other and with its neighbours' copies (the table's rule "units at one
-  location are contiguous"): ``Σ c_ij m_i m_j |p_i − p_j| / (Σ c_ij m_i m_j +
-  Σ m_i (m_i − 1))``. With ``morrill_contiguity="voronoi_clipped"`` the catchments
-  depend on the area polygons, which the result does not hold: no intervals there.
+  Σ c_ij``. Bootstrap (individual and school) and randomisation test. The contiguity
+  is that of the observed schools, kept in every draw (as the k-nearest-neighbour sets
+  of the spatial D): copies of a school sit at its place, so they are contiguous with
+  each other and with its neighbours' copies (the table's rule "units at one location
+  are contiguous"): ``Σ c_ij m_i m_j |p_i − p_j| / (Σ c_ij m_i m_j + Σ m_i (m_i −
+  1))``; a school that a draw leaves out (no copy, or no pupils) drops its links
+  without re-tessellating the area. With ``morrill_contiguity="voronoi_clipped"``
+  the catchments depend on the area polygons, which the result does not hold: no
+  intervals there.
 * **Spatial multigroup M and H** (:func:`segspatial.spatial.
   spatial_multigroup_segregation`): the dispersal operator of each bandwidth applied
   to the K group counts of every replicate (individual bootstrap, random allocation
@@ -276,4 +279,60 @@ def multigroup_environments(result: SegregationResult) -> list[EnvironmentIndex]
             out.append(EnvironmentIndex(name, float(bandwidth), kernel, operator,
                                         _multigroup_statistic(shared, names[name]),
                                         multiplicity=True, multigroup=True))
+    return out
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def missing_inference(result: SegregationResult) -> dict[str, int]:
+    """Why rows with a value got no interval (or no p-value) that was asked for.
+
+    Returns ``reason -> number of rows``, for the run's summary: never a silent gap.
+    """
+    options = result.parameters.get("inference") or {}
+    table, parameters = result.table, result.parameters
+    if table.empty or not options:
+        return {}
+    index = table["index"].astype(str)
+    has_value = table["value"].notna().to_numpy()
+    cluster = bool(options.get("cluster"))
+    context_all = parameters.get("context") == "all"
+    ro = parameters.get("definition") == "reardon_osullivan"
+    spatial = (table["bandwidth"].notna() & ~index.isin(["morans_i", "morans_i_p"])
+               ).to_numpy()
+    reasons = np.full(len(table), "fractional counts or too few pupils to resample",
+                      dtype=object)
+    rules = [
+        (index.str.startswith(("theil_h_between", "theil_h_within")).to_numpy(),
+         "between/within decomposition rows (not resampled)"),
+        (index.str.startswith("rank_order").to_numpy(), "rank-order rows"),
+        ((index == "morrill_d").to_numpy() & (table["kernel"] != "delaunay").to_numpy(),
+         "Morrill's D with clipped catchments (the area polygons are not kept with the "
+         "results)"),
+        (spatial & context_all & cluster,
+         "spatial indices with --context all under --cluster (a drawn copy would change "
+         "other areas' environments)"),
+        (spatial & context_all & ro,
+         "Reardon-O'Sullivan spatial indices with --context all (their local shares hold "
+         "other areas' pupils, drawn independently)"),
+        ((index == "morans_i").to_numpy() & cluster,
+         "Moran's I under --cluster (copies at one place have no kernel weight)"),
+    ]
+    for mask, reason in reversed(rules):
+        reasons[mask] = reason
+    out: dict[str, int] = {}
+    for column, n, exempt, own in (
+            ("se", options.get("n_boot"), np.zeros(len(table), dtype=bool), None),
+            ("p_value", options.get("null_draws"), (index == "morans_i_p").to_numpy(),
+             "Moran's I (its test is the permutation p-value, morans_i_p)")):
+        if not n or column not in table.columns:
+            continue
+        missing = has_value & table[column].isna().to_numpy() & ~exempt
+        if column == "se":
+            missing &= ~(index == "morans_i_p").to_numpy()  # a p-value itself
+        for i in np.flatnonzero(missing):
+            reason = (own if own is not None and index.iat[i] == "morans_i"
+                      else reasons[i])
+            out[reason] = out.get(reason, 0) + 1
     return out

@@ -369,11 +369,11 @@ def infer(
     check_rng(rng)
     if indices is not None:
         indices = [indices] if isinstance(indices, str) else list(indices)
-    if environments is None:  # the spatial D and H rows of a spatial result
+    defaults = environments is None
+    if defaults:  # the spatial rows of a spatial result
         from segspatial.inference._spatial import spatial_environments
 
         environments = spatial_environments(result)
-    defaults = environments is None
     envs = _environments(environments)
     fixed_only = [e.name for e in envs if not e.multiplicity]
     if defaults and cluster:  # built-in rows without a school bootstrap: no interval
