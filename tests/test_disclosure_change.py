@@ -4,8 +4,9 @@ The attacker reads the change table and knows what anyone knows: every school's 
 of pupils, which schools make up an area, and which group is the smaller one there
 (public statistics; D, H and V do not change when the groups swap names). For each
 area-year of two schools it tries every split of both schools' pupils between group A
-and group B, recomputes D, H and V, and keeps the splits that every published number allows (a value printed as ``0.02``
-is 0.015 to 0.025; an exact value is itself, to 1e-9). A count is *recovered* when one
+and group B, recomputes D, H and V, and keeps the splits that every published number
+allows (a value printed as ``0.02`` is 0.015 to 0.025; an exact value is itself, to
+1e-9). A count is *recovered* when one
 split is left and its count of A is below N. On the unprotected change table (exact
 values and bootstrap intervals) the attack recovers the small count; on the table of
 disclosure mode (differences of the published, audited values; no intervals) it
