@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import national_panel
 
 import segspatial as ss
+from segspatial.inference import _engine as engine
 from segspatial.inference import change, infer
 
 INDICES = ["dissimilarity", "theil_h", "correlation"]
@@ -83,6 +84,13 @@ def pysal_seconds_per_draw(panel: pd.DataFrame, sample: int, draws: int,
     return out
 
 
+def cpu_all() -> float:
+    """CPU seconds of this process and its finished children (forked workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def draws_floor(panel: pd.DataFrame, draws: int, seed: int) -> float:
     """CPU seconds of the draws alone (numpy's multinomial and multivariate
     hypergeometric for every area-year, ``draws`` each, one thread): the floor under
@@ -105,6 +113,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=6, help="PySAL area-years")
     parser.add_argument("--pysal-draws", type=int, default=30)
     parser.add_argument("--skip-pysal", action="store_true")
+    parser.add_argument("--parallel", choices=["threads", "processes", "both"],
+                        default="both", help="how the workers run (both: alternated in "
+                        "the same run, tables checked identical)")
     parser.add_argument("--decomposition", action="store_true",
                         help="also time the change of H with and without its Elbers "
                         "decomposition (parts bootstrapped with --draws replicates)")
@@ -129,12 +140,28 @@ def main() -> None:
     floor = draws_floor(panel, args.draws, seed=1)
     times, cpu = [], []
     out = None
+    modes = ["threads", "processes"] if args.parallel == "both" else [args.parallel]
+    by_mode: dict[str, tuple[list[float], list[float]]] = {m: ([], []) for m in modes}
+    tables = {}
     for _ in range(args.repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        out = infer(result, n_boot=args.draws, null_draws=args.draws, rng=2019,
-                    n_jobs=args.jobs)
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
+        for mode in modes:  # alternated, so both see the same load
+            engine.PARALLEL = mode
+            start, start_cpu = time.perf_counter(), cpu_all()
+            out = infer(result, n_boot=args.draws, null_draws=args.draws, rng=2019,
+                        n_jobs=args.jobs)
+            by_mode[mode][0].append(time.perf_counter() - start)
+            by_mode[mode][1].append(cpu_all() - start_cpu)
+            tables[mode] = out.result.table
+            print(f"  {mode}: wall {by_mode[mode][0][-1]:.1f} s, CPU "
+                  f"{by_mode[mode][1][-1]:.1f} s ({load()})")
+    if len(tables) == 2:
+        pd.testing.assert_frame_equal(tables["threads"], tables["processes"])
+        for mode, (wall, cpus) in by_mode.items():
+            print(f"{mode}, {args.jobs} workers: wall median {statistics.median(wall):.1f} s,"
+                  f" CPU median {statistics.median(cpus):.1f} s, CPU/wall "
+                  f"{statistics.median(cpus) / statistics.median(wall):.2f} (identical "
+                  "tables)")
+    times, cpu = by_mode[modes[-1]]
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
     t_ours = statistics.median(times)
     table = out.result.table

@@ -510,7 +510,11 @@ def replicate(
     fixed = fixed or {}
     with_times = task == "cluster" and any(ev.uses_multiplicity for ev in evaluators)
 
-    def run_block(block: np.ndarray) -> None:
+    def run_block(block: np.ndarray, store: np.ndarray | None = None) -> np.ndarray:
+        """Fill the rows of ``block`` in ``out`` (or in ``store``, one row per area-year
+        of the block: a worker process's own array)."""
+        rows = block if store is None else np.arange(block.size)
+        store = out if store is None else store
         block_sizes = sizes[block]
         n_units = int(block_sizes.sum())
         offsets = np.concatenate([[0], np.cumsum(block_sizes)])
@@ -536,14 +540,70 @@ def replicate(
                 for ev in evaluators:
                     values = ev(part, local, block.size, block, fixed,
                                 part_times if ev.uses_multiplicity else None)  # (n, reps, G)
-                    out[block, s0:s0 + values.shape[0], r0 + e0:r0 + e0 + part.shape[1]] = \
+                    store[rows, s0:s0 + values.shape[0], r0 + e0:r0 + e0 + part.shape[1]] = \
                         values.transpose(2, 0, 1)
                     s0 += values.shape[0]
+        return store
 
-    if n_jobs > 1 and len(blocks) > 1:
+    if n_jobs > 1 and len(blocks) > 1 and _processes():
+        def in_worker(block: np.ndarray) -> np.ndarray:
+            return run_block(block, np.full((block.size, n_stats, n_rep), np.nan))
+
+        for block, values in zip(blocks, _fork_map(in_worker, blocks, n_jobs), strict=True):
+            out[block] = values
+    elif n_jobs > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(run_block, blocks))
     else:
         for block in blocks:
             run_block(block)
     return out
+
+
+#: How ``n_jobs > 1`` runs its blocks: "processes" (forked workers, where the platform
+#: forks: the draws and kernels hold the GIL for part of their time, so threads
+#: share one core for that part), "threads", or "auto" (processes where available).
+PARALLEL = "auto"
+#: The function the forked workers run (set by the parent just before forking).
+_WORK: Callable[[np.ndarray], np.ndarray] | None = None
+
+
+def _processes() -> bool:
+    if PARALLEL == "threads":
+        return False
+    import multiprocessing
+
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon
+            and threading_count() == 1)
+
+
+def threading_count() -> int:
+    """Python threads alive (forking a process that runs other threads is unsafe)."""
+    import threading
+
+    return threading.active_count()
+
+
+def _run_work(block: np.ndarray) -> np.ndarray:
+    assert _WORK is not None
+    return _WORK(block)
+
+
+def _fork_map(work: Callable[[np.ndarray], np.ndarray], blocks: list[np.ndarray],
+              n_jobs: int):
+    """``work`` over ``blocks`` in ``n_jobs`` forked processes, results in order.
+
+    The workers inherit the design and the evaluators (fork: nothing is pickled but
+    the block numbers and the replicate arrays sent back), and each block draws from
+    its area-years' own streams, so the result is the same as in one process.
+    """
+    import multiprocessing
+
+    global _WORK
+    _WORK = work
+    try:
+        with multiprocessing.get_context("fork").Pool(min(n_jobs, len(blocks))) as pool:
+            yield from pool.imap(_run_work, blocks)
+    finally:
+        _WORK = None

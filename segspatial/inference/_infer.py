@@ -296,13 +296,16 @@ def infer(
     indices : str or iterable of str, optional
         Restrict to these index names (default: every registered index in the table).
     environments : iterable of EnvironmentIndex, optional
-        Spatial indices as environment operators. Default: for a result of
-        :func:`segspatial.spatial.spatial_segregation`, its spatial D and H at every
-        bandwidth (see :func:`segspatial.inference.spatial_environments`); ``()`` for
-        none. The operator is fixed per area-year: the individual bootstrap and the
+        Spatial indices as environment operators. Default: the spatial rows of a
+        spatial result (:func:`segspatial.inference.spatial_environments`: spatial D,
+        H, exposure and isolation at every bandwidth, also with ``context="all"``,
+        Moran's I, Morrill's D, the spatial multigroup M and H); ``()`` for none. The
+        operator is fixed per area-year: the individual bootstrap and the
         randomisation test redraw the counts and apply it; the school bootstrap
         redraws schools and adjusts it to the copies (environments with
-        ``multiplicity=True``; others are refused with ``cluster=True``).
+        ``multiplicity=True``). With ``cluster=True`` the default environments
+        without it (Moran's I; ``context="all"``) get no interval (the summary of
+        the command line says why); given ones are refused.
     change : bool, default False
         Also compute the change table (needs ``n_boot`` and a year column); see
         :func:`segspatial.inference.change` for ``from_year``, ``to_year``, ``trend``
@@ -314,7 +317,10 @@ def infer(
         Seed. The same seed gives byte-identical results whatever ``n_jobs``,
         ``chunk_rows``, the order of the input or the other areas in the run.
     n_jobs : int, default 1
-        Threads (area-year blocks run in parallel).
+        Workers (area-year blocks run in parallel): forked processes where the
+        platform forks and no other Python thread runs (the draws and index kernels
+        hold the GIL for part of their time, so threads would share one core for that
+        part), else threads. The result is the same for any number of workers.
     chunk_rows : int
         Upper bound on units x replicates drawn at once per thread (memory of the
         draws; the replicates kept take 8 bytes x area-years x indices x replicates).
