@@ -339,3 +339,22 @@ def test_cli_context_all_and_multigroup(tmp_path, capsys, small):
     spatial = t["index"].str.startswith("spatial_")
     assert spatial.sum() == 6
     assert t.loc[spatial, ["se", "ci_low", "ci_high", "p_value"]].notna().all().all()
+
+
+def test_threads_and_processes_give_identical_tables(small, monkeypatch):
+    """``n_jobs`` workers run as forked processes where the platform forks, else as
+    threads: the same seed gives the same table either way, and with one worker."""
+    import multiprocessing
+
+    import segspatial.inference._engine as engine
+
+    res = compute(small, spatial_indices=[*DIAGNOSTICS, "spatial_dissimilarity"])
+    kw = {"n_boot": 30, "null_draws": 30, "rng": 2, "chunk_rows": 300}
+    tables = [infer(res, **kw).result.table]
+    for mode in ("threads", "processes"):
+        monkeypatch.setattr(engine, "PARALLEL", mode)
+        if mode == "processes" and "fork" in multiprocessing.get_all_start_methods():
+            assert engine._processes()
+        tables.append(infer(res, n_jobs=2, **kw).result.table)
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0])
