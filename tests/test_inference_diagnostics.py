@@ -342,8 +342,8 @@ def test_cli_context_all_and_multigroup(tmp_path, capsys, small):
 
 
 def test_threads_and_processes_give_identical_tables(small, monkeypatch):
-    """``n_jobs`` workers run as forked processes where the platform forks, else as
-    threads: the same seed gives the same table either way, and with one worker."""
+    """``n_jobs`` workers run as threads (default) or forked processes (the engine's
+    ``PARALLEL``): the same seed gives the same table either way, and with one worker."""
     import multiprocessing
 
     import segspatial.inference._engine as engine

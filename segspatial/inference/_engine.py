@@ -560,16 +560,19 @@ def replicate(
     return out
 
 
-#: How ``n_jobs > 1`` runs its blocks: "processes" (forked workers, where the platform
-#: forks: the draws and kernels hold the GIL for part of their time, so threads
-#: share one core for that part), "threads", or "auto" (processes where available).
-PARALLEL = "auto"
+#: How ``n_jobs > 1`` runs its blocks: "threads" (the default) or "processes" (forked
+#: workers where the platform forks and no other thread runs; else threads). The
+#: results are identical.
+#: ``benchmarks/bench_inference.py --parallel both`` compares them in one run; on the
+#: shared 2-core machine the processes were not faster (see the benchmark's notes), so
+#: they are not the default (a fork also copies a host application such as QGIS).
+PARALLEL = "threads"
 #: The function the forked workers run (set by the parent just before forking).
 _WORK: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def _processes() -> bool:
-    if PARALLEL == "threads":
+    if PARALLEL != "processes":
         return False
     import multiprocessing
 

@@ -317,10 +317,8 @@ def infer(
         Seed. The same seed gives byte-identical results whatever ``n_jobs``,
         ``chunk_rows``, the order of the input or the other areas in the run.
     n_jobs : int, default 1
-        Workers (area-year blocks run in parallel): forked processes where the
-        platform forks and no other Python thread runs (the draws and index kernels
-        hold the GIL for part of their time, so threads would share one core for that
-        part), else threads. The result is the same for any number of workers.
+        Threads (area-year blocks run in parallel). The result is the same for any
+        number of threads.
     chunk_rows : int
         Upper bound on units x replicates drawn at once per thread (memory of the
         draws; the replicates kept take 8 bytes x area-years x indices x replicates).
