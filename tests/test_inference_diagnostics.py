@@ -358,3 +358,42 @@ def test_threads_and_processes_give_identical_tables(small, monkeypatch):
         tables.append(infer(res, n_jobs=2, **kw).result.table)
     for table in tables[1:]:
         pd.testing.assert_frame_equal(table, tables[0])
+
+
+def _ks_uniform(p: np.ndarray, draws: int) -> None:
+    ks = stats.kstest(p, "uniform")
+    assert ks.statistic < 1.63 / np.sqrt(p.size) + 2 / (draws + 1), ks  # 1% critical
+
+
+def test_p_values_uniform_under_random_allocation_context_all_and_multigroup():
+    """Random allocation within every area: the p-values of the spatial D with
+    neighbours in other areas, and of the spatial multigroup H, are uniform (KS at the
+    1% level; 200 towns, 99 draws)."""
+    rng = np.random.default_rng(33)
+    n_towns, n_schools = 200, 10
+    size = rng.integers(60, 200, (n_towns, n_schools))
+    total = size.sum(axis=1)
+    k_groups = np.stack([rng.multinomial(t, [0.5, 0.3, 0.2]) for t in total])
+    cells = np.zeros((n_towns, n_schools, 3), dtype=np.int64)
+    for i in range(n_towns):  # deal the groups to the seats at random
+        free = size[i].copy()
+        for g in range(2):
+            cells[i, :, g] = rng.multivariate_hypergeometric(free, k_groups[i, g])
+            free -= cells[i, :, g]
+        cells[i, :, 2] = free
+    frame = pd.DataFrame({
+        "area": np.repeat([f"R{i:04d}" for i in range(n_towns)], n_schools), "year": 2018,
+        "school": np.arange(size.size), "d": cells[..., 0].ravel(),
+        "w": cells[..., 1].ravel(), "n": cells[..., 2].ravel(),
+        "x": X0 + rng.uniform(0, 20_000, size.size), "y": Y0 + rng.uniform(0, 20_000,
+                                                                            size.size)})
+    two = frame.assign(a=frame["d"], b=frame["w"] + frame["n"])
+    res = compute(two, bandwidth=1500, kernel="boxcar", context="all", indices="dissimilarity",
+                  spatial_indices="spatial_dissimilarity", permutations=0)
+    t = randomisation_test(res, 99, alternative="two-sided", rng=6).table
+    _ks_uniform(t.loc[t["index"] == "spatial_dissimilarity", "p_value"].to_numpy(), 99)
+    res = multigroup(frame, bandwidth=[1500], kernel="boxcar", indices="multigroup_theil_h")
+    t = randomisation_test(res, 99, alternative="two-sided", rng=6).table
+    p = t.loc[t["index"] == "spatial_multigroup_theil_h", "p_value"].to_numpy()
+    assert p.size == n_towns
+    _ks_uniform(p, 99)

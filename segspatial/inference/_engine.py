@@ -277,6 +277,15 @@ class _EnvironmentEvaluator:
     def names(self) -> list[str]:
         return [e.name for e in self.environments]
 
+    @property
+    def expansion(self) -> float:
+        """Environment rows per unit (more than 1 for operators whose rows are the
+        environments of ``context="all"``): the engine evaluates fewer replicates at
+        once, so the environments of a sub-chunk stay cache-sized."""
+        n_units = max(int(self.starts[-1]), 1)
+        return max([1.0] + [float(rs[-1]) / n_units for rs in self.row_starts
+                            if rs is not None])
+
     def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
                  block: np.ndarray, fixed: dict[str, np.ndarray],
                  multiplicity: np.ndarray | None = None) -> np.ndarray:
@@ -509,6 +518,7 @@ def replicate(
     blocks = _blocks(sizes, active, target)
     fixed = fixed or {}
     with_times = task == "cluster" and any(ev.uses_multiplicity for ev in evaluators)
+    expansion = max([1.0] + [getattr(ev, "expansion", 1.0) for ev in evaluators])
 
     def run_block(block: np.ndarray, store: np.ndarray | None = None) -> np.ndarray:
         """Fill the rows of ``block`` in ``out`` (or in ``store``, one row per area-year
@@ -532,7 +542,7 @@ def replicate(
                      None if times is None else times[:, offsets[i]:offsets[i + 1]])
             # the kernels in sub-chunks that fit the processor's cache: their dozens of
             # passes over the units then cost a third of what they cost from memory
-            sub = max(1, EVAL_ROWS // max(n_units, 1))
+            sub = max(1, int(EVAL_ROWS // max(n_units * expansion, 1)))
             for e0 in range(0, reps, sub):
                 part = buf[:, e0:e0 + sub]
                 part_times = None if times is None else times[e0:e0 + sub]
