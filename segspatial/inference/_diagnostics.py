@@ -304,7 +304,9 @@ def missing_inference(result: SegregationResult) -> dict[str, int]:
     reasons = np.full(len(table), "fractional counts or too few pupils to resample",
                       dtype=object)
     rules = [
-        (index.str.startswith(("theil_h_between", "theil_h_within")).to_numpy(),
+        (index.str.contains(r"_(?:between|within)(?:_base|$)").to_numpy()
+         | index.str.startswith(("theil_h_between", "theil_h_within")).to_numpy()
+         | table["within"].notna().to_numpy(),
          "between/within decomposition rows (not resampled)"),
         (index.str.startswith("rank_order").to_numpy(), "rank-order rows"),
         ((index == "morrill_d").to_numpy() & (table["kernel"] != "delaunay").to_numpy(),
