@@ -334,7 +334,10 @@ def missing_inference(result: SegregationResult) -> dict[str, int]:
         if column == "se":
             missing &= ~(index == "morans_i_p").to_numpy()  # a p-value itself
         for i in np.flatnonzero(missing):
-            reason = (own if own is not None and index.iat[i] == "morans_i"
-                      else reasons[i])
+            reason = reasons[i]
+            if column == "p_value" and index.iat[i] == "morans_i":
+                reason = own
+            elif column == "p_value" and index.iat[i] == "dissimilarity_expected":
+                reason = "E[D] (the same in every random allocation: nothing to test)"
             out[reason] = out.get(reason, 0) + 1
     return out
