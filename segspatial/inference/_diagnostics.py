@@ -43,6 +43,7 @@ from scipy import sparse
 
 from segspatial.compute import SegregationResult
 from segspatial.inference._engine import EnvironmentIndex
+from segspatial.inference._summary import _SUFFIX, MARGIN_ONLY
 
 __all__ = ["diagnostic_environments", "multigroup_environments"]
 
@@ -337,7 +338,8 @@ def missing_inference(result: SegregationResult) -> dict[str, int]:
             reason = reasons[i]
             if column == "p_value" and index.iat[i] == "morans_i":
                 reason = own
-            elif column == "p_value" and index.iat[i] == "dissimilarity_expected":
-                reason = "E[D] (the same in every random allocation: nothing to test)"
+            elif column == "p_value" and _SUFFIX.sub("", index.iat[i]) in MARGIN_ONLY:
+                reason = ("indices of the margins alone (E[D], entropy: the same in every "
+                          "random allocation, nothing to test)")
             out[reason] = out.get(reason, 0) + 1
     return out
