@@ -84,11 +84,11 @@ def describe_inference(result: SegregationResult) -> str:
         n = int(table["p_value"].notna().sum())
         parts.append(f"{options['null_draws']:,} random-allocation draws: p-values "
                      f"({options['alternative']}) for {n:,} values")
-    skipped = int((table["value"].notna() & table["se"].isna()
-                   & table["p_value"].isna()).sum())
     line = "Inference: " + "; ".join(parts) + f" (seed {options['seed_entropy']})."
-    if skipped:
-        line += (f" {skipped:,} values have no interval or test (Moran's I, Morrill's D "
-                 "and other diagnostic indices, spatial multigroup rows, spatial indices "
-                 "with neighbours in other areas, or fractional counts).")
+    from segspatial.inference._diagnostics import missing_inference
+
+    missing = missing_inference(result)
+    if missing:
+        line += " Without an interval or p-value: " + "; ".join(
+            f"{n:,} x {reason}" for reason, n in sorted(missing.items())) + "."
     return line
