@@ -118,6 +118,14 @@ class Formatter:
             return "0"
         return self._decimal(number, "@" + "#" * (digits - 1))
 
+    def signed(self, value: Any, digits: int = 1) -> str:
+        """A change with its sign: ``+1.5`` / ``−1,5``; a dash when missing."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        digits_pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return self._decimal(number, f"+{digits_pattern};-{digits_pattern}")
+
     def count(self, value: Any) -> str:
         """A count with thousands separators: ``12,345`` / ``12.345``."""
         number = _finite(value)
