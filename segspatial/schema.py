@@ -54,7 +54,11 @@ RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "n_pupils": ("float", "all pupils of those units"),
     "n_a": ("float", "pupils in group A"),
     "n_b": ("float", "pupils in group B"),
-    "reason": ("text", "why the value is undefined; null when it is defined"),
+    "reason": ("text", "why the value is undefined (English); null when it is defined"),
+    "reason_code": ("text", "the reason as a stable code (fewer_than_2_units, "
+                            "group_a_absent, withheld, ...: segspatial._reasons."
+                            "REASON_CODES), which pages and maps translate; null when "
+                            "the value is defined"),
     "groups": ("text", "multigroup rows: the K group names in order, joined by '|' "
                        "(group_a, group_b, n_a, n_b are then null); null for two groups"),
     "within": ("text", "between/within decomposition rows: the column grouping the units "
@@ -214,7 +218,27 @@ def _conform(table: pd.DataFrame | dict[str, Any], descriptions: dict[str, tuple
                 columns[name] = column.array
         else:  # arrays from the engine
             columns[name] = column
+    if "reason_code" in descriptions:
+        columns["reason_code"] = _reason_codes(columns["reason"], columns["reason_code"], n)
     return _block_frame(columns, n)
+
+
+def _reason_codes(reasons: Any, codes: Any, n: int) -> Any:
+    """``reason_code``: the codes given, and for every reason without one the code it
+    carries (:class:`segspatial._reasons.Reason`) or the code of its text."""
+    from segspatial._reasons import codes_of
+
+    if reasons is None:
+        return codes
+    reasons = np.asarray(reasons, dtype=object)
+    if codes is None:
+        return codes_of(reasons) if len(reasons) else None
+    codes = np.asarray(codes, dtype=object)
+    todo = pd.isna(codes) & pd.notna(reasons)
+    if todo.any():
+        codes = codes.copy()
+        codes[todo] = codes_of(reasons[todo])
+    return codes
 
 
 def results_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:

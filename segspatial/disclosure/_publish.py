@@ -124,6 +124,8 @@ def protect_table(table: pd.DataFrame, policy: Policy,
                     & np.isfinite(raw)) | small | _names_empty_units(out)
         out["reason"] = out["reason"].astype(object)
         out.loc[withheld, "reason"] = HIDDEN
+        if "reason_code" in out.columns:  # the code must not say why either
+            out.loc[withheld, "reason_code"] = HIDDEN.code
     return out
 
 
@@ -370,6 +372,8 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         gone = ((frame["value"].isna() & frame["reason"].isna()) | tiny
                 | _names_empty_units(frame))
         frame.loc[gone, "reason"] = HIDDEN
+        if "reason_code" in frame.columns:  # the code must not say why either
+            frame.loc[gone, "reason_code"] = HIDDEN.code
     out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
@@ -481,6 +485,8 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
             withheld |= _names_empty_units(out)  # spatial rows: with the area's units
             out["reason"] = out["reason"].astype(object)
             out.loc[withheld, "reason"] = HIDDEN
+            if "reason_code" in out.columns:  # the code must not say why either
+                out.loc[withheld, "reason_code"] = HIDDEN.code
     for key in placeholders:  # back as they were (null) or gone
         if key in original.columns:
             out[key] = original[key].to_numpy()

@@ -340,7 +340,8 @@ def render_pages(
         web = share_webmap(rep, geometries[level], level=level, year=latest_year, lang=lang,
                            min_cell=min_cell, offline=offline, tiles=tiles, height=510)
         maps.append({"title": f"{fmt.t('maps', year=latest_year)} "
-                              f"({fmt.t('level_' + level)})" if fmt.has(f"level_{level}") else fmt.t("maps", year=latest_year),
+                              f"({fmt.t('level_' + level)})" if fmt.has(f"level_{level}")
+                     else fmt.t("maps", year=latest_year),
                      "png": _png(ax), "html": _map_html(web)})
 
     def page(rows: pd.DataFrame, *, title: str, code: str | None, region_tables: list,

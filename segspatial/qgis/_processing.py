@@ -458,10 +458,16 @@ class _Algorithm(QgsProcessingAlgorithm):
 
         if exclusions.empty:
             return
+        from segspatial._format import Formatter
+        from segspatial.text import lookup
+
+        numbers = Formatter(ui_language())
         for row in exclusions_summary(exclusions).itertuples(index=False):
-            pupils = "?" if pd.isna(row.n_pupils) else f"{row.n_pupils:,.0f}"
-            feedback.pushInfo(ui_text("msg.left_out", reason=row.reason,
-                                 units=f"{int(row.n_units):,}", pupils=pupils))
+            pupils = "?" if pd.isna(row.n_pupils) else numbers.count(row.n_pupils)
+            # the reason by its code, in QGIS's language (the code itself if unknown)
+            why = lookup(ui_language(), f"exclusion_reason.{row.reason}") or row.reason
+            feedback.pushInfo(ui_text("msg.left_out", reason=why,
+                                 units=numbers.count(row.n_units), pupils=pupils))
 
 
 class IndicesAlgorithm(_Algorithm):

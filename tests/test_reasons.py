@@ -1,0 +1,100 @@
+"""Reasons for undefined values: a stable reason_code beside the English reason text,
+made where the reason is made, kept through CSV, disclosure and every table path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segspatial._reasons import REASON_CODES, Reason, code_of, codes_of, reason
+from segspatial.schema import RESULT_COLUMNS, conform_results
+
+
+def _frame():
+    # GM1: one school (fewer than 2 units); GM2: no B pupils; GM3: fine;
+    # GM4: counts that are not whole numbers (D* needs whole pupils)
+    return pd.DataFrame({
+        "area": ["GM1", "GM2", "GM2", "GM3", "GM3", "GM4", "GM4"],
+        "unit": ["s1", "s2", "s3", "s4", "s5", "s6", "s7"],
+        "a": [5, 4, 6, 10, 2, 3.5, 1.0], "b": [5, 0, 0, 3, 9, 2.0, 4.0]})
+
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def test_the_table_has_a_code_beside_every_english_reason():
+    from segspatial.compute import segregation
+
+    table = segregation(_frame(), "unit", "a", "b", area="area", min_unit_size=0,
+                        min_area_size=0).table
+    assert "reason_code" in RESULT_COLUMNS
+    assert RESULT_COLUMNS.index("reason_code") == RESULT_COLUMNS.index("reason") + 1
+    by = table.set_index(["area", "index"])
+    assert (by.loc["GM1", "reason_code"] == "fewer_than_2_units").all()
+    assert by.loc["GM1", "reason"].str.startswith("fewer than 2 units").all()
+    assert (by.loc["GM2", "reason_code"] == "group_b_absent").all()
+    assert by.loc["GM2", "reason"].iloc[0] == "group B (b) is absent"
+    assert by.loc["GM3", "reason_code"].isna().all() and by.loc["GM3", "reason"].isna().all()
+    assert by.loc[("GM4", "dissimilarity_standardised"), "reason_code"] == "not_whole_counts"
+    assert pd.isna(by.loc[("GM4", "dissimilarity"), "reason_code"])
+    # defined exactly where the value is not
+    assert (table["reason_code"].isna() == table["value"].notna()).all()
+
+
+def test_codes_survive_a_csv_and_old_files_get_them_from_the_text(tmp_path):
+    from segspatial.compute import segregation
+
+    table = segregation(_frame(), "unit", "a", "b", area="area", min_unit_size=0,
+                        min_area_size=0).table
+    table.to_csv(tmp_path / "r.csv", index=False)
+    back = pd.read_csv(tmp_path / "r.csv")
+    assert back["reason_code"].fillna("").tolist() == table["reason_code"].fillna("").tolist()
+    old = conform_results(back.drop(columns="reason_code"))  # an older results CSV
+    assert old["reason_code"].fillna("").tolist() == table["reason_code"].fillna("").tolist()
+
+
+def test_spatial_multigroup_and_disclosure_rows_have_codes():
+    from segspatial.multigroup_table import multigroup_segregation
+    from segspatial.spatial import spatial_segregation
+
+    frame = _frame().iloc[:5].assign(x=[1e5, 1e5, 100500, 1e5, 109000], y=[4e5] * 5)
+    spatial = spatial_segregation(frame, "unit", "a", "b", x="x", y="y", crs="EPSG:28992",
+                                  area="area", bandwidth=100, min_area_size=0,
+                                  min_unit_size=0).table
+    codes = set(spatial["reason_code"].dropna())
+    assert {"fewer_than_2_units", "group_b_absent"} <= codes, codes
+    assert codes <= set(REASON_CODES)
+    multi = multigroup_segregation(_frame().assign(c=1).iloc[:5], "unit", ["a", "b", "c"],
+                                   area="area", min_area_size=0, min_unit_size=0).table
+    assert set(multi["reason_code"].dropna()) == {"fewer_than_2_units"}
+
+
+def test_withheld_rows_say_withheld_in_the_code_too():
+    from segspatial.disclosure import HIDDEN
+
+    assert HIDDEN.code == "withheld" and code_of(str(HIDDEN)) == "withheld"
+
+
+def test_reason_objects_and_the_fallback():
+    r = reason("group_a_absent", "group A (dutch) is absent")
+    assert r == "group A (dutch) is absent" and isinstance(r, str) and r.code == "group_a_absent"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(r)).code == "group_a_absent"
+    with pytest.raises(ValueError, match="unknown reason code"):
+        Reason("nope", "x")
+    assert code_of("groups A and B are both absent") == "groups_absent"
+    assert code_of("group B (western) is absent") == "group_b_absent"
+    assert code_of("a plug-in's own words") == "other"
+    assert code_of(None) is None and code_of(np.nan) is None
+    assert codes_of(np.array([None, r, "undefined for these counts"], dtype=object)).tolist() \
+        == [None, "group_a_absent", "undefined_for_counts"]
+
+
+def test_every_code_has_words_in_every_language():
+    from segspatial.text import LANGUAGES, lookup
+
+    for lang in LANGUAGES:
+        for code in REASON_CODES:
+            assert lookup(lang, f"undefined_reason.{code}"), (lang, code)
