@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["REASON_CODES", "Reason", "code_of", "codes_of", "reason"]
+__all__ = ["REASON_CODES", "Reason", "code_of", "codes_of", "reason", "split_reasons"]
 
 #: Code -> what it means (the English text of the table says it with the numbers).
 REASON_CODES: dict[str, str] = {
@@ -111,14 +111,22 @@ def code_of(text: Any) -> str | None:
 def codes_of(reasons: Any) -> Any:
     """:func:`code_of` of every reason of a 1-D array (one look-up per distinct text:
     equal texts have equal codes); an object array of codes and None."""
+    return split_reasons(reasons)[1]
+
+
+def split_reasons(reasons: Any) -> tuple[Any, Any]:
+    """``(texts, codes)`` of a 1-D array of reasons: the texts as plain ``str`` (a table
+    holds no :class:`Reason` objects: files and QGIS fields take plain text) and the
+    :func:`code_of` of each (one look-up per distinct text); None where no reason."""
     import numpy as np
     import pandas as pd
 
     values = np.asarray(reasons, dtype=object)
-    out = np.full(len(values), None, dtype=object)
+    texts, codes = values.copy(), np.full(len(values), None, dtype=object)
     present = np.flatnonzero(pd.notna(values))
     if present.size:
         positions, uniques = pd.factorize(values[present])
-        codes = np.array([code_of(u) for u in uniques] + [None], dtype=object)
-        out[present] = codes[positions]
-    return out
+        found = [code_of(u) for u in uniques]
+        codes[present] = np.array(found, dtype=object)[positions]
+        texts[present] = np.array([str(u) for u in uniques], dtype=object)[positions]
+    return texts, codes

@@ -218,27 +218,24 @@ def _conform(table: pd.DataFrame | dict[str, Any], descriptions: dict[str, tuple
                 columns[name] = column.array
         else:  # arrays from the engine
             columns[name] = column
-    if "reason_code" in descriptions:
-        columns["reason_code"] = _reason_codes(columns["reason"], columns["reason_code"], n)
+    if "reason_code" in descriptions and columns["reason"] is not None:
+        columns["reason"], columns["reason_code"] = _reason_codes(columns["reason"],
+                                                                  columns["reason_code"])
     return _block_frame(columns, n)
 
 
-def _reason_codes(reasons: Any, codes: Any, n: int) -> Any:
-    """``reason_code``: the codes given, and for every reason without one the code it
-    carries (:class:`segspatial._reasons.Reason`) or the code of its text."""
-    from segspatial._reasons import codes_of
+def _reason_codes(reasons: Any, codes: Any) -> tuple[Any, Any]:
+    """``(reason, reason_code)``: the reasons as plain text, and the codes given or,
+    for every reason without one, the code it carries
+    (:class:`segspatial._reasons.Reason`) or the code of its text."""
+    from segspatial._reasons import split_reasons
 
-    if reasons is None:
-        return codes
-    reasons = np.asarray(reasons, dtype=object)
+    texts, found = split_reasons(np.asarray(reasons, dtype=object))
     if codes is None:
-        return codes_of(reasons) if len(reasons) else None
+        return texts, found
     codes = np.asarray(codes, dtype=object)
-    todo = pd.isna(codes) & pd.notna(reasons)
-    if todo.any():
-        codes = codes.copy()
-        codes[todo] = codes_of(reasons[todo])
-    return codes
+    keep = pd.notna(codes)
+    return texts, np.where(keep, codes, found)
 
 
 def results_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:

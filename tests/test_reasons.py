@@ -98,3 +98,12 @@ def test_every_code_has_words_in_every_language():
     for lang in LANGUAGES:
         for code in REASON_CODES:
             assert lookup(lang, f"undefined_reason.{code}"), (lang, code)
+
+
+def test_the_table_holds_plain_text():
+    """No Reason objects leave the engine: files, Arrow and QGIS fields take plain str."""
+    from segspatial.compute import segregation
+
+    table = segregation(_frame(), "unit", "a", "b", area="area", min_unit_size=0,
+                        min_area_size=0).table
+    assert {type(r) for r in table["reason"].dropna()} == {str}
