@@ -257,6 +257,15 @@ class Formatter:
                           self.comparison(comparison, group_a, group_b, label_a, label_b),
                           year)
 
+    def undefined(self, code: Any, n_units: Any = None, group: Any = None) -> str:
+        """Why a value is undefined, from the results table's ``reason_code``
+        (``undefined_reason`` table): ``fewer than 2 of the 3 schools have pupils of
+        the two groups``; ``group`` names the absent group (a noun phrase)."""
+        key = f"undefined_reason.{code}"
+        if _is_missing(code) or lookup(self.lang, key) is None:
+            key = "undefined_reason.other"
+        return self.text(key, n=self.count(n_units), group=self.data(group or ""))
+
     def band(self, name: str, low: float, high: float) -> str:
         """A Massey & Denton band for a legend: ``moderate (0.3–0.6)``."""
         return self.text("fig_band", band=self.text(f"fig_band_{name}"),

@@ -107,3 +107,40 @@ def test_the_table_holds_plain_text():
     table = segregation(_frame(), "unit", "a", "b", area="area", min_unit_size=0,
                         min_area_size=0).table
     assert {type(r) for r in table["reason"].dropna()} == {str}
+
+
+def test_pages_and_qgis_translate_the_code_not_the_english_text():
+    """The report says why by the code, in its language: an English reason the code
+    does not match (a plug-in's words, a changed sentence) never reaches a Dutch page."""
+    from dataclasses import replace
+
+    from segspatial._format import Formatter
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.demo_maps import demo_boundaries
+    from segspatial.pupils import pupil_segregation
+    from segspatial.report import render_report, report_data
+
+    schools = demo_schools()
+    result = pupil_segregation(demo_pupils(years=(2018,)), "school", area="municipality",
+                               year="year", ethnicity="ethnicity")
+    table = result.table.copy()
+    lead = ((table["area"] == "GM9001") & (table["comparison"] == "dutch_vs_nonwestern")
+            & (table["index"] == "dissimilarity"))
+    table.loc[lead, "value"] = np.nan
+    table.loc[lead, "reason"] = "some English words no page may show"
+    table.loc[lead, "reason_code"] = "fewer_than_2_units"
+    data = report_data(replace(result, table=table), schools, unit="school", x="x", y="y",
+                       crs="EPSG:28992", name="school_name",
+                       boundaries=demo_boundaries(schools), area_code="statcode",
+                       only=["GM9001"], permutations=19)
+    n = int(table.loc[lead, "n_units"].iloc[0])
+    for lang, words in (("nl", f"minder dan 2 van de {n} scholen hebben leerlingen"),
+                        ("en", f"fewer than 2 of the {n} schools have pupils")):
+        page = dict(render_report(data, lang=lang, offline=True))["GM9001.html"]
+        assert words in page, lang
+        assert "some English words" not in page
+    nl = Formatter("nl")
+    assert nl.undefined("group_b_absent", 4, nl.group("nonwestern")) == (
+        "er zijn geen niet-westerse leerlingen")
+    assert nl.undefined("no_such_code", 4) == nl.undefined(None) == (
+        "de aantallen laten het niet toe")

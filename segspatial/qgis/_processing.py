@@ -583,9 +583,19 @@ class IndicesAlgorithm(_Algorithm):
     def _wide(table: pd.DataFrame, bounds: Any) -> pd.DataFrame:
         """One row per area (and year) with one field per index and, with inference,
         its ``_se``, ``_ci_low``, ``_ci_high`` and ``_p_value`` fields."""
+        from segspatial._format import Formatter
         from segspatial.geo import join_areas
         from segspatial.schema import has_values
 
+        if "reason_code" in table.columns and table["reason_code"].notna().any():
+            # the reason_* fields in QGIS's language, from the code (never the English)
+            words, table = Formatter(ui_language()), table.copy()
+            rows = table.loc[table["reason_code"].notna()]
+            table.loc[rows.index, "reason"] = [
+                words.undefined(code, units, words.group(a, which="a") if code ==
+                                "group_a_absent" else words.group(b, which="b"))
+                for code, units, a, b in zip(rows["reason_code"], rows["n_units"],
+                                             rows["group_a"], rows["group_b"], strict=True)]
         wide = join_areas(table, bounds, "code")
         columns = list(wide.attrs["index_columns"])
         for stat in ("se", "ci_low", "ci_high", "p_value"):
