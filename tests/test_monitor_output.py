@@ -115,14 +115,23 @@ def test_cli(case, tmp_path, capsys):
                  "--offline", "--lang", "nl", "--write-mapping", str(tmp_path / "m.csv")])
     assert code == 0
     err = capsys.readouterr().err
-    assert "sector techniek: share of women" in err and "0 ties, 0 without region" in err
+    # --lang nl: the summary in Dutch, numbers the Dutch way (the catalogue's [cli])
+    assert "sector techniek: aandeel vrouwen" in err and "streefwaarde 25%" in err
+    assert "0 gelijke overlappingen, 0 zonder regio" in err and "index.html geschreven" in err
+    assert "share of women" not in err and "Weggelaten (reden [niveau]" in err
+    assert re.search(r"aandeel vrouwen \d+,\d%", err)
     assert (out / "AM01.html").is_file() and (tmp_path / "m.csv").is_file()
     code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
                  "2", "--output", str(tmp_path / "out2"), "-q", "--no-pages"])
     assert code == 0 and not (tmp_path / "out2" / "index.html").exists()
     assert capsys.readouterr().err == ""  # -q: errors only
-    assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3")]) == 2
-    assert "--regions needs --boundaries" in capsys.readouterr().err
+    assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3"),
+                 "--lang", "nl"]) == 2
+    assert "--regions needs --boundaries" in capsys.readouterr().err  # errors: English
+    assert main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--output",
+                 str(tmp_path / "out5"), "--offline"]) == 0
+    err = capsys.readouterr().err  # without --lang: English
+    assert "sector techniek: share of women" in err and "wrote " in err
     assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2
     assert "sector 'bouw' is not in the file" in capsys.readouterr().err
 
