@@ -117,16 +117,25 @@ def codes_of(reasons: Any) -> Any:
 def split_reasons(reasons: Any) -> tuple[Any, Any]:
     """``(texts, codes)`` of a 1-D array of reasons: the texts as plain ``str`` (a table
     holds no :class:`Reason` objects: files and QGIS fields take plain text) and the
-    :func:`code_of` of each (one look-up per distinct text); None where no reason."""
+    :func:`code_of` of each (one look-up per distinct text); None where no reason.
+
+    A :class:`Reason` is replaced by its equal plain ``str`` in ``reasons`` itself when
+    that array is writeable (the values do not change, only their type; a results
+    table is large and its reasons few, so no copy of the column is made).
+    """
     import numpy as np
     import pandas as pd
 
     values = np.asarray(reasons, dtype=object)
-    texts, codes = values.copy(), np.full(len(values), None, dtype=object)
+    codes = np.full(len(values), None, dtype=object)
     present = np.flatnonzero(pd.notna(values))
-    if present.size:
-        positions, uniques = pd.factorize(values[present])
-        found = [code_of(u) for u in uniques]
-        codes[present] = np.array(found, dtype=object)[positions]
-        texts[present] = np.array([str(u) for u in uniques], dtype=object)[positions]
-    return texts, codes
+    if not present.size:
+        return values, codes
+    positions, uniques = pd.factorize(values[present])
+    codes[present] = np.array([code_of(u) for u in uniques], dtype=object)[positions]
+    if any(type(u) is not str for u in uniques):
+        if not values.flags.writeable:
+            values = values.copy()
+        values[present] = np.array([str(u) if isinstance(u, str) else u
+                                    for u in uniques], dtype=object)[positions]
+    return values, codes

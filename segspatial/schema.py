@@ -228,9 +228,15 @@ def _reason_codes(reasons: Any, codes: Any) -> tuple[Any, Any]:
     """``(reason, reason_code)``: the reasons as plain text, and the codes given or,
     for every reason without one, the code it carries
     (:class:`segspatial._reasons.Reason`) or the code of its text."""
-    from segspatial._reasons import split_reasons
+    from segspatial._reasons import code_of, split_reasons
 
-    texts, found = split_reasons(np.asarray(reasons, dtype=object))
+    reasons = np.asarray(reasons, dtype=object)
+    if reasons.ndim == 0:  # one value for every row (None: no reasons)
+        item = reasons.item()
+        if codes is None:
+            codes = code_of(item)
+        return (None if item is None else str(item)), codes
+    texts, found = split_reasons(reasons)
     if codes is None:
         return texts, found
     codes = np.asarray(codes, dtype=object)

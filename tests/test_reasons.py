@@ -144,3 +144,13 @@ def test_pages_and_qgis_translate_the_code_not_the_english_text():
         "er zijn geen niet-westerse leerlingen")
     assert nl.undefined("no_such_code", 4) == nl.undefined(None) == (
         "de aantallen laten het niet toe")
+
+
+def test_results_frame_takes_a_null_reason_column_as_a_scalar():
+    from segspatial.schema import results_frame
+
+    table = results_frame({"value": np.array([0.1, 0.2]), "reason": None}, 2)
+    assert table["reason"].isna().all() and table["reason_code"].isna().all()
+    table = results_frame({"value": np.array([np.nan]),
+                           "reason": np.array([reason("withheld", "x")], dtype=object)}, 1)
+    assert table["reason_code"].tolist() == ["withheld"] and type(table["reason"][0]) is str
