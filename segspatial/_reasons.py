@@ -87,7 +87,7 @@ _PATTERNS = [(code, re.compile(pattern)) for code, pattern in (
     ("same_share_everywhere", r"^every unit has the same share"),
     ("no_neighbours", r"^no unit has a neighbour"),
     ("no_contiguous_units", r"^no two units are contiguous"),
-    ("too_few_thresholds", r"^fewer than \d+ thresholds"),
+    ("too_few_thresholds", r"^fewer than \d+ (?:thresholds|distinct income percentiles)"),
     ("fit_out_of_range", r"polynomial fit gives"),
     ("same_income", r"^every pupil has the same income"),
     ("withheld", r"^not shown \(disclosure control\)"),
