@@ -133,9 +133,10 @@ def split_reasons(reasons: Any) -> tuple[Any, Any]:
         return values, codes
     positions, uniques = pd.factorize(values[present])
     codes[present] = np.array([code_of(u) for u in uniques], dtype=object)[positions]
-    if any(type(u) is not str for u in uniques):
-        if not values.flags.writeable:
-            values = values.copy()
-        values[present] = np.array([str(u) if isinstance(u, str) else u
-                                    for u in uniques], dtype=object)[positions]
+    # every reason, not only the first of each text: an equal plain str may come first
+    # and a Reason later (tables concatenated)
+    if not values.flags.writeable:
+        values = values.copy()
+    values[present] = np.array([str(u) if isinstance(u, str) else u
+                                for u in uniques], dtype=object)[positions]
     return values, codes

@@ -154,3 +154,17 @@ def test_results_frame_takes_a_null_reason_column_as_a_scalar():
     table = results_frame({"value": np.array([np.nan]),
                            "reason": np.array([reason("withheld", "x")], dtype=object)}, 1)
     assert table["reason_code"].tolist() == ["withheld"] and type(table["reason"][0]) is str
+
+
+def test_no_reason_object_survives_behind_an_equal_plain_text():
+    """Concatenated tables: a plain str first, an equal Reason later: both plain."""
+    from segspatial.schema import conform_results
+
+    mixed = pd.DataFrame({"value": [np.nan, np.nan],
+                          "reason": pd.Series(["no two units are contiguous",
+                                               reason("no_contiguous_units",
+                                                      "no two units are contiguous")],
+                                              dtype=object)})
+    table = conform_results(mixed)
+    assert [type(r) for r in table["reason"]] == [str, str]
+    assert table["reason_code"].tolist() == ["no_contiguous_units"] * 2
