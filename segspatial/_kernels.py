@@ -18,6 +18,7 @@ import numpy as np
 
 from segspatial._hypergeom import _stirlerr, hypergeom_pmf, pmf_inner
 from segspatial._keys import gather
+from segspatial._reasons import reason as _reason
 from segspatial.multigroup import MultiGroupedCounts
 
 
@@ -363,9 +364,9 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     def compute() -> np.ndarray:
         too_big = c.T > MAX_EXACT_COUNT
         ok_group = c.integer & (c.A > 0) & (c.B > 0) & ~too_big
-        c.explain("dissimilarity_expected", too_big,
-                  "more than 2**53 pupils: whole counts are not exact in float64, so the "
-                  "exact E[D] cannot be computed")
+        c.explain("dissimilarity_expected", too_big, _reason(
+            "too_many_pupils", "more than 2**53 pupils: whole counts are not exact in "
+            "float64, so the exact E[D] cannot be computed"))
         ok = ok_group[c.group] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
         # Stirling errors of the area totals once per area
         st = tuple(_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
@@ -413,9 +414,10 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
         text = np.full(c.n_groups, None, dtype=object)
         for i in np.flatnonzero(lost):  # only the undefined area-years
             which = "1 - E[D]" if above[i] else "E[D]"
-            text[i] = (f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
-                       f"{float(e[i])!r}, so "
-                       f"{which} = {den[i]:.3g} is not larger than its rounding error")
+            text[i] = _reason("expected_d_degenerate",
+                              f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
+                              f"{float(e[i])!r}, so {which} = {den[i]:.3g} is not larger "
+                              "than its rounding error")
         c.explain("dissimilarity_standardised", lost, text)
     return np.where(lost, np.nan, value)
 
@@ -479,13 +481,15 @@ def undefined_reasons(c: GroupedCounts, group_a: str | None = None,
     a_absent, b_absent = c.A == 0, c.B == 0
     name_a = f"A ({group_a})" if group_a is not None else "A"
     name_b = f"B ({group_b})" if group_b is not None else "B"
-    reason[a_absent & b_absent] = f"groups {name_a} and {name_b} are both absent"
-    reason[a_absent & ~b_absent] = f"group {name_a} is absent"
-    reason[b_absent & ~a_absent] = f"group {name_b} is absent"
+    reason[a_absent & b_absent] = _reason("groups_absent",
+                                          f"groups {name_a} and {name_b} are both absent")
+    reason[a_absent & ~b_absent] = _reason("group_a_absent", f"group {name_a} is absent")
+    reason[b_absent & ~a_absent] = _reason("group_b_absent", f"group {name_b} is absent")
     few = c.n_active < 2
     if few.any():
         reason[few] = np.array(
-            [f"fewer than 2 units with pupils in the comparison ({k} of {n} units)"
+            [_reason("fewer_than_2_units",
+                     f"fewer than 2 units with pupils in the comparison ({k} of {n} units)")
              for k, n in zip(c.n_active[few], c.n_units[few], strict=True)], dtype=object)
     return reason
 

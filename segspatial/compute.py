@@ -29,6 +29,7 @@ from segspatial.counts import (
 )
 from segspatial.indices import (
     INTEGER_REASON,
+    UNDEFINED_REASON,
     GroupedCounts,
     IndexSpec,
     resolve_indices,
@@ -140,7 +141,7 @@ def compute_indices(
         for why, mask in (
             (INTEGER_REASON, ~c.integer if spec.requires_integer else None),
             (recorded, None if recorded is None else recorded != None),  # noqa: E711
-            ("undefined for these counts", np.isnan(v)),
+            (UNDEFINED_REASON, np.isnan(v)),
         ):
             if mask is None:
                 continue

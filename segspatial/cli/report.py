@@ -244,20 +244,21 @@ def run(args: argparse.Namespace) -> int:
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
     pages = len(list(index.parent.glob("*.html")))
-    console.say(f"wrote {pages} pages to {index.parent}; open {index}")
-    console.say(_summary(report.exclusions, args.min_cell))
+    console.say(console.t("report_wrote", pages=console.count(pages), folder=index.parent,
+                          index=index))
+    console.say(_summary(report.exclusions, args.min_cell, console.lang))
     return 0
 
 
-def _summary(exclusions, min_cell: int | None) -> str:
+def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:
     """What was left out, as the index page adds it up (per area, rounded, with
     ``--min-cell``)."""
     if min_cell is None:
-        return format_exclusions(exclusions)
+        return format_exclusions(exclusions, lang=lang)
     from segspatial.disclosure import policy, protect_exclusions
 
     keys = [c for c in ("reason", "comparison", "theme", "area", "description")
             if c in exclusions.columns]
     per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
         ["n_units", "n_pupils"]].sum()
-    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell)
+    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell, lang)

@@ -123,7 +123,9 @@ def protect_table(table: pd.DataFrame, policy: Policy,
         withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
                     & np.isfinite(raw)) | small | _names_empty_units(out)
         out["reason"] = out["reason"].astype(object)
-        out.loc[withheld, "reason"] = HIDDEN
+        out.loc[withheld, "reason"] = str(HIDDEN)
+        if "reason_code" in out.columns:  # the code must not say why either
+            out.loc[withheld, "reason_code"] = HIDDEN.code
     return out
 
 
@@ -369,7 +371,9 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
         gone = ((frame["value"].isna() & frame["reason"].isna()) | tiny
                 | _names_empty_units(frame))
-        frame.loc[gone, "reason"] = HIDDEN
+        frame.loc[gone, "reason"] = str(HIDDEN)
+        if "reason_code" in frame.columns:  # the code must not say why either
+            frame.loc[gone, "reason_code"] = HIDDEN.code
     out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
@@ -480,7 +484,9 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         if "reason" in out.columns:
             withheld |= _names_empty_units(out)  # spatial rows: with the area's units
             out["reason"] = out["reason"].astype(object)
-            out.loc[withheld, "reason"] = HIDDEN
+            out.loc[withheld, "reason"] = str(HIDDEN)
+            if "reason_code" in out.columns:  # the code must not say why either
+                out.loc[withheld, "reason_code"] = HIDDEN.code
     for key in placeholders:  # back as they were (null) or gone
         if key in original.columns:
             out[key] = original[key].to_numpy()

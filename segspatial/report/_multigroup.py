@@ -81,13 +81,13 @@ def clusters_name(ctx: _Ctx, within: str) -> str:
     return ctx.words.text("multigroup.within_column", column=within)
 
 
-def _reason(ctx: _Ctx, reason: Any) -> Markup:
-    text = str(reason or "")
-    if text.startswith("fewer than 2 groups"):
+def _reason(ctx: _Ctx, code: Any) -> Markup:
+    """Why a multigroup value is undefined, by the results table's ``reason_code``."""
+    if code == "fewer_than_2_groups":
         return ctx.t("multigroup.undefined_groups")
-    if text.startswith("fewer than 2"):
+    if code == "fewer_than_2_units":
         return ctx.t("multigroup.undefined_units")
-    return ctx.t("undefined_other")
+    return ctx.t("undefined_reason.other")
 
 
 # --------------------------------------------------------------------------- charts
@@ -229,7 +229,7 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
 def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: str,
            values: Values, years: list[Any]) -> dict[str, Any]:
     year = years[-1]
-    h, reason = values.get(block, year, "multigroup_theil_h")
+    h, _ = values.get(block, year, "multigroup_theil_h")
     m, _ = values.get(block, year, "mutual_information")
     when = ctx.year_text(data.has_years, year)
     title = block_title(ctx, mg, block)
@@ -239,7 +239,8 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                         m=ctx.num(m, 3))
     else:
         summary = ctx.t("multigroup.lead_undefined", when=when, groups=groups,
-                        reason=_reason(ctx, reason))
+                        reason=_reason(ctx, values.why(block, year,
+                                                       "multigroup_theil_h")[0]))
     split = mg.within is not None
     head = ([ctx.t("multigroup.year")] if data.has_years else []) + [
         symbol(ctx, i) for i in YEAR_INDICES]

@@ -66,12 +66,13 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
 
 def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
     comp, (col_a, col_b) = next(iter(data.comparisons.items()))
-    d, reason = values.get(comp, year, "dissimilarity")
+    d, _ = values.get(comp, year, "dissimilarity")
     a, b = ctx.group(col_a), ctx.group(col_b)
     when = ctx.year_text(data.has_years, year)
     if not math.isfinite(d):
         return {"defined": False, "parts": [ctx.t(
-            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(reason, (col_a, col_b)))]}
+            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(
+                *values.why(comp, year, "dissimilarity"), (col_a, col_b)))]}
     expected, _ = values.get(comp, year, "dissimilarity_expected")
     dstar, _ = values.get(comp, year, "dissimilarity_standardised")
     parts = [ctx.t("lead_sentence", when=when, a=a, b=b, value=ctx.num(d),
@@ -90,7 +91,8 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
             cells.append({"value": ctx.num(value, 3),
-                          "title": ctx.undefined(reason, pair) if reason else "",
+                          "title": (ctx.undefined(*values.why(comp, year, index), pair)
+                                    if reason else ""),
                           "band": ctx.band(value) if index == "dissimilarity" else False})
         first = values.first(comp, year)
         n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._kernels import _unit_share_a
+from segspatial._reasons import reason as _reason
 from segspatial._streams import canonical_key, check_rng, root_seed, stream
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
@@ -21,7 +22,12 @@ from segspatial.counts import (
     empty_exclusions,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, resolve_indices, undefined_reasons
+from segspatial.indices import (
+    UNDEFINED_REASON,
+    GroupedCounts,
+    resolve_indices,
+    undefined_reasons,
+)
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
     ENVIRONMENT_INDICES,
@@ -165,7 +171,7 @@ def _rows(prep: _Prepared, name: str, values: np.ndarray, reasons: np.ndarray,
     c = prep.c
     reasons = np.where(prep.base_reason == None, reasons, prep.base_reason)  # noqa: E711
     undefined = (reasons == None) & ~np.isfinite(values)  # noqa: E711
-    reasons = np.where(undefined, "undefined for these counts", reasons)
+    reasons = np.where(undefined, UNDEFINED_REASON, reasons)
     table = prep.key_frame.copy()
     table["group_a"] = group_a
     table["group_b"] = group_b
@@ -255,8 +261,8 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                         permutations if "morans_i_p" in names else 0, streams, order)
         for scale, (stat, p_value, lonely, flat) in zip(scales, morans, strict=True):
             reason = _no_reason(prep)
-            reason[flat] = "every unit has the same share of A"
-            reason[lonely] = "no unit has a neighbour at this bandwidth"
+            reason[flat] = _reason("same_share_everywhere", "every unit has the same share of A")
+            reason[lonely] = _reason("no_neighbours", "no unit has a neighbour at this bandwidth")
             for name, value in (("morans_i", stat), ("morans_i_p", p_value)):
                 if name in names and (name == "morans_i" or permutations):
                     out.append(_rows(prep, name, value, reason, scale.bandwidth,
@@ -523,7 +529,7 @@ def spatial_segregation(
                         else None)
             value, lonely = _morrill(prep.c, prep.x, prep.y, areas, polygons)
             reason = _no_reason(prep)
-            reason[lonely] = "no two units are contiguous"
+            reason[lonely] = _reason("no_contiguous_units", "no two units are contiguous")
             parts.append(_rows(prep, "morrill_d", value, reason, np.nan,
                                "voronoi_clipped" if clipped else "delaunay",
                                group_a, group_b))
