@@ -48,6 +48,10 @@ _REASONS.setdefault(
     "no_location",
     "units without coordinates: left out of the maps and the spatial indices",
 )
+#: The bootstrap columns the pages read (from :func:`segspatial.inference.infer`).
+INTERVAL_COLUMNS = ("se", "ci_low", "ci_high", "ci_level")
+#: The spatial indices with intervals (the environment operators of the inference).
+_SPATIAL_INTERVALS = ["spatial_dissimilarity", "spatial_theil_h"]
 _SPATIAL_NAMES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                   "theil_h_between", "theil_h_within")
 
@@ -124,6 +128,15 @@ class ReportData:
     disclosure : segspatial.disclosure.Protected, optional
         Set on the data :func:`render_report` renders in disclosure mode: the audited
         shares and counts of each municipality's latest year.
+    changes : pandas.DataFrame
+        The change of every index of ``table`` from each area's first to its latest
+        year, with its bootstrap interval (:func:`segspatial.inference.change`,
+        :data:`segspatial.schema.CHANGE_COLUMNS`; ``statistic`` = ``difference``);
+        empty without intervals (``n_boot=0``) or with fewer than two years.
+
+    With ``n_boot`` replicates, ``table``, ``spatial`` and ``profile`` carry the
+    bootstrap columns ``ci_low``, ``ci_high``, ``ci_level`` and ``se`` of
+    :func:`segspatial.inference.infer` (NaN where an index gets none).
     """
 
     areas: pd.DataFrame
@@ -138,11 +151,18 @@ class ReportData:
     parameters: dict[str, Any] = field(default_factory=dict)
     districts: Any = None
     disclosure: Any = None
+    changes: pd.DataFrame = field(default_factory=lambda: _empty_change())
 
     @property
     def has_years(self) -> bool:
         """Whether the input had a year column."""
         return bool(self.parameters.get("year"))
+
+
+def _empty_change() -> pd.DataFrame:
+    from segspatial.schema import empty_change
+
+    return empty_change()
 
 
 def _file_info(path: Any) -> dict[str, Any]:
@@ -216,6 +236,9 @@ def report_data(
     permutations: int = 999,
     rng: int = 0,
     inputs: Iterable[Any] = (),
+    n_boot: int = 0,
+    level: float = 0.95,
+    cluster: bool = False,
 ) -> ReportData:
     """Compute everything a report shows.
 
@@ -261,9 +284,24 @@ def report_data(
     permutations : int
         Permutations for Moran's I p-value.
     rng : int
-        Seed of the permutations (fixed, so reruns give the same pages).
+        Seed of the permutations and of the bootstrap (fixed, so reruns give the same
+        pages).
     inputs : iterable of path
         Input files, listed with their size and SHA-256 in the method section.
+    n_boot : int, default 0
+        Bootstrap replicates per area-year (0: no intervals; the command line's
+        ``report --bootstrap`` defaults to :data:`REPORT_BOOTSTRAP`). Every index of
+        the tables gets a confidence interval (:func:`segspatial.inference.infer`: the
+        aspatial indices of every year, the spatial D and H of the latest year at
+        every bandwidth and of the profile), and every index its change from the
+        first to the latest year (:func:`segspatial.inference.change`), which the
+        pages call rising or falling only when its interval excludes zero. All areas,
+        years and comparisons in one vectorised call each, never per page.
+    level : float, default 0.95
+        Confidence level of the intervals.
+    cluster : bool, default False
+        Resample schools (cluster bootstrap) instead of pupils; the spatial indices
+        keep the individual bootstrap (their neighbourhoods are fixed per school).
 
     Returns
     -------
@@ -279,10 +317,12 @@ def report_data(
     options = _options(result, locations, unit=unit, x=x, y=y, name=name, crs=crs,
                        boundaries=boundaries, area_code=area_code, area_name=area_name,
                        bandwidth=bandwidth, district_size=district_size,
-                       permutations=permutations, rng=rng)
+                       permutations=permutations, rng=rng, n_boot=n_boot, level=level,
+                       cluster=cluster)
     comparisons, labels, table = _resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
+    table, changes = _intervals(result, table, codes, comparisons, options)
     counts, exclusions, located = _attach_locations(result, counts, locations, unit=unit,
                                                     x=x, y=y, name=name)
     if only is not None and "area" in exclusions.columns:
@@ -300,7 +340,7 @@ def report_data(
                       exclusions=exclusions.reset_index(drop=True),
                       counts=counts.reset_index(drop=True), comparisons=comparisons,
                       group_labels=labels, boundaries=options["geo"], parameters=parameters,
-                      districts=spatial["district_frame"])
+                      districts=spatial["district_frame"], changes=changes)
 
 
 # --------------------------------------------------------------------------- the steps
@@ -309,7 +349,8 @@ def report_data(
 def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x: str,
              y: str, name: str | None, crs: Any, boundaries: Any, area_code: str | None,
              area_name: str | None, bandwidth: Any, district_size: Any, permutations: Any,
-             rng: Any) -> dict[str, Any]:
+             rng: Any, n_boot: Any = 0, level: Any = 0.95,
+             cluster: Any = False) -> dict[str, Any]:
     """Check the options; the projected CRS, sorted bandwidths and boundaries in it."""
     import geopandas as gpd
 
@@ -331,6 +372,13 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
                          f"{district_size!r}")
     permutations = _check_int(permutations, "permutations")
     rng = _check_int(rng, "rng")
+    n_boot = _check_int(n_boot, "n_boot")
+    if n_boot == 1:
+        raise ValueError("n_boot must be 0 (no intervals) or at least 2, got 1")
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    if not isinstance(cluster, bool):
+        raise TypeError(f"cluster must be True or False, got {cluster!r}")
     if bandwidth is None:
         bandwidths = [float(b) for b in DEFAULT_BANDWIDTHS]
     else:
@@ -347,7 +395,8 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
     if geo.crs is None:
         raise ValueError("boundaries have no CRS; give a file that declares one")
     return {"crs": crs, "bandwidths": bandwidths, "permutations": permutations, "rng": rng,
-            "district_size": float(district_size), "geo": geo.to_crs(crs)}
+            "district_size": float(district_size), "geo": geo.to_crs(crs),
+            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster}}
 
 
 def _select_areas(result: SegregationResult, table: pd.DataFrame,
@@ -387,6 +436,41 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
     codes = sorted(set(wanted))
     return (codes, table[table["area"].isin(codes)],
             counts[counts["area"].isin(codes)])
+
+
+def _intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[str],
+               comparisons: Mapping[str, tuple[str, str]], options: Mapping[str, Any]
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bootstrap intervals of the report's aspatial indices (every area, year and
+    comparison in one vectorised call) and the change of each from an area's first to
+    its latest year, from the same replicates (its interval: the difference of the
+    two years' replicates)."""
+    settings = options["inference"]
+    if not settings["n_boot"]:
+        return table, _empty_change()
+    from dataclasses import replace
+
+    from segspatial.inference import infer
+
+    wanted = set(codes)
+    subset = replace(
+        result, table=result.table[result.table["area"].astype(str).isin(wanted)],
+        counts=result.counts[result.counts["area"].astype(str).isin(wanted)])
+    years = has_values(subset.table, "year") and subset.table["year"].nunique() > 1
+    inferred = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
+                     cluster=settings["cluster"], indices=list(REPORT_INDICES),
+                     change=years, trend=False, rng=options["rng"])
+    got = inferred.result.table
+    table = table.copy()
+    for column in INTERVAL_COLUMNS:  # rows keep their labels through the selection
+        table[column] = got[column].reindex(table.index).to_numpy()
+    changes = inferred.change
+    if len(changes):
+        changes = changes[changes["statistic"] == "difference"].copy()
+        changes["area"] = changes["area"].astype(str)
+        if len(comparisons) == 1:  # plain two-column counts: the one comparison's name
+            changes["comparison"] = next(iter(comparisons))
+    return table, changes.reset_index(drop=True)
 
 
 def _attach_locations(result: SegregationResult, counts: pd.DataFrame,
@@ -467,14 +551,18 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
                 spatial_indices=list(_SPATIAL_NAMES), districts=district_frame,
                 district_code=district_col, permutations=options["permutations"],
                 rng=generator, **common)
+            res = _spatial_intervals(res, options)
             rows = res.table[res.table["index"] != "dissimilarity"]
             spatial_parts.append(rows.assign(comparison=comp))
             outside = res.exclusions[res.exclusions["reason"].isin(
                 ["outside_districts", "unit_outside_comparison"])]
             if len(outside):
                 excluded.append(outside.assign(comparison=comp))
-            prof = multiscale_profile(frame, "unit", col_a, col_b, bandwidth=profile_bw,
-                                      **common)
+            if comp == next(iter(comparisons)):  # the profile chart: the lead comparison
+                prof = _profile(frame, col_a, col_b, profile_bw, common, options)
+            else:
+                prof = multiscale_profile(frame, "unit", col_a, col_b, bandwidth=profile_bw,
+                                          **common)
             profile_parts.append(prof.assign(comparison=comp))
     columns = ["area", "year", "comparison", "index", "bandwidth", "kernel", "value",
                "reason"]
@@ -485,6 +573,34 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
             "exclusions": excluded, "district_frame": district_frame,
             "district_col": district_col, "district_text": district_text,
             "profile_bandwidths": profile_bw}
+
+
+def _spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
+                       ) -> SegregationResult:
+    """A spatial result with bootstrap intervals of its spatial D and H (all areas and
+    bandwidths at once: each bandwidth's environment operator is built once)."""
+    settings = options["inference"]
+    if not settings["n_boot"]:
+        return res
+    from segspatial.inference import infer
+
+    return infer(res, n_boot=settings["n_boot"], level=settings["level"],
+                 cluster=settings["cluster"], indices=_SPATIAL_INTERVALS,
+                 rng=options["rng"]).result
+
+
+def _profile(frame: pd.DataFrame, col_a: str, col_b: str, bandwidths: Sequence[float],
+             common: Mapping[str, Any], options: Mapping[str, Any]) -> pd.DataFrame:
+    """:func:`segspatial.spatial.multiscale_profile` with bootstrap intervals."""
+    from segspatial.spatial import spatial_segregation
+
+    res = spatial_segregation(frame, "unit", col_a, col_b, bandwidth=list(bandwidths),
+                              indices="dissimilarity", spatial_indices=_SPATIAL_INTERVALS,
+                              permutations=0, **common)
+    table = _spatial_intervals(res, options).table
+    table = table.loc[table["index"] != "dissimilarity"]
+    return table.sort_values(["area", "year", "index", "bandwidth"], kind="stable",
+                             na_position="first").reset_index(drop=True)
 
 
 def _page_files(codes: Sequence[str], geo: Any) -> pd.DataFrame:
@@ -524,4 +640,5 @@ def _provenance(result: SegregationResult, options: Mapping[str, Any],
             "a": str(given.get("group_a", "a")), "b": str(given.get("group_b", "b"))}),
         "district_code": spatial["district_col"],
         "profile_bandwidths": spatial["profile_bandwidths"],
+        "inference": dict(options["inference"]),
     }
