@@ -81,6 +81,7 @@ from segspatial.disclosure._policy import (
 from segspatial.disclosure._publish import (
     Protected,
     band_moran,
+    protect_changes,
     protect_exclusions,
     protect_intervals,
     protect_report,
@@ -101,6 +102,7 @@ __all__ = [
     "Design",
     "Policy",
     "policy",
+    "protect_changes",
     "protect_exclusions",
     "protect_intervals",
     "protect_report",

@@ -280,6 +280,19 @@ _INTERVAL_BOUNDS = ("ci_low", "ci_high")
 _INFERENCE_HIDDEN = ("se", "bias_corrected", "null_mean", "null_se", "p_value")
 
 
+def _year_keys(area: pd.Series, year: pd.Series) -> pd.MultiIndex:
+    """Area-year keys that match whether a year is stored as 2018, 2018.0 or "2018"."""
+    numeric = pd.to_numeric(year, errors="coerce")
+    text = [str(int(n)) if pd.notna(n) and float(n).is_integer() else str(y)
+            for n, y in zip(numeric, year, strict=True)]
+    return pd.MultiIndex.from_arrays([area.astype(str).to_numpy(), text])
+
+
+def _published_keys(published: pd.DataFrame) -> pd.MultiIndex:
+    allowed = published.loc[published["published"].astype(bool)]
+    return _year_keys(allowed["area"], allowed["year"])
+
+
 def protect_intervals(frame: pd.DataFrame, published: pd.DataFrame,
                       policy: Policy) -> pd.DataFrame:
     """The interval columns of ``frame`` as disclosure mode publishes them.
@@ -294,11 +307,7 @@ def protect_intervals(frame: pd.DataFrame, published: pd.DataFrame,
     if not present or frame.empty:
         return frame
     out = frame.copy()
-    keys = out[["area", "year"]].astype(str)
-    allowed = published.loc[published["published"].astype(bool), ["area", "year"]]
-    ok = pd.MultiIndex.from_frame(keys).isin(
-        pd.MultiIndex.from_frame(allowed.astype(str))) if len(allowed) else \
-        np.zeros(len(out), dtype=bool)
+    ok = _year_keys(out["area"], out["year"]).isin(_published_keys(published))
     if "value" in out.columns:
         ok &= np.isfinite(pd.to_numeric(out["value"], errors="coerce").to_numpy(
             dtype=np.float64))
@@ -308,6 +317,34 @@ def protect_intervals(frame: pd.DataFrame, published: pd.DataFrame,
             out[column] = np.where(ok, policy.values(raw), np.nan)
         else:
             out[column] = np.nan
+    return out
+
+
+def protect_changes(changes: pd.DataFrame, published: pd.DataFrame,
+                    policy: Policy) -> pd.DataFrame:
+    """A change table (:data:`segspatial.schema.CHANGE_COLUMNS`) as disclosure mode
+    publishes it: ``change``, ``ci_low``, ``ci_high``, ``value_from`` and
+    ``value_to`` rounded to ``policy.digits`` where both years of the row are
+    ``published`` (see :func:`protect_intervals`), else NaN with ``withheld`` True;
+    ``se``, ``p_value`` and ``direction`` are never published (a page derives its
+    words from the rounded interval)."""
+    out = changes.copy()
+    out["withheld"] = False
+    if out.empty:
+        return out
+    allowed = _published_keys(published)
+    both = (_year_keys(out["area"], out["from_year"]).isin(allowed)
+            & _year_keys(out["area"], out["to_year"]).isin(allowed))
+    for column in ("change", "ci_low", "ci_high", "value_from", "value_to"):
+        if column in out.columns:
+            raw = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+            out[column] = np.where(both, policy.values(raw), np.nan)
+    for column in ("se", "p_value"):
+        if column in out.columns:
+            out[column] = np.nan
+    if "direction" in out.columns:
+        out["direction"] = None
+    out["withheld"] = ~both
     return out
 
 

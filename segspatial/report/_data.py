@@ -453,8 +453,11 @@ def _intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[s
     from segspatial.inference import infer
 
     wanted = set(codes)
+    chosen = result.table["area"].astype(str).isin(wanted).to_numpy()
+    labels = result.table.index[chosen]
+    # a table with its own row labels: infer's change step needs 0..n-1
     subset = replace(
-        result, table=result.table[result.table["area"].astype(str).isin(wanted)],
+        result, table=result.table[chosen].reset_index(drop=True),
         counts=result.counts[result.counts["area"].astype(str).isin(wanted)])
     years = has_values(subset.table, "year") and subset.table["year"].nunique() > 1
     inferred = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
@@ -462,8 +465,9 @@ def _intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[s
                      change=years, trend=False, rng=options["rng"])
     got = inferred.result.table
     table = table.copy()
-    for column in INTERVAL_COLUMNS:  # rows keep their labels through the selection
-        table[column] = got[column].reindex(table.index).to_numpy()
+    for column in INTERVAL_COLUMNS:  # infer keeps the rows' order; back to their labels
+        table[column] = pd.Series(got[column].to_numpy(), index=labels).reindex(
+            table.index).to_numpy()
     changes = inferred.change
     if len(changes):
         changes = changes[changes["statistic"] == "difference"].copy()
