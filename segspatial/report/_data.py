@@ -50,6 +50,10 @@ _REASONS.setdefault(
 )
 #: The bootstrap columns the pages read (from :func:`segspatial.inference.infer`).
 INTERVAL_COLUMNS = ("se", "ci_low", "ci_high", "ci_level")
+#: Indices bounded by 0 and 1: the bias-corrected ("basic") interval can reach past a
+#: bound (2 x value - replicate), the page shows it cut at the bound.
+_BOUNDED = ("dissimilarity", "theil_h", "correlation", "spatial_dissimilarity",
+            "spatial_theil_h")
 #: The spatial indices with intervals (the environment operators of the inference).
 _SPATIAL_INTERVALS = ["spatial_dissimilarity", "spatial_theil_h"]
 _SPATIAL_NAMES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
@@ -136,7 +140,8 @@ class ReportData:
 
     With ``n_boot`` replicates, ``table``, ``spatial`` and ``profile`` carry the
     bootstrap columns ``ci_low``, ``ci_high``, ``ci_level`` and ``se`` of
-    :func:`segspatial.inference.infer` (NaN where an index gets none).
+    :func:`segspatial.inference.infer` (NaN where an index gets none; the bounds of
+    D, H, V and the spatial D and H cut at 0 and 1).
     """
 
     areas: pd.DataFrame
@@ -468,6 +473,7 @@ def _intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[s
     for column in INTERVAL_COLUMNS:  # infer keeps the rows' order; back to their labels
         table[column] = pd.Series(got[column].to_numpy(), index=labels).reindex(
             table.index).to_numpy()
+    table = _within_bounds(table)
     changes = inferred.change
     if len(changes):
         changes = changes[changes["statistic"] == "difference"].copy()
@@ -586,11 +592,41 @@ def _spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
     settings = options["inference"]
     if not settings["n_boot"]:
         return res
+    from dataclasses import replace
+
     from segspatial.inference import infer
 
-    return infer(res, n_boot=settings["n_boot"], level=settings["level"],
-                 cluster=settings["cluster"], indices=_SPATIAL_INTERVALS,
-                 rng=options["rng"]).result
+    # only the area-years with a spatial value (a one-school municipality has none):
+    # the engine slices the environment operators by runs of area-years and must not
+    # meet one it skips inside a run
+    table, counts = res.table, res.counts
+    defined = table.loc[table["index"].isin(_SPATIAL_INTERVALS) & table["value"].notna(),
+                        ["area", "year"]].drop_duplicates()
+    keep = pd.MultiIndex.from_frame(defined)
+    rows = pd.MultiIndex.from_frame(table[["area", "year"]]).isin(keep)
+    if not rows.any():
+        return res
+    units = pd.MultiIndex.from_frame(counts[["area", "year"]]).isin(keep)
+    subset = replace(res, table=table[rows].reset_index(drop=True),
+                     counts=counts[units].reset_index(drop=True))
+    got = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
+                cluster=settings["cluster"], indices=_SPATIAL_INTERVALS,
+                rng=options["rng"]).result.table
+    table = table.copy()
+    for column in INTERVAL_COLUMNS:
+        table[column] = pd.Series(got[column].to_numpy(), index=table.index[rows]).reindex(
+            table.index).to_numpy()
+    return replace(res, table=_within_bounds(table))
+
+
+def _within_bounds(table: pd.DataFrame) -> pd.DataFrame:
+    """Interval bounds of indices between 0 and 1 cut at 0 and 1."""
+    bounded = table["index"].isin(_BOUNDED).to_numpy()
+    for column, (low, high) in (("ci_low", (0.0, 1.0)), ("ci_high", (0.0, 1.0))):
+        values = table[column].to_numpy(dtype=np.float64).copy()
+        values[bounded] = np.clip(values[bounded], low, high)
+        table[column] = values
+    return table
 
 
 def _profile(frame: pd.DataFrame, col_a: str, col_b: str, bandwidths: Sequence[float],
