@@ -344,3 +344,36 @@ def test_cli_report_intervals_by_default_and_seeded(tmp_path, capsys):
 
     args = build_parser().parse_args(base + ["--output", "x"])
     assert args.bootstrap == REPORT_BOOTSTRAP == 1000 and args.ci == 0.95
+
+
+def test_hostile_names_and_labels_stay_literal_in_the_change_words():
+    """Area names and group labels from input in the change sentences and the index
+    page's lists: escaped text, never markup."""
+    import segspatial as ss
+
+    counts, towns = _towns()
+    towns = towns.assign(statnaam=['<script>alert("x")</script>', "{{ 7*7 }} & <b>"])
+    label_a, label_b = "<img src=x onerror=alert(1)>", "${a} {% raw %}"
+    result = ss.segregation(counts, "school", "a", "b", area="gm", year="year",
+                            min_unit_size=0, min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=towns, area_code="statcode", bandwidth=1000,
+                          permutations=9, n_boot=N_BOOT, rng=1,
+                          group_labels={"a": label_a, "b": label_b})
+    changes = data.changes.copy()
+    d = changes["index"] == "dissimilarity"
+    changes.loc[d & (changes["area"] == "GM0001"), ["ci_low", "ci_high"]] = (0.01, 0.05)
+    changes.loc[d & (changes["area"] == "GM0002"), ["ci_low", "ci_high"]] = (-0.05, -0.01)
+    for lang in ("en", "nl"):
+        pages = dict(rp.render_report(replace(data, changes=changes), lang=lang))
+        for page in pages.values():
+            assert "<script>alert" not in page and "<img src=x" not in page
+            for section in re.findall(r"<section><h2>[^<]*(?:change|verandering).*?"
+                                      r"</section>", page, flags=re.S):
+                assert "& <b>" not in section and "{{" not in section
+        index = pages["index.html"]
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;." in index
+        assert "{{ 7*7 }} &amp; &lt;b&gt;." in index.replace("&#123;", "{").replace(
+            "&#125;", "}")
+        page = html.unescape(re.sub(r"<[^>]+>", "", pages["GM0001.html"]))
+        assert f"{label_a} vs {label_b}, 2017" in page

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from segspatial.report._context import _Ctx
+from segspatial.report._env import entities
 from segspatial.text import check_lang
 
 #: Share of Theil's H that spatial H keeps at the narrowest bandwidth, at or above
@@ -238,5 +239,5 @@ def _listed(ctx: _Ctx, names: list[str]) -> Markup:
         return ctx.t("inference.list_more", names=", ".join(names[:MAX_NAMED]),
                      n=ctx.plain_count(len(names) - MAX_NAMED))
     if len(names) == 1:
-        return Markup.escape(names[0])
+        return entities(names[0])
     return ctx.t("inference.list_and", first=", ".join(names[:-1]), last=names[-1])
