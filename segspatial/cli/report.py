@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC
 
+from segspatial._defaults import REPORT_BOOTSTRAP
 from segspatial.cli._common import (
     CommandError,
     format_exclusions,
@@ -12,6 +13,7 @@ from segspatial.cli._common import (
     require_rows,
 )
 from segspatial.cli._console import console_of
+from segspatial.cli._inference import check_inference_options
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
     X_COLUMN,
@@ -23,8 +25,6 @@ from segspatial.cli._location import (
     location_columns,
     read_area_boundaries,
 )
-from segspatial._defaults import REPORT_BOOTSTRAP
-from segspatial.cli._inference import check_inference_options
 from segspatial.cli._options import add_group
 from segspatial.cli._pupils import check_counts_mode, compute_pupils
 

@@ -25,6 +25,12 @@ import pandas as pd
 
 from segspatial.compute import SegregationResult
 from segspatial.counts import _REASONS
+from segspatial.report._intervals import (
+    aspatial_intervals,
+    empty_change,
+    profile_with_intervals,
+    spatial_intervals,
+)
 from segspatial.schema import has_values
 
 #: The four indices of the report's table, in order (D is the lead index).
@@ -48,14 +54,6 @@ _REASONS.setdefault(
     "no_location",
     "units without coordinates: left out of the maps and the spatial indices",
 )
-#: The bootstrap columns the pages read (from :func:`segspatial.inference.infer`).
-INTERVAL_COLUMNS = ("se", "ci_low", "ci_high", "ci_level")
-#: Indices bounded by 0 and 1: the bias-corrected ("basic") interval can reach past a
-#: bound (2 x value - replicate), the page shows it cut at the bound.
-_BOUNDED = ("dissimilarity", "theil_h", "correlation", "spatial_dissimilarity",
-            "spatial_theil_h")
-#: The spatial indices with intervals (the environment operators of the inference).
-_SPATIAL_INTERVALS = ["spatial_dissimilarity", "spatial_theil_h"]
 _SPATIAL_NAMES = ("spatial_dissimilarity", "spatial_theil_h", "morans_i", "morans_i_p",
                   "theil_h_between", "theil_h_within")
 
@@ -156,18 +154,12 @@ class ReportData:
     parameters: dict[str, Any] = field(default_factory=dict)
     districts: Any = None
     disclosure: Any = None
-    changes: pd.DataFrame = field(default_factory=lambda: _empty_change())
+    changes: pd.DataFrame = field(default_factory=empty_change)
 
     @property
     def has_years(self) -> bool:
         """Whether the input had a year column."""
         return bool(self.parameters.get("year"))
-
-
-def _empty_change() -> pd.DataFrame:
-    from segspatial.schema import empty_change
-
-    return empty_change()
 
 
 def _file_info(path: Any) -> dict[str, Any]:
@@ -327,7 +319,8 @@ def report_data(
     comparisons, labels, table = _resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
-    table, changes = _intervals(result, table, codes, comparisons, options)
+    table, changes = aspatial_intervals(result, table, codes, comparisons, options,
+                                        REPORT_INDICES)
     counts, exclusions, located = _attach_locations(result, counts, locations, unit=unit,
                                                     x=x, y=y, name=name)
     if only is not None and "area" in exclusions.columns:
@@ -443,46 +436,6 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
             counts[counts["area"].isin(codes)])
 
 
-def _intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[str],
-               comparisons: Mapping[str, tuple[str, str]], options: Mapping[str, Any]
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Bootstrap intervals of the report's aspatial indices (every area, year and
-    comparison in one vectorised call) and the change of each from an area's first to
-    its latest year, from the same replicates (its interval: the difference of the
-    two years' replicates)."""
-    settings = options["inference"]
-    if not settings["n_boot"]:
-        return table, _empty_change()
-    from dataclasses import replace
-
-    from segspatial.inference import infer
-
-    wanted = set(codes)
-    chosen = result.table["area"].astype(str).isin(wanted).to_numpy()
-    labels = result.table.index[chosen]
-    # a table with its own row labels: infer's change step needs 0..n-1
-    subset = replace(
-        result, table=result.table[chosen].reset_index(drop=True),
-        counts=result.counts[result.counts["area"].astype(str).isin(wanted)])
-    years = has_values(subset.table, "year") and subset.table["year"].nunique() > 1
-    inferred = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
-                     cluster=settings["cluster"], indices=list(REPORT_INDICES),
-                     change=years, trend=False, rng=options["rng"])
-    got = inferred.result.table
-    table = table.copy()
-    for column in INTERVAL_COLUMNS:  # infer keeps the rows' order; back to their labels
-        table[column] = pd.Series(got[column].to_numpy(), index=labels).reindex(
-            table.index).to_numpy()
-    table = _within_bounds(table)
-    changes = inferred.change
-    if len(changes):
-        changes = changes[changes["statistic"] == "difference"].copy()
-        changes["area"] = changes["area"].astype(str)
-        if len(comparisons) == 1:  # plain two-column counts: the one comparison's name
-            changes["comparison"] = next(iter(comparisons))
-    return table, changes.reset_index(drop=True)
-
-
 def _attach_locations(result: SegregationResult, counts: pd.DataFrame,
                       locations: pd.DataFrame, *, unit: str, x: str, y: str,
                       name: str | None) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
@@ -561,7 +514,7 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
                 spatial_indices=list(_SPATIAL_NAMES), districts=district_frame,
                 district_code=district_col, permutations=options["permutations"],
                 rng=generator, **common)
-            res = _spatial_intervals(res, options)
+            res = spatial_intervals(res, options)
             rows = res.table[res.table["index"] != "dissimilarity"]
             spatial_parts.append(rows.assign(comparison=comp))
             outside = res.exclusions[res.exclusions["reason"].isin(
@@ -569,7 +522,8 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
             if len(outside):
                 excluded.append(outside.assign(comparison=comp))
             if comp == next(iter(comparisons)):  # the profile chart: the lead comparison
-                prof = _profile(frame, col_a, col_b, profile_bw, common, options)
+                prof = profile_with_intervals(frame, col_a, col_b, profile_bw, common,
+                                              options)
             else:
                 prof = multiscale_profile(frame, "unit", col_a, col_b, bandwidth=profile_bw,
                                           **common)
@@ -583,64 +537,6 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
             "exclusions": excluded, "district_frame": district_frame,
             "district_col": district_col, "district_text": district_text,
             "profile_bandwidths": profile_bw}
-
-
-def _spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
-                       ) -> SegregationResult:
-    """A spatial result with bootstrap intervals of its spatial D and H (all areas and
-    bandwidths at once: each bandwidth's environment operator is built once)."""
-    settings = options["inference"]
-    if not settings["n_boot"]:
-        return res
-    from dataclasses import replace
-
-    from segspatial.inference import infer
-
-    # only the area-years with a spatial value (a one-school municipality has none):
-    # the engine slices the environment operators by runs of area-years and must not
-    # meet one it skips inside a run
-    table, counts = res.table, res.counts
-    defined = table.loc[table["index"].isin(_SPATIAL_INTERVALS) & table["value"].notna(),
-                        ["area", "year"]].drop_duplicates()
-    keep = pd.MultiIndex.from_frame(defined)
-    rows = pd.MultiIndex.from_frame(table[["area", "year"]]).isin(keep)
-    if not rows.any():
-        return res
-    units = pd.MultiIndex.from_frame(counts[["area", "year"]]).isin(keep)
-    subset = replace(res, table=table[rows].reset_index(drop=True),
-                     counts=counts[units].reset_index(drop=True))
-    got = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
-                cluster=settings["cluster"], indices=_SPATIAL_INTERVALS,
-                rng=options["rng"]).result.table
-    table = table.copy()
-    for column in INTERVAL_COLUMNS:
-        table[column] = pd.Series(got[column].to_numpy(), index=table.index[rows]).reindex(
-            table.index).to_numpy()
-    return replace(res, table=_within_bounds(table))
-
-
-def _within_bounds(table: pd.DataFrame) -> pd.DataFrame:
-    """Interval bounds of indices between 0 and 1 cut at 0 and 1."""
-    bounded = table["index"].isin(_BOUNDED).to_numpy()
-    for column, (low, high) in (("ci_low", (0.0, 1.0)), ("ci_high", (0.0, 1.0))):
-        values = table[column].to_numpy(dtype=np.float64).copy()
-        values[bounded] = np.clip(values[bounded], low, high)
-        table[column] = values
-    return table
-
-
-def _profile(frame: pd.DataFrame, col_a: str, col_b: str, bandwidths: Sequence[float],
-             common: Mapping[str, Any], options: Mapping[str, Any]) -> pd.DataFrame:
-    """:func:`segspatial.spatial.multiscale_profile` with bootstrap intervals."""
-    from segspatial.spatial import spatial_segregation
-
-    res = spatial_segregation(frame, "unit", col_a, col_b, bandwidth=list(bandwidths),
-                              indices="dissimilarity", spatial_indices=_SPATIAL_INTERVALS,
-                              permutations=0, **common)
-    table = _spatial_intervals(res, options).table
-    table = table.loc[table["index"] != "dissimilarity"]
-    return table.sort_values(["area", "year", "index", "bandwidth"], kind="stable",
-                             na_position="first").reset_index(drop=True)
 
 
 def _page_files(codes: Sequence[str], geo: Any) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from segspatial.report._charts import iframe_document, png
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
-from segspatial.report._lookup import Values
 from segspatial.report._interpret import national_changes
+from segspatial.report._lookup import Values
 from segspatial.report._sections import _ci, exclusion_rows, interval_notes, method
 from segspatial.text import lookup
 
