@@ -242,6 +242,24 @@ def test_same_seed_gives_byte_identical_pages(demo, pages):
     assert other["GM9001.html"] != pages["en"]["GM9001.html"]
 
 
+def test_intervals_do_not_depend_on_the_other_areas_in_the_run(demo, data):
+    """All areas are bootstrapped in one call, yet an area's intervals are those it
+    gets alone (a stream per area-year)."""
+    alone = _data(demo, rng=5, only=["GM9002"])
+    keys = ["area", "year", "comparison", "index"]
+    both = data.table[data.table["area"] == "GM9002"].merge(alone.table, on=keys)
+    assert len(both) == len(alone.table)
+    np.testing.assert_array_equal(both["ci_low_x"], both["ci_low_y"])
+    np.testing.assert_array_equal(both["ci_high_x"], both["ci_high_y"])
+    changes = data.changes[data.changes["area"] == "GM9002"].merge(
+        alone.changes, on=["area", "comparison", "index"])
+    np.testing.assert_array_equal(changes["ci_low_x"], changes["ci_low_y"])
+    spatial = data.spatial[data.spatial["area"] == "GM9002"].merge(
+        alone.spatial, on=["area", "year", "comparison", "index", "bandwidth"])
+    assert spatial["ci_low_x"].notna().any()
+    np.testing.assert_array_equal(spatial["ci_low_x"], spatial["ci_low_y"])
+
+
 # --------------------------------------------------------------------------- disclosure
 
 
