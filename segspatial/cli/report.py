@@ -65,8 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                   "morrill_clip"),
               default_text={"bandwidth": "500 1000 2000 4000"})
     add_group(p, "inference", only=("bootstrap", "ci", "cluster"),
-              defaults={"bootstrap": REPORT_BOOTSTRAP},
-              title="uncertainty (the report's intervals; --bootstrap 0: none)")
+              defaults={"bootstrap": REPORT_BOOTSTRAP})
     add_group(p, "random")
     add_group(p, "pages")
     add_group(p, "web", skip=("tiles",))
