@@ -395,3 +395,36 @@ def test_hostile_names_and_labels_stay_literal_in_the_change_words():
             "&#125;", "}")
         page = html.unescape(re.sub(r"<[^>]+>", "", pages["GM0001.html"]))
         assert f"{label_a} vs {label_b}, 2017" in page
+
+
+def test_a_one_school_municipality_between_others_gets_no_interval_and_no_error():
+    """Spatial intervals of every area at once, with an area without spatial values
+    (one school) between two others (the engine slices its operators by runs of
+    area-years: it once failed here on the real 2019 case)."""
+    import geopandas as gpd
+    import shapely
+
+    import segspatial as ss
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for t, n in enumerate((8, 1, 8)):
+        for i in range(n):
+            rows.append({"school": f"{t}{i:02d}", "gm": f"GM000{t + 1}", "year": 2019,
+                         "a": int(rng.integers(20, 90)), "b": int(rng.integers(20, 90)),
+                         "x": 100_500 + 4000 * t + 300 * i, "y": 400_500 + 300 * (i % 3)})
+    counts = pd.DataFrame(rows)
+    towns = gpd.GeoDataFrame(
+        {"statcode": ["GM0001", "GM0002", "GM0003"], "statnaam": ["A", "B", "C"]},
+        geometry=[shapely.box(100_000 + 4000 * t, 400_000, 104_000 + 4000 * t, 404_000)
+                  for t in range(3)], crs="EPSG:28992")
+    result = ss.segregation(counts, "school", "a", "b", area="gm", year="year",
+                            min_unit_size=0, min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=towns, area_code="statcode", bandwidth=1000,
+                          permutations=9, n_boot=N_BOOT, rng=2)
+    spatial = data.spatial[data.spatial["index"] == "spatial_dissimilarity"]
+    by_area = spatial.set_index("area")
+    assert by_area.loc[["GM0001", "GM0003"], "ci_low"].notna().all()
+    assert np.isnan(by_area.loc["GM0002", "ci_low"])
+    assert len(dict(rp.render_report(data))) == 4
