@@ -87,6 +87,7 @@ def test_intervals_come_from_one_call_for_all_areas_and_match_the_engine(demo, d
     spatial = data.spatial[data.spatial["index"].isin(["spatial_dissimilarity",
                                                        "spatial_theil_h"])]
     assert spatial["ci_low"].notna().all()
+    assert (spatial["ci_low"] >= 0).all() and (spatial["ci_high"] <= 1).all()  # in range
     lead = next(iter(data.comparisons))
     profile = data.profile[data.profile["comparison"] == lead]
     assert profile["ci_low"].notna().all()

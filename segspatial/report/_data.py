@@ -138,8 +138,8 @@ class ReportData:
 
     With ``n_boot`` replicates, ``table``, ``spatial`` and ``profile`` carry the
     bootstrap columns ``ci_low``, ``ci_high``, ``ci_level`` and ``se`` of
-    :func:`segspatial.inference.infer` (NaN where an index gets none; the bounds of
-    D, H, V and the spatial D and H cut at 0 and 1).
+    :func:`segspatial.inference.infer` (NaN where an index gets none; bounds within
+    the index's range, :func:`segspatial.inference._summary.clip_to_range`).
     """
 
     areas: pd.DataFrame

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from segspatial.compute import SegregationResult
@@ -23,10 +22,6 @@ __all__ = ["INTERVAL_COLUMNS", "aspatial_intervals", "empty_change",
 
 #: The bootstrap columns the pages read (from :func:`segspatial.inference.infer`).
 INTERVAL_COLUMNS = ("se", "ci_low", "ci_high", "ci_level")
-#: Indices bounded by 0 and 1: the bias-corrected ("basic") interval can reach past a
-#: bound (2 x value - replicate), the page shows it cut at the bound.
-_BOUNDED = ("dissimilarity", "theil_h", "correlation", "spatial_dissimilarity",
-            "spatial_theil_h")
 #: The spatial indices with intervals (the environment operators of the inference).
 _SPATIAL_INTERVALS = ["spatial_dissimilarity", "spatial_theil_h"]
 
@@ -68,7 +63,6 @@ def aspatial_intervals(result: SegregationResult, table: pd.DataFrame, codes: Se
     for column in INTERVAL_COLUMNS:  # infer keeps the rows' order; back to their labels
         table[column] = pd.Series(got[column].to_numpy(), index=labels).reindex(
             table.index).to_numpy()
-    table = _within_bounds(table)
     changes = inferred.change
     if len(changes):
         changes = changes[changes["statistic"] == "difference"].copy()
@@ -109,17 +103,7 @@ def spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
     for column in INTERVAL_COLUMNS:
         table[column] = pd.Series(got[column].to_numpy(), index=table.index[rows]).reindex(
             table.index).to_numpy()
-    return replace(res, table=_within_bounds(table))
-
-
-def _within_bounds(table: pd.DataFrame) -> pd.DataFrame:
-    """Interval bounds of indices between 0 and 1 cut at 0 and 1."""
-    bounded = table["index"].isin(_BOUNDED).to_numpy()
-    for column, (low, high) in (("ci_low", (0.0, 1.0)), ("ci_high", (0.0, 1.0))):
-        values = table[column].to_numpy(dtype=np.float64).copy()
-        values[bounded] = np.clip(values[bounded], low, high)
-        table[column] = values
-    return table
+    return replace(res, table=table)
 
 
 def profile_with_intervals(frame: pd.DataFrame, col_a: str, col_b: str, bandwidths: Sequence[float],
