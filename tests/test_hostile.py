@@ -658,7 +658,7 @@ def test_render_report_shows_every_class_literally(files):
     data = report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
                        name="naam", boundaries=bounds, only=list(HOSTILE.values())[:4],
                        group_labels={"a": LABEL_A, "b": LABEL_B}, bandwidth=1000,
-                       permutations=9)
+                       permutations=9, n_boot=30)  # intervals: names in the change lists
     pages = dict(render_report(data, lang="nl"))
     assert len(pages) == 5
     for page in pages.values():

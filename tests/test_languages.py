@@ -200,7 +200,7 @@ def _demo_report(demo, folder: Path, lang: str) -> Path:
     result, schools, boundaries = demo
     data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
                        name="school_name", boundaries=boundaries, area_code="statcode",
-                       only=["GM9001", "GM9002"], permutations=19)
+                       only=["GM9001", "GM9002"], permutations=19, n_boot=30)
     return write_report(data, folder, lang=lang, offline=True, min_cell=10).parent
 
 

@@ -335,7 +335,7 @@ GROUPS: dict[str, Group] = {
             option("--bootstrap", type=draws, default=0, metavar="N", python=("n_boot",),
                    default_text="none",
                    help="bootstrap replicates per area-year for se, ci_low, ci_high "
-                   "(default: {default}; 1000 or more for 95%% intervals)"),
+                   "(default: {default}; 1000 or more for 95% intervals)"),
             option("--ci", type=level, default=0.95, metavar="LEVEL", python=("level",),
                    help="confidence level of the intervals (default: {default})"),
             option("--cluster", action="store_true",

@@ -25,6 +25,11 @@ What is published in disclosure mode (:class:`Policy`, defaults for ``N``):
 * **Indices** (D, E[D], D*, H, V, the spatial indices, the between-district share)
   are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours and
   data files alike; the charts and colours are drawn from the rounded values.
+* **Intervals** (bootstrap confidence intervals of the indices, the report's
+  error bars and its "rising"/"falling" words) are rounded like the indices and
+  published only for area-years without any count below N
+  (:func:`small_count_years`): the audit does not recompute bootstrap replicates for
+  its twins, so where there is a count to protect the interval is withheld.
 * **Exclusions**: pupils left out because of a missing or unknown group are not
   counted per area (they are a group count); other exclusions are rounded.
 
@@ -60,6 +65,7 @@ from segspatial.disclosure._audit import (
     Design,
     SpatialDesign,
     audit,
+    small_count_years,
 )
 from segspatial.disclosure._policy import (
     GROUP_REASONS,
@@ -77,7 +83,9 @@ from segspatial.disclosure._publish import (
     Protected,
     band_moran,
     protect_change,
+    protect_changes,
     protect_exclusions,
+    protect_intervals,
     protect_report,
     protect_results,
     protect_table,
@@ -98,7 +106,9 @@ __all__ = [
     "Policy",
     "policy",
     "protect_change",
+    "protect_changes",
     "protect_exclusions",
+    "protect_intervals",
     "protect_report",
     "protect_results",
     "protect_table",
@@ -107,5 +117,6 @@ __all__ = [
     "round_counts",
     "school_publication",
     "SpatialDesign",
+    "small_count_years",
     "suppressed_schools",
 ]

@@ -11,7 +11,11 @@ districts, Moran's I) and the multi-scale profile for the latest year.
 
 Each municipality page has a header (name, code, years, pupils, schools, group
 shares), the comparisons x the four indices for the latest year with the Massey &
-Denton band in words, small trend charts on the report's fixed 0-0.8 scale, a static
+Denton band in words (each index with its bootstrap confidence interval when
+``report_data(n_boot=...)``; the command line's default is 1,000 replicates), small
+trend charts on the report's fixed 0-0.8 scale with error bars, the change of D from
+the first to the latest year ("rising"/"falling" only when its interval excludes zero,
+:func:`segspatial.report._interpret.change_direction`), a static
 and an interactive school map, the aspatial vs spatial comparison with a generated
 interpretation in plain words, the caveat on causes, the exclusions and the method.
 Given a multigroup result (``multigroup=``) a page also shows "several groups at

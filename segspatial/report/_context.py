@@ -60,6 +60,24 @@ class _Ctx:
             digits = min(digits, self.disclosure.policy.digits)
         return self.words.number(value, digits)
 
+    def interval(self, low: Any, high: Any, digits: int = 3) -> Markup | str:
+        """A confidence interval as a table shows it after the value: ``(0.38–0.46)``
+        (``(0,38–0,46)`` in Dutch); empty when a bound is missing."""
+        if not (math.isfinite(float(low)) and math.isfinite(float(high))):
+            return ""
+        if self.disclosure is not None:
+            digits = min(digits, self.disclosure.policy.digits)
+        # "-0.000" would say a sign the printed digits do not have
+        low, high = (round(float(v), digits) + 0.0 for v in (low, high))
+        return self.t("inference.interval", low=self.num(low, digits),
+                      high=self.num(high, digits))
+
+    def signed(self, value: Any, digits: int = 3) -> str:
+        """A change with its sign: ``+0.041``, ``-0.020``, ``0.000``."""
+        text = self.num(value, digits)
+        return f"+{text}" if math.isfinite(float(value)) and text.strip("0.,") and \
+            float(value) > 0 else text
+
     def pct(self, value: Any, digits: int = 0) -> str:
         return self.words.percent(value, digits)
 

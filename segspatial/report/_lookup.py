@@ -36,6 +36,9 @@ class Values:
             for size in range(1, self._n + 1):
                 self._first.setdefault(key[:size], position)
         self._values = self._frame["value"].to_numpy(dtype=np.float64)
+        self._bounds = tuple(
+            self._frame[c].to_numpy(dtype=np.float64) if c in self._frame.columns
+            else np.full(len(self._frame), np.nan) for c in ("ci_low", "ci_high"))
         self._reasons = (self._frame["reason"].tolist() if "reason" in self._frame.columns
                          else [None] * len(self._frame))
         self._keys = columns
@@ -71,6 +74,12 @@ class Values:
         if position is None:
             return None, float("nan")
         return self._why[0][position], self._why[1][position]
+    def interval(self, *key: Any) -> tuple[float, float]:
+        """``(ci_low, ci_high)`` of the first matching row; NaN when it has none."""
+        position = self._first.get(tuple(key))
+        if position is None:
+            return float("nan"), float("nan")
+        return float(self._bounds[0][position]), float(self._bounds[1][position])
 
     def first(self, *key: Any) -> pd.Series | None:
         """The first matching row, or None."""
