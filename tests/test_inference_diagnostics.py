@@ -399,3 +399,29 @@ def test_p_values_uniform_under_random_allocation_context_all_and_multigroup():
     p = t.loc[t["index"] == "spatial_multigroup_theil_h", "p_value"].to_numpy()
     assert p.size == n_towns
     _ks_uniform(p, 99)
+
+
+def test_a_one_school_area_between_two_others():
+    # area B (one school, no spatial value) sits between A and C: the blocks of the
+    # draws must not span it (the operators are sliced to a block's units as one range)
+    from segspatial.spatial import spatial_segregation
+
+    rng = np.random.default_rng(0)
+    rows = [dict(area=area, school=f"{area}{i}", a=int(rng.integers(5, 40)),
+                 b=int(rng.integers(5, 40)),
+                 x=100000.0 + k * 10000 + rng.uniform(0, 5000),
+                 y=450000.0 + rng.uniform(0, 5000))
+            for k, (area, n) in enumerate([("A", 6), ("B", 1), ("C", 5)]) for i in range(n)]
+    frame = pd.DataFrame(rows)
+    kw = dict(x="x", y="y", crs="EPSG:28992", bandwidth=[1000], area="area",
+              min_unit_size=0, min_area_size=0)
+    whole = infer(spatial_segregation(frame, "school", "a", "b", **kw), n_boot=20,
+                  rng=1).result.table
+    alone = infer(spatial_segregation(frame[frame["area"] != "B"], "school", "a", "b", **kw),
+                  n_boot=20, rng=1).result.table
+    spatial = (whole["bandwidth"].notna() & whole["value"].notna()
+               & (whole["index"] != "morans_i_p"))
+    assert whole.loc[spatial & whole["area"].isin(["A", "C"]), "se"].notna().all()
+    key = ["area", "index", "bandwidth"]
+    merged = whole[whole["area"] != "B"].merge(alone, on=key, suffixes=("", "_alone"))
+    np.testing.assert_array_equal(merged["se"].to_numpy(), merged["se_alone"].to_numpy())

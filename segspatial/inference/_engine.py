@@ -451,12 +451,17 @@ def _deal(gen: np.random.Generator, free: np.ndarray, total: int) -> np.ndarray:
 
 
 def _blocks(sizes: np.ndarray, active: np.ndarray, target: int) -> list[np.ndarray]:
-    """Consecutive active area-years, at most ``target`` units per block (or one)."""
+    """Runs of consecutive active area-years, at most ``target`` units per block (or one).
+
+    A block never spans an inactive area-year: the environment operators are sliced to
+    the block's units as one contiguous range (a one-school area between two others
+    would otherwise put its unit in the slice but not in the draws).
+    """
     ids = np.flatnonzero(active)
     if ids.size == 0:
         return []
     cum = np.cumsum(sizes[ids])
-    cut = np.flatnonzero(np.diff(cum // max(target, 1)) > 0) + 1
+    cut = np.flatnonzero((np.diff(cum // max(target, 1)) > 0) | (np.diff(ids) > 1)) + 1
     return [b for b in np.split(ids, cut) if b.size]
 
 
