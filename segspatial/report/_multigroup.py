@@ -128,13 +128,13 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
     fitted = [f"{px(p[i])},{py(fit[i]):.1f}" for i in order
               if np.isfinite(p[i]) and np.isfinite(fit[i])]
     dots = [{"x": px(p[i]), "y": f"{py(h[i]):.1f}", "fill": "#0b4f8a",
-             "label": f"p = {ctx.pct(p[i])}", "value": ctx.num(h[i], 3)}
+             "label": f"p = {ctx.pct(p[i])}", "value": ctx.num(h[i], 3), "ci": ""}
             for i in order if shown[i]]
     series = [{"runs": [" ".join(line)] if len(line) > 1 else [], "dots": dots,
-               "color": "#0b4f8a", "dash": False,
+               "bars": [], "color": "#0b4f8a", "dash": False,
                "label": ctx.words.text("fig_hp_line")}]
     if len(fitted) > 1:
-        series.append({"runs": [" ".join(fitted)], "dots": [], "color": "#c05621",
+        series.append({"runs": [" ".join(fitted)], "dots": [], "bars": [], "color": "#c05621",
                        "dash": True, "label": ctx.words.text("fig_hp_fit")})
     svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
                  bands=[], grid=grid, xlabels=xlabels, note="", series=series)
