@@ -168,9 +168,13 @@ def _stable_ids(document: str) -> str:
 
     Only ids that the page declares as an element's variable or ``id`` are replaced
     (wherever they occur, ``map_<id>`` and ``geo_json_<id>_onEachFeature`` alike), so
-    no 32-digit hex text from the data is changed.
+    no 32-digit hex text from the data is changed. Leaflet's own JavaScript and CSS,
+    embedded by offline maps (most of the page), hold no element id and are not
+    searched.
     """
-    declared = set(_DECLARED_ID.findall(document))
+    parts = _outside_assets(document)
+    declared = {found for text, asset in parts if not asset
+                for found in _DECLARED_ID.findall(text)}
     numbers: dict[str, str] = {}
 
     def number(match: re.Match) -> str:
@@ -181,7 +185,27 @@ def _stable_ids(document: str) -> str:
             numbers[found] = f"{len(numbers) + 1:08d}"
         return numbers[found]
 
-    return _ANY_ID.sub(number, document)
+    return "".join(text if asset else _ANY_ID.sub(number, text) for text, asset in parts)
+
+
+def _outside_assets(document: str) -> list[tuple[str, bool]]:
+    """``document`` in pieces, each with whether it is an embedded Leaflet asset (the
+    exact text of :func:`leaflet_assets`)."""
+    try:
+        assets = leaflet_assets()
+    except ImportError:  # pragma: no cover - it is a dependency
+        assets = ()
+    parts = [(document, False)]
+    for asset in assets:
+        split = []
+        for text, is_asset in parts:
+            at = -1 if is_asset else text.find(asset)
+            if at < 0:
+                split.append((text, is_asset))
+            else:
+                split += [(text[:at], False), (asset, True), (text[at + len(asset):], False)]
+        parts = split
+    return parts
 
 
 def _check_tiles(tiles: Any) -> None:
