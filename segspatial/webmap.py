@@ -262,10 +262,12 @@ def _fit_beside_legend(bounds: Sequence[float]):
     """Fit the map to ``bounds`` (min lon, min lat, max lon, max lat) with the legend's
     room kept free: below the data or beside it, whichever leaves the larger zoom.
 
-    The legend's size is measured in the browser when the map opens (it depends on the
-    fonts and the title), so the data never lies under it at the start; a map without
-    a legend is fitted with a small margin. A fixed template: only the four numbers of
-    ``bounds`` are filled in.
+    The legend's place is measured in the browser when the map opens (its size depends
+    on the fonts and the title; the room kept is from its top or left edge to the map's
+    far edge, so a map taller or wider than the frame showing it keeps the legend's
+    room too), so the data never lies under it at the start, nor under the scale bar
+    at the bottom left; a map without a legend is fitted with a small margin. A fixed
+    template: only the four numbers of ``bounds`` are filled in.
     """
     from branca.element import MacroElement
 
@@ -277,10 +279,16 @@ def _fit_beside_legend(bounds: Sequence[float]):
         "{% macro script(this, kwargs) %}"
         "(function (map) {"
         " var bounds = L.latLngBounds({{ this.corners }});"
-        " var legend = document.querySelector('.segspatial-legend');"
+        " var box = map.getContainer().getBoundingClientRect();"
+        " function room(selector, side) {"
+        " var found = map.getContainer().ownerDocument.querySelector(selector);"
+        " if (!found) { return 0; }"
+        " var r = found.getBoundingClientRect();"
+        " return Math.max(0, side === 'top' ? box.bottom - r.top : box.right - r.left) + 6; }"
+        " var scale = room('.leaflet-control-scale', 'top');"
         " var edge = L.point(10, 10);"
-        " var below = L.point(10, 10 + (legend ? legend.offsetHeight + 30 : 0));"
-        " var beside = L.point(10 + (legend ? legend.offsetWidth + 18 : 0), 10);"
+        " var below = L.point(10, 10 + Math.max(room('.segspatial-legend', 'top'), scale));"
+        " var beside = L.point(10 + room('.segspatial-legend', 'left'), 10 + scale);"
         " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
         " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
         " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"

@@ -170,7 +170,7 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                       name="name", total="total", boundaries=outline, boundary_name="name",
                       group_labels={col_a: ctx.group(col_a), col_b: ctx.group(col_b)},
-                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang,
+                      offline=ctx.offline, min_cell=ctx.min_cell, height="100%", lang=ctx.lang,
                       frame=frame, **disclosed)
     return {
         "empty": False, "image": image, "document": iframe_document(m),
