@@ -391,6 +391,22 @@ def _shapes_geojson(geometries: Sequence[Any], properties: Mapping[str, Sequence
     return {"type": "FeatureCollection", "features": features, "bbox": bbox}
 
 
+def _each_once(values: Any, text: Any) -> list[str]:
+    """``[text(v) for v in values]``, with ``text`` called once per distinct value (a
+    large town's schools share many rounded counts and one area share)."""
+    found: dict[Any, str] = {}
+    out = []
+    for value in values:
+        key = float(value)
+        if key != key:  # NaN: no dict key matches it
+            out.append(text(value))
+            continue
+        if key not in found:
+            found[key] = text(value)
+        out.append(found[key])
+    return out
+
+
 def _hex(colors: np.ndarray) -> list[str]:
     from matplotlib.colors import to_hex
 
@@ -750,16 +766,17 @@ def school_webmap(
                   ("share_a", words.text("web_share_of", a=label_a)),
                   ("area_share_a", words.text("web_area_share_of", a=label_a))]
     else:  # disclosure mode: no group counts; a band, or "suppressed"
+        suppressed = suppressed_text(min_cell, lang=lang)
         props = {
             "school": [escape(v) for v in points["unit"]],
             "name": [escape(v) for v in points["name"]],
-            "pupils": [f"< {min_cell}" if not np.isfinite(v)
-                       else disclose(v, min_cell, lang=lang) for v in points["pupils"]],
-            "share_a": [suppressed_text(min_cell, lang=lang) if h else band_text(lo, hi)
+            "pupils": _each_once(points["pupils"], lambda v: f"< {min_cell}"
+                                 if not np.isfinite(v) else disclose(v, min_cell, lang=lang)),
+            "share_a": [suppressed if h else band_text(lo, hi)
                         for lo, hi, h in zip(points["band_low"], points["band_high"],
                                              hidden, strict=True)],
-            "area_share_a": [not_shown if not np.isfinite(v) else words.percent(v, 0)
-                             for v in points["centre"]],
+            "area_share_a": _each_once(points["centre"], lambda v: not_shown
+                                       if not np.isfinite(v) else words.percent(v, 0)),
         }
         fields = [("school", words.text("web_school")), ("name", words.text("web_name")),
                   ("pupils", words.text("web_pupils")),

@@ -329,6 +329,25 @@ def test_reruns_are_byte_identical(demo, demo_data):
     assert "Generated" not in first["GM9001.html"]
 
 
+def test_a_page_is_the_same_alone_or_after_others(demo_data):
+    """The static school maps share one figure per rendering (report._canvas): a page's
+    bytes do not depend on the pages drawn before it, and each equals the page drawn on
+    a fresh figure (the first page of a rendering)."""
+    from dataclasses import replace
+
+    areas = demo_data.areas
+    together = dict(rp.render_report(demo_data, offline=True, min_cell=10))
+    backwards = dict(rp.render_report(replace(demo_data, areas=areas.iloc[::-1]),
+                                      offline=True, min_cell=10))
+    for file in areas["file"]:  # (the index lists the areas in the order given)
+        assert backwards[file] == together[file], file
+    for i, file in enumerate(areas["file"]):
+        alone = dict(rp.render_report(replace(demo_data, areas=areas.iloc[[i]]),
+                                      offline=True, min_cell=10))
+        assert alone[file] == together[file], file
+        assert "data:image/png;base64," in alone[file]
+
+
 def test_dutch_labels(demo_data):
     pages = dict(rp.render_report(demo_data, lang="nl"))
     assert '<html lang="nl">' in pages["index.html"]

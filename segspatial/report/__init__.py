@@ -70,6 +70,7 @@ from segspatial.report._interpret import (
 from segspatial.report._render import (
     _area_page,
     _protected,
+    check_output,
     demo_report_data,
     render_report,
     write_demo_report,
@@ -88,6 +89,7 @@ __all__ = [
     "REPORT_INDICES",
     "ReportData",
     "band",
+    "check_output",
     "interpretation",
     "page_name",
     "demo_report_data",

@@ -171,6 +171,20 @@ def render_report(
             per_area.get(area.code, pd.DataFrame(columns=empty)))
 
 
+def check_output(output: str | os.PathLike) -> None:
+    """Raise now if :func:`write_report` would refuse ``output`` (a file, or a
+    non-empty folder that is not a report), before anything is computed; nothing is
+    written.
+
+    Raises
+    ------
+    ValueError
+    """
+    from segspatial._write import check_folder
+
+    check_folder(output, marker=MARKER, what="report")
+
+
 def write_report(
     data: ReportData,
     output: str | os.PathLike,
