@@ -31,7 +31,8 @@ unless ``stamp`` is given.
 
 Layout (one concern a module): ``_data`` (:func:`report_data` in steps), ``_lookup``
 (values by key), ``_context`` (text lookups and number formats), ``_interpret`` (the
-interpretation rules), ``_charts`` (SVG charts, PNG maps), ``_sections`` and
+interpretation rules), ``_charts`` (SVG charts, PNG maps), ``_canvas`` (one
+figure for every page's static school map), ``_sections`` and
 ``_index`` (what each page section shows), ``_env`` (templates and static files),
 ``_render`` (rendering and writing).
 
