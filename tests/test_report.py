@@ -278,18 +278,18 @@ def test_report_passes_min_cell_to_the_static_school_map(demo_data, monkeypatch)
 
     def recording(*args, **kwargs):
         ax = real_school_map(*args, **kwargs)
-        drawn.append((args[0], kwargs, ax))
+        scatter = ax.collections[-1]  # read now: the next page reuses the figure
+        scatter.update_scalarmappable()
+        drawn.append((args[0], kwargs, {
+            tuple(xy): to_hex(c) for xy, c in zip(scatter.get_offsets().tolist(),
+                                                  scatter.get_facecolors(), strict=True)}))
         return ax
 
     monkeypatch.setattr(plot, "school_map", recording)
     pages = dict(rp.render_report(demo_data, min_cell=10))
     assert len(drawn) == 2 and all(kw["min_cell"] == 10 for _, kw, _ in drawn)
     greys = 0
-    for town, _, ax in drawn:
-        scatter = ax.collections[-1]
-        scatter.update_scalarmappable()
-        fill = {tuple(xy): to_hex(c) for xy, c in zip(scatter.get_offsets().tolist(),
-                                                      scatter.get_facecolors(), strict=True)}
+    for town, _, fill in drawn:
         small = (town["dutch"] < 10) | (town["nonwestern"] < 10)
         for row, hidden in zip(town.itertuples(), small, strict=True):
             assert (fill[(row.x, row.y)] == SUPPRESSED_COLOR) == hidden, row.unit
