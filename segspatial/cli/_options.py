@@ -381,7 +381,8 @@ GROUPS: dict[str, Group] = {
     )),
     "pages": Group("pages", None, (
         option("--lang", choices=tuple(LANGUAGES), default="en",
-               help="language of the pages and maps (default: {default})"),
+               help="language of the pages, maps, summaries and notes (default: "
+                    "{default}; error messages are English)"),
         option("--stamp", action="store_true",
                help="show the date and time of writing (pages then differ per run)"),
     )),

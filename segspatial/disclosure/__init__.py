@@ -73,8 +73,10 @@ from segspatial.disclosure._policy import (
     suppressed_schools,
 )
 from segspatial.disclosure._publish import (
+    CHANGE_NOTE,
     Protected,
     band_moran,
+    protect_change,
     protect_exclusions,
     protect_report,
     protect_results,
@@ -83,6 +85,7 @@ from segspatial.disclosure._publish import (
 )
 
 __all__ = [
+    "CHANGE_NOTE",
     "GROUP_REASONS",
     "HIDDEN",
     "REPORT_INDICES",
@@ -94,6 +97,7 @@ __all__ = [
     "Design",
     "Policy",
     "policy",
+    "protect_change",
     "protect_exclusions",
     "protect_report",
     "protect_results",

@@ -7,6 +7,7 @@ most of the report's time; :class:`Values` indexes the rows once instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ class Values:
         self._reasons = (self._frame["reason"].tolist() if "reason" in self._frame.columns
                          else [None] * len(self._frame))
         self._keys = columns
+        self._why: tuple[list, list] | None = None
 
     def get(self, *key: Any) -> tuple[float, Any]:
         """``(value, reason)`` of the first matching row; ``(nan, None)`` for none."""
@@ -46,6 +48,29 @@ class Values:
             return float("nan"), None
         reason = self._reasons[position]
         return float(self._values[position]), (None if pd.isna(reason) else reason)
+
+    def why(self, *key: Any) -> tuple[str | None, float]:
+        """``(reason_code, n_units)`` of the first matching row (``(None, nan)`` for
+        none): the code pages translate (``undefined_reason.<code>``), never the English
+        ``reason`` text; a table without codes (an older CSV) gets them from the text."""
+        if self._why is None:
+            from segspatial._reasons import codes_of
+
+            frame = self._frame
+            codes = (frame["reason_code"].to_numpy(dtype=object)
+                     if "reason_code" in frame.columns
+                     else np.full(len(frame), None, dtype=object))
+            if "reason" in frame.columns:
+                todo = pd.isna(codes) & frame["reason"].notna().to_numpy()
+                codes = codes.copy()
+                codes[todo] = codes_of(frame["reason"].to_numpy(dtype=object)[todo])
+            units = (frame["n_units"].tolist() if "n_units" in frame.columns
+                     else [float("nan")] * len(frame))
+            self._why = ([None if pd.isna(c) else c for c in codes], units)
+        position = self._first.get(tuple(key))
+        if position is None:
+            return None, float("nan")
+        return self._why[0][position], self._why[1][position]
 
     def first(self, *key: Any) -> pd.Series | None:
         """The first matching row, or None."""
@@ -60,3 +85,9 @@ class Values:
                  if not np.isnan(self._values[i])
                  and all(self._keys[j][i] == k for j, k in enumerate(key))]
         return min(found) if found else None
+
+
+def sort_value(value: float) -> str:
+    """The ``data-v`` sort key of a number in a sortable table (empty when missing)."""
+    value = float(value)
+    return repr(round(value, 12)) if math.isfinite(value) else ""

@@ -20,6 +20,11 @@ from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, interpretation
 from segspatial.report._lookup import Values
+from segspatial.report._multigroup import (
+    income_profile,
+    multigroup_definitions,
+    several_groups,
+)
 
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
@@ -61,12 +66,13 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
 
 def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
     comp, (col_a, col_b) = next(iter(data.comparisons.items()))
-    d, reason = values.get(comp, year, "dissimilarity")
+    d, _ = values.get(comp, year, "dissimilarity")
     a, b = ctx.group(col_a), ctx.group(col_b)
     when = ctx.year_text(data.has_years, year)
     if not math.isfinite(d):
         return {"defined": False, "parts": [ctx.t(
-            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(reason, (col_a, col_b)))]}
+            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(
+                *values.why(comp, year, "dissimilarity"), (col_a, col_b)))]}
     expected, _ = values.get(comp, year, "dissimilarity_expected")
     dstar, _ = values.get(comp, year, "dissimilarity_standardised")
     parts = [ctx.t("lead_sentence", when=when, a=a, b=b, value=ctx.num(d),
@@ -85,7 +91,8 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
             cells.append({"value": ctx.num(value, 3),
-                          "title": ctx.undefined(reason, pair) if reason else "",
+                          "title": (ctx.undefined(*values.why(comp, year, index), pair)
+                                    if reason else ""),
                           "band": ctx.band(value) if index == "dissimilarity" else False})
         first = values.first(comp, year)
         n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"
@@ -335,7 +342,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     return {
         "definitions": [ctx.t(k) for k in (
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
-            "def_bands", "def_spatial", "def_decomposition", "def_moran")],
+            "def_bands", "def_spatial", "def_decomposition", "def_moran")]
+        + multigroup_definitions(ctx, data),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
@@ -364,6 +372,8 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
                       year),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
+        "multigroup": several_groups(ctx, data, code),
+        "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)
