@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from segspatial.text import check_lang, language, lookup, t
@@ -45,6 +46,16 @@ __all__ = ["Formatter", "check_lang"]
 #: What a number that is not there (NaN, None) is shown as.
 MISSING = "–"
 _BASE = re.compile(r"(?P<index>.+)_base(?P<base>[0-9.]+)")
+
+
+@cache
+def _babel(pattern: str, locale: str) -> tuple[Any, Any]:
+    """Babel's parsed number ``pattern`` and its ``locale`` (what
+    ``babel.numbers.format_decimal`` parses on every call)."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern), Locale.parse(locale)
 
 
 def _finite(value: Any) -> float | None:
@@ -88,11 +99,11 @@ class Formatter:
     # ------------------------------------------------------------------ numbers
 
     def _decimal(self, value: float, pattern: str) -> str:
-        from babel.numbers import format_decimal
-
         # -0.0 is 0; a small negative value keeps its sign ("−0.00": below zero)
-        text = format_decimal(value if value != 0 else 0.0, format=pattern,
-                              locale=self.locale)
+        # (babel's format_decimal, with the parsed pattern and locale kept: a report
+        # formats thousands of numbers)
+        number_pattern, locale = _babel(pattern, self.locale)
+        text = number_pattern.apply(value if value != 0 else 0.0, locale)
         return text.replace("-", "−")
 
     def number(self, value: Any, digits: int = 2) -> str:

@@ -341,96 +341,111 @@ def school_frame(
                              "GeoDataFrame of points")
     needed = [unit, group_a, group_b] + [c for c in (x, y, name, area, total) if c]
     _require_columns(data, needed, "data")
-    out = pd.DataFrame({"unit": data[unit].astype(str).to_numpy()})
-    out["name"] = data[name].astype(str).to_numpy() if name else out["unit"]
-    out["area"] = data[area].astype(str).to_numpy() if area else ""
+    # columns as arrays, one DataFrame at the end (a report builds one per page)
+    cols: dict[str, Any] = {"unit": data[unit].astype(str).to_numpy()}
+    cols["name"] = data[name].astype(str).to_numpy() if name else cols["unit"]
+    cols["area"] = (data[area].astype(str).to_numpy() if area
+                    else np.full(len(data), "", dtype=object))
     if geometry is not None:
-        out["x"] = geometry.x.to_numpy()
-        out["y"] = geometry.y.to_numpy()
+        cols["x"] = geometry.x.to_numpy()
+        cols["y"] = geometry.y.to_numpy()
     else:
         for axis, col in (("x", x), ("y", y)):
             values = pd.to_numeric(data[col], errors="coerce")
             if values.isna().sum() > data[col].isna().sum():
                 raise ValueError(f"{axis}={col!r} must be numeric coordinates; bad values: "
                                  f"{_shown(data.loc[values.isna() & data[col].notna(), col])}")
-            out[axis] = values.to_numpy(dtype=np.float64)
+            cols[axis] = values.to_numpy(dtype=np.float64)
     # the gate's own check of the count columns: one rule for every command
-    out["a"], out["b"], counted = check_counts(data, group_a, group_b, total)
+    cols["a"], cols["b"], counted = check_counts(data, group_a, group_b, total)
     if total:
-        out["total"] = counted
-    if out["unit"].duplicated().any():
-        keys = ["area", "unit"] if area else ["unit"]
-        if out.duplicated(keys).any():
+        cols["total"] = counted
+    units = pd.Series(cols["unit"])
+    if units.duplicated().any():
+        keys = pd.DataFrame({"area": cols["area"], "unit": cols["unit"]})[
+            ["area", "unit"] if area else ["unit"]]
+        if keys.duplicated().any():
             raise ValueError(f"data has several rows for unit(s) "
-                             f"{_shown(out.loc[out.duplicated(keys), 'unit'].unique())}: a "
+                             f"{_shown(units[keys.duplicated().to_numpy()].unique())}: a "
                              "school map shows one row per school (select one year first)")
     for i, col in enumerate(extra):
-        out[f"_m{i}"] = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
-    out["pupils"] = out["total"] if total else out["a"] + out["b"]
+        cols[f"_m{i}"] = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=np.float64)
+    cols["pupils"] = cols["total"] if total else cols["a"] + cols["b"]
     if min_cell is not None:
-        return _published_frame(out, min_cell, published)
+        return _published_frame(cols, min_cell, published)
     if published is not None:
         raise ValueError("published is for disclosure mode: give min_cell too")
-    in_groups = out["a"] + out["b"]
-    drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"]) | (in_groups <= 0)
+    in_groups = cols["a"] + cols["b"]
+    drop = ~np.isfinite(cols["x"]) | ~np.isfinite(cols["y"]) | (in_groups <= 0)
     if drop.any():
         warnings.warn(f"{int(drop.sum())} school(s) without coordinates or without pupils "
-                      f"in either group are not drawn: {_shown(out.loc[drop, 'unit'])}",
+                      f"in either group are not drawn: {_shown(cols['unit'][drop])}",
                       SegregationWarning, stacklevel=3)
-        out = out[~drop].reset_index(drop=True)
-        in_groups = out["a"] + out["b"]
-    if out.empty:
+        cols = {k: v[~drop] for k, v in cols.items()}
+        in_groups = in_groups[~drop]
+    if not len(in_groups):
         raise ValueError("data has no school to draw (no row with coordinates and pupils)")
-    out["share"] = out["a"] / in_groups
-    sums = out.groupby("area")[["a", "b"]].transform("sum")
-    out["centre"] = sums["a"] / (sums["a"] + sums["b"])
-    out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
-    out["suppressed"] = False
-    out["measures_hidden"] = False
-    out["size"] = out["pupils"].to_numpy(dtype=np.float64)
-    return out
+    cols["share"] = cols["a"] / in_groups
+    a_sum, b_sum = _area_sums(cols["area"], cols["a"], cols["b"])
+    cols["centre"] = a_sum / (a_sum + b_sum)
+    cols["relative"] = relative_share(cols["share"], cols["centre"])
+    cols["suppressed"] = np.zeros(len(in_groups), dtype=bool)
+    cols["measures_hidden"] = np.zeros(len(in_groups), dtype=bool)
+    cols["size"] = np.asarray(cols["pupils"], dtype=np.float64)
+    return pd.DataFrame(cols)
 
 
-def _published_frame(out: pd.DataFrame, min_cell: int,
+def _area_sums(areas: np.ndarray, a: np.ndarray, b: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's area totals of ``a`` and ``b``."""
+    codes, inverse = np.unique(np.asarray(areas, dtype=object).astype(str),
+                               return_inverse=True)
+    inverse = inverse.reshape(-1)
+    a_sum = np.bincount(inverse, weights=a, minlength=len(codes))
+    b_sum = np.bincount(inverse, weights=b, minlength=len(codes))
+    return a_sum[inverse], b_sum[inverse]
+
+
+def _published_frame(cols: dict[str, Any], min_cell: int,
                      shown: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`school_frame` in disclosure mode: what is published, decided on every
     school given (also those that cannot be drawn), then the drawable ones."""
     from segspatial.disclosure import Policy, publish_schools
 
+    n = len(cols["unit"])
     if shown is None:
         shown = publish_schools(pd.DataFrame({
-            "unit": out["unit"].to_numpy(), "area": out["area"].to_numpy(),
-            "a": out["a"].to_numpy(), "b": out["b"].to_numpy(),
-            "total": out["pupils"].to_numpy(dtype=np.float64),
-            "x": out["x"].to_numpy(), "y": out["y"].to_numpy()}), Policy(min_cell))
+            "unit": cols["unit"], "area": cols["area"], "a": cols["a"], "b": cols["b"],
+            "total": np.asarray(cols["pupils"], dtype=np.float64),
+            "x": cols["x"], "y": cols["y"]}), Policy(min_cell))
     else:
         check_frame(shown, "published")
         _require_columns(shown, ["suppressed", "band_low", "band_high", "share",
                                  "pupils", "size", "centre"], "published")
-        if len(shown) != len(out):
-            raise ValueError(f"published must have one row per row of data ({len(out)}), "
+        if len(shown) != n:
+            raise ValueError(f"published must have one row per row of data ({n}), "
                              f"got {len(shown)}")
-        shown = shown.reset_index(drop=True)
     # nothing of a school's own counts is published: only its band and rounded pupils
-    out = out.assign(a=np.nan, b=np.nan, total=np.nan)
-    out["pupils"] = shown["pupils"].to_numpy()
-    out["share"] = shown["share"].to_numpy()
-    out["band_low"] = shown["band_low"].to_numpy()
-    out["band_high"] = shown["band_high"].to_numpy()
-    out["centre"] = shown["centre"].to_numpy()
-    out["relative"] = relative_share(out["share"].to_numpy(), out["centre"].to_numpy())
+    out = {k: v for k, v in cols.items() if k != "pupils"}
+    missing = np.full(n, np.nan)
+    out["a"], out["b"], out["total"] = missing, missing.copy(), missing.copy()
+    for key in ("pupils", "share", "band_low", "band_high", "centre"):
+        out[key] = shown[key].to_numpy()
+    out["relative"] = relative_share(out["share"], out["centre"])
     out["suppressed"] = shown["suppressed"].to_numpy()
-    out["measures_hidden"] = True  # local measures mix exact counts: not published
-    out[[c for c in out.columns if c.startswith("_m")]] = np.nan
+    out["measures_hidden"] = np.ones(n, dtype=bool)  # local measures mix exact counts
+    for key in out:
+        if key.startswith("_m"):
+            out[key] = np.full(n, np.nan)
     out["size"] = shown["size"].to_numpy()
     drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"])
     if drop.any():
         warnings.warn(f"{int(drop.sum())} school(s) without coordinates are not drawn: "
-                      f"{_shown(out.loc[drop, 'unit'])}", SegregationWarning, stacklevel=4)
-        out = out[~drop].reset_index(drop=True)
-    if out.empty:
+                      f"{_shown(out['unit'][drop])}", SegregationWarning, stacklevel=4)
+        out = {k: v[~drop] for k, v in out.items()}
+    if not len(out["unit"]):
         raise ValueError("data has no school to draw (no row with coordinates)")
-    return out
+    return pd.DataFrame(out)
 
 
 def band_text(low: float, high: float) -> str:

@@ -323,12 +323,8 @@ def atomic_folder(path: str | os.PathLike, *, marker: str | None = None,
     """
     path = Path(path)
     remove_stale(path)
-    if marker is not None and path.exists():
-        if not path.is_dir():
-            raise ValueError(f"output {str(path)!r} exists and is not a folder")
-        if any(path.iterdir()) and not (path / marker).exists():
-            raise ValueError(f"output {str(path)!r} is a non-empty folder that is not a "
-                             f"segspatial {what}; choose a new or empty folder")
+    if marker is not None:
+        check_folder(path, marker=marker, what=what)
     with _staging(path) as staging:
         staging.chmod(0o755)  # mkdtemp makes it private; an output folder is for reading
         yield staging
@@ -338,6 +334,25 @@ def atomic_folder(path: str | os.PathLike, *, marker: str | None = None,
             _swap_in(staging, path)
         except OSError as exc:
             raise _why(path, exc) from exc
+
+
+def check_folder(path: str | os.PathLike, *, marker: str, what: str = "folder") -> None:
+    """Raise now what :func:`atomic_folder` with ``marker`` would raise for ``path`` (a
+    file, or a non-empty folder without the marker), so a command can refuse its
+    output before the work; nothing is changed on disk.
+
+    Raises
+    ------
+    ValueError
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise ValueError(f"output {str(path)!r} exists and is not a folder")
+    if any(path.iterdir()) and not (path / marker).exists():
+        raise ValueError(f"output {str(path)!r} is a non-empty folder that is not a "
+                         f"segspatial {what}; choose a new or empty folder")
 
 
 def _swap_in(new: Path, path: Path) -> None:

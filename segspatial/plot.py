@@ -38,6 +38,7 @@ from segspatial._figure import (
     _outline,
     _rgba,
     _text,
+    draw_outline,
     extend,
     figure_bytes,
     formatter,
@@ -352,6 +353,7 @@ def school_map(
     title: str | None = None,
     label_a: str | None = None,
     ax: Axes | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> Axes:
     """Schools as circles sized by pupils, coloured by their share of group A.
 
@@ -406,6 +408,10 @@ def school_map(
         background"``); default a known group's name (``"non-western pupils"``),
         else "group A".
     ax : matplotlib Axes, optional
+    frame : pandas.DataFrame, optional
+        The schools as :func:`segspatial._mapdata.school_frame` gives them for these
+        arguments, when the caller has it (a report page draws its static and its
+        interactive map from one frame).
 
     Returns
     -------
@@ -417,8 +423,9 @@ def school_map(
 
     min_cell = check_min_cell(min_cell)
     words = formatter(lang)
-    schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, min_cell=min_cell, published=published)
+    schools = frame if frame is not None else school_frame(
+        data, unit, group_a, group_b, x=x, y=y, name=name, area=area, total=total,
+        min_cell=min_cell, published=published)
     if not (np.isfinite(max_size) and max_size > 0):
         raise ValueError(f"max_size must be a positive number, got {max_size!r}")
     cmap = _colormap(cmap)
@@ -431,7 +438,7 @@ def school_map(
                   max(bounds[3], ob[3])]
     ax = _new_axes(ax, map_figsize(bounds, extra=2.1))
     if outline is not None:
-        outline.boundary.plot(ax=ax, color="#444444", linewidth=0.8)
+        draw_outline(ax, outline)
     biggest = float(schools["size"].max()) or 1.0
     sizes = max_size * schools["size"].to_numpy() / biggest
     order = np.argsort(-sizes, kind="stable")  # small circles on top

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,11 +102,12 @@ _MORE_ENTITIES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;",
                                 "{": "&#123;", "}": "&#125;"})
 
 
+@cache
 def leaflet_assets() -> tuple[str, str]:
     """Leaflet's JavaScript and CSS, read from the installed ``XStatic-Leaflet``.
 
     The CSS's images (layer control, default marker) are inlined as ``data:`` URIs,
-    so nothing is fetched.
+    so nothing is fetched. Read once per process (a report embeds them in every page).
 
     Returns
     -------
@@ -165,9 +168,13 @@ def _stable_ids(document: str) -> str:
 
     Only ids that the page declares as an element's variable or ``id`` are replaced
     (wherever they occur, ``map_<id>`` and ``geo_json_<id>_onEachFeature`` alike), so
-    no 32-digit hex text from the data is changed.
+    no 32-digit hex text from the data is changed. Leaflet's own JavaScript and CSS,
+    embedded by offline maps (most of the page), hold no element id and are not
+    searched.
     """
-    declared = set(_DECLARED_ID.findall(document))
+    parts = _outside_assets(document)
+    declared = {found for text, asset in parts if not asset
+                for found in _DECLARED_ID.findall(text)}
     numbers: dict[str, str] = {}
 
     def number(match: re.Match) -> str:
@@ -178,7 +185,27 @@ def _stable_ids(document: str) -> str:
             numbers[found] = f"{len(numbers) + 1:08d}"
         return numbers[found]
 
-    return _ANY_ID.sub(number, document)
+    return "".join(text if asset else _ANY_ID.sub(number, text) for text, asset in parts)
+
+
+def _outside_assets(document: str) -> list[tuple[str, bool]]:
+    """``document`` in pieces, each with whether it is an embedded Leaflet asset (the
+    exact text of :func:`leaflet_assets`)."""
+    try:
+        assets = leaflet_assets()
+    except ImportError:  # pragma: no cover - it is a dependency
+        assets = ()
+    parts = [(document, False)]
+    for asset in assets:
+        split = []
+        for text, is_asset in parts:
+            at = -1 if is_asset else text.find(asset)
+            if at < 0:
+                split.append((text, is_asset))
+            else:
+                split += [(text[:at], False), (asset, True), (text[at + len(asset):], False)]
+        parts = split
+    return parts
 
 
 def _check_tiles(tiles: Any) -> None:
@@ -195,20 +222,30 @@ def _raw_element(content: str):
     ``MacroElement``, whose output branca would parse again)."""
     from branca.element import Element
 
-    element = Element("{{ this.content }}")
+    element = Element()
+    element._template = _compiled("{{ this.content }}")
     element.content = content
     return element
+
+
+@cache
+def _compiled(source: str):
+    """One of our own fixed element templates (never text from input), compiled once
+    per process: jinja2 compiles a template on every ``Template(...)``, which cost a
+    report a compilation per element of every page's map."""
+    from jinja2 import Template
+
+    return Template(source)
 
 
 def _metric_scale():
     """Leaflet's scale control in metres and kilometres only (folium's ``control_scale``
     also shows miles). A fixed template: nothing from the data goes into it."""
     from branca.element import MacroElement
-    from jinja2 import Template
 
     scale = MacroElement()
     scale._name = "MetricScale"
-    scale._template = Template(
+    scale._template = _compiled(
         "{% macro script(this, kwargs) %}"
         "L.control.scale({imperial: false, metric: true, maxWidth: 150})"
         ".addTo({{ this._parent.get_name() }});"
@@ -225,26 +262,33 @@ def _fit_beside_legend(bounds: Sequence[float]):
     """Fit the map to ``bounds`` (min lon, min lat, max lon, max lat) with the legend's
     room kept free: below the data or beside it, whichever leaves the larger zoom.
 
-    The legend's size is measured in the browser when the map opens (it depends on the
-    fonts and the title), so the data never lies under it at the start; a map without
-    a legend is fitted with a small margin. A fixed template: only the four numbers of
-    ``bounds`` are filled in.
+    The legend's place is measured in the browser when the map opens (its size depends
+    on the fonts and the title; the room kept is from its top or left edge to the map's
+    far edge, so a map taller or wider than the frame showing it keeps the legend's
+    room too), so the data never lies under it at the start, nor under the scale bar
+    at the bottom left; a map without a legend is fitted with a small margin. A fixed
+    template: only the four numbers of ``bounds`` are filled in.
     """
     from branca.element import MacroElement
-    from jinja2 import Template
 
     fit = MacroElement()
     fit._name = "FitBesideLegend"
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     fit.corners = f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]"
-    fit._template = Template(
+    fit._template = _compiled(
         "{% macro script(this, kwargs) %}"
         "(function (map) {"
         " var bounds = L.latLngBounds({{ this.corners }});"
-        " var legend = document.querySelector('.segspatial-legend');"
+        " var box = map.getContainer().getBoundingClientRect();"
+        " function room(selector, side) {"
+        " var found = map.getContainer().ownerDocument.querySelector(selector);"
+        " if (!found) { return 0; }"
+        " var r = found.getBoundingClientRect();"
+        " return Math.max(0, side === 'top' ? box.bottom - r.top : box.right - r.left) + 6; }"
+        " var scale = room('.leaflet-control-scale', 'top');"
         " var edge = L.point(10, 10);"
-        " var below = L.point(10, 10 + (legend ? legend.offsetHeight + 30 : 0));"
-        " var beside = L.point(10 + (legend ? legend.offsetWidth + 18 : 0), 10);"
+        " var below = L.point(10, 10 + Math.max(room('.segspatial-legend', 'top'), scale));"
+        " var beside = L.point(10 + room('.segspatial-legend', 'left'), 10 + scale);"
         " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
         " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
         " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"
@@ -279,6 +323,88 @@ def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: 
         root.header.add_child(_raw_element(f"<style>{css}</style>"), name="leaflet_css")
         root.header.add_child(_raw_element(f"<script>{js}</script>"), name="leaflet_js")
     return m
+
+
+def _wgs84(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of points given in ``crs`` (the transformation
+    geopandas' ``to_crs`` makes, without building a GeoDataFrame per map)."""
+    transform = _transformer(crs) if _hashable(crs) else None
+    if transform is None:
+        from pyproj import Transformer
+
+        transform = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = transform.transform(np.asarray(x, dtype=np.float64),
+                                   np.asarray(y, dtype=np.float64))
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@cache
+def _transformer(crs: Any):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+def _points_geojson(lon: np.ndarray, lat: np.ndarray,
+                    properties: Mapping[str, Any]) -> dict:
+    """A GeoJSON FeatureCollection of points, as geopandas' ``__geo_interface__``
+    gives it (feature ids ``"0"``, ``"1"`` ..., a ``bbox`` per feature and for the
+    whole), built directly from the arrays: one map's schools in well under a
+    millisecond instead of a GeoDataFrame and its row iterator."""
+    columns = {k: (v.tolist() if isinstance(v, np.ndarray) else list(v))
+               for k, v in properties.items()}
+    lon_list, lat_list = np.asarray(lon).tolist(), np.asarray(lat).tolist()
+    features = [
+        {"id": str(i), "type": "Feature",
+         "properties": {k: v[i] for k, v in columns.items()},
+         "geometry": {"type": "Point", "coordinates": [x, y]},
+         "bbox": [x, y, x, y]}
+        for i, (x, y) in enumerate(zip(lon_list, lat_list, strict=True))]
+    bbox = ([float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))]
+            if features else [np.nan] * 4)
+    return {"type": "FeatureCollection", "features": features, "bbox": bbox}
+
+
+def _shapes_geojson(geometries: Sequence[Any], properties: Mapping[str, Sequence]) -> dict:
+    """A GeoJSON FeatureCollection of shapely geometries, as geopandas'
+    ``__geo_interface__`` gives it (see :func:`_points_geojson`); coordinates as lists."""
+    import shapely
+    from shapely.geometry import mapping
+
+    features = []
+    for i, geometry in enumerate(geometries):
+        features.append({
+            "id": str(i), "type": "Feature",
+            "properties": {k: v[i] for k, v in properties.items()},
+            "geometry": (None if geometry is None
+                         else json.loads(json.dumps(mapping(geometry)))),
+            "bbox": None if geometry is None else list(geometry.bounds)})
+    bbox = shapely.total_bounds(np.asarray(geometries, dtype=object)).tolist()
+    return {"type": "FeatureCollection", "features": features, "bbox": bbox}
+
+
+def _each_once(values: Any, text: Any) -> list[str]:
+    """``[text(v) for v in values]``, with ``text`` called once per distinct value (a
+    large town's schools share many rounded counts and one area share)."""
+    found: dict[Any, str] = {}
+    out = []
+    for value in values:
+        key = float(value)
+        if key != key:  # NaN: no dict key matches it
+            out.append(text(value))
+            continue
+        if key not in found:
+            found[key] = text(value)
+        out.append(found[key])
+    return out
 
 
 def _hex(colors: np.ndarray) -> list[str]:
@@ -324,7 +450,6 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
     import json
 
     from branca.element import MacroElement
-    from jinja2 import Template
 
     def string(value: Any) -> str:  # a JavaScript string with no < > & { } % # in it
         text = json.dumps(str(value), ensure_ascii=True)
@@ -337,7 +462,7 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
     click = MacroElement()
     click._name = "OpenPage"
     click.pages = text
-    click._template = Template(
+    click._template = _compiled(
         "{% macro script(this, kwargs) %}"
         "(function (layer, pages) {"
         " layer.on('click', function (e) {"
@@ -526,6 +651,7 @@ def school_webmap(
     height: str | int = "100%",
     lang: str = "en",
     title: str | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> folium.Map:
     """An interactive school map: circles sized by pupils, coloured by share of A.
 
@@ -584,6 +710,10 @@ def school_webmap(
         Language of the legend, tooltips and popups (``"en"``, ``"nl"``).
     title : str, optional
         The legend's title (default "Share of <group A>").
+    frame : pandas.DataFrame, optional
+        The schools as :func:`segspatial._mapdata.school_frame` gives them for these
+        arguments (with ``extra`` the ``measures`` shown), when the caller has it: a
+        report page draws its static and its interactive map from one frame.
 
     Returns
     -------
@@ -606,12 +736,12 @@ def school_webmap(
         raise ValueError("crs is required: the coordinate reference system of x and y "
                          "(e.g. 'EPSG:28992' for Dutch RD coordinates)")
     measure_columns = local_measure_columns(data, measures)
-    schools = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
-                           total=total, extra=measure_columns, min_cell=min_cell,
-                           published=published)
-    points = gpd.GeoDataFrame(
-        schools, geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=crs,
-    ).to_crs("EPSG:4326")
+    if frame is None:
+        frame = school_frame(data, unit, group_a, group_b, x=x, y=y, name=name, area=area,
+                             total=total, extra=measure_columns, min_cell=min_cell,
+                             published=published)
+    schools = points = frame
+    lon, lat = _wgs84(crs, schools["x"].to_numpy(), schools["y"].to_numpy())
     cmap = _colormap(cmap)
     biggest = float(points["size"].max()) or 1.0
     if max_radius is None:
@@ -636,16 +766,17 @@ def school_webmap(
                   ("share_a", words.text("web_share_of", a=label_a)),
                   ("area_share_a", words.text("web_area_share_of", a=label_a))]
     else:  # disclosure mode: no group counts; a band, or "suppressed"
+        suppressed = suppressed_text(min_cell, lang=lang)
         props = {
             "school": [escape(v) for v in points["unit"]],
             "name": [escape(v) for v in points["name"]],
-            "pupils": [f"< {min_cell}" if not np.isfinite(v)
-                       else disclose(v, min_cell, lang=lang) for v in points["pupils"]],
-            "share_a": [suppressed_text(min_cell, lang=lang) if h else band_text(lo, hi)
+            "pupils": _each_once(points["pupils"], lambda v: f"< {min_cell}"
+                                 if not np.isfinite(v) else disclose(v, min_cell, lang=lang)),
+            "share_a": [suppressed if h else band_text(lo, hi)
                         for lo, hi, h in zip(points["band_low"], points["band_high"],
                                              hidden, strict=True)],
-            "area_share_a": [not_shown if not np.isfinite(v) else words.percent(v, 0)
-                             for v in points["centre"]],
+            "area_share_a": _each_once(points["centre"], lambda v: not_shown
+                                       if not np.isfinite(v) else words.percent(v, 0)),
         }
         fields = [("school", words.text("web_school")), ("name", words.text("web_name")),
                   ("pupils", words.text("web_pupils")),
@@ -665,19 +796,18 @@ def school_webmap(
     fill[hidden] = SUPPRESSED_COLOR
     props["fill"] = fill.tolist()
     props["radius"] = radius.round(2)
-    layer = gpd.GeoDataFrame(props, geometry=points.geometry.to_numpy(), crs="EPSG:4326")
+    layer = _points_geojson(lon, lat, props)
     outline = None
     if boundaries is not None:
         from segspatial._figure import _outline
 
-        outline = _outline(boundaries, None)
-        outline = outline.to_crs("EPSG:4326") if outline.crs is not None else outline
+        shapes = _outline(boundaries, None)
+        shapes = shapes.to_crs("EPSG:4326") if shapes.crs is not None else shapes
         label_col = (guess_name_column(boundaries, boundary_name)
                      if isinstance(boundaries, gpd.GeoDataFrame) else None)
-        outline = gpd.GeoDataFrame(
-            {"area": [escape(v) for v in (boundaries[label_col] if label_col
-                                          else [""] * len(outline))]},
-            geometry=outline.to_numpy(), crs="EPSG:4326")
+        area_names = [escape(v) for v in (boundaries[label_col] if label_col
+                                          else [""] * len(shapes))]
+        outline = _shapes_geojson(shapes.to_numpy(), {"area": area_names})
     centres = points["centre"].unique()
     if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
@@ -691,18 +821,18 @@ def school_webmap(
         body += _swatch(SUPPRESSED_COLOR, words.text("fig_suppressed", n=min_cell))
     legend_title = title or words.text("fig_share_of", a=words.group(
         group_a, (group_labels or {}).get(group_a), which="a"))
-    bounds = (outline if outline is not None else layer).total_bounds
+    bounds = (outline if outline is not None else layer)["bbox"]
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
         folium.GeoJson(
-            outline.__geo_interface__, name="area",
+            outline, name="area",
             style_function=lambda f: {"fill": False, "color": "#444444", "weight": 1.5},
             tooltip=(folium.GeoJsonTooltip(fields=["area"], labels=False)
-                     if outline["area"].str.len().gt(0).any() else None),
+                     if any(area_names) else None),
         ).add_to(m)
     keys, aliases = _tooltip_fields(fields)
     folium.GeoJson(
-        layer.__geo_interface__, name="schools",
+        layer, name="schools",
         marker=folium.CircleMarker(radius=4, fill=True),
         style_function=lambda f: {"radius": f["properties"]["radius"],
                                   "fillColor": f["properties"]["fill"], "color": "#333333",

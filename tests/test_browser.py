@@ -154,3 +154,59 @@ def test_report_index_map_opens_a_municipality_page(browser, tmp_path):
     assert page.locator("h1").inner_text().endswith(code)
     assert errors == []
     page.close()
+
+
+_CLEAR_OF_THE_DATA = """() => {
+  const map = window[Object.keys(window).find(k => k.startsWith('map_'))];
+  const layers = Object.keys(window).filter(k => k.startsWith('geo_json_'))
+    .map(k => window[k]).filter(l => l && l.getBounds);
+  const bounds = layers.map(l => l.getBounds()).reduce((a, b) => a.extend(b));
+  const sw = map.latLngToContainerPoint(bounds.getSouthWest());
+  const ne = map.latLngToContainerPoint(bounds.getNorthEast());
+  const box = map.getContainer().getBoundingClientRect();
+  const place = s => {
+    const r = document.querySelector(s).getBoundingClientRect();
+    return {left: r.left - box.left, right: r.right - box.left, top: r.top - box.top,
+            bottom: r.bottom - box.top};
+  };
+  return {data: {left: sw.x, right: ne.x, top: ne.y, bottom: sw.y},
+          legend: place('.segspatial-legend'), scale: place('.leaflet-control-scale'),
+          map: {width: box.width, height: box.height},
+          frame: {width: window.innerWidth, height: window.innerHeight}};
+}"""
+
+
+def test_report_maps_fill_their_frame_and_keep_legend_and_scale_clear(browser, tmp_path):
+    """In a report page's frame (issue 11): the web map is as large as its frame (the
+    index map was taller, its legend and scale bar sat over the data and its bottom
+    was cut off) and no area or school lies under the legend or the scale bar.
+    Screenshots in ``test-artifacts/``."""
+    from segspatial.demo import demo_pupils, demo_schools
+    from segspatial.pupils import pupil_segregation
+    from segspatial.report import demo_report_data, write_report
+
+    schools = demo_schools()
+    result = pupil_segregation(demo_pupils(years=(2018,)), "school", area="municipality",
+                               year="year", ethnicity="ethnicity")
+    data = demo_report_data(result, schools, permutations=9)
+    index = write_report(data, tmp_path / "report", offline=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for file in ["index.html", *data.areas["file"]]:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto((index.parent / file).as_uri())
+        page.frame_locator("iframe.map").locator("path.leaflet-interactive").first.wait_for()
+        page.wait_for_timeout(300)
+        inner = next(f for f in page.frames if f != page.main_frame)
+        found = inner.evaluate(_CLEAR_OF_THE_DATA)
+        assert found["map"] == found["frame"], (file, found)
+        for control in ("legend", "scale"):
+            assert _apart(found["data"], found[control]), (file, control, found)
+        frame = page.locator("iframe.map")
+        frame.scroll_into_view_if_needed()
+        frame.screenshot(path=str(ARTIFACTS / f"report_webmap_{file.replace('.html', '')}.png"))
+        page.close()
+
+
+def _apart(a: dict, b: dict) -> bool:
+    return a["right"] <= b["left"] or b["right"] <= a["left"] or \
+        a["bottom"] <= b["top"] or b["bottom"] <= a["top"]

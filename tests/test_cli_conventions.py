@@ -456,3 +456,27 @@ def test_unrecognized_arguments_are_named_by_the_subcommand(command, capsys):
     assert exc.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"segspatial {command}: error: unrecognized arguments: --no-such-flag=1 --extra")
+
+
+def test_report_refuses_its_output_before_computing(tmp_path, capsys, monkeypatch):
+    """`report` checks --output (a new or empty folder, or an earlier report) before it
+    reads the input and computes the indices (issue 11: it used to say so only after
+    all the work); the folder is left as it was."""
+    import segspatial.cli.report as cli_report
+
+    files = write_files(tmp_path)
+    argv = _runs(files, tmp_path)["report"]
+    taken = tmp_path / "notes"
+    taken.mkdir()
+    (taken / "mine.txt").write_text("not a report")
+    argv = [*argv[:argv.index("-o") + 1], str(taken), *argv[argv.index("-o") + 2:]]
+
+    def no_work(args):
+        raise AssertionError("computed before checking --output")
+
+    monkeypatch.setattr(cli_report, "_compute", no_work)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"output {str(taken)!r} is a non-empty folder that is not a segspatial report" \
+        in err, err
+    assert sorted(p.name for p in taken.iterdir()) == ["mine.txt"]

@@ -278,18 +278,18 @@ def test_report_passes_min_cell_to_the_static_school_map(demo_data, monkeypatch)
 
     def recording(*args, **kwargs):
         ax = real_school_map(*args, **kwargs)
-        drawn.append((args[0], kwargs, ax))
+        scatter = ax.collections[-1]  # read now: the next page reuses the figure
+        scatter.update_scalarmappable()
+        drawn.append((args[0], kwargs, {
+            tuple(xy): to_hex(c) for xy, c in zip(scatter.get_offsets().tolist(),
+                                                  scatter.get_facecolors(), strict=True)}))
         return ax
 
     monkeypatch.setattr(plot, "school_map", recording)
     pages = dict(rp.render_report(demo_data, min_cell=10))
     assert len(drawn) == 2 and all(kw["min_cell"] == 10 for _, kw, _ in drawn)
     greys = 0
-    for town, _, ax in drawn:
-        scatter = ax.collections[-1]
-        scatter.update_scalarmappable()
-        fill = {tuple(xy): to_hex(c) for xy, c in zip(scatter.get_offsets().tolist(),
-                                                      scatter.get_facecolors(), strict=True)}
+    for town, _, fill in drawn:
         small = (town["dutch"] < 10) | (town["nonwestern"] < 10)
         for row, hidden in zip(town.itertuples(), small, strict=True):
             assert (fill[(row.x, row.y)] == SUPPRESSED_COLOR) == hidden, row.unit
@@ -327,6 +327,25 @@ def test_reruns_are_byte_identical(demo, demo_data):
                                     stamp="2026-01-01 12:00 UTC"))
     assert "Generated 2026-01-01 12:00 UTC." in stamped["GM9001.html"]
     assert "Generated" not in first["GM9001.html"]
+
+
+def test_a_page_is_the_same_alone_or_after_others(demo_data):
+    """The static school maps share one figure per rendering (report._canvas): a page's
+    bytes do not depend on the pages drawn before it, and each equals the page drawn on
+    a fresh figure (the first page of a rendering)."""
+    from dataclasses import replace
+
+    areas = demo_data.areas
+    together = dict(rp.render_report(demo_data, offline=True, min_cell=10))
+    backwards = dict(rp.render_report(replace(demo_data, areas=areas.iloc[::-1]),
+                                      offline=True, min_cell=10))
+    for file in areas["file"]:  # (the index lists the areas in the order given)
+        assert backwards[file] == together[file], file
+    for i, file in enumerate(areas["file"]):
+        alone = dict(rp.render_report(replace(demo_data, areas=areas.iloc[[i]]),
+                                      offline=True, min_cell=10))
+        assert alone[file] == together[file], file
+        assert "data:image/png;base64," in alone[file]
 
 
 def test_dutch_labels(demo_data):

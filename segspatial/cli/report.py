@@ -220,9 +220,10 @@ def _locations(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from segspatial.report import report_data, write_report
+    from segspatial.report import check_output, report_data, write_report
 
     _check(args)
+    check_output(args.output)  # before the work, not after it
     result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     several = _several(args, data)

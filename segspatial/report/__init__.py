@@ -41,7 +41,8 @@ unless ``stamp`` is given.
 
 Layout (one concern a module): ``_data`` (:func:`report_data` in steps), ``_lookup``
 (values by key), ``_context`` (text lookups and number formats), ``_interpret`` (the
-interpretation rules), ``_charts`` (SVG charts, PNG maps), ``_sections`` and
+interpretation rules), ``_charts`` (SVG charts, PNG maps), ``_canvas`` (one
+figure for every page's static school map), ``_sections`` and
 ``_index`` (what each page section shows), ``_env`` (templates and static files),
 ``_render`` (rendering and writing).
 
@@ -80,6 +81,7 @@ from segspatial.report._interpret import (
 from segspatial.report._render import (
     _area_page,
     _protected,
+    check_output,
     demo_report_data,
     render_report,
     write_demo_report,
@@ -98,6 +100,7 @@ __all__ = [
     "REPORT_INDICES",
     "ReportData",
     "band",
+    "check_output",
     "interpretation",
     "page_name",
     "demo_report_data",

@@ -46,6 +46,7 @@ class _Ctx:
     disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
 
     columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
+    canvas: Any = None  # _canvas.MapCanvas: one figure for the pages' static school maps
 
     def t(self, key: str, **values: Any) -> Markup:
         """A catalogue text with ``values`` filled in, each escaped (Markup kept)."""

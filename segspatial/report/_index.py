@@ -50,7 +50,7 @@ def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     web = boundaries.copy()
     web["geometry"] = web.geometry.simplify(100.0)
     m = choropleth_map(results, web, index="dissimilarity", area_code="code", name="name",
-                       offline=ctx.offline, min_cell=ctx.min_cell, height=600, lang=ctx.lang,
+                       offline=ctx.offline, min_cell=ctx.min_cell, height="100%", lang=ctx.lang,
                        label_a=label_a, label_b=label_b,
                        links=dict(zip(data.areas["code"], data.areas["file"], strict=True)))
     return {"heading": heading, "image": image, "document": iframe_document(m)}

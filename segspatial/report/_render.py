@@ -18,6 +18,7 @@ import pandas as pd
 
 from segspatial.compute import SegregationResult
 from segspatial.counts import EXCLUSION_COLUMNS
+from segspatial.report._canvas import MapCanvas
 from segspatial.report._context import _Ctx
 from segspatial.report._data import MARKER, ReportData, report_data
 from segspatial.report._env import render, static
@@ -151,7 +152,8 @@ def render_report(
         data, protected = _protected(data, min_cell)
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
                labels=data.group_labels, disclosure=protected,
-               columns=dict(data.parameters.get("group_columns") or {}))
+               columns=dict(data.parameters.get("group_columns") or {}),
+               canvas=MapCanvas())
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
@@ -173,6 +175,20 @@ def render_report(
             profile.get(area.code, data.profile.iloc[:0]),
             per_area.get(area.code, pd.DataFrame(columns=empty)),
             changes.get(area.code, data.changes.iloc[:0]))
+
+
+def check_output(output: str | os.PathLike) -> None:
+    """Raise now if :func:`write_report` would refuse ``output`` (a file, or a
+    non-empty folder that is not a report), before anything is computed; nothing is
+    written.
+
+    Raises
+    ------
+    ValueError
+    """
+    from segspatial._write import check_folder
+
+    check_folder(output, marker=MARKER, what="report")
 
 
 def write_report(

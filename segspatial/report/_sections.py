@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from segspatial.report._charts import has_values, iframe_document, png, svg_chart
+from segspatial.report._charts import has_values, iframe_document, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, change_sentence, interpretation
@@ -175,10 +175,14 @@ def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
 
 def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
           ) -> dict[str, Any]:
-    from matplotlib.figure import Figure
-
-    from segspatial._mapdata import SUPPRESSED_COLOR, suppressed_schools
+    from segspatial._mapdata import (
+        SUPPRESSED_COLOR,
+        local_measure_columns,
+        school_frame,
+        suppressed_schools,
+    )
     from segspatial.plot import school_map
+    from segspatial.report._canvas import MapCanvas
     from segspatial.webmap import school_webmap
 
     comp, (col_a, col_b) = next(iter(data.comparisons.items()))
@@ -199,13 +203,17 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
                                    ctx.disclosure.policy, area=town["area"].to_numpy())
         shown["centre"] = ctx.shown(code, f"share_a:{comp}")
         disclosed = {"published": shown}
-    figure = Figure(figsize=(5.2, 5.2), layout="constrained")
-    ax = figure.add_subplot()
+    # one frame of the schools for both maps (what is published, decided once)
+    frame = school_frame(town, "unit", col_a, col_b, x="x", y="y", name="name",
+                         area="area", total="total", min_cell=ctx.min_cell,
+                         extra=local_measure_columns(town, None), **disclosed)
+    canvas = ctx.canvas if ctx.canvas is not None else MapCanvas()
+    ax = canvas.axes()
     school_map(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                area="area", total="total", boundaries=outline, legend=False,
                min_cell=ctx.min_cell, lang=ctx.lang, label_a=ctx.group(col_a),
-               ax=ax, **disclosed)
-    image = png(figure)
+               ax=ax, frame=frame, **disclosed)
+    image = canvas.png()
     if ctx.disclosure is None:
         a_total, b_total = float(town[col_a].sum()), float(town[col_b].sum())
         centre = a_total / (a_total + b_total)
@@ -216,8 +224,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     m = school_webmap(town, "unit", col_a, col_b, x="x", y="y", crs=data.parameters["crs"],
                       name="name", total="total", boundaries=outline, boundary_name="name",
                       group_labels={col_a: ctx.group(col_a), col_b: ctx.group(col_b)},
-                      offline=ctx.offline, min_cell=ctx.min_cell, height=510, lang=ctx.lang,
-                      **disclosed)
+                      offline=ctx.offline, min_cell=ctx.min_cell, height="100%", lang=ctx.lang,
+                      frame=frame, **disclosed)
     return {
         "empty": False, "image": image, "document": iframe_document(m),
         "fewer": ctx.t("map_fewer", a=a), "more": ctx.t("map_more", a=a),
