@@ -22,9 +22,10 @@ What is published in disclosure mode (:class:`Policy`, defaults for ``N``):
   Moran's I are computed from the published bands and rounded pupils only.
 * **Shares** of a municipality (group shares, the area's share of A) are rounded to
   whole percents (``share_digits``).
-* **Indices** (D, E[D], D*, H, V, the spatial indices, the between-district share)
-  are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours and
-  data files alike; the charts and colours are drawn from the rounded values.
+* **Indices** (D, E[D], D*, H, V, exposure and isolation, the spatial indices:
+  spatial D, H, exposure and isolation at every bandwidth, the between-district
+  share) are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours
+  and data files alike; the charts and colours are drawn from the rounded values.
 * **Exclusions**: pupils left out because of a missing or unknown group are not
   counted per area (they are a group count); other exclusions are rounded.
 
@@ -55,6 +56,7 @@ Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt,
 """
 
 from segspatial.disclosure._audit import (
+    ENVIRONMENT_AUDITED,
     REPORT_INDICES,
     Audit,
     Design,
@@ -80,9 +82,11 @@ from segspatial.disclosure._publish import (
     protect_results,
     protect_table,
     publish_schools,
+    spatial_design,
 )
 
 __all__ = [
+    "ENVIRONMENT_AUDITED",
     "GROUP_REASONS",
     "HIDDEN",
     "REPORT_INDICES",
@@ -103,5 +107,6 @@ __all__ = [
     "round_counts",
     "school_publication",
     "SpatialDesign",
+    "spatial_design",
     "suppressed_schools",
 ]

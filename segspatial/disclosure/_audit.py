@@ -25,8 +25,10 @@ _PARTNERS = 8
 #: Candidate twins tried per small count at each level before the area-year's
 #: numbers are withheld (level 1: indices; level 2: also shares and counts).
 _ROUNDS = (16, 8, 8, 4)
-_SPATIAL_AUDITED = ("spatial_dissimilarity", "spatial_theil_h", "theil_h_between",
-                    "theil_h_within")
+#: The environment indices the audit recomputes for a twin (their ``_ro`` forms
+#: under the Reardon & O'Sullivan definition): spatial D and H, exposure, isolation.
+ENVIRONMENT_AUDITED = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+                       "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class SpatialDesign:
         The years whose spatial indices are published.
     definition : {"dispersal", "reardon_osullivan"}
         The spatial indices' definition (:func:`segspatial.spatial.spatial_segregation`).
+    indices : tuple of str
+        The environment indices published at every scale (names of
+        :data:`ENVIRONMENT_AUDITED`, without the ``_ro`` suffix of the Reardon &
+        O'Sullivan rows): by default spatial D and H; spatial exposure and isolation
+        (``spatial_isolation_a``, ``spatial_exposure_ab``, ...) on request.
     """
 
     crs: Any
@@ -64,6 +71,14 @@ class SpatialDesign:
     snap: float = 5000.0
     years: str = "latest"
     definition: str = "dispersal"
+    indices: tuple[str, ...] = ("spatial_dissimilarity", "spatial_theil_h")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indices", tuple(self.indices))
+        bad = [n for n in self.indices if n not in ENVIRONMENT_AUDITED]
+        if bad:
+            raise ValueError(f"SpatialDesign.indices: unknown {bad!r}; the audit "
+                             f"recomputes {', '.join(ENVIRONMENT_AUDITED)}")
 
 
 @dataclass(frozen=True)
@@ -429,7 +444,8 @@ class _SpatialCells:
     built once per comparison and scale by the spatial engine
     (:func:`segspatial.spatial.environment_operator`, block-diagonal by area-year, on
     the schools with pupils in A or B as the engine uses them); a twin's spatial D and
-    H come from :func:`segspatial.spatial.spatial_dissimilarity_theil` on its block."""
+    H, exposure and isolation come from the engine's formulas on its block
+    (:func:`_environment_indices`)."""
 
     def __init__(self, cells: _Cells, spatial: SpatialDesign) -> None:
         from segspatial.spatial._args import _resolve_scales
@@ -491,18 +507,48 @@ class _SpatialCells:
         return self._district
 
 
+def _environment_indices(operator: Any, a: np.ndarray, b: np.ndarray, definition: str,
+                         names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The environment indices ``names`` of one area-year for many count vectors at
+    once (``a``, ``b``: units x twins), each ``(n_twins,)``: the operator applied once
+    for all of them, then the spatial engine's own formulas (as in
+    :func:`segspatial.spatial.spatial_dissimilarity_theil` and
+    :func:`segspatial.spatial.spatial_exposure_isolation`)."""
+    from segspatial.spatial.formulas import (
+        EXPOSURE_NAMES,
+        _apply,
+        _dispersal_dh,
+        _exposure,
+        _ro_dh,
+    )
+
+    a_, b_, a_env, b_env, labels, n_groups = _apply(operator, a, b, None, definition, None)
+    out: dict[str, np.ndarray] = {}
+    if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
+        if definition == "reardon_osullivan":
+            d, h = _ro_dh(a_env, b_env, a_, b_, labels, n_groups)
+        else:
+            d, h = _dispersal_dh(a_env, b_env, labels, a_.sum(axis=0)[None, :],
+                                 b_.sum(axis=0)[None, :], n_groups)
+        out.update(spatial_dissimilarity=d, spatial_theil_h=h)
+    if {f"spatial_{n}" for n in EXPOSURE_NAMES} & set(names):
+        exposure = _exposure(a_, b_, a_env, b_env, labels, n_groups, definition)
+        out.update({f"spatial_{n}": v for n, v in exposure.items()})
+    return {n: np.asarray(out[n], dtype=np.float64).reshape(-1) for n in names}
+
+
 def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
                        total: np.ndarray, rows: np.ndarray, twin_of_row: np.ndarray,
                        latest: np.ndarray, touched: np.ndarray,
                        twins: np.ndarray) -> None:
     from segspatial.indices import GroupedCounts
-    from segspatial.spatial import spatial_dissimilarity_theil
     from segspatial.spatial.decomposition import _theil_decomposition
 
     geo = cells.spatial_cells(design.spatial)
     policy = cells.policy
     definition = design.spatial.definition
     suffix = "" if definition == "dispersal" else "_ro"
+    wanted = tuple(dict.fromkeys(design.spatial.indices))
     n_twins = len(touched)
     starts = np.concatenate([[0], np.cumsum(cells.size[twins[:, 0]])[:-1]])
     for ci, (name, (ga, gb)) in enumerate(cells.comparisons.items()):
@@ -521,10 +567,10 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
         other_units = np.zeros(n_twins, dtype=bool)
         other_units[np.unique(twin_of_row[used[rows] != own])] = True
         values: dict[tuple[str, float], np.ndarray] = {}
-        for scale, (op_rows, operator) in zip(geo.scales, geo.operators(cells, ci),
-                                             strict=True):
-            d_all = np.full(n_twins, np.nan)
-            h_all = np.full(n_twins, np.nan)
+        scales = list(zip(geo.scales, geo.operators(cells, ci), strict=True)) if wanted \
+            else []
+        for scale, (op_rows, operator) in scales:
+            found = {index: np.full(n_twins, np.nan) for index in wanted}
             position = np.full(cells.M.shape[0], -1, dtype=np.intp)
             position[op_rows] = np.arange(op_rows.size)
             for b in np.unique(twins[use, 0]):
@@ -537,20 +583,21 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
                     sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
                     at = (starts[members][None, :]
                           + (block_rows - cells.start[b])[:, None])
-                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
-                                                       definition=definition)
-                    d_all[members] = np.asarray(d).reshape(-1)
-                    h_all[members] = np.asarray(h).reshape(-1)
+                    got = _environment_indices(sub, M[at, ia], M[at, ib], definition,
+                                               wanted)
+                    for index, value in got.items():
+                        found[index][members] = value
                 for m in np.flatnonzero(in_block & other_units):  # rare: one by one
                     at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + block_all.size])
                     if at.size < 2:
                         continue
                     sub = geo.operator(cells, rows[at], scale)
-                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
-                                                       definition=definition)
-                    d_all[m], h_all[m] = float(d[0]), float(h[0])
-            values[("spatial_dissimilarity" + suffix, scale.bandwidth)] = d_all
-            values[("spatial_theil_h" + suffix, scale.bandwidth)] = h_all
+                    got = _environment_indices(sub, M[at, ia][:, None], M[at, ib][:, None],
+                                               definition, wanted)
+                    for index, value in got.items():
+                        found[index][m] = value[0]
+            for index, value in found.items():
+                values[(index + suffix, scale.bandwidth)] = value
         if design.spatial.districts is not None:
             keep = use[twin_of_row] & own
             twin = twin_of_row[keep]
