@@ -261,7 +261,7 @@ class _Cells:
 
     def touched(self, src: int, dst: int) -> np.ndarray:
         """The comparisons a move between two categories can change."""
-        return np.isin(self.pairs, [src, dst]).any(axis=1)
+        return ((self.pairs == src) | (self.pairs == dst)).any(axis=1)
 
     def moves_for(self, row: int, cell: int) -> list[tuple[int, int]]:
         """Feasible moves inside a school that change one of its cells."""
@@ -305,8 +305,9 @@ class _Cells:
         score = np.zeros(rows.size)
         for ia, ib in self.pairs[self.touched(src, dst)]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                p = self.M[:, ia] / (self.M[:, ia] + self.M[:, ib])
-            score = np.maximum(score, np.nan_to_num(np.abs(p[rows] - p[row]), nan=1.0))
+                p = self.M[rows, ia] / (self.M[rows, ia] + self.M[rows, ib])
+                here = self.M[row, ia] / (self.M[row, ia] + self.M[row, ib])
+            score = np.maximum(score, np.nan_to_num(np.abs(p - here), nan=1.0))
         if self.x is not None and np.isfinite(self.x[row]):
             d = np.hypot(self.x[rows] - self.x[row], self.y[rows] - self.y[row])
             score += 0.02 * np.nan_to_num(d / 1000.0, nan=100.0)
@@ -463,6 +464,7 @@ class _SpatialCells:
             self.scales = (_resolve_scales(bandwidths, spatial.kernel, None) if bandwidths
                            else [])
         self._operators: dict = {}
+        self._blocks: dict = {}
         self._district = None
 
     def used(self, cells: _Cells, ia: int, ib: int) -> np.ndarray:
@@ -492,6 +494,28 @@ class _SpatialCells:
                                            for scale in self.scales]
         return self._operators[comparison]
 
+    def block(self, cells: _Cells, comparison: int, scale: int, block: int
+              ) -> tuple[np.ndarray, Any]:
+        """The rows a comparison's spatial statistics use in one area-year (block) and
+        their environment operator at one scale (the block's part of
+        :meth:`operators`, cut once)."""
+        key = (comparison, scale, block)
+        if key not in self._blocks:
+            from scipy import sparse
+
+            op_rows, operator = self.operators(cells, comparison)[scale]
+            lo, hi = np.searchsorted(op_rows, [cells.start[block],
+                                              cells.start[block] + cells.size[block]])
+            # the operator is block-diagonal by area-year: rows lo:hi hold only the
+            # columns lo:hi, so the block is cut from the CSR arrays directly
+            first, last = operator.indptr[lo], operator.indptr[hi]
+            sub = sparse.csr_matrix((operator.data[first:last],
+                                     operator.indices[first:last] - lo,
+                                     operator.indptr[lo:hi + 1] - first),
+                                    shape=(hi - lo, hi - lo))
+            self._blocks[key] = (op_rows[lo:hi], sub)
+        return self._blocks[key]
+
     def districts(self, cells: _Cells) -> np.ndarray:
         """The district of every located row (None outside every district)."""
         if self._district is None:
@@ -507,34 +531,40 @@ class _SpatialCells:
         return self._district
 
 
-def _environment_indices(operator: Any, a: np.ndarray, b: np.ndarray, definition: str,
-                         names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The environment indices ``names`` of one area-year for many count vectors at
-    once (``a``, ``b``: units x twins), each ``(n_twins,)``: the operator applied once
-    for all of them, then the spatial engine's own formulas (as in
-    :func:`segspatial.spatial.spatial_dissimilarity_theil` and
-    :func:`segspatial.spatial.spatial_exposure_isolation`)."""
-    from segspatial.spatial.formulas import (
-        EXPOSURE_NAMES,
-        _apply,
-        _dispersal_dh,
-        _exposure,
-        _ro_dh,
-    )
+def _environment_formulas(a: np.ndarray, b: np.ndarray, a_env: np.ndarray,
+                          b_env: np.ndarray, label: np.ndarray, n_groups: int,
+                          definition: str, names: tuple[str, ...]
+                          ) -> dict[str, np.ndarray]:
+    """The environment indices ``names`` of ``n_groups`` area-years from their units'
+    counts and environments (1-D, ``label``: the area-year of each unit), with the
+    spatial engine's own formulas (``segspatial.spatial.formulas``), each
+    ``(n_groups,)``."""
+    from segspatial.spatial.formulas import EXPOSURE_NAMES, _dispersal_dh, _exposure, _ro_dh
 
-    a_, b_, a_env, b_env, labels, n_groups = _apply(operator, a, b, None, definition, None)
     out: dict[str, np.ndarray] = {}
     if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
         if definition == "reardon_osullivan":
-            d, h = _ro_dh(a_env, b_env, a_, b_, labels, n_groups)
+            d, h = _ro_dh(a_env, b_env, a, b, label, n_groups)
         else:
-            d, h = _dispersal_dh(a_env, b_env, labels, a_.sum(axis=0)[None, :],
-                                 b_.sum(axis=0)[None, :], n_groups)
+            A = np.bincount(label, weights=a, minlength=n_groups)
+            B = np.bincount(label, weights=b, minlength=n_groups)
+            d, h = _dispersal_dh(a_env, b_env, label, A, B, n_groups)
         out.update(spatial_dissimilarity=d, spatial_theil_h=h)
     if {f"spatial_{n}" for n in EXPOSURE_NAMES} & set(names):
-        exposure = _exposure(a_, b_, a_env, b_env, labels, n_groups, definition)
+        exposure = _exposure(a, b, a_env, b_env, label, n_groups, definition)
         out.update({f"spatial_{n}": v for n, v in exposure.items()})
-    return {n: np.asarray(out[n], dtype=np.float64).reshape(-1) for n in names}
+    return {n: np.asarray(out[n], dtype=np.float64) for n in names}
+
+
+def _environment_indices(operator: Any, a: np.ndarray, b: np.ndarray, definition: str,
+                         names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The environment indices ``names`` of one area-year's units under ``operator``
+    for one count vector (``a``, ``b``: units x 1), each ``(1,)``."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    b = np.asarray(b, dtype=np.float64).reshape(-1)
+    label = np.zeros(a.size, dtype=np.intp)
+    return _environment_formulas(a, b, np.asarray(operator @ a), np.asarray(operator @ b),
+                                 label, 1, definition, names)
 
 
 def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
@@ -567,35 +597,43 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
         other_units = np.zeros(n_twins, dtype=bool)
         other_units[np.unique(twin_of_row[used[rows] != own])] = True
         values: dict[tuple[str, float], np.ndarray] = {}
-        scales = list(zip(geo.scales, geo.operators(cells, ci), strict=True)) if wanted \
-            else []
-        for scale, (op_rows, operator) in scales:
+        blocks = np.unique(twins[use, 0]) if wanted else np.zeros(0, dtype=np.intp)
+        for k, scale in enumerate(geo.scales if wanted else ()):
+            # every twin's environments, block by block (one sparse product for all
+            # twins of a block), then the formulas once for all twins, each twin an
+            # area-year of its own (``label``), as the engine computes them
+            parts: list[tuple[np.ndarray, ...]] = []
+            for b in blocks:
+                members = np.flatnonzero(use & (twins[:, 0] == b) & ~other_units)
+                block_rows, sub = geo.block(cells, ci, k, b)
+                if not members.size or block_rows.size < 2:
+                    continue
+                at = starts[members][None, :] + (block_rows - cells.start[b])[:, None]
+                a, b_ = M[at, ia], M[at, ib]
+                env = sub @ np.hstack([a, b_])
+                parts.append((np.repeat(members, block_rows.size), a.ravel(order="F"),
+                              b_.ravel(order="F"),
+                              env[:, :members.size].ravel(order="F"),
+                              env[:, members.size:].ravel(order="F")))
             found = {index: np.full(n_twins, np.nan) for index in wanted}
-            position = np.full(cells.M.shape[0], -1, dtype=np.intp)
-            position[op_rows] = np.arange(op_rows.size)
-            for b in np.unique(twins[use, 0]):
-                in_block = use & (twins[:, 0] == b)
-                block_all = np.arange(cells.start[b], cells.start[b] + cells.size[b])
-                members = np.flatnonzero(in_block & ~other_units)
-                block_rows = block_all[used[block_all]]
-                if members.size and block_rows.size >= 2:
-                    pos = position[block_rows]
-                    sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
-                    at = (starts[members][None, :]
-                          + (block_rows - cells.start[b])[:, None])
-                    got = _environment_indices(sub, M[at, ia], M[at, ib], definition,
-                                               wanted)
-                    for index, value in got.items():
-                        found[index][members] = value
-                for m in np.flatnonzero(in_block & other_units):  # rare: one by one
-                    at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + block_all.size])
-                    if at.size < 2:
-                        continue
-                    sub = geo.operator(cells, rows[at], scale)
-                    got = _environment_indices(sub, M[at, ia][:, None], M[at, ib][:, None],
-                                               definition, wanted)
-                    for index, value in got.items():
-                        found[index][m] = value[0]
+            if parts:
+                label, a, b_, a_env, b_env = (np.concatenate(v) for v in zip(*parts,
+                                                                           strict=True))
+                got = _environment_formulas(a, b_, a_env, b_env, label, n_twins,
+                                            definition, wanted)
+                done = np.unique(label)
+                for index, value in got.items():
+                    found[index][done] = value[done]
+            for m in np.flatnonzero(use & other_units):  # rare: one by one
+                b = twins[m, 0]
+                at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + cells.size[b]])
+                if at.size < 2:
+                    continue
+                sub = geo.operator(cells, rows[at], scale)
+                got = _environment_indices(sub, M[at, ia][:, None], M[at, ib][:, None],
+                                           definition, wanted)
+                for index, value in got.items():
+                    found[index][m] = value[0]
             for index, value in found.items():
                 values[(index + suffix, scale.bandwidth)] = value
         if design.spatial.districts is not None:
@@ -681,9 +719,11 @@ def _certificates(cells: _Cells, found: list) -> pd.DataFrame:
              for n, t in zip(cells.names, cells.theme_of, strict=True)]
     labels = names + [f"(neither group of {c})" for c in cells.comp_names]
     units = cells.frame["unit"].to_numpy()
+    areas = cells.block_keys["area"].to_numpy()
+    years = cells.block_keys["year"].to_numpy()
     rows = []
     for (b, r, c), (_, row, src, dst, k) in found:
-        area, year = cells.block_keys.iloc[b]
+        area, year = areas[b], years[b]
         rows.append((area, year, None if r < 0 else units[r], labels[c], units[row],
                      names[src], names[dst], None if k < 0 else units[k]))
     return pd.DataFrame(rows, columns=["area", "year", "unit", "count", "moved_in",
