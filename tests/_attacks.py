@@ -791,9 +791,10 @@ class Environments:
 
 
 def _published_count(value: float, base: int, min_cell: int | None) -> tuple[int, int] | None:
-    """A count column of a results table (NaN: below N) as the whole numbers it allows."""
+    """A count column of a results table as the whole numbers it allows; None for an
+    empty one (below N, or withheld with everything of its area-year: either)."""
     if value is None or not np.isfinite(value):
-        return (0, min_cell - 1) if min_cell else None
+        return None
     return count_interval(str(int(round(value))), base, min_cell)
 
 
