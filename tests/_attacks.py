@@ -505,8 +505,14 @@ def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
     if problem.AB is not None:
         ok &= (A + B >= problem.AB[0]) & (A + B <= problem.AB[1])
     ok &= _fits(indices(cand[..., 0], cand[..., 1]), problem.bounds)
-    _check(problem, cand, ok)
-    return bool(ok.any())
+    if problem.check is None:
+        return bool(ok.any())
+    rows = np.flatnonzero(ok)
+    for start in range(0, rows.size, 64):  # one twin is enough
+        at = rows[start:start + 64]
+        if problem.check(cand[at, :, 0], cand[at, :, 1]).any():
+            return True
+    return False
 
 
 @dataclass
@@ -773,7 +779,10 @@ class Environments:
         out = {(f"{n}{suffix}", bw): np.full(len(a), np.nan)
                for n in ENVIRONMENT for bw, _ in self.scales}
         used = ((a + b) > 0) & self.located[None, :]
-        patterns, which = np.unique(used, axis=0, return_inverse=True)
+        if (used == used[:1]).all():  # the usual case: the same schools throughout
+            patterns, which = used[:1], np.zeros(len(a), dtype=np.intp)
+        else:
+            patterns, which = np.unique(used, axis=0, return_inverse=True)
         for p, pattern in enumerate(patterns):
             rows = np.flatnonzero(which.reshape(-1) == p)
             if pattern.sum() < 2:
@@ -824,21 +833,21 @@ def results_problem(rows: pd.DataFrame, schools: pd.DataFrame, *, crs: str,
     if A is not None and B is not None:
         AB = intersect(AB, (A[0] + B[0], A[1] + B[1]))
     wanted = rows if use is None else rows[rows["index"].str.removesuffix("_ro").isin(use)]
-    bounds = {ASPATIAL[r.index]: iv for r in wanted.itertuples()
-              if r.index in ASPATIAL and not np.isfinite(r.bandwidth)
-              and (iv := _value_interval(r.value)) is not None}
-    spatial = {}
-    for r in wanted.itertuples():
-        name = r.index.removesuffix("_ro")
-        if name in ENVIRONMENT and np.isfinite(r.bandwidth):
-            iv = _value_interval(r.value)
-            if iv is not None:
-                spatial[(r.index, float(r.bandwidth))] = iv
+    bounds, spatial, kernels = {}, {}, {}
+    for index, bandwidth, kernel, value in zip(
+            wanted["index"].astype(str).tolist(), wanted["bandwidth"].tolist(),
+            wanted["kernel"].tolist(), wanted["value"].tolist(), strict=True):
+        iv = _value_interval(value)
+        if iv is None:
+            continue
+        if index in ASPATIAL and not np.isfinite(bandwidth):
+            bounds[ASPATIAL[index]] = iv
+        elif index.removesuffix("_ro") in ENVIRONMENT and np.isfinite(bandwidth):
+            spatial[(index, float(bandwidth))] = iv
+            kernels[float(bandwidth)] = str(kernel)
     check = None
     if spatial:
-        scales = sorted({(bw, k) for (_, bw), k in zip(
-            spatial, [rows.loc[(rows["index"] == i) & (rows["bandwidth"] == bw),
-                               "kernel"].iloc[0] for i, bw in spatial], strict=True)})
+        scales = sorted(kernels.items())
         definition = ("reardon_osullivan" if any(i.endswith("_ro") for i, _ in spatial)
                       else "dispersal")
         env = Environments(schools["x"].to_numpy(), schools["y"].to_numpy(), crs=crs,
