@@ -18,6 +18,15 @@ counts from a publication like the one before the fix (on that code the report o
 real 2019 case gave 356 of 1,367 small counts to attack 1 alone), and the audit's
 certificates are checked end to end: data with a count changed as a certificate says
 give byte-identical pages.
+
+The results files of ``indices`` with the spatial exposure and isolation (and spatial
+D and H, under both definitions) get the same attacks: index inversion with every
+published number recomputed by the attacker from the public school locations (small
+areas exhaustively, a twin for every other small count), differencing (the third
+group; the spatial rows, which count only schools with pupils in A or B, against the
+aspatial ones) and twin comparison (a certified twin's numbers, rounded, are the
+published ones), on the demo by neighbourhood and the real 2019 case, with and
+without ``--min-cell``.
 """
 
 from __future__ import annotations

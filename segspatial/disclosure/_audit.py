@@ -711,21 +711,22 @@ def _compare(cells: _Cells, design: Design, twins: np.ndarray, published: dict,
     return ok, differing, other
 
 
-def _spatial_verdict(valid: np.ndarray, differing: dict, other: np.ndarray,
+def _spatial_verdict(computed: np.ndarray, differing: dict, other: np.ndarray,
                      spatial: tuple[np.ndarray, dict, np.ndarray]
                      ) -> tuple[np.ndarray, dict, np.ndarray]:
-    """Combine the comparison of the aspatial numbers (``valid``, ``differing``,
-    ``other``) with the one after the spatial numbers of the twins ``valid`` were
-    added (``spatial``): a twin whose spatial numbers were not computed keeps its first
-    verdict (its spatial numbers are unknown, not different), so what is withheld for
-    a count never depends on the twins of other areas in the same batch."""
+    """Combine the comparison of the aspatial numbers (``differing``, ``other``) with
+    the one after the spatial numbers of the twins ``computed`` were added
+    (``spatial``): a twin whose spatial numbers were not computed keeps its first
+    verdict and is not valid (its spatial numbers are unknown, not different), so what
+    is withheld for a count never depends on the twins of other areas in the same
+    batch."""
     valid2, differing2, other2 = spatial
     keys = set(differing) | set(differing2)
-    none = np.zeros(valid.size, dtype=bool)
-    merged = {key: np.where(valid, differing2.get(key, none), differing.get(key, none))
+    none = np.zeros(computed.size, dtype=bool)
+    merged = {key: np.where(computed, differing2.get(key, none), differing.get(key, none))
               for key in keys}
     merged = {key: column for key, column in merged.items() if column.any()}
-    return valid & valid2, merged, np.where(valid[:, None], other2, other)
+    return computed & valid2, merged, np.where(computed[:, None], other2, other)
 
 
 def _certificates(cells: _Cells, found: list) -> pd.DataFrame:
@@ -810,10 +811,13 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
             published = _published(cells, design, twins)
             valid, differing, other = _compare(cells, design, twins, published, identity,
                                                levels, hidden)
-            if design.spatial is not None and valid.any():
-                published = _with_spatial(cells, design, published, only=valid)
+            # the spatial numbers of every twin whose shares and counts match (those
+            # whose index values differ too: what stops them decides what to withhold)
+            computed = ~other.any(axis=1)
+            if design.spatial is not None and computed.any():
+                published = _with_spatial(cells, design, published, only=computed)
                 valid, differing, other = _spatial_verdict(
-                    valid, differing, other,
+                    computed, differing, other,
                     _compare(cells, design, twins, published, identity, levels, hidden))
             for m, twin in enumerate(proposed):
                 if not valid[m]:
