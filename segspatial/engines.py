@@ -28,6 +28,7 @@ UTF-8 for DuckDB (the pandas engine reads Windows-1252 too).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -426,6 +427,11 @@ def _dask_counts(path: Path, columns: list[str], text: list[str], unit: str,
 # ------------------------------------------------------------------------------- API
 
 
+_MEMORY_UNITS = ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")
+_MEMORY_SIZE = re.compile(r"\s*\d+(\.\d+)?\s*(" + "|".join(_MEMORY_UNITS) + r")\s*",
+                          re.IGNORECASE)
+
+
 def aggregate_files(
     path: str | Path,
     unit: str,
@@ -499,6 +505,11 @@ def aggregate_files(
             f"engine={engine!r} needs the optional extra: pip install 'segspatial[{engine}]'"
         ) from None
     path = Path(path)
+    if memory_limit is not None and (
+            not isinstance(memory_limit, str) or not _MEMORY_SIZE.fullmatch(memory_limit)):
+        raise ValueError(f"memory_limit must be a size such as '2GB' or '500MiB' (a "
+                         f"number and one of {', '.join(_MEMORY_UNITS)}), got "
+                         f"{memory_limit!r}")
     income_missing = _check_income_missing(income_missing)
     for value, argument in ((unit, "unit"), (area, "area"), (year, "year"),
                             (ethnicity, "ethnicity"), (income, "income"),
@@ -522,10 +533,18 @@ def aggregate_files(
     columns = _columns(unit, area, year, ethnicity, income, education)
     text = [c for c in (unit, area, ethnicity, education) if c is not None]
     if engine == "duckdb":
-        parts = [_batch_counts(batch, unit, area, year, themes, lookups, income_missing)
-                 for batch in _duckdb_batches(path, columns, text, year, income,
-                                              income_missing, batch_rows, memory_limit,
-                                              threads)]
+        import duckdb
+
+        try:
+            parts = [_batch_counts(batch, unit, area, year, themes, lookups,
+                                   income_missing)
+                     for batch in _duckdb_batches(path, columns, text, year, income,
+                                                  income_missing, batch_rows,
+                                                  memory_limit, threads)]
+        except duckdb.OutOfMemoryException:
+            raise MemoryError(
+                f"DuckDB ran out of memory reading {str(path)!r} under "
+                f"memory_limit={memory_limit!r}: raise the limit (e.g. '2GB')") from None
     else:
         parts = _dask_counts(path, columns, text, unit, area, year, themes, lookups,
                              income_missing, scheduler, blocksize)

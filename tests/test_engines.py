@@ -179,3 +179,20 @@ def test_cli_engine_gives_the_same_results(demo_files, tmp_path, capsys):
     assert "--sep cannot be used with --engine duckdb" in capsys.readouterr().err
     assert main([*common, "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler is for --engine dask" in capsys.readouterr().err
+
+
+def test_a_bad_memory_limit_is_an_error_not_a_duckdb_traceback(demo_files, capsys):
+    _, folder = demo_files
+    common = ["indices", str(folder / "p.parquet"), "--pupils", "--unit", "school",
+              "--area", "municipality", "--year", "year", "--income", "income", "-q",
+              "--engine", "duckdb", "-o", str(folder / "m.csv")]
+    for bad in ("lots", "0", "1GB'; SELECT 1; --"):
+        assert main([*common, "--memory-limit", bad]) == 2
+        err = capsys.readouterr().err
+        assert "--memory-limit must be a size such as '2GB'" in err and "Traceback" not in err
+    assert main([*common, "--memory-limit", "1KB"]) == 2
+    err = capsys.readouterr().err
+    assert "DuckDB ran out of memory" in err and "--memory-limit '1KB'" in err
+    with pytest.raises(ValueError, match="memory_limit must be a size"):
+        aggregate_pupils(folder / "p.parquet", "school", engine="duckdb",
+                         engine_options={"memory_limit": 2}, income="income")
