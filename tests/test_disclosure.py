@@ -1030,3 +1030,34 @@ def test_spatial_exposure_attacks_work_without_min_cell_on_the_real_case(real_ex
                              two_groups=True, use=EXPOSURE, twins=False)
     assert not outcome.wrong, outcome.wrong[:5]
     assert len(outcome.recovered) >= 5, str(outcome)
+
+
+def test_spatial_design_follows_the_result_and_refuses_what_the_audit_cannot_rebuild():
+    """protect_results without a design takes the result's own settings
+    (spatial_design); neighbours from other areas (context='all') and indices the
+    audit does not recompute are refused, never published unaudited."""
+    from segspatial.spatial import spatial_segregation
+
+    data = pd.DataFrame({"school": [f"s{i}" for i in range(8)], "area": ["X"] * 4 + ["Y"] * 4,
+                         "a": [60, 50, 20, 4, 30, 30, 70, 10],
+                         "b": [10, 20, 50, 66, 40, 45, 5, 60],
+                         "x": 120_000 + 300.0 * np.arange(8), "y": 480_000.0})
+    kw = dict(x="x", y="y", crs="EPSG:28992", area="area", bandwidth=[500, 1000],
+              kernel="boxcar", spatial_indices=ENVIRONMENT_ROWS[2:], min_unit_size=0,
+              min_area_size=0)
+    result = spatial_segregation(data, "school", "a", "b", **kw)
+    design = dc.spatial_design(result.parameters)
+    assert design.bandwidths == (500.0, 1000.0) and design.kernel == "boxcar"
+    assert design.years == "all" and design.definition == "dispersal"
+    table, _, audit = dc.protect_results(result, dc.Policy(N))
+    rows = table[table["index"].isin(ENVIRONMENT_ROWS[2:])]
+    assert len(rows) == 16 and audit.cells > 0
+    exact = result.table.set_index(["area", "index", "bandwidth"])["value"]
+    for row in rows.itertuples():
+        assert np.isnan(row.value) or row.value == round(
+            exact[(row.area, row.index, row.bandwidth)], 2)
+    everywhere = spatial_segregation(data, "school", "a", "b", context="all", **kw)
+    with pytest.raises(ValueError, match="context='all' is not covered"):
+        dc.protect_results(everywhere, dc.Policy(N))
+    with pytest.raises(ValueError, match="unknown"):
+        dc.SpatialDesign(crs="EPSG:28992", indices=("morans_i",))

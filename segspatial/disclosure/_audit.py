@@ -40,7 +40,7 @@ class SpatialDesign:
     crs : str or pyproj.CRS
         Projected CRS of the ``x``/``y`` columns.
     bandwidths : tuple of float
-        Spatial D and H are published at these bandwidths ...
+        The environment indices (``indices``) are published at these bandwidths ...
     profile : tuple of float
         ... and at these (the multi-scale profile).
     kernel : str, optional
