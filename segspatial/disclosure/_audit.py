@@ -513,6 +513,9 @@ class _SpatialCells:
                                      operator.indices[first:last] - lo,
                                      operator.indptr[lo:hi + 1] - first),
                                     shape=(hi - lo, hi - lo))
+            if sub.indices.size and (sub.indices.min() < 0 or sub.indices.max() >= hi - lo):
+                raise RuntimeError("disclosure audit: the environment operator is not "
+                                   "block-diagonal by area-year")  # pragma: no cover
             self._blocks[key] = (op_rows[lo:hi], sub)
         return self._blocks[key]
 
