@@ -118,7 +118,8 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "n_boot": ("count", "bootstrap replicates with a defined change; null for the normal "
                         "approximation"),
     "bootstrap": ("text", "individual or cluster (see the results table), or null"),
-    "interval": ("text", "bias_corrected, percentile or normal"),
+    "interval": ("text", "bias_corrected, percentile or normal; withheld in disclosure "
+                 "mode (--min-cell: the interval comes from exact counts)"),
     "reason": ("text", "why the change is undefined; null when it is defined"),
     "decomposition": ("text", "shapley_ipf on a difference that was decomposed and on its "
                               "parts (the Shapley decomposition with iterative proportional "

@@ -215,6 +215,41 @@ def test_demo_report_speaks_one_language_in_chromium(chromium, demo, tmp_path, l
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_demo_multigroup_sections_speak_one_language_in_chromium(chromium, demo, tmp_path,
+                                                                 lang):
+    """The sections "several groups at once" (split by denomination, local-score maps)
+    and "income as a continuum" (H(p) chart), published without --min-cell."""
+    from segspatial.demo import demo_pupils
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+    from segspatial.rankorder import rank_order_segregation
+    from segspatial.report import report_data, write_report
+
+    result, schools, boundaries = demo
+    pupils = demo_pupils(years=(2017, 2018))
+    kinds = ["openbaar", "rooms-katholiek", "islamitisch"]
+    pupils["denomination"] = pupils["school"].map(
+        dict(zip(schools["school"], kinds * len(schools), strict=False)))
+    several = pupil_multigroup_segregation(
+        pupils, "school", area="municipality", year="year", ethnicity="ethnicity",
+        income="income", income_groups=3, within="denomination")
+    ranked = rank_order_segregation(pupils, "school", income="income",
+                                    area="municipality", year="year")
+    data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
+                       name="school_name", boundaries=boundaries, area_code="statcode",
+                       only=["GM9001", "GM9002"], permutations=19, multigroup=several,
+                       rank_order=ranked)
+    folder = write_report(data, tmp_path / lang, lang=lang, offline=True).parent
+    page = (folder / "GM9001.html").read_text(encoding="utf-8")
+    assert 'class="multigroup"' in page and 'class="income"' in page
+    strings = _data_strings((schools, ["school", "school_name", "municipality",
+                                       "municipality_name"]),
+                            (boundaries, ["statcode", "statnaam", "name"])) + kinds
+    strings.append("denomination")  # the grouping column's name heads its table
+    problems = check_report(chromium, folder, lang, strings)
+    assert problems == [], "\n".join(problems)
+
+
 REAL_AREAS = ["GM0096", "GM0363", "GM0014"]  # Vlieland (one school), Amsterdam, Groningen
 
 

@@ -40,9 +40,17 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
         schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
         on=["municipality", "school"], how="left")
+    # the report's sections "several groups at once" (migration background) and
+    # "income as a continuum" (H^R and the H(p) profile): cheap on the demo's pupils
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+    from segspatial.rankorder import rank_order_segregation
     from segspatial.report import demo_report_data, write_demo_report
 
-    report = demo_report_data(result, schools)
+    several = pupil_multigroup_segregation(pupils, "school", area="municipality",
+                                           year="year", ethnicity="ethnicity")
+    ranked = rank_order_segregation(pupils, "school", income="income",
+                                    area="municipality", year="year")
+    report = demo_report_data(result, schools, multigroup=several, rank_order=ranked)
     if args.min_cell is not None:  # one audit for everything the demo writes
         from dataclasses import replace
 

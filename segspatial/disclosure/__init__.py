@@ -75,8 +75,10 @@ from segspatial.disclosure._policy import (
     suppressed_schools,
 )
 from segspatial.disclosure._publish import (
+    CHANGE_NOTE,
     Protected,
     band_moran,
+    protect_change,
     protect_exclusions,
     protect_report,
     protect_results,
@@ -86,6 +88,7 @@ from segspatial.disclosure._publish import (
 )
 
 __all__ = [
+    "CHANGE_NOTE",
     "ENVIRONMENT_AUDITED",
     "GROUP_REASONS",
     "HIDDEN",
@@ -98,6 +101,7 @@ __all__ = [
     "Design",
     "Policy",
     "policy",
+    "protect_change",
     "protect_exclusions",
     "protect_report",
     "protect_results",

@@ -541,3 +541,46 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
             out = out.drop(columns=key)
     out["min_cell"] = policy.min_cell
     return out, protect_exclusions(result.exclusions, policy), result_audit
+
+
+#: The ``interval`` of a change in disclosure mode: none is published.
+CHANGE_NOTE = "withheld"
+
+
+def protect_change(published: pd.DataFrame, policy: Policy, *, from_year: Any = None,
+                   to_year: Any = None, trend: bool = True) -> pd.DataFrame:
+    """The change table of disclosure mode, derived from published values only.
+
+    ``published`` is a results table as disclosure mode publishes it
+    (:func:`protect_results`: rounded, audited values; withheld ones NaN). The
+    differences and trends are computed from those values alone, so they tell
+    nothing the published table does not: ``value_from``, ``value_to`` and the
+    difference have ``policy.digits`` decimals (a difference of two such values), the
+    trend (a least-squares slope of published values) ``policy.digits + 2``. A year
+    whose value is withheld is skipped (as a year without a value; with explicit
+    years the series gets a reason). Bootstrap intervals, p-values and ``direction``
+    are not published: they are functions of the exact counts (a known seed makes
+    them reproducible, so an attacker could test candidate counts against them) that
+    the audit does not recompute; ``interval`` says so (:data:`CHANGE_NOTE`,
+    ``"withheld"``). The
+    Elbers decomposition is not published either (its parts come from the exact
+    counts of every school).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`segspatial.schema.CHANGE_COLUMNS`.
+    """
+    from segspatial.inference._change import change_from_values
+
+    out = change_from_values(published, from_year=from_year, to_year=to_year, trend=trend)
+    difference = (out["statistic"] == "difference").to_numpy()
+    for column in ("value_from", "value_to"):
+        out[column] = policy.values(out[column].to_numpy(dtype=np.float64))
+    change = out["change"].to_numpy(dtype=np.float64)
+    out["change"] = np.where(difference, policy.values(change),
+                             np.round(change, policy.digits + 2) + 0.0)
+    out["interval"] = np.where(np.isfinite(change), CHANGE_NOTE, None)
+    out["n_boot"] = np.nan
+    out["bootstrap"] = None
+    return out

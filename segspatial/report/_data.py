@@ -124,6 +124,9 @@ class ReportData:
     disclosure : segspatial.disclosure.Protected, optional
         Set on the data :func:`render_report` renders in disclosure mode: the audited
         shares and counts of each municipality's latest year.
+    multigroup : segspatial.report._multigroup_data.MultigroupData, optional
+        Several groups at once and income as a continuum (``multigroup=`` and
+        ``rank_order=`` of :func:`report_data`).
     """
 
     areas: pd.DataFrame
@@ -138,6 +141,7 @@ class ReportData:
     parameters: dict[str, Any] = field(default_factory=dict)
     districts: Any = None
     disclosure: Any = None
+    multigroup: Any = None
 
     @property
     def has_years(self) -> bool:
@@ -216,6 +220,8 @@ def report_data(
     permutations: int = 999,
     rng: int = 0,
     inputs: Iterable[Any] = (),
+    multigroup: SegregationResult | None = None,
+    rank_order: SegregationResult | None = None,
 ) -> ReportData:
     """Compute everything a report shows.
 
@@ -264,6 +270,16 @@ def report_data(
         Seed of the permutations (fixed, so reruns give the same pages).
     inputs : iterable of path
         Input files, listed with their size and SHA-256 in the method section.
+    multigroup : SegregationResult, optional
+        Several groups at once, for the section of that name: from
+        :func:`segspatial.multigroup_table.multigroup_segregation` (counts; with
+        ``within=`` the split between and within, e.g. denominations) or
+        :func:`segspatial.multigroup_table.pupil_multigroup_segregation` (pupils, by
+        theme), computed with ``area=`` on the same units. The report adds the
+        decomposition per cluster and the local scores of every school (maps).
+    rank_order : RankOrderResult, optional
+        Income as a continuum: :func:`segspatial.rankorder.rank_order_segregation`
+        with ``area=``; the pages show H^R and the H(p) profile.
 
     Returns
     -------
@@ -295,12 +311,15 @@ def report_data(
     areas = _page_files(codes, options["geo"])
     parameters = _provenance(result, options, spatial, unit=unit, x=x, y=y, kernel=kernel,
                              inputs=inputs)
+    from segspatial.report._multigroup_data import multigroup_data
+
+    several = multigroup_data(multigroup, rank_order, counts, codes)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),
                       counts=counts.reset_index(drop=True), comparisons=comparisons,
                       group_labels=labels, boundaries=options["geo"], parameters=parameters,
-                      districts=spatial["district_frame"])
+                      districts=spatial["district_frame"], multigroup=several)
 
 
 # --------------------------------------------------------------------------- the steps

@@ -3,7 +3,6 @@ what was left out of the whole report (context of ``templates/index.html``)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from markupsafe import Markup
@@ -12,13 +11,10 @@ from segspatial.report._charts import iframe_document, png
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._lookup import Values
+from segspatial.report._lookup import sort_value as _sort_value
+from segspatial.report._multigroup import national_summary
 from segspatial.report._sections import exclusion_rows, method
 from segspatial.text import lookup
-
-
-def _sort_value(value: float) -> str:
-    value = float(value)
-    return repr(round(value, 12)) if math.isfinite(value) else ""
 
 
 def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
@@ -139,4 +135,5 @@ def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The context of ``templates/index.html``."""
     return {"maps": _national_maps(ctx, data), "table": _table(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
+            "multigroup": national_summary(ctx, data),
             "title": ctx.t("index_title")}

@@ -7,6 +7,7 @@ most of the report's time; :class:`Values` indexes the rows once instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,3 +61,9 @@ class Values:
                  if not np.isnan(self._values[i])
                  and all(self._keys[j][i] == k for j, k in enumerate(key))]
         return min(found) if found else None
+
+
+def sort_value(value: float) -> str:
+    """The ``data-v`` sort key of a number in a sortable table (empty when missing)."""
+    value = float(value)
+    return repr(round(value, 12)) if math.isfinite(value) else ""

@@ -89,9 +89,12 @@ def _protected(data: ReportData, min_cell: int, *,
         permutations=p.get("permutations", 999), seed=p.get("seed", 0),
         every_year=every_year)
     areas = data.areas[~data.areas["code"].isin(protected.dropped)].reset_index(drop=True)
+    # the audit covers no multigroup number (M, H, the split, local scores, H^R): the
+    # sections say they are withheld and publish nothing else
+    several = data.multigroup.withhold() if data.multigroup is not None else None
     return replace(data, areas=areas, table=protected.table, spatial=protected.spatial,
                    profile=protected.profile, exclusions=protected.exclusions,
-                   disclosure=protected), protected
+                   disclosure=protected, multigroup=several), protected
 
 
 def _check_options(lang: str, min_cell: Any) -> int | None:

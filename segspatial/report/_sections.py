@@ -20,6 +20,11 @@ from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, interpretation
 from segspatial.report._lookup import Values
+from segspatial.report._multigroup import (
+    income_profile,
+    multigroup_definitions,
+    several_groups,
+)
 
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
@@ -327,7 +332,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     return {
         "definitions": [ctx.t(k) for k in (
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
-            "def_bands", "def_spatial", "def_decomposition", "def_moran")],
+            "def_bands", "def_spatial", "def_decomposition", "def_moran")]
+        + multigroup_definitions(ctx, data),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
@@ -356,6 +362,8 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
                       year),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
+        "multigroup": several_groups(ctx, data, code),
+        "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)

@@ -90,6 +90,7 @@ class _Prepared:
     sources: np.ndarray
     pool_counts: np.ndarray
     area_pool: _Pool
+    context_pool: dict[str, list] | None = None
 
 
 def outside_comparison_exclusions(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
@@ -133,6 +134,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
                       b=units["b"].to_numpy(dtype=np.float64), group=group, n_groups=n_groups)
     reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
     area_pool = _Pool(ux, uy, group)
+    context_pool = None
     if context == "area":
         pool, sources = area_pool, np.arange(c.a.size)
         pool_counts = np.column_stack([c.a, c.b])
@@ -143,12 +145,18 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
         pool = _Pool(px, py, pd.factorize(every["year"], sort=True)[0])
         sources = np.searchsorted(every["_pos"].to_numpy(), units["_pos"].to_numpy())
         pool_counts = every[["a", "b"]].to_numpy(dtype=np.float64)
+        # the neighbours that are not units of the result (areas the area filter
+        # dropped): their places, for the inference's environment operators
+        outside = every.loc[~every["_pos"].isin(units["_pos"])]
+        context_pool = {"year": outside["year"].astype(object).tolist(),
+                        "x": px[outside.index.to_numpy()].tolist(),
+                        "y": py[outside.index.to_numpy()].tolist()}
     return _Prepared(
         kept=kept.drop(columns="_pos"), excluded=excluded, units=units.drop(columns="_pos"),
         c=c, key_frame=key_frame,
         n_pupils=c.sum(units["total"].to_numpy(dtype=np.float64)), base_reason=reason,
         x=ux, y=uy, context=context, pool=pool, sources=sources, pool_counts=pool_counts,
-        area_pool=area_pool,
+        area_pool=area_pool, context_pool=context_pool,
     )
 
 
@@ -555,6 +563,8 @@ def spatial_segregation(
         "morrill_contiguity": morrill_contiguity, "permutations": permutations,
         "snap": snap, "min_unit_size": min_unit_size, "min_area_size": min_area_size,
     }
+    if prep.context_pool is not None:  # context="all": neighbours outside the result
+        parameters["context_pool"] = prep.context_pool
     table = conform_results(table)
     table[drop] = None
     return SegregationResult(table=table,
