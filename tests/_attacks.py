@@ -23,6 +23,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -266,7 +267,8 @@ def _entropy(p: np.ndarray) -> np.ndarray:
 
 
 def indices(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """D, H and V of many candidate count vectors at once (rows: candidates)."""
+    """D, H, V, exposure and isolation (aPa, aPb, bPb, bPa) of many candidate count
+    vectors at once (rows: candidates)."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     A, B = a.sum(axis=-1, keepdims=True), b.sum(axis=-1, keepdims=True)
@@ -279,7 +281,11 @@ def indices(a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
         h = 1.0 - (t * _entropy(p)).sum(axis=-1) / (T[..., 0] * _entropy(P[..., 0]))
         xpx = (np.where(t > 0, a / A * p, 0.0)).sum(axis=-1)
         v = (xpx - P[..., 0]) / (1.0 - P[..., 0])
-    return {"D": d, "H": h, "V": v}
+        q = np.where(t > 0, b / np.where(t > 0, t, 1), 0.0)
+        exposure = {"aPa": xpx, "aPb": (np.where(t > 0, a / A * q, 0.0)).sum(axis=-1),
+                    "bPb": (np.where(t > 0, b / B * q, 0.0)).sum(axis=-1),
+                    "bPa": (np.where(t > 0, b / B * p, 0.0)).sum(axis=-1)}
+    return {"D": d, "H": h, "V": v, **exposure}
 
 
 def _fits(values: dict[str, np.ndarray], bounds: dict[str, Interval]) -> np.ndarray:
@@ -304,7 +310,11 @@ class AreaProblem:
     A: tuple[int, int] | None          # the area's count of A
     B: tuple[int, int] | None
     AB: tuple[int, int] | None         # A + B
-    bounds: dict[str, Interval]        # D, H, V
+    bounds: dict[str, Interval]        # D, H, V (keys of indices())
+    #: the other published numbers: (a, b) of candidates (rows) -> which fit them all
+    check: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    #: the (a, b) a school may hold (default: its row of ``candidates``)
+    allows: Callable[[int, tuple[int, int]], bool] | None = None
 
 
 def _school_candidates(t: int, row: pd.Series, min_cell: int | None, two_groups: bool,
@@ -386,7 +396,8 @@ def enumerate_feasible(problem: AreaProblem, limit: float = 3e6) -> list[set] | 
     if problem.A is not None and problem.B is not None:
         a_vals = np.arange(max(problem.A[0], 0), problem.A[1] + 1)
         ab_lo, ab_hi = problem.AB if problem.AB is not None else (0, 10**9)
-        totals = [(A, B) for A in a_vals for B in range(max(ab_lo - A, 0), ab_hi - A + 1)]
+        totals = [(A, B) for A in a_vals for B in range(max(ab_lo - A, 0), ab_hi - A + 1)
+                  if problem.B is None or problem.B[0] <= B <= problem.B[1]]
         if not totals:
             return [set() for _ in sizes]
     log_work = (np.log(sizes[free].astype(np.float64)).sum()
@@ -430,8 +441,20 @@ def enumerate_feasible(problem: AreaProblem, limit: float = 3e6) -> list[set] | 
     full[:, last] = problem.candidates[last][lasts]
     values = indices(full[..., 0], full[..., 1])
     ok = _fits(values, problem.bounds)
+    _check(problem, full, ok)
     feasible = full[ok].astype(np.int64)
     return [set(map(tuple, feasible[:, i].tolist())) for i in range(n)]
+
+
+def _check(problem: AreaProblem, full: np.ndarray, ok: np.ndarray,
+           chunk: int = 100_000) -> None:
+    """``ok &=`` the problem's further published numbers (in place, in chunks)."""
+    if problem.check is None:
+        return
+    rows = np.flatnonzero(ok)
+    for start in range(0, rows.size, chunk):
+        at = rows[start:start + chunk]
+        ok[at] = problem.check(full[at, :, 0], full[at, :, 1])
 
 
 def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
@@ -445,7 +468,13 @@ def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
     n = len(truth)
     small = [k for k in (0, 1) if truth[school, k] < min_cell]
     alternatives = []
-    allowed = [set(map(tuple, c.tolist())) for c in problem.candidates]
+    if problem.allows is None:
+        allowed = [set(map(tuple, c.tolist())) for c in problem.candidates]
+
+        def allows(i: int, pair: tuple[int, int]) -> bool:
+            return pair in allowed[i]
+    else:
+        allows = problem.allows
     for k in small:
         for step in (-2, -1, 1, 2):
             for other_k in (0, 1):  # move within the school between a and b, or out
@@ -453,7 +482,7 @@ def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
                 new[school, k] += step
                 if other_k != k:
                     new[school, other_k] -= step
-                if tuple(new[school]) not in allowed[school]:
+                if not allows(school, tuple(new[school])):
                     continue
                 alternatives.append(new)
                 delta = new.sum(axis=0) - truth.sum(axis=0)
@@ -462,7 +491,7 @@ def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
                         continue
                     comp = new.copy()
                     comp[j] -= delta
-                    if tuple(comp[j]) in allowed[j]:
+                    if allows(j, tuple(comp[j])):
                         alternatives.append(comp)
     if not alternatives:
         return False
@@ -476,7 +505,14 @@ def twin_exists(problem: AreaProblem, truth: np.ndarray, school: int,
     if problem.AB is not None:
         ok &= (A + B >= problem.AB[0]) & (A + B <= problem.AB[1])
     ok &= _fits(indices(cand[..., 0], cand[..., 1]), problem.bounds)
-    return bool(ok.any())
+    if problem.check is None:
+        return bool(ok.any())
+    rows = np.flatnonzero(ok)
+    for start in range(0, rows.size, 64):  # one twin is enough
+        at = rows[start:start + 64]
+        if problem.check(cand[at, :, 0], cand[at, :, 1]).any():
+            return True
+    return False
 
 
 @dataclass
@@ -520,24 +556,31 @@ def attack_inversion(report: Report, truth: pd.DataFrame, *, two_groups: bool,
     outcome = Outcome()
     for code, true, problem in _problems(report, truth, two_groups):
         ab = true[["a", "b"]].to_numpy(dtype=np.int64)
-        small = [(i, k) for i in range(len(ab)) for k in (0, 1) if ab[i, k] < min_cell]
-        if not small:
-            continue
-        outcome.attacked += len(small)
-        feasible = enumerate_feasible(problem, limit)
-        for i, k in small:
-            where = (code, problem.schools[i], "ab"[k])
-            if feasible is not None:
-                values = {p[k] for p in feasible[i]}
-                if len(values) == 1:
-                    (value,) = values
-                    (outcome.recovered if value == ab[i, k] else outcome.wrong).append(
-                        (where, int(ab[i, k])))
-            elif not twins:
-                outcome.unresolved += 1
-            elif not twin_exists(problem, ab, i, min_cell):
-                outcome.unresolved += 1
+        _solve(outcome, code, problem, ab, min_cell, limit=limit, twins=twins)
     return outcome
+
+
+def _solve(outcome: Outcome, code, problem: AreaProblem, ab: np.ndarray, min_cell: int,
+           *, limit: float, twins: bool, exhaustive: bool = True) -> None:
+    """Attack one area's small counts: exhaustively where the combinations are few
+    enough (``exhaustive``), else each must have a twin (``twins``) or is unresolved."""
+    small = [(i, k) for i in range(len(ab)) for k in (0, 1) if ab[i, k] < min_cell]
+    if not small:
+        return
+    outcome.attacked += len(small)
+    feasible = enumerate_feasible(problem, limit) if exhaustive else None
+    for i, k in small:
+        where = (code, problem.schools[i], "ab"[k])
+        if feasible is not None:
+            values = {p[k] for p in feasible[i]}
+            if len(values) == 1:
+                (value,) = values
+                (outcome.recovered if value == ab[i, k] else outcome.wrong).append(
+                    (where, int(ab[i, k])))
+        elif not twins:
+            outcome.unresolved += 1
+        elif not twin_exists(problem, ab, i, min_cell):
+            outcome.unresolved += 1
 
 
 # --------------------------------------------------------------------------- attack 2
@@ -690,9 +733,245 @@ def attack_third_group_table(table: pd.DataFrame, *, base: int = 1,
     return outcome
 
 
+# --------------------------------------------------------------------------- results files
+
+
+#: Index rows of a results table the attacker recomputes itself (-> key of indices()).
+ASPATIAL = {"dissimilarity": "D", "theil_h": "H", "correlation": "V", "isolation_a": "aPa",
+            "exposure_ab": "aPb", "isolation_b": "bPb", "exposure_ba": "bPa"}
+#: The environment indices (their ``_ro`` forms alike) the attacker recomputes.
+ENVIRONMENT = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+               "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba")
+EXPOSURE = ENVIRONMENT[2:]
+
+
+class Environments:
+    """The spatial indices of candidate count vectors of one area-year, as anyone can
+    compute them: segspatial's public functions on the schools' public locations with
+    the settings a results table states (bandwidths, kernel, the ``_ro`` suffix of the
+    Reardon & O'Sullivan rows). As the engine does, only schools with pupils in A or B
+    are environments (candidates are grouped by which schools those are)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, *, crs: str,
+                 scales: list[tuple[float, str]], definition: str) -> None:
+        self.x, self.y, self.crs = np.asarray(x, float), np.asarray(y, float), crs
+        self.located = np.isfinite(self.x) & np.isfinite(self.y)
+        self.scales, self.definition = scales, definition
+        self._operators: dict = {}
+
+    def _operator(self, used: np.ndarray, bandwidth: float, kernel: str):
+        from segspatial.spatial import environment_operator
+
+        key = (used.tobytes(), bandwidth, kernel)
+        if key not in self._operators:
+            knn = kernel == "knn"
+            self._operators[key] = environment_operator(
+                self.x[used], self.y[used], crs=self.crs,
+                bandwidth=None if knn else bandwidth, kernel=None if knn else kernel,
+                k=int(bandwidth) if knn else None, definition=self.definition)
+        return self._operators[key]
+
+    def __call__(self, a: np.ndarray, b: np.ndarray) -> dict[tuple[str, float], np.ndarray]:
+        """(index row name, bandwidth) -> value per candidate (rows of ``a``, ``b``)."""
+        from segspatial.spatial import spatial_dissimilarity_theil, spatial_exposure_isolation
+
+        suffix = "" if self.definition == "dispersal" else "_ro"
+        out = {(f"{n}{suffix}", bw): np.full(len(a), np.nan)
+               for n in ENVIRONMENT for bw, _ in self.scales}
+        used = ((a + b) > 0) & self.located[None, :]
+        if (used == used[:1]).all():  # the usual case: the same schools throughout
+            patterns, which = used[:1], np.zeros(len(a), dtype=np.intp)
+        else:
+            patterns, which = np.unique(used, axis=0, return_inverse=True)
+        for p, pattern in enumerate(patterns):
+            rows = np.flatnonzero(which.reshape(-1) == p)
+            if pattern.sum() < 2:
+                continue  # fewer than 2 units: undefined, as the engine says
+            a_, b_ = a[np.ix_(rows, pattern)].T, b[np.ix_(rows, pattern)].T
+            for bw, kernel in self.scales:
+                K = self._operator(pattern, bw, kernel)
+                d, h = spatial_dissimilarity_theil(K, a_, b_, definition=self.definition)
+                values = {"spatial_dissimilarity": d, "spatial_theil_h": h}
+                values.update({f"spatial_{n}": v for n, v in spatial_exposure_isolation(
+                    K, a_, b_, definition=self.definition).items()})
+                for n, v in values.items():
+                    out[(f"{n}{suffix}", bw)][rows] = np.asarray(v).reshape(-1)
+        return out
+
+
+def _published_count(value: float, base: int, min_cell: int | None) -> tuple[int, int] | None:
+    """A count column of a results table as the whole numbers it allows; None for an
+    empty one (below N, or withheld with everything of its area-year: either)."""
+    if value is None or not np.isfinite(value):
+        return None
+    return count_interval(str(int(round(value))), base, min_cell)
+
+
+def _value_interval(value: float) -> Interval | None:
+    """A value of a results table: the digits it was written with (CSV text)."""
+    if value is None or not np.isfinite(value):
+        return None
+    return number_interval(repr(float(value)))
+
+
+def results_problem(rows: pd.DataFrame, schools: pd.DataFrame, *, crs: str,
+                    min_cell: int | None, base: int, two_groups: bool,
+                    use: tuple[str, ...] | None = None) -> AreaProblem:
+    """The attacker's problem for one area-year of a results table.
+
+    ``rows``: the table's rows of the area-year (one comparison); ``schools``: the
+    area's schools as anyone knows them (``unit``, ``total``, ``x``, ``y``). Every
+    published value constrains the candidates: the counts ``n_a``, ``n_b`` and
+    ``n_pupils``, the aspatial indices of :data:`ASPATIAL` and the environment indices
+    at every bandwidth (``use``: only these index rows, e.g. to show what the spatial
+    exposure alone gives away)."""
+    first = rows.iloc[0]
+    A = _published_count(first.get("n_a"), base, min_cell)
+    B = _published_count(first.get("n_b"), base, min_cell)
+    totals = schools["total"].to_numpy(dtype=np.int64)
+    AB = (int(totals.sum()),) * 2 if two_groups else None
+    if A is not None and B is not None:
+        AB = intersect(AB, (A[0] + B[0], A[1] + B[1]))
+    wanted = rows if use is None else rows[rows["index"].str.removesuffix("_ro").isin(use)]
+    bounds, spatial, kernels = {}, {}, {}
+    for index, bandwidth, kernel, value in zip(
+            wanted["index"].astype(str).tolist(), wanted["bandwidth"].tolist(),
+            wanted["kernel"].tolist(), wanted["value"].tolist(), strict=True):
+        iv = _value_interval(value)
+        if iv is None:
+            continue
+        if index in ASPATIAL and not np.isfinite(bandwidth):
+            bounds[ASPATIAL[index]] = iv
+        elif index.removesuffix("_ro") in ENVIRONMENT and np.isfinite(bandwidth):
+            spatial[(index, float(bandwidth))] = iv
+            kernels[float(bandwidth)] = str(kernel)
+    check = None
+    if spatial:
+        scales = sorted(kernels.items())
+        definition = ("reardon_osullivan" if any(i.endswith("_ro") for i, _ in spatial)
+                      else "dispersal")
+        env = Environments(schools["x"].to_numpy(), schools["y"].to_numpy(), crs=crs,
+                           scales=scales, definition=definition)
+
+        def check(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            got = env(np.asarray(a, float), np.asarray(b, float))
+            ok = np.ones(len(a), dtype=bool)
+            for key, (lo, hi) in spatial.items():
+                ok &= (got[key] >= lo) & (got[key] <= hi)
+            return ok
+
+    def allows(i: int, pair: tuple[int, int]) -> bool:
+        a, b = pair
+        t = totals[i]
+        return a >= 0 and b >= 0 and (a + b == t if two_groups else a + b <= t)
+
+    names = schools["unit"].tolist()
+    return AreaProblem(str(first["area"]), names, [], np.zeros(len(names), dtype=bool), A,
+                       B, AB, bounds, check=check, allows=allows)
+
+
+def _all_candidates(totals: np.ndarray, two_groups: bool) -> list[np.ndarray]:
+    out = []
+    for t in totals:
+        a_all = np.arange(t + 1)
+        if two_groups:
+            out.append(np.column_stack([a_all, t - a_all]))
+        else:
+            a, b = np.meshgrid(a_all, a_all, indexing="ij")
+            keep = a + b <= t
+            out.append(np.column_stack([a[keep], b[keep]]))
+    return out
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Areas as text, years as numbers (-1 without a year), bandwidths as numbers."""
+    year = (pd.to_numeric(frame["year"], errors="coerce").fillna(-1).astype(int)
+            if "year" in frame.columns else -1)
+    out = frame.assign(area=frame["area"].astype(str), year=year)
+    if "bandwidth" in out.columns:
+        out["bandwidth"] = pd.to_numeric(out["bandwidth"], errors="coerce")
+    return out
+
+
+def attack_results(table: pd.DataFrame, truth: pd.DataFrame, *, crs: str,
+                   min_cell: int | None, base: int, two_groups: bool, limit: float = 3e6,
+                   use: tuple[str, ...] | None = None, twins: bool = True) -> Outcome:
+    """Index inversion on a results file (the index and spatial rows of ``indices``,
+    spatial exposure and isolation included): per area-year, every count vector of
+    its schools that gives every published number; solved exhaustively where the
+    combinations are few enough, elsewhere each small count must have a second
+    solution (a twin) that fits everything published, else it is unresolved.
+
+    ``truth``: one row per school and year with ``unit``, ``area``, ``year``, ``a``,
+    ``b``, ``total``, ``x``, ``y`` (the attacker uses ``total``, ``x`` and ``y``, public;
+    ``a`` and ``b`` check what it finds). ``min_cell`` None: the table is read as
+    written without disclosure control (exact counts, all digits)."""
+    n = min_cell or 10
+    outcome = Outcome()
+    keys = ["area", "year"]
+    table, truth = _keyed(table), _keyed(truth)
+    by_key = {k: f for k, f in truth.groupby(keys)}
+    for key, rows in table.groupby(keys):
+        schools = by_key.get(key)
+        if schools is None:
+            continue
+        ab = schools[["a", "b"]].to_numpy(dtype=np.int64)
+        if not (ab < n).any():
+            continue
+        problem = results_problem(rows, schools, crs=crs, min_cell=min_cell, base=base,
+                                  two_groups=two_groups, use=use)
+        totals = schools["total"].to_numpy(dtype=np.int64)
+        sizes = totals + 1.0 if two_groups else (totals + 1.0) * (totals + 2.0) / 2
+        exhaustive = np.log(sizes[:-1]).sum() + np.log(25) <= np.log(limit)
+        if exhaustive:
+            problem.candidates = _all_candidates(totals, two_groups)
+        _solve(outcome, key, problem, ab, n, limit=limit, twins=twins,
+               exhaustive=exhaustive)
+    return outcome
+
+
+def attack_unit_differencing(table: pd.DataFrame, truth: pd.DataFrame, *, base: int = 1,
+                             min_cell: int | None = None, largest: int = 3) -> Outcome:
+    """Differencing the rows of one area-year: the spatial rows count only the schools
+    with pupils in A or B (``n_units``, ``n_pupils``), the aspatial rows all of them;
+    with the schools' public sizes, the schools left out (up to ``largest`` of them)
+    are found when one set of schools fits the difference: their counts of A and B
+    are 0."""
+    from itertools import combinations
+
+    outcome = Outcome()
+    table, truth = _keyed(table), _keyed(truth)
+    by_key = {k: f for k, f in truth.groupby(["area", "year"])}
+    for key, rows in table.groupby(["area", "year"]):
+        spatial = rows[rows["bandwidth"].notna()]
+        aspatial = rows[rows["bandwidth"].isna()]
+        schools = by_key.get(key)
+        if spatial.empty or aspatial.empty or schools is None:
+            continue
+        units = int(aspatial["n_units"].max()) - int(spatial["n_units"].min())
+        empty = schools[(schools["a"] == 0) & (schools["b"] == 0)]
+        outcome.attacked += 2 * len(empty)
+        if not 0 < units <= largest:
+            continue
+        low = (count_interval(str(int(aspatial["n_pupils"].max())), base, None)[0]
+               - count_interval(str(int(spatial["n_pupils"].min())), base, None)[1])
+        high = (count_interval(str(int(aspatial["n_pupils"].max())), base, None)[1]
+                - count_interval(str(int(spatial["n_pupils"].min())), base, None)[0])
+        sizes = schools.set_index("unit")["total"].astype(int)
+        fits = [c for c in combinations(sizes.index, units)
+                if low <= sizes[list(c)].sum() <= high]
+        if len(fits) == 1:
+            for unit in fits[0]:
+                true = schools.set_index("unit").loc[unit]
+                for group in ("a", "b"):
+                    (outcome.recovered if true[group] == 0 else outcome.wrong).append(
+                        ((key, unit, group), int(true[group])))
+    return outcome
+
+
 __all__ = [name for name in dir() if not name.startswith("_")
            and name not in {"annotations", "html", "itertools", "json", "math", "re", "np",
-                            "pd", "dataclass", "field"}]
+                            "pd", "dataclass", "field", "Callable"}]
 
 
 # --------------------------------------------------------------------------- self-tests

@@ -18,6 +18,15 @@ counts from a publication like the one before the fix (on that code the report o
 real 2019 case gave 356 of 1,367 small counts to attack 1 alone), and the audit's
 certificates are checked end to end: data with a count changed as a certificate says
 give byte-identical pages.
+
+The results files of ``indices`` with the spatial exposure and isolation (and spatial
+D and H, under both definitions) get the same attacks: index inversion with every
+published number recomputed by the attacker from the public school locations (small
+areas exhaustively, a twin for every other small count), differencing (the third
+group; the spatial rows, which count only schools with pupils in A or B, against the
+aspatial ones) and twin comparison (a certified twin's numbers, rounded, are the
+published ones), on the demo by neighbourhood and the real 2019 case, with and
+without ``--min-cell``.
 """
 
 from __future__ import annotations
@@ -32,12 +41,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from _attacks import (
+    EXPOSURE,
     attack_differencing,
     attack_inversion,
+    attack_results,
     attack_share_size,
     attack_share_size_map,
     attack_third_group,
     attack_third_group_table,
+    attack_unit_differencing,
     features,
     read_report,
     weak_report,
@@ -795,3 +807,258 @@ def test_summary_never_says_nothing_was_left_out_when_rows_are_withheld(tmp_path
     # without disclosure control the row is there, with its count
     pages = dict(rp.render_report(data))
     assert lookup("en", "exclusions_none") not in pages["X.html"]
+
+
+# --------------------------------------------------------------------------- spatial exposure
+
+#: The spatial rows of the exposure suite: spatial D and H, exposure and isolation.
+ENVIRONMENT_ROWS = ["spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+                    "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba"]
+
+
+def _exposure_results(path: Path, out: Path, *, area: str, total: str, bandwidths,
+                      min_cell: int | None, definition: str = "dispersal",
+                      year: bool = True, min_unit_size: int = 0) -> pd.DataFrame:
+    """``indices`` with the aspatial and the spatial exposure and isolation (and D,
+    H, V and the spatial D and H), with or without ``--min-cell``, as written."""
+    _run("indices", path, "--unit", "school", "--group-a", "a", "--group-b", "b",
+         *(["--year", "year"] if year else []), "--area", area, "--total", total,
+         "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--bandwidth", *bandwidths,
+         "--definition", definition, "--spatial-indices", *ENVIRONMENT_ROWS,
+         "--indices", "dissimilarity", "theil_h", "correlation", "isolation_a",
+         "exposure_ab", "isolation_b", "exposure_ba", "--min-unit-size", min_unit_size,
+         "--min-area-size", 0, *(["--min-cell", min_cell] if min_cell else []),
+         "-o", out, "-q")
+    return pd.read_csv(out)
+
+
+def _neighbourhoods(counts: pd.DataFrame, size: float = 1000.0) -> pd.DataFrame:
+    """The demo's schools per square of ``size`` metres within their town: areas of
+    one to four schools, where a published index is closest to a school's counts."""
+    cell = (counts["x"] // size).astype(int).astype(str) + "-" + (
+        counts["y"] // size).astype(int).astype(str)
+    return counts.assign(area=counts["municipality"] + "-" + cell)
+
+
+@pytest.fixture(scope="module", params=["dispersal", "reardon_osullivan"])
+def demo_exposure(request, tmp_path_factory):
+    """The demo's counts (two years, a third group) by neighbourhood: the results
+    file with spatial exposure and isolation at 500 m-2 km, with ``--min-cell`` and
+    without."""
+    from segspatial.demo import demo_counts
+
+    out = tmp_path_factory.mktemp("exposure")
+    counts = _neighbourhoods(demo_counts(years=(2017, 2018)))
+    counts.to_csv(out / "counts.csv", index=False)
+    options = dict(area="area", total="total", bandwidths=(500, 1000, 2000),
+                   definition=request.param)
+    tables = {n: _exposure_results(out / "counts.csv", out / f"results-{n}.csv",
+                                   min_cell=n, **options) for n in (N, None)}
+    truth = counts.rename(columns={"school": "unit"})[
+        ["unit", "area", "year", "a", "b", "total", "x", "y"]]
+    return counts, truth, tables, out, options
+
+
+@pytest.fixture(scope="module")
+def real_exposure(real_2019, tmp_path_factory):
+    """The real 2019 case (located schools, as ``indices --min-unit-size 50``
+    analyses them): spatial exposure and isolation at 500 m-4 km per municipality."""
+    out = tmp_path_factory.mktemp("real-exposure")
+    located = real_2019[real_2019["x"].notna() & real_2019["y"].notna()]
+    located.to_csv(out / "counts.csv", index=False)
+    options = dict(area="municipality", total="pupils", bandwidths=(500, 1000, 2000, 4000),
+                   year=False, min_unit_size=50)
+    tables = {n: _exposure_results(out / "counts.csv", out / f"results-{n}.csv",
+                                   min_cell=n, **options) for n in (N, None)}
+    kept = located[located["pupils"] >= 50]
+    truth = kept.rename(columns={"school": "unit", "municipality": "area",
+                                 "pupils": "total"})[["unit", "area", "a", "b", "total",
+                                                      "x", "y"]]
+    return truth, tables
+
+
+def test_spatial_exposure_is_published_audited_under_min_cell(demo_exposure):
+    """--min-cell publishes the spatial exposure and isolation (no longer refused),
+    rounded to 2 decimals, and withholds with the reason 'not shown' only what the
+    audit cannot prove; the published values are the exact ones rounded."""
+    _, _, tables, _, _ = demo_exposure
+    shown, exact = tables[N], tables[None]
+    rows = shown["index"].str.removesuffix("_ro").isin(ENVIRONMENT_ROWS[2:])
+    assert rows.sum() > 500 and (shown["min_cell"] == N).all()
+    values = shown.loc[rows, "value"]
+    np.testing.assert_allclose(values.dropna(), np.round(values.dropna(), 2), atol=1e-12)
+    keys = ["area", "year", "index", "bandwidth"]
+    both = shown[rows].merge(exact, on=keys, suffixes=("", "_exact"))
+    published = both["value"].notna()
+    # of the values defined with both groups of at least N, most are published
+    defined = both["value_exact"].notna() & (both["n_a_exact"] >= N) & (
+        both["n_b_exact"] >= N)
+    assert defined.sum() > 1000 and published[defined].mean() > 0.8, \
+        published[defined].mean()
+    assert not published[~defined].any()
+    np.testing.assert_allclose(both.loc[published, "value"],
+                               np.round(both.loc[published, "value_exact"], 2), atol=1e-12)
+    gone = both[~published & both["value_exact"].notna()]
+    assert (gone["reason"] == dc.HIDDEN).all()
+    assert (shown["reason"] == dc.HIDDEN).any()  # the audit does withhold some
+
+
+def test_spatial_exposure_inversion_recovers_nothing_on_the_demo(demo_exposure):
+    """Index inversion on the results file (every published number: counts, D, H, V,
+    exposure, isolation, spatial D, H, exposure and isolation at every bandwidth,
+    recomputed by the attacker with segspatial's public functions): areas of one or
+    two schools exhaustively, the others by a twin for every small count."""
+    _, truth, tables, _, _ = demo_exposure
+    outcome = attack_results(tables[N], truth, crs="EPSG:28992", min_cell=N, base=5,
+                             two_groups=False)
+    assert outcome.attacked >= 30, str(outcome)
+    assert not outcome.wrong, outcome.wrong[:5]
+    assert not outcome.recovered and not outcome.unresolved, str(outcome)
+
+
+def test_spatial_exposure_attacks_work_without_min_cell_on_the_demo(demo_exposure):
+    """The same attacker on the file written without --min-cell: the exposure and
+    isolation alone (with the counts every results file has) pin small counts in
+    areas of two schools, where the counts alone pin none."""
+    _, truth, tables, _, _ = demo_exposure
+    counts_only = attack_results(tables[None], truth, crs="EPSG:28992", min_cell=None,
+                                 base=1, two_groups=False, use=(), twins=False)
+    exposure = attack_results(tables[None], truth, crs="EPSG:28992", min_cell=None,
+                              base=1, two_groups=False, use=EXPOSURE,
+                              twins=False)
+    assert not exposure.wrong and not counts_only.wrong, exposure.wrong[:5]
+    single = {w for w, _ in counts_only.recovered}  # one-school areas: a = A
+    more = [w for w, _ in exposure.recovered if w not in single]
+    assert len(more) >= 5, str(exposure)
+
+
+def test_third_group_and_unit_differencing_recover_nothing(demo_exposure, tmp_path):
+    """Differencing the results file: pupils minus the two groups per area-year, and
+    the spatial rows (schools with pupils in A or B only) against the aspatial rows:
+    with one school of pupils in neither group, the unprotected file names it (its
+    A and B are 0); the protected one does not."""
+    counts, truth, tables, _, options = demo_exposure
+    assert not attack_third_group_table(tables[N], base=5, min_cell=N).recovered
+    empty = counts.copy()
+    row = empty.index[(empty["year"] == 2018)
+                      & (empty.groupby(["area", "year"])["school"].transform("size") == 4)][0]
+    empty.loc[row, ["a", "b"]] = 0
+    empty.to_csv(tmp_path / "counts.csv", index=False)
+    truth = empty.rename(columns={"school": "unit"})
+    found = {}
+    for n in (N, None):
+        table = _exposure_results(tmp_path / "counts.csv", tmp_path / f"r-{n}.csv",
+                                  min_cell=n, **options)
+        found[n] = attack_unit_differencing(table, truth, base=5 if n else 1, min_cell=n)
+    assert found[None].recovered and not found[None].wrong, str(found[None])
+    assert found[N].attacked >= 2 and not found[N].recovered, str(found[N])
+
+
+def test_certified_twins_publish_the_same_results(demo_exposure, tmp_path):
+    """Twin comparison: for counts below N of each kind the audit names a twin (one
+    pupil moved, and back in another school of the area). The twin's own numbers, as
+    written without --min-cell on the twin's data and rounded as published, are the
+    published numbers wherever the data's file publishes one: the two data sets
+    cannot be told apart from it. Without --min-cell the two files differ (the
+    comparison can fail)."""
+    from segspatial.spatial import spatial_segregation
+
+    counts, _, tables, out, options = demo_exposure
+    result = spatial_segregation(
+        counts, "school", "a", "b", area="area", year="year", total="total", x="x",
+        y="y", crs="EPSG:28992", bandwidth=list(options["bandwidths"]),
+        definition=options["definition"], spatial_indices=ENVIRONMENT_ROWS,
+        indices=["dissimilarity", "theil_h", "correlation", "isolation_a", "exposure_ab",
+                 "isolation_b", "exposure_ba"], min_unit_size=0, min_area_size=0)
+    _, _, audit = dc.protect_results(result, dc.Policy(N))
+    certificates = audit.certificates
+    assert len(certificates) == audit.cells > 20
+    schools = certificates[certificates["unit"].notna()]
+    # spatially relevant twins: the pupil moved back in another school of the area
+    kinds = pd.concat([schools[schools["moved_back_in"].notna()].groupby("count").head(2),
+                       certificates[certificates["unit"].isna()].head(2)])
+    assert set(kinds["count"]) >= {"a", "b"}
+    published = tables[N]
+    keys = ["area", "year", "index", "bandwidth"]
+    policy = dc.Policy(N)
+    plain = (out / "results-None.csv").read_bytes()
+    for _, certificate in kinds.iterrows():
+        twin = counts.copy()
+        for unit, sign in ((certificate["moved_in"], 1),
+                           (certificate["moved_back_in"], -1)):
+            if not isinstance(unit, str):  # no school to move the pupil back in
+                continue
+            at = ((twin["area"] == certificate["area"]) & (twin["year"] == certificate["year"])
+                  & (twin["school"] == unit))
+            assert at.sum() == 1
+            for group, step in ((certificate["moved_from"], -sign),
+                                (certificate["moved_to"], sign)):
+                if not group.startswith("("):  # "(none of a, b)": the third group
+                    twin.loc[at, group] += step
+        assert not twin.equals(counts)
+        twin.to_csv(tmp_path / "twin.csv", index=False)
+        exact = _exposure_results(tmp_path / "twin.csv", tmp_path / "twin-out.csv",
+                                  min_cell=None, **options)
+        assert (tmp_path / "twin-out.csv").read_bytes() != plain
+        both = published.merge(exact, on=keys, suffixes=("", "_twin"), validate="1:1")
+        assert len(both) == len(published)
+        shown = both["value"].notna()
+        np.testing.assert_array_equal(both.loc[shown, "value"],
+                                      policy.values(both.loc[shown, "value_twin"]),
+                                      err_msg=str(certificate.to_dict()))
+        for column in ("n_a", "n_b"):
+            shown = both[column].notna()
+            np.testing.assert_array_equal(both.loc[shown, column],
+                                          policy.counts(both.loc[shown, f"{column}_twin"]))
+
+
+def test_spatial_exposure_inversion_recovers_nothing_on_the_real_case(real_exposure):
+    truth, tables = real_exposure
+    table = tables[N]
+    exposure = table[table["index"].isin(ENVIRONMENT_ROWS[2:])]
+    assert exposure["value"].notna().sum() > 5000  # the attacker does see them
+    outcome = attack_results(table, truth, crs="EPSG:28992", min_cell=N, base=5,
+                             two_groups=True)
+    assert outcome.attacked > 1000, str(outcome)
+    assert not outcome.wrong, outcome.wrong[:5]
+    assert not outcome.recovered and not outcome.unresolved, str(outcome)
+    assert not attack_third_group_table(table, base=5, min_cell=N).recovered
+
+
+def test_spatial_exposure_attacks_work_without_min_cell_on_the_real_case(real_exposure):
+    truth, tables = real_exposure
+    outcome = attack_results(tables[None], truth, crs="EPSG:28992", min_cell=None, base=1,
+                             two_groups=True, use=EXPOSURE, twins=False)
+    assert not outcome.wrong, outcome.wrong[:5]
+    assert len(outcome.recovered) >= 5, str(outcome)
+
+
+def test_spatial_design_follows_the_result_and_refuses_what_the_audit_cannot_rebuild():
+    """protect_results without a design takes the result's own settings
+    (spatial_design); neighbours from other areas (context='all') and indices the
+    audit does not recompute are refused, never published unaudited."""
+    from segspatial.spatial import spatial_segregation
+
+    data = pd.DataFrame({"school": [f"s{i}" for i in range(8)], "area": ["X"] * 4 + ["Y"] * 4,
+                         "a": [60, 50, 20, 4, 30, 30, 70, 10],
+                         "b": [10, 20, 50, 66, 40, 45, 5, 60],
+                         "x": 120_000 + 300.0 * np.arange(8), "y": 480_000.0})
+    kw = dict(x="x", y="y", crs="EPSG:28992", area="area", bandwidth=[500, 1000],
+              kernel="boxcar", spatial_indices=ENVIRONMENT_ROWS[2:], min_unit_size=0,
+              min_area_size=0)
+    result = spatial_segregation(data, "school", "a", "b", **kw)
+    design = dc.spatial_design(result.parameters)
+    assert design.bandwidths == (500.0, 1000.0) and design.kernel == "boxcar"
+    assert design.years == "all" and design.definition == "dispersal"
+    table, _, audit = dc.protect_results(result, dc.Policy(N))
+    rows = table[table["index"].isin(ENVIRONMENT_ROWS[2:])]
+    assert len(rows) == 16 and audit.cells > 0
+    exact = result.table.set_index(["area", "index", "bandwidth"])["value"]
+    for row in rows.itertuples():
+        assert np.isnan(row.value) or row.value == round(
+            exact[(row.area, row.index, row.bandwidth)], 2)
+    everywhere = spatial_segregation(data, "school", "a", "b", context="all", **kw)
+    with pytest.raises(ValueError, match="context='all' is not covered"):
+        dc.protect_results(everywhere, dc.Policy(N))
+    with pytest.raises(ValueError, match="unknown"):
+        dc.SpatialDesign(crs="EPSG:28992", indices=("morans_i",))

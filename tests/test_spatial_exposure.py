@@ -297,20 +297,32 @@ def test_spatial_multigroup_cli(tmp_path, capsys):
     assert "line 4 (unit 's2')" in capsys.readouterr().err
 
 
-def test_min_cell_refuses_spatial_exposure_and_the_library_withholds_it(tmp_path, capsys):
-    """The disclosure audit recomputes the spatial D and H of every twin, not yet the
-    spatial exposure and isolation: the CLI refuses them with --min-cell, and the
-    library's publication withholds their values."""
+def test_min_cell_publishes_spatial_exposure_audited(tmp_path, capsys):
+    """The disclosure audit recomputes the spatial exposure and isolation of every
+    twin (tests/test_disclosure.py attacks them): with --min-cell the CLI publishes
+    them rounded to 2 decimals, and the library's publication audits them from the
+    result's own parameters when no spatial design is given."""
     from segspatial.disclosure import policy, protect_results
 
     path = tmp_path / "five.csv"
     path.write_text(FIVE)
+    out = tmp_path / "out.csv"
     assert main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
                  "b", "--area", "area", "--total", "pupils", "--x", "x", "--y", "y",
-                 "--crs", CRS, "--bandwidth", "500", "--spatial-indices", "spatial_theil_h",
-                 "spatial_exposure_ab", "--min-cell", "10"]) == 2
-    err = capsys.readouterr().err
-    assert "--min-cell cannot be combined with --spatial-indices spatial_exposure_ab" in err
+                 "--crs", CRS, "--bandwidth", "500", "--kernel", "boxcar",
+                 "--spatial-indices", "spatial_theil_h", "spatial_exposure_ab",
+                 "--min-unit-size", "0", "--min-area-size", "0", "--min-cell", "10",
+                 "-o", str(out), "-q"]) == 0
+    written = pd.read_csv(out).set_index("index")
+    assert (written["min_cell"] == 10).all()
+    # 3300 / 9800 = 0.3367 (hand-computed above), published as 0.34
+    assert written.loc["spatial_exposure_ab", "value"] == 0.34
     res = _table(pd.read_csv(io.StringIO(FIVE)), total="pupils", bandwidth=500)
-    table, _, _ = protect_results(res, policy(10))
-    assert table.loc[table["index"].isin(SPATIAL), "value"].isna().all()
+    table, _, audit = protect_results(res, policy(10))
+    rows = table[table["index"].isin(SPATIAL)]
+    assert len(rows) == 4 and audit.cells > 0
+    exact = res.table.set_index(["index", "bandwidth"])["value"]
+    for row in rows.itertuples():
+        assert row.value == round(exact[(row.index, row.bandwidth)], 2) or (
+            np.isnan(row.value) and row.reason == "not shown (disclosure control)")
+    assert rows["value"].notna().any()

@@ -85,16 +85,14 @@ def check_disclosure(args: argparse.Namespace) -> None:
     """With ``--min-cell``, refuse what the audit does not cover (yet): multigroup
     indices, bootstrap intervals and randomisation tests (their numbers come from
     exact counts and random draws the audit does not recompute), the neighbours of
-    other municipalities (``--context all``), the spatial exposure and isolation."""
+    other municipalities (``--context all``). The two-group indices and their spatial
+    variants (spatial D, H, exposure and isolation) are audited."""
     if getattr(args, "min_cell", None) is None:
         return
-    exposure = [n for n in (getattr(args, "spatial_indices", None) or [])
-                if n.startswith(("spatial_isolation", "spatial_exposure"))]
     given = [flag for flag, used in (
         ("--groups/--multigroup", uses_multigroup(args) or uses_pupil_multigroup(args)),
         ("--bootstrap/--null-draws", uses_inference(args)),
-        ("--context all", getattr(args, "context", "area") == "all"),
-        (f"--spatial-indices {' '.join(exposure)}", bool(exposure))) if used]
+        ("--context all", getattr(args, "context", "area") == "all")) if used]
     if given:
         raise CommandError(
             f"--min-cell cannot be combined with {', '.join(given)}: the disclosure audit "
@@ -107,24 +105,14 @@ def protect(args: argparse.Namespace, result: SegregationResult) -> SegregationR
     the spatial indices of the options (:func:`segspatial.disclosure.protect_results`)."""
     from dataclasses import replace
 
-    from segspatial.disclosure import SpatialDesign, policy, protect_results
+    from segspatial.disclosure import policy, protect_results, spatial_design
 
     rules = policy(getattr(args, "min_cell", None))
     if rules is None:
         return result
     params = result.parameters or {}
-    design = None
-    if "spatial_indices" in params:  # spatial_segregation's result
-        knn = params.get("kernel") == "knn"
-        design = SpatialDesign(
-            crs=params["crs"],
-            bandwidths=() if knn else tuple(float(b) for b in params["bandwidth"]),
-            k=tuple(int(b) for b in params["bandwidth"]) if knn else (),
-            kernel=None if knn else params.get("kernel"),
-            districts=getattr(args, "districts", None),
-            district_code=getattr(args, "district_code", None),
-            snap=float(params.get("snap", 5000.0)), years="all",
-            definition=params.get("definition", "dispersal"))
+    design = spatial_design(params, districts=getattr(args, "districts", None),
+                            district_code=getattr(args, "district_code", None))
     table, exclusions, _ = protect_results(
         result, rules, spatial=design, permutations=int(params.get("permutations", 999)),
         seed=getattr(args, "seed", None))

@@ -22,9 +22,10 @@ What is published in disclosure mode (:class:`Policy`, defaults for ``N``):
   Moran's I are computed from the published bands and rounded pupils only.
 * **Shares** of a municipality (group shares, the area's share of A) are rounded to
   whole percents (``share_digits``).
-* **Indices** (D, E[D], D*, H, V, the spatial indices, the between-district share)
-  are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours and
-  data files alike; the charts and colours are drawn from the rounded values.
+* **Indices** (D, E[D], D*, H, V, exposure and isolation, the spatial indices:
+  spatial D, H, exposure and isolation at every bandwidth, the between-district
+  share) are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours
+  and data files alike; the charts and colours are drawn from the rounded values.
 * **Intervals** (bootstrap confidence intervals of the indices, the report's
   error bars and its "rising"/"falling" words) are rounded like the indices and
   published only for area-years without any count below N
@@ -60,6 +61,7 @@ Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt,
 """
 
 from segspatial.disclosure._audit import (
+    ENVIRONMENT_AUDITED,
     REPORT_INDICES,
     Audit,
     Design,
@@ -90,10 +92,12 @@ from segspatial.disclosure._publish import (
     protect_results,
     protect_table,
     publish_schools,
+    spatial_design,
 )
 
 __all__ = [
     "CHANGE_NOTE",
+    "ENVIRONMENT_AUDITED",
     "GROUP_REASONS",
     "HIDDEN",
     "REPORT_INDICES",
@@ -118,5 +122,6 @@ __all__ = [
     "school_publication",
     "SpatialDesign",
     "small_count_years",
+    "spatial_design",
     "suppressed_schools",
 ]

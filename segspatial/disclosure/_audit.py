@@ -25,8 +25,10 @@ _PARTNERS = 8
 #: Candidate twins tried per small count at each level before the area-year's
 #: numbers are withheld (level 1: indices; level 2: also shares and counts).
 _ROUNDS = (16, 8, 8, 4)
-_SPATIAL_AUDITED = ("spatial_dissimilarity", "spatial_theil_h", "theil_h_between",
-                    "theil_h_within")
+#: The environment indices the audit recomputes for a twin (their ``_ro`` forms
+#: under the Reardon & O'Sullivan definition): spatial D and H, exposure, isolation.
+ENVIRONMENT_AUDITED = ("spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+                       "spatial_exposure_ab", "spatial_isolation_b", "spatial_exposure_ba")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class SpatialDesign:
     crs : str or pyproj.CRS
         Projected CRS of the ``x``/``y`` columns.
     bandwidths : tuple of float
-        Spatial D and H are published at these bandwidths ...
+        The environment indices (``indices``) are published at these bandwidths ...
     profile : tuple of float
         ... and at these (the multi-scale profile).
     kernel : str, optional
@@ -52,6 +54,11 @@ class SpatialDesign:
         The years whose spatial indices are published.
     definition : {"dispersal", "reardon_osullivan"}
         The spatial indices' definition (:func:`segspatial.spatial.spatial_segregation`).
+    indices : tuple of str
+        The environment indices published at every scale (names of
+        :data:`ENVIRONMENT_AUDITED`, without the ``_ro`` suffix of the Reardon &
+        O'Sullivan rows): by default spatial D and H; spatial exposure and isolation
+        (``spatial_isolation_a``, ``spatial_exposure_ab``, ...) on request.
     """
 
     crs: Any
@@ -64,6 +71,14 @@ class SpatialDesign:
     snap: float = 5000.0
     years: str = "latest"
     definition: str = "dispersal"
+    indices: tuple[str, ...] = ("spatial_dissimilarity", "spatial_theil_h")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indices", tuple(self.indices))
+        bad = [n for n in self.indices if n not in ENVIRONMENT_AUDITED]
+        if bad:
+            raise ValueError(f"SpatialDesign.indices: unknown {bad!r}; the audit "
+                             f"recomputes {', '.join(ENVIRONMENT_AUDITED)}")
 
 
 @dataclass(frozen=True)
@@ -246,7 +261,7 @@ class _Cells:
 
     def touched(self, src: int, dst: int) -> np.ndarray:
         """The comparisons a move between two categories can change."""
-        return np.isin(self.pairs, [src, dst]).any(axis=1)
+        return ((self.pairs == src) | (self.pairs == dst)).any(axis=1)
 
     def moves_for(self, row: int, cell: int) -> list[tuple[int, int]]:
         """Feasible moves inside a school that change one of its cells."""
@@ -290,8 +305,9 @@ class _Cells:
         score = np.zeros(rows.size)
         for ia, ib in self.pairs[self.touched(src, dst)]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                p = self.M[:, ia] / (self.M[:, ia] + self.M[:, ib])
-            score = np.maximum(score, np.nan_to_num(np.abs(p[rows] - p[row]), nan=1.0))
+                p = self.M[rows, ia] / (self.M[rows, ia] + self.M[rows, ib])
+                here = self.M[row, ia] / (self.M[row, ia] + self.M[row, ib])
+            score = np.maximum(score, np.nan_to_num(np.abs(p - here), nan=1.0))
         if self.x is not None and np.isfinite(self.x[row]):
             d = np.hypot(self.x[rows] - self.x[row], self.y[rows] - self.y[row])
             score += 0.02 * np.nan_to_num(d / 1000.0, nan=100.0)
@@ -429,7 +445,8 @@ class _SpatialCells:
     built once per comparison and scale by the spatial engine
     (:func:`segspatial.spatial.environment_operator`, block-diagonal by area-year, on
     the schools with pupils in A or B as the engine uses them); a twin's spatial D and
-    H come from :func:`segspatial.spatial.spatial_dissimilarity_theil` on its block."""
+    H, exposure and isolation come from the engine's formulas on its block
+    (:func:`_environment_indices`)."""
 
     def __init__(self, cells: _Cells, spatial: SpatialDesign) -> None:
         from segspatial.spatial._args import _resolve_scales
@@ -447,6 +464,7 @@ class _SpatialCells:
             self.scales = (_resolve_scales(bandwidths, spatial.kernel, None) if bandwidths
                            else [])
         self._operators: dict = {}
+        self._blocks: dict = {}
         self._district = None
 
     def used(self, cells: _Cells, ia: int, ib: int) -> np.ndarray:
@@ -476,6 +494,31 @@ class _SpatialCells:
                                            for scale in self.scales]
         return self._operators[comparison]
 
+    def block(self, cells: _Cells, comparison: int, scale: int, block: int
+              ) -> tuple[np.ndarray, Any]:
+        """The rows a comparison's spatial statistics use in one area-year (block) and
+        their environment operator at one scale (the block's part of
+        :meth:`operators`, cut once)."""
+        key = (comparison, scale, block)
+        if key not in self._blocks:
+            from scipy import sparse
+
+            op_rows, operator = self.operators(cells, comparison)[scale]
+            lo, hi = np.searchsorted(op_rows, [cells.start[block],
+                                              cells.start[block] + cells.size[block]])
+            # the operator is block-diagonal by area-year: rows lo:hi hold only the
+            # columns lo:hi, so the block is cut from the CSR arrays directly
+            first, last = operator.indptr[lo], operator.indptr[hi]
+            sub = sparse.csr_matrix((operator.data[first:last],
+                                     operator.indices[first:last] - lo,
+                                     operator.indptr[lo:hi + 1] - first),
+                                    shape=(hi - lo, hi - lo))
+            if sub.indices.size and (sub.indices.min() < 0 or sub.indices.max() >= hi - lo):
+                raise RuntimeError("disclosure audit: the environment operator is not "
+                                   "block-diagonal by area-year")  # pragma: no cover
+            self._blocks[key] = (op_rows[lo:hi], sub)
+        return self._blocks[key]
+
     def districts(self, cells: _Cells) -> np.ndarray:
         """The district of every located row (None outside every district)."""
         if self._district is None:
@@ -491,18 +534,54 @@ class _SpatialCells:
         return self._district
 
 
+def _environment_formulas(a: np.ndarray, b: np.ndarray, a_env: np.ndarray,
+                          b_env: np.ndarray, label: np.ndarray, n_groups: int,
+                          definition: str, names: tuple[str, ...]
+                          ) -> dict[str, np.ndarray]:
+    """The environment indices ``names`` of ``n_groups`` area-years from their units'
+    counts and environments (1-D, ``label``: the area-year of each unit), with the
+    spatial engine's own formulas (``segspatial.spatial.formulas``), each
+    ``(n_groups,)``."""
+    from segspatial.spatial.formulas import EXPOSURE_NAMES, _dispersal_dh, _exposure, _ro_dh
+
+    out: dict[str, np.ndarray] = {}
+    if {"spatial_dissimilarity", "spatial_theil_h"} & set(names):
+        if definition == "reardon_osullivan":
+            d, h = _ro_dh(a_env, b_env, a, b, label, n_groups)
+        else:
+            A = np.bincount(label, weights=a, minlength=n_groups)
+            B = np.bincount(label, weights=b, minlength=n_groups)
+            d, h = _dispersal_dh(a_env, b_env, label, A, B, n_groups)
+        out.update(spatial_dissimilarity=d, spatial_theil_h=h)
+    if {f"spatial_{n}" for n in EXPOSURE_NAMES} & set(names):
+        exposure = _exposure(a, b, a_env, b_env, label, n_groups, definition)
+        out.update({f"spatial_{n}": v for n, v in exposure.items()})
+    return {n: np.asarray(out[n], dtype=np.float64) for n in names}
+
+
+def _environment_indices(operator: Any, a: np.ndarray, b: np.ndarray, definition: str,
+                         names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The environment indices ``names`` of one area-year's units under ``operator``
+    for one count vector (``a``, ``b``: units x 1), each ``(1,)``."""
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    b = np.asarray(b, dtype=np.float64).reshape(-1)
+    label = np.zeros(a.size, dtype=np.intp)
+    return _environment_formulas(a, b, np.asarray(operator @ a), np.asarray(operator @ b),
+                                 label, 1, definition, names)
+
+
 def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
                        total: np.ndarray, rows: np.ndarray, twin_of_row: np.ndarray,
                        latest: np.ndarray, touched: np.ndarray,
                        twins: np.ndarray) -> None:
     from segspatial.indices import GroupedCounts
-    from segspatial.spatial import spatial_dissimilarity_theil
     from segspatial.spatial.decomposition import _theil_decomposition
 
     geo = cells.spatial_cells(design.spatial)
     policy = cells.policy
     definition = design.spatial.definition
     suffix = "" if definition == "dispersal" else "_ro"
+    wanted = tuple(dict.fromkeys(design.spatial.indices))
     n_twins = len(touched)
     starts = np.concatenate([[0], np.cumsum(cells.size[twins[:, 0]])[:-1]])
     for ci, (name, (ga, gb)) in enumerate(cells.comparisons.items()):
@@ -521,36 +600,45 @@ def _published_spatial(cells: _Cells, design: Design, out: dict, M: np.ndarray,
         other_units = np.zeros(n_twins, dtype=bool)
         other_units[np.unique(twin_of_row[used[rows] != own])] = True
         values: dict[tuple[str, float], np.ndarray] = {}
-        for scale, (op_rows, operator) in zip(geo.scales, geo.operators(cells, ci),
-                                             strict=True):
-            d_all = np.full(n_twins, np.nan)
-            h_all = np.full(n_twins, np.nan)
-            position = np.full(cells.M.shape[0], -1, dtype=np.intp)
-            position[op_rows] = np.arange(op_rows.size)
-            for b in np.unique(twins[use, 0]):
-                in_block = use & (twins[:, 0] == b)
-                block_all = np.arange(cells.start[b], cells.start[b] + cells.size[b])
-                members = np.flatnonzero(in_block & ~other_units)
-                block_rows = block_all[used[block_all]]
-                if members.size and block_rows.size >= 2:
-                    pos = position[block_rows]
-                    sub = operator[pos[0]:pos[-1] + 1, pos[0]:pos[-1] + 1]
-                    at = (starts[members][None, :]
-                          + (block_rows - cells.start[b])[:, None])
-                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
-                                                       definition=definition)
-                    d_all[members] = np.asarray(d).reshape(-1)
-                    h_all[members] = np.asarray(h).reshape(-1)
-                for m in np.flatnonzero(in_block & other_units):  # rare: one by one
-                    at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + block_all.size])
-                    if at.size < 2:
-                        continue
-                    sub = geo.operator(cells, rows[at], scale)
-                    d, h = spatial_dissimilarity_theil(sub, M[at, ia], M[at, ib],
-                                                       definition=definition)
-                    d_all[m], h_all[m] = float(d[0]), float(h[0])
-            values[("spatial_dissimilarity" + suffix, scale.bandwidth)] = d_all
-            values[("spatial_theil_h" + suffix, scale.bandwidth)] = h_all
+        blocks = np.unique(twins[use, 0]) if wanted else np.zeros(0, dtype=np.intp)
+        for k, scale in enumerate(geo.scales if wanted else ()):
+            # every twin's environments, block by block (one sparse product for all
+            # twins of a block), then the formulas once for all twins, each twin an
+            # area-year of its own (``label``), as the engine computes them
+            parts: list[tuple[np.ndarray, ...]] = []
+            for b in blocks:
+                members = np.flatnonzero(use & (twins[:, 0] == b) & ~other_units)
+                block_rows, sub = geo.block(cells, ci, k, b)
+                if not members.size or block_rows.size < 2:
+                    continue
+                at = starts[members][None, :] + (block_rows - cells.start[b])[:, None]
+                a, b_ = M[at, ia], M[at, ib]
+                env = sub @ np.hstack([a, b_])
+                parts.append((np.repeat(members, block_rows.size), a.ravel(order="F"),
+                              b_.ravel(order="F"),
+                              env[:, :members.size].ravel(order="F"),
+                              env[:, members.size:].ravel(order="F")))
+            found = {index: np.full(n_twins, np.nan) for index in wanted}
+            if parts:
+                label, a, b_, a_env, b_env = (np.concatenate(v) for v in zip(*parts,
+                                                                           strict=True))
+                got = _environment_formulas(a, b_, a_env, b_env, label, n_twins,
+                                            definition, wanted)
+                done = np.unique(label)
+                for index, value in got.items():
+                    found[index][done] = value[done]
+            for m in np.flatnonzero(use & other_units):  # rare: one by one
+                b = twins[m, 0]
+                at = starts[m] + np.flatnonzero(own[starts[m]:starts[m] + cells.size[b]])
+                if at.size < 2:
+                    continue
+                sub = geo.operator(cells, rows[at], scale)
+                got = _environment_indices(sub, M[at, ia][:, None], M[at, ib][:, None],
+                                           definition, wanted)
+                for index, value in got.items():
+                    found[index][m] = value[0]
+            for index, value in found.items():
+                values[(index + suffix, scale.bandwidth)] = value
         if design.spatial.districts is not None:
             keep = use[twin_of_row] & own
             twin = twin_of_row[keep]
@@ -626,6 +714,24 @@ def _compare(cells: _Cells, design: Design, twins: np.ndarray, published: dict,
     return ok, differing, other
 
 
+def _spatial_verdict(computed: np.ndarray, differing: dict, other: np.ndarray,
+                     spatial: tuple[np.ndarray, dict, np.ndarray]
+                     ) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Combine the comparison of the aspatial numbers (``differing``, ``other``) with
+    the one after the spatial numbers of the twins ``computed`` were added
+    (``spatial``): a twin whose spatial numbers were not computed keeps its first
+    verdict and is not valid (its spatial numbers are unknown, not different), so what
+    is withheld for a count never depends on the twins of other areas in the same
+    batch."""
+    valid2, differing2, other2 = spatial
+    keys = set(differing) | set(differing2)
+    none = np.zeros(computed.size, dtype=bool)
+    merged = {key: np.where(computed, differing2.get(key, none), differing.get(key, none))
+              for key in keys}
+    merged = {key: column for key, column in merged.items() if column.any()}
+    return computed & valid2, merged, np.where(computed[:, None], other2, other)
+
+
 def _certificates(cells: _Cells, found: list) -> pd.DataFrame:
     """The twins that proved each count below N safe, readable."""
     theme_groups = {t: [n for n, tt in zip(cells.names, cells.theme_of, strict=True)
@@ -634,9 +740,11 @@ def _certificates(cells: _Cells, found: list) -> pd.DataFrame:
              for n, t in zip(cells.names, cells.theme_of, strict=True)]
     labels = names + [f"(neither group of {c})" for c in cells.comp_names]
     units = cells.frame["unit"].to_numpy()
+    areas = cells.block_keys["area"].to_numpy()
+    years = cells.block_keys["year"].to_numpy()
     rows = []
     for (b, r, c), (_, row, src, dst, k) in found:
-        area, year = cells.block_keys.iloc[b]
+        area, year = areas[b], years[b]
         rows.append((area, year, None if r < 0 else units[r], labels[c], units[row],
                      names[src], names[dst], None if k < 0 else units[k]))
     return pd.DataFrame(rows, columns=["area", "year", "unit", "count", "moved_in",
@@ -706,10 +814,14 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
             published = _published(cells, design, twins)
             valid, differing, other = _compare(cells, design, twins, published, identity,
                                                levels, hidden)
-            if design.spatial is not None and valid.any():
-                published = _with_spatial(cells, design, published, only=valid)
-                valid, differing, other = _compare(cells, design, twins, published,
-                                                   identity, levels, hidden)
+            # the spatial numbers of every twin whose shares and counts match (those
+            # whose index values differ too: what stops them decides what to withhold)
+            computed = ~other.any(axis=1)
+            if design.spatial is not None and computed.any():
+                published = _with_spatial(cells, design, published, only=computed)
+                valid, differing, other = _spatial_verdict(
+                    computed, differing, other,
+                    _compare(cells, design, twins, published, identity, levels, hidden))
             for m, twin in enumerate(proposed):
                 if not valid[m]:
                     blocked = [key for key, column in differing.items() if column[m]]

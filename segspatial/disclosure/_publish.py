@@ -7,13 +7,14 @@ disclosure mode writes, with the values :func:`segspatial.disclosure.audit` prov
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from segspatial.disclosure._audit import (
+    ENVIRONMENT_AUDITED,
     REPORT_INDICES,
     Audit,
     Design,
@@ -484,12 +485,47 @@ def _same_units(table: pd.DataFrame) -> None:
                                            sort=False).transform("max")
 
 
-#: Spatial indices whose twins the audit recomputes; Moran's I comes from the bands;
-#: Morrill's D (exact shares of neighbouring schools) is not published, nor the spatial
-#: exposure and isolation (the audit does not recompute them yet).
+#: Spatial indices whose twins the audit recomputes: the environment indices
+#: (:data:`ENVIRONMENT_AUDITED`: spatial D, H, exposure and isolation, and their ``_ro``
+#: forms) and the between/within split of H; Moran's I comes from the bands; Morrill's
+#: D (exact shares of neighbouring schools) is not published.
 _BAND_INDICES = ("morans_i", "morans_i_p")
-_UNPUBLISHED = ("morrill_d", *(f"spatial_{n}{suffix}" for n in (
-    "isolation_a", "exposure_ab", "isolation_b", "exposure_ba") for suffix in ("", "_ro")))
+_UNPUBLISHED = ("morrill_d",)
+_ENVIRONMENT_ROWS = {f"{n}{suffix}": n for n in ENVIRONMENT_AUDITED
+                     for suffix in ("", "_ro")}
+
+
+def spatial_design(parameters: Mapping[str, Any], *, districts: Any = None,
+                   district_code: str | None = None) -> SpatialDesign | None:
+    """The :class:`SpatialDesign` of a result of
+    :func:`segspatial.spatial.spatial_segregation` (its ``parameters``): the same CRS,
+    scales, kernel, definition and snapping, every year; None for an aspatial result.
+
+    ``districts`` and ``district_code``: the polygons of the between/within split of H,
+    if it was computed (the parameters do not hold them).
+
+    Raises
+    ------
+    ValueError
+        For ``context="all"`` (neighbours in other areas): the audit rebuilds the
+        environments of one area-year at a time.
+    """
+    if "spatial_indices" not in parameters:
+        return None
+    if parameters.get("context", "area") != "area":
+        raise ValueError(
+            f"disclosure control: context={parameters.get('context')!r} is not covered by "
+            "the audit (it rebuilds the environments of one area-year at a time); "
+            "compute the spatial indices with context='area'")
+    knn = parameters.get("kernel") == "knn"
+    scales = tuple(parameters.get("bandwidth") or ())
+    return SpatialDesign(
+        crs=parameters["crs"],
+        bandwidths=() if knn else tuple(float(b) for b in scales),
+        k=tuple(int(b) for b in scales) if knn else (),
+        kernel=None if knn else parameters.get("kernel"), districts=districts,
+        district_code=district_code, snap=float(parameters.get("snap", 5000.0)),
+        years="all", definition=parameters.get("definition", "dispersal"))
 
 
 def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | None = None,
@@ -501,6 +537,8 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
     the reason :data:`HIDDEN` where withheld), rounded counts and a ``min_cell``
     column (the guarantee travels with the file: ``segspatial map``, ``heatmap`` and
     ``join`` check it); the exclusions are rounded (:func:`protect_exclusions`).
+    The environment indices of the table (spatial D, H, exposure and isolation, at
+    every bandwidth, under ``spatial.definition``) are audited like the aspatial ones;
     Moran's I is computed from the published bands (:func:`band_moran`); Morrill's D,
     which needs every school's exact share, is not published.
 
@@ -508,10 +546,13 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
     ----------
     result : segspatial.SegregationResult
         From :func:`segspatial.segregation`, :func:`segspatial.pupils.pupil_segregation`
-        or :func:`segspatial.spatial.spatial_segregation` (with ``spatial``: the same
-        spatial settings, ``years="all"``).
+        or :func:`segspatial.spatial.spatial_segregation`.
     policy : Policy
     spatial : SpatialDesign, optional
+        The spatial settings of the result (``years="all"``); default:
+        :func:`spatial_design` of its parameters (without districts: a split of H
+        by district is then withheld). Spatial rows the audit does not recompute are
+        withheld.
     permutations, seed
         Of Moran's I's p-value.
 
@@ -541,7 +582,12 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
     spatial_rows = (table["bandwidth"].notna() if "bandwidth" in table.columns
                     else pd.Series(False, index=table.index))
     spatial_rows |= names.isin(["theil_h_between", "theil_h_within", *_BAND_INDICES,
-                                *_UNPUBLISHED])
+                                *_UNPUBLISHED, *_ENVIRONMENT_ROWS])
+    if spatial is None:
+        spatial = spatial_design(params)
+    if spatial is not None:  # the audit recomputes the environment indices published
+        spatial = replace(spatial, indices=tuple(dict.fromkeys(
+            _ENVIRONMENT_ROWS[n] for n in names[spatial_rows] if n in _ENVIRONMENT_ROWS)))
     aspatial = tuple(dict.fromkeys(names[~spatial_rows]))
     moran = names.isin(_BAND_INDICES).any()
     design = Design(comparisons=comparisons, indices=aspatial, counts=True,
@@ -562,6 +608,13 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         out.loc[rows, "value"] = _merge_values(
             out.loc[rows], band, ["area", "year", "comparison", "index", "bandwidth"])
     _same_units(out)
+    # the spatial rows as the audit recomputed them: withheld where it did not
+    audited = names.isin([*_ENVIRONMENT_ROWS, "theil_h_between", "theil_h_within"]
+                         ).to_numpy()
+    if audited.any() and "value" in out.columns:
+        out.loc[audited, "value"] = _merge_values(
+            out.loc[audited], result_audit.values,
+            ["area", "year", "comparison", "index", "bandwidth"])
     hide = names.isin(_UNPUBLISHED).to_numpy()
     if "value" in out.columns:
         out.loc[hide, "value"] = np.nan
