@@ -11,8 +11,9 @@ then ``small_area``, ``small_unit``, then an area-year whose indices are undefin
 ``not_in_comparison`` for the pupils of the analysed area-years in neither group. So
 the pupils left out plus ``n_a + n_b`` of the defined area-years add up to the input,
 and "left out" never exceeds it. (Pupil-level input adds, per theme, the pupils in no
-group of the theme: a breakdown of those in neither group, see
-:mod:`segspatial.pupils`.)
+group of the theme, after ``small_unit``: ``missing_value``, ``unknown_code``,
+``invalid_value``, ``between_bands``; the reasons after them then count only pupils in
+a group of the theme, see :mod:`segspatial.pupils`.)
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ _REASONS = {
 
 #: The order in which a pupil's reason is chosen when several apply (first wins).
 PRECEDENCE = ("missing_unit", "missing_area", "missing_year", "small_area", "small_unit",
+              "missing_value", "unknown_code", "invalid_value", "between_bands",
               "too_few_units", "group_absent", "not_in_comparison")
 
 _MAX_EXAMPLES = 5
