@@ -197,25 +197,138 @@ def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]
 # Dutch number formats: "4.000" (four thousand, or four?) and "7,6" / "1.234,5"
 _DOTTED = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
 _COMMA_DECIMAL = re.compile(r"^\s*[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*$")
+#: Any number written with digits, points and commas (whatever the format).
+_NUMBERISH = r"\s*[-+]?[\d.,]*\d[\d.,]*(?:[eE][-+]?\d+)?\s*"
+#: The separators a CSV number may use.
+_SEPARATORS = (".", ",")
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> str:
+    """A full-match regex for a number in the declared format (sign, digits grouped by
+    ``thousands`` in threes or not at all, ``decimal`` and digits, an exponent)."""
+    d = re.escape(decimal)
+    whole = (r"\d+" if thousands is None else
+             rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)")
+    return rf"\s*[-+]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][-+]?\d+)?\s*"
+
+
+def _format_text(decimal: str, thousands: str | None) -> str:
+    sep = f"thousands {thousands!r}" if thousands is not None else "no thousands separator"
+    return f"decimal {decimal!r}, {sep}"
+
+
+def _separators(decimal: str | None, thousands: str | None
+                ) -> tuple[str | None, str | None]:
+    """Check ``decimal`` and ``thousands`` ('.' or ','); the one not given follows from
+    the other (thousands '.' means decimal ','; decimal ',' alone means no thousands
+    separator)."""
+    for value, option in ((decimal, "decimal"), (thousands, "thousands")):
+        if value is not None and value not in _SEPARATORS:
+            raise ValueError(f"{option}={value!r} is not a number separator: use '.' or "
+                             "',' (Dutch numbers such as 1.234,5: decimal=',' and "
+                             "thousands='.')")
+    if decimal is not None and decimal == thousands:
+        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    if decimal is None and thousands is not None:
+        decimal = "," if thousands == "." else "."
+    return decimal, thousands
+
+
+_COMMA_GROUPS = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(?:,\d{3})+\s*$")
+
+
+def _format_problem(value: str, decimal: str, thousands: str | None,
+                    declared: bool) -> str:
+    """Why ``value`` is refused, and what to pass (for the messages of
+    :func:`_check_number_formats`)."""
+    if declared:
+        return (f"{value!r} is not a number in the format given ("
+                f"{_format_text(decimal, thousands)}); give the separators the file "
+                "uses with decimal= and thousands= ('.' or ','), or correct the value")
+    if _COMMA_GROUPS.match(value):
+        grouped = value.strip().replace(",", "")
+        return (f"{value!r} is ambiguous: a thousands separator ({grouped}) or a "
+                f"decimal comma? pass thousands=',' ({value.strip()} = {grouped}) or "
+                "decimal=','")
+    if _COMMA_DECIMAL.match(value):
+        return (f"{value!r} has a decimal comma; pass decimal=',' (and thousands='.' "
+                "if it has thousands separators, e.g. 1.234,5) to read it as numbers")
+    if _DOTTED.match(value):
+        return (f"{value!r} has thousands separators; pass thousands='.' (Dutch: "
+                f"{value.strip()} = {value.strip().replace('.', '')}; with decimal=',' "
+                "for decimals)")
+    return (f"{value!r} is not a number in the default format ("
+            f"{_format_text(decimal, thousands)}); pass the separators the file uses "
+            "with decimal= and thousands= ('.' or ',')")
 
 
 def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
-                          text_columns: Sequence[str], read_kwargs: dict) -> None:
-    """Refuse numbers whose meaning depends on the locale, naming column and line.
+                          text_columns: Sequence[str], read_kwargs: dict,
+                          decimal: str | None = None, thousands: str | None = None
+                          ) -> None:
+    """Check every number of the non-text columns against the number format, naming
+    column and line; with a declared format, read the numbers in it (in place).
 
-    A column whose numbers with a point all look like thousands groups ("4.000",
-    "12.500") is ambiguous (4000 with a Dutch thousands separator, or 4.0?), and a
-    column of decimal commas ("7,6") is not numeric until the reader is told: both need
-    ``--decimal``/``--thousands`` (``decimal=``/``thousands=``).
+    The format is ``decimal``/``thousands`` as given (``--decimal``/``--thousands``),
+    or by default a decimal point and no thousands separator. A value written with
+    digits, points and commas that does not fit it is refused (``4.000`` with
+    ``decimal=','`` alone, ``1.234.567`` or ``4,000`` by default), never read in
+    another format. By default two more cases are refused, as their meaning depends on
+    the locale: a column whose numbers with a point all look like thousands groups
+    ("4.000", "12.500": 4000 with a Dutch thousands separator, or 4.0?), and a column
+    of decimal commas ("7,6").
     """
-    floats = [c for c in frame.columns if c not in text_columns
-              and pd.api.types.is_float_dtype(frame[c])]
-    suspects = [c for c in frame.columns if c not in text_columns
-                and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    raw = None
-    if floats:
-        raw = pd.read_csv(path, **{**read_kwargs, "usecols": floats,
-                                   "dtype": dict.fromkeys(floats, str)})
+    declared = decimal is not None or thousands is not None
+    d, t = (decimal, thousands) if declared else (".", None)
+    numeric = [c for c in frame.columns if c not in text_columns]
+    # the raw text of the columns pandas may have read as numbers (by default only
+    # the floats can hide a thousands group; with a declared format every column)
+    reread = [c for c in numeric if declared or pd.api.types.is_float_dtype(frame[c])]
+    raw = (pd.read_csv(path, **{**read_kwargs, "usecols": reread,
+                                "dtype": dict.fromkeys(reread, str)})
+           if reread else pd.DataFrame(index=frame.index))
+    fits_format = _number_pattern(d, t)
+    for column in numeric:
+        if column in raw.columns:
+            values = raw[column]
+        elif frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            values = frame[column]
+        else:
+            continue  # integers, booleans, dates: nothing written with separators
+        text = values.astype("string")
+        present = text.notna() & (text.str.strip() != "")
+        if not present.any():
+            continue
+        fits = text.str.fullmatch(fits_format).fillna(False).to_numpy(dtype=bool)
+        bad = present.to_numpy(dtype=bool) & ~fits & \
+            text.str.fullmatch(_NUMBERISH).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            row = values.index[np.flatnonzero(bad)[0]]
+            value = values.loc[row]
+            where = describe_rows(frame, [row], source=source, of_file=False)
+            raise ValueError(f"{str(path)!r} {where}, column {column!r}: "
+                             + _format_problem(str(value), d, t, declared))
+        if not declared:
+            continue
+        if fits.any():
+            cleaned = text[fits].str.strip()
+            if t is not None:
+                cleaned = cleaned.str.replace(t, "", regex=False)
+            numbers = pd.to_numeric(cleaned.str.replace(d, ".", regex=False)
+                                    .astype(object))
+            if fits.all():  # the whole column is numbers
+                frame[column] = numbers.to_numpy()
+            elif fits.sum() == present.sum():  # numbers and missing values
+                out = np.full(len(frame), np.nan)
+                out[fits] = numbers.to_numpy(dtype=np.float64)
+                frame[column] = out
+            else:  # numbers and text: the text is the gate's to refuse (non-numeric)
+                out = frame[column].astype(object).copy()
+                out[fits] = numbers.to_numpy(dtype=object)
+                frame[column] = out
+    if declared:
+        return
+    floats = [c for c in numeric if pd.api.types.is_float_dtype(frame[c])]
     for column in floats:
         values = raw[column].dropna()
         dotted = values[values.str.contains(".", regex=False)]
@@ -228,17 +341,6 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
                 "Every number with a point in the column looks like thousands; pass "
                 "thousands='.' (Dutch: 4.000 = 4000; with decimal=',' for decimals) or "
                 "decimal='.' (4.000 = 4.0)"
-            )
-    for column in suspects:
-        values = frame[column].dropna().astype(str)
-        values = values[values.str.strip() != ""]
-        if len(values) and values.str.match(_COMMA_DECIMAL).all():
-            row = values.index[0]
-            raise ValueError(
-                f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
-                f", column {column!r}: {values.iloc[0]!r} has a decimal comma; pass "
-                "decimal=',' (and thousands='.' if it has thousands separators, e.g. "
-                "1.234,5) to read it as numbers"
             )
 
 
@@ -471,11 +573,7 @@ def read_table(
 
     if path.stat().st_size == 0:
         raise ValueError(f"input file {str(path)!r} is empty")
-    for value, option in ((decimal, "decimal"), (thousands, "thousands")):
-        if value is not None and (not isinstance(value, str) or len(value) != 1):
-            raise ValueError(f"{option} must be one character, got {value!r}")
-    if decimal is not None and decimal == thousands:
-        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    decimal, thousands = _separators(decimal, thousands)
     sep = _check_sep(sep)
     scan = _scan(path, encoding)
     encoding = scan.encoding
@@ -500,9 +598,8 @@ def read_table(
     source = Source(str(path), "csv", sep, encoding,
                     first_line=2 if data_lines == len(frame) else None)
     frame.attrs[SOURCE_ATTR] = source
-    if decimal is None and thousands is None:
-        _check_number_formats(path, frame, source, [c for c in text_columns],
-                              {**kwargs})
+    _check_number_formats(path, frame, source, [c for c in text_columns], {**kwargs},
+                          decimal, thousands)
     return frame
 
 

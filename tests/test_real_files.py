@@ -119,7 +119,7 @@ def test_real_decimals_are_not_mistaken_for_thousands(tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"decimal": ",,"}, r"decimal must be one character"),
+    ({"decimal": ",,"}, r"decimal=',,' is not a number separator"),
     ({"decimal": ".", "thousands": "."}, "must differ"),
 ])
 def test_bad_number_options(tmp_path, kwargs, match):
