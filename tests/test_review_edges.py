@@ -1,0 +1,92 @@
+"""Edges found by a new user's review (issue 17): each a test with the right value.
+
+Defect 5: D* and E[D] near cancellation; D and E[D] always in [0, 1].
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import segspatial as ss
+from segspatial._exceptions import SegregationWarning
+
+EPS = np.finfo(np.float64).eps
+
+
+# ------------------------------------------------------- 5: D*, E[D] at cancellation
+
+
+@pytest.mark.parametrize("big_a", range(1, 9))
+@pytest.mark.parametrize("big_b", range(1, 9))
+def test_one_pupil_per_unit_d_star_is_0_over_0(big_a, big_b):
+    # every unit holds one pupil: every allocation gives D = 1, so D = E[D] = 1
+    # exactly and D* = (1 - 1) / (1 - 1) is undefined (the 64 cases of the review)
+    a = [1] * big_a + [0] * big_b
+    b = [0] * big_a + [1] * big_b
+    n = big_a + big_b
+    d, e = ss.dissimilarity(a, b), ss.expected_dissimilarity(a, b)
+    assert 1 - (n + 4) * EPS <= d <= 1.0
+    assert 1 - (n + 64) * EPS <= e <= 1.0
+    with pytest.warns(SegregationWarning, match=r"D\* is 0/0 within rounding"):
+        assert np.isnan(ss.standardised_dissimilarity(a, b))
+
+
+def test_reviewer_case_d_star_is_nan_not_minus_3e_16():
+    with pytest.warns(SegregationWarning, match=r"0/0 within rounding"):
+        assert np.isnan(ss.standardised_dissimilarity([1, 0, 0, 0], [0, 1, 1, 1]))
+
+
+def test_table_clips_expected_d_and_explains_d_star():
+    # the review's x4.csv: E[D] was written as 1.0000000000000002
+    frame = pd.DataFrame({"school": [1, 2, 3, 4], "a": [1, 0, 0, 0], "b": [0, 1, 1, 1]})
+    res = ss.segregation(frame, "school", "a", "b", min_unit_size=0, min_area_size=0)
+    t = res.table.set_index("index")
+    assert t.loc["dissimilarity_expected", "value"] <= 1.0
+    assert t.loc["dissimilarity", "value"] <= 1.0
+    assert np.isnan(t.loc["dissimilarity_standardised", "value"])
+    assert "0/0 within rounding" in t.loc["dissimilarity_standardised", "reason"]
+
+
+def test_values_away_from_cancellation_are_unchanged():
+    # hand-computed: the report's appendix example and complete segregation
+    assert ss.dissimilarity([2, 13], [6, 3]) == pytest.approx(8 / 15, rel=1e-15)
+    # E[D] of (1, 1), (1, 1): P(a_1 = 1) = 4/6 gives D = 0, else D = 1 -> 1/3
+    assert ss.expected_dissimilarity([1, 1], [1, 1]) == pytest.approx(1 / 3, rel=1e-14)
+    # D = 0 < E[D] = 1/3: D* = (0 - 1/3) / (1/3) = -1
+    assert ss.standardised_dissimilarity([1, 1], [1, 1]) == pytest.approx(-1.0, rel=1e-14)
+    assert ss.standardised_dissimilarity([10, 0], [0, 10]) == 1.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=2, max_size=12))
+def test_d_and_expected_d_stay_in_0_1_and_d_star_in_minus_1_1(units):
+    a = [u[0] for u in units]
+    b = [u[1] for u in units]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SegregationWarning)
+        d = ss.dissimilarity(a, b)
+        e = ss.expected_dissimilarity(a, b)
+        s = ss.standardised_dissimilarity(a, b)
+    for value in (d, e):
+        assert np.isnan(value) or 0.0 <= value <= 1.0
+    assert np.isnan(s) or -1.0 <= s <= 1.0
+    if not np.isnan(s):  # defined: the ratio is far from 0/0
+        assert abs(d - e) > 1e-12 or min(e, 1 - e) > 1e-9
+
+
+def test_d_below_an_expected_d_near_1_stays_defined():
+    # D well below E[D] ~ 1: the denominator is E[D], far from 0; only a tie is 0/0
+    from segspatial._kernels import GroupedCounts, _standardised_dissimilarity_kernel
+
+    c = GroupedCounts.single(np.ones(2), np.ones(2))
+    c._memo["dissimilarity"] = np.array([0.5])
+    c._memo["dissimilarity_expected"] = np.array([1 - 1.1e-16])
+    value = float(_standardised_dissimilarity_kernel(c)[0])
+    assert value == pytest.approx((0.5 - (1 - 1.1e-16)) / (1 - 1.1e-16), rel=1e-15)
+    assert c.reasons("dissimilarity_standardised") is None
