@@ -211,6 +211,29 @@ def _object_type_problem(s: pd.Series) -> tuple[str, np.ndarray] | None:
     return None
 
 
+def refuse_count_types(values: Any, name: str) -> None:
+    """The gate's type rule for counts given as arrays (the one-area functions): no
+    booleans, complex numbers, dates or durations, as for a column of counts.
+
+    Raises
+    ------
+    TypeError
+        Naming ``name``, what it holds and what is allowed.
+    """
+    array = np.asarray(values)
+    if array.dtype.kind in "iuf":  # the usual case: numbers
+        return
+    flat = pd.Series(array.ravel()) if array.dtype.kind != "O" else pd.Series(
+        array.ravel(), dtype=object)
+    problem, hit = _type_problem(flat), None
+    if problem is None:
+        problem, hit = _object_type_problem(flat) or (None, None)
+    if problem is not None:
+        shown = [str(v) for v in (flat if hit is None else flat[hit]).dropna()[:3]]
+        raise TypeError(f"{name} holds {problem}, e.g. {shown!r}; counts must be numbers "
+                        "of pupils (whole or fractional, >= 0)")
+
+
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]

@@ -90,3 +90,42 @@ def test_d_below_an_expected_d_near_1_stays_defined():
     value = float(_standardised_dissimilarity_kernel(c)[0])
     assert value == pytest.approx((0.5 - (1 - 1.1e-16)) / (1 - 1.1e-16), rel=1e-15)
     assert c.reasons("dissimilarity_standardised") is None
+
+
+# ------------------------------------------------ 10: one gate for one-area functions
+
+_ONE_AREA = [ss.dissimilarity, ss.expected_dissimilarity, ss.standardised_dissimilarity,
+             ss.theil_h, ss.correlation, ss.isolation, ss.exposure]
+
+
+@pytest.mark.parametrize(("a", "what"), [
+    ([True, False], "booleans"),
+    (np.array([True, False]), "booleans"),
+    ([1, True], "booleans"),                       # numpy alone would make it [1, 1]
+    ([1 + 1j, 2], "complex numbers"),               # numpy alone drops the 1j
+    (np.array([1 + 0j, 2 + 0j]), "complex numbers"),
+    (np.array(["2019-01-01", "2020-01-01"], dtype="datetime64[D]"), "dates"),
+    (np.array([1, 2], dtype="timedelta64[s]"), "durations"),
+])
+def test_one_area_functions_refuse_what_the_table_refuses(a, what):
+    b = [1, 2]
+    frame = pd.DataFrame({"school": [1, 2], "b": b})
+    frame["a"] = pd.Series(list(a), dtype=object) if isinstance(a, list) else a
+    with pytest.raises(TypeError, match=rf"column 'a' holds {what}"):
+        ss.segregation(frame, "school", "a", "b", min_unit_size=0, min_area_size=0)
+    for func in _ONE_AREA:
+        with pytest.raises(TypeError, match=rf"^a holds {what}.*counts must be numbers"):
+            func(a, b)
+        with pytest.raises(TypeError, match=rf"^b holds {what}"):
+            func(b, a)
+
+
+def test_multigroup_one_area_functions_use_the_same_gate():
+    with pytest.raises(TypeError, match=r"counts holds booleans"):
+        ss.multigroup_dissimilarity([[True, False], [False, True]])
+    with pytest.raises(TypeError, match=r"counts: column 'x' holds complex numbers"):
+        ss.multigroup_theil_h(pd.DataFrame({"x": [1 + 1j, 2], "y": [1, 1]}))
+    # numbers still work, as lists, arrays and Series
+    assert ss.multigroup_dissimilarity([[2, 6], [13, 3]]) == pytest.approx(8 / 15)
+    assert ss.dissimilarity(pd.Series([2, 13]), np.array([6, 3])) == pytest.approx(8 / 15)
+    assert ss.dissimilarity((2.0, 13), range(6, 2, -3)) == pytest.approx(8 / 15)
