@@ -170,6 +170,17 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
             f"missing columns: {', '.join(missing)}; the columns of {what} are "
             f"{list(map(str, data.columns))!r}"
         )
+    if not data.columns.is_unique:  # a name given twice: which column is meant?
+        for role, column in {**given, **(extra or {})}.items():
+            at = np.flatnonzero(data.columns == column)
+            if at.size > 1:
+                source = source_of(data)
+                of = f" of {source.path!r}" if source is not None else ""
+                raise ValueError(
+                    f"{role}={column!r}: {at.size} columns of {what}{of} are named "
+                    f"{column!r} (columns {', '.join(str(i + 1) for i in at)}); which one "
+                    "is meant is not clear: rename them"
+                )
     return given
 
 

@@ -477,6 +477,29 @@ def describe_rows(data: pd.DataFrame, labels: Sequence[Any], *,
     return f"{word}{'s' if plural else ''} {numbers}{tail}{where}"
 
 
+def _header_names(path: Path, sep: str, encoding: str) -> list[str]:
+    """The column names of a CSV file as written (pandas renames a repeated name
+    'a' to 'a.1')."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding=encoding, newline="") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
+
+
+def _refuse_duplicate_names(path: Path, names: Sequence[str], where: str = "header",
+                            wanted: Sequence[str] | None = None) -> None:
+    """A column name given twice is an error naming both columns (1-based), when the
+    column is read (``wanted``; None: every column)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if name in seen and (wanted is None or name in wanted):
+            raise ValueError(
+                f"{str(path)!r} has two columns named {name!r} (columns {seen[name]} and "
+                f"{i} of the {where}); which one is meant is not clear: rename one of "
+                "them"
+            )
+        seen[name] = i
+
+
 def _check_path(path: Path) -> None:
     if path.is_dir():
         raise ValueError(
@@ -557,6 +580,7 @@ def read_table(
             schema_names = pq.read_schema(path).names
         except Exception as exc:  # pyarrow raises several types for a broken file
             raise ValueError(f"cannot read {str(path)!r} as Parquet: {exc}") from None
+        _refuse_duplicate_names(path, schema_names, "schema", wanted)
         if wanted is not None:
             missing = [c for c in wanted if c not in schema_names]
             if missing:
@@ -580,6 +604,7 @@ def read_table(
     sep = sep if sep is not None else _sniff_sep(path, encoding)
     header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0)
     names = [str(c) for c in header.columns]
+    _refuse_duplicate_names(path, _header_names(path, sep, encoding), wanted=wanted)
     if wanted is not None:
         missing = [c for c in wanted if c not in names]
         if missing:

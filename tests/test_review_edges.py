@@ -129,3 +129,56 @@ def test_multigroup_one_area_functions_use_the_same_gate():
     assert ss.multigroup_dissimilarity([[2, 6], [13, 3]]) == pytest.approx(8 / 15)
     assert ss.dissimilarity(pd.Series([2, 13]), np.array([6, 3])) == pytest.approx(8 / 15)
     assert ss.dissimilarity((2.0, 13), range(6, 2, -3)) == pytest.approx(8 / 15)
+
+
+# ------------------------------------------------------------ 11: duplicate headers
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path, capsys):
+    from segspatial.cli import main
+    from segspatial.io import read_table
+
+    path = tmp_path / "dup.csv"  # the review's dupcol.csv
+    path.write_text("school,municipality,year,a,a,b\n1,M,2019,1,2,3\n2,M,2019,3,2,1\n")
+    message = (r"dup\.csv' has two columns named 'a' \(columns 4 and 5 of the header\); "
+               r"which one is meant is not clear")
+    with pytest.raises(ValueError, match=message):
+        read_table(path)
+    with pytest.raises(ValueError, match=message):
+        read_table(path, columns=["school", "a", "b"])
+    # a repeated column that is not read does no harm
+    assert read_table(path, columns=["school", "b"])["b"].tolist() == [3, 1]
+    code = main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                 "b", "--min-unit-size", "0", "--min-area-size", "0", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "two columns named 'a' (columns 4 and 5" in err
+    assert "Traceback" not in err
+
+
+def test_a_parquet_schema_naming_a_column_twice_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from segspatial.io import read_table
+
+    path = tmp_path / "dup.parquet"
+    pq.write_table(pa.table([pa.array([1, 2]), pa.array([3, 4]), pa.array(["s", "t"])],
+                            names=["a", "a", "school"]), path)
+    with pytest.raises(ValueError, match=r"two columns named 'a' \(columns 1 and 2 of the "
+                                         r"schema\)"):
+        read_table(path)
+
+
+def test_a_frame_with_a_column_name_twice_is_refused_by_every_gate():
+    counts = pd.DataFrame([[1, 1, 2, 3], [2, 3, 2, 1]], columns=["school", "a", "a", "b"])
+    message = (r"group_a='a': 2 columns of the data are named 'a' \(columns 2, 3\); which "
+               "one is meant is not clear")
+    with pytest.raises(ValueError, match=message):
+        ss.segregation(counts, "school", "a", "b", min_unit_size=0, min_area_size=0)
+    with pytest.raises(ValueError, match=r"groups\[0\]='a': 2 columns"):
+        ss.multigroup_segregation(counts, "school", ["a", "b"])
+    pupils = pd.DataFrame([[1, "dutch", "x"], [2, "western", "y"]],
+                          columns=["school", "eth", "eth"])
+    with pytest.raises(ValueError, match=r"ethnicity='eth': 2 columns of the pupils are "
+                                         r"named 'eth' \(columns 2, 3\)"):
+        ss.pupil_segregation(pupils, "school", ethnicity="eth")
