@@ -114,6 +114,9 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
     """
     name = str(path)
     codec = check_encoding_name(encoding) if encoding is not None else "utf-8"
+    wide = _wide_encoding(path, encoding, codec)
+    if wide is not None:  # UTF-16 or UTF-32: decided by the byte order mark
+        encoding = codec = wide
     decoder = codecs.getincrementaldecoder(codec)(
         errors="surrogateescape" if encoding is None else "strict")
     lines, bad, good, last = 0, None, None, b""
@@ -129,21 +132,26 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
             try:
                 text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                at = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                at = lines + (exc.object[:max(exc.start, 0)].decode(codec, "replace")
+                              .count("\n") if wide else
+                              chunk.count(b"\n", 0, max(exc.start, 0))) + 1
                 raise ValueError(
                     f"{name!r} line {at}: byte(s) {_show_byte(exc.object[exc.start:exc.end])} are "
                     f"not valid {encoding}; pass the file's encoding with encoding=, e.g. "
                     "utf-8 or cp1252 (Windows-1252)"
                 ) from None
+            except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM"
+                raise ValueError(f"{name!r} cannot be read as {encoding}: {exc}; pass the "
+                                 "file's encoding with encoding=") from None
             if encoding is None and text:
                 if bad is None and (m := _NOT_UTF8.search(text)):
                     bad = (lines + text.count("\n", 0, m.start()) + 1,
                            m.group().encode("utf-8", "surrogateescape"))
                 if good is None and (m := _UTF8_TEXT.search(text)):
                     good = (lines + text.count("\n", 0, m.start()) + 1, m.group())
-            lines += chunk.count(b"\n")
+            lines += text.count("\n") if wide else chunk.count(b"\n")
             if chunk:
-                last = chunk[-1:]
+                last = text[-1:].encode() if wide else chunk[-1:]
             if final:
                 break
     ends = last == b"\n"
@@ -160,6 +168,39 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
             "all of it as one, e.g. encoding='cp1252'"
         )
     return _scan(path, "cp1252")  # checks that every byte is Windows-1252 too
+
+
+#: Byte order marks of the encodings that are not ASCII-compatible (UTF-32 first: its
+#: little-endian mark starts with UTF-16's).
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _wide_encoding(path: Path, encoding: str | None, codec: str) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` for a file with that byte order mark (Excel's
+    "Unicode text"), else None; an error for a file that needs a declared byte order
+    (NUL bytes without a mark) or whose mark contradicts ``encoding``."""
+    head = _head(path, 4096)
+    found = next((wide for bom, wide in _WIDE_BOMS if head.startswith(bom)), None)
+    family = codec.replace("_", "-").split("-be")[0].split("-le")[0]
+    if found is not None:
+        if encoding is None or family == found:
+            return found  # (not utf-16-le: the generic codec takes the mark off)
+        raise ValueError(
+            f"{str(path)!r} starts with a {found.upper()} byte order mark, but "
+            f"encoding={encoding!r} was given; leave encoding= out (the mark decides) or "
+            f"pass encoding={found!r}")
+    if family in ("utf-16", "utf-32") and codec in ("utf-16", "utf-32"):
+        raise ValueError(
+            f"{str(path)!r} has no byte order mark, so encoding={encoding!r} cannot tell "
+            f"the byte order: pass encoding='{codec}-le' (little-endian, as Windows "
+            f"writes it) or encoding='{codec}-be'")
+    if family not in ("utf-16", "utf-32") and b"\x00" in head:
+        raise ValueError(
+            f"{str(path)!r} holds NUL bytes: it looks like UTF-16 or UTF-32 text without a "
+            "byte order mark; pass its encoding with encoding=, e.g. 'utf-16-le' (Excel's "
+            "'Unicode text'), or save it as CSV UTF-8")
+    return codec if family in ("utf-16", "utf-32") else None
 
 
 def _sniff_sep(path: Path, encoding: str) -> str:

@@ -182,3 +182,72 @@ def test_a_frame_with_a_column_name_twice_is_refused_by_every_gate():
     with pytest.raises(ValueError, match=r"ethnicity='eth': 2 columns of the pupils are "
                                          r"named 'eth' \(columns 2, 3\)"):
         ss.pupil_segregation(pupils, "school", ethnicity="eth")
+
+
+# ------------------------------------------------------------------ 12: UTF-16/32
+
+_TEXT = "school;gm;a;b\r\ns1;Café;1;2\r\ns2;Ñú\u010a;3;4\r\n"  # U+010A holds a 0x0a byte
+
+
+@pytest.mark.parametrize("raw", [
+    _TEXT.encode("utf-16"),                                   # Excel's "Unicode text"
+    b"\xfe\xff" + _TEXT.encode("utf-16-be"),
+    _TEXT.encode("utf-32"),
+    b"\x00\x00\xfe\xff" + _TEXT.encode("utf-32-be"),
+])
+def test_a_byte_order_mark_decides_utf16_and_utf32(tmp_path, raw):
+    from segspatial.io import read_table
+
+    path = tmp_path / "u.csv"
+    path.write_bytes(raw)
+    frame = read_table(path, text_columns=["school", "gm"])
+    assert frame.to_dict("list") == {"school": ["s1", "s2"], "gm": ["Café", "Ñú\u010a"],
+                                     "a": [1, 3], "b": [2, 4]}
+    assert frame.attrs["segspatial_source"].first_line == 2  # lines counted as text
+
+
+def test_the_reviewer_utf16_file_is_computed(tmp_path, capsys):
+    from segspatial.cli import main
+
+    path = tmp_path / "utf16.csv"  # the review's utf16.csv: a = (1, 2), b = (2, 1)
+    path.write_bytes("school,municipality,year,a,b\n1,M,2019,1,2\n2,M,2019,2,1\n"
+                     .encode("utf-16"))
+    out = tmp_path / "r.csv"
+    assert main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                 "b", "--min-unit-size", "0", "--min-area-size", "0", "-q", "-o",
+                 str(out)]) == 0
+    d = pd.read_csv(out).set_index("index").loc["dissimilarity", "value"]
+    assert d == pytest.approx(0.5 * (abs(1 / 3 - 2 / 3) * 2), rel=1e-15)  # 1/3
+
+
+def test_utf16_without_a_mark_names_the_encoding_to_pass(tmp_path, capsys):
+    from segspatial.cli import main
+    from segspatial.io import read_table
+
+    path = tmp_path / "nobom.csv"
+    path.write_bytes(_TEXT.encode("utf-16-le"))
+    with pytest.raises(ValueError, match=r"nobom\.csv' holds NUL bytes: it looks like "
+                                         r"UTF-16 or UTF-32.*encoding=, e\.g\. 'utf-16-le'"):
+        read_table(path)
+    with pytest.raises(ValueError, match=r"nobom\.csv' holds NUL bytes"):
+        read_table(path, encoding="cp1252")  # never garbage with NULs
+    with pytest.raises(ValueError, match=r"nobom\.csv' has no byte order mark, so "
+                                         r"encoding='utf-16' cannot tell the byte order: "
+                                         r"pass encoding='utf-16-le'"):
+        read_table(path, encoding="utf-16")
+    assert read_table(path, encoding="utf-16-le")["a"].tolist() == [1, 3]
+    code = main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                 "b", "--encoding", "utf-16", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "nobom.csv' has no byte order mark" in err
+    assert "--encoding 'utf-16-le'" in err and "Traceback" not in err
+
+
+def test_a_mark_that_contradicts_the_encoding_given_is_refused(tmp_path):
+    from segspatial.io import read_table
+
+    path = tmp_path / "u.csv"
+    path.write_bytes(_TEXT.encode("utf-16"))
+    with pytest.raises(ValueError, match=r"starts with a UTF-16 byte order mark, but "
+                                         r"encoding='cp1252' was given"):
+        read_table(path, encoding="cp1252")
