@@ -560,8 +560,16 @@ def local_scores(
         ``ls`` (Σ_k p_jk log(p_jk / P_k): how far the school's composition is from its
         area's), ``entropy`` (the school's own diversity E_j), ``m_contribution``
         (p_j ls_j; they add up to M of the area-year) and ``h_contribution``
-        (p_j ls_j / E; they add up to H), then the ``extra`` columns. Scores are NaN in
-        area-years where M is undefined.
+        (p_j ls_j / E; they add up to H), ``reason`` (why the scores are NaN: the
+        area-year's M is undefined, e.g. fewer than 2 units with pupils), then the
+        ``extra`` columns.
+
+    Warns
+    -----
+    SegregationWarning
+        When the size filters leave units out (how many, with how many pupils, and
+        why); with the defaults (50 pupils per unit, 10,000 per area) small test data
+        is left out entirely.
 
     Examples
     --------
@@ -578,12 +586,14 @@ def local_scores(
     extra = [] if extra is None else ([extra] if isinstance(extra, str) else list(extra))
     counts = prepare_multigroup_counts(data, unit, groups, area=area, year=year,
                                        total=total, extra={c: c for c in extra})
-    kept, _ = _filtered(counts, min_unit_size, min_area_size)
+    kept, filtered = _filtered(counts, min_unit_size, min_area_size)
+    _warn_filtered(filtered, min_unit_size, min_area_size)
     keys = _present_keys(area, year)
     grouped = kept.groupby(["area", "year"], sort=True)
     c = MultiGroupedCounts(counts=kept[list(counts.groups)].to_numpy(dtype=np.float64),
                            group=grouped.ngroup().to_numpy(), n_groups=grouped.ngroups)
     scores = local_kernel(c)
+    reason = _reasons(c)[c.group] if len(kept) else np.empty(0, dtype=object)
     scale = math.log(base)
     out = kept[[*keys, "unit", *counts.groups]].copy()
     out["pupils"] = c.t
@@ -592,9 +602,28 @@ def local_scores(
     out["entropy"] = scores["entropy"] / scale
     out["m_contribution"] = scores["m_contribution"] / scale
     out["h_contribution"] = scores["h_contribution"]
+    out["reason"] = pd.Series(reason, index=out.index, dtype=object)
     for column in extra:
         out[column] = kept[column].to_numpy()
     return out.reset_index(drop=True)
+
+
+def _warn_filtered(filtered: pd.DataFrame, min_unit_size: float,
+                   min_area_size: float) -> None:
+    """A :class:`SegregationWarning` naming what the size filters left out, if anything
+    (a function that returns a frame has no exclusions table to count them in)."""
+    if filtered.empty:
+        return
+    import warnings
+
+    from segspatial._exceptions import SegregationWarning
+
+    by = filtered.groupby("reason")[["n_units", "n_pupils"]].sum()
+    parts = [f"{row['n_units']:,.0f} units with {row['n_pupils']:,.0f} pupils ({reason})"
+             for reason, row in by.iterrows()]
+    warnings.warn(f"the size filters (min_unit_size={min_unit_size:g}, "
+                  f"min_area_size={min_area_size:g}) left out " + "; ".join(parts)
+                  + "; pass 0 to keep them", SegregationWarning, stacklevel=3)
 
 
 # --------------------------------------------------------------------------- pupils

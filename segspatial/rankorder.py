@@ -141,8 +141,9 @@ def fit_rank_order(p: np.ndarray, h: np.ndarray, *, order: int = 4
     Returns
     -------
     hr : numpy.ndarray
-        Shape (n_areas,): H^R, NaN where fewer than ``order + 1`` thresholds have pupils
-        on both sides.
+        Shape (n_areas,): H^R, NaN where fewer than ``order + 1`` thresholds with pupils
+        on both sides fall on distinct values of p (tied incomes put several
+        thresholds on one p).
     coefficients : numpy.ndarray
         Shape (n_areas, order + 1): β_0 .. β_M of the fitted polynomial (NaN rows where
         undefined).
@@ -163,7 +164,9 @@ def fit_rank_order(p: np.ndarray, h: np.ndarray, *, order: int = 4
     if p.shape != h.shape:
         raise ValueError(f"p and h must have the same shape, got {p.shape} and {h.shape}")
     valid = np.isfinite(h) & np.isfinite(p) & (p > 0) & (p < 1)
-    enough = valid.sum(axis=1) >= order + 1
+    # thresholds that fall on the same p (tied incomes: every pupil between them has
+    # one income) are one point of the profile: the fit needs order + 1 distinct ones
+    enough = distinct_points(p, valid) >= order + 1
     sqrt_w = np.where(valid, _binary_entropy(np.where(valid, p, 0.5)), 0.0)
     x = np.where(valid, p, 0.0)[..., None] ** np.arange(order + 1)  # (n, k, M + 1)
     xw = x * sqrt_w[..., None]
@@ -174,6 +177,15 @@ def fit_rank_order(p: np.ndarray, h: np.ndarray, *, order: int = 4
         rhs = np.einsum("nkm,nk->nm", q, yw[enough])
         beta[enough] = np.linalg.solve(r, rhs[..., None])[..., 0]
     return beta @ rank_order_weights(order), beta
+
+
+def distinct_points(p: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per row, the number of distinct values of ``p`` where ``valid`` (shape (n, k))."""
+    ordered = np.sort(np.where(valid, p, np.nan), axis=1)  # NaN last
+    n = valid.sum(axis=1)
+    new = np.ones(ordered.shape, dtype=bool)
+    new[:, 1:] = ordered[:, 1:] - ordered[:, :-1] > 1e-12
+    return (new & (np.arange(p.shape[1]) < n[:, None])).sum(axis=1)
 
 
 def _entropy_integral(p: np.ndarray) -> np.ndarray:
@@ -441,9 +453,11 @@ def rank_order_segregation(
     table.insert(2, "comparison", "income")
     table["index"] = np.tile([_INDEX, _INDEX_INTEGRAL], n_ay)
     why = np.full(n_ay, None, dtype=object)
-    n_valid = np.isfinite(np.where(few[:, None], np.nan, h)).sum(axis=1)
-    why[n_valid < order + 1] = (f"fewer than {order + 1} thresholds with pupils on both "
-                                f"sides (polynomial order {order})")
+    n_valid = distinct_points(p, np.isfinite(np.where(few[:, None], np.nan, h))
+                              & (p > 0) & (p < 1))
+    why[n_valid < order + 1] = (f"fewer than {order + 1} distinct income percentiles "
+                                f"with pupils on both sides (polynomial order {order}; "
+                                "tied incomes put several thresholds on one percentile)")
     # H^R lies in [0, 1]; a fit beyond it (a high order swinging between and beyond the
     # thresholds) is no estimate of it
     wild = (why == None) & ~((hr >= -1e-12) & (hr <= 1 + 1e-12))  # noqa: E711

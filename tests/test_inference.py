@@ -103,12 +103,14 @@ def test_undefined_values_get_no_inference():
         assert t.loc[area, INFERENCE_COLUMNS].isna().all().all()
 
 
-def test_expected_d_has_no_p_value_and_exact_null_mean(small_result):
+def test_expected_d_has_no_randomisation_test(small_result):
+    # E[D] is a function of the margins, which random allocation holds fixed: no test,
+    # and no null columns that would suggest one was done
     t = randomisation_test(small_result, 40, rng=2).table
     e = t[t["index"] == "dissimilarity_expected"]
     assert e["p_value"].isna().all() and e["alternative"].isna().all()
-    np.testing.assert_allclose(e["null_mean"], e["value"], rtol=1e-12)
-    np.testing.assert_allclose(e["null_se"], 0, atol=1e-12)
+    assert e[["null_mean", "null_se", "n_null"]].isna().all().all()
+    assert t.loc[t["index"] == "dissimilarity", "n_null"].eq(40).all()
     d, ds = (t[t["index"] == n].reset_index(drop=True)
              for n in ("dissimilarity", "dissimilarity_standardised"))
     # D* is a monotone function of D under the null (E[D] fixed): the same p-values
@@ -987,3 +989,69 @@ def test_cli_multigroup_with_bootstrap_and_test(tmp_path, capsys):
     assert h[["se", "ci_low", "p_value"]].notna().all().all()
     assert table.loc[table["index"] == "entropy", "p_value"].isna().all()  # cannot vary
     assert "Inference: 40 individual bootstrap replicates" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- review findings
+
+
+def test_multigroup_inference_with_an_empty_school():
+    # a school with 0 pupils (closed, common in DUO files) is not a unit of the
+    # multigroup table (n_units counts units with pupils); inference still runs
+    rows = {"school": [1, 2, 3], "municipality": "M", "year": 2019,
+            "a": [10, 2, 0], "b": [5, 9, 0], "c": [3, 4, 0]}
+    frame = pd.DataFrame(rows)
+    kw = dict(area="municipality", year="year", min_unit_size=0, min_area_size=0)
+    with_empty = ss.multigroup_segregation(frame, "school", ["a", "b", "c"], **kw)
+    without = ss.multigroup_segregation(frame.iloc[:2], "school", ["a", "b", "c"], **kw)
+    assert with_empty.table["n_units"].eq(2).all()
+    a = infer(with_empty, n_boot=30, null_draws=30, rng=4).result.table
+    b = infer(without, n_boot=30, null_draws=30, rng=4).result.table
+    tested = a["index"] != "entropy"
+    assert a["se"].notna().all() and a.loc[tested, "p_value"].notna().all()
+    assert a["n_boot"].eq(30).all()
+    np.testing.assert_array_equal(a["value"].to_numpy(), b["value"].to_numpy())
+    # the empty school adds no pupils: the intervals agree within Monte-Carlo error
+    np.testing.assert_allclose(a["se"], b["se"], rtol=0.6)
+
+
+def test_bootstrap_intervals_stay_in_the_index_range():
+    # two segregated and two mixed schools: with few pupils, the school bootstrap's
+    # basic interval 2θ - q would reach above 1 for D and below 0 for E[D]
+    frame = pd.DataFrame({"area": "X", "school": list("pqrs"),
+                          "a": [30, 0, 5, 5], "b": [0, 30, 5, 5]})
+    res = ss.segregation(frame, "school", "a", "b", area="area",
+                         min_unit_size=0, min_area_size=0)
+    t = bootstrap(res, 99, rng=1, cluster=True).table.set_index("index")
+    for name in ("dissimilarity", "dissimilarity_expected", "theil_h", "correlation"):
+        assert 0.0 <= t.loc[name, "ci_low"] <= t.loc[name, "value"] <= t.loc[name, "ci_high"]
+        assert t.loc[name, "ci_high"] <= 1.0 and 0.0 <= t.loc[name, "bias_corrected"] <= 1.0
+    assert -1.0 <= t.loc["dissimilarity_standardised", "ci_low"]
+    assert t.loc["dissimilarity_standardised", "ci_high"] <= 1.0
+    # unclipped, the same replicates do leave the range (so the test can fail)
+    raw = infer(res, n_boot=99, rng=1, cluster=True, keep_replicates=True)
+    rows, reps = raw.replicates[(None, "cluster")]
+    d_row = list(raw.result.table.loc[rows, "index"]).index("dissimilarity")
+    d = raw.result.table.loc[rows[d_row], "value"]
+    assert 2 * d - np.nanquantile(reps[d_row], 0.025) > 1.0
+
+
+def test_index_range_by_name():
+    from segspatial.inference._summary import index_range
+
+    assert index_range("dissimilarity") == (0.0, 1.0)
+    assert index_range("spatial_theil_h_ro") == (0.0, 1.0)
+    assert index_range("dissimilarity_standardised") == (-1.0, 1.0)
+    assert index_range("mutual_information_base2") == (0.0, np.inf)
+    assert index_range("morans_i") == (-np.inf, np.inf)
+
+
+def test_a_null_without_variation_gives_p_one_not_nan():
+    # one pupil of each group in two schools: every allocation gives D = 1, so the
+    # observed D is as large as every draw: p = (k + 1) / (n + 1) = 1, no evidence
+    frame = pd.DataFrame({"area": "X", "school": ["p", "q"], "a": [1, 0], "b": [0, 1]})
+    res = ss.segregation(frame, "school", "a", "b", area="area",
+                         min_unit_size=0, min_area_size=0)
+    t = randomisation_test(res, 50, rng=3).table.set_index("index")
+    assert t.loc["dissimilarity", "p_value"] == 1.0
+    assert t.loc["dissimilarity", "n_null"] == 50
+    assert np.isnan(t.loc["dissimilarity_expected", "n_null"])

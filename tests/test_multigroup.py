@@ -554,3 +554,19 @@ def test_one_unit_with_pupils_is_undefined(counts):
               normalised_exposure):
         with pytest.warns(SegregationWarning, match="fewer than 2 units with pupils"):
             assert np.isnan(f(counts))
+
+
+def test_local_scores_say_why_scores_are_missing_and_what_the_filters_left_out():
+    frame = pd.DataFrame({"area": ["X", "X", "Y"], "school": ["p", "q", "r"],
+                          "a": [10, 2, 7], "b": [5, 9, 3]})
+    # the default filters (50 pupils per unit, 10,000 per area) drop this small data
+    # entirely: a warning says so instead of a silently empty frame
+    with pytest.warns(ss.SegregationWarning, match=r"left out 3 units with 36 pupils"):
+        empty = ss.local_scores(frame, "school", ["a", "b"], area="area")
+    assert empty.empty
+    scores = ss.local_scores(frame, "school", ["a", "b"], area="area",
+                             min_unit_size=0, min_area_size=0).set_index("unit")
+    assert scores.loc["r", "reason"] == "fewer than 2 units with pupils (n_units = 1)"
+    assert np.isnan(scores.loc["r", "ls"])
+    assert scores.loc[["p", "q"], "reason"].isna().all()
+    assert np.isfinite(scores.loc[["p", "q"], "ls"]).all()

@@ -236,7 +236,7 @@ def test_undefined_cases_have_reasons():
     same = pd.DataFrame({"school": ["A", "B"] * 5, "income": 7.0})
     res = rank_order_segregation(same, "school", income="income", **NO_FILTERS)
     reasons = dict(zip(res.table["index"], res.table["reason"], strict=True))
-    assert reasons["rank_order_theil_h"].startswith("fewer than 5 thresholds")
+    assert reasons["rank_order_theil_h"].startswith("fewer than 5 distinct income percentiles")
     assert reasons["rank_order_theil_h_integral"] == "every pupil has the same income"
 
 
@@ -283,3 +283,23 @@ def test_closed_form_weights_are_exact_at_high_orders(m):
     exact = 2 * Fraction(1, (m + 2) ** 2) + 2 * sum(
         Fraction((-1) ** (m - n) * math.comb(m, n), (m - n + 2) ** 2) for n in range(m + 1))
     assert rank_order_weights(m)[m] == pytest.approx(float(exact), rel=1e-15)
+
+
+def test_tied_incomes_put_thresholds_on_one_percentile():
+    # two incomes: every threshold falls on p = 0.5 (one point of the profile), so a
+    # polynomial of order 4 cannot be fitted; the exact integral is still defined
+    rng = np.random.default_rng(5)
+    pupils = pd.DataFrame({"school": np.repeat(list("ABCD"), 50),
+                           "income": rng.permutation(np.repeat([1.0, 2.0], 100))})
+    res = rank_order_segregation(pupils, "school", income="income", **NO_FILTERS)
+    row = res.table.set_index("index")
+    assert np.isnan(row.loc["rank_order_theil_h", "value"])
+    assert row.loc["rank_order_theil_h", "reason"].startswith(
+        "fewer than 5 distinct income percentiles")
+    assert np.isfinite(row.loc["rank_order_theil_h_integral", "value"])
+    # fit_rank_order counts distinct p: 19 points on 2 values of p are not enough
+    p = np.where(np.arange(19) < 10, 0.3, 0.6)[None, :]
+    hr, _ = fit_rank_order(p, np.full((1, 19), 0.2), order=4)
+    assert np.isnan(hr[0])
+    hr, _ = fit_rank_order(p, np.full((1, 19), 0.2), order=1)
+    assert hr[0] == pytest.approx(0.2, abs=1e-12)

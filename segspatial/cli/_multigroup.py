@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import warnings
 from typing import TYPE_CHECKING
 
+from segspatial._exceptions import SegregationWarning
 from segspatial.cli._common import (
     CommandError,
     format_exclusions,
@@ -96,8 +98,10 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
         write_or_print(result.exclusions, args.exclusions_output, what="exclusions",
                        console=console)
     if args.local_output:
-        write_or_print(local_scores(data, args.unit, args.groups, **common),
-                       args.local_output, what="local scores", console=console)
+        with warnings.catch_warnings():  # the filters are in the summary below already
+            warnings.simplefilter("ignore", SegregationWarning)
+            scores = local_scores(data, args.unit, args.groups, **common)
+        write_or_print(scores, args.local_output, what="local scores", console=console)
     if args.within_output:
         write_or_print(within_components(data, args.unit, args.groups, args.within,
                                          **common), args.within_output,

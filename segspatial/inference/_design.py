@@ -142,7 +142,13 @@ def designs(result: SegregationResult) -> list[ComparisonDesign]:
         # only those with pupils in the comparison)
         defined = (np.isfinite(n_units) & sub["within"].isna().to_numpy()
                    & sub["bandwidth"].isna().to_numpy() & sub["kernel"].isna().to_numpy())
-        if (n_units[defined] != sizes[row_group[defined]]).any():
+        # (the two-group tables count every unit of the area-year, the multigroup tables
+        # only the units with pupils: either matches a result as computed)
+        occupied = np.bincount(group[order], weights=(cells.sum(axis=1) > 0),
+                               minlength=len(key_frame))
+        wanted = n_units[defined]
+        if ((wanted != sizes[row_group[defined]])
+                & (wanted != occupied[row_group[defined]])).any():
             raise ValueError("result.counts does not match the table's n_units; "
                              "inference needs the result as computed")
         out.append(ComparisonDesign(

@@ -29,8 +29,10 @@ from segspatial.inference._summary import (
     ALTERNATIVES,
     INTERVALS,
     bootstrap_summary,
+    clip_to_range,
     null_summary,
     summarise_rows,
+    without_null_test,
 )
 from segspatial.schema import conform_results, empty_change
 
@@ -391,6 +393,8 @@ def infer(
                              chunk_rows=chunk_rows, n_jobs=n_jobs, argument="n_boot")
             summary = summarise_rows(bootstrap_summary, plan.estimate, reps, plan.group,
                                      plan.stat, level, interval)
+            summary = clip_to_range(summary, plan.estimate,
+                                    result.table.loc[plan.rows, "index"].to_numpy())
             for name, values in summary.items():
                 put(name, plan.rows, values)
             has = np.isfinite(summary["se"])
@@ -410,6 +414,8 @@ def infer(
                              argument="null_draws")
             summary = summarise_rows(null_summary, plan.estimate, reps, plan.group,
                                      plan.stat, alternative)
+            summary = without_null_test(summary,
+                                        result.table.loc[plan.rows, "index"].to_numpy())
             for name, values in summary.items():
                 put(name, plan.rows, values)
             put("alternative", plan.rows,

@@ -2,15 +2,91 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-__all__ = ["INTERVALS", "ALTERNATIVES", "bootstrap_summary", "null_summary",
-           "summarise_rows", "zero_p_value"]
+__all__ = ["INTERVALS", "ALTERNATIVES", "MARGIN_ONLY", "bootstrap_summary",
+           "clip_to_range", "index_range", "null_summary", "summarise_rows",
+           "without_null_test", "zero_p_value"]
 
 #: How a bootstrap interval is formed from the replicates θ*_r of an estimate θ̂.
 INTERVALS = ("bias_corrected", "percentile")
 #: Alternatives of the randomisation test.
 ALTERNATIVES = ("greater", "less", "two-sided")
+
+
+#: Indices that are functions of the margins alone (unit sizes and group totals), which
+#: random allocation holds fixed: a randomisation test of them tests nothing, so their
+#: rows get no p-value and no null columns.
+MARGIN_ONLY = frozenset({"dissimilarity_expected", "entropy"})
+
+#: The range of each index (by name, after dropping a ``_base{b}`` or ``_ro`` suffix):
+#: bootstrap intervals and bias-corrected estimates are clipped to it.
+_UNIT_INTERVAL = frozenset({
+    "dissimilarity", "dissimilarity_expected", "theil_h", "correlation", "isolation_a",
+    "isolation_b", "exposure_ab", "exposure_ba", "multigroup_theil_h",
+    "multigroup_theil_h_between", "multigroup_theil_h_within", "multigroup_dissimilarity",
+    "normalised_exposure", "rank_order_theil_h", "rank_order_theil_h_integral",
+    "spatial_dissimilarity", "spatial_theil_h", "spatial_isolation_a",
+    "spatial_isolation_b", "spatial_exposure_ab", "spatial_exposure_ba",
+    "spatial_multigroup_theil_h",
+})
+_NON_NEGATIVE = frozenset({
+    "mutual_information", "mutual_information_between", "mutual_information_within",
+    "entropy", "spatial_mutual_information",
+})
+_SUFFIX = re.compile(r"(_base[0-9.e+-]+|_ro)+$")
+
+
+def index_range(name: str) -> tuple[float, float]:
+    """The values an index can take: ``(0, 1)`` for D, H, V, exposure ..., ``(-1, 1)`` for
+    D*, ``(0, inf)`` for M and the entropy, ``(-inf, inf)`` for the rest (Moran's I,
+    Morrill's D, plug-ins)."""
+    base = _SUFFIX.sub("", str(name))
+    if base in _UNIT_INTERVAL:
+        return 0.0, 1.0
+    if base == "dissimilarity_standardised":
+        return -1.0, 1.0
+    if base in _NON_NEGATIVE:
+        return 0.0, np.inf
+    return -np.inf, np.inf
+
+
+def clip_to_range(summary: dict[str, np.ndarray], estimate: np.ndarray,
+                  names: np.ndarray) -> dict[str, np.ndarray]:
+    """Bootstrap intervals and bias-corrected estimates clipped to each index's range.
+
+    The bias-corrected (basic) interval 2θ̂ − q can leave the range the index can take
+    (D's interval [0.5, 1.5] in a small area); the truth lies in the range, so clipping
+    keeps the coverage and removes impossible bounds. The range is widened to the
+    estimate itself, so a row is never clipped away from its own value.
+    """
+    lo = np.empty(estimate.shape)
+    hi = np.empty(estimate.shape)
+    for name in set(names.tolist()):
+        mine = names == name
+        lo[mine], hi[mine] = index_range(name)
+    with np.errstate(invalid="ignore"):
+        lo = np.fmin(lo, estimate)
+        hi = np.fmax(hi, estimate)
+    out = dict(summary)
+    for key in ("ci_low", "ci_high", "bias_corrected"):
+        if key in out:
+            out[key] = np.clip(out[key], lo, hi)
+    return out
+
+
+def without_null_test(summary: dict[str, np.ndarray],
+                      names: np.ndarray) -> dict[str, np.ndarray]:
+    """The randomisation-test columns emptied for indices of the margins alone."""
+    margin = np.isin(np.array([_SUFFIX.sub("", str(n)) for n in names.tolist()],
+                              dtype=object), list(MARGIN_ONLY))
+    out = dict(summary)
+    for key in ("p_value", "null_mean", "null_se", "n_null"):
+        if key in out:
+            out[key] = np.where(margin, np.nan, out[key])
+    return out
 
 
 #: Values (rows x replicates) summarised at once by :func:`summarise_rows`.
@@ -146,8 +222,11 @@ def null_summary(observed: np.ndarray, null: np.ndarray,
     -------
     dict
         ``p_value``, ``null_mean``, ``null_se`` (standard deviation of the draws),
-        ``n_null`` (valid draws). The p-value is NaN when the statistic does not vary
-        under random allocation (e.g. the expected D itself).
+        ``n_null`` (valid draws). When the statistic does not vary under random
+        allocation (every allocation of the area gives the same value, e.g. one pupil
+        of each group in two schools), p = (k + 1) / (n + 1) = 1 for the observed
+        value: no evidence of segregation. Indices of the margins alone get no test
+        at all (:data:`MARGIN_ONLY`, :func:`without_null_test`).
     """
     ok, n = _valid(null)
     tol = _tolerance(observed)[:, None]
@@ -159,11 +238,10 @@ def null_summary(observed: np.ndarray, null: np.ndarray,
     mean, sd = _mean_sd(null, ok, n)
     p = {"greater": p_greater, "less": p_less,
          "two-sided": np.minimum(1.0, 2.0 * np.minimum(p_greater, p_less))}[alternative]
-    constant = sd == 0
     defined = np.isfinite(observed) & (n >= 2)
     nan = np.full(observed.shape, np.nan)
     return {
-        "p_value": np.where(defined & ~constant, p, nan),
+        "p_value": np.where(defined, p, nan),
         "null_mean": np.where(defined, mean, nan),
         "null_se": np.where(defined, sd, nan),
         "n_null": np.where(np.isfinite(observed), n, nan),

@@ -54,6 +54,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QIcon
 
+from segspatial._exceptions import SegregationWarning
 from segspatial._messages import in_names
 from segspatial._write import OutputError, write_text
 from segspatial.qgis import _wiring as w
@@ -636,8 +637,10 @@ class MultigroupAlgorithm(IndicesAlgorithm):
                                **w.api_arguments(self.SPEC, values, multigroup_segregation))
         outputs = self._area_outputs(result, units, values, parameters, context, feedback)
         if parameters.get("LOCAL_OUTPUT"):
-            scores = local_scores(units.frame, units.unit, units.groups, **common,
-                                  **w.api_arguments(self.SPEC, values, local_scores))
+            with warnings.catch_warnings():  # the filters are in the summary already
+                warnings.simplefilter("ignore", SegregationWarning)
+                scores = local_scores(units.frame, units.unit, units.groups, **common,
+                                      **w.api_arguments(self.SPEC, values, local_scores))
             outputs["LOCAL_OUTPUT"], _ = self._write_schools(
                 parameters, "LOCAL_OUTPUT", context, units, scores,
                 list(self.LOCAL_COLUMNS), feedback)
