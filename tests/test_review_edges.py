@@ -251,3 +251,63 @@ def test_a_mark_that_contradicts_the_encoding_given_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"starts with a UTF-16 byte order mark, but "
                                          r"encoding='cp1252' was given"):
         read_table(path, encoding="cp1252")
+
+
+# --------------------------------------------------- 9: codeless boundary features
+
+
+def _square(x0):
+    return [[[x0, 450000], [x0 + 10000, 450000], [x0 + 10000, 460000], [x0, 460000],
+             [x0, 450000]]]
+
+
+def test_units_in_a_feature_without_a_code_are_left_out_not_given_to_a_neighbour(
+        tmp_path, capsys):
+    import json
+
+    from segspatial import geo
+    from segspatial.cli import main
+
+    bounds = tmp_path / "bnd.geojson"  # as the review's: GM1 | no code | no property
+    bounds.write_text(json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+        "features": [
+            {"type": "Feature", "properties": {"statcode": "GM1"},
+             "geometry": {"type": "Polygon", "coordinates": _square(100000)}},
+            {"type": "Feature", "properties": {"statcode": None},
+             "geometry": {"type": "Polygon", "coordinates": _square(110000)}},
+            {"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon", "coordinates": _square(120000)}}]}))
+    # s1, s2 in GM1; s3 on the border GM1 | no code (the coded area wins); s4 in the
+    # feature without a code but 2 km from GM1 (within the default snap of 5 km: it
+    # went to GM1); s5 in the feature without the property; s6 3 km east of it
+    xs = {"s1": 102000, "s2": 104000, "s3": 110000, "s4": 112000, "s5": 125000,
+          "s6": 133000}
+    counts = pd.DataFrame({"school": list(xs), "a": [5, 8, 11, 5, 8, 11],
+                           "b": [12, 9, 6, 12, 9, 6], "x": list(xs.values()),
+                           "y": 455000})
+    points = geo.unit_points(counts, x="x", y="y", crs="EPSG:28992")
+    with pytest.warns(geo.GeometryWarning) as caught:
+        codes, excluded = geo.assign_areas(points, geo.read_boundaries(bounds), "statcode")
+    assert codes.tolist()[:3] == ["GM1"] * 3 and codes.iloc[3:].isna().all()
+    assert excluded["reason"].tolist() == ["area_without_code"] * 3
+    text = " ".join(str(w.message) for w in caught)
+    assert "features 2, 3): units in them are left out (reason area_without_code)" in text
+    assert codes.attrs["n_within"] == 3 and codes.attrs["n_snapped"] == 0
+
+    path = tmp_path / "c.csv"
+    counts.to_csv(path, index=False)
+    out, exc = tmp_path / "r.csv", tmp_path / "e.csv"
+    assert main(["indices", str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                 "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--areas-from",
+                 str(bounds), "--area-code", "statcode", "--min-unit-size", "0",
+                 "--min-area-size", "0", "-q", "-o", str(out),
+                 "--exclusions-output", str(exc)]) == 0
+    left = pd.read_csv(exc).set_index("reason")
+    assert left.loc["area_without_code", "n_units"] == 3
+    assert left.loc["area_without_code", "n_pupils"] == 17 + 17 + 17
+    d = pd.read_csv(out).set_index("index").loc["dissimilarity", "value"]
+    # GM1 = s1, s2, s3: A = 24, B = 27
+    assert d == pytest.approx(0.5 * (abs(5 / 24 - 12 / 27) + abs(8 / 24 - 9 / 27)
+                                     + abs(11 / 24 - 6 / 27)), rel=1e-14)
