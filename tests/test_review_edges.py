@@ -311,3 +311,33 @@ def test_units_in_a_feature_without_a_code_are_left_out_not_given_to_a_neighbour
     # GM1 = s1, s2, s3: A = 24, B = 27
     assert d == pytest.approx(0.5 * (abs(5 / 24 - 12 / 27) + abs(8 / 24 - 9 / 27)
                                      + abs(11 / 24 - 6 / 27)), rel=1e-14)
+
+
+# ------------------------------------------- 13: Dask from a script, quiet logging
+
+
+def test_dask_engine_from_a_script_without_a_main_guard_is_quiet(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    pytest.importorskip("distributed")
+    pytest.importorskip("pyarrow")
+    pupils = pd.DataFrame({"school": ["s1", "s1", "s2", "s2", "s2"],
+                           "eth": ["dutch", "nonwestern", "dutch", None, "western"]})
+    pupils.to_parquet(tmp_path / "p.parquet")
+    script = tmp_path / "run.py"  # the README's example run as a plain script
+    script.write_text(textwrap.dedent("""
+        import segspatial as ss
+        counts = ss.aggregate_pupils("p.parquet", "school", ethnicity="eth",
+                                     engine="dask").counts
+        print(counts[["unit", "dutch", "western", "nonwestern", "total"]]
+              .to_csv(index=False), end="")
+    """))
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == ("unit,dutch,western,nonwestern,total\n"
+                           "s1,1,0,1,2\ns2,1,1,0,3\n")
+    for noise in ("Traceback", "Nanny", "distributed.", "WARNING"):
+        assert noise not in done.stderr, done.stderr[-2000:]
