@@ -333,6 +333,9 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     """
     d = _dissimilarity_kernel(c)  # both in [0, 1] (clipped)
     e = _expected_dissimilarity_kernel(c)
+    why_e = c.reasons("dissimilarity_expected")  # D* is undefined where E[D] is, as E[D]
+    if why_e is not None:
+        c.explain("dissimilarity_standardised", why_e != None, why_e)  # noqa: E711
     n = c.n_units.astype(np.float64)
     err_d = (n + 4.0) * _EPS
     err_e = np.abs(e) * (n + 64.0) * _EPS

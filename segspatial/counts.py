@@ -184,6 +184,16 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
     return given
 
 
+def empty_text(data: pd.DataFrame, what: str) -> str:
+    """``"data is empty"``, or ``"'c.csv' has a header but no rows"`` for a frame read
+    from a file (messages about an empty table name the file)."""
+    source = source_of(data)
+    if source is None:
+        return f"{what} is empty"
+    return f"{what} {source.path!r} has " + ("a header but no rows" if source.kind == "csv"
+                                           else "no rows")
+
+
 def _column(data: pd.DataFrame, column: str) -> str:
     """``column 'a'``, or ``column 'a' of 'counts.csv'`` for a frame read from a file."""
     source = source_of(data)
@@ -456,7 +466,8 @@ def prepare_counts(
     check_columns(data, roles, required=("unit", "group_a", "group_b"), what="the data",
                   extra=extra)
     if len(data) == 0:
-        raise ValueError("data is empty: at least one row of counts is needed")
+        raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
+                         "needed")
 
     a, b, t = _count_columns(data, group_a, group_b, total)
 
@@ -696,7 +707,8 @@ def prepare_multigroup_counts(
                                                    range(len(groups)))),
                   what="the data", extra=extra)
     if len(data) == 0:
-        raise ValueError("data is empty: at least one row of counts is needed")
+        raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
+                         "needed")
     values = {g: _numeric_column(data, g, f"groups[{i}]") for i, g in enumerate(groups)}
     summed = np.sum(list(values.values()), axis=0)
     if total is not None:

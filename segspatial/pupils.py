@@ -353,6 +353,7 @@ def _prepare(pupils: pd.DataFrame | str | Path, unit: str, area: str | None,
         if engine != "pandas":
             from segspatial.engines import aggregate_files
 
+            _check_engine_options(engine, engine_options)
             return aggregate_files(
                 pupils, unit, area=area, year=year, ethnicity=ethnicity, income=income,
                 education=education, ethnicity_map=ethnicity_map,
@@ -409,6 +410,28 @@ def _in_theme_pupils(undefined: pd.DataFrame,
 
 #: Exclusions that count every pupil of an area-year (its indices are undefined).
 _UNDEFINED_AREA_YEAR = ("too_few_units", "group_absent", "too_few_groups")
+
+
+#: The options of each file engine (``engine_options``).
+_ENGINE_OPTIONS = {"duckdb": ("memory_limit", "threads", "batch_rows"),
+                   "dask": ("scheduler", "blocksize")}
+
+
+def _check_engine_options(engine: str, options: Mapping[str, Any] | None) -> None:
+    """Names in ``engine_options`` that the engine does not take: an error listing the
+    ones it does (not a TypeError about a keyword of an internal function)."""
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise TypeError(f"engine_options must be a mapping (a dict), got "
+                        f"{type(options).__name__}")
+    unknown = [k for k in options if k not in _ENGINE_OPTIONS[engine]]
+    if unknown:
+        other = [f"{k!r} is for the {e} engine" for k in unknown
+                 for e, names in _ENGINE_OPTIONS.items() if k in names]
+        hint = f" ({'; '.join(other)})" if other else ""
+        raise ValueError(f"engine_options: {unknown!r} are not options of the {engine} "
+                         f"engine{hint}; it takes {', '.join(_ENGINE_OPTIONS[engine])}")
 
 
 def _drop_placeholders(frame: pd.DataFrame, area: str | None, year: str | None

@@ -341,3 +341,88 @@ def test_dask_engine_from_a_script_without_a_main_guard_is_quiet(tmp_path):
                            "s1,1,0,1,2\ns2,1,1,0,3\n")
     for noise in ("Traceback", "Nanny", "distributed.", "WARNING"):
         assert noise not in done.stderr, done.stderr[-2000:]
+
+
+# -------------------------------------------------------------- 14: messages
+
+
+def _table_result():
+    frame = pd.DataFrame({"school": ["I", "II", "III"], "a": [20, 130, 60],
+                          "b": [60, 30, 50]})
+    return ss.segregation(frame, "school", "a", "b", min_unit_size=0, min_area_size=0,
+                          indices="dissimilarity")
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_bootstrap_and_test_say_at_least_2_for_0_and_1(n):
+    from segspatial.inference import bootstrap, randomisation_test
+
+    with pytest.raises(ValueError, match=rf"n_boot must be at least 2 \(the bootstrap "
+                                         rf"replicates\), got {n}$"):
+        bootstrap(_table_result(), n)
+    with pytest.raises(ValueError, match=rf"null_draws must be at least 2 .*got {n}$"):
+        randomisation_test(_table_result(), n)
+
+
+def _cli_err(capsys, *argv):
+    from segspatial.cli import main
+
+    code = main(list(argv))
+    return code, capsys.readouterr().err
+
+
+def test_log_base_error_names_the_flag(tmp_path, capsys):
+    path = tmp_path / "c.csv"
+    path.write_text("school,a,b\n1,5,12\n2,8,9\n3,11,6\n")
+    code, err = _cli_err(capsys, "indices", str(path), "--unit", "school", "--groups",
+                         "a", "b", "--log-base", "1", "--min-unit-size", "0",
+                         "--min-area-size", "0", "-q")
+    assert code == 2 and "error: --log-base must be a finite number > 1" in err
+
+
+def test_a_csv_with_only_a_header_names_the_file(tmp_path, capsys):
+    path = tmp_path / "hdronly.csv"
+    path.write_text("school,municipality,year,a,b\n")
+    code, err = _cli_err(capsys, "indices", str(path), "--unit", "school", "--group-a",
+                         "a", "--group-b", "b", "-q")
+    assert code == 2 and "hdronly.csv' has a header but no rows" in err
+    pupils = tmp_path / "p.csv"
+    pupils.write_text("school,eth\n")
+    from segspatial.io import read_table
+
+    with pytest.raises(ValueError, match=r"pupils '.*p\.csv' has a header but no rows"):
+        ss.pupil_segregation(read_table(pupils), "school", ethnicity="eth")
+
+
+def test_change_of_a_counts_file_without_unit_hints_at_unit(tmp_path, capsys):
+    path = tmp_path / "counts.csv"
+    path.write_text("school,year,a,b\n1,2019,5,12\n2,2019,8,9\n")
+    code, err = _cli_err(capsys, "change", str(path), "-q")
+    assert code == 2 and "column 'index' is missing; for a counts or pupil file, name " \
+        "its unit column with --unit" in err
+
+
+def test_d_star_gives_the_2_53_reason_of_expected_d():
+    # the review's huge.parquet: 2**62 pupils per group in one area-year
+    frame = pd.DataFrame({"school": [1, 2], "a": [2**62, 3], "b": [2**62, 3]})
+    t = ss.segregation(frame, "school", "a", "b", min_unit_size=0,
+                       min_area_size=0).table.set_index("index")
+    for index in ("dissimilarity_expected", "dissimilarity_standardised"):
+        assert np.isnan(t.loc[index, "value"])
+        assert t.loc[index, "reason"].startswith("more than 2**53 pupils")
+    with pytest.warns(SegregationWarning, match=r"more than 2\*\*53 pupils"):
+        ss.standardised_dissimilarity([2**62, 3], [2**62, 3])
+
+
+def test_engine_options_with_a_typo_name_the_options(tmp_path):
+    pytest.importorskip("duckdb")
+    path = tmp_path / "p.parquet"
+    pd.DataFrame({"school": ["s1", "s2"], "eth": ["dutch", "western"]}).to_parquet(path)
+    with pytest.raises(ValueError, match=r"engine_options: \['memory_limt'\] are not "
+                                         r"options of the duckdb engine; it takes "
+                                         r"memory_limit, threads, batch_rows"):
+        ss.aggregate_pupils(path, "school", ethnicity="eth", engine="duckdb",
+                            engine_options={"memory_limt": "1GB"})
+    with pytest.raises(ValueError, match=r"'scheduler' is for the dask engine"):
+        ss.aggregate_pupils(path, "school", ethnicity="eth", engine="duckdb",
+                            engine_options={"scheduler": "tcp://x:8786"})

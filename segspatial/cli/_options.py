@@ -194,7 +194,7 @@ GROUPS: dict[str, Group] = {
             option("--within", metavar="COL",
                    help="a column grouping the units (e.g. denomination, school board): "
                    "adds the exact split of M and H into between and within"),
-            option("--log-base", type=float, metavar="B",
+            option("--log-base", type=float, metavar="B", python=("base",),
                    help="logarithm base of M and the entropy (default e: nats; 2 gives "
                    "bits, written as mutual_information_base2)"),
             option("--local-output", metavar="FILE",
