@@ -426,3 +426,22 @@ def test_engine_options_with_a_typo_name_the_options(tmp_path):
     with pytest.raises(ValueError, match=r"'scheduler' is for the dask engine"):
         ss.aggregate_pupils(path, "school", ethnicity="eth", engine="duckdb",
                             engine_options={"scheduler": "tcp://x:8786"})
+
+
+def test_a_usage_error_prints_one_usage_line_not_forty(capsys):
+    from segspatial.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["indices", "x.csv", "--bogus"])
+    err = capsys.readouterr().err.splitlines()
+    assert exit_.value.code == 2
+    assert err == ["usage: segspatial indices [-h] [OPTIONS] INPUT  (try 'segspatial "
+                   "indices --help' for every option)",
+                   "segspatial indices: error: unrecognized arguments: --bogus"]
+    with pytest.raises(SystemExit):
+        main(["indixes"])
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("usage: segspatial [-h] [OPTIONS] COMMAND ...") and len(err) == 2
+    with pytest.raises(SystemExit) as exit_:  # --help still shows every option
+        main(["indices", "--help"])
+    assert exit_.value.code == 0 and "--min-unit-size" in capsys.readouterr().out
