@@ -341,8 +341,11 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
         if not present.any():
             continue
         fits = text.str.fullmatch(fits_format).fillna(False).to_numpy(dtype=bool)
-        bad = present.to_numpy(dtype=bool) & ~fits & \
-            text.str.fullmatch(_NUMBERISH).fillna(False).to_numpy(dtype=bool)
+        numberish = text.str.fullmatch(_NUMBERISH).fillna(False).to_numpy(dtype=bool)
+        present_ = present.to_numpy(dtype=bool)
+        if not numberish[present_].all():
+            continue  # text (names, codes): the gate refuses it where numbers are needed
+        bad = present_ & ~fits
         if bad.any():
             row = values.index[np.flatnonzero(bad)[0]]
             value = values.loc[row]
@@ -359,13 +362,9 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
                                     .astype(object))
             if fits.all():  # the whole column is numbers
                 frame[column] = numbers.to_numpy()
-            elif fits.sum() == present.sum():  # numbers and missing values
+            else:  # numbers and missing values
                 out = np.full(len(frame), np.nan)
                 out[fits] = numbers.to_numpy(dtype=np.float64)
-                frame[column] = out
-            else:  # numbers and text: the text is the gate's to refuse (non-numeric)
-                out = frame[column].astype(object).copy()
-                out[fits] = numbers.to_numpy(dtype=object)
                 frame[column] = out
     if declared:
         return

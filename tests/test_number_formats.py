@@ -98,11 +98,15 @@ def test_default_format_refuses_separators_it_cannot_read(tmp_path):
 
 
 def test_missing_values_and_text_keep_their_place(tmp_path):
-    path = _write(tmp_path, "school;a;b;name\ns1;1.500,5;;Den Haag\ns2;7;x;Ede\n")
+    path = _write(tmp_path, "school;a;b;name\ns1;1.500,5;;Den Haag\ns2;7;x;1,2\n")
     frame = read_table(path, decimal=",", thousands=".")
     assert frame["a"].tolist() == [1500.5, 7.0]
     assert frame["b"].isna().tolist() == [True, False] and frame["b"].iloc[1] == "x"
-    assert frame["name"].tolist() == ["Den Haag", "Ede"]
+    # a text column is text, even with a value that looks like a number
+    assert frame["name"].tolist() == ["Den Haag", "1,2"]
+    assert read_table(path, columns=["school", "name"])["name"].tolist()[1] == "1,2"
+    path = _write(tmp_path, "school;a\ns1;1,5\ns2;\n", "gaps.csv")
+    assert read_table(path, decimal=",")["a"].tolist()[0] == 1.5
     # text ids stay text (leading zeros) whatever the format
     path = _write(tmp_path, "school;a\n007;1.000\n010;2\n", "ids.csv")
     frame = read_table(path, text_columns=["school"], thousands=".")
