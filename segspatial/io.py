@@ -303,6 +303,27 @@ def _format_problem(value: str, decimal: str, thousands: str | None,
             "with decimal= and thousands= ('.' or ',')")
 
 
+def _text_of(values: pd.Series) -> tuple[Any, np.ndarray]:
+    """The values as an Arrow string array (vectorised regular expressions) and
+    whether each is present (not missing, not blank)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(values.astype(object).where(values.notna(), None).to_numpy(),
+                    type=pa.string(), from_pandas=True)
+    present = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(text), ""), False)
+    return text, present.to_numpy(zero_copy_only=False)
+
+
+def _fullmatch(text: Any, pattern: str) -> np.ndarray:
+    """Whether each value of an Arrow string array matches ``pattern`` as a whole
+    (RE2 in Arrow: no Python call per value)."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(text, f"^(?:{pattern})$")
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
 def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
                           text_columns: Sequence[str], read_kwargs: dict,
                           decimal: str | None = None, thousands: str | None = None
@@ -330,21 +351,19 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
            if reread else pd.DataFrame(index=frame.index))
     fits_format = _number_pattern(d, t)
     for column in numeric:
-        if column in raw.columns:
+        if declared and column in raw.columns:
             values = raw[column]
         elif frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
             values = frame[column]
         else:
-            continue  # integers, booleans, dates: nothing written with separators
-        text = values.astype("string")
-        present = text.notna() & (text.str.strip() != "")
-        if not present.any():
+            continue  # numbers pandas read in the default format; integers, dates
+        text, present_ = _text_of(values)
+        if not present_.any():
             continue
-        fits = text.str.fullmatch(fits_format).fillna(False).to_numpy(dtype=bool)
-        numberish = text.str.fullmatch(_NUMBERISH).fillna(False).to_numpy(dtype=bool)
-        present_ = present.to_numpy(dtype=bool)
+        numberish = _fullmatch(text, _NUMBERISH)
         if not numberish[present_].all():
             continue  # text (names, codes): the gate refuses it where numbers are needed
+        fits = _fullmatch(text, fits_format)
         bad = present_ & ~fits
         if bad.any():
             row = values.index[np.flatnonzero(bad)[0]]
@@ -355,7 +374,8 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
         if not declared:
             continue
         if fits.any():
-            cleaned = text[fits].str.strip()
+            cleaned = pd.Series(text.to_numpy(zero_copy_only=False),
+                                index=values.index, dtype=object)[fits].str.strip()
             if t is not None:
                 cleaned = cleaned.str.replace(t, "", regex=False)
             numbers = pd.to_numeric(cleaned.str.replace(d, ".", regex=False)
@@ -372,7 +392,7 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
     for column in floats:
         values = raw[column].dropna()
         dotted = values[values.str.contains(".", regex=False)]
-        if len(dotted) and dotted.str.match(_DOTTED).all():
+        if len(dotted) and _fullmatch(_text_of(dotted)[0], _DOTTED.pattern).all():
             row = dotted.index[0]
             raise ValueError(
                 f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
