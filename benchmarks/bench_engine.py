@@ -29,9 +29,10 @@ Every phase's values are checked: the floor and PySAL against segspatial (larges
 absolute difference printed). Targets (issue 17): D+H+V within 3x of the floor and the
 full table within 6x, at every size.
 
-Last run (README, Performance; load average 9-11 on 2 cores): the full table at
-4.9x, 5.9x and 3.6x the floor (target met at every size); D+H+V at 3.6x, 3.4x and
-2.7x (target met at 6 million rows only; before this work 6.4x, 4.3x and 3.2x).
+Last run (README, Performance; load average 12-16 on 2 cores, the test suite beside
+it): D+H+V at 2.97x, 3.45x and 1.91x the floor in wall time, 2.55x, 2.73x and 1.96x in
+CPU time (before this round 3.19x/3.15x, 3.36x/3.53x and 1.91x/1.86x in the same run);
+the full table at 4.05x, 5.46x and 3.53x (CPU 3.64x, 4.67x, 2.75x).
 
 Run: ``python benchmarks/bench_engine.py [--sizes 1 24 95] [--repeats 5]
 [--baseline DIR]``. The machine may be shared: compare the ratios, which are measured

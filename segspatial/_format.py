@@ -118,6 +118,14 @@ class Formatter:
             return "0"
         return self._decimal(number, "@" + "#" * (digits - 1))
 
+    def signed(self, value: Any, digits: int = 1) -> str:
+        """A change with its sign: ``+1.5`` / ``−1,5``; a dash when missing."""
+        number = _finite(value)
+        if number is None:
+            return MISSING
+        digits_pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return self._decimal(number, f"+{digits_pattern};-{digits_pattern}")
+
     def count(self, value: Any) -> str:
         """A count with thousands separators: ``12,345`` / ``12.345``."""
         number = _finite(value)
@@ -248,6 +256,15 @@ class Formatter:
         return self.title(self.spatial_title(index, bandwidth, kernel),
                           self.comparison(comparison, group_a, group_b, label_a, label_b),
                           year)
+
+    def undefined(self, code: Any, n_units: Any = None, group: Any = None) -> str:
+        """Why a value is undefined, from the results table's ``reason_code``
+        (``undefined_reason`` table): ``fewer than 2 of the 3 schools have pupils of
+        the two groups``; ``group`` names the absent group (a noun phrase)."""
+        key = f"undefined_reason.{code}"
+        if _is_missing(code) or lookup(self.lang, key) is None:
+            key = "undefined_reason.other"
+        return self.text(key, n=self.count(n_units), group=self.data(group or ""))
 
     def band(self, name: str, low: float, high: float) -> str:
         """A Massey & Denton band for a legend: ``moderate (0.3–0.6)``."""

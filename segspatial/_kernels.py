@@ -17,6 +17,8 @@ from functools import cached_property
 import numpy as np
 
 from segspatial._hypergeom import _stirlerr, hypergeom_pmf, pmf_inner
+from segspatial._keys import gather
+from segspatial._reasons import reason as _reason
 from segspatial.multigroup import MultiGroupedCounts
 
 
@@ -45,6 +47,9 @@ class GroupedCounts:
     n_groups: int
     _memo: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _reasons: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: The indices a caller will ask for (a hint: D, H and V asked together share
+    #: one pass over the units, see :func:`_dhv_kernels`).
+    wanted: frozenset[str] = field(default=frozenset(), repr=False)
 
     def sum(self, x: np.ndarray) -> np.ndarray:
         """Sum a per-unit array within each group."""
@@ -112,13 +117,18 @@ class GroupedCounts:
         Only these take part in an index: a unit without pupils of A or B has weight 0,
         so an area-year needs at least two of them, whatever its empty units.
         """
-        return np.bincount(self.group, weights=self.t > 0,
+        t = self.t
+        if t.size and t.min() > 0:  # the usual case: every unit has pupils
+            return self.n_units.astype(np.int64)
+        return np.bincount(self.group, weights=t > 0,
                            minlength=self.n_groups).astype(np.int64)
 
     @cached_property
     def integer(self) -> np.ndarray:
         """Whether every count of the group is a whole number."""
         whole = (self.a == np.floor(self.a)) & (self.b == np.floor(self.b))
+        if whole.all():  # the usual case: whole pupils everywhere
+            return np.ones(self.n_groups, dtype=bool)
         return np.bincount(self.group, weights=~whole, minlength=self.n_groups) == 0
 
     @classmethod
@@ -177,6 +187,25 @@ def _binary_entropy(p: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
         return -(np.where(p > 0, p * log_p, 0.0) + np.where(q > 0, q * log_q, 0.0))
 
 
+def _unit_entropy(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`_binary_entropy` of shares p, q >= 0, in fewer passes (the same bits).
+
+    ``p ln p`` needs no ``np.where(p > 0, ...)`` here: where p is 0 its logarithm is
+    left at 0, and 0 * 0 is the 0 that the mask gives (the sum differs from
+    :func:`_binary_entropy` only in the sign of a zero where p = q = -0, a unit
+    without pupils, which the caller replaces by 0).
+    """
+    log_p, log_q = np.zeros(p.shape), np.zeros(q.shape)
+    for share, other, out in ((p, q, log_p), (q, p, log_q)):
+        large = share > 0.5
+        np.log1p(-other, out=out, where=large)
+        np.log(share, out=out, where=~large & (share > 0))
+    log_p *= p
+    log_q *= q
+    log_p += log_q
+    return np.negative(log_p, out=log_p)
+
+
 #: Units per block of the per-unit terms of the kernels: their array operations then
 #: run on arrays that stay in the CPU's cache, and no temporary array is as long as
 #: the panel (each unit's term depends on that unit alone, so the values do not
@@ -195,10 +224,52 @@ def _by_block(n: int, term: Callable[[slice], np.ndarray]) -> np.ndarray:
     return out
 
 
+_DHV = ("dissimilarity", "theil_h", "correlation")
+
+
+def _dhv_together(c: GroupedCounts) -> bool:
+    """Whether two or more of D, H and V are wanted: then one pass computes all three."""
+    return sum(name in c.wanted for name in _DHV) >= 2
+
+
+def _dhv_kernels(c: GroupedCounts) -> dict[str, np.ndarray]:
+    """D, H and V in one pass over the units (memoised).
+
+    The same per-unit terms, in the same order, as :func:`_dissimilarity_kernel`,
+    :func:`_theil_h_kernel` and :func:`_correlation_kernel` compute them one by one
+    (the same bits), with the unit's area, size and share read once for all three.
+    """
+    def compute() -> dict[str, np.ndarray]:
+        n = c.a.size
+        d_term, h_term, v_term = np.empty(n), np.empty(n), np.empty(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e_area = _binary_entropy(c.A / c.T, c.B / c.T)
+            share = c.A / c.T  # = A[g] / T[g] unit by unit, as the V kernel divides
+            for start in range(0, n, _BLOCK):
+                u = slice(start, min(start + _BLOCK, n))
+                g, a, b, t = c.group[u], c.a[u], c.b[u], c.t[u]
+                d_term[u] = np.abs(a / gather(c.A, g) - b / gather(c.B, g))
+                has = t > 0
+                tt = np.where(has, t, 1.0)
+                p = a / tt
+                e_unit = np.where(has, _unit_entropy(p, b / tt), 0.0)
+                h_term[u] = t * (gather(e_area, g) - e_unit)
+                dev = np.where(has, p, 0.0) - gather(share, g)
+                v_term[u] = t * dev * dev
+            return {"dissimilarity": 0.5 * c.sum(d_term),
+                    "theil_h": c.sum(h_term) / (c.T * e_area),
+                    "correlation": c.sum(v_term) * c.T / (c.A * c.B)}
+
+    return c.memo("dhv", compute)
+
+
 def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
+    if _dhv_together(c):
+        return _dhv_kernels(c)["dissimilarity"]
+
     def term(u: slice) -> np.ndarray:  # |a_j/A - b_j/B|, as _shares gives them
         g = c.group[u]
-        return np.abs(c.a[u] / c.A[g] - c.b[u] / c.B[g])
+        return np.abs(c.a[u] / gather(c.A, g) - c.b[u] / gather(c.B, g))
 
     def compute() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -294,9 +365,9 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     def compute() -> np.ndarray:
         too_big = c.T > MAX_EXACT_COUNT
         ok_group = c.integer & (c.A > 0) & (c.B > 0) & ~too_big
-        c.explain("dissimilarity_expected", too_big,
-                  "more than 2**53 pupils: whole counts are not exact in float64, so the "
-                  "exact E[D] cannot be computed")
+        c.explain("dissimilarity_expected", too_big, _reason(
+            "too_many_pupils", "more than 2**53 pupils: whole counts are not exact in "
+            "float64, so the exact E[D] cannot be computed"))
         ok = ok_group[c.group] & (c.t > 0)  # empty units add nothing (E|X - mu| = 0)
         # Stirling errors of the area totals once per area
         st = tuple(_stirlerr(np.rint(v)) for v in (c.A, c.B, c.T))
@@ -356,20 +427,24 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
         text = np.full(c.n_groups, None, dtype=object)
         for i in np.flatnonzero(lost):  # only the undefined area-years
             which = "1 - E[D]" if small_one[i] else "E[D]"
-            text[i] = (f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
-                       f"{float(e[i])!r}, so "
-                       f"{which} = {checked[i]:.3g} is not larger than its rounding "
-                       "error")
+            text[i] = _reason("expected_d_degenerate",
+                              f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
+                              f"{float(e[i])!r}, so {which} = {checked[i]:.3g} is not "
+                              "larger than its rounding error")
         c.explain("dissimilarity_standardised", lost, text)
     return np.where(lost, np.nan, value)
 
 
 def _theil_h_kernel(c: GroupedCounts) -> np.ndarray:
+    if _dhv_together(c):
+        return _dhv_kernels(c)["theil_h"]
+
     def term(u: slice) -> np.ndarray:  # t_j (E(P) - E(p_j))
         t = c.t[u]
-        tt = np.where(t > 0, t, 1.0)
-        e_unit = np.where(t > 0, _binary_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
-        return t * (e_area[c.group[u]] - e_unit)
+        has = t > 0
+        tt = np.where(has, t, 1.0)
+        e_unit = np.where(has, _unit_entropy(c.a[u] / tt, c.b[u] / tt), 0.0)
+        return t * (gather(e_area, c.group[u]) - e_unit)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         e_area = _binary_entropy(c.A / c.T, c.B / c.T)
@@ -382,9 +457,13 @@ def _correlation_kernel(c: GroupedCounts) -> np.ndarray:
     The sum of squares has no cancellation and T P Q = A B / T needs no 1 - P, so V
     keeps its digits when one group is tiny (xPx - P and 1 - P both lose them).
     """
+    if _dhv_together(c):
+        return _dhv_kernels(c)["correlation"]
+
     def term(u: slice) -> np.ndarray:  # t_j (p_j - P)^2, p_j as _unit_share_a gives it
         t, g = c.t[u], c.group[u]
-        dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - c.A[g] / c.T[g]
+        dev = np.where(t > 0, c.a[u] / np.where(t > 0, t, 1.0), 0.0) - (gather(c.A, g)
+                                                                          / gather(c.T, g))
         return t * dev * dev
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -415,13 +494,15 @@ def undefined_reasons(c: GroupedCounts, group_a: str | None = None,
     a_absent, b_absent = c.A == 0, c.B == 0
     name_a = f"A ({group_a})" if group_a is not None else "A"
     name_b = f"B ({group_b})" if group_b is not None else "B"
-    reason[a_absent & b_absent] = f"groups {name_a} and {name_b} are both absent"
-    reason[a_absent & ~b_absent] = f"group {name_a} is absent"
-    reason[b_absent & ~a_absent] = f"group {name_b} is absent"
+    reason[a_absent & b_absent] = _reason("groups_absent",
+                                          f"groups {name_a} and {name_b} are both absent")
+    reason[a_absent & ~b_absent] = _reason("group_a_absent", f"group {name_a} is absent")
+    reason[b_absent & ~a_absent] = _reason("group_b_absent", f"group {name_b} is absent")
     few = c.n_active < 2
     if few.any():
         reason[few] = np.array(
-            [f"fewer than 2 units with pupils in the comparison ({k} of {n} units)"
+            [_reason("fewer_than_2_units",
+                     f"fewer than 2 units with pupils in the comparison ({k} of {n} units)")
              for k, n in zip(c.n_active[few], c.n_units[few], strict=True)], dtype=object)
     return reason
 

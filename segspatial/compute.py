@@ -14,8 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._lazy import Deferred, LazyField
 from segspatial.counts import (
     _REASONS,
+    Counts,
+    GateColumns,
     _combine_codes,
     _filter,
     count_once,
@@ -26,6 +29,7 @@ from segspatial.counts import (
 )
 from segspatial.indices import (
     INTEGER_REASON,
+    UNDEFINED_REASON,
     GroupedCounts,
     IndexSpec,
     resolve_indices,
@@ -50,14 +54,14 @@ class SegregationResult:
         Every area, unit and pupil left out, per area-year and reason.
     counts : pandas.DataFrame
         The validated counts that were used (after the filters), with columns
-        ``area``, ``year``, ``unit``, ``a``, ``b``, ``total``.
+        ``area``, ``year``, ``unit``, ``a``, ``b``, ``total`` (built on first use).
     parameters : dict
         The arguments of the run, for provenance.
     """
 
     table: pd.DataFrame
     exclusions: pd.DataFrame
-    counts: pd.DataFrame
+    counts: pd.DataFrame = LazyField()
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def exclusions_summary(self) -> pd.DataFrame:
@@ -73,6 +77,7 @@ def compute_indices(
     group_b: str = "b",
     keys: tuple[str, ...] = ("area", "year"),
     area_years: tuple[np.ndarray, pd.DataFrame] | None = None,
+    columns: GateColumns | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every index for every area-year of a validated, filtered count frame.
 
@@ -89,6 +94,9 @@ def compute_indices(
     area_years : tuple, optional
         The area-year of every row and the keys of each, as :func:`group_codes`
         returns them, when they are known already (the gate records them).
+    columns : GateColumns, optional
+        ``a``, ``b`` and ``total`` of ``frame`` as float64 arrays, when known already
+        (then ``frame`` is not read, and may be None if ``area_years`` is given).
 
     Returns
     -------
@@ -103,13 +111,15 @@ def compute_indices(
     keys = list(keys)
     g, key_frame = group_codes(frame, keys) if area_years is None else area_years
     n_groups = len(key_frame)
-    c = GroupedCounts(
-        a=frame["a"].to_numpy(dtype=np.float64),
-        b=frame["b"].to_numpy(dtype=np.float64),
-        group=g,
-        n_groups=n_groups,
-    )
-    n_pupils = c.sum(frame["total"].to_numpy(dtype=np.float64))
+    if columns is None:
+        columns = GateColumns(a=frame["a"].to_numpy(dtype=np.float64),
+                              b=frame["b"].to_numpy(dtype=np.float64),
+                              total=frame["total"].to_numpy(dtype=np.float64))
+    c = GroupedCounts(a=columns.a, b=columns.b, group=g, n_groups=n_groups,
+                      wanted=frozenset(spec.name for spec in specs))
+    if columns.total_is_sum:  # the same a + b, computed once
+        c.__dict__["t"] = columns.total
+    n_pupils = c.sum(columns.total)
 
     reason = undefined_reasons(c, group_a, group_b)
     few = c.n_active < 2
@@ -131,7 +141,7 @@ def compute_indices(
         for why, mask in (
             (INTEGER_REASON, ~c.integer if spec.requires_integer else None),
             (recorded, None if recorded is None else recorded != None),  # noqa: E711
-            ("undefined for these counts", np.isnan(v)),
+            (UNDEFINED_REASON, np.isnan(v)),
         ):
             if mask is None:
                 continue
@@ -146,9 +156,9 @@ def compute_indices(
     n_rows = n_groups * n_idx
     rows = np.repeat(np.arange(n_groups), n_idx)
     names = np.array([s.name for s in specs], dtype=object)
+    key_arrays = {k: _values(key_frame[k]) for k in key_frame.columns}
     table = results_frame({
-        **{k: (key_frame[k].array.take(rows) if not isinstance(key_frame[k].dtype, np.dtype)
-               else key_frame[k].to_numpy().take(rows)) for k in keys},
+        **{k: key_arrays[k].take(rows) for k in keys},
         "group_a": np.full(n_rows, group_a, dtype=object),
         "group_b": np.full(n_rows, group_b, dtype=object),
         "index": np.tile(names, n_groups),
@@ -160,16 +170,27 @@ def compute_indices(
         "reason": reasons.ravel(),
     }, n_rows)
 
-    parts = []
-    for code, mask in (("too_few_units", few), ("group_absent", ~few & (a_absent | b_absent))):
-        if mask.any():  # one constructor: adding columns one by one costs more
-            keyed = key_frame.loc[mask]
-            parts.append(pd.DataFrame({
-                "reason": code, **{k: keyed[k].array for k in key_frame.columns},
-                "n_units": c.n_units[mask], "n_pupils": n_pupils[mask],
-                "description": _REASONS[code]}, index=pd.RangeIndex(int(mask.sum()))))
-    undefined = pd.concat(parts, ignore_index=True) if parts else empty_exclusions()
+    gone = few | a_absent | b_absent
+    if gone.any():  # one constructor: adding columns one by one costs more
+        few_at, absent_at = np.flatnonzero(few), np.flatnonzero(~few & gone)
+        at = np.concatenate([few_at, absent_at])
+        code = np.repeat(np.array(["too_few_units", "group_absent"], dtype=object),
+                         [len(few_at), len(absent_at)])
+        undefined = pd.DataFrame({
+            "reason": code,
+            **{k: column.take(at) for k, column in key_arrays.items()},
+            "n_units": c.n_units[at], "n_pupils": n_pupils[at],
+            "description": np.where(code == "too_few_units", _REASONS["too_few_units"],
+                                    _REASONS["group_absent"]).astype(object)},
+            index=pd.RangeIndex(len(at)))
+    else:
+        undefined = empty_exclusions()
     return table, undefined
+
+
+def _values(column: pd.Series) -> Any:
+    """A column's numpy array, or its pandas array for an extension type."""
+    return column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
 
 
 def group_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -209,6 +230,14 @@ def _kept_area_years(area_years: tuple[np.ndarray, pd.DataFrame], keep: np.ndarr
     if present.all():
         return g, keys
     return (np.cumsum(present) - 1)[g], keys.loc[present].reset_index(drop=True)
+
+
+def _counts_used(counts: Counts, keep: np.ndarray | None, drop: list[str]
+                 ) -> pd.DataFrame:
+    """The rows of the gate's frame that the filters keep, without the absent keys."""
+    kept = (counts.frame.copy(deep=False) if keep is None
+            else counts.frame.loc[keep].reset_index(drop=True))
+    return kept.drop(columns=drop) if drop else kept
 
 
 def _present_keys(area: str | None, year: str | None) -> list[str]:
@@ -288,10 +317,15 @@ def segregation(
     counts = prepare_counts(data, unit, group_a, group_b, area=area, year=year, total=total)
     keep, excluded = _filter(counts, min_unit_size, min_area_size)
     every = bool(keep.all())
-    kept = (counts.frame.copy(deep=False) if every
-            else counts.frame.loc[keep].reset_index(drop=True))
     keys = _present_keys(area, year)
-    if kept.empty:
+    drop = [k for k in ("area", "year") if k not in keys]
+    # the engine works on the gate's arrays; the counts frame is built if asked for
+    columns = counts.count_columns()
+    if not every:
+        columns = GateColumns(a=columns.a[keep], b=columns.b[keep],
+                              total=columns.total[keep], total_is_sum=columns.total_is_sum)
+    counts_used = Deferred(_counts_used, counts, None if every else keep, drop)
+    if not len(columns.a):
         table = empty_results()
         undefined = empty_exclusions()
     else:
@@ -299,19 +333,19 @@ def segregation(
         if area_years is not None and not every:
             area_years = _kept_area_years(area_years, keep)
         table, undefined = compute_indices(
-            kept, specs, group_a=group_a, group_b=group_b, keys=("area", "year"),
-            area_years=area_years,
+            None if area_years is not None
+            else _counts_used(counts, None if every else keep, []), specs,
+            group_a=group_a, group_b=group_b, keys=("area", "year"),
+            area_years=area_years, columns=columns,
         )
     excluded = count_once(excluded, undefined)
     parts = [e for e in (excluded, undefined) if not e.empty]
+    # every part is a new frame with a RangeIndex already (no reset_index needed)
     exclusions = (pd.concat(parts, ignore_index=True) if len(parts) > 1
-                  else parts[0].reset_index(drop=True) if parts else empty_exclusions())
-    drop = [k for k in ("area", "year") if k not in keys]
-    counts_used = kept
+                  else parts[0] if parts else empty_exclusions())
     if drop:
         table[drop] = None
         exclusions = exclusions.drop(columns=drop)
-        counts_used = kept.drop(columns=drop)
     parameters = {
         "unit": unit, "group_a": group_a, "group_b": group_b, "area": area, "year": year,
         "total": total, "indices": [s.name for s in specs],

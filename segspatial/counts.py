@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial._keys import _combine_codes, _sorted_codes, key_codes
+from segspatial._keys import _combine_codes, _sorted_codes, gather, key_codes
+from segspatial._lazy import Deferred, LazyField
 from segspatial.io import describe_rows, source_of
 
 __all__ = [
@@ -90,14 +91,15 @@ class Counts:
         ``area`` and ``year`` hold a single placeholder when not given), sorted by
         area, year and unit. ``area`` and ``unit`` are pandas Categoricals of the
         caller's values (sorted categories): the keys are compared and grouped as
-        integer codes, and their text is stored once.
+        integer codes, and their text is stored once. Built on first use by the
+        gate (the engine works on its arrays, see ``columns``).
     unit, group_a, group_b : str
         The caller's column names.
     area, year, total : str or None
         The caller's column names, or None when not given.
     """
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame = LazyField()
     unit: Hashable
     group_a: Hashable
     group_b: Hashable
@@ -109,6 +111,35 @@ class Counts:
     #: when the gate did not record them (see :func:`segspatial.compute.group_codes`).
     area_years: tuple[np.ndarray, pd.DataFrame] | None = field(default=None, repr=False,
                                                                 compare=False)
+    #: The count columns of ``frame`` as the gate made them (``a``, ``b``, ``total``,
+    #: float64, and the area code of every row), so that filters and engine need not
+    #: build the frame; None for a Counts made otherwise (not copied by
+    #: :func:`dataclasses.replace`, whose new frame may hold other rows).
+    columns: GateColumns | None = field(default=None, init=False, repr=False,
+                                        compare=False)
+
+    def count_columns(self) -> GateColumns:
+        """``a``, ``b`` and ``total`` of :attr:`frame` as float64 arrays (no copies)."""
+        if self.columns is not None:
+            return self.columns
+        frame = self.frame
+        return GateColumns(a=frame["a"].to_numpy(dtype=np.float64),
+                           b=frame["b"].to_numpy(dtype=np.float64),
+                           total=frame["total"].to_numpy(dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class GateColumns:
+    """The gate's arrays of a :class:`Counts` (rows in the order of its frame)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    total: np.ndarray
+    #: Whether ``total`` is ``a + b`` (no total column was given).
+    total_is_sum: bool = False
+    #: The area code (index into the sorted areas) of each of ``Counts.area_years``,
+    #: None when unknown.
+    block_area: np.ndarray | None = None
 
 
 def _py(value: Any) -> Any:
@@ -258,6 +289,11 @@ def refuse_count_types(values: Any, name: str) -> None:
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
     """A finite, non-negative float64 array from a count column, or a clear error."""
     s = data[column]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # numbers: the usual case
+        values = s.to_numpy(dtype=np.float64)  # (NaN is their only missing value)
+        if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
+                values.max()):
+            return values
     where = _column(data, column)
     problem = _type_problem(s)
     if problem is not None:
@@ -284,7 +320,9 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
                 f"({_where(data, s.index[bad])})"
             )
         s = converted
-    values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    # a numpy column holds no missing value but NaN (na_value would cost a scan)
+    values = (s.to_numpy(dtype=np.float64) if isinstance(s.dtype, np.dtype)
+              else s.to_numpy(dtype=np.float64, na_value=np.nan))
     # one pass for the usual case (every count finite and >= 0; NaN fails both tests)
     if values.size and np.isfinite(values.min()) and values.min() >= 0 and np.isfinite(
             values.max()):
@@ -334,6 +372,9 @@ def _checked_codes(data: pd.DataFrame, column: str, argument: str
 
 
 def _year_column(data: pd.DataFrame, column: str) -> np.ndarray:
+    s = data[column]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # no missing value possible
+        return s.to_numpy(dtype=np.int64)
     s = _key_column(data, column, "year")
     problem = _type_problem(s) or (_object_type_problem(s) or (None,))[0]
     if problem is not None:
@@ -493,7 +534,7 @@ def prepare_counts(
     if dense:  # each row writes its number into its slot: a repeat overwrites one
         slot = np.full(n_slots, -1, dtype=rows.dtype)
         slot[year_unit] = rows
-        clash = not np.array_equal(slot[year_unit], rows)
+        clash = not np.array_equal(gather(slot, year_unit), rows)
     else:
         clash = len(np.unique(year_unit)) < n
     if clash:
@@ -505,61 +546,116 @@ def prepare_counts(
         by_year_unit = np.argsort(year_unit, kind="stable")
     if area is not None and n_area > 1:
         small = area_codes.astype(np.uint16) if n_area <= 1 << 16 else area_codes
-        codes = small[by_year_unit]  # 16-bit codes: numpy sorts them by radix
-        order = by_year_unit[np.argsort(codes, kind="stable")]
+        codes = gather(small, by_year_unit)  # 16-bit codes: numpy sorts them by radix
+        order = gather(by_year_unit, np.argsort(codes, kind="stable"))
     else:
         order = by_year_unit
     if n < 2 or bool(np.all(order[1:] > order[:-1])):
         order = None  # already in order: no gathers
 
     def take(values: np.ndarray) -> np.ndarray:  # always a fresh array (copy=False below)
-        return values.copy() if order is None else values[order]
-
-    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
-                    ) -> pd.Categorical:
-        small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
-        return pd.Categorical.from_codes(small if sorted_ else take(small),
-                                         categories=values, validate=False)
+        return values.copy() if order is None else gather(values, order)
 
     # The rows come in blocks of one area-year, in key order: the area and year columns
     # and the engine's area-year codes are the blocks' keys repeated (no gathers).
     n_pair = n_area * n_year
-    area_years = None
+    area_years = block_area = blocks = None
     if n_pair <= max(4 * n, 1 << 20) and (area is None
                                           or area_values.is_monotonic_increasing):
         sizes = np.bincount(area_codes * n_year + year_codes, minlength=n_pair)
         present = np.flatnonzero(sizes)
-        sizes = sizes[present]
+        block_sizes = sizes[present]
         block_area, block_year = np.divmod(present, n_year)
         block_years = np.asarray(year_values)[block_year].astype(np.int64, copy=False)
-        years_sorted = np.repeat(block_years, sizes)
-        area_column = (categorical(np.repeat(block_area, sizes), area_values, True)
-                       if area is not None else np.zeros(n, dtype=np.int64))
         keys = pd.DataFrame({
-            "area": (area_values.take(block_area) if area is not None
+            "area": (area_values.array.take(block_area) if area is not None
                      else np.zeros(len(present), dtype=np.int64)),
-            "year": block_years})
-        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), sizes), keys)
+            "year": block_years}, copy=False)
+        area_years = (np.repeat(np.arange(len(present), dtype=np.intp), block_sizes), keys)
+        blocks = (block_area, block_years, block_sizes)
+        years_sorted = None
     else:
         years_sorted = take(years)
-        area_column = (categorical(area_codes, area_values) if area is not None
+    if order is not None and n >= _PACK_ROWS and all(
+            data[c].dtype.kind in "iu" for c in (group_a, group_b)) and max(
+            a.max(), b.max()) < 2**31:
+        a_sorted, b_sorted = _gather_pair(a, b, order)
+    else:
+        a_sorted, b_sorted = take(a), take(b)
+    columns = GateColumns(a=a_sorted, b=b_sorted,
+                          total=take(t) if total is not None else a_sorted + b_sorted,
+                          total_is_sum=total is None, block_area=block_area)
+    # The frame itself is built on first use (the engine needs only the arrays): from
+    # the engine's own arrays, never from views of ``data``, which the caller may change.
+    frame = Deferred(_gate_frame, area_values if area is not None else None,
+                     area_codes, years_sorted, blocks, unit_codes,
+                     unit_values, order, columns,
+                     {name: take(data[column].to_numpy()) for name, column in extra.items()})
+    counts = Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
+                    area=area, year=year, total=total, area_years=area_years)
+    object.__setattr__(counts, "columns", columns)
+    return counts
+
+
+#: Rows from which the gate gathers whole counts as packed pairs (see _gather_pair).
+_PACK_ROWS = 1 << 18
+
+
+def _gather_pair(a: np.ndarray, b: np.ndarray, order: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``a[order], b[order]`` for whole counts below 2**31, in one gather.
+
+    The gather of a long table is bound by memory latency (one cache miss per row and
+    column); packed into one int64 per row, the pair costs one miss. Whole numbers
+    below 2**31 are exact in both types, so the values are those of two gathers.
+    """
+    packed = a.astype(np.int64)
+    packed <<= 32
+    packed |= b.astype(np.int64)
+    packed = gather(packed, order)
+    b_sorted = (packed & 0xFFFFFFFF).astype(np.float64)
+    packed >>= 32
+    return packed.astype(np.float64), b_sorted
+
+
+def _gate_frame(area_values: pd.Index | None, area_codes: np.ndarray,
+                years_sorted: np.ndarray | None,
+                blocks: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                unit_codes: np.ndarray,
+                unit_values: pd.Index, order: np.ndarray | None, columns: GateColumns,
+                extra: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The frame of :func:`prepare_counts` (see :class:`Counts`) from the gate's arrays."""
+    n = len(columns.a)
+
+    def categorical(codes: np.ndarray, values: pd.Index, sorted_: bool = False
+                    ) -> pd.Categorical:
+        small = codes.astype(np.int32) if len(values) < 2**31 - 1 else codes
+        return pd.Categorical.from_codes(
+            small if sorted_ or order is None else gather(small, order), categories=values,
+            validate=False)
+
+    if blocks is not None:  # blocks of one area-year: the keys repeated (no gathers)
+        block_area, block_years, block_sizes = blocks
+        years_sorted = np.repeat(block_years, block_sizes)
+        area_column = (categorical(np.repeat(block_area, block_sizes), area_values, True)
+                       if area_values is not None else np.zeros(n, dtype=np.int64))
+    else:
+        area_column = (categorical(area_codes, area_values) if area_values is not None
                        else np.zeros(n, dtype=np.int64))
-    a_sorted, b_sorted = take(a), take(b)
     frame = pd.DataFrame(
         {
             "area": area_column,
             "year": years_sorted,
             "unit": categorical(unit_codes, unit_values),
-            "a": a_sorted,
-            "b": b_sorted,
-            "total": take(t) if total is not None else a_sorted + b_sorted,
+            "a": columns.a,
+            "b": columns.b,
+            "total": columns.total,
         },
         copy=False,
     )
-    for name, column in extra.items():
-        frame[name] = take(data[column].to_numpy())
-    return Counts(frame=frame, unit=unit, group_a=group_a, group_b=group_b,
-                  area=area, year=year, total=total, area_years=area_years)
+    for name, values in extra.items():
+        frame[name] = values
+    return frame
 
 
 def _key_clash(data: pd.DataFrame, year_unit: np.ndarray, area_codes: np.ndarray,
@@ -768,6 +864,12 @@ def empty_exclusions() -> pd.DataFrame:
     return _empty_exclusions().copy()
 
 
+def _no_exclusions() -> pd.DataFrame:
+    """The shared exclusions table without rows: only for tables that are not returned
+    (a caller gets :func:`empty_exclusions`, a copy of its own)."""
+    return _empty_exclusions()
+
+
 @functools.cache
 def _empty_exclusions() -> pd.DataFrame:
     return pd.DataFrame({
@@ -802,6 +904,8 @@ def apply_filters(
         ``not_in_comparison``) with the units and pupils concerned.
     """
     keep, exclusions = _filter(counts, min_unit_size, min_area_size)
+    if exclusions is _no_exclusions():
+        exclusions = empty_exclusions()
     frame = counts.frame
     kept = frame.copy(deep=False) if keep.all() else frame.loc[keep].reset_index(drop=True)
     return kept, exclusions
@@ -812,39 +916,47 @@ def _filter(counts: Counts, min_unit_size: float, min_area_size: float
     """The rows :func:`apply_filters` keeps (a mask) and its exclusions."""
     min_unit = _check_size(min_unit_size, "min_unit_size")
     min_area = _check_size(min_area_size, "min_area_size")
-    frame = counts.frame
+    columns = counts.count_columns()  # the gate's arrays: no frame unless rows go
     parts = []
 
-    total = frame["total"].to_numpy(dtype=np.float64)
-    small_area = np.zeros(len(frame), dtype=bool)
+    total = columns.total
+    small_area = np.zeros(len(total), dtype=bool)
     if min_area > 0:  # mean pupils per year over the years the area appears
-        area_codes, areas = key_codes(frame["area"])
-        year_codes, years = key_codes(frame["year"])
-        n_area, n_year = len(areas), len(years)
-        pupils = np.bincount(area_codes, weights=total, minlength=n_area)
-        pair = _combine_codes(area_codes, n_area, year_codes, n_year)
-        if n_area * n_year <= max(4 * len(frame), 1 << 20):
-            present = np.flatnonzero(np.bincount(pair, minlength=n_area * n_year))
+        if columns.block_area is not None and counts.area_years is not None:
+            # the gate's area-year blocks: an area's years are its blocks
+            block_area = columns.block_area
+            area_codes = block_area[counts.area_years[0]]
+            n_area = int(block_area[-1]) + 1 if len(block_area) else 0
+            n_years = np.bincount(block_area, minlength=n_area)
         else:
-            present = np.unique(pair)
-        n_years = np.bincount(present // n_year, minlength=n_area)
+            frame = counts.frame
+            area_codes, areas = key_codes(frame["area"])
+            year_codes, years = key_codes(frame["year"])
+            n_area, n_year = len(areas), len(years)
+            pair = _combine_codes(area_codes, n_area, year_codes, n_year)
+            if n_area * n_year <= max(4 * len(frame), 1 << 20):
+                present = np.flatnonzero(np.bincount(pair, minlength=n_area * n_year))
+            else:
+                present = np.unique(pair)
+            n_years = np.bincount(present // n_year, minlength=n_area)
+        pupils = np.bincount(area_codes, weights=total, minlength=n_area)
         with np.errstate(divide="ignore", invalid="ignore"):
             small_area = (pupils / n_years < min_area)[area_codes]
     if small_area.any():
-        parts.append(_exclusion_rows(frame, small_area, "small_area"))
+        parts.append(_exclusion_rows(counts.frame, small_area, "small_area"))
 
     small_unit = ~small_area & (total < min_unit)
     if small_unit.any():
-        parts.append(_exclusion_rows(frame, small_unit, "small_unit"))
+        parts.append(_exclusion_rows(counts.frame, small_unit, "small_unit"))
 
     keep = ~(small_area | small_unit)
-    neither = total - frame["a"].to_numpy() - frame["b"].to_numpy()
+    neither = total - columns.a - columns.b
     outside = keep & (neither > 0)
     if outside.any():
-        part = _exclusion_rows(frame, outside, "not_in_comparison", pupils=neither)
+        part = _exclusion_rows(counts.frame, outside, "not_in_comparison", pupils=neither)
         part["n_units"] = 0  # the units stay in; only their other pupils are left out
         parts.append(part)
-    exclusions = (pd.concat(parts, ignore_index=True) if parts else empty_exclusions())
+    exclusions = (pd.concat(parts, ignore_index=True) if parts else _no_exclusions())
     return keep, exclusions
 
 

@@ -52,7 +52,8 @@ def demo_boundaries(schools: pd.DataFrame, *, margin: float = 800.0,
 
 
 def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame,
-                    schools: pd.DataFrame, *, min_cell: int | None = None) -> list[Path]:
+                    schools: pd.DataFrame, *, min_cell: int | None = None,
+                    lang: str = "en") -> list[Path]:
     """Write the demo's maps into ``out`` and return the paths written.
 
     A static and an interactive (offline, no basemap) choropleth of D for the first
@@ -61,7 +62,8 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
     about the same; a multi-scale profile when the results hold spatial rows. With
     ``min_cell`` (disclosure control) ``results`` must be as
     :func:`segspatial.disclosure.protect_results` publishes them, and the school maps
-    show only what :func:`segspatial.disclosure.publish_schools` allows.
+    show only what :func:`segspatial.disclosure.publish_schools` allows. Words and
+    numbers in ``lang`` (a language of :data:`segspatial.text.LANGUAGES`).
     """
     from segspatial._figure import formatter
     from segspatial.cli._figures import save_figure, save_map
@@ -75,12 +77,12 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
                   else None)
     written = []
     ax = choropleth(results, boundaries, index="dissimilarity", area_code="statcode",
-                    comparison=comparison)
+                    comparison=comparison, lang=lang)
     written.append(save_figure(ax.figure, out / "map_dissimilarity.png", dpi=110))
     m = choropleth_map(results, boundaries, index="dissimilarity", area_code="statcode",
-                       comparison=comparison, offline=True, min_cell=min_cell)
+                       comparison=comparison, offline=True, min_cell=min_cell, lang=lang)
     written.append(save_map(m, out / "map_dissimilarity.html"))
-    axes = report_grids(results, index="dissimilarity", names=names)
+    axes = report_grids(results, index="dissimilarity", names=names, lang=lang)
     written.append(save_figure(axes[0].figure, out / "grid_dissimilarity.png", dpi=110))
 
     # school maps: one year, one comparison's two groups
@@ -91,6 +93,9 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
     group_a, group_b = (rows["group_a"].iloc[0], rows["group_b"].iloc[0])
     if group_a not in frame.columns or group_b not in frame.columns:
         group_a, group_b = "a", "b"
+    words = formatter(lang)  # the groups by their names in lang, not their columns
+    labels = {group_a: words.group(group_a, which="a"), group_b: words.group(group_b,
+                                                                             which="b")}
     for code, kind in (("GM9001", "html"), ("GM9002", "html"), ("GM9002", "png")):
         town = frame[frame["municipality"] == code]
         if town.empty:
@@ -100,19 +105,19 @@ def write_demo_maps(out: str | Path, results: pd.DataFrame, counts: pd.DataFrame
         if kind == "html":
             m = school_webmap(town, "school", group_a, group_b, x="x", y="y",
                               crs="EPSG:28992", name="school_name", area="municipality",
-                              boundaries=outline, offline=True, min_cell=min_cell)
+                              boundaries=outline, offline=True, min_cell=min_cell,
+                              lang=lang, group_labels=labels)
             written.append(save_map(m, out / f"{stem}.html"))
         else:
-            words = formatter("en")
             title = f"{names[code]}: " + words.text("fig_share_per_school",
-                                                    a=words.group(group_a, which="a"))
+                                                    a=labels[group_a])
             ax = school_map(town, "school", group_a, group_b, x="x", y="y",
                             area="municipality", boundaries=outline, min_cell=min_cell,
-                            title=title)
+                            title=title, lang=lang, label_a=labels[group_a])
             written.append(save_figure(ax.figure, out / f"{stem}.png", dpi=110))
     if has_values(results, "bandwidth"):
         spatial = results[results["bandwidth"].notna()]
         ax = profile_plot(spatial, comparison=comparison, names=names,
-                          index=spatial["index"].iloc[0])
+                          index=spatial["index"].iloc[0], lang=lang)
         written.append(save_figure(ax.figure, out / "profile.png", dpi=110))
     return written

@@ -38,9 +38,6 @@ from typing import Any
 import numpy as np
 
 from segspatial._exceptions import SegregationWarning
-
-# The kernels (and the counts they take) live in their own module; these names are
-# part of this module's interface.
 from segspatial._kernels import (
     MAX_EXACT_COUNT,
     RATIO_TOLERANCE,
@@ -54,6 +51,10 @@ from segspatial._kernels import (
     exposure_isolation,
     undefined_reasons,
 )
+
+# The kernels (and the counts they take) live in their own module; these names are
+# part of this module's interface.
+from segspatial._reasons import reason as _reason
 from segspatial.multigroup import (
     _entropy_kernel,
     _multigroup_dissimilarity_kernel,
@@ -392,7 +393,7 @@ def _scalar(name: str, a: Any, b: Any) -> float:
         if recorded is not None and recorded[0] is not None:
             reason = recorded[0]
         elif not np.isfinite(value):
-            reason = "undefined for these counts"
+            reason = UNDEFINED_REASON
     if reason is not None:
         warnings.warn(f"index undefined: {reason}; returning NaN", SegregationWarning,
                       stacklevel=3)
@@ -401,7 +402,9 @@ def _scalar(name: str, a: Any, b: Any) -> float:
 
 
 #: Why the exact E[D] (and D*) is undefined for fractional counts.
-INTEGER_REASON = "counts are not whole numbers; the exact E[D] needs whole pupils"
+UNDEFINED_REASON = _reason("undefined_for_counts", "undefined for these counts")
+INTEGER_REASON = _reason("not_whole_counts",
+                         "counts are not whole numbers; the exact E[D] needs whole pupils")
 
 
 def dissimilarity(a: Any, b: Any) -> float:

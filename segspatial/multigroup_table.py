@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._reasons import reason as _reason
+from segspatial._reasons import split_reasons
 from segspatial.compute import SegregationResult
 from segspatial.counts import (
     _REASONS,
@@ -112,11 +114,11 @@ def _reasons(c: MultiGroupedCounts, what: str = "units with pupils") -> np.ndarr
     reason = np.full(c.n_groups, None, dtype=object)
     few_groups = c.n_present < 2
     reason[few_groups] = np.array(
-        [f"fewer than 2 groups have pupils (groups present: {n})"
+        [_reason("fewer_than_2_groups", f"fewer than 2 groups have pupils (groups present: {n})")
          for n in c.n_present[few_groups]], dtype=object)
     few = c.n_units < 2
-    reason[few] = np.array([f"fewer than 2 {what} (n_units = {n})" for n in c.n_units[few]],
-                           dtype=object)
+    reason[few] = np.array([_reason("fewer_than_2_units", f"fewer than 2 {what} (n_units = {n})")
+                            for n in c.n_units[few]], dtype=object)
     return reason
 
 
@@ -594,6 +596,7 @@ def local_scores(
                            group=grouped.ngroup().to_numpy(), n_groups=grouped.ngroups)
     scores = local_kernel(c)
     reason = _reasons(c)[c.group] if len(kept) else np.empty(0, dtype=object)
+    reason = split_reasons(reason)[0]  # plain text: this table is no results table
     scale = math.log(base)
     out = kept[[*keys, "unit", *counts.groups]].copy()
     out["pupils"] = c.t

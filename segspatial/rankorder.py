@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._kernels import GroupedCounts, _binary_entropy, _theil_h_kernel
+from segspatial._reasons import reason as _reason
 from segspatial.compute import SegregationResult
 from segspatial.counts import MultiCounts
 from segspatial.schema import conform_results, empty_results
@@ -444,8 +445,9 @@ def rank_order_segregation(
     profile["n_above"] = c.B
     profile["n_units"] = np.repeat(n_units, k)
     reason = np.full(n_ay * k, None, dtype=object)
-    reason[(c.A == 0) | (c.B == 0)] = "nobody on one side of the threshold"
-    reason[np.repeat(few, k)] = "fewer than 2 units"
+    reason[(c.A == 0) | (c.B == 0)] = _reason("threshold_side_empty",
+                                              "nobody on one side of the threshold")
+    reason[np.repeat(few, k)] = _reason("fewer_than_2_units", "fewer than 2 units")
     profile["reason"] = pd.Series(reason, dtype=object)
 
     n_pupils = np.bincount(ay, minlength=n_ay).astype(np.float64)
@@ -455,17 +457,20 @@ def rank_order_segregation(
     why = np.full(n_ay, None, dtype=object)
     n_valid = distinct_points(p, np.isfinite(np.where(few[:, None], np.nan, h))
                               & (p > 0) & (p < 1))
-    why[n_valid < order + 1] = (f"fewer than {order + 1} distinct income percentiles "
-                                f"with pupils on both sides (polynomial order {order}; "
-                                "tied incomes put several thresholds on one percentile)")
+    why[n_valid < order + 1] = _reason(
+        "too_few_thresholds", f"fewer than {order + 1} distinct income percentiles with "
+        f"pupils on both sides (polynomial order {order}; tied incomes put several "
+        "thresholds on one percentile)")
     # H^R lies in [0, 1]; a fit beyond it (a high order swinging between and beyond the
     # thresholds) is no estimate of it
     wild = (why == None) & ~((hr >= -1e-12) & (hr <= 1 + 1e-12))  # noqa: E711
-    why[wild] = [f"the order-{order} polynomial fit gives H^R = {v:.3g}, outside [0, 1]; "
-                 "use a lower polynomial order" for v in hr[wild]]
+    why[wild] = [_reason("fit_out_of_range",
+                         f"the order-{order} polynomial fit gives H^R = {v:.3g}, outside "
+                         "[0, 1]; use a lower polynomial order") for v in hr[wild]]
     why_integral = np.full(n_ay, None, dtype=object)
-    why_integral[~few & ~np.isfinite(integral)] = "every pupil has the same income"
-    why[few] = why_integral[few] = "fewer than 2 units"
+    why_integral[~few & ~np.isfinite(integral)] = _reason("same_income",
+                                                          "every pupil has the same income")
+    why[few] = why_integral[few] = _reason("fewer_than_2_units", "fewer than 2 units")
     table["value"] = np.column_stack([np.where(why == None, hr, np.nan),  # noqa: E711
                                       np.where(why_integral == None, integral,  # noqa: E711
                                                np.nan)]).ravel()

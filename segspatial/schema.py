@@ -54,7 +54,11 @@ RESULT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "n_pupils": ("float", "all pupils of those units"),
     "n_a": ("float", "pupils in group A"),
     "n_b": ("float", "pupils in group B"),
-    "reason": ("text", "why the value is undefined; null when it is defined"),
+    "reason": ("text", "why the value is undefined (English); null when it is defined"),
+    "reason_code": ("text", "the reason as a stable code (fewer_than_2_units, "
+                            "group_a_absent, withheld, ...: segspatial._reasons."
+                            "REASON_CODES), which pages and maps translate; null when "
+                            "the value is defined"),
     "groups": ("text", "multigroup rows: the K group names in order, joined by '|' "
                        "(group_a, group_b, n_a, n_b are then null); null for two groups"),
     "within": ("text", "between/within decomposition rows: the column grouping the units "
@@ -118,7 +122,8 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "n_boot": ("count", "bootstrap replicates with a defined change; null for the normal "
                         "approximation"),
     "bootstrap": ("text", "individual or cluster (see the results table), or null"),
-    "interval": ("text", "bias_corrected, percentile or normal"),
+    "interval": ("text", "bias_corrected, percentile or normal; withheld in disclosure "
+                 "mode (--min-cell: the interval comes from exact counts)"),
     "reason": ("text", "why the change is undefined; null when it is defined"),
     "decomposition": ("text", "shapley_ipf on a difference that was decomposed and on its "
                               "parts (the Shapley decomposition with iterative proportional "
@@ -214,7 +219,30 @@ def _conform(table: pd.DataFrame | dict[str, Any], descriptions: dict[str, tuple
                 columns[name] = column.array
         else:  # arrays from the engine
             columns[name] = column
+    if "reason_code" in descriptions and columns["reason"] is not None:
+        columns["reason"], columns["reason_code"] = _reason_codes(columns["reason"],
+                                                                  columns["reason_code"])
     return _block_frame(columns, n)
+
+
+def _reason_codes(reasons: Any, codes: Any) -> tuple[Any, Any]:
+    """``(reason, reason_code)``: the reasons as plain text, and the codes given or,
+    for every reason without one, the code it carries
+    (:class:`segspatial._reasons.Reason`) or the code of its text."""
+    from segspatial._reasons import code_of, split_reasons
+
+    reasons = np.asarray(reasons, dtype=object)
+    if reasons.ndim == 0:  # one value for every row (None: no reasons)
+        item = reasons.item()
+        if codes is None:
+            codes = code_of(item)
+        return (None if item is None else str(item)), codes
+    texts, found = split_reasons(reasons)
+    if codes is None:
+        return texts, found
+    codes = np.asarray(codes, dtype=object)
+    keep = pd.notna(codes)
+    return texts, np.where(keep, codes, found)
 
 
 def results_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:

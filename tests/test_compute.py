@@ -51,7 +51,8 @@ def test_table_schema(demo_result):
     assert list(table.columns) == RESULT_COLUMNS
     assert list(table.columns) == [
         "area", "year", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel",
-        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "groups", "within",
+        "value", "n_units", "n_pupils", "n_a", "n_b", "reason", "reason_code", "groups",
+        "within",
         "se", "ci_low", "ci_high", "ci_level", "bias_corrected", "n_boot", "bootstrap",
         "interval", "p_value", "alternative", "null_mean", "null_se", "n_null"]
     # columns that do not apply are present and null

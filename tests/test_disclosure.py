@@ -547,7 +547,7 @@ def test_every_command_that_writes_takes_the_same_min_cell():
              if any("--min-cell" in a.option_strings for a in p._actions)}
     # the monitor (DUO's public enrolment counts) shares the option; its rules are its own
     assert takes == {"report", "map", "schools", "heatmap", "indices", "local", "join",
-                     "demo", "monitor"}
+                     "demo", "monitor", "change"}
     definition = GROUPS["disclosure"].get("min_cell")
     for name in takes:
         (option,) = [a for a in sub.choices[name]._actions if "--min-cell" in a.option_strings]

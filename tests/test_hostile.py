@@ -390,6 +390,49 @@ def test_report_command_from_counts(report_folder, files):
         assert f"{text} #0" in {f["school"] for f in features}, cls
 
 
+def test_report_multigroup_section_with_hostile_groups_and_denominations(files, workdir,
+                                                                        capsys):
+    """``report --groups ... --within COL``: hostile group column names, a hostile
+    grouping column name and hostile denomination values are shown literally (the
+    section's text, the split's table, the local-score maps), never run."""
+    paths, counts, _ = files
+    # "|" separates group names in the results' ``groups`` field (refused in a name)
+    group_a, group_b, group_c = (joined(g).replace("|", "¦") for g in "ABC")
+    within = joined("denomination")
+    counts = counts.rename(columns={GROUP_A: group_a, GROUP_B: group_b})
+    counts = counts.assign(**{group_c: 7 + np.arange(len(counts)) % 5,
+                              within: [HOSTILE[CLASSES[i % len(CLASSES)]]
+                                       for i in range(len(counts))]})
+    counts["pupils"] = counts[[group_a, group_b, group_c]].sum(axis=1)
+    areas = list(HOSTILE.values())[:3]
+    counts = counts[counts["gm"].isin(areas)]
+    counts.to_csv(workdir / "counts.csv", index=False)
+    out = workdir / "report"
+    _run(capsys, "report", workdir / "counts.csv", "--unit", "school", "--name", "naam",
+         "--group-a", group_a, "--group-b", group_b, "--groups", group_a, group_b, group_c,
+         "--within", within, "--area", "gm", "--total", "pupils", "--x", "x", "--y", "y",
+         "--crs", "EPSG:28992", "--boundaries", paths["bounds"], "--area-code",
+         "statcode", "--min-unit-size", "0", "--min-area-size", "0", "--bandwidth", "1000",
+         "--permutations", "0", "--offline", "--quiet", "--output", out)
+    assert not any(Path(name).exists() for name in PWNED)
+    pages = [p.read_text(encoding="utf-8") for p in out.glob("*.html")]
+    assert len(pages) == 4
+    seen_values = set()
+    for page in pages:
+        _assert_inert(page)
+        for document in _frames(page):
+            _assert_inert(document)
+        match = re.search(r'<section class="multigroup">(.*?)</section>', page, flags=re.S)
+        assert match
+        shown = _collapse(_texts(match[1]))
+        assert _collapse(group_c) in shown
+        if "<h4>" in match[1]:  # a municipality page: the split by the hostile column
+            assert _collapse(within) in shown
+            seen_values |= {c for c, text in HOSTILE.items() if _collapse(text) in shown}
+    assert {"html_script", "jinja_code", "jinja_expression", "attribute_break"} & seen_values
+    assert "De 49 School" not in "".join(_texts(p) for p in pages)
+
+
 def test_report_from_pupils_with_hostile_codes(workdir, capsys):
     """Pupil-level input: hostile unit ids and area codes, school names from
     --locations, unknown ethnicity codes (counted as left out)."""
@@ -615,7 +658,7 @@ def test_render_report_shows_every_class_literally(files):
     data = report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
                        name="naam", boundaries=bounds, only=list(HOSTILE.values())[:4],
                        group_labels={"a": LABEL_A, "b": LABEL_B}, bandwidth=1000,
-                       permutations=9)
+                       permutations=9, n_boot=30)  # intervals: names in the change lists
     pages = dict(render_report(data, lang="nl"))
     assert len(pages) == 5
     for page in pages.values():

@@ -725,7 +725,8 @@ def test_spatial_results_get_inference_for_every_d_and_h_row():
     assert t.loc[aspatial & defined, "se"].notna().all()
     spatial_d = t["index"] == "spatial_dissimilarity"
     assert t.loc[spatial_d & defined, "se"].notna().all()  # its environment operator
-    assert t.loc[t["index"] == "morans_i", "se"].isna().all()  # a diagnostic: none
+    moran = (t["index"] == "morans_i") & defined  # from the table's weights
+    assert t.loc[moran, "se"].notna().all()
     # environments=() leaves the spatial rows out
     t = bootstrap(res, 20, rng=1, environments=()).table
     assert t.loc[spatial_d, "se"].isna().all()
@@ -1055,3 +1056,21 @@ def test_a_null_without_variation_gives_p_one_not_nan():
     assert t.loc["dissimilarity", "p_value"] == 1.0
     assert t.loc["dissimilarity", "n_null"] == 50
     assert np.isnan(t.loc["dissimilarity_expected", "n_null"])
+
+
+def test_the_summary_says_when_intervals_rest_on_few_replicates(tmp_path, capsys):
+    # area X: one pupil of each group in two schools; half the resamples have one
+    # group only (D undefined), so its interval rests on about half the replicates
+    from segspatial.cli import main
+
+    path = tmp_path / "c.csv"
+    pd.DataFrame({"area": ["X", "X", "Y", "Y"], "school": list("pqrs"),
+                  "a": [1, 0, 40, 10], "b": [0, 1, 12, 30]}).to_csv(path, index=False)
+    assert main(["indices", str(path), "--unit", "school", "--group-a", "a",
+                 "--group-b", "b", "--area", "area", "--min-unit-size", "0",
+                 "--min-area-size", "0", "--indices", "dissimilarity",
+                 "--bootstrap", "100", "-o", str(tmp_path / "r.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "1 intervals rest on fewer than 90% of the replicates asked for" in err
+    table = pd.read_csv(tmp_path / "r.csv").set_index("area")
+    assert table.loc["X", "n_boot"] < 90 and table.loc["Y", "n_boot"] == 100

@@ -166,12 +166,23 @@ def test_seeded_and_independent_of_chunking_and_threads(small):
                                   mine[["index", "bandwidth", "se", "p_value"]])
 
 
-def test_context_all_and_diagnostics_get_no_intervals(small):
+def test_context_all_gets_intervals_but_not_its_reardon_osullivan_form(small):
     res = compute(small, context="all")
-    assert spatial_environments(res) == []
-    t = infer(res, n_boot=20, rng=1).result.table
-    assert t.loc[t["index"].isin(SPATIAL), "se"].isna().all()
+    assert len(spatial_environments(res)) == 4  # D and H at two bandwidths
+    t = infer(res, n_boot=20, null_draws=20, rng=1).result.table
+    assert t.loc[t["index"].isin(SPATIAL) & t["value"].notna(),
+                 ["se", "p_value"]].notna().all().all()
+    ro = compute(small, context="all", definition="reardon_osullivan")
+    assert spatial_environments(ro) == []
+    inf = infer(ro, n_boot=20, rng=1).result
+    t = inf.table
+    assert t.loc[t["bandwidth"].notna(), "se"].isna().all()
     assert t.loc[t["bandwidth"].isna() & t["value"].notna(), "se"].notna().all()
+    from segspatial.inference._diagnostics import missing_inference
+
+    assert missing_inference(inf) == {
+        "Reardon-O'Sullivan spatial indices with --context all (their local shares hold "
+        "other areas' pupils, drawn independently)": int(t["bandwidth"].notna().sum())}
 
 
 def _truth(frame: pd.DataFrame, bandwidth: float) -> pd.DataFrame:
@@ -235,8 +246,14 @@ def test_cli_bootstrap_fills_spatial_rows(tmp_path, capsys, small):
     spatial = t["index"].isin(SPATIAL)
     assert spatial.sum() == 40
     assert t.loc[spatial, ["se", "ci_low", "ci_high", "p_value"]].notna().all().all()
-    # Moran's I and Morrill's D have none, and the summary says why
-    assert "have no interval or test (Moran's I, Morrill's D" in captured.err
+    # Moran's I and Morrill's D have intervals; Moran's I keeps its permutation test,
+    # and the summary says so
+    for name in ("morans_i", "morrill_d"):
+        assert t.loc[t["index"] == name, "se"].notna().all(), name
+    assert t.loc[t["index"] == "morrill_d", "p_value"].notna().all()
+    assert t.loc[t["index"] == "morans_i", "p_value"].isna().all()
+    assert "20 x Moran's I (its test is the permutation p-value, morans_i_p)" \
+        in captured.err
     assert main(argv) == 0  # the same seed: the same bytes
     assert capsys.readouterr().out == captured.out
     # the school bootstrap too

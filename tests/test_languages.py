@@ -200,7 +200,7 @@ def _demo_report(demo, folder: Path, lang: str) -> Path:
     result, schools, boundaries = demo
     data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
                        name="school_name", boundaries=boundaries, area_code="statcode",
-                       only=["GM9001", "GM9002"], permutations=19)
+                       only=["GM9001", "GM9002"], permutations=19, n_boot=30)
     return write_report(data, folder, lang=lang, offline=True, min_cell=10).parent
 
 
@@ -212,6 +212,41 @@ def test_demo_report_speaks_one_language_in_chromium(chromium, demo, tmp_path, l
                                     "municipality_name"]),
                          (boundaries, ["statcode", "statnaam", "name"]))
     problems = check_report(chromium, folder, lang, data)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_demo_multigroup_sections_speak_one_language_in_chromium(chromium, demo, tmp_path,
+                                                                 lang):
+    """The sections "several groups at once" (split by denomination, local-score maps)
+    and "income as a continuum" (H(p) chart), published without --min-cell."""
+    from segspatial.demo import demo_pupils
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+    from segspatial.rankorder import rank_order_segregation
+    from segspatial.report import report_data, write_report
+
+    result, schools, boundaries = demo
+    pupils = demo_pupils(years=(2017, 2018))
+    kinds = ["openbaar", "rooms-katholiek", "islamitisch"]
+    pupils["denomination"] = pupils["school"].map(
+        dict(zip(schools["school"], kinds * len(schools), strict=False)))
+    several = pupil_multigroup_segregation(
+        pupils, "school", area="municipality", year="year", ethnicity="ethnicity",
+        income="income", income_groups=3, within="denomination")
+    ranked = rank_order_segregation(pupils, "school", income="income",
+                                    area="municipality", year="year")
+    data = report_data(result, schools, unit="school", x="x", y="y", crs="EPSG:28992",
+                       name="school_name", boundaries=boundaries, area_code="statcode",
+                       only=["GM9001", "GM9002"], permutations=19, multigroup=several,
+                       rank_order=ranked)
+    folder = write_report(data, tmp_path / lang, lang=lang, offline=True).parent
+    page = (folder / "GM9001.html").read_text(encoding="utf-8")
+    assert 'class="multigroup"' in page and 'class="income"' in page
+    strings = _data_strings((schools, ["school", "school_name", "municipality",
+                                       "municipality_name"]),
+                            (boundaries, ["statcode", "statnaam", "name"])) + kinds
+    strings.append("denomination")  # the grouping column's name heads its table
+    problems = check_report(chromium, folder, lang, strings)
     assert problems == [], "\n".join(problems)
 
 
@@ -257,3 +292,45 @@ def test_the_word_check_catches_the_other_language():
     assert check_language("nl", ["Aandeel Regenboog 0,62 per school"], ["Regenboog"]) == {}
     assert _check_scale({"scales": ["500 m\n1000 ft"]}) and _check_scale({"scales": []})
     assert _check_scale({"scales": ["2 km"]}) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_demo_command_speaks_its_language(chromium, tmp_path, lang, capsys):
+    """``segspatial demo --lang nl``: the report pages, the stand-alone web maps and the
+    overview it prints are Dutch (and with ``--lang en`` English), numbers included."""
+    from segspatial.cli import main
+    from segspatial.demo import demo_schools
+    from segspatial.demo_maps import demo_boundaries
+
+    out = tmp_path / "demo"
+    assert main(["demo", "--lang", lang, "--output", str(out)]) == 0
+    printed = capsys.readouterr()
+    schools = demo_schools()
+    boundaries = demo_boundaries(schools)
+    data = _data_strings((schools, ["school", "school_name", "municipality",
+                                    "municipality_name"]),
+                         (boundaries, ["statcode", "statnaam", "name"]))
+    problems = check_report(chromium, out / "report", lang, data)
+    for path in sorted(out.glob("*.html")):  # the maps themselves, not in a frame
+        page = chromium.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(path.as_uri())
+        page.wait_for_selector(".leaflet-container")
+        *texts, scale = page.evaluate(_MAP_TEXT)
+        page.close()
+        found = check_language(lang, texts, data)
+        problems += [f"{path.name}: {word!r} in {text!r}" for word, text in found.items()]
+        problems += [f"{path.name}: {p}" for p in _check_scale({"scales": [scale]})]
+    # the overview: reason codes, themes, comparisons and paths are data, not words
+    import pandas as pd
+
+    exclusions = pd.read_csv(out / "exclusions.csv")
+    codes = {str(v) for c in ("reason", "theme", "comparison") if c in exclusions
+             for v in exclusions[c].dropna().unique()}
+    results = pd.read_csv(out / "results.csv")
+    codes |= set(results["comparison"].dropna().unique())
+    lines = (printed.out + printed.err).splitlines()
+    paths = [str(p) for p in sorted(out.rglob("*"))]
+    found = check_language(lang, lines, [*data, *codes, *paths, "--min-cell", "D"])
+    problems += [f"printed: {word!r} in {text!r}" for word, text in found.items()]
+    assert ("Geschreven:" in printed.out) == (lang == "nl")
+    assert problems == [], "\n".join(problems)

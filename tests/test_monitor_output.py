@@ -11,9 +11,9 @@ from shapely.geometry import box
 
 from segspatial.cli import main
 from segspatial.monitor import compute_monitor, read_enrolments, region_mapping
-from segspatial.monitor._text import TEXT
 from segspatial.monitor.disclose import disclose_result
 from segspatial.monitor.pages import render_pages, write_monitor
+from segspatial.text import t
 
 HOSTILE = "Hoge {{7*7}}school <script>alert(1)</script> $\\alpha$ `${x}`"
 
@@ -50,8 +50,16 @@ def case(tmp_path):
     return data, muni_path, reg_path, compute_monitor(enr, mapping)
 
 
-def test_catalogues_have_the_same_keys():
-    assert set(TEXT["en"]) == set(TEXT["nl"])
+def test_the_monitor_has_no_text_table_of_its_own():
+    """Its words are the catalogue's [monitor] tables (tests/test_text.py checks every
+    key in every language)."""
+    from segspatial.monitor import _text
+
+    assert not hasattr(_text, "TEXT") and not hasattr(_text, "RULES")
+    assert t("nl", "monitor.title") == "Vrouwen in het technisch hoger beroepsonderwijs"
+    assert _text.Formatter("nl").points(0.0153) == "+1,5 procentpunt"
+    assert _text.Formatter("en").points(-0.0153) == "−1.5 pp"
+    assert _text.Formatter("nl").num(-0.05) == "−0,050"
 
 
 def test_pages_escape_every_name_and_speak_both_languages(case):
@@ -107,14 +115,23 @@ def test_cli(case, tmp_path, capsys):
                  "--offline", "--lang", "nl", "--write-mapping", str(tmp_path / "m.csv")])
     assert code == 0
     err = capsys.readouterr().err
-    assert "sector techniek: share of women" in err and "0 ties, 0 without region" in err
+    # --lang nl: the summary in Dutch, numbers the Dutch way (the catalogue's [cli])
+    assert "sector techniek: aandeel vrouwen" in err and "streefwaarde 25%" in err
+    assert "0 gelijke overlappingen, 0 zonder regio" in err and "index.html geschreven" in err
+    assert "share of women" not in err and "Weggelaten (reden [niveau]" in err
+    assert re.search(r"aandeel vrouwen \d+,\d%", err)
     assert (out / "AM01.html").is_file() and (tmp_path / "m.csv").is_file()
     code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
                  "2", "--output", str(tmp_path / "out2"), "-q", "--no-pages"])
     assert code == 0 and not (tmp_path / "out2" / "index.html").exists()
     assert capsys.readouterr().err == ""  # -q: errors only
-    assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3")]) == 2
-    assert "--regions needs --boundaries" in capsys.readouterr().err
+    assert main(["monitor", str(data), "--regions", "x=y", "-o", str(tmp_path / "o3"),
+                 "--lang", "nl"]) == 2
+    assert "--regions needs --boundaries" in capsys.readouterr().err  # errors: English
+    assert main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--output",
+                 str(tmp_path / "out5"), "--offline"]) == 0
+    err = capsys.readouterr().err  # without --lang: English
+    assert "sector techniek: share of women" in err and "wrote " in err
     assert main(["monitor", str(data), "--sector", "bouw", "-o", str(tmp_path / "o4")]) == 2
     assert "sector 'bouw' is not in the file" in capsys.readouterr().err
 
@@ -211,15 +228,15 @@ def test_each_page_lists_its_own_exclusions_in_its_language(case):
     *_, result = case
     pages = dict(render_pages(result, lang="nl"))
     # AM01 (two programmes) lost nothing; AM02 has one programme: D and H undefined
-    assert TEXT["nl"]["exclusions_none"] in pages["AM01.html"]
+    assert t("nl", "monitor.exclusions_none") in pages["AM01.html"]
     am02 = pages["AM02.html"]
     assert "region-year with fewer than 2 programmes" not in am02  # English on a nl page
-    assert TEXT["nl"]["reason_too_few_units"] in am02
+    assert t("nl", "monitor.reason_too_few_units") in am02
     # the national page: the national rows only, not every region's summed with it
     national = pages["index.html"]
-    assert TEXT["nl"]["exclusions_none"] in national
+    assert t("nl", "monitor.exclusions_none") in national
     en = dict(render_pages(result, lang="en"))["AM02.html"]
-    assert TEXT["en"]["reason_too_few_units"] in en and ">2024<" in en
+    assert t("en", "monitor.reason_too_few_units") in en and ">2024<" in en
 
 
 def test_gap_and_range_read_the_same_on_pages_and_maps(case):

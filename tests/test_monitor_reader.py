@@ -106,13 +106,13 @@ def test_json_like_the_real_file(tmp_path):
                       r"\('<5'\)"),
     ({"2023": -3}, r"record 2, column '2023': -3 is not allowed"),
     ({"2023": 2.5}, r"record 2, column '2023': 2\.5 is not allowed"),
-    ({"2023": True}, r"record 2, column '2023': True is not allowed"),
-    ({"2023": None}, r"record 2, column '2023': None is not allowed"),
+    ({"2023": True}, r"record 2, column '2023': true is not allowed"),
+    ({"2023": None}, r"record 2, column '2023': null is not allowed"),
     ({"GEMEENTENUMMER": "Amsterdam"}, r"record 2, column 'GEMEENTENUMMER': 'Amsterdam' is not "
                                       r"allowed; allowed: a municipality number of 1-4 digits"),
     ({"GESLACHT": "x"}, r"record 2, column 'GESLACHT': 'x' is not allowed; allowed: man, "
                         r"vrouw or onbekend"),
-    ({"OPLEIDINGSCODE ACTUEEL": None}, r"record 2, column 'OPLEIDINGSCODE ACTUEEL': None"),
+    ({"OPLEIDINGSCODE ACTUEEL": None}, r"record 2, column 'OPLEIDINGSCODE ACTUEEL': null"),
     # counts beyond any real count: int64 wrapped 10**30 to a negative count
     ({"2023": 10**30}, r"record 2, column '2023': 10{30} is not allowed; allowed: a "
                        r"whole number from 0 to 2\*\*53"),
@@ -120,10 +120,10 @@ def test_json_like_the_real_file(tmp_path):
     ({"2023": "9" * 25}, r"record 2, column '2023': '9{25}' is not allowed"),
     # a JSON object or array is no code or name
     ({"OPLEIDINGSCODE ACTUEEL": {"a": 1}}, r"record 2, column 'OPLEIDINGSCODE ACTUEEL': "
-                                           r"\{'a': 1\} is not allowed; allowed: text or "
+                                           r'\{"a": 1\} is not allowed; allowed: text or '
                                            r"a number"),
-    ({"OPLEIDINGSNAAM ACTUEEL": ["B", "x"]}, r"column 'OPLEIDINGSNAAM ACTUEEL': \['B', "
-                                              r"'x'\] is not allowed"),
+    ({"OPLEIDINGSNAAM ACTUEEL": ["B", "x"]}, r"column 'OPLEIDINGSNAAM ACTUEEL': \["
+                                              r'"B", "x"\] is not allowed'),
     ({"GEMEENTENUMMER": [363]}, r"column 'GEMEENTENUMMER': \[363\] is not allowed"),
 ])
 def test_bad_values_name_file_record_column_value(tmp_path, change, match):
@@ -131,6 +131,25 @@ def test_bad_values_name_file_record_column_value(tmp_path, change, match):
     with pytest.raises(ValueError, match=match) as info:
         read_enrolments(path)
     assert "hbo.json" in str(info.value)
+
+
+def test_json_nulls_read_as_json_with_the_line_of_the_record(tmp_path):
+    """JSON's null is "null" (never Python's None), with the line the record starts on;
+    an empty CSV cell is "an empty cell"; exclusions keep the same words."""
+    path = tmp_path / "hbo.json"
+    path.write_text(json.dumps([record(GESLACHT="man"), record(**{"2023": None})], indent=1),
+                    encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(" {", 2) + 1  # the second record's first line (1-based)
+    with pytest.raises(ValueError, match=rf"record 2 \(line {start}\), column '2023': "
+                                         r"null is not allowed") as info:
+        read_enrolments(path)
+    assert "None" not in str(info.value)
+    excluded = read_enrolments(path, errors="exclude").exclusions
+    assert excluded.loc[excluded["column"] == "2023", "value"].tolist() == ["null"]
+    rows = [*ROWS[:2], ROWS[2].replace(";0;<5", ";;<5")]
+    with pytest.raises(ValueError, match=r"line 4, column '2023': an empty cell is not "):
+        read_enrolments(duo_csv(tmp_path, rows=rows))
 
 
 def test_bad_csv_value_names_the_line(tmp_path):

@@ -368,7 +368,7 @@ def test_heatmap_command_pages_and_single_year(tmp_path, capsys):
                  "--output", str(tmp_path / "grid.pdf")]) == 0
     pdf = (tmp_path / "grid.pdf").read_bytes()
     assert len(re.findall(rb"/Type /Page\b", pdf)) == 3
-    assert "3 pages" in capsys.readouterr().err
+    assert "raster (3 pagina's) geschreven naar" in capsys.readouterr().err  # --lang nl
     main(["heatmap", str(results), "--index", "dissimilarity", "--lang", "nl",
           "--output", str(tmp_path / "again.pdf")])
     assert (tmp_path / "again.pdf").read_bytes() == pdf  # same bytes on a rerun

@@ -448,7 +448,7 @@ def test_cli_pupils_end_to_end(pupil_files, result, tmp_path, capsys, kind):
     assert "Read 145,623 pupil rows; computed 5 indices for 7 comparisons" in err
     table = pd.read_csv(out, dtype={"area": str})
     expected = result.table.astype({"area": str})
-    null = ["bandwidth", "kernel", "reason", "groups", "within",  # not applicable
+    null = ["bandwidth", "kernel", "reason", "reason_code", "groups", "within",  # n/a
             *RESULT_COLUMNS[RESULT_COLUMNS.index("se"):]]  # inference: not asked for
     assert list(table.columns) == list(expected.columns)
     assert table[null].isna().all().all() and expected[null].isna().all().all()

@@ -13,7 +13,8 @@ import pytest
 from segspatial.demo import demo_counts
 from segspatial.qgis import PLUGIN_FOLDER, build_plugin
 from segspatial.qgis import _wiring as w
-from segspatial.qgis._texts import LANGUAGES, TEXTS, language, text
+from segspatial.qgis._texts import LANGUAGES, help_html, language, text
+from segspatial.text import catalogue
 
 ALGORITHMS = list(w.ALGORITHMS.values())
 
@@ -123,13 +124,23 @@ def test_values_from_qgis_become_api_values():
 # --------------------------------------------------------------------------- texts
 
 
+def _qgis_keys(lang: str) -> set[str]:
+    return {k.removeprefix("qgis.") for k in catalogue(lang) if k.startswith("qgis.")}
+
+
 def test_every_text_exists_in_every_language():
-    keys = set(TEXTS["en"])
+    """The provider's texts are the catalogue's [qgis] table (every key in every
+    language: tests/test_text.py); none of its own."""
+    from segspatial.qgis import _texts
+
+    assert not hasattr(_texts, "TEXTS")
+    keys = _qgis_keys("en")
     for lang in LANGUAGES:
-        assert set(TEXTS[lang]) == keys, set(TEXTS[lang]) ^ keys
+        assert _qgis_keys(lang) == keys, _qgis_keys(lang) ^ keys
     for spec in ALGORITHMS:
         for lang in LANGUAGES:
-            assert text(f"alg.{spec.name}", lang) and text(f"help.{spec.name}", lang)
+            assert text(f"alg.{spec.name}", lang) and text(f"help.{spec.name}", lang,
+                                                           max_chart_areas=1)
         for param in spec.params:
             assert f"param.{param.name}" in keys or f"param.{param.name}.{spec.name}" in keys
             if not param.is_output:
@@ -145,6 +156,15 @@ def test_help_texts_are_static_html():
         for spec in ALGORITHMS:
             help_text = text(f"help.{spec.name}", lang, max_chart_areas=w.MAX_CHART_AREAS)
             assert help_text.startswith("<p>") and "{" not in help_text
+            assert "$" not in help_text and "**" not in help_text and "`" not in help_text
+    assert text("help.indices", "en", max_chart_areas=1).count("<code>") == 2
+    assert "standardised D*, Theil's H" in text("help.indices", "en", max_chart_areas=1)
+
+
+def test_help_html_escapes_everything_but_its_own_markup():
+    assert help_html("a <b>x</b> & *i* **b** `c <d>`\n\nD* and E[D*]") == (
+        "<p>a &lt;b&gt;x&lt;/b&gt; &amp; <i>i</i> <b>b</b> <code>c &lt;d&gt;</code></p>"
+        "<p>D* and E[D*]</p>")
 
 
 # --------------------------------------------------------------------------- batches

@@ -557,7 +557,7 @@ def test_cli_report_on_counts(demo, tmp_path, capsys):
             "--output", str(tmp_path / "out")]
     assert main(["report", *args]) == 0
     err = capsys.readouterr().err
-    assert "wrote 2 pages to" in err and "small_unit" in err
+    assert "2 pagina's geschreven naar" in err and "small_unit" in err  # --lang nl
     page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
     assert "newcomer vs groep b" in page and "300 m" in page and "1,5 km" in page
     assert "counts.csv" in page and "towns.geojson" in page  # provenance

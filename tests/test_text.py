@@ -76,7 +76,8 @@ def _fake_catalogue(tmp_path, *, drop: str | None = None, extra_field: bool = Fa
                 continue
             if extra_field and key == "in_short":
                 value += " $extra"
-            lines.append(f"{key} = {json.dumps('⟦' + value + '⟧', ensure_ascii=False)}")
+            lines.append(f"{json.dumps(key)} = "
+                         f"{json.dumps('⟦' + value + '⟧', ensure_ascii=False)}")
     path = tmp_path / "xx.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -115,6 +116,56 @@ def test_a_third_language_is_one_file(third_language, tmp_path):
     in_frame = html.unescape(html.unescape(page))  # the map's page in the iframe's srcdoc
     assert json.dumps("⟦share of ⟦Dutch pupils⟧⟧")[1:-1] in in_frame  # popups (JSON)
     assert "⟦Dissimilarity index D⟧" in pages["index.html"]  # the index map's legend
+
+
+def _monitor_result():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from segspatial.monitor import compute_monitor, read_enrolments, region_mapping
+
+    def rec(gm, prog, sex, y1, y2):
+        return {"GEMEENTENUMMER": gm, "OPLEIDINGSCODE ACTUEEL": prog, "GESLACHT": sex,
+                "ONDERDEEL": "techniek", "OPLEIDINGSNAAM ACTUEEL": "B Elektrotechniek",
+                "GEMEENTENAAM": "Gemeente", "2023": y1, "2024": y2}
+
+    records = [rec("0001", 1, "vrouw", 30, 35), rec("0001", 1, "man", 90, 85),
+               rec("0001", 2, "vrouw", "<5", 6), rec("0001", 2, "man", 40, 44),
+               rec("0002", 1, "vrouw", 1250, 1260), rec("0002", 1, "man", 4500, 4510)]
+    muni = gpd.GeoDataFrame({"statcode": ["GM0001", "GM0002"], "statnaam": ["A", "B"]},
+                            geometry=[box(x, 4e5, x + 1e4, 4.1e5) for x in (1e5, 1.1e5)],
+                            crs="EPSG:28992")
+    regions = gpd.GeoDataFrame({"statcode": ["AM01"], "statnaam": ["Noord"]},
+                               geometry=[box(1e5, 4e5, 1.2e5, 4.1e5)], crs="EPSG:28992")
+    return records, muni, regions, compute_monitor, read_enrolments, region_mapping
+
+
+def test_a_third_language_reaches_the_monitor_and_qgis(third_language, tmp_path):
+    """The monitor's pages and the QGIS provider's texts come from the same catalogue:
+    the one new file speaks on them too, numbers in its locale."""
+    from segspatial.monitor.pages import render_pages
+    from segspatial.qgis._texts import language as qgis_language
+    from segspatial.qgis._texts import text as qgis_text
+
+    records, muni, regions, compute, read, mapping = _monitor_result()
+    data = tmp_path / "hbo.json"
+    data.write_text(json.dumps(records), encoding="utf-8")
+    result = compute(read(data), mapping(muni, {"arbeidsmarktregio": regions}))
+    pages = dict(render_pages(result, lang="xx"))
+    index = pages["index.html"]
+    assert '<html lang="xx">' in index
+    for key in ("title", "share_women", "method", "exclusions", "segregation"):
+        assert f"⟦{t('en', f'monitor.{key}')}⟧" in index, key
+    assert "the middle, rounded down" in index and "⟦the middle" in index  # point rule
+    assert "<td>1.301</td>" in index and "<td>21,9%</td>" in index  # German numbers
+    assert "<td>⟦+0,2 pp⟧</td>" in index
+    english = dict(render_pages(result, lang="en"))["index.html"]
+    assert "<td>1,301</td>" in english and "⟦" not in english
+    assert qgis_language("xx_XX") == "xx" and qgis_language("de_DE") == "en"
+    assert qgis_text("alg.indices", "xx") == "⟦Segregation indices per area⟧"
+    assert qgis_text("msg.wrote", "xx", n=3) == "⟦Wrote 3 features.⟧"
+    assert qgis_text("help.report", "xx").startswith("<p>⟦Writes the HTML report")
+    assert qgis_text("alg.indices", "de") == "Segregation indices per area"
 
 
 def test_a_catalogue_with_a_missing_key_or_field_is_refused(tmp_path):

@@ -107,13 +107,25 @@ def require_protected(results: pd.DataFrame, min_cell: int | None, path: str) ->
                            ) from None
 
 
-def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> str:
+def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
+                      lang: str = "en") -> str:
     """Human-readable lines: what was left out, per reason, with counts.
 
     With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
     publishes them) each number of pupils adds up the published, rounded rows only.
+    Words and numbers in ``lang`` (the ``[cli]`` catalogue table); the reason is its
+    code, explained by the exclusions' English ``description`` in English and by the
+    catalogue's ``exclusion_reason`` table in other languages.
     """
     import pandas as pd
+
+    from segspatial._format import Formatter
+    from segspatial.text import lookup, t
+
+    def say(key: str, **values: object) -> str:
+        return t(lang, f"cli.{key}", **values)
+
+    count = Formatter(lang).count
 
     summary = exclusions_summary(exclusions)
     if summary.empty and min_cell is not None:
@@ -121,11 +133,9 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
         # schools of the comparison are missing (that alone is a count below N): never
         # claim that nothing was left out; say where such pupils may be, which the
         # results already publish (their reason is "not shown")
-        return ("Nothing left out can be shown (disclosure control, --min-cell "
-                f"{min_cell}): pupils of area-years whose indices are 'not shown' may "
-                "have been left out and are not counted.")
+        return say("nothing_shown", n=min_cell)
     if summary.empty:
-        return "Nothing was left out."
+        return say("nothing_left_out")
     if min_cell is not None:
         published = exclusions.groupby(
             [k for k in ("reason", "theme", "comparison") if k in exclusions.columns],
@@ -133,21 +143,18 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None) -> 
         summary = summary.merge(published.rename("_published").reset_index(),
                                 how="left")
         summary["n_pupils"] = summary.pop("_published")
-    head = "Left out (reason: area-years, units, pupils):"
-    if min_cell is not None:
-        head = ("Left out (reason: area-years, units, pupils: rounded, rows below "
-                f"{min_cell}, pupils without a group and area-years whose indices are "
-                "'not shown' not counted):")
-    lines = [head]
+    lines = [say("left_out_head") if min_cell is None
+             else say("left_out_head_min_cell", n=min_cell)]
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
                         if k in summary.columns and pd.notna(getattr(row, k)))
-        pupils = ("not shown" if not pd.notna(row.n_pupils) else
-                  f"{row.n_pupils:,.0f}")
-        lines.append(
-            f"  {row.reason}{extra}: {row.area_years:,} area-years, {int(row.n_units):,} "
-            f"units, {pupils} pupils ({row.description})"
-        )
+        pupils = say("not_shown") if not pd.notna(row.n_pupils) else count(row.n_pupils)
+        description = row.description
+        if lang != "en" or not description:
+            description = lookup(lang, f"exclusion_reason.{row.reason}") or description
+        lines.append("  " + say("left_out_line", reason=row.reason, extra=extra,
+                                area_years=count(row.area_years), units=count(row.n_units),
+                                pupils=pupils, description=description))
     return "\n".join(lines)
 
 

@@ -10,6 +10,13 @@ One :class:`Console` per run (``args.console``, made by :func:`segspatial.cli.ma
 - with ``-q`` only errors print (data a command writes to standard output by request,
   such as a CSV without ``--output``, is not a message and still prints).
 
+Summaries, "wrote" lines and the command line's own notes take their words from the
+text catalogue (:mod:`segspatial.text`, the ``[cli]`` table) in the language of
+``--lang`` for the commands that have it (``report``, ``monitor``, ``demo``, ``map``,
+``schools``, ``heatmap``), else English (:attr:`Console.lang`, :meth:`Console.t`).
+Error messages, and the library's warnings shown as notes, stay English: they name
+flags, columns and values.
+
 Every line is printed through :func:`terminal_text`: control characters and invisible
 format characters (ANSI/OSC escape sequences, bidi overrides) from input text, such
 as a school or area name in a summary, are shown escaped (``\\x1b``, ``\\u202e``),
@@ -36,7 +43,7 @@ from typing import Any, TextIO
 
 from segspatial._messages import in_names as cli_text
 
-__all__ = ["Console", "cli_text", "console_of", "terminal_text"]
+__all__ = ["Console", "cli_text", "console_of", "lang_of", "terminal_text"]
 
 # C0 and C1 controls but newline and tab, DEL, and the invisible format characters
 # that reorder or hide text (Unicode bidi controls, zero-width characters, BOM)
@@ -62,13 +69,15 @@ class Console:
     quiet: bool = False
     flags: Mapping[str, str] = field(default_factory=dict)
     stream: TextIO | None = None
+    lang: str = "en"
     _seen: set[str] = field(default_factory=set)
 
     @classmethod
     def for_args(cls, args: argparse.Namespace, stream: TextIO | None = None) -> Console:
         return cls(prog=getattr(args, "_prog", "segspatial"),
                    quiet=bool(getattr(args, "quiet", False)),
-                   flags=getattr(args, "_flags", None) or {}, stream=stream)
+                   flags=getattr(args, "_flags", None) or {}, stream=stream,
+                   lang=lang_of(args))
 
     @property
     def _out(self) -> TextIO:
@@ -78,6 +87,18 @@ class Console:
     def interactive(self) -> bool:
         """True when messages go to a terminal (progress bars make sense)."""
         return bool(getattr(self._out, "isatty", lambda: False)())
+
+    def t(self, key: str, **values: Any) -> str:
+        """The catalogue's ``cli.<key>`` in the run's language, values filled in."""
+        from segspatial.text import t
+
+        return t(self.lang, f"cli.{key}", **values)
+
+    def count(self, value: Any) -> str:
+        """A count the way the run's language writes it (``12,345`` / ``12.345``)."""
+        from segspatial._format import Formatter
+
+        return Formatter(self.lang).count(value)
 
     def text(self, message: Any) -> str:
         """A library message in flags (see :func:`cli_text`)."""
@@ -100,9 +121,19 @@ class Console:
         if not self.quiet:
             print(terminal_text(text), file=self._out)
 
-    def wrote(self, path: str | Path, what: str | None = None) -> None:
-        """``wrote WHAT to PATH`` (not with ``-q``)."""
-        self.say(f"wrote {what} to {path}" if what else f"wrote {path}")
+    def wrote(self, path: str | Path, what: str | None = None, **values: Any) -> None:
+        """``wrote WHAT to PATH`` (not with ``-q``); ``what`` is the name of a thing
+        (``results``, ``map``, ``grid_page``): the catalogue's ``cli.what_<name>`` in
+        the run's language (with ``values``), else the name as it is."""
+        from segspatial.text import lookup
+
+        if not what:
+            self.say(self.t("wrote", path=path))
+            return
+        key = "what_" + what.replace(" ", "_")
+        if lookup(self.lang, f"cli.{key}") is not None:
+            what = self.t(key, **values)
+        self.say(self.t("wrote_what", what=what, path=path))
 
     def showwarning(self, message: Warning | str, category: type[Warning], filename: str,
                     lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
@@ -119,6 +150,14 @@ class Console:
             warnings.simplefilter("always", UserWarning)
             warnings.showwarning = self.showwarning
             yield
+
+
+def lang_of(args: argparse.Namespace) -> str:
+    """The run's language: ``--lang`` where the command has it, else English."""
+    from segspatial.text import LANGUAGES
+
+    lang = getattr(args, "lang", None)
+    return lang if isinstance(lang, str) and lang in LANGUAGES else "en"
 
 
 def console_of(args: argparse.Namespace) -> Console:

@@ -84,11 +84,20 @@ def describe_inference(result: SegregationResult) -> str:
         n = int(table["p_value"].notna().sum())
         parts.append(f"{options['null_draws']:,} random-allocation draws: p-values "
                      f"({options['alternative']}) for {n:,} values")
-    skipped = int((table["value"].notna() & table["se"].isna()
-                   & table["p_value"].isna()).sum())
     line = "Inference: " + "; ".join(parts) + f" (seed {options['seed_entropy']})."
-    if skipped:
-        line += (f" {skipped:,} values have no interval or test (Moran's I, Morrill's D "
-                 "and other diagnostic indices, spatial multigroup rows, spatial indices "
-                 "with neighbours in other areas, or fractional counts).")
+    from segspatial.inference._diagnostics import missing_inference
+
+    missing = missing_inference(result)
+    if missing:
+        line += " Without an interval or p-value: " + "; ".join(
+            f"{n:,} x {reason}" for reason, n in sorted(missing.items())) + "."
+    if options["n_boot"]:
+        # replicates where the index is undefined (a resample with one group absent)
+        # are left out; an interval from far fewer of them than asked is less sure
+        # than it looks (n_boot says how many were used)
+        short = table["se"].notna() & (table["n_boot"] < 0.9 * options["n_boot"])
+        if short.any():
+            line += (f" {int(short.sum()):,} intervals rest on fewer than 90% of the "
+                     "replicates asked for (the index is undefined in the others, e.g. "
+                     "a resample without one of the groups; see the n_boot column).")
     return line

@@ -238,9 +238,8 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
             parts.append(geo.unit_exclusions(unmatched, area=getattr(args, "area", None),
                                              year=year, pupils=pupils))
         if args.x and len(points):
-            console_of(args).note(
-                f"{len(points):,} units without coordinates are placed at their 4-digit "
-                "postcode's centroid (--postcode)")
+            console = console_of(args)
+            console.note(console.t("postcode_placed", n=console.count(len(points))))
     projected = pd.concat(pieces)
     projected = projected.iloc[np.argsort(data.index.get_indexer(projected.index),
                                           kind="stable")]

@@ -335,7 +335,7 @@ GROUPS: dict[str, Group] = {
             option("--bootstrap", type=draws, default=0, metavar="N", python=("n_boot",),
                    default_text="none",
                    help="bootstrap replicates per area-year for se, ci_low, ci_high "
-                   "(default: {default}; 1000 or more for 95%% intervals)"),
+                   "(default: {default}; 1000 or more for 95% intervals)"),
             option("--ci", type=level, default=0.95, metavar="LEVEL", python=("level",),
                    help="confidence level of the intervals (default: {default})"),
             option("--cluster", action="store_true",
@@ -381,7 +381,8 @@ GROUPS: dict[str, Group] = {
     )),
     "pages": Group("pages", None, (
         option("--lang", choices=tuple(LANGUAGES), default="en",
-               help="language of the pages and maps (default: {default})"),
+               help="language of the pages, maps, summaries and notes (default: "
+                    "{default}; error messages are English)"),
         option("--stamp", action="store_true",
                help="show the date and time of writing (pages then differ per run)"),
     )),

@@ -82,7 +82,57 @@ def register(sub: argparse._SubParsersAction) -> None:
               output_help="change table (.csv or .parquet; default: CSV on standard output)")
     p.add_argument("--results-output", metavar="FILE",
                    help="also write the results table with its intervals (counts input)")
+    add_group(p, "disclosure")
     p.set_defaults(handler=run)
+
+
+def _check_disclosure(args: argparse.Namespace) -> None:
+    """With ``--min-cell``: refuse what the audit does not cover (as ``indices``), and
+    the decomposition (its parts come from every school's exact counts)."""
+    from segspatial.cli.indices import check_disclosure
+
+    if getattr(args, "min_cell", None) is None:
+        return
+    if args.decompose:
+        raise CommandError("--min-cell cannot be combined with --decompose: its parts come "
+                           "from every school's exact counts, which the disclosure audit "
+                           "does not cover")
+    shaping = given_flags(args, ["bootstrap", "ci", "cluster", "interval", "jobs", "seed"])
+    if shaping:
+        raise CommandError(f"--min-cell cannot be combined with {', '.join(shaping)}: in "
+                           "disclosure mode the change table holds the differences and "
+                           "trends of the published values, without intervals (they come "
+                           "from the exact counts, which the audit does not cover)")
+    bootstrap, null_draws = args.bootstrap, getattr(args, "null_draws", 0)
+    try:  # the change's own bootstrap is withheld, not refused
+        args.bootstrap, args.null_draws = 0, 0
+        check_disclosure(args)
+    finally:
+        args.bootstrap, args.null_draws = bootstrap, null_draws
+
+
+def _run_protected(args: argparse.Namespace, result) -> int:
+    """The change table of disclosure mode: differences and trends of the published
+    (audited, rounded) values; no intervals (see
+    :func:`segspatial.disclosure.protect_change`)."""
+    from segspatial.cli.indices import protect
+    from segspatial.disclosure import policy, protect_change
+
+    published = protect(args, result)
+    out = protect_change(published.table, policy(args.min_cell), from_year=args.from_year,
+                         to_year=args.to_year, trend=args.trend)
+    console = console_of(args)
+    write_or_print(out, args.output, what="changes", console=console)
+    if args.results_output:
+        write_or_print(published.table, args.results_output, what="results",
+                       console=console)
+    console.say(describe_change(out) + "\n"
+                + f"Disclosure control (--min-cell {args.min_cell}): the changes are "
+                "differences and trends of the published values (rounded, withheld where "
+                "the audit requires); their intervals and p-values are not shown "
+                "(interval = withheld).\n"
+                + format_exclusions(published.exclusions, args.min_cell))
+    return 0
 
 
 def describe_change(table: pd.DataFrame) -> str:
@@ -93,6 +143,10 @@ def describe_change(table: pd.DataFrame) -> str:
     for statistic, part in table.groupby("statistic", sort=False):
         counts = part["direction"].value_counts()
         undefined = int(part["reason"].notna().sum())
+        if (part["interval"] == "withheld").any():  # disclosure mode: no directions
+            lines.append(f"{statistic}: {len(part):,} series, undefined {undefined:,}; "
+                         "no rising/falling without an interval")
+            continue
         lines.append(
             f"{statistic}: {len(part):,} series; rising {counts.get('rising', 0):,}, "
             f"falling {counts.get('falling', 0):,}, no clear change "
@@ -131,8 +185,11 @@ def run(args: argparse.Namespace) -> int:
     if args.bootstrap == 0:
         raise CommandError("--bootstrap must be at least 2 to bootstrap the change")
     check_inference_options(args)
+    _check_disclosure(args)
     result = compute_pupils(args) if args.pupils else compute_counts(args)
     require_rows(result, "compare")
+    if getattr(args, "min_cell", None) is not None:
+        return _run_protected(args, result)
     inf = infer(result, change=True, from_year=from_year, to_year=to_year, trend=trend,
                 decomposition=args.decompose, **inference_arguments(args))
     console = console_of(args)

@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_group(p, "random", defaults={"seed": DEFAULT_SEED})
     add_group(p, "disclosure")
+    add_group(p, "pages", only=("lang",))
     add_group(p, "output", only=("output", "quiet"), defaults={"output": "segspatial-demo"},
               metavar={"output": "DIR"}, output_help="output folder (default: "
               "./segspatial-demo)")
@@ -40,9 +41,17 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts.rename(columns={"area": "municipality", "unit": "school"}).merge(
         schools[["municipality", "municipality_name", "school", "school_name", "x", "y"]],
         on=["municipality", "school"], how="left")
+    # the report's sections "several groups at once" (migration background) and
+    # "income as a continuum" (H^R and the H(p) profile): cheap on the demo's pupils
+    from segspatial.multigroup_table import pupil_multigroup_segregation
+    from segspatial.rankorder import rank_order_segregation
     from segspatial.report import demo_report_data, write_demo_report
 
-    report = demo_report_data(result, schools)
+    several = pupil_multigroup_segregation(pupils, "school", area="municipality",
+                                           year="year", ethnicity="ethnicity")
+    ranked = rank_order_segregation(pupils, "school", income="income",
+                                    area="municipality", year="year")
+    report = demo_report_data(result, schools, multigroup=several, rank_order=ranked)
     if args.min_cell is not None:  # one audit for everything the demo writes
         from dataclasses import replace
 
@@ -63,21 +72,28 @@ def run(args: argparse.Namespace) -> int:
     ]
     from segspatial.demo_maps import write_demo_maps  # matplotlib & folium: load late
 
-    written += write_demo_maps(out, result.table, counts, schools, min_cell=args.min_cell)
+    written += write_demo_maps(out, result.table, counts, schools, min_cell=args.min_cell,
+                               lang=args.lang)
     d = result.table[result.table["index"] == "dissimilarity"]
     year = int(d["year"].max())
     names = schools.drop_duplicates("municipality").set_index("municipality")
     grid = d[d["year"] == year].pivot(index="comparison", columns="area", values="value")
     grid = grid.loc[[c for c in result.parameters["comparisons"] if c in grid.index]]
     grid.columns = [names.loc[c, "municipality_name"] for c in grid.columns]
-    report = write_demo_report(out / "report", report, schools, min_cell=args.min_cell)
+    report = write_demo_report(out / "report", report, schools, min_cell=args.min_cell,
+                               lang=args.lang)
     written.append(report)
+    console = console_of(args)
     if not args.quiet:  # the demo's product is this overview, on standard output
-        print(f"Dissimilarity index D in {year}, {len(pupils):,} synthetic pupils:")
+        from segspatial._format import Formatter
+
+        numbers = Formatter(console.lang)
+        print(console.t("demo_heading", year=year, n=console.count(len(pupils))))
         digits = 3 if args.min_cell is None else 2  # as published
-        print(grid.to_string(float_format=lambda v: f"{v:.{digits}f}"))
-        print(format_exclusions(result.exclusions, args.min_cell))
-        print("Wrote:", *(f"  {p}" for p in written), sep="\n")
-        print(f"Open {report} in a browser for the report (one page per municipality).")
-    console_of(args).say(f"Open {out / 'results.csv'} for the full table.")
+        grid.index.name = console.t("demo_comparison")
+        print(grid.to_string(float_format=lambda v: numbers.number(v, digits)))
+        print(format_exclusions(result.exclusions, args.min_cell, console.lang))
+        print(console.t("demo_wrote"), *(f"  {p}" for p in written), sep="\n")
+        print(console.t("demo_open_report", path=report))
+    console.say(console.t("demo_open_table", path=out / "results.csv"))
     return 0

@@ -83,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
                        rows_per_page=args.rows_per_page or None, **figure_options(args))
     paths = save_pages(pages, args.output)
     if len(paths) == 1:
-        console_of(args).wrote(paths[0], "grid" if len(pages) == 1
-                               else f"grid ({len(pages)} pages)")
+        console_of(args).wrote(paths[0], "grid" if len(pages) == 1 else "grid_pages",
+                               pages=len(pages))
     for number, path in enumerate(paths if len(paths) > 1 else [], start=1):
-        console_of(args).wrote(path, f"page {number} of {len(paths)} of the grid")
+        console_of(args).wrote(path, "grid_page", number=number, pages=len(paths))
     return 0
 
 

@@ -215,49 +215,61 @@ def run(args: argparse.Namespace) -> int:
     folder = write_monitor(shown, args.output, lang=args.lang, offline=args.offline,
                            tiles=tiles(args), min_cell=args.min_cell,
                            page_levels=args.page_levels, pages=not args.no_pages)
-    console_of(args).say(_summary(args, shown, selection, mapping, folder))
+    console = console_of(args)
+    console.say(_summary(args, shown, selection, mapping, folder, console))
     return 0
 
 
-def _summary(args: argparse.Namespace, shown, selection, mapping, folder) -> str:
+def _summary(args: argparse.Namespace, shown, selection, mapping, folder,
+             console) -> str:
     """What the run found and left out, from the disclosed result (no count below
-    ``--min-cell``; a total over rows some of which are withheld says so)."""
+    ``--min-cell``; a total over rows some of which are withheld says so), in the
+    words and numbers of ``--lang``."""
     import pandas as pd
 
-    min_cell = args.min_cell
+    from segspatial.monitor._text import Formatter
+
+    min_cell, say, count = args.min_cell, console.t, console.count
+    fmt = Formatter(console.lang)
     rep = shown.representation
     nat = rep[rep["level"] == "national"].sort_values("year").iloc[-1]
     if nat["share"] == nat["share"]:
-        lines = [f"{selection.describe()}: share of women {nat['share']:.1%} in "
-                 f"{nat['year']} (range {nat['share_low']:.1%}-{nat['share_high']:.1%}; "
-                 f"without censored cells {nat['share_uncensored']:.1%}); target "
-                 f"{nat['target']:.0%}"]
+        lines = [say("monitor_share", selection=selection.describe(),
+                     share=fmt.pct(nat["share"]), year=nat["year"],
+                     low=fmt.pct(nat["share_low"]), high=fmt.pct(nat["share_high"]),
+                     uncensored=fmt.pct(nat["share_uncensored"]),
+                     target=fmt.pct(nat["target"], 0))]
     else:
-        lines = [f"{selection.describe()}: the national share in {nat['year']} is not "
-                 f"shown (fewer than {min_cell} women or men)"]
+        lines = [say("monitor_share_hidden", selection=selection.describe(),
+                     year=nat["year"], n=min_cell)]
     if mapping is not None:
-        lines += [f"{row.level}: {row.municipalities} municipalities, {row.regions} "
-                  f"regions, {row.ties} ties, {row.misses} without region"
+        lines += [say("monitor_mapping", level=row.level,
+                      municipalities=count(row.municipalities), regions=count(row.regions),
+                      ties=count(row.ties), misses=count(row.misses))
                   for row in mapping.summary.itertuples(index=False)]
     ex = shown.exclusions
     if ex.empty:
-        lines.append("Nothing was left out.")
+        lines.append(say("nothing_left_out"))
     else:
-        lines.append("Left out (reason [level]: rows, people summed over the rows and "
-                     "years):")
+        lines.append(say("monitor_left_out_head"))
         for (reason, level), part in ex.groupby(["reason", "level"], sort=True,
                                                 dropna=False):
             low = pd.to_numeric(part["low"], errors="coerce")
             withheld = int(low.isna().sum())
             if withheld == len(part):
-                people = (f"people not shown (each row fewer than {min_cell})" if min_cell
-                          else "people unknown")
+                people = (say("monitor_people_hidden", n=min_cell) if min_cell
+                          else say("monitor_people_unknown"))
+            elif withheld:
+                people = say("monitor_people_partly", n=count(low.sum()),
+                             shown=count(len(part) - withheld), withheld=count(withheld))
             else:
-                people = f"{low.sum():,.0f} people" + (
-                    f" in the {len(part) - withheld} rows shown, {withheld} withheld"
-                    if withheld else "")
+                people = say("monitor_people", n=count(low.sum()))
             where = f" [{level}]" if isinstance(level, str) else ""
-            lines.append(f"  {reason}{where}: {len(part)} rows, {people} "
-                         f"({part['description'].iloc[0]})")
-    lines.append(f"wrote {folder}/index.html")
+            description = part["description"].iloc[0]
+            if console.lang != "en" and fmt.has(f"reason_{reason}"):
+                description = fmt.t(f"reason_{reason}")
+            lines.append("  " + say("monitor_left_out_line", reason=reason, where=where,
+                                    rows=count(len(part)), people=people,
+                                    description=description))
+    lines.append(say("wrote", path=f"{folder}/index.html"))
     return "\n".join(lines)

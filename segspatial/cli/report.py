@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC
 
+from segspatial._defaults import REPORT_BOOTSTRAP
 from segspatial.cli._common import (
     CommandError,
     format_exclusions,
@@ -12,6 +13,7 @@ from segspatial.cli._common import (
     require_rows,
 )
 from segspatial.cli._console import console_of
+from segspatial.cli._inference import check_inference_options
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
     X_COLUMN,
@@ -38,7 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and one page per municipality (named after its code) with the indices per "
         "comparison, trends, school maps, the spatial analysis with a plain-words "
         "interpretation, what was left out, and the method. Schools are located as in "
-        "`segspatial indices` (coordinates, postcodes, or both).",
+        "`segspatial indices` (coordinates, postcodes, or both). Every index is shown "
+        f"with its bootstrap confidence interval ({REPORT_BOOTSTRAP:,} replicates per "
+        "municipality and year by default; --bootstrap 0 for none) and a change is "
+        "called rising or falling only when its interval excludes zero; the same "
+        "--seed gives byte-identical pages.",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (one row per school per year) or, with --pupils, "
@@ -47,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "labels")
     add_group(p, "filters")
     add_group(p, "pupils")
+    add_group(p, "multigroup", only=(
+        "groups", "within", "multigroup", "income_groups", "rank_order_income",
+        "thresholds", "polynomial_order", "income_ranks"))
     add_group(p, "location")
     p.add_argument_group("locations from another file").add_argument(
         "--locations", metavar="FILE",
@@ -58,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "spatial", skip=("k", "context", "spatial_indices", "definition",
                                   "morrill_clip"),
               default_text={"bandwidth": "500 1000 2000 4000"})
+    add_group(p, "inference", only=("bootstrap", "ci", "cluster"),
+              defaults={"bootstrap": REPORT_BOOTSTRAP})
     add_group(p, "random")
     add_group(p, "pages")
     add_group(p, "web", skip=("tiles",))
@@ -70,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    check_inference_options(args)
     if not (args.x or args.postcode):
         raise CommandError("a report needs school locations: give --x/--y/--crs or "
                            "--postcode/--postcode-table (or both)")
@@ -92,6 +104,33 @@ def _check(args: argparse.Namespace) -> None:
     if (args.label_a or args.label_b) and args.pupils:
         raise CommandError("--label-a/--label-b are for counts input; pupil groups have "
                            "their own labels")
+    _check_several(args)
+
+
+def _check_several(args: argparse.Namespace) -> None:
+    """The options of the "several groups at once" and income sections."""
+    if args.groups and args.pupils:
+        raise CommandError("--groups is for counts input; with --pupils use --multigroup "
+                           "(every group of each theme at once)")
+    if args.groups and len(args.groups) < 2:
+        raise CommandError(f"--groups needs two or more group columns, got {args.groups!r}")
+    if args.groups and not (args.group_a and args.group_b):
+        raise CommandError("--groups adds the section 'several groups at once'; the "
+                           "report's other sections compare two groups: give --group-a "
+                           "and --group-b as well")
+    pupil_only = [flag for flag, used in (
+        ("--multigroup", args.multigroup), ("--rank-order-income", args.rank_order_income),
+        ("--income-groups", args.income_groups is not None),
+        ("--thresholds", args.thresholds is not None),
+        ("--polynomial-order", args.polynomial_order is not None),
+        ("--income-ranks", args.income_ranks is not None)) if used]
+    if pupil_only and not args.pupils:
+        raise CommandError(f"{', '.join(pupil_only)} need --pupils (pupil-level input)")
+    if args.within and not (args.groups or args.multigroup):
+        raise CommandError("--within splits the multigroup indices: give --groups COL COL "
+                           "... (counts) or --pupils --multigroup")
+    if args.rank_order_income and not args.income:
+        raise CommandError("--rank-order-income needs --income COL")
 
 
 def _compute(args: argparse.Namespace):
@@ -99,25 +138,74 @@ def _compute(args: argparse.Namespace):
     from segspatial.compute import segregation
 
     if args.pupils:
-        return compute_pupils(args), None
+        return compute_pupils(args), None, None
     check_counts_mode(args)
-    columns = [c for c in (args.unit, args.group_a, args.group_b, args.area, args.year,
-                           args.total) if c]
+    columns = [c for c in (args.unit, args.group_a, args.group_b, *(args.groups or ()),
+                           args.within, args.area, args.year, args.total) if c]
     located, text = location_columns(args)
     if args.locations is None:
         columns += [c for c in (*located, args.name) if c]
     data = read_table(args.input, columns=list(dict.fromkeys(columns)),
-                      text_columns=[c for c in (args.unit, args.area, args.name) if c] + text,
+                      text_columns=[c for c in (args.unit, args.area, args.name, args.within)
+                                    if c] + text,
                       **read_options(args))
     if args.locations is not None:
         return segregation(data, args.unit, args.group_a, args.group_b, area=args.area,
                            year=args.year, total=args.total, min_unit_size=args.min_unit_size,
-                           min_area_size=args.min_area_size), None
+                           min_area_size=args.min_area_size), None, data
     data, left_out = locate_units(args, data)
     result = segregation(data, args.unit, args.group_a, args.group_b,
                          area=area_column(args), year=args.year, total=args.total,
                          min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
-    return add_exclusions(result, left_out), data
+    return add_exclusions(result, left_out), data, data
+
+
+def _several(args: argparse.Namespace, data) -> dict:
+    """The results of the sections "several groups at once" (``--groups``, ``--pupils
+    --multigroup``) and "income as a continuum" (``--pupils --rank-order-income``), on
+    the same units and filters as the rest of the report."""
+    filters = dict(min_unit_size=args.min_unit_size, min_area_size=args.min_area_size)
+    if args.groups:
+        from segspatial.multigroup_table import multigroup_segregation
+
+        return {"multigroup": multigroup_segregation(
+            data, args.unit, args.groups, area=area_column(args), year=args.year,
+            total=args.total, within=args.within, **filters)}
+    if not (args.multigroup or args.rank_order_income):
+        return {}
+    from segspatial.cli._pupils import read_mapping
+
+    themes = {"ethnicity": args.ethnicity, "income": args.income,
+              "education": args.education}
+    columns = [c for c in (args.unit, args.area, args.year, *themes.values(), args.within)
+               if c]
+    text = [c for c in (args.unit, args.area, args.ethnicity, args.education, args.within)
+            if c]
+    pupils = read_table(args.input, columns=list(dict.fromkeys(columns)), text_columns=text,
+                        **read_options(args))
+    out = {}
+    if args.multigroup:
+        from segspatial.multigroup_table import pupil_multigroup_segregation
+
+        out["multigroup"] = pupil_multigroup_segregation(
+            pupils, args.unit, area=args.area, year=args.year, **themes,
+            ethnicity_map=(read_mapping(args.ethnicity_map, "--ethnicity-map")
+                           if args.ethnicity_map else None),
+            education_map=(read_mapping(args.education_map, "--education-map")
+                           if args.education_map else None),
+            income_missing=args.income_missing or (),
+            income_groups=5 if args.income_groups is None else args.income_groups,
+            within=args.within, **filters)
+    if args.rank_order_income:
+        from segspatial.rankorder import DEFAULT_THRESHOLDS, rank_order_segregation
+
+        out["rank_order"] = rank_order_segregation(
+            pupils, args.unit, income=args.income, area=args.area, year=args.year,
+            income_missing=args.income_missing or (),
+            thresholds=args.thresholds or DEFAULT_THRESHOLDS,
+            order=4 if args.polynomial_order is None else args.polynomial_order,
+            ranks=args.income_ranks or "national", **filters)
+    return out
 
 
 def _locations(args: argparse.Namespace):
@@ -135,8 +223,9 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.report import report_data, write_report
 
     _check(args)
-    result, located = _compute(args)
+    result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
+    several = _several(args, data)
     if located is None:
         located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
@@ -149,31 +238,37 @@ def run(args: argparse.Namespace) -> int:
         area_name=args.area_name, only=args.only, group_labels=labels,
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
-        permutations=args.permutations, rng=args.seed, inputs=inputs)
+        permutations=args.permutations, rng=args.seed, inputs=inputs, n_boot=args.bootstrap,
+        level=args.ci, cluster=args.cluster, **several)
     stamp = None
     if args.stamp:
         from datetime import datetime
 
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     console = console_of(args)
+    if several and args.min_cell is not None:
+        console.note("with --min-cell the sections 'several groups at once' and 'income as "
+                     "a continuum' show no numbers: the disclosure audit does not cover "
+                     "the multigroup indices, their split or H^R yet")
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
     pages = len(list(index.parent.glob("*.html")))
-    console.say(f"wrote {pages} pages to {index.parent}; open {index}")
-    console.say(_summary(report.exclusions, args.min_cell))
+    console.say(console.t("report_wrote", pages=console.count(pages), folder=index.parent,
+                          index=index))
+    console.say(_summary(report.exclusions, args.min_cell, console.lang))
     return 0
 
 
-def _summary(exclusions, min_cell: int | None) -> str:
+def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:
     """What was left out, as the index page adds it up (per area, rounded, with
     ``--min-cell``)."""
     if min_cell is None:
-        return format_exclusions(exclusions)
+        return format_exclusions(exclusions, lang=lang)
     from segspatial.disclosure import policy, protect_exclusions
 
     keys = [c for c in ("reason", "comparison", "theme", "area", "description")
             if c in exclusions.columns]
     per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
         ["n_units", "n_pupils"]].sum()
-    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell)
+    return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell, lang)

@@ -25,6 +25,11 @@ What is published in disclosure mode (:class:`Policy`, defaults for ``N``):
 * **Indices** (D, E[D], D*, H, V, the spatial indices, the between-district share)
   are rounded to 2 decimals (``digits``), in tables, sort keys, charts, colours and
   data files alike; the charts and colours are drawn from the rounded values.
+* **Intervals** (bootstrap confidence intervals of the indices, the report's
+  error bars and its "rising"/"falling" words) are rounded like the indices and
+  published only for area-years without any count below N
+  (:func:`small_count_years`): the audit does not recompute bootstrap replicates for
+  its twins, so where there is a count to protect the interval is withheld.
 * **Exclusions**: pupils left out because of a missing or unknown group are not
   counted per area (they are a group count); other exclusions are rounded.
 
@@ -60,6 +65,7 @@ from segspatial.disclosure._audit import (
     Design,
     SpatialDesign,
     audit,
+    small_count_years,
 )
 from segspatial.disclosure._policy import (
     GROUP_REASONS,
@@ -73,9 +79,13 @@ from segspatial.disclosure._policy import (
     suppressed_schools,
 )
 from segspatial.disclosure._publish import (
+    CHANGE_NOTE,
     Protected,
     band_moran,
+    protect_change,
+    protect_changes,
     protect_exclusions,
+    protect_intervals,
     protect_report,
     protect_results,
     protect_table,
@@ -83,6 +93,7 @@ from segspatial.disclosure._publish import (
 )
 
 __all__ = [
+    "CHANGE_NOTE",
     "GROUP_REASONS",
     "HIDDEN",
     "REPORT_INDICES",
@@ -94,7 +105,10 @@ __all__ = [
     "Design",
     "Policy",
     "policy",
+    "protect_change",
+    "protect_changes",
     "protect_exclusions",
+    "protect_intervals",
     "protect_report",
     "protect_results",
     "protect_table",
@@ -103,5 +117,6 @@ __all__ = [
     "round_counts",
     "school_publication",
     "SpatialDesign",
+    "small_count_years",
     "suppressed_schools",
 ]

@@ -816,3 +816,32 @@ def audit(counts: pd.DataFrame, design: Design, policy: Policy) -> Audit:
                              if moran else pd.DataFrame(columns=["area", "year",
                                                                  "comparison"]))
     return result
+
+
+def small_count_years(counts: pd.DataFrame, design: Design, policy: Policy) -> pd.DataFrame:
+    """Whether each area-year holds a count below N that the audit protects.
+
+    The same counts :func:`audit` looks for a twin of (per school: every group of
+    ``design``, the pupils in no group of a theme and in neither group of a comparison,
+    zero included when the group exists; per municipality: their sums). Numbers the
+    audit does not recompute for its twins, such as bootstrap intervals, are published
+    only for area-years without any such count: there is then nothing below N that
+    they could reveal, whatever they are a function of.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area``, ``year``, ``small`` (bool), one row per area-year of ``counts``.
+    """
+    cells = _Cells(counts, design, policy)
+    V = cells.cells(cells.M, cells.total)
+    real = cells.real()
+    pupils = (cells.total >= 1)[:, None]
+    n_blocks = len(cells.block_keys)
+    small = np.zeros(n_blocks, dtype=bool)
+    rows = ((V < policy.min_cell) & real & pupils).any(axis=1)
+    small[cells.block[rows]] = True
+    block_sums = np.zeros((n_blocks, V.shape[1]))
+    np.add.at(block_sums, cells.block, V)
+    small |= ((block_sums < policy.min_cell) & real).any(axis=1)
+    return cells.block_keys.assign(small=small)

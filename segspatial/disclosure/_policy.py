@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._reasons import reason as _reason
+
 #: The reason given for a value the audit withholds.
-HIDDEN = "not shown (disclosure control)"
+HIDDEN = _reason("withheld", "not shown (disclosure control)")
 #: Exclusion reasons that count pupils by group membership (a group count per area):
 #: their pupils are not published in disclosure mode.
 GROUP_REASONS = frozenset({"not_in_comparison", "missing_value", "unknown_code",

@@ -7,7 +7,7 @@ disclosure mode writes, with the values :func:`segspatial.disclosure.audit` prov
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from segspatial.disclosure._audit import (
     Design,
     SpatialDesign,
     audit,
+    small_count_years,
 )
 from segspatial.disclosure._policy import (
     GROUP_REASONS,
@@ -123,7 +124,9 @@ def protect_table(table: pd.DataFrame, policy: Policy,
         withheld = (~np.isfinite(out["value"].to_numpy(dtype=np.float64))
                     & np.isfinite(raw)) | small | _names_empty_units(out)
         out["reason"] = out["reason"].astype(object)
-        out.loc[withheld, "reason"] = HIDDEN
+        out.loc[withheld, "reason"] = str(HIDDEN)
+        if "reason_code" in out.columns:  # the code must not say why either
+            out.loc[withheld, "reason_code"] = HIDDEN.code
     return out
 
 
@@ -249,6 +252,9 @@ class Protected:
         Areas whose latest year had to be withheld entirely (no page).
     audit : Audit
     policy : Policy
+    intervals : pandas.DataFrame
+        ``area``, ``year``, ``published``: whether the area-year's intervals are
+        published (no count below N in it, :func:`small_count_years`).
     """
 
     table: pd.DataFrame
@@ -259,6 +265,8 @@ class Protected:
     dropped: list
     audit: Audit
     policy: Policy
+    intervals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["area", "year", "published"]))
 
     def share(self, area: Any, key: str) -> float:
         """A published share (or count) of an area's latest year; NaN if withheld."""
@@ -266,6 +274,80 @@ class Protected:
         if rows.empty:
             return float("nan")
         return float(rows.loc[rows["year"].idxmax(), "value"])
+
+
+#: Inference columns of a results table: the interval bounds are published (rounded)
+#: where :func:`small_count_years` allows, the others never in disclosure mode.
+_INTERVAL_BOUNDS = ("ci_low", "ci_high")
+_INFERENCE_HIDDEN = ("se", "bias_corrected", "null_mean", "null_se", "p_value")
+
+
+def _year_keys(area: pd.Series, year: pd.Series) -> pd.MultiIndex:
+    """Area-year keys that match whether a year is stored as 2018, 2018.0 or "2018"."""
+    numeric = pd.to_numeric(year, errors="coerce")
+    text = [str(int(n)) if pd.notna(n) and float(n).is_integer() else str(y)
+            for n, y in zip(numeric, year, strict=True)]
+    return pd.MultiIndex.from_arrays([area.astype(str).to_numpy(), text])
+
+
+def _published_keys(published: pd.DataFrame) -> pd.MultiIndex:
+    allowed = published.loc[published["published"].astype(bool)]
+    return _year_keys(allowed["area"], allowed["year"])
+
+
+def protect_intervals(frame: pd.DataFrame, published: pd.DataFrame,
+                      policy: Policy) -> pd.DataFrame:
+    """The interval columns of ``frame`` as disclosure mode publishes them.
+
+    ``ci_low`` and ``ci_high`` are rounded like the values (``policy.digits``) and kept
+    only where the row's area-year is ``published`` (a row of ``published``: ``area``,
+    ``year``, ``published``; see :func:`small_count_years`) and its value is shown;
+    ``se``, ``bias_corrected`` and the randomisation test's columns are never
+    published (NaN). Without these columns ``frame`` is returned as it is.
+    """
+    present = [c for c in (*_INTERVAL_BOUNDS, *_INFERENCE_HIDDEN) if c in frame.columns]
+    if not present or frame.empty:
+        return frame
+    out = frame.copy()
+    ok = _year_keys(out["area"], out["year"]).isin(_published_keys(published))
+    if "value" in out.columns:
+        ok &= np.isfinite(pd.to_numeric(out["value"], errors="coerce").to_numpy(
+            dtype=np.float64))
+    for column in present:
+        if column in _INTERVAL_BOUNDS:
+            raw = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+            out[column] = np.where(ok, policy.values(raw), np.nan)
+        else:
+            out[column] = np.nan
+    return out
+
+
+def protect_changes(changes: pd.DataFrame, published: pd.DataFrame,
+                    policy: Policy) -> pd.DataFrame:
+    """A change table (:data:`segspatial.schema.CHANGE_COLUMNS`) as disclosure mode
+    publishes it: ``change``, ``ci_low``, ``ci_high``, ``value_from`` and
+    ``value_to`` rounded to ``policy.digits`` where both years of the row are
+    ``published`` (see :func:`protect_intervals`), else NaN with ``withheld`` True;
+    ``se``, ``p_value`` and ``direction`` are never published (a page derives its
+    words from the rounded interval)."""
+    out = changes.copy()
+    out["withheld"] = False
+    if out.empty:
+        return out
+    allowed = _published_keys(published)
+    both = (_year_keys(out["area"], out["from_year"]).isin(allowed)
+            & _year_keys(out["area"], out["to_year"]).isin(allowed))
+    for column in ("change", "ci_low", "ci_high", "value_from", "value_to"):
+        if column in out.columns:
+            raw = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=np.float64)
+            out[column] = np.where(both, policy.values(raw), np.nan)
+    for column in ("se", "p_value"):
+        if column in out.columns:
+            out[column] = np.nan
+    if "direction" in out.columns:
+        out["direction"] = None
+    out["withheld"] = ~both
+    return out
 
 
 def _merge_values(frame: pd.DataFrame, values: pd.DataFrame,
@@ -369,7 +451,14 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
         frame.loc[tiny, "value"] = np.nan  # a group below N: nothing, not even why
         gone = ((frame["value"].isna() & frame["reason"].isna()) | tiny
                 | _names_empty_units(frame))
-        frame.loc[gone, "reason"] = HIDDEN
+        frame.loc[gone, "reason"] = str(HIDDEN)
+        if "reason_code" in frame.columns:  # the code must not say why either
+            frame.loc[gone, "reason_code"] = HIDDEN.code
+    blocks = small_count_years(counts, design, policy)
+    intervals = blocks.assign(published=~blocks["small"])[["area", "year", "published"]]
+    out_table = protect_intervals(out_table, intervals, policy)
+    out_spatial = protect_intervals(out_spatial, intervals, policy)
+    out_profile = protect_intervals(out_profile, intervals, policy)
     out_exclusions = _published_rows(exclusions).copy()
     if "reason" in out_exclusions.columns:
         group = out_exclusions["reason"].isin(GROUP_REASONS).to_numpy()
@@ -377,7 +466,8 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
             group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))
     return Protected(table=out_table, spatial=out_spatial, profile=out_profile,
                      exclusions=out_exclusions.reset_index(drop=True),
-                     shares=result.shares, dropped=dropped, audit=result, policy=policy)
+                     shares=result.shares, dropped=dropped, audit=result, policy=policy,
+                     intervals=intervals)
 
 
 def _same_units(table: pd.DataFrame) -> None:
@@ -480,7 +570,9 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
         if "reason" in out.columns:
             withheld |= _names_empty_units(out)  # spatial rows: with the area's units
             out["reason"] = out["reason"].astype(object)
-            out.loc[withheld, "reason"] = HIDDEN
+            out.loc[withheld, "reason"] = str(HIDDEN)
+            if "reason_code" in out.columns:  # the code must not say why either
+                out.loc[withheld, "reason_code"] = HIDDEN.code
     for key in placeholders:  # back as they were (null) or gone
         if key in original.columns:
             out[key] = original[key].to_numpy()
@@ -488,3 +580,46 @@ def protect_results(result: Any, policy: Policy, *, spatial: SpatialDesign | Non
             out = out.drop(columns=key)
     out["min_cell"] = policy.min_cell
     return out, protect_exclusions(result.exclusions, policy), result_audit
+
+
+#: The ``interval`` of a change in disclosure mode: none is published.
+CHANGE_NOTE = "withheld"
+
+
+def protect_change(published: pd.DataFrame, policy: Policy, *, from_year: Any = None,
+                   to_year: Any = None, trend: bool = True) -> pd.DataFrame:
+    """The change table of disclosure mode, derived from published values only.
+
+    ``published`` is a results table as disclosure mode publishes it
+    (:func:`protect_results`: rounded, audited values; withheld ones NaN). The
+    differences and trends are computed from those values alone, so they tell
+    nothing the published table does not: ``value_from``, ``value_to`` and the
+    difference have ``policy.digits`` decimals (a difference of two such values), the
+    trend (a least-squares slope of published values) ``policy.digits + 2``. A year
+    whose value is withheld is skipped (as a year without a value; with explicit
+    years the series gets a reason). Bootstrap intervals, p-values and ``direction``
+    are not published: they are functions of the exact counts (a known seed makes
+    them reproducible, so an attacker could test candidate counts against them) that
+    the audit does not recompute; ``interval`` says so (:data:`CHANGE_NOTE`,
+    ``"withheld"``). The
+    Elbers decomposition is not published either (its parts come from the exact
+    counts of every school).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`segspatial.schema.CHANGE_COLUMNS`.
+    """
+    from segspatial.inference._change import change_from_values
+
+    out = change_from_values(published, from_year=from_year, to_year=to_year, trend=trend)
+    difference = (out["statistic"] == "difference").to_numpy()
+    for column in ("value_from", "value_to"):
+        out[column] = policy.values(out[column].to_numpy(dtype=np.float64))
+    change = out["change"].to_numpy(dtype=np.float64)
+    out["change"] = np.where(difference, policy.values(change),
+                             np.round(change, policy.digits + 2) + 0.0)
+    out["interval"] = np.where(np.isfinite(change), CHANGE_NOTE, None)
+    out["n_boot"] = np.nan
+    out["bootstrap"] = None
+    return out

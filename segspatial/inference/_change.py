@@ -29,7 +29,8 @@ from segspatial.inference._decompose import COMPONENTS, METHOD, decompose_pairs,
 from segspatial.inference._summary import bootstrap_summary, zero_p_value
 from segspatial.schema import CHANGE_COLUMNS, conform_change, empty_change, has_values
 
-__all__ = ["DecompositionRequest", "change_from_replicates", "change_from_table"]
+__all__ = ["DecompositionRequest", "change_from_replicates", "change_from_table",
+           "change_from_values"]
 
 SERIES = ["area", "comparison", "group_a", "group_b", "index", "bandwidth", "kernel"]
 _MIN_TREND_YEARS = 3
@@ -491,3 +492,37 @@ def change_from_table(table: pd.DataFrame, *, level: float = 0.95, from_year: An
         kinds = table["bootstrap"].dropna().unique()
         rows["bootstrap"] = np.where(has, kinds[0] if len(kinds) == 1 else None, None)
     return _restore_years(_finish(rows, est, defined & ~no_se), table)
+
+
+def change_from_values(table: pd.DataFrame, *, from_year: Any = None, to_year: Any = None,
+                       trend: bool = True) -> pd.DataFrame:
+    """The changes of a results table's values alone, without intervals.
+
+    For values that stand on their own, e.g. the published (rounded, audited) values
+    of disclosure mode (:func:`segspatial.disclosure.protect_change`): the difference
+    and the least-squares trend of the values present; ``se``, the interval, the
+    p-value and ``direction`` stay null. Years without a value are skipped as by
+    :func:`change_from_table`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`change_from_table` (but no standard errors are needed).
+    """
+    lo, hi = _check_bounds(from_year, to_year)
+    for column in ("index", "value", "year"):
+        if column not in table.columns:
+            raise ValueError(f"not a results table: column {column!r} is missing")
+    _years(table)
+    table = _check_values(table.assign(se=np.nan))
+    for col in SERIES:
+        if col not in table.columns:
+            table[col] = np.nan if col == "bandwidth" else None
+    frame = _series_frame(table)
+    table = table.reset_index(drop=True)
+    rows, coef = _combinations(frame, lo, hi, trend)
+    est = coef @ frame["value"].to_numpy()
+    defined = rows["reason"].isna().to_numpy()
+    for column in ("se", "ci_low", "ci_high", "ci_level", "p_value"):
+        rows[column] = np.nan
+    return _restore_years(_finish(rows, np.where(defined, est, np.nan), defined), table)

@@ -230,6 +230,19 @@ class EnvironmentIndex:
         ``statistic`` also takes ``multiplicity=`` (``(S, m)``: how often each unit is
         in each replicate of a school bootstrap; ``a`` and ``b`` are then the observed
         counts, ``(S, 1)``).
+    null : bool, default True
+        Also evaluate it under random allocation (the randomisation test). False for
+        statistics with a test of their own (Moran's I: its permutation p-value).
+    multigroup : bool, default False
+        ``statistic(operator, counts, group, n_groups)`` with ``counts`` ``(K, S, m)``
+        (every group of a multigroup result) instead of ``a`` and ``b``.
+    row_unit : numpy.ndarray, optional
+        For an operator with other rows than units (``(n_env, n_units)``, e.g. the
+        environments of ``context="all"``, which reach units of other areas): per row,
+        the position in ``result.counts`` of a unit of the area-year whose pupils the
+        row holds. The statistic then also gets ``environment_group=`` (the area-year
+        of each row of its block, ``0..n_groups-1``). Such operators take no
+        multiplicity.
     """
 
     name: str
@@ -239,21 +252,39 @@ class EnvironmentIndex:
     statistic: Callable[..., np.ndarray]
     comparison: str | None = None
     multiplicity: bool = False
+    null: bool = True
+    multigroup: bool = False
+    row_unit: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class _EnvironmentEvaluator:
-    """Adapter of :class:`EnvironmentIndex` to the folded engine."""
+    """Adapter of :class:`EnvironmentIndex` to the folded engine.
+
+    ``row_starts`` per operator: None for a square operator (rows are units), else the
+    ``(n_groups + 1,)`` offsets of each area-year's rows (the operator's rows sorted by
+    area-year, see :class:`EnvironmentIndex` ``row_unit``).
+    """
 
     environments: Sequence[EnvironmentIndex]
     operators: Sequence[Any]  # in the design's unit order
     starts: np.ndarray
     cells: np.ndarray  # the design's observed counts (for the school bootstrap)
+    row_starts: Sequence[np.ndarray | None] = ()
     uses_multiplicity: bool = True
 
     @property
     def names(self) -> list[str]:
         return [e.name for e in self.environments]
+
+    @property
+    def expansion(self) -> float:
+        """Environment rows per unit (more than 1 for operators whose rows are the
+        environments of ``context="all"``): the engine evaluates fewer replicates at
+        once, so the environments of a sub-chunk stay cache-sized."""
+        n_units = max(int(self.starts[-1]), 1)
+        return max([1.0] + [float(rs[-1]) / n_units for rs in self.row_starts
+                            if rs is not None])
 
     def __call__(self, counts: np.ndarray, local: np.ndarray, n_groups: int,
                  block: np.ndarray, fixed: dict[str, np.ndarray],
@@ -268,11 +299,26 @@ class _EnvironmentEvaluator:
             a, b = self.cells[lo:hi, 0:1], self.cells[lo:hi, 1:2]
             extra["multiplicity"] = np.ascontiguousarray(multiplicity.T)
         out = np.empty((len(self.environments), reps, n_groups))
+        row_starts = list(self.row_starts) or [None] * len(self.operators)
         blocks: dict[int, Any] = {}  # one slice per operator (D and H share theirs)
-        for i, (env, op) in enumerate(zip(self.environments, self.operators, strict=True)):
-            if id(op) not in blocks:
-                blocks[id(op)] = op[lo:hi][:, lo:hi]
-            values = env.statistic(blocks[id(op)], a, b, local, n_groups, **extra)
+        for i, (env, op, rs) in enumerate(zip(self.environments, self.operators, row_starts,
+                                              strict=True)):
+            own: dict[str, Any] = dict(extra)
+            if rs is None:
+                if id(op) not in blocks:
+                    blocks[id(op)] = op[lo:hi][:, lo:hi]
+            else:
+                r0, r1 = rs[block[0]], rs[block[-1] + 1]
+                if id(op) not in blocks:
+                    blocks[id(op)] = op[r0:r1][:, lo:hi]
+                own["environment_group"] = np.repeat(np.arange(n_groups),
+                                                     np.diff(rs[block[0]:block[-1] + 2]))
+            if env.multigroup:
+                cells = (counts.transpose(0, 2, 1) if multiplicity is None
+                         else self.cells[lo:hi].T[:, :, None])
+                values = env.statistic(blocks[id(op)], cells, local, n_groups, **own)
+            else:
+                values = env.statistic(blocks[id(op)], a, b, local, n_groups, **own)
             out[i] = np.asarray(values, dtype=np.float64).reshape(n_groups, reps).T
         return out
 
@@ -472,8 +518,13 @@ def replicate(
     blocks = _blocks(sizes, active, target)
     fixed = fixed or {}
     with_times = task == "cluster" and any(ev.uses_multiplicity for ev in evaluators)
+    expansion = max([1.0] + [getattr(ev, "expansion", 1.0) for ev in evaluators])
 
-    def run_block(block: np.ndarray) -> None:
+    def run_block(block: np.ndarray, store: np.ndarray | None = None) -> np.ndarray:
+        """Fill the rows of ``block`` in ``out`` (or in ``store``, one row per area-year
+        of the block: a worker process's own array)."""
+        rows = block if store is None else np.arange(block.size)
+        store = out if store is None else store
         block_sizes = sizes[block]
         n_units = int(block_sizes.sum())
         offsets = np.concatenate([[0], np.cumsum(block_sizes)])
@@ -491,7 +542,7 @@ def replicate(
                      None if times is None else times[:, offsets[i]:offsets[i + 1]])
             # the kernels in sub-chunks that fit the processor's cache: their dozens of
             # passes over the units then cost a third of what they cost from memory
-            sub = max(1, EVAL_ROWS // max(n_units, 1))
+            sub = max(1, int(EVAL_ROWS // max(n_units * expansion, 1)))
             for e0 in range(0, reps, sub):
                 part = buf[:, e0:e0 + sub]
                 part_times = None if times is None else times[e0:e0 + sub]
@@ -499,14 +550,73 @@ def replicate(
                 for ev in evaluators:
                     values = ev(part, local, block.size, block, fixed,
                                 part_times if ev.uses_multiplicity else None)  # (n, reps, G)
-                    out[block, s0:s0 + values.shape[0], r0 + e0:r0 + e0 + part.shape[1]] = \
+                    store[rows, s0:s0 + values.shape[0], r0 + e0:r0 + e0 + part.shape[1]] = \
                         values.transpose(2, 0, 1)
                     s0 += values.shape[0]
+        return store
 
-    if n_jobs > 1 and len(blocks) > 1:
+    if n_jobs > 1 and len(blocks) > 1 and _processes():
+        def in_worker(block: np.ndarray) -> np.ndarray:
+            return run_block(block, np.full((block.size, n_stats, n_rep), np.nan))
+
+        for block, values in zip(blocks, _fork_map(in_worker, blocks, n_jobs), strict=True):
+            out[block] = values
+    elif n_jobs > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             list(pool.map(run_block, blocks))
     else:
         for block in blocks:
             run_block(block)
     return out
+
+
+#: How ``n_jobs > 1`` runs its blocks: "threads" (the default) or "processes" (forked
+#: workers where the platform forks and no other thread runs; else threads). The
+#: results are identical.
+#: ``benchmarks/bench_inference.py --parallel both`` compares them in one run; on the
+#: shared 2-core machine the processes were not faster (see the benchmark's notes), so
+#: they are not the default (a fork also copies a host application such as QGIS).
+PARALLEL = "threads"
+#: The function the forked workers run (set by the parent just before forking).
+_WORK: Callable[[np.ndarray], np.ndarray] | None = None
+
+
+def _processes() -> bool:
+    if PARALLEL != "processes":
+        return False
+    import multiprocessing
+
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon
+            and threading_count() == 1)
+
+
+def threading_count() -> int:
+    """Python threads alive (forking a process that runs other threads is unsafe)."""
+    import threading
+
+    return threading.active_count()
+
+
+def _run_work(block: np.ndarray) -> np.ndarray:
+    assert _WORK is not None
+    return _WORK(block)
+
+
+def _fork_map(work: Callable[[np.ndarray], np.ndarray], blocks: list[np.ndarray],
+              n_jobs: int):
+    """``work`` over ``blocks`` in ``n_jobs`` forked processes, results in order.
+
+    The workers inherit the design and the evaluators (fork: nothing is pickled but
+    the block numbers and the replicate arrays sent back), and each block draws from
+    its area-years' own streams, so the result is the same as in one process.
+    """
+    import multiprocessing
+
+    global _WORK
+    _WORK = work
+    try:
+        with multiprocessing.get_context("fork").Pool(min(n_jobs, len(blocks))) as pool:
+            yield from pool.imap(_run_work, blocks)
+    finally:
+        _WORK = None

@@ -163,19 +163,16 @@ def _plan(cd: ComparisonDesign, table: pd.DataFrame, indices: list[str] | None,
             if (e.comparison is None or e.comparison == cd.comparison)
             and (indices is None or e.name in indices)]
     if envs:
-        operators = []
+        operators, row_starts = [], []
+        reordered: dict[int, tuple[Any, np.ndarray | None]] = {}  # shared operators once
         for e in envs:
-            op = e.operator
-            n = cd.order.size
-            if getattr(op, "shape", None) != (n, n):
-                raise ValueError(
-                    f"the operator of {e.name!r} (bandwidth {e.bandwidth}) has shape "
-                    f"{getattr(op, 'shape', None)}, expected ({n}, {n}): one row and column "
-                    "per unit of result.counts"
-                )
-            operators.append(op.tocsr()[cd.order][:, cd.order].tocsr())
+            if id(e.operator) not in reordered:
+                reordered[id(e.operator)] = _reorder(e, cd)
+            op, starts = reordered[id(e.operator)]
+            operators.append(op)
+            row_starts.append(starts)
         evaluators.append(_EnvironmentEvaluator(envs, operators, cd.design.starts,
-                                                cd.design.counts))
+                                                cd.design.counts, row_starts))
         names += [(e.name, float(e.bandwidth), e.kernel) for e in envs]
     wanted = pd.DataFrame(names, columns=["index", "bandwidth", "kernel"])
     row_stat = (_match_frame(sub).merge(_match_frame(wanted).assign(_s=np.arange(len(names))),
@@ -185,6 +182,30 @@ def _plan(cd: ComparisonDesign, table: pd.DataFrame, indices: list[str] | None,
     return _Plan(cd=cd, evaluators=evaluators, names=names, rows=cd.rows[keep],
                  group=cd.row_group[keep], stat=row_stat[keep],
                  estimate=sub["value"].to_numpy(dtype=np.float64)[keep])
+
+
+def _reorder(e: EnvironmentIndex, cd: ComparisonDesign) -> tuple[Any, np.ndarray | None]:
+    """The operator of ``e`` in the design's unit order (and, for an operator whose rows
+    are environments, its rows sorted by area-year with their offsets)."""
+    op = e.operator
+    n = cd.order.size
+    rows = n if e.row_unit is None else len(e.row_unit)
+    if getattr(op, "shape", None) != (rows, n):
+        raise ValueError(
+            f"the operator of {e.name!r} (bandwidth {e.bandwidth}) has shape "
+            f"{getattr(op, 'shape', None)}, expected ({rows}, {n}): one column per unit "
+            "of result.counts and one row per unit (or per entry of row_unit)"
+        )
+    op = op.tocsr()
+    if e.row_unit is None:
+        return op[cd.order][:, cd.order].tocsr(), None
+    position = np.empty(n, dtype=np.intp)
+    position[cd.order] = np.arange(n)
+    row_group = cd.design.group[position[np.asarray(e.row_unit, dtype=np.intp)]]
+    row_order = np.argsort(row_group, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(row_group,
+                                                        minlength=cd.design.n_groups))])
+    return op[row_order][:, cd.order].tocsr(), starts
 
 
 def _active(plan: _Plan, whole_needed: bool) -> np.ndarray:
@@ -277,13 +298,16 @@ def infer(
     indices : str or iterable of str, optional
         Restrict to these index names (default: every registered index in the table).
     environments : iterable of EnvironmentIndex, optional
-        Spatial indices as environment operators. Default: for a result of
-        :func:`segspatial.spatial.spatial_segregation`, its spatial D and H at every
-        bandwidth (see :func:`segspatial.inference.spatial_environments`); ``()`` for
-        none. The operator is fixed per area-year: the individual bootstrap and the
+        Spatial indices as environment operators. Default: the spatial rows of a
+        spatial result (:func:`segspatial.inference.spatial_environments`: spatial D,
+        H, exposure and isolation at every bandwidth, also with ``context="all"``,
+        Moran's I, Morrill's D, the spatial multigroup M and H); ``()`` for none. The
+        operator is fixed per area-year: the individual bootstrap and the
         randomisation test redraw the counts and apply it; the school bootstrap
         redraws schools and adjusts it to the copies (environments with
-        ``multiplicity=True``; others are refused with ``cluster=True``).
+        ``multiplicity=True``). With ``cluster=True`` the default environments
+        without it (Moran's I; ``context="all"``) get no interval (the summary of
+        the command line says why); given ones are refused.
     change : bool, default False
         Also compute the change table (needs ``n_boot`` and a year column); see
         :func:`segspatial.inference.change` for ``from_year``, ``to_year``, ``trend``
@@ -295,7 +319,8 @@ def infer(
         Seed. The same seed gives byte-identical results whatever ``n_jobs``,
         ``chunk_rows``, the order of the input or the other areas in the run.
     n_jobs : int, default 1
-        Threads (area-year blocks run in parallel).
+        Threads (area-year blocks run in parallel). The result is the same for any
+        number of threads.
     chunk_rows : int
         Upper bound on units x replicates drawn at once per thread (memory of the
         draws; the replicates kept take 8 bytes x area-years x indices x replicates).
@@ -350,13 +375,18 @@ def infer(
     check_rng(rng)
     if indices is not None:
         indices = [indices] if isinstance(indices, str) else list(indices)
-    if environments is None:  # the spatial D and H rows of a spatial result
+    defaults = environments is None
+    if defaults:  # the spatial rows of a spatial result
         from segspatial.inference._spatial import spatial_environments
 
         environments = spatial_environments(result)
     envs = _environments(environments)
     fixed_only = [e.name for e in envs if not e.multiplicity]
-    if fixed_only and cluster and n_boot:
+    if defaults and cluster:  # built-in rows without a school bootstrap: no interval
+        envs_boot = [e for e in envs if e.multiplicity]
+    else:
+        envs_boot = envs
+    if fixed_only and cluster and n_boot and not defaults:
         raise ValueError(f"spatial indices (environments) {sorted(set(fixed_only))!r} cannot "
                          "be bootstrapped by resampling schools (cluster=True): their "
                          "statistic takes no multiplicity=, so the neighbourhoods of the "
@@ -369,7 +399,12 @@ def infer(
         raise ValueError("decomposition=True decomposes the differences of the change "
                          "table: give change=True")
     root = root_seed(rng)
-    plans = [_plan(cd, result.table, indices, envs) for cd in designs(result)]
+    comparison_designs = designs(result)
+    plans = [_plan(cd, result.table, indices, envs_boot) for cd in comparison_designs]
+    envs_null = [e for e in envs if e.null]
+    null_plans = (plans if len(envs_null) == len(envs_boot) == len(envs)
+                  else [_plan(cd, result.table, indices, envs_null)
+                        for cd in comparison_designs])
     table = result.table.copy()
     columns: dict[str, np.ndarray] = {}
     n = len(table)
@@ -384,10 +419,8 @@ def infer(
     kept: dict[tuple[str | None, str], tuple[np.ndarray, np.ndarray]] = {}
     boot_reps: list[tuple[_Plan, np.ndarray]] = []
     task = "cluster" if cluster else "bootstrap"
-    for plan in plans:
-        if not plan.evaluators or plan.rows.size == 0:
-            continue
-        if n_boot:
+    for plan, null_plan in zip(plans, null_plans, strict=True):
+        if n_boot and plan.evaluators and plan.rows.size:
             reps = replicate(plan.cd.design, plan.evaluators, task=task, n_rep=n_boot,
                              root=root, active=_active(plan, whole_needed=not cluster),
                              chunk_rows=chunk_rows, n_jobs=n_jobs, argument="n_boot")
@@ -407,7 +440,8 @@ def infer(
             if keep_replicates:
                 kept[(plan.cd.comparison, task)] = (plan.rows, reps[plan.group, plan.stat, :])
             del reps
-        if null_draws:
+        plan = null_plan
+        if null_draws and plan.evaluators and plan.rows.size:
             reps = replicate(plan.cd.design, plan.evaluators, task="null", n_rep=null_draws,
                              root=root, active=_active(plan, whole_needed=True),
                              fixed=_fixed(plan), chunk_rows=chunk_rows, n_jobs=n_jobs,

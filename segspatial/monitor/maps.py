@@ -158,14 +158,8 @@ def share_map(representation: pd.DataFrame, geometries: Any, *, level: str,
     what = fmt.t("share_women")
     what = what[:1].upper() + what[1:]
     set_title(ax, f"{what}, {fmt.t('level_' + level)}, {year}"
-              if f"level_{level}" in _keys(lang) else f"{what}, {year}")
+              if fmt.has(f"level_{level}") else f"{what}, {year}")
     return ax
-
-
-def _keys(lang: str) -> set[str]:
-    from segspatial.monitor._text import TEXT
-
-    return set(TEXT[lang])
 
 
 def share_webmap(representation: pd.DataFrame, geometries: Any, *, level: str,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.monitor._text import RULES, Formatter
+from segspatial.monitor._text import Formatter, rule_text
 from segspatial.monitor.compute import MonitorResult
 from segspatial.monitor.disclose import disclose_result
 from segspatial.monitor.maps import share_map, share_webmap
@@ -234,7 +234,7 @@ def _method(fmt: Formatter, result: MonitorResult, national: pd.DataFrame) -> li
     latest = national.iloc[-1]
     interval = next(iter(result.source.get("censored", {"<5": [1, 4]}).values()))
     parts = [fmt.t("method_share", interval=f"[{interval[0]}, {interval[1]}]",
-                   rule=RULES[fmt.lang][p["point"]], year=int(latest.year),
+                   rule=rule_text(fmt.lang, p["point"]), year=int(latest.year),
                    uncensored=fmt.pct(latest.share_uncensored)),
              fmt.t("method_gap")]
     flags = result.source.get("flags") or {}
@@ -274,7 +274,7 @@ def _exclusion_rows(fmt: Formatter, exclusions: pd.DataFrame, level: str,
     out = []
     for (reason, year), part in ex.groupby(["reason", "year"], sort=True, dropna=False):
         key = f"reason_{reason}"
-        text = (fmt.t(key) if key in fmt_keys(fmt.lang)
+        text = (fmt.t(key) if fmt.has(key)
                 else f"{reason}: {part['description'].iloc[0]}")
         people = part["low"].sum(min_count=1) if part["low"].notna().all() else np.nan
         out.append({"reason": text, "year": "" if pd.isna(year) else str(int(year)),
@@ -340,8 +340,8 @@ def render_pages(
         web = share_webmap(rep, geometries[level], level=level, year=latest_year, lang=lang,
                            min_cell=min_cell, offline=offline, tiles=tiles, height=510)
         maps.append({"title": f"{fmt.t('maps', year=latest_year)} "
-                              f"({fmt.t('level_' + level)})" if f"level_{level}" in
-                     {k for k in fmt_keys(lang)} else fmt.t("maps", year=latest_year),
+                              f"({fmt.t('level_' + level)})" if fmt.has(f"level_{level}")
+                     else fmt.t("maps", year=latest_year),
                      "png": _png(ax), "html": _map_html(web)})
 
     def page(rows: pd.DataFrame, *, title: str, code: str | None, region_tables: list,
@@ -387,7 +387,7 @@ def render_pages(
                  if lv == level and code not in set(rep.loc[rep["level"] == level, "area"])]
         body = sorted(_region_rows(fmt, rows, files) + extra, key=lambda r: str(r["code"]))
         tables.append({"title": fmt.t("regions", level=fmt.t(f"level_{level}")
-                                      if f"level_{level}" in fmt_keys(lang) else level),
+                                      if fmt.has(f"level_{level}") else level),
                        "rows": body})
     yield "index.html", page(national, title=fmt.t("title"), code=None, region_tables=tables,
                              level="national", area=national["area"].iloc[0],
@@ -457,12 +457,6 @@ def _page_levels(levels: Sequence[str], page_levels: Sequence[str] | None) -> li
         raise ValueError(f"page_levels: {unknown!r} are not levels of this monitor; its "
                          f"levels are {[lv for lv in levels if lv != 'national']!r}")
     return wanted
-
-
-def fmt_keys(lang: str) -> set[str]:
-    from segspatial.monitor._text import TEXT
-
-    return set(TEXT[lang])
 
 
 def write_monitor(

@@ -310,7 +310,8 @@ def _sha256(path: Path) -> str:
 
 def _load_json(path: Path) -> pd.DataFrame:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = json.loads(text)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{str(path)!r} is not UTF-8 JSON ({exc})") from None
     except json.JSONDecodeError as exc:
@@ -327,7 +328,29 @@ def _load_json(path: Path) -> pd.DataFrame:
                          f"({len(bad)} such records; records {_shown(bad)}); each record "
                          "must be an object with the column names as keys")
     frame = pd.DataFrame.from_records(data)
-    return frame.astype(object).where(frame.notna(), None)
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.attrs["lines"] = _record_lines(text, len(data))
+    return frame
+
+
+def _record_lines(text: str, n: int) -> list[int] | None:
+    """The line of the file on which each record of a JSON array starts (for messages:
+    "record 5 (line 12)"); None when every record is on one line or the text cannot be
+    walked record by record."""
+    decoder = json.JSONDecoder()
+    space = re.compile(r"[\s,]*")
+    pos = text.find("[") + 1
+    line, counted, out = 1, 0, []
+    try:
+        for _ in range(n):
+            pos = space.match(text, pos).end()
+            line += text.count("\n", counted, pos)
+            counted = pos
+            out.append(line)
+            _, pos = decoder.raw_decode(text, pos)
+    except (ValueError, AttributeError):
+        return None
+    return out if out and out[-1] != out[0] else None  # one line: no news
 
 
 def _load_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame:
@@ -412,12 +435,30 @@ def _text(series: pd.Series) -> pd.Series:
 class _Problems:
     """Bad values found while reading: raised at once, or collected as exclusions."""
 
-    def __init__(self, path: Path, kind: str, errors: str):
-        self.path, self.kind, self.errors = path, kind, errors
+    def __init__(self, path: Path, kind: str, errors: str,
+                 lines: Sequence[int] | None = None):
+        self.path, self.kind, self.errors, self.lines = path, kind, errors, lines
         self.rows: list[pd.DataFrame] = []
 
     def where(self, record: int) -> str:
+        """``record 5 (line 12)`` for JSON (the line the record starts on), ``line 7``
+        for CSV."""
+        if self.lines is not None and 1 <= record <= len(self.lines):
+            return f"{self.kind} {record} (line {self.lines[record - 1]})"
         return f"{self.kind} {record}"
+
+    def shown(self, value: Any) -> str:
+        """A bad cell as the file writes it: JSON's ``null``, ``true``, ``[1]`` for a
+        JSON file (never Python's ``None``), ``an empty cell`` for an empty one."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ("null" if value is None and self.kind == "record"
+                    else "an empty cell")
+        if self.kind == "record" and not isinstance(value, str):
+            try:
+                return json.dumps(value, ensure_ascii=False)
+            except (TypeError, ValueError):
+                pass
+        return repr(value)
 
     def report(self, reason: str, mask: np.ndarray, records: np.ndarray, column: str,
                values: pd.Series, allowed: str, *, year: Any = None,
@@ -430,14 +471,14 @@ class _Problems:
             more = f" ({len(idx) - 1} more such values)" if len(idx) > 1 else ""
             raise ValueError(
                 f"{str(self.path)!r}: {self.where(int(records[first]))}, column {column!r}: "
-                f"{values.iloc[first]!r} is not allowed{more}; allowed: {allowed} "
+                f"{self.shown(values.iloc[first])} is not allowed{more}; allowed: {allowed} "
                 "(errors='exclude' leaves such cells out and counts them)")
         self.rows.append(pd.DataFrame({
             "reason": reason,
             "record": records[idx].astype(np.int64),
             "year": pd.array([year] * len(idx), dtype="Int64"),
             "column": str(column),
-            "value": [repr(v) for v in values.iloc[idx]],
+            "value": [self.shown(v) for v in values.iloc[idx]],
             "low": (low[idx] if low is not None else np.full(len(idx), np.nan)),
             "high": (high[idx] if high is not None else np.full(len(idx), np.nan)),
             "description": EXCLUSION_REASONS[reason],
@@ -588,7 +629,8 @@ def read_enrolments(
     roles = _find_columns(frame, path, columns)
     layout, years = _year_columns(frame, path, "sex" in roles)
     flag_of = _flag_columns(frame, path, [c for c, _, _ in years], flags)
-    problems = _Problems(path, "record" if kind == "json" else "line", errors)
+    problems = _Problems(path, "record" if kind == "json" else "line", errors,
+                         frame.attrs.get("lines"))
     records = np.arange(first, first + len(frame), dtype=np.int64)
     n = len(frame)
     # the first reason a whole record is left out ("" = none), with the column and value

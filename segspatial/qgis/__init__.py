@@ -11,8 +11,8 @@ modeler, batch mode, ``qgis_process`` and PyQGIS scripts. The pieces:
   ``segspatial:change`` (change over time with intervals), thin wiring over the Python
   API;
 - :mod:`segspatial.qgis._wiring` and :mod:`segspatial.qgis._texts` (no QGIS): the
-  parameters as one table mapped onto the API's keyword arguments, and the English and
-  Dutch texts;
+  parameters as one table mapped onto the API's keyword arguments, and the texts (the
+  ``[qgis]`` table of the text catalogue, :mod:`segspatial.text`);
 - :mod:`segspatial.qgis.plugin`: the QGIS plugin itself, a few lines that register the
   provider, or say what is missing when segspatial cannot be imported.
   :func:`build_plugin` (``segspatial qgis-plugin``) zips it for QGIS's

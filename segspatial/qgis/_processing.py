@@ -459,10 +459,16 @@ class _Algorithm(QgsProcessingAlgorithm):
 
         if exclusions.empty:
             return
+        from segspatial._format import Formatter
+        from segspatial.text import lookup
+
+        numbers = Formatter(ui_language())
         for row in exclusions_summary(exclusions).itertuples(index=False):
-            pupils = "?" if pd.isna(row.n_pupils) else f"{row.n_pupils:,.0f}"
-            feedback.pushInfo(ui_text("msg.left_out", reason=row.reason,
-                                 units=f"{int(row.n_units):,}", pupils=pupils))
+            pupils = "?" if pd.isna(row.n_pupils) else numbers.count(row.n_pupils)
+            # the reason by its code, in QGIS's language (the code itself if unknown)
+            why = lookup(ui_language(), f"exclusion_reason.{row.reason}") or row.reason
+            feedback.pushInfo(ui_text("msg.left_out", reason=why,
+                                 units=numbers.count(row.n_units), pupils=pupils))
 
 
 class IndicesAlgorithm(_Algorithm):
@@ -578,9 +584,19 @@ class IndicesAlgorithm(_Algorithm):
     def _wide(table: pd.DataFrame, bounds: Any) -> pd.DataFrame:
         """One row per area (and year) with one field per index and, with inference,
         its ``_se``, ``_ci_low``, ``_ci_high`` and ``_p_value`` fields."""
+        from segspatial._format import Formatter
         from segspatial.geo import join_areas
         from segspatial.schema import has_values
 
+        if "reason_code" in table.columns and table["reason_code"].notna().any():
+            # the reason_* fields in QGIS's language, from the code (never the English)
+            words, table = Formatter(ui_language()), table.copy()
+            rows = table.loc[table["reason_code"].notna()]
+            table.loc[rows.index, "reason"] = [
+                words.undefined(code, units, words.group(a, which="a") if code ==
+                                "group_a_absent" else words.group(b, which="b"))
+                for code, units, a, b in zip(rows["reason_code"], rows["n_units"],
+                                             rows["group_a"], rows["group_b"], strict=True)]
         wide = join_areas(table, bounds, "code")
         columns = list(wide.attrs["index_columns"])
         for stat in ("se", "ci_low", "ci_high", "p_value"):

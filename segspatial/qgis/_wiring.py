@@ -6,7 +6,8 @@ default, which is read from the API's signature unless the row gives one. The pr
 (:mod:`segspatial.qgis._processing`) turns each kind into one QGIS parameter class and
 reads each value back as a Python value; :func:`api_arguments` maps the values onto the
 keyword arguments of whichever API function is called. **Adding a parameter is one
-row here** (and its label and tooltip in :mod:`segspatial.qgis._texts`).
+row here** (and its label and tooltip in the ``[qgis]`` table of
+the text catalogue, :mod:`segspatial.text`).
 
 Choices come from the API's registries when QGIS builds the algorithm: the indices
 from :func:`segspatial.indices.available_indices` (so plug-in indices and new built-in

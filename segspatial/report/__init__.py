@@ -11,9 +11,19 @@ districts, Moran's I) and the multi-scale profile for the latest year.
 
 Each municipality page has a header (name, code, years, pupils, schools, group
 shares), the comparisons x the four indices for the latest year with the Massey &
-Denton band in words, small trend charts on the report's fixed 0-0.8 scale, a static
+Denton band in words (each index with its bootstrap confidence interval when
+``report_data(n_boot=...)``; the command line's default is 1,000 replicates), small
+trend charts on the report's fixed 0-0.8 scale with error bars, the change of D from
+the first to the latest year ("rising"/"falling" only when its interval excludes zero,
+:func:`segspatial.report._interpret.change_direction`), a static
 and an interactive school map, the aspatial vs spatial comparison with a generated
 interpretation in plain words, the caveat on causes, the exclusions and the method.
+Given a multigroup result (``multigroup=``) a page also shows "several groups at
+once": multigroup H and M per year, with ``within=`` the split between and within
+a grouping of the schools (e.g. denominations) and a map of the schools' local
+scores; given a rank-order result (``rank_order=``) it shows income as a continuum:
+H^R and the H(p) profile. The disclosure audit covers no multigroup number, so under
+``min_cell`` these sections say so and show none.
 
 Pages are rendered from Jinja2 templates shipped with the package (``templates/``,
 autoescaping on; every value from input is a template variable, escaped once) with

@@ -19,8 +19,10 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
     """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``).
 
     ``series``: dicts with ``values`` (NaN = gap), ``label`` (plain text), ``color``,
-    ``dash``. Values outside the scale are drawn at the edge as hollow dots, with a
-    note under the chart saying so; each dot's tooltip gives the exact value.
+    ``dash`` and optionally ``low`` and ``high`` (the confidence interval of each
+    value: drawn as a vertical error bar with caps, clipped to the scale; NaN = none).
+    Values outside the scale are drawn at the edge as hollow dots, with a note under
+    the chart saying so; each dot's tooltip gives the exact value (and its interval).
     Rendered from ``templates/chart.svg`` (labels escaped there).
     """
     outside_any = any(math.isfinite(float(v)) and not 0 <= float(v) <= ymax
@@ -61,12 +63,21 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
                 run = []
         if run:
             runs.append(run)
+        low = [float(v) for v in s.get("low", [math.nan] * len(values))]
+        high = [float(v) for v in s.get("high", [math.nan] * len(values))]
+        has_bar = [math.isfinite(v) and math.isfinite(lo) and math.isfinite(hi)
+                   for v, lo, hi in zip(values, low, high, strict=True)]
         dots = [{"x": f"{px(i):.1f}", "y": f"{py(v):.1f}",
                  "fill": "#ffffff" if v < 0 or v > ymax else s["color"],
-                 "label": xlabels[i], "value": ctx.num(v, 3)}
+                 "label": xlabels[i], "value": ctx.num(v, 3),
+                 "ci": ctx.interval(low[i], high[i], 3) if has_bar[i] else ""}
                 for i, v in enumerate(values) if math.isfinite(v)]
+        bars = [{"x": f"{px(i):.1f}", "x0": f"{px(i) - 3:.1f}", "top": f"{py(high[i]):.1f}",
+                 "bottom": f"{py(low[i]):.1f}"}
+                for i in range(len(values)) if has_bar[i]]
         drawn.append({"runs": [" ".join(r) for r in runs if len(r) > 1], "dots": dots,
-                      "color": s["color"], "dash": s.get("dash"), "label": s["label"]})
+                      "bars": bars, "color": s["color"], "dash": s.get("dash"),
+                      "label": s["label"]})
     svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
                  bands=band_rects, grid=grid, xlabels=labels, note=note, series=drawn)
     return Markup(svg)  # rendered by an autoescaping template: safe to embed

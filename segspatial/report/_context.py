@@ -11,7 +11,6 @@ Texts come from the text catalogue (:mod:`segspatial.text`, one file per languag
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +59,24 @@ class _Ctx:
         if self.disclosure is not None:  # values are rounded: no false precision
             digits = min(digits, self.disclosure.policy.digits)
         return self.words.number(value, digits)
+
+    def interval(self, low: Any, high: Any, digits: int = 3) -> Markup | str:
+        """A confidence interval as a table shows it after the value: ``(0.38–0.46)``
+        (``(0,38–0,46)`` in Dutch); empty when a bound is missing."""
+        if not (math.isfinite(float(low)) and math.isfinite(float(high))):
+            return ""
+        if self.disclosure is not None:
+            digits = min(digits, self.disclosure.policy.digits)
+        # "-0.000" would say a sign the printed digits do not have
+        low, high = (round(float(v), digits) + 0.0 for v in (low, high))
+        return self.t("inference.interval", low=self.num(low, digits),
+                      high=self.num(high, digits))
+
+    def signed(self, value: Any, digits: int = 3) -> str:
+        """A change with its sign: ``+0.041``, ``-0.020``, ``0.000``."""
+        text = self.num(value, digits)
+        return f"+{text}" if math.isfinite(float(value)) and text.strip("0.,") and \
+            float(value) > 0 else text
 
     def pct(self, value: Any, digits: int = 0) -> str:
         return self.words.percent(value, digits)
@@ -125,21 +142,16 @@ class _Ctx:
             text = description if isinstance(description, str) and description else code
         return text
 
-    def undefined(self, reason: Any, pair: tuple[str, str]) -> Markup:
-        """Why an index is undefined, in the page's language (the results table says
-        it in English: ``fewer than 2 units ... (1 of 1 units)``, ``group X is absent``)."""
-        text = str(reason or "")
-        few = re.search(r"fewer than 2 units .*\((\d+) of (\d+) units\)", text)
-        if few:
-            return self.t("undefined_few_units", k=self.plain_count(few[1]),
-                          n=self.plain_count(few[2]))
-        if "are both absent" in text:
-            return self.t("undefined_both_absent")
-        absent = re.fullmatch(r"group (.+) is absent", text)
-        if absent:
-            which = pair[0] if absent[1] == str(pair[0]) else pair[1]
-            return self.t("undefined_absent", group=self.group(which))
-        return self.t("undefined_other")
+    def undefined(self, code: str | None, n_units: Any, pair: tuple[str, str]) -> Markup:
+        """Why an index is undefined, in the page's language, from the results table's
+        ``reason_code`` (the catalogue's ``undefined_reason`` table) and the row's
+        number of units; never from the English ``reason`` text."""
+        key = f"undefined_reason.{code}"
+        if code is None or lookup(self.lang, key) is None:
+            key = "undefined_reason.other"
+        group = {"group_a_absent": pair[0], "group_b_absent": pair[1]}.get(str(code))
+        return self.t(key, n=self.plain_count(n_units),
+                      group=self.group(group) if group is not None else "")
 
     def band(self, value: Any) -> dict[str, Any] | None:
         """The band of a value for the ``band`` macro: its name and words."""

@@ -25,6 +25,12 @@ import pandas as pd
 
 from segspatial.compute import SegregationResult
 from segspatial.counts import _REASONS
+from segspatial.report._intervals import (
+    aspatial_intervals,
+    empty_change,
+    profile_with_intervals,
+    spatial_intervals,
+)
 from segspatial.schema import has_values
 
 #: The four indices of the report's table, in order (D is the lead index).
@@ -124,6 +130,19 @@ class ReportData:
     disclosure : segspatial.disclosure.Protected, optional
         Set on the data :func:`render_report` renders in disclosure mode: the audited
         shares and counts of each municipality's latest year.
+    multigroup : segspatial.report._multigroup_data.MultigroupData, optional
+        Several groups at once and income as a continuum (``multigroup=`` and
+        ``rank_order=`` of :func:`report_data`).
+    changes : pandas.DataFrame
+        The change of every index of ``table`` from each area's first to its latest
+        year, with its bootstrap interval (:func:`segspatial.inference.change`,
+        :data:`segspatial.schema.CHANGE_COLUMNS`; ``statistic`` = ``difference``);
+        empty without intervals (``n_boot=0``) or with fewer than two years.
+
+    With ``n_boot`` replicates, ``table``, ``spatial`` and ``profile`` carry the
+    bootstrap columns ``ci_low``, ``ci_high``, ``ci_level`` and ``se`` of
+    :func:`segspatial.inference.infer` (NaN where an index gets none; bounds within
+    the index's range, :func:`segspatial.inference._summary.clip_to_range`).
     """
 
     areas: pd.DataFrame
@@ -138,6 +157,8 @@ class ReportData:
     parameters: dict[str, Any] = field(default_factory=dict)
     districts: Any = None
     disclosure: Any = None
+    multigroup: Any = None
+    changes: pd.DataFrame = field(default_factory=empty_change)
 
     @property
     def has_years(self) -> bool:
@@ -216,6 +237,11 @@ def report_data(
     permutations: int = 999,
     rng: int = 0,
     inputs: Iterable[Any] = (),
+    multigroup: SegregationResult | None = None,
+    rank_order: SegregationResult | None = None,
+    n_boot: int = 0,
+    level: float = 0.95,
+    cluster: bool = False,
 ) -> ReportData:
     """Compute everything a report shows.
 
@@ -261,9 +287,34 @@ def report_data(
     permutations : int
         Permutations for Moran's I p-value.
     rng : int
-        Seed of the permutations (fixed, so reruns give the same pages).
+        Seed of the permutations and of the bootstrap (fixed, so reruns give the same
+        pages).
     inputs : iterable of path
         Input files, listed with their size and SHA-256 in the method section.
+    multigroup : SegregationResult, optional
+        Several groups at once, for the section of that name: from
+        :func:`segspatial.multigroup_table.multigroup_segregation` (counts; with
+        ``within=`` the split between and within, e.g. denominations) or
+        :func:`segspatial.multigroup_table.pupil_multigroup_segregation` (pupils, by
+        theme), computed with ``area=`` on the same units. The report adds the
+        decomposition per cluster and the local scores of every school (maps).
+    rank_order : RankOrderResult, optional
+        Income as a continuum: :func:`segspatial.rankorder.rank_order_segregation`
+        with ``area=``; the pages show H^R and the H(p) profile.
+    n_boot : int, default 0
+        Bootstrap replicates per area-year (0: no intervals; the command line's
+        ``report --bootstrap`` defaults to :data:`REPORT_BOOTSTRAP`). Every index of
+        the tables gets a confidence interval (:func:`segspatial.inference.infer`: the
+        aspatial indices of every year, the spatial D and H of the latest year at
+        every bandwidth and of the profile), and every index its change from the
+        first to the latest year (:func:`segspatial.inference.change`), which the
+        pages call rising or falling only when its interval excludes zero. All areas,
+        years and comparisons in one vectorised call each, never per page.
+    level : float, default 0.95
+        Confidence level of the intervals.
+    cluster : bool, default False
+        Resample schools (cluster bootstrap) instead of pupils; the spatial indices
+        keep the individual bootstrap (their neighbourhoods are fixed per school).
 
     Returns
     -------
@@ -279,10 +330,13 @@ def report_data(
     options = _options(result, locations, unit=unit, x=x, y=y, name=name, crs=crs,
                        boundaries=boundaries, area_code=area_code, area_name=area_name,
                        bandwidth=bandwidth, district_size=district_size,
-                       permutations=permutations, rng=rng)
+                       permutations=permutations, rng=rng, n_boot=n_boot, level=level,
+                       cluster=cluster)
     comparisons, labels, table = _resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
+    table, changes = aspatial_intervals(result, table, codes, comparisons, options,
+                                        REPORT_INDICES)
     counts, exclusions, located = _attach_locations(result, counts, locations, unit=unit,
                                                     x=x, y=y, name=name)
     if only is not None and "area" in exclusions.columns:
@@ -295,12 +349,16 @@ def report_data(
     areas = _page_files(codes, options["geo"])
     parameters = _provenance(result, options, spatial, unit=unit, x=x, y=y, kernel=kernel,
                              inputs=inputs)
+    from segspatial.report._multigroup_data import multigroup_data
+
+    several = multigroup_data(multigroup, rank_order, counts, codes)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),
                       counts=counts.reset_index(drop=True), comparisons=comparisons,
                       group_labels=labels, boundaries=options["geo"], parameters=parameters,
-                      districts=spatial["district_frame"])
+                      districts=spatial["district_frame"], multigroup=several,
+                      changes=changes)
 
 
 # --------------------------------------------------------------------------- the steps
@@ -309,7 +367,8 @@ def report_data(
 def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x: str,
              y: str, name: str | None, crs: Any, boundaries: Any, area_code: str | None,
              area_name: str | None, bandwidth: Any, district_size: Any, permutations: Any,
-             rng: Any) -> dict[str, Any]:
+             rng: Any, n_boot: Any = 0, level: Any = 0.95,
+             cluster: Any = False) -> dict[str, Any]:
     """Check the options; the projected CRS, sorted bandwidths and boundaries in it."""
     import geopandas as gpd
 
@@ -331,6 +390,13 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
                          f"{district_size!r}")
     permutations = _check_int(permutations, "permutations")
     rng = _check_int(rng, "rng")
+    n_boot = _check_int(n_boot, "n_boot")
+    if n_boot == 1:
+        raise ValueError("n_boot must be 0 (no intervals) or at least 2, got 1")
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    if not isinstance(cluster, bool):
+        raise TypeError(f"cluster must be True or False, got {cluster!r}")
     if bandwidth is None:
         bandwidths = [float(b) for b in DEFAULT_BANDWIDTHS]
     else:
@@ -347,7 +413,8 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
     if geo.crs is None:
         raise ValueError("boundaries have no CRS; give a file that declares one")
     return {"crs": crs, "bandwidths": bandwidths, "permutations": permutations, "rng": rng,
-            "district_size": float(district_size), "geo": geo.to_crs(crs)}
+            "district_size": float(district_size), "geo": geo.to_crs(crs),
+            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster}}
 
 
 def _select_areas(result: SegregationResult, table: pd.DataFrame,
@@ -467,14 +534,19 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
                 spatial_indices=list(_SPATIAL_NAMES), districts=district_frame,
                 district_code=district_col, permutations=options["permutations"],
                 rng=generator, **common)
+            res = spatial_intervals(res, options)
             rows = res.table[res.table["index"] != "dissimilarity"]
             spatial_parts.append(rows.assign(comparison=comp))
             outside = res.exclusions[res.exclusions["reason"].isin(
                 ["outside_districts", "unit_outside_comparison"])]
             if len(outside):
                 excluded.append(outside.assign(comparison=comp))
-            prof = multiscale_profile(frame, "unit", col_a, col_b, bandwidth=profile_bw,
-                                      **common)
+            if comp == next(iter(comparisons)):  # the profile chart: the lead comparison
+                prof = profile_with_intervals(frame, col_a, col_b, profile_bw, common,
+                                              options)
+            else:
+                prof = multiscale_profile(frame, "unit", col_a, col_b, bandwidth=profile_bw,
+                                          **common)
             profile_parts.append(prof.assign(comparison=comp))
     columns = ["area", "year", "comparison", "index", "bandwidth", "kernel", "value",
                "reason"]
@@ -524,4 +596,5 @@ def _provenance(result: SegregationResult, options: Mapping[str, Any],
             "a": str(given.get("group_a", "a")), "b": str(given.get("group_b", "b"))}),
         "district_code": spatial["district_col"],
         "profile_bandwidths": spatial["profile_bandwidths"],
+        "inference": dict(options["inference"]),
     }

@@ -3,7 +3,6 @@ what was left out of the whole report (context of ``templates/index.html``)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from markupsafe import Markup
@@ -11,14 +10,12 @@ from markupsafe import Markup
 from segspatial.report._charts import iframe_document, png
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
+from segspatial.report._interpret import national_changes
 from segspatial.report._lookup import Values
-from segspatial.report._sections import exclusion_rows, method
+from segspatial.report._lookup import sort_value as _sort_value
+from segspatial.report._multigroup import national_summary
+from segspatial.report._sections import _ci, exclusion_rows, interval_notes, method
 from segspatial.text import lookup
-
-
-def _sort_value(value: float) -> str:
-    value = float(value)
-    return repr(round(value, 12)) if math.isfinite(value) else ""
 
 
 def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
@@ -89,14 +86,16 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                  {"text": ctx.count(pupils), "key": ctx.count_key(pupils), "cls": "pupils"}]
         for index in REPORT_INDICES:
             value, _ = values.get(comp, year, index)
-            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
+                          "ci": _ci(ctx, value, values.interval(comp, year, index))})
             if index == "dissimilarity":
                 cells.append({"band": ctx.band(value), "key": _sort_value(value),
                               "cls": "text"})
         s = Values(spatial_by.get(area.code, data.spatial.iloc[:0]),
                    ("comparison", "index", "bandwidth"))
         value, _ = s.get(comp, "spatial_dissimilarity", bw)
-        cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+        cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
+                      "ci": _ci(ctx, value, s.interval(comp, "spatial_dissimilarity", bw))})
         between, _ = s.get(comp, "theil_h_between")
         within, _ = s.get(comp, "theil_h_within")
         share = between / (between + within) if between + within > 0 else float("nan")
@@ -109,9 +108,10 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
         cells.append({"text": ctx.num(moran, 2), "key": _sort_value(moran)})
         for c, _p in others:
             value, _ = values.get(c, year, "dissimilarity")
-            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value)})
+            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
+                          "ci": _ci(ctx, value, values.interval(c, year, "dissimilarity"))})
         rows.append(cells)
-    return {"head": head, "rows": rows}
+    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data)}
 
 
 def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
@@ -138,5 +138,7 @@ def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
 def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The context of ``templates/index.html``."""
     return {"maps": _national_maps(ctx, data), "table": _table(ctx, data),
+            "changes": national_changes(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
+            "multigroup": national_summary(ctx, data),
             "title": ctx.t("index_title")}

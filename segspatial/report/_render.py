@@ -33,9 +33,9 @@ def _page(ctx: _Ctx, template: str, page: dict[str, Any], **extra: Any) -> str:
 
 def _area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
                counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-               exclusions: pd.DataFrame) -> str:
+               exclusions: pd.DataFrame, changes: pd.DataFrame | None = None) -> str:
     return _page(ctx, "area.html", area_page(ctx, data, code, name, table, counts, spatial,
-                                             profile, exclusions))
+                                             profile, exclusions, changes))
 
 
 def _index_page(ctx: _Ctx, data: ReportData) -> str:
@@ -71,7 +71,7 @@ def _protected(data: ReportData, min_cell: int, *,
     audit also covers a results file of every year written alongside (the demo)."""
     from dataclasses import replace
 
-    from segspatial.disclosure import policy, protect_report
+    from segspatial.disclosure import policy, protect_changes, protect_report
     from segspatial.spatial import PROFILE_BANDWIDTHS
 
     rules = policy(min_cell)
@@ -89,9 +89,13 @@ def _protected(data: ReportData, min_cell: int, *,
         permutations=p.get("permutations", 999), seed=p.get("seed", 0),
         every_year=every_year)
     areas = data.areas[~data.areas["code"].isin(protected.dropped)].reset_index(drop=True)
+    # the audit covers no multigroup number (M, H, the split, local scores, H^R): the
+    # sections say they are withheld and publish nothing else
+    several = data.multigroup.withhold() if data.multigroup is not None else None
     return replace(data, areas=areas, table=protected.table, spatial=protected.spatial,
                    profile=protected.profile, exclusions=protected.exclusions,
-                   disclosure=protected), protected
+                   changes=protect_changes(data.changes, protected.intervals, rules),
+                   disclosure=protected, multigroup=several), protected
 
 
 def _check_options(lang: str, min_cell: Any) -> int | None:
@@ -153,6 +157,7 @@ def render_report(
     counts = {a: f for a, f in data.counts.groupby("area")}
     spatial = {a: f for a, f in data.spatial.groupby("area")}
     profile = {a: f for a, f in data.profile.groupby("area")}
+    changes = {a: f for a, f in data.changes.groupby("area")}
     exclusions = data.exclusions
     if "area" in exclusions.columns:
         per_area = {a: f for a, f in exclusions[exclusions["area"].notna()].groupby("area")}
@@ -166,7 +171,8 @@ def render_report(
             counts.get(area.code, data.counts.iloc[:0]),
             spatial.get(area.code, data.spatial.iloc[:0]),
             profile.get(area.code, data.profile.iloc[:0]),
-            per_area.get(area.code, pd.DataFrame(columns=empty)))
+            per_area.get(area.code, pd.DataFrame(columns=empty)),
+            changes.get(area.code, data.changes.iloc[:0]))
 
 
 def write_report(

@@ -18,8 +18,13 @@ from markupsafe import Markup
 from segspatial.report._charts import has_values, iframe_document, png, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
-from segspatial.report._interpret import _strong, interpretation
+from segspatial.report._interpret import _strong, change_sentence, interpretation
 from segspatial.report._lookup import Values
+from segspatial.report._multigroup import (
+    income_profile,
+    multigroup_definitions,
+    several_groups,
+)
 
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
@@ -61,12 +66,13 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
 
 def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
     comp, (col_a, col_b) = next(iter(data.comparisons.items()))
-    d, reason = values.get(comp, year, "dissimilarity")
+    d, _ = values.get(comp, year, "dissimilarity")
     a, b = ctx.group(col_a), ctx.group(col_b)
     when = ctx.year_text(data.has_years, year)
     if not math.isfinite(d):
         return {"defined": False, "parts": [ctx.t(
-            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(reason, (col_a, col_b)))]}
+            "lead_undefined", when=when, a=a, b=b, reason=ctx.undefined(
+                *values.why(comp, year, "dissimilarity"), (col_a, col_b)))]}
     expected, _ = values.get(comp, year, "dissimilarity_expected")
     dstar, _ = values.get(comp, year, "dissimilarity_standardised")
     parts = [ctx.t("lead_sentence", when=when, a=a, b=b, value=ctx.num(d),
@@ -77,6 +83,24 @@ def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str
     return {"defined": True, "parts": parts}
 
 
+def _intervals_on(data: ReportData) -> bool:
+    return bool((data.parameters.get("inference") or {}).get("n_boot"))
+
+
+def interval_notes(ctx: _Ctx, data: ReportData) -> list[Markup]:
+    """What the brackets after the indices are (or that there are none)."""
+    settings = data.parameters.get("inference") or {}
+    if not settings.get("n_boot"):
+        return [ctx.t("inference.no_intervals")]
+    kind = "cluster" if settings.get("cluster") else "individual"
+    notes = [ctx.t("inference.latest_note", level=ctx.pct(settings["level"]),
+                   n=ctx.plain_count(settings["n_boot"]),
+                   kind=ctx.t(f"inference.kind_{kind}"))]
+    if ctx.disclosure is not None:
+        notes.append(ctx.t("inference.intervals_withheld", n=ctx.min_cell))
+    return notes
+
+
 def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
                   ) -> dict[str, Any]:
     rows = []
@@ -85,7 +109,10 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
             cells.append({"value": ctx.num(value, 3),
-                          "title": ctx.undefined(reason, pair) if reason else "",
+                          "ci": (ctx.interval(*values.interval(comp, year, index), 3)
+                                 if math.isfinite(value) else ""),
+                          "title": (ctx.undefined(*values.why(comp, year, index), pair)
+                                    if reason else ""),
                           "band": ctx.band(value) if index == "dissimilarity" else False})
         first = values.first(comp, year)
         n_units = ctx.plain_count(first["n_units"]) if first is not None else "–"
@@ -97,26 +124,53 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
                      "n_units": n_units, "pupils": pupils})
     return {"indices": [ctx.index(i) for i in REPORT_INDICES],
-            "when": ctx.year_text(data.has_years, year), "rows": rows}
+            "when": ctx.year_text(data.has_years, year), "rows": rows,
+            "ci_notes": interval_notes(ctx, data)}
 
 
-def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any]
-            ) -> dict[str, Any]:
+def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
+            changes: pd.DataFrame) -> dict[str, Any]:
     if not data.has_years or len(years) < 2:
-        return {"charts": [], "note": ctx.t("trend_one_year")}
+        return {"charts": [], "note": ctx.t("trend_one_year"), "changes": []}
     labels = [str(y) for y in years]
     charts = []
+    intervals = _intervals_on(data)
     for comp, pair in data.comparisons.items():
         series = []
         for index, color, dash in (("dissimilarity", "#0b4f8a", False),
                                    ("dissimilarity_standardised", "#7b8794", True)):
+            bounds = [values.interval(comp, y, index) for y in years]
             series.append({"values": [values.get(comp, y, index)[0] for y in years],
+                           "low": [b[0] for b in bounds], "high": [b[1] for b in bounds],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
             charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
     if not charts:
-        return {"charts": [], "note": ctx.t("trend_no_values")}
-    return {"charts": charts, "note": ctx.t("trend_note")}
+        return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
+    note = ctx.t("trend_note")
+    if intervals:
+        note = Markup(" ").join([note, ctx.t("inference.bars", level=ctx.pct(
+            data.parameters["inference"]["level"]))])
+    return {"charts": charts, "note": note, **_change_sentences(ctx, data, changes)}
+
+
+def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
+                      ) -> dict[str, Any]:
+    """Rising, falling or no clear change of D per comparison, first to latest year."""
+    if changes.empty:
+        return {"changes": []}
+    digits = 3 if ctx.disclosure is None else ctx.disclosure.policy.digits
+    by_key = {(r["comparison"], r["index"]): r for r in changes.to_dict("records")}
+    sentences = []
+    for comp, pair in data.comparisons.items():
+        row = by_key.get((comp, "dissimilarity"))
+        if row is not None:
+            sentences.append(change_sentence(ctx, row, index=ctx.index("dissimilarity"),
+                                             comparison=ctx.comparison(comp, pair),
+                                             digits=digits))
+    level = data.parameters["inference"]["level"]
+    return {"changes": sentences,
+            "change_rule": ctx.t("inference.change_rule", level=ctx.pct(level))}
 
 
 def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
@@ -190,11 +244,15 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     lead_numbers = None
     for comp, pair in data.comparisons.items():
         cells = {}
+        bounds = {}
         for aspatial_name, spatial_name in (("dissimilarity", "spatial_dissimilarity"),
                                             ("theil_h", "spatial_theil_h")):
             base, _ = values.get(comp, year, aspatial_name)
             cells[aspatial_name] = (base, [spatial.get(comp, spatial_name, b)[0]
                                            for b in bandwidths])
+            bounds[aspatial_name] = (values.interval(comp, year, aspatial_name),
+                                     [spatial.interval(comp, spatial_name, b)
+                                      for b in bandwidths])
         between, _ = spatial.get(comp, "theil_h_between")
         within, _ = spatial.get(comp, "theil_h_within")
         moran_bw = spatial.smallest("bandwidth", comp, "morans_i")
@@ -209,7 +267,9 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
                      "moran": moran_text, "lines": [
                          {"index": ctx.index(index), "base": ctx.num(base, 3),
-                          "cells": [ctx.num(v, 3) for v in vals]}
+                          "base_ci": _ci(ctx, base, bounds[index][0]),
+                          "cells": [{"value": ctx.num(v, 3), "ci": _ci(ctx, v, b)}
+                                    for v, b in zip(vals, bounds[index][1], strict=True)]}
                          for index, (base, vals) in cells.items()]})
         if lead_numbers is None:
             lead_numbers = dict(comp=comp, pair=pair, h=cells["theil_h"][0],
@@ -224,8 +284,12 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     series = []
     for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
                                ("spatial_theil_h", "#c05621", True)):
-        by_bw = lead_rows[lead_rows["index"] == index].set_index("bandwidth")["value"]
-        series.append({"values": [by_bw.get(b, np.nan) for b in steps],
+        rows_of = lead_rows[lead_rows["index"] == index].set_index("bandwidth")
+        column = {c: (rows_of[c] if c in rows_of.columns else pd.Series(dtype=float))
+                  for c in ("value", "ci_low", "ci_high")}
+        series.append({"values": [column["value"].get(b, np.nan) for b in steps],
+                       "low": [column["ci_low"].get(b, np.nan) for b in steps],
+                       "high": [column["ci_high"].get(b, np.nan) for b in steps],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
@@ -244,8 +308,18 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         "lead": ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
                       when=ctx.year_text(data.has_years, year)),
         "sentences": sentences, "chart": chart,
-        "chart_note": ctx.t("profile_note", comparison=ctx.comparison(comp, pair)),
+        "chart_note": (Markup(" ").join([
+            ctx.t("profile_note", comparison=ctx.comparison(comp, pair)),
+            ctx.t("inference.bars", level=ctx.pct(data.parameters["inference"]["level"]))])
+            if _intervals_on(data) else
+            ctx.t("profile_note", comparison=ctx.comparison(comp, pair))),
+        "ci_notes": interval_notes(ctx, data),
     }
+
+
+def _ci(ctx: _Ctx, value: float, bounds: tuple[float, float]) -> Markup | str:
+    """The interval printed after a value (none for a missing value)."""
+    return ctx.interval(*bounds, 3) if math.isfinite(value) else ""
 
 
 def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
@@ -320,6 +394,7 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                           kernel=ctx.kernel(p["kernel"]), districts=districts_text(ctx, data),
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=p["crs"]))
+    settings.append(_interval_setting(ctx, p))
     if ctx.disclosure is not None:
         policy = ctx.disclosure.policy
         settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
@@ -327,7 +402,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     return {
         "definitions": [ctx.t(k) for k in (
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
-            "def_bands", "def_spatial", "def_decomposition", "def_moran")],
+            "def_bands", "def_spatial", "def_decomposition", "def_moran")]
+        + multigroup_definitions(ctx, data)
+        + ([ctx.t("inference.def_intervals")] if _intervals_on(data) else []),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
@@ -337,9 +414,21 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     }
 
 
+def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
+    settings = p.get("inference") or {}
+    if not settings.get("n_boot"):
+        return ctx.t("inference.param_no_intervals")
+    kind = "cluster" if settings.get("cluster") else "individual"
+    return ctx.t("inference.param_intervals", level=ctx.pct(settings["level"]),
+                 interval=ctx.t("inference.interval_bias_corrected"),
+                 n=ctx.plain_count(settings["n_boot"]),
+                 kind=ctx.t(f"inference.kind_short_{kind}"), seed=p["seed"])
+
+
 def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
               counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-              exclusions: pd.DataFrame) -> dict[str, Any]:
+              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None
+              ) -> dict[str, Any]:
     """The context of ``templates/area.html``: one area's rows of each frame."""
     year = table["year"].max()
     years = sorted(table["year"].unique())
@@ -351,11 +440,14 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         "header": _header(ctx, data, code, name, years, everyone, year),
         "summary": _summary(ctx, data, values, year),
         "latest": _latest_table(ctx, data, values, year),
-        "trends": _trends(ctx, data, values, years),
+        "trends": _trends(ctx, data, values, years,
+                          data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
                       year),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
+        "multigroup": several_groups(ctx, data, code),
+        "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._kernels import _unit_share_a
+from segspatial._reasons import reason as _reason
 from segspatial._streams import canonical_key, check_rng, root_seed, stream
 from segspatial.compute import SegregationResult, compute_indices
 from segspatial.counts import (
@@ -21,7 +22,12 @@ from segspatial.counts import (
     empty_exclusions,
     prepare_counts,
 )
-from segspatial.indices import GroupedCounts, resolve_indices, undefined_reasons
+from segspatial.indices import (
+    UNDEFINED_REASON,
+    GroupedCounts,
+    resolve_indices,
+    undefined_reasons,
+)
 from segspatial.schema import conform_results, empty_results
 from segspatial.spatial._args import (
     ENVIRONMENT_INDICES,
@@ -90,6 +96,7 @@ class _Prepared:
     sources: np.ndarray
     pool_counts: np.ndarray
     area_pool: _Pool
+    context_pool: dict[str, list] | None = None
 
 
 def outside_comparison_exclusions(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
@@ -133,6 +140,7 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
                       b=units["b"].to_numpy(dtype=np.float64), group=group, n_groups=n_groups)
     reason = undefined_reasons(c, group_a, group_b)  # the rule of the aspatial table
     area_pool = _Pool(ux, uy, group)
+    context_pool = None
     if context == "area":
         pool, sources = area_pool, np.arange(c.a.size)
         pool_counts = np.column_stack([c.a, c.b])
@@ -143,12 +151,18 @@ def _prepare(data: pd.DataFrame, unit: str, group_a: str, group_b: str, *, x: st
         pool = _Pool(px, py, pd.factorize(every["year"], sort=True)[0])
         sources = np.searchsorted(every["_pos"].to_numpy(), units["_pos"].to_numpy())
         pool_counts = every[["a", "b"]].to_numpy(dtype=np.float64)
+        # the neighbours that are not units of the result (areas the area filter
+        # dropped): their places, for the inference's environment operators
+        outside = every.loc[~every["_pos"].isin(units["_pos"])]
+        context_pool = {"year": outside["year"].astype(object).tolist(),
+                        "x": px[outside.index.to_numpy()].tolist(),
+                        "y": py[outside.index.to_numpy()].tolist()}
     return _Prepared(
         kept=kept.drop(columns="_pos"), excluded=excluded, units=units.drop(columns="_pos"),
         c=c, key_frame=key_frame,
         n_pupils=c.sum(units["total"].to_numpy(dtype=np.float64)), base_reason=reason,
         x=ux, y=uy, context=context, pool=pool, sources=sources, pool_counts=pool_counts,
-        area_pool=area_pool,
+        area_pool=area_pool, context_pool=context_pool,
     )
 
 
@@ -157,7 +171,7 @@ def _rows(prep: _Prepared, name: str, values: np.ndarray, reasons: np.ndarray,
     c = prep.c
     reasons = np.where(prep.base_reason == None, reasons, prep.base_reason)  # noqa: E711
     undefined = (reasons == None) & ~np.isfinite(values)  # noqa: E711
-    reasons = np.where(undefined, "undefined for these counts", reasons)
+    reasons = np.where(undefined, UNDEFINED_REASON, reasons)
     table = prep.key_frame.copy()
     table["group_a"] = group_a
     table["group_b"] = group_b
@@ -247,8 +261,8 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
                         permutations if "morans_i_p" in names else 0, streams, order)
         for scale, (stat, p_value, lonely, flat) in zip(scales, morans, strict=True):
             reason = _no_reason(prep)
-            reason[flat] = "every unit has the same share of A"
-            reason[lonely] = "no unit has a neighbour at this bandwidth"
+            reason[flat] = _reason("same_share_everywhere", "every unit has the same share of A")
+            reason[lonely] = _reason("no_neighbours", "no unit has a neighbour at this bandwidth")
             for name, value in (("morans_i", stat), ("morans_i_p", p_value)):
                 if name in names and (name == "morans_i" or permutations):
                     out.append(_rows(prep, name, value, reason, scale.bandwidth,
@@ -515,7 +529,7 @@ def spatial_segregation(
                         else None)
             value, lonely = _morrill(prep.c, prep.x, prep.y, areas, polygons)
             reason = _no_reason(prep)
-            reason[lonely] = "no two units are contiguous"
+            reason[lonely] = _reason("no_contiguous_units", "no two units are contiguous")
             parts.append(_rows(prep, "morrill_d", value, reason, np.nan,
                                "voronoi_clipped" if clipped else "delaunay",
                                group_a, group_b))
@@ -555,6 +569,8 @@ def spatial_segregation(
         "morrill_contiguity": morrill_contiguity, "permutations": permutations,
         "snap": snap, "min_unit_size": min_unit_size, "min_area_size": min_area_size,
     }
+    if prep.context_pool is not None:  # context="all": neighbours outside the result
+        parameters["context_pool"] = prep.context_pool
     table = conform_results(table)
     table[drop] = None
     return SegregationResult(table=table,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._reasons import reason as _reason
 from segspatial.compute import SegregationResult
 from segspatial.multigroup import (
     MultiGroupedCounts,
@@ -156,8 +157,8 @@ def spatial_multigroup_segregation(
                 rows["value"] = value
                 rows["n_units"] = n_units
                 rows["n_pupils"] = n_pupils
-                rows["reason"] = np.where(np.isfinite(value), None,
-                                          "fewer than two groups with pupils")
+                rows["reason"] = np.where(np.isfinite(value), None, _reason(
+                    "fewer_than_2_groups", "fewer than two groups with pupils"))
                 parts.append(rows)
     table = conform_results(pd.concat(parts, ignore_index=True))
     if keys:

@@ -5,8 +5,11 @@ never from code. Each language is one TOML file in this package (``en.toml``,
 ``nl.toml``) with a ``[language]`` table (its name and Babel locale) and tables of
 plain-text patterns: ``[text]`` (keys without a prefix, ``t(lang, "in_short")``) and
 named tables such as ``[index_name]``, ``[group_noun]``, ``[kernel_name]``,
-``[comparison_name]``, ``[theme_name]``, ``[exclusion_reason]`` (keys with the table's
-name, ``t(lang, "index_name.theil_h")``). Every catalogue has the same keys and, per key,
+``[comparison_name]``, ``[theme_name]``, ``[exclusion_reason]``,
+``[undefined_reason]`` (by the results table's ``reason_code``), ``[cli]`` (the command
+line's summaries and notes), ``[monitor]``/``[monitor_rule]`` (the technical-education
+monitor) and ``[qgis]`` (the QGIS provider) (keys with the table's name,
+``t(lang, "index_name.theil_h")``). Every catalogue has the same keys and, per key,
 the same fields (a test checks this).
 
 A pattern is plain text (no markup, no entities) with ``$name`` fields
