@@ -273,7 +273,8 @@ def _dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
 
     def compute() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 0.5 * c.sum(_by_block(c.a.size, term))
+            # D is in [0, 1]: a rounding error never takes it outside (NaN stays NaN)
+            return np.minimum(0.5 * c.sum(_by_block(c.a.size, term)), 1.0)
 
     return c.memo("dissimilarity", compute)
 
@@ -384,7 +385,8 @@ def _expected_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
                 mad[rows] = _mean_absolute_deviation(c, rows, pmf, None, None)
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = c.T / (2.0 * c.A * c.B) * c.sum(mad)
-        return np.where(ok_group, expected, np.nan)
+        # E[D] is in [0, 1] (a mean of D): rounding never takes it outside
+        return np.where(ok_group, np.clip(expected, 0.0, 1.0), np.nan)
 
     return c.memo("dissimilarity_expected", compute)
 
@@ -393,31 +395,42 @@ def _standardised_dissimilarity_kernel(c: GroupedCounts) -> np.ndarray:
     """D* = (D - E) / (1 - E) if D >= E, else (D - E) / E, guarded against cancellation.
 
     Rounding-error bounds: D, a sum of n shares, to (n + 4) eps; E[D] to (n + 64) eps
-    relative (Loader's pmf is good to a few ulps per unit). Where the error bound of D*
-    propagated through the ratio exceeds :data:`RATIO_TOLERANCE` (a denominator within
-    rounding of 0: E[D] = 1 - 2e-16, or D = E[D] = 1, the 0/0 of one pupil per unit),
-    D* is NaN with a reason instead of a number made of rounding errors.
+    relative (Loader's pmf is good to a few ulps per unit); both are clipped into
+    [0, 1]. Where the error bound of D* propagated through the ratio exceeds
+    :data:`RATIO_TOLERANCE` (a denominator within rounding of 0: E[D] = 1 - 2e-16, or
+    D = E[D] = 1, the 0/0 of one pupil per unit), D* is NaN with a reason instead of a
+    number made of rounding errors. Where D = E[D] within their rounding errors the
+    branch is unknown, and the smaller denominator is the one checked.
     """
-    d = _dissimilarity_kernel(c)
+    d = _dissimilarity_kernel(c)  # both in [0, 1] (clipped)
     e = _expected_dissimilarity_kernel(c)
+    why_e = c.reasons("dissimilarity_expected")  # D* is undefined where E[D] is, as E[D]
+    if why_e is not None:
+        c.explain("dissimilarity_standardised", why_e != None, why_e)  # noqa: E711
     n = c.n_units.astype(np.float64)
     err_d = (n + 4.0) * _EPS
     err_e = np.abs(e) * (n + 64.0) * _EPS
     above = d >= e
+    # D = E[D] within rounding: the branch is not known, so both denominators must be
+    # larger than their rounding error (D = E[D] = 1 with E[D] rounded above D, as for
+    # one pupil per unit, is 0/0 too)
+    tied = np.abs(d - e) <= err_d + err_e
+    small_one = np.where(tied, 1.0 - e <= e, above)  # the denominator checked is 1 - E
     den = np.where(above, 1.0 - e, e)
-    err_den = np.where(above, err_e + _EPS, err_e)
+    checked = np.where(small_one, 1.0 - e, e)
+    err_den = np.where(small_one, err_e + _EPS, err_e)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = (d - e) / den
-        error = (err_d + err_e + err_den) / np.abs(den)
+        error = (err_d + err_e + err_den) / np.abs(checked)
     lost = np.isfinite(e) & ~(error <= RATIO_TOLERANCE)
     if lost.any():
         text = np.full(c.n_groups, None, dtype=object)
         for i in np.flatnonzero(lost):  # only the undefined area-years
-            which = "1 - E[D]" if above[i] else "E[D]"
+            which = "1 - E[D]" if small_one[i] else "E[D]"
             text[i] = _reason("expected_d_degenerate",
                               f"D* is 0/0 within rounding: D = {float(d[i])!r}, E[D] = "
-                              f"{float(e[i])!r}, so {which} = {den[i]:.3g} is not larger "
-                              "than its rounding error")
+                              f"{float(e[i])!r}, so {which} = {checked[i]:.3g} is not "
+                              "larger than its rounding error")
         c.explain("dissimilarity_standardised", lost, text)
     return np.where(lost, np.nan, value)
 

@@ -85,7 +85,10 @@ def _check_frame(pupils: Any) -> None:
     if not isinstance(pupils, pd.DataFrame):
         raise TypeError(f"pupils must be a pandas DataFrame, got {type(pupils).__name__}")
     if len(pupils) == 0:
-        raise ValueError("pupils is empty: at least one pupil row is needed")
+        from segspatial.counts import empty_text
+
+        raise ValueError(f"{empty_text(pupils, 'pupils')}: at least one pupil row is "
+                         "needed")
 
 
 def _check_roles(pupils: pd.DataFrame, roles: dict[str, Any],

@@ -11,8 +11,9 @@ then ``small_area``, ``small_unit``, then an area-year whose indices are undefin
 ``not_in_comparison`` for the pupils of the analysed area-years in neither group. So
 the pupils left out plus ``n_a + n_b`` of the defined area-years add up to the input,
 and "left out" never exceeds it. (Pupil-level input adds, per theme, the pupils in no
-group of the theme: a breakdown of those in neither group, see
-:mod:`segspatial.pupils`.)
+group of the theme, after ``small_unit``: ``missing_value``, ``unknown_code``,
+``invalid_value``, ``between_bands``; the reasons after them then count only pupils in
+a group of the theme, see :mod:`segspatial.pupils`.)
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ _REASONS = {
 
 #: The order in which a pupil's reason is chosen when several apply (first wins).
 PRECEDENCE = ("missing_unit", "missing_area", "missing_year", "small_area", "small_unit",
+              "missing_value", "unknown_code", "invalid_value", "between_bands",
               "too_few_units", "group_absent", "not_in_comparison")
 
 _MAX_EXAMPLES = 5
@@ -199,7 +201,28 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
             f"missing columns: {', '.join(missing)}; the columns of {what} are "
             f"{list(map(str, data.columns))!r}"
         )
+    if not data.columns.is_unique:  # a name given twice: which column is meant?
+        for role, column in {**given, **(extra or {})}.items():
+            at = np.flatnonzero(data.columns == column)
+            if at.size > 1:
+                source = source_of(data)
+                of = f" of {source.path!r}" if source is not None else ""
+                raise ValueError(
+                    f"{role}={column!r}: {at.size} columns of {what}{of} are named "
+                    f"{column!r} (columns {', '.join(str(i + 1) for i in at)}); which one "
+                    "is meant is not clear: rename them"
+                )
     return given
+
+
+def empty_text(data: pd.DataFrame, what: str) -> str:
+    """``"data is empty"``, or ``"'c.csv' has a header but no rows"`` for a frame read
+    from a file (messages about an empty table name the file)."""
+    source = source_of(data)
+    if source is None:
+        return f"{what} is empty"
+    return f"{what} {source.path!r} has " + ("a header but no rows" if source.kind == "csv"
+                                           else "no rows")
 
 
 def _column(data: pd.DataFrame, column: str) -> str:
@@ -238,6 +261,29 @@ def _object_type_problem(s: pd.Series) -> tuple[str, np.ndarray] | None:
         if hit.any():
             return what, hit
     return None
+
+
+def refuse_count_types(values: Any, name: str) -> None:
+    """The gate's type rule for counts given as arrays (the one-area functions): no
+    booleans, complex numbers, dates or durations, as for a column of counts.
+
+    Raises
+    ------
+    TypeError
+        Naming ``name``, what it holds and what is allowed.
+    """
+    array = np.asarray(values)
+    if array.dtype.kind in "iuf":  # the usual case: numbers
+        return
+    flat = pd.Series(array.ravel()) if array.dtype.kind != "O" else pd.Series(
+        array.ravel(), dtype=object)
+    problem, hit = _type_problem(flat), None
+    if problem is None:
+        problem, hit = _object_type_problem(flat) or (None, None)
+    if problem is not None:
+        shown = [str(v) for v in (flat if hit is None else flat[hit]).dropna()[:3]]
+        raise TypeError(f"{name} holds {problem}, e.g. {shown!r}; counts must be numbers "
+                        "of pupils (whole or fractional, >= 0)")
 
 
 def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
@@ -461,7 +507,8 @@ def prepare_counts(
     check_columns(data, roles, required=("unit", "group_a", "group_b"), what="the data",
                   extra=extra)
     if len(data) == 0:
-        raise ValueError("data is empty: at least one row of counts is needed")
+        raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
+                         "needed")
 
     a, b, t = _count_columns(data, group_a, group_b, total)
 
@@ -756,7 +803,8 @@ def prepare_multigroup_counts(
                                                    range(len(groups)))),
                   what="the data", extra=extra)
     if len(data) == 0:
-        raise ValueError("data is empty: at least one row of counts is needed")
+        raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
+                         "needed")
     values = {g: _numeric_column(data, g, f"groups[{i}]") for i, g in enumerate(groups)}
     summed = np.sum(list(values.values()), axis=0)
     if total is not None:

@@ -10,7 +10,7 @@ year x group counts (:func:`segspatial.aggregate_pupils`). Besides the in-memory
   ties, in integers) under a memory limit, spilling to disk when needed, and streams
   the rows with their ranks in record batches;
 * ``engine="dask"``: distributed with ``dask.dataframe`` on any Dask cluster (a
-  ``LocalCluster`` by default, or ``scheduler="tcp://host:8786"`` / a
+  ``LocalCluster`` of two worker threads by default, or ``scheduler="tcp://host:8786"`` / a
   ``distributed.Client``): the income ranks from a global count of (year, income)
   over all partitions, then the partitions aggregated where they are.
 
@@ -28,6 +28,8 @@ UTF-8 for DuckDB (the pandas engine reads Windows-1252 too).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -322,16 +324,37 @@ def _text_as_pandas_str(arrow_type: Any) -> Any:
 
 
 def _client(scheduler: Any):
-    """A ``distributed.Client``: given, at an address, or on a new LocalCluster."""
+    """A ``distributed.Client``: given, at an address, or on a new LocalCluster.
+
+    The LocalCluster runs its two workers as threads of this process
+    (``processes=False``): worker processes would re-import a script that calls the
+    engine without ``if __name__ == "__main__":`` (a storm of "Nanny failed to start"
+    tracebacks) and are killed noisily on closing; the counting is numpy and pandas,
+    which release the GIL. For worker processes or many machines, pass a scheduler.
+    """
     from distributed import Client, LocalCluster
 
     if scheduler is not None and not isinstance(scheduler, str):
         return scheduler, None
     if isinstance(scheduler, str):
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                            dashboard_address=None)
     return Client(cluster), cluster
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own logging (INFO/WARNING lines of the scheduler, nanny and workers)
+    only from ERROR up while the engine runs: notes are segspatial's to print (and
+    ``--quiet`` silences them); failures still surface as exceptions."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _years_and_incomes(part: pd.DataFrame, year: str | None, income: str,
@@ -380,10 +403,19 @@ def _dask_counts(path: Path, columns: list[str], text: list[str], unit: str,
                  area: str | None, year: str | None, themes: dict[str, str],
                  lookups: dict[str, dict], income_missing: tuple[float, ...],
                  scheduler: Any, blocksize: int | str | None) -> list[PupilCounts]:
+    kind = _file_kind(path)
+    with _quiet_dask():
+        return _dask_run(path, kind, columns, text, unit, area, year, themes, lookups,
+                         income_missing, scheduler, blocksize)
+
+
+def _dask_run(path: Path, kind: str, columns: list[str], text: list[str], unit: str,
+              area: str | None, year: str | None, themes: dict[str, str],
+              lookups: dict[str, dict], income_missing: tuple[float, ...],
+              scheduler: Any, blocksize: int | str | None) -> list[PupilCounts]:
     import dask
     import dask.dataframe as dd
 
-    kind = _file_kind(path)
     client, cluster = _client(scheduler)
     try:
         with dask.config.set({"dataframe.convert-string": False}):
@@ -468,7 +500,8 @@ def aggregate_files(
     engine : {"duckdb", "dask"}
     scheduler : str or distributed.Client, optional
         Dask only: the scheduler's address (``"tcp://10.0.0.5:8786"``) or a client;
-        default a new ``LocalCluster`` (two worker processes) for the call.
+        default a new ``LocalCluster`` (two worker threads in this process, so a
+        script needs no ``if __name__ == "__main__":``) for the call.
     memory_limit : str, optional
         DuckDB only: its memory limit (default ``"1GB"``; it spills to a temporary
         folder beyond it).

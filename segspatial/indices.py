@@ -344,6 +344,12 @@ def resolve_indices(indices: str | Iterable[str] | None, *,
 
 def _as_counts(x: Any, name: str) -> np.ndarray:
     arr = np.asarray(x)
+    if arr.dtype.kind not in "iuf" or not isinstance(x, np.ndarray):
+        # the table's gate decides (one rule for both); a list is looked at as given,
+        # before numpy turns [1, True] into [1, 1]
+        from segspatial.counts import refuse_count_types
+
+        refuse_count_types(_as_given(x, arr), name)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
@@ -356,6 +362,16 @@ def _as_counts(x: Any, name: str) -> np.ndarray:
     if np.any(arr < 0):
         raise ValueError(f"{name} must be non-negative, got minimum {arr.min()}")
     return arr
+
+
+def _as_given(x: Any, arr: np.ndarray) -> np.ndarray:
+    """``x`` as an object array of its own values (a list of numbers and booleans
+    stays mixed), or ``arr`` when ``x`` is an array already or not one-dimensional."""
+    if isinstance(x, np.ndarray) or arr.ndim != 1 or arr.dtype.kind not in "iufb":
+        return arr
+    given = np.empty(arr.shape[0], dtype=object)
+    given[:] = list(x)
+    return given
 
 
 def _scalar(name: str, a: Any, b: Any) -> float:

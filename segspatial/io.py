@@ -114,6 +114,9 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
     """
     name = str(path)
     codec = check_encoding_name(encoding) if encoding is not None else "utf-8"
+    wide = _wide_encoding(path, encoding, codec)
+    if wide is not None:  # UTF-16 or UTF-32: decided by the byte order mark
+        encoding = codec = wide
     decoder = codecs.getincrementaldecoder(codec)(
         errors="surrogateescape" if encoding is None else "strict")
     lines, bad, good, last = 0, None, None, b""
@@ -129,21 +132,26 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
             try:
                 text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                at = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                at = lines + (exc.object[:max(exc.start, 0)].decode(codec, "replace")
+                              .count("\n") if wide else
+                              chunk.count(b"\n", 0, max(exc.start, 0))) + 1
                 raise ValueError(
                     f"{name!r} line {at}: byte(s) {_show_byte(exc.object[exc.start:exc.end])} are "
                     f"not valid {encoding}; pass the file's encoding with encoding=, e.g. "
                     "utf-8 or cp1252 (Windows-1252)"
                 ) from None
+            except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM"
+                raise ValueError(f"{name!r} cannot be read as {encoding}: {exc}; pass the "
+                                 "file's encoding with encoding=") from None
             if encoding is None and text:
                 if bad is None and (m := _NOT_UTF8.search(text)):
                     bad = (lines + text.count("\n", 0, m.start()) + 1,
                            m.group().encode("utf-8", "surrogateescape"))
                 if good is None and (m := _UTF8_TEXT.search(text)):
                     good = (lines + text.count("\n", 0, m.start()) + 1, m.group())
-            lines += chunk.count(b"\n")
+            lines += text.count("\n") if wide else chunk.count(b"\n")
             if chunk:
-                last = chunk[-1:]
+                last = text[-1:].encode() if wide else chunk[-1:]
             if final:
                 break
     ends = last == b"\n"
@@ -160,6 +168,39 @@ def _scan(path: Path, encoding: str | None) -> _Scan:
             "all of it as one, e.g. encoding='cp1252'"
         )
     return _scan(path, "cp1252")  # checks that every byte is Windows-1252 too
+
+
+#: Byte order marks of the encodings that are not ASCII-compatible (UTF-32 first: its
+#: little-endian mark starts with UTF-16's).
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _wide_encoding(path: Path, encoding: str | None, codec: str) -> str | None:
+    """``"utf-16"`` or ``"utf-32"`` for a file with that byte order mark (Excel's
+    "Unicode text"), else None; an error for a file that needs a declared byte order
+    (NUL bytes without a mark) or whose mark contradicts ``encoding``."""
+    head = _head(path, 4096)
+    found = next((wide for bom, wide in _WIDE_BOMS if head.startswith(bom)), None)
+    family = codec.replace("_", "-").split("-be")[0].split("-le")[0]
+    if found is not None:
+        if encoding is None or family == found:
+            return found  # (not utf-16-le: the generic codec takes the mark off)
+        raise ValueError(
+            f"{str(path)!r} starts with a {found.upper()} byte order mark, but "
+            f"encoding={encoding!r} was given; leave encoding= out (the mark decides) or "
+            f"pass encoding={found!r}")
+    if family in ("utf-16", "utf-32") and codec in ("utf-16", "utf-32"):
+        raise ValueError(
+            f"{str(path)!r} has no byte order mark, so encoding={encoding!r} cannot tell "
+            f"the byte order: pass encoding='{codec}-le' (little-endian, as Windows "
+            f"writes it) or encoding='{codec}-be'")
+    if family not in ("utf-16", "utf-32") and b"\x00" in head:
+        raise ValueError(
+            f"{str(path)!r} holds NUL bytes: it looks like UTF-16 or UTF-32 text without a "
+            "byte order mark; pass its encoding with encoding=, e.g. 'utf-16-le' (Excel's "
+            "'Unicode text'), or save it as CSV UTF-8")
+    return codec if family in ("utf-16", "utf-32") else None
 
 
 def _sniff_sep(path: Path, encoding: str) -> str:
@@ -197,29 +238,161 @@ def _sniff(path: Path, sep: str | None, encoding: str | None) -> tuple[str, str]
 # Dutch number formats: "4.000" (four thousand, or four?) and "7,6" / "1.234,5"
 _DOTTED = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(?:\.\d{3})+\s*$")
 _COMMA_DECIMAL = re.compile(r"^\s*[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*$")
+#: Any number written with digits, points and commas (whatever the format).
+_NUMBERISH = r"\s*[-+]?[\d.,]*\d[\d.,]*(?:[eE][-+]?\d+)?\s*"
+#: The separators a CSV number may use.
+_SEPARATORS = (".", ",")
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> str:
+    """A full-match regex for a number in the declared format (sign, digits grouped by
+    ``thousands`` in threes or not at all, ``decimal`` and digits, an exponent)."""
+    d = re.escape(decimal)
+    whole = (r"\d+" if thousands is None else
+             rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)")
+    return rf"\s*[-+]?(?:{whole}(?:{d}\d*)?|{d}\d+)(?:[eE][-+]?\d+)?\s*"
+
+
+def _format_text(decimal: str, thousands: str | None) -> str:
+    sep = f"thousands {thousands!r}" if thousands is not None else "no thousands separator"
+    return f"decimal {decimal!r}, {sep}"
+
+
+def _separators(decimal: str | None, thousands: str | None
+                ) -> tuple[str | None, str | None]:
+    """Check ``decimal`` and ``thousands`` ('.' or ','); the one not given follows from
+    the other (thousands '.' means decimal ','; decimal ',' alone means no thousands
+    separator)."""
+    for value, option in ((decimal, "decimal"), (thousands, "thousands")):
+        if value is not None and value not in _SEPARATORS:
+            raise ValueError(f"{option}={value!r} is not a number separator: use '.' or "
+                             "',' (Dutch numbers such as 1.234,5: decimal=',' and "
+                             "thousands='.')")
+    if decimal is not None and decimal == thousands:
+        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    if decimal is None and thousands is not None:
+        decimal = "," if thousands == "." else "."
+    return decimal, thousands
+
+
+_COMMA_GROUPS = re.compile(r"^\s*[-+]?[1-9]\d{0,2}(?:,\d{3})+\s*$")
+
+
+def _format_problem(value: str, decimal: str, thousands: str | None,
+                    declared: bool) -> str:
+    """Why ``value`` is refused, and what to pass (for the messages of
+    :func:`_check_number_formats`)."""
+    if declared:
+        return (f"{value!r} is not a number in the format given ("
+                f"{_format_text(decimal, thousands)}); give the separators the file "
+                "uses with decimal= and thousands= ('.' or ','), or correct the value")
+    if _COMMA_GROUPS.match(value):
+        grouped = value.strip().replace(",", "")
+        return (f"{value!r} is ambiguous: a thousands separator ({grouped}) or a "
+                f"decimal comma? pass thousands=',' ({value.strip()} = {grouped}) or "
+                "decimal=','")
+    if _COMMA_DECIMAL.match(value):
+        return (f"{value!r} has a decimal comma; pass decimal=',' (and thousands='.' "
+                "if it has thousands separators, e.g. 1.234,5) to read it as numbers")
+    if _DOTTED.match(value):
+        return (f"{value!r} has thousands separators; pass thousands='.' (Dutch: "
+                f"{value.strip()} = {value.strip().replace('.', '')}; with decimal=',' "
+                "for decimals)")
+    return (f"{value!r} is not a number in the default format ("
+            f"{_format_text(decimal, thousands)}); pass the separators the file uses "
+            "with decimal= and thousands= ('.' or ',')")
+
+
+def _text_of(values: pd.Series) -> tuple[Any, np.ndarray]:
+    """The values as an Arrow string array (vectorised regular expressions) and
+    whether each is present (not missing, not blank)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(values.astype(object).where(values.notna(), None).to_numpy(),
+                    type=pa.string(), from_pandas=True)
+    present = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(text), ""), False)
+    return text, present.to_numpy(zero_copy_only=False)
+
+
+def _fullmatch(text: Any, pattern: str) -> np.ndarray:
+    """Whether each value of an Arrow string array matches ``pattern`` as a whole
+    (RE2 in Arrow: no Python call per value)."""
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(text, f"^(?:{pattern})$")
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
 def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
-                          text_columns: Sequence[str], read_kwargs: dict) -> None:
-    """Refuse numbers whose meaning depends on the locale, naming column and line.
+                          text_columns: Sequence[str], read_kwargs: dict,
+                          decimal: str | None = None, thousands: str | None = None
+                          ) -> None:
+    """Check every number of the non-text columns against the number format, naming
+    column and line; with a declared format, read the numbers in it (in place).
 
-    A column whose numbers with a point all look like thousands groups ("4.000",
-    "12.500") is ambiguous (4000 with a Dutch thousands separator, or 4.0?), and a
-    column of decimal commas ("7,6") is not numeric until the reader is told: both need
-    ``--decimal``/``--thousands`` (``decimal=``/``thousands=``).
+    The format is ``decimal``/``thousands`` as given (``--decimal``/``--thousands``),
+    or by default a decimal point and no thousands separator. A value written with
+    digits, points and commas that does not fit it is refused (``4.000`` with
+    ``decimal=','`` alone, ``1.234.567`` or ``4,000`` by default), never read in
+    another format. By default two more cases are refused, as their meaning depends on
+    the locale: a column whose numbers with a point all look like thousands groups
+    ("4.000", "12.500": 4000 with a Dutch thousands separator, or 4.0?), and a column
+    of decimal commas ("7,6").
     """
-    floats = [c for c in frame.columns if c not in text_columns
-              and pd.api.types.is_float_dtype(frame[c])]
-    suspects = [c for c in frame.columns if c not in text_columns
-                and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
-    raw = None
-    if floats:
-        raw = pd.read_csv(path, **{**read_kwargs, "usecols": floats,
-                                   "dtype": dict.fromkeys(floats, str)})
+    declared = decimal is not None or thousands is not None
+    d, t = (decimal, thousands) if declared else (".", None)
+    numeric = [c for c in frame.columns if c not in text_columns]
+    # the raw text of the columns pandas may have read as numbers (by default only
+    # the floats can hide a thousands group; with a declared format every column)
+    reread = [c for c in numeric if declared or pd.api.types.is_float_dtype(frame[c])]
+    raw = (pd.read_csv(path, **{**read_kwargs, "usecols": reread,
+                                "dtype": dict.fromkeys(reread, str)})
+           if reread else pd.DataFrame(index=frame.index))
+    fits_format = _number_pattern(d, t)
+    for column in numeric:
+        if declared and column in raw.columns:
+            values = raw[column]
+        elif frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            values = frame[column]
+        else:
+            continue  # numbers pandas read in the default format; integers, dates
+        text, present_ = _text_of(values)
+        if not present_.any():
+            continue
+        numberish = _fullmatch(text, _NUMBERISH)
+        if not numberish[present_].all():
+            continue  # text (names, codes): the gate refuses it where numbers are needed
+        fits = _fullmatch(text, fits_format)
+        bad = present_ & ~fits
+        if bad.any():
+            row = values.index[np.flatnonzero(bad)[0]]
+            value = values.loc[row]
+            where = describe_rows(frame, [row], source=source, of_file=False)
+            raise ValueError(f"{str(path)!r} {where}, column {column!r}: "
+                             + _format_problem(str(value), d, t, declared))
+        if not declared:
+            continue
+        if fits.any():
+            cleaned = pd.Series(text.to_numpy(zero_copy_only=False),
+                                index=values.index, dtype=object)[fits].str.strip()
+            if t is not None:
+                cleaned = cleaned.str.replace(t, "", regex=False)
+            numbers = pd.to_numeric(cleaned.str.replace(d, ".", regex=False)
+                                    .astype(object))
+            if fits.all():  # the whole column is numbers
+                frame[column] = numbers.to_numpy()
+            else:  # numbers and missing values
+                out = np.full(len(frame), np.nan)
+                out[fits] = numbers.to_numpy(dtype=np.float64)
+                frame[column] = out
+    if declared:
+        return
+    floats = [c for c in numeric if pd.api.types.is_float_dtype(frame[c])]
     for column in floats:
         values = raw[column].dropna()
         dotted = values[values.str.contains(".", regex=False)]
-        if len(dotted) and dotted.str.match(_DOTTED).all():
+        if len(dotted) and _fullmatch(_text_of(dotted)[0], _DOTTED.pattern).all():
             row = dotted.index[0]
             raise ValueError(
                 f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
@@ -228,17 +401,6 @@ def _check_number_formats(path: Path, frame: pd.DataFrame, source: Source,
                 "Every number with a point in the column looks like thousands; pass "
                 "thousands='.' (Dutch: 4.000 = 4000; with decimal=',' for decimals) or "
                 "decimal='.' (4.000 = 4.0)"
-            )
-    for column in suspects:
-        values = frame[column].dropna().astype(str)
-        values = values[values.str.strip() != ""]
-        if len(values) and values.str.match(_COMMA_DECIMAL).all():
-            row = values.index[0]
-            raise ValueError(
-                f"{str(path)!r} {describe_rows(frame, [row], source=source, of_file=False)}"
-                f", column {column!r}: {values.iloc[0]!r} has a decimal comma; pass "
-                "decimal=',' (and thousands='.' if it has thousands separators, e.g. "
-                "1.234,5) to read it as numbers"
             )
 
 
@@ -375,6 +537,29 @@ def describe_rows(data: pd.DataFrame, labels: Sequence[Any], *,
     return f"{word}{'s' if plural else ''} {numbers}{tail}{where}"
 
 
+def _header_names(path: Path, sep: str, encoding: str) -> list[str]:
+    """The column names of a CSV file as written (pandas renames a repeated name
+    'a' to 'a.1')."""
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding=encoding, newline="") as fh:
+        return next(csv.reader(fh, delimiter=sep), [])
+
+
+def _refuse_duplicate_names(path: Path, names: Sequence[str], where: str = "header",
+                            wanted: Sequence[str] | None = None) -> None:
+    """A column name given twice is an error naming both columns (1-based), when the
+    column is read (``wanted``; None: every column)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if name in seen and (wanted is None or name in wanted):
+            raise ValueError(
+                f"{str(path)!r} has two columns named {name!r} (columns {seen[name]} and "
+                f"{i} of the {where}); which one is meant is not clear: rename one of "
+                "them"
+            )
+        seen[name] = i
+
+
 def _check_path(path: Path) -> None:
     if path.is_dir():
         raise ValueError(
@@ -455,6 +640,7 @@ def read_table(
             schema_names = pq.read_schema(path).names
         except Exception as exc:  # pyarrow raises several types for a broken file
             raise ValueError(f"cannot read {str(path)!r} as Parquet: {exc}") from None
+        _refuse_duplicate_names(path, schema_names, "schema", wanted)
         if wanted is not None:
             missing = [c for c in wanted if c not in schema_names]
             if missing:
@@ -471,17 +657,14 @@ def read_table(
 
     if path.stat().st_size == 0:
         raise ValueError(f"input file {str(path)!r} is empty")
-    for value, option in ((decimal, "decimal"), (thousands, "thousands")):
-        if value is not None and (not isinstance(value, str) or len(value) != 1):
-            raise ValueError(f"{option} must be one character, got {value!r}")
-    if decimal is not None and decimal == thousands:
-        raise ValueError(f"decimal and thousands must differ, both are {decimal!r}")
+    decimal, thousands = _separators(decimal, thousands)
     sep = _check_sep(sep)
     scan = _scan(path, encoding)
     encoding = scan.encoding
     sep = sep if sep is not None else _sniff_sep(path, encoding)
     header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0)
     names = [str(c) for c in header.columns]
+    _refuse_duplicate_names(path, _header_names(path, sep, encoding), wanted=wanted)
     if wanted is not None:
         missing = [c for c in wanted if c not in names]
         if missing:
@@ -500,9 +683,8 @@ def read_table(
     source = Source(str(path), "csv", sep, encoding,
                     first_line=2 if data_lines == len(frame) else None)
     frame.attrs[SOURCE_ATTR] = source
-    if decimal is None and thousands is None:
-        _check_number_formats(path, frame, source, [c for c in text_columns],
-                              {**kwargs})
+    _check_number_formats(path, frame, source, [c for c in text_columns], {**kwargs},
+                          decimal, thousands)
     return frame
 
 

@@ -404,7 +404,11 @@ def check_base(base: Any) -> float:
 
 def _as_matrix(counts: Any, name: str = "counts") -> np.ndarray:
     """A units x groups float64 matrix from array-like counts, validated."""
+    from segspatial.counts import refuse_count_types  # the table's gate: one rule
+
     if isinstance(counts, pd.DataFrame):
+        for col in counts.columns:
+            refuse_count_types(counts[col].to_numpy(), f"{name}: column {str(col)!r}")
         bad = [str(col) for col, dt in counts.dtypes.items()
                if not (pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt))]
         if bad:
@@ -412,6 +416,7 @@ def _as_matrix(counts: Any, name: str = "counts") -> np.ndarray:
         arr = counts.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         arr = np.asarray(counts)
+        refuse_count_types(arr, name)
         if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
                                        or np.issubdtype(arr.dtype, np.bool_)):
             raise TypeError(f"{name} must be numeric counts, got dtype {arr.dtype}")

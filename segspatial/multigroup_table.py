@@ -806,7 +806,13 @@ def pupil_multigroup_segregation(
     >>> sorted(res.table["groups"].unique())
     ['dutch|western|nonwestern', 'income_q1|income_q2|income_q3|income_q4|income_q5']
     """
-    from segspatial.pupils import GROUP_COLUMNS, _finish_exclusions, aggregate_pupils
+    from segspatial.compute import group_codes
+    from segspatial.pupils import (
+        GROUP_COLUMNS,
+        _finish_exclusions,
+        _in_theme_pupils,
+        aggregate_pupils,
+    )
 
     base = check_base(base)
     k = _check_income_groups(income_groups)
@@ -865,6 +871,10 @@ def pupil_multigroup_segregation(
             within="_within" if within is not None else None, within_label=within)
         table.insert(2, "comparison", theme)
         tables.append(table)
+        # each pupil once: those in no group of the theme are counted under it already
+        undefined = _in_theme_pupils(
+            undefined, group_codes(kept, ["area", "year"]),
+            kept[list(columns)].to_numpy(dtype=np.float64).sum(axis=1))
         if not undefined.empty:
             parts.append(undefined.assign(theme=theme, comparison=theme))
     for part in parts:

@@ -30,10 +30,12 @@ a group of the theme; a theme exclusion (``missing_value``, ``unknown_code``,
 ``invalid_value``, ``between_bands``); a key exclusion (``missing_unit``,
 ``missing_area``, ``missing_year``: the row cannot be placed in a school or year); or,
 in :func:`pupil_segregation`, a filtered unit or area (``small_unit``,
-``small_area``). Per comparison, ``not_in_comparison`` counts the pupils of the
-analysed units that are in neither group, once per pupil: not in area-years whose
-indices are undefined (their pupils are all counted as ``too_few_units`` or
-``group_absent``; see :data:`segspatial.counts.PRECEDENCE`).
+``small_area``). Per comparison, the pupils of the analysed units in a group of the
+theme are counted once more only if they are not used: all of them in an area-year
+whose indices are undefined (``too_few_units``, ``group_absent``), else those in
+neither group (``not_in_comparison``; see :data:`segspatial.counts.PRECEDENCE`). So,
+per comparison, the pupils used plus every exclusion of the comparison, of its theme
+and without a theme add up to the input rows, each pupil under one reason.
 
 References
 ----------
@@ -57,7 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segspatial.compute import SegregationResult, compute_indices
+from segspatial.compute import SegregationResult, compute_indices, group_codes
 from segspatial.counts import (
     _REASONS,
     EXCLUSION_COLUMNS,
@@ -202,10 +204,12 @@ def _aggregate(pupils: pd.DataFrame, unit: str, area: str | None, year: str | No
         if mask.any():
             a = acode[mask]
             y = ycode[mask]
+            # (no area or no year at all: every key missing, nothing to look up)
             part = pd.DataFrame({
-                "area": pd.Series(np.where(a >= 0, uniq_area[np.maximum(a, 0)], None),
-                                  dtype=object),
-                "year": pd.array(np.where(y >= 0, years[np.maximum(y, 0)], 0),
+                "area": pd.Series(np.where(a >= 0, uniq_area[np.maximum(a, 0)], None)
+                                  if len(uniq_area) else [None] * len(a), dtype=object),
+                "year": pd.array(np.where(y >= 0, years[np.maximum(y, 0)], 0)
+                                 if len(years) else np.zeros(len(y), np.int64),
                                  dtype="Int64"),
             })
             part.loc[y < 0, "year"] = pd.NA
@@ -349,6 +353,7 @@ def _prepare(pupils: pd.DataFrame | str | Path, unit: str, area: str | None,
         if engine != "pandas":
             from segspatial.engines import aggregate_files
 
+            _check_engine_options(engine, engine_options)
             return aggregate_files(
                 pupils, unit, area=area, year=year, ethnicity=ethnicity, income=income,
                 education=education, ethnicity_map=ethnicity_map,
@@ -380,6 +385,53 @@ def _prepare(pupils: pd.DataFrame | str | Path, unit: str, area: str | None,
                        education_map=education_map, income_missing=income_missing,
                        year_codes=year_codes)
     return _aggregate(pupils, unit, area, year, codes, year_codes, themes)
+
+
+def _in_theme_pupils(undefined: pd.DataFrame,
+                     area_years: tuple[np.ndarray, pd.DataFrame],
+                     in_theme: np.ndarray) -> pd.DataFrame:
+    """``undefined`` with ``n_pupils`` of its undefined area-years (``too_few_units``,
+    ``group_absent``, ``too_few_groups``) = their pupils in a group of the theme: the
+    others are counted once already, under the theme's reasons (``missing_value``,
+    ``between_bands``, ...). ``in_theme`` holds those pupils per row of the frame
+    whose area-years ``area_years`` (:func:`segspatial.compute.group_codes`) codes."""
+    whole = undefined["reason"].isin(_UNDEFINED_AREA_YEAR).to_numpy() \
+        if not undefined.empty else np.zeros(0, dtype=bool)
+    if not whole.any():
+        return undefined
+    g, key_frame = area_years
+    per_area_year = np.bincount(g, weights=in_theme, minlength=len(key_frame))
+    lookup = pd.Series(per_area_year, index=pd.MultiIndex.from_frame(key_frame))
+    where = pd.MultiIndex.from_frame(undefined[list(key_frame.columns)])
+    n_pupils = np.where(whole, lookup.reindex(where).to_numpy(),
+                        undefined["n_pupils"].to_numpy(dtype=np.float64))
+    return undefined.assign(n_pupils=n_pupils)
+
+
+#: Exclusions that count every pupil of an area-year (its indices are undefined).
+_UNDEFINED_AREA_YEAR = ("too_few_units", "group_absent", "too_few_groups")
+
+
+#: The options of each file engine (``engine_options``).
+_ENGINE_OPTIONS = {"duckdb": ("memory_limit", "threads", "batch_rows"),
+                   "dask": ("scheduler", "blocksize")}
+
+
+def _check_engine_options(engine: str, options: Mapping[str, Any] | None) -> None:
+    """Names in ``engine_options`` that the engine does not take: an error listing the
+    ones it does (not a TypeError about a keyword of an internal function)."""
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise TypeError(f"engine_options must be a mapping (a dict), got "
+                        f"{type(options).__name__}")
+    unknown = [k for k in options if k not in _ENGINE_OPTIONS[engine]]
+    if unknown:
+        other = [f"{k!r} is for the {e} engine" for k in unknown
+                 for e, names in _ENGINE_OPTIONS.items() if k in names]
+        hint = f" ({'; '.join(other)})" if other else ""
+        raise ValueError(f"engine_options: {unknown!r} are not options of the {engine} "
+                         f"engine{hint}; it takes {', '.join(_ENGINE_OPTIONS[engine])}")
 
 
 def _drop_placeholders(frame: pd.DataFrame, area: str | None, year: str | None
@@ -639,11 +691,12 @@ def pupil_segregation(
     Per theme, every pupil row is counted once: ``len(pupils)`` = pupils of the
     analysed units in the theme's groups + their ``theme`` exclusions + ``small_unit``
     + ``small_area`` + rows that cannot be placed. Per comparison, each pupil of the
-    analysed units is counted once (:data:`segspatial.counts.PRECEDENCE`): all pupils of
-    an area-year whose indices are undefined under ``too_few_units`` or
-    ``group_absent``, then those of the other area-years in neither group under
-    ``not_in_comparison``; so ``n_a + n_b`` (defined area-years) + those = the pupils
-    of the analysed units, and "left out" never exceeds the input.
+    analysed units in a group of the theme is counted once
+    (:data:`segspatial.counts.PRECEDENCE`): all of them in an area-year whose indices
+    are undefined under ``too_few_units`` or ``group_absent``, then those of the other
+    area-years in neither group under ``not_in_comparison``. So ``n_a + n_b`` (defined
+    area-years) + the exclusions of the comparison + those of its theme + those
+    without a theme = ``len(pupils)``, and "left out" never exceeds the input.
 
     Raises
     ------
@@ -692,6 +745,7 @@ def pupil_segregation(
     keys = [k for k, given in (("area", area), ("year", year)) if given is not None]
     tables, parts = [], [pc.exclusions[pc.exclusions["theme"].isna()], filtered,
                          theme_exc]
+    area_years = group_codes(kept, ["area", "year"]) if not kept.empty else None
     for name, (ga, gb) in chosen.items():
         theme = _THEME_OF_COLUMN[ga]
         if kept.empty:
@@ -704,10 +758,16 @@ def pupil_segregation(
             "total": kept["total"].to_numpy(dtype=np.float64),
         })
         table, undefined = compute_indices(frame, specs, group_a=ga, group_b=gb,
-                                           keys=("area", "year"))
+                                           keys=("area", "year"), area_years=area_years)
         table["comparison"] = np.full(len(table), name, dtype=object)
         tables.append(table)
-        neither = frame["total"].to_numpy() - frame["a"].to_numpy() - frame["b"].to_numpy()
+        # Each pupil once: those in no group of the theme are counted under the theme's
+        # reasons (missing_value, between_bands, ...), so the comparison's reasons
+        # (too_few_units, group_absent, not_in_comparison) count only pupils in a group
+        # of the theme.
+        in_theme = kept[list(GROUP_COLUMNS[theme])].to_numpy(dtype=np.float64).sum(axis=1)
+        undefined = _in_theme_pupils(undefined, area_years, in_theme)
+        neither = in_theme - frame["a"].to_numpy() - frame["b"].to_numpy()
         outside = neither > 0
         outside_part = (count_once(_exclusion_rows(frame, outside, "not_in_comparison",
                                                    pupils=neither).assign(n_units=0),

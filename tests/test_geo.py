@@ -185,7 +185,7 @@ def test_topojson_decoding_exact(tmp_path):
     messages = [str(w.message) for w in record]
     assert "TopoJSON has no CRS; the coordinates look like lon/lat, so EPSG:4326 is " \
         "assumed" in messages[0]
-    assert "1 features have no geometry (null, or collapsed to nothing; rows 2)" in messages[1]
+    assert "1 features have no geometry (null, or collapsed to nothing; feature 3)" in messages[1]
     assert out.crs.to_epsg() == 4326 and out.attrs["crs_assumed"] is True
     assert out.attrs["layer"] == "areas"
     assert out["code"].tolist() == ["L", "R", "N"]

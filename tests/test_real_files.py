@@ -119,7 +119,7 @@ def test_real_decimals_are_not_mistaken_for_thousands(tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"decimal": ",,"}, r"decimal must be one character"),
+    ({"decimal": ",,"}, r"decimal=',,' is not a number separator"),
     ({"decimal": ".", "thousands": "."}, "must differ"),
 ])
 def test_bad_number_options(tmp_path, kwargs, match):
@@ -262,9 +262,11 @@ def test_a_boundary_feature_without_a_code_is_named_and_ignored(tmp_path, capsys
     with pytest.warns(geo.GeometryWarning) as caught:
         codes, _ = geo.assign_areas(points, geo.read_boundaries(bounds), "statcode", snap=0)
     text = " ".join(str(w.message) for w in caught)
-    assert ("b.geojson' have no 'statcode' (area_code / --area-code; features 2, counted "
-            "from 1) and are ignored" in text)
-    assert "5 units are left out: 5 lie outside every area polygon beyond snap=0 m" in text
+    assert ("b.geojson' have no 'statcode' (area_code / --area-code; feature 2): units "
+            "in them are left out (reason area_without_code)" in text)
+    # the 5 units in the feature without a code: left out with their own reason
+    assert ("5 units are left out: 5 lie in (or nearest to) a boundary feature without a "
+            "'statcode'") in text
     assert codes.notna().sum() == 5
 
 
@@ -272,8 +274,8 @@ def test_units_left_out_always_say_why(tmp_path, capsys):
     bounds = _boundaries(tmp_path / "b.geojson", [None, " "])
     code, err = _cli(capsys, *_located(tmp_path), "--areas-from", str(bounds))
     assert code == 2
-    assert ("10 units are left out: 10 lie outside every area polygon and no polygon "
-            "with a 'statcode' is near") in err
+    assert ("10 units are left out: 10 lie in (or nearest to) a boundary feature "
+            "without a 'statcode'") in err
     assert "are left out: \n" not in err and "are left out: (" not in err
     assert "no unit is left after locating them" in err
 

@@ -46,9 +46,29 @@ COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a short usage on errors: one line and a pointer to ``--help``
+    (the full usage of a command runs to 40 lines and hides the error), as mature
+    command lines do. ``--help`` shows everything, as before."""
+
+    def short_usage(self) -> str:
+        positionals = []
+        for action in self._actions:
+            if action.option_strings or action.help == argparse.SUPPRESS:
+                continue
+            metavar = action.metavar or action.dest.upper()
+            positionals.append(f"{metavar} ..." if isinstance(
+                action, argparse._SubParsersAction) else str(metavar))
+        return " ".join([f"usage: {self.prog} [-h] [OPTIONS]", *positionals])
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.short_usage()}  (try '{self.prog} --help' for every "
+                     f"option)\n{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="segspatial",
         description="School segregation indices (aspatial and spatial), maps and reports.",
     )

@@ -194,7 +194,7 @@ GROUPS: dict[str, Group] = {
             option("--within", metavar="COL",
                    help="a column grouping the units (e.g. denomination, school board): "
                    "adds the exact split of M and H into between and within"),
-            option("--log-base", type=float, metavar="B",
+            option("--log-base", type=float, metavar="B", python=("base",),
                    help="logarithm base of M and the entropy (default e: nats; 2 gives "
                    "bits, written as mutual_information_base2)"),
             option("--local-output", metavar="FILE",
@@ -405,13 +405,15 @@ GROUPS: dict[str, Group] = {
         option("--encoding", metavar="NAME",
                help="CSV encoding (default: decided on the whole file: UTF-8, else "
                "Windows-1252; a file mixing both is refused)"),
-        option("--decimal", metavar="CHAR",
-               help="decimal separator, e.g. ',' for Dutch numbers (default: '.'; a column "
-               "of decimal commas is refused until this is given)"),
-        option("--thousands", metavar="CHAR",
-               help="thousands separator, e.g. '.' for Dutch numbers such as 4.000 "
-               "(default: none; numbers that look like thousands groups are refused "
-               "until --thousands or --decimal is given)"),
+        option("--decimal", metavar="CHAR", choices=(".", ","),
+               help="decimal separator, '.' or ',' (Dutch numbers). Default: '.'; "
+               "decimal commas are refused until this is given. Every number is "
+               "checked against the format given: one that does not fit is refused"),
+        option("--thousands", metavar="CHAR", choices=(".", ","),
+               help="thousands separator, '.' (Dutch numbers such as 4.000; the "
+               "decimal separator is then ',') or ','. Default: none; numbers that look "
+               "like thousands groups are refused until --thousands or --decimal is "
+               "given"),
     )),
     "output": Group("output", None, (
         option("--output", "-o", metavar="FILE", help="output file"),

@@ -174,7 +174,10 @@ def run(args: argparse.Namespace) -> int:
             out = change(table, from_year=from_year, to_year=to_year, trend=trend,
                          level=args.ci)
         except ValueError as exc:
-            raise CommandError(f"{args.input!r}: {exc}") from None
+            hint = ("; for a counts or pupil file, name its unit column with --unit (the "
+                    "change is then bootstrapped)" if "not a results table" in str(exc)
+                    else "")
+            raise CommandError(f"{args.input!r}: {exc}{hint}") from None
         console = console_of(args)
         write_or_print(out, args.output, what="changes", console=console)
         console.say(describe_change(out))

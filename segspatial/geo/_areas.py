@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from numbers import Integral
 from typing import Any
 
 import geopandas as gpd
@@ -15,7 +14,7 @@ import pandas as pd
 import shapely
 
 from segspatial.geo._boundaries import _as_boundaries, _check_area_code
-from segspatial.geo._common import GeometryWarning, _examples, _plain
+from segspatial.geo._common import GeometryWarning, _features, _plain
 from segspatial.geo._crs import _distance_crs
 
 #: Reason codes of units left out while locating them (see :func:`unit_exclusions`).
@@ -23,6 +22,7 @@ LOCATION_REASONS = {
     "postcode_unmatched": "unit's 4-digit postcode not in the postcode table (or without a "
     "centroid there)",
     "outside_areas": "unit outside every area polygon, beyond the snap distance",
+    "area_without_code": "unit in (or snapped to) a boundary feature without an area code",
     "no_location": "unit without a location (missing geometry)",
 }
 
@@ -112,21 +112,21 @@ def assign_areas(
     if no_code.any():
         source = bounds.attrs.get("source")
         where = f" of {source!r}" if source else ""
-        features = [int(i) + 1 if isinstance(i, Integral | np.integer) else i
-                    for i in bounds.index[no_code]]
         warnings.warn(f"{int(no_code.sum())} boundary feature(s){where} have no "
-                      f"{area_code!r} (area_code / --area-code; features "
-                      f"{_examples(features)}, counted from 1) and are ignored: no unit is "
-                      "assigned to them; every feature needs an area code", GeometryWarning,
+                      f"{area_code!r} (area_code / --area-code; "
+                      f"{_features(bounds.index[no_code])}): units in them are left "
+                      "out (reason area_without_code), never given to a neighbouring "
+                      "area; every feature needs an area code", GeometryWarning,
                       stacklevel=2)
-    poly_geoms = np.asarray(polys.geometry.array, dtype=object).copy()
-    poly_geoms[no_code] = None
+    poly_geoms = np.asarray(polys.geometry.array, dtype=object)
     # rank of each feature's code in string order: the tie-break for shared borders
-    # (features without a code rank first but have no geometry, so never win)
+    # (features without a code rank last: a unit on the border of a coded area gets it;
+    # a unit in a feature without a code only is left out, counted)
     code_text = np.array(["" if bad else str(v) for v, bad in zip(code_values, no_code,
                                                                    strict=True)],
                          dtype=object)
     _, code_rank = np.unique(code_text, return_inverse=True)
+    code_rank = np.where(no_code, len(code_text), code_rank)
     tree = shapely.STRtree(poly_geoms)
 
     geoms = np.asarray(pts.geometry.array, dtype=object)
@@ -176,6 +176,9 @@ def assign_areas(
     distance[has_site] = site_distance[site[has_site]]
     inside = np.zeros(n, dtype=bool)
     inside[has_site] = site_inside[site[has_site]]
+    codeless = (chosen >= 0) & no_code[np.maximum(chosen, 0)]
+    chosen[codeless] = -1
+    inside &= ~codeless
     n_within = int(inside.sum())
     snapped = (chosen >= 0) & ~inside
     n_snapped = int(snapped.sum())
@@ -193,15 +196,20 @@ def assign_areas(
     frame = points.drop(columns=points.geometry.name) if isinstance(
         points, gpd.GeoDataFrame) else pd.DataFrame(index=points.index)
     exclusions = pd.DataFrame(frame.loc[excluded])
-    exclusions["reason"] = np.where(located[excluded], "outside_areas", "no_location")
+    exclusions["reason"] = np.where(
+        codeless[excluded], "area_without_code",
+        np.where(located[excluded], "outside_areas", "no_location"))
     exclusions["distance"] = distance[excluded]
     if excluded.any():
         n_missing = int((~located).sum())
-        far = exclusions["distance"].dropna()
+        n_codeless = int(codeless.sum())
+        far = exclusions.loc[~codeless[excluded], "distance"].dropna()
         n_nowhere = int((located[excluded] & np.isnan(distance[excluded])).sum())
         warnings.warn(
             f"{int(excluded.sum())} units are left out: "
             + ", ".join(filter(None, [
+                f"{n_codeless} lie in (or nearest to) a boundary feature without a "
+                f"{area_code!r}" if n_codeless else "",
                 f"{len(far)} lie outside every area polygon beyond snap={snap:g} m "
                 f"(nearest polygon {far.min():.0f}-{far.max():.0f} m away)" if len(far) else "",
                 f"{n_nowhere} lie outside every area polygon and no polygon with a "

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from segspatial.geo._common import GeometryWarning, _choose_layer, _examples
+from segspatial.geo._common import GeometryWarning, _choose_layer, _features
 from segspatial.geo._crs import _as_crs, _crs_name, check_area_of_use
 from segspatial.geo._topojson import _is_topojson, _read_topojson
 
@@ -203,13 +203,13 @@ def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
         names = gdf.index[invalid]
         warnings.warn(
             f"boundaries {name}: repaired {n_repaired} invalid "
-            f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; rows "
-            f"{_examples(list(names))})", GeometryWarning, stacklevel=3)
+            f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; "
+            f"{_features(names)})", GeometryWarning, stacklevel=3)
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if null.any():
         warnings.warn(
             f"boundaries {name}: {int(null.sum())} features have no geometry (null, "
-            f"or collapsed to nothing; rows {_examples(list(gdf.index[null]))}); they are "
+            f"or collapsed to nothing; {_features(gdf.index[null])}); they are "
             "kept but no unit can fall in them", GeometryWarning, stacklevel=3)
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs),
                            crs=gdf.crs)
@@ -230,7 +230,7 @@ def _check_boundaries_crs(gdf: gpd.GeoDataFrame, path: Path, declared: bool,
     bounds = bounds[finite]
     xs = np.concatenate([bounds[:, 0], bounds[:, 2]])
     ys = np.concatenate([bounds[:, 1], bounds[:, 3]])
-    labels = np.concatenate([np.asarray([f"feature {i}" for i in gdf.index[finite]],
+    labels = np.concatenate([np.asarray([_features([i]) for i in gdf.index[finite]],
                                         dtype=object)] * 2)
     try:
         check_area_of_use(xs, ys, gdf.crs, what=f"boundaries {str(path)!r}",

@@ -28,6 +28,19 @@ def _examples(values: Sequence[Any]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _features(labels: Sequence[Any]) -> str:
+    """``"feature 4"`` / ``"features 2, 3"``: boundary features for messages, counted
+    from 1 as a GIS shows them (labels of a default integer index, which count from 0);
+    other labels as they are."""
+    labels = list(labels)
+    shown = [int(v) + 1 if isinstance(v, int | np.integer) and not isinstance(v, bool)
+             else _plain(v) for v in labels]
+    word = "feature" if len(shown) == 1 else "features"
+    text = ", ".join(str(v) for v in shown[:_MAX_EXAMPLES])
+    more = len(shown) - _MAX_EXAMPLES
+    return f"{word} {text}" + (f" and {more} more" if more > 0 else "")
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars as plain Python values (for messages)."""
     return value.item() if isinstance(value, np.generic) else value

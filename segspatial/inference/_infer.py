@@ -530,8 +530,9 @@ def bootstrap(
     >>> bool(t["ci_low"].iloc[0] < t["value"].iloc[0] < t["ci_high"].iloc[0])
     True
     """
-    if n_boot == 0:
-        raise ValueError("n_boot must be at least 2, got 0")
+    if not isinstance(n_boot, bool) and n_boot in (0, 1):  # infer() allows 0
+        raise ValueError(f"n_boot must be at least 2 (the bootstrap replicates), got "
+                         f"{n_boot}")
     return infer(result, n_boot=n_boot, level=level, cluster=cluster, interval=interval,
                  indices=indices, environments=environments, rng=rng, n_jobs=n_jobs,
                  chunk_rows=chunk_rows).result
@@ -582,8 +583,9 @@ def randomisation_test(
     >>> float(randomisation_test(res, 999, rng=1).table["p_value"].iloc[0])
     0.001
     """
-    if null_draws == 0:
-        raise ValueError("null_draws must be at least 2, got 0")
+    if not isinstance(null_draws, bool) and null_draws in (0, 1):  # infer() allows 0
+        raise ValueError(f"null_draws must be at least 2 (the draws of the null "
+                         f"distribution), got {null_draws}")
     return infer(result, null_draws=null_draws, alternative=alternative, indices=indices,
                  environments=environments, rng=rng, n_jobs=n_jobs,
                  chunk_rows=chunk_rows).result
