@@ -350,3 +350,34 @@ def test_real_case_three_groups_by_denomination(real_2019, boundaries):
     vlieland = _section(pages["GM0096.html"], "multigroup")
     assert "<svg" not in vlieland and "<img" not in vlieland and "srcdoc" not in vlieland
     assert "minder dan 2 scholen hebben leerlingen" in _text(vlieland)
+
+
+@pytest.mark.parametrize("missing", ["some", "all"])
+def test_the_split_says_which_schools_it_covers(missing):
+    # GM0000: one school without a denomination (the split's M is that of the other
+    # schools) or none with one (the split cannot be computed, and the page says why)
+    import segspatial as ss
+
+    counts = _counts(6, 1)
+    counts["denomination"] = counts["denomination"].astype(object)
+    if missing == "some":
+        counts.loc[0, "denomination"] = None
+    else:
+        counts["denomination"] = None
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    several = multigroup_segregation(counts, "school", ["a", "b", "c"], area="gm",
+                                     within="denomination", min_unit_size=0,
+                                     min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=_boundaries(counts), permutations=0,
+                          multigroup=several)
+    text = _text(_section(dict(rp.render_report(data))["GM0000.html"], "multigroup"))
+    if missing == "some":
+        m_all = several.table.query("index == 'mutual_information'")["value"].iloc[0]
+        assert ("1 schools without a value in column denomination are not part of this "
+                f"split, so its M differs from the M of all schools ({m_all:.3f})") in text
+        assert "add up to M of the schools in the split" in text
+    else:
+        assert ("cannot be computed: no school has a value in column denomination"
+                in text)

@@ -192,14 +192,17 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     h_between, _ = values.get(block, year, "multigroup_theil_h_between")
     h_within, _ = values.get(block, year, "multigroup_theil_h_within")
     which = clusters_name(ctx, mg.within)
-    if not (math.isfinite(between) and math.isfinite(within)):
-        return {"sentence": ctx.t("multigroup.split_undefined", clusters=which),
-                "rows": [], "total": None, "clusters": which}
-    total = between + within
     first = values.first(block, year, "mutual_information_between")
     all_first = values.first(block, year, "mutual_information")
-    n_in = int(first["n_units"]) if first is not None else 0
+    n_in = (int(first["n_units"]) if first is not None and math.isfinite(
+        float(first["n_units"])) else 0)
     n_all = int(all_first["n_units"]) if all_first is not None else n_in
+    if not (math.isfinite(between) and math.isfinite(within)):
+        key = ("multigroup.split_undefined_missing" if n_in == 0 and n_all > 0
+               else "multigroup.split_undefined")
+        return {"sentence": ctx.t(key, clusters=which, column=mg.within),
+                "rows": [], "total": None, "clusters": which}
+    total = between + within
     share = between / total if total > 0 else float("nan")
     sentence = ctx.t("multigroup.split_sentence", when=when, clusters=which,
                      total=ctx.num(total, 3),
@@ -207,8 +210,9 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
                      between_pct=ctx.pct(share, 1), within_pct=ctx.pct(1 - share, 1))
     parts = [sentence]
     if n_all > n_in:
+        m_all, _ = values.get(block, year, "mutual_information")
         parts.append(ctx.t("multigroup.split_missing", n=ctx.plain_count(n_all - n_in),
-                           column=mg.within))
+                           column=mg.within, m_all=ctx.num(m_all, 3)))
     comp = mg.components
     comp = comp[(comp["comparison"] == block) & (comp["year"] == year)] if len(comp) \
         else comp
