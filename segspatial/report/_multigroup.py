@@ -11,6 +11,7 @@ or catalogue fields, escaped once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -64,9 +65,19 @@ def _list(ctx: _Ctx, items: list[str]) -> str:
     return format_list(items, locale=ctx.words.locale) if items else ""
 
 
+def groups_phrase(ctx: _Ctx, columns: Sequence[str]) -> str:
+    """The groups of a block as one phrase: K income groups of the national ranks in
+    one go (not K times the same long noun), else the group names in a list."""
+    columns = list(columns)
+    if len(columns) > 1 and all(c.startswith("income_q") and c[8:].isdigit()
+                                for c in columns):
+        return ctx.words.text("multigroup.income_groups", k=str(len(columns)))
+    return _list(ctx, [group_name(ctx, c) for c in columns])
+
+
 def block_title(ctx: _Ctx, data: MultigroupData, block: str) -> str:
     """What a block compares: the theme, or the groups in a list."""
-    groups = _list(ctx, [group_name(ctx, c) for c in data.blocks[block]])
+    groups = groups_phrase(ctx, data.blocks[block])
     if block == GROUPS_BLOCK:
         return groups
     return ctx.words.text("multigroup.theme_groups", theme=ctx.theme(block), groups=groups)
@@ -237,7 +248,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
     m, _ = values.get(block, year, "mutual_information")
     when = ctx.year_text(data.has_years, year)
     title = block_title(ctx, mg, block)
-    groups = _list(ctx, [group_name(ctx, c) for c in mg.blocks[block]])
+    groups = groups_phrase(ctx, mg.blocks[block])
     if math.isfinite(h):
         summary = ctx.t("multigroup.lead", when=when, groups=groups, h=ctx.num(h, 3),
                         m=ctx.num(m, 3))
