@@ -266,12 +266,18 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                  ctx.t("multigroup.between_share")]
     rows = []
     for y in reversed(years):
-        cells = [ctx.num(values.get(block, y, i)[0], 3) for i in YEAR_INDICES]
-        if split:
+        cells = []
+        for i in YEAR_INDICES:  # the bootstrap interval after the value (n_boot > 0)
+            value, _ = values.get(block, y, i)
+            cells.append({"value": ctx.num(value, 3),
+                          "ci": (ctx.interval(*values.interval(block, y, i), 3)
+                                 if math.isfinite(value) else "")})
+        if split:  # the engine gives no interval of the decomposition
             hb, _ = values.get(block, y, "multigroup_theil_h_between")
             hw, _ = values.get(block, y, "multigroup_theil_h_within")
             share = hb / (hb + hw) if hb + hw > 0 else float("nan")
-            cells += [ctx.num(hb, 3), ctx.num(hw, 3), ctx.pct(share, 1)]
+            cells += [{"value": text, "ci": ""}
+                      for text in (ctx.num(hb, 3), ctx.num(hw, 3), ctx.pct(share, 1))]
         rows.append({"year": str(y) if data.has_years else "", "cells": cells})
     chart = None
     if data.has_years and len(years) > 1:
