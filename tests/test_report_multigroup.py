@@ -317,7 +317,10 @@ def test_cli_report_from_pupils_with_rank_order_income(demo, tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     page = (tmp_path / "out" / "GM9001.html").read_text(encoding="utf-8")
     assert "<svg" in _section(page, "income")
-    assert "pupils in income group 1 of the national ranks" in _text(_section(page, "multigroup"))
+    section = _text(_section(page, "multigroup"))
+    # K income groups in one phrase, not K times the same long noun
+    assert re.search(r"pupils in the \d income groups of the national ranks", section)
+    assert "pupils in income group 1 of the national ranks" not in section
 
 
 def test_real_case_three_groups_by_denomination(real_2019, boundaries):
@@ -381,3 +384,47 @@ def test_the_split_says_which_schools_it_covers(missing):
     else:
         assert ("cannot be computed: no school has a value in column denomination"
                 in text)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_year_table_shows_the_bootstrap_intervals_of_infer(demo, pages, lang):
+    from segspatial.inference import infer
+    from segspatial.report._multigroup import YEAR_INDICES
+
+    result, schools, several, ranked = demo
+    with_ci = rp.demo_report_data(result, schools, only=["GM9001", "GM9003"],
+                                  permutations=9, multigroup=several, rank_order=ranked,
+                                  n_boot=50, rng=11)
+    page = dict(rp.render_report(with_ci, lang=lang, offline=True))
+    engine = infer(several, n_boot=50, level=0.95, cluster=False, rng=11).result.table
+    words = Formatter(lang)
+
+    def shown(v: float) -> str:
+        return words.number(round(float(v), 3) + 0.0, 3)
+
+    for area in ("GM9001", "GM9003"):
+        section = _section(page[f"{area}.html"], "multigroup")
+        rows = dict(re.findall(r"<tr><td>(\d{4})</td>(.*?)</tr>", section))
+        assert set(rows) == {"2017", "2018"}
+        for year in (2017, 2018):
+            cells = [_text(c).strip() for c in re.findall(r"<td>(.*?)</td>", rows[str(year)])]
+            assert len(cells) == 6  # H, M, D, then H between, H within, share
+            for cell, index in zip(cells, YEAR_INDICES, strict=False):
+                row = engine[(engine["area"] == area) & (engine["year"] == year)
+                             & (engine["index"] == index)
+                             & (engine["comparison"] == "ethnicity")]
+                assert len(row) == 1
+                low, high = float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
+                assert np.isfinite(low) and np.isfinite(high) and low < high
+                value = _engine(several, area, year, index)
+                assert cell == f"{shown(value)} ({shown(low)}–{shown(high)})", (area, index)
+            assert all("(" not in c for c in cells[3:])  # the split gets no interval
+        assert section.count('class="ci"') == 6  # three indices, two years
+        if lang == "nl":
+            assert "," in cells[0] and "." not in cells[0]
+    # without the bootstrap: no intervals at all
+    for area in ("GM9001", "GM9003"):
+        section = _section(pages[lang][f"{area}.html"], "multigroup")
+        assert 'class="ci"' not in section
+        rows = re.findall(r"<tr><td>\d{4}</td>(.*?)</tr>", section)
+        assert rows and all("(" not in _text(r) for r in rows)

@@ -28,6 +28,7 @@ from segspatial.counts import _REASONS
 from segspatial.report._intervals import (
     aspatial_intervals,
     empty_change,
+    multigroup_intervals,
     profile_with_intervals,
     spatial_intervals,
 )
@@ -295,7 +296,8 @@ def report_data(
         ``report --bootstrap`` defaults to :data:`REPORT_BOOTSTRAP`). Every index of
         the tables gets a confidence interval (:func:`segspatial.inference.infer`: the
         aspatial indices of every year, the spatial D and H of the latest year at
-        every bandwidth and of the profile), and every index its change from the
+        every bandwidth and of the profile, the multigroup H, M and D of every year
+        but not their between/within split), and every index its change from the
         first to the latest year (:func:`segspatial.inference.change`), which the
         pages call rising or falling only when its interval excludes zero. All areas,
         years and comparisons in one vectorised call each, never per page.
@@ -340,7 +342,8 @@ def report_data(
                              inputs=inputs)
     from segspatial.report._multigroup_data import multigroup_data
 
-    several = multigroup_data(multigroup, rank_order, counts, codes)
+    several = multigroup_data(multigroup_intervals(multigroup, options), rank_order, counts,
+                              codes)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),

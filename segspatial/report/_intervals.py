@@ -18,7 +18,7 @@ from segspatial.compute import SegregationResult
 from segspatial.schema import has_values
 
 __all__ = ["INTERVAL_COLUMNS", "aspatial_intervals", "empty_change",
-           "profile_with_intervals", "spatial_intervals"]
+           "multigroup_intervals", "profile_with_intervals", "spatial_intervals"]
 
 #: The bootstrap columns the pages read (from :func:`segspatial.inference.infer`).
 INTERVAL_COLUMNS = ("se", "ci_low", "ci_high", "ci_level")
@@ -104,6 +104,21 @@ def spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
         table[column] = pd.Series(got[column].to_numpy(), index=table.index[rows]).reindex(
             table.index).to_numpy()
     return replace(res, table=table)
+
+
+def multigroup_intervals(multigroup: SegregationResult | None, options: Mapping[str, Any]
+                         ) -> SegregationResult | None:
+    """A multigroup result with bootstrap intervals (every area, year and block in one
+    vectorised call, with the report's settings and seed). The engine gives none for
+    the between/within rows; without ``n_boot`` the result is returned as it is."""
+    settings = options["inference"]
+    if (not isinstance(multigroup, SegregationResult) or not settings["n_boot"]
+            or not has_values(multigroup.table, "area")):  # multigroup_data says why
+        return multigroup
+    from segspatial.inference import infer
+
+    return infer(multigroup, n_boot=settings["n_boot"], level=settings["level"],
+                 cluster=settings["cluster"], rng=options["rng"]).result
 
 
 def profile_with_intervals(frame: pd.DataFrame, col_a: str, col_b: str, bandwidths: Sequence[float],

@@ -11,6 +11,7 @@ or catalogue fields, escaped once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -64,9 +65,19 @@ def _list(ctx: _Ctx, items: list[str]) -> str:
     return format_list(items, locale=ctx.words.locale) if items else ""
 
 
+def groups_phrase(ctx: _Ctx, columns: Sequence[str]) -> str:
+    """The groups of a block as one phrase: K income groups of the national ranks in
+    one go (not K times the same long noun), else the group names in a list."""
+    columns = list(columns)
+    if len(columns) > 1 and all(c.startswith("income_q") and c[8:].isdigit()
+                                for c in columns):
+        return ctx.words.text("multigroup.income_groups", k=str(len(columns)))
+    return _list(ctx, [group_name(ctx, c) for c in columns])
+
+
 def block_title(ctx: _Ctx, data: MultigroupData, block: str) -> str:
     """What a block compares: the theme, or the groups in a list."""
-    groups = _list(ctx, [group_name(ctx, c) for c in data.blocks[block]])
+    groups = groups_phrase(ctx, data.blocks[block])
     if block == GROUPS_BLOCK:
         return groups
     return ctx.words.text("multigroup.theme_groups", theme=ctx.theme(block), groups=groups)
@@ -237,7 +248,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
     m, _ = values.get(block, year, "mutual_information")
     when = ctx.year_text(data.has_years, year)
     title = block_title(ctx, mg, block)
-    groups = _list(ctx, [group_name(ctx, c) for c in mg.blocks[block]])
+    groups = groups_phrase(ctx, mg.blocks[block])
     if math.isfinite(h):
         summary = ctx.t("multigroup.lead", when=when, groups=groups, h=ctx.num(h, 3),
                         m=ctx.num(m, 3))
@@ -255,12 +266,18 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                  ctx.t("multigroup.between_share")]
     rows = []
     for y in reversed(years):
-        cells = [ctx.num(values.get(block, y, i)[0], 3) for i in YEAR_INDICES]
-        if split:
+        cells = []
+        for i in YEAR_INDICES:  # the bootstrap interval after the value (n_boot > 0)
+            value, _ = values.get(block, y, i)
+            cells.append({"value": ctx.num(value, 3),
+                          "ci": (ctx.interval(*values.interval(block, y, i), 3)
+                                 if math.isfinite(value) else "")})
+        if split:  # the engine gives no interval of the decomposition
             hb, _ = values.get(block, y, "multigroup_theil_h_between")
             hw, _ = values.get(block, y, "multigroup_theil_h_within")
             share = hb / (hb + hw) if hb + hw > 0 else float("nan")
-            cells += [ctx.num(hb, 3), ctx.num(hw, 3), ctx.pct(share, 1)]
+            cells += [{"value": text, "ci": ""}
+                      for text in (ctx.num(hb, 3), ctx.num(hw, 3), ctx.pct(share, 1))]
         rows.append({"year": str(y) if data.has_years else "", "cells": cells})
     chart = None
     if data.has_years and len(years) > 1:
