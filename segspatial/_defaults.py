@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CHANGE_BOOTSTRAP", "DEFAULT_SEED", "DRAWS_SEED", "REPORT_BOOTSTRAP"]
+__all__ = ["CHANGE_BOOTSTRAP", "DEFAULT_SEED", "DRAWS_SEED", "FEW_BOOTSTRAP",
+           "REPORT_BOOTSTRAP"]
 
 #: Seed of the synthetic demo data (:mod:`segspatial.demo`).
 DEFAULT_SEED = 20091001
@@ -22,3 +23,10 @@ CHANGE_BOOTSTRAP = 1000
 #: it is clear. 1,000 replicates put the 2.5% and 97.5% percentiles within about
 #: 0.1 standard error of their limit (Efron & Tibshirani 1993, ch. 19).
 REPORT_BOOTSTRAP = 1000
+
+#: Below this many bootstrap replicates (but at least 2) ``report`` and ``indices`` add a
+#: note: the 2.5% and 97.5% percentiles of a few hundred replicates or fewer move a lot
+#: from one seed to the next, so the intervals and "rising"/"falling" (an interval of
+#: the change that excludes zero) are unstable (Efron & Tibshirani 1993, ch. 19, advise
+#: 1,000 or more for percentile intervals).
+FEW_BOOTSTRAP = 200

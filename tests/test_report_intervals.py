@@ -283,18 +283,24 @@ def _towns():
     return pd.DataFrame(rows), TOWNS
 
 
-def test_intervals_under_disclosure_control(tmp_path):
-    """--min-cell: intervals rounded like the indices, and only for area-years without
-    a count below N; elsewhere withheld with the reason, and no verdict on a change."""
+def _towns_data(**kw):
+    """The report data of :func:`_towns` with intervals (``kw``: more options)."""
     import segspatial as ss
-    from segspatial.disclosure import Design, policy, small_count_years
 
     counts, towns = _towns()
     result = ss.segregation(counts, "school", "a", "b", area="gm", year="year",
                             min_unit_size=0, min_area_size=0)
-    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+    return rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
                           boundaries=towns, area_code="statcode", bandwidth=1000,
-                          permutations=9, n_boot=N_BOOT, rng=1)
+                          permutations=9, n_boot=N_BOOT, rng=1, **kw)
+
+
+def test_intervals_under_disclosure_control(tmp_path):
+    """--min-cell: intervals rounded like the indices, and only for area-years without
+    a count below N; elsewhere withheld with the reason, and no verdict on a change."""
+    from segspatial.disclosure import Design, policy, small_count_years
+
+    data = _towns_data()
     blocks = small_count_years(data.counts, Design(comparisons=data.comparisons),
                                policy(10))
     assert set(blocks.loc[blocks["small"], "area"]) == {"GM0002"}
@@ -323,12 +329,121 @@ def test_intervals_under_disclosure_control(tmp_path):
                for t in CI.findall(west_page))
     assert "errorbar" in west_page and "errorbar" not in east_page
     assert "no interval (disclosure control), so no verdict" in east_page
-    assert "With disclosure control an interval is shown only for years" in east_page
+    assert "with disclosure control an interval is shown only for years" in east_page
     assert "No interval in 1 municipalities." in html.unescape(pages["index.html"]) \
         or "No interval in 1 municipality" in html.unescape(pages["index.html"])
 
 
+def test_interval_captions_only_where_an_interval_is_shown():
+    """--min-cell: a page (or chart) without any interval says they were withheld and
+    why, never "In brackets ..." or "Vertical bars ..."; a page with intervals keeps
+    both captions (en and nl)."""
+    data = _towns_data()
+    words = {"en": ("In brackets: the 95% confidence interval",
+                    "Vertical bars: 95% confidence intervals.",
+                    "No confidence intervals are shown here: with disclosure control an "
+                    "interval is shown only for years without any count below 10, so that "
+                    "no such count can be derived from it.",
+                    "No vertical bars: with disclosure control"),
+             "nl": ("Tussen haakjes: het 95%-betrouwbaarheidsinterval",
+                    "Verticale strepen: 95%-betrouwbaarheidsintervallen.",
+                    "Hier staan geen betrouwbaarheidsintervallen: met onthullingsbeheersing",
+                    "Geen verticale strepen: met onthullingsbeheersing")}
+    for lang, (brackets, bars, withheld, no_bars) in words.items():
+        pages = {k: html.unescape(v) for k, v in
+                 rp.render_report(data, min_cell=10, lang=lang)}
+        west, east = pages["GM0001.html"], pages["GM0002.html"]
+        assert CI.findall(east) == [] and "errorbar" not in east
+        assert brackets not in east and bars not in east
+        assert east.count(withheld) == 2  # the latest year's table and the spatial one
+        assert east.count(no_bars) == 2  # the trend charts and the profile
+        assert brackets in west and bars in west
+        assert withheld not in west and no_bars not in west
+        assert brackets in pages["index.html"]  # Westdorp's intervals are in its table
+    # without disclosure control every page shows intervals and says what they are
+    pages = dict(rp.render_report(data))
+    assert all("In brackets" in pages[f] and "Vertical bars" in pages[f]
+               and "No confidence intervals are shown here" not in pages[f]
+               for f in ("GM0001.html", "GM0002.html"))
+    # every interval withheld (all towns small): the index page says so once, no brackets
+    east_only = _towns_data(only=["GM0002"])
+    index = html.unescape(dict(rp.render_report(east_only, min_cell=10))["index.html"])
+    assert "In brackets" not in index and index.count(words["en"][2]) == 1
+
+
+def test_the_change_rule_says_first_and_latest_year_not_a_trend(data, pages):
+    for lang, phrase in (("en", "It compares the first and the latest year only, not a "
+                                "trend over all the years."),
+                         ("nl", "Ze vergelijkt alleen het eerste en het laatste jaar, "
+                                "geen trend over alle jaren.")):
+        page = html.unescape(pages[lang]["GM9001.html"])
+        assert phrase in page  # next to the change sentences
+        method = ("Rising or falling compares the first and the latest year only"
+                  if lang == "en" else
+                  "Stijgend of dalend vergelijkt alleen het eerste en het laatste jaar")
+        assert method in page  # and in the method section
+
+
 # --------------------------------------------------------------------------- the CLI
+
+
+def _town_files(tmp_path):
+    counts, towns = _towns()
+    counts.to_csv(tmp_path / "towns.csv", index=False)
+    towns.to_file(tmp_path / "towns.geojson", driver="GeoJSON")
+    return ["report", str(tmp_path / "towns.csv"), "--unit", "school", "--group-a", "a",
+            "--group-b", "b", "--area", "gm", "--year", "year", "--x", "x", "--y", "y",
+            "--crs", "EPSG:28992", "--boundaries", str(tmp_path / "towns.geojson"),
+            "--area-code", "statcode", "--min-area-size", "0", "--min-unit-size", "0",
+            "--bandwidth", "1000", "--permutations", "9"]
+
+
+def test_cli_report_notes_withheld_intervals_and_few_replicates(tmp_path, capsys):
+    from segspatial.cli import main
+
+    base = _town_files(tmp_path)
+    capsys.readouterr()
+    assert main(base + ["--bootstrap", "20", "--min-cell", "10", "--output",
+                        str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("segspatial report: note: intervals withheld under --min-cell in 1 "
+                     "of 2 municipalities (a year with a count below 10)") == 1
+    assert err.count("segspatial report: note: few bootstrap replicates (--bootstrap 20): "
+                     "intervals and 'rising/falling' are unstable; use --bootstrap "
+                     "1000") == 1
+    page = (tmp_path / "r" / "GM0002.html").read_text(encoding="utf-8")
+    assert "No confidence intervals are shown here" in page  # the audit ran once, reused
+    assert main(base + ["--bootstrap", "20", "--min-cell", "10", "--lang", "nl",
+                        "--output", str(tmp_path / "nl")]) == 0
+    err = capsys.readouterr().err
+    assert "note: intervallen weggelaten onder --min-cell in 1 van 2 gemeenten (een " \
+        "jaar met een aantal onder 10)" in err
+    assert "note: weinig bootstraptrekkingen (--bootstrap 20): intervallen en " \
+        "'stijgend/dalend' zijn onstabiel; gebruik --bootstrap 1000" in err
+    # no note without disclosure control, with 0 or enough replicates, or with -q
+    for extra in (["--bootstrap", "200", "--min-cell", "3"], ["--bootstrap", "0",
+                                                               "--min-cell", "10"],
+                  ["--bootstrap", "20", "--min-cell", "10", "--quiet"]):
+        assert main(base + extra + ["--output", str(tmp_path / "x")]) == 0
+        assert "note:" not in capsys.readouterr().err, extra
+
+
+@pytest.mark.parametrize(("n", "noted"), [(2, True), (199, True), (200, False), (0, False)])
+def test_cli_indices_notes_few_replicates(tmp_path, capsys, n, noted):
+    from segspatial._defaults import FEW_BOOTSTRAP, REPORT_BOOTSTRAP
+    from segspatial.cli import main
+
+    assert FEW_BOOTSTRAP == 200 and REPORT_BOOTSTRAP == 1000
+    counts, _ = _towns()
+    counts.to_csv(tmp_path / "towns.csv", index=False)
+    assert main(["indices", str(tmp_path / "towns.csv"), "--unit", "school", "--group-a",
+                 "a", "--group-b", "b", "--area", "gm", "--year", "year",
+                 "--min-area-size", "0", "--min-unit-size", "0", "--bootstrap", str(n),
+                 "--output", str(tmp_path / "out.csv")]) == 0
+    err = capsys.readouterr().err
+    line = (f"segspatial indices: note: few bootstrap replicates (--bootstrap {n}): "
+            "intervals and 'rising/falling' are unstable; use --bootstrap 1000")
+    assert (line in err) is noted
 
 
 def test_cli_report_intervals_by_default_and_seeded(tmp_path, capsys):

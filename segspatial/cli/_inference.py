@@ -3,6 +3,7 @@
 The options are the groups ``inference`` and ``random`` of :mod:`segspatial.cli._options`.
 
 - :func:`check_inference_options` refuses options that would do nothing;
+- :func:`note_few_replicates` notes a ``--bootstrap`` too small for stable intervals;
 - :func:`inference_arguments` turns them into keyword arguments of
   :func:`segspatial.inference.infer`;
 - :func:`apply_inference` runs it on a result when asked for;
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # for annotations only: imported when a command runs
 
 
 __all__ = ["apply_inference", "check_inference_options", "describe_inference",
-           "inference_arguments", "uses_inference"]
+           "inference_arguments", "note_few_replicates", "uses_inference"]
 
 
 #: Options that shape bootstrap intervals or the randomisation test, and what they need.
@@ -41,6 +42,20 @@ def check_inference_options(args: argparse.Namespace) -> None:
     if not uses_inference(args) and given_flags(args, ["jobs"]):
         raise CommandError("--jobs needs --bootstrap N or --null-draws N (the threads draw "
                            "the replicates)")
+
+
+def note_few_replicates(args: argparse.Namespace) -> None:
+    """A note (not an error) when ``2 <= --bootstrap <`` :data:`FEW_BOOTSTRAP`: the
+    intervals and the "rising"/"falling" verdicts of so few replicates change with the
+    seed."""
+    from segspatial._defaults import FEW_BOOTSTRAP, REPORT_BOOTSTRAP
+    from segspatial.cli._console import console_of
+
+    n = getattr(args, "bootstrap", 0) or 0
+    if 2 <= n < FEW_BOOTSTRAP:
+        console = console_of(args)
+        console.note(console.t("few_bootstrap", n=console.count(n),
+                               advised=REPORT_BOOTSTRAP))
 
 
 def uses_inference(args: argparse.Namespace) -> bool:

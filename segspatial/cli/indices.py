@@ -16,6 +16,7 @@ from segspatial.cli._inference import (
     apply_inference,
     check_inference_options,
     describe_inference,
+    note_few_replicates,
     uses_inference,
 )
 from segspatial.cli._lazy import has_values, read_table, segregation
@@ -170,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--unit is required: the unit (school) column")
     check_mode_options(args)
     check_disclosure(args)
+    note_few_replicates(args)
     if args.pupils or uses_multigroup(args):
         if args.pupils and not uses_pupil_multigroup(args):
             return run_pupils(args, protect=protect)

@@ -13,7 +13,7 @@ from segspatial.cli._common import (
     require_rows,
 )
 from segspatial.cli._console import console_of
-from segspatial.cli._inference import check_inference_options
+from segspatial.cli._inference import check_inference_options, note_few_replicates
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import (
     X_COLUMN,
@@ -224,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     check_output(args.output)  # before the work, not after it
+    note_few_replicates(args)
     result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     several = _several(args, data)
@@ -251,6 +252,8 @@ def run(args: argparse.Namespace) -> int:
         console.note("with --min-cell the sections 'several groups at once' and 'income as "
                      "a continuum' show no numbers: the disclosure audit does not cover "
                      "the multigroup indices, their split or H^R yet")
+    if args.min_cell is not None and args.bootstrap:
+        report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
                          min_cell=args.min_cell, stamp=stamp, progress=progress)
@@ -259,6 +262,23 @@ def run(args: argparse.Namespace) -> int:
                           index=index))
     console.say(_summary(report.exclusions, args.min_cell, console.lang))
     return 0
+
+
+def _note_withheld_intervals(report, min_cell: int, console):
+    """The report as disclosure mode publishes it (:func:`write_report` then reuses
+    it), after a note on how many municipalities have a year whose intervals are
+    withheld (a count below ``min_cell``; see
+    :func:`segspatial.disclosure.small_count_years`)."""
+    from segspatial.report import _protected
+
+    report, protected = _protected(report, min_cell)
+    areas = set(report.areas["code"].astype(str))
+    years = protected.intervals
+    withheld = set(years.loc[~years["published"].astype(bool), "area"].astype(str)) & areas
+    if withheld:
+        console.note(console.t("intervals_withheld", n=console.count(len(withheld)),
+                               m=console.count(len(areas)), min_cell=min_cell))
+    return report
 
 
 def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:

@@ -111,7 +111,8 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
                           "ci": _ci(ctx, value, values.interval(c, year, "dissimilarity"))})
         rows.append(cells)
-    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data)}
+    shown = any(cell.get("ci") for cells in rows for cell in cells)
+    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data, shown)}
 
 
 def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:

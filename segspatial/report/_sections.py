@@ -87,11 +87,19 @@ def _intervals_on(data: ReportData) -> bool:
     return bool((data.parameters.get("inference") or {}).get("n_boot"))
 
 
-def interval_notes(ctx: _Ctx, data: ReportData) -> list[Markup]:
-    """What the brackets after the indices are (or that there are none)."""
+def interval_notes(ctx: _Ctx, data: ReportData, shown: bool = True) -> list[Markup]:
+    """What the brackets after the indices are (or that there are none).
+
+    ``shown``: whether the table the notes belong to shows at least one interval.
+    When none is shown, the notes say nothing about brackets: under disclosure control
+    one sentence says the intervals were withheld and why; otherwise (no interval
+    could be computed, e.g. every index undefined) there is no note."""
     settings = data.parameters.get("inference") or {}
     if not settings.get("n_boot"):
         return [ctx.t("inference.no_intervals")]
+    if not shown:
+        return ([ctx.t("inference.intervals_withheld_here", n=ctx.min_cell)]
+                if ctx.disclosure is not None else [])
     kind = "cluster" if settings.get("cluster") else "individual"
     notes = [ctx.t("inference.latest_note", level=ctx.pct(settings["level"]),
                    n=ctx.plain_count(settings["n_boot"]),
@@ -123,9 +131,10 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
             pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
         rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
                      "n_units": n_units, "pupils": pupils})
+    shown = any(cell["ci"] for row in rows for cell in row["cells"])
     return {"indices": [ctx.index(i) for i in REPORT_INDICES],
             "when": ctx.year_text(data.has_years, year), "rows": rows,
-            "ci_notes": interval_notes(ctx, data)}
+            "ci_notes": interval_notes(ctx, data, shown)}
 
 
 def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
@@ -134,7 +143,7 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
         return {"charts": [], "note": ctx.t("trend_one_year"), "changes": []}
     labels = [str(y) for y in years]
     charts = []
-    intervals = _intervals_on(data)
+    bars = False  # an error bar on any chart
     for comp, pair in data.comparisons.items():
         series = []
         for index, color, dash in (("dissimilarity", "#0b4f8a", False),
@@ -145,12 +154,10 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
             charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
+            bars = bars or _has_bars(series)
     if not charts:
         return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
-    note = ctx.t("trend_note")
-    if intervals:
-        note = Markup(" ").join([note, ctx.t("inference.bars", level=ctx.pct(
-            data.parameters["inference"]["level"]))])
+    note = _bars_note(ctx, data, ctx.t("trend_note"), bars)
     return {"charts": charts, "note": note, **_change_sentences(ctx, data, changes)}
 
 
@@ -316,13 +323,35 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         "lead": ctx.t("interp_for", comparison=ctx.comparison(comp, pair),
                       when=ctx.year_text(data.has_years, year)),
         "sentences": sentences, "chart": chart,
-        "chart_note": (Markup(" ").join([
-            ctx.t("profile_note", comparison=ctx.comparison(comp, pair)),
-            ctx.t("inference.bars", level=ctx.pct(data.parameters["inference"]["level"]))])
-            if _intervals_on(data) else
-            ctx.t("profile_note", comparison=ctx.comparison(comp, pair))),
-        "ci_notes": interval_notes(ctx, data),
+        "chart_note": _bars_note(ctx, data, ctx.t(
+            "profile_note", comparison=ctx.comparison(comp, pair)),
+            chart is not None and _has_bars(series)),
+        "ci_notes": interval_notes(ctx, data, any(
+            line["base_ci"] or any(cell["ci"] for cell in line["cells"])
+            for row in rows for line in row["lines"])),
     }
+
+
+def _has_bars(series: list[dict[str, Any]]) -> bool:
+    """True when a chart of ``series`` draws at least one error bar (both bounds and
+    the value finite, as :func:`svg_chart` draws them)."""
+    return any(math.isfinite(v) and math.isfinite(lo) and math.isfinite(hi)
+               for s in series
+               for v, lo, hi in zip(s["values"], s["low"], s["high"], strict=True))
+
+
+def _bars_note(ctx: _Ctx, data: ReportData, note: Markup, bars: bool) -> Markup:
+    """A chart's caption: ``note``, and what its vertical bars are when it has any
+    (or, under disclosure control with intervals asked for, that they were withheld)."""
+    if not _intervals_on(data):
+        return note
+    if bars:
+        extra = ctx.t("inference.bars", level=ctx.pct(data.parameters["inference"]["level"]))
+    elif ctx.disclosure is not None:
+        extra = ctx.t("inference.bars_withheld", n=ctx.min_cell)
+    else:
+        return note
+    return Markup(" ").join([note, extra])
 
 
 def _ci(ctx: _Ctx, value: float, bounds: tuple[float, float]) -> Markup | str:
