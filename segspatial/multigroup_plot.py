@@ -4,7 +4,7 @@
   polynomial fit of the rank-order index (:mod:`segspatial.rankorder`).
 * :func:`local_scores_map` (matplotlib) and :func:`local_scores_webmap` (folium) —
   schools as circles sized by pupils and coloured by their local segregation score
-  (:func:`segspatial.multigroup_table.local_scores`): where the schools whose
+  (:func:`segspatial.multigroup_local.local_scores`): where the schools whose
   composition is most unlike their municipality's are.
 
 Names are data: on static figures every text from the input is drawn with mathtext
@@ -165,7 +165,7 @@ def _local_frame(local: pd.DataFrame, value: str, x: str, y: str, groups: Sequen
     missing = [c for c in needed if c not in local.columns]
     if missing:
         raise ValueError(f"local: missing columns {missing!r}; pass extra=[x, y] to "
-                         "segspatial.multigroup_table.local_scores to carry coordinates")
+                         "segspatial.multigroup_local.local_scores to carry coordinates")
     out = pd.DataFrame({
         "x": pd.to_numeric(local[x], errors="coerce").to_numpy(dtype=np.float64),
         "y": pd.to_numeric(local[y], errors="coerce").to_numpy(dtype=np.float64),
@@ -210,7 +210,7 @@ def local_scores_map(
     Parameters
     ----------
     local : pandas.DataFrame
-        :func:`segspatial.multigroup_table.local_scores` for one area-year (or
+        :func:`segspatial.multigroup_local.local_scores` for one area-year (or
         several), with coordinate columns carried through ``extra=[x, y]``.
     value : str
         The score: ``ls`` (default), ``m_contribution``, ``h_contribution`` or

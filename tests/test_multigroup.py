@@ -36,12 +36,8 @@ from segspatial.multigroup import (
     mutual_information_decomposition,
     normalised_exposure,
 )
-from segspatial.multigroup_table import (
-    DECOMPOSITION_INDICES,
-    local_scores,
-    multigroup_segregation,
-    within_components,
-)
+from segspatial.multigroup_local import local_scores, within_components
+from segspatial.multigroup_table import DECOMPOSITION_INDICES, multigroup_segregation
 from segspatial.schema import RESULT_COLUMNS, split_groups
 
 THREE = ["a_above", "a_below", "b"]

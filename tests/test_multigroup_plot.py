@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from segspatial._mapdata import SUPPRESSED_COLOR
+from segspatial.multigroup_local import local_scores
 from segspatial.multigroup_plot import local_scores_map, local_scores_webmap, profile_chart
-from segspatial.multigroup_table import local_scores
 from segspatial.rankorder import rank_order_segregation
 
 HOSTILE = '<script>alert("x")</script> {{7*7}} $\\alpha$'

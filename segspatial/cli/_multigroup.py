@@ -60,11 +60,8 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
         locate_units,
         location_columns,
     )
-    from segspatial.multigroup_table import (
-        local_scores,
-        multigroup_segregation,
-        within_components,
-    )
+    from segspatial.multigroup_local import local_scores, within_components
+    from segspatial.multigroup_table import multigroup_segregation
 
     if args.within_output and not args.within:
         raise CommandError("--within-output needs --within COL")

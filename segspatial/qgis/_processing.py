@@ -6,8 +6,8 @@ computes comes from the public API: :func:`segspatial.segregation`,
 :func:`segspatial.spatial.spatial_segregation`, :func:`~segspatial.spatial.local_measures`,
 :func:`~segspatial.spatial.multiscale_profile`, :func:`segspatial.report.report_data`,
 :func:`~segspatial.report.write_report`, :func:`segspatial.multigroup_segregation` (with
-:func:`~segspatial.multigroup_table.local_scores` and
-:func:`~segspatial.multigroup_table.within_components`) and
+:func:`~segspatial.multigroup_local.local_scores` and
+:func:`~segspatial.multigroup_local.within_components`) and
 :func:`segspatial.inference.infer`; locations, CRSs and joins go through
 :mod:`segspatial.geo` exactly as on the command line. The parameters are the rows of
 :mod:`segspatial.qgis._wiring`.
@@ -627,17 +627,14 @@ class MultigroupAlgorithm(IndicesAlgorithm):
     SPEC = w.ALGORITHMS["multigroup"]
 
     #: Local scores added to the school points (see
-    #: :func:`segspatial.multigroup_table.local_scores`).
+    #: :func:`segspatial.multigroup_local.local_scores`).
     LOCAL_COLUMNS = ("area", "pupils", "p", "ls", "entropy", "m_contribution",
                      "h_contribution")
 
     def compute(self, values: dict, parameters: dict, context: Any, feedback: Any) -> dict:
         from segspatial.counts import prepare_multigroup_counts
-        from segspatial.multigroup_table import (
-            local_scores,
-            multigroup_segregation,
-            within_components,
-        )
+        from segspatial.multigroup_local import local_scores, within_components
+        from segspatial.multigroup_table import multigroup_segregation
 
         within = values.get("WITHIN")
         if parameters.get("WITHIN_OUTPUT") and not within:

@@ -680,8 +680,8 @@ REPORT_ALGORITHM = AlgorithmSpec(
 MULTIGROUP_ALGORITHM = AlgorithmSpec(
     name="multigroup",
     functions=("segspatial.multigroup_table:multigroup_segregation",
-               "segspatial.multigroup_table:local_scores",
-               "segspatial.multigroup_table:within_components",
+               "segspatial.multigroup_local:local_scores",
+               "segspatial.multigroup_local:within_components",
                "segspatial.inference:infer"),
     params=(
         SCHOOLS, UNIT,

@@ -42,10 +42,10 @@ class MultigroupData:
         The grouping column of the between/within decomposition.
     components : pandas.DataFrame
         The decomposition per cluster in each area's latest year
-        (:func:`segspatial.multigroup_table.within_components` with ``comparison``).
+        (:func:`segspatial.multigroup_local.within_components` with ``comparison``).
     local : pandas.DataFrame
         Local scores per school in each area's latest year
-        (:func:`segspatial.multigroup_table.local_scores` with ``comparison``, ``x``,
+        (:func:`segspatial.multigroup_local.local_scores` with ``comparison``, ``x``,
         ``y``, ``name``).
     rank_order : pandas.DataFrame
         H^R rows (``rank_order_theil_h`` and ``rank_order_theil_h_integral``) of the
@@ -135,7 +135,7 @@ def multigroup_data(multigroup: SegregationResult | None, rank_order: Any,
     MultigroupData or None
         None when neither result is given.
     """
-    from segspatial.multigroup_table import local_scores, within_components
+    from segspatial.multigroup_local import local_scores, within_components
 
     if multigroup is None and rank_order is None:
         return None
