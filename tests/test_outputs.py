@@ -209,6 +209,15 @@ def test_an_unwritable_suffix_is_refused_listing_only_writable_ones(files, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
     with pytest.raises(ValueError, match="use a file ending in .csv, .tsv, .parquet"):
         table_format(output, writing=True)
+    # refused before the work: a missing input is not even looked at
+    assert main(["indices", str(tmp_path / "missing.csv"), *TWO, "-o", str(output)]) == 2
+    assert "--output: cannot write a table named" in capsys.readouterr().err
+
+
+def test_stdout_gets_the_same_csv_as_a_file(files, tmp_path, capsys):
+    _indices(files, tmp_path / "r.csv")
+    assert main(["indices", str(files["counts"]), *TWO, *SMALL, "-q"]) == 0
+    assert capsys.readouterr().out == (tmp_path / "r.csv").read_text()
 
 
 def test_a_gz_name_on_a_plain_file_is_a_clear_error(tmp_path, capsys):
