@@ -188,7 +188,7 @@ def _as_dtype(column: pd.Series, dtype: str) -> pd.Series:
         if column.dtype == "Int64":
             return column
         values = pd.to_numeric(column, errors="raise")
-        return values.astype("Int64")  # raises for fractions: never a silent rounding
+        return values.astype("Int64")  # raises for fractions: never rounded
     return column.astype(dtype)
 
 
@@ -201,25 +201,25 @@ def _only_text(column: pd.Series) -> bool:
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every column of the schema in its file type (:data:`FILE_DTYPES`).
 
-    Text columns become pandas ``string`` (``pd.NA`` for null; Arrow ``string``),
-    ``year`` and the counts of units and replicates nullable ``Int64``, the other
-    numbers ``float64``. Other object columns holding only text and nulls (names,
-    ``reason_<index>`` columns of a join) become ``string`` too, so a column that is
-    empty throughout is a text column in Parquet and GeoPackage, not Arrow's ``null``
-    type. Other columns and the column order are kept; the input is not modified.
-
-    Raises
-    ------
-    ValueError, TypeError
-        If a schema column holds values of another type (e.g. a fractional ``year``):
-        a programming error in segspatial's own tables.
+    Text columns become pandas' string dtype (``str`` of pandas 3, NaN for null;
+    Arrow ``string``), ``year`` and the counts of units and replicates nullable
+    ``Int64``, the other numbers ``float64``. Other object columns holding only text
+    and nulls (names, ``reason_<index>`` columns of a join) become strings too, so a
+    column that is empty throughout is a text column in Parquet and GeoPackage, not
+    Arrow's ``null`` type. A column that has a schema column's name but not its kind
+    of values (a table that is not segspatial's, e.g. a ``year`` such as ``2019/20``)
+    is kept as it is: it is data, never rounded or turned into null. Other columns
+    and the column order are kept; the input is not modified.
     """
     result = frame.copy(deep=False)  # a GeoDataFrame stays one (geometry, CRS)
     for i, name in enumerate(frame.columns):
         column = frame.iloc[:, i]
         dtype = FILE_DTYPES.get(name) if isinstance(name, str) else None
         if dtype is not None:
-            cast = _as_dtype(column, dtype)
+            try:
+                cast = _as_dtype(column, dtype)
+            except (TypeError, ValueError):  # not this schema's column: keep it
+                continue
         elif column.dtype == object and _only_text(column):
             cast = column.astype(_STRING)
         else:
