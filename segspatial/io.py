@@ -21,6 +21,7 @@ from segspatial._write import atomic_file
 __all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "row_names",
            "source_of", "write_table"]
 
+
 def _kind(path: Path) -> str:
     """``"csv"``, ``"parquet"`` or ``"spss"``, from the name (:mod:`segspatial._formats`)."""
     return table_format(path).kind

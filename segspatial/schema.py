@@ -194,8 +194,7 @@ def _as_dtype(column: pd.Series, dtype: str) -> pd.Series:
 
 def _only_text(column: pd.Series) -> bool:
     """Whether an object column holds nothing but ``str`` and nulls."""
-    values = column.dropna()
-    return bool(values.map(type).eq(str).all()) if len(values) else True
+    return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
 
 
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
