@@ -307,8 +307,8 @@ def test_results_parquet_of_every_path_have_one_arrow_schema(files, tmp_path):
     assert types == [("BIGINT", "VARCHAR", "BIGINT", "DOUBLE")]
 
 
-def test_the_csv_of_every_path_reads_back_into_the_same_types(files, tmp_path):
-    """CSV has no types, but the same text for the same kind of value: whole years and
+def test_csv_writes_whole_numbers_and_empty_nulls(files, tmp_path):
+    """CSV has no types, but one text per kind of value: whole years and
     counts without '.0', null as an empty field."""
     _indices(files, tmp_path / "r.csv")
     text = (tmp_path / "r.csv").read_text().splitlines()
