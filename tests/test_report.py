@@ -520,7 +520,7 @@ def test_report_data_errors(demo, real_result):
                        r"code of the boundaries \(area_code='statcode', \d+ features\): the "
                        r"results have e.g. \['GM9001', .*the boundaries \['X9001'"):
         _demo_data(demo, boundaries=other_codes)
-    with pytest.warns(UserWarning, match=r"1 area\(s\) of the results have no boundary"):
+    with pytest.warns(UserWarning, match=r"1 area of the results has no boundary"):
         pages = dict(rp.render_report(_demo_data(demo, boundaries=bounds[
             bounds["statcode"] != "GM9002"])))
     assert "GM9002.html" in pages  # a page without a polygon on the index map

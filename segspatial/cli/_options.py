@@ -498,7 +498,7 @@ class _DeprecatedAlias(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         new = self.target.option_strings[0]
         notes = list(getattr(namespace, "_deprecated", []))
-        notes.append(f"{option_string} is deprecated and will be removed; use {new}")
+        notes.append((option_string, new))  # a note in the run's language (cli.main)
         namespace._deprecated = notes
         self.target(parser, namespace, values, new)
 

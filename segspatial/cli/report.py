@@ -249,9 +249,7 @@ def run(args: argparse.Namespace) -> int:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     console = console_of(args)
     if several and args.min_cell is not None:
-        console.note("with --min-cell the sections 'several groups at once' and 'income as "
-                     "a continuum' show no numbers: the disclosure audit does not cover "
-                     "the multigroup indices, their split or H^R yet")
+        console.note(console.t("multigroup_withheld"))
     if args.min_cell is not None and args.bootstrap:
         report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
