@@ -199,8 +199,8 @@ def join_areas(
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
     if unmatched_codes:
-        warn(GeometryWarning, "no_polygon", n=len(unmatched_codes), rows=Text("n_result_rows", n=n_rows),
-             examples=Examples(unmatched_codes))
+        warn(GeometryWarning, "no_polygon", n=len(unmatched_codes),
+             rows=Text("n_result_rows", n=n_rows), examples=Examples(unmatched_codes))
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)
