@@ -288,6 +288,8 @@ def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:
 
     keys = [c for c in ("reason", "comparison", "theme", "area", "description")
             if c in exclusions.columns]
-    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
-        ["n_units", "n_pupils"]].sum()
+    # per area, as the index page adds them up; each row keeps its number of area-years
+    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False).agg(
+        n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+        area_years=("n_units", "size"))
     return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell, lang)

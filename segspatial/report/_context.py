@@ -151,7 +151,9 @@ class _Ctx:
         if code is None or lookup(self.lang, key) is None:
             key = "undefined_reason.other"
         group = {"group_a_absent": pair[0], "group_b_absent": pair[1]}.get(str(code))
-        return self.t(key, n=self.plain_count(n_units),
+        from segspatial.text import plural_key
+
+        return self.t(plural_key(self.lang, key, n_units), n=self.plain_count(n_units),
                       group=self.group(group) if group is not None else "")
 
     def band(self, value: Any) -> dict[str, Any] | None:
