@@ -15,7 +15,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -189,7 +189,7 @@ def _resolve_comparisons(result: SegregationResult,
     ``comparison`` column."""
     params = result.parameters or {}
     table = result.table
-    labels = dict(group_labels or {})
+    labels = _check_labels(group_labels)
     if "comparisons" in params and has_values(table, "comparison"):
         comparisons = {str(k): (str(v[0]), str(v[1]))
                        for k, v in dict(params["comparisons"]).items()}
@@ -198,11 +198,26 @@ def _resolve_comparisons(result: SegregationResult,
     name = f"{group_a}_vs_{group_b}"
     # a label is the caller's noun phrase; without one the page names the group in its
     # own language from the column (``parameters["group_columns"]``)
-    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
-                                    ("b", labels.get("b", labels.get(group_b))))
-              if v is not None and str(v) != ""}
+    pair = {k: v for k, v in (("a", labels.get("a", labels.get(group_a))),
+                              ("b", labels.get("b", labels.get(group_b)))) if v}
+    # the other labels name the K group columns of the multigroup section
+    others = {k: v for k, v in labels.items() if k not in ("a", "b", group_a, group_b)}
     table = table.assign(comparison=name)
-    return {name: ("a", "b")}, labels, table
+    return {name: ("a", "b")}, {**others, **pair}, table
+
+
+def _check_labels(group_labels: Mapping[str, str] | None) -> dict[str, str]:
+    """The caller's labels as text, without empty ones; a TypeError for a label that is
+    not text."""
+    if group_labels is None:
+        return {}
+    if not isinstance(group_labels, Mapping):
+        raise TypeError(f"group_labels must be a mapping of group column (or 'a'/'b') to "
+                        f"a label, got {type(group_labels).__name__}")
+    bad = {k: v for k, v in group_labels.items() if v is not None and not isinstance(v, str)}
+    if bad:
+        raise TypeError(f"group_labels: a label is text (a noun phrase), got {bad!r}")
+    return {str(k): v for k, v in group_labels.items() if v}
 
 
 def report_data(
@@ -219,6 +234,7 @@ def report_data(
     name: str | None = None,
     only: Sequence[Any] | None = None,
     group_labels: Mapping[str, str] | None = None,
+    within_label: str | None = None,
     bandwidth: float | Sequence[float] | None = None,
     kernel: str | None = None,
     districts: Any = None,
@@ -261,8 +277,18 @@ def report_data(
     only : sequence, optional
         Make pages for these area codes only.
     group_labels : mapping, optional
-        Labels of group A and B (keys ``"a"``/``"b"`` or the group column names) for
-        results of :func:`segspatial.segregation`.
+        What to call the groups, as noun phrases in the page language, used as they
+        are ("pupils with a disadvantage background", "achterstandsleerlingen"): keys
+        ``"a"``/``"b"`` or the group column names for results of
+        :func:`segspatial.segregation`, and the K group columns of ``multigroup``
+        (e.g. ``{"a_above": "pupils with a disadvantage background above the
+        threshold"}``). Groups without a label get a known name or ``group <column>``.
+    within_label : str, optional
+        What to call the groups of schools of ``multigroup``'s ``within`` column, as a
+        plural noun phrase ("denominations", "school boards"): the headings and
+        sentences of the split between and within, and the head of its table. By
+        default a known column (denomination, board) gets its name in the page
+        language, another "groups of schools by <column>".
     bandwidth : float or sequence of float, optional
         Bandwidths (metres) of the spatial indices (default 500, 1000, 2000, 4000).
     kernel : str, optional
@@ -344,6 +370,13 @@ def report_data(
 
     several = multigroup_data(multigroup_intervals(multigroup, options), rank_order, counts,
                               codes)
+    if within_label is not None:
+        if not isinstance(within_label, str) or not within_label.strip():
+            raise TypeError(f"within_label must be a non-empty text, got {within_label!r}")
+        if several is None or several.within is None:
+            raise ValueError("within_label names the groups of schools of a multigroup "
+                             "result computed with within=; this report has none")
+        several = replace(several, within_label=within_label)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),

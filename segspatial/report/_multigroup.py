@@ -83,13 +83,27 @@ def block_title(ctx: _Ctx, data: MultigroupData, block: str) -> str:
     return ctx.words.text("multigroup.theme_groups", theme=ctx.theme(block), groups=groups)
 
 
-def clusters_name(ctx: _Ctx, within: str) -> str:
-    """The clusters of the decomposition as a plural noun: ``denominations``, or
-    ``the values of column <within>``."""
-    known = KNOWN_WITHIN.get(within)
+def clusters_name(ctx: _Ctx, mg: MultigroupData) -> str:
+    """The groups of schools of the decomposition as a plural noun phrase: the caller's
+    label (``--within-label``), a known column's name (``denominations``), else
+    ``groups of schools by <column>``."""
+    if mg.within_label:
+        return mg.within_label
+    known = KNOWN_WITHIN.get(str(mg.within))
     if known is not None:
         return ctx.words.text(f"multigroup.within_{known}")
-    return ctx.words.text("multigroup.within_column", column=within)
+    return ctx.words.text("multigroup.within_column", column=mg.within)
+
+
+def cluster_head(ctx: _Ctx, mg: MultigroupData) -> str:
+    """The head of the split table's first column (one group of schools per row): the
+    caller's label, a known column's name in the singular (``Denomination``), else
+    ``Group of schools``; never the column's raw name."""
+    if mg.within_label:
+        return mg.within_label
+    known = KNOWN_WITHIN.get(str(mg.within))
+    return ctx.words.text(f"multigroup.head_{known}" if known is not None
+                          else "multigroup.head_cluster")
 
 
 def _reason(ctx: _Ctx, code: Any) -> Markup:
@@ -202,7 +216,7 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     within, _ = values.get(block, year, "mutual_information_within")
     h_between, _ = values.get(block, year, "multigroup_theil_h_between")
     h_within, _ = values.get(block, year, "multigroup_theil_h_within")
-    which = clusters_name(ctx, mg.within)
+    which = clusters_name(ctx, mg)
     first = values.first(block, year, "mutual_information_between")
     all_first = values.first(block, year, "mutual_information")
     n_in = (int(first["n_units"]) if first is not None and math.isfinite(
@@ -234,7 +248,7 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
             for r in comp.sort_values("n_pupils", ascending=False, kind="stable")
             .itertuples(index=False)]
     return {"sentence": Markup(" ").join(parts), "rows": rows, "clusters": which,
-            "column": mg.within,
+            "column": mg.within, "head": cluster_head(ctx, mg),
             "total": {"between": ctx.num(between, 4), "within": ctx.num(within, 4),
                       "total": ctx.num(total, 4), "h_between": ctx.num(h_between, 3),
                       "h_within": ctx.num(h_within, 3),
@@ -260,7 +274,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
     head = ([ctx.t("multigroup.year")] if data.has_years else []) + [
         symbol(ctx, i) for i in YEAR_INDICES]
     if split:
-        which = clusters_name(ctx, mg.within)
+        which = clusters_name(ctx, mg)
         head += [ctx.t("multigroup.h_between", clusters=which),
                  ctx.t("multigroup.h_within", clusters=which),
                  ctx.t("multigroup.between_share")]
@@ -288,7 +302,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
             series.append({"values": [values.get(block, y, "multigroup_theil_h_between")[0]
                                       for y in years],
                            "label": ctx.t("multigroup.h_between",
-                                          clusters=clusters_name(ctx, mg.within)),
+                                          clusters=clusters_name(ctx, mg)),
                            "color": "#c05621", "dash": True})
         finite = [v for s in series for v in s["values"] if math.isfinite(v)]
         if finite:  # no empty chart (a one-school municipality)
@@ -419,7 +433,7 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
                 if ok.any():
                     share = b[ok] / (b[ok] + w[ok])
                     sentences.append(ctx.t(
-                        "multigroup.national_split", clusters=clusters_name(ctx, mg.within),
+                        "multigroup.national_split", clusters=clusters_name(ctx, mg),
                         median=ctx.pct(float(np.median(share))), n=ctx.plain_count(ok.sum())))
     if len(ranked):
         hr = ranked.loc[ranked["index"] == "rank_order_theil_h", "value"].to_numpy(
@@ -434,9 +448,9 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
             f": {ctx.theme(block)}" if block != GROUPS_BLOCK else "")
         head.append(label)
         if mg.within is not None:
-            head.append(ctx.t("multigroup.between_share_of", clusters=clusters_name(
-                ctx, mg.within)) + (f": {ctx.theme(block)}" if block != GROUPS_BLOCK
-                                    else ""))
+            head.append(ctx.t("multigroup.between_share_of",
+                              clusters=clusters_name(ctx, mg))
+                        + (f": {ctx.theme(block)}" if block != GROUPS_BLOCK else ""))
     if hr_values is not None:
         head.append(ctx.t("multigroup.hr"))
     rows = []
