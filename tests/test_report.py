@@ -354,7 +354,8 @@ def test_dutch_labels(demo_data):
     assert "Schoolsegregatie per gemeente" in pages["index.html"]
     page = pages["GM9001.html"]
     for text in ("Wat deze cijfers niet kunnen zeggen", "Ontwikkeling door de jaren",
-                 "Nederlands vs niet-westers", "Methode en herkomst", "Segregatie in 2018"):
+                 "Nederlandse vs niet-westerse leerlingen", "Methode en herkomst",
+                 "Segregatie in 2018"):
         assert text in page
     assert "What these numbers cannot tell" not in page
     d = demo_data.table.query("area == 'GM9001' and year == 2018 and index == "

@@ -378,7 +378,7 @@ def test_the_split_says_which_schools_it_covers(missing):
     text = _text(_section(dict(rp.render_report(data))["GM0000.html"], "multigroup"))
     if missing == "some":
         m_all = several.table.query("index == 'mutual_information'")["value"].iloc[0]
-        assert ("1 schools without a value in column denomination are not part of this "
+        assert ("1 school without a value in column denomination is not part of this "
                 f"split, so its M differs from the M of all schools ({m_all:.3f})") in text
         assert "add up to M of the schools in the split" in text
     else:

@@ -96,6 +96,13 @@ class Console:
 
         return t(self.lang, f"cli.{key}", **values)
 
+    def tn(self, key: str, count: Any, **values: Any) -> str:
+        """:meth:`t` of the variant of ``cli.<key>`` for ``count`` (``_one``/``_zero``
+        where the catalogue has them)."""
+        from segspatial.text import plural
+
+        return plural(self.lang, f"cli.{key}", count, **values)
+
     def count(self, value: Any) -> str:
         """A count the way the run's language writes it (``12,345`` / ``12.345``)."""
         from segspatial._format import Formatter

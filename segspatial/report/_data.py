@@ -15,7 +15,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from segspatial.report._intervals import (
     profile_with_intervals,
     spatial_intervals,
 )
+from segspatial.report._labels import resolve_comparisons
 from segspatial.report._provenance import _provenance
 from segspatial.schema import has_values
 
@@ -182,44 +183,6 @@ def _grid_districts(x: np.ndarray, y: np.ndarray, size: float, crs: Any):
     return gpd.GeoDataFrame({"district": codes}, geometry=boxes, crs=crs)
 
 
-def _resolve_comparisons(result: SegregationResult,
-                         group_labels: Mapping[str, str] | None
-                         ) -> tuple[dict[str, tuple[str, str]], dict[str, str], pd.DataFrame]:
-    """Comparisons over the counts' columns, caller's labels, and the table with a
-    ``comparison`` column."""
-    params = result.parameters or {}
-    table = result.table
-    labels = _check_labels(group_labels)
-    if "comparisons" in params and has_values(table, "comparison"):
-        comparisons = {str(k): (str(v[0]), str(v[1]))
-                       for k, v in dict(params["comparisons"]).items()}
-        return comparisons, labels, table
-    group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
-    name = f"{group_a}_vs_{group_b}"
-    # a label is the caller's noun phrase; without one the page names the group in its
-    # own language from the column (``parameters["group_columns"]``)
-    pair = {k: v for k, v in (("a", labels.get("a", labels.get(group_a))),
-                              ("b", labels.get("b", labels.get(group_b)))) if v}
-    # the other labels name the K group columns of the multigroup section
-    others = {k: v for k, v in labels.items() if k not in ("a", "b", group_a, group_b)}
-    table = table.assign(comparison=name)
-    return {name: ("a", "b")}, {**others, **pair}, table
-
-
-def _check_labels(group_labels: Mapping[str, str] | None) -> dict[str, str]:
-    """The caller's labels as text, without empty ones; a TypeError for a label that is
-    not text."""
-    if group_labels is None:
-        return {}
-    if not isinstance(group_labels, Mapping):
-        raise TypeError(f"group_labels must be a mapping of group column (or 'a'/'b') to "
-                        f"a label, got {type(group_labels).__name__}")
-    bad = {k: v for k, v in group_labels.items() if v is not None and not isinstance(v, str)}
-    if bad:
-        raise TypeError(f"group_labels: a label is text (a noun phrase), got {bad!r}")
-    return {str(k): v for k, v in group_labels.items() if v}
-
-
 def report_data(
     result: SegregationResult,
     locations: pd.DataFrame,
@@ -349,7 +312,7 @@ def report_data(
                        bandwidth=bandwidth, district_size=district_size,
                        permutations=permutations, rng=rng, n_boot=n_boot, level=level,
                        cluster=cluster)
-    comparisons, labels, table = _resolve_comparisons(result, group_labels)
+    comparisons, labels, table = resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
     table, changes = aspatial_intervals(result, table, codes, comparisons, options,
@@ -366,17 +329,11 @@ def report_data(
     areas = _page_files(codes, options["geo"])
     parameters = _provenance(result, options, spatial, unit=unit, x=x, y=y, kernel=kernel,
                              inputs=inputs)
+    from segspatial.report._labels import with_within_label
     from segspatial.report._multigroup_data import multigroup_data
 
-    several = multigroup_data(multigroup_intervals(multigroup, options), rank_order, counts,
-                              codes)
-    if within_label is not None:
-        if not isinstance(within_label, str) or not within_label.strip():
-            raise TypeError(f"within_label must be a non-empty text, got {within_label!r}")
-        if several is None or several.within is None:
-            raise ValueError("within_label names the groups of schools of a multigroup "
-                             "result computed with within=; this report has none")
-        several = replace(several, within_label=within_label)
+    several = with_within_label(multigroup_data(multigroup_intervals(multigroup, options),
+                                                rank_order, counts, codes), within_label)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),

@@ -236,7 +236,8 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     parts = [sentence]
     if n_all > n_in:
         m_all, _ = values.get(block, year, "mutual_information")
-        parts.append(ctx.t("multigroup.split_missing", n=ctx.plain_count(n_all - n_in),
+        parts.append(ctx.tn("multigroup.split_missing", n_all - n_in,
+                            n=ctx.plain_count(n_all - n_in),
                            column=mg.within, m_all=ctx.num(m_all, 3)))
     comp = mg.components
     comp = comp[(comp["comparison"] == block) & (comp["year"] == year)] if len(comp) \
@@ -419,7 +420,8 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
         h = h[np.isfinite(h)]
         if not h.size:
             continue
-        sentences.append(ctx.t("multigroup.national", groups=block_title(ctx, mg, block),
+        sentences.append(ctx.tn("multigroup.national", h.size,
+                                groups=block_title(ctx, mg, block),
                                n=ctx.plain_count(h.size), median=ctx.num(np.median(h), 3),
                                low=ctx.num(h.min(), 3), high=ctx.num(h.max(), 3)))
         if mg.within is not None:
@@ -432,15 +434,17 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
                 ok = np.isfinite(b) & np.isfinite(w) & (b + w > 0)
                 if ok.any():
                     share = b[ok] / (b[ok] + w[ok])
-                    sentences.append(ctx.t(
-                        "multigroup.national_split", clusters=clusters_name(ctx, mg),
+                    sentences.append(ctx.tn(
+                        "multigroup.national_split", int(ok.sum()),
+                        clusters=clusters_name(ctx, mg),
                         median=ctx.pct(float(np.median(share))), n=ctx.plain_count(ok.sum())))
     if len(ranked):
         hr = ranked.loc[ranked["index"] == "rank_order_theil_h", "value"].to_numpy(
             dtype=np.float64)
         hr = hr[np.isfinite(hr)]
         if hr.size:
-            sentences.append(ctx.t("multigroup.national_hr", n=ctx.plain_count(hr.size),
+            sentences.append(ctx.tn("multigroup.national_hr", hr.size,
+                                    n=ctx.plain_count(hr.size),
                                    median=ctx.num(np.median(hr), 3)))
     head = [ctx.t("municipality"), ctx.t("code")]
     for block in mg.blocks:
