@@ -527,3 +527,22 @@ def test_cli_group_label_and_within_label(tmp_path, capsys):
     with pytest.raises(SystemExit):  # a usage error, as argparse reports them
         main(base + ["--group-label", "c", "--output", str(tmp_path / "bad")])
     assert "expected COLUMN=LABEL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "in 1 municipality Theil's H is"), ("nl", "in 1 gemeente is Theils H")])
+def test_index_page_of_one_municipality_speaks_in_the_singular(lang, sentence):
+    import segspatial as ss
+
+    counts = _counts(6)
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    several = multigroup_segregation(counts, "school", ["a", "b", "c"], area="gm",
+                                     within="denomination", min_unit_size=0,
+                                     min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=_boundaries(counts), permutations=0,
+                          multigroup=several)
+    text = _text(dict(rp.render_report(data, lang=lang))["index.html"])
+    assert sentence in text
+    assert not re.search(r"(?<![\d.,])1 (municipalities|gemeenten)\b", text)
