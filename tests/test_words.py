@@ -93,3 +93,14 @@ def test_left_out_lines_say_one_area_year_unit_and_pupil():
         "pupils)")
     assert re.match(r"  small_unit: 1 gebied-jaar, 1 school, 1 leerling \(",
                     format_exclusions(one, lang="nl").splitlines()[1])
+
+
+def test_indices_summary_counts_in_the_singular_and_plural():
+    from segspatial.cli._common import computed, counted
+
+    assert computed(1, 1, 1, "unit_rows") == "Computed 1 index for 1 area-year from 1 unit row"
+    assert computed(5, 40, 1234, "unit_rows") == (
+        "Computed 5 indices for 40 area-years from 1,234 unit rows")
+    assert computed(5, 40, 1234, "unit_rows", "nl") == (
+        "5 indexen berekend voor 40 gebied-jaren uit 1.234 rijen van scholen")
+    assert counted("undefined_values", 1).startswith("1 value is undefined")

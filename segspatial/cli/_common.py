@@ -165,6 +165,26 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     return "\n".join(lines)
 
 
+def counted(key: str, n: Any, lang: str = "en") -> str:
+    """``cli.<key>`` for the count ``n`` ("3 unit rows", "1 unit row"), in ``lang``."""
+    from segspatial._format import Formatter
+    from segspatial.text import plural
+
+    return plural(lang, f"cli.{key}", n, n=Formatter(lang).count(n))
+
+
+def computed(indices: int, area_years: int, rows: int, what: str,
+             lang: str = "en") -> str:
+    """``Computed 5 indices for 40 area-years from 1,234 unit rows`` (without a full
+    stop), each count with its noun in the singular or plural; ``what`` is the key of
+    the rows' noun (``unit_rows``)."""
+    from segspatial.text import t
+
+    return t(lang, "cli.computed", indices=counted("n_indices", indices, lang),
+             area_years=counted("n_area_years", area_years, lang),
+             rows=counted(f"n_{what}", rows, lang))
+
+
 def require_rows(result: Any, what: str,
                  describe: Callable[[pd.DataFrame], str] | None = None) -> None:
     """Refuse to go on with an empty result: every area was left out (say why, with
