@@ -249,7 +249,7 @@ def test_one_school_gives_no_empty_chart_or_map():
     pages = dict(rp.render_report(data))
     section = _section(pages["GM0000.html"], "multigroup")
     assert "<svg" not in section and "<img" not in section and "srcdoc" not in section
-    assert "cannot be computed: fewer than 2 schools have pupils" in _text(section)
+    assert "cannot be computed: there is only one school" in _text(section)
     other = _section(pages["GM0001.html"], "multigroup")
     assert "<img" in other  # the municipality with schools has its map
 

@@ -106,12 +106,13 @@ def cluster_head(ctx: _Ctx, mg: MultigroupData) -> str:
                           else "multigroup.head_cluster")
 
 
-def _reason(ctx: _Ctx, code: Any) -> Markup:
-    """Why a multigroup value is undefined, by the results table's ``reason_code``."""
+def _reason(ctx: _Ctx, code: Any, n_units: Any = None) -> Markup:
+    """Why a multigroup value is undefined, by the results table's ``reason_code``
+    (and the row's number of schools: "there is only one school")."""
     if code == "fewer_than_2_groups":
         return ctx.t("multigroup.undefined_groups")
     if code == "fewer_than_2_units":
-        return ctx.t("multigroup.undefined_units")
+        return ctx.tn("multigroup.undefined_units", n_units)
     return ctx.t("undefined_reason.other")
 
 
@@ -269,8 +270,8 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                         m=ctx.num(m, 3))
     else:
         summary = ctx.t("multigroup.lead_undefined", when=when, groups=groups,
-                        reason=_reason(ctx, values.why(block, year,
-                                                       "multigroup_theil_h")[0]))
+                        reason=_reason(ctx, *values.why(block, year,
+                                                        "multigroup_theil_h")))
     split = mg.within is not None
     head = ([ctx.t("multigroup.year")] if data.has_years else []) + [
         symbol(ctx, i) for i in YEAR_INDICES]
