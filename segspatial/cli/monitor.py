@@ -243,7 +243,9 @@ def _summary(args: argparse.Namespace, shown, selection, mapping, folder,
         lines = [say("monitor_share_hidden", selection=selection.describe(),
                      year=nat["year"], n=min_cell)]
     if mapping is not None:
-        lines += [say("monitor_mapping", level=row.level,
+        lines += [say("monitor_mapping", level=(fmt.t(f"level_{row.level}")
+                                                if fmt.has(f"level_{row.level}")
+                                                else row.level),
                       municipalities=count(row.municipalities), regions=count(row.regions),
                       ties=count(row.ties), misses=count(row.misses))
                   for row in mapping.summary.itertuples(index=False)]
