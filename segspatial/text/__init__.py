@@ -205,8 +205,8 @@ def plural_key(lang: str, key: str, n: Any) -> str:
     0 or 1 repeats the general one; explicit 0 and 1 (ICU's ``=0``/``=1``) cover the
     built-in languages, whose plural rules only set 1 apart.
 
-    >>> plural_key("en", "cli.n_schools", 1), plural_key("en", "cli.n_schools", 3)
-    ('cli.n_schools_one', 'cli.n_schools')
+    >>> plural_key("en", "cli.n_units", 1), plural_key("en", "cli.n_units", 3)
+    ('cli.n_units_one', 'cli.n_units')
     """
     table = _load(lang)[1]
     try:
@@ -223,7 +223,7 @@ def plural(lang: str, key: str, count: Any, /, **values: Any) -> str:
     """:func:`t` of the variant of ``key`` for ``count`` (:func:`plural_key`);
     ``values`` fill the fields (the count formatted as the caller wants it).
 
-    >>> plural("nl", "cli.n_schools", 1, n="1"), plural("nl", "cli.n_schools", 2, n="2")
+    >>> plural("nl", "cli.n_units", 1, n="1"), plural("nl", "cli.n_units", 2, n="2")
     ('1 school', '2 scholen')
     """
     return t(lang, plural_key(lang, key, count), **values)
