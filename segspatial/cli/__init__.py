@@ -93,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
-        for note in getattr(args, "_deprecated", ()):
-            console.note(note)
+        for old, new in getattr(args, "_deprecated", ()):
+            console.note(console.t("deprecated", old=old, new=new))
         try:
             check_table_outputs(args)  # a name that cannot be written: before the work
             return int(args.handler(args) or 0)
