@@ -456,6 +456,23 @@ def test_unrecognized_arguments_are_named_by_the_subcommand(command, capsys):
         f"segspatial {command}: error: unrecognized arguments: --no-such-flag=1 --extra")
 
 
+def test_abbreviated_options_are_refused_by_every_parser(capsys):
+    """Review2 #35: ``--boot 10`` was taken as ``--bootstrap``; a prefix must not match."""
+    parser = build_parser()
+    leaves = list(leaf_parsers(parser))
+    assert len(leaves) > 10
+    assert not parser.allow_abbrev
+    assert all(not leaf.allow_abbrev for leaf in leaves)
+    args = ["indices", "in.csv", "--unit", "school", "--group-a", "a", "--group-b", "b"]
+    assert _leaves()["indices"].parse_known_args(args[1:] + ["--bootstrap", "10"])[0] \
+        .bootstrap == 10
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--boot", "10"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "segspatial indices: error: unrecognized arguments: --boot 10")
+
+
 def test_report_refuses_its_output_before_computing(tmp_path, capsys, monkeypatch):
     """`report` checks --output (a new or empty folder, or an earlier report) before it
     reads the input and computes the indices (issue 11: it used to say so only after

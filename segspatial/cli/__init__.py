@@ -19,6 +19,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from segspatial import __version__
 from segspatial._write import OutputError
@@ -49,7 +50,15 @@ COMMAND_MODULES = (
 class _Parser(argparse.ArgumentParser):
     """argparse with a short usage on errors: one line and a pointer to ``--help``
     (the full usage of a command runs to 40 lines and hides the error), as mature
-    command lines do. ``--help`` shows everything, as before."""
+    command lines do. ``--help`` shows everything, as before.
+
+    Abbreviated options are off for every command (``allow_abbrev=False``; sub-command
+    parsers are made from this class): a prefix such as ``--boot`` silently matching
+    ``--bootstrap`` would break scripts, or pick another option, once a new option
+    shares the prefix."""
+
+    def __init__(self, *args: Any, allow_abbrev: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
 
     def short_usage(self) -> str:
         positionals = []
