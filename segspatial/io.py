@@ -18,8 +18,8 @@ import pandas as pd
 from segspatial._formats import table_format
 from segspatial._write import atomic_file
 
-__all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "row_names",
-           "source_of", "write_table"]
+__all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_results", "read_table",
+           "row_names", "source_of", "write_table"]
 
 
 def _kind(path: Path) -> str:
@@ -677,6 +677,83 @@ def read_table(
     _check_number_formats(path, frame, source, [c for c in text_columns], {**kwargs},
                           decimal, thousands)
     return frame
+
+
+#: What a numeric column of segspatial's tables holds, for messages (schema kind).
+_NUMBER_WORDS = {"float64": ("a number", "numbers (decimal point; empty when undefined)"),
+                 "Int64": ("a whole number", "whole numbers (empty when undefined)")}
+
+
+def read_results(path: str | Path, *, text_columns: Sequence[str] = (),
+                 **options: Any) -> pd.DataFrame:
+    """Read a results (or change) table of segspatial, checking the schema's types.
+
+    The one reader of results files (``map``, ``heatmap``, ``join``): :func:`read_table`,
+    then every column named as a numeric column of :data:`segspatial.schema.FILE_DTYPES`
+    (``value``, ``bandwidth``, ``n_units``, ``se``, ``year``, ...) must hold numbers
+    (whole numbers for the counts and years); empty cells are allowed (undefined).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        As for :func:`read_table`.
+    text_columns : sequence of str
+        Columns kept as text, besides the schema's text columns present in the file.
+    **options
+        ``sep``, ``encoding``, ``decimal``, ``thousands`` of :func:`read_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, its numeric schema columns as float64 (years and counts whole).
+
+    Raises
+    ------
+    ValueError
+        For a non-numeric value, naming the file, the 1-based line, the column, the
+        value and what the column allows (e.g. ``'r.csv', line 2, column 'value':
+        'abc' is not a number ...``); and as :func:`read_table`.
+    """
+    from segspatial.schema import FILE_DTYPES
+
+    text = [*text_columns, *(n for n, t in FILE_DTYPES.items() if t == "string")]
+    frame = read_table(path, text_columns=list(dict.fromkeys(text)), **options)
+    for name, dtype in FILE_DTYPES.items():
+        if name in frame.columns and dtype in _NUMBER_WORDS and name not in text_columns:
+            frame[name] = _numbers(frame, name, dtype, str(path))
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, name: str, dtype: str, path: str) -> pd.Series:
+    """Column ``name`` as float64, or a ValueError naming the first bad cell."""
+    column = frame[name]
+    if pd.api.types.is_bool_dtype(column):
+        bad = column.notna().to_numpy()
+        numbers = pd.Series(np.nan, index=column.index)
+    elif pd.api.types.is_numeric_dtype(column):
+        numbers = column.astype("float64")
+        bad = np.zeros(len(column), dtype=bool)
+    else:
+        text = column.astype(object).where(column.notna(), None)
+        blank = text.map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
+        numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+        bad = (numbers.isna() & ~blank).to_numpy()
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    if dtype == "Int64":
+        with np.errstate(invalid="ignore"):
+            bad = bad | (np.isfinite(values) & (values != np.round(values)))
+    if bad.any():
+        labels = column.index[bad]
+        first = column[labels[0]]
+        more = (f" (and {len(labels) - 1} more: "
+                f"{describe_rows(frame, labels[1:], of_file=False)})" if len(labels) > 1
+                else "")
+        raise ValueError(
+            f"{path!r}, {describe_rows(frame, labels[:1], of_file=False)}, column "
+            f"{name!r}: {_plain(first)!r} is not {_NUMBER_WORDS[dtype][0]}{more}; column "
+            f"{name!r} of a segspatial results table holds {_NUMBER_WORDS[dtype][1]}"
+        )
+    return numbers
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -11,7 +11,8 @@ import importlib
 from typing import Any
 
 __all__ = ["apply_filters", "demo_pupils", "demo_schools", "exclusions_summary",
-           "has_values", "prepare_counts", "pupil_segregation", "read_table",
+           "has_values", "prepare_counts", "pupil_segregation", "read_results",
+           "read_table",
            "segregation", "write_table"]
 
 
@@ -25,6 +26,7 @@ def _lazy(module: str, name: str):
 
 
 read_table = _lazy("segspatial.io", "read_table")
+read_results = _lazy("segspatial.io", "read_results")
 write_table = _lazy("segspatial.io", "write_table")
 has_values = _lazy("segspatial.schema", "has_values")
 exclusions_summary = _lazy("segspatial.counts", "exclusions_summary")

@@ -14,7 +14,7 @@ from segspatial.cli._figures import (
     output_kind,
     save_pages,
 )
-from segspatial.cli._lazy import read_table
+from segspatial.cli._lazy import read_results, read_table
 from segspatial.cli._location import read_area_boundaries
 from segspatial.cli._options import add_group
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rows_per_page < 0:
         raise CommandError(f"--rows-per-page must be 0 (all on one page) or more, got "
                            f"{args.rows_per_page}")
-    results = read_table(args.results, text_columns=["area", "comparison"],
+    results = read_results(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
     require_protected(results, args.min_cell, args.results)
     names = _names(args) if args.names else None

@@ -6,7 +6,7 @@ import argparse
 
 from segspatial.cli._common import read_options, require_protected
 from segspatial.cli._console import console_of
-from segspatial.cli._lazy import read_table
+from segspatial.cli._lazy import read_results
 from segspatial.cli._location import area_code
 from segspatial.cli._options import add_group, python_names
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.geo import join_areas, write_geo
 
     code = area_code(args)
-    results = read_table(args.results, text_columns=[args.area], **read_options(args))
+    results = read_results(args.results, text_columns=[args.area], **read_options(args))
     require_protected(results, args.min_cell, args.results)
     joined = join_areas(results, args.boundaries, code, area=args.area,
                         crs=args.boundaries_crs, layer=args.boundaries_layer)

@@ -17,7 +17,7 @@ from segspatial.cli._figures import (
     save_map,
     web_options,
 )
-from segspatial.cli._lazy import read_table
+from segspatial.cli._lazy import read_results
 from segspatial.cli._location import area_code, read_area_boundaries
 from segspatial.cli._options import add_group, deprecated_alias, python_names
 
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     kind = output_kind(args.output, HTML_SUFFIXES + STATIC_SUFFIXES)
     options = web_options(args, kind)
-    results = read_table(args.results, text_columns=["area", "comparison"],
+    results = read_results(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
     require_protected(results, args.min_cell, args.results)
     boundaries = read_area_boundaries(args, args.boundaries)

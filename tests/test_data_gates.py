@@ -1,0 +1,92 @@
+"""Data gates of the commands (review2 findings): every file goes through one validation
+gate, and its messages name the file, the 1-based line, the column, the bad value and
+what is allowed."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from _towns import write_files
+
+from segspatial.cli import main
+from segspatial.io import read_results
+
+STRVAL = "area,index,value\nGM0001,dissimilarity,abc\nGM0002,dissimilarity,0.3\n"
+
+
+def test_read_results_refuses_a_non_numeric_value_naming_file_line_column(tmp_path):
+    """Review2 #27: ``value`` 'abc' was read as text (a grey area, a text field)."""
+    path = tmp_path / "r.csv"
+    path.write_text(STRVAL)
+    with pytest.raises(ValueError) as exc:
+        read_results(path)
+    assert str(exc.value).startswith(
+        f"{str(path)!r}, line 2, column 'value': 'abc' is not a number; column 'value' of "
+        "a segspatial results table holds numbers (decimal point; empty when undefined)")
+
+
+@pytest.mark.parametrize("column, bad, word", [
+    ("bandwidth", "1km", "a number"), ("se", "high", "a number"),
+    ("n_units", "2.5", "a whole number"), ("year", "2019/20", "a whole number")])
+def test_read_results_checks_every_numeric_schema_column(tmp_path, column, bad, word):
+    path = tmp_path / "r.csv"
+    frame = pd.DataFrame({"area": ["GM0001", "GM0002", "GM0003"],
+                          "index": "dissimilarity", "value": [0.1, 0.2, 0.3],
+                          column: ["1", "", bad]})
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=rf"line 4, column '{column}': '?{bad}'? is not "
+                                         rf"{word}"):
+        read_results(path)
+
+
+def test_read_results_types_numbers_and_keeps_text_and_blanks(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("area,index,value,n_units,year,reason\n0363,dissimilarity,0.25,3,2019,\n"
+                    "0034,dissimilarity,,1,2019,fewer than 2 units\n")
+    frame = read_results(path)
+    assert frame["area"].tolist() == ["0363", "0034"]  # codes keep their zeros
+    assert frame["value"].dtype == np.float64
+    assert frame["value"].iloc[0] == 0.25 and np.isnan(frame["value"].iloc[1])
+    assert frame["n_units"].tolist() == [3.0, 1.0]
+    assert frame["year"].tolist() == [2019.0, 2019.0]
+
+
+def test_several_bad_values_are_counted(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("area,index,value\nA,d,x\nB,d,0.2\nC,d,y\nD,d,z\n")
+    with pytest.raises(ValueError, match=r"line 2, column 'value': 'x' is not a number "
+                                         r"\(and 2 more: lines 4, 5\); column 'value'"):
+        read_results(path)
+
+
+@pytest.mark.parametrize("command", ["map", "heatmap", "join"])
+def test_commands_reading_results_refuse_a_text_value(tmp_path, capsys, command):
+    """``map`` and ``heatmap`` painted the area grey; ``join`` wrote 'abc' and '0.3' as
+    text properties."""
+    files = write_files(tmp_path)
+    results = tmp_path / "strval.csv"
+    results.write_text(STRVAL)
+    out = tmp_path / ("o.geojson" if command == "join" else "o.png")
+    argv = {"map": ["map", str(results), str(files["towns"]), "--index", "dissimilarity"],
+            "heatmap": ["heatmap", str(results), "--index", "dissimilarity"],
+            "join": ["join", str(results), str(files["towns"])]}[command]
+    assert main([*argv, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{str(results)!r}, line 2, column 'value': 'abc' is not a number" in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_join_writes_numbers_as_numbers(tmp_path, capsys):
+    files = write_files(tmp_path)
+    results = tmp_path / "ok.csv"
+    results.write_text(STRVAL.replace("abc", "0.25"))
+    out = tmp_path / "j.geojson"
+    assert main(["join", str(results), str(files["towns"]), "-o", str(out)]) == 0
+    values = [f["properties"].get("dissimilarity")
+              for f in json.loads(out.read_text())["features"]]
+    assert sorted(v for v in values if v is not None) == [0.25, 0.3]
+
