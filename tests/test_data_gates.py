@@ -90,3 +90,36 @@ def test_join_writes_numbers_as_numbers(tmp_path, capsys):
               for f in json.loads(out.read_text())["features"]]
     assert sorted(v for v in values if v is not None) == [0.25, 0.3]
 
+
+SCHOOLS_YEAR = ("school,a,b,x,y,yr\ns1,5,10,121000,487000,{}\n"
+                "s2,5,3,121500,487000,2019\n")
+
+
+def _schools(tmp_path, year: str, *extra: str) -> list[str]:
+    path = tmp_path / "stryear.csv"
+    path.write_text(SCHOOLS_YEAR.format(year))
+    return ["schools", str(path), "--unit", "school", "--group-a", "a", "--group-b", "b",
+            "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr", *extra,
+            "-o", str(tmp_path / "sy.png")]
+
+
+def test_schools_checks_the_year_column_as_indices_does(tmp_path, capsys):
+    """Review2 #46: a text year 'twenty' won "the latest year" (as text, > '2019')."""
+    argv = _schools(tmp_path, "twenty")
+    assert main(argv) == 2
+    schools_err = capsys.readouterr().err
+    assert "column 'yr' of" in schools_err and \
+        "must hold whole years; found ['twenty'] (line 2)" in schools_err, schools_err
+    assert not (tmp_path / "sy.png").exists()
+    indices = ["indices", *argv[1:8], "--year", "yr", "-o", str(tmp_path / "r.csv")]
+    assert main(indices) == 2
+    assert "must hold whole years; found ['twenty'] (line 2)" in capsys.readouterr().err
+
+
+def test_schools_in_year_must_be_a_year(tmp_path, capsys):
+    assert main(_schools(tmp_path, "2018", "--in-year", "last")) == 2
+    assert "--in-year must be a whole year such as 2019, got 'last'" in \
+        capsys.readouterr().err
+    assert main(_schools(tmp_path, "2018", "--in-year", "2017")) == 2
+    assert "--in-year 2017 not in column 'yr'; available: [2018, 2019]" in \
+        capsys.readouterr().err

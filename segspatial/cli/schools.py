@@ -62,12 +62,25 @@ def _select_year(args: argparse.Namespace, data):
         raise CommandError("--in-year needs --year (the year column)")
     if not args.year:
         return data, None
-    years = data[args.year]
-    wanted = years.max() if args.in_year is None else args.in_year
-    mask = years.astype(str) == str(wanted)
+    import numpy as np
+
+    from segspatial._columns import _year_column
+
+    # the counts gate's year check (whole years, none missing), as in `indices`: a text
+    # year such as 'twenty' must not win "the latest year" as a string
+    years = _year_column(data, args.year)
+    if args.in_year is None:
+        wanted = int(years.max()) if years.size else None
+    else:
+        try:
+            wanted = int(str(args.in_year).strip())
+        except ValueError:
+            raise CommandError(f"--in-year must be a whole year such as 2019, got "
+                               f"{args.in_year!r}") from None
+    mask = years == wanted
     if not mask.any():
         raise ValueError(f"--in-year {wanted!r} not in column {args.year!r}; available: "
-                         f"{sorted(years.dropna().unique().tolist())!r}")
+                         f"{np.unique(years).tolist()!r}")
     return data[mask], wanted
 
 
