@@ -15,9 +15,13 @@ import numpy as np
 import pandas as pd
 
 from segspatial._keys import _sorted_codes
-from segspatial.io import describe_rows, source_of
+from segspatial.io import describe_rows, row_names, source_of
 
 _MAX_EXAMPLES = 5
+
+
+#: Rows named in a message (the rest are counted).
+_MAX_ROWS = 5
 
 
 def _py(value: Any) -> Any:
@@ -109,9 +113,19 @@ def _column(data: pd.DataFrame, column: str) -> str:
     return f"column {column!r}" + (f" of {source.path!r}" if source is not None else "")
 
 
-def _where(data: pd.DataFrame, labels: Sequence[Any]) -> str:
-    """The rows of ``labels`` for a message: file lines when read from a file."""
-    return describe_rows(data, list(labels), of_file=False)
+def _where(data: pd.DataFrame, labels: Sequence[Any], unit: Any = None) -> str:
+    """The rows of ``labels`` for a message: file lines when read from a file, each with
+    its unit id when ``unit`` (the unit column) is given: ``line 3, unit 's2'``."""
+    labels = list(labels)
+    if unit is None or unit not in data.columns or not labels:
+        return describe_rows(data, labels, of_file=False)
+    shown, more = labels[:_MAX_ROWS], len(labels) - _MAX_ROWS
+    ids = data[unit]
+    if not data.index.is_unique:  # the first row of each label
+        ids = ids[~data.index.duplicated()]
+    names = [f"{row_names(data, [label])[0]}, unit {_py(v)!r}"
+             for label, v in zip(shown, ids.loc[shown].to_numpy(), strict=True)]
+    return "; ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
 def _type_problem(s: pd.Series) -> str | None:
@@ -164,8 +178,10 @@ def refuse_count_types(values: Any, name: str) -> None:
                         "of pupils (whole or fractional, >= 0)")
 
 
-def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarray:
-    """A finite, non-negative float64 array from a count column, or a clear error."""
+def _numeric_column(data: pd.DataFrame, column: str, argument: str,
+                    unit: Any = None) -> np.ndarray:
+    """A finite, non-negative float64 array from a count column, or a clear error
+    (naming the rows by file line and, with ``unit``, by unit id)."""
     s = data[column]
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # numbers: the usual case
         values = s.to_numpy(dtype=np.float64)  # (NaN is their only missing value)
@@ -184,7 +200,7 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
     if mixed is not None:
         what, hit = mixed
         raise TypeError(
-            f"{argument}: {where} holds {what} ({_where(data, s.index[hit])}), e.g. "
+            f"{argument}: {where} holds {what} ({_where(data, s.index[hit], unit)}), e.g. "
             f"{str(s[hit].iloc[0])!r}; counts must be numbers of pupils (>= 0)"
         )
     if not pd.api.types.is_numeric_dtype(s):
@@ -194,8 +210,8 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
             values = s[bad].astype(str).unique()[:_MAX_EXAMPLES]
             raise ValueError(
                 f"{argument}: {where} must hold numeric counts; found "
-                f"{int(bad.sum())} non-numeric values such as {list(values)!r} "
-                f"({_where(data, s.index[bad])})"
+                f"{_plural(int(bad.sum()), 'non-numeric value')} such as {list(values)!r} "
+                f"({_where(data, s.index[bad], unit)})"
             )
         s = converted
     # a numpy column holds no missing value but NaN (na_value would cost a scan)
@@ -209,21 +225,26 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
     if nan.any():
         raise ValueError(
             f"{argument}: {where} has {int(nan.sum())} missing (NaN) counts "
-            f"({_where(data, s.index[nan])}); counts must be finite numbers >= 0"
+            f"({_where(data, s.index[nan], unit)}); counts must be finite numbers >= 0"
         )
     inf = np.isinf(values)
     if inf.any():
         raise ValueError(
             f"{argument}: {where} has {int(inf.sum())} infinite counts "
-            f"({_where(data, s.index[inf])}); counts must be finite numbers >= 0"
+            f"({_where(data, s.index[inf], unit)}); counts must be finite numbers >= 0"
         )
     neg = values < 0
     if neg.any():
         raise ValueError(
             f"{argument}: {where} has {int(neg.sum())} negative counts, e.g. "
-            f"{values[neg][0]:g} ({_where(data, s.index[neg])}); counts must be >= 0"
+            f"{values[neg][0]:g} ({_where(data, s.index[neg], unit)}); counts must be >= 0"
         )
     return values
+
+
+def _plural(n: int, word: str) -> str:
+    """``1 non-numeric value``, ``2 non-numeric values``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _key_column(data: pd.DataFrame, column: str, argument: str) -> pd.Series:

@@ -356,7 +356,8 @@ def school_frame(
                                  f"{_shown(data.loc[values.isna() & data[col].notna(), col])}")
             cols[axis] = values.to_numpy(dtype=np.float64)
     # the gate's own check of the count columns: one rule for every command
-    cols["a"], cols["b"], counted = check_counts(data, group_a, group_b, total)
+    cols["a"], cols["b"], counted = check_counts(data, group_a, group_b, total,
+                                                   unit=unit)
     if total:
         cols["total"] = counted
     units = pd.Series(cols["unit"])

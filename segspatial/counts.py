@@ -155,7 +155,8 @@ class GateColumns:
 
 
 def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
-                 total: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 total: str | None = None, *, unit: str | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The count columns of the gate: A, B and the total (A + B without ``total``).
 
     The one check of count columns for every command (indices, local, schools,
@@ -175,25 +176,26 @@ def check_counts(data: pd.DataFrame, group_a: str, group_b: str,
         For non-numeric, missing, infinite or negative counts, or a total below A + B
         (the message names the column, the rows or file lines, and what is allowed).
     """
-    a, b, t = _count_columns(data, group_a, group_b, total)
+    a, b, t = _count_columns(data, group_a, group_b, total, unit)
     return a, b, a + b if t is None else t
 
 
-def _count_columns(data: pd.DataFrame, group_a: str, group_b: str, total: str | None
+def _count_columns(data: pd.DataFrame, group_a: str, group_b: str, total: str | None,
+                   unit: str | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """:func:`check_counts`, with None for the total when no column gives it."""
-    a = _numeric_column(data, group_a, "group_a")
-    b = _numeric_column(data, group_b, "group_b")
+    a = _numeric_column(data, group_a, "group_a", unit)
+    b = _numeric_column(data, group_b, "group_b", unit)
     if total is None:
         return a, b, None
-    t = _numeric_column(data, total, "total")
+    t = _numeric_column(data, total, "total", unit)
     # allow for rounding in upstream aggregation of fractional counts
     short = t < (a + b) * (1 - 1e-12) - 1e-9
     if short.any():
         first = int(np.flatnonzero(short)[0])
         raise ValueError(
             f"total: {_column(data, total)} is below {group_a!r} + {group_b!r} in "
-            f"{int(short.sum())} rows ({_where(data, data.index[short])}), e.g. "
+            f"{int(short.sum())} rows ({_where(data, data.index[short], unit)}), e.g. "
             f"{t[first]:g} < {a[first]:g} + {b[first]:g}; the total must count every "
             "pupil of the unit, including those in neither group"
         )
@@ -267,7 +269,7 @@ def prepare_counts(
         raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
                          "needed")
 
-    a, b, t = _count_columns(data, group_a, group_b, total)
+    a, b, t = _count_columns(data, group_a, group_b, total, unit)
 
     n = len(data)
     if area is not None:
@@ -562,15 +564,17 @@ def prepare_multigroup_counts(
     if len(data) == 0:
         raise ValueError(f"{empty_text(data, 'data')}: at least one row of counts is "
                          "needed")
-    values = {g: _numeric_column(data, g, f"groups[{i}]") for i, g in enumerate(groups)}
+    values = {g: _numeric_column(data, g, f"groups[{i}]", unit)
+              for i, g in enumerate(groups)}
     summed = np.sum(list(values.values()), axis=0)
     if total is not None:
-        t = _numeric_column(data, total, "total")
+        t = _numeric_column(data, total, "total", unit)
         short = t < summed * (1 - 1e-12) - 1e-9
         if short.any():
             raise ValueError(
                 f"total: column {total!r} is below the sum of the groups "
-                f"{list(groups)!r} in {int(short.sum())} rows ({_where(data, data.index[short])}); "
+                f"{list(groups)!r} in {int(short.sum())} rows "
+                f"({_where(data, data.index[short], unit)}); "
                 "the total must count every pupil of the unit, including those in no group"
             )
     else:

@@ -73,10 +73,10 @@ def test_empty():
     ("column", "value", "match"),
     [
         ("a", "many", r"group_a: column 'a' must hold numeric counts; found 1 non-numeric "
-                      r"values such as \['many'\] \(rows 2\)"),
-        ("b", np.nan, r"group_b: column 'b' has 1 missing \(NaN\) counts \(rows 2\)"),
+                      r"value such as \['many'\] \(row 2, unit 's3'\)"),
+        ("b", np.nan, r"group_b: column 'b' has 1 missing \(NaN\) counts \(row 2, unit 's3'\)"),
         ("b", np.inf, r"group_b: column 'b' has 1 infinite counts"),
-        ("a", -4, r"group_a: column 'a' has 1 negative counts, e.g. -4 \(rows 2\)"),
+        ("a", -4, r"group_a: column 'a' has 1 negative counts, e.g. -4 \(row 2, unit 's3'\)"),
         ("all", -1, r"total: column 'all' has 1 negative counts"),
     ],
 )
@@ -95,7 +95,7 @@ def test_numeric_strings_are_accepted():
 
 def test_total_below_a_plus_b():
     with pytest.raises(ValueError, match=r"total: column 'all' is below 'a' \+ 'b' in 1 rows "
-                                         r"\(rows 0\), e.g. 39 < 10 \+ 30"):
+                                         r"\(row 0, unit 's1'\), e.g. 39 < 10 \+ 30"):
         _prepare(_frame(all=[39, 40, 40, 60, 70, 80]))
 
 
@@ -138,7 +138,9 @@ def test_bad_keys(column, value, match):
 
 def test_error_lists_at_most_five_rows():
     df = _frame(a=[-1] * 6)
-    with pytest.raises(ValueError, match=r"rows 0, 1, 2, 3, 4 and 1 more"):
+    with pytest.raises(ValueError, match=r"\(row 0, unit 's1'; row 1, unit 's2'; row 2, "
+                                         r"unit 's3'; row 3, unit 's4'; row 4, unit 's5' "
+                                         r"and 1 more\)"):
         _prepare(df)
 
 

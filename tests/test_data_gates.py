@@ -123,3 +123,20 @@ def test_schools_in_year_must_be_a_year(tmp_path, capsys):
     assert main(_schools(tmp_path, "2018", "--in-year", "2017")) == 2
     assert "--in-year 2017 not in column 'yr'; available: [2018, 2019]" in \
         capsys.readouterr().err
+
+
+def test_count_errors_name_the_line_and_the_unit(tmp_path, capsys):
+    """Review2 #30: count errors gave the line but not the unit id (coordinate errors
+    gave both)."""
+    path = tmp_path / "bad.csv"
+    path.write_text("school,a,b,x,y,gm\ns1,5,10,121000,487000,GM0363\n"
+                    "s2,abc,10,122000,487500,GM0363\ns3,8,2,123000,488000,GM0363\n")
+    for command in (["schools", "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--area",
+                     "gm", "-o", str(tmp_path / "o.png")],
+                    ["indices", "--area", "gm", "-o", str(tmp_path / "o.csv")]):
+        argv = [command[0], str(path), "--unit", "school", "--group-a", "a", "--group-b",
+                "b", *command[1:]]
+        assert main(argv) == 2
+        assert "--group-a: column 'a' of " in (err := capsys.readouterr().err)
+        assert "must hold numeric counts; found 1 non-numeric value such as ['abc'] " \
+            "(line 3, unit 's2')" in err, err

@@ -158,7 +158,8 @@ def test_counts_of_the_wrong_type_are_refused(values, what):
 def test_booleans_mixed_into_an_object_column_are_refused():
     df = pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1, True, 2], "b": [3, 4, 5]})
     df["a"] = df["a"].astype(object)
-    with pytest.raises(TypeError, match=r"holds booleans \(True/False\) \(rows 1\)"):
+    with pytest.raises(TypeError, match=r"holds booleans \(True/False\) \(row 1, "
+                                        r"unit 's2'\)"):
         segregation(df, "school", "a", "b")
 
 
@@ -180,13 +181,15 @@ def test_gate_messages_name_the_file_line_not_the_frame_row(tmp_path, capsys):
     code, err = _cli(capsys, *_indices(path))
     assert code == 2
     assert "group-a: column 'a' of '" in err or "group_a: column 'a' of '" in err
-    assert "c.csv' has 1 negative counts, e.g. -5 (line 4); counts must be >= 0" in err
+    assert "c.csv' has 1 negative counts, e.g. -5 (line 4, unit 's3'); counts must be >= 0" \
+        in err
 
 
 def test_line_numbers_stay_right_with_blank_lines_and_quoted_line_breaks(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text('school,gm,a,b\ns1,G,1,2\n\n"s\n2",G,3,4\ns3,G,x,6\n')
-    with pytest.raises(ValueError, match=r"non-numeric values such as \['x'\] \(line 6\)"):
+    with pytest.raises(ValueError, match=r"non-numeric value such as \['x'\] "
+                                         r"\(line 6, unit 's3'\)"):
         segregation(read_table(path), "school", "a", "b", area="gm")
 
 
@@ -194,7 +197,7 @@ def test_parquet_rows_are_counted_from_1(tmp_path):
     path = tmp_path / "c.parquet"
     pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1.0, np.nan, 2.0],
                   "b": [1, 2, 3]}).to_parquet(path)
-    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2\)"):
+    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2, unit 's2'\)"):
         segregation(read_table(path), "school", "a", "b")
 
 
@@ -211,8 +214,8 @@ def test_schools_uses_the_gate_total_below_a_plus_b(tmp_path, capsys):
                      "--group-b", "b", "--total", "t", "--x", "x", "--y", "y", "--crs",
                      "EPSG:28992", "-o", str(tmp_path / "m.html"))
     assert code == 2
-    assert "total: column 't' of '" in err and "is below 'a' + 'b' in 1 rows (line 3), " \
-        "e.g. 8 < 5 + 5" in err
+    assert "total: column 't' of '" in err and \
+        "is below 'a' + 'b' in 1 rows (line 3, unit 's2'), e.g. 8 < 5 + 5" in err
 
 
 # ------------------------------------------------------------------------- boundaries
