@@ -48,6 +48,12 @@ REASON_CODES: dict[str, str] = {
     "same_income": "every pupil has the same income (H^R)",
     "withheld": "not shown under disclosure control (--min-cell)",
     "undefined_for_counts": "the index is undefined for these counts",
+    # the change table (segspatial.inference.change)
+    "no_value_in_year": "no defined value in a year compared",
+    "too_few_years": "too few years with a defined value (one for a difference, fewer "
+                     "than the minimum for a trend)",
+    "no_standard_error": "a year compared has no standard error (normal interval)",
+    "part_undefined": "a part of a decomposed difference cannot be computed",
     "other": "another reason (see the reason text)",
 }
 
@@ -92,6 +98,12 @@ _PATTERNS = [(code, re.compile(pattern)) for code, pattern in (
     ("same_income", r"^every pupil has the same income"),
     ("withheld", r"^not shown \(disclosure control\)"),
     ("undefined_for_counts", r"^undefined for these counts"),
+    ("no_value_in_year", r"^no (?:defined value in|year with a defined value)"),
+    ("too_few_years", r"^(?:only one year|fewer than \d+ years) with a defined value"),
+    ("no_standard_error", r"^a year has no standard error"),
+    ("part_undefined", r"^(?:undefined on the schools present in both years|fewer than "
+                       r"two schools with pupils in both years|the margins could not be "
+                       r"fitted)"),
 )]
 
 

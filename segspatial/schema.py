@@ -141,6 +141,9 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "interval": ("text", "bias_corrected, percentile or normal; withheld in disclosure "
                  "mode (--min-cell: the interval comes from exact counts)"),
     "reason": ("text", "why the change is undefined; null when it is defined"),
+    "reason_code": ("text", "the reason as a stable code (no_value_in_year, too_few_years, "
+                            "withheld, ...: segspatial._reasons.REASON_CODES), as in the "
+                            "results table; null when the change is defined"),
     "decomposition": ("text", "shapley_ipf on a difference that was decomposed and on its "
                               "parts (the Shapley decomposition with iterative proportional "
                               "fitting of R segregation::mutual_difference); null when the "

@@ -140,3 +140,31 @@ def test_count_errors_name_the_line_and_the_unit(tmp_path, capsys):
         assert "--group-a: column 'a' of " in (err := capsys.readouterr().err)
         assert "must hold numeric counts; found 1 non-numeric value such as ['abc'] " \
             "(line 3, unit 's2')" in err, err
+
+
+def test_local_keeps_the_group_column_names(tmp_path):
+    """Review2 #39: `local` wrote the counts of --group-a/--group-b as columns a and b."""
+    path = tmp_path / "c.csv"
+    path.write_text("school,dutch,nonwestern,x,y\ns1,40,10,121000,487000\n"
+                    "s2,20,30,121500,487000\ns3,5,45,122000,487300\n")
+    out = tmp_path / "loc.csv"
+    assert main(["local", str(path), "--unit", "school", "--group-a", "dutch",
+                 "--group-b", "nonwestern", "--x", "x", "--y", "y", "--crs", "EPSG:28992",
+                 "--min-area-size", "0", "-o", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert {"school", "dutch", "nonwestern", "p", "p_local"} <= set(table.columns)
+    assert not {"a", "b", "unit"} & set(table.columns)
+    assert table.set_index("school")["dutch"].to_dict() == {"s1": 40, "s2": 20, "s3": 5}
+    assert table.set_index("school")["nonwestern"].to_dict() == {"s1": 10, "s2": 30,
+                                                                  "s3": 45}
+    assert np.allclose(table["p"], table["dutch"] / (table["dutch"] + table["nonwestern"]))
+
+
+def test_local_refuses_a_group_name_that_is_a_measure_column(tmp_path, capsys):
+    path = tmp_path / "c.csv"
+    path.write_text("school,p,b,x,y\ns1,40,10,121000,487000\ns2,20,30,121500,487000\n")
+    assert main(["local", str(path), "--unit", "school", "--group-a", "p", "--group-b",
+                 "b", "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--min-area-size",
+                 "0", "-o", str(tmp_path / "loc.csv")]) == 2
+    assert "the input column name(s) ['p'] are also columns of the local measures " \
+        "table" in capsys.readouterr().err

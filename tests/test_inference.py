@@ -545,11 +545,16 @@ def test_change_years_and_reasons(small):
     diff = ch[ch["statistic"] == "difference"]
     assert (diff["from_year"] == 2017).all() and (diff["to_year"] == 2018).all()
     assert (ch.loc[ch["statistic"] == "trend", "reason"].str.contains("fewer than 3")).all()
+    # review2 #39: the change table has the reason_code of the results table too
+    assert list(ch.columns[ch.columns.get_loc("reason"):][:2]) == ["reason", "reason_code"]
+    assert (ch.loc[ch["statistic"] == "trend", "reason_code"] == "too_few_years").all()
+    assert ch.loc[ch["statistic"] == "difference", "reason_code"].isna().all()
     # a year that one area lacks is that area's reason ...
     gap = compute(small[(small["area"] != "T0001") | (small["year"] != 2016)],
                   indices="dissimilarity")
     ch = change(gap, from_year=2016, n_boot=20, rng=1).set_index(["area", "statistic"])
     assert ch.loc[("T0001", "difference"), "reason"] == "no defined value in 2016"
+    assert ch.loc[("T0001", "difference"), "reason_code"] == "no_value_in_year"
     assert ch.drop(index="T0001").loc[:, "reason"].isna().all()
     # ... a year that no area has is a mistake (a typo), not a table of empty rows
     for kwargs, message in (({"from_year": 2015}, "from_year=2015 is not a year of the "

@@ -87,6 +87,17 @@ def test_reason_objects_and_the_fallback():
     assert code_of("groups A and B are both absent") == "groups_absent"
     assert code_of("group B (western) is absent") == "group_b_absent"
     assert code_of("a plug-in's own words") == "other"
+    # the change table's reasons (review2 #39)
+    for text, code in (("no defined value in 2016", "no_value_in_year"),
+                       ("no year with a defined value", "no_value_in_year"),
+                       ("only one year with a defined value", "too_few_years"),
+                       ("fewer than 3 years with a defined value (n = 2)", "too_few_years"),
+                       ("a year has no standard error", "no_standard_error"),
+                       ("fewer than two schools with pupils in both years (n = 1)",
+                        "part_undefined"),
+                       ("the margins could not be fitted (iterative proportional fitting "
+                        "did not converge)", "part_undefined")):
+        assert code_of(text) == code, text
     assert code_of(None) is None and code_of(np.nan) is None
     assert codes_of(np.array([None, r, "undefined for these counts"], dtype=object)).tolist() \
         == [None, "group_a_absent", "undefined_for_counts"]

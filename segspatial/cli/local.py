@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "local environment (p_local, kernel-weighted over the units around it), the gap "
         "p - p_local (how unlike its surroundings it is) and its contribution to D and "
         "to the spatial D, with its coordinates (x, y in --distance-crs), as one table "
-        "for maps. The unit, area, year and name columns keep their input names. With "
-        "--min-cell N only what a school map publishes is written: each school's share "
+        "for maps. The unit, area, year, name and group columns keep their input names. "
+        "With --min-cell N only what a school map publishes is written: each school's share "
         "band, whether it is suppressed, its rounded pupils and its area's share (the "
         "local measures mix exact counts of neighbouring schools and are left out).",
     )
@@ -58,10 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _input_names(args: argparse.Namespace, table: pd.DataFrame,
                  data: pd.DataFrame) -> pd.DataFrame:
-    """The table with the input's unit, area and year column names, and --name."""
+    """The table with the input's unit, area, year and group column names, and --name
+    (the counts of A and B are named after --group-a and --group-b, not ``a``/``b``)."""
     import pandas as pd
 
     renames = {"unit": args.unit}
+    renames.update({k: v for k, v in (("a", args.group_a), ("b", args.group_b))
+                    if k in table.columns})
     if args.area and area_column(args) != AREA_COLUMN:
         renames["area"] = args.area
     if args.year:
