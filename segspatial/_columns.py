@@ -94,12 +94,12 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
 
 
 def empty_text(data: pd.DataFrame, what: str) -> str:
-    """``"data is empty"``, or ``"'c.csv' has a header but no rows"`` for a frame read
+    """``"data is empty"``, or ``"'c.csv' has a header but no data rows"`` for a frame read
     from a file (messages about an empty table name the file)."""
     source = source_of(data)
     if source is None:
         return f"{what} is empty"
-    return f"{what} {source.path!r} has " + ("a header but no rows" if source.kind == "csv"
+    return f"{what} {source.path!r} has " + ("a header but no data rows" if source.kind == "csv"
                                            else "no rows")
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from segspatial._exceptions import SegregationWarning
 from segspatial.counts import check_counts
 from segspatial.disclosure import check_min_cell
+from segspatial.geo._common import check_codes_match
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
 from segspatial.schema import has_values
 
@@ -220,27 +221,6 @@ def area_geometries(boundaries: Any, area_code: str | None, name: str | None):
     geo = geo.reset_index(drop=True)
     geo.attrs["area_code"] = area_code
     return geo
-
-
-def check_codes_match(codes: Sequence[Any], boundary_codes: Sequence[Any],
-                      area_code: str | None) -> None:
-    """Refuse results none of whose area codes is a boundary feature's code.
-
-    A map of such results would be all grey ("no data") and every page without its
-    area: the codes are of another kind (``"0363"`` against ``"GM0363"``) or from
-    another column. The error shows examples of both sides.
-    """
-    codes = [str(c) for c in dict.fromkeys(codes)]
-    known = {str(c) for c in boundary_codes}
-    if not codes or any(c in known for c in codes):
-        return
-    column = area_code or "statcode"
-    raise ValueError(
-        f"none of the {len(codes):,} area codes of the results is a code of the boundaries "
-        f"(area_code={column!r}, {len(known):,} features): the results have e.g. "
-        f"{_shown(sorted(codes))}, the boundaries {_shown(sorted(known))}; choose the "
-        "boundaries' column with the results' codes (area_code=) or boundaries of the "
-        "same kind of areas")
 
 
 def join_values(selection: Selection, geo) -> Any:

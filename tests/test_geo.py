@@ -702,7 +702,7 @@ def test_cli_join_and_info(grid_files, capsys):
     assert status == 0, err
     assert "wrote 8 features with 3 index columns" in err
     assert "join: note: 1 areas in the results have no polygon in the boundaries (6 results "\
-        "rows not shown on the map): 'Z'" in err
+        "rows not in the output): 'Z'" in err
     assert "2 boundary features have no results (empty values): C (area C), D (area D)" in err
     back = read_boundaries(out)
     assert len(back) == 8 and "spatial_dissimilarity_gaussian_1000" in back.columns

@@ -81,12 +81,28 @@ def area_code(args: argparse.Namespace) -> str:
     return getattr(args, "area_code", None) or DEFAULT_AREA_CODE
 
 
-def read_area_boundaries(args: argparse.Namespace, path: Any) -> Any:
-    """Read a boundary file with ``--boundaries-crs`` and ``--boundaries-layer``."""
+def read_area_boundaries(args: argparse.Namespace, path: Any, *,
+                         names: bool = True) -> Any:
+    """Read a boundary file with ``--boundaries-crs`` and ``--boundaries-layer``.
+
+    Where the command has ``--area-code`` (and, with ``names``, ``--area-name``), the
+    column it names must be one of the file's: the error names the flag and the file.
+    """
     from segspatial.geo import read_boundaries
 
-    return read_boundaries(path, crs=getattr(args, "boundaries_crs", None),
-                           layer=getattr(args, "boundaries_layer", None))
+    frame = read_boundaries(path, crs=getattr(args, "boundaries_crs", None),
+                            layer=getattr(args, "boundaries_layer", None))
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    wanted = [("--area-code", area_code(args) if hasattr(args, "area_code") else None,
+               getattr(args, "area_code", None) is None)]
+    if names:
+        wanted.append(("--area-name", getattr(args, "area_name", None), False))
+    for flag, column, default in wanted:
+        if column is not None and column not in columns:
+            raise CommandError(
+                f"{flag} {column!r}{' (the default)' if default else ''} is not a column "
+                f"of {str(path)!r}; it has {columns!r}")
+    return frame
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -247,7 +263,7 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
     out[X_COLUMN] = projected.geometry.x.to_numpy()
     out[Y_COLUMN] = projected.geometry.y.to_numpy()
     if getattr(args, "areas_from", None):
-        boundaries = read_area_boundaries(args, args.areas_from)
+        boundaries = read_area_boundaries(args, args.areas_from, names=False)
         codes, outside = geo.assign_areas(projected, boundaries, area_code(args),
                                           snap=args.snap, crs=distance_crs)
         out[AREA_COLUMN] = codes.to_numpy()

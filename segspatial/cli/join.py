@@ -7,7 +7,7 @@ import argparse
 from segspatial.cli._common import read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._lazy import read_table
-from segspatial.cli._location import area_code
+from segspatial.cli._location import area_code, read_area_boundaries
 from segspatial.cli._options import add_group, python_names
 
 _SHOWN = 10
@@ -51,8 +51,12 @@ def run(args: argparse.Namespace) -> int:
     code = area_code(args)
     results = read_table(args.results, text_columns=[args.area], **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    joined = join_areas(results, args.boundaries, code, area=args.area,
-                        crs=args.boundaries_crs, layer=args.boundaries_layer)
+    if "{year}" in args.boundaries:  # one file per year: join_areas reads each
+        joined = join_areas(results, args.boundaries, code, area=args.area,
+                            crs=args.boundaries_crs, layer=args.boundaries_layer)
+    else:  # read here: a wrong --area-code/--area-name names the flag and the file
+        joined = join_areas(results, read_area_boundaries(args, args.boundaries), code,
+                            area=args.area)
     path = write_geo(joined, args.output)
     attrs = joined.attrs
     name = guess_name_column(joined, args.area_name)

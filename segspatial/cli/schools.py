@@ -106,9 +106,6 @@ def run(args: argparse.Namespace) -> int:
     if outline:
         boundaries = read_area_boundaries(args, outline)
         code = area_code(args)
-        if code not in boundaries.columns:
-            raise ValueError(f"--area-code {code!r} is not a column of {outline!r}; "
-                             f"it has {list(map(str, boundaries.columns))!r}")
         if area:
             boundaries = boundaries[boundaries[code].astype(str).isin(
                 set(data[area].astype(str)))]
