@@ -46,10 +46,25 @@ COMMAND_MODULES = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with one value shown for an option a command takes once
+    (``--bandwidth M`` in ``map``; see ``one`` of
+    :func:`segspatial.cli._options.add_group`)."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if getattr(action, "shows_one", False):
+            return self._metavar_formatter(action, default_metavar)(1)[0]
+        return super()._format_args(action, default_metavar)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a short usage on errors: one line and a pointer to ``--help``
     (the full usage of a command runs to 40 lines and hides the error), as mature
     command lines do. ``--help`` shows everything, as before."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def short_usage(self) -> str:
         positionals = []
@@ -58,7 +73,8 @@ class _Parser(argparse.ArgumentParser):
                 continue
             metavar = action.metavar or action.dest.upper()
             positionals.append(f"{metavar} ..." if isinstance(
-                action, argparse._SubParsersAction) else str(metavar))
+                action, argparse._SubParsersAction) else
+                f"[{metavar}]" if action.nargs == "?" else str(metavar))
         return " ".join([f"usage: {self.prog} [-h] [OPTIONS]", *positionals])
 
     def error(self, message: str):  # type: ignore[override]

@@ -41,6 +41,8 @@ __all__ = [
     "locate_units",
     "location_columns",
     "read_area_boundaries",
+    "add_boundaries_argument",
+    "boundary_file",
     "uses_location",
 ]
 
@@ -79,6 +81,26 @@ def area_column(args: argparse.Namespace) -> str | None:
 def area_code(args: argparse.Namespace) -> str:
     """``--area-code``, default :data:`DEFAULT_AREA_CODE`."""
     return getattr(args, "area_code", None) or DEFAULT_AREA_CODE
+
+
+def add_boundaries_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """The optional second argument BOUNDARIES of ``map`` and ``join`` (their documented
+    short form): the same file as ``--boundaries FILE``, which every command takes."""
+    parser.add_argument("boundaries_file", nargs="?", metavar="BOUNDARIES",
+                        help=help + "; the same as --boundaries FILE")
+
+
+def boundary_file(args: argparse.Namespace) -> str:
+    """The boundary file of ``map``/``join``: BOUNDARIES or ``--boundaries`` (one of
+    them; both only when they agree)."""
+    given = [v for v in (args.boundaries_file, args.boundaries) if v is not None]
+    if not given:
+        raise CommandError("a boundary file is needed: give it as BOUNDARIES after "
+                           "RESULTS or with --boundaries FILE")
+    if len(set(given)) > 1:
+        raise CommandError(f"two boundary files: BOUNDARIES {given[0]!r} and --boundaries "
+                           f"{given[1]!r}; give one")
+    return given[0]
 
 
 def read_area_boundaries(args: argparse.Namespace, path: Any, *,

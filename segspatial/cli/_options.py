@@ -357,11 +357,12 @@ GROUPS: dict[str, Group] = {
         )),
     "select": Group("what to show", None, (
         option("--index", metavar="NAME", help="the index (see `segspatial list-indices`)"),
-        option("--comparison", nargs="+", metavar="C",
-               help="the comparison(s) of pupil-level results (default: all, or the only "
-               "one)"),
-        option("--bandwidth", **_BANDWIDTH,
-               help="the bandwidth (metres) of a spatial index computed at several"),
+        option("--comparison", nargs="+", metavar="C", default_text="all",
+               help="the comparison(s) of pupil-level results to show (default: "
+               "{default})"),
+        option("--bandwidth", **_BANDWIDTH, default_text="the only one in the results",
+               help="the bandwidth (metres) to show when the results hold a spatial index "
+               "at several (default: {default})"),
         option("--in-year", metavar="Y", python=("year",),
                help="the year (default: the latest)"),
         option("--only", nargs="+", metavar="CODE",
@@ -430,7 +431,8 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
               required: Iterable[str] = (), defaults: Mapping[str, Any] | None = None,
               default_text: Mapping[str, str] | None = None,
               output_help: str | None = None, metavar: Mapping[str, str] | None = None,
-              title: str | None = None) -> argparse._ArgumentGroup:
+              title: str | None = None, one: Iterable[str] = ()
+              ) -> argparse._ArgumentGroup:
     """Add the options of group ``name`` to ``parser``.
 
     Parameters
@@ -452,6 +454,11 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
         (``{"output": "DIR"}``): the only other per-command wording.
     title : str, optional
         The section title (default: the group's).
+    one : iterable of str
+        Options that take several values elsewhere but one in this command (a map
+        shows one ``--bandwidth``): ``--help`` shows one value (``--bandwidth M``); they
+        parse as everywhere, so that the command can say "a map shows one; got 2"
+        (:func:`segspatial.cli._common.one_value`).
 
     Returns
     -------
@@ -460,7 +467,7 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
     group_spec = GROUPS[name]
     wanted = None if only is None else set(only)
     unknown = ({*(wanted or ()), *skip, *required, *(defaults or {}), *(default_text or {}),
-                *(metavar or {})} - {o.dest for o in group_spec.options})
+                *(metavar or {}), *one} - {o.dest for o in group_spec.options})
     if unknown:
         raise KeyError(f"option group {name!r} has no option(s) {sorted(unknown)!r}")
     group = parser.add_argument_group(title or group_spec.title, group_spec.description)
@@ -480,7 +487,9 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
                             else str(shown))
         if opt.dest in set(required):
             kwargs["required"] = True
-        group.add_argument(*opt.flags, help=text.replace("%", "%%"), **kwargs)
+        action = group.add_argument(*opt.flags, help=text.replace("%", "%%"), **kwargs)
+        if opt.dest in set(one):
+            action.shows_one = True  # read by segspatial.cli's help formatter
     return group
 
 
