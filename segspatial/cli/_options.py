@@ -132,9 +132,8 @@ GROUPS: dict[str, Group] = {
                help="group A count column (counts input: one row per unit, a column per "
                "group)"),
         option("--group-b", metavar="COL", help="group B count column (counts input)"),
-        option("--area", metavar="COL", default_text="none",
-               help="area (municipality) code column; --areas-from replaces it (default: "
-               "{default})"),
+        option("--area", metavar="COL", default_text="none; --areas-from replaces it",
+               help="area (municipality) code column (default: {default})"),
         option("--year", metavar="COL", help="year column"),
         option("--total", metavar="COL",
                help="all pupils of the unit, including pupils in neither group"),
@@ -479,8 +478,11 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
             kwargs["default"] = defaults[opt.dest]
         if metavar and opt.dest in metavar:
             kwargs["metavar"] = metavar[opt.dest]
-        shown = (default_text or {}).get(opt.dest, opt.default_text)
-        if shown is None or (defaults and opt.dest in defaults):
+        shown = (default_text or {}).get(opt.dest)  # the command's words win
+        if shown is None:
+            shown = (kwargs.get("default") if defaults and opt.dest in defaults
+                     else opt.default_text)
+        if shown is None:
             shown = kwargs.get("default")
         text = output_help if opt.dest == "output" and output_help else opt.help
         text = text.replace("{default}", f"{shown:g}" if isinstance(shown, float)

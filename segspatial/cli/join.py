@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_boundaries_argument(p, "area polygons (GeoJSON, TopoJSON, GeoPackage, "
                             "Shapefile, GeoParquet); a path with {year} joins each year "
                             "to its own boundaries")
-    add_group(p, "columns", only=("area",), defaults={"area": "area"})
+    add_group(p, "columns", only=("area",), defaults={"area": "area"},
+              default_text={"area": "area, the column `segspatial indices` writes"})
     add_group(p, "boundaries", default_text={"boundaries": "the BOUNDARIES argument"})
     add_group(p, "output", skip=("exclusions_output",), required=("output",),
               output_help="output file: .gpkg, .geojson or .parquet (GeoParquet)")

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
     add_group(p, "spatial", only=("bandwidth", "kernel", "k", "context", "definition"),
-              default_text={"bandwidth": "1000"})
+              default_text={"bandwidth": "1000: local scores need one scale"})
     add_group(p, "output", output_help="output file (.csv or .parquet; default: CSV on "
               "standard output)")
     add_group(p, "disclosure")

@@ -31,6 +31,14 @@ from segspatial.cli._pupils import check_counts_mode, compute_pupils
 __all__ = ["register", "run"]
 
 
+#: Options of the shared groups that a report does not take, and why (the README's
+#: "Reports" section lists them too): the report has no section that shows them.
+REPORT_SKIPS = {
+    "spatial": ("k", "context", "spatial_indices", "definition", "morrill_clip"),
+    "inference": ("null_draws", "alternative"),
+}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
@@ -44,7 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"with its bootstrap confidence interval ({REPORT_BOOTSTRAP:,} replicates per "
         "municipality and year by default; --bootstrap 0 for none) and a change is "
         "called rising or falling only when its interval excludes zero; the same "
-        "--seed gives byte-identical pages.",
+        "--seed gives byte-identical pages. The report takes the options of "
+        "`segspatial indices` that its pages can show; not "
+        + ", ".join("--" + d.replace("_", "-") for g in REPORT_SKIPS.values() for d in g)
+        + " (no section shows them: compute them with `segspatial indices`).",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (one row per school per year) or, with --pupils, "
@@ -64,11 +75,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries")
     add_group(p, "select", only=("only",))
-    add_group(p, "spatial", skip=("k", "context", "spatial_indices", "definition",
-                                  "morrill_clip"),
-              default_text={"bandwidth": "500 1000 2000 4000"})
-    add_group(p, "inference", only=("bootstrap", "ci", "cluster"),
-              defaults={"bootstrap": REPORT_BOOTSTRAP})
+    # the spatial options a report can show: its pages explain kernel environments
+    # at several bandwidths (the multi-scale profile); the k nearest units, another
+    # --context or --definition, extra --spatial-indices and --morrill-clip have no
+    # section to show them (compute them with `segspatial indices`)
+    add_group(p, "spatial", skip=REPORT_SKIPS["spatial"],
+              default_text={"bandwidth": "500 1000 2000 4000: the report's scales"})
+    # the pages show bootstrap intervals, not randomisation tests (--null-draws,
+    # --alternative): those are `segspatial indices` options
+    add_group(p, "inference", skip=REPORT_SKIPS["inference"],
+              defaults={"bootstrap": REPORT_BOOTSTRAP},
+              default_text={"bootstrap": f"{REPORT_BOOTSTRAP:,}: every page shows "
+                            "intervals"})
     add_group(p, "random")
     add_group(p, "pages")
     add_group(p, "web", skip=("tiles",))
@@ -241,7 +259,8 @@ def run(args: argparse.Namespace) -> int:
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
         permutations=args.permutations, rng=args.seed, inputs=inputs, n_boot=args.bootstrap,
-        level=args.ci, cluster=args.cluster, **several)
+        level=args.ci, cluster=args.cluster, interval=args.interval.replace("-", "_"),
+        n_jobs=args.jobs, **several)
     stamp = None
     if args.stamp:
         from datetime import datetime
