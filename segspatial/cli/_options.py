@@ -108,6 +108,16 @@ def draws(text: str) -> int:
     return value
 
 
+def neighbours(text: str) -> int:
+    """An argparse ``type``: ``--k``, a whole number of nearest units of at least 1."""
+    value = whole_number(-(10**18))(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number >= 1 (the nearest units besides the unit itself; "
+            f"--bandwidth 0 is the unit alone), got {value}")
+    return value
+
+
 def level(text: str) -> float:
     """An argparse ``type``: a confidence level strictly between 0 and 1."""
     try:
@@ -287,9 +297,10 @@ GROUPS: dict[str, Group] = {
                    "{default})"),
             option("--kernel", choices=KERNELS,
                    help="distance kernel (default: gaussian, cut off at 5 bandwidths)"),
-            option("--k", action="extend", nargs="+", type=int, metavar="N",
-                   help="use the N nearest units instead of a kernel: --k 4 8 or "
-                   "--k 4 --k 8"),
+            option("--k", action="extend", nargs="+", type=neighbours, metavar="N",
+                   help="use the N nearest units (N >= 1) instead of a kernel: --k 4 8 "
+                   "or --k 4 --k 8; the results' bandwidth column then holds N and "
+                   "their kernel is knn"),
             option("--context", choices=("area", "all"), default="area",
                    help="neighbours from the same area only (default) or from any area "
                    "(same year); indices stay per area"),
