@@ -75,8 +75,8 @@ def test_empty():
         ("a", "many", r"group_a: column 'a' must hold numeric counts; found 1 non-numeric "
                       r"values such as \['many'\] \(rows 2\)"),
         ("b", np.nan, r"group_b: column 'b' has 1 missing \(NaN\) counts \(rows 2\)"),
-        ("b", np.inf, r"group_b: column 'b' has 1 infinite counts"),
-        ("a", -4, r"group_a: column 'a' has 1 negative counts, e.g. -4 \(rows 2\)"),
+        ("b", np.inf, r"group_b: column 'b' has 1 infinite count"),
+        ("a", -4, r"group_a: column 'a' has 1 negative count, e.g. -4 \(rows 2\)"),
         ("all", -1, r"total: column 'all' has 1 negative counts"),
     ],
 )

@@ -322,7 +322,7 @@ def test_geocode_postcodes_formats_and_unmatched():
     with pytest.warns(GeometryWarning) as record:
         pts, unmatched = geocode_postcodes(data, "pc", PC_TABLE)
     messages = " | ".join(str(w.message) for w in record)
-    assert "1 postcodes have no usable centroid" in messages
+    assert "1 postcode has no usable centroid" in messages
     assert "2 units have a postcode not in the postcode table" in messages
     assert pts["school"].tolist() == ["a", "b", "c", "d"]
     assert pts.geometry.x.tolist() == [122197.4, 122197.4, 121552.8, 121552.8]

@@ -24,7 +24,12 @@ from segspatial import __version__
 from segspatial._write import OutputError
 from segspatial.cli._common import CommandError
 from segspatial.cli._console import Console
-from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
+from segspatial.cli._options import (
+    flag_names,
+    inactive_options,
+    leaf_parsers,
+    option_defaults,
+)
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -109,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
-        for note in getattr(args, "_deprecated", ()):
+        for note in [*getattr(args, "_deprecated", ()), *inactive_options(args)]:
             console.note(note)
         try:
             return int(args.handler(args) or 0)

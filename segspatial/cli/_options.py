@@ -36,12 +36,14 @@ from segspatial.text import LANGUAGES
 
 __all__ = [
     "GROUPS",
+    "PREREQUISITES",
     "Group",
     "Option",
     "add_group",
     "deprecated_alias",
     "flag_names",
     "given_flags",
+    "inactive_options",
     "leaf_parsers",
     "option",
     "option_defaults",
@@ -593,6 +595,38 @@ def given_flags(args: argparse.Namespace, dests: Iterable[str] | None = None, *,
     wanted -= set(besides)
     return [flag for dest, (default, flag) in defaults.items()
             if dest in wanted and getattr(args, dest, default) != default]
+
+
+#: Options that do nothing without another (``dest -> the dests one of which is
+#: needed``): given alone, a note says so, as mature command lines do. A command whose
+#: computation implies an option (``report`` always computes at its bandwidths) lists
+#: it with ``parser.set_defaults(_implied=("bandwidth",))``.
+PREREQUISITES: dict[str, tuple[str, ...]] = {
+    "kernel": ("bandwidth",),
+    "context": ("bandwidth", "k"),
+    "definition": ("bandwidth", "k"),
+    "permutations": ("bandwidth", "k"),
+    "snap": ("areas_from",),
+    "distance_crs": ("x", "postcode"),
+    "district_size": ("bandwidth", "k", "districts"),
+}
+
+
+def inactive_options(args: argparse.Namespace) -> list[str]:
+    """Notes on the options given without what they act on ("--kernel has no effect
+    without --bandwidth"; see :data:`PREREQUISITES`)."""
+    defaults: dict[str, tuple[Any, str]] = getattr(args, "_defaults", None) or {}
+    implied = set(getattr(args, "_implied", ()))
+    notes = []
+    for dest, needs in PREREQUISITES.items():
+        present = [d for d in needs if d in defaults]
+        if dest not in defaults or not present or not given_flags(args, [dest]):
+            continue
+        if implied & set(present) or any(getattr(args, d, None) for d in present):
+            continue
+        flags = " or ".join(defaults[d][1] for d in present)
+        notes.append(f"{defaults[dest][1]} has no effect without {flags}")
+    return notes
 
 
 def leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

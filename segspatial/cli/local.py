@@ -53,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
               "standard output)")
     add_group(p, "disclosure")
     add_group(p, "reading")
+    # local scores are always computed at a bandwidth (1000 m by default)
+    p.set_defaults(_implied=("bandwidth",))
     p.set_defaults(handler=run)
 
 

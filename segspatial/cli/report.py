@@ -95,6 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
               metavar={"output": "DIR"},
               output_help="report folder (replaced atomically when it holds a report)")
     add_group(p, "reading")
+    # the pages are always computed at bandwidths (the report's four by default)
+    p.set_defaults(_implied=("bandwidth",))
     p.set_defaults(handler=run)
 
 

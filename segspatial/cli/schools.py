@@ -66,8 +66,12 @@ def _select_year(args: argparse.Namespace, data):
     wanted = years.max() if args.in_year is None else args.in_year
     mask = years.astype(str) == str(wanted)
     if not mask.any():
-        raise ValueError(f"--in-year {wanted!r} not in column {args.year!r}; available: "
-                         f"{sorted(years.dropna().unique().tolist())!r}")
+        from segspatial._mapdata import _sorted_values
+
+        available = _sorted_values(years.dropna().unique())
+        raise ValueError(f"--in-year {wanted} is not in column {args.year!r} of "
+                         f"{args.input!r}; " + (f"available: {available!r}" if available
+                                                else "the column is empty"))
     return data[mask]
 
 

@@ -192,7 +192,8 @@ def geocode_postcodes(
     usable = np.isfinite(xs) & np.isfinite(ys)
     if not usable.all():
         warnings.warn(
-            f"postcode table: {int((~usable).sum())} postcodes have no usable centroid "
+            f"postcode table: {int((~usable).sum()):,} "
+            f"{'postcode has' if (~usable).sum() == 1 else 'postcodes have'} no usable centroid "
             f"({x!r}/{y!r} missing or not numeric: "
             f"{_examples(list(keys[~usable]))}); units with them are left out",
             GeometryWarning, stacklevel=2)
