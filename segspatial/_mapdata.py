@@ -20,8 +20,8 @@ import pandas as pd
 from segspatial._exceptions import SegregationWarning
 from segspatial.counts import check_counts
 from segspatial.disclosure import check_min_cell
-from segspatial.geo._common import check_codes_match
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
+from segspatial.geo._common import check_codes_match
 from segspatial.schema import has_values
 
 #: The report's fixed colour scale for every index map and grid.
