@@ -194,7 +194,7 @@ def test_parquet_rows_are_counted_from_1(tmp_path):
     path = tmp_path / "c.parquet"
     pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1.0, np.nan, 2.0],
                   "b": [1, 2, 3]}).to_parquet(path)
-    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2\)"):
+    with pytest.raises(ValueError, match=r"missing \(NaN\) count \(row 2\)"):
         segregation(read_table(path), "school", "a", "b")
 
 

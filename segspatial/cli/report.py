@@ -245,18 +245,20 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     check_output(args.output)  # before the work, not after it
     note_few_replicates(args)
+    boundaries_file = args.boundaries or args.areas_from
+    # read before the work: a wrong --area-code/--area-name stops the run at once
+    boundaries = read_area_boundaries(args, boundaries_file)
     result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     several = _several(args, data)
     if located is None:
         located = _locations(args)
     labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
-    boundaries_file = args.boundaries or args.areas_from
     inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
     report = report_data(
         result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
         crs=located.attrs["location_crs"], name=args.name,
-        boundaries=read_area_boundaries(args, boundaries_file), area_code=area_code(args),
+        boundaries=boundaries, area_code=area_code(args),
         area_name=args.area_name, only=args.only, group_labels=labels,
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
