@@ -362,3 +362,13 @@ def test_only_code_without_results_says_why(tmp_path, capsys):
     assert code == 2
     assert ("--only: area code(s) ['GM0002'] have no results ('GM0002': all its units "
             "were left out: small_unit 10 units; lower --min-unit-size)") in err
+
+
+def test_flags_are_never_abbreviated(capsys):
+    """A prefix is no flag: `--boot 10` is not --bootstrap (map's old --k spelling of
+    --classes shows how a prefix could pick the wrong option)."""
+    with pytest.raises(SystemExit) as stop:
+        main(["indices", "in.csv", "--unit", "u", "--boot", "10"])
+    assert stop.value.code == 2
+    assert "error: unrecognized arguments: --boot 10" in capsys.readouterr().err
+    assert all(not leaf.allow_abbrev for leaf in leaf_parsers(build_parser()))

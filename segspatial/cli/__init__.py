@@ -69,6 +69,9 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
+        # no prefix matching: `--boot 10` is not `--bootstrap`, and with old spellings
+        # around (map's --k is --classes) a prefix could pick the wrong option
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
     def short_usage(self) -> str:
