@@ -372,3 +372,16 @@ def test_flags_are_never_abbreviated(capsys):
     assert stop.value.code == 2
     assert "error: unrecognized arguments: --boot 10" in capsys.readouterr().err
     assert all(not leaf.allow_abbrev for leaf in leaf_parsers(build_parser()))
+
+
+def test_join_names_the_lines_of_a_repeated_index(tmp_path, capsys):
+    files = write_files(tmp_path)
+    results = tmp_path / "dup.csv"
+    results.write_text("area,index,value\nGM0001,dissimilarity,0.5\nGM0002,dissimilarity,"
+                       "0.2\nGM0001,dissimilarity,0.3\n")
+    code, err = _run(capsys, "join", results, files["towns"], "-o", tmp_path / "j.gpkg")
+    assert code == 2
+    assert err.strip() == (
+        "segspatial join: error: results: 2 rows repeat an index for one area, e.g. area "
+        f"'GM0001', index 'dissimilarity' (lines 2, 4 of {str(results)!r}); one value per "
+        "area, year, comparison and index")

@@ -546,7 +546,7 @@ def test_join_areas_errors():
         join_areas(results, grid(), "statcode")
     with pytest.raises(ValueError, match=r"results have no column\(s\) \['area'\] \(compute"):
         join_areas(results.drop(columns="area"), grid(), "code")
-    with pytest.raises(ValueError, match=r"12 rows repeat an index for the same area='A'"):
+    with pytest.raises(ValueError, match=r"12 rows repeat an index for one area, e.g. area 'A'"):
         join_areas(pd.concat([results, results.query("area == 'A'")]), grid(), "code")
     with pytest.raises(ValueError, match="1 rows have no 'area'"):
         join_areas(results.assign(area=results["area"].where(results.index > 0)), grid(),

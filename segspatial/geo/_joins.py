@@ -45,11 +45,17 @@ def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[
     frame["_column"] = _index_column_names(frame)
     dup = frame.duplicated(keys + ["_column"], keep=False)
     if dup.any():
+        from segspatial.io import describe_rows
+
         first = frame.loc[dup].iloc[0]
+        same = ((frame.loc[dup, keys + ["_column"]] == first[keys + ["_column"]])
+                | frame.loc[dup, keys + ["_column"]].isna()).all(axis=1)
         raise ValueError(
-            f"results: {int(dup.sum())} rows repeat an index for the same "
-            + ", ".join(f"{k}={_plain(first[k])!r}" for k in keys)
-            + f" (index {first['_column']!r}); one value per area, year, comparison and index"
+            f"results: {int(dup.sum())} rows repeat an index for one area, e.g. "
+            + ", ".join(f"{k} {_plain(first[k])!r}" for k in keys)
+            + f", index {first['_column']!r} "
+            f"({describe_rows(results, frame.loc[dup].index[same.to_numpy()])}); one "
+            "value per area, year, comparison and index"
         )
     # groupby + unstack, not pivot_table(dropna=False): that makes the product of the
     # key levels, and null keys (group_a of multigroup rows, groups of two-group
