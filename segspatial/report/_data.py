@@ -431,6 +431,7 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
     """The areas with pages (all, or ``only``), their results and analysed units; a
     ``year`` of 0 when the input has none, codes as text."""
     from segspatial._mapdata import check_codes_match
+    from segspatial.counts import left_out_of_area
 
     counts = result.counts.copy()
     if not has_values(table, "year"):
@@ -457,33 +458,12 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
             f"only: area code(s) {unknown!r} have no results"
             + (f" ({hint!r} were left out as small areas: lower min_area_size)"
                if hint else "")
-            + "".join(_units_left_out(result.exclusions, c) for c in unknown
+            + "".join(left_out_of_area(result.exclusions, c) for c in unknown
                       if c not in left_out)
             + f"; available e.g. {codes[:5]!r} ({len(codes)} in all)")
     codes = sorted(set(wanted))
     return (codes, table[table["area"].isin(codes)],
             counts[counts["area"].isin(codes)])
-
-
-#: What to lower when units were left out for a reason of the filters.
-_LOWER = {"small_unit": "min_unit_size", "small_area": "min_area_size"}
-
-
-def _units_left_out(exclusions: pd.DataFrame, code: str) -> str:
-    """`` ('GM0088': all its units were left out: small_unit 1 unit; lower
-    min_unit_size)`` for an ``only`` code without results (empty when the exclusions
-    do not name it: then the code is not in the data at all)."""
-    if not {"area", "reason", "n_units"} <= set(exclusions.columns):
-        return ""
-    rows = exclusions[exclusions["area"].astype(str) == code]
-    if rows.empty:
-        return ""
-    per_reason = rows.groupby("reason", sort=True)["n_units"].sum()
-    reasons = ", ".join(f"{reason} {int(n):,} unit{'s' if int(n) != 1 else ''}"
-                        for reason, n in per_reason.items())
-    lower = [_LOWER[r] for r in per_reason.index if r in _LOWER]
-    return (f" ({code!r}: all its units were left out: {reasons}"
-            + (f"; lower {' or '.join(lower)}" if lower else "") + ")")
 
 
 def _attach_locations(result: SegregationResult, counts: pd.DataFrame,
