@@ -88,8 +88,9 @@ def test_join_names_results_without_a_feature_without_speaking_of_a_map(tmp_path
     results = _results(tmp_path / "r.csv", ["GM0001", "GM0009"])
     code, err = _run(capsys, "join", results, files["towns"], "-o", tmp_path / "j.gpkg")
     assert code == 0, err
-    assert ("join: note: 1 areas in the results have no polygon in the boundaries (1 "
-            "results rows not in the output): 'GM0009'") in err
+    assert ("join: note: 1 area in the results has no polygon in the boundaries (1 "
+            "results row not in the output): 'GM0009'") in err
+    assert "1 boundary feature has no results" in err
     assert "map" not in err
 
 
