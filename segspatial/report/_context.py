@@ -53,8 +53,8 @@ class _Ctx:
         return markup(self.lang, key, **values)
 
     def tn(self, key: str, count: Any, **values: Any) -> Markup:
-        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_one`` for 1,
-        ``<key>_zero`` for 0, where the catalogue has them; see
+        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_single``, ``<key>_one``,
+        ``<key>_none`` where the catalogue has them; see
         :func:`segspatial.text.plural_key`)."""
         from segspatial.text import plural_key
 
