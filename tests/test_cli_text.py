@@ -54,7 +54,7 @@ def test_exclusion_summary_in_dutch_and_english():
     en = format_exclusions(_exclusions())
     assert "12,345 pupils (municipality below the minimum)" in en
     assert format_exclusions(_exclusions().iloc[:0], lang="nl") == "Er is niets weggelaten."
-    assert "onthullingsbeheersing, --min-cell 10" in format_exclusions(
+    assert "statistische geheimhouding, --min-cell 10" in format_exclusions(
         _exclusions().iloc[:0], 10, lang="nl")
 
 

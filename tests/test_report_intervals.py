@@ -347,8 +347,8 @@ def test_interval_captions_only_where_an_interval_is_shown():
                     "No vertical bars: with disclosure control"),
              "nl": ("Tussen haakjes: het 95%-betrouwbaarheidsinterval",
                     "Verticale strepen: 95%-betrouwbaarheidsintervallen.",
-                    "Hier staan geen betrouwbaarheidsintervallen: met onthullingsbeheersing",
-                    "Geen verticale strepen: met onthullingsbeheersing")}
+                    "Hier staan geen betrouwbaarheidsintervallen: met statistische geheimhouding",
+                    "Geen verticale strepen: met statistische geheimhouding")}
     for lang, (brackets, bars, withheld, no_bars) in words.items():
         pages = {k: html.unescape(v) for k, v in
                  rp.render_report(data, min_cell=10, lang=lang)}

@@ -233,17 +233,37 @@ def fields(pattern: str) -> set[str]:
 def t(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` with its fields filled in literally (``str``).
 
-    Nothing is escaped or read as a pattern: a value is put in as it is.
+    Nothing is escaped or read as a pattern: a value is put in as it is. A value ``n``
+    (a count) picks the key's plural variant, as :func:`plural` does.
 
     Raises
     ------
     KeyError
         If the catalogue has no ``key`` or a field of the pattern has no value.
     """
+    key = _counted(lang, key, values)
     pattern = _load(lang)[1].get(key)
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
     return Template(pattern).substitute({k: str(v) for k, v in values.items()})
+
+
+def _counted(lang: str, key: str, values: Mapping[str, Any]) -> str:
+    """The plural variant of ``key`` for the value ``n``, when there is one: the count
+    as a number, or as the language writes it (``"1.234"`` in Dutch); a text that is
+    not a number (``"< 10"``) keeps ``key``."""
+    if "n" not in values:
+        return key
+    n = values["n"]
+    if isinstance(n, str):
+        from babel.numbers import NumberFormatError, parse_decimal
+
+        try:
+            n = parse_decimal(n.replace("\u2212", "-").replace("\u00a0", ""),
+                              locale=language(lang).locale)
+        except (NumberFormatError, ValueError):
+            return key
+    return plural_key(lang, key, n)
 
 
 @cache
@@ -303,6 +323,7 @@ def markup(lang: str, key: str, **values: Any):
     :class:`markupsafe.Markup` already are put in as they are); a ``Markup``."""
     from markupsafe import Markup, escape
 
+    key = _counted(lang, key, values)
     pattern = _load(lang)[1].get(key)
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
