@@ -118,7 +118,7 @@ def test_cli(case, tmp_path, capsys):
     # --lang nl: the summary in Dutch, numbers the Dutch way (the catalogue's [cli])
     assert "sector techniek: aandeel vrouwen" in err and "streefwaarde 25%" in err
     assert "0 gelijke overlappingen, 0 zonder regio" in err and "index.html geschreven" in err
-    assert "share of women" not in err and "Weggelaten (reden [niveau]" in err
+    assert "share of women" not in err and "Weggelaten (reden (niveau)" in err
     assert re.search(r"aandeel vrouwen \d+,\d%", err)
     assert (out / "AM01.html").is_file() and (tmp_path / "m.csv").is_file()
     code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
