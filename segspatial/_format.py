@@ -231,9 +231,9 @@ class Formatter:
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
                              b=self.group(group_b, label_b, which="b"))
-        known = lookup(self.lang, f"comparison_name.{comparison}")
+        known = lookup(self.lang, f"comparison_name.{comparison}")  # a noun phrase
         if known is not None:
-            return self.text("fig_comparison_pupils", comparison=known)
+            return known
         noun_a = lookup(self.lang, f"group_noun.{group_a}")
         noun_b = lookup(self.lang, f"group_noun.{group_b}")
         if noun_a is not None and noun_b is not None:
@@ -241,6 +241,12 @@ class Formatter:
         if comparison is not None and not _is_missing(comparison):
             return self.data(comparison)
         return None
+
+    @staticmethod
+    def capital(text: str | None) -> str | None:
+        """``text`` with a capital first letter, to start a title, a heading or a table
+        cell (``Western vs non-western pupils``); the rest as it is."""
+        return text[:1].upper() + text[1:] if text else text
 
     def title(self, what: str, who: str | None = None, when: Any = None) -> str:
         """``what — who, when`` (the parts that are there)."""

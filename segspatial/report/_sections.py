@@ -129,7 +129,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         if ctx.disclosure is not None and first is not None:  # audited, rounded
             both = ctx.shown(first["area"], f"two_groups:{comp}")
             pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
-        rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "cells": cells,
                      "n_units": n_units, "pupils": pupils})
     shown = any(cell["ci"] for row in rows for cell in row["cells"])
     return {"indices": [ctx.index(i) for i in REPORT_INDICES],
@@ -153,7 +153,7 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "low": [b[0] for b in bounds], "high": [b[1] for b in bounds],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
-            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
+            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair, start=True)))
             bars = bars or _has_bars(series)
     if not charts:
         return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
@@ -279,7 +279,7 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         share = between / (between + within) if between + within > 0 else float("nan")
         moran_text = (f"{ctx.num(moran, 2)} (p = {ctx.num(moran_p, 3)}, "
                       f"{ctx.distance(moran_bw)})" if math.isfinite(moran) else "–")
-        rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "share": ctx.pct(share),
                      "moran": moran_text, "lines": [
                          {"index": ctx.index(index), "base": ctx.num(base, 3),
                           "base_ci": _ci(ctx, base, bounds[index][0]),
@@ -309,7 +309,7 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
     chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
-                       title=ctx.comparison(comp, pair), width=520, height=230, ymax=ymax)
+                       title=ctx.comparison(comp, pair, start=True), width=520, height=230, ymax=ymax)
              if finite else None)  # no empty chart
     sentences = interpretation(
         lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
