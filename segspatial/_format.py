@@ -58,6 +58,20 @@ def _babel(pattern: str, locale: str) -> tuple[Any, Any]:
     return parse_pattern(pattern), Locale.parse(locale)
 
 
+@cache
+def _percent(locale: str, digits: int) -> tuple[Any, Any]:
+    """The locale's percent pattern (Babel, CLDR) with exactly ``digits`` decimals,
+    and the locale."""
+    from copy import copy
+
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    pattern = copy(parsed.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return pattern, parsed
+
+
 def _finite(value: Any) -> float | None:
     try:
         number = float(value)
@@ -143,14 +157,13 @@ class Formatter:
         return MISSING if number is None else self._decimal(round(number), "#,##0")
 
     def percent(self, value: Any, digits: int = 0) -> str:
-        """A share as a percentage: ``34.7%`` / ``34,7%``."""
-        from babel.numbers import format_percent
-
+        """A share as a percentage in the locale's own pattern with ``digits``
+        decimals: ``34.7%`` / ``34,7%`` (German ``34,7 %``)."""
         number = _finite(value)
         if number is None:
             return MISSING
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-        return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
+        pattern, locale = _percent(self.locale, digits)
+        return pattern.apply(number, locale).replace("-", "−")
 
     def distance(self, metres: Any) -> str:
         """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""

@@ -93,7 +93,8 @@ def test_left_out_lines_say_one_area_year_unit_and_pupil():
         "  school below the minimum number of pupils: 1 area-year, 1 unit, 1 pupil "
         "[small_unit]")
     assert re.match(r"  school onder het minimumaantal leerlingen: 1 gebied-jaar, 1 school, "
-                    r"1 leerling \[small_unit\]$", format_exclusions(one, lang="nl").splitlines()[1])
+                    r"1 leerling \[small_unit\]$",
+                    format_exclusions(one, lang="nl").splitlines()[1])
 
 
 def test_indices_summary_counts_in_the_singular_and_plural():

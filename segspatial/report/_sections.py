@@ -153,7 +153,8 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "low": [b[0] for b in bounds], "high": [b[1] for b in bounds],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
-            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair, start=True)))
+            charts.append(svg_chart(ctx, series, labels,
+                                    title=ctx.comparison(comp, pair, start=True)))
             bars = bars or _has_bars(series)
     if not charts:
         return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
@@ -309,7 +310,8 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
     chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
-                       title=ctx.comparison(comp, pair, start=True), width=520, height=230, ymax=ymax)
+                       title=ctx.comparison(comp, pair, start=True), width=520, height=230,
+                       ymax=ymax)
              if finite else None)  # no empty chart
     sentences = interpretation(
         lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
