@@ -283,7 +283,8 @@ def test_errors_name_flags_end_to_end(tmp_path, capsys):
     assert main(report) == 2  # the default 10,000 pupils leaves both towns out
     err = capsys.readouterr().err
     assert "error: nothing to report: every area was left out (" in err \
-        and ": 2 area-years" in err and "[small_area]" in err and "lower --min-area-size or --min-unit-size" in err
+        and ": 2 area-years" in err and "[small_area]" in err \
+        and "lower --min-area-size or --min-unit-size" in err
 
 
 def _map(tmp_path, areas: list[str], output: str) -> int:

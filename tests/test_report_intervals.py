@@ -197,7 +197,8 @@ def test_rising_or_falling_only_when_the_interval_excludes_zero(data, lang, verd
     pages = dict(rp.render_report(replace(data, changes=changes), lang=lang))
     words = WORDS[lang]
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", pages["GM9001.html"])))
-    label = "Dutch vs non-western pupils" if lang == "en" else "Nederlandse vs niet-westerse leerlingen"
+    label = {"en": "Dutch vs non-western pupils",
+             "nl": "Nederlandse vs niet-westerse leerlingen"}[lang]
     sentence = re.search(rf"D, {label}, 2016 (?:to|tot) 2018: ([^(]*) \(", text)
     assert sentence and sentence[1] == words[verdict]
     comma = (lambda s: s.replace(".", ",")) if lang == "nl" else (lambda s: s)
