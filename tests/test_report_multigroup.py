@@ -527,6 +527,10 @@ def test_cli_group_label_and_within_label(tmp_path, capsys):
     with pytest.raises(SystemExit):  # a usage error, as argparse reports them
         main(base + ["--group-label", "c", "--output", str(tmp_path / "bad")])
     assert "expected COLUMN=LABEL" in capsys.readouterr().err
+    for command in ("report", "map", "schools", "heatmap"):  # the report's section only
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert ("--group-label" in capsys.readouterr().out) == (command == "report")
 
 
 @pytest.mark.parametrize(("lang", "sentence"), [
