@@ -545,3 +545,22 @@ def test_a_one_school_municipality_between_others_gets_no_interval_and_no_error(
     assert by_area.loc[["GM0001", "GM0003"], "ci_low"].notna().all()
     assert np.isnan(by_area.loc["GM0002", "ci_low"])
     assert len(dict(rp.render_report(data))) == 4
+
+
+@pytest.mark.parametrize(("lang", "said", "never"), [
+    ("en", "the schools of each municipality-year are drawn again", "multinomial"),
+    ("nl", "de scholen van elk gemeentejaar worden vele malen", "multinomiale")])
+def test_the_method_describes_the_bootstrap_that_was_run(data, pages, lang, said, never):
+    """--cluster resamples schools: the method section says so, as the footnote does
+    (review1 #28); the pupil bootstrap keeps its multinomial description."""
+
+    parameters = {**data.parameters,
+                  "inference": {**data.parameters["inference"], "cluster": True}}
+    def text(page: str) -> str:
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page)))
+
+    cluster = text(dict(rp.render_report(replace(data, parameters=parameters),
+                                         lang=lang))["GM9001.html"])
+    assert said in cluster and never not in cluster
+    pupils = text(pages[lang]["GM9001.html"])
+    assert never in pupils and said not in pupils

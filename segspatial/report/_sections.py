@@ -443,7 +443,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")]
         + multigroup_definitions(ctx, data)
-        + ([ctx.t("inference.def_intervals")] if _intervals_on(data) else []),
+        + ([ctx.t("wording.def_intervals_cluster"
+                  if (p.get("inference") or {}).get("cluster")
+                  else "inference.def_intervals")] if _intervals_on(data) else []),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
