@@ -165,6 +165,22 @@ class Formatter:
         pattern, locale = _percent(self.locale, digits)
         return pattern.apply(number, locale).replace("-", "−")
 
+    def datetime(self, moment: Any) -> str:
+        """A moment the way the locale writes it, to the minute, in UTC: ``29 November
+        2026, 23:35 UTC`` / ``29 november 2026, 23:35 UTC`` (Babel's long date and short
+        time, joined by the locale's pattern)."""
+        from datetime import UTC
+
+        from babel import Locale
+        from babel.dates import format_date, format_time
+
+        locale = Locale.parse(self.locale)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        joined = locale.datetime_formats["long"]
+        joined = getattr(joined, "pattern", joined)
+        return joined.replace("{1}", format_date(moment, "long", locale=locale)).replace(
+            "{0}", format_time(moment, "HH:mm", tzinfo=UTC, locale=locale)) + " UTC"
+
     def distance(self, metres: Any) -> str:
         """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""
         number = _finite(metres)

@@ -326,6 +326,12 @@ def test_reruns_are_byte_identical(demo, demo_data):
     stamped = dict(rp.render_report(demo_data, offline=True, min_cell=10,
                                     stamp="2026-01-01 12:00 UTC"))
     assert "Generated 2026-01-01 12:00 UTC." in stamped["GM9001.html"]
+    # a moment (what --stamp gives) is written in the page's language (review1 #27)
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 1, 1, 12, 0, 30, tzinfo=UTC)
+    dutch = dict(rp.render_report(demo_data, offline=True, lang="nl", stamp=moment))
+    assert "Gemaakt op 1 januari 2026, 12:00 UTC." in dutch["GM9001.html"]
     assert "Generated" not in first["GM9001.html"]
 
 

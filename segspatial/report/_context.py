@@ -41,7 +41,7 @@ class _Ctx:
     lang: str
     min_cell: int | None
     offline: bool
-    stamp: str | None
+    stamp: Any  # None, a text, or a datetime written in the page's locale
     labels: dict[str, str]
     disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
 

@@ -250,7 +250,7 @@ def districts_text(ctx: _Ctx, data: ReportData) -> Markup:
     info = data.parameters["districts"]
     if info["kind"] == "grid":
         return ctx.t("districts_grid", size=ctx.plain_count(info["size"]))
-    return ctx.t("districts_file", file=info["file"])
+    return ctx.t("districts_file" if info["kind"] == "file" else "wording.districts_frame")
 
 
 def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
@@ -451,7 +451,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
                    for f in p["inputs"]],
         "version": ctx.t("version", version=__version__),
-        "stamp": ctx.t("generated", stamp=ctx.stamp) if ctx.stamp else "",
+        "stamp": ctx.t("generated", stamp=ctx.stamp if isinstance(ctx.stamp, str)
+                       else ctx.words.datetime(ctx.stamp)) if ctx.stamp else "",
     }
 
 
