@@ -95,3 +95,20 @@ def test_the_stamp_is_written_in_the_page_language():
     moment = datetime(2026, 11, 29, 23, 35, 59, tzinfo=UTC)
     assert Formatter("nl").datetime(moment) == "29 november 2026, 23:35 UTC"
     assert Formatter("en").datetime(moment) == "29 November 2026, 23:35 UTC"
+
+
+def test_wording_nits_of_review1_25():
+    """'Gauss-kern' (not 'kern: Gaussische'), en dashes in ranges, no double colon in
+    the H(p) caption."""
+    words = Formatter("nl")
+    assert words.spatial_title("spatial_dissimilarity", 1000, "gaussian") == \
+        "Ruimtelijke D bij 1 km (Gauss-kern)"
+    assert t("nl", "def_bands").startswith("Niveaus: 0–0,3 laag, 0,3–0,6 matig")
+    assert t("en", "def_bands").startswith("Bands: 0–0.3 low, 0.3–0.6 moderate")
+    for lang in ("en", "nl"):
+        caption = t(lang, "multigroup.hp_caption", x=t(lang, "fig_hp_x"),
+                    y=t(lang, "fig_hp_y"))
+        assert ": p:" not in caption and "p: " not in caption
+        assert "kern: " not in t(lang, "param_spatial", bandwidths="1 km",
+                                 kernel=words.kernel("gaussian"), districts="d",
+                                 permutations="9", seed="0", crs="c") or lang == "en"
