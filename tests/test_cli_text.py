@@ -48,7 +48,7 @@ def test_exclusion_summary_in_dutch_and_english():
     lines = nl.splitlines()
     assert lines[0] == "Weggelaten (reden: gebied-jaren, scholen, leerlingen):"
     # the reason in words first, its code last as a search key (review1 #20)
-    assert ("  gemeente onder het minimale gemiddelde aantal leerlingen per jaar: 1 "
+    assert ("  gemeente met gemiddeld minder leerlingen per jaar dan het minimum: 1 "
             "gebied-jaar, 40 scholen, 12.345 leerlingen [small_area]") in lines
     assert ("  school onder het minimumaantal leerlingen: 1 gebied-jaar, 3 scholen, 120 "
             "leerlingen [small_unit]") in lines

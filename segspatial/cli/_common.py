@@ -151,11 +151,12 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     lines = [say("left_out_head") if min_cell is None
              else say("left_out_head_min_cell", n=min_cell)]
     for row in summary.itertuples(index=False):
-        # the theme and comparison in words, the reason's code last as a search key
+        # the comparison (else the theme) in words, the reason's code last as a search
+        # key
         words = [lookup(lang, f"{table}.{value}") or str(value)
                  for table, value in (("theme_name", getattr(row, "theme", None)),
                                       ("comparison_name", getattr(row, "comparison", None)))
-                 if value is not None and pd.notna(value)]
+                 if value is not None and pd.notna(value)][-1:]
         pupils = (say("pupils_not_shown") if not pd.notna(row.n_pupils)
                   else counted("n_pupils", row.n_pupils))
         description = row.description
