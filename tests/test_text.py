@@ -166,7 +166,8 @@ def test_a_third_language_reaches_the_monitor_and_qgis(third_language, tmp_path)
     for key in ("title", "share_women", "method", "exclusions", "segregation"):
         assert f"⟦{t('en', f'monitor.{key}')}⟧" in index, key
     assert "the middle, rounded down" in index and "⟦the middle" in index  # point rule
-    assert "<td>1.301</td>" in index and "<td>21,9%</td>" in index  # German numbers
+    # German numbers, and the German percent pattern (a no-break space before %)
+    assert "<td>1.301</td>" in index and "<td>21,9\u00a0%</td>" in index
     assert "<td>⟦+0,2 pp⟧</td>" in index
     english = dict(render_pages(result, lang="en"))["index.html"]
     assert "<td>1,301</td>" in english and "⟦" not in english
