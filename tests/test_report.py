@@ -677,7 +677,7 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                    "--output", str(tmp_path / "report")])
     assert status == 0, capsys.readouterr().err
     page = (tmp_path / "report" / "GM9002.html").read_text(encoding="utf-8")
-    for comparison in ("Dutch vs non-western pupils", "pupils with high vs low household income",
+    for comparison in ("Dutch vs non-western pupils", "pupils from high- vs low-income families",
                        "pupils whose parents have high vs low education"):
         assert comparison in page, comparison
     assert "2017" in page and "2018" in page

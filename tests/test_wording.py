@@ -34,7 +34,7 @@ def test_the_band_in_a_table_cell_is_not_inflected(lang, cells, before_noun):
             "high_vs_low_education": "leerlingen met hoog- vs laagopgeleide ouders"}),
     ("en", {"dutch_vs_nonwestern": "Dutch vs non-western pupils",
             "western_vs_nonwestern": "western vs non-western pupils",
-            "high_vs_low_income": "pupils with high vs low household income",
+            "high_vs_low_income": "pupils from high- vs low-income families",
             "high_vs_low_education": "pupils whose parents have high vs low education"})])
 def test_comparisons_are_one_noun_phrase_everywhere(lang, expected):
     """review1 #12 / review2 #2: one noun phrase per comparison, the same in a figure
