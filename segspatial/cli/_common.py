@@ -22,6 +22,31 @@ class CommandError(Exception):
     """A user error detected by the CLI itself (printed without a traceback)."""
 
 
+#: The options whose value is a table file (``--output`` only for the commands below).
+TABLE_OUTPUTS = ("exclusions_output", "counts_output", "local_output", "within_output",
+                 "profile_output", "results_output")
+_TABLE_COMMANDS = ("indices", "local", "change")
+
+
+def check_table_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before the work, a table output whose name is not a writable format
+    (:func:`segspatial._formats.table_format`); the message names the flag."""
+    from segspatial._formats import table_format
+
+    dests = [*TABLE_OUTPUTS, *(("output",) if getattr(args, "command", None)
+                                in _TABLE_COMMANDS else ())]
+    flags = getattr(args, "_defaults", None) or {}
+    for dest in dests:
+        value = getattr(args, dest, None)
+        if not isinstance(value, str) or value == "-":
+            continue
+        try:
+            table_format(value, writing=True)
+        except ValueError as exc:
+            flag = flags[dest][1] if dest in flags else "--" + dest.replace("_", "-")
+            raise CommandError(f"{flag}: {exc}") from None
+
+
 def read_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options (group ``reading``) as keyword arguments of :func:`read_table`."""
     return {k: getattr(args, k, None) for k in ("sep", "encoding", "decimal", "thousands")}
@@ -89,7 +114,9 @@ def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
                    console: Console, stream: TextIO | None = None) -> None:
     """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
     if output is None or output == "-":
-        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        from segspatial.schema import typed  # the same text as write_table's CSV
+
+        typed(frame).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
         return
     console.wrote(write_table(frame, output), what)
 

@@ -234,6 +234,15 @@ def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[No
 
 
 def qgis_field(name: str, series: pd.Series) -> QgsField:
+    """A field for a column: the type of :data:`segspatial.schema.FILE_DTYPES` for the
+    columns of segspatial's tables (``year`` whole, codes text, also when a column is
+    empty throughout), else from the values."""
+    from segspatial.schema import FILE_DTYPES
+
+    schema = {"string": QVariant.String, "Int64": QVariant.LongLong,
+              "float64": QVariant.Double}.get(FILE_DTYPES.get(name, ""))
+    if schema is not None:
+        return QgsField(name, schema)
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         return QgsField(name, QVariant.LongLong)
     if pd.api.types.is_float_dtype(series):
