@@ -352,7 +352,7 @@ def test_real_case_three_groups_by_denomination(real_2019, boundaries):
         assert f">{name}<" in amsterdam
     vlieland = _section(pages["GM0096.html"], "multigroup")
     assert "<svg" not in vlieland and "<img" not in vlieland and "srcdoc" not in vlieland
-    assert "niet te berekenen: er is maar één school" in _text(vlieland)  # one school
+    assert "niet te berekenen: er is maar één school" in _text(vlieland)
 
 
 @pytest.mark.parametrize("missing", ["some", "all"])
