@@ -92,7 +92,9 @@ def png(figure: Any, dpi: int = 90) -> str:
     """A matplotlib figure as a PNG ``data:`` URL (fixed metadata: byte-identical).
 
     The maps' axes are off; their x and y axes are hidden too, so matplotlib does not
-    lay out tick labels that are never drawn (most of a map's drawing time).
+    lay out tick labels that are never drawn (most of a map's drawing time). The PNG
+    is compressed at zlib level 1: the same pixels as the default level in a third
+    less time (encoding was a third of a page's map), for about 7 kB more a map.
     """
     from segspatial.plot import figure_bytes
 
@@ -101,7 +103,8 @@ def png(figure: Any, dpi: int = 90) -> str:
             ax.xaxis.set_visible(False)
             ax.yaxis.set_visible(False)
 
-    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi)).decode("ascii")
+    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi,
+                                                compress_level=1)).decode("ascii")
     return f"data:image/png;base64,{data}"
 
 
