@@ -296,15 +296,13 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     comp, pair = lead_numbers["comp"], lead_numbers["pair"]
     lead_rows = profile[profile["comparison"] == comp]
     steps = sorted(lead_rows["bandwidth"].dropna().unique())
+    at = _profile_points(lead_rows)
     series = []
     for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
                                ("spatial_theil_h", "#c05621", True)):
-        rows_of = lead_rows[lead_rows["index"] == index].set_index("bandwidth")
-        column = {c: (rows_of[c] if c in rows_of.columns else pd.Series(dtype=float))
-                  for c in ("value", "ci_low", "ci_high")}
-        series.append({"values": [column["value"].get(b, np.nan) for b in steps],
-                       "low": [column["ci_low"].get(b, np.nan) for b in steps],
-                       "high": [column["ci_high"].get(b, np.nan) for b in steps],
+        points = [at.get((index, b), (np.nan, np.nan, np.nan)) for b in steps]
+        series.append({"values": [p[0] for p in points], "low": [p[1] for p in points],
+                       "high": [p[2] for p in points],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
@@ -330,6 +328,18 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
             line["base_ci"] or any(cell["ci"] for cell in line["cells"])
             for row in rows for line in row["lines"])),
     }
+
+
+def _profile_points(rows: pd.DataFrame) -> dict[tuple[Any, float], tuple[float, ...]]:
+    """``(index, bandwidth)`` -> ``(value, ci_low, ci_high)`` of profile rows (the
+    first row of each; NaN bounds where the frame has none), from one pass."""
+    columns = [rows[c].to_numpy(dtype=np.float64) if c in rows.columns
+               else np.full(len(rows), np.nan) for c in ("value", "ci_low", "ci_high")]
+    found: dict[tuple[Any, float], tuple[float, ...]] = {}
+    for i, key in enumerate(zip(rows["index"].tolist(), rows["bandwidth"].tolist(),
+                                strict=True)):
+        found.setdefault(key, (columns[0][i], columns[1][i], columns[2][i]))
+    return found
 
 
 def _has_bars(series: list[dict[str, Any]]) -> bool:
