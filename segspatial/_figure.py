@@ -110,6 +110,20 @@ def figure_bytes(figure: Any, format: str, *, dpi: float = 150,
     return buffer.getvalue()
 
 
+def rgba_png_bytes(rgba: Any, *, dpi: float, compress_level: int | None = None) -> bytes:
+    """A drawn image (an Agg canvas' ``buffer_rgba()``, rows from the top) as PNG
+    bytes, written as :func:`figure_bytes` writes a figure drawn at ``dpi`` (the same
+    metadata, so the same bytes for the same pixels); ``compress_level`` as there."""
+    import io
+
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(buffer, rgba, format="png", origin="upper", dpi=dpi, metadata=_NO_DATES["png"],
+           pil_kwargs=None if compress_level is None else {"compress_level": compress_level})
+    return buffer.getvalue()
+
+
 def pdf_pages_bytes(figures: Any) -> bytes:
     """Several figures as the pages of one PDF: the same bytes for the same figures
     (no creation date)."""

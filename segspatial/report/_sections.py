@@ -180,8 +180,8 @@ def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
             "change_rule": ctx.t("inference.change_rule", level=ctx.pct(level))}
 
 
-def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
-          ) -> dict[str, Any]:
+def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any,
+          outline: Any = None) -> dict[str, Any]:
     from segspatial._mapdata import (
         SUPPRESSED_COLOR,
         local_measure_columns,
@@ -200,7 +200,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     if town.empty or (ctx.disclosure is not None and not (
             town["x"].notna() & town["y"].notna()).any()):
         return {"empty": True}
-    outline = data.boundaries[data.boundaries["code"] == code]
+    if outline is None:  # the area's rows of the boundaries
+        outline = data.boundaries[data.boundaries["code"] == code]
     outline = outline if len(outline) else None
     disclosed = {}
     if ctx.disclosure is not None:  # the bands and the share the audit certified
@@ -474,9 +475,10 @@ def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
 
 def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
               counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None
-              ) -> dict[str, Any]:
-    """The context of ``templates/area.html``: one area's rows of each frame."""
+              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None,
+              outline: Any = None) -> dict[str, Any]:
+    """The context of ``templates/area.html``: one area's rows of each frame
+    (``outline``: of ``data.boundaries``; looked up when not given)."""
     year = table["year"].max()
     years = sorted(table["year"].unique())
     everyone = counts[counts["year"] == year]
@@ -490,7 +492,7 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         "trends": _trends(ctx, data, values, years,
                           data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
-                      year),
+                      year, outline),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
         "multigroup": several_groups(ctx, data, code),
