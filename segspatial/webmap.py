@@ -838,11 +838,15 @@ def school_webmap(
     bounds = (outline if outline is not None else layer)["bbox"]
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
+        # one area (a report's page): its name as a plain tooltip, the same text as a
+        # GeoJsonTooltip shows, which costs a map two template compilations more
+        tooltip = (None if not any(area_names)
+                   else folium.Tooltip(area_names[0]) if len(area_names) == 1
+                   else folium.GeoJsonTooltip(fields=["area"], labels=False))
         folium.GeoJson(
             outline, name="area",
             style_function=lambda f: {"fill": False, "color": "#444444", "weight": 1.5},
-            tooltip=(folium.GeoJsonTooltip(fields=["area"], labels=False)
-                     if any(area_names) else None),
+            tooltip=tooltip,
         ).add_to(m)
     keys, aliases = _tooltip_fields(fields)
     folium.GeoJson(

@@ -378,11 +378,24 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
     frame = exclusions.copy()
     for key in keys[1:]:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
-    grouped = frame.groupby(keys, sort=False).agg(
-        first_year=("year", "min"), last_year=("year", "max"), n_units=("n_units", "sum"),
-        n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
+    single = not across_areas and not (frame.duplicated(keys).any()
+                                       or frame[keys].isna().any(axis=None))
+    if single:  # one row per reason (a page of one year): the same table, unaggregated
+        grouped = pd.DataFrame({
+            **{k: frame[k].to_numpy() for k in keys},
+            "first_year": frame["year"].to_numpy(), "last_year": frame["year"].to_numpy(),
+            "n_units": frame["n_units"].fillna(0).to_numpy(),  # as a sum of NaN is 0
+            "n_pupils": frame["n_pupils"].fillna(0).to_numpy(),
+            "description": frame["description"].to_numpy()})
+    else:
+        grouped = frame.groupby(keys, sort=False).agg(
+            first_year=("year", "min"), last_year=("year", "max"),
+            n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+            description=("description", "first")).reset_index()
     if ctx.disclosure is not None:
-        grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
+        grouped["n_pupils"] = (
+            pd.to_numeric(frame["n_pupils"], errors="coerce").to_numpy(dtype=np.float64)
+            if single else _published_pupils(ctx, frame, keys, grouped, across_areas))
     rows = []
     for row in grouped.itertuples(index=False):
         what = ctx.reason(row.reason, row.description)
