@@ -36,7 +36,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from segspatial.text import check_lang, language, lookup, t
@@ -56,6 +56,22 @@ def _babel(pattern: str, locale: str) -> tuple[Any, Any]:
     from babel.numbers import parse_pattern
 
     return parse_pattern(pattern), Locale.parse(locale)
+
+
+@lru_cache(maxsize=1 << 16)
+def _formatted(value: float, pattern: str, locale: str) -> str:
+    """``value`` in babel's ``pattern`` for ``locale``, minus signs as "−"; memoised:
+    a report formats the same rounded values thousands of times (``-0.0`` is never
+    looked up here: it equals ``0.0`` as a key but is written with its sign)."""
+    number_pattern, parsed = _babel(pattern, locale)
+    return number_pattern.apply(value, parsed).replace("-", "−")
+
+
+def _apply(value: float, pattern: str, locale: str) -> str:
+    if value == 0 and math.copysign(1.0, value) < 0:  # -0.0: not memoised
+        number_pattern, parsed = _babel(pattern, locale)
+        return number_pattern.apply(value, parsed).replace("-", "−")
+    return _formatted(value, pattern, locale)
 
 
 def _finite(value: Any) -> float | None:
@@ -102,9 +118,7 @@ class Formatter:
         # -0.0 is 0; a small negative value keeps its sign ("−0.00": below zero)
         # (babel's format_decimal, with the parsed pattern and locale kept: a report
         # formats thousands of numbers)
-        number_pattern, locale = _babel(pattern, self.locale)
-        text = number_pattern.apply(value if value != 0 else 0.0, locale)
-        return text.replace("-", "−")
+        return _apply(value if value != 0 else 0.0, pattern, self.locale)
 
     def number(self, value: Any, digits: int = 2) -> str:
         """A value with ``digits`` decimals: ``0.62`` / ``0,62``; a dash when missing."""
@@ -144,13 +158,11 @@ class Formatter:
 
     def percent(self, value: Any, digits: int = 0) -> str:
         """A share as a percentage: ``34.7%`` / ``34,7%``."""
-        from babel.numbers import format_percent
-
         number = _finite(value)
         if number is None:
             return MISSING
         pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-        return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
+        return _apply(number, pattern, self.locale)  # as babel's format_percent
 
     def distance(self, metres: Any) -> str:
         """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""
