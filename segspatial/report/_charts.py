@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
 
 from segspatial.report._context import _Ctx
-from segspatial.report._env import render
+from segspatial.report._env import entities, render
 
 
 def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, title: str,
@@ -108,9 +109,17 @@ def png(figure: Any, dpi: int = 90) -> str:
     return f"data:image/png;base64,{data}"
 
 
-def iframe_document(m: Any) -> str:
-    """A folium map as the HTML document of an ``iframe``'s ``srcdoc`` (the template
-    escapes it into the attribute)."""
-    from segspatial.webmap import to_html
+def iframe_document(m: Any) -> Markup:
+    """A folium map as the HTML document of an ``iframe``'s ``srcdoc``, escaped for the
+    attribute by the pages' one escape path (:func:`segspatial.report._env.entities`),
+    piece by piece: Leaflet's JavaScript and CSS, embedded in every offline map and
+    most of its text, are escaped once per process."""
+    from segspatial.webmap import _outside_assets, to_html
 
-    return to_html(m)
+    return Markup("".join(_escaped_asset(text) if asset else str(entities(text))
+                          for text, asset in _outside_assets(to_html(m))))
+
+
+@cache
+def _escaped_asset(text: str) -> str:
+    return str(entities(text))
