@@ -365,6 +365,21 @@ def _hashable(value: Any) -> bool:
     return True
 
 
+def _lonlat_shapes(shapes: Any) -> np.ndarray:
+    """The geometries of a GeoSeries in longitudes and latitudes (as its
+    ``to_crs("EPSG:4326")``, with the transformer of :func:`_wgs84`); as they are
+    without a CRS."""
+    geometries = shapes.to_numpy()
+    if shapes.crs is None:
+        return geometries
+    import shapely
+
+    def lonlat(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(_wgs84(shapes.crs, xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geometries, lonlat)
+
+
 @cache
 def _transformer(crs: Any):
     from pyproj import Transformer
@@ -427,9 +442,10 @@ def _each_once(values: Any, text: Any) -> list[str]:
 
 
 def _hex(colors: np.ndarray) -> list[str]:
-    from matplotlib.colors import to_hex
-
-    return [to_hex(c) for c in colors]
+    """RGB(A) colours (floats 0-1, one a row) as ``#rrggbb``: matplotlib's ``to_hex``
+    (each channel ``round(v * 255)``, half to even), for all rows at once."""
+    channels = np.round(np.asarray(colors, dtype=np.float64).reshape(-1, 4)[:, :3] * 255)
+    return ["#{:02x}{:02x}{:02x}".format(*rgb) for rgb in channels.astype(int).tolist()]
 
 
 def _legend_html(title: str, body: str) -> str:
@@ -816,12 +832,11 @@ def school_webmap(
         from segspatial._figure import _outline
 
         shapes = _outline(boundaries, None)
-        shapes = shapes.to_crs("EPSG:4326") if shapes.crs is not None else shapes
         label_col = (guess_name_column(boundaries, boundary_name)
                      if isinstance(boundaries, gpd.GeoDataFrame) else None)
         area_names = [escape(v) for v in (boundaries[label_col] if label_col
                                           else [""] * len(shapes))]
-        outline = _shapes_geojson(shapes.to_numpy(), {"area": area_names})
+        outline = _shapes_geojson(_lonlat_shapes(shapes), {"area": area_names})
     centres = points["centre"].unique()
     if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
