@@ -36,7 +36,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from segspatial.text import check_lang, language, lookup, plural_key, t
@@ -72,6 +72,22 @@ def _percent(locale: str, digits: int) -> tuple[Any, Any]:
     pattern = copy(parsed.percent_formats[None])
     pattern.frac_prec = (digits, digits)
     return pattern, parsed
+
+
+@lru_cache(maxsize=1 << 16)
+def _formatted(value: float, pattern: str, locale: str) -> str:
+    """``value`` in babel's ``pattern`` for ``locale``, minus signs as "−"; memoised:
+    a report formats the same rounded values thousands of times (``-0.0`` is never
+    looked up here: it equals ``0.0`` as a key but is written with its sign)."""
+    number_pattern, parsed = _babel(pattern, locale)
+    return number_pattern.apply(value, parsed).replace("-", "−")
+
+
+def _apply(value: float, pattern: str, locale: str) -> str:
+    if value == 0 and math.copysign(1.0, value) < 0:  # -0.0: not memoised
+        number_pattern, parsed = _babel(pattern, locale)
+        return number_pattern.apply(value, parsed).replace("-", "−")
+    return _formatted(value, pattern, locale)
 
 
 def _finite(value: Any) -> float | None:
@@ -118,9 +134,7 @@ class Formatter:
         # -0.0 is 0; a small negative value keeps its sign ("−0.00": below zero)
         # (babel's format_decimal, with the parsed pattern and locale kept: a report
         # formats thousands of numbers)
-        number_pattern, locale = _babel(pattern, self.locale)
-        text = number_pattern.apply(value if value != 0 else 0.0, locale)
-        return text.replace("-", "−")
+        return _apply(value if value != 0 else 0.0, pattern, self.locale)
 
     def number(self, value: Any, digits: int = 2) -> str:
         """A value with ``digits`` decimals: ``0.62`` / ``0,62``; a dash when missing."""

@@ -238,19 +238,44 @@ def _compiled(source: str):
     return Template(source)
 
 
+def _map_script(name: str, source: str, **values: Any):
+    """A script run after its parent element (a map or a layer) is made, from one of
+    our own fixed templates: ``source`` names the parent's JavaScript variable
+    ``{{ parent }}`` and ``values`` (numbers and JSON we built, never text from input).
+
+    branca's ``MacroElement`` would parse the rendered script again as a template
+    (``Element(output)``: a Jinja2 compilation per element of every map); this element
+    renders ``source`` (compiled once per process, :func:`_compiled`) and puts the
+    output into the page's scripts as it is (:func:`_raw_element`), in the same place
+    and with the same text."""
+    element = _map_script_class()()
+    element._name = name
+    element.source, element.values = source, values
+    return element
+
+
+@cache
+def _map_script_class():
+    """The class of :func:`_map_script`'s elements (defined on first use: branca is
+    imported only when a web map is made)."""
+    from branca.element import Element
+
+    class MapScript(Element):
+        def render(self, **kwargs: Any) -> None:
+            script = _compiled(self.source).render(parent=self._parent.get_name(),
+                                                   **self.values)
+            self.get_root().script.add_child(_raw_element(script), name=self.get_name())
+
+    return MapScript
+
+
 def _metric_scale():
     """Leaflet's scale control in metres and kilometres only (folium's ``control_scale``
     also shows miles). A fixed template: nothing from the data goes into it."""
-    from branca.element import MacroElement
-
-    scale = MacroElement()
-    scale._name = "MetricScale"
-    scale._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    return _map_script(
+        "MetricScale",
         "L.control.scale({imperial: false, metric: true, maxWidth: 150})"
-        ".addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}")
-    return scale
+        ".addTo({{ parent }});")
 
 
 #: The most height a legend box takes: a taller legend (a very long title from the
@@ -269,16 +294,11 @@ def _fit_beside_legend(bounds: Sequence[float]):
     at the bottom left; a map without a legend is fitted with a small margin. A fixed
     template: only the four numbers of ``bounds`` are filled in.
     """
-    from branca.element import MacroElement
-
-    fit = MacroElement()
-    fit._name = "FitBesideLegend"
     minx, miny, maxx, maxy = (float(v) for v in bounds)
-    fit.corners = f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]"
-    fit._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    return _map_script(
+        "FitBesideLegend",
         "(function (map) {"
-        " var bounds = L.latLngBounds({{ this.corners }});"
+        " var bounds = L.latLngBounds({{ corners }});"
         " var box = map.getContainer().getBoundingClientRect();"
         " function room(selector, side) {"
         " var found = map.getContainer().ownerDocument.querySelector(selector);"
@@ -292,9 +312,8 @@ def _fit_beside_legend(bounds: Sequence[float]):
         " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
         " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
         " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"
-        "})({{ this._parent.get_name() }});"
-        "{% endmacro %}")
-    return fit
+        "})({{ parent }});",
+        corners=f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]")
 
 
 def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any):
@@ -344,6 +363,21 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _lonlat_shapes(shapes: Any) -> np.ndarray:
+    """The geometries of a GeoSeries in longitudes and latitudes (as its
+    ``to_crs("EPSG:4326")``, with the transformer of :func:`_wgs84`); as they are
+    without a CRS."""
+    geometries = shapes.to_numpy()
+    if shapes.crs is None:
+        return geometries
+    import shapely
+
+    def lonlat(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(_wgs84(shapes.crs, xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geometries, lonlat)
 
 
 @cache
@@ -408,9 +442,10 @@ def _each_once(values: Any, text: Any) -> list[str]:
 
 
 def _hex(colors: np.ndarray) -> list[str]:
-    from matplotlib.colors import to_hex
-
-    return [to_hex(c) for c in colors]
+    """RGB(A) colours (floats 0-1, one a row) as ``#rrggbb``: matplotlib's ``to_hex``
+    (each channel ``round(v * 255)``, half to even), for all rows at once."""
+    channels = np.round(np.asarray(colors, dtype=np.float64).reshape(-1, 4)[:, :3] * 255)
+    return ["#{:02x}{:02x}{:02x}".format(*rgb) for rgb in channels.astype(int).tolist()]
 
 
 def _legend_html(title: str, body: str) -> str:
@@ -458,8 +493,6 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
     parses a macro's output as a template again), so they stay data."""
     import json
 
-    from branca.element import MacroElement
-
     def string(value: Any) -> str:  # a JavaScript string with no < > & { } % # in it
         text = json.dumps(str(value), ensure_ascii=True)
         for char in "<>&{}%#":
@@ -468,17 +501,14 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
 
     pages = sorted((escape(code), url) for code, url in links.items())
     text = "{" + ", ".join(f"{string(c)}: {string(u)}" for c, u in pages) + "}"
-    click = MacroElement()
-    click._name = "OpenPage"
-    click.pages = text
-    click._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    click = _map_script(
+        "OpenPage",
         "(function (layer, pages) {"
         " layer.on('click', function (e) {"
         " var page = pages[e.layer.feature.properties.code];"
         " if (page) { window.top.location.href = page; } });"
-        "})({{ this._parent.get_name() }}, {{ this.pages }});"
-        "{% endmacro %}")
+        "})({{ parent }}, {{ pages }});",
+        pages=text)
     layer.add_child(click)
 
 
@@ -818,12 +848,11 @@ def school_webmap(
         from segspatial._figure import _outline
 
         shapes = _outline(boundaries, None)
-        shapes = shapes.to_crs("EPSG:4326") if shapes.crs is not None else shapes
         label_col = (guess_name_column(boundaries, boundary_name)
                      if isinstance(boundaries, gpd.GeoDataFrame) else None)
         area_names = [escape(v) for v in (boundaries[label_col] if label_col
                                           else [""] * len(shapes))]
-        outline = _shapes_geojson(shapes.to_numpy(), {"area": area_names})
+        outline = _shapes_geojson(_lonlat_shapes(shapes), {"area": area_names})
     centres = points["centre"].unique()
     if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
@@ -839,11 +868,15 @@ def school_webmap(
     bounds = (outline if outline is not None else layer)["bbox"]
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
+        # one area (a report's page): its name as a plain tooltip, the same text as a
+        # GeoJsonTooltip shows, which costs a map two template compilations more
+        tooltip = (None if not any(area_names)
+                   else folium.Tooltip(area_names[0]) if len(area_names) == 1
+                   else folium.GeoJsonTooltip(fields=["area"], labels=False))
         folium.GeoJson(
             outline, name="area",
             style_function=lambda f: {"fill": False, "color": "#444444", "weight": 1.5},
-            tooltip=(folium.GeoJsonTooltip(fields=["area"], labels=False)
-                     if any(area_names) else None),
+            tooltip=tooltip,
         ).add_to(m)
     keys, aliases = _tooltip_fields(fields)
     folium.GeoJson(

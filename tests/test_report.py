@@ -354,6 +354,37 @@ def test_a_page_is_the_same_alone_or_after_others(demo_data):
         assert "data:image/png;base64," in alone[file]
 
 
+def test_map_canvas_puts_back_the_title_it_draws_once():
+    """The report's map canvas draws the title once and puts its pixels back on each
+    page (report._canvas): a page's PNG has the pixels of the same figure drawn with
+    its title, and the map sits right under the title, inside the figure."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from segspatial.plot import figure_bytes, school_map
+    from segspatial.report._canvas import MapCanvas
+
+    def pixels(data: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+    canvas = MapCanvas()
+    for width in (4_000.0, 12_000.0):  # a square town and a wide one (the second page)
+        schools = pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [20, 40, 5],
+                                "b": [60, 30, 90], "x": [0.0, width / 2, width],
+                                "y": [0.0, 3_000.0, 4_000.0]})
+        ax = school_map(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                        legend=False, ax=canvas.axes())
+        page = pixels(base64.b64decode(canvas.png().split(",", 1)[1]))
+        drawn = pixels(figure_bytes(ax.figure, "png", dpi=canvas.dpi))
+        assert page.shape == drawn.shape
+        assert (page == drawn).all()  # the title's pixels are the ones drawn there
+        box = ax.get_position()  # drawn: the map's box after its aspect
+        assert box.y1 == pytest.approx(ax.get_position(original=True).y1)  # at the top
+        assert 0 <= box.x0 and box.x1 <= 1 and 0 <= box.y0
+
+
 def test_dutch_labels(demo_data):
     pages = dict(rp.render_report(demo_data, lang="nl"))
     assert '<html lang="nl">' in pages["index.html"]

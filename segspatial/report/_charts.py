@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
 
 from segspatial.report._context import _Ctx
-from segspatial.report._env import render
+from segspatial.report._env import entities, render
 
 
 def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, title: str,
@@ -115,7 +116,9 @@ def png(figure: Any, dpi: int = 90) -> str:
     """A matplotlib figure as a PNG ``data:`` URL (fixed metadata: byte-identical).
 
     The maps' axes are off; their x and y axes are hidden too, so matplotlib does not
-    lay out tick labels that are never drawn (most of a map's drawing time).
+    lay out tick labels that are never drawn (most of a map's drawing time). The PNG
+    is compressed at zlib level 1: the same pixels as the default level in a third
+    less time (encoding was a third of a page's map), for about 7 kB more a map.
     """
     from segspatial.plot import figure_bytes
 
@@ -124,13 +127,22 @@ def png(figure: Any, dpi: int = 90) -> str:
             ax.xaxis.set_visible(False)
             ax.yaxis.set_visible(False)
 
-    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi)).decode("ascii")
+    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi,
+                                                compress_level=1)).decode("ascii")
     return f"data:image/png;base64,{data}"
 
 
-def iframe_document(m: Any) -> str:
-    """A folium map as the HTML document of an ``iframe``'s ``srcdoc`` (the template
-    escapes it into the attribute)."""
-    from segspatial.webmap import to_html
+def iframe_document(m: Any) -> Markup:
+    """A folium map as the HTML document of an ``iframe``'s ``srcdoc``, escaped for the
+    attribute by the pages' one escape path (:func:`segspatial.report._env.entities`),
+    piece by piece: Leaflet's JavaScript and CSS, embedded in every offline map and
+    most of its text, are escaped once per process."""
+    from segspatial.webmap import _outside_assets, to_html
 
-    return to_html(m)
+    return Markup("".join(_escaped_asset(text) if asset else str(entities(text))
+                          for text, asset in _outside_assets(to_html(m))))
+
+
+@cache
+def _escaped_asset(text: str) -> str:
+    return str(entities(text))

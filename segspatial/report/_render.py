@@ -35,9 +35,10 @@ def _page(ctx: _Ctx, template: str, page: dict[str, Any], **extra: Any) -> str:
 
 def _area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
                counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-               exclusions: pd.DataFrame, changes: pd.DataFrame | None = None) -> str:
+               exclusions: pd.DataFrame, changes: pd.DataFrame | None = None,
+               outline: Any = None) -> str:
     return _page(ctx, "area.html", area_page(ctx, data, code, name, table, counts, spatial,
-                                             profile, exclusions, changes))
+                                             profile, exclusions, changes, outline))
 
 
 def _index_page(ctx: _Ctx, data: ReportData) -> str:
@@ -161,6 +162,7 @@ def render_report(
     spatial = {a: f for a, f in data.spatial.groupby("area")}
     profile = {a: f for a, f in data.profile.groupby("area")}
     changes = {a: f for a, f in data.changes.groupby("area")}
+    outlines = {a: f for a, f in data.boundaries.groupby("code", sort=False)}
     exclusions = data.exclusions
     if "area" in exclusions.columns:
         per_area = {a: f for a, f in exclusions[exclusions["area"].notna()].groupby("area")}
@@ -175,7 +177,8 @@ def render_report(
             spatial.get(area.code, data.spatial.iloc[:0]),
             profile.get(area.code, data.profile.iloc[:0]),
             per_area.get(area.code, pd.DataFrame(columns=empty)),
-            changes.get(area.code, data.changes.iloc[:0]))
+            changes.get(area.code, data.changes.iloc[:0]),
+            outlines.get(area.code, data.boundaries.iloc[:0]))
 
 
 def check_output(output: str | os.PathLike) -> None:

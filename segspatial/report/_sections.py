@@ -185,8 +185,8 @@ def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
             "change_rule": ctx.t("inference.change_rule", level=ctx.pct(level))}
 
 
-def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
-          ) -> dict[str, Any]:
+def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any,
+          outline: Any = None) -> dict[str, Any]:
     from segspatial._mapdata import (
         SUPPRESSED_COLOR,
         local_measure_columns,
@@ -205,7 +205,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     if town.empty or (ctx.disclosure is not None and not (
             town["x"].notna() & town["y"].notna()).any()):
         return {"empty": True}
-    outline = data.boundaries[data.boundaries["code"] == code]
+    if outline is None:  # the area's rows of the boundaries
+        outline = data.boundaries[data.boundaries["code"] == code]
     outline = outline if len(outline) else None
     disclosed = {}
     if ctx.disclosure is not None:  # the bands and the share the audit certified
@@ -302,15 +303,13 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     comp, pair = lead_numbers["comp"], lead_numbers["pair"]
     lead_rows = profile[profile["comparison"] == comp]
     steps = sorted(lead_rows["bandwidth"].dropna().unique())
+    at = _profile_points(lead_rows)
     series = []
     for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
                                ("spatial_theil_h", "#c05621", True)):
-        rows_of = lead_rows[lead_rows["index"] == index].set_index("bandwidth")
-        column = {c: (rows_of[c] if c in rows_of.columns else pd.Series(dtype=float))
-                  for c in ("value", "ci_low", "ci_high")}
-        series.append({"values": [column["value"].get(b, np.nan) for b in steps],
-                       "low": [column["ci_low"].get(b, np.nan) for b in steps],
-                       "high": [column["ci_high"].get(b, np.nan) for b in steps],
+        points = [at.get((index, b), (np.nan, np.nan, np.nan)) for b in steps]
+        series.append({"values": [p[0] for p in points], "low": [p[1] for p in points],
+                       "high": [p[2] for p in points],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
@@ -337,6 +336,18 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
             line["base_ci"] or any(cell["ci"] for cell in line["cells"])
             for row in rows for line in row["lines"])),
     }
+
+
+def _profile_points(rows: pd.DataFrame) -> dict[tuple[Any, float], tuple[float, ...]]:
+    """``(index, bandwidth)`` -> ``(value, ci_low, ci_high)`` of profile rows (the
+    first row of each; NaN bounds where the frame has none), from one pass."""
+    columns = [rows[c].to_numpy(dtype=np.float64) if c in rows.columns
+               else np.full(len(rows), np.nan) for c in ("value", "ci_low", "ci_high")]
+    found: dict[tuple[Any, float], tuple[float, ...]] = {}
+    for i, key in enumerate(zip(rows["index"].tolist(), rows["bandwidth"].tolist(),
+                                strict=True)):
+        found.setdefault(key, (columns[0][i], columns[1][i], columns[2][i]))
+    return found
 
 
 def _has_bars(series: list[dict[str, Any]]) -> bool:
@@ -374,11 +385,24 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
     frame = exclusions.copy()
     for key in keys[1:]:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
-    grouped = frame.groupby(keys, sort=False).agg(
-        first_year=("year", "min"), last_year=("year", "max"), n_units=("n_units", "sum"),
-        n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
+    single = not across_areas and not (frame.duplicated(keys).any()
+                                       or frame[keys].isna().any(axis=None))
+    if single:  # one row per reason (a page of one year): the same table, unaggregated
+        grouped = pd.DataFrame({
+            **{k: frame[k].to_numpy() for k in keys},
+            "first_year": frame["year"].to_numpy(), "last_year": frame["year"].to_numpy(),
+            "n_units": frame["n_units"].fillna(0).to_numpy(),  # as a sum of NaN is 0
+            "n_pupils": frame["n_pupils"].fillna(0).to_numpy(),
+            "description": frame["description"].to_numpy()})
+    else:
+        grouped = frame.groupby(keys, sort=False).agg(
+            first_year=("year", "min"), last_year=("year", "max"),
+            n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+            description=("description", "first")).reset_index()
     if ctx.disclosure is not None:
-        grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
+        grouped["n_pupils"] = (
+            pd.to_numeric(frame["n_pupils"], errors="coerce").to_numpy(dtype=np.float64)
+            if single else _published_pupils(ctx, frame, keys, grouped, across_areas))
     rows = []
     for row in grouped.itertuples(index=False):
         what = ctx.reason(row.reason, row.description)
@@ -483,9 +507,10 @@ def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
 
 def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
               counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None
-              ) -> dict[str, Any]:
-    """The context of ``templates/area.html``: one area's rows of each frame."""
+              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None,
+              outline: Any = None) -> dict[str, Any]:
+    """The context of ``templates/area.html``: one area's rows of each frame
+    (``outline``: of ``data.boundaries``; looked up when not given)."""
     year = table["year"].max()
     years = sorted(table["year"].unique())
     everyone = counts[counts["year"] == year]
@@ -499,7 +524,7 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         "trends": _trends(ctx, data, values, years,
                           data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
-                      year),
+                      year, outline),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
         "multigroup": several_groups(ctx, data, code),
