@@ -181,7 +181,7 @@ def test_gate_messages_name_the_file_line_not_the_frame_row(tmp_path, capsys):
     code, err = _cli(capsys, *_indices(path))
     assert code == 2
     assert "group-a: column 'a' of '" in err or "group_a: column 'a' of '" in err
-    assert "c.csv' has 1 negative counts, e.g. -5 (line 4, unit 's3'); counts must be >= 0" \
+    assert "c.csv' has 1 negative count, e.g. -5 (line 4, unit 's3'); counts must be >= 0" \
         in err
 
 
@@ -197,7 +197,7 @@ def test_parquet_rows_are_counted_from_1(tmp_path):
     path = tmp_path / "c.parquet"
     pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1.0, np.nan, 2.0],
                   "b": [1, 2, 3]}).to_parquet(path)
-    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2, unit 's2'\)"):
+    with pytest.raises(ValueError, match=r"missing \(NaN\) count \(row 2, unit 's2'\)"):
         segregation(read_table(path), "school", "a", "b")
 
 

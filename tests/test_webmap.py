@@ -376,7 +376,7 @@ def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
     assert _cli(*base, "--output", tmp_path / "m.png", "--offline") == 2
     assert "--offline: only for .html output" in capsys.readouterr().err
     assert _cli(*base, "--output", tmp_path / "m.png", "--in-year", "1999") == 2
-    assert "--in-year '1999' is not in the results" in capsys.readouterr().err
+    assert "--in-year 1999 is not in the results" in capsys.readouterr().err
     assert _cli("heatmap", tmp_path / "r.csv", "--index", "dissimilarity",
                 "--output", tmp_path / "g.html") == 2
     assert "must end in one of .png, .svg, .pdf" in capsys.readouterr().err
@@ -407,6 +407,26 @@ def test_complementary_suppression_never_leaves_one_school_alone():
     # only one complement per area, and only where a single school was suppressed
     assert ((multi["hidden"] - multi["primary"]) == (multi["primary"] == 1)).all()
     assert (multi["primary"] == 1).any()  # the case occurs in this data
+
+
+def test_complementary_suppression_of_one_area_as_of_many():
+    """A single area (a report page) takes a path without grouping: the same schools
+    are suppressed as when the area is one of several (ties, NaN counts and no
+    candidate included)."""
+    from segspatial._mapdata import suppressed_schools
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 12))
+        a = rng.integers(0, 40, n).astype(float)
+        b = rng.integers(0, 40, n).astype(float)
+        a[rng.random(n) < 0.1] = np.nan
+        alone = suppressed_schools(a, b, 10, area=["X"] * n)
+        assert alone.tolist() == suppressed_schools(a, b, 10).tolist()
+        # the same schools with a second area beside them: the grouping path
+        many = suppressed_schools(np.append(a, 500.0), np.append(b, 500.0), 10,
+                                  area=["X"] * n + ["Y"])
+        assert alone.tolist() == many[:n].tolist(), trial
 
 
 def test_group_labels_and_circle_size_for_many_schools(leaky):

@@ -79,8 +79,12 @@ def _select_year(args: argparse.Namespace, data):
                                f"{args.in_year!r}") from None
     mask = years == wanted
     if not mask.any():
-        raise ValueError(f"--in-year {wanted!r} not in column {args.year!r}; available: "
-                         f"{np.unique(years).tolist()!r}")
+        from segspatial._mapdata import _sorted_values
+
+        available = _sorted_values(np.unique(years).tolist())
+        raise ValueError(f"--in-year {wanted} is not in column {args.year!r} of "
+                         f"{args.input!r}; " + (f"available: {available!r}" if available
+                                                else "the column is empty"))
     return data[mask], wanted
 
 
@@ -140,9 +144,6 @@ def run(args: argparse.Namespace) -> int:
     if outline:
         boundaries = read_area_boundaries(args, outline)
         code = area_code(args)
-        if code not in boundaries.columns:
-            raise ValueError(f"--area-code {code!r} is not a column of {outline!r}; "
-                             f"it has {list(map(str, boundaries.columns))!r}")
         if area:
             boundaries = boundaries[boundaries[code].astype(str).isin(
                 set(data[area].astype(str)))]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -271,10 +272,18 @@ class Protected:
 
     def share(self, area: Any, key: str) -> float:
         """A published share (or count) of an area's latest year; NaN if withheld."""
-        rows = self.shares[(self.shares["area"] == area) & (self.shares["key"] == key)]
-        if rows.empty:
-            return float("nan")
-        return float(rows.loc[rows["year"].idxmax(), "value"])
+        return self._latest_shares.get((area, key), float("nan"))
+
+    @cached_property
+    def _latest_shares(self) -> dict[tuple[Any, str], float]:
+        """``(area, key)`` -> the value of its latest year (the first row of the
+        largest year), indexed once: a report asks for thousands of them."""
+        shares = self.shares[self.shares["year"].notna()]
+        if shares.empty:
+            return {}
+        latest = shares.groupby(["area", "key"], sort=False)["year"].idxmax()
+        values = shares.loc[latest.to_numpy(), "value"].to_numpy(dtype=np.float64)
+        return dict(zip(latest.index.tolist(), values.tolist(), strict=True))
 
 
 #: Inference columns of a results table: the interval bounds are published (rounded)

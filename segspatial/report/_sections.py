@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from segspatial.report._charts import has_values, iframe_document, svg_chart
+from segspatial.report._charts import chart_key, has_values, iframe_document, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, change_sentence, interpretation
@@ -29,11 +29,10 @@ from segspatial.report._multigroup import (
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
             current: pd.DataFrame, year: Any) -> dict[str, Any]:
-    if data.has_years:
-        covered = ctx.years(True, years[0], years[-1])
-        latest = ctx.t("latest_year", year=year)
-    else:
-        covered, latest = ctx.t("no_years"), ""
+    # without a year column there is one period: no tile of years (it would tell the
+    # reader about the input file, not the data)
+    covered = ctx.years(True, years[0], years[-1]) if data.has_years else ""
+    latest = ctx.t("latest_year", year=year) if data.has_years else ""
     total = float(current["total"].sum())
     shares = []
     groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
@@ -55,7 +54,8 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
             share = count / total if total > 0 else float("nan")
             shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
     facts = [
-        {"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""},
+        *([{"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""}]
+          if covered else []),
         {"key": ctx.t("pupils"), "value": ctx.count(total), "cls": " pupils",
          "extra": latest},
         {"key": ctx.t("schools"), "value": ctx.plain_count(current["unit"].nunique()),
@@ -129,7 +129,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         if ctx.disclosure is not None and first is not None:  # audited, rounded
             both = ctx.shown(first["area"], f"two_groups:{comp}")
             pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
-        rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "cells": cells,
                      "n_units": n_units, "pupils": pupils})
     shown = any(cell["ci"] for row in rows for cell in row["cells"])
     return {"indices": [ctx.index(i) for i in REPORT_INDICES],
@@ -153,12 +153,17 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "low": [b[0] for b in bounds], "high": [b[1] for b in bounds],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
-            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
+            # one key above the charts: every chart draws the same two lines
+            charts.append(svg_chart(ctx, series, labels,
+                                    title=ctx.comparison(comp, pair, start=True),
+                                    key=False))
+            key = chart_key(series)
             bars = bars or _has_bars(series)
     if not charts:
         return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
     note = _bars_note(ctx, data, ctx.t("trend_note"), bars)
-    return {"charts": charts, "note": note, **_change_sentences(ctx, data, changes)}
+    return {"charts": charts, "note": note, "key": key,
+            **_change_sentences(ctx, data, changes)}
 
 
 def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
@@ -180,8 +185,8 @@ def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
             "change_rule": ctx.t("inference.change_rule", level=ctx.pct(level))}
 
 
-def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any
-          ) -> dict[str, Any]:
+def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: Any,
+          outline: Any = None) -> dict[str, Any]:
     from segspatial._mapdata import (
         SUPPRESSED_COLOR,
         local_measure_columns,
@@ -200,7 +205,8 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
     if town.empty or (ctx.disclosure is not None and not (
             town["x"].notna() & town["y"].notna()).any()):
         return {"empty": True}
-    outline = data.boundaries[data.boundaries["code"] == code]
+    if outline is None:  # the area's rows of the boundaries
+        outline = data.boundaries[data.boundaries["code"] == code]
     outline = outline if len(outline) else None
     disclosed = {}
     if ctx.disclosure is not None:  # the bands and the share the audit certified
@@ -249,7 +255,7 @@ def districts_text(ctx: _Ctx, data: ReportData) -> Markup:
     info = data.parameters["districts"]
     if info["kind"] == "grid":
         return ctx.t("districts_grid", size=ctx.plain_count(info["size"]))
-    return ctx.t("districts_file", file=info["file"])
+    return ctx.t("districts_file" if info["kind"] == "file" else "wording.districts_frame")
 
 
 def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
@@ -277,9 +283,10 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         else:
             moran_bw, moran, moran_p = float("nan"), float("nan"), float("nan")
         share = between / (between + within) if between + within > 0 else float("nan")
-        moran_text = (f"{ctx.num(moran, 2)} (p = {ctx.num(moran_p, 3)}, "
+        # no-break spaces: "p = 0.003" stays on one line in a narrow (printed) column
+        moran_text = (f"{ctx.num(moran, 2)} (p\u00a0=\u00a0{ctx.num(moran_p, 3)}, "
                       f"{ctx.distance(moran_bw)})" if math.isfinite(moran) else "–")
-        rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "share": ctx.pct(share),
                      "moran": moran_text, "lines": [
                          {"index": ctx.index(index), "base": ctx.num(base, 3),
                           "base_ci": _ci(ctx, base, bounds[index][0]),
@@ -296,20 +303,19 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     comp, pair = lead_numbers["comp"], lead_numbers["pair"]
     lead_rows = profile[profile["comparison"] == comp]
     steps = sorted(lead_rows["bandwidth"].dropna().unique())
+    at = _profile_points(lead_rows)
     series = []
     for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
                                ("spatial_theil_h", "#c05621", True)):
-        rows_of = lead_rows[lead_rows["index"] == index].set_index("bandwidth")
-        column = {c: (rows_of[c] if c in rows_of.columns else pd.Series(dtype=float))
-                  for c in ("value", "ci_low", "ci_high")}
-        series.append({"values": [column["value"].get(b, np.nan) for b in steps],
-                       "low": [column["ci_low"].get(b, np.nan) for b in steps],
-                       "high": [column["ci_high"].get(b, np.nan) for b in steps],
+        points = [at.get((index, b), (np.nan, np.nan, np.nan)) for b in steps]
+        series.append({"values": [p[0] for p in points], "low": [p[1] for p in points],
+                       "high": [p[2] for p in points],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
     chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
-                       title=ctx.comparison(comp, pair), width=520, height=230, ymax=ymax)
+                       title=ctx.comparison(comp, pair, start=True), width=520, height=230,
+                       ymax=ymax)
              if finite else None)  # no empty chart
     sentences = interpretation(
         lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
@@ -330,6 +336,18 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
             line["base_ci"] or any(cell["ci"] for cell in line["cells"])
             for row in rows for line in row["lines"])),
     }
+
+
+def _profile_points(rows: pd.DataFrame) -> dict[tuple[Any, float], tuple[float, ...]]:
+    """``(index, bandwidth)`` -> ``(value, ci_low, ci_high)`` of profile rows (the
+    first row of each; NaN bounds where the frame has none), from one pass."""
+    columns = [rows[c].to_numpy(dtype=np.float64) if c in rows.columns
+               else np.full(len(rows), np.nan) for c in ("value", "ci_low", "ci_high")]
+    found: dict[tuple[Any, float], tuple[float, ...]] = {}
+    for i, key in enumerate(zip(rows["index"].tolist(), rows["bandwidth"].tolist(),
+                                strict=True)):
+        found.setdefault(key, (columns[0][i], columns[1][i], columns[2][i]))
+    return found
 
 
 def _has_bars(series: list[dict[str, Any]]) -> bool:
@@ -367,11 +385,24 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
     frame = exclusions.copy()
     for key in keys[1:]:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
-    grouped = frame.groupby(keys, sort=False).agg(
-        first_year=("year", "min"), last_year=("year", "max"), n_units=("n_units", "sum"),
-        n_pupils=("n_pupils", "sum"), description=("description", "first")).reset_index()
+    single = not across_areas and not (frame.duplicated(keys).any()
+                                       or frame[keys].isna().any(axis=None))
+    if single:  # one row per reason (a page of one year): the same table, unaggregated
+        grouped = pd.DataFrame({
+            **{k: frame[k].to_numpy() for k in keys},
+            "first_year": frame["year"].to_numpy(), "last_year": frame["year"].to_numpy(),
+            "n_units": frame["n_units"].fillna(0).to_numpy(),  # as a sum of NaN is 0
+            "n_pupils": frame["n_pupils"].fillna(0).to_numpy(),
+            "description": frame["description"].to_numpy()})
+    else:
+        grouped = frame.groupby(keys, sort=False).agg(
+            first_year=("year", "min"), last_year=("year", "max"),
+            n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+            description=("description", "first")).reset_index()
     if ctx.disclosure is not None:
-        grouped["n_pupils"] = _published_pupils(ctx, frame, keys, grouped, across_areas)
+        grouped["n_pupils"] = (
+            pd.to_numeric(frame["n_pupils"], errors="coerce").to_numpy(dtype=np.float64)
+            if single else _published_pupils(ctx, frame, keys, grouped, across_areas))
     rows = []
     for row in grouped.itertuples(index=False):
         what = ctx.reason(row.reason, row.description)
@@ -383,9 +414,10 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
             what += f" ({ctx.theme(row.theme)})"
         pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
                   or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
-        rows.append({"what": what,
-                     "years": ctx.years(data.has_years, row.first_year, row.last_year),
-                     "units": ctx.plain_count(row.n_units), "pupils": pupils})
+        # no "years" without a year column: the table has no Year column then
+        rows.append({"what": what, "units": ctx.plain_count(row.n_units), "pupils": pupils,
+                     **({"years": ctx.years(True, row.first_year, row.last_year)}
+                        if data.has_years else {})})
     return rows
 
 
@@ -441,14 +473,25 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")]
         + multigroup_definitions(ctx, data)
-        + ([ctx.t("inference.def_intervals")] if _intervals_on(data) else []),
+        + ([ctx.t("wording.def_intervals_cluster"
+                  if (p.get("inference") or {}).get("cluster")
+                  else "inference.def_intervals" if _interval_kind(data) == "bias_corrected"
+                  else "report_options.def_intervals_percentile")]
+           if _intervals_on(data) else []),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
                    for f in p["inputs"]],
         "version": ctx.t("version", version=__version__),
-        "stamp": ctx.t("generated", stamp=ctx.stamp) if ctx.stamp else "",
+        "stamp": ctx.t("generated", stamp=ctx.stamp if isinstance(ctx.stamp, str)
+                       else ctx.words.datetime(ctx.stamp)) if ctx.stamp else "",
     }
+
+
+def _interval_kind(data: ReportData | None, p: dict[str, Any] | None = None) -> str:
+    """``bias_corrected`` or ``percentile``: the kind of the report's intervals."""
+    settings = ((p if p is not None else data.parameters).get("inference") or {})
+    return settings.get("interval", "bias_corrected")
 
 
 def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
@@ -457,16 +500,17 @@ def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
         return ctx.t("inference.param_no_intervals")
     kind = "cluster" if settings.get("cluster") else "individual"
     return ctx.t("inference.param_intervals", level=ctx.pct(settings["level"]),
-                 interval=ctx.t("inference.interval_bias_corrected"),
+                 interval=ctx.t(f"inference.interval_{_interval_kind(None, p)}"),
                  n=ctx.plain_count(settings["n_boot"]),
                  kind=ctx.t(f"inference.kind_short_{kind}"), seed=p["seed"])
 
 
 def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
               counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None
-              ) -> dict[str, Any]:
-    """The context of ``templates/area.html``: one area's rows of each frame."""
+              exclusions: pd.DataFrame, changes: pd.DataFrame | None = None,
+              outline: Any = None) -> dict[str, Any]:
+    """The context of ``templates/area.html``: one area's rows of each frame
+    (``outline``: of ``data.boundaries``; looked up when not given)."""
     year = table["year"].max()
     years = sorted(table["year"].unique())
     everyone = counts[counts["year"] == year]
@@ -480,7 +524,7 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         "trends": _trends(ctx, data, values, years,
                           data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
-                      year),
+                      year, outline),
         "spatial": _spatial(ctx, data, values, spatial_values, profile,
                             int(current["unit"].nunique()), year),
         "multigroup": several_groups(ctx, data, code),
