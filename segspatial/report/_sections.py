@@ -18,7 +18,7 @@ from markupsafe import Markup
 from segspatial.report._charts import has_values, iframe_document, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
-from segspatial.report._interpret import _strong, change_sentence, interpretation
+from segspatial.report._interpret import _strong, change_sentence, few_schools, lead_reading
 from segspatial.report._lookup import Values
 from segspatial.report._multigroup import (
     income_profile,
@@ -103,7 +103,7 @@ def interval_notes(ctx: _Ctx, data: ReportData, shown: bool = True) -> list[Mark
     kind = "cluster" if settings.get("cluster") else "individual"
     notes = [ctx.t("inference.latest_note", level=ctx.pct(settings["level"]),
                    n=ctx.plain_count(settings["n_boot"]),
-                   kind=ctx.t(f"inference.kind_{kind}"))]
+                   kind=ctx.t(f"inference.kind_{kind}")), ctx.t("report_fix.outside_note")]
     if ctx.disclosure is not None:
         notes.append(ctx.t("inference.intervals_withheld", n=ctx.min_cell))
     return notes
@@ -117,7 +117,8 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
             cells.append({"value": ctx.num(value, 3),
-                          "ci": (ctx.interval(*values.interval(comp, year, index), 3)
+                          "ci": (ctx.interval(*values.interval(comp, year, index), 3,
+                                              value=value)
                                  if math.isfinite(value) else ""),
                           "title": (ctx.undefined(*values.why(comp, year, index), pair)
                                     if reason else ""),
@@ -291,32 +292,37 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
                                 spatial_h=dict(zip(bandwidths, cells["theil_h"][1],
                                                    strict=True)),
                                 between=between, within=within, moran=moran,
-                                moran_p=moran_p)
+                                moran_p=moran_p, moran_bw=moran_bw)
     # profile of the lead comparison
     comp, pair = lead_numbers["comp"], lead_numbers["pair"]
     lead_rows = profile[profile["comparison"] == comp]
     steps = sorted(lead_rows["bandwidth"].dropna().unique())
     series = []
-    for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
-                               ("spatial_theil_h", "#c05621", True)):
+    for index, aspatial, color, dash in (
+            ("spatial_dissimilarity", "dissimilarity", "#0b4f8a", False),
+            ("spatial_theil_h", "theil_h", "#c05621", True)):
         rows_of = lead_rows[lead_rows["index"] == index].set_index("bandwidth")
         column = {c: (rows_of[c] if c in rows_of.columns else pd.Series(dtype=float))
                   for c in ("value", "ci_low", "ci_high")}
-        series.append({"values": [column["value"].get(b, np.nan) for b in steps],
-                       "low": [column["ci_low"].get(b, np.nan) for b in steps],
-                       "high": [column["ci_high"].get(b, np.nan) for b in steps],
+        # bandwidth 0 is the aspatial index: the value and interval of its table row,
+        # so the chart and the tables give one answer (the profile's own bootstrap
+        # draws other replicates)
+        zero = (values.get(comp, year, aspatial)[0], *values.interval(comp, year, aspatial))
+        point = {b: (zero if b == 0 else (column["value"].get(b, np.nan),
+                                          column["ci_low"].get(b, np.nan),
+                                          column["ci_high"].get(b, np.nan)))
+                 for b in steps}
+        series.append({"values": [point[b][0] for b in steps],
+                       "low": [point[b][1] for b in steps],
+                       "high": [point[b][2] for b in steps],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
-    chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
+    chart = (svg_chart(ctx, series, [ctx.distance(b) for b in steps],
                        title=ctx.comparison(comp, pair), width=520, height=230, ymax=ymax)
              if finite else None)  # no empty chart
-    sentences = interpretation(
-        lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
-        within=lead_numbers["within"], morans_i=lead_numbers["moran"],
-        morans_p=lead_numbers["moran_p"], n_schools=n_schools,
-        group_a=ctx.group(pair[0]), districts=districts_text(ctx, data), lang=ctx.lang,
-        digits=3 if ctx.disclosure is None else ctx.disclosure.policy.digits)
+    sentences = lead_reading(ctx, values, spatial, lead_numbers, bandwidths, year,
+                             n_schools=n_schools, districts=districts_text(ctx, data))
     return {
         "note": ctx.t("spatial_note", kernel=ctx.kernel(data.parameters["kernel"])),
         "bandwidths": [ctx.distance(b) for b in bandwidths], "rows": rows,
@@ -356,7 +362,7 @@ def _bars_note(ctx: _Ctx, data: ReportData, note: Markup, bars: bool) -> Markup:
 
 def _ci(ctx: _Ctx, value: float, bounds: tuple[float, float]) -> Markup | str:
     """The interval printed after a value (none for a missing value)."""
-    return ctx.interval(*bounds, 3) if math.isfinite(value) else ""
+    return ctx.interval(*bounds, 3, value=value) if math.isfinite(value) else ""
 
 
 def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
@@ -432,6 +438,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=p["crs"]))
     settings.append(_interval_setting(ctx, p))
+    settings += [ctx.t("report_fix.group_is_column", group=group, column=column)
+                 for group, column in ctx.generic_groups()]
     if ctx.disclosure is not None:
         policy = ctx.disclosure.policy
         settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
@@ -473,16 +481,22 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
     current = everyone[everyone["x"].notna() & everyone["y"].notna()]
     values = Values(table, ("comparison", "year", "index"))
     spatial_values = Values(spatial, ("comparison", "index", "bandwidth"))
+    # one school: no index can exist; one or two: no spatial pattern (one sentence each)
+    few = few_schools(ctx, name, int(everyone["unit"].nunique()))
+    one = few is not None and everyone["unit"].nunique() == 1
     return {
         "header": _header(ctx, data, code, name, years, everyone, year),
-        "summary": _summary(ctx, data, values, year),
-        "latest": _latest_table(ctx, data, values, year),
+        "summary": ({"defined": False, "parts": [few]} if one
+                    else _summary(ctx, data, values, year)),
+        "latest": ({"single": few, "when": ctx.year_text(data.has_years, year)} if one
+                   else _latest_table(ctx, data, values, year)),
         "trends": _trends(ctx, data, values, years,
                           data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
                       year),
-        "spatial": _spatial(ctx, data, values, spatial_values, profile,
-                            int(current["unit"].nunique()), year),
+        "spatial": ({"single": few} if few is not None else
+                    _spatial(ctx, data, values, spatial_values, profile,
+                             int(current["unit"].nunique()), year)),
         "multigroup": several_groups(ctx, data, code),
         "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
