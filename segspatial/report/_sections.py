@@ -35,25 +35,11 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
     else:
         covered, latest = ctx.t("no_years"), ""
     total = float(current["total"].sum())
-    shares = []
-    groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
-    for column in groups:
-        if ctx.disclosure is not None:  # the audited share, in whole percents
-            share = ctx.shown(code, column)
-            if share < 0:
-                shares.append(ctx.t("count_of", count=ctx.count(0), group=ctx.group(column)))
-            elif not math.isfinite(share):
-                shares.append(ctx.t("group_not_shown", group=ctx.group(column)))
-            else:
-                shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
-                    share, ctx.disclosure.policy.share_digits)))
-            continue
-        count = float(current[column].sum())
-        if ctx.hidden(count):
-            shares.append(ctx.t("count_of", count=ctx.count(count), group=ctx.group(column)))
-        else:
-            share = count / total if total > 0 else float("nan")
-            shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
+    shares = []  # one line per theme (a group of no theme: a line of its own)
+    for theme, line in _share_lines(ctx, data, current):
+        texts = [_share(ctx, code, column, current, total) for column in line]
+        shares += (texts if theme is None else [ctx.t(
+            "report_fix.theme_shares", theme=ctx.theme(theme), shares=Markup(", ").join(texts))])
     facts = [
         {"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""},
         {"key": ctx.t("pupils"), "value": ctx.count(total), "cls": " pupils",
@@ -62,6 +48,47 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
          "cls": "", "extra": latest},
     ]
     return {"name": name, "code": code, "facts": facts, "shares": shares}
+
+
+def _share_lines(ctx: _Ctx, data: ReportData, current: pd.DataFrame
+                 ) -> list[tuple[str | None, list[str]]]:
+    """The header's group shares, one line per theme in the theme's natural order
+    (Dutch, western, non-western; low, middle, high) with every group of the theme
+    that the counts hold (under disclosure control only the audited groups of the
+    comparisons); groups of no theme (a two-group comparison) on one line."""
+    from segspatial._groups import GROUP_COLUMNS, THEMES
+
+    groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
+    lines: list[tuple[str | None, list[str]]] = []
+    for theme in THEMES:
+        if not set(GROUP_COLUMNS[theme]) & set(groups):
+            continue
+        line = [c for c in GROUP_COLUMNS[theme] if c in groups
+                or (ctx.disclosure is None and c in current.columns)]
+        lines.append((theme, line))
+    rest = [c for _, line in lines for c in line]
+    other = [c for c in groups if c not in rest]
+    if other:
+        lines.append((None, other))
+    return lines
+
+
+def _share(ctx: _Ctx, code: str, column: str, current: pd.DataFrame, total: float
+           ) -> Markup:
+    """One group's share of all pupils in the header (audited under disclosure)."""
+    if ctx.disclosure is not None:  # the audited share, in whole percents
+        share = ctx.shown(code, column)
+        if share < 0:
+            return ctx.t("count_of", count=ctx.count(0), group=ctx.group(column))
+        if not math.isfinite(share):
+            return ctx.t("group_not_shown", group=ctx.group(column))
+        return ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
+            share, ctx.disclosure.policy.share_digits))
+    count = float(current[column].sum())
+    if ctx.hidden(count):
+        return ctx.t("count_of", count=ctx.count(count), group=ctx.group(column))
+    share = count / total if total > 0 else float("nan")
+    return ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column))
 
 
 def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
@@ -96,7 +123,7 @@ def interval_notes(ctx: _Ctx, data: ReportData, shown: bool = True) -> list[Mark
     could be computed, e.g. every index undefined) there is no note."""
     settings = data.parameters.get("inference") or {}
     if not settings.get("n_boot"):
-        return [ctx.t("inference.no_intervals")]
+        return [ctx.t("report_fix.no_intervals")]
     if not shown:
         return ([ctx.t("inference.intervals_withheld_here", n=ctx.min_cell)]
                 if ctx.disclosure is not None else [])
@@ -420,6 +447,16 @@ def _published_pupils(ctx: _Ctx, frame: pd.DataFrame, keys: list[str],
     return total.reindex(index).to_numpy(dtype=np.float64)
 
 
+def _has_withheld(table: pd.DataFrame) -> bool:
+    """Whether any index of an area's rows is withheld (disclosure control)."""
+    if "reason_code" in table.columns:
+        return bool((table["reason_code"] == "withheld").any())
+    from segspatial._reasons import codes_of
+
+    return "reason" in table.columns and "withheld" in set(codes_of(
+        table["reason"].to_numpy(dtype=object)))
+
+
 def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The method section (``templates/method.html``), on every page."""
     from segspatial import __version__
@@ -503,7 +540,8 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)
         "exclusions_none": ("exclusions_none" if ctx.disclosure is None
-                            else "exclusions_none_disclosure"),
+                            else "exclusions_none_disclosure" if _has_withheld(table)
+                            else "report_fix.exclusions_none_small"),
         "method": method(ctx, data),
         "title": ctx.t("page_title", name=name, code=code),
     }
