@@ -369,7 +369,8 @@ GROUPS: dict[str, Group] = {
     )),
     "figure": Group("words on the figure", None, (
         option("--title", metavar="TEXT",
-               help="the title (default: the index, the groups and the year in words)"),
+               default_text="the index, the groups and the year in words",
+               help="the title (default: {default})"),
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",

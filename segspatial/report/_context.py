@@ -47,6 +47,7 @@ class _Ctx:
 
     columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
     canvas: Any = None  # _canvas.MapCanvas: one figure for the pages' static school maps
+    title: str | None = None  # the report's name (report --title): the index heading
 
     def t(self, key: str, **values: Any) -> Markup:
         """A catalogue text with ``values`` filled in, each escaped (Markup kept)."""

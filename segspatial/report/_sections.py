@@ -266,7 +266,7 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
         "fewer": ctx.t("map_fewer", a=a), "more": ctx.t("map_more", a=a),
         "centre": ctx.pct(centre), "suppressed_color": SUPPRESSED_COLOR,
         "suppressed": ctx.t("map_suppressed", n=ctx.min_cell) if grey else "",
-        "note": ctx.t("map_note", a=a, centre=ctx.pct(centre),
+        "note": ctx.t("report_fix.map_note", a=a, centre=ctx.pct(centre),
                       comparison=ctx.comparison(comp, (col_a, col_b)),
                       when=ctx.year_text(data.has_years, year)),
     }
