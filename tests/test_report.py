@@ -195,6 +195,8 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
             assert '"group_a"' not in document and '"group_b"' not in document
             for value in _pupil_values(document):  # every school's pupils, rounded
                 seen += 1
+                if value == "not in this report":  # an area left out by only=
+                    continue
                 assert value == "< 10" or (int(value.replace(",", "")) % 5 == 0
                                            and int(value.replace(",", "")) >= 10), value
         for value in _cells(page, "pupils"):
@@ -542,8 +544,9 @@ def test_interpretation_in_plain_words():
     assert "clustered" in halves[2] and len(halves) == 3
     checker = rp.interpretation(0.3, {500: 0.03, 4000: 0.0}, morans_i=-0.4,
                                 morans_p=0.001, n_schools=5)
-    assert "between neighbouring schools" in checker[0] and "10%" in checker[0]
-    assert "checkerboard" in checker[1] and "With only 5 schools" in checker[2]
+    assert "With only 5 schools" in checker[0]  # the caveat first
+    assert "between neighbouring schools" in checker[1] and "10%" in checker[1]
+    assert "checkerboard" in checker[2]
     mixed = rp.interpretation(0.3, {500: 0.15, 2000: 0.05}, morans_i=0.1, morans_p=0.3)
     assert "partly between neighbouring schools" in mixed[0]
     assert "no clear pattern" in mixed[1]

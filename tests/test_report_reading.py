@@ -192,18 +192,22 @@ def test_units_without_coordinates_and_postcode_have_their_own_reason(tmp_path, 
 
 @pytest.fixture(scope="module")
 def real_pages(real_2019, boundaries):
+    """The pages of the real 2019 case's municipalities with fewer than 12 schools
+    (where few schools, no neighbours and no pattern arise), and Amsterdam."""
     result = ss.segregation(real_2019, "school", "a", "b", area="municipality",
                             total="pupils", min_unit_size=50, min_area_size=0)
+    sizes = real_2019[real_2019["pupils"] >= 50].groupby("municipality")["school"].nunique()
+    only = sorted(set(sizes[sizes < 12].index) | {"GM0363"})
     data = rp.report_data(result, real_2019, unit="school", x="x", y="y",
                           crs="EPSG:28992", name="school_name", boundaries=boundaries,
-                          permutations=99, n_boot=0)
+                          only=only, permutations=99, n_boot=0)
     return dict(rp.render_report(data))
 
 
 def test_real_case_pages_never_contradict_themselves(real_pages):
     """No page says neighbouring schools are alike and shows a checkerboard; no page
-    reads where segregation happens when D* <= 0.05; Moran's p is never 1/(n + 1) with
-    fewer than 3 schools linked (it is then not shown)."""
+    reads where segregation happens when D* <= 0.05; no Moran's I of fewer than 3
+    linked schools (the review's Terschelling: -1.50)."""
     where = ("mostly <strong>between", "partly between neighbouring")
     scanned = 0
     for name, page in real_pages.items():
@@ -214,8 +218,8 @@ def test_real_case_pages_never_contradict_themselves(real_pages):
         assert not ("Neighbouring schools are alike" in text
                     and "checkerboard pattern" in text), name
         m = re.search(r"the standardised D\*, which measures the distance from random "
-                      r"allocation, is (−?[\d.]+)", text)
+                      r"allocation, is (−?\d+\.\d+)", text)
         if m and float(m.group(1).replace("−", "-")) <= 0.05:
             assert not any(w in text for w in where), name
         assert "Moran's I = −1.50" not in text, name
-    assert scanned > 300
+    assert scanned > 100

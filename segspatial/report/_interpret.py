@@ -155,9 +155,11 @@ def interpretation(
             key = "moran_cluster" if morans_i > 0 else "moran_checker"
         else:
             key = "moran_none"
-        out.append(ctx.t(f"report_fix.interp_{key}", i=ctx.num(morans_i, 2), p=p,
-                         a=group_a, bandwidth=ctx.distance(moran_bandwidth)
-                         if math.isfinite(moran_bandwidth) else "–"))
+        if math.isfinite(moran_bandwidth):  # said, as the reading may use another
+            out.append(ctx.t(f"report_fix.interp_{key}", i=ctx.num(morans_i, 2), p=p,
+                             a=group_a, bandwidth=ctx.distance(moran_bandwidth)))
+        else:
+            out.append(ctx.t(f"interp_{key}", i=ctx.num(morans_i, 2), p=p, a=group_a))
     return out + ([hidden] if hidden is not None else [])
 
 
