@@ -119,11 +119,12 @@ def small_towns():
     data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
                           name="school_name", boundaries=demo_boundaries(demo_schools()),
                           area_code="statcode", permutations=19, n_boot=50)
-    return dict(rp.render_report(data))
+    return dict(rp.render_report(data)) | {"_data": data}
 
 
 def _page(pages, code):
-    return next(t for n, t in pages.items() if n != "index.html" and f">{code}<" in t)
+    return next(t for n, t in pages.items() if n not in ("index.html", "_data")
+                and f">{code}<" in t)
 
 
 def _section(page: str, heading: str) -> str:
@@ -185,6 +186,14 @@ def test_units_without_coordinates_and_postcode_have_their_own_reason(tmp_path, 
     left = pd.read_csv(excl).set_index("reason")
     assert left.loc["no_coordinates_no_postcode", "n_units"] == 1
     assert "postcode_unmatched" not in left.index
+
+
+def test_report_title_names_the_index_page(small_towns):
+    name, page = next(rp.render_report(small_towns["_data"], title="Scholen <Noord>"))
+    assert name == "index.html"
+    assert "<h1>Scholen &lt;Noord&gt;</h1>" in page
+    assert "<title>Scholen &lt;Noord&gt;</title>" in page
+    assert "<h1>School segregation per municipality</h1>" in small_towns["index.html"]
 
 
 # --------------------------------------------------------------------------- real case

@@ -51,8 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "pupil-level file (.csv, .parquet)")
     add_group(p, "columns", required=("unit",))
     add_group(p, "labels")
-    add_group(p, "figure", title="words on the pages",
-              default_text={"title": "'School segregation by municipality' in the page "
+    add_group(p, "figure",
+              default_text={"title": "'School segregation per municipality' in the page "
                             "language; the heading and window title of the index page"})
     add_group(p, "filters")
     add_group(p, "pupils")

@@ -142,7 +142,7 @@ def render_report(
 
     title : str, optional
         The report's name: the index page's heading and window title (plain text,
-        escaped; default "School segregation by municipality" in ``lang``).
+        escaped; default "School segregation per municipality" in ``lang``).
 
     Yields
     ------
