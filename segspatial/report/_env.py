@@ -34,16 +34,8 @@ def entities(value: Any) -> Any:
     characters). :class:`~markupsafe.Markup` (our own escaped HTML) passes as it is.
     """
     if isinstance(value, str) and not isinstance(value, Markup):
-        # control and bidirectional control characters as U+FFFD, as in the maps: an
-        # RLO in a name would reverse the rest of its line
-        return Markup(str(escape(value.translate(_CONTROLS))).replace(
-            "{", "&#123;").replace("}", "&#125;"))
+        return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
     return value
-
-
-_CONTROLS = str.maketrans({chr(c): "\ufffd" for c in (
-    *range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0),
-    *range(0x202a, 0x202f), *range(0x2066, 0x206a))})
 
 
 @cache
