@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from segspatial.text import check_lang, language, lookup, t
+from segspatial.text import check_lang, language, lookup, plural_key, t
 
 __all__ = ["Formatter", "check_lang"]
 
@@ -226,7 +226,9 @@ class Formatter:
 
         Labels win (``pupils with a disadvantage background vs other pupils``); then a
         known comparison (``Dutch vs non-western pupils``); then known group columns;
-        then the comparison's own name (data). Plain counts without labels: None.
+        then the comparison's own name (data); then, for plain counts of two named
+        columns, the groups by their order (``group A vs group B``, a known column by
+        its name). None only when nothing names a group.
         """
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
@@ -240,6 +242,10 @@ class Formatter:
             return self.text("fig_versus", a=noun_a, b=noun_b)
         if comparison is not None and not _is_missing(comparison):
             return self.data(comparison)
+        if any(g is not None and not _is_missing(g) and str(g) != ""
+               for g in (group_a, group_b)):
+            return self.text("fig_versus", a=self.group(group_a, which="a"),
+                             b=self.group(group_b, which="b"))
         return None
 
     def title(self, what: str, who: str | None = None, when: Any = None) -> str:
@@ -275,7 +281,8 @@ class Formatter:
         key = f"undefined_reason.{code}"
         if _is_missing(code) or lookup(self.lang, key) is None:
             key = "undefined_reason.other"
-        return self.text(key, n=self.count(n_units), group=self.data(group or ""))
+        return self.text(plural_key(self.lang, key, n_units), n=self.count(n_units),
+                         group=self.data(group or ""))
 
     def band(self, name: str, low: float, high: float) -> str:
         """A Massey & Denton band for a legend: ``moderate (0.3–0.6)``."""

@@ -9,7 +9,6 @@ centred on its area's share. The checks live here once.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
+from segspatial._warn import Examples, warn
 from segspatial.counts import check_counts
 from segspatial.disclosure import check_min_cell
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
@@ -254,9 +254,8 @@ def join_values(selection: Selection, geo) -> Any:
     check_codes_match(frame["area"], geo["code"], geo.attrs.get("area_code"))
     unmatched = frame.loc[~frame["area"].isin(set(geo["code"])), "area"]
     if len(unmatched):
-        warnings.warn(f"{len(unmatched)} area(s) of the results have no boundary feature "
-                      f"and are not drawn: {_shown(unmatched.tolist())}",
-                      SegregationWarning, stacklevel=3)
+        warn(SegregationWarning, "areas_not_drawn", n=len(unmatched),
+             examples=Examples(unmatched.tolist()), stacklevel=3)
     joined = geo.merge(frame, left_on="code", right_on="area", how="left")
     return joined.drop(columns="area")
 
@@ -378,9 +377,8 @@ def school_frame(
     in_groups = cols["a"] + cols["b"]
     drop = ~np.isfinite(cols["x"]) | ~np.isfinite(cols["y"]) | (in_groups <= 0)
     if drop.any():
-        warnings.warn(f"{int(drop.sum())} school(s) without coordinates or without pupils "
-                      f"in either group are not drawn: {_shown(cols['unit'][drop])}",
-                      SegregationWarning, stacklevel=3)
+        warn(SegregationWarning, "schools_not_drawn", n=int(drop.sum()),
+             examples=Examples(cols["unit"][drop]), stacklevel=3)
         cols = {k: v[~drop] for k, v in cols.items()}
         in_groups = in_groups[~drop]
     if not len(in_groups):
@@ -440,8 +438,8 @@ def _published_frame(cols: dict[str, Any], min_cell: int,
     out["size"] = shown["size"].to_numpy()
     drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"])
     if drop.any():
-        warnings.warn(f"{int(drop.sum())} school(s) without coordinates are not drawn: "
-                      f"{_shown(out['unit'][drop])}", SegregationWarning, stacklevel=4)
+        warn(SegregationWarning, "schools_without_location", n=int(drop.sum()),
+             examples=Examples(out["unit"][drop]), stacklevel=4)
         out = {k: v[~drop] for k, v in out.items()}
     if not len(out["unit"]):
         raise ValueError("data has no school to draw (no row with coordinates)")

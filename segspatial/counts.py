@@ -770,9 +770,13 @@ def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:
     if exclusions.empty:
         return pd.DataFrame(columns=[*keys, "area_years", "n_units", "n_pupils",
                                      "description"])
+    # one row per area-year and reason, or rows that already total several area-years
+    # (an ``area_years`` column, e.g. the report's rows per area)
+    area_years = (("area_years", "sum") if "area_years" in exclusions.columns
+                  else ("reason", "size"))
     return (
         exclusions.groupby(keys, sort=False, dropna=False)
-        .agg(area_years=("reason", "size"), n_units=("n_units", "sum"),
+        .agg(area_years=area_years, n_units=("n_units", "sum"),
              n_pupils=("n_pupils", "sum"), description=("description", "first"))
         .reset_index()
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,32 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segspatial._formats import table_format
 from segspatial._write import atomic_file
 
 __all__ = ["SOURCE_ATTR", "Source", "describe_rows", "read_table", "row_names",
            "source_of", "write_table"]
 
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-_PARQUET_SUFFIXES = {".parquet", ".pq"}
-_SPSS_SUFFIXES = {".sav", ".zsav"}  # read only, with the optional extra 'spss'
-
 
 def _kind(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    last = suffixes[-1] if suffixes else ""
-    if last in _CSV_SUFFIXES:
-        return "csv"
-    if last in _PARQUET_SUFFIXES:
-        return "parquet"
-    if last in _SPSS_SUFFIXES:
-        return "spss"
-    raise ValueError(
-        f"cannot tell the format of {str(path)!r} from its name; use a file ending in "
-        f"{', '.join(sorted(_CSV_SUFFIXES | _PARQUET_SUFFIXES | _SPSS_SUFFIXES))} "
-        "(optionally .gz for CSV)"
-    )
+    """``"csv"``, ``"parquet"`` or ``"spss"``, from the name (:mod:`segspatial._formats`)."""
+    return table_format(path).kind
 
 
 _CHUNK = 1 << 22  # 4 MiB: the whole file is checked, in bounded memory
@@ -206,6 +189,8 @@ def _wide_encoding(path: Path, encoding: str | None, codec: str) -> str | None:
 def _sniff_sep(path: Path, encoding: str) -> str:
     text = _head(path).decode(encoding, errors="replace")
     first = text.splitlines()[0] if text else ""
+    if table_format(path).sep == "\t" and "\t" in first:
+        return "\t"  # a .tsv file: tab-separated, whatever else its header holds
     try:
         return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -568,6 +553,12 @@ def _check_path(path: Path) -> None:
         )
     if not path.is_file():
         raise FileNotFoundError(f"input file not found: {str(path)!r}")
+    if table_format(path).gzip:
+        with open(path, "rb") as fh:
+            magic = fh.read(2)
+        if magic and magic != b"\x1f\x8b":
+            raise ValueError(f"{str(path)!r} ends in .gz but is not gzip-compressed; "
+                             "compress it (gzip) or remove .gz from its name")
 
 
 def read_table(
@@ -689,31 +680,55 @@ def read_table(
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a DataFrame to CSV or Parquet (by the file name), atomically.
+    """Write a DataFrame to CSV, TSV or Parquet (by the file name), atomically.
 
-    Written through :mod:`segspatial._write`: an interrupted run never leaves a
-    half-written table.
+    The name decides the format (:func:`segspatial._formats.table_format`): ``.csv``
+    (comma-separated), ``.tsv`` (tab-separated), either with ``.gz`` (gzip-compressed),
+    ``.parquet`` or ``.pq``; every reader of segspatial reads them back. Columns of
+    segspatial's tables get their types of :data:`segspatial.schema.FILE_DTYPES`
+    (:func:`segspatial.schema.typed`), so Parquet files of the same table from
+    different paths share one Arrow schema. The same frame gives the same bytes on
+    every run (no time stamps; gzip without a name or time). Written through
+    :mod:`segspatial._write`: an interrupted or failed run never leaves a
+    half-written table, and an existing file stays as it was.
 
     Parameters
     ----------
     frame : pandas.DataFrame
     path : str or pathlib.Path
-        Destination ending in ``.csv`` or ``.parquet``.
+        Destination ending in one of
+        :func:`segspatial._formats.writable_table_suffixes`.
 
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    ValueError
+        For a name whose suffix is not written (``.sav``, ``.txt``, ``.parquet.gz``);
+        the message lists the suffixes that are.
     """
+    from segspatial.schema import typed
+
     path = Path(path)
-    kind = _kind(path)
-    if kind == "spss":
-        raise ValueError(f"cannot write SPSS files ({str(path)!r}); use .csv or .parquet")
+    fmt = table_format(path, writing=True)
+    frame = typed(frame)
+    if fmt.kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from segspatial.schema import arrow_schema
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.cast(arrow_schema(table))
+        with atomic_file(path) as tmp:
+            pq.write_table(table, tmp)
+        return path
+    data = frame.to_csv(index=False, sep=fmt.sep, lineterminator="\n").encode("utf-8")
+    if fmt.gzip:
+        data = gzip.compress(data, mtime=0)  # no time stamp: the same bytes every run
     with atomic_file(path) as tmp:
-        if kind == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            buffer = io.StringIO()
-            frame.to_csv(buffer, index=False, lineterminator="\n")
-            tmp.write_text(buffer.getvalue(), encoding="utf-8")
+        tmp.write_bytes(data)
     return path

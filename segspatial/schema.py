@@ -19,6 +19,20 @@ between/within decomposition name the grouping of units (a column such as
 
 Changes over time (:func:`segspatial.inference.change`) have their own tidy table,
 :data:`CHANGE_COLUMNS`: one row per area, comparison, index and kind of change.
+
+Types in files
+--------------
+Every column has one type in the files segspatial writes (:data:`RESULT_DTYPES`,
+:data:`CHANGE_DTYPES`): text columns (``area``, ``comparison``, ``group_a``, ...) are
+strings, ``year`` (and ``from_year``, ``to_year``) whole numbers (nullable ``Int64``,
+Arrow ``int64``), counts of units and replicates (``n_units``, ``n_boot``, ``n_null``)
+``Int64``, pupil counts (``n_pupils``, ``n_a``, ``n_b``; fractional after weighting)
+and every other number ``float64``, whatever the rows hold. A column that is null
+throughout (``kernel`` of an aspatial run, ``groups`` of a two-group run) keeps its
+type, so Parquet files from the two-group, multigroup, spatial and pupil-level paths
+have the same Arrow schema and concatenate (``pyarrow.concat_tables``), and DuckDB and
+QGIS see typed fields. :func:`typed` casts a table to these types; every writer
+(:func:`segspatial.io.write_table`, :func:`segspatial.geo.write_geo`) calls it.
 """
 
 from __future__ import annotations
@@ -28,9 +42,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHANGE_COLUMNS", "CHANGE_DESCRIPTIONS", "GROUPS_SEPARATOR", "RESULT_COLUMNS",
-           "RESULT_DESCRIPTIONS", "conform_change", "conform_results", "empty_change",
-           "empty_results", "has_values", "join_groups", "results_frame", "split_groups"]
+__all__ = ["CHANGE_COLUMNS", "CHANGE_DESCRIPTIONS", "CHANGE_DTYPES", "FILE_DTYPES",
+           "GROUPS_SEPARATOR", "RESULT_COLUMNS", "RESULT_DESCRIPTIONS", "RESULT_DTYPES",
+           "arrow_schema", "conform_change", "conform_results", "empty_change",
+           "empty_results", "has_values", "join_groups", "results_frame", "split_groups",
+           "typed"]
 
 #: Separator of the group names in the ``groups`` column.
 GROUPS_SEPARATOR = "|"
@@ -133,6 +149,96 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
 
 #: Columns of every change table, in order.
 CHANGE_COLUMNS: list[str] = list(CHANGE_DESCRIPTIONS)
+
+
+#: pandas dtype of each kind of column in files (see "Types in files" above).
+_KIND_DTYPES = {"text": "string", "float": "float64", "count": "Int64"}
+#: The key columns: area codes are text (also when they look like numbers), years whole.
+_KEY_DTYPES = {"area": "string", "year": "Int64", "from_year": "Int64", "to_year": "Int64"}
+
+
+def _dtypes(descriptions: dict[str, tuple[str, str]]) -> dict[str, str]:
+    return {name: _KEY_DTYPES[name] if kind == "key" else _KIND_DTYPES[kind]
+            for name, (kind, _) in descriptions.items()}
+
+
+#: Column name -> pandas dtype of the results table in files (:func:`typed`).
+RESULT_DTYPES: dict[str, str] = _dtypes(RESULT_DESCRIPTIONS)
+#: Column name -> pandas dtype of the change table in files.
+CHANGE_DTYPES: dict[str, str] = _dtypes(CHANGE_DESCRIPTIONS)
+#: Every column name of segspatial's tables -> its dtype in files; a name means one
+#: thing in every table (``area``, ``year``, ``n_units`` in the exclusions table too).
+FILE_DTYPES: dict[str, str] = {**RESULT_DTYPES, **CHANGE_DTYPES}
+assert all(RESULT_DTYPES[k] == v for k, v in CHANGE_DTYPES.items() if k in RESULT_DTYPES)
+
+try:  # pandas >= 2.3: the text dtype of pandas 3 (``str``; NaN for missing)
+    _STRING = pd.StringDtype(na_value=np.nan)
+except TypeError:  # pragma: no cover (pandas < 2.3)
+    _STRING = pd.StringDtype()
+
+
+def _as_dtype(column: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "string":
+        if column.dtype == _STRING:
+            return column
+        values = column.astype(object)
+        text = values.where(values.isna(), values.map(str, na_action="ignore"))
+        return text.astype(_STRING)
+    if dtype == "Int64":
+        if column.dtype == "Int64":
+            return column
+        values = pd.to_numeric(column, errors="raise")
+        return values.astype("Int64")  # raises for fractions: never rounded
+    return column.astype(dtype)
+
+
+def _only_text(column: pd.Series) -> bool:
+    """Whether an object column holds nothing but ``str`` and nulls."""
+    return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column of the schema in its file type (:data:`FILE_DTYPES`).
+
+    Text columns become pandas' string dtype (``str`` of pandas 3, NaN for null;
+    Arrow ``string``), ``year`` and the counts of units and replicates nullable
+    ``Int64``, the other numbers ``float64``. Other object columns holding only text
+    and nulls (names, ``reason_<index>`` columns of a join) become strings too, so a
+    column that is empty throughout is a text column in Parquet and GeoPackage, not
+    Arrow's ``null`` type. A column that has a schema column's name but not its kind
+    of values (a table that is not segspatial's, e.g. a ``year`` such as ``2019/20``)
+    is kept as it is: it is data, never rounded or turned into null. Other columns
+    and the column order are kept; the input is not modified.
+    """
+    result = frame.copy(deep=False)  # a GeoDataFrame stays one (geometry, CRS)
+    for i, name in enumerate(frame.columns):
+        column = frame.iloc[:, i]
+        dtype = FILE_DTYPES.get(name) if isinstance(name, str) else None
+        if dtype is not None:
+            try:
+                cast = _as_dtype(column, dtype)
+            except (TypeError, ValueError):  # not this schema's column: keep it
+                continue
+        elif column.dtype == object and _only_text(column):
+            cast = column.astype(_STRING)
+        else:
+            continue
+        if cast is not column:
+            result.isetitem(i, cast)
+    return result
+
+
+def arrow_schema(table: Any) -> Any:
+    """The Arrow schema of a ``pyarrow.Table`` made from a :func:`typed` frame, with
+    every text column ``string`` (never ``large_string``, whichever string storage
+    pandas uses) and every column of Arrow's ``null`` type ``string``; metadata kept.
+    """
+    import pyarrow as pa
+
+    fields = [field.with_type(pa.string())
+              if pa.types.is_large_string(field.type) or pa.types.is_null(field.type)
+              else field for field in table.schema]
+    return pa.schema(fields, metadata=table.schema.metadata)
 
 
 def _kinds(descriptions: dict[str, tuple[str, str]], *kinds: str) -> set[str]:

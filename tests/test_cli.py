@@ -12,6 +12,7 @@ import pytest
 from segspatial import segregation
 from segspatial.cli import main
 from segspatial.demo import demo_counts
+from segspatial.schema import RESULT_DESCRIPTIONS
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,9 @@ def test_indices_contract_form(counts_csv, tmp_path, capsys):
     ])
     assert status == 0
     table = pd.read_parquet(out)
+    # the file's text columns are typed (str, NaN for null); the table's are object/None
+    text = [c for c, (kind, _) in RESULT_DESCRIPTIONS.items() if kind == "text"]
+    table[text] = table[text].astype(object).where(table[text].notna(), None)
     frame = pd.read_csv(counts_csv, dtype={"school": str, "municipality": str})
     expected = segregation(frame, "school", "a", "b", area="municipality", year="year",
                            total="total").table

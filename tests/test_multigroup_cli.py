@@ -41,7 +41,9 @@ def test_groups_within_local_and_base(counts_csv, tmp_path, capsys):
     assert status == 0, err
     assert "groups: dutch|western|nonwestern" in err
     table = pd.read_parquet(out)
-    for column in ("comparison", "group_a", "group_b", "reason", "within"):
+    # the file's text columns are typed (str, NaN for null); the table's are object/None
+    for column in ("comparison", "group_a", "group_b", "kernel", "reason", "reason_code",
+                   "within", "bootstrap", "interval", "alternative"):
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     frame = pd.read_csv(counts_csv["counts"], dtype={"school": str})
     expected = multigroup_segregation(frame, "school", ["dutch", "western", "nonwestern"],

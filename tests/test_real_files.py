@@ -253,7 +253,7 @@ def test_a_boundary_feature_without_a_code_is_named_and_ignored(tmp_path, capsys
     bounds = _boundaries(tmp_path / "b.geojson", ["GM1", None])
     code, err = _cli(capsys, *_located(tmp_path), "--areas-from", str(bounds))
     assert code == 0, err
-    assert "1 boundary feature(s) of " in err and "'<' not supported" not in err
+    assert "1 boundary feature of " in err and "'<' not supported" not in err
     # the whole note (the console may shorten long notes)
     from segspatial import geo
 
@@ -262,8 +262,8 @@ def test_a_boundary_feature_without_a_code_is_named_and_ignored(tmp_path, capsys
     with pytest.warns(geo.GeometryWarning) as caught:
         codes, _ = geo.assign_areas(points, geo.read_boundaries(bounds), "statcode", snap=0)
     text = " ".join(str(w.message) for w in caught)
-    assert ("b.geojson' have no 'statcode' (area_code / --area-code; feature 2): units "
-            "in them are left out (reason area_without_code)" in text)
+    assert ("b.geojson' has no 'statcode' (area_code / --area-code; feature 2): units "
+            "in it are left out (reason area_without_code)" in text)
     # the 5 units in the feature without a code: left out with their own reason
     assert ("5 units are left out: 5 lie in (or nearest to) a boundary feature without a "
             "'statcode'") in text

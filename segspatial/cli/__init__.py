@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from segspatial import __version__
 from segspatial._write import OutputError
-from segspatial.cli._common import CommandError
+from segspatial.cli._common import CommandError, check_table_outputs
 from segspatial.cli._console import Console
 from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
 
@@ -93,9 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
-        for note in getattr(args, "_deprecated", ()):
-            console.note(note)
+        for old, new in getattr(args, "_deprecated", ()):
+            console.note(console.t("deprecated", old=old, new=new))
         try:
+            check_table_outputs(args)  # a name that cannot be written: before the work
             return int(args.handler(args) or 0)
         except BrokenPipeError:  # the reader of standard output left early (`| head`)
             _silence_stdout()

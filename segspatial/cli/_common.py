@@ -22,6 +22,31 @@ class CommandError(Exception):
     """A user error detected by the CLI itself (printed without a traceback)."""
 
 
+#: The options whose value is a table file (``--output`` only for the commands below).
+TABLE_OUTPUTS = ("exclusions_output", "counts_output", "local_output", "within_output",
+                 "profile_output", "results_output")
+_TABLE_COMMANDS = ("indices", "local", "change")
+
+
+def check_table_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before the work, a table output whose name is not a writable format
+    (:func:`segspatial._formats.table_format`); the message names the flag."""
+    from segspatial._formats import table_format
+
+    dests = [*TABLE_OUTPUTS, *(("output",) if getattr(args, "command", None)
+                                in _TABLE_COMMANDS else ())]
+    flags = getattr(args, "_defaults", None) or {}
+    for dest in dests:
+        value = getattr(args, dest, None)
+        if not isinstance(value, str) or value == "-":
+            continue
+        try:
+            table_format(value, writing=True)
+        except ValueError as exc:
+            flag = flags[dest][1] if dest in flags else "--" + dest.replace("_", "-")
+            raise CommandError(f"{flag}: {exc}") from None
+
+
 def read_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options (group ``reading``) as keyword arguments of :func:`read_table`."""
     return {k: getattr(args, k, None) for k in ("sep", "encoding", "decimal", "thousands")}
@@ -89,7 +114,9 @@ def write_or_print(frame: pd.DataFrame, output: str | None, *, what: str,
                    console: Console, stream: TextIO | None = None) -> None:
     """Write ``frame`` to ``output`` (CSV/Parquet), or as CSV to standard output."""
     if output is None or output == "-":
-        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        from segspatial.schema import typed  # the same text as write_table's CSV
+
+        typed(frame).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
         return
     console.wrote(write_table(frame, output), what)
 
@@ -113,6 +140,8 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
 
     With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
     publishes them) each number of pupils adds up the published, rounded rows only.
+    Rows that total several area-years (the report's per-area rows) carry their number
+    in an ``area_years`` column (see :func:`segspatial.counts.exclusions_summary`).
     Words and numbers in ``lang`` (the ``[cli]`` catalogue table); the reason is its
     code, explained by the exclusions' English ``description`` in English and by the
     catalogue's ``exclusion_reason`` table in other languages.
@@ -120,12 +149,15 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     import pandas as pd
 
     from segspatial._format import Formatter
-    from segspatial.text import lookup, t
+    from segspatial.text import lookup, plural, t
 
     def say(key: str, **values: object) -> str:
         return t(lang, f"cli.{key}", **values)
 
     count = Formatter(lang).count
+
+    def counted(key: str, n: object) -> str:  # "3 units", "1 unit"
+        return plural(lang, f"cli.{key}", n, n=count(n))
 
     summary = exclusions_summary(exclusions)
     if summary.empty and min_cell is not None:
@@ -148,14 +180,36 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
                         if k in summary.columns and pd.notna(getattr(row, k)))
-        pupils = say("not_shown") if not pd.notna(row.n_pupils) else count(row.n_pupils)
+        pupils = (say("pupils_not_shown") if not pd.notna(row.n_pupils)
+                  else counted("n_pupils", row.n_pupils))
         description = row.description
         if lang != "en" or not description:
             description = lookup(lang, f"exclusion_reason.{row.reason}") or description
         lines.append("  " + say("left_out_line", reason=row.reason, extra=extra,
-                                area_years=count(row.area_years), units=count(row.n_units),
-                                pupils=pupils, description=description))
+                                area_years=counted("n_area_years", row.area_years),
+                                units=counted("n_units", row.n_units), pupils=pupils,
+                                description=description))
     return "\n".join(lines)
+
+
+def counted(key: str, n: Any, lang: str = "en") -> str:
+    """``cli.<key>`` for the count ``n`` ("3 unit rows", "1 unit row"), in ``lang``."""
+    from segspatial._format import Formatter
+    from segspatial.text import plural
+
+    return plural(lang, f"cli.{key}", n, n=Formatter(lang).count(n))
+
+
+def computed(indices: int, area_years: int, rows: int, what: str,
+             lang: str = "en") -> str:
+    """``Computed 5 indices for 40 area-years from 1,234 unit rows`` (without a full
+    stop), each count with its noun in the singular or plural; ``what`` is the key of
+    the rows' noun (``unit_rows``)."""
+    from segspatial.text import t
+
+    return t(lang, "cli.computed", indices=counted("n_indices", indices, lang),
+             area_years=counted("n_area_years", area_years, lang),
+             rows=counted(f"n_{what}", rows, lang))
 
 
 def require_rows(result: Any, what: str,

@@ -268,7 +268,8 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
                                              year=year, pupils=pupils))
         if args.x and len(points):
             console = console_of(args)
-            console.note(console.t("postcode_placed", n=console.count(len(points))))
+            console.note(console.tn("postcode_placed", len(points),
+                                    n=console.count(len(points))))
     projected = pd.concat(pieces)
     projected = projected.iloc[np.argsort(data.index.get_indexer(projected.index),
                                           kind="stable")]

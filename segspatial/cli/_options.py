@@ -100,6 +100,15 @@ class Group:
                        f"{[o.dest for o in self.options]!r}")
 
 
+def column_label(text: str) -> tuple[str, str]:
+    """An argparse ``type``: ``COLUMN=LABEL`` as ``(column, label)``, both non-empty."""
+    column, sep, label = text.partition("=")
+    if not sep or not column.strip() or not label.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=LABEL (a group column and what "
+                                         f"to call it), got {text!r}")
+    return column.strip(), label.strip()
+
+
 def draws(text: str) -> int:
     """An argparse ``type``: 0 (none) or at least 2 random draws."""
     value = whole_number(0)(text)
@@ -369,7 +378,9 @@ GROUPS: dict[str, Group] = {
     )),
     "figure": Group("words on the figure", None, (
         option("--title", metavar="TEXT",
-               default_text="the index, the groups and the year in words",
+               default_text="in words, the index (or, on a school map, the share of "
+               "group A), the groups, and the area and year when the data say them; '' for "
+               "none",
                help="the title (default: {default})"),
     )),
     "labels": Group("labels", None, (
@@ -379,6 +390,17 @@ GROUPS: dict[str, Group] = {
                "'achterstandsleerlingen'; nothing such as 'pupils' is added to it)"),
         option("--label-b", metavar="TEXT",
                help="what to call group B, as a noun phrase (e.g. 'other pupils')"),
+        option("--group-label", action="append", type=column_label,
+               metavar="COLUMN=LABEL", python=("group_labels",),
+               help="what to call a group column of --groups, as a noun phrase used as "
+               "it is (e.g. b='pupils without a disadvantage background'); repeat for "
+               "each group (default: a known group's name, else 'group COLUMN'); "
+               "--label-a/--label-b win for the columns of --group-a/--group-b"),
+        option("--within-label", metavar="TEXT",
+               help="what to call the groups of schools of --within, as a plural noun "
+               "phrase (e.g. 'denominations', 'denominaties'): the headings, sentences "
+               "and table of the split between and within (default: a known column's "
+               "name, else 'groups of schools by COLUMN')"),
     )),
     "pages": Group("pages", None, (
         option("--lang", choices=tuple(LANGUAGES), default="en",
@@ -499,7 +521,7 @@ class _DeprecatedAlias(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         new = self.target.option_strings[0]
         notes = list(getattr(namespace, "_deprecated", []))
-        notes.append(f"{option_string} is deprecated and will be removed; use {new}")
+        notes.append((option_string, new))  # a note in the run's language (cli.main)
         namespace._deprecated = notes
         self.target(parser, namespace, values, new)
 

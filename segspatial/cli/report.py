@@ -134,6 +134,29 @@ def _check_several(args: argparse.Namespace) -> None:
                            "... (counts) or --pupils --multigroup")
     if args.rank_order_income and not args.income:
         raise CommandError("--rank-order-income needs --income COL")
+    _check_group_labels(args)
+
+
+def _check_group_labels(args: argparse.Namespace) -> None:
+    """``--group-label COLUMN=LABEL`` names columns of --groups, once each;
+    ``--within-label`` needs --within."""
+    given = args.group_label or []
+    if given and not args.groups:
+        raise CommandError("--group-label names the group columns of --groups (counts "
+                           "input); pupil groups have their own labels")
+    columns = [c for c, _ in given]
+    unknown = [c for c in columns if c not in (args.groups or ())]
+    if unknown:
+        raise CommandError(f"--group-label {unknown[0]!r}=...: not a column of --groups "
+                           f"({', '.join(args.groups)})")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise CommandError(f"--group-label {twice[0]!r} is given more than once")
+    if args.within_label is not None and not args.within:
+        raise CommandError("--within-label names the groups of schools of --within COL: "
+                           "give --within as well")
+    if args.within_label is not None and not args.within_label.strip():
+        raise CommandError("--within-label must not be empty")
 
 
 def _compute(args: argparse.Namespace):
@@ -233,7 +256,8 @@ def run(args: argparse.Namespace) -> int:
     several = _several(args, data)
     if located is None:
         located = _locations(args)
-    labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
+    labels = {**dict(args.group_label or ()),
+              **{k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}}
     boundaries_file = args.boundaries or args.areas_from
     inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
     report = report_data(
@@ -241,6 +265,7 @@ def run(args: argparse.Namespace) -> int:
         crs=located.attrs["location_crs"], name=args.name,
         boundaries=read_area_boundaries(args, boundaries_file), area_code=area_code(args),
         area_name=args.area_name, only=args.only, group_labels=labels,
+        within_label=args.within_label.strip() if args.within_label else None,
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
         permutations=args.permutations, rng=args.seed, inputs=inputs, n_boot=args.bootstrap,
@@ -252,9 +277,7 @@ def run(args: argparse.Namespace) -> int:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     console = console_of(args)
     if several and args.min_cell is not None:
-        console.note("with --min-cell the sections 'several groups at once' and 'income as "
-                     "a continuum' show no numbers: the disclosure audit does not cover "
-                     "the multigroup indices, their split or H^R yet")
+        console.note(console.t("multigroup_withheld"))
     if args.min_cell is not None and args.bootstrap:
         report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
@@ -294,6 +317,8 @@ def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:
 
     keys = [c for c in ("reason", "comparison", "theme", "area", "description")
             if c in exclusions.columns]
-    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
-        ["n_units", "n_pupils"]].sum()
+    # per area, as the index page adds them up; each row keeps its number of area-years
+    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False).agg(
+        n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+        area_years=("n_units", "size"))
     return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell, lang)

@@ -8,12 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from segspatial._exceptions import CatalogueWarning
+
 #: The projected CRS used for distances unless another is requested: RD New (metres).
 DEFAULT_DISTANCE_CRS = "EPSG:28992"
 
 _MAX_EXAMPLES = 5
 
-class GeometryWarning(UserWarning):
+
+class GeometryWarning(CatalogueWarning):
     """Something about geometry that the user should know: a CRS assumed, geometries
     repaired, units snapped to a polygon or left out, results without a polygon.
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from segspatial._warn import Examples, Text, warn
 from segspatial.geo._boundaries import _as_boundaries, _check_area_code
-from segspatial.geo._common import GeometryWarning, _examples, _plain
+from segspatial.geo._common import GeometryWarning, _plain
 from segspatial.schema import has_values
 
 
@@ -199,11 +199,8 @@ def join_areas(
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
     if unmatched_codes:
-        warnings.warn(
-            f"{len(unmatched_codes)} areas in the results have no polygon in the boundaries "
-            f"({n_rows} results rows not shown on the map): {_examples(unmatched_codes)}; "
-            "are the boundaries from the same year as the results?",
-            GeometryWarning, stacklevel=2)
+        warn(GeometryWarning, "no_polygon", n=len(unmatched_codes),
+             rows=Text("n_result_rows", n=n_rows), examples=Examples(unmatched_codes))
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)

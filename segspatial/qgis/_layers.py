@@ -30,6 +30,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from segspatial._exceptions import CatalogueWarning
 from segspatial.qgis import _wiring as w
 from segspatial.qgis._texts import language, text
 
@@ -214,7 +215,8 @@ def read_polygons(source: Any, code: str | None, name: str | None, crs: str, wha
 @contextmanager
 def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[None]:
     """segspatial's warnings (geometry notes, undefined values) as QGIS warnings, in
-    the algorithm's ``words`` (its parameter names)."""
+    QGIS's language (the catalogue's ``[warning]`` sentences) and the algorithm's
+    ``words`` (its parameter names)."""
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -222,8 +224,9 @@ def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[No
             yield
     finally:  # outside the recording (showing a warning inside it records it again)
         for item in caught:
-            if type(item.message).__name__ in ("GeometryWarning", "SegregationWarning"):
-                feedback.pushWarning(words(str(item.message)))
+            message = item.message
+            if isinstance(message, CatalogueWarning):
+                feedback.pushWarning(words(message.text(ui_language())))
             else:
                 warnings.showwarning(item.message, item.category, item.filename,
                                      item.lineno)
@@ -231,6 +234,15 @@ def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[No
 
 
 def qgis_field(name: str, series: pd.Series) -> QgsField:
+    """A field for a column: the type of :data:`segspatial.schema.FILE_DTYPES` for the
+    columns of segspatial's tables (``year`` whole, codes text, also when a column is
+    empty throughout), else from the values."""
+    from segspatial.schema import FILE_DTYPES
+
+    schema = {"string": QVariant.String, "Int64": QVariant.LongLong,
+              "float64": QVariant.Double}.get(FILE_DTYPES.get(name, ""))
+    if schema is not None:
+        return QgsField(name, schema)
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
         return QgsField(name, QVariant.LongLong)
     if pd.api.types.is_float_dtype(series):

@@ -32,6 +32,7 @@ from segspatial.report._intervals import (
     profile_with_intervals,
     spatial_intervals,
 )
+from segspatial.report._labels import resolve_comparisons
 from segspatial.report._provenance import _provenance
 from segspatial.schema import has_values
 
@@ -182,29 +183,6 @@ def _grid_districts(x: np.ndarray, y: np.ndarray, size: float, crs: Any):
     return gpd.GeoDataFrame({"district": codes}, geometry=boxes, crs=crs)
 
 
-def _resolve_comparisons(result: SegregationResult,
-                         group_labels: Mapping[str, str] | None
-                         ) -> tuple[dict[str, tuple[str, str]], dict[str, str], pd.DataFrame]:
-    """Comparisons over the counts' columns, caller's labels, and the table with a
-    ``comparison`` column."""
-    params = result.parameters or {}
-    table = result.table
-    labels = dict(group_labels or {})
-    if "comparisons" in params and has_values(table, "comparison"):
-        comparisons = {str(k): (str(v[0]), str(v[1]))
-                       for k, v in dict(params["comparisons"]).items()}
-        return comparisons, labels, table
-    group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
-    name = f"{group_a}_vs_{group_b}"
-    # a label is the caller's noun phrase; without one the page names the group in its
-    # own language from the column (``parameters["group_columns"]``)
-    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
-                                    ("b", labels.get("b", labels.get(group_b))))
-              if v is not None and str(v) != ""}
-    table = table.assign(comparison=name)
-    return {name: ("a", "b")}, labels, table
-
-
 def report_data(
     result: SegregationResult,
     locations: pd.DataFrame,
@@ -219,6 +197,7 @@ def report_data(
     name: str | None = None,
     only: Sequence[Any] | None = None,
     group_labels: Mapping[str, str] | None = None,
+    within_label: str | None = None,
     bandwidth: float | Sequence[float] | None = None,
     kernel: str | None = None,
     districts: Any = None,
@@ -261,8 +240,18 @@ def report_data(
     only : sequence, optional
         Make pages for these area codes only.
     group_labels : mapping, optional
-        Labels of group A and B (keys ``"a"``/``"b"`` or the group column names) for
-        results of :func:`segspatial.segregation`.
+        What to call the groups, as noun phrases in the page language, used as they
+        are ("pupils with a disadvantage background", "achterstandsleerlingen"): keys
+        ``"a"``/``"b"`` or the group column names for results of
+        :func:`segspatial.segregation`, and the K group columns of ``multigroup``
+        (e.g. ``{"a_above": "pupils with a disadvantage background above the
+        threshold"}``). Groups without a label get a known name or ``group <column>``.
+    within_label : str, optional
+        What to call the groups of schools of ``multigroup``'s ``within`` column, as a
+        plural noun phrase ("denominations", "school boards"): the headings and
+        sentences of the split between and within, and the head of its table. By
+        default a known column (denomination, board) gets its name in the page
+        language, another "groups of schools by <column>".
     bandwidth : float or sequence of float, optional
         Bandwidths (metres) of the spatial indices (default 500, 1000, 2000, 4000).
     kernel : str, optional
@@ -323,7 +312,7 @@ def report_data(
                        bandwidth=bandwidth, district_size=district_size,
                        permutations=permutations, rng=rng, n_boot=n_boot, level=level,
                        cluster=cluster)
-    comparisons, labels, table = _resolve_comparisons(result, group_labels)
+    comparisons, labels, table = resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
     table, changes = aspatial_intervals(result, table, codes, comparisons, options,
@@ -340,10 +329,11 @@ def report_data(
     areas = _page_files(codes, options["geo"])
     parameters = _provenance(result, options, spatial, unit=unit, x=x, y=y, kernel=kernel,
                              inputs=inputs)
+    from segspatial.report._labels import with_within_label
     from segspatial.report._multigroup_data import multigroup_data
 
-    several = multigroup_data(multigroup_intervals(multigroup, options), rank_order, counts,
-                              codes)
+    several = with_within_label(multigroup_data(multigroup_intervals(multigroup, options),
+                                                rank_order, counts, codes), within_label)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),

@@ -121,7 +121,10 @@ def interpretation(
     ctx = _Ctx(lang=lang, min_cell=None, offline=False, stamp=None, labels={})
     out = []
     if n_schools is not None and n_schools < FEW_SCHOOLS:
-        out.append(ctx.t("interp_few", n=ctx.plain_count(n_schools)))
+        from segspatial.text import plural_key
+
+        out.append(ctx.t(plural_key(lang, "interp_few", n_schools),
+                         n=ctx.plain_count(n_schools)))
     parts = [str(w) for w in withheld]
     hidden = (ctx.t("report_fix.interp_withheld", parts=_words(ctx, parts))
               if parts else None)
@@ -330,11 +333,11 @@ def national_changes(ctx: _Ctx, data: Any) -> dict[str, Any] | None:
                                areas=_listed(ctx, part["_name"].astype(str).tolist())))
     n_none = int((frame["_verdict"] == "no_clear_change").sum())
     if n_none:
-        lines.append(ctx.t("inference.national_none_one") if n_none == 1 else
-                     ctx.t("inference.national_none", n=ctx.plain_count(n_none)))
+        lines.append(ctx.tn("inference.national_none", n_none, n=ctx.plain_count(n_none)))
     n_missing = int(frame["_verdict"].isna().sum())
     if n_missing:
-        lines.append(ctx.t("inference.national_no_interval", n=ctx.plain_count(n_missing)))
+        lines.append(ctx.tn("inference.national_no_interval", n_missing,
+                            n=ctx.plain_count(n_missing)))
     level = data.parameters["inference"]["level"]
     return {"heading": ctx.t("inference.national_heading", index=ctx.index("dissimilarity"),
                              comparison=ctx.comparison(comp, pair)),
