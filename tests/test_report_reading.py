@@ -180,8 +180,8 @@ def test_units_without_coordinates_and_postcode_have_their_own_reason(tmp_path, 
                  "--min-area-size", "0", "-o", str(tmp_path / "o.csv"),
                  "--exclusions-output", str(excl)]) == 0
     err = capsys.readouterr().err
-    assert ("1 units have neither coordinates (--x/--y) nor a postcode (--postcode) and "
-            "are left out: line 4 (unit 's3') of") in err
+    assert ("1 unit has neither coordinates (--x/--y) nor a postcode (--postcode) and "
+            "is left out: line 4 (unit 's3') of") in err
     assert "nan" not in err
     left = pd.read_csv(excl).set_index("reason")
     assert left.loc["no_coordinates_no_postcode", "n_units"] == 1

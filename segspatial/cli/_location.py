@@ -178,7 +178,7 @@ def _without_postcode(args: Any, rest: Any) -> tuple[Any, Any]:
     if not len(rest) or not args.postcode or args.postcode not in rest.columns:
         return rest, rest.iloc[:0]
     from segspatial.io import describe_rows
-    from segspatial.text import t
+    from segspatial.text import plural_key, t
 
     cell = rest[args.postcode]
     empty = (cell.isna() | cell.astype(str).str.strip().isin(["", "nan", "None"])).to_numpy()
@@ -189,8 +189,9 @@ def _without_postcode(args: Any, rest: Any) -> tuple[Any, Any]:
     where = describe_rows(nowhere, list(nowhere.index), limit=3,
                           unit=unit if unit in nowhere.columns else None)
     console = console_of(args)
-    console.note(t(console.lang, "report_fix.no_location", n=console.count(int(empty.sum())),
-                   examples=where))
+    n = int(empty.sum())
+    console.note(t(console.lang, plural_key(console.lang, "report_fix.no_location", n),
+                   n=console.count(n), examples=where))
     return rest.loc[~empty], nowhere
 
 
