@@ -21,10 +21,10 @@ Examples
 >>> en.number(0.6213), nl.number(0.6213), nl.number(-0.05, 2)
 ('0.62', '0,62', '−0,05')
 >>> nl.count(12345), nl.percent(0.347, 1), nl.distance(1500)
-('12.345', '34,7%', '1,5 km')
+('12.345', '34,7%', '1,5\\xa0km')
 >>> en.selection_title("spatial_dissimilarity", comparison="dutch_vs_nonwestern",
 ...                    year=2018, bandwidth=1000, kernel="gaussian")
-'Spatial D at 1 km (Gaussian kernel) — Dutch vs non-western pupils, 2018'
+'Spatial D at 1\\xa0km (Gaussian kernel) — Dutch vs non-western pupils, 2018'
 >>> nl.selection_title("dissimilarity", label_a="achterstandsleerlingen",
 ...                    label_b="overige leerlingen", year=2019)
 'Dissimilariteitsindex D — achterstandsleerlingen vs overige leerlingen, 2019'
@@ -45,6 +45,8 @@ __all__ = ["Formatter", "check_lang"]
 
 #: What a number that is not there (NaN, None) is shown as.
 MISSING = "–"
+#: The no-break space that ties a number to its unit.
+NBSP = "\u00a0"
 _BASE = re.compile(r"(?P<index>.+)_base(?P<base>[0-9.]+)")
 
 
@@ -153,13 +155,15 @@ class Formatter:
         return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
 
     def distance(self, metres: Any) -> str:
-        """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""
+        """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``, with a no-break
+        space (U+00A0) between number and unit: a line (a narrow table head) never
+        breaks between them."""
         number = _finite(metres)
         if number is None:
             return MISSING
         if abs(number) >= 1000:
-            return f"{self.decimal(number / 1000, 2)} km"
-        return f"{self.decimal(number, 1)} m"
+            return f"{self.decimal(number / 1000, 2)}{NBSP}km"
+        return f"{self.decimal(number, 1)}{NBSP}m"
 
     def tick_formatter(self, kind: str = "decimal", digits: int = 3):
         """A matplotlib tick formatter writing numbers the way of this language.

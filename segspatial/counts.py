@@ -54,6 +54,7 @@ __all__ = [
     "check_counts",
     "count_once",
     "exclusions_summary",
+    "left_out_of_area",
     "prepare_counts",
     "prepare_multigroup_counts",
 ]
@@ -750,6 +751,27 @@ def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,
     else:
         hit = np.ones(len(filtered), dtype=bool)
     return filtered.loc[~(outside & hit)].reset_index(drop=True)
+
+
+#: What to lower when units were left out for a reason of the filters.
+_LOWER = {"small_unit": "min_unit_size", "small_area": "min_area_size"}
+
+
+def left_out_of_area(exclusions: pd.DataFrame, code: str) -> str:
+    """Why an area has no results, for messages: ``" ('GM0088': all its units were left
+    out: small_unit 1 unit; lower min_unit_size)"``; empty when the exclusions do not
+    name it (then the area is not in the data at all)."""
+    if not {"area", "reason", "n_units"} <= set(exclusions.columns):
+        return ""
+    rows = exclusions[exclusions["area"].astype(str) == code]
+    if rows.empty:
+        return ""
+    per_reason = rows.groupby("reason", sort=True)["n_units"].sum()
+    reasons = ", ".join(f"{reason} {int(n):,} unit{'s' if int(n) != 1 else ''}"
+                        for reason, n in per_reason.items())
+    lower = [_LOWER[r] for r in per_reason.index if r in _LOWER]
+    return (f" ({code!r}: all its units were left out: {reasons}"
+            + (f"; lower {' or '.join(lower)}" if lower else "") + ")")
 
 
 def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:

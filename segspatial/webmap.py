@@ -417,12 +417,19 @@ def _legend_html(title: str, body: str) -> str:
     """A legend box at the bottom right of the map (the map opens beside or above it,
     see :func:`_fit_beside_legend`); ``title`` is escaped here, ``body`` is markup."""
     return (
-        '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
+        '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:28px;'
         "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
         "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
         f'max-height:{_LEGEND_MAX_PX}px;overflow:auto">'
         f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
     )
+
+
+def add_legend(m: Any, title: str, body: str) -> None:
+    """Put the legend box (:func:`_legend_html`) on map ``m`` and its ``title`` in the
+    page's ``<title>`` too (the browser's tab names the figure, not the file)."""
+    m.get_root().title = escape(title)  # branca writes it as it is
+    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
 
 
 def _swatch(color: str, label: str) -> str:
@@ -434,8 +441,10 @@ def _swatch(color: str, label: str) -> str:
 def _gradient(cmap, ticks: Sequence[tuple[float, str]]) -> str:
     stops = ", ".join(f"{c} {100 * i / 10:.0f}%"
                       for i, c in enumerate(_hex(cmap(np.linspace(0, 1, 11)))))
+    # a tick is centred on its place, the end ones end there: inside the legend's box
     labels = "".join(
-        f'<span style="position:absolute;left:{100 * pos:.1f}%;transform:translateX(-50%)">'
+        f'<span style="position:absolute;left:{100 * pos:.1f}%;transform:translateX('
+        f'-{0 if pos <= 0 else 100 if pos >= 1 else 50}%);white-space:nowrap">'
         f"{escape(text)}</span>" for pos, text in ticks)
     return (f'<div style="width:220px;height:12px;background:linear-gradient(to right, '
             f'{stops})"></div><div style="position:relative;width:220px;height:16px;'
@@ -625,7 +634,7 @@ def choropleth_map(
     ).add_to(m)
     if links:
         _clickable(areas, links)
-    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
+    add_legend(m, title, body)
     return m
 
 
@@ -850,7 +859,7 @@ def school_webmap(
         tooltip=folium.GeoJsonTooltip(fields=keys[:3], aliases=aliases[:3]),
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
-    m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
+    add_legend(m, legend_title, body)
     return m
 
 

@@ -348,7 +348,7 @@ def _runs(files, tmp_path) -> dict[str, list[str]]:
                   "-o", str(tmp_path / "local.csv")],
         "map": ["map", str(results), str(files["towns"]), "--index", "dissimilarity",
                 "-o", str(tmp_path / "m.png")],
-        "heatmap": ["heatmap", str(results), "--index", "dissimilarity", "--names",
+        "heatmap": ["heatmap", str(results), "--index", "dissimilarity", "--boundaries",
                     str(files["towns"]), "-o", str(tmp_path / "g.png")],
         "schools": ["schools", counts, *columns, *located, "-o", str(tmp_path / "s.png")],
         "join": ["join", str(results), str(files["towns"]), "-o", str(tmp_path / "j.gpkg")],

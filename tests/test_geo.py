@@ -527,9 +527,15 @@ def test_join_areas_reads_a_layer(tmp_path):
     path = tmp_path / "two.gpkg"
     grid().to_file(path, layer="municipalities", driver="GPKG")
     grid(("C", "D")).to_file(path, layer="districts", driver="GPKG")
-    out = quiet(join_areas, results_table(), path, "code", layer="districts")
+    out = quiet(join_areas, results_table().replace({"area": {"A": "C"}}), path, "code",
+                layer="districts")
     assert out["code"].unique().tolist() == ["C", "D"]
-    assert out.attrs["areas_without_results"] == ["C", "D"]
+    assert out.attrs["areas_without_results"] == ["D"]
+    # results none of whose codes is a feature's: an error with both sides
+    with pytest.raises(ValueError, match=r"none of the 3 area codes of the results is a "
+                       r"code of the boundaries \(area_code='code', 2 features\): the "
+                       r"results have e.g. \['A', 'B', 'Z'\], the boundaries \['C', 'D'\]"):
+        join_areas(results_table(), path, "code", layer="districts")
     with pytest.raises(ValueError, match="layer='nope' is not a layer"):
         join_areas(results_table(), path, "code", layer="nope")
 
@@ -540,7 +546,7 @@ def test_join_areas_errors():
         join_areas(results, grid(), "statcode")
     with pytest.raises(ValueError, match=r"results have no column\(s\) \['area'\] \(compute"):
         join_areas(results.drop(columns="area"), grid(), "code")
-    with pytest.raises(ValueError, match=r"12 rows repeat an index for the same area='A'"):
+    with pytest.raises(ValueError, match=r"12 rows repeat an index for one area, e.g. area 'A'"):
         join_areas(pd.concat([results, results.query("area == 'A'")]), grid(), "code")
     with pytest.raises(ValueError, match="1 rows have no 'area'"):
         join_areas(results.assign(area=results["area"].where(results.index > 0)), grid(),
@@ -671,7 +677,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
 @pytest.mark.parametrize(("extra", "match"), [
     (["--areas-from", "B"], "--areas-from needs unit locations"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"],
-     "--area-code 'statcode' is not a column of the boundaries"),
+     "--area-code 'statcode' (the default) is not a column of '"),
     (["--x", "x", "--y", "y"], "--x/--y need --crs"),
     (["--x", "x"], "--x and --y go together"),
     (["--postcode", "pc"], "--postcode and --postcode-table go together"),
@@ -681,7 +687,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
     (["--x", "x", "--y", "y", "--crs", RD, "--distance-crs", "EPSG:4326"],
      "--distance-crs: distances need a projected CRS"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "nope"],
-     "--area-code 'nope' is not a column of the boundaries"),
+     "--area-code 'nope' is not a column of '"),
 ])
 def test_cli_location_errors(grid_files, capsys, extra, match):
     extra = [str(grid_files["bounds"]) if e == "B" else e for e in extra]
@@ -702,7 +708,7 @@ def test_cli_join_and_info(grid_files, capsys):
     assert status == 0, err
     assert "wrote 8 features with 3 index columns" in err
     assert "join: note: 1 area in the results has no polygon in the boundaries (6 results "\
-        "rows not shown on the map): 'Z'" in err
+        "rows not in the output): 'Z'" in err
     assert "2 boundary features have no results (empty values): C (area C), D (area D)" in err
     back = read_boundaries(out)
     assert len(back) == 8 and "spatial_dissimilarity_gaussian_1000" in back.columns

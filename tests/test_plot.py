@@ -327,7 +327,7 @@ def test_school_map_reports_and_rejects_bad_rows(schools):
     with pytest.warns(SegregationWarning, match=r"1 school without coordinates .*'s2'"):
         ax = plot.school_map(bad, "school", "a", "b", x="x", y="y")
     assert len(ax.collections[0].get_offsets()) == 3
-    with pytest.raises(ValueError, match=r"group_a: column 'a' has 1 negative counts"):
+    with pytest.raises(ValueError, match=r"group_a: column 'a' has 1 negative count"):
         plot.school_map(schools.assign(a=[-1, 0, 0, 0]), "school", "a", "b", x="x", y="y")
     with pytest.raises(ValueError, match=r"several rows for unit\(s\) \['s1'\]"):
         plot.school_map(pd.concat([schools, schools.iloc[:1]]), "school", "a", "b",

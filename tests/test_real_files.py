@@ -180,13 +180,13 @@ def test_gate_messages_name_the_file_line_not_the_frame_row(tmp_path, capsys):
     code, err = _cli(capsys, *_indices(path))
     assert code == 2
     assert "group-a: column 'a' of '" in err or "group_a: column 'a' of '" in err
-    assert "c.csv' has 1 negative counts, e.g. -5 (line 4); counts must be >= 0" in err
+    assert "c.csv' has 1 negative count, e.g. -5 (line 4); counts must be >= 0" in err
 
 
 def test_line_numbers_stay_right_with_blank_lines_and_quoted_line_breaks(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text('school,gm,a,b\ns1,G,1,2\n\n"s\n2",G,3,4\ns3,G,x,6\n')
-    with pytest.raises(ValueError, match=r"non-numeric values such as \['x'\] \(line 6\)"):
+    with pytest.raises(ValueError, match=r"non-numeric value such as \['x'\] \(line 6\)"):
         segregation(read_table(path), "school", "a", "b", area="gm")
 
 
@@ -194,7 +194,7 @@ def test_parquet_rows_are_counted_from_1(tmp_path):
     path = tmp_path / "c.parquet"
     pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1.0, np.nan, 2.0],
                   "b": [1, 2, 3]}).to_parquet(path)
-    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2\)"):
+    with pytest.raises(ValueError, match=r"missing \(NaN\) count \(row 2\)"):
         segregation(read_table(path), "school", "a", "b")
 
 

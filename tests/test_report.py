@@ -582,7 +582,7 @@ def test_cli_report_on_counts(demo, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "2 pagina's geschreven naar" in err and "small_unit" in err  # --lang nl
     page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
-    assert "newcomer vs groep B" in page and "300 m" in page and "1,5 km" in page
+    assert "newcomer vs groep B" in page and "300\u00a0m" in page and "1,5\u00a0km" in page
     assert "counts.csv" in page and "towns.geojson" in page  # provenance
     assert main(["report", *args[:-1], str(tmp_path / "out")]) == 0  # replaced in place
 
@@ -636,13 +636,14 @@ def test_every_demo_page_in_chromium(tmp_path, chromium):
         # the demo report has min_cell=10: schools with a small group are drawn grey
         grey_markers += frame.locator('path.leaflet-interactive[fill="#9e9e9e"]').count()
         if path.name == "index.html":
-            rows = page.locator("table.sortable tbody tr")
+            table = page.locator("table.sortable").first  # then D per comparison
+            rows = table.locator("tbody tr")
             assert rows.count() == 4
-            page.locator("table.sortable th").nth(4).click()  # D, ascending
+            table.locator("th").nth(4).click()  # D, ascending
             ascending = [float(v) for v in rows.evaluate_all(
                 "rs => rs.map(r => r.cells[4].getAttribute('data-v'))")]
             assert ascending == sorted(ascending)
-            page.locator("table.sortable th").nth(4).click()  # descending
+            table.locator("th").nth(4).click()  # descending
             first = rows.first.evaluate("r => r.cells[4].getAttribute('data-v')")
             assert float(first) == max(ascending)
         outside = [u for u in log["requests"]

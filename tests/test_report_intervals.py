@@ -134,8 +134,9 @@ def test_every_index_table_shows_the_interval(data, pages, lang):
         assert low <= high
     assert ("." if lang == "nl" else ",") not in "".join(intervals)
     index = pages[lang]["index.html"]
-    # the index page: D, D*, H, V, spatial D and D of the six other comparisons
-    assert len(CI.findall(index)) == 2 * (5 + 6)
+    # the index page: D, D*, H, V and spatial D of the lead comparison, and a second
+    # table of D per comparison (all seven)
+    assert len(CI.findall(index)) == 2 * (5 + 7)
     note = ("In brackets: the 95% confidence interval" if lang == "en" else
             "Tussen haakjes: het 95%-betrouwbaarheidsinterval")
     assert note in page and note in index

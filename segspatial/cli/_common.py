@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from segspatial.cli._console import Console
+from segspatial.cli._console import Console, cli_text
 from segspatial.cli._lazy import exclusions_summary, write_table
 
 if TYPE_CHECKING:  # for annotations only: imported when a command runs
@@ -185,6 +185,8 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
         description = row.description
         if lang != "en" or not description:
             description = lookup(lang, f"exclusion_reason.{row.reason}") or description
+        # the library's description names its Python arguments ("(min_area_size)")
+        description = cli_text(str(description), _filter_flags())
         lines.append("  " + say("left_out_line", reason=row.reason, extra=extra,
                                 area_years=counted("n_area_years", row.area_years),
                                 units=counted("n_units", row.n_units), pupils=pupils,
@@ -210,6 +212,13 @@ def computed(indices: int, area_years: int, rows: int, what: str,
     return t(lang, "cli.computed", indices=counted("n_indices", indices, lang),
              area_years=counted("n_area_years", area_years, lang),
              rows=counted(f"n_{what}", rows, lang))
+
+
+def _filter_flags() -> dict[str, str]:
+    """``min_area_size -> --min-area-size``: the options of the ``filters`` group."""
+    from segspatial.cli._options import GROUPS
+
+    return {opt.dest: opt.flags[0] for opt in GROUPS["filters"].options}
 
 
 def require_rows(result: Any, what: str,

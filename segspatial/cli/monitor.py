@@ -99,7 +99,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="fills evaluated exactly per region-year (default: 4096)")
     calc.add_argument("--bad-records", default="raise", choices=("raise", "exclude"),
                       help="a bad value stops the run (default) or is left out and counted")
-    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0})
+    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0},
+              default_text={d: "0: every programme and region counts towards the "
+                            "national targets" for d in ("min_unit_size", "min_area_size")})
     add_group(p, "pages", only=("lang",))
     out = add_group(p, "output", skip=("exclusions_output",), required=("output",),
                     metavar={"output": "DIR"},

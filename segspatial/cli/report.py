@@ -31,6 +31,14 @@ from segspatial.cli._pupils import check_counts_mode, compute_pupils
 __all__ = ["register", "run"]
 
 
+#: Options of the shared groups that a report does not take, and why (the README's
+#: "Reports" section lists them too): the report has no section that shows them.
+REPORT_SKIPS = {
+    "spatial": ("k", "context", "spatial_indices", "definition", "morrill_clip"),
+    "inference": ("null_draws", "alternative"),
+}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
@@ -44,7 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"with its bootstrap confidence interval ({REPORT_BOOTSTRAP:,} replicates per "
         "municipality and year by default; --bootstrap 0 for none) and a change is "
         "called rising or falling only when its interval excludes zero; the same "
-        "--seed gives byte-identical pages.",
+        "--seed gives byte-identical pages. The report takes the options of "
+        "`segspatial indices` that its pages can show; not "
+        + ", ".join("--" + d.replace("_", "-") for g in REPORT_SKIPS.values() for d in g)
+        + " (no section shows them: compute them with `segspatial indices`).",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (one row per school per year) or, with --pupils, "
@@ -67,11 +78,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries")
     add_group(p, "select", only=("only",))
-    add_group(p, "spatial", skip=("k", "context", "spatial_indices", "definition",
-                                  "morrill_clip"),
-              default_text={"bandwidth": "500 1000 2000 4000"})
-    add_group(p, "inference", only=("bootstrap", "ci", "cluster"),
-              defaults={"bootstrap": REPORT_BOOTSTRAP})
+    # the spatial options a report can show: its pages explain kernel environments
+    # at several bandwidths (the multi-scale profile); the k nearest units, another
+    # --context or --definition, extra --spatial-indices and --morrill-clip have no
+    # section to show them (compute them with `segspatial indices`)
+    add_group(p, "spatial", skip=REPORT_SKIPS["spatial"],
+              default_text={"bandwidth": "500 1000 2000 4000: the report's scales"})
+    # the pages show bootstrap intervals, not randomisation tests (--null-draws,
+    # --alternative): those are `segspatial indices` options
+    add_group(p, "inference", skip=REPORT_SKIPS["inference"],
+              defaults={"bootstrap": REPORT_BOOTSTRAP},
+              default_text={"bootstrap": f"{REPORT_BOOTSTRAP:,}: every page shows "
+                            "intervals"})
     add_group(p, "random")
     add_group(p, "pages")
     add_group(p, "web", skip=("tiles",))
@@ -80,6 +98,8 @@ def register(sub: argparse._SubParsersAction) -> None:
               metavar={"output": "DIR"},
               output_help="report folder (replaced atomically when it holds a report)")
     add_group(p, "reading")
+    # the pages are always computed at bandwidths (the report's four by default)
+    p.set_defaults(_implied=("bandwidth",))
     p.set_defaults(handler=run)
 
 
@@ -251,6 +271,9 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     check_output(args.output)  # before the work, not after it
     note_few_replicates(args)
+    boundaries_file = args.boundaries or args.areas_from
+    # read before the work: a wrong --area-code/--area-name stops the run at once
+    boundaries = read_area_boundaries(args, boundaries_file)
     result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     several = _several(args, data)
@@ -258,18 +281,18 @@ def run(args: argparse.Namespace) -> int:
         located = _locations(args)
     labels = {**dict(args.group_label or ()),
               **{k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}}
-    boundaries_file = args.boundaries or args.areas_from
     inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
     report = report_data(
         result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
         crs=located.attrs["location_crs"], name=args.name,
-        boundaries=read_area_boundaries(args, boundaries_file), area_code=area_code(args),
+        boundaries=boundaries, area_code=area_code(args),
         area_name=args.area_name, only=args.only, group_labels=labels,
         within_label=args.within_label.strip() if args.within_label else None,
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
         permutations=args.permutations, rng=args.seed, inputs=inputs, n_boot=args.bootstrap,
-        level=args.ci, cluster=args.cluster, **several)
+        level=args.ci, cluster=args.cluster, interval=args.interval.replace("-", "_"),
+        n_jobs=args.jobs, **several)
     stamp = None
     if args.stamp:
         from datetime import datetime

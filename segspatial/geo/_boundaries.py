@@ -29,8 +29,15 @@ def _spatial_layers(path: Path) -> list[str]:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
-        raise ValueError(f"boundaries {str(path)!r} cannot be read as a vector file: "
-                         f"{exc}") from None
+        # GDAL's advice on '<DRIVER>:' prefixes is for GDAL users, not ours
+        reason = str(exc).split("; It might help to specify the correct driver")[0]
+        reason = reason.rstrip(". ").replace(f"{str(path)!r} not recognized as being in a "
+                                             "supported file format",
+                                             "GDAL does not recognise its format")
+        raise ValueError(
+            f"boundaries {str(path)!r} cannot be read as a vector file ({reason}): give "
+            "a GeoJSON (a FeatureCollection), TopoJSON, GeoPackage, Shapefile or "
+            "GeoParquet file") from None
     return [str(name) for name, kind in layers if kind is not None]
 
 

@@ -15,20 +15,23 @@ from segspatial.report._env import render
 
 def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, title: str,
               width: int = 250, height: int = 170, ymax: float = 0.8,
-              bands: bool = True) -> Markup:
-    """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``).
+              bands: bool = True, key: bool = True, heading: str | None = None) -> Markup:
+    """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``), with its
+    title, key and note in HTML around it (:func:`chart_html`).
 
     ``series``: dicts with ``values`` (NaN = gap), ``label`` (plain text), ``color``,
     ``dash`` and optionally ``low`` and ``high`` (the confidence interval of each
     value: drawn as a vertical error bar with caps, clipped to the scale; NaN = none).
     Values outside the scale are drawn at the edge as hollow dots, with a note under
     the chart saying so; each dot's tooltip gives the exact value (and its interval).
-    Rendered from ``templates/chart.svg`` (labels escaped there).
+    ``title`` names the chart (shown above it and read out by screen readers);
+    ``heading`` replaces the title shown (``""``: none, when the page's heading above
+    says it). ``key``: a key of the lines under a chart of more than one series
+    (``False`` where one key serves several charts, :func:`chart_key`).
     """
     outside_any = any(math.isfinite(float(v)) and not 0 <= float(v) <= ymax
                       for s in series for v in s["values"])
-    height += 16 if outside_any else 0
-    left, right, top, bottom = 34, 10, 24, 26 + (16 if outside_any else 0)
+    left, right, top, bottom = 34, 10, 10, 26
     pw, ph = width - left - right, height - top - bottom
     n = max(len(xlabels), 1)
 
@@ -78,9 +81,29 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
         drawn.append({"runs": [" ".join(r) for r in runs if len(r) > 1], "dots": dots,
                       "bars": bars, "color": s["color"], "dash": s.get("dash"),
                       "label": s["label"]})
-    svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
-                 bands=band_rects, grid=grid, xlabels=labels, note=note, series=drawn)
-    return Markup(svg)  # rendered by an autoescaping template: safe to embed
+    return chart_html(width=width, height=height, left=left, pw=pw, title=title,
+                      heading=heading, bands=band_rects, grid=grid, xlabels=labels,
+                      note=note, series=drawn, key=key)
+
+
+def chart_html(*, title: str, heading: str | None = None, series: Sequence[dict],
+               key: bool = True, note: str = "", **drawing: Any) -> Markup:
+    """A drawn chart (``templates/chart.svg``: ``width``, ``height``, ``left``, ``pw``,
+    ``bands``, ``grid``, ``xlabels`` and ``series`` with ``runs``, ``dots``, ``bars``,
+    ``color``, ``dash`` and ``label``) with its title above it, the key of its lines
+    under it when it draws more than one (``key``) and ``note`` (templates/chart.html:
+    HTML text wraps, an SVG text would be cut off at the chart's edge)."""
+    lines = chart_key(series) if key and len(series) > 1 else []
+    html = render("chart.html", title=title, heading=title if heading is None else heading,
+                  series=series, key=lines, note=note, **drawing)
+    return Markup(html)  # rendered by an autoescaping template: safe to embed
+
+
+def chart_key(series: Sequence[dict]) -> list[dict[str, Any]]:
+    """The key of a chart's lines (``templates/chart_key.html``): colour, dashed or
+    not, and name of each series."""
+    return [{"color": s["color"], "dash": bool(s.get("dash")), "label": s["label"]}
+            for s in series]
 
 
 def has_values(series: Sequence[dict]) -> bool:

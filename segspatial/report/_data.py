@@ -211,6 +211,8 @@ def report_data(
     n_boot: int = 0,
     level: float = 0.95,
     cluster: bool = False,
+    interval: str = "bias_corrected",
+    n_jobs: int = 1,
 ) -> ReportData:
     """Compute everything a report shows.
 
@@ -295,6 +297,11 @@ def report_data(
     cluster : bool, default False
         Resample schools (cluster bootstrap) instead of pupils; the spatial indices
         keep the individual bootstrap (their neighbourhoods are fixed per school).
+    interval : {"bias_corrected", "percentile"}, default "bias_corrected"
+        The kind of bootstrap interval (see :func:`segspatial.inference.infer`); the
+        pages name it.
+    n_jobs : int, default 1
+        Threads drawing the replicates; the pages do not depend on it.
 
     Returns
     -------
@@ -311,7 +318,7 @@ def report_data(
                        boundaries=boundaries, area_code=area_code, area_name=area_name,
                        bandwidth=bandwidth, district_size=district_size,
                        permutations=permutations, rng=rng, n_boot=n_boot, level=level,
-                       cluster=cluster)
+                       cluster=cluster, interval=interval, n_jobs=n_jobs)
     comparisons, labels, table = resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
@@ -349,8 +356,8 @@ def report_data(
 def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x: str,
              y: str, name: str | None, crs: Any, boundaries: Any, area_code: str | None,
              area_name: str | None, bandwidth: Any, district_size: Any, permutations: Any,
-             rng: Any, n_boot: Any = 0, level: Any = 0.95,
-             cluster: Any = False) -> dict[str, Any]:
+             rng: Any, n_boot: Any = 0, level: Any = 0.95, cluster: Any = False,
+             interval: Any = "bias_corrected", n_jobs: Any = 1) -> dict[str, Any]:
     """Check the options; the projected CRS, sorted bandwidths and boundaries in it."""
     import geopandas as gpd
 
@@ -379,6 +386,12 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
     if not isinstance(cluster, bool):
         raise TypeError(f"cluster must be True or False, got {cluster!r}")
+    if interval not in ("bias_corrected", "percentile"):
+        raise ValueError("interval must be 'bias_corrected' or 'percentile', got "
+                         f"{interval!r}")
+    n_jobs = _check_int(n_jobs, "n_jobs")
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be at least 1, got {n_jobs}")
     if bandwidth is None:
         bandwidths = [float(b) for b in DEFAULT_BANDWIDTHS]
     else:
@@ -396,7 +409,9 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
         raise ValueError("boundaries have no CRS; give a file that declares one")
     return {"crs": crs, "bandwidths": bandwidths, "permutations": permutations, "rng": rng,
             "district_size": float(district_size), "geo": geo.to_crs(crs),
-            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster}}
+            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster,
+                          "interval": interval},
+            "n_jobs": n_jobs}  # not under "inference": the pages do not depend on it
 
 
 def _select_areas(result: SegregationResult, table: pd.DataFrame,
@@ -406,6 +421,7 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
     """The areas with pages (all, or ``only``), their results and analysed units; a
     ``year`` of 0 when the input has none, codes as text."""
     from segspatial._mapdata import check_codes_match
+    from segspatial.counts import left_out_of_area
 
     counts = result.counts.copy()
     if not has_values(table, "year"):
@@ -432,6 +448,8 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
             f"only: area code(s) {unknown!r} have no results"
             + (f" ({hint!r} were left out as small areas: lower min_area_size)"
                if hint else "")
+            + "".join(left_out_of_area(result.exclusions, c) for c in unknown
+                      if c not in left_out)
             + f"; available e.g. {codes[:5]!r} ({len(codes)} in all)")
     codes = sorted(set(wanted))
     return (codes, table[table["area"].isin(codes)],

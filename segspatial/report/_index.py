@@ -70,8 +70,13 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
         [ctx.index(i) for i in REPORT_INDICES[1:]]
     head += [f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})",
              ctx.t("between_share"), ctx.t("morans_i")]
-    head += [f"{ctx.index('dissimilarity')}: {ctx.comparison(c, p)}" for c, p in others]
-    rows = []
+    # D of every comparison goes in a table of its own: in one table, seven comparisons
+    # with their intervals ran past a 1,400-px window
+    by_comparison = [] if not others else [
+        ctx.t("municipality"), ctx.t("code"),
+        *(f"{ctx.index('dissimilarity')}: {ctx.comparison(c, p)}"
+          for c, p in data.comparisons.items())]
+    rows, comparison_rows = [], []
     for area in data.areas.itertuples(index=False):
         t = by_area.get(area.code, table.iloc[:0])
         year = t["year"].max() if len(t) else None
@@ -106,13 +111,23 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
         moran = (s.get(comp, "morans_i", moran_bw)[0] if moran_bw is not None
                  else float("nan"))
         cells.append({"text": ctx.num(moran, 2), "key": _sort_value(moran)})
-        for c, _p in others:
-            value, _ = values.get(c, year, "dissimilarity")
-            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
-                          "ci": _ci(ctx, value, values.interval(c, year, "dissimilarity"))})
         rows.append(cells)
-    shown = any(cell.get("ci") for cells in rows for cell in cells)
-    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data, shown)}
+        if others:
+            d_cells = cells[:2]
+            for c in data.comparisons:
+                value, _ = values.get(c, year, "dissimilarity")
+                d_cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
+                                "ci": _ci(ctx, value,
+                                          values.interval(c, year, "dissimilarity"))})
+            comparison_rows.append(d_cells)
+    shown = any(cell.get("ci") for cells in rows + comparison_rows for cell in cells)
+    comparisons = None if not others else {
+        "heading": ctx.t("layout.comparisons_heading", index=ctx.index("dissimilarity")),
+        "note": ctx.t("layout.comparisons_note", index=ctx.index("dissimilarity"),
+                      comparison=ctx.comparison(comp, data.comparisons[comp])),
+        "head": by_comparison, "rows": comparison_rows}
+    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data, shown),
+            "comparisons": comparisons}
 
 
 def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:

@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from segspatial.report._charts import iframe_document, png, svg_chart
+from segspatial.report._charts import chart_html, iframe_document, png, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import ReportData
-from segspatial.report._env import render
 from segspatial.report._lookup import Values
 from segspatial.report._lookup import sort_value as _sort_value
 from segspatial.report._multigroup_data import GROUPS_BLOCK, MultigroupData
@@ -135,7 +134,8 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
     steps = [0.05, 0.1, 0.2, 0.4, 0.8, 1.0]
     ymax = next((s for s in steps if top <= s), 1.0)
     step = ymax / 4
-    left, right, top_px, bottom = 40, 12, 24, 30
+    # room at the right for half the last tick ("100%"), which is centred on the edge
+    left, right, top_px, bottom = 40, 24, 10, 30
     pw, ph = width - left - right, height - top_px - bottom
 
     def px(v: float) -> str:
@@ -162,9 +162,8 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
     if len(fitted) > 1:
         series.append({"runs": [" ".join(fitted)], "dots": [], "bars": [], "color": "#c05621",
                        "dash": True, "label": ctx.words.text("fig_hp_fit")})
-    svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
-                 bands=[], grid=grid, xlabels=xlabels, note="", series=series)
-    return Markup(svg)  # rendered by an autoescaping template: safe to embed
+    return chart_html(width=width, height=height, left=left, pw=pw, title=title,
+                      bands=[], grid=grid, xlabels=xlabels, series=series)
 
 
 def _local_maps(ctx: _Ctx, data: ReportData, code: str, local: pd.DataFrame,
@@ -195,7 +194,7 @@ def _local_maps(ctx: _Ctx, data: ReportData, code: str, local: pd.DataFrame,
     ax = figure.add_subplot()
     local_scores_map(located, area="area", legend=False, title="", ax=ax, **common)
     m = local_scores_webmap(located, unit="unit", name="name", offline=ctx.offline,
-                            height=480, **common)
+                            height="100%", **common)  # as large as its frame
     cmap = _colormap("viridis")
     stops = ", ".join(to_hex(cmap(x)) for x in np.linspace(0.0, 1.0, 9))
     title = ctx.words.text("fig_local_ls")
@@ -310,7 +309,11 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
         finite = [v for s in series for v in s["values"] if math.isfinite(v)]
         if finite:  # no empty chart (a one-school municipality)
             ymax = 0.8 if max(finite) <= 0.8 else 1.0
-            chart = svg_chart(ctx, series, [str(y) for y in years], title=title,
+            # the block's title is the heading above: the chart names its index only
+            shown = ctx.words.text("layout.chart_per_year",
+                                   index=symbol(ctx, "multigroup_theil_h"))
+            chart = svg_chart(ctx, series, [str(y) for y in years],
+                              title=f"{title}: {shown}", heading=shown,
                               width=360, height=190, ymax=ymax, bands=False)
     local = mg.local
     local = local[local["comparison"] == block] if len(local) else local

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from segspatial.report._charts import has_values, iframe_document, svg_chart
+from segspatial.report._charts import chart_key, has_values, iframe_document, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
 from segspatial.report._interpret import _strong, change_sentence, few_schools, lead_reading
@@ -29,11 +29,10 @@ from segspatial.report._multigroup import (
 
 def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
             current: pd.DataFrame, year: Any) -> dict[str, Any]:
-    if data.has_years:
-        covered = ctx.years(True, years[0], years[-1])
-        latest = ctx.t("latest_year", year=year)
-    else:
-        covered, latest = ctx.t("no_years"), ""
+    # without a year column there is one period: no tile of years (it would tell the
+    # reader about the input file, not the data)
+    covered = ctx.years(True, years[0], years[-1]) if data.has_years else ""
+    latest = ctx.t("latest_year", year=year) if data.has_years else ""
     total = float(current["total"].sum())
     shares = []  # one line per theme (a group of no theme: a line of its own)
     for theme, line in _share_lines(ctx, data, current):
@@ -41,7 +40,8 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
         shares += (texts if theme is None else [ctx.t(
             "report_fix.theme_shares", theme=ctx.theme(theme), shares=Markup(", ").join(texts))])
     facts = [
-        {"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""},
+        *([{"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""}]
+          if covered else []),
         {"key": ctx.t("pupils"), "value": ctx.count(total), "cls": " pupils",
          "extra": latest},
         {"key": ctx.t("schools"), "value": ctx.plain_count(current["unit"].nunique()),
@@ -181,12 +181,16 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "low": [b[0] for b in bounds], "high": [b[1] for b in bounds],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
-            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair)))
+            # one key above the charts: every chart draws the same two lines
+            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair),
+                                    key=False))
+            key = chart_key(series)
             bars = bars or _has_bars(series)
     if not charts:
         return {"charts": [], "note": ctx.t("trend_no_values"), "changes": []}
     note = _bars_note(ctx, data, ctx.t("trend_note"), bars)
-    return {"charts": charts, "note": note, **_change_sentences(ctx, data, changes)}
+    return {"charts": charts, "note": note, "key": key,
+            **_change_sentences(ctx, data, changes)}
 
 
 def _change_sentences(ctx: _Ctx, data: ReportData, changes: pd.DataFrame
@@ -305,7 +309,8 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         else:
             moran_bw, moran, moran_p = float("nan"), float("nan"), float("nan")
         share = between / (between + within) if between + within > 0 else float("nan")
-        moran_text = (f"{ctx.num(moran, 2)} (p = {ctx.num(moran_p, 3)}, "
+        # no-break spaces: "p = 0.003" stays on one line in a narrow (printed) column
+        moran_text = (f"{ctx.num(moran, 2)} (p\u00a0=\u00a0{ctx.num(moran_p, 3)}, "
                       f"{ctx.distance(moran_bw)})" if math.isfinite(moran) else "–")
         rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
                      "moran": moran_text, "lines": [
@@ -416,9 +421,10 @@ def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
             what += f" ({ctx.theme(row.theme)})"
         pupils = (ctx.count(row.n_pupils) if ctx.disclosure is None
                   or math.isfinite(row.n_pupils) else ctx.t("not_shown"))
-        rows.append({"what": what,
-                     "years": ctx.years(data.has_years, row.first_year, row.last_year),
-                     "units": ctx.plain_count(row.n_units), "pupils": pupils})
+        # no "years" without a year column: the table has no Year column then
+        rows.append({"what": what, "units": ctx.plain_count(row.n_units), "pupils": pupils,
+                     **({"years": ctx.years(True, row.first_year, row.last_year)}
+                        if data.has_years else {})})
     return rows
 
 
@@ -486,7 +492,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")]
         + multigroup_definitions(ctx, data)
-        + ([ctx.t("inference.def_intervals")] if _intervals_on(data) else []),
+        + ([ctx.t("inference.def_intervals" if _interval_kind(data) == "bias_corrected"
+                  else "report_options.def_intervals_percentile")]
+           if _intervals_on(data) else []),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
@@ -496,13 +504,19 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     }
 
 
+def _interval_kind(data: ReportData | None, p: dict[str, Any] | None = None) -> str:
+    """``bias_corrected`` or ``percentile``: the kind of the report's intervals."""
+    settings = ((p if p is not None else data.parameters).get("inference") or {})
+    return settings.get("interval", "bias_corrected")
+
+
 def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
     settings = p.get("inference") or {}
     if not settings.get("n_boot"):
         return ctx.t("inference.param_no_intervals")
     kind = "cluster" if settings.get("cluster") else "individual"
     return ctx.t("inference.param_intervals", level=ctx.pct(settings["level"]),
-                 interval=ctx.t("inference.interval_bias_corrected"),
+                 interval=ctx.t(f"inference.interval_{_interval_kind(None, p)}"),
                  n=ctx.plain_count(settings["n_boot"]),
                  kind=ctx.t(f"inference.kind_short_{kind}"), seed=p["seed"])
 
