@@ -19,7 +19,8 @@ from segspatial.report._interpret import interpretation
 
 
 def _text(sentences) -> str:
-    return html.unescape(" ".join(re.sub(r"<[^>]+>", "", str(s)) for s in sentences))
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", "", str(s)) for s in sentences)
+                         ).replace("\u00a0", " ")
 
 
 # --------------------------------------------------------------------------- the rules
@@ -123,8 +124,9 @@ def small_towns():
 
 
 def _page(pages, code):
+    """A municipality's page (non-breaking spaces as spaces)."""
     return next(t for n, t in pages.items() if n not in ("index.html", "_data")
-                and f">{code}<" in t)
+                and f">{code}<" in t).replace("\u00a0", " ")
 
 
 def _section(page: str, heading: str) -> str:
