@@ -60,6 +60,20 @@ def _babel(pattern: str, locale: str) -> tuple[Any, Any]:
     return parse_pattern(pattern), Locale.parse(locale)
 
 
+@cache
+def _percent(locale: str, digits: int) -> tuple[Any, Any]:
+    """The locale's percent pattern (Babel, CLDR) with exactly ``digits`` decimals,
+    and the locale."""
+    from copy import copy
+
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    pattern = copy(parsed.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return pattern, parsed
+
+
 def _finite(value: Any) -> float | None:
     try:
         number = float(value)
@@ -145,14 +159,29 @@ class Formatter:
         return MISSING if number is None else self._decimal(round(number), "#,##0")
 
     def percent(self, value: Any, digits: int = 0) -> str:
-        """A share as a percentage: ``34.7%`` / ``34,7%``."""
-        from babel.numbers import format_percent
-
+        """A share as a percentage in the locale's own pattern with ``digits``
+        decimals: ``34.7%`` / ``34,7%`` (German ``34,7 %``)."""
         number = _finite(value)
         if number is None:
             return MISSING
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-        return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
+        pattern, locale = _percent(self.locale, digits)
+        return pattern.apply(number, locale).replace("-", "−")
+
+    def datetime(self, moment: Any) -> str:
+        """A moment the way the locale writes it, to the minute, in UTC: ``29 November
+        2026, 23:35 UTC`` / ``29 november 2026, 23:35 UTC`` (Babel's long date and short
+        time, joined by the locale's pattern)."""
+        from datetime import UTC
+
+        from babel import Locale
+        from babel.dates import format_date, format_time
+
+        locale = Locale.parse(self.locale)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        joined = locale.datetime_formats["long"]
+        joined = getattr(joined, "pattern", joined)
+        return joined.replace("{1}", format_date(moment, "long", locale=locale)).replace(
+            "{0}", format_time(moment, "HH:mm", tzinfo=UTC, locale=locale)) + " UTC"
 
     def distance(self, metres: Any) -> str:
         """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``, with a no-break
@@ -237,9 +266,9 @@ class Formatter:
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
                              b=self.group(group_b, label_b, which="b"))
-        known = lookup(self.lang, f"comparison_name.{comparison}")
+        known = lookup(self.lang, f"comparison_name.{comparison}")  # a noun phrase
         if known is not None:
-            return self.text("fig_comparison_pupils", comparison=known)
+            return known
         noun_a = lookup(self.lang, f"group_noun.{group_a}")
         noun_b = lookup(self.lang, f"group_noun.{group_b}")
         if noun_a is not None and noun_b is not None:
@@ -251,6 +280,12 @@ class Formatter:
             return self.text("fig_versus", a=self.group(group_a, which="a"),
                              b=self.group(group_b, which="b"))
         return None
+
+    @staticmethod
+    def capital(text: str | None) -> str | None:
+        """``text`` with a capital first letter, to start a title, a heading or a table
+        cell (``Western vs non-western pupils``); the rest as it is."""
+        return text[:1].upper() + text[1:] if text else text
 
     def title(self, what: str, who: str | None = None, when: Any = None) -> str:
         """``what — who, when`` (the parts that are there)."""

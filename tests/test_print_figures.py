@@ -142,7 +142,7 @@ def test_every_figure_has_a_title_and_no_internal_name(pupils_results, schools):
     assert figures["grid"].get_suptitle() == (
         "Dissimilarity index D — Dutch vs non-western pupils, 2017–2018")
     assert [a.get_title() for a in figures["grids"].axes[:2]] == [
-        "Dutch vs non-western pupils", "high vs low income pupils"]
+        "Dutch vs non-western pupils", "Pupils from high- vs low-income families"]
 
 
 def test_dutch_figures_use_dutch_words_and_decimal_commas(squares, pupils_results, schools):
@@ -356,7 +356,7 @@ def test_one_year_several_comparisons_is_one_grid(pupils_results):
     image = page.axes[0].get_images()[0].get_array()
     assert image.shape == (5, 2)
     heads = [t.get_text() for t in page.axes[0].get_xticklabels()]
-    assert heads == ["Dutch vs non-western pupils", "high vs low income pupils"]
+    assert heads == ["Dutch vs non-western pupils", "Pupils from high- vs low-income families"]
     _no_internal_names(page)
 
 

@@ -328,6 +328,12 @@ def test_reruns_are_byte_identical(demo, demo_data):
     stamped = dict(rp.render_report(demo_data, offline=True, min_cell=10,
                                     stamp="2026-01-01 12:00 UTC"))
     assert "Generated 2026-01-01 12:00 UTC." in stamped["GM9001.html"]
+    # a moment (what --stamp gives) is written in the page's language (review1 #27)
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 1, 1, 12, 0, 30, tzinfo=UTC)
+    dutch = dict(rp.render_report(demo_data, offline=True, lang="nl", stamp=moment))
+    assert "Gemaakt op 1 januari 2026, 12:00 UTC." in dutch["GM9001.html"]
     assert "Generated" not in first["GM9001.html"]
 
 
@@ -675,8 +681,8 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                    "--output", str(tmp_path / "report")])
     assert status == 0, capsys.readouterr().err
     page = (tmp_path / "report" / "GM9002.html").read_text(encoding="utf-8")
-    for comparison in ("Dutch vs non-western", "high vs low income",
-                       "high vs low parental education"):
+    for comparison in ("Dutch vs non-western pupils", "pupils from high- vs low-income families",
+                       "pupils whose parents have high vs low education"):
         assert comparison in page, comparison
     assert "2017" in page and "2018" in page
     # the out-of-core engine writes the same page, byte for byte

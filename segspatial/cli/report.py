@@ -281,7 +281,8 @@ def run(args: argparse.Namespace) -> int:
         located = _locations(args)
     labels = {**dict(args.group_label or ()),
               **{k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}}
-    inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
+    inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file] \
+        + ([args.districts] if args.districts else [])
     report = report_data(
         result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
         crs=located.attrs["location_crs"], name=args.name,
@@ -297,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stamp:
         from datetime import datetime
 
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC)  # written in the page's language
     console = console_of(args)
     if several and args.min_cell is not None:
         console.note(console.t("multigroup_withheld"))

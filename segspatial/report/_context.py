@@ -41,7 +41,7 @@ class _Ctx:
     lang: str
     min_cell: int | None
     offline: bool
-    stamp: str | None
+    stamp: Any  # None, a text, or a datetime written in the page's locale
     labels: dict[str, str]
     disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
 
@@ -54,8 +54,8 @@ class _Ctx:
         return markup(self.lang, key, **values)
 
     def tn(self, key: str, count: Any, **values: Any) -> Markup:
-        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_one`` for 1,
-        ``<key>_zero`` for 0, where the catalogue has them; see
+        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_single``, ``<key>_one``,
+        ``<key>_none`` where the catalogue has them; see
         :func:`segspatial.text.plural_key`)."""
         from segspatial.text import plural_key
 
@@ -132,11 +132,14 @@ class _Ctx:
     def distance(self, metres: float) -> str:
         return self.words.distance(metres)
 
-    def comparison(self, name: str, pair: tuple[str, str]) -> str:
+    def comparison(self, name: str, pair: tuple[str, str], *, start: bool = False) -> str:
+        """Who is compared, as one noun phrase (the catalogue's ``comparison_name``, else
+        the two groups' names); ``start``: with a capital, to begin a title or cell."""
         known = lookup(self.lang, f"comparison_name.{name}")
-        if known is not None:
-            return known
-        return self.words.text("fig_versus", a=self.group(pair[0]), b=self.group(pair[1]))
+        if known is None:
+            known = self.words.text("fig_versus", a=self.group(pair[0]),
+                                    b=self.group(pair[1]))
+        return Formatter.capital(known) if start else known
 
     def group(self, column: str) -> str:
         """The group's name as a noun phrase (plain text): the user's label
@@ -196,7 +199,7 @@ class _Ctx:
         "hoog")."""
         name = band(value)
         return {"name": name, "label": self.t(f"band_{name}"),
-                "short": self.t(f"fig_band_{name}")} if name else None
+                "short": self.t(f"wording.band_cell_{name}")} if name else None
 
     def year_text(self, has_years: bool, year: Any) -> Markup | str:
         """`` in 2018`` (to follow a noun), or nothing when the input has no years."""

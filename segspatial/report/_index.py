@@ -68,7 +68,7 @@ def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     head = [ctx.t("municipality"), ctx.t("code"), ctx.t("schools"), ctx.t("pupils")]
     head += [ctx.index(i) for i in REPORT_INDICES[:1]] + [ctx.t("band")] + \
         [ctx.index(i) for i in REPORT_INDICES[1:]]
-    head += [f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})",
+    head += [ctx.words.capital(f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})"),
              ctx.t("between_share"), ctx.t("morans_i")]
     # D of every comparison goes in a table of its own: in one table, seven comparisons
     # with their intervals ran past a 1,400-px window

@@ -417,16 +417,22 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
     if len(ranked):
         ranked = ranked[ranked["year"] == ranked.groupby("area")["year"].transform("max")]
     hr_values = Values(ranked, ("area", "index")) if len(ranked) else None
+    names = dict(zip(data.areas["code"], data.areas["name"], strict=True))
+
+    def only_name(frame: pd.DataFrame) -> str:  # the one municipality of a sentence
+        return str(names.get(frame["area"].iloc[0], frame["area"].iloc[0])) \
+            if len(frame) else ""
+
     sentences = []
     for block in mg.blocks:
         rows = current[(current["comparison"] == block)
                        & (current["index"] == "multigroup_theil_h")]
+        rows = rows[np.isfinite(rows["value"].to_numpy(dtype=np.float64))]
         h = rows["value"].to_numpy(dtype=np.float64)
-        h = h[np.isfinite(h)]
         if not h.size:
             continue
         sentences.append(ctx.tn("multigroup.national", h.size,
-                                groups=block_title(ctx, mg, block),
+                                groups=block_title(ctx, mg, block), name=only_name(rows),
                                n=ctx.plain_count(h.size), median=ctx.num(np.median(h), 3),
                                low=ctx.num(h.min(), 3), high=ctx.num(h.max(), 3)))
         if mg.within is not None:
@@ -442,14 +448,15 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
                     sentences.append(ctx.tn(
                         "multigroup.national_split", int(ok.sum()),
                         clusters=clusters_name(ctx, mg),
+                        name=only_name(parts.index[ok].to_frame(name="area")),
                         median=ctx.pct(float(np.median(share))), n=ctx.plain_count(ok.sum())))
     if len(ranked):
-        hr = ranked.loc[ranked["index"] == "rank_order_theil_h", "value"].to_numpy(
-            dtype=np.float64)
-        hr = hr[np.isfinite(hr)]
+        hr_rows = ranked[ranked["index"] == "rank_order_theil_h"]
+        hr_rows = hr_rows[np.isfinite(hr_rows["value"].to_numpy(dtype=np.float64))]
+        hr = hr_rows["value"].to_numpy(dtype=np.float64)
         if hr.size:
             sentences.append(ctx.tn("multigroup.national_hr", hr.size,
-                                    n=ctx.plain_count(hr.size),
+                                    n=ctx.plain_count(hr.size), name=only_name(hr_rows),
                                    median=ctx.num(np.median(hr), 3)))
     head = [ctx.t("municipality"), ctx.t("code")]
     for block in mg.blocks:

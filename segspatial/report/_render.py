@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def render_report(
     lang: str = "en",
     offline: bool = False,
     min_cell: int | None = None,
-    stamp: str | None = None,
+    stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
     title: str | None = None,
 ) -> Iterable[tuple[str, str]]:
@@ -132,9 +133,9 @@ def render_report(
         Disclosure control: pupil counts below it are shown as ``"< min_cell"``; a
         school with a group below it shows neither group count nor its share and is
         grey on both school maps.
-    stamp : str, optional
-        A time stamp (or any text) shown in the method section; none by default, so
-        reruns give byte-identical pages.
+    stamp : str or datetime.datetime, optional
+        A time stamp (a datetime, written in the page's locale, or any text) shown in
+        the method section; none by default, so reruns give byte-identical pages.
     progress : bool or callable
         Show a progress bar on standard error (tqdm when installed), or call
         ``progress(done, total)`` after each area page; an exception raised by it stops
@@ -203,7 +204,7 @@ def write_report(
     lang: str = "en",
     offline: bool = False,
     min_cell: int | None = None,
-    stamp: str | None = None,
+    stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
     title: str | None = None,
 ) -> Path:

@@ -157,7 +157,7 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         if ctx.disclosure is not None and first is not None:  # audited, rounded
             both = ctx.shown(first["area"], f"two_groups:{comp}")
             pupils = ctx.count(both) if math.isfinite(both) else ctx.count(0)
-        rows.append({"label": ctx.comparison(comp, pair), "cells": cells,
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "cells": cells,
                      "n_units": n_units, "pupils": pupils})
     shown = any(cell["ci"] for row in rows for cell in row["cells"])
     return {"indices": [ctx.index(i) for i in REPORT_INDICES],
@@ -182,7 +182,8 @@ def _trends(ctx: _Ctx, data: ReportData, values: Values, years: list[Any],
                            "label": ctx.index(index), "color": color, "dash": dash})
         if has_values(series):  # no empty chart (a one-school municipality)
             # one key above the charts: every chart draws the same two lines
-            charts.append(svg_chart(ctx, series, labels, title=ctx.comparison(comp, pair),
+            charts.append(svg_chart(ctx, series, labels,
+                                    title=ctx.comparison(comp, pair, start=True),
                                     key=False))
             key = chart_key(series)
             bars = bars or _has_bars(series)
@@ -281,7 +282,7 @@ def districts_text(ctx: _Ctx, data: ReportData) -> Markup:
     info = data.parameters["districts"]
     if info["kind"] == "grid":
         return ctx.t("districts_grid", size=ctx.plain_count(info["size"]))
-    return ctx.t("districts_file", file=info["file"])
+    return ctx.t("districts_file" if info["kind"] == "file" else "wording.districts_frame")
 
 
 def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
@@ -312,7 +313,7 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
         # no-break spaces: "p = 0.003" stays on one line in a narrow (printed) column
         moran_text = (f"{ctx.num(moran, 2)} (p\u00a0=\u00a0{ctx.num(moran_p, 3)}, "
                       f"{ctx.distance(moran_bw)})" if math.isfinite(moran) else "–")
-        rows.append({"label": ctx.comparison(comp, pair), "share": ctx.pct(share),
+        rows.append({"label": ctx.comparison(comp, pair, start=True), "share": ctx.pct(share),
                      "moran": moran_text, "lines": [
                          {"index": ctx.index(index), "base": ctx.num(base, 3),
                           "base_ci": _ci(ctx, base, bounds[index][0]),
@@ -351,7 +352,8 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
     chart = (svg_chart(ctx, series, [ctx.distance(b) for b in steps],
-                       title=ctx.comparison(comp, pair), width=520, height=230, ymax=ymax)
+                       title=ctx.comparison(comp, pair, start=True), width=520, height=230,
+                       ymax=ymax)
              if finite else None)  # no empty chart
     sentences = lead_reading(ctx, values, spatial, lead_numbers, bandwidths, year,
                              n_schools=n_schools, districts=districts_text(ctx, data))
@@ -492,7 +494,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")]
         + multigroup_definitions(ctx, data)
-        + ([ctx.t("inference.def_intervals" if _interval_kind(data) == "bias_corrected"
+        + ([ctx.t("wording.def_intervals_cluster"
+                  if (p.get("inference") or {}).get("cluster")
+                  else "inference.def_intervals" if _interval_kind(data) == "bias_corrected"
                   else "report_options.def_intervals_percentile")]
            if _intervals_on(data) else []),
         "settings": settings,
@@ -500,7 +504,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
                    for f in p["inputs"]],
         "version": ctx.t("version", version=__version__),
-        "stamp": ctx.t("generated", stamp=ctx.stamp) if ctx.stamp else "",
+        "stamp": ctx.t("generated", stamp=ctx.stamp if isinstance(ctx.stamp, str)
+                       else ctx.words.datetime(ctx.stamp)) if ctx.stamp else "",
     }
 
 
