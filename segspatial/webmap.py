@@ -640,6 +640,10 @@ def choropleth_map(
         "pupils": [disclose(v, min_cell, lang=lang) for v in frame["n_pupils"]],
         "fill": fill,
     })
+    if links:  # an area without a page was not selected (--only): not "no data"
+        absent = ~frame["code"].isin(list(links)).to_numpy()
+        properties.loc[absent, ["value", "schools", "pupils"]] = words.text(
+            "report_fix.not_in_report")
     import geopandas as gpd
 
     layer = gpd.GeoDataFrame(properties, geometry=frame.geometry.to_numpy(), crs=frame.crs)

@@ -152,10 +152,10 @@ def test_summaries_name_the_filter_flags(tmp_path, capsys):
             "-o", tmp_path / "r.csv"]
     code, err = _run(capsys, *base, "--min-unit-size", "60", "--min-area-size", "0")
     assert code == 0, err
-    assert "(unit below the minimum pupils (--min-unit-size))" in err
+    assert "unit below the minimum pupils (--min-unit-size): " in err
     code, err = _run(capsys, *base, "--min-unit-size", "0", "--min-area-size", "900")
     assert code == 0, err
-    assert "(area below the minimum mean pupils per year (--min-area-size))" in err
+    assert "area below the minimum mean pupils per year (--min-area-size): " in err
     assert "min_area_size" not in err and "min_unit_size" not in err
 
 

@@ -103,7 +103,8 @@ def test_without_replicates_there_are_no_intervals(demo, pages):
     assert data.changes.empty and data.table["ci_low"].isna().all()
     page = dict(rp.render_report(data))["GM9001.html"]
     assert 'class="ci"' not in page and "errorbar" not in page
-    assert "without confidence intervals (--bootstrap 0)" in page
+    assert "without confidence intervals (none were computed" in page
+    assert "Intervals: none (--bootstrap 0)." in page  # the settings list names the flag
     assert "--bootstrap 0" not in pages["en"]["GM9001.html"]
 
 

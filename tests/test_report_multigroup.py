@@ -417,7 +417,10 @@ def test_year_table_shows_the_bootstrap_intervals_of_infer(demo, pages, lang):
                 low, high = float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
                 assert np.isfinite(low) and np.isfinite(high) and low < high
                 value = _engine(several, area, year, index)
-                assert cell == f"{shown(value)} ({shown(low)}–{shown(high)})", (area, index)
+                # a value outside its bias-corrected interval is marked (†)
+                outside = not round(low, 3) <= round(value, 3) <= round(high, 3)
+                assert cell == (f"{shown(value)} ({shown(low)}–{shown(high)})"
+                                + (" †" if outside else "")), (area, index)
             assert all("(" not in c for c in cells[3:])  # the split gets no interval
         assert section.count('class="ci"') == 6  # three indices, two years
         if lang == "nl":

@@ -102,7 +102,7 @@ def test_wording_nits_of_review1_25():
     the H(p) caption."""
     words = Formatter("nl")
     assert words.spatial_title("spatial_dissimilarity", 1000, "gaussian") == \
-        "Ruimtelijke D bij 1 km (Gauss-kern)"
+        "Ruimtelijke D bij 1\u00a0km (Gauss-kern)"
     assert t("nl", "def_bands").startswith("Niveaus: 0–0,3 laag, 0,3–0,6 matig")
     assert t("en", "def_bands").startswith("Bands: 0–0.3 low, 0.3–0.6 moderate")
     for lang in ("en", "nl"):

@@ -62,6 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "pupil-level file (.csv, .parquet)")
     add_group(p, "columns", required=("unit",))
     add_group(p, "labels")
+    add_group(p, "figure",
+              default_text={"title": "'School segregation per municipality' in the page "
+                            "language; the heading and window title of the index page"})
     add_group(p, "filters")
     add_group(p, "pupils")
     add_group(p, "multigroup", only=(
@@ -303,7 +306,8 @@ def run(args: argparse.Namespace) -> int:
         report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
-                         min_cell=args.min_cell, stamp=stamp, progress=progress)
+                         min_cell=args.min_cell, stamp=stamp, progress=progress,
+                         title=args.title)
     pages = len(list(index.parent.glob("*.html")))
     console.say(console.t("report_wrote", pages=console.count(pages), folder=index.parent,
                           index=index))

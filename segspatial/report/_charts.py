@@ -74,7 +74,7 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
         dots = [{"x": f"{px(i):.1f}", "y": f"{py(v):.1f}",
                  "fill": "#ffffff" if v < 0 or v > ymax else s["color"],
                  "label": xlabels[i], "value": ctx.num(v, 3),
-                 "ci": ctx.interval(low[i], high[i], 3) if has_bar[i] else ""}
+                 "ci": ctx.interval(low[i], high[i], 3, value=v) if has_bar[i] else ""}
                 for i, v in enumerate(values) if math.isfinite(v)]
         bars = [{"x": f"{px(i):.1f}", "x0": f"{px(i) - 3:.1f}", "top": f"{py(high[i]):.1f}",
                  "bottom": f"{py(low[i]):.1f}"}

@@ -164,4 +164,4 @@ def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "changes": national_changes(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
             "multigroup": national_summary(ctx, data),
-            "title": ctx.t("index_title")}
+            "title": ctx.t("index_title") if ctx.title is None else ctx.title}

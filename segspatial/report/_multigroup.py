@@ -280,12 +280,13 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                  ctx.t("multigroup.h_within", clusters=which),
                  ctx.t("multigroup.between_share")]
     rows = []
-    for y in reversed(years):
+    for y in years:  # oldest first, as the chart beside the table
         cells = []
         for i in YEAR_INDICES:  # the bootstrap interval after the value (n_boot > 0)
             value, _ = values.get(block, y, i)
             cells.append({"value": ctx.num(value, 3),
-                          "ci": (ctx.interval(*values.interval(block, y, i), 3)
+                          "ci": (ctx.interval(*values.interval(block, y, i), 3,
+                                              value=value)
                                  if math.isfinite(value) else "")})
         if split:  # the engine gives no interval of the decomposition
             hb, _ = values.get(block, y, "multigroup_theil_h_between")

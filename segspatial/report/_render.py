@@ -116,6 +116,7 @@ def render_report(
     min_cell: int | None = None,
     stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
+    title: str | None = None,
 ) -> Iterable[tuple[str, str]]:
     """The report's pages as ``(file name, HTML)`` pairs: ``index.html`` first.
 
@@ -141,6 +142,10 @@ def render_report(
         ``progress(done, total)`` after each area page; an exception raised by it stops
         the report (:func:`write_report` then leaves the folder as it was).
 
+    title : str, optional
+        The report's name: the index page's heading and window title (plain text,
+        escaped; default "School segregation per municipality" in ``lang``).
+
     Yields
     ------
     (str, str)
@@ -155,7 +160,7 @@ def render_report(
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
                labels=data.group_labels, disclosure=protected,
                columns=dict(data.parameters.get("group_columns") or {}),
-               canvas=MapCanvas())
+               canvas=MapCanvas(), title=None if title is None else str(title))
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
@@ -204,6 +209,7 @@ def write_report(
     min_cell: int | None = None,
     stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
+    title: str | None = None,
 ) -> Path:
     """Write the report into the folder ``output``, atomically.
 
@@ -221,7 +227,7 @@ def write_report(
         From :func:`report_data`.
     output : path
         The report folder; ``index.html`` and one page per area are written into it.
-    lang, offline, min_cell, stamp, progress
+    lang, offline, min_cell, stamp, progress, title
         As for :func:`render_report`.
 
     Returns
@@ -240,7 +246,7 @@ def write_report(
     min_cell = _check_options(lang, min_cell)
     with atomic_folder(output, marker=MARKER, what="report") as folder:
         for file, page in render_report(data, lang=lang, offline=offline, min_cell=min_cell,
-                                        stamp=stamp, progress=progress):
+                                        stamp=stamp, progress=progress, title=title):
             (folder / file).write_text(page, encoding="utf-8")
     return output / "index.html"
 

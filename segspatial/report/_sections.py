@@ -18,7 +18,7 @@ from markupsafe import Markup
 from segspatial.report._charts import chart_key, has_values, iframe_document, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import REPORT_INDICES, ReportData
-from segspatial.report._interpret import _strong, change_sentence, interpretation
+from segspatial.report._interpret import _strong, change_sentence, few_schools, lead_reading
 from segspatial.report._lookup import Values
 from segspatial.report._multigroup import (
     income_profile,
@@ -34,25 +34,11 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
     covered = ctx.years(True, years[0], years[-1]) if data.has_years else ""
     latest = ctx.t("latest_year", year=year) if data.has_years else ""
     total = float(current["total"].sum())
-    shares = []
-    groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
-    for column in groups:
-        if ctx.disclosure is not None:  # the audited share, in whole percents
-            share = ctx.shown(code, column)
-            if share < 0:
-                shares.append(ctx.t("count_of", count=ctx.count(0), group=ctx.group(column)))
-            elif not math.isfinite(share):
-                shares.append(ctx.t("group_not_shown", group=ctx.group(column)))
-            else:
-                shares.append(ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
-                    share, ctx.disclosure.policy.share_digits)))
-            continue
-        count = float(current[column].sum())
-        if ctx.hidden(count):
-            shares.append(ctx.t("count_of", count=ctx.count(count), group=ctx.group(column)))
-        else:
-            share = count / total if total > 0 else float("nan")
-            shares.append(ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column)))
+    shares = []  # one line per theme (a group of no theme: a line of its own)
+    for theme, line in _share_lines(ctx, data, current):
+        texts = [_share(ctx, code, column, current, total) for column in line]
+        shares += (texts if theme is None else [ctx.t(
+            "report_fix.theme_shares", theme=ctx.theme(theme), shares=Markup(", ").join(texts))])
     facts = [
         *([{"key": ctx.t("years_covered"), "value": covered, "cls": "", "extra": ""}]
           if covered else []),
@@ -62,6 +48,47 @@ def _header(ctx: _Ctx, data: ReportData, code: str, name: str, years: list[Any],
          "cls": "", "extra": latest},
     ]
     return {"name": name, "code": code, "facts": facts, "shares": shares}
+
+
+def _share_lines(ctx: _Ctx, data: ReportData, current: pd.DataFrame
+                 ) -> list[tuple[str | None, list[str]]]:
+    """The header's group shares, one line per theme in the theme's natural order
+    (Dutch, western, non-western; low, middle, high) with every group of the theme
+    that the counts hold (under disclosure control only the audited groups of the
+    comparisons); groups of no theme (a two-group comparison) on one line."""
+    from segspatial._groups import GROUP_COLUMNS, THEMES
+
+    groups = list(dict.fromkeys(c for pair in data.comparisons.values() for c in pair))
+    lines: list[tuple[str | None, list[str]]] = []
+    for theme in THEMES:
+        if not set(GROUP_COLUMNS[theme]) & set(groups):
+            continue
+        line = [c for c in GROUP_COLUMNS[theme] if c in groups
+                or (ctx.disclosure is None and c in current.columns)]
+        lines.append((theme, line))
+    rest = [c for _, line in lines for c in line]
+    other = [c for c in groups if c not in rest]
+    if other:
+        lines.append((None, other))
+    return lines
+
+
+def _share(ctx: _Ctx, code: str, column: str, current: pd.DataFrame, total: float
+           ) -> Markup:
+    """One group's share of all pupils in the header (audited under disclosure)."""
+    if ctx.disclosure is not None:  # the audited share, in whole percents
+        share = ctx.shown(code, column)
+        if share < 0:
+            return ctx.t("count_of", count=ctx.count(0), group=ctx.group(column))
+        if not math.isfinite(share):
+            return ctx.t("group_not_shown", group=ctx.group(column))
+        return ctx.t("share_of", group=ctx.group(column), share=ctx.pct(
+            share, ctx.disclosure.policy.share_digits))
+    count = float(current[column].sum())
+    if ctx.hidden(count):
+        return ctx.t("count_of", count=ctx.count(count), group=ctx.group(column))
+    share = count / total if total > 0 else float("nan")
+    return ctx.t("share_of", share=ctx.pct(share, 1), group=ctx.group(column))
 
 
 def _summary(ctx: _Ctx, data: ReportData, values: Values, year: Any) -> dict[str, Any]:
@@ -96,14 +123,14 @@ def interval_notes(ctx: _Ctx, data: ReportData, shown: bool = True) -> list[Mark
     could be computed, e.g. every index undefined) there is no note."""
     settings = data.parameters.get("inference") or {}
     if not settings.get("n_boot"):
-        return [ctx.t("inference.no_intervals")]
+        return [ctx.t("report_fix.no_intervals")]
     if not shown:
         return ([ctx.t("inference.intervals_withheld_here", n=ctx.min_cell)]
                 if ctx.disclosure is not None else [])
     kind = "cluster" if settings.get("cluster") else "individual"
     notes = [ctx.t("inference.latest_note", level=ctx.pct(settings["level"]),
                    n=ctx.plain_count(settings["n_boot"]),
-                   kind=ctx.t(f"inference.kind_{kind}"))]
+                   kind=ctx.t(f"inference.kind_{kind}")), ctx.t("report_fix.outside_note")]
     if ctx.disclosure is not None:
         notes.append(ctx.t("inference.intervals_withheld", n=ctx.min_cell))
     return notes
@@ -117,7 +144,8 @@ def _latest_table(ctx: _Ctx, data: ReportData, values: Values, year: Any
         for index in REPORT_INDICES:
             value, reason = values.get(comp, year, index)
             cells.append({"value": ctx.num(value, 3),
-                          "ci": (ctx.interval(*values.interval(comp, year, index), 3)
+                          "ci": (ctx.interval(*values.interval(comp, year, index), 3,
+                                              value=value)
                                  if math.isfinite(value) else ""),
                           "title": (ctx.undefined(*values.why(comp, year, index), pair)
                                     if reason else ""),
@@ -244,7 +272,7 @@ def _maps(ctx: _Ctx, data: ReportData, code: str, current: pd.DataFrame, year: A
         "fewer": ctx.t("map_fewer", a=a), "more": ctx.t("map_more", a=a),
         "centre": ctx.pct(centre), "suppressed_color": SUPPRESSED_COLOR,
         "suppressed": ctx.t("map_suppressed", n=ctx.min_cell) if grey else "",
-        "note": ctx.t("map_note", a=a, centre=ctx.pct(centre),
+        "note": ctx.t("report_fix.map_note", a=a, centre=ctx.pct(centre),
                       comparison=ctx.comparison(comp, (col_a, col_b)),
                       when=ctx.year_text(data.has_years, year)),
     }
@@ -298,31 +326,33 @@ def _spatial(ctx: _Ctx, data: ReportData, values: Values, spatial: Values,
                                 spatial_h=dict(zip(bandwidths, cells["theil_h"][1],
                                                    strict=True)),
                                 between=between, within=within, moran=moran,
-                                moran_p=moran_p)
+                                moran_p=moran_p, moran_bw=moran_bw)
     # profile of the lead comparison
     comp, pair = lead_numbers["comp"], lead_numbers["pair"]
     lead_rows = profile[profile["comparison"] == comp]
     steps = sorted(lead_rows["bandwidth"].dropna().unique())
     at = _profile_points(lead_rows)
     series = []
-    for index, color, dash in (("spatial_dissimilarity", "#0b4f8a", False),
-                               ("spatial_theil_h", "#c05621", True)):
-        points = [at.get((index, b), (np.nan, np.nan, np.nan)) for b in steps]
+    for index, aspatial, color, dash in (
+            ("spatial_dissimilarity", "dissimilarity", "#0b4f8a", False),
+            ("spatial_theil_h", "theil_h", "#c05621", True)):
+        # bandwidth 0 is the aspatial index: the value and interval of its table row,
+        # so the chart and the tables give one answer (the profile's own bootstrap
+        # draws other replicates)
+        zero = (values.get(comp, year, aspatial)[0], *values.interval(comp, year, aspatial))
+        points = [zero if b == 0 else at.get((index, b), (np.nan, np.nan, np.nan))
+                  for b in steps]
         series.append({"values": [p[0] for p in points], "low": [p[1] for p in points],
                        "high": [p[2] for p in points],
                        "label": ctx.index(index), "color": color, "dash": dash})
     finite = [v for s in series for v in s["values"] if math.isfinite(v)]
     ymax = 0.8 if not finite or max(finite) <= 0.8 else 1.0
-    chart = (svg_chart(ctx, series, [ctx.distance(b) if b else "0" for b in steps],
+    chart = (svg_chart(ctx, series, [ctx.distance(b) for b in steps],
                        title=ctx.comparison(comp, pair, start=True), width=520, height=230,
                        ymax=ymax)
              if finite else None)  # no empty chart
-    sentences = interpretation(
-        lead_numbers["h"], lead_numbers["spatial_h"], between=lead_numbers["between"],
-        within=lead_numbers["within"], morans_i=lead_numbers["moran"],
-        morans_p=lead_numbers["moran_p"], n_schools=n_schools,
-        group_a=ctx.group(pair[0]), districts=districts_text(ctx, data), lang=ctx.lang,
-        digits=3 if ctx.disclosure is None else ctx.disclosure.policy.digits)
+    sentences = lead_reading(ctx, values, spatial, lead_numbers, bandwidths, year,
+                             n_schools=n_schools, districts=districts_text(ctx, data))
     return {
         "note": ctx.t("spatial_note", kernel=ctx.kernel(data.parameters["kernel"])),
         "bandwidths": [ctx.distance(b) for b in bandwidths], "rows": rows,
@@ -374,7 +404,7 @@ def _bars_note(ctx: _Ctx, data: ReportData, note: Markup, bars: bool) -> Markup:
 
 def _ci(ctx: _Ctx, value: float, bounds: tuple[float, float]) -> Markup | str:
     """The interval printed after a value (none for a missing value)."""
-    return ctx.interval(*bounds, 3) if math.isfinite(value) else ""
+    return ctx.interval(*bounds, 3, value=value) if math.isfinite(value) else ""
 
 
 def exclusion_rows(ctx: _Ctx, data: ReportData, exclusions: pd.DataFrame, *,
@@ -446,6 +476,16 @@ def _published_pupils(ctx: _Ctx, frame: pd.DataFrame, keys: list[str],
     return total.reindex(index).to_numpy(dtype=np.float64)
 
 
+def _has_withheld(table: pd.DataFrame) -> bool:
+    """Whether any index of an area's rows is withheld (disclosure control)."""
+    if "reason_code" in table.columns:
+        return bool((table["reason_code"] == "withheld").any())
+    from segspatial._reasons import codes_of
+
+    return "reason" in table.columns and "withheld" in set(codes_of(
+        table["reason"].to_numpy(dtype=object)))
+
+
 def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     """The method section (``templates/method.html``), on every page."""
     from segspatial import __version__
@@ -464,6 +504,8 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
                           permutations=ctx.plain_count(p["permutations"]), seed=p["seed"],
                           crs=p["crs"]))
     settings.append(_interval_setting(ctx, p))
+    settings += [ctx.t("report_fix.group_is_column", group=group, column=column)
+                 for group, column in ctx.generic_groups()]
     if ctx.disclosure is not None:
         policy = ctx.disclosure.policy
         settings.append(ctx.t("disclosure", n=ctx.min_cell, base=policy.count_base,
@@ -517,23 +559,30 @@ def area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataF
     current = everyone[everyone["x"].notna() & everyone["y"].notna()]
     values = Values(table, ("comparison", "year", "index"))
     spatial_values = Values(spatial, ("comparison", "index", "bandwidth"))
+    # one school: no index can exist; one or two: no spatial pattern (one sentence each)
+    few = few_schools(ctx, name, int(everyone["unit"].nunique()))
+    one = few is not None and everyone["unit"].nunique() == 1
     return {
         "header": _header(ctx, data, code, name, years, everyone, year),
-        "summary": _summary(ctx, data, values, year),
-        "latest": _latest_table(ctx, data, values, year),
+        "summary": ({"defined": False, "parts": [few]} if one
+                    else _summary(ctx, data, values, year)),
+        "latest": ({"single": few, "when": ctx.year_text(data.has_years, year)} if one
+                   else _latest_table(ctx, data, values, year)),
         "trends": _trends(ctx, data, values, years,
                           data.changes.iloc[:0] if changes is None else changes),
         "maps": _maps(ctx, data, code, current if ctx.disclosure is None else everyone,
                       year, outline),
-        "spatial": _spatial(ctx, data, values, spatial_values, profile,
-                            int(current["unit"].nunique()), year),
+        "spatial": ({"single": few} if few is not None else
+                    _spatial(ctx, data, values, spatial_values, profile,
+                             int(current["unit"].nunique()), year)),
         "multigroup": several_groups(ctx, data, code),
         "income": income_profile(ctx, data, code),
         "exclusions": exclusion_rows(ctx, data, exclusions) if len(exclusions) else [],
         # disclosure mode leaves out rows that are counts below N by themselves (an
         # area-year without pupils of a group or of the comparison's other schools)
         "exclusions_none": ("exclusions_none" if ctx.disclosure is None
-                            else "exclusions_none_disclosure"),
+                            else "exclusions_none_disclosure" if _has_withheld(table)
+                            else "report_fix.exclusions_none_small"),
         "method": method(ctx, data),
         "title": ctx.t("page_title", name=name, code=code),
     }

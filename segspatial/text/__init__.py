@@ -332,5 +332,7 @@ def markup(lang: str, key: str, **values: Any):
         return text if isinstance(value, Markup) else text.replace("{", "&#123;").replace(
             "}", "&#125;")
 
-    return Markup(Template(str(escape(pattern))).substitute(
-        {k: field(v) for k, v in values.items()}))
+    # the catalogue writes superscripts as "H^R" (plain text for the terminal and the
+    # figures); a page sets them as HTML (the pattern only, never a value)
+    pattern = str(escape(pattern)).replace("H^R", "H<sup>R</sup>")
+    return Markup(Template(pattern).substitute({k: field(v) for k, v in values.items()}))
