@@ -305,7 +305,7 @@ def test_count_messages_count_in_words(tmp_path, capsys):
     assert code == 2 and "found 1 non-numeric value such as ['abc'] (line 3, unit 's2')" in err
     path.write_text("school,a,b,gm\ns1,5,6,G\ns2,-1,6,G\n")
     code, err = _run(capsys, "indices", path, *COLUMNS, "--area", "gm", *SMALL)
-    assert code == 2 and "has 1 negative count, e.g. -1 (line 3)" in err
+    assert code == 2 and "has 1 negative count, e.g. -1 (line 3, unit 's2')" in err
     path.write_text("school,a,b,gm\ns1,5,6,G\ns2,3,6,\n")
     code, err = _run(capsys, "indices", path, *COLUMNS, "--area", "gm", *SMALL)
     assert code == 2 and "has 1 missing value (line 3); every row needs one" in err
