@@ -268,7 +268,8 @@ class Formatter:
         return known if known is not None else self.text(f"fig_group_{which}")
 
     def comparison(self, comparison: Any = None, group_a: Any = None, group_b: Any = None,
-                   label_a: Any = None, label_b: Any = None) -> str | None:
+                   label_a: Any = None, label_b: Any = None, *,
+                   start: bool = False) -> str | None:
         """Who is compared, as a noun phrase, or None when nothing says so.
 
         Labels win (``pupils with a disadvantage background vs other pupils``); then a
@@ -277,22 +278,23 @@ class Formatter:
         columns, the groups by their order (``group A vs group B``, a known column by
         its name). None only when nothing names a group.
         """
+        cap = self.capital if start else (lambda text: text)  # catalogue text only
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
                              b=self.group(group_b, label_b, which="b"))
         known = lookup(self.lang, f"comparison_name.{comparison}")  # a noun phrase
         if known is not None:
-            return known
+            return cap(known)
         noun_a = lookup(self.lang, f"group_noun.{group_a}")
         noun_b = lookup(self.lang, f"group_noun.{group_b}")
         if noun_a is not None and noun_b is not None:
-            return self.text("fig_versus", a=noun_a, b=noun_b)
+            return cap(self.text("fig_versus", a=noun_a, b=noun_b))
         if comparison is not None and not _is_missing(comparison):
             return self.data(comparison)
         if any(g is not None and not _is_missing(g) and str(g) != ""
                for g in (group_a, group_b)):
-            return self.text("fig_versus", a=self.group(group_a, which="a"),
-                             b=self.group(group_b, which="b"))
+            return cap(self.text("fig_versus", a=self.group(group_a, which="a"),
+                                 b=self.group(group_b, which="b")))
         return None
 
     @staticmethod

@@ -133,9 +133,9 @@ def _scale_title(fmt: Formatter, index: str, frame: pd.DataFrame) -> str:
 
 
 def _who(fmt: Formatter, frame: pd.DataFrame, comparison: Any, label_a: Any,
-         label_b: Any) -> str | None:
+         label_b: Any, *, start: bool = False) -> str | None:
     return fmt.comparison(comparison, _first(frame, "group_a"), _first(frame, "group_b"),
-                          label_a, label_b)
+                          label_a, label_b, start=start)
 
 
 def report_grid(
@@ -304,8 +304,8 @@ def report_grids(
     for i, (ax, frame, comparison) in enumerate(zip(axes, frames, comparisons, strict=True)):
         images.append(_draw_grid(ax, frame, rows, labels if i in first_column else None,
                                  vmin, vmax, cmap, fmt, words))
-        who = _who(words, frame, comparison, label_a, label_b)
-        set_title(ax, words.capital(who) if who is not None
+        who = _who(words, frame, comparison, label_a, label_b, start=True)
+        set_title(ax, who if who is not None
                   else _scale_title(words, index, frame),
                   fontsize=10)
     scale = _scale_title(words, index, frames[0])
@@ -625,7 +625,7 @@ def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparis
 
     _check_scale(vmin, vmax)
     both = pd.concat([f.assign(_column=i) for i, f in enumerate(frames)])
-    heads = [words.capital(_who(words, f, c, label_a, label_b)) or _text(c) for f, c
+    heads = [_who(words, f, c, label_a, label_b, start=True) or _text(c) for f, c
              in zip(frames, comparisons, strict=True)]
     figure = Figure(figsize=(3.2 + 0.55 * len(comparisons), 3.2 + _ROW * len(rows)),
                     layout="constrained")

@@ -830,8 +830,8 @@ def test_change_when_every_area_was_left_out(counts_csv, small, capsys):
     assert main(["change", str(counts_csv), *COUNTS_ARGS, "--min-area-size", "1000000",
                  "--bootstrap", "10"]) == 2
     assert capsys.readouterr().err.startswith(
-        "segspatial change: error: nothing to compare: every area was left out (small_area:"
-        " 18 area-years")
+        "segspatial change: error: nothing to compare: every area was left out (area below "
+        "the minimum mean pupils per year (--min-area-size): 18 area-years")
 
 
 def test_cli_change_from_counts_and_from_results(counts_csv, tmp_path, capsys):
