@@ -365,7 +365,7 @@ def test_map_canvas_puts_back_the_title_it_draws_once():
 
     from PIL import Image
 
-    from segspatial.plot import figure_bytes, school_map
+    from segspatial.plot import school_map
     from segspatial.report._canvas import MapCanvas
 
     def pixels(data: bytes) -> np.ndarray:
@@ -379,7 +379,9 @@ def test_map_canvas_puts_back_the_title_it_draws_once():
         ax = school_map(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
                         legend=False, ax=canvas.axes())
         page = pixels(base64.b64decode(canvas.png().split(",", 1)[1]))
-        drawn = pixels(figure_bytes(ax.figure, "png", dpi=canvas.dpi))
+        whole = io.BytesIO()  # the whole figure (figure_bytes crops to what is drawn)
+        ax.figure.savefig(whole, format="png", dpi=canvas.dpi)
+        drawn = pixels(whole.getvalue())
         assert page.shape == drawn.shape
         assert (page == drawn).all()  # the title's pixels are the ones drawn there
         box = ax.get_position()  # drawn: the map's box after its aspect

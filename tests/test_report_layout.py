@@ -202,7 +202,7 @@ def test_a_long_chart_title_wraps_inside_the_chart(chromium, real_2019, boundari
     page = _open(chromium, folder / "GM0363.html")
     assert page.evaluate(_CLIPPED) == []
     charts = page.evaluate(_CHARTS)
-    trend = next(c for c in charts if long in c["title"])
+    trend = next(c for c in charts if long[1:] in c["title"])  # a capital to start it
     assert trend["titleLines"] >= 2 and trend["overflow"] <= 0, trend
     page.close()
 
@@ -388,7 +388,10 @@ def test_printed_pages_are_never_nearly_blank(chromium, demo_pages, name):
     assert "Klik op een kolomkop" not in text
     shown = re.findall(r'<span class="ci">([^<]*)</span>', path.read_text(encoding="utf-8"))
     interval = re.compile(r"\(\d,\d+–\d,\d+\)")  # the table's intervals, whole
-    assert len(interval.findall(text)) == len(shown) > 0
+    # every interval of a table is printed whole (sentences may quote more of them)
+    from collections import Counter
+
+    assert shown and not Counter(shown) - Counter(interval.findall(text))
     page = chromium.new_page()
     page.goto(path.as_uri())
     page.emulate_media(media="print")
