@@ -196,11 +196,13 @@ def extend(below: bool, above: bool) -> str:
 
 
 def out_of_scale_handles(fmt: Formatter, below: bool, above: bool, vmin: float,
-                         vmax: float) -> list:
-    """Legend entries (patches) of the values below / above the colour scale."""
+                         vmax: float, *, below_random: bool = False) -> list:
+    """Legend entries (patches) of the values below / above the colour scale
+    (``below_random``: D*, where below 0 means more even than random allocation)."""
     from matplotlib.patches import Patch
 
-    return ([Patch(facecolor=BELOW_COLOR, edgecolor="none", label=fmt.below(vmin))]
+    return ([Patch(facecolor=BELOW_COLOR, edgecolor="none",
+                   label=fmt.below(vmin, random=below_random))]
             if below else []) + (
         [Patch(facecolor=ABOVE_COLOR, edgecolor="none", label=fmt.above(vmax))]
         if above else [])

@@ -41,9 +41,6 @@ from segspatial._figure import (
 )
 from segspatial._format import Formatter
 from segspatial._mapdata import (
-    MASSEY_DENTON_BANDS,
-    REPORT_VMAX,
-    REPORT_VMIN,
     _first,
     _pick,
     _require_columns,
@@ -51,6 +48,7 @@ from segspatial._mapdata import (
     check_frame,
     select_values,
 )
+from segspatial._scales import check_given, index_scale, resolve_scale
 from segspatial.schema import has_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,8 +133,8 @@ def report_grid(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     fmt: str | None = None,
     colorbar: bool = True,
@@ -193,9 +191,11 @@ def report_grid(
     -------
     matplotlib.axes.Axes
     """
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     frame, comparison = _grid_table(results, index, comparison, bandwidth)
+    vmin, vmax, cmap, _ = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
     rows = _pupil_order([frame]) if order is None else [str(a) for a in order]
     created = ax is None
     ax = _new_axes(ax, (7, 1.9 + _ROW * max(1, len(rows))))
@@ -207,7 +207,7 @@ def report_grid(
     set_title(ax, title, figure=created)
     if colorbar:
         _grid_legend(ax.figure, [ax], [image], vmin, vmax, words,
-                     _scale_title(words, index, frame))
+                     _scale_title(words, index, frame), index)
     return ax
 
 
@@ -219,8 +219,8 @@ def report_grids(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     fmt: str | None = None,
     ncols: int = 4,
@@ -252,7 +252,7 @@ def report_grids(
     -------
     numpy.ndarray of matplotlib Axes
     """
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     check_frame(results, "results")
     if comparisons is None:
@@ -262,6 +262,9 @@ def report_grids(
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
+    vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
+                                        vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
     rows = _pupil_order(frames) if order is None else [str(a) for a in order]
     created = axes is None
     if created:
@@ -297,12 +300,12 @@ def report_grids(
     figure = axes[0].figure
     if created:
         set_title(axes[0], scale if title is None else title, figure=True)
-    _grid_legend(figure, list(axes), images, vmin, vmax, words, scale)
+    _grid_legend(figure, list(axes), images, vmin, vmax, words, scale, index)
     return axes
 
 
 def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
-                 words: Formatter, label: str) -> None:
+                 words: Formatter, label: str, index: Any = None) -> None:
     """The colour bar (with extend arrows for out-of-scale cells) and a legend of the
     grey and out-of-scale cells drawn, under the figure."""
     values = np.concatenate([np.ma.filled(i.get_array().astype(np.float64), np.nan).ravel()
@@ -312,7 +315,8 @@ def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
     bar = figure.colorbar(images[-1], ax=axes, shrink=shrink, extend=extend(below, above))
     bar.set_label(label, **_LITERAL)
     bar.ax.yaxis.set_major_formatter(words.tick_formatter())
-    handles = out_of_scale_handles(words, below, above, vmin, vmax)
+    handles = out_of_scale_handles(words, below, above, vmin, vmax,
+                                   below_random=index_scale(index).below_random)
     if np.isnan(values).any():
         handles.append(no_data_handle(words))
     legend_below(axes[-1], handles, figure=True)
@@ -370,8 +374,8 @@ def ranking_chart(
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
     start: int = 1,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     lang: str = "en",
     title: str | None = None,
@@ -383,11 +387,11 @@ def ranking_chart(
 
     The readable form of the report's grid when there is a single year (a grid of one
     column would be a thin strip of cells). Each dot sits at its value, coloured on
-    the report's scale, with the value printed beside it; the Massey & Denton bands
-    (low, moderate, high) shade the background. The axis always covers the colour
-    scale and stretches to show values beyond it, which get their own colours and
-    legend entries; areas without a value are listed at the bottom with a grey cross
-    ("no data").
+    the index's scale, with the value printed beside it; for D-like indices the
+    Massey & Denton bands (low, moderate, high) shade the background. The axis
+    always covers the colour scale and stretches to show values beyond it, which get
+    their own colours and legend entries; areas without a value are listed at the
+    bottom with a grey cross ("no data").
 
     Parameters
     ----------
@@ -403,7 +407,8 @@ def ranking_chart(
     start : int
         Rank of the first row (for pages of a long ranking).
     vmin, vmax, cmap
-        The colour scale (default the report's 0 to 0.8).
+        The colour scale (default the index's own: the report's 0 to 0.8 for D, 0-1
+        for exposure, -1 to 1 for Moran's I, ...; bands only where defined).
     lang, title, label_a, label_b
         As in :func:`report_grid`.
     ax : matplotlib Axes, optional
@@ -415,11 +420,14 @@ def ranking_chart(
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
 
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     selection = select_values(results, index=index, comparison=comparison, year=year,
                               bandwidth=bandwidth)
     frame = selection.frame.set_index("area")
+    vmin, vmax, cmap, own = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
+    bands = own.bands or ()
     rows = (_value_order(frame["value"]) if order is None else [str(a) for a in order])
     values = frame["value"].reindex(rows).to_numpy(dtype=np.float64)
     created = ax is None
@@ -431,7 +439,7 @@ def ranking_chart(
     high = max(vmax, float(np.nanmax(values, initial=vmax)))
     pad = 0.06 * (high - low)
     # bands in the background, on the part of the axis they cover
-    for (lo, hi, _), shade in zip(MASSEY_DENTON_BANDS, _BAND_SHADES, strict=True):
+    for (lo, hi, _), shade in zip(bands, _BAND_SHADES, strict=False):
         ax.axvspan(max(lo, low - pad), min(hi, high + pad), color=shade, zorder=0, lw=0)
     ax.hlines(y[shown], low - pad, values[shown], color="#d0d5da", lw=0.6, zorder=1)
     cmap = scale_colormap(cmap)
@@ -469,11 +477,11 @@ def ranking_chart(
     handles = [Line2D([], [], linestyle="", marker="o", markersize=6,
                       markerfacecolor=patch.get_facecolor(), markeredgecolor="#333333",
                       label=patch.get_label())
-               for patch in out_of_scale_handles(words, below, above, vmin, vmax)]
+               for patch in out_of_scale_handles(words, below, above, vmin, vmax,
+                                                 below_random=own.below_random)]
     handles += [Line2D([], [], linestyle="", marker="s", markersize=8, markerfacecolor=shade,
                        markeredgecolor="none", label=words.band(name, lo, hi))
-                for (lo, hi, name), shade in zip(MASSEY_DENTON_BANDS, _BAND_SHADES,
-                                                 strict=True)]
+                for (lo, hi, name), shade in zip(bands, _BAND_SHADES, strict=False)]
     if missing.any():
         handles.append(Line2D([], [], linestyle="", marker="x", color="#8c8c8c",
                               label=words.text("fig_no_data")))
@@ -500,8 +508,8 @@ def grid_pages(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     rows_per_page: int | None = ROWS_PER_PAGE,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     lang: str = "en",
     title: str | None = None,
@@ -536,6 +544,7 @@ def grid_pages(
     list of matplotlib.figure.Figure
         One figure per page, in order.
     """
+    check_given(vmin, vmax)
     check_frame(results, "results")
     if rows_per_page is not None and (isinstance(rows_per_page, bool) or not isinstance(
             rows_per_page, (int, np.integer)) or rows_per_page < 1):
@@ -549,6 +558,8 @@ def grid_pages(
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
+    vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
+                                        vmin, vmax, cmap)
     one_year = len(set().union(*(set(f["year"].unique()) for f in frames))) <= 1
     if one_year and len(comparisons) == 1:
         selection = select_values(results, index=index, comparison=comparisons[0],
@@ -618,7 +629,7 @@ def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparis
     if title is None:
         title = words.title(scale, None, _year_of(frames[0]))
     set_title(ax, title, figure=True)
-    _grid_legend(figure, [ax], [image], vmin, vmax, words, scale)
+    _grid_legend(figure, [ax], [image], vmin, vmax, words, scale, index)
     return figure
 
 

@@ -68,6 +68,7 @@ from segspatial._mapdata import (
     check_min_cell,
     school_frame,
 )
+from segspatial._scales import check_given, index_scale, resolve_scale
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -111,8 +112,8 @@ def _normalise_scheme(scheme: str) -> str:
                      f"{_shown(list(mapclassify.CLASSIFIERS))}")
 
 
-def classify(values: Any, scheme: str, *, k: int = 5,
-             lang: str = "en") -> tuple[np.ndarray, list[tuple]]:
+def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
+             index: str | None = None) -> tuple[np.ndarray, list[tuple]]:
     """Classes of ``values`` by the Massey & Denton bands or a mapclassify scheme.
 
     Parameters
@@ -129,6 +130,11 @@ def classify(values: Any, scheme: str, *, k: int = 5,
         Number of classes for mapclassify schemes that take one.
     lang : {"en", "nl"}
         Language of the class labels.
+    index : str, optional
+        The index classified: the Massey & Denton bands are refused for an index they
+        are not defined for (exposure, Moran's I, ...; see
+        :data:`segspatial._scales.INDEX_SCALES`), and a negative D* is labelled
+        "below 0: more even than random".
 
     Returns
     -------
@@ -136,6 +142,12 @@ def classify(values: Any, scheme: str, *, k: int = 5,
         The class of each value (-1 for NaN).
     bins : list of (lower, upper, label)
         One entry per class, in order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown scheme, ``k`` below 2, or the Massey & Denton bands on an index
+        without them.
 
     Examples
     --------
@@ -154,11 +166,16 @@ def classify(values: Any, scheme: str, *, k: int = 5,
     classes = np.full(values.shape, -1, dtype=np.int64)
     ok = np.isfinite(values)
     if scheme == "massey_denton":
+        scale = index_scale(index) if index is not None else None
+        if scale is not None and scale.bands is None:
+            raise ValueError(words.text("figures2.no_bands", index=words.index_title(index)))
+        random = scale is not None and scale.below_random
         edges = np.array([lo for lo, _, _ in MASSEY_DENTON_BANDS[1:]])
         classes[ok] = np.searchsorted(edges, values[ok], side="right")
         bins = [(lo, hi, words.band(name, lo, hi)) for lo, hi, name in MASSEY_DENTON_BANDS]
         bottom, top = MASSEY_DENTON_BANDS[0][0], MASSEY_DENTON_BANDS[-1][1]
-        for outside, entry in ((ok & (values < bottom), (-np.inf, bottom, words.below(bottom))),
+        for outside, entry in ((ok & (values < bottom),
+                                (-np.inf, bottom, words.below(bottom, random=random))),
                                (ok & (values > top), (top, np.inf, words.above(top)))):
             if outside.any():
                 bins.append(entry)
@@ -205,8 +222,8 @@ def choropleth(
     bandwidth: Any = None,
     scheme: str | None = None,
     k: int = 5,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     edgecolor: str = "white",
     linewidth: float = 0.3,
@@ -254,10 +271,12 @@ def choropleth(
         None (continuous colour bar), ``"massey_denton"`` or a mapclassify scheme.
     k : int
         Number of classes for mapclassify schemes.
-    vmin, vmax : float
-        The colour scale (default the report's 0 to 0.8).
+    vmin, vmax : float, optional
+        The colour scale; default the index's own (:data:`segspatial._scales.INDEX_SCALES`:
+        the report's 0 to 0.8 for D-like indices, 0-1 for exposure and isolation, -1 to
+        1 for Moran's I, ...).
     cmap : str or Colormap, optional
-        Default the report's dark green to dark red (``RdYlGn_r``).
+        Default the index's own (the report's dark green to dark red for D).
     edgecolor, linewidth
         Area outlines.
     legend : bool
@@ -279,11 +298,13 @@ def choropleth(
     from matplotlib.colors import Normalize
     from matplotlib.patches import Patch
 
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
+    vmin, vmax, cmap, index_scale = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
     ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))
     norm = Normalize(vmin=vmin, vmax=vmax)
     values = frame["value"].to_numpy(dtype=np.float64)
@@ -292,11 +313,12 @@ def choropleth(
     if scheme is None:
         colors = scale_colormap(cmap)(norm(values))
         below, above = out_of_scale(values, vmin, vmax)
-        handles = out_of_scale_handles(words, below, above, vmin, vmax)
+        handles = out_of_scale_handles(words, below, above, vmin, vmax,
+                                       below_random=index_scale.below_random)
     else:
         colors = np.empty((len(frame), 4))
         colors[:] = _rgba(NO_DATA_COLOR)
-        classes, bins = classify(values, scheme, k=k, lang=lang)
+        classes, bins = classify(values, scheme, k=k, lang=lang, index=index)
         class_colors = _class_colors(bins, cmap, norm)
         for i, color in enumerate(class_colors):
             colors[classes == i] = color

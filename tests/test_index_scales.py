@@ -1,0 +1,156 @@
+"""Each index drawn on its own scale and classes, and named in words (review2 #52, #53)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from segspatial import plot
+from segspatial._format import Formatter
+from segspatial._grid import ranking_chart, report_grid
+from segspatial._scales import INDEX_SCALES, index_scale
+from segspatial.indices import available_indices
+from segspatial.rankorder import _INDEX, _INDEX_INTEGRAL
+from segspatial.spatial._args import RO_NAMES, SPATIAL_INDICES
+from segspatial.text import LANGUAGES, lookup
+
+mpl.use("Agg")
+
+
+@pytest.fixture
+def squares():
+    return gpd.GeoDataFrame(
+        {"statcode": ["GM0001", "GM0002", "GM0003", "GM0004"]},
+        geometry=[box(i * 1000, 0, i * 1000 + 1000, 1000) for i in range(4)],
+        crs="EPSG:28992")
+
+
+def _results(index: str, values) -> pd.DataFrame:
+    return pd.DataFrame({"area": ["GM0001", "GM0002", "GM0003", "GM0004"], "year": 2019,
+                         "index": index, "value": values, "n_units": 5,
+                         "n_pupils": [400, 300, 200, 100]})
+
+
+def _faces(ax):
+    return ax.collections[0].get_facecolors()
+
+
+def _legend(ax):
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def test_exposure_is_a_share_on_a_neutral_zero_to_one_scale(squares):
+    # aPb 0.93 (very mixed) was drawn "above 0.8" purple; 0.5 was in the red half
+    ax = plot.choropleth(_results("exposure_ab", [0.93, 0.5, 0.0, 1.0]), squares,
+                         area_code="statcode", index="exposure_ab")
+    viridis = mpl.colormaps["viridis"]
+    assert np.allclose(_faces(ax)[0], viridis(0.93))
+    assert np.allclose(_faces(ax)[1], viridis(0.5))
+    assert np.allclose(_faces(ax)[3], viridis(1.0))
+    assert _legend(ax) == []  # nothing out of scale
+    bar = next(a for a in ax.figure.axes if a is not ax)
+    assert bar.get_xlim() == (0.0, 1.0)
+
+
+def test_morans_i_is_diverging_and_centred_on_zero(squares):
+    ax = plot.choropleth(_results("morans_i", [-0.5, 0.0, 0.5, -1.0]), squares,
+                         area_code="statcode", index="morans_i")
+    rdbu = mpl.colormaps["RdBu_r"]
+    assert np.allclose(_faces(ax)[0], rdbu(0.25))  # -0.5 on -1..1
+    assert np.allclose(_faces(ax)[1], rdbu(0.5))  # 0: the neutral middle
+    assert np.allclose(_faces(ax)[2], rdbu(0.75))
+    assert "below" not in " ".join(_legend(ax))  # a negative I is no out-of-scale value
+
+
+def test_dissimilarity_keeps_the_report_scale(squares):
+    ax = plot.choropleth(_results("dissimilarity", [0.0, 0.4, 0.8, 0.9]), squares,
+                         area_code="statcode", index="dissimilarity")
+    assert np.allclose(_faces(ax)[1], mpl.colormaps["RdYlGn_r"](0.5))
+    assert _legend(ax) == ["above 0.8"]
+
+
+def test_negative_d_star_is_more_even_than_random(squares):
+    ax = plot.choropleth(_results("dissimilarity_standardised", [-0.1, 0.4, 0.7, 0.2]),
+                         squares, area_code="statcode", index="dissimilarity_standardised")
+    assert _legend(ax) == ["below 0: more even than random"]
+    _, bins = plot.classify([-0.1, 0.4], "massey_denton", index="dissimilarity_standardised",
+                            lang="nl")
+    assert bins[-1][2] == "onder 0: gelijkmatiger dan bij toeval"
+
+
+@pytest.mark.parametrize("index", ["exposure_ab", "isolation_a", "morans_i", "morans_i_p",
+                                   "theil_h", "spatial_exposure_ab_ro"])
+def test_massey_denton_bands_are_refused_where_undefined(squares, index):
+    with pytest.raises(ValueError, match="omit --scheme") as info:
+        plot.choropleth(_results(index, [0.1, 0.2, 0.3, 0.4]), squares, area_code="statcode",
+                        index=index, scheme="massey_denton")
+    assert index not in str(info.value)  # named in words
+
+
+@pytest.mark.parametrize("index", ["dissimilarity", "spatial_dissimilarity", "morrill_d",
+                                   "spatial_dissimilarity_ro", "dissimilarity_standardised"])
+def test_massey_denton_bands_for_d_like_indices(index):
+    assert index_scale(index).bands is not None
+    classes, _ = plot.classify([0.1, 0.5, 0.7], "massey_denton", index=index)
+    assert classes.tolist() == [0, 1, 2]
+
+
+def test_ranking_chart_shades_bands_only_for_d_like_indices():
+    exposure = ranking_chart(_results("exposure_ab", [0.93, 0.5, 0.2, 0.1]),
+                             index="exposure_ab")
+    labels = [t.get_text() for t in exposure.figure.legends[0].get_texts()] \
+        if exposure.figure.legends else _legend(exposure)
+    assert not any("high" in label or "moderate" in label for label in labels)
+    assert not exposure.patches  # no band shading behind aPb
+    d = ranking_chart(_results("dissimilarity", [0.7, 0.5, 0.2, 0.1]), index="dissimilarity")
+    assert len(d.patches) == 3
+
+
+def test_report_grid_uses_the_index_scale():
+    frame = pd.concat([_results("morans_i", [-0.5, 0.0, 0.5, 1.0]).assign(year=y)
+                       for y in (2018, 2019)])
+    ax = report_grid(frame, index="morans_i")
+    image = ax.get_images()[0]
+    assert image.norm.vmin == -1.0 and image.norm.vmax == 1.0
+    assert image.get_cmap().name == "RdBu_r"
+
+
+def test_every_index_has_a_scale_or_the_neutral_fallback():
+    names = (set(available_indices()) | set(SPATIAL_INDICES) | set(RO_NAMES.values())
+             | {_INDEX, _INDEX_INTEGRAL})
+    for name in names:
+        scale = index_scale(name)
+        assert scale.cmap
+        if name in INDEX_SCALES:
+            assert scale.vmin is not None and scale.vmax > scale.vmin
+    assert index_scale("spatial_exposure_ab_ro") is INDEX_SCALES["spatial_exposure_ab"]
+    assert index_scale("no_such_plugin").vmin is None  # values' own range
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_index_the_engine_can_produce_has_a_name(lang):
+    # spatial_dissimilarity_ro was titled by its internal name (review2 #52)
+    words = Formatter(lang)
+    names = (set(available_indices()) | set(SPATIAL_INDICES) | set(RO_NAMES.values())
+             | {_INDEX, _INDEX_INTEGRAL})
+    for name in sorted(names):
+        title = words.index_title(name)
+        assert "_" not in title, (lang, name, title)
+        base = name.removesuffix("_ro")
+        assert lookup(lang, f"index_name.{base}") is not None, (lang, name)
+    assert Formatter("en").index_title("spatial_dissimilarity_ro") == \
+        "Spatial D (Reardon & O'Sullivan)"
+
+
+def test_ro_index_map_title_is_in_words(squares):
+    ax = plot.choropleth(_results("spatial_dissimilarity_ro", [0.1, 0.2, 0.3, 0.4])
+                         .assign(bandwidth=1000.0, kernel="gaussian"), squares,
+                         area_code="statcode", index="spatial_dissimilarity_ro")
+    bar = next(a for a in ax.figure.axes if a is not ax)
+    assert "_ro" not in ax.get_title() and "_ro" not in bar.get_xlabel()
+    assert bar.get_xlabel() == "Spatial D (Reardon & O'Sullivan) at 1 km (Gaussian kernel)"
