@@ -290,6 +290,30 @@ def legend_below(ax: Any, handles: list, *, title: str | None = None,
     return legend
 
 
+def for_drawing(frame: Any) -> Any:
+    """Geometries in a projected CRS for a static map (review2 #50).
+
+    Longitude/latitude drawn as x/y squash the Netherlands (a degree of longitude is
+    0.62 of a degree of latitude at 52° N): a geographic frame is projected to RD New
+    (EPSG:28992) when it lies within RD New's area of use, else to its UTM zone; a
+    projected frame, or one without a CRS, is returned as it is.
+    """
+    crs = getattr(frame, "crs", None)
+    if crs is None or not crs.is_geographic or not len(frame):
+        return frame
+    from pyproj import CRS
+
+    from segspatial.geo._common import DEFAULT_DISTANCE_CRS
+
+    bounds = np.asarray(frame.total_bounds, dtype=np.float64)
+    if not np.isfinite(bounds).all():
+        return frame
+    west, south, east, north = CRS(DEFAULT_DISTANCE_CRS).area_of_use.bounds
+    inside = (bounds[0] >= west - 1 and bounds[1] >= south - 1 and bounds[2] <= east + 1
+              and bounds[3] <= north + 1)
+    return frame.to_crs(DEFAULT_DISTANCE_CRS if inside else frame.estimate_utm_crs())
+
+
 def _outline(boundaries: Any, crs: Any):
     if boundaries is None:
         return None

@@ -41,6 +41,7 @@ from segspatial._figure import (
     draw_outline,
     extend,
     figure_bytes,
+    for_drawing,
     formatter,
     legend_below,
     map_figsize,
@@ -303,6 +304,7 @@ def choropleth(
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
+    frame = for_drawing(frame)
     vmin, vmax, cmap, index_scale = resolve_scale(index, frame["value"], vmin, vmax, cmap)
     _check_scale(vmin, vmax)
     ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))

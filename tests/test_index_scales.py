@@ -154,3 +154,14 @@ def test_ro_index_map_title_is_in_words(squares):
     bar = next(a for a in ax.figure.axes if a is not ax)
     assert "_ro" not in ax.get_title() and "_ro" not in bar.get_xlabel()
     assert bar.get_xlabel() == "Spatial D (Reardon & O'Sullivan) at 1 km (Gaussian kernel)"
+
+
+def test_lon_lat_boundaries_are_projected_before_drawing():
+    # review2 #50: a 0.1° x 0.1° square at 52° N is 0.62 as wide as tall on the ground
+    lonlat = gpd.GeoDataFrame({"statcode": ["GM0001"]}, geometry=[box(5.0, 52.0, 5.1, 52.1)],
+                              crs="EPSG:4326")
+    ax = plot.choropleth(_results("dissimilarity", [0.2, 0.3, 0.4, 0.5]).head(1), lonlat,
+                         area_code="statcode")
+    (x0, y0), (x1, y1) = ax.collections[0].get_datalim(ax.transData).get_points()
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(np.cos(np.radians(52.05)), rel=0.02)
+    assert x0 > 100_000  # RD New metres, not degrees
