@@ -251,6 +251,12 @@ def report_grids(
     Returns
     -------
     numpy.ndarray of matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        For ``label_a``/``label_b`` with more than one comparison (they name the groups
+        of one comparison; every panel would carry the same words).
     """
     check_given(vmin, vmax)
     words = formatter(lang)
@@ -261,6 +267,7 @@ def report_grids(
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
+    _check_labels(comparisons, label_a, label_b)
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
     vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
                                         vmin, vmax, cmap)
@@ -302,6 +309,15 @@ def report_grids(
         set_title(axes[0], scale if title is None else title, figure=True)
     _grid_legend(figure, list(axes), images, vmin, vmax, words, scale, index)
     return axes
+
+
+def _check_labels(comparisons: list, label_a: Any, label_b: Any) -> None:
+    """Group labels name the groups of one comparison: refuse them over several
+    (every panel would carry the same words; review2 #36)."""
+    if (label_a or label_b) and len(comparisons) > 1:
+        raise ValueError(f"label_a and label_b name the two groups of one comparison, but "
+                         f"{len(comparisons)} are shown: {_shown(comparisons)}; choose one "
+                         f"with comparison= or leave the labels out")
 
 
 def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
@@ -530,7 +546,8 @@ def grid_pages(
     results : pandas.DataFrame
         A tidy results table.
     index, bandwidth, names, vmin, vmax, cmap, lang, label_a, label_b
-        As in :func:`report_grid`.
+        As in :func:`report_grid`; the labels only with one comparison (ValueError
+        otherwise).
     comparisons : sequence, optional
         The comparisons to show (default all, in order of appearance).
     rows_per_page : int or None
@@ -557,6 +574,7 @@ def grid_pages(
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
+    _check_labels(comparisons, label_a, label_b)
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
     vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
                                         vmin, vmax, cmap)

@@ -165,3 +165,19 @@ def test_lon_lat_boundaries_are_projected_before_drawing():
     (x0, y0), (x1, y1) = ax.collections[0].get_datalim(ax.transData).get_points()
     assert (x1 - x0) / (y1 - y0) == pytest.approx(np.cos(np.radians(52.05)), rel=0.02)
     assert x0 > 100_000  # RD New metres, not degrees
+
+
+def test_group_labels_over_several_comparisons_are_refused():
+    # review2 #36: seven panels all titled "XA vs XB"
+    frame = pd.concat([_results("dissimilarity", [0.1, 0.2, 0.3, 0.4])
+                       .assign(comparison=c, year=y) for c in ("p_vs_q", "r_vs_s")
+                       for y in (2018, 2019)])
+    from segspatial._grid import grid_pages, report_grids
+
+    for draw in (grid_pages, report_grids):
+        with pytest.raises(ValueError, match=r"label_a and label_b name the two groups of "
+                                             r"one comparison, but 2 are shown"):
+            draw(frame, index="dissimilarity", label_a="XA", label_b="XB")
+    one = grid_pages(frame, index="dissimilarity", comparisons=["p_vs_q"], label_a="XA",
+                     label_b="XB")
+    assert "XA vs XB" in one[0].get_suptitle()
