@@ -26,6 +26,7 @@ import pandas as pd
 
 from segspatial._figure import (
     _LITERAL,
+    _axes_width_inches,
     _check_scale,
     _literal,
     _new_axes,
@@ -338,6 +339,20 @@ def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
     legend_below(axes[-1], handles, figure=True)
 
 
+def _labels_fit(ax, labels: Sequence[str]) -> bool:
+    """Whether the column labels fit side by side, horizontally (review2 #40): the
+    longest (about 0.6 em a character at the tick size) within its column, the axes
+    taken as 60% of the width they have (row labels and colour bar take the rest)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    if not len(labels):
+        return True
+    points = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
+    longest = max(len(str(label)) for label in labels) * 0.6 * points / 72
+    return longest <= 0.9 * 0.6 * _axes_width_inches(ax) / len(labels)
+
+
 def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | None,
                vmin: float, vmax: float, cmap: Any, fmt: str | None, words: Formatter, *,
                column: str = "year", columns: Sequence[Any] | None = None,
@@ -363,7 +378,8 @@ def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | Non
                     color="white" if dark else "black", **_LITERAL)
     if column_labels is None:
         column_labels = [words.year(c) if c != "all" else "" for c in columns]
-    ax.set_xticks(range(len(columns)), list(column_labels), rotation=90)
+    ax.set_xticks(range(len(columns)), list(column_labels),
+                  rotation=0 if _labels_fit(ax, column_labels) else 90)
     if len(rows) > 20:  # a long page: the years on top as well
         ax.tick_params(axis="x", labeltop=True)
     ax.set_yticks(range(len(rows)), labels if labels is not None else [])

@@ -181,3 +181,15 @@ def test_group_labels_over_several_comparisons_are_refused():
     one = grid_pages(frame, index="dissimilarity", comparisons=["p_vs_q"], label_a="XA",
                      label_b="XB")
     assert "XA vs XB" in one[0].get_suptitle()
+
+
+def test_grid_year_labels_are_horizontal_when_they_fit():
+    # review2 #40: two years were rotated 90°
+    two = pd.concat([_results("dissimilarity", [0.1, 0.2, 0.3, 0.4]).assign(year=y)
+                     for y in (2017, 2018)])
+    ax = report_grid(two)
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0.0}
+    many = pd.concat([_results("dissimilarity", [0.1, 0.2, 0.3, 0.4]).assign(year=y)
+                      for y in range(1990, 2030)])
+    ax = report_grid(many)
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {90.0}
