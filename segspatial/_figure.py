@@ -208,6 +208,22 @@ def out_of_scale_handles(fmt: Formatter, below: bool, above: bool, vmin: float,
         if above else [])
 
 
+def note_no_values(fmt: Formatter, index: Any, values: Any, reasons: Any = ()) -> None:
+    """A note (:class:`~segspatial.SegregationWarning`) when no area has a value: the
+    figure is all grey "no data" (review2 #42); it says why when the results do."""
+    values = np.asarray(values, dtype=np.float64)
+    if not values.size or np.isfinite(values).any():
+        return
+    import warnings
+
+    from segspatial._exceptions import SegregationWarning
+
+    reasons = [fmt.data(r) for r in list(dict.fromkeys(reasons))[:3]]
+    key = "figures2.no_values_why" if reasons else "figures2.no_values"
+    warnings.warn(fmt.text(key, index=fmt.index_title(index), reasons="; ".join(reasons)),
+                  SegregationWarning, stacklevel=3)
+
+
 def no_data_handle(fmt: Formatter):
     from matplotlib.patches import Patch
 

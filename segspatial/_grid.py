@@ -35,6 +35,7 @@ from segspatial._figure import (
     formatter,
     legend_below,
     no_data_handle,
+    note_no_values,
     out_of_scale,
     out_of_scale_handles,
     scale_colormap,
@@ -310,6 +311,13 @@ def report_grids(
         set_title(axes[0], scale if title is None else title, figure=True)
     _grid_legend(figure, list(axes), images, vmin, vmax, words, scale, index)
     return axes
+
+
+def _reasons(results: pd.DataFrame, index: str) -> list:
+    if "reason" not in results.columns or "index" not in results.columns:
+        return []
+    rows = results[(results["index"] == index) & results["value"].isna()]
+    return rows["reason"].dropna().astype(str).unique().tolist()
 
 
 def _check_labels(comparisons: list, label_a: Any, label_b: Any) -> None:
@@ -594,6 +602,8 @@ def grid_pages(
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
     vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
                                         vmin, vmax, cmap)
+    note_no_values(words, index, pd.concat([f["value"] for f in frames]),
+                   _reasons(results, index))
     one_year = len(set().union(*(set(f["year"].unique()) for f in frames))) <= 1
     if one_year and len(comparisons) == 1:
         selection = select_values(results, index=index, comparison=comparisons[0],

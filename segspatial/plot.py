@@ -46,6 +46,7 @@ from segspatial._figure import (
     legend_below,
     map_figsize,
     no_data_handle,
+    note_no_values,
     out_of_scale,
     out_of_scale_handles,
     pdf_pages_bytes,
@@ -305,6 +306,7 @@ def choropleth(
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
     frame = for_drawing(frame)
+    note_no_values(words, index, frame["value"], selection.reasons)
     vmin, vmax, cmap, index_scale = resolve_scale(index, frame["value"], vmin, vmax, cmap)
     _check_scale(vmin, vmax)
     ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))

@@ -545,7 +545,7 @@ def choropleth_map(
     import folium
     from matplotlib.colors import Normalize
 
-    from segspatial._figure import _check_scale, out_of_scale, scale_colormap
+    from segspatial._figure import _check_scale, note_no_values, out_of_scale, scale_colormap
     from segspatial._scales import check_given, resolve_scale
     from segspatial.plot import _class_colors, classify
 
@@ -562,6 +562,7 @@ def choropleth_map(
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
     vmin, vmax, cmap, own = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    note_no_values(words, index, frame["value"], selection.reasons)
     _check_scale(vmin, vmax)
     if frame.crs is not None:
         frame = frame.to_crs("EPSG:4326")

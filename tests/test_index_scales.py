@@ -193,3 +193,22 @@ def test_grid_year_labels_are_horizontal_when_they_fit():
                       for y in range(1990, 2030)])
     ax = report_grid(many)
     assert {t.get_rotation() for t in ax.get_xticklabels()} == {90.0}
+
+
+def test_a_map_without_any_value_gets_a_note(squares):
+    # review2 #42: an all-grey map was written without a word
+    from segspatial import SegregationWarning
+    from segspatial._grid import grid_pages
+
+    empty = _results("dissimilarity", [np.nan] * 4).assign(reason="fewer than 2 units")
+    with pytest.warns(SegregationWarning, match=r"no area has a value of Dissimilarity "
+                      r"index D \(why: fewer than 2 units\): every area is drawn as no data"):
+        plot.choropleth(empty, squares, area_code="statcode")
+    with pytest.warns(SegregationWarning, match="geen enkel gebied heeft een waarde"):
+        grid_pages(empty, index="dissimilarity", lang="nl")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SegregationWarning)
+        plot.choropleth(_results("dissimilarity", [np.nan, 0.2, 0.3, 0.4]), squares,
+                        area_code="statcode")
