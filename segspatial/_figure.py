@@ -39,21 +39,46 @@ MAX_LABEL = 100
 _LITERAL = {"parse_math": False, "usetex": False}
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 _UNDRAWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What :func:`_clean_texts` replaces: :data:`_UNDRAWABLE` but the line feed.
+_UNDRAWN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: White margin round every saved figure, in inches: nothing drawn (a title, a legend)
+#: ever touches or crosses the image's edge.
+PAD_INCHES = 0.1
 #: Colours of values below / above a colour scale (never the scale's end colours).
 BELOW_COLOR = BELOW_SCALE_COLOR
 ABOVE_COLOR = ABOVE_SCALE_COLOR
+
+
+def _clean(value: Any) -> str:
+    """Any text as a figure can draw it (the one sanitiser of drawn text): line breaks
+    become spaces; other control characters (which SVG, being XML, cannot hold and no
+    font has a glyph for) and lone surrogates become U+FFFD. Titles, labels, legend
+    entries and, before saving, every text of a figure pass through it."""
+    return _UNDRAWABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", str(value)))
 
 
 def _text(value: Any) -> str:
     """Text from the data as a static figure draws it.
 
     Data is never markup: each text artist holding it is made literal
-    (:func:`_literal`). Here line breaks become spaces, other control characters
-    (which SVG, being XML, cannot hold) and lone surrogates become U+FFFD, and text
-    longer than :data:`MAX_LABEL` characters is shortened with "…".
+    (:func:`_literal`). Here it is cleaned (:func:`_clean`), and text longer than
+    :data:`MAX_LABEL` characters is shortened with "…".
     """
-    text = _UNDRAWABLE.sub("\ufffd", _LINE_BREAKS.sub(" ", str(value)))
+    text = _clean(value)
     return text if len(text) <= MAX_LABEL else text[:MAX_LABEL - 1] + "…"
+
+
+def _clean_texts(figure: Any) -> None:
+    """Clean every text of ``figure`` before it is drawn (:func:`_clean`, keeping the
+    line breaks segspatial puts into titles and legend entries), so a control
+    character that reached an artist some other way is drawn as U+FFFD, never as a
+    missing glyph with a font warning."""
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        content = text.get_text()
+        if isinstance(content, str) and _UNDRAWN.search(content):
+            text.set_text(_UNDRAWN.sub("\ufffd", content))
 
 
 def formatter(lang: str) -> Formatter:
@@ -72,8 +97,11 @@ def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
     """The figure as PNG, SVG or PDF: the same bytes for the same figure.
 
     No creation date or software version is embedded, and SVG ids come from a fixed
-    salt. SVG keeps text as text (``svg.fonttype: none``): names are searchable and
-    appear literally in the file (escaped as XML by matplotlib).
+    salt. The image is the figure's drawn extent with a margin of :data:`PAD_INCHES`
+    on every side (a title or legend is never cut at the edge), and every text is
+    cleaned first (:func:`_clean_texts`). SVG keeps text as text
+    (``svg.fonttype: none``): names are searchable and appear literally in the file
+    (escaped as XML by matplotlib).
 
     Parameters
     ----------
@@ -93,8 +121,10 @@ def figure_bytes(figure: Any, format: str, *, dpi: float = 150) -> bytes:
     if format not in STATIC_FORMATS:
         raise ValueError(f"format must be one of {', '.join(STATIC_FORMATS)}, got {format!r}")
     buffer = io.BytesIO()
+    _clean_texts(figure)
     with mpl.rc_context({"svg.hashsalt": "segspatial", "svg.fonttype": "none"}):
-        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format])
+        figure.savefig(buffer, format=format, dpi=dpi, metadata=_NO_DATES[format],
+                       bbox_inches="tight", pad_inches=PAD_INCHES)
     return buffer.getvalue()
 
 
@@ -110,7 +140,8 @@ def pdf_pages_bytes(figures: Any) -> bytes:
     with mpl.rc_context({"svg.hashsalt": "segspatial"}), PdfPages(
             stream, metadata=_NO_DATES["pdf"]) as buffer:  # the pages, in memory
         for figure in figures:
-            figure.savefig(buffer, format="pdf")
+            _clean_texts(figure)
+            figure.savefig(buffer, format="pdf", bbox_inches="tight", pad_inches=PAD_INCHES)
     return stream.getvalue()
 
 
@@ -241,8 +272,9 @@ def _axes_width_inches(ax: Any) -> float:
 
 def set_title(ax: Any, text: str | None, *, fontsize: float = 12.0,
               figure: bool = False) -> None:
-    """A title over ``ax`` (or, with ``figure``, over its whole figure), drawn literally;
-    ``""`` or None draws none.
+    """A title over ``ax`` (or, with ``figure``, over its whole figure), drawn literally
+    and cleaned (:func:`_clean`: control characters as U+FFFD); ``""`` or None draws
+    none.
 
     A title too long for the width it has is broken only after its own separator
     (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), never
@@ -251,6 +283,7 @@ def set_title(ax: Any, text: str | None, *, fontsize: float = 12.0,
     """
     if not text:
         return
+    text = _clean(text)
     inches = ax.figure.get_figwidth() if figure else 0.95 * _axes_width_inches(ax)
     lines = [text]
     if _fits(text, inches, fontsize) < 1 and _TITLE_BREAK in text:
@@ -291,11 +324,12 @@ def legend_below(ax: Any, handles: list, *, title: str | None = None,
     # Long entries (a disclosure note, a long group name) are wrapped and the columns
     # chosen so a row stays about as wide as the figure: one row wider than the figure
     # makes constrained layout shrink the axes to a stamp.
-    labels = ["\n".join(textwrap.wrap(str(h.get_label()), _LEGEND_WRAP)) or str(h.get_label())
-              for h in handles]
+    labels = ["\n".join(textwrap.wrap(_clean(h.get_label()), _LEGEND_WRAP))
+              or _clean(h.get_label()) for h in handles]
     widest = max(len(line) for label in labels for line in label.split("\n"))
     fit = max(1, _LEGEND_ROW // max(widest, 1))
-    options = dict(handles=handles, labels=labels, title=title,
+    options = dict(handles=handles, labels=labels,
+                   title=_clean(title) if title is not None else None,
                    ncols=ncols or min(len(handles), 4, fit),
                    frameon=False, fontsize=fontsize, title_fontsize=fontsize)
     if figure:

@@ -229,7 +229,9 @@ class Formatter:
 
         Labels win (``pupils with a disadvantage background vs other pupils``); then a
         known comparison (``Dutch vs non-western pupils``); then known group columns;
-        then the comparison's own name (data). Plain counts without labels: None.
+        then the comparison's own name (data); then, for plain counts of two named
+        columns, the groups by their order (``group A vs group B``, a known column by
+        its name). None only when nothing names a group.
         """
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
@@ -243,6 +245,10 @@ class Formatter:
             return self.text("fig_versus", a=noun_a, b=noun_b)
         if comparison is not None and not _is_missing(comparison):
             return self.data(comparison)
+        if any(g is not None and not _is_missing(g) and str(g) != ""
+               for g in (group_a, group_b)):
+            return self.text("fig_versus", a=self.group(group_a, which="a"),
+                             b=self.group(group_b, which="b"))
         return None
 
     def title(self, what: str, who: str | None = None, when: Any = None) -> str:

@@ -66,6 +66,17 @@ _ROW = 0.22
 _BAND_SHADES = ("#e3f3df", "#fdf2d0", "#fadcd8")
 
 
+def _whole_input(results: Any, words: Formatter) -> Any:
+    """Results of counts without an area column (``area`` null: every unit together)
+    as one row, labelled "all units", rather than none."""
+    if (isinstance(results, pd.DataFrame) and "area" in results.columns
+            and results["area"].isna().any()):
+        area = results["area"].astype(object)
+        return results.assign(area=area.where(area.notna(),
+                                              words.text("figures_fix.all_units")))
+    return results
+
+
 def _grid_table(results: pd.DataFrame, index: str, comparison: Any,
                 bandwidth: Any) -> tuple[pd.DataFrame, Any]:
     check_frame(results, "results")
@@ -195,6 +206,7 @@ def report_grid(
     """
     check_given(vmin, vmax)
     words = formatter(lang)
+    results = _whole_input(results, words)
     frame, comparison = _grid_table(results, index, comparison, bandwidth)
     vmin, vmax, cmap, _ = resolve_scale(index, frame["value"], vmin, vmax, cmap)
     _check_scale(vmin, vmax)
@@ -205,7 +217,8 @@ def report_grid(
                        fmt, words)
     if title is None:
         title = words.title(_scale_title(words, index, frame),
-                            _who(words, frame, comparison, label_a, label_b))
+                            _who(words, frame, comparison, label_a, label_b),
+                            _years_of(words, [frame]))
     set_title(ax, title, figure=created)
     if colorbar:
         _grid_legend(ax.figure, [ax], [image], vmin, vmax, words,
@@ -263,6 +276,7 @@ def report_grids(
     check_given(vmin, vmax)
     words = formatter(lang)
     check_frame(results, "results")
+    results = _whole_input(results, words)
     if comparisons is None:
         comparisons = (list(results["comparison"].dropna().unique())
                        if has_values(results, "comparison") else [None])
@@ -308,7 +322,8 @@ def report_grids(
     scale = _scale_title(words, index, frames[0])
     figure = axes[0].figure
     if created:
-        set_title(axes[0], scale if title is None else title, figure=True)
+        set_title(axes[0], words.title(scale, None, _years_of(words, frames)) if title is None
+                  else title, figure=True)
     _grid_legend(figure, list(axes), images, vmin, vmax, words, scale, index)
     return axes
 
@@ -462,6 +477,7 @@ def ranking_chart(
 
     check_given(vmin, vmax)
     words = formatter(lang)
+    results = _whole_input(results, words)
     selection = select_values(results, index=index, comparison=comparison, year=year,
                               bandwidth=bandwidth)
     frame = selection.frame.set_index("area")
@@ -478,9 +494,11 @@ def ranking_chart(
     low = min(vmin, float(np.nanmin(values, initial=vmin)))
     high = max(vmax, float(np.nanmax(values, initial=vmax)))
     pad = 0.06 * (high - low)
-    # bands in the background, on the part of the axis they cover
+    left, right = low - pad, high + 2.5 * pad  # the axis (room for the printed values)
+    # bands in the background, on the part of the axis they cover (up to its ends)
     for (lo, hi, _), shade in zip(bands, _BAND_SHADES, strict=False):
-        ax.axvspan(max(lo, low - pad), min(hi, high + pad), color=shade, zorder=0, lw=0)
+        if max(lo, left) < min(hi, right):
+            ax.axvspan(max(lo, left), min(hi, right), color=shade, zorder=0, lw=0)
     ax.hlines(y[shown], low - pad, values[shown], color="#d0d5da", lw=0.6, zorder=1)
     cmap = scale_colormap(cmap)
     norm = Normalize(vmin, vmax)
@@ -493,8 +511,8 @@ def ranking_chart(
     if missing.any():
         ax.scatter(np.full(missing.sum(), low - pad / 2), y[missing], marker="x", s=20,
                    color="#8c8c8c", zorder=3)
-    ax.set_xlim(low - pad, high + 2.5 * pad)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(left, right)
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # one row (or none): never a singular axis
     labels = [_text(f"{start + i}. {lookup.get(a, a)}" if shown[i] else lookup.get(a, a))
               for i, a in enumerate(rows)]
     ax.set_yticks(y, labels)
@@ -592,6 +610,7 @@ def grid_pages(
         raise ValueError(f"rows_per_page must be a positive int or None, got "
                          f"{rows_per_page!r}")
     words = formatter(lang)
+    results = _whole_input(results, words)
     if comparisons is None:
         comparisons = (list(results["comparison"].dropna().unique())
                        if has_values(results, "comparison") else [None])
@@ -644,10 +663,11 @@ def _page_title(words: Formatter, results: pd.DataFrame, index: str, comparisons
                 frames: list[pd.DataFrame], one_year: bool, label_a: Any,
                 label_b: Any) -> str:
     scale = _scale_title(words, index, frames[0])
+    when = _year_of(frames[0]) if one_year else _years_of(words, frames)
     if len(comparisons) > 1:
-        return scale
+        return words.title(scale, None, when)
     who = _who(words, frames[0], comparisons[0], label_a, label_b)
-    return words.title(scale, who, _year_of(frames[0]) if one_year else None)
+    return words.title(scale, who, when)
 
 
 def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparisons: list,
@@ -675,6 +695,16 @@ def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparis
     set_title(ax, title, figure=True)
     _grid_legend(figure, [ax], [image], vmin, vmax, words, scale, index)
     return figure
+
+
+def _years_of(words: Formatter, frames: Sequence[pd.DataFrame]) -> str | None:
+    """The years of a grid for its title: ``2009–2018`` (one year as it is; None for
+    results without years)."""
+    years = sorted({y for f in frames for y in f["year"].dropna().unique() if y != "all"})
+    if not years:
+        return None
+    first, last = words.year(years[0]), words.year(years[-1])
+    return first if first == last else f"{first}–{last}"
 
 
 def _year_of(frame: pd.DataFrame) -> Any:

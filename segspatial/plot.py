@@ -115,6 +115,7 @@ def _normalise_scheme(scheme: str) -> str:
 
 
 def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
+             vmin: float | None = None, vmax: float | None = None,
              index: str | None = None) -> tuple[np.ndarray, list[tuple]]:
     """Classes of ``values`` by the Massey & Denton bands or a mapclassify scheme.
 
@@ -132,6 +133,12 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
         Number of classes for mapclassify schemes that take one.
     lang : {"en", "nl"}
         Language of the class labels.
+    vmin, vmax : float, optional
+        The colour scale the classes are drawn on (a map's, e.g. the report's 0 to
+        0.8). A mapclassify class that straddles ``vmin`` or ``vmax`` is split there,
+        and the values below ``vmin`` / above ``vmax`` form one class each ("below
+        0", "above 0.8", lower ``-inf`` / upper ``inf``), so no value on the scale
+        shares a class (and a colour) with one off it.
     index : str, optional
         The index classified: the Massey & Denton bands are refused for an index they
         are not defined for (exposure, Moran's I, ...; see
@@ -143,7 +150,8 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     classes : numpy.ndarray of int
         The class of each value (-1 for NaN).
     bins : list of (lower, upper, label)
-        One entry per class, in order.
+        One entry per class, in order; mapclassify classes are labelled
+        ``"0.175 to 0.252"`` (``"0,175 tot 0,252"``).
 
     Raises
     ------
@@ -161,6 +169,10 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     >>> classes, bins = classify([-0.05, 0.45], "massey_denton", lang="nl")
     >>> classes.tolist(), [label for _, _, label in bins]
     ([3, 1], ['laag (0–0,3)', 'matig (0,3–0,6)', 'hoog (0,6–1)', 'onder 0'])
+    >>> classes, bins = classify([-0.2, 0.1, 0.5, 0.9], "equal_interval", k=2,
+    ...                          vmin=0, vmax=0.8)
+    >>> classes.tolist(), [label for _, _, label in bins]
+    ([0, 1, 2, 3], ['below 0', '0 to 0.35', '0.35 to 0.8', 'above 0.8'])
     """
     values = np.asarray(values, dtype=np.float64)
     scheme = _normalise_scheme(scheme)
@@ -197,16 +209,56 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     classes[ok] = fitted.yb
     uppers = list(np.asarray(fitted.bins, dtype=np.float64))
     lowers = [float(values[ok].min())] + uppers[:-1]
-    bins = [(lo, hi, f"{words.number(lo, 3)}–{words.number(hi, 3)}")
-            for lo, hi in zip(lowers, uppers, strict=True)]
+    if vmin is not None or vmax is not None:
+        return _split_classes(values, classes, lowers, uppers, words,
+                              -np.inf if vmin is None else float(vmin),
+                              np.inf if vmax is None else float(vmax),
+                              random=index is not None and index_scale(index).below_random)
+    bins = [(lo, hi, _class_range(words, lo, hi)) for lo, hi in zip(lowers, uppers,
+                                                                      strict=True)]
     return classes, bins
+
+
+def _class_range(words, low: float, high: float) -> str:
+    """A class's label: ``0.175 to 0.252`` (an en dash between signed numbers reads
+    as a minus)."""
+    return words.text("figures_fix.class_range", low=words.decimal(low, 3),
+                      high=words.decimal(high, 3))
+
+
+def _split_classes(values: np.ndarray, classes: np.ndarray, lowers: list[float],
+                   uppers: list[float], words, vmin: float, vmax: float, *,
+                   random: bool = False) -> tuple[np.ndarray, list[tuple]]:
+    """mapclassify's classes cut at the scale's ends: the part of each class on the
+    scale stays a class (its bounds clipped to the scale; empty parts dropped), the
+    values below ``vmin`` and above ``vmax`` become one class each."""
+    ok = classes >= 0
+    below, above = ok & (values < vmin), ok & (values > vmax)
+    inside = ok & ~below & ~above
+    out = np.full(values.shape, -1, dtype=np.int64)
+    bins: list[tuple] = []
+    if below.any():
+        bins.append((-np.inf, vmin, words.below(vmin, random=random)))
+        out[below] = 0
+    for i, (lo, hi) in enumerate(zip(lowers, uppers, strict=True)):
+        members = inside & (classes == i)
+        if members.any():
+            lo, hi = max(lo, vmin), min(hi, vmax)
+            bins.append((lo, hi, _class_range(words, lo, hi)))
+            out[members] = len(bins) - 1
+    if above.any():
+        bins.append((vmax, np.inf, words.above(vmax)))
+        out[above] = len(bins) - 1
+    return out, bins
 
 
 def _class_colors(bins: list[tuple], cmap, norm) -> list:
     """Colour of each class: the report's scale at the class middle (so colours keep
-    their meaning across maps); a class below / above the scale gets its colour."""
+    their meaning across maps, and rise with the classes); a class below / above the
+    scale (lower ``-inf`` / upper ``inf``) gets its colour."""
     cmap = scale_colormap(cmap)
-    return [cmap(norm(0.5 * (lo + min(hi, norm.vmax)) if np.isfinite(lo) else lo))
+    return [cmap(norm(lo if not np.isfinite(lo) else hi if not np.isfinite(hi)
+                      else 0.5 * (lo + min(hi, norm.vmax))))
             for lo, hi, _ in bins]
 
 
@@ -322,7 +374,8 @@ def choropleth(
     else:
         colors = np.empty((len(frame), 4))
         colors[:] = _rgba(NO_DATA_COLOR)
-        classes, bins = classify(values, scheme, k=k, lang=lang, index=index)
+        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax,
+                                 index=index)
         class_colors = _class_colors(bins, cmap, norm)
         for i, color in enumerate(class_colors):
             colors[classes == i] = color
@@ -378,6 +431,8 @@ def school_map(
     lang: str = "en",
     title: str | None = None,
     label_a: str | None = None,
+    area_name: str | None = None,
+    year: Any = None,
     ax: Axes | None = None,
     frame: pd.DataFrame | None = None,
 ) -> Axes:
@@ -428,11 +483,16 @@ def school_map(
     lang : {"en", "nl"}
         Language of the title, legends and numbers.
     title : str, optional
-        The title (default "Share of <group A> per school"; ``""``: none).
+        The title (default "<area name>: Share of <group A> per school, <year>", the
+        parts that are known; ``""``: none).
     label_a : str, optional
         What to call group A, as a noun phrase (e.g. ``"pupils with a disadvantage
         background"``); default a known group's name (``"non-western pupils"``),
         else "group A".
+    area_name : str, optional
+        The name of the area shown (``"Amsterdam"``), for the default title.
+    year : optional
+        The year of the data, for the default title.
     ax : matplotlib Axes, optional
     frame : pandas.DataFrame, optional
         The schools as :func:`segspatial._mapdata.school_frame` gives them for these
@@ -477,7 +537,12 @@ def school_map(
     ax.set_aspect("equal")
     ax.set_axis_off()
     group = words.group(group_a, label_a, which="a")
-    set_title(ax, words.text("fig_share_per_school", a=group) if title is None else title)
+    if title is None:
+        title = words.text("fig_share_per_school", a=group)
+        if area_name is not None and str(area_name) != "":  # the area's name leads
+            title = f"{_text(area_name)}: {title}"
+        title = words.title(title, None, year)
+    set_title(ax, title)
     if legend:
         centres = schools["centre"].unique()
         bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax,

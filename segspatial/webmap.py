@@ -585,7 +585,8 @@ def choropleth_map(
                     if below else [])
         entries += [(ABOVE_SCALE_COLOR, words.above(vmax))] if above else []
     else:
-        classes, bins = classify(values, scheme, k=k, lang=lang, index=index)
+        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax,
+                                 index=index)
         colors = _hex(np.array(_class_colors(bins, cmap, norm)))
         for i, color in enumerate(colors):
             fill[classes == i] = color
@@ -643,6 +644,7 @@ def school_webmap(
     measures: Sequence[str] | None = None,
     boundaries: Any = None,
     boundary_name: str | None = None,
+    boundary_code: str | None = None,
     cmap: Any = "RdBu_r",
     max_radius: float | None = None,
     group_labels: Mapping[str, str] | None = None,
@@ -688,7 +690,11 @@ def school_webmap(
     boundaries : GeoDataFrame, optional
         Area outline(s), drawn without fill.
     boundary_name : str, optional
-        Column of ``boundaries`` with the area name for the outline's tooltip.
+        Column of ``boundaries`` with the area name for the outline's tooltip and,
+        with ``area``, the popups' area row (default ``statnaam`` or ``name``).
+    boundary_code : str, optional
+        Column of ``boundaries`` with the codes of the ``area`` column (default
+        ``statcode`` when present): the popups name each school's area by its name.
     cmap : str or Colormap
         A diverging colour map.
     max_radius : float, optional
@@ -698,8 +704,8 @@ def school_webmap(
     group_labels : mapping, optional
         Display names for the group columns, as noun phrases (e.g. ``{"a": "pupils
         with a disadvantage background"}``), used in the popups and the legend;
-        default the column names in the popups and, in the legend, a known group's
-        name or "group A".
+        default a known group's name (``"non-western pupils"``), else "group A" /
+        "group B" in ``lang`` (as the static map).
     tiles, offline, width, height
         As in :func:`choropleth_map`.
     min_cell : int, optional
@@ -731,8 +737,10 @@ def school_webmap(
     min_cell = check_min_cell(min_cell)
     if max_radius is not None and not (np.isfinite(max_radius) and max_radius > 0):
         raise ValueError(f"max_radius must be a positive number, got {max_radius!r}")
-    labels = {group_a: str(group_a), group_b: str(group_b)} | dict(group_labels or {})
-    label_a, label_b = str(labels[group_a]), str(labels[group_b])  # escaped where shown
+    words = Formatter(lang)
+    given = dict(group_labels or {})
+    label_a = words.group(group_a, given.get(group_a), which="a")  # escaped where shown
+    label_b = words.group(group_b, given.get(group_b), which="b")
     if crs is None:
         crs = getattr(data, "crs", None)
     if crs is None:
@@ -751,7 +759,6 @@ def school_webmap(
         max_radius = float(np.clip(14.0 * np.sqrt(60 / len(points)), 6.0, 14.0))
     radius = np.maximum(2.0, max_radius * np.sqrt(points["size"].to_numpy() / biggest))
     hidden = points["suppressed"].to_numpy(dtype=bool)
-    words = Formatter(lang)
     not_shown = words.text("web_not_shown")
     if min_cell is None:
         props = {
@@ -786,7 +793,8 @@ def school_webmap(
                   ("share_a", words.text("web_share_of", a=label_a)),
                   ("area_share_a", words.text("web_area_share_of", a=label_a))]
     if area is not None:
-        props["area"] = [escape(v) for v in points["area"]]
+        names = _area_names(boundaries, boundary_code, boundary_name)
+        props["area"] = [escape(names.get(str(v), v)) for v in points["area"]]
         fields.insert(2, ("area", words.text("web_area")))
     for i, column in enumerate(measure_columns):
         values = schools[f"_m{i}"].to_numpy(dtype=np.float64)
@@ -822,8 +830,7 @@ def school_webmap(
                                      f'{escape(words.text("fig_circle_area"))}</div>')
     if hidden.any():
         body += _swatch(SUPPRESSED_COLOR, words.text("fig_suppressed", n=min_cell))
-    legend_title = title or words.text("fig_share_of", a=words.group(
-        group_a, (group_labels or {}).get(group_a), which="a"))
+    legend_title = title or words.text("fig_share_of", a=label_a)
     bounds = (outline if outline is not None else layer)["bbox"]
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
@@ -845,3 +852,20 @@ def school_webmap(
     ).add_to(m)
     m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
     return m
+
+
+def _area_names(boundaries: Any, code: str | None, name: str | None) -> dict[str, Any]:
+    """Area code -> name from the boundaries' code and name columns (empty when they
+    have no such columns)."""
+    import geopandas as gpd
+
+    from segspatial._mapdata import guess_name_column
+
+    if not isinstance(boundaries, gpd.GeoDataFrame):
+        return {}
+    code = code if code is not None else "statcode"
+    name = guess_name_column(boundaries, name)
+    if code not in boundaries.columns or name is None:
+        return {}
+    return {str(c): n for c, n in zip(boundaries[code], boundaries[name], strict=True)
+            if pd.notna(n) and str(n) != ""}

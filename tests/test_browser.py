@@ -108,7 +108,8 @@ def test_offline_amsterdam_school_map_in_chromium(browser, real_2019, boundaries
     page.mouse.click(*_centre(page))
     page.wait_for_selector(".leaflet-popup-content")
     popup = page.locator(".leaflet-popup-content").inner_text()
-    assert amsterdam.loc[first, "school"] in popup and "share of a" in popup
+    assert amsterdam.loc[first, "school"] in popup and "share of group A" in popup
+    assert "Amsterdam" in popup and "GM0363" not in popup  # the area by its name
     page.wait_for_timeout(400)  # the popup's fade-in
     page.screenshot(path=str(ARTIFACTS / "real_2019_amsterdam_school_popup.png"))
     assert log["errors"] == [] and log["dialogs"] == []

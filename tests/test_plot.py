@@ -202,7 +202,7 @@ def test_report_grid_rows_by_pupils_values_printed(results):
     assert texts == sorted(["0.45"] * 3 + ["0.80", "0.00"])  # NaN cell left blank
     image = ax.get_images()[0].get_array()
     assert image.shape == (3, 2) and bool(image.mask[1, 1])
-    assert ax.figure.get_suptitle() == "Dissimilarity index D — x_vs_y"
+    assert ax.figure.get_suptitle() == "Dissimilarity index D — x_vs_y, 2018–2019"
     assert _png_std(ax.figure) > 0.05
 
 

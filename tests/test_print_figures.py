@@ -139,7 +139,8 @@ def test_every_figure_has_a_title_and_no_internal_name(pupils_results, schools):
         assert any(titles), name
         assert texts, name
     assert figures["schools"].axes[0].get_title() == f"Share of {LABEL_A} per school"
-    assert figures["grid"].get_suptitle() == "Dissimilarity index D — Dutch vs non-western pupils"
+    assert figures["grid"].get_suptitle() == (
+        "Dissimilarity index D — Dutch vs non-western pupils, 2017–2018")
     assert [a.get_title() for a in figures["grids"].axes[:2]] == [
         "Dutch vs non-western pupils", "high vs low income pupils"]
 
@@ -468,7 +469,9 @@ def test_formatter_numbers_and_languages():
         "Mutual information index M (log base 2)")
     assert en.index_title("my_plugin") == "my_plugin"  # a plug-in's own name (data)
     assert en.comparison("a_vs_b", "a", "b") == "a_vs_b"
-    assert en.comparison(None, "a", "b") is None
+    assert en.comparison(None, "a", "b") == "group A vs group B"  # the title names them
+    assert nl.comparison(None, "nonwestern", "b") == "niet-westerse leerlingen vs groep B"
+    assert en.comparison(None, None, None) is None
     assert en.group("a") == "group A" and nl.group("nonwestern") == "niet-westerse leerlingen"
     with pytest.raises(ValueError, match=r"lang must be one of 'en', 'nl', got 'de'"):
         Formatter("de")

@@ -369,7 +369,9 @@ GROUPS: dict[str, Group] = {
     )),
     "figure": Group("words on the figure", None, (
         option("--title", metavar="TEXT",
-               help="the title (default: the index, the groups and the year in words)"),
+               help="the title (default, in words: the index (or, on a school map, "
+               "the share of group A), the groups, and the area and year when the data "
+               "say them; '' for none)"),
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",

@@ -61,14 +61,35 @@ def _select_year(args: argparse.Namespace, data):
     if args.in_year and not args.year:
         raise CommandError("--in-year needs --year (the year column)")
     if not args.year:
-        return data
+        return data, None
     years = data[args.year]
     wanted = years.max() if args.in_year is None else args.in_year
     mask = years.astype(str) == str(wanted)
     if not mask.any():
         raise ValueError(f"--in-year {wanted!r} not in column {args.year!r}; available: "
                          f"{sorted(years.dropna().unique().tolist())!r}")
-    return data[mask]
+    return data[mask], wanted
+
+
+def _place(args: argparse.Namespace, data, area: str | None, boundaries) -> str | None:
+    """The name of the area a school map shows (the --only areas, at most three, or
+    the data's one area), from the boundaries' names when they have them, for the
+    title; None for a map of many areas."""
+    if not area:
+        return None
+    codes = (list(dict.fromkeys(args.only)) if args.only
+             else list(data[area].dropna().astype(str).unique()))
+    if not codes or len(codes) > (3 if args.only else 1):
+        return None
+    names: dict = {}
+    if boundaries is not None:
+        from segspatial._mapdata import guess_name_column
+
+        column = guess_name_column(boundaries, getattr(args, "area_name", None))
+        if column is not None:
+            names = dict(zip(boundaries[area_code(args)].astype(str),
+                             boundaries[column].astype(str), strict=True))
+    return ", ".join(names.get(code, code) for code in codes)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise ValueError(f"{args.input!r} has no column(s) {missing!r}; it has "
                          f"{list(map(str, data.columns))!r}")
-    data = _select_year(args, data)
+    data, year = _select_year(args, data)
     data, _ = locate_units(args, data)  # units left out are named in the notes
     if args.only:
         codes = data[area].astype(str)
@@ -121,14 +142,15 @@ def run(args: argparse.Namespace) -> int:
                                     (args.group_b, args.label_b)) if v}
         m = school_webmap(data, args.unit, args.group_a, args.group_b, **common,
                           measures=args.measures, group_labels=labels, lang=args.lang,
-                          title=args.title, **options)
+                          title=args.title, boundary_code=area_code(args), **options)
         path = save_map(m, args.output)
     else:
         from segspatial.plot import school_map
 
         ax = school_map(data, args.unit, args.group_a, args.group_b, **common,
                         min_cell=args.min_cell, lang=args.lang, title=args.title,
-                        label_a=args.label_a)
+                        label_a=args.label_a, area_name=_place(args, data, area, boundaries),
+                        year=year)
         path = save_figure(ax.figure, args.output)
     console_of(args).wrote(path, "school map")
     return 0
