@@ -276,34 +276,81 @@ def set_title(ax: Any, text: str | None, *, fontsize: float = 12.0,
     and cleaned (:func:`_clean`: control characters as U+FFFD); ``""`` or None draws
     none.
 
-    A title too long for the width it has is broken only after its own separator
-    (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), never
-    inside a name or label from the data, and its font shrinks (to 7 points at least)
-    until the longest line fits.
+    A title too long for the width it has is broken after its own separator first
+    (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), then
+    between words, to the width measured in the title's font (:func:`wrap_text`); the
+    font shrinks (to 8 points at least) only when a single word is wider than that.
+    Constrained layout reserves the lines' height.
     """
     if not text:
         return
     text = _clean(text)
-    inches = ax.figure.get_figwidth() if figure else 0.95 * _axes_width_inches(ax)
+    inches = ax.figure.get_figwidth() * 0.95 if figure else 0.95 * _axes_width_inches(ax)
     lines = [text]
-    if _fits(text, inches, fontsize) < 1 and _TITLE_BREAK in text:
+    if _text_inches(text, fontsize) > inches and _TITLE_BREAK in text:
         head, tail = text.split(_TITLE_BREAK, 1)
         lines = [head + _TITLE_BREAK.rstrip(), tail]
-    longest = max(lines, key=len)
-    size = max(7.0, min(fontsize, fontsize * _fits(longest, inches, fontsize)))
+    size, wrapped = _wrap_lines(lines, inches, fontsize, smallest=8.0)
     if figure:
-        ax.figure.suptitle("\n".join(lines), fontsize=size, **_LITERAL)
+        ax.figure.suptitle(wrapped, fontsize=size, **_LITERAL)
     else:
-        ax.set_title("\n".join(lines), fontsize=size, **_LITERAL)
+        ax.set_title(wrapped, fontsize=size, **_LITERAL)
 
 
 _TITLE_BREAK = " — "
 
 
-def _fits(line: str, inches: float, fontsize: float) -> float:
-    """How many times ``line`` fits in ``inches`` at ``fontsize`` (about 0.55 em a
-    character)."""
-    return inches * 72 / max(1.0, 0.55 * fontsize * len(line))
+def _text_inches(line: str, fontsize: float) -> float:
+    """The width of ``line`` drawn in the default font at ``fontsize`` (measured from
+    the glyphs, no renderer needed)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(
+        line, FontProperties(size=fontsize), ismath=False)
+    return width / 72
+
+
+def _wrap_lines(lines: list[str], inches: float, fontsize: float,
+                smallest: float) -> tuple[float, str]:
+    """``lines`` each wrapped between words to ``inches`` at ``fontsize``; the font
+    shrinks (to ``smallest``) while a single word is still wider. (size, text)."""
+    words = [w for line in lines for w in line.split()]
+    widest = max((_text_inches(w, fontsize) for w in words), default=0.0)
+    size = fontsize if widest <= inches else max(smallest, fontsize * inches / widest)
+    out: list[str] = []
+    for line in lines:
+        current = ""
+        for word in line.split(" "):
+            trial = f"{current} {word}" if current else word
+            if current and _text_inches(trial, size) > inches:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return size, "\n".join(out)
+
+
+def room_for_lines(ax: Any, created: bool, base: int = 2) -> None:
+    """A figure this module made grows by the height of the lines its title and its
+    colour bars' labels take beyond ``base`` in all (one each), so constrained layout
+    can fit them (a wrapped long group label would otherwise push the title off the
+    top); a figure the caller gave keeps its size."""
+    if not created:
+        return
+    figure = ax.figure
+    labels = [ax.get_title()] + [a.get_xlabel() for a in figure.axes if a is not ax]
+    extra = sum(label.count("\n") + 1 for label in labels if label) - base
+    if extra > 0:
+        figure.set_figheight(figure.get_figheight() + 0.24 * extra)
+
+
+def wrap_text(text: str, inches: float, fontsize: float = 10.0) -> str:
+    """``text`` broken between words so no line is wider than ``inches`` at
+    ``fontsize`` (measured; a word wider than that keeps a line of its own).
+    Colour-bar labels use it: a long group label never runs off the figure."""
+    return _wrap_lines([_clean(text)], inches, fontsize, smallest=fontsize)[1]
 
 
 #: Characters per legend line, and per legend row (all columns), at the small sizes used.

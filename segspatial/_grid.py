@@ -40,6 +40,7 @@ from segspatial._figure import (
     out_of_scale_handles,
     scale_colormap,
     set_title,
+    wrap_text,
 )
 from segspatial._format import Formatter
 from segspatial._mapdata import (
@@ -353,7 +354,11 @@ def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
     below, above = out_of_scale(values, vmin, vmax)
     shrink = min(0.8, max(0.25, 6 / figure.get_figheight()))
     bar = figure.colorbar(images[-1], ax=axes, shrink=shrink, extend=extend(below, above))
-    bar.set_label(label, **_LITERAL)
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    bar.set_label(wrap_text(label, 0.9 * shrink * figure.get_figheight(), size), **_LITERAL)
     bar.ax.yaxis.set_major_formatter(words.tick_formatter())
     handles = out_of_scale_handles(words, below, above, vmin, vmax,
                                    below_random=index_scale(index).below_random)

@@ -31,6 +31,7 @@ from segspatial._figure import (
     _LITERAL,
     MAX_LABEL,
     STATIC_FORMATS,
+    _axes_width_inches,
     _check_scale,
     _colormap,
     _literal,
@@ -50,8 +51,10 @@ from segspatial._figure import (
     out_of_scale,
     out_of_scale_handles,
     pdf_pages_bytes,
+    room_for_lines,
     scale_colormap,
     set_title,
+    wrap_text,
 )
 from segspatial._grid import ROWS_PER_PAGE, grid_pages, ranking_chart, report_grid, report_grids
 from segspatial._mapdata import (
@@ -252,6 +255,16 @@ def _split_classes(values: np.ndarray, classes: np.ndarray, lowers: list[float],
     return out, bins
 
 
+def _bar_label(ax, text: str) -> str:
+    """A colour bar's label under a map, wrapped to the bar's width (0.7 of the axes;
+    review2 #55: a long group label ran off both edges)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    return wrap_text(text, 0.95 * 0.7 * _axes_width_inches(ax), size)
+
+
 def _class_colors(bins: list[tuple], cmap, norm) -> list:
     """Colour of each class: the report's scale at the class middle (so colours keep
     their meaning across maps, and rise with the classes); a class below / above the
@@ -361,6 +374,7 @@ def choropleth(
     note_no_values(words, index, frame["value"], selection.reasons)
     vmin, vmax, cmap, index_scale = resolve_scale(index, frame["value"], vmin, vmax, cmap)
     _check_scale(vmin, vmax)
+    created = ax is None
     ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))
     norm = Normalize(vmin=vmin, vmax=vmax)
     values = frame["value"].to_numpy(dtype=np.float64)
@@ -400,11 +414,12 @@ def choropleth(
             bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=scale_colormap(cmap)),
                                      ax=ax, location="bottom", shrink=0.7, pad=0.02,
                                      aspect=30, extend=extend(below, above))
-            bar.set_label(scale, **_LITERAL)
+            bar.set_label(_bar_label(ax, scale), **_LITERAL)
             bar.ax.xaxis.set_major_formatter(words.tick_formatter())
             legend_below(ax, handles)
         else:
             legend_below(ax, handles, title=scale, ncols=min(len(handles), 3))
+    room_for_lines(ax, created)
     return ax
 
 
@@ -522,6 +537,7 @@ def school_map(
         ob = outline.total_bounds
         bounds = [min(bounds[0], ob[0]), min(bounds[1], ob[1]), max(bounds[2], ob[2]),
                   max(bounds[3], ob[3])]
+    created = ax is None
     ax = _new_axes(ax, map_figsize(bounds, extra=2.1))
     if outline is not None:
         draw_outline(ax, outline)
@@ -553,12 +569,13 @@ def school_map(
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[words.percent(s) for s in shares])
             shown = words.percent(c, 1 if min_cell is None else 0)  # published: whole %
-            bar.set_label(words.text("fig_share_centre", a=group, centre=shown),
-                          **_LITERAL)
+            bar.set_label(_bar_label(ax, words.text("fig_share_centre", a=group,
+                                                    centre=shown)), **_LITERAL)
         else:
             bar.set_ticks([0, 0.5, 1], labels=[words.percent(0), words.text("fig_area_share"),
                                                words.percent(1)])
-            bar.set_label(words.text("fig_share_centred", a=group), **_LITERAL)
+            bar.set_label(_bar_label(ax, words.text("fig_share_centred", a=group)),
+                          **_LITERAL)
         refs = _reference_sizes(schools["size"].to_numpy())
         handles = [Line2D([], [], linestyle="", marker="o",
                           markersize=float(np.sqrt(max_size * r / biggest)),
@@ -572,6 +589,7 @@ def school_map(
         legend_below(ax, handles, title=words.text("fig_pupils_per_school"),
                      x=0.0 if hidden.any() else 0.5,
                      loc="upper left" if hidden.any() else "upper center")
+    room_for_lines(ax, created)
     return ax
 
 

@@ -212,3 +212,57 @@ def test_a_map_without_any_value_gets_a_note(squares):
         warnings.simplefilter("error", SegregationWarning)
         plot.choropleth(_results("dissimilarity", [np.nan, 0.2, 0.3, 0.4]), squares,
                         area_code="statcode")
+
+
+LONG = "leerlingen met een migratieachtergrond van buiten Europa en de westerse wereld"
+
+
+def _text_outside(figure) -> list[str]:
+    """What is drawn outside the figure, measured with the renderer: the tight box of
+    every drawn artist (texts of hidden axes, e.g. a map's, are not drawn) and each
+    title, axis and colour-bar label."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = figure.bbox
+    texts = [t for ax in figure.axes if ax.get_visible()
+             for t in ((ax.title, ax.xaxis.label, ax.yaxis.label) if ax.axison
+                       else (ax.title,)) if t.get_text()]
+    texts += list(figure.texts) + ([figure._suptitle] if figure._suptitle else [])
+    out = []
+    for text in texts:
+        extent = text.get_window_extent(renderer)
+        if text.get_visible() and (
+                extent.x0 < box.x0 - 0.5 or extent.x1 > box.x1 + 0.5
+                or extent.y0 < box.y0 - 0.5 or extent.y1 > box.y1 + 0.5):
+            out.append(text.get_text())
+    tight = figure.get_tightbbox(renderer)  # everything drawn, in inches
+    if (tight.x0 < -0.01 or tight.y0 < -0.01 or tight.x1 > figure.get_figwidth() + 0.01
+            or tight.y1 > figure.get_figheight() + 0.01):
+        out.append(f"drawn extent {tight.bounds}")
+    return out
+
+
+def test_a_78_character_label_stays_inside_every_figure(squares):
+    # review2 #55 / review1 #18: the colour-bar label ran off both edges, titles shrank
+    assert len(LONG) == 78  # the review1 and review2 kind of label
+    results = _results("dissimilarity", [0.1, 0.4, 0.6, 0.7]).assign(
+        comparison="x_vs_y", group_a="a", group_b="b")
+    ax = plot.choropleth(results, squares, area_code="statcode", label_a=LONG,
+                         label_b="all other pupils in primary education")
+    assert _text_outside(ax.figure) == []
+    assert ax.get_title().count("\n") >= 1  # wrapped, not shrunk below 8 points
+    assert ax.title.get_fontsize() >= 8
+    schools = pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [10, 20, 30],
+                            "b": [30, 20, 10], "x": [121000.0, 122000, 123000],
+                            "y": [487000.0, 487500, 488000]})
+    ax = plot.school_map(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                         label_a=LONG)
+    assert _text_outside(ax.figure) == []
+    bar = next(a for a in ax.figure.axes if a is not ax)
+    assert "\n" in bar.get_xlabel()
+    grid = report_grid(pd.concat([results.assign(year=y) for y in (2018, 2019)]),
+                       label_a=LONG, label_b="all other pupils in primary education")
+    assert _text_outside(grid.figure) == []
