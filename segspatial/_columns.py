@@ -93,13 +93,18 @@ def check_columns(data: pd.DataFrame, roles: dict[str, Any], *,
     return given
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 negative count`` / ``2 negative counts`` (English messages)."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def empty_text(data: pd.DataFrame, what: str) -> str:
-    """``"data is empty"``, or ``"'c.csv' has a header but no rows"`` for a frame read
+    """``"data is empty"``, or ``"'c.csv' has a header but no data rows"`` for a frame read
     from a file (messages about an empty table name the file)."""
     source = source_of(data)
     if source is None:
         return f"{what} is empty"
-    return f"{what} {source.path!r} has " + ("a header but no rows" if source.kind == "csv"
+    return f"{what} {source.path!r} has " + ("a header but no data rows" if source.kind == "csv"
                                            else "no rows")
 
 
@@ -194,7 +199,7 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
             values = s[bad].astype(str).unique()[:_MAX_EXAMPLES]
             raise ValueError(
                 f"{argument}: {where} must hold numeric counts; found "
-                f"{int(bad.sum())} non-numeric values such as {list(values)!r} "
+                f"{_count(int(bad.sum()), 'non-numeric value')} such as {list(values)!r} "
                 f"({_where(data, s.index[bad])})"
             )
         s = converted
@@ -208,19 +213,19 @@ def _numeric_column(data: pd.DataFrame, column: str, argument: str) -> np.ndarra
     nan = np.isnan(values)
     if nan.any():
         raise ValueError(
-            f"{argument}: {where} has {int(nan.sum())} missing (NaN) counts "
+            f"{argument}: {where} has {_count(int(nan.sum()), 'missing (NaN) count')} "
             f"({_where(data, s.index[nan])}); counts must be finite numbers >= 0"
         )
     inf = np.isinf(values)
     if inf.any():
         raise ValueError(
-            f"{argument}: {where} has {int(inf.sum())} infinite counts "
+            f"{argument}: {where} has {_count(int(inf.sum()), 'infinite count')} "
             f"({_where(data, s.index[inf])}); counts must be finite numbers >= 0"
         )
     neg = values < 0
     if neg.any():
         raise ValueError(
-            f"{argument}: {where} has {int(neg.sum())} negative counts, e.g. "
+            f"{argument}: {where} has {_count(int(neg.sum()), 'negative count')}, e.g. "
             f"{values[neg][0]:g} ({_where(data, s.index[neg])}); counts must be >= 0"
         )
     return values
@@ -231,8 +236,9 @@ def _key_column(data: pd.DataFrame, column: str, argument: str) -> pd.Series:
     missing = s.isna()
     if missing.any():
         raise ValueError(
-            f"{argument}: {_column(data, column)} has {int(missing.sum())} missing values "
-            f"({_where(data, s.index[missing])}); every row needs a {argument}"
+            f"{argument}: {_column(data, column)} has "
+            f"{_count(int(missing.sum()), 'missing value')} "
+            f"({_where(data, s.index[missing])}); every row needs one"
         )
     return s
 

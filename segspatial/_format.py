@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from segspatial.text import check_lang, language, lookup, t
+from segspatial.text import check_lang, language, lookup, plural_key, t
 
 __all__ = ["Formatter", "check_lang"]
 
@@ -284,7 +284,8 @@ class Formatter:
         key = f"undefined_reason.{code}"
         if _is_missing(code) or lookup(self.lang, key) is None:
             key = "undefined_reason.other"
-        return self.text(key, n=self.count(n_units), group=self.data(group or ""))
+        return self.text(plural_key(self.lang, key, n_units), n=self.count(n_units),
+                         group=self.data(group or ""))
 
     def band(self, name: str, low: float, high: float) -> str:
         """A Massey & Denton band for a legend: ``moderate (0.3–0.6)``."""

@@ -9,7 +9,6 @@ centred on its area's share. The checks live here once.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
+from segspatial._warn import Examples, warn
 from segspatial.counts import check_counts
 from segspatial.disclosure import check_min_cell
 from segspatial.disclosure import suppressed_schools as suppressed_schools  # re-exported
+from segspatial.geo._common import check_codes_match
 from segspatial.schema import has_values
 
 #: The report's fixed colour scale for every index map and grid.
@@ -100,15 +101,39 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[Hashable], argument:
                          f"{_shown(list(frame.columns))}")
 
 
+def _typed(value: Any) -> Any:
+    """A value as a user types it: ``1000`` for ``1000.0``, ``2018`` for ``'2018'``."""
+    value = _plain(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        value = number if value.strip() not in ("nan", "inf", "-inf") else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sorted_values(values: Sequence[Any]) -> list[Any]:
+    """Values for a message, as typed, in numeric order when they are numbers."""
+    typed = [_typed(v) for v in values]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in typed)
+    return sorted(typed) if numbers else sorted(typed, key=str)
+
+
 def _pick(frame: pd.DataFrame, column: str, wanted: Any, argument: str, *,
           default_latest: bool = False) -> tuple[pd.DataFrame, Any]:
     """Keep the rows where ``column == wanted``; choose or complain when not given."""
     if column not in frame.columns:
         if wanted is not None:
-            raise ValueError(f"{argument}={wanted!r} was given but the results have no "
-                             f"{column!r} column")
+            raise ValueError(f"{argument}={_typed(wanted)!r} was given but the results "
+                             f"have no {column!r} column")
         return frame, None
     present = frame[column].dropna().unique()
+    if wanted is not None and len(present) == 0:
+        raise ValueError(f"{argument}={_typed(wanted)!r} was given but the results have "
+                         f"no {column!r} values (the column is empty)")
     if wanted is None:
         if len(present) == 0:
             return frame, None
@@ -118,7 +143,7 @@ def _pick(frame: pd.DataFrame, column: str, wanted: Any, argument: str, *,
             latest = max(present)
             return frame[frame[column] == latest], _plain(latest)
         raise ValueError(f"the results hold several values of {column!r}: "
-                         f"{_shown(sorted(present, key=str))}; choose one with {argument}=")
+                         f"{_shown(_sorted_values(present))}; choose one with {argument}=")
     mask = frame[column] == wanted
     if not mask.any():
         # a year given as text on the command line, or a float bandwidth as int
@@ -127,8 +152,8 @@ def _pick(frame: pd.DataFrame, column: str, wanted: Any, argument: str, *,
         except (TypeError, ValueError):
             pass
     if not mask.any():
-        raise ValueError(f"{argument}={wanted!r} is not in the results; available: "
-                         f"{_shown(sorted(present, key=str))}")
+        raise ValueError(f"{argument}={_typed(wanted)!r} is not in the results; "
+                         f"available: {_shown(_sorted_values(present))}")
     return frame[mask], _plain(frame.loc[mask, column].iloc[0])
 
 
@@ -226,27 +251,6 @@ def area_geometries(boundaries: Any, area_code: str | None, name: str | None):
     return geo
 
 
-def check_codes_match(codes: Sequence[Any], boundary_codes: Sequence[Any],
-                      area_code: str | None) -> None:
-    """Refuse results none of whose area codes is a boundary feature's code.
-
-    A map of such results would be all grey ("no data") and every page without its
-    area: the codes are of another kind (``"0363"`` against ``"GM0363"``) or from
-    another column. The error shows examples of both sides.
-    """
-    codes = [str(c) for c in dict.fromkeys(codes)]
-    known = {str(c) for c in boundary_codes}
-    if not codes or any(c in known for c in codes):
-        return
-    column = area_code or "statcode"
-    raise ValueError(
-        f"none of the {len(codes):,} area codes of the results is a code of the boundaries "
-        f"(area_code={column!r}, {len(known):,} features): the results have e.g. "
-        f"{_shown(sorted(codes))}, the boundaries {_shown(sorted(known))}; choose the "
-        "boundaries' column with the results' codes (area_code=) or boundaries of the "
-        "same kind of areas")
-
-
 def join_values(selection: Selection, geo) -> Any:
     """Merge one value per area onto the boundaries; every feature is kept.
 
@@ -258,9 +262,8 @@ def join_values(selection: Selection, geo) -> Any:
     check_codes_match(frame["area"], geo["code"], geo.attrs.get("area_code"))
     unmatched = frame.loc[~frame["area"].isin(set(geo["code"])), "area"]
     if len(unmatched):
-        warnings.warn(f"{len(unmatched)} area(s) of the results have no boundary feature "
-                      f"and are not drawn: {_shown(unmatched.tolist())}",
-                      SegregationWarning, stacklevel=3)
+        warn(SegregationWarning, "areas_not_drawn", n=len(unmatched),
+             examples=Examples(unmatched.tolist()), stacklevel=3)
     joined = geo.merge(frame, left_on="code", right_on="area", how="left")
     return joined.drop(columns="area")
 
@@ -382,9 +385,8 @@ def school_frame(
     in_groups = cols["a"] + cols["b"]
     drop = ~np.isfinite(cols["x"]) | ~np.isfinite(cols["y"]) | (in_groups <= 0)
     if drop.any():
-        warnings.warn(f"{int(drop.sum())} school(s) without coordinates or without pupils "
-                      f"in either group are not drawn: {_shown(cols['unit'][drop])}",
-                      SegregationWarning, stacklevel=3)
+        warn(SegregationWarning, "schools_not_drawn", n=int(drop.sum()),
+             examples=Examples(cols["unit"][drop]), stacklevel=3)
         cols = {k: v[~drop] for k, v in cols.items()}
         in_groups = in_groups[~drop]
     if not len(in_groups):
@@ -444,8 +446,8 @@ def _published_frame(cols: dict[str, Any], min_cell: int,
     out["size"] = shown["size"].to_numpy()
     drop = ~np.isfinite(out["x"]) | ~np.isfinite(out["y"])
     if drop.any():
-        warnings.warn(f"{int(drop.sum())} school(s) without coordinates are not drawn: "
-                      f"{_shown(out['unit'][drop])}", SegregationWarning, stacklevel=4)
+        warn(SegregationWarning, "schools_without_location", n=int(drop.sum()),
+             examples=Examples(out["unit"][drop]), stacklevel=4)
         out = {k: v[~drop] for k, v in out.items()}
     if not len(out["unit"]):
         raise ValueError("data has no school to draw (no row with coordinates)")

@@ -54,6 +54,7 @@ __all__ = [
     "check_counts",
     "count_once",
     "exclusions_summary",
+    "left_out_of_area",
     "prepare_counts",
     "prepare_multigroup_counts",
 ]
@@ -752,6 +753,27 @@ def count_once(filtered: pd.DataFrame, undefined: pd.DataFrame,
     return filtered.loc[~(outside & hit)].reset_index(drop=True)
 
 
+#: What to lower when units were left out for a reason of the filters.
+_LOWER = {"small_unit": "min_unit_size", "small_area": "min_area_size"}
+
+
+def left_out_of_area(exclusions: pd.DataFrame, code: str) -> str:
+    """Why an area has no results, for messages: ``" ('GM0088': all its units were left
+    out: small_unit 1 unit; lower min_unit_size)"``; empty when the exclusions do not
+    name it (then the area is not in the data at all)."""
+    if not {"area", "reason", "n_units"} <= set(exclusions.columns):
+        return ""
+    rows = exclusions[exclusions["area"].astype(str) == code]
+    if rows.empty:
+        return ""
+    per_reason = rows.groupby("reason", sort=True)["n_units"].sum()
+    reasons = ", ".join(f"{reason} {int(n):,} unit{'s' if int(n) != 1 else ''}"
+                        for reason, n in per_reason.items())
+    lower = [_LOWER[r] for r in per_reason.index if r in _LOWER]
+    return (f" ({code!r}: all its units were left out: {reasons}"
+            + (f"; lower {' or '.join(lower)}" if lower else "") + ")")
+
+
 def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:
     """Totals per reason: area-years touched, units and pupils left out.
 
@@ -770,9 +792,13 @@ def exclusions_summary(exclusions: pd.DataFrame) -> pd.DataFrame:
     if exclusions.empty:
         return pd.DataFrame(columns=[*keys, "area_years", "n_units", "n_pupils",
                                      "description"])
+    # one row per area-year and reason, or rows that already total several area-years
+    # (an ``area_years`` column, e.g. the report's rows per area)
+    area_years = (("area_years", "sum") if "area_years" in exclusions.columns
+                  else ("reason", "size"))
     return (
         exclusions.groupby(keys, sort=False, dropna=False)
-        .agg(area_years=("reason", "size"), n_units=("n_units", "sum"),
+        .agg(area_years=area_years, n_units=("n_units", "sum"),
              n_pupils=("n_pupils", "sum"), description=("description", "first"))
         .reset_index()
     )

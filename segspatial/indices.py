@@ -29,7 +29,6 @@ Massey, D. S. & Denton, N. A. (1988). The dimensions of residential segregation.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from importlib import metadata
@@ -55,6 +54,7 @@ from segspatial._kernels import (
 # The kernels (and the counts they take) live in their own module; these names are
 # part of this module's interface.
 from segspatial._reasons import reason as _reason
+from segspatial._warn import warn
 from segspatial.multigroup import (
     _entropy_kernel,
     _multigroup_dissimilarity_kernel,
@@ -251,23 +251,15 @@ def _load_entry_points() -> None:
         try:
             obj = ep.load()
         except Exception as exc:  # a broken plug-in must not break the core
-            warnings.warn(
-                f"could not load segregation index plug-in {ep.name!r} ({ep.value}): {exc}",
-                SegregationWarning,
-                stacklevel=2,
-            )
+            warn(SegregationWarning, "plugin_failed", name=repr(ep.name), value=ep.value,
+                 error=str(exc))
             continue
         if isinstance(obj, IndexSpec):
             spec = obj if obj.name == ep.name else replace(obj, name=ep.name)
         elif callable(obj):
             spec = _per_area(ep.name, obj)
         else:
-            warnings.warn(
-                f"plug-in {ep.name!r} ({ep.value}) is neither an IndexSpec nor callable; "
-                "ignored",
-                SegregationWarning,
-                stacklevel=2,
-            )
+            warn(SegregationWarning, "plugin_not_index", name=repr(ep.name), value=ep.value)
             continue
         if spec.name not in _registry:
             _registry[spec.name] = spec
@@ -395,8 +387,7 @@ def _scalar(name: str, a: Any, b: Any) -> float:
         elif not np.isfinite(value):
             reason = UNDEFINED_REASON
     if reason is not None:
-        warnings.warn(f"index undefined: {reason}; returning NaN", SegregationWarning,
-                      stacklevel=3)
+        warn(SegregationWarning, "index_undefined", reason=str(reason), stacklevel=3)
         return float("nan")
     return value
 

@@ -55,7 +55,6 @@ Elbers, B. (2023). A method for studying differences in segregation across time 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -67,6 +66,7 @@ import pandas as pd
 from scipy.special import xlogy
 
 from segspatial._exceptions import SegregationWarning
+from segspatial._warn import warn
 
 __all__ = [
     "ClusterTerms",
@@ -440,13 +440,12 @@ def _as_matrix(counts: Any, name: str = "counts") -> np.ndarray:
 def _single(counts: Any) -> MultiGroupedCounts | None:
     c = MultiGroupedCounts.single(_as_matrix(counts))
     if c.n_units[0] < 2:
-        warnings.warn(f"index undefined: fewer than 2 units with pupils ({int(c.n_units[0])} "
-                      f"of {c.counts.shape[0]} units); returning NaN", SegregationWarning,
-                      stacklevel=3)
+        warn(SegregationWarning, "multigroup_few_units", n=int(c.n_units[0]),
+             units=int(c.counts.shape[0]), stacklevel=3)
         return None
     if c.n_present[0] < 2:
-        warnings.warn(f"index undefined: {int(c.n_present[0])} group(s) with pupils, at "
-                      "least two are needed; returning NaN", SegregationWarning, stacklevel=3)
+        warn(SegregationWarning, "multigroup_few_groups", n=int(c.n_present[0]),
+             stacklevel=3)
         return None
     return c
 

@@ -198,13 +198,12 @@ def _warn_filtered(filtered: pd.DataFrame, min_unit_size: float,
     (a function that returns a frame has no exclusions table to count them in)."""
     if filtered.empty:
         return
-    import warnings
-
     from segspatial._exceptions import SegregationWarning
+    from segspatial._warn import Joined, Text, warn
 
     by = filtered.groupby("reason")[["n_units", "n_pupils"]].sum()
-    parts = [f"{row['n_units']:,.0f} units with {row['n_pupils']:,.0f} pupils ({reason})"
+    parts = [Text("size_filters_part", units=Text("n_units", n=int(round(row["n_units"]))),
+                  pupils=Text("n_pupils", n=int(round(row["n_pupils"]))), reason=str(reason))
              for reason, row in by.iterrows()]
-    warnings.warn(f"the size filters (min_unit_size={min_unit_size:g}, "
-                  f"min_area_size={min_area_size:g}) left out " + "; ".join(parts)
-                  + "; pass 0 to keep them", SegregationWarning, stacklevel=3)
+    warn(SegregationWarning, "size_filters", min_unit_size=f"{min_unit_size:g}",
+         min_area_size=f"{min_area_size:g}", parts=Joined(parts), stacklevel=3)

@@ -111,7 +111,8 @@ CHANGE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "group_a": ("text", "group A of the comparison"),
     "group_b": ("text", "group B of the comparison"),
     "index": ("text", "index name"),
-    "bandwidth": ("float", "spatial bandwidth in metres; NaN for aspatial indices"),
+    "bandwidth": ("float", "spatial bandwidth in metres (k for k-nearest-neighbour "
+                           "kernels); NaN for aspatial indices"),
     "kernel": ("text", "spatial kernel; null for aspatial indices"),
     "statistic": ("text", "difference (value in to_year - value in from_year), trend "
                           "(least-squares slope per year over the years from_year..to_year) "

@@ -47,10 +47,10 @@ def test_exclusion_summary_in_dutch_and_english():
     nl = format_exclusions(_exclusions(), lang="nl")
     lines = nl.splitlines()
     assert lines[0] == "Weggelaten (reden: gebied-jaren, scholen, leerlingen):"
-    assert ("  small_area: 1 gebied-jaren, 40 scholen, 12.345 leerlingen (gemeente onder "
-            "het minimum gemiddeld aantal leerlingen per jaar)") in lines
-    assert ("  small_unit: 1 gebied-jaren, 3 scholen, 120 leerlingen (school onder het "
-            "minimum aantal leerlingen)") in lines
+    assert ("  small_area: 1 gebied-jaar, 40 scholen, 12.345 leerlingen (gemeente onder "
+            "het minimale gemiddelde aantal leerlingen per jaar)") in lines
+    assert ("  small_unit: 1 gebied-jaar, 3 scholen, 120 leerlingen (school onder het "
+            "minimumaantal leerlingen)") in lines
     en = format_exclusions(_exclusions())
     assert "12,345 pupils (municipality below the minimum)" in en
     assert format_exclusions(_exclusions().iloc[:0], lang="nl") == "Er is niets weggelaten."

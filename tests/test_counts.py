@@ -73,11 +73,11 @@ def test_empty():
     ("column", "value", "match"),
     [
         ("a", "many", r"group_a: column 'a' must hold numeric counts; found 1 non-numeric "
-                      r"values such as \['many'\] \(rows 2\)"),
-        ("b", np.nan, r"group_b: column 'b' has 1 missing \(NaN\) counts \(rows 2\)"),
-        ("b", np.inf, r"group_b: column 'b' has 1 infinite counts"),
-        ("a", -4, r"group_a: column 'a' has 1 negative counts, e.g. -4 \(rows 2\)"),
-        ("all", -1, r"total: column 'all' has 1 negative counts"),
+                      r"value such as \['many'\] \(rows 2\)"),
+        ("b", np.nan, r"group_b: column 'b' has 1 missing \(NaN\) count \(rows 2\)"),
+        ("b", np.inf, r"group_b: column 'b' has 1 infinite count"),
+        ("a", -4, r"group_a: column 'a' has 1 negative count, e.g. -4 \(rows 2\)"),
+        ("all", -1, r"total: column 'all' has 1 negative count"),
     ],
 )
 def test_bad_counts(column, value, match):
@@ -122,8 +122,8 @@ def test_same_unit_in_other_area_in_another_year_is_fine():
 @pytest.mark.parametrize(
     ("column", "value", "match"),
     [
-        ("school", None, r"unit: column 'school' has 1 missing values \(rows 1\)"),
-        ("gm", None, r"area: column 'gm' has 1 missing values"),
+        ("school", None, r"unit: column 'school' has 1 missing value \(rows 1\)"),
+        ("gm", None, r"area: column 'gm' has 1 missing value"),
         ("yr", 2019.5, r"year: column 'yr' must hold whole years; found \['2019.5'\]"),
         ("yr", "last", r"year: column 'yr' must hold whole years; found \['last'\]"),
     ],

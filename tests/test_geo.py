@@ -138,7 +138,7 @@ def test_boundaries_in_memory_are_repaired_like_files():
     messages = [str(r.message) for r in record]
     assert any("boundaries layer 'gemeenten': repaired 1 invalid geometry" in m
                for m in messages)
-    assert any("1 features have no geometry" in m for m in messages)
+    assert any("1 feature has no geometry" in m for m in messages)
     assert out.attrs == {"repaired": 1, "null_geometries": 1}
     assert out.geometry.name == "geometry" and out.crs == g.crs
     assert out.geometry.iloc[0].area == pytest.approx(50.0, rel=1e-12)
@@ -185,7 +185,7 @@ def test_topojson_decoding_exact(tmp_path):
     messages = [str(w.message) for w in record]
     assert "TopoJSON has no CRS; the coordinates look like lon/lat, so EPSG:4326 is " \
         "assumed" in messages[0]
-    assert "1 features have no geometry (null, or collapsed to nothing; feature 3)" in messages[1]
+    assert "1 feature has no geometry (null, or collapsed to nothing; feature 3)" in messages[1]
     assert out.crs.to_epsg() == 4326 and out.attrs["crs_assumed"] is True
     assert out.attrs["layer"] == "areas"
     assert out["code"].tolist() == ["L", "R", "N"]
@@ -322,7 +322,7 @@ def test_geocode_postcodes_formats_and_unmatched():
     with pytest.warns(GeometryWarning) as record:
         pts, unmatched = geocode_postcodes(data, "pc", PC_TABLE)
     messages = " | ".join(str(w.message) for w in record)
-    assert "1 postcodes have no usable centroid" in messages
+    assert "1 postcode has no usable centroid" in messages
     assert "2 units have a postcode not in the postcode table" in messages
     assert pts["school"].tolist() == ["a", "b", "c", "d"]
     assert pts.geometry.x.tolist() == [122197.4, 122197.4, 121552.8, 121552.8]
@@ -368,7 +368,7 @@ def test_assign_areas_inside_border_corner_and_outside():
         codes, excluded = assign_areas(pts, grid(), "code")
     messages = " | ".join(str(w.message) for w in record)
     assert "2 units lie outside every area polygon and were assigned" in messages
-    assert "1 units are left out" in messages
+    assert "1 unit is left out" in messages
     assert codes.tolist()[:7] == ["A", "D", "A", "A", "B", "B", "A"]
     assert pd.isna(codes.iloc[7])
     assert codes.name == "code" and codes.index.equals(pts.index)
@@ -466,7 +466,7 @@ def results_table() -> pd.DataFrame:
 
 def test_join_areas_one_column_per_index_every_feature_kept():
     results = results_table()
-    with pytest.warns(GeometryWarning, match=r"1 areas in the results have no polygon in "
+    with pytest.warns(GeometryWarning, match=r"1 area in the results has no polygon in "
                                              r"the boundaries \(6 results rows.*'Z'"):
         out = join_areas(results, grid(), "code")
     assert isinstance(out, gpd.GeoDataFrame) and out.crs.to_epsg() == 28992
@@ -527,9 +527,15 @@ def test_join_areas_reads_a_layer(tmp_path):
     path = tmp_path / "two.gpkg"
     grid().to_file(path, layer="municipalities", driver="GPKG")
     grid(("C", "D")).to_file(path, layer="districts", driver="GPKG")
-    out = quiet(join_areas, results_table(), path, "code", layer="districts")
+    out = quiet(join_areas, results_table().replace({"area": {"A": "C"}}), path, "code",
+                layer="districts")
     assert out["code"].unique().tolist() == ["C", "D"]
-    assert out.attrs["areas_without_results"] == ["C", "D"]
+    assert out.attrs["areas_without_results"] == ["D"]
+    # results none of whose codes is a feature's: an error with both sides
+    with pytest.raises(ValueError, match=r"none of the 3 area codes of the results is a "
+                       r"code of the boundaries \(area_code='code', 2 features\): the "
+                       r"results have e.g. \['A', 'B', 'Z'\], the boundaries \['C', 'D'\]"):
+        join_areas(results_table(), path, "code", layer="districts")
     with pytest.raises(ValueError, match="layer='nope' is not a layer"):
         join_areas(results_table(), path, "code", layer="nope")
 
@@ -540,7 +546,7 @@ def test_join_areas_errors():
         join_areas(results, grid(), "statcode")
     with pytest.raises(ValueError, match=r"results have no column\(s\) \['area'\] \(compute"):
         join_areas(results.drop(columns="area"), grid(), "code")
-    with pytest.raises(ValueError, match=r"12 rows repeat an index for the same area='A'"):
+    with pytest.raises(ValueError, match=r"12 rows repeat an index for one area, e.g. area 'A'"):
         join_areas(pd.concat([results, results.query("area == 'A'")]), grid(), "code")
     with pytest.raises(ValueError, match="1 rows have no 'area'"):
         join_areas(results.assign(area=results["area"].where(results.index > 0)), grid(),
@@ -643,8 +649,8 @@ def test_cli_indices_areas_from_polygons(grid_files, capsys):
                    "--exclusions-output", str(excl)])
     err = capsys.readouterr().err
     assert status == 0, err
-    assert "note: 1 units lie outside every area polygon and were assigned" in err
-    assert "outside_areas: 1 area-years, 1 units" in err
+    assert "note: 1 unit lies outside every area polygon and was assigned" in err
+    assert "outside_areas: 1 area-year, 1 unit" in err
     table = pd.read_csv(out)
     assert table["area"].tolist() == ["A", "B"]
     frame = grid_files["frame"]
@@ -662,8 +668,8 @@ def test_cli_indices_postcodes(grid_files, capsys):
                    "--indices", "dissimilarity"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert "postcode_unmatched: 1 area-years, 1 units" in captured.err
-    assert "1 units have a postcode not in the postcode table" in captured.err
+    assert "postcode_unmatched: 1 area-year, 1 unit" in captured.err
+    assert "1 unit has a postcode not in the postcode table" in captured.err
     table = pd.read_csv(io.StringIO(captured.out))
     assert table["n_units"].tolist() == [39]
 
@@ -671,7 +677,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
 @pytest.mark.parametrize(("extra", "match"), [
     (["--areas-from", "B"], "--areas-from needs unit locations"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B"],
-     "--area-code 'statcode' is not a column of the boundaries"),
+     "--area-code 'statcode' (the default) is not a column of '"),
     (["--x", "x", "--y", "y"], "--x/--y need --crs"),
     (["--x", "x"], "--x and --y go together"),
     (["--postcode", "pc"], "--postcode and --postcode-table go together"),
@@ -681,7 +687,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
     (["--x", "x", "--y", "y", "--crs", RD, "--distance-crs", "EPSG:4326"],
      "--distance-crs: distances need a projected CRS"),
     (["--x", "x", "--y", "y", "--crs", RD, "--areas-from", "B", "--area-code", "nope"],
-     "--area-code 'nope' is not a column of the boundaries"),
+     "--area-code 'nope' is not a column of '"),
 ])
 def test_cli_location_errors(grid_files, capsys, extra, match):
     extra = [str(grid_files["bounds"]) if e == "B" else e for e in extra]
@@ -701,8 +707,8 @@ def test_cli_join_and_info(grid_files, capsys):
     err = capsys.readouterr().err
     assert status == 0, err
     assert "wrote 8 features with 3 index columns" in err
-    assert "join: note: 1 areas in the results have no polygon in the boundaries (6 results "\
-        "rows not shown on the map): 'Z'" in err
+    assert "join: note: 1 area in the results has no polygon in the boundaries (6 results "\
+        "rows not in the output): 'Z'" in err
     assert "2 boundary features have no results (empty values): C (area C), D (area D)" in err
     back = read_boundaries(out)
     assert len(back) == 8 and "spatial_dissimilarity_gaussian_1000" in back.columns

@@ -277,7 +277,7 @@ def test_heatmap_command(files, workdir, capsys):
     pd.DataFrame({"area": bounds["statcode"], "area_name": bounds["statnaam"]}).to_csv(
         names, index=False)
     for suffix in ("svg", "pdf", "png"):
-        _run(capsys, "heatmap", results, "--index", "dissimilarity", "--names", names,
+        _run(capsys, "heatmap", results, "--index", "dissimilarity", "--boundaries", names,
              "--output", workdir / f"g.{suffix}")
     texts = _svg_texts((workdir / "g.svg").read_bytes())
     for cls, text in HOSTILE.items():

@@ -42,6 +42,13 @@ DOUBLED = {"nl": ["leerlingen achterstandsleerlingen", "leerlingen overige leerl
 WRONG_NUMBER = {"nl": re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d])|(?<![\d.,])0\.\d"),
                 "en": re.compile(r"(?<![\d.,])\d+,\d{1,2}(?![\d])|(?<![\d.,])0,\d")}
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+#: A count of one with a plural noun: "1 scholen", "1 area-years" (the catalogue has
+#: ``_one`` variants for these).
+ONE_PLURAL = {
+    "nl": re.compile(r"(?<![\d.,−-])1 (?:scholen|gemeenten|leerlingen|gebied-jaren|rijen|"
+                     r"groepen|gebieden|grensobjecten|objecten|personen|postcodes)\b"),
+    "en": re.compile(r"(?<![\d.,−-])1 (?:schools|municipalities|pupils|units|area-years|"
+                     r"rows|groups|areas|features|people|postcodes)\b")}
 
 
 def _words(text: str) -> set[str]:
@@ -142,8 +149,11 @@ def check_language(lang: str, texts: list[str], data: list[str]) -> dict[str, st
         bad += sorted(_words(low) & words)
         bad += [p for p in phrases if re.search(rf"(?<![\w']){re.escape(p)}(?![\w'])", low)]
         bad += [f"number {n!r}" for n in WRONG_NUMBER[lang].findall(clean)[:1]]
+        bad += [f"one {n!r}" for n in ONE_PLURAL[lang].findall(clean)[:1]]
         for word in bad:
-            key = "a number written the other way" if word.startswith("number ") else word
+            key = ("a number written the other way" if word.startswith("number ")
+                   else "a count of one in the plural" if word.startswith("one ")
+                   else word)
             problems.setdefault(key, " ".join(text.split())[:200])
     return problems
 
@@ -290,6 +300,10 @@ def test_the_word_check_catches_the_other_language():
     assert {"geen gegevens", "aandeel", "leerlingen", "other pupils pupils",
             "a number written the other way"} <= set(found)
     assert check_language("nl", ["Aandeel Regenboog 0,62 per school"], ["Regenboog"]) == {}
+    assert "a count of one in the plural" in check_language("nl", ["minder dan 2 van de 1 "
+                                                                   "scholen"], [])
+    assert "a count of one in the plural" in check_language("en", ["1 area-years"], [])
+    assert check_language("en", ["2021 schools, 0.1 pupils, 1 school"], []) == {}
     assert _check_scale({"scales": ["500 m\n1000 ft"]}) and _check_scale({"scales": []})
     assert _check_scale({"scales": ["2 km"]}) == []
 

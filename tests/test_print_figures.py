@@ -148,8 +148,8 @@ def test_every_figure_has_a_title_and_no_internal_name(pupils_results, schools):
 def test_dutch_figures_use_dutch_words_and_decimal_commas(squares, pupils_results, schools):
     ax = plot.choropleth(pupils_results, squares, index="dissimilarity", year=2018,
                          lang="nl")
-    assert ax.get_title() == ("Dissimilariteitsindex D — leerlingen Nederlands vs "
-                              "niet-westers, 2018")
+    assert ax.get_title() == ("Dissimilariteitsindex D — Nederlandse vs niet-westerse "
+                              "leerlingen, 2018")
     texts = _texts(ax.figure)
     bar = [a for a in ax.figure.axes if a is not ax][0]
     ticks = [t.get_text() for t in bar.get_xticklabels() if t.get_text()]

@@ -180,13 +180,13 @@ def test_gate_messages_name_the_file_line_not_the_frame_row(tmp_path, capsys):
     code, err = _cli(capsys, *_indices(path))
     assert code == 2
     assert "group-a: column 'a' of '" in err or "group_a: column 'a' of '" in err
-    assert "c.csv' has 1 negative counts, e.g. -5 (line 4); counts must be >= 0" in err
+    assert "c.csv' has 1 negative count, e.g. -5 (line 4); counts must be >= 0" in err
 
 
 def test_line_numbers_stay_right_with_blank_lines_and_quoted_line_breaks(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text('school,gm,a,b\ns1,G,1,2\n\n"s\n2",G,3,4\ns3,G,x,6\n')
-    with pytest.raises(ValueError, match=r"non-numeric values such as \['x'\] \(line 6\)"):
+    with pytest.raises(ValueError, match=r"non-numeric value such as \['x'\] \(line 6\)"):
         segregation(read_table(path), "school", "a", "b", area="gm")
 
 
@@ -194,7 +194,7 @@ def test_parquet_rows_are_counted_from_1(tmp_path):
     path = tmp_path / "c.parquet"
     pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [1.0, np.nan, 2.0],
                   "b": [1, 2, 3]}).to_parquet(path)
-    with pytest.raises(ValueError, match=r"missing \(NaN\) counts \(row 2\)"):
+    with pytest.raises(ValueError, match=r"missing \(NaN\) count \(row 2\)"):
         segregation(read_table(path), "school", "a", "b")
 
 
@@ -253,7 +253,7 @@ def test_a_boundary_feature_without_a_code_is_named_and_ignored(tmp_path, capsys
     bounds = _boundaries(tmp_path / "b.geojson", ["GM1", None])
     code, err = _cli(capsys, *_located(tmp_path), "--areas-from", str(bounds))
     assert code == 0, err
-    assert "1 boundary feature(s) of " in err and "'<' not supported" not in err
+    assert "1 boundary feature of " in err and "'<' not supported" not in err
     # the whole note (the console may shorten long notes)
     from segspatial import geo
 
@@ -262,8 +262,8 @@ def test_a_boundary_feature_without_a_code_is_named_and_ignored(tmp_path, capsys
     with pytest.warns(geo.GeometryWarning) as caught:
         codes, _ = geo.assign_areas(points, geo.read_boundaries(bounds), "statcode", snap=0)
     text = " ".join(str(w.message) for w in caught)
-    assert ("b.geojson' have no 'statcode' (area_code / --area-code; feature 2): units "
-            "in them are left out (reason area_without_code)" in text)
+    assert ("b.geojson' has no 'statcode' (area_code / --area-code; feature 2): units "
+            "in it are left out (reason area_without_code)" in text)
     # the 5 units in the feature without a code: left out with their own reason
     assert ("5 units are left out: 5 lie in (or nearest to) a boundary feature without a "
             "'statcode'") in text

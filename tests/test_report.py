@@ -354,7 +354,8 @@ def test_dutch_labels(demo_data):
     assert "Schoolsegregatie per gemeente" in pages["index.html"]
     page = pages["GM9001.html"]
     for text in ("Wat deze cijfers niet kunnen zeggen", "Ontwikkeling door de jaren",
-                 "Nederlands vs niet-westers", "Methode en herkomst", "Segregatie in 2018"):
+                 "Nederlandse vs niet-westerse leerlingen", "Methode en herkomst",
+                 "Segregatie in 2018"):
         assert text in page
     assert "What these numbers cannot tell" not in page
     d = demo_data.table.query("area == 'GM9001' and year == 2018 and index == "
@@ -520,7 +521,7 @@ def test_report_data_errors(demo, real_result):
                        r"code of the boundaries \(area_code='statcode', \d+ features\): the "
                        r"results have e.g. \['GM9001', .*the boundaries \['X9001'"):
         _demo_data(demo, boundaries=other_codes)
-    with pytest.warns(UserWarning, match=r"1 area\(s\) of the results have no boundary"):
+    with pytest.warns(UserWarning, match=r"1 area of the results has no boundary"):
         pages = dict(rp.render_report(_demo_data(demo, boundaries=bounds[
             bounds["statcode"] != "GM9002"])))
     assert "GM9002.html" in pages  # a page without a polygon on the index map

@@ -197,7 +197,7 @@ def test_rising_or_falling_only_when_the_interval_excludes_zero(data, lang, verd
     pages = dict(rp.render_report(replace(data, changes=changes), lang=lang))
     words = WORDS[lang]
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", pages["GM9001.html"])))
-    label = "Dutch vs non-western" if lang == "en" else "Nederlands vs niet-westers"
+    label = "Dutch vs non-western" if lang == "en" else "Nederlandse vs niet-westerse leerlingen"
     sentence = re.search(rf"D, {label}, 2016 (?:to|tot) 2018: ([^(]*) \(", text)
     assert sentence and sentence[1] == words[verdict]
     comma = (lambda s: s.replace(".", ",")) if lang == "nl" else (lambda s: s)

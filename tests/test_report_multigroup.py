@@ -249,7 +249,7 @@ def test_one_school_gives_no_empty_chart_or_map():
     pages = dict(rp.render_report(data))
     section = _section(pages["GM0000.html"], "multigroup")
     assert "<svg" not in section and "<img" not in section and "srcdoc" not in section
-    assert "cannot be computed: fewer than 2 schools have pupils" in _text(section)
+    assert "cannot be computed: there is only one school" in _text(section)
     other = _section(pages["GM0001.html"], "multigroup")
     assert "<img" in other  # the municipality with schools has its map
 
@@ -352,7 +352,7 @@ def test_real_case_three_groups_by_denomination(real_2019, boundaries):
         assert f">{name}<" in amsterdam
     vlieland = _section(pages["GM0096.html"], "multigroup")
     assert "<svg" not in vlieland and "<img" not in vlieland and "srcdoc" not in vlieland
-    assert "minder dan 2 scholen hebben leerlingen" in _text(vlieland)
+    assert "niet te berekenen: er is maar één school" in _text(vlieland)
 
 
 @pytest.mark.parametrize("missing", ["some", "all"])
@@ -378,7 +378,7 @@ def test_the_split_says_which_schools_it_covers(missing):
     text = _text(_section(dict(rp.render_report(data))["GM0000.html"], "multigroup"))
     if missing == "some":
         m_all = several.table.query("index == 'mutual_information'")["value"].iloc[0]
-        assert ("1 schools without a value in column denomination are not part of this "
+        assert ("1 school without a value in column denomination is not part of this "
                 f"split, so its M differs from the M of all schools ({m_all:.3f})") in text
         assert "add up to M of the schools in the split" in text
     else:
@@ -428,3 +428,125 @@ def test_year_table_shows_the_bootstrap_intervals_of_infer(demo, pages, lang):
         assert 'class="ci"' not in section
         rows = re.findall(r"<tr><td>\d{4}</td>(.*?)</tr>", section)
         assert rows and all("(" not in _text(r) for r in rows)
+
+
+# ------------------------------------------------- labels of the K groups and the split
+
+
+def _split_head(section: str) -> str:
+    match = re.search(r'<table class="split"><thead><tr><th class="text">(.*?)</th>',
+                      section)
+    assert match, "no split table"
+    return html.unescape(match[1])
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_k_groups_and_the_groups_of_schools_have_labels(lang):
+    """``group_labels`` names the K group columns, ``within_label`` the groups of
+    schools of ``within``; without them the split table's head is a translated word,
+    never the raw column name."""
+    import segspatial as ss
+
+    counts = _counts(6).rename(columns={"denomination": "sector"})
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    several = multigroup_segregation(counts, "school", ["a", "b", "c"], area="gm",
+                                     within="sector", min_unit_size=0, min_area_size=0)
+    common = dict(unit="school", x="x", y="y", crs="EPSG:28992",
+                  boundaries=_boundaries(counts), permutations=0, multigroup=several)
+    plain = rp.report_data(result, counts, **common)
+    page = dict(rp.render_report(plain, lang=lang))["GM0000.html"]
+    section = _section(page, "multigroup")
+    head, default = {"en": ("Group of schools", "groups of schools by sector"),
+                     "nl": ("Groep van scholen", "groepen van scholen naar sector")}[lang]
+    assert _split_head(section) == head
+    assert {"en": f"within {default}", "nl": f"binnen {default}"}[lang] in _text(section)
+    labels = {"en": ("newcomers", "pupils of <b>C</b>", "school sectors"),
+              "nl": ("nieuwkomers", "leerlingen van <b>C</b>", "schoolsectoren")}[lang]
+    named = rp.report_data(result, counts, group_labels={"a": labels[0], "c": labels[1]},
+                           within_label=labels[2], **common)
+    assert named.group_labels == {"a": labels[0], "c": labels[1]}
+    page = dict(rp.render_report(named, lang=lang))["GM0000.html"]
+    section = _section(page, "multigroup")
+    text = _text(section)
+    assert labels[0] in text and labels[1] in text  # as noun phrases, escaped once
+    assert "&lt;b&gt;C&lt;/b&gt;" in section and "<b>C</b>" not in section
+    assert "group a" not in text and "groep a" not in text
+    assert "group c" not in text and "groep c" not in text
+    assert _split_head(section) == labels[2] and default not in text
+    with pytest.raises(ValueError, match="within_label names the groups of schools"):
+        rp.report_data(result, counts, within_label="x", **{**common, "multigroup": None})
+    with pytest.raises(TypeError, match="a label is text"):
+        rp.report_data(result, counts, group_labels={"c": 3}, **common)
+
+
+def test_known_grouping_columns_have_translated_heads():
+    import segspatial as ss
+
+    counts = _counts(6)
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    several = multigroup_segregation(counts, "school", ["a", "b", "c"], area="gm",
+                                     within="denomination", min_unit_size=0,
+                                     min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=_boundaries(counts), permutations=0,
+                          multigroup=several)
+    pages = {lang: dict(rp.render_report(data, lang=lang))["GM0000.html"]
+             for lang in ("en", "nl")}
+    assert _split_head(_section(pages["en"], "multigroup")) == "Denomination"
+    assert _split_head(_section(pages["nl"], "multigroup")) == "Denominatie"
+
+
+def test_cli_group_label_and_within_label(tmp_path, capsys):
+    counts = _counts(6, 2)
+    counts.to_csv(tmp_path / "counts.csv", index=False)
+    _boundaries(counts).to_file(tmp_path / "gm.geojson", driver="GeoJSON")
+    base = ["report", str(tmp_path / "counts.csv"), "--unit", "school", "--group-a", "a",
+            "--group-b", "b", "--area", "gm", "--x", "x", "--y", "y", "--crs",
+            "EPSG:28992", "--boundaries", str(tmp_path / "gm.geojson"),
+            "--min-unit-size", "0", "--min-area-size", "0", "--permutations", "0",
+            "--bootstrap", "0", "--offline", "--quiet", "--groups", "a", "b", "c"]
+    status = main(base + ["--within", "denomination", "--lang", "nl",
+                          "--group-label", "c=nieuwkomers", "--label-a",
+                          "achterstandsleerlingen", "--within-label", "richtingen",
+                          "--output", str(tmp_path / "out")])
+    assert status == 0, capsys.readouterr().err
+    section = _section((tmp_path / "out" / "GM0001.html").read_text(encoding="utf-8"),
+                       "multigroup")
+    text = _text(section)
+    assert "achterstandsleerlingen, groep b en nieuwkomers" in text
+    assert "Tussen en binnen richtingen" in text and _split_head(section) == "richtingen"
+    for argv, message in (
+            (["--group-label", "x=y"], "--group-label 'x'=...: not a column of --groups"),
+            (["--group-label", "c=y", "--group-label", "c=z"], "given more than once"),
+            (["--within-label", "richtingen"], "give --within as well"),
+    ):
+        assert main(base + argv + ["--output", str(tmp_path / "bad")]) != 0
+        assert message in capsys.readouterr().err, argv
+    with pytest.raises(SystemExit):  # a usage error, as argparse reports them
+        main(base + ["--group-label", "c", "--output", str(tmp_path / "bad")])
+    assert "expected COLUMN=LABEL" in capsys.readouterr().err
+    for command in ("report", "map", "schools", "heatmap"):  # the report's section only
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert ("--group-label" in capsys.readouterr().out) == (command == "report")
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "in 1 municipality Theil's H is"), ("nl", "in 1 gemeente is Theils H")])
+def test_index_page_of_one_municipality_speaks_in_the_singular(lang, sentence):
+    import segspatial as ss
+
+    counts = _counts(6)
+    result = ss.segregation(counts, "school", "a", "b", area="gm", min_unit_size=0,
+                            min_area_size=0)
+    several = multigroup_segregation(counts, "school", ["a", "b", "c"], area="gm",
+                                     within="denomination", min_unit_size=0,
+                                     min_area_size=0)
+    data = rp.report_data(result, counts, unit="school", x="x", y="y", crs="EPSG:28992",
+                          boundaries=_boundaries(counts), permutations=0,
+                          multigroup=several)
+    text = _text(dict(rp.render_report(data, lang=lang))["index.html"])
+    assert sentence in text
+    assert not re.search(r"(?<![\d.,])1 (municipalities|gemeenten)\b", text)

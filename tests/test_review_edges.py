@@ -385,12 +385,12 @@ def test_a_csv_with_only_a_header_names_the_file(tmp_path, capsys):
     path.write_text("school,municipality,year,a,b\n")
     code, err = _cli_err(capsys, "indices", str(path), "--unit", "school", "--group-a",
                          "a", "--group-b", "b", "-q")
-    assert code == 2 and "hdronly.csv' has a header but no rows" in err
+    assert code == 2 and "hdronly.csv' has a header but no data rows" in err
     pupils = tmp_path / "p.csv"
     pupils.write_text("school,eth\n")
     from segspatial.io import read_table
 
-    with pytest.raises(ValueError, match=r"pupils '.*p\.csv' has a header but no rows"):
+    with pytest.raises(ValueError, match=r"pupils '.*p\.csv' has a header but no data rows"):
         ss.pupil_segregation(read_table(pupils), "school", ethnicity="eth")
 
 

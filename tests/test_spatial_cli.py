@@ -69,7 +69,7 @@ def test_units_outside_the_comparison_are_left_out_of_every_spatial_statistic(
     assert left_out.loc["unit_outside_comparison", "n_units"] == 1
     assert left_out.loc["unit_outside_comparison", "n_pupils"] == 0  # counted below
     assert left_out.loc["not_in_comparison", "n_pupils"] == 200
-    assert "unit_outside_comparison: 1 area-years, 1 units" in err
+    assert "unit_outside_comparison: 1 area-year, 1 unit" in err
     # local measures: s5 is neither listed nor a neighbour, and counted
     out = tmp_path / "local.csv"
     assert main(["local", str(path), "--unit", "school", "--group-a", "a", "--group-b",

@@ -376,7 +376,7 @@ def test_cli_map_errors(tmp_path, squares, results, schools, capsys):
     assert _cli(*base, "--output", tmp_path / "m.png", "--offline") == 2
     assert "--offline: only for .html output" in capsys.readouterr().err
     assert _cli(*base, "--output", tmp_path / "m.png", "--in-year", "1999") == 2
-    assert "--in-year '1999' is not in the results" in capsys.readouterr().err
+    assert "--in-year 1999 is not in the results" in capsys.readouterr().err
     assert _cli("heatmap", tmp_path / "r.csv", "--index", "dissimilarity",
                 "--output", tmp_path / "g.html") == 2
     assert "must end in one of .png, .svg, .pdf" in capsys.readouterr().err

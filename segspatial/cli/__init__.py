@@ -24,7 +24,12 @@ from segspatial import __version__
 from segspatial._write import OutputError
 from segspatial.cli._common import CommandError, check_table_outputs
 from segspatial.cli._console import Console
-from segspatial.cli._options import flag_names, leaf_parsers, option_defaults
+from segspatial.cli._options import (
+    flag_names,
+    inactive_options,
+    leaf_parsers,
+    option_defaults,
+)
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -46,10 +51,28 @@ COMMAND_MODULES = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with one value shown for an option a command takes once
+    (``--bandwidth M`` in ``map``; see ``one`` of
+    :func:`segspatial.cli._options.add_group`)."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        if getattr(action, "shows_one", False):
+            return self._metavar_formatter(action, default_metavar)(1)[0]
+        return super()._format_args(action, default_metavar)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a short usage on errors: one line and a pointer to ``--help``
     (the full usage of a command runs to 40 lines and hides the error), as mature
     command lines do. ``--help`` shows everything, as before."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        # no prefix matching: `--boot 10` is not `--bootstrap`, and with old spellings
+        # around (map's --k is --classes) a prefix could pick the wrong option
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def short_usage(self) -> str:
         positionals = []
@@ -58,7 +81,8 @@ class _Parser(argparse.ArgumentParser):
                 continue
             metavar = action.metavar or action.dest.upper()
             positionals.append(f"{metavar} ..." if isinstance(
-                action, argparse._SubParsersAction) else str(metavar))
+                action, argparse._SubParsersAction) else
+                f"[{metavar}]" if action.nargs == "?" else str(metavar))
         return " ".join([f"usage: {self.prog} [-h] [OPTIONS]", *positionals])
 
     def error(self, message: str):  # type: ignore[override]
@@ -93,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         leaf.error(f"unrecognized arguments: {' '.join(extra)}")
     console = args.console = Console.for_args(args)
     with console.capture_warnings():
-        for note in getattr(args, "_deprecated", ()):
+        for old, new in getattr(args, "_deprecated", ()):
+            console.note(console.t("deprecated", old=old, new=new))
+        for note in inactive_options(args):
             console.note(note)
         try:
             check_table_outputs(args)  # a name that cannot be written: before the work

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from segspatial.cli._console import Console
+from segspatial.cli._console import Console, cli_text
 from segspatial.cli._lazy import exclusions_summary, write_table
 
 if TYPE_CHECKING:  # for annotations only: imported when a command runs
@@ -140,6 +140,8 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
 
     With ``min_cell`` (the exclusions as :func:`segspatial.disclosure.protect_exclusions`
     publishes them) each number of pupils adds up the published, rounded rows only.
+    Rows that total several area-years (the report's per-area rows) carry their number
+    in an ``area_years`` column (see :func:`segspatial.counts.exclusions_summary`).
     Words and numbers in ``lang`` (the ``[cli]`` catalogue table); the reason is its
     code, explained by the exclusions' English ``description`` in English and by the
     catalogue's ``exclusion_reason`` table in other languages.
@@ -147,12 +149,15 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     import pandas as pd
 
     from segspatial._format import Formatter
-    from segspatial.text import lookup, t
+    from segspatial.text import lookup, plural, t
 
     def say(key: str, **values: object) -> str:
         return t(lang, f"cli.{key}", **values)
 
     count = Formatter(lang).count
+
+    def counted(key: str, n: object) -> str:  # "3 units", "1 unit"
+        return plural(lang, f"cli.{key}", n, n=count(n))
 
     summary = exclusions_summary(exclusions)
     if summary.empty and min_cell is not None:
@@ -175,14 +180,45 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     for row in summary.itertuples(index=False):
         extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
                         if k in summary.columns and pd.notna(getattr(row, k)))
-        pupils = say("not_shown") if not pd.notna(row.n_pupils) else count(row.n_pupils)
+        pupils = (say("pupils_not_shown") if not pd.notna(row.n_pupils)
+                  else counted("n_pupils", row.n_pupils))
         description = row.description
         if lang != "en" or not description:
             description = lookup(lang, f"exclusion_reason.{row.reason}") or description
+        # the library's description names its Python arguments ("(min_area_size)")
+        description = cli_text(str(description), _filter_flags())
         lines.append("  " + say("left_out_line", reason=row.reason, extra=extra,
-                                area_years=count(row.area_years), units=count(row.n_units),
-                                pupils=pupils, description=description))
+                                area_years=counted("n_area_years", row.area_years),
+                                units=counted("n_units", row.n_units), pupils=pupils,
+                                description=description))
     return "\n".join(lines)
+
+
+def counted(key: str, n: Any, lang: str = "en") -> str:
+    """``cli.<key>`` for the count ``n`` ("3 unit rows", "1 unit row"), in ``lang``."""
+    from segspatial._format import Formatter
+    from segspatial.text import plural
+
+    return plural(lang, f"cli.{key}", n, n=Formatter(lang).count(n))
+
+
+def computed(indices: int, area_years: int, rows: int, what: str,
+             lang: str = "en") -> str:
+    """``Computed 5 indices for 40 area-years from 1,234 unit rows`` (without a full
+    stop), each count with its noun in the singular or plural; ``what`` is the key of
+    the rows' noun (``unit_rows``)."""
+    from segspatial.text import t
+
+    return t(lang, "cli.computed", indices=counted("n_indices", indices, lang),
+             area_years=counted("n_area_years", area_years, lang),
+             rows=counted(f"n_{what}", rows, lang))
+
+
+def _filter_flags() -> dict[str, str]:
+    """``min_area_size -> --min-area-size``: the options of the ``filters`` group."""
+    from segspatial.cli._options import GROUPS
+
+    return {opt.dest: opt.flags[0] for opt in GROUPS["filters"].options}
 
 
 def require_rows(result: Any, what: str,

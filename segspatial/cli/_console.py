@@ -14,8 +14,10 @@ Summaries, "wrote" lines and the command line's own notes take their words from 
 text catalogue (:mod:`segspatial.text`, the ``[cli]`` table) in the language of
 ``--lang`` for the commands that have it (``report``, ``monitor``, ``demo``, ``map``,
 ``schools``, ``heatmap``), else English (:attr:`Console.lang`, :meth:`Console.t`).
-Error messages, and the library's warnings shown as notes, stay English: they name
-flags, columns and values.
+segspatial's warnings are notes in that language too (each carries its catalogue
+key and values, :class:`segspatial._exceptions.CatalogueWarning`); another
+library's warning (pandas, pyogrio, numpy) is one tidy line ``library warns: message`` in its
+own words. Error messages stay English: they name flags, columns and values.
 
 Every line is printed through :func:`terminal_text`: control characters and invisible
 format characters (ANSI/OSC escape sequences, bidi overrides) from input text, such
@@ -94,6 +96,13 @@ class Console:
 
         return t(self.lang, f"cli.{key}", **values)
 
+    def tn(self, key: str, count: Any, **values: Any) -> str:
+        """:meth:`t` of the variant of ``cli.<key>`` for ``count`` (``_one``/``_zero``
+        where the catalogue has them)."""
+        from segspatial.text import plural
+
+        return plural(self.lang, f"cli.{key}", count, **values)
+
     def count(self, value: Any) -> str:
         """A count the way the run's language writes it (``12,345`` / ``12.345``)."""
         from segspatial._format import Formatter
@@ -137,10 +146,25 @@ class Console:
 
     def showwarning(self, message: Warning | str, category: type[Warning], filename: str,
                     lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
-        """:func:`warnings.showwarning` replacement: the message as a note."""
-        text = str(message)
-        if not issubclass(category, UserWarning):  # e.g. a library's RuntimeWarning
+        """:func:`warnings.showwarning` replacement: the message as a one-line note.
+
+        segspatial's own warnings (:class:`segspatial._exceptions.CatalogueWarning`
+        with a key) in the run's language; another library's warning as
+        ``library warns: its message`` on one line (its words are its own), with the
+        category when it is not a plain :class:`UserWarning`."""
+        from segspatial._exceptions import CatalogueWarning
+
+        if isinstance(message, CatalogueWarning) and message.key is not None:
+            self.note(message.text(self.lang))
+            return
+        text = " ".join(str(message).split())
+        if not issubclass(category, UserWarning):  # e.g. numpy's RuntimeWarning
             text = f"{text} ({category.__name__})"
+        library = _library(category, filename)
+        if library is not None:
+            from segspatial.text import t
+
+            text = t(self.lang, "warning.library", library=library, message=text)
         self.note(text)
 
     @contextmanager
@@ -150,6 +174,19 @@ class Console:
             warnings.simplefilter("always", UserWarning)
             warnings.showwarning = self.showwarning
             yield
+
+
+def _library(category: type[Warning], filename: str) -> str | None:
+    """The package a warning comes from (``pandas``, ``pyogrio``), None for segspatial's
+    own code and Python's built-in categories raised there."""
+    parts = Path(str(filename)).parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts and parts.index(marker) + 1 < len(parts):
+            name = parts[parts.index(marker) + 1]
+            return None if name.startswith("segspatial") else name.removesuffix(".py")
+    module = getattr(category, "__module__", "").split(".")[0]
+    return None if module in ("", "builtins", "warnings", "segspatial", "__main__") \
+        else module
 
 
 def lang_of(args: argparse.Namespace) -> str:

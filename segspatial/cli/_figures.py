@@ -63,7 +63,7 @@ def add_figure_words(parser: argparse.ArgumentParser) -> None:
     from segspatial.cli._options import add_group
 
     add_group(parser, "figure")
-    add_group(parser, "labels")
+    add_group(parser, "labels", only=("label_a", "label_b"))  # two groups on a figure
     add_group(parser, "pages", only=("lang",))
 
 

@@ -24,7 +24,20 @@ def _lazy(module: str, name: str):
     return call
 
 
-read_table = _lazy("segspatial.io", "read_table")
+def read_table(path: Any, **kwargs: Any) -> Any:
+    """:func:`segspatial.io.read_table`, refusing a file without data rows: every file a
+    command reads is input it needs (a header-only CSV would otherwise reach pandas or
+    the library and fail there with their words, or give an empty output)."""
+    frame = importlib.import_module("segspatial.io").read_table(path, **kwargs)
+    if len(frame) == 0:
+        from pathlib import Path
+
+        csv = Path(path).suffix.lower() not in (".parquet", ".pq", ".sav", ".zsav")
+        raise ValueError(f"{str(path)!r} has " + ("a header but no data rows" if csv
+                                                  else "no rows"))
+    return frame
+
+
 write_table = _lazy("segspatial.io", "write_table")
 has_values = _lazy("segspatial.schema", "has_values")
 exclusions_summary = _lazy("segspatial.counts", "exclusions_summary")

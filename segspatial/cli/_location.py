@@ -41,6 +41,8 @@ __all__ = [
     "locate_units",
     "location_columns",
     "read_area_boundaries",
+    "add_boundaries_argument",
+    "boundary_file",
     "uses_location",
 ]
 
@@ -81,12 +83,48 @@ def area_code(args: argparse.Namespace) -> str:
     return getattr(args, "area_code", None) or DEFAULT_AREA_CODE
 
 
-def read_area_boundaries(args: argparse.Namespace, path: Any) -> Any:
-    """Read a boundary file with ``--boundaries-crs`` and ``--boundaries-layer``."""
+def add_boundaries_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """The optional second argument BOUNDARIES of ``map`` and ``join`` (their documented
+    short form): the same file as ``--boundaries FILE``, which every command takes."""
+    parser.add_argument("boundaries_file", nargs="?", metavar="BOUNDARIES",
+                        help=help + "; the same as --boundaries FILE")
+
+
+def boundary_file(args: argparse.Namespace) -> str:
+    """The boundary file of ``map``/``join``: BOUNDARIES or ``--boundaries`` (one of
+    them; both only when they agree)."""
+    given = [v for v in (args.boundaries_file, args.boundaries) if v is not None]
+    if not given:
+        raise CommandError("a boundary file is needed: give it as BOUNDARIES after "
+                           "RESULTS or with --boundaries FILE")
+    if len(set(given)) > 1:
+        raise CommandError(f"two boundary files: BOUNDARIES {given[0]!r} and --boundaries "
+                           f"{given[1]!r}; give one")
+    return given[0]
+
+
+def read_area_boundaries(args: argparse.Namespace, path: Any, *,
+                         names: bool = True) -> Any:
+    """Read a boundary file with ``--boundaries-crs`` and ``--boundaries-layer``.
+
+    Where the command has ``--area-code`` (and, with ``names``, ``--area-name``), the
+    column it names must be one of the file's: the error names the flag and the file.
+    """
     from segspatial.geo import read_boundaries
 
-    return read_boundaries(path, crs=getattr(args, "boundaries_crs", None),
-                           layer=getattr(args, "boundaries_layer", None))
+    frame = read_boundaries(path, crs=getattr(args, "boundaries_crs", None),
+                            layer=getattr(args, "boundaries_layer", None))
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    wanted = [("--area-code", area_code(args) if hasattr(args, "area_code") else None,
+               getattr(args, "area_code", None) is None)]
+    if names:
+        wanted.append(("--area-name", getattr(args, "area_name", None), False))
+    for flag, column, default in wanted:
+        if column is not None and column not in columns:
+            raise CommandError(
+                f"{flag} {column!r}{' (the default)' if default else ''} is not a column "
+                f"of {str(path)!r}; it has {columns!r}")
+    return frame
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -239,7 +277,8 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
                                              year=year, pupils=pupils))
         if args.x and len(points):
             console = console_of(args)
-            console.note(console.t("postcode_placed", n=console.count(len(points))))
+            console.note(console.tn("postcode_placed", len(points),
+                                    n=console.count(len(points))))
     projected = pd.concat(pieces)
     projected = projected.iloc[np.argsort(data.index.get_indexer(projected.index),
                                           kind="stable")]
@@ -247,7 +286,7 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
     out[X_COLUMN] = projected.geometry.x.to_numpy()
     out[Y_COLUMN] = projected.geometry.y.to_numpy()
     if getattr(args, "areas_from", None):
-        boundaries = read_area_boundaries(args, args.areas_from)
+        boundaries = read_area_boundaries(args, args.areas_from, names=False)
         codes, outside = geo.assign_areas(projected, boundaries, area_code(args),
                                           snap=args.snap, crs=distance_crs)
         out[AREA_COLUMN] = codes.to_numpy()

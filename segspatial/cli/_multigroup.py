@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from segspatial._exceptions import SegregationWarning
 from segspatial.cli._common import (
     CommandError,
+    computed,
+    counted,
     format_exclusions,
     read_options,
     write_or_print,
@@ -103,7 +105,7 @@ def run_multigroup(args: argparse.Namespace, *, uses_location: bool,
         write_or_print(within_components(data, args.unit, args.groups, args.within,
                                          **common), args.within_output,
                        what="decomposition per cluster", console=console)
-    console.say(_describe(result.table, len(result.counts), "unit rows") + "\n"
+    console.say(_describe(result.table, len(result.counts), "unit_rows") + "\n"
                 + format_exclusions(result.exclusions))
     if describe_inference(result):
         console.say(describe_inference(result))
@@ -140,12 +142,11 @@ def _describe(table: pd.DataFrame, n_rows: int, what: str) -> str:
     keys = [k for k in ("area", "year") if table[k].notna().any()] if len(table) else []
     n_area_years = len(table.drop_duplicates(keys)) if keys else int(len(table) > 0)
     groups = sorted(table["groups"].dropna().unique()) if len(table) else []
-    parts = [f"Computed {table['index'].nunique() if len(table) else 0} indices for "
-             f"{n_area_years:,} area-years from {n_rows:,} {what}"
-             + (f"; groups: {'; '.join(groups)}." if groups else ".")]
+    parts = [computed(table["index"].nunique() if len(table) else 0, n_area_years, n_rows,
+                      what) + (f"; groups: {'; '.join(groups)}." if groups else ".")]
     undefined = int(table["value"].isna().sum()) if len(table) else 0
     if undefined:
-        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+        parts.append(counted("undefined_values", undefined))
     return " ".join(parts)
 
 
@@ -205,7 +206,7 @@ def run_pupil_multigroup(args: argparse.Namespace) -> int:
         write_or_print(ranked.profile, args.profile_output, what="H(p) profile",
                        console=console)
     console.say(f"Read {main.parameters['n_rows']:,} pupil rows. "
-                + _describe(table, len(main.counts), "unit rows") + "\n"
+                + _describe(table, len(main.counts), "unit_rows") + "\n"
                 + format_exclusions(main.exclusions))
     if result is not None and describe_inference(result):
         console.say(describe_inference(result))

@@ -36,12 +36,14 @@ from segspatial.text import LANGUAGES
 
 __all__ = [
     "GROUPS",
+    "PREREQUISITES",
     "Group",
     "Option",
     "add_group",
     "deprecated_alias",
     "flag_names",
     "given_flags",
+    "inactive_options",
     "leaf_parsers",
     "option",
     "option_defaults",
@@ -100,11 +102,30 @@ class Group:
                        f"{[o.dest for o in self.options]!r}")
 
 
+def column_label(text: str) -> tuple[str, str]:
+    """An argparse ``type``: ``COLUMN=LABEL`` as ``(column, label)``, both non-empty."""
+    column, sep, label = text.partition("=")
+    if not sep or not column.strip() or not label.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=LABEL (a group column and what "
+                                         f"to call it), got {text!r}")
+    return column.strip(), label.strip()
+
+
 def draws(text: str) -> int:
     """An argparse ``type``: 0 (none) or at least 2 random draws."""
     value = whole_number(0)(text)
     if value == 1:
         raise argparse.ArgumentTypeError("must be 0 (none) or at least 2, got 1")
+    return value
+
+
+def neighbours(text: str) -> int:
+    """An argparse ``type``: ``--k``, a whole number of nearest units of at least 1."""
+    value = whole_number(-(10**18))(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number >= 1 (the nearest units besides the unit itself; "
+            f"--bandwidth 0 is the unit alone), got {value}")
     return value
 
 
@@ -132,9 +153,8 @@ GROUPS: dict[str, Group] = {
                help="group A count column (counts input: one row per unit, a column per "
                "group)"),
         option("--group-b", metavar="COL", help="group B count column (counts input)"),
-        option("--area", metavar="COL", default_text="none",
-               help="area (municipality) code column; --areas-from replaces it (default: "
-               "{default})"),
+        option("--area", metavar="COL", default_text="none; --areas-from replaces it",
+               help="area (municipality) code column (default: {default})"),
         option("--year", metavar="COL", help="year column"),
         option("--total", metavar="COL",
                help="all pupils of the unit, including pupils in neither group"),
@@ -288,9 +308,10 @@ GROUPS: dict[str, Group] = {
                    "{default})"),
             option("--kernel", choices=KERNELS,
                    help="distance kernel (default: gaussian, cut off at 5 bandwidths)"),
-            option("--k", action="extend", nargs="+", type=int, metavar="N",
-                   help="use the N nearest units instead of a kernel: --k 4 8 or "
-                   "--k 4 --k 8"),
+            option("--k", action="extend", nargs="+", type=neighbours, metavar="N",
+                   help="use the N nearest units (N >= 1) instead of a kernel: --k 4 8 "
+                   "or --k 4 --k 8; the results' bandwidth column then holds N and "
+                   "their kernel is knn"),
             option("--context", choices=("area", "all"), default="area",
                    help="neighbours from the same area only (default) or from any area "
                    "(same year); indices stay per area"),
@@ -357,11 +378,12 @@ GROUPS: dict[str, Group] = {
         )),
     "select": Group("what to show", None, (
         option("--index", metavar="NAME", help="the index (see `segspatial list-indices`)"),
-        option("--comparison", nargs="+", metavar="C",
-               help="the comparison(s) of pupil-level results (default: all, or the only "
-               "one)"),
-        option("--bandwidth", **_BANDWIDTH,
-               help="the bandwidth (metres) of a spatial index computed at several"),
+        option("--comparison", nargs="+", metavar="C", default_text="all",
+               help="the comparison(s) of pupil-level results to show (default: "
+               "{default})"),
+        option("--bandwidth", **_BANDWIDTH, default_text="the only one in the results",
+               help="the bandwidth (metres) to show when the results hold a spatial index "
+               "at several (default: {default})"),
         option("--in-year", metavar="Y", python=("year",),
                help="the year (default: the latest)"),
         option("--only", nargs="+", metavar="CODE",
@@ -380,6 +402,17 @@ GROUPS: dict[str, Group] = {
                "'achterstandsleerlingen'; nothing such as 'pupils' is added to it)"),
         option("--label-b", metavar="TEXT",
                help="what to call group B, as a noun phrase (e.g. 'other pupils')"),
+        option("--group-label", action="append", type=column_label,
+               metavar="COLUMN=LABEL", python=("group_labels",),
+               help="what to call a group column of --groups, as a noun phrase used as "
+               "it is (e.g. b='pupils without a disadvantage background'); repeat for "
+               "each group (default: a known group's name, else 'group COLUMN'); "
+               "--label-a/--label-b win for the columns of --group-a/--group-b"),
+        option("--within-label", metavar="TEXT",
+               help="what to call the groups of schools of --within, as a plural noun "
+               "phrase (e.g. 'denominations', 'denominaties'): the headings, sentences "
+               "and table of the split between and within (default: a known column's "
+               "name, else 'groups of schools by COLUMN')"),
     )),
     "pages": Group("pages", None, (
         option("--lang", choices=tuple(LANGUAGES), default="en",
@@ -432,7 +465,8 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
               required: Iterable[str] = (), defaults: Mapping[str, Any] | None = None,
               default_text: Mapping[str, str] | None = None,
               output_help: str | None = None, metavar: Mapping[str, str] | None = None,
-              title: str | None = None) -> argparse._ArgumentGroup:
+              title: str | None = None, one: Iterable[str] = ()
+              ) -> argparse._ArgumentGroup:
     """Add the options of group ``name`` to ``parser``.
 
     Parameters
@@ -454,6 +488,11 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
         (``{"output": "DIR"}``): the only other per-command wording.
     title : str, optional
         The section title (default: the group's).
+    one : iterable of str
+        Options that take several values elsewhere but one in this command (a map
+        shows one ``--bandwidth``): ``--help`` shows one value (``--bandwidth M``); they
+        parse as everywhere, so that the command can say "a map shows one; got 2"
+        (:func:`segspatial.cli._common.one_value`).
 
     Returns
     -------
@@ -462,7 +501,7 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
     group_spec = GROUPS[name]
     wanted = None if only is None else set(only)
     unknown = ({*(wanted or ()), *skip, *required, *(defaults or {}), *(default_text or {}),
-                *(metavar or {})} - {o.dest for o in group_spec.options})
+                *(metavar or {}), *one} - {o.dest for o in group_spec.options})
     if unknown:
         raise KeyError(f"option group {name!r} has no option(s) {sorted(unknown)!r}")
     group = parser.add_argument_group(title or group_spec.title, group_spec.description)
@@ -474,15 +513,20 @@ def add_group(parser: argparse.ArgumentParser, name: str, *,
             kwargs["default"] = defaults[opt.dest]
         if metavar and opt.dest in metavar:
             kwargs["metavar"] = metavar[opt.dest]
-        shown = (default_text or {}).get(opt.dest, opt.default_text)
-        if shown is None or (defaults and opt.dest in defaults):
+        shown = (default_text or {}).get(opt.dest)  # the command's words win
+        if shown is None:
+            shown = (kwargs.get("default") if defaults and opt.dest in defaults
+                     else opt.default_text)
+        if shown is None:
             shown = kwargs.get("default")
         text = output_help if opt.dest == "output" and output_help else opt.help
         text = text.replace("{default}", f"{shown:g}" if isinstance(shown, float)
                             else str(shown))
         if opt.dest in set(required):
             kwargs["required"] = True
-        group.add_argument(*opt.flags, help=text.replace("%", "%%"), **kwargs)
+        action = group.add_argument(*opt.flags, help=text.replace("%", "%%"), **kwargs)
+        if opt.dest in set(one):
+            action.shows_one = True  # read by segspatial.cli's help formatter
     return group
 
 
@@ -500,7 +544,7 @@ class _DeprecatedAlias(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         new = self.target.option_strings[0]
         notes = list(getattr(namespace, "_deprecated", []))
-        notes.append(f"{option_string} is deprecated and will be removed; use {new}")
+        notes.append((option_string, new))  # a note in the run's language (cli.main)
         namespace._deprecated = notes
         self.target(parser, namespace, values, new)
 
@@ -573,6 +617,38 @@ def given_flags(args: argparse.Namespace, dests: Iterable[str] | None = None, *,
     wanted -= set(besides)
     return [flag for dest, (default, flag) in defaults.items()
             if dest in wanted and getattr(args, dest, default) != default]
+
+
+#: Options that do nothing without another (``dest -> the dests one of which is
+#: needed``): given alone, a note says so, as mature command lines do. A command whose
+#: computation implies an option (``report`` always computes at its bandwidths) lists
+#: it with ``parser.set_defaults(_implied=("bandwidth",))``.
+PREREQUISITES: dict[str, tuple[str, ...]] = {
+    "kernel": ("bandwidth",),
+    "context": ("bandwidth", "k"),
+    "definition": ("bandwidth", "k"),
+    "permutations": ("bandwidth", "k"),
+    "snap": ("areas_from",),
+    "distance_crs": ("x", "postcode"),
+    "district_size": ("bandwidth", "k", "districts"),
+}
+
+
+def inactive_options(args: argparse.Namespace) -> list[str]:
+    """Notes on the options given without what they act on ("--kernel has no effect
+    without --bandwidth"; see :data:`PREREQUISITES`)."""
+    defaults: dict[str, tuple[Any, str]] = getattr(args, "_defaults", None) or {}
+    implied = set(getattr(args, "_implied", ()))
+    notes = []
+    for dest, needs in PREREQUISITES.items():
+        present = [d for d in needs if d in defaults]
+        if dest not in defaults or not present or not given_flags(args, [dest]):
+            continue
+        if implied & set(present) or any(getattr(args, d, None) for d in present):
+            continue
+        flags = " or ".join(defaults[d][1] for d in present)
+        notes.append(f"{defaults[dest][1]} has no effect without {flags}")
+    return notes
 
 
 def leaf_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

@@ -67,6 +67,6 @@ def spatial_arguments(args: argparse.Namespace, data: pd.DataFrame) -> dict[str,
                 raise CommandError("--morrill-clip clips to the --areas-from polygons: give "
                                    "--areas-from/--area-code (or leave it out for the "
                                    "frame-free default)")
-            options.update(boundaries=read_area_boundaries(args, args.areas_from),
+            options.update(boundaries=read_area_boundaries(args, args.areas_from, names=False),
                            area_code=area_code(args), morrill_contiguity="voronoi_clipped")
     return options

@@ -76,7 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "each; schools are matched across years by --unit (counts input)")
     add_group(p, "inference", skip=("null_draws", "alternative"),
               defaults={"bootstrap": CHANGE_BOOTSTRAP},
-              default_text={"bootstrap": f"{CHANGE_BOOTSTRAP}"})
+              default_text={"bootstrap": f"{CHANGE_BOOTSTRAP:,}: a change is only "
+                            "stated with its interval"})
     add_group(p, "random")
     add_group(p, "output", skip=("exclusions_output",),
               output_help="change table (.csv or .parquet; default: CSV on standard output)")

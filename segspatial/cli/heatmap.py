@@ -16,7 +16,7 @@ from segspatial.cli._figures import (
 )
 from segspatial.cli._lazy import read_table
 from segspatial.cli._location import read_area_boundaries
-from segspatial.cli._options import add_group
+from segspatial.cli._options import add_group, deprecated_alias
 
 _GEO_SUFFIXES = (".geojson", ".json", ".topojson", ".gpkg", ".shp", ".zip", ".geoparquet")
 
@@ -31,15 +31,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a ranking (areas sorted by value, one dot each), or with several comparisons "
         "one grid with the comparisons as columns. More areas than --rows-per-page "
         "give several pages: one multi-page PDF, or numbered PNG/SVG files "
-        "(grid-1.png, grid-2.png, ...). With --min-cell N, RESULTS must come from "
-        "`segspatial indices --min-cell N`.",
+        "(grid-1.png, grid-2.png, ...). Rows are labelled with the area names of "
+        "--boundaries FILE (codes and names from --area-code and --area-name), which "
+        "may also be a table (CSV/Parquet) with columns 'area' and 'area_name'. With "
+        "--min-cell N, RESULTS must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
-    add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",))
-    p.add_argument("--names", metavar="FILE",
-                   help="row labels: a boundary file (codes and names from --area-code and "
-                   "--area-name) or a table with columns 'area' and 'area_name'")
-    add_group(p, "boundaries", skip=("boundaries",))
+    add_group(p, "select", only=("index", "comparison", "bandwidth"), required=("index",),
+              one=("bandwidth",), default_text={"comparison": "all, one grid each"})
+    add_group(p, "boundaries", default_text={
+        "boundaries": "none: rows are labelled by area code"})
+    deprecated_alias(p, "--names", "--boundaries")
     p.add_argument("--rows-per-page", type=int, default=50, metavar="N",
                    help="areas per page (default: 50, about an A4 page; 0: all on one page)")
     add_figure_words(p)
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _names(args: argparse.Namespace) -> dict[str, str]:
-    path = args.names
+    path = args.boundaries
     if Path(path).suffix.lower() in _GEO_SUFFIXES:
         from segspatial._mapdata import area_geometries
 
@@ -62,7 +64,7 @@ def _names(args: argparse.Namespace) -> dict[str, str]:
     code, name = args.area_code or "area", args.area_name or "area_name"
     missing = [c for c in (code, name) if c not in table.columns]
     if missing:
-        raise ValueError(f"--names {path!r} has no column(s) {missing!r}; it has "
+        raise ValueError(f"--boundaries {path!r} has no column(s) {missing!r}; it has "
                          f"{list(map(str, table.columns))!r}")
     return dict(zip(table[code].astype(str), table[name].astype(str), strict=True))
 
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     results = read_table(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    names = _names(args) if args.names else None
+    names = _names(args) if args.boundaries else None
     pages = grid_pages(results, index=args.index, comparisons=args.comparison,
                        bandwidth=one_value(args, "bandwidth", "a grid"), names=names,
                        rows_per_page=args.rows_per_page or None, **figure_options(args))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from segspatial.cli._common import (
     CommandError,
+    computed,
+    counted,
     format_exclusions,
     read_options,
     write_or_print,
@@ -152,15 +154,15 @@ def describe(result: SegregationResult, min_cell: int | None = None) -> str:
     n_rows = len(table)
     keys = [k for k in ("area", "year") if k in table.columns]
     n_area_years = len(table.drop_duplicates(keys)) if keys else int(n_rows > 0)
-    parts = [f"Computed {table['index'].nunique() if n_rows else 0} indices for "
-             f"{n_area_years:,} area-years from {len(result.counts):,} unit rows."]
+    parts = [computed(table["index"].nunique() if n_rows else 0, n_area_years,
+                      len(result.counts), "unit_rows") + "."]
     if has_values(table, "area") and n_rows:
         parts.append(f"Areas: {table['area'].nunique():,}.")
     if has_values(table, "year") and n_rows:
         parts.append(f"Years: {table['year'].min()}-{table['year'].max()}.")
     undefined = int(table["value"].isna().sum()) if n_rows else 0
     if undefined:
-        parts.append(f"{undefined:,} values are undefined (NaN, see the reason column).")
+        parts.append(counted("undefined_values", undefined))
     return " ".join(parts) + "\n" + format_exclusions(result.exclusions, min_cell)
 
 

@@ -7,7 +7,12 @@ import argparse
 from segspatial.cli._common import read_options, require_protected
 from segspatial.cli._console import console_of
 from segspatial.cli._lazy import read_table
-from segspatial.cli._location import area_code
+from segspatial.cli._location import (
+    add_boundaries_argument,
+    area_code,
+    boundary_file,
+    read_area_boundaries,
+)
 from segspatial.cli._options import add_group, python_names
 
 _SHOWN = 10
@@ -24,11 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
-    p.add_argument("boundaries", metavar="BOUNDARIES",
-                   help="boundary file (GeoJSON, TopoJSON, GeoPackage, Shapefile, "
-                   "GeoParquet); a path with {year} joins each year to its own boundaries")
-    add_group(p, "columns", only=("area",), defaults={"area": "area"})
-    add_group(p, "boundaries", skip=("boundaries",))
+    add_boundaries_argument(p, "area polygons (GeoJSON, TopoJSON, GeoPackage, "
+                            "Shapefile, GeoParquet); a path with {year} joins each year "
+                            "to its own boundaries")
+    add_group(p, "columns", only=("area",), defaults={"area": "area"},
+              default_text={"area": "area, the column `segspatial indices` writes"})
+    add_group(p, "boundaries", default_text={"boundaries": "the BOUNDARIES argument"})
     add_group(p, "output", skip=("exclusions_output",), required=("output",),
               output_help="output file: .gpkg, .geojson or .parquet (GeoParquet)")
     add_group(p, "disclosure")
@@ -49,10 +55,15 @@ def run(args: argparse.Namespace) -> int:
     from segspatial.geo import join_areas, write_geo
 
     code = area_code(args)
+    boundaries = boundary_file(args)
     results = read_table(args.results, text_columns=[args.area], **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    joined = join_areas(results, args.boundaries, code, area=args.area,
-                        crs=args.boundaries_crs, layer=args.boundaries_layer)
+    if "{year}" in boundaries:  # one file per year: join_areas reads each
+        joined = join_areas(results, boundaries, code, area=args.area,
+                            crs=args.boundaries_crs, layer=args.boundaries_layer)
+    else:  # read here: a wrong --area-code/--area-name names the flag and the file
+        joined = join_areas(results, read_area_boundaries(args, boundaries), code,
+                            area=args.area)
     path = write_geo(joined, args.output)
     attrs = joined.attrs
     name = guess_name_column(joined, args.area_name)

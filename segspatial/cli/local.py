@@ -48,11 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries", only=("area_code", "boundaries_crs", "boundaries_layer"))
     add_group(p, "spatial", only=("bandwidth", "kernel", "k", "context", "definition"),
-              default_text={"bandwidth": "1000"})
+              default_text={"bandwidth": "1000: local scores need one scale"})
     add_group(p, "output", output_help="output file (.csv or .parquet; default: CSV on "
               "standard output)")
     add_group(p, "disclosure")
     add_group(p, "reading")
+    # local scores are always computed at a bandwidth (1000 m by default)
+    p.set_defaults(_implied=("bandwidth",))
     p.set_defaults(handler=run)
 
 

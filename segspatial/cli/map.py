@@ -18,7 +18,12 @@ from segspatial.cli._figures import (
     web_options,
 )
 from segspatial.cli._lazy import read_table
-from segspatial.cli._location import area_code, read_area_boundaries
+from segspatial.cli._location import (
+    add_boundaries_argument,
+    area_code,
+    boundary_file,
+    read_area_boundaries,
+)
 from segspatial.cli._options import add_group, deprecated_alias, python_names
 
 
@@ -35,16 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--min-cell N, RESULTS must come from `segspatial indices --min-cell N`.",
     )
     p.add_argument("results", metavar="RESULTS", help="results table (.csv or .parquet)")
-    p.add_argument("boundaries", metavar="BOUNDARIES",
-                   help="area polygons (GeoJSON, TopoJSON, GeoPackage, Shapefile, ...)")
+    add_boundaries_argument(p, "area polygons (GeoJSON, TopoJSON, GeoPackage, "
+                            "Shapefile, GeoParquet)")
     add_group(p, "select", only=("index", "comparison", "bandwidth", "in_year"),
-              required=("index",))
+              required=("index",), one=("comparison", "bandwidth"),
+              default_text={"comparison": "the only one in the results"})
     p.add_argument("--scheme", metavar="NAME",
                    help="classes: 'massey_denton' (0-0.3-0.6-1) or a mapclassify scheme "
                    "such as quantiles, natural_breaks (default: a continuous scale)")
     p.add_argument("--classes", type=int, default=5, metavar="N",
                    help="number of classes of a mapclassify scheme (default: 5)")
-    add_group(p, "boundaries", skip=("boundaries",))
+    add_group(p, "boundaries", default_text={"boundaries": "the BOUNDARIES argument"})
     add_figure_words(p)
     add_map_output(p)
     for old, new in (("--crs", "--boundaries-crs"), ("--layer", "--boundaries-layer"),
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     results = read_table(args.results, text_columns=["area", "comparison"],
                          **read_options(args))
     require_protected(results, args.min_cell, args.results)
-    boundaries = read_area_boundaries(args, args.boundaries)
+    boundaries = read_area_boundaries(args, boundary_file(args))
     common = dict(index=args.index, area_code=area_code(args), name=args.area_name,
                   comparison=one_value(args, "comparison", "a map"), year=args.in_year,
                   bandwidth=one_value(args, "bandwidth", "a map"), scheme=args.scheme,

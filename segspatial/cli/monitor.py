@@ -99,7 +99,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="fills evaluated exactly per region-year (default: 4096)")
     calc.add_argument("--bad-records", default="raise", choices=("raise", "exclude"),
                       help="a bad value stops the run (default) or is left out and counted")
-    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0})
+    add_group(p, "filters", defaults={"min_unit_size": 0, "min_area_size": 0},
+              default_text={d: "0: every programme and region counts towards the "
+                            "national targets" for d in ("min_unit_size", "min_area_size")})
     add_group(p, "pages", only=("lang",))
     out = add_group(p, "output", skip=("exclusions_output",), required=("output",),
                     metavar={"output": "DIR"},
@@ -243,7 +245,9 @@ def _summary(args: argparse.Namespace, shown, selection, mapping, folder,
         lines = [say("monitor_share_hidden", selection=selection.describe(),
                      year=nat["year"], n=min_cell)]
     if mapping is not None:
-        lines += [say("monitor_mapping", level=row.level,
+        lines += [say("monitor_mapping", level=(fmt.t(f"level_{row.level}")
+                                                if fmt.has(f"level_{row.level}")
+                                                else row.level),
                       municipalities=count(row.municipalities), regions=count(row.regions),
                       ties=count(row.ties), misses=count(row.misses))
                   for row in mapping.summary.itertuples(index=False)]
@@ -263,13 +267,14 @@ def _summary(args: argparse.Namespace, shown, selection, mapping, folder,
                 people = say("monitor_people_partly", n=count(low.sum()),
                              shown=count(len(part) - withheld), withheld=count(withheld))
             else:
-                people = say("monitor_people", n=count(low.sum()))
+                people = console.tn("monitor_people", low.sum(), n=count(low.sum()))
             where = f" [{level}]" if isinstance(level, str) else ""
             description = part["description"].iloc[0]
             if console.lang != "en" and fmt.has(f"reason_{reason}"):
                 description = fmt.t(f"reason_{reason}")
             lines.append("  " + say("monitor_left_out_line", reason=reason, where=where,
-                                    rows=count(len(part)), people=people,
+                                    rows=console.tn("monitor_rows", len(part),
+                                                    n=count(len(part))), people=people,
                                     description=description))
     lines.append(say("wrote", path=f"{folder}/index.html"))
     return "\n".join(lines)

@@ -31,6 +31,14 @@ from segspatial.cli._pupils import check_counts_mode, compute_pupils
 __all__ = ["register", "run"]
 
 
+#: Options of the shared groups that a report does not take, and why (the README's
+#: "Reports" section lists them too): the report has no section that shows them.
+REPORT_SKIPS = {
+    "spatial": ("k", "context", "spatial_indices", "definition", "morrill_clip"),
+    "inference": ("null_draws", "alternative"),
+}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
@@ -44,7 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"with its bootstrap confidence interval ({REPORT_BOOTSTRAP:,} replicates per "
         "municipality and year by default; --bootstrap 0 for none) and a change is "
         "called rising or falling only when its interval excludes zero; the same "
-        "--seed gives byte-identical pages.",
+        "--seed gives byte-identical pages. The report takes the options of "
+        "`segspatial indices` that its pages can show; not "
+        + ", ".join("--" + d.replace("_", "-") for g in REPORT_SKIPS.values() for d in g)
+        + " (no section shows them: compute them with `segspatial indices`).",
     )
     p.add_argument("input", metavar="INPUT",
                    help="counts file (one row per school per year) or, with --pupils, "
@@ -64,11 +75,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_group(p, "areas")
     add_group(p, "boundaries")
     add_group(p, "select", only=("only",))
-    add_group(p, "spatial", skip=("k", "context", "spatial_indices", "definition",
-                                  "morrill_clip"),
-              default_text={"bandwidth": "500 1000 2000 4000"})
-    add_group(p, "inference", only=("bootstrap", "ci", "cluster"),
-              defaults={"bootstrap": REPORT_BOOTSTRAP})
+    # the spatial options a report can show: its pages explain kernel environments
+    # at several bandwidths (the multi-scale profile); the k nearest units, another
+    # --context or --definition, extra --spatial-indices and --morrill-clip have no
+    # section to show them (compute them with `segspatial indices`)
+    add_group(p, "spatial", skip=REPORT_SKIPS["spatial"],
+              default_text={"bandwidth": "500 1000 2000 4000: the report's scales"})
+    # the pages show bootstrap intervals, not randomisation tests (--null-draws,
+    # --alternative): those are `segspatial indices` options
+    add_group(p, "inference", skip=REPORT_SKIPS["inference"],
+              defaults={"bootstrap": REPORT_BOOTSTRAP},
+              default_text={"bootstrap": f"{REPORT_BOOTSTRAP:,}: every page shows "
+                            "intervals"})
     add_group(p, "random")
     add_group(p, "pages")
     add_group(p, "web", skip=("tiles",))
@@ -77,6 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
               metavar={"output": "DIR"},
               output_help="report folder (replaced atomically when it holds a report)")
     add_group(p, "reading")
+    # the pages are always computed at bandwidths (the report's four by default)
+    p.set_defaults(_implied=("bandwidth",))
     p.set_defaults(handler=run)
 
 
@@ -131,6 +151,29 @@ def _check_several(args: argparse.Namespace) -> None:
                            "... (counts) or --pupils --multigroup")
     if args.rank_order_income and not args.income:
         raise CommandError("--rank-order-income needs --income COL")
+    _check_group_labels(args)
+
+
+def _check_group_labels(args: argparse.Namespace) -> None:
+    """``--group-label COLUMN=LABEL`` names columns of --groups, once each;
+    ``--within-label`` needs --within."""
+    given = args.group_label or []
+    if given and not args.groups:
+        raise CommandError("--group-label names the group columns of --groups (counts "
+                           "input); pupil groups have their own labels")
+    columns = [c for c, _ in given]
+    unknown = [c for c in columns if c not in (args.groups or ())]
+    if unknown:
+        raise CommandError(f"--group-label {unknown[0]!r}=...: not a column of --groups "
+                           f"({', '.join(args.groups)})")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise CommandError(f"--group-label {twice[0]!r} is given more than once")
+    if args.within_label is not None and not args.within:
+        raise CommandError("--within-label names the groups of schools of --within COL: "
+                           "give --within as well")
+    if args.within_label is not None and not args.within_label.strip():
+        raise CommandError("--within-label must not be empty")
 
 
 def _compute(args: argparse.Namespace):
@@ -225,23 +268,28 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     check_output(args.output)  # before the work, not after it
     note_few_replicates(args)
+    boundaries_file = args.boundaries or args.areas_from
+    # read before the work: a wrong --area-code/--area-name stops the run at once
+    boundaries = read_area_boundaries(args, boundaries_file)
     result, located, data = _compute(args)
     require_rows(result, "report", describe=lambda e: _summary(e, args.min_cell))
     several = _several(args, data)
     if located is None:
         located = _locations(args)
-    labels = {k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}
-    boundaries_file = args.boundaries or args.areas_from
+    labels = {**dict(args.group_label or ()),
+              **{k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}}
     inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
     report = report_data(
         result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
         crs=located.attrs["location_crs"], name=args.name,
-        boundaries=read_area_boundaries(args, boundaries_file), area_code=area_code(args),
+        boundaries=boundaries, area_code=area_code(args),
         area_name=args.area_name, only=args.only, group_labels=labels,
+        within_label=args.within_label.strip() if args.within_label else None,
         bandwidth=args.bandwidth, kernel=args.kernel, districts=args.districts,
         district_code=args.district_code, district_size=args.district_size,
         permutations=args.permutations, rng=args.seed, inputs=inputs, n_boot=args.bootstrap,
-        level=args.ci, cluster=args.cluster, **several)
+        level=args.ci, cluster=args.cluster, interval=args.interval.replace("-", "_"),
+        n_jobs=args.jobs, **several)
     stamp = None
     if args.stamp:
         from datetime import datetime
@@ -249,9 +297,7 @@ def run(args: argparse.Namespace) -> int:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     console = console_of(args)
     if several and args.min_cell is not None:
-        console.note("with --min-cell the sections 'several groups at once' and 'income as "
-                     "a continuum' show no numbers: the disclosure audit does not cover "
-                     "the multigroup indices, their split or H^R yet")
+        console.note(console.t("multigroup_withheld"))
     if args.min_cell is not None and args.bootstrap:
         report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
@@ -290,6 +336,8 @@ def _summary(exclusions, min_cell: int | None, lang: str = "en") -> str:
 
     keys = [c for c in ("reason", "comparison", "theme", "area", "description")
             if c in exclusions.columns]
-    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False)[
-        ["n_units", "n_pupils"]].sum()
+    # per area, as the index page adds them up; each row keeps its number of area-years
+    per_area = exclusions.groupby(keys, sort=False, dropna=False, as_index=False).agg(
+        n_units=("n_units", "sum"), n_pupils=("n_pupils", "sum"),
+        area_years=("n_units", "size"))
     return format_exclusions(protect_exclusions(per_area, policy(min_cell)), min_cell, lang)

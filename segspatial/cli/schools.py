@@ -66,8 +66,12 @@ def _select_year(args: argparse.Namespace, data):
     wanted = years.max() if args.in_year is None else args.in_year
     mask = years.astype(str) == str(wanted)
     if not mask.any():
-        raise ValueError(f"--in-year {wanted!r} not in column {args.year!r}; available: "
-                         f"{sorted(years.dropna().unique().tolist())!r}")
+        from segspatial._mapdata import _sorted_values
+
+        available = _sorted_values(years.dropna().unique())
+        raise ValueError(f"--in-year {wanted} is not in column {args.year!r} of "
+                         f"{args.input!r}; " + (f"available: {available!r}" if available
+                                                else "the column is empty"))
     return data[mask], wanted
 
 
@@ -127,9 +131,6 @@ def run(args: argparse.Namespace) -> int:
     if outline:
         boundaries = read_area_boundaries(args, outline)
         code = area_code(args)
-        if code not in boundaries.columns:
-            raise ValueError(f"--area-code {code!r} is not a column of {outline!r}; "
-                             f"it has {list(map(str, boundaries.columns))!r}")
         if area:
             boundaries = boundaries[boundaries[code].astype(str).isin(
                 set(data[area].astype(str)))]

@@ -4,7 +4,6 @@ and counting the units left out while locating them."""
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,8 +12,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from segspatial._warn import Features, Joined, Text, warn
 from segspatial.geo._boundaries import _as_boundaries, _check_area_code
-from segspatial.geo._common import GeometryWarning, _features, _plain
+from segspatial.geo._common import GeometryWarning, _plain
 from segspatial.geo._crs import _distance_crs
 
 #: Reason codes of units left out while locating them (see :func:`unit_exclusions`).
@@ -111,13 +111,9 @@ def assign_areas(
             lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
     if no_code.any():
         source = bounds.attrs.get("source")
-        where = f" of {source!r}" if source else ""
-        warnings.warn(f"{int(no_code.sum())} boundary feature(s){where} have no "
-                      f"{area_code!r} (area_code / --area-code; "
-                      f"{_features(bounds.index[no_code])}): units in them are left "
-                      "out (reason area_without_code), never given to a neighbouring "
-                      "area; every feature needs an area code", GeometryWarning,
-                      stacklevel=2)
+        warn(GeometryWarning, "features_without_code", n=int(no_code.sum()),
+             source=repr(source) if source else Text("unnamed_boundaries"),
+             column=repr(area_code), features=Features(bounds.index[no_code]))
     poly_geoms = np.asarray(polys.geometry.array, dtype=object)
     # rank of each feature's code in string order: the tie-break for shared borders
     # (features without a code rank last: a unit on the border of a coded area gets it;
@@ -184,10 +180,8 @@ def assign_areas(
     n_snapped = int(snapped.sum())
     max_snap = float(distance[snapped].max()) if n_snapped else 0.0
     if n_snapped:
-        warnings.warn(
-            f"{n_snapped} units lie outside every area polygon and were assigned to the "
-            f"nearest one within snap={snap:g} m (farthest {max_snap:.0f} m)",
-            GeometryWarning, stacklevel=2)
+        warn(GeometryWarning, "snapped", n=n_snapped, snap=f"{snap:g}",
+             farthest=f"{max_snap:.0f}")
 
     codes = pd.Series(code_values.to_numpy()[np.maximum(chosen, 0)], index=points.index,
                       name=area_code, dtype=code_values.dtype)
@@ -205,17 +199,16 @@ def assign_areas(
         n_codeless = int(codeless.sum())
         far = exclusions.loc[~codeless[excluded], "distance"].dropna()
         n_nowhere = int((located[excluded] & np.isnan(distance[excluded])).sum())
-        warnings.warn(
-            f"{int(excluded.sum())} units are left out: "
-            + ", ".join(filter(None, [
-                f"{n_codeless} lie in (or nearest to) a boundary feature without a "
-                f"{area_code!r}" if n_codeless else "",
-                f"{len(far)} lie outside every area polygon beyond snap={snap:g} m "
-                f"(nearest polygon {far.min():.0f}-{far.max():.0f} m away)" if len(far) else "",
-                f"{n_nowhere} lie outside every area polygon and no polygon with a "
-                f"{area_code!r} is near" if n_nowhere else "",
-                f"{n_missing} have no location" if n_missing else ""])),
-            GeometryWarning, stacklevel=2)
+        parts = [Text("left_out_codeless", n=n_codeless, column=repr(area_code))
+                 if n_codeless else None,
+                 Text("left_out_far", n=len(far), snap=f"{snap:g}",
+                      low=f"{far.min():.0f}", high=f"{far.max():.0f}")
+                 if len(far) else None,
+                 Text("left_out_nowhere", n=n_nowhere, column=repr(area_code))
+                 if n_nowhere else None,
+                 Text("left_out_no_location", n=n_missing) if n_missing else None]
+        warn(GeometryWarning, "units_left_out", n=int(excluded.sum()),
+             parts=Joined([p for p in parts if p is not None], ", "))
     codes.attrs = {"n_within": n_within, "n_snapped": n_snapped,
                    "n_excluded": int(excluded.sum()), "max_snap_distance": max_snap}
     return codes, exclusions

@@ -4,7 +4,6 @@ GeoParquet), with their CRS checked against the coordinates."""
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from segspatial._warn import Features, warn
 from segspatial.geo._common import GeometryWarning, _choose_layer, _features
 from segspatial.geo._crs import _as_crs, _crs_name, check_area_of_use
 from segspatial.geo._topojson import _is_topojson, _read_topojson
@@ -29,8 +29,15 @@ def _spatial_layers(path: Path) -> list[str]:
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
-        raise ValueError(f"boundaries {str(path)!r} cannot be read as a vector file: "
-                         f"{exc}") from None
+        # GDAL's advice on '<DRIVER>:' prefixes is for GDAL users, not ours
+        reason = str(exc).split("; It might help to specify the correct driver")[0]
+        reason = reason.rstrip(". ").replace(f"{str(path)!r} not recognized as being in a "
+                                             "supported file format",
+                                             "GDAL does not recognise its format")
+        raise ValueError(
+            f"boundaries {str(path)!r} cannot be read as a vector file ({reason}): give "
+            "a GeoJSON (a FeatureCollection), TopoJSON, GeoPackage, Shapefile or "
+            "GeoParquet file") from None
     return [str(name) for name, kind in layers if kind is not None]
 
 
@@ -135,19 +142,14 @@ def read_boundaries(path: str | os.PathLike, *, crs: Any = None,
     crs_assumed = False
     if declared is not None:
         if gdf.crs is not None and gdf.crs != declared:
-            warnings.warn(
-                f"boundaries {path.name}: the file says {_crs_name(gdf.crs)}, crs= "
-                f"overrides it with {_crs_name(declared)} (coordinates unchanged)",
-                GeometryWarning, stacklevel=2)
+            warn(GeometryWarning, "crs_overridden", name=path.name,
+                 file_crs=_crs_name(gdf.crs), crs=_crs_name(declared))
         gdf = gdf.set_crs(declared, allow_override=True)
     elif gdf.crs is None:
         if topojson and _looks_lonlat(gdf.total_bounds):
             gdf = gdf.set_crs("EPSG:4326")
             crs_assumed = True
-            warnings.warn(
-                f"boundaries {path.name}: TopoJSON has no CRS; the coordinates look like "
-                "lon/lat, so EPSG:4326 is assumed (pass crs=, or --boundaries-crs, to "
-                "override)", GeometryWarning, stacklevel=2)
+            warn(GeometryWarning, "topojson_lonlat", name=path.name)
         else:
             bounds = ", ".join(f"{v:.6g}" for v in gdf.total_bounds)
             raise ValueError(
@@ -201,16 +203,12 @@ def repair_boundaries(boundaries: gpd.GeoDataFrame, name: str = "boundaries"
         fixed[invalid] = _make_valid(fixed[invalid])
         geoms = fixed
         names = gdf.index[invalid]
-        warnings.warn(
-            f"boundaries {name}: repaired {n_repaired} invalid "
-            f"geometr{'y' if n_repaired == 1 else 'ies'} (shapely.make_valid; "
-            f"{_features(names)})", GeometryWarning, stacklevel=3)
+        warn(GeometryWarning, "repaired", name=name, n=n_repaired,
+             features=Features(names), stacklevel=3)
     null = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if null.any():
-        warnings.warn(
-            f"boundaries {name}: {int(null.sum())} features have no geometry (null, "
-            f"or collapsed to nothing; {_features(gdf.index[null])}); they are "
-            "kept but no unit can fall in them", GeometryWarning, stacklevel=3)
+        warn(GeometryWarning, "null_geometries", name=name, n=int(null.sum()),
+             features=Features(gdf.index[null]), stacklevel=3)
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs),
                            crs=gdf.crs)
     if gdf.geometry.name != "geometry":

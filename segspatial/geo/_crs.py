@@ -15,18 +15,24 @@ import pyproj
 from segspatial.geo._common import DEFAULT_DISTANCE_CRS, _plain
 
 
-def _as_crs(crs: Any, argument: str) -> pyproj.CRS:
+def _as_crs(crs: Any, argument: str, *, projected: bool = False) -> pyproj.CRS:
+    """``crs`` as a pyproj CRS; ``argument`` names it in messages (a Python argument,
+    or a command-line flag such as ``--distance-crs``); ``projected``: suggest only
+    projected CRSs."""
+    examples = ("'EPSG:28992' (RD New)" if projected
+                else "'EPSG:28992' (RD New) or 'EPSG:4326' (lon/lat)")
     if crs is None:
         raise ValueError(f"{argument} is None: a coordinate reference system is needed, "
-                         "e.g. 'EPSG:28992' (RD New) or 'EPSG:4326' (lon/lat)")
+                         f"e.g. {examples}")
     if isinstance(crs, pyproj.CRS):
         return crs
     try:
         return pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:
+        given = f"{argument} {crs!r}" if argument.startswith("--") else f"{argument}={crs!r}"
         raise ValueError(
-            f"{argument}={crs!r} is not a coordinate reference system pyproj knows; use e.g. "
-            f"'EPSG:28992' (RD New) or 'EPSG:4326' (lon/lat) ({exc})"
+            f"{given} is not a coordinate reference system pyproj knows; use e.g. "
+            f"{examples} ({exc})"
         ) from None
 
 
@@ -69,12 +75,14 @@ def require_projected(crs: Any, argument: str = "crs") -> pyproj.CRS:
     ...
     ValueError: crs: distances need a projected CRS in metres, got EPSG:4326 (WGS 84), a geographic CRS in degrees; reproject first, e.g. to_projected(frame, crs='EPSG:28992') (RD New) for Dutch data
     """  # noqa: E501
-    value = _as_crs(crs, argument)
+    value = _as_crs(crs, argument, projected=True)
     if not value.is_projected:
+        fix = (f"use e.g. {argument} {DEFAULT_DISTANCE_CRS}" if argument.startswith("--")
+               else f"reproject first, e.g. to_projected(frame, "
+               f"crs={DEFAULT_DISTANCE_CRS!r})")
         raise ValueError(
             f"{argument}: distances need a projected CRS in metres, got {_crs_name(value)}, "
-            "a geographic CRS in degrees; reproject first, e.g. "
-            f"to_projected(frame, crs={DEFAULT_DISTANCE_CRS!r}) (RD New) for Dutch data"
+            f"a geographic CRS in degrees; {fix} (RD New) for Dutch data"
         )
     units = {(axis.unit_name or "").lower() for axis in value.axis_info}
     if not units <= {"metre", "meter", "m"}:
@@ -226,10 +234,37 @@ def check_area_of_use(x: Any, y: Any, crs: Any, *, what: str, option: str = "crs
                 "are projected for distances)")
     elif hint is None:
         hint = f"declare the CRS the coordinates are really in with {option}"
+    swapped = _swapped(value, given, xs, ys, bad)
+    if swapped:
+        hint = swapped + hint
     raise ValueError(
         f"{what}: {int(bad.sum())} of {xs.size} points lie outside the area of use of "
         f"{_crs_name(value)} [{described}], e.g. {examples}; {hint}"
     )
+
+
+def _swapped(crs: pyproj.CRS, given: Any, xs: np.ndarray, ys: np.ndarray,
+             bad: np.ndarray) -> str:
+    """A hint when the points outside the area of use would lie inside it with their
+    two coordinates swapped (latitude in the x column, longitude in the y column)."""
+    area = crs.area_of_use
+    if area is None:
+        return ""
+    if given is not None:
+        source = _as_crs(given[2], "crs")
+        gx = np.asarray(given[0], dtype=np.float64).ravel()[bad]
+        gy = np.asarray(given[1], dtype=np.float64).ravel()[bad]
+    else:
+        source, gx, gy = crs, xs[bad], ys[bad]
+    if not source.is_geographic:
+        return ""
+    lon, lat = gy, gx  # as they would be, swapped
+    inside = ((lon >= area.west) & (lon <= area.east) & (lat >= area.south)
+              & (lat <= area.north))
+    if not inside.all():
+        return ""
+    return ("the x values look like latitudes and the y values like longitudes: are "
+            "the two coordinate columns swapped? Else ")
 
 
 def to_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from segspatial._warn import Examples, Text, warn
 from segspatial.geo._boundaries import _as_boundaries, _check_area_code
-from segspatial.geo._common import GeometryWarning, _examples, _plain
+from segspatial.geo._common import GeometryWarning, _plain, check_codes_match
 from segspatial.schema import has_values
 
 
@@ -45,11 +45,17 @@ def _wide_results(results: pd.DataFrame, area: str) -> tuple[pd.DataFrame, list[
     frame["_column"] = _index_column_names(frame)
     dup = frame.duplicated(keys + ["_column"], keep=False)
     if dup.any():
+        from segspatial.io import describe_rows
+
         first = frame.loc[dup].iloc[0]
+        same = ((frame.loc[dup, keys + ["_column"]] == first[keys + ["_column"]])
+                | frame.loc[dup, keys + ["_column"]].isna()).all(axis=1)
         raise ValueError(
-            f"results: {int(dup.sum())} rows repeat an index for the same "
-            + ", ".join(f"{k}={_plain(first[k])!r}" for k in keys)
-            + f" (index {first['_column']!r}); one value per area, year, comparison and index"
+            f"results: {int(dup.sum())} rows repeat an index for one area, e.g. "
+            + ", ".join(f"{k} {_plain(first[k])!r}" for k in keys)
+            + f", index {first['_column']!r} "
+            f"({describe_rows(results, frame.loc[dup].index[same.to_numpy()])}); one "
+            "value per area, year, comparison and index"
         )
     # groupby + unstack, not pivot_table(dropna=False): that makes the product of the
     # key levels, and null keys (group_a of multigroup rows, groups of two-group
@@ -156,7 +162,9 @@ def join_areas(
     ------
     TypeError, ValueError
         For a missing ``area``/``index``/``value`` column in the results, an unknown
-        ``area_code``, or a ``{year}`` pattern with results without a ``year``.
+        ``area_code``, a ``{year}`` pattern with results without a ``year``, or results
+        none of whose area codes is a boundary feature's code (the message shows
+        examples of both sides; for ``{year}``, per year).
     FileNotFoundError
         If a boundary file (for some year) does not exist.
     """
@@ -179,12 +187,13 @@ def join_areas(
             path = str(boundaries).replace("{year}", str(_plain(y)))
             bounds = _as_boundaries(path, crs, layer)
             _check_area_code(bounds, area_code)
+            year_rows = results[results["year"] == y]
+            check_codes_match(year_rows[area], bounds[area_code].dropna(), area_code)
             if target is None:
                 target = bounds.crs
             elif bounds.crs != target:
                 bounds = bounds.to_crs(target)
-            piece, missing_codes = _join_one(results[results["year"] == y], bounds,
-                                             area_code, area)
+            piece, missing_codes = _join_one(year_rows, bounds, area_code, area)
             pieces.append(piece)
             unmatched += [(_plain(y), c) for c in missing_codes]
         out = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=target)
@@ -196,14 +205,12 @@ def join_areas(
     else:
         bounds = _as_boundaries(boundaries, crs, layer)
         _check_area_code(bounds, area_code)
+        check_codes_match(results[area], bounds[area_code].dropna(), area_code)
         out, unmatched_codes = _join_one(results, bounds, area_code, area)
         n_rows = int(results[area].astype(str).isin(unmatched_codes).sum())
     if unmatched_codes:
-        warnings.warn(
-            f"{len(unmatched_codes)} areas in the results have no polygon in the boundaries "
-            f"({n_rows} results rows not shown on the map): {_examples(unmatched_codes)}; "
-            "are the boundaries from the same year as the results?",
-            GeometryWarning, stacklevel=2)
+        warn(GeometryWarning, "no_polygon", n=len(unmatched_codes),
+             rows=Text("n_result_rows", n=n_rows), examples=Examples(unmatched_codes))
     index_columns = out.attrs.get("index_columns", [])
     empty = out[index_columns].isna().all(axis=1) if index_columns else pd.Series(True,
                                                                                  out.index)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from segspatial._warn import Examples, warn
 from segspatial.geo._common import DEFAULT_DISTANCE_CRS, GeometryWarning, _examples
 from segspatial.geo._crs import _as_crs, check_area_of_use
 from segspatial.io import describe_rows, row_names, source_of
@@ -191,11 +191,8 @@ def geocode_postcodes(
     ys = pd.to_numeric(table[y], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     usable = np.isfinite(xs) & np.isfinite(ys)
     if not usable.all():
-        warnings.warn(
-            f"postcode table: {int((~usable).sum())} postcodes have no usable centroid "
-            f"({x!r}/{y!r} missing or not numeric: "
-            f"{_examples(list(keys[~usable]))}); units with them are left out",
-            GeometryWarning, stacklevel=2)
+        warn(GeometryWarning, "postcode_no_centroid", n=int((~usable).sum()), x=repr(x),
+             y=repr(y), examples=Examples(keys[~usable]))
     centroids = pd.DataFrame({"x": xs[usable], "y": ys[usable]},
                              index=pd.Index(keys.to_numpy(dtype=object)[usable], name="pc4"))
     codes = _postcode4(data[postcode]).to_numpy(dtype=object)
@@ -203,9 +200,8 @@ def geocode_postcodes(
     matched = position >= 0
     if not matched.all():
         examples = list(data.loc[~matched, postcode].drop_duplicates())
-        warnings.warn(
-            f"{int((~matched).sum())} units have a postcode not in the postcode table and "
-            f"are left out (postcodes {_examples(examples)})", GeometryWarning, stacklevel=2)
+        warn(GeometryWarning, "postcode_unknown", n=int((~matched).sum()),
+             examples=Examples(examples))
     located = data.loc[matched].copy()
     located["_pc_x"] = centroids["x"].to_numpy()[position[matched]]
     located["_pc_y"] = centroids["y"].to_numpy()[position[matched]]

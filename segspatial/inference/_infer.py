@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from segspatial._exceptions import SegregationWarning
+from segspatial._warn import warn
 from segspatial.compute import SegregationResult
 from segspatial.indices import IndexSpec, available_indices
 from segspatial.inference._decompose import METHOD
@@ -216,11 +216,8 @@ def _active(plan: _Plan, whole_needed: bool) -> np.ndarray:
     if whole_needed:
         fractional = defined & ~plan.cd.design.whole
         if fractional.any():
-            warnings.warn(
-                f"{int(fractional.sum())} area-years have counts that are not whole numbers: "
-                "resampling pupils (individual bootstrap, randomisation test) needs whole "
-                "pupils; their inference columns stay empty (the cluster bootstrap works)",
-                SegregationWarning, stacklevel=4)
+            warn(SegregationWarning, "not_whole_for_inference", n=int(fractional.sum()),
+                 stacklevel=4)
         defined &= plan.cd.design.whole
     return defined
 

@@ -362,7 +362,7 @@ def _load_csv(path: Path, sep: str | None, encoding: str | None) -> pd.DataFrame
     frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=object,
                         keep_default_na=False, na_values=[])
     if frame.empty:
-        raise ValueError(f"{str(path)!r} has a header but no rows")
+        raise ValueError(f"{str(path)!r} has a header but no data rows")
     return frame.astype(object)
 
 

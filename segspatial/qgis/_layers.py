@@ -30,6 +30,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from segspatial._exceptions import CatalogueWarning
 from segspatial.qgis import _wiring as w
 from segspatial.qgis._texts import language, text
 
@@ -214,7 +215,8 @@ def read_polygons(source: Any, code: str | None, name: str | None, crs: str, wha
 @contextmanager
 def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[None]:
     """segspatial's warnings (geometry notes, undefined values) as QGIS warnings, in
-    the algorithm's ``words`` (its parameter names)."""
+    QGIS's language (the catalogue's ``[warning]`` sentences) and the algorithm's
+    ``words`` (its parameter names)."""
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -222,8 +224,9 @@ def warnings_to(feedback: Any, words: Callable[[str], str] = str) -> Iterator[No
             yield
     finally:  # outside the recording (showing a warning inside it records it again)
         for item in caught:
-            if type(item.message).__name__ in ("GeometryWarning", "SegregationWarning"):
-                feedback.pushWarning(words(str(item.message)))
+            message = item.message
+            if isinstance(message, CatalogueWarning):
+                feedback.pushWarning(words(message.text(ui_language())))
             else:
                 warnings.showwarning(item.message, item.category, item.filename,
                                      item.lineno)

@@ -52,6 +52,14 @@ class _Ctx:
         """A catalogue text with ``values`` filled in, each escaped (Markup kept)."""
         return markup(self.lang, key, **values)
 
+    def tn(self, key: str, count: Any, **values: Any) -> Markup:
+        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_one`` for 1,
+        ``<key>_zero`` for 0, where the catalogue has them; see
+        :func:`segspatial.text.plural_key`)."""
+        from segspatial.text import plural_key
+
+        return markup(self.lang, plural_key(self.lang, key, count), **values)
+
     @property
     def words(self) -> Formatter:
         return Formatter(self.lang)
@@ -151,13 +159,18 @@ class _Ctx:
         if code is None or lookup(self.lang, key) is None:
             key = "undefined_reason.other"
         group = {"group_a_absent": pair[0], "group_b_absent": pair[1]}.get(str(code))
-        return self.t(key, n=self.plain_count(n_units),
+        from segspatial.text import plural_key
+
+        return self.t(plural_key(self.lang, key, n_units), n=self.plain_count(n_units),
                       group=self.group(group) if group is not None else "")
 
     def band(self, value: Any) -> dict[str, Any] | None:
-        """The band of a value for the ``band`` macro: its name and words."""
+        """The band of a value for the ``band`` macro: its name, its word before a noun
+        (``label``: "hoge segregatie") and on its own in a table cell (``short``:
+        "hoog")."""
         name = band(value)
-        return {"name": name, "label": self.t(f"band_{name}")} if name else None
+        return {"name": name, "label": self.t(f"band_{name}"),
+                "short": self.t(f"fig_band_{name}")} if name else None
 
     def year_text(self, has_years: bool, year: Any) -> Markup | str:
         """`` in 2018`` (to follow a noun), or nothing when the input has no years."""

@@ -32,6 +32,7 @@ from segspatial.report._intervals import (
     profile_with_intervals,
     spatial_intervals,
 )
+from segspatial.report._labels import resolve_comparisons
 from segspatial.report._provenance import _provenance
 from segspatial.schema import has_values
 
@@ -182,29 +183,6 @@ def _grid_districts(x: np.ndarray, y: np.ndarray, size: float, crs: Any):
     return gpd.GeoDataFrame({"district": codes}, geometry=boxes, crs=crs)
 
 
-def _resolve_comparisons(result: SegregationResult,
-                         group_labels: Mapping[str, str] | None
-                         ) -> tuple[dict[str, tuple[str, str]], dict[str, str], pd.DataFrame]:
-    """Comparisons over the counts' columns, caller's labels, and the table with a
-    ``comparison`` column."""
-    params = result.parameters or {}
-    table = result.table
-    labels = dict(group_labels or {})
-    if "comparisons" in params and has_values(table, "comparison"):
-        comparisons = {str(k): (str(v[0]), str(v[1]))
-                       for k, v in dict(params["comparisons"]).items()}
-        return comparisons, labels, table
-    group_a, group_b = str(params.get("group_a", "a")), str(params.get("group_b", "b"))
-    name = f"{group_a}_vs_{group_b}"
-    # a label is the caller's noun phrase; without one the page names the group in its
-    # own language from the column (``parameters["group_columns"]``)
-    labels = {k: str(v) for k, v in (("a", labels.get("a", labels.get(group_a))),
-                                    ("b", labels.get("b", labels.get(group_b))))
-              if v is not None and str(v) != ""}
-    table = table.assign(comparison=name)
-    return {name: ("a", "b")}, labels, table
-
-
 def report_data(
     result: SegregationResult,
     locations: pd.DataFrame,
@@ -219,6 +197,7 @@ def report_data(
     name: str | None = None,
     only: Sequence[Any] | None = None,
     group_labels: Mapping[str, str] | None = None,
+    within_label: str | None = None,
     bandwidth: float | Sequence[float] | None = None,
     kernel: str | None = None,
     districts: Any = None,
@@ -232,6 +211,8 @@ def report_data(
     n_boot: int = 0,
     level: float = 0.95,
     cluster: bool = False,
+    interval: str = "bias_corrected",
+    n_jobs: int = 1,
 ) -> ReportData:
     """Compute everything a report shows.
 
@@ -261,8 +242,18 @@ def report_data(
     only : sequence, optional
         Make pages for these area codes only.
     group_labels : mapping, optional
-        Labels of group A and B (keys ``"a"``/``"b"`` or the group column names) for
-        results of :func:`segspatial.segregation`.
+        What to call the groups, as noun phrases in the page language, used as they
+        are ("pupils with a disadvantage background", "achterstandsleerlingen"): keys
+        ``"a"``/``"b"`` or the group column names for results of
+        :func:`segspatial.segregation`, and the K group columns of ``multigroup``
+        (e.g. ``{"a_above": "pupils with a disadvantage background above the
+        threshold"}``). Groups without a label get a known name or ``group <column>``.
+    within_label : str, optional
+        What to call the groups of schools of ``multigroup``'s ``within`` column, as a
+        plural noun phrase ("denominations", "school boards"): the headings and
+        sentences of the split between and within, and the head of its table. By
+        default a known column (denomination, board) gets its name in the page
+        language, another "groups of schools by <column>".
     bandwidth : float or sequence of float, optional
         Bandwidths (metres) of the spatial indices (default 500, 1000, 2000, 4000).
     kernel : str, optional
@@ -306,6 +297,11 @@ def report_data(
     cluster : bool, default False
         Resample schools (cluster bootstrap) instead of pupils; the spatial indices
         keep the individual bootstrap (their neighbourhoods are fixed per school).
+    interval : {"bias_corrected", "percentile"}, default "bias_corrected"
+        The kind of bootstrap interval (see :func:`segspatial.inference.infer`); the
+        pages name it.
+    n_jobs : int, default 1
+        Threads drawing the replicates; the pages do not depend on it.
 
     Returns
     -------
@@ -322,8 +318,8 @@ def report_data(
                        boundaries=boundaries, area_code=area_code, area_name=area_name,
                        bandwidth=bandwidth, district_size=district_size,
                        permutations=permutations, rng=rng, n_boot=n_boot, level=level,
-                       cluster=cluster)
-    comparisons, labels, table = _resolve_comparisons(result, group_labels)
+                       cluster=cluster, interval=interval, n_jobs=n_jobs)
+    comparisons, labels, table = resolve_comparisons(result, group_labels)
     codes, table, counts = _select_areas(result, table, comparisons, options["geo"],
                                          area_code, only)
     table, changes = aspatial_intervals(result, table, codes, comparisons, options,
@@ -340,10 +336,11 @@ def report_data(
     areas = _page_files(codes, options["geo"])
     parameters = _provenance(result, options, spatial, unit=unit, x=x, y=y, kernel=kernel,
                              inputs=inputs)
+    from segspatial.report._labels import with_within_label
     from segspatial.report._multigroup_data import multigroup_data
 
-    several = multigroup_data(multigroup_intervals(multigroup, options), rank_order, counts,
-                              codes)
+    several = with_within_label(multigroup_data(multigroup_intervals(multigroup, options),
+                                                rank_order, counts, codes), within_label)
     return ReportData(areas=areas, table=table.reset_index(drop=True),
                       spatial=spatial["spatial"], profile=spatial["profile"],
                       exclusions=exclusions.reset_index(drop=True),
@@ -359,8 +356,8 @@ def report_data(
 def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x: str,
              y: str, name: str | None, crs: Any, boundaries: Any, area_code: str | None,
              area_name: str | None, bandwidth: Any, district_size: Any, permutations: Any,
-             rng: Any, n_boot: Any = 0, level: Any = 0.95,
-             cluster: Any = False) -> dict[str, Any]:
+             rng: Any, n_boot: Any = 0, level: Any = 0.95, cluster: Any = False,
+             interval: Any = "bias_corrected", n_jobs: Any = 1) -> dict[str, Any]:
     """Check the options; the projected CRS, sorted bandwidths and boundaries in it."""
     import geopandas as gpd
 
@@ -389,6 +386,12 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
     if not isinstance(cluster, bool):
         raise TypeError(f"cluster must be True or False, got {cluster!r}")
+    if interval not in ("bias_corrected", "percentile"):
+        raise ValueError("interval must be 'bias_corrected' or 'percentile', got "
+                         f"{interval!r}")
+    n_jobs = _check_int(n_jobs, "n_jobs")
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be at least 1, got {n_jobs}")
     if bandwidth is None:
         bandwidths = [float(b) for b in DEFAULT_BANDWIDTHS]
     else:
@@ -406,7 +409,9 @@ def _options(result: SegregationResult, locations: pd.DataFrame, *, unit: str, x
         raise ValueError("boundaries have no CRS; give a file that declares one")
     return {"crs": crs, "bandwidths": bandwidths, "permutations": permutations, "rng": rng,
             "district_size": float(district_size), "geo": geo.to_crs(crs),
-            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster}}
+            "inference": {"n_boot": n_boot, "level": float(level), "cluster": cluster,
+                          "interval": interval},
+            "n_jobs": n_jobs}  # not under "inference": the pages do not depend on it
 
 
 def _select_areas(result: SegregationResult, table: pd.DataFrame,
@@ -416,6 +421,7 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
     """The areas with pages (all, or ``only``), their results and analysed units; a
     ``year`` of 0 when the input has none, codes as text."""
     from segspatial._mapdata import check_codes_match
+    from segspatial.counts import left_out_of_area
 
     counts = result.counts.copy()
     if not has_values(table, "year"):
@@ -442,6 +448,8 @@ def _select_areas(result: SegregationResult, table: pd.DataFrame,
             f"only: area code(s) {unknown!r} have no results"
             + (f" ({hint!r} were left out as small areas: lower min_area_size)"
                if hint else "")
+            + "".join(left_out_of_area(result.exclusions, c) for c in unknown
+                      if c not in left_out)
             + f"; available e.g. {codes[:5]!r} ({len(codes)} in all)")
     codes = sorted(set(wanted))
     return (codes, table[table["area"].isin(codes)],

@@ -119,7 +119,10 @@ def interpretation(
             key = "interp_moran_none"
         out.append(ctx.t(key, i=ctx.num(morans_i, 2), p=p, a=group_a))
     if n_schools is not None and n_schools < FEW_SCHOOLS:
-        out.append(ctx.t("interp_few", n=ctx.plain_count(n_schools)))
+        from segspatial.text import plural_key
+
+        out.append(ctx.t(plural_key(ctx.lang, "interp_few", n_schools),
+                         n=ctx.plain_count(n_schools)))
     return out
 
 
@@ -221,11 +224,11 @@ def national_changes(ctx: _Ctx, data: Any) -> dict[str, Any] | None:
                                areas=_listed(ctx, part["_name"].astype(str).tolist())))
     n_none = int((frame["_verdict"] == "no_clear_change").sum())
     if n_none:
-        lines.append(ctx.t("inference.national_none_one") if n_none == 1 else
-                     ctx.t("inference.national_none", n=ctx.plain_count(n_none)))
+        lines.append(ctx.tn("inference.national_none", n_none, n=ctx.plain_count(n_none)))
     n_missing = int(frame["_verdict"].isna().sum())
     if n_missing:
-        lines.append(ctx.t("inference.national_no_interval", n=ctx.plain_count(n_missing)))
+        lines.append(ctx.tn("inference.national_no_interval", n_missing,
+                            n=ctx.plain_count(n_missing)))
     level = data.parameters["inference"]["level"]
     return {"heading": ctx.t("inference.national_heading", index=ctx.index("dissimilarity"),
                              comparison=ctx.comparison(comp, pair)),

@@ -33,6 +33,12 @@ def empty_change() -> pd.DataFrame:
     return empty()
 
 
+def _engine(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The interval kind and threads of :func:`segspatial.inference.infer`."""
+    return {"interval": options["inference"].get("interval", "bias_corrected"),
+            "n_jobs": options.get("n_jobs", 1)}
+
+
 def aspatial_intervals(result: SegregationResult, table: pd.DataFrame, codes: Sequence[str],
                        comparisons: Mapping[str, tuple[str, str]], options: Mapping[str, Any],
                        indices: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,6 +62,7 @@ def aspatial_intervals(result: SegregationResult, table: pd.DataFrame, codes: Se
         counts=result.counts[result.counts["area"].astype(str).isin(wanted)])
     years = has_values(subset.table, "year") and subset.table["year"].nunique() > 1
     inferred = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
+                     **_engine(options),
                      cluster=settings["cluster"], indices=list(indices),
                      change=years, trend=False, rng=options["rng"])
     got = inferred.result.table
@@ -97,6 +104,7 @@ def spatial_intervals(res: SegregationResult, options: Mapping[str, Any]
     subset = replace(res, table=table[rows].reset_index(drop=True),
                      counts=counts[units].reset_index(drop=True))
     got = infer(subset, n_boot=settings["n_boot"], level=settings["level"],
+                **_engine(options),
                 cluster=settings["cluster"], indices=_SPATIAL_INTERVALS,
                 rng=options["rng"]).result.table
     table = table.copy()
@@ -118,6 +126,7 @@ def multigroup_intervals(multigroup: SegregationResult | None, options: Mapping[
     from segspatial.inference import infer
 
     return infer(multigroup, n_boot=settings["n_boot"], level=settings["level"],
+                 **_engine(options),
                  cluster=settings["cluster"], rng=options["rng"]).result
 
 

@@ -83,21 +83,36 @@ def block_title(ctx: _Ctx, data: MultigroupData, block: str) -> str:
     return ctx.words.text("multigroup.theme_groups", theme=ctx.theme(block), groups=groups)
 
 
-def clusters_name(ctx: _Ctx, within: str) -> str:
-    """The clusters of the decomposition as a plural noun: ``denominations``, or
-    ``the values of column <within>``."""
-    known = KNOWN_WITHIN.get(within)
+def clusters_name(ctx: _Ctx, mg: MultigroupData) -> str:
+    """The groups of schools of the decomposition as a plural noun phrase: the caller's
+    label (``--within-label``), a known column's name (``denominations``), else
+    ``groups of schools by <column>``."""
+    if mg.within_label:
+        return mg.within_label
+    known = KNOWN_WITHIN.get(str(mg.within))
     if known is not None:
         return ctx.words.text(f"multigroup.within_{known}")
-    return ctx.words.text("multigroup.within_column", column=within)
+    return ctx.words.text("multigroup.within_column", column=mg.within)
 
 
-def _reason(ctx: _Ctx, code: Any) -> Markup:
-    """Why a multigroup value is undefined, by the results table's ``reason_code``."""
+def cluster_head(ctx: _Ctx, mg: MultigroupData) -> str:
+    """The head of the split table's first column (one group of schools per row): the
+    caller's label, a known column's name in the singular (``Denomination``), else
+    ``Group of schools``; never the column's raw name."""
+    if mg.within_label:
+        return mg.within_label
+    known = KNOWN_WITHIN.get(str(mg.within))
+    return ctx.words.text(f"multigroup.head_{known}" if known is not None
+                          else "multigroup.head_cluster")
+
+
+def _reason(ctx: _Ctx, code: Any, n_units: Any = None) -> Markup:
+    """Why a multigroup value is undefined, by the results table's ``reason_code``
+    (and the row's number of schools: "there is only one school")."""
     if code == "fewer_than_2_groups":
         return ctx.t("multigroup.undefined_groups")
     if code == "fewer_than_2_units":
-        return ctx.t("multigroup.undefined_units")
+        return ctx.tn("multigroup.undefined_units", n_units)
     return ctx.t("undefined_reason.other")
 
 
@@ -202,7 +217,7 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     within, _ = values.get(block, year, "mutual_information_within")
     h_between, _ = values.get(block, year, "multigroup_theil_h_between")
     h_within, _ = values.get(block, year, "multigroup_theil_h_within")
-    which = clusters_name(ctx, mg.within)
+    which = clusters_name(ctx, mg)
     first = values.first(block, year, "mutual_information_between")
     all_first = values.first(block, year, "mutual_information")
     n_in = (int(first["n_units"]) if first is not None and math.isfinite(
@@ -222,7 +237,8 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
     parts = [sentence]
     if n_all > n_in:
         m_all, _ = values.get(block, year, "mutual_information")
-        parts.append(ctx.t("multigroup.split_missing", n=ctx.plain_count(n_all - n_in),
+        parts.append(ctx.tn("multigroup.split_missing", n_all - n_in,
+                            n=ctx.plain_count(n_all - n_in),
                            column=mg.within, m_all=ctx.num(m_all, 3)))
     comp = mg.components
     comp = comp[(comp["comparison"] == block) & (comp["year"] == year)] if len(comp) \
@@ -234,7 +250,7 @@ def _decomposition(ctx: _Ctx, mg: MultigroupData, block: str, values: Values,
             for r in comp.sort_values("n_pupils", ascending=False, kind="stable")
             .itertuples(index=False)]
     return {"sentence": Markup(" ").join(parts), "rows": rows, "clusters": which,
-            "column": mg.within,
+            "column": mg.within, "head": cluster_head(ctx, mg),
             "total": {"between": ctx.num(between, 4), "within": ctx.num(within, 4),
                       "total": ctx.num(total, 4), "h_between": ctx.num(h_between, 3),
                       "h_within": ctx.num(h_within, 3),
@@ -254,13 +270,13 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                         m=ctx.num(m, 3))
     else:
         summary = ctx.t("multigroup.lead_undefined", when=when, groups=groups,
-                        reason=_reason(ctx, values.why(block, year,
-                                                       "multigroup_theil_h")[0]))
+                        reason=_reason(ctx, *values.why(block, year,
+                                                        "multigroup_theil_h")))
     split = mg.within is not None
     head = ([ctx.t("multigroup.year")] if data.has_years else []) + [
         symbol(ctx, i) for i in YEAR_INDICES]
     if split:
-        which = clusters_name(ctx, mg.within)
+        which = clusters_name(ctx, mg)
         head += [ctx.t("multigroup.h_between", clusters=which),
                  ctx.t("multigroup.h_within", clusters=which),
                  ctx.t("multigroup.between_share")]
@@ -288,7 +304,7 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
             series.append({"values": [values.get(block, y, "multigroup_theil_h_between")[0]
                                       for y in years],
                            "label": ctx.t("multigroup.h_between",
-                                          clusters=clusters_name(ctx, mg.within)),
+                                          clusters=clusters_name(ctx, mg)),
                            "color": "#c05621", "dash": True})
         finite = [v for s in series for v in s["values"] if math.isfinite(v)]
         if finite:  # no empty chart (a one-school municipality)
@@ -405,7 +421,8 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
         h = h[np.isfinite(h)]
         if not h.size:
             continue
-        sentences.append(ctx.t("multigroup.national", groups=block_title(ctx, mg, block),
+        sentences.append(ctx.tn("multigroup.national", h.size,
+                                groups=block_title(ctx, mg, block),
                                n=ctx.plain_count(h.size), median=ctx.num(np.median(h), 3),
                                low=ctx.num(h.min(), 3), high=ctx.num(h.max(), 3)))
         if mg.within is not None:
@@ -418,15 +435,17 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
                 ok = np.isfinite(b) & np.isfinite(w) & (b + w > 0)
                 if ok.any():
                     share = b[ok] / (b[ok] + w[ok])
-                    sentences.append(ctx.t(
-                        "multigroup.national_split", clusters=clusters_name(ctx, mg.within),
+                    sentences.append(ctx.tn(
+                        "multigroup.national_split", int(ok.sum()),
+                        clusters=clusters_name(ctx, mg),
                         median=ctx.pct(float(np.median(share))), n=ctx.plain_count(ok.sum())))
     if len(ranked):
         hr = ranked.loc[ranked["index"] == "rank_order_theil_h", "value"].to_numpy(
             dtype=np.float64)
         hr = hr[np.isfinite(hr)]
         if hr.size:
-            sentences.append(ctx.t("multigroup.national_hr", n=ctx.plain_count(hr.size),
+            sentences.append(ctx.tn("multigroup.national_hr", hr.size,
+                                    n=ctx.plain_count(hr.size),
                                    median=ctx.num(np.median(hr), 3)))
     head = [ctx.t("municipality"), ctx.t("code")]
     for block in mg.blocks:
@@ -434,9 +453,9 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
             f": {ctx.theme(block)}" if block != GROUPS_BLOCK else "")
         head.append(label)
         if mg.within is not None:
-            head.append(ctx.t("multigroup.between_share_of", clusters=clusters_name(
-                ctx, mg.within)) + (f": {ctx.theme(block)}" if block != GROUPS_BLOCK
-                                    else ""))
+            head.append(ctx.t("multigroup.between_share_of",
+                              clusters=clusters_name(ctx, mg))
+                        + (f": {ctx.theme(block)}" if block != GROUPS_BLOCK else ""))
     if hr_values is not None:
         head.append(ctx.t("multigroup.hr"))
     rows = []

@@ -57,6 +57,9 @@ class MultigroupData:
     withheld : bool
         Disclosure mode: the disclosure audit covers no multigroup number, so the
         sections say they are not shown and the frames above are empty.
+    within_label : str or None
+        The caller's name of the groups of schools of ``within`` (a plural noun
+        phrase), or None for the default.
     """
 
     table: pd.DataFrame
@@ -68,6 +71,7 @@ class MultigroupData:
     profile: pd.DataFrame = field(default_factory=pd.DataFrame)
     with_income: bool = False
     withheld: bool = False
+    within_label: str | None = None
 
     @property
     def has_groups(self) -> bool:

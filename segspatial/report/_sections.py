@@ -441,7 +441,9 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "def_dissimilarity", "def_standardised", "def_theil", "def_correlation",
             "def_bands", "def_spatial", "def_decomposition", "def_moran")]
         + multigroup_definitions(ctx, data)
-        + ([ctx.t("inference.def_intervals")] if _intervals_on(data) else []),
+        + ([ctx.t("inference.def_intervals" if _interval_kind(data) == "bias_corrected"
+                  else "report_options.def_intervals_percentile")]
+           if _intervals_on(data) else []),
         "settings": settings,
         "inputs": [ctx.t("input_file", file=f["name"], bytes=ctx.plain_count(f["bytes"]),
                          sha=Markup("<code>{}…</code>").format(f["sha256"][:16]))
@@ -451,13 +453,19 @@ def method(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     }
 
 
+def _interval_kind(data: ReportData | None, p: dict[str, Any] | None = None) -> str:
+    """``bias_corrected`` or ``percentile``: the kind of the report's intervals."""
+    settings = ((p if p is not None else data.parameters).get("inference") or {})
+    return settings.get("interval", "bias_corrected")
+
+
 def _interval_setting(ctx: _Ctx, p: dict[str, Any]) -> Markup:
     settings = p.get("inference") or {}
     if not settings.get("n_boot"):
         return ctx.t("inference.param_no_intervals")
     kind = "cluster" if settings.get("cluster") else "individual"
     return ctx.t("inference.param_intervals", level=ctx.pct(settings["level"]),
-                 interval=ctx.t("inference.interval_bias_corrected"),
+                 interval=ctx.t(f"inference.interval_{_interval_kind(None, p)}"),
                  n=ctx.plain_count(settings["n_boot"]),
                  kind=ctx.t(f"inference.kind_short_{kind}"), seed=p["seed"])
 

@@ -19,6 +19,9 @@ part of a pattern, and escaping for HTML belongs to the page (:func:`markup` for
 built in Python, autoescaping templates otherwise). Numbers are formatted by
 :class:`segspatial._format.Formatter`, in the language's locale.
 
+Counts: a key may have variants for 0 and 1 (``<key>_zero``, ``<key>_one``) that
+:func:`plural` picks by a count ("1 school", "no school" beside "$n schools").
+
 Adding a language
 -----------------
 Copy ``en.toml`` to ``<code>.toml`` in this folder, translate the values (keep the keys
@@ -49,7 +52,7 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = ["BUILTIN", "LANGUAGES", "Language", "catalogue", "check_lang", "fields",
-           "language", "lookup", "markup", "register_language", "t"]
+           "language", "lookup", "markup", "plural", "plural_key", "register_language", "t"]
 
 #: The languages shipped with segspatial: one ``<code>.toml`` each in this package.
 BUILTIN = ("en", "nl")
@@ -192,6 +195,38 @@ def t(lang: str, key: str, **values: Any) -> str:
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
     return Template(pattern).substitute({k: str(v) for k, v in values.items()})
+
+
+def plural_key(lang: str, key: str, n: Any) -> str:
+    """The variant of ``key`` for the count ``n``: ``<key>_zero`` when ``n`` is 0 and
+    ``<key>_one`` when it is 1, where the catalogue has them, else ``key`` itself.
+
+    Every language has the same keys, so a language that needs no special sentence for
+    0 or 1 repeats the general one; explicit 0 and 1 (ICU's ``=0``/``=1``) cover the
+    built-in languages, whose plural rules only set 1 apart.
+
+    >>> plural_key("en", "cli.n_units", 1), plural_key("en", "cli.n_units", 3)
+    ('cli.n_units_one', 'cli.n_units')
+    """
+    table = _load(lang)[1]
+    try:
+        number = float(n)
+    except (TypeError, ValueError):
+        return key
+    for exact, suffix in ((0.0, "_zero"), (1.0, "_one")):
+        if number == exact and f"{key}{suffix}" in table:
+            return f"{key}{suffix}"
+    return key
+
+
+def plural(lang: str, key: str, count: Any, /, **values: Any) -> str:
+    """:func:`t` of the variant of ``key`` for ``count`` (:func:`plural_key`);
+    ``values`` fill the fields (the count formatted as the caller wants it).
+
+    >>> plural("nl", "cli.n_units", 1, n="1"), plural("nl", "cli.n_units", 2, n="2")
+    ('1 school', '2 scholen')
+    """
+    return t(lang, plural_key(lang, key, count), **values)
 
 
 def markup(lang: str, key: str, **values: Any):
