@@ -245,14 +245,15 @@ def note_no_values(fmt: Formatter, index: Any, values: Any, reasons: Any = ()) -
     values = np.asarray(values, dtype=np.float64)
     if not values.size or np.isfinite(values).any():
         return
-    import warnings
-
     from segspatial._exceptions import SegregationWarning
+    from segspatial._warn import Examples, warn
 
-    reasons = [fmt.data(r) for r in list(dict.fromkeys(reasons))[:3]]
-    key = "figures2.no_values_why" if reasons else "figures2.no_values"
-    warnings.warn(fmt.text(key, index=fmt.index_title(index), reasons="; ".join(reasons)),
-                  SegregationWarning, stacklevel=3)
+    reasons = list(dict.fromkeys(str(r) for r in reasons))
+    if reasons:
+        warn(SegregationWarning, "no_values_why", stacklevel=3,
+             index=fmt.index_title(index), reasons=Examples(reasons, quote=False))
+    else:
+        warn(SegregationWarning, "no_values", stacklevel=3, index=fmt.index_title(index))
 
 
 def no_data_handle(fmt: Formatter):

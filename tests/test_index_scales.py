@@ -204,8 +204,13 @@ def test_a_map_without_any_value_gets_a_note(squares):
     with pytest.warns(SegregationWarning, match=r"no area has a value of Dissimilarity "
                       r"index D \(why: fewer than 2 units\): every area is drawn as no data"):
         plot.choropleth(empty, squares, area_code="statcode")
-    with pytest.warns(SegregationWarning, match="geen enkel gebied heeft een waarde"):
+    with pytest.warns(SegregationWarning, match="no area has a value of Dissimilarit") as got:
         grid_pages(empty, index="dissimilarity", lang="nl")
+    from segspatial._warn import render
+
+    warning = got[0].message  # a reader sees it in the figure's language
+    assert render("nl", warning.key, warning.params).startswith(
+        "geen enkel gebied heeft een waarde voor Dissimilariteitsindex D (reden: fewer")
     import warnings
 
     with warnings.catch_warnings():
