@@ -271,3 +271,22 @@ def test_a_78_character_label_stays_inside_every_figure(squares):
     grid = report_grid(pd.concat([results.assign(year=y) for y in (2018, 2019)]),
                        label_a=LONG, label_b="all other pupils in primary education")
     assert _text_outside(grid.figure) == []
+
+
+def test_schools_on_several_years_says_which_year_it_shows(tmp_path, capsys):
+    # review2 #37: the latest year was picked without a word
+    from segspatial.cli import main
+
+    path = tmp_path / "s.csv"
+    path.write_text("school,a,b,x,y,yr\ns1,5,10,121000,487000,2018\ns2,5,3,121500,487000,2018\n"
+                    "s1,6,10,121000,487000,2019\ns2,4,3,121500,487000,2019\n")
+    assert main(["schools", str(path), "--unit", "school", "--group-a", "a", "--group-b", "b",
+                 "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr",
+                 "-o", str(tmp_path / "m.png")]) == 0
+    err = capsys.readouterr().err
+    assert "the data hold 2 years in column 'yr'; the map shows the latest, 2019: choose " \
+        "another with --in-year" in err
+    assert main(["schools", str(path), "--unit", "school", "--group-a", "a", "--group-b", "b",
+                 "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr", "--in-year",
+                 "2018", "-o", str(tmp_path / "m.png")]) == 0
+    assert "latest" not in capsys.readouterr().err
