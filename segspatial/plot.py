@@ -112,9 +112,12 @@ def _normalise_scheme(scheme: str) -> str:
     for name in mapclassify.CLASSIFIERS:
         if name.lower() == key:
             return name
-    raise ValueError(f"scheme={scheme!r} is not known; use None (a continuous scale), "
-                     f"'massey_denton' or a mapclassify scheme: "
-                     f"{_shown(list(mapclassify.CLASSIFIERS))}")
+    import re
+
+    names = ["massey_denton"] + [re.sub(r"(?<!^)(?=[A-Z])", "_", n).lower()
+                                 for n in mapclassify.CLASSIFIERS]
+    raise ValueError(f"scheme={scheme!r} is not known; leave scheme= out for a continuous "
+                     f"scale, or use one of {', '.join(names)}")
 
 
 def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
@@ -205,10 +208,21 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     if not ok.any():
         return classes, []
     klass = getattr(mapclassify, scheme)
-    try:
-        fitted = klass(values[ok], k=int(k))
-    except TypeError:  # schemes without k (HeadTailBreaks, BoxPlot, StdMean, ...)
-        fitted = klass(values[ok])
+    import warnings
+
+    with warnings.catch_warnings():  # its "Setting k to 1" names its own argument
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            fitted = klass(values[ok], k=int(k))
+        except TypeError:  # schemes without k (HeadTailBreaks, BoxPlot, StdMean, ...)
+            fitted = klass(values[ok])
+    got = len(np.asarray(fitted.bins).ravel())
+    if "k" in getattr(fitted, "__dict__", {}) and got < int(k):
+        from segspatial._exceptions import SegregationWarning
+        from segspatial._warn import warn
+
+        warn(SegregationWarning, "fewer_classes", n=got, k=int(k),
+             distinct=int(np.unique(values[ok]).size))
     classes[ok] = fitted.yb
     uppers = list(np.asarray(fitted.bins, dtype=np.float64))
     lowers = [float(values[ok].min())] + uppers[:-1]

@@ -290,3 +290,18 @@ def test_schools_on_several_years_says_which_year_it_shows(tmp_path, capsys):
                  "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr", "--in-year",
                  "2018", "-o", str(tmp_path / "m.png")]) == 0
     assert "latest" not in capsys.readouterr().err
+
+
+def test_mapclassify_speaks_through_the_catalogue():
+    # review2 #41: "Setting k to 1" (its argument) and "use None" (Python) on the CLI
+    from segspatial import SegregationWarning
+
+    with pytest.warns(SegregationWarning, match=r"only 1 distinct value: 1 class instead of "
+                                                r"k=9"):
+        classes, bins = plot.classify([0.4, 0.4], "natural_breaks", k=9)
+    assert classes.tolist() == [0, 0] and len(bins) == 1
+    with pytest.raises(ValueError, match=r"scheme='nosuch' is not known; leave scheme= out "
+                                         r"for a continuous scale, or use one of "
+                                         r"massey_denton, box_plot, equal_interval") as info:
+        plot.classify([0.4], "nosuch")
+    assert "None" not in str(info.value) and "FisherJenks" not in str(info.value)
