@@ -95,6 +95,13 @@ def index_scale(index: Any) -> IndexScale:
     return INDEX_SCALES.get(name, _OTHER)
 
 
+def is_known(index: Any) -> bool:
+    """Whether ``index`` (or its ``*_ro`` base) has an entry of its own in the table
+    (a plug-in's scale is not known: the caller's choice of classes stands)."""
+    name = str(index)
+    return name in INDEX_SCALES or (name.endswith("_ro") and name[:-3] in INDEX_SCALES)
+
+
 def check_given(vmin: Any, vmax: Any) -> None:
     """Check a scale the caller gave (either end may be None: the index's own)."""
     for value in (vmin, vmax):

@@ -73,7 +73,7 @@ from segspatial._mapdata import (
     check_min_cell,
     school_frame,
 )
-from segspatial._scales import check_given, index_scale, resolve_scale
+from segspatial._scales import check_given, index_scale, is_known, resolve_scale
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -187,7 +187,7 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     ok = np.isfinite(values)
     if scheme == "massey_denton":
         scale = index_scale(index) if index is not None else None
-        if scale is not None and scale.bands is None:
+        if scale is not None and scale.bands is None and is_known(index):
             raise ValueError(words.text("figures2.no_bands", index=words.index_title(index)))
         random = scale is not None and scale.below_random
         edges = np.array([lo for lo, _, _ in MASSEY_DENTON_BANDS[1:]])
