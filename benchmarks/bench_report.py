@@ -127,15 +127,18 @@ def _compare(args: argparse.Namespace, data_dir: Path, out_root: Path) -> int:
     python = args.baseline_python or sys.executable
     runs: dict[str, list[dict]] = {"baseline": [], "this": []}
     loads = [os.getloadavg()[0]]
+    side_loads: dict[str, list[float]] = {"baseline": [], "this": []}  # before and after
     for r in range(args.repeats):
         order = ("baseline", "this") if r % 2 == 0 else ("this", "baseline")
         for side in order:
+            side_loads[side].append(os.getloadavg()[0])
             out = out_root / f"{side}-{r}"
             found = (_subprocess(python, baseline, data_dir, out, args.areas)
                      if side == "baseline" else
                      _subprocess(sys.executable, HERE, data_dir, out, args.areas))
             runs[side].append(found)
             loads.append(os.getloadavg()[0])
+            side_loads[side].append(loads[-1])
             t = found["times"]
             print(f"  run {r + 1} {side:8s}: pages {t['render']['cpu']:7.2f} s CPU "
                   f"{t['render']['wall']:7.2f} s wall; total {t['total']['cpu']:7.2f} s CPU "
@@ -167,6 +170,16 @@ def _compare(args: argparse.Namespace, data_dir: Path, out_root: Path) -> int:
           f"in CPU: {'met' if met else 'MISSED'}); "
           f"{first['bytes'] / 1e6:.0f} MB of pages vs "
           f"{runs['baseline'][0]['bytes'] / 1e6:.0f} MB")
+    print(f"  whole pipeline (indices, audit and pages): {ratios['total', 'cpu']:.2f}x in CPU "
+          f"time, {ratios['total', 'wall']:.2f}x in wall time (the aspatial and spatial "
+          f"indices are the same code on both sides)")
+    # CPU seconds grow with the machine's load (shared caches and cores): a ratio is
+    # fair only when both sides ran under a similar load
+    base_load, this_load = (statistics.mean(side_loads[s]) for s in ("baseline", "this"))
+    print(f"  load average (1 min) around the runs: baseline {base_load:.1f}, this "
+          f"{this_load:.1f}" + ("; they differ by more than a third: rerun for a fair "
+                                 "ratio" if abs(base_load - this_load) >
+                                 max(base_load, this_load) / 3 else ""))
     if args.repeats > 1:
         same = all(_same_pages(out_root / "this-0", out_root / f"this-{r}")
                    for r in range(1, args.repeats))

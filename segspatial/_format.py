@@ -21,10 +21,10 @@ Examples
 >>> en.number(0.6213), nl.number(0.6213), nl.number(-0.05, 2)
 ('0.62', '0,62', '−0,05')
 >>> nl.count(12345), nl.percent(0.347, 1), nl.distance(1500)
-('12.345', '34,7%', '1,5 km')
+('12.345', '34,7%', '1,5\\xa0km')
 >>> en.selection_title("spatial_dissimilarity", comparison="dutch_vs_nonwestern",
 ...                    year=2018, bandwidth=1000, kernel="gaussian")
-'Spatial D at 1 km (Gaussian kernel) — Dutch vs non-western pupils, 2018'
+'Spatial D at 1\\xa0km (Gaussian kernel) — Dutch vs non-western pupils, 2018'
 >>> nl.selection_title("dissimilarity", label_a="achterstandsleerlingen",
 ...                    label_b="overige leerlingen", year=2019)
 'Dissimilariteitsindex D — achterstandsleerlingen vs overige leerlingen, 2019'
@@ -36,7 +36,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from segspatial.text import check_lang, language, lookup, plural_key, t
@@ -45,6 +45,8 @@ __all__ = ["Formatter", "check_lang"]
 
 #: What a number that is not there (NaN, None) is shown as.
 MISSING = "–"
+#: The no-break space that ties a number to its unit.
+NBSP = "\u00a0"
 _BASE = re.compile(r"(?P<index>.+)_base(?P<base>[0-9.]+)")
 
 
@@ -56,6 +58,36 @@ def _babel(pattern: str, locale: str) -> tuple[Any, Any]:
     from babel.numbers import parse_pattern
 
     return parse_pattern(pattern), Locale.parse(locale)
+
+
+@cache
+def _percent(locale: str, digits: int) -> tuple[Any, Any]:
+    """The locale's percent pattern (Babel, CLDR) with exactly ``digits`` decimals,
+    and the locale."""
+    from copy import copy
+
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    pattern = copy(parsed.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return pattern, parsed
+
+
+@lru_cache(maxsize=1 << 16)
+def _formatted(value: float, pattern: str, locale: str) -> str:
+    """``value`` in babel's ``pattern`` for ``locale``, minus signs as "−"; memoised:
+    a report formats the same rounded values thousands of times (``-0.0`` is never
+    looked up here: it equals ``0.0`` as a key but is written with its sign)."""
+    number_pattern, parsed = _babel(pattern, locale)
+    return number_pattern.apply(value, parsed).replace("-", "−")
+
+
+def _apply(value: float, pattern: str, locale: str) -> str:
+    if value == 0 and math.copysign(1.0, value) < 0:  # -0.0: not memoised
+        number_pattern, parsed = _babel(pattern, locale)
+        return number_pattern.apply(value, parsed).replace("-", "−")
+    return _formatted(value, pattern, locale)
 
 
 def _finite(value: Any) -> float | None:
@@ -102,9 +134,7 @@ class Formatter:
         # -0.0 is 0; a small negative value keeps its sign ("−0.00": below zero)
         # (babel's format_decimal, with the parsed pattern and locale kept: a report
         # formats thousands of numbers)
-        number_pattern, locale = _babel(pattern, self.locale)
-        text = number_pattern.apply(value if value != 0 else 0.0, locale)
-        return text.replace("-", "−")
+        return _apply(value if value != 0 else 0.0, pattern, self.locale)
 
     def number(self, value: Any, digits: int = 2) -> str:
         """A value with ``digits`` decimals: ``0.62`` / ``0,62``; a dash when missing."""
@@ -143,23 +173,40 @@ class Formatter:
         return MISSING if number is None else self._decimal(round(number), "#,##0")
 
     def percent(self, value: Any, digits: int = 0) -> str:
-        """A share as a percentage: ``34.7%`` / ``34,7%``."""
-        from babel.numbers import format_percent
-
+        """A share as a percentage in the locale's own pattern with ``digits``
+        decimals: ``34.7%`` / ``34,7%`` (German ``34,7 %``)."""
         number = _finite(value)
         if number is None:
             return MISSING
-        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-        return format_percent(number, format=pattern, locale=self.locale).replace("-", "−")
+        pattern, locale = _percent(self.locale, digits)
+        return pattern.apply(number, locale).replace("-", "−")
+
+    def datetime(self, moment: Any) -> str:
+        """A moment the way the locale writes it, to the minute, in UTC: ``29 November
+        2026, 23:35 UTC`` / ``29 november 2026, 23:35 UTC`` (Babel's long date and short
+        time, joined by the locale's pattern)."""
+        from datetime import UTC
+
+        from babel import Locale
+        from babel.dates import format_date, format_time
+
+        locale = Locale.parse(self.locale)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        joined = locale.datetime_formats["long"]
+        joined = getattr(joined, "pattern", joined)
+        return joined.replace("{1}", format_date(moment, "long", locale=locale)).replace(
+            "{0}", format_time(moment, "HH:mm", tzinfo=UTC, locale=locale)) + " UTC"
 
     def distance(self, metres: Any) -> str:
-        """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``."""
+        """A distance: ``500 m``, ``1 km``, ``1.5 km`` / ``1,5 km``, with a no-break
+        space (U+00A0) between number and unit: a line (a narrow table head) never
+        breaks between them."""
         number = _finite(metres)
         if number is None:
             return MISSING
         if abs(number) >= 1000:
-            return f"{self.decimal(number / 1000, 2)} km"
-        return f"{self.decimal(number, 1)} m"
+            return f"{self.decimal(number / 1000, 2)}{NBSP}km"
+        return f"{self.decimal(number, 1)}{NBSP}m"
 
     def tick_formatter(self, kind: str = "decimal", digits: int = 3):
         """A matplotlib tick formatter writing numbers the way of this language.
@@ -236,9 +283,9 @@ class Formatter:
         if label_a or label_b:
             return self.text("fig_versus", a=self.group(group_a, label_a, which="a"),
                              b=self.group(group_b, label_b, which="b"))
-        known = lookup(self.lang, f"comparison_name.{comparison}")
+        known = lookup(self.lang, f"comparison_name.{comparison}")  # a noun phrase
         if known is not None:
-            return self.text("fig_comparison_pupils", comparison=known)
+            return known
         noun_a = lookup(self.lang, f"group_noun.{group_a}")
         noun_b = lookup(self.lang, f"group_noun.{group_b}")
         if noun_a is not None and noun_b is not None:
@@ -250,6 +297,12 @@ class Formatter:
             return self.text("fig_versus", a=self.group(group_a, which="a"),
                              b=self.group(group_b, which="b"))
         return None
+
+    @staticmethod
+    def capital(text: str | None) -> str | None:
+        """``text`` with a capital first letter, to start a title, a heading or a table
+        cell (``Western vs non-western pupils``); the rest as it is."""
+        return text[:1].upper() + text[1:] if text else text
 
     def title(self, what: str, who: str | None = None, when: Any = None) -> str:
         """``what — who, when`` (the parts that are there)."""

@@ -318,7 +318,8 @@ def report_grids(
         images.append(_draw_grid(ax, frame, rows, labels if i in first_column else None,
                                  vmin, vmax, cmap, fmt, words))
         who = _who(words, frame, comparison, label_a, label_b)
-        set_title(ax, who if who is not None else _scale_title(words, index, frame),
+        set_title(ax, words.capital(who) if who is not None
+                  else _scale_title(words, index, frame),
                   fontsize=10)
     scale = _scale_title(words, index, frames[0])
     figure = axes[0].figure
@@ -684,7 +685,7 @@ def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparis
 
     _check_scale(vmin, vmax)
     both = pd.concat([f.assign(_column=i) for i, f in enumerate(frames)])
-    heads = [_who(words, f, c, label_a, label_b) or _text(c) for f, c
+    heads = [words.capital(_who(words, f, c, label_a, label_b)) or _text(c) for f, c
              in zip(frames, comparisons, strict=True)]
     figure = Figure(figsize=(3.2 + 0.55 * len(comparisons), 3.2 + _ROW * len(rows)),
                     layout="constrained")

@@ -42,6 +42,9 @@ REASON_CODES: dict[str, str] = {
                              "than its rounding error)",
     "same_share_everywhere": "every unit has the same share of A (Moran's I)",
     "no_neighbours": "no unit has a neighbour at this bandwidth (Moran's I)",
+    "too_few_linked_units": "fewer than 3 units, or fewer than 3 with a neighbour at this "
+                            "bandwidth (Moran's I is -1 or outside [-1, 1] whatever the "
+                            "shares)",
     "no_contiguous_units": "no two units are contiguous (Morrill's D)",
     "too_few_thresholds": "too few income thresholds with pupils on both sides (H^R)",
     "fit_out_of_range": "the polynomial fit of H^R falls outside [0, 1]",
@@ -86,6 +89,7 @@ _PATTERNS = [(code, re.compile(pattern)) for code, pattern in (
     ("expected_d_degenerate", r"^D\* is 0/0"),
     ("same_share_everywhere", r"^every unit has the same share"),
     ("no_neighbours", r"^no unit has a neighbour"),
+    ("too_few_linked_units", r"^fewer than 3 units with a neighbour"),
     ("no_contiguous_units", r"^no two units are contiguous"),
     ("too_few_thresholds", r"^fewer than \d+ (?:thresholds|distinct income percentiles)"),
     ("fit_out_of_range", r"polynomial fit gives"),

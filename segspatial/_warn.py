@@ -13,7 +13,7 @@ until the sentence is written in a language (:func:`render`):
 - :class:`Joined`: several sentences of the table joined with ``"; "`` or ``", "``;
 - anything else (``str``): data, put in as it is.
 
-A field ``n`` chooses the sentence's variant for 0 and 1 (``<key>_zero``,
+A field ``n`` chooses the sentence's plural variant (``<key>_none``, ``<key>_single``,
 ``<key>_one``; :func:`segspatial.text.plural`), so a warning says "1 school" and
 "3 schools". Argument names in a sentence (``snap=``, ``min_unit_size``) are the
 Python API's; the command line shows its flags instead (:func:`segspatial._messages.in_names`).

@@ -367,11 +367,10 @@ def local_scores_webmap(
     from segspatial.webmap import (
         _gradient,
         _hex,
-        _legend_html,
         _new_map,
-        _raw_element,
         _swatch,
         _tooltip_fields,
+        add_legend,
         escape,
     )
 
@@ -449,5 +448,5 @@ def local_scores_webmap(
         tooltip=folium.GeoJsonTooltip(fields=keys[:2], aliases=aliases[:2]),
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
-    m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
+    add_legend(m, legend_title, body)
     return m

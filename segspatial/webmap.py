@@ -236,19 +236,44 @@ def _compiled(source: str):
     return Template(source)
 
 
+def _map_script(name: str, source: str, **values: Any):
+    """A script run after its parent element (a map or a layer) is made, from one of
+    our own fixed templates: ``source`` names the parent's JavaScript variable
+    ``{{ parent }}`` and ``values`` (numbers and JSON we built, never text from input).
+
+    branca's ``MacroElement`` would parse the rendered script again as a template
+    (``Element(output)``: a Jinja2 compilation per element of every map); this element
+    renders ``source`` (compiled once per process, :func:`_compiled`) and puts the
+    output into the page's scripts as it is (:func:`_raw_element`), in the same place
+    and with the same text."""
+    element = _map_script_class()()
+    element._name = name
+    element.source, element.values = source, values
+    return element
+
+
+@cache
+def _map_script_class():
+    """The class of :func:`_map_script`'s elements (defined on first use: branca is
+    imported only when a web map is made)."""
+    from branca.element import Element
+
+    class MapScript(Element):
+        def render(self, **kwargs: Any) -> None:
+            script = _compiled(self.source).render(parent=self._parent.get_name(),
+                                                   **self.values)
+            self.get_root().script.add_child(_raw_element(script), name=self.get_name())
+
+    return MapScript
+
+
 def _metric_scale():
     """Leaflet's scale control in metres and kilometres only (folium's ``control_scale``
     also shows miles). A fixed template: nothing from the data goes into it."""
-    from branca.element import MacroElement
-
-    scale = MacroElement()
-    scale._name = "MetricScale"
-    scale._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    return _map_script(
+        "MetricScale",
         "L.control.scale({imperial: false, metric: true, maxWidth: 150})"
-        ".addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}")
-    return scale
+        ".addTo({{ parent }});")
 
 
 #: The most height a legend box takes: a taller legend (a very long title from the
@@ -267,16 +292,11 @@ def _fit_beside_legend(bounds: Sequence[float]):
     at the bottom left; a map without a legend is fitted with a small margin. A fixed
     template: only the four numbers of ``bounds`` are filled in.
     """
-    from branca.element import MacroElement
-
-    fit = MacroElement()
-    fit._name = "FitBesideLegend"
     minx, miny, maxx, maxy = (float(v) for v in bounds)
-    fit.corners = f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]"
-    fit._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    return _map_script(
+        "FitBesideLegend",
         "(function (map) {"
-        " var bounds = L.latLngBounds({{ this.corners }});"
+        " var bounds = L.latLngBounds({{ corners }});"
         " var box = map.getContainer().getBoundingClientRect();"
         " function room(selector, side) {"
         " var found = map.getContainer().ownerDocument.querySelector(selector);"
@@ -290,9 +310,8 @@ def _fit_beside_legend(bounds: Sequence[float]):
         " var room = map.getBoundsZoom(bounds, false, edge.add(below))"
         " >= map.getBoundsZoom(bounds, false, edge.add(beside)) ? below : beside;"
         " map.fitBounds(bounds, {paddingTopLeft: edge, paddingBottomRight: room});"
-        "})({{ this._parent.get_name() }});"
-        "{% endmacro %}")
-    return fit
+        "})({{ parent }});",
+        corners=f"[[{miny!r}, {minx!r}], [{maxy!r}, {maxx!r}]]")
 
 
 def _new_map(bounds: np.ndarray, tiles: Any, offline: bool, width: Any, height: Any):
@@ -342,6 +361,21 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _lonlat_shapes(shapes: Any) -> np.ndarray:
+    """The geometries of a GeoSeries in longitudes and latitudes (as its
+    ``to_crs("EPSG:4326")``, with the transformer of :func:`_wgs84`); as they are
+    without a CRS."""
+    geometries = shapes.to_numpy()
+    if shapes.crs is None:
+        return geometries
+    import shapely
+
+    def lonlat(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(_wgs84(shapes.crs, xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geometries, lonlat)
 
 
 @cache
@@ -406,21 +440,29 @@ def _each_once(values: Any, text: Any) -> list[str]:
 
 
 def _hex(colors: np.ndarray) -> list[str]:
-    from matplotlib.colors import to_hex
-
-    return [to_hex(c) for c in colors]
+    """RGB(A) colours (floats 0-1, one a row) as ``#rrggbb``: matplotlib's ``to_hex``
+    (each channel ``round(v * 255)``, half to even), for all rows at once."""
+    channels = np.round(np.asarray(colors, dtype=np.float64).reshape(-1, 4)[:, :3] * 255)
+    return ["#{:02x}{:02x}{:02x}".format(*rgb) for rgb in channels.astype(int).tolist()]
 
 
 def _legend_html(title: str, body: str) -> str:
     """A legend box at the bottom right of the map (the map opens beside or above it,
     see :func:`_fit_beside_legend`); ``title`` is escaped here, ``body`` is markup."""
     return (
-        '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:24px;'
+        '<div class="segspatial-legend" style="position:absolute;z-index:1000;bottom:28px;'
         "right:12px;background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;"
         "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px;"
         f'max-height:{_LEGEND_MAX_PX}px;overflow:auto">'
         f'<div style="font-weight:bold;margin-bottom:4px">{escape(title)}</div>{body}</div>'
     )
+
+
+def add_legend(m: Any, title: str, body: str) -> None:
+    """Put the legend box (:func:`_legend_html`) on map ``m`` and its ``title`` in the
+    page's ``<title>`` too (the browser's tab names the figure, not the file)."""
+    m.get_root().title = escape(title)  # branca writes it as it is
+    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
 
 
 def _swatch(color: str, label: str) -> str:
@@ -432,8 +474,10 @@ def _swatch(color: str, label: str) -> str:
 def _gradient(cmap, ticks: Sequence[tuple[float, str]]) -> str:
     stops = ", ".join(f"{c} {100 * i / 10:.0f}%"
                       for i, c in enumerate(_hex(cmap(np.linspace(0, 1, 11)))))
+    # a tick is centred on its place, the end ones end there: inside the legend's box
     labels = "".join(
-        f'<span style="position:absolute;left:{100 * pos:.1f}%;transform:translateX(-50%)">'
+        f'<span style="position:absolute;left:{100 * pos:.1f}%;transform:translateX('
+        f'-{0 if pos <= 0 else 100 if pos >= 1 else 50}%);white-space:nowrap">'
         f"{escape(text)}</span>" for pos, text in ticks)
     return (f'<div style="width:220px;height:12px;background:linear-gradient(to right, '
             f'{stops})"></div><div style="position:relative;width:220px;height:16px;'
@@ -447,8 +491,6 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
     parses a macro's output as a template again), so they stay data."""
     import json
 
-    from branca.element import MacroElement
-
     def string(value: Any) -> str:  # a JavaScript string with no < > & { } % # in it
         text = json.dumps(str(value), ensure_ascii=True)
         for char in "<>&{}%#":
@@ -457,17 +499,14 @@ def _clickable(layer: Any, links: Mapping[Any, str]):
 
     pages = sorted((escape(code), url) for code, url in links.items())
     text = "{" + ", ".join(f"{string(c)}: {string(u)}" for c, u in pages) + "}"
-    click = MacroElement()
-    click._name = "OpenPage"
-    click.pages = text
-    click._template = _compiled(
-        "{% macro script(this, kwargs) %}"
+    click = _map_script(
+        "OpenPage",
         "(function (layer, pages) {"
         " layer.on('click', function (e) {"
         " var page = pages[e.layer.feature.properties.code];"
         " if (page) { window.top.location.href = page; } });"
-        "})({{ this._parent.get_name() }}, {{ this.pages }});"
-        "{% endmacro %}")
+        "})({{ parent }}, {{ pages }});",
+        pages=text)
     layer.add_child(click)
 
 
@@ -605,6 +644,10 @@ def choropleth_map(
         "pupils": [disclose(v, min_cell, lang=lang) for v in frame["n_pupils"]],
         "fill": fill,
     })
+    if links:  # an area without a page was not selected (--only): not "no data"
+        absent = ~frame["code"].isin(list(links)).to_numpy()
+        properties.loc[absent, ["value", "schools", "pupils"]] = words.text(
+            "report_fix.not_in_report")
     import geopandas as gpd
 
     layer = gpd.GeoDataFrame(properties, geometry=frame.geometry.to_numpy(), crs=frame.crs)
@@ -625,7 +668,7 @@ def choropleth_map(
     ).add_to(m)
     if links:
         _clickable(areas, links)
-    m.get_root().html.add_child(_raw_element(_legend_html(title, body)))
+    add_legend(m, title, body)
     return m
 
 
@@ -813,12 +856,11 @@ def school_webmap(
         from segspatial._figure import _outline
 
         shapes = _outline(boundaries, None)
-        shapes = shapes.to_crs("EPSG:4326") if shapes.crs is not None else shapes
         label_col = (guess_name_column(boundaries, boundary_name)
                      if isinstance(boundaries, gpd.GeoDataFrame) else None)
         area_names = [escape(v) for v in (boundaries[label_col] if label_col
                                           else [""] * len(shapes))]
-        outline = _shapes_geojson(shapes.to_numpy(), {"area": area_names})
+        outline = _shapes_geojson(_lonlat_shapes(shapes), {"area": area_names})
     centres = points["centre"].unique()
     if len(centres) == 1 and np.isfinite(centres[0]):  # NaN: withheld (disclosure)
         ticks = [(0, words.percent(0)), (0.5, words.percent(float(centres[0]))),
@@ -834,11 +876,15 @@ def school_webmap(
     bounds = (outline if outline is not None else layer)["bbox"]
     m = _new_map(bounds, tiles, offline, width, height)
     if outline is not None:
+        # one area (a report's page): its name as a plain tooltip, the same text as a
+        # GeoJsonTooltip shows, which costs a map two template compilations more
+        tooltip = (None if not any(area_names)
+                   else folium.Tooltip(area_names[0]) if len(area_names) == 1
+                   else folium.GeoJsonTooltip(fields=["area"], labels=False))
         folium.GeoJson(
             outline, name="area",
             style_function=lambda f: {"fill": False, "color": "#444444", "weight": 1.5},
-            tooltip=(folium.GeoJsonTooltip(fields=["area"], labels=False)
-                     if any(area_names) else None),
+            tooltip=tooltip,
         ).add_to(m)
     keys, aliases = _tooltip_fields(fields)
     folium.GeoJson(
@@ -850,7 +896,7 @@ def school_webmap(
         tooltip=folium.GeoJsonTooltip(fields=keys[:3], aliases=aliases[:3]),
         popup=folium.GeoJsonPopup(fields=keys, aliases=aliases),
     ).add_to(m)
-    m.get_root().html.add_child(_raw_element(_legend_html(legend_title, body)))
+    add_legend(m, legend_title, body)
     return m
 
 

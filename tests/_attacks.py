@@ -218,8 +218,11 @@ def _read_area(page: Page, text: str, base: int, min_cell: int | None) -> None:
                             header, flags=re.S))
     if "Pupils" in facts:
         page.pupils = intersect(page.pupils, count_interval(facts["Pupils"], base, min_cell))
-    for line in re.split(r"<br>", facts.get("Group shares", "")):
-        line = _clean(line)
+    shares = next((v for k, v in facts.items() if k.startswith("Group shares")), "")
+    lines = [part for line in re.split(r"<br>", shares)
+             for part in _clean(line).split(":", 1)[-1].split(", ")]  # "theme: x, y"
+    for line in lines:
+        line = line.strip()
         m = re.fullmatch(r"(.+?) pupils (.+)", line)
         if m and count_interval(m.group(1), base, min_cell):
             page.groups[m.group(2)] = count_interval(m.group(1), base, min_cell)

@@ -43,8 +43,8 @@ def test_indices_contract_form(counts_csv, tmp_path, capsys):
                                   check_column_type=False)
     err = capsys.readouterr().err
     assert "Computed 5 indices for 40 area-years" in err
-    assert "small_area: 10 area-years, 220 units" in err
-    assert "small_unit:" in err and "not_in_comparison:" in err
+    assert ": 10 area-years, 220 units" in err and "[small_area]" in err
+    assert "[small_unit]" in err and "[not_in_comparison]" in err
 
 
 def test_indices_to_stdout_and_exclusions_file(counts_csv, tmp_path, capsys):

@@ -88,8 +88,9 @@ def test_join_names_results_without_a_feature_without_speaking_of_a_map(tmp_path
     results = _results(tmp_path / "r.csv", ["GM0001", "GM0009"])
     code, err = _run(capsys, "join", results, files["towns"], "-o", tmp_path / "j.gpkg")
     assert code == 0, err
-    assert ("join: note: 1 areas in the results have no polygon in the boundaries (1 "
-            "results rows not in the output): 'GM0009'") in err
+    assert ("join: note: 1 area in the results has no polygon in the boundaries (1 "
+            "results row not in the output): 'GM0009'") in err
+    assert "1 boundary feature has no results" in err
     assert "map" not in err
 
 
@@ -151,10 +152,10 @@ def test_summaries_name_the_filter_flags(tmp_path, capsys):
             "-o", tmp_path / "r.csv"]
     code, err = _run(capsys, *base, "--min-unit-size", "60", "--min-area-size", "0")
     assert code == 0, err
-    assert "(unit below the minimum pupils (--min-unit-size))" in err
+    assert "unit below the minimum pupils (--min-unit-size): " in err
     code, err = _run(capsys, *base, "--min-unit-size", "0", "--min-area-size", "900")
     assert code == 0, err
-    assert "(area below the minimum mean pupils per year (--min-area-size))" in err
+    assert "area below the minimum mean pupils per year (--min-area-size): " in err
     assert "min_area_size" not in err and "min_unit_size" not in err
 
 

@@ -47,14 +47,21 @@ def test_exclusion_summary_in_dutch_and_english():
     nl = format_exclusions(_exclusions(), lang="nl")
     lines = nl.splitlines()
     assert lines[0] == "Weggelaten (reden: gebied-jaren, scholen, leerlingen):"
-    assert ("  small_area: 1 gebied-jaar, 40 scholen, 12.345 leerlingen (gemeente onder "
-            "het minimale gemiddelde aantal leerlingen per jaar)") in lines
-    assert ("  small_unit: 1 gebied-jaar, 3 scholen, 120 leerlingen (school onder het "
-            "minimumaantal leerlingen)") in lines
+    # the reason in words first, its code last as a search key (review1 #20)
+    assert ("  gemeente met gemiddeld minder leerlingen per jaar dan het minimum: 1 "
+            "gebied-jaar, 40 scholen, 12.345 leerlingen [small_area]") in lines
+    assert ("  school onder het minimumaantal leerlingen: 1 gebied-jaar, 3 scholen, 120 "
+            "leerlingen [small_unit]") in lines
     en = format_exclusions(_exclusions())
-    assert "12,345 pupils (municipality below the minimum)" in en
+    assert "  municipality below the minimum: 1 area-year, 40 units, 12,345 pupils " \
+        "[small_area]" in en.splitlines()
+    with_min_cell = format_exclusions(_exclusions(), 10).splitlines()
+    assert with_min_cell[0] == "Left out (reason: area-years, units, pupils; pupils rounded):"
+    assert with_min_cell[-1].startswith("  Not counted: counts below 10, pupils without")
+    dutch = format_exclusions(_exclusions(), 10, lang="nl").splitlines()
+    assert len(dutch[0]) < 80 and dutch[-1].startswith("  Niet geteld: aantallen onder 10")
     assert format_exclusions(_exclusions().iloc[:0], lang="nl") == "Er is niets weggelaten."
-    assert "onthullingsbeheersing, --min-cell 10" in format_exclusions(
+    assert "statistische geheimhouding, --min-cell 10" in format_exclusions(
         _exclusions().iloc[:0], 10, lang="nl")
 
 

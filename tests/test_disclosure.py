@@ -721,11 +721,11 @@ def test_method_note_states_the_guarantee_in_both_languages(demo):
     from segspatial.text import t
 
     for lang, words in (("en", ("rounded to multiples of", "bands of", "decimals")),
-                        ("nl", ("afgerond op vijftallen", "klassen van", "decimalen"))):
+                        ("nl", ("afgerond op veelvouden", "klassen van", "decimalen"))):
         assert all(w in t(lang, "disclosure", n=N, base=5, band=10, digits=2)
                    for w in words), lang
     page = dict(rp.render_report(demo, min_cell=N, lang="nl"))["index.html"]
-    assert "Onthullingsbeheersing (N = 10)" in page
+    assert "Statistische geheimhouding (N = 10)" in page
 
 
 def test_readme_states_the_guarantee():

@@ -88,7 +88,7 @@ def national(boundaries):
 
 def test_national_map_title_inside_the_image(national, boundaries):
     ax = plot.choropleth(national, boundaries, index="spatial_dissimilarity")
-    assert ax.get_title() == "Spatial D at 1 km (Gaussian kernel)"
+    assert ax.get_title() == "Spatial D at 1\u00a0km (Gaussian kernel)"
     image = _pixels(ax.figure)
     pad = int(PAD_INCHES * 150)  # 15 px of white on every side
     assert _blank_margin(image, pad - 3)

@@ -650,7 +650,7 @@ def test_cli_indices_areas_from_polygons(grid_files, capsys):
     err = capsys.readouterr().err
     assert status == 0, err
     assert "note: 1 unit lies outside every area polygon and was assigned" in err
-    assert "outside_areas: 1 area-year, 1 unit" in err
+    assert ": 1 area-year, 1 unit" in err and "[outside_areas]" in err
     table = pd.read_csv(out)
     assert table["area"].tolist() == ["A", "B"]
     frame = grid_files["frame"]
@@ -668,7 +668,7 @@ def test_cli_indices_postcodes(grid_files, capsys):
                    "--indices", "dissimilarity"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert "postcode_unmatched: 1 area-year, 1 unit" in captured.err
+    assert ": 1 area-year, 1 unit" in captured.err and "[postcode_unmatched]" in captured.err
     assert "1 unit has a postcode not in the postcode table" in captured.err
     table = pd.read_csv(io.StringIO(captured.out))
     assert table["n_units"].tolist() == [39]

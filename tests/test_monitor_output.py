@@ -118,7 +118,7 @@ def test_cli(case, tmp_path, capsys):
     # --lang nl: the summary in Dutch, numbers the Dutch way (the catalogue's [cli])
     assert "sector techniek: aandeel vrouwen" in err and "streefwaarde 25%" in err
     assert "0 gelijke overlappingen, 0 zonder regio" in err and "index.html geschreven" in err
-    assert "share of women" not in err and "Weggelaten (reden [niveau]" in err
+    assert "share of women" not in err and "Weggelaten (reden (niveau)" in err
     assert re.search(r"aandeel vrouwen \d+,\d%", err)
     assert (out / "AM01.html").is_file() and (tmp_path / "m.csv").is_file()
     code = main(["monitor", str(data), "--mapping", str(tmp_path / "m.csv"), "--programmes",
@@ -269,14 +269,14 @@ def test_cli_reads_flagged_cells_as_censored(tmp_path, capsys):
     assert main(["monitor", str(path), "-o", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     # women in [11, 14], men 70: the 4 is censored [1, 4] (midpoint 2: 12 / 82)
-    assert "share of women 14.6% in 2024 (range 13.6%-16.7%" in err
+    assert "share of women 14.6% in 2024 (range 13.6%–16.7%" in err
     assert main(["monitor", str(path), "-o", str(tmp_path / "o2"), "--no-flags",
                  "--target", "mbo"]) == 0
     err = capsys.readouterr().err
-    assert "share of women 16.7% in 2024 (range 16.7%-16.7%" in err and "target 15%" in err
+    assert "share of women 16.7% in 2024 (range 16.7%–16.7%" in err and "target 15%" in err
     assert main(["monitor", str(path), "-o", str(tmp_path / "o3"), "--flagged", "2", "4",
                  "--flag-columns", "2024=2024 AFGESCHERMD"]) == 0
-    assert "(range 14.6%-16.7%" in capsys.readouterr().err
+    assert "(range 14.6%–16.7%" in capsys.readouterr().err
     page = (tmp_path / "o3" / "index.html").read_text(encoding="utf-8")
     assert ("Cells marked in a suppression flag column (2024 AFGESCHERMD) are censored "
             "alike: the interval [2, 4]") in page

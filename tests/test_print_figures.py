@@ -104,7 +104,7 @@ def test_titles_and_labels_in_words(squares, pupils_results):
     ax = plot.choropleth(pupils_results, squares, index="spatial_dissimilarity")
     # a long title may break after its " — " (never inside a name)
     assert ax.get_title().replace("\n", " ") == (
-        "Spatial D at 1 km (Gaussian kernel) — Dutch vs non-western pupils, 2018")
+        "Spatial D at 1\u00a0km (Gaussian kernel) — Dutch vs non-western pupils, 2018")
     _no_internal_names(ax.figure)
     ax = plot.choropleth(pupils_results, squares, year=2017, scheme="massey_denton",
                          label_a=LABEL_A, label_b=LABEL_B, title=None)
@@ -142,7 +142,7 @@ def test_every_figure_has_a_title_and_no_internal_name(pupils_results, schools):
     assert figures["grid"].get_suptitle() == (
         "Dissimilarity index D — Dutch vs non-western pupils, 2017–2018")
     assert [a.get_title() for a in figures["grids"].axes[:2]] == [
-        "Dutch vs non-western pupils", "high vs low income pupils"]
+        "Dutch vs non-western pupils", "Pupils from high- vs low-income families"]
 
 
 def test_dutch_figures_use_dutch_words_and_decimal_commas(squares, pupils_results, schools):
@@ -358,7 +358,7 @@ def test_one_year_several_comparisons_is_one_grid(pupils_results):
     image = page.axes[0].get_images()[0].get_array()
     assert image.shape == (5, 2)
     heads = [t.get_text() for t in page.axes[0].get_xticklabels()]
-    assert heads == ["Dutch vs non-western pupils", "high vs low income pupils"]
+    assert heads == ["Dutch vs non-western pupils", "Pupils from high- vs low-income families"]
     _no_internal_names(page)
 
 
@@ -461,7 +461,8 @@ def test_formatter_numbers_and_languages():
     en, nl = Formatter("en"), Formatter("nl")
     assert (en.number(1234.567, 2), nl.number(1234.567, 2)) == ("1,234.57", "1.234,57")
     assert nl.number(-0.004, 2) == "−0,00" and nl.number(-0.0, 2) == "0,00"
-    assert (nl.percent(0.5), nl.count(1e6), nl.distance(250)) == ("50%", "1.000.000", "250 m")
+    assert (nl.percent(0.5), nl.count(1e6), nl.distance(250)) == ("50%", "1.000.000",
+                                                                 "250\u00a0m")
     assert en.number(float("nan")) == "–"
     assert nl.spatial_title("spatial_theil_h", 8, "knn") == (
         "Ruimtelijke H, 8 dichtstbijzijnde scholen")

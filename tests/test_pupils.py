@@ -533,8 +533,8 @@ def test_spss_input_with_column_projection(tmp_path, capsys):
                                    "kernel,value")
     value = float(captured.out.splitlines()[1].split(",")[8])
     assert value == pytest.approx(abs(25 / 30 - 5 / 30), rel=1e-12)
-    assert "missing_unit: 0 area-years" not in captured.err
-    assert "missing_unit" in captured.err
+    assert ": 0 area-years" not in captured.err
+    assert "[missing_unit]" in captured.err
 
 
 def _map(folder):

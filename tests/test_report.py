@@ -195,6 +195,8 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
             assert '"group_a"' not in document and '"group_b"' not in document
             for value in _pupil_values(document):  # every school's pupils, rounded
                 seen += 1
+                if value == "not in this report":  # an area left out by only=
+                    continue
                 assert value == "< 10" or (int(value.replace(",", "")) % 5 == 0
                                            and int(value.replace(",", "")) >= 10), value
         for value in _cells(page, "pupils"):
@@ -213,13 +215,13 @@ def test_disclosure_control_hides_small_pupil_counts(real_result, real_2019, bou
     for file, page in pages.items():
         for document in _frames(page):
             values = _pupil_values(document)
-            assert values and set(values) <= {"< 10000000"}, file
+            assert values and set(values) <= {"< 10000000", "not in this report"}, file
         cells = _cells(page, "pupils")
         assert cells and {c.replace(",", "") for c in cells} <= {
             "< 10000000", "–", "not shown"}, file
         assert set(re.findall(r'class=pupils data-v="([^"]*)"', page)) <= {""}
     header = pages["GM0363.html"].split("<header>")[1].split("</header>")[0]
-    assert "&lt; 10000000 group a" in header and "%" not in header  # shares hidden too
+    assert "&lt; 10000000 group A" in header and "%" not in header  # shares hidden too
 
 
 def test_disclosure_suppresses_schools_with_a_small_group(real_2019, boundaries):
@@ -326,6 +328,12 @@ def test_reruns_are_byte_identical(demo, demo_data):
     stamped = dict(rp.render_report(demo_data, offline=True, min_cell=10,
                                     stamp="2026-01-01 12:00 UTC"))
     assert "Generated 2026-01-01 12:00 UTC." in stamped["GM9001.html"]
+    # a moment (what --stamp gives) is written in the page's language (review1 #27)
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 1, 1, 12, 0, 30, tzinfo=UTC)
+    dutch = dict(rp.render_report(demo_data, offline=True, lang="nl", stamp=moment))
+    assert "Gemaakt op 1 januari 2026, 12:00 UTC." in dutch["GM9001.html"]
     assert "Generated" not in first["GM9001.html"]
 
 
@@ -346,6 +354,37 @@ def test_a_page_is_the_same_alone_or_after_others(demo_data):
                                       offline=True, min_cell=10))
         assert alone[file] == together[file], file
         assert "data:image/png;base64," in alone[file]
+
+
+def test_map_canvas_puts_back_the_title_it_draws_once():
+    """The report's map canvas draws the title once and puts its pixels back on each
+    page (report._canvas): a page's PNG has the pixels of the same figure drawn with
+    its title, and the map sits right under the title, inside the figure."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from segspatial.plot import figure_bytes, school_map
+    from segspatial.report._canvas import MapCanvas
+
+    def pixels(data: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+    canvas = MapCanvas()
+    for width in (4_000.0, 12_000.0):  # a square town and a wide one (the second page)
+        schools = pd.DataFrame({"school": ["s1", "s2", "s3"], "a": [20, 40, 5],
+                                "b": [60, 30, 90], "x": [0.0, width / 2, width],
+                                "y": [0.0, 3_000.0, 4_000.0]})
+        ax = school_map(schools, "school", "a", "b", x="x", y="y", crs="EPSG:28992",
+                        legend=False, ax=canvas.axes())
+        page = pixels(base64.b64decode(canvas.png().split(",", 1)[1]))
+        drawn = pixels(figure_bytes(ax.figure, "png", dpi=canvas.dpi))
+        assert page.shape == drawn.shape
+        assert (page == drawn).all()  # the title's pixels are the ones drawn there
+        box = ax.get_position()  # drawn: the map's box after its aspect
+        assert box.y1 == pytest.approx(ax.get_position(original=True).y1)  # at the top
+        assert 0 <= box.x0 and box.x1 <= 1 and 0 <= box.y0
 
 
 def test_dutch_labels(demo_data):
@@ -543,8 +582,9 @@ def test_interpretation_in_plain_words():
     assert "clustered" in halves[2] and len(halves) == 3
     checker = rp.interpretation(0.3, {500: 0.03, 4000: 0.0}, morans_i=-0.4,
                                 morans_p=0.001, n_schools=5)
-    assert "between neighbouring schools" in checker[0] and "10%" in checker[0]
-    assert "checkerboard" in checker[1] and "With only 5 schools" in checker[2]
+    assert "With only 5 schools" in checker[0]  # the caveat first
+    assert "between neighbouring schools" in checker[1] and "10%" in checker[1]
+    assert "checkerboard" in checker[2]
     mixed = rp.interpretation(0.3, {500: 0.15, 2000: 0.05}, morans_i=0.1, morans_p=0.3)
     assert "partly between neighbouring schools" in mixed[0]
     assert "no clear pattern" in mixed[1]
@@ -579,7 +619,7 @@ def test_cli_report_on_counts(demo, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "2 pagina's geschreven naar" in err and "small_unit" in err  # --lang nl
     page = (tmp_path / "out" / "GM9002.html").read_text(encoding="utf-8")
-    assert "newcomer vs groep b" in page and "300 m" in page and "1,5 km" in page
+    assert "newcomer vs groep B" in page and "300\u00a0m" in page and "1,5\u00a0km" in page
     assert "counts.csv" in page and "towns.geojson" in page  # provenance
     assert main(["report", *args[:-1], str(tmp_path / "out")]) == 0  # replaced in place
 
@@ -633,13 +673,14 @@ def test_every_demo_page_in_chromium(tmp_path, chromium):
         # the demo report has min_cell=10: schools with a small group are drawn grey
         grey_markers += frame.locator('path.leaflet-interactive[fill="#9e9e9e"]').count()
         if path.name == "index.html":
-            rows = page.locator("table.sortable tbody tr")
+            table = page.locator("table.sortable").first  # then D per comparison
+            rows = table.locator("tbody tr")
             assert rows.count() == 4
-            page.locator("table.sortable th").nth(4).click()  # D, ascending
+            table.locator("th").nth(4).click()  # D, ascending
             ascending = [float(v) for v in rows.evaluate_all(
                 "rs => rs.map(r => r.cells[4].getAttribute('data-v'))")]
             assert ascending == sorted(ascending)
-            page.locator("table.sortable th").nth(4).click()  # descending
+            table.locator("th").nth(4).click()  # descending
             first = rows.first.evaluate("r => r.cells[4].getAttribute('data-v')")
             assert float(first) == max(ascending)
         outside = [u for u in log["requests"]
@@ -671,8 +712,8 @@ def test_cli_report_from_pupils(tmp_path, capsys):
                    "--output", str(tmp_path / "report")])
     assert status == 0, capsys.readouterr().err
     page = (tmp_path / "report" / "GM9002.html").read_text(encoding="utf-8")
-    for comparison in ("Dutch vs non-western", "high vs low income",
-                       "high vs low parental education"):
+    for comparison in ("Dutch vs non-western pupils", "pupils from high- vs low-income families",
+                       "pupils whose parents have high vs low education"):
         assert comparison in page, comparison
     assert "2017" in page and "2018" in page
     # the out-of-core engine writes the same page, byte for byte

@@ -103,7 +103,8 @@ def test_without_replicates_there_are_no_intervals(demo, pages):
     assert data.changes.empty and data.table["ci_low"].isna().all()
     page = dict(rp.render_report(data))["GM9001.html"]
     assert 'class="ci"' not in page and "errorbar" not in page
-    assert "without confidence intervals (--bootstrap 0)" in page
+    assert "without confidence intervals (none were computed" in page
+    assert "Intervals: none (--bootstrap 0)." in page  # the settings list names the flag
     assert "--bootstrap 0" not in pages["en"]["GM9001.html"]
 
 
@@ -133,8 +134,9 @@ def test_every_index_table_shows_the_interval(data, pages, lang):
         assert low <= high
     assert ("." if lang == "nl" else ",") not in "".join(intervals)
     index = pages[lang]["index.html"]
-    # the index page: D, D*, H, V, spatial D and D of the six other comparisons
-    assert len(CI.findall(index)) == 2 * (5 + 6)
+    # the index page: D, D*, H, V and spatial D of the lead comparison, and a second
+    # table of D per comparison (all seven)
+    assert len(CI.findall(index)) == 2 * (5 + 7)
     note = ("In brackets: the 95% confidence interval" if lang == "en" else
             "Tussen haakjes: het 95%-betrouwbaarheidsinterval")
     assert note in page and note in index
@@ -197,7 +199,8 @@ def test_rising_or_falling_only_when_the_interval_excludes_zero(data, lang, verd
     pages = dict(rp.render_report(replace(data, changes=changes), lang=lang))
     words = WORDS[lang]
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", pages["GM9001.html"])))
-    label = "Dutch vs non-western" if lang == "en" else "Nederlandse vs niet-westerse leerlingen"
+    label = {"en": "Dutch vs non-western pupils",
+             "nl": "Nederlandse vs niet-westerse leerlingen"}[lang]
     sentence = re.search(rf"D, {label}, 2016 (?:to|tot) 2018: ([^(]*) \(", text)
     assert sentence and sentence[1] == words[verdict]
     comma = (lambda s: s.replace(".", ",")) if lang == "nl" else (lambda s: s)
@@ -347,8 +350,8 @@ def test_interval_captions_only_where_an_interval_is_shown():
                     "No vertical bars: with disclosure control"),
              "nl": ("Tussen haakjes: het 95%-betrouwbaarheidsinterval",
                     "Verticale strepen: 95%-betrouwbaarheidsintervallen.",
-                    "Hier staan geen betrouwbaarheidsintervallen: met onthullingsbeheersing",
-                    "Geen verticale strepen: met onthullingsbeheersing")}
+                    "Hier staan geen betrouwbaarheidsintervallen: met statistische geheimhouding",
+                    "Geen verticale strepen: met statistische geheimhouding")}
     for lang, (brackets, bars, withheld, no_bars) in words.items():
         pages = {k: html.unescape(v) for k, v in
                  rp.render_report(data, min_cell=10, lang=lang)}
@@ -544,3 +547,22 @@ def test_a_one_school_municipality_between_others_gets_no_interval_and_no_error(
     assert by_area.loc[["GM0001", "GM0003"], "ci_low"].notna().all()
     assert np.isnan(by_area.loc["GM0002", "ci_low"])
     assert len(dict(rp.render_report(data))) == 4
+
+
+@pytest.mark.parametrize(("lang", "said", "never"), [
+    ("en", "the schools of each municipality-year are drawn again", "multinomial"),
+    ("nl", "de scholen van elk gemeentejaar worden vele malen", "multinomiale")])
+def test_the_method_describes_the_bootstrap_that_was_run(data, pages, lang, said, never):
+    """--cluster resamples schools: the method section says so, as the footnote does
+    (review1 #28); the pupil bootstrap keeps its multinomial description."""
+
+    parameters = {**data.parameters,
+                  "inference": {**data.parameters["inference"], "cluster": True}}
+    def text(page: str) -> str:
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page)))
+
+    cluster = text(dict(rp.render_report(replace(data, parameters=parameters),
+                                         lang=lang))["GM9001.html"])
+    assert said in cluster and never not in cluster
+    pupils = text(pages[lang]["GM9001.html"])
+    assert never in pupils and said not in pupils

@@ -908,4 +908,4 @@ def test_cli_local_counts_what_it_leaves_out(tmp_path, capsys):
     left_out = pd.read_csv(excl)
     assert left_out.loc[left_out["reason"] == "small_unit", "n_units"].sum() == 1
     assert left_out.loc[left_out["reason"] == "small_unit", "n_pupils"].sum() == 5
-    assert "small_unit: 1 area-year, 1 unit, 5 pupils" in capsys.readouterr().err
+    assert ": 1 area-year, 1 unit, 5 pupils [small_unit]" in capsys.readouterr().err

@@ -15,12 +15,15 @@ from segspatial.text import LANGUAGES, catalogue, fields, markup, t
 
 
 def test_every_key_and_every_field_in_every_language():
-    assert tuple(LANGUAGES) == text.BUILTIN == ("en", "nl")
-    first, *others = LANGUAGES
-    for lang in others:
-        assert catalogue(lang).keys() == catalogue(first).keys(), lang
-        for key, pattern in catalogue(first).items():
-            assert fields(catalogue(lang)[key]) == fields(pattern), (lang, key)
+    # every shipped language is registered (a new one is one file plus BUILTIN), and
+    # has the keys and fields of the first, with the plural variants of its own locale
+    assert tuple(LANGUAGES) == text.BUILTIN and {"en", "nl"} <= set(LANGUAGES)
+    for lang in LANGUAGES:
+        text._check_complete(lang)
+    variants = text._variants(catalogue("en"))
+    for key, pattern in catalogue("en").items():
+        if key not in variants:
+            assert fields(catalogue("nl")[key]) == fields(pattern), key
 
 
 def test_every_text_is_plain_text():
@@ -42,8 +45,8 @@ def test_t_fills_fields_literally_and_escapes_nothing():
         t("en", "nope")
     with pytest.raises(KeyError, match="a"):
         t("en", "fig_share_of")
-    with pytest.raises(ValueError, match="lang must be one of 'en', 'nl', got 'de'"):
-        t("de", "in_short")
+    with pytest.raises(ValueError, match="lang must be one of 'en', 'nl'.*, got 'x-none'"):
+        t("x-none", "in_short")  # a code no catalogue can have
 
 
 def test_language_metadata_and_tables():
@@ -62,11 +65,13 @@ def test_the_command_line_offers_the_registry(monkeypatch):
     assert "noun phrase" in labels and "achterstandsleerlingen" in labels
 
 
-def _fake_catalogue(tmp_path, *, drop: str | None = None, extra_field: bool = False):
-    """English in brackets, with German numbers: a third language in one file."""
+def _fake_catalogue(tmp_path, *, drop: str | None = None, extra_field: bool = False,
+                    locale: str = "de_DE", categories: tuple[str, ...] = ()):
+    """English in brackets, with German numbers: a third language in one file
+    (``categories``: plural variants to add beside every ``_one``, e.g. Polish's)."""
     source = tomllib.loads((resources.files("segspatial.text") / "en.toml")
                            .read_text(encoding="utf-8"))
-    lines = ["[language]", 'name = "Testish"', 'locale = "de_DE"']
+    lines = ["[language]", 'name = "Testish"', f'locale = "{locale}"']
     for table, entries in source.items():
         if table == "language":
             continue
@@ -78,6 +83,10 @@ def _fake_catalogue(tmp_path, *, drop: str | None = None, extra_field: bool = Fa
                 value += " $extra"
             lines.append(f"{json.dumps(key)} = "
                          f"{json.dumps('⟦' + value + '⟧', ensure_ascii=False)}")
+            if key.endswith("_one") and key[:-4] in entries:
+                for category in categories:
+                    lines.append(f"{json.dumps(key[:-4] + '_' + category)} = " + json.dumps(
+                        f"⟦{category}: {entries[key[:-4]]}⟧", ensure_ascii=False))
     path = tmp_path / "xx.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -157,15 +166,74 @@ def test_a_third_language_reaches_the_monitor_and_qgis(third_language, tmp_path)
     for key in ("title", "share_women", "method", "exclusions", "segregation"):
         assert f"⟦{t('en', f'monitor.{key}')}⟧" in index, key
     assert "the middle, rounded down" in index and "⟦the middle" in index  # point rule
-    assert "<td>1.301</td>" in index and "<td>21,9%</td>" in index  # German numbers
+    # German numbers, and the German percent pattern (a no-break space before %)
+    assert "<td>1.301</td>" in index and "<td>21,9\u00a0%</td>" in index
     assert "<td>⟦+0,2 pp⟧</td>" in index
     english = dict(render_pages(result, lang="en"))["index.html"]
     assert "<td>1,301</td>" in english and "⟦" not in english
-    assert qgis_language("xx_XX") == "xx" and qgis_language("de_DE") == "en"
+    assert qgis_language("xx_XX") == "xx"
+    assert qgis_language("x1_X1") == "en"  # no catalogue has x1
     assert qgis_text("alg.indices", "xx") == "⟦Segregation indices per area⟧"
     assert qgis_text("msg.wrote", "xx", n=3) == "⟦Wrote 3 features.⟧"
     assert qgis_text("help.report", "xx").startswith("<p>⟦Writes the HTML report")
-    assert qgis_text("alg.indices", "de") == "Segregation indices per area"
+    assert qgis_text("alg.indices", "x1") == "Segregation indices per area"
+
+
+def test_plural_variants_follow_the_locale_rules(tmp_path):
+    """A language with other plural rules (Polish: one, few, many) needs only its
+    catalogue: the variants are picked by Babel's CLDR rules for its locale."""
+    assert text.plural_categories("en") == text.plural_categories("nl") == ("one", "other")
+    path = _fake_catalogue(tmp_path, locale="pl_PL", categories=("few", "many"))
+    try:
+        text.register_language("xx", path)
+        assert text.plural_categories("xx") == ("one", "few", "many", "other")
+        said = {n: text.plural("xx", "cli.n_units", n, n=n) for n in (1, 3, 5, 22, 1.5)}
+        assert said == {1: "⟦$n unit⟧".replace("$n", "1"), 3: "⟦few: 3 units⟧",
+                        5: "⟦many: 5 units⟧", 22: "⟦few: 22 units⟧", 1.5: "⟦1.5 units⟧"}
+        assert t("xx", "cli.n_units", n="22") == "⟦few: 22 units⟧"  # t() picks it too
+        # exact sentences come first, in every language
+        assert text.plural("xx", "undefined_reason.fewer_than_2_units", 1, n=1) == \
+            "⟦there is only one school⟧"
+    finally:
+        text.LANGUAGES.pop("xx", None)
+        text._LOADED.pop("xx", None)
+    # Polish without its 'few' forms, and English with a category it does not have
+    with pytest.raises(ValueError, match=r"cli\.n_units \(plural variants missing: "
+                                         r"cli\.n_units_few"):
+        text.register_language("xx", _fake_catalogue(tmp_path, locale="pl_PL",
+                                                     categories=("many",)))
+    with pytest.raises(ValueError, match=r"'few' is not a plural category of de_DE"):
+        text.register_language("xx", _fake_catalogue(tmp_path, categories=("few",)))
+    assert "xx" not in LANGUAGES
+
+
+#: Plural nouns a count of one must not be followed by (review1 #21).
+_PLURALS = {"en": "pupils|schools|units|municipalities|area-years|rows|features|postcodes|"
+                  "enrolments|people|values|indices|groups|replicates|areas|women|men|"
+                  "years|geometries|programmes|pages|regions",
+            "nl": "leerlingen|scholen|gemeenten|gebied-jaren|rijen|objecten|postcodes|"
+                  "inschrijvingen|personen|waarden|indexen|indices|groepen|trekkingen|"
+                  "bootstraptrekkingen|gebieden|vrouwen|mannen|jaren|geometrieën|"
+                  "opleidingen|pagina's|regio's|grensobjecten"}
+
+
+@pytest.mark.parametrize("lang", list(_PLURALS))
+def test_every_count_pattern_reads_right_for_one(lang):
+    """Every pattern with a count $n, rendered with n = 1 (its plural variant picked by
+    t() itself), has no plural noun after the 1: '1 school', 'minder dan 1 leerling'."""
+    table = catalogue(lang)
+    variants = text._variants(table)
+    checked = 0
+    for key, pattern in table.items():
+        if key in variants or "n" not in fields(pattern):
+            continue
+        names = set(fields(pattern)).union(*(fields(table[v]) for v, (base, _) in
+                                              variants.items() if base == key))
+        values = {name: f"<{name}>" for name in names} | {"n": "1"}
+        said = t(lang, key, **values).replace("\n", " ")
+        assert not re.search(rf"(?<![\d.,])1 (\S+ )?({_PLURALS[lang]})\b", said), (key, said)
+        checked += 1
+    assert checked > 40
 
 
 def test_a_catalogue_with_a_missing_key_or_field_is_refused(tmp_path):
@@ -228,3 +296,14 @@ def test_labels_are_noun_phrases_and_a_minimum_of_zero_is_no_minimum(demo, lang,
                       "No municipality is left out for its size.")}[lang]
     assert all(m in page for m in minimum)
     assert "fewer than 0" not in page and "minder dan 0" not in page
+
+
+def test_percent_follows_the_locale_pattern(third_language):
+    """Percentages take the locale's own CLDR pattern (Babel): German puts a
+    (non-breaking) space before the sign; English and Dutch as before."""
+    from segspatial._format import Formatter
+
+    assert Formatter("xx").percent(0.347, 1) == "34,7\u00a0%"
+    assert Formatter("nl").percent(0.347, 1) == "34,7%"
+    assert Formatter("en").percent(0.347) == "35%"
+    assert Formatter("nl").percent(-0.012, 1) == "−1,2%"

@@ -409,6 +409,26 @@ def test_complementary_suppression_never_leaves_one_school_alone():
     assert (multi["primary"] == 1).any()  # the case occurs in this data
 
 
+def test_complementary_suppression_of_one_area_as_of_many():
+    """A single area (a report page) takes a path without grouping: the same schools
+    are suppressed as when the area is one of several (ties, NaN counts and no
+    candidate included)."""
+    from segspatial._mapdata import suppressed_schools
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 12))
+        a = rng.integers(0, 40, n).astype(float)
+        b = rng.integers(0, 40, n).astype(float)
+        a[rng.random(n) < 0.1] = np.nan
+        alone = suppressed_schools(a, b, 10, area=["X"] * n)
+        assert alone.tolist() == suppressed_schools(a, b, 10).tolist()
+        # the same schools with a second area beside them: the grouping path
+        many = suppressed_schools(np.append(a, 500.0), np.append(b, 500.0), 10,
+                                  area=["X"] * n + ["Y"])
+        assert alone.tolist() == many[:n].tolist(), trial
+
+
 def test_group_labels_and_circle_size_for_many_schools(leaky):
     evil = "<b>x</b>"
     m = webmap.school_webmap(leaky, "school", "a", "b", x="x", y="y", crs="EPSG:28992",

@@ -66,20 +66,21 @@ def test_report_left_out_summary_counts_area_years_under_min_cell(tmp_path, caps
     assert main(["report", *_report(src, bounds, tmp_path / "out", "--min-cell", "10",
                                      "--lang", lang)]) == 0
     err = capsys.readouterr().err
-    line = next(x for x in err.splitlines() if x.strip().startswith("not_in_comparison"))
+    line = next(x for x in err.splitlines() if x.endswith("[not_in_comparison]"))
     if lang == "en":
-        assert line.startswith(f"  not_in_comparison: {expected} area-years, 0 units, "
-                               "pupils not shown (")
+        assert line.endswith(
+            f": {expected} area-years, 0 units, pupils not shown [not_in_comparison]")
     else:
-        assert line.startswith(f"  not_in_comparison: {expected} gebied-jaren, 0 scholen, "
-                               "leerlingen niet getoond (")
+        assert line.startswith("  leerlingen in geen van beide groepen") and line.endswith(
+            f": {expected} gebied-jaren, 0 scholen, leerlingen niet getoond "
+            "[not_in_comparison]")
     assert "not shown pupils" not in err and "niet getoond leerlingen" not in err
     # without --min-cell the same count, and the number of pupils (every school kept)
     assert main(["report", *_report(src, bounds, tmp_path / "out2", "--min-unit-size",
                                      "0")]) == 0
     err = capsys.readouterr().err
     pupils = int((neither["total"] - neither["a"] - neither["b"]).sum())
-    assert f"  not_in_comparison: {expected} area-years, 0 units, {pupils:,} pupils (" in err
+    assert f": {expected} area-years, 0 units, {pupils:,} pupils [not_in_comparison]" in err
 
 
 def test_left_out_lines_say_one_area_year_unit_and_pupil():
@@ -89,9 +90,10 @@ def test_left_out_lines_say_one_area_year_unit_and_pupil():
                         "n_units": [1], "n_pupils": [1.0],
                         "description": ["school below the minimum number of pupils"]})
     assert format_exclusions(one).splitlines()[1] == (
-        "  small_unit: 1 area-year, 1 unit, 1 pupil (school below the minimum number of "
-        "pupils)")
-    assert re.match(r"  small_unit: 1 gebied-jaar, 1 school, 1 leerling \(",
+        "  school below the minimum number of pupils: 1 area-year, 1 unit, 1 pupil "
+        "[small_unit]")
+    assert re.match(r"  school onder het minimumaantal leerlingen: 1 gebied-jaar, 1 school, "
+                    r"1 leerling \[small_unit\]$",
                     format_exclusions(one, lang="nl").splitlines()[1])
 
 

@@ -178,8 +178,12 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
     lines = [say("left_out_head") if min_cell is None
              else say("left_out_head_min_cell", n=min_cell)]
     for row in summary.itertuples(index=False):
-        extra = "".join(f" [{getattr(row, k)}]" for k in ("theme", "comparison")
-                        if k in summary.columns and pd.notna(getattr(row, k)))
+        # the comparison (else the theme) in words, the reason's code last as a search
+        # key
+        words = [lookup(lang, f"{table}.{value}") or str(value)
+                 for table, value in (("theme_name", getattr(row, "theme", None)),
+                                      ("comparison_name", getattr(row, "comparison", None)))
+                 if value is not None and pd.notna(value)][-1:]
         pupils = (say("pupils_not_shown") if not pd.notna(row.n_pupils)
                   else counted("n_pupils", row.n_pupils))
         description = row.description
@@ -187,10 +191,15 @@ def format_exclusions(exclusions: pd.DataFrame, min_cell: int | None = None,
             description = lookup(lang, f"exclusion_reason.{row.reason}") or description
         # the library's description names its Python arguments ("(min_area_size)")
         description = cli_text(str(description), _filter_flags())
-        lines.append("  " + say("left_out_line", reason=row.reason, extra=extra,
+        if words:
+            description = t(lang, "wording.left_out_what", description=description,
+                            what="; ".join(words))
+        lines.append("  " + say("left_out_line", reason=row.reason,
                                 area_years=counted("n_area_years", row.area_years),
                                 units=counted("n_units", row.n_units), pupils=pupils,
                                 description=description))
+    if min_cell is not None:
+        lines.append("  " + t(lang, "wording.left_out_not_counted", n=min_cell))
     return "\n".join(lines)
 
 

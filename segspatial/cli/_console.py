@@ -97,7 +97,7 @@ class Console:
         return t(self.lang, f"cli.{key}", **values)
 
     def tn(self, key: str, count: Any, **values: Any) -> str:
-        """:meth:`t` of the variant of ``cli.<key>`` for ``count`` (``_one``/``_zero``
+        """:meth:`t` of the variant of ``cli.<key>`` for ``count`` (``_one``, ``_none``, ...
         where the catalogue has them)."""
         from segspatial.text import plural
 

@@ -207,6 +207,32 @@ def _check_in_distance_crs(args: argparse.Namespace, data: pd.DataFrame, points:
                str(args.crs)))
 
 
+
+def _without_postcode(args: Any, rest: Any) -> tuple[Any, Any]:
+    """The units without coordinates split into those with a postcode (to geocode) and
+    those without one either (an empty ``--postcode`` cell): left out with their own
+    reason (``no_coordinates_no_postcode``) and a note naming --x/--y and --postcode,
+    with unit ids and 1-based file lines as examples (never "postcodes nan")."""
+    if not len(rest) or not args.postcode or args.postcode not in rest.columns:
+        return rest, rest.iloc[:0]
+    from segspatial.io import describe_rows
+    from segspatial.text import plural_key, t
+
+    cell = rest[args.postcode]
+    empty = (cell.isna() | cell.astype(str).str.strip().isin(["", "nan", "None"])).to_numpy()
+    if not empty.any():
+        return rest, rest.iloc[:0]
+    nowhere = rest.loc[empty].assign(reason="no_coordinates_no_postcode")
+    unit = getattr(args, "unit", None)
+    where = describe_rows(nowhere, list(nowhere.index), limit=3,
+                          unit=unit if unit in nowhere.columns else None)
+    console = console_of(args)
+    n = int(empty.sum())
+    console.note(t(console.lang, plural_key(console.lang, "report_fix.no_location", n),
+                   n=console.count(n), examples=where))
+    return rest.loc[~empty], nowhere
+
+
 def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
                  source: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Locate the units of ``data`` as the location options say.
@@ -268,6 +294,10 @@ def locate_units(args: argparse.Namespace, data: pd.DataFrame, *,
         _check_in_distance_crs(args, located, projected, distance_crs, named)
         pieces.append(projected)
     rest = data.loc[~by_coordinates]
+    rest, nowhere = _without_postcode(args, rest)
+    if len(nowhere):
+        parts.append(geo.unit_exclusions(nowhere, area=getattr(args, "area", None),
+                                         year=year, pupils=pupils))
     if len(rest):
         points, unmatched = geo.geocode_postcodes(rest, args.postcode, args.postcode_table)
         pieces.append(geo.to_projected(points, distance_crs))

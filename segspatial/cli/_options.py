@@ -391,9 +391,10 @@ GROUPS: dict[str, Group] = {
     )),
     "figure": Group("words on the figure", None, (
         option("--title", metavar="TEXT",
-               help="the title (default, in words: the index (or, on a school map, "
-               "the share of group A), the groups, and the area and year when the data "
-               "say them; '' for none)"),
+               default_text="in words, the index (or, on a school map, the share of "
+               "group A), the groups, and the area and year when the data say them; '' for "
+               "none",
+               help="the title (default: {default})"),
     )),
     "labels": Group("labels", None, (
         option("--label-a", metavar="TEXT",

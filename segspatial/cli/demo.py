@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         numbers = Formatter(console.lang)
         print(console.t("demo_heading", year=year, n=console.count(len(pupils))))
         digits = 3 if args.min_cell is None else 2  # as published
-        grid.index = [numbers.comparison(c) or c for c in grid.index]  # words, not codes
+        # words, not codes
+        grid.index = [numbers.capital(numbers.comparison(c)) or c for c in grid.index]
         grid.index.name = console.t("demo_comparison")
         print(grid.to_string(float_format=lambda v: numbers.number(v, digits)))
         print(format_exclusions(result.exclusions, args.min_cell, console.lang))

@@ -73,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
              f"columns ({', '.join(attrs['index_columns'])}) to {path}"]
     missing = attrs["areas_without_results"]
     if missing:
-        lines.append(f"{len(missing):,} boundary features have no results (empty values): "
+        lines.append((f"{len(missing):,} boundary features have no results (empty values): "
+                      if len(missing) != 1 else
+                      "1 boundary feature has no results (empty values): ")
                      + _named(missing, names))
     else:
         lines.append("every boundary feature has results")

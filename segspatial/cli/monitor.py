@@ -268,7 +268,8 @@ def _summary(args: argparse.Namespace, shown, selection, mapping, folder,
                              shown=count(len(part) - withheld), withheld=count(withheld))
             else:
                 people = console.tn("monitor_people", low.sum(), n=count(low.sum()))
-            where = f" [{level}]" if isinstance(level, str) else ""
+            where = (f" ({fmt.t(f'level_{level}') if fmt.has(f'level_{level}') else level})"
+                     if isinstance(level, str) else "")
             description = part["description"].iloc[0]
             if console.lang != "en" and fmt.has(f"reason_{reason}"):
                 description = fmt.t(f"reason_{reason}")

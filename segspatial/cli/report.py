@@ -62,6 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "pupil-level file (.csv, .parquet)")
     add_group(p, "columns", required=("unit",))
     add_group(p, "labels")
+    add_group(p, "figure",
+              default_text={"title": "'School segregation per municipality' in the page "
+                            "language; the heading and window title of the index page"})
     add_group(p, "filters")
     add_group(p, "pupils")
     add_group(p, "multigroup", only=(
@@ -278,7 +281,8 @@ def run(args: argparse.Namespace) -> int:
         located = _locations(args)
     labels = {**dict(args.group_label or ()),
               **{k: v for k, v in (("a", args.label_a), ("b", args.label_b)) if v}}
-    inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file]
+    inputs = [args.input] + ([args.locations] if args.locations else []) + [boundaries_file] \
+        + ([args.districts] if args.districts else [])
     report = report_data(
         result, located, unit=args.unit, x=X_COLUMN, y=Y_COLUMN,
         crs=located.attrs["location_crs"], name=args.name,
@@ -294,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stamp:
         from datetime import datetime
 
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC)  # written in the page's language
     console = console_of(args)
     if several and args.min_cell is not None:
         console.note(console.t("multigroup_withheld"))
@@ -302,7 +306,8 @@ def run(args: argparse.Namespace) -> int:
         report = _note_withheld_intervals(report, args.min_cell, console)
     progress = not args.quiet and console.interactive
     index = write_report(report, args.output, lang=args.lang, offline=args.offline,
-                         min_cell=args.min_cell, stamp=stamp, progress=progress)
+                         min_cell=args.min_cell, stamp=stamp, progress=progress,
+                         title=args.title)
     pages = len(list(index.parent.glob("*.html")))
     console.say(console.t("report_wrote", pages=console.count(pages), folder=index.parent,
                           index=index))

@@ -191,10 +191,20 @@ def suppressed_schools(a: Any, b: Any, min_cell: int | None,
         return np.zeros(np.broadcast(a, b).shape, dtype=bool)
     with np.errstate(invalid="ignore"):
         primary = (np.isfinite(a) & (a < min_cell)) | (np.isfinite(b) & (b < min_cell))
+    smallest = np.fmin(a, b)
+    codes = None if area is None else np.asarray(area)
+    if codes is None or (codes.size and pd.notna(codes[0]) and (codes == codes[0]).all()):
+        # one area (a report's page): the same rule without grouping
+        others = ~primary & ~np.isnan(smallest)
+        if primary.sum() != 1 or not others.any():
+            return primary
+        hidden = primary.copy()
+        hidden[np.flatnonzero(others)[np.argmin(smallest[others])]] = True  # first smallest
+        return hidden
     frame = pd.DataFrame({
         "area": np.zeros(primary.size, dtype=np.int8) if area is None else np.asarray(area),
         "primary": primary,
-        "smallest": np.fmin(a, b),
+        "smallest": smallest,
     })
     alone = frame.groupby("area", sort=False)["primary"].transform("sum").to_numpy() == 1
     candidates = frame[alone & ~primary]

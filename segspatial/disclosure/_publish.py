@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -271,10 +272,18 @@ class Protected:
 
     def share(self, area: Any, key: str) -> float:
         """A published share (or count) of an area's latest year; NaN if withheld."""
-        rows = self.shares[(self.shares["area"] == area) & (self.shares["key"] == key)]
-        if rows.empty:
-            return float("nan")
-        return float(rows.loc[rows["year"].idxmax(), "value"])
+        return self._latest_shares.get((area, key), float("nan"))
+
+    @cached_property
+    def _latest_shares(self) -> dict[tuple[Any, str], float]:
+        """``(area, key)`` -> the value of its latest year (the first row of the
+        largest year), indexed once: a report asks for thousands of them."""
+        shares = self.shares[self.shares["year"].notna()]
+        if shares.empty:
+            return {}
+        latest = shares.groupby(["area", "key"], sort=False)["year"].idxmax()
+        values = shares.loc[latest.to_numpy(), "value"].to_numpy(dtype=np.float64)
+        return dict(zip(latest.index.tolist(), values.tolist(), strict=True))
 
 
 #: Inference columns of a results table: the interval bounds are published (rounded)
@@ -467,8 +476,41 @@ def protect_report(*, table: pd.DataFrame, spatial: pd.DataFrame, profile: pd.Da
             group, np.nan, pd.to_numeric(out_exclusions["n_pupils"], errors="coerce"))
     return Protected(table=out_table, spatial=out_spatial, profile=out_profile,
                      exclusions=out_exclusions.reset_index(drop=True),
-                     shares=result.shares, dropped=dropped, audit=result, policy=policy,
-                     intervals=intervals)
+                     shares=_one_school_shares(result.shares, latest, comparisons, policy),
+                     dropped=dropped, audit=result, policy=policy, intervals=intervals)
+
+
+def _one_school_shares(shares: pd.DataFrame, latest: pd.DataFrame,
+                       comparisons: Mapping[str, tuple[str, str]],
+                       policy: Policy) -> pd.DataFrame:
+    """``shares`` with the area's shares withheld where they equal a withheld school
+    share: an area-year with one school with pupils of a comparison, whose share the
+    school map withholds (:func:`school_publication`). The area's share of A among A
+    and B (the map's centre, legends, popups) is then the school's share, and the
+    groups' shares of all pupils (the page header) give it too, so they are withheld
+    (NaN), except a share already published as "below N" (-1)."""
+    out = shares.copy()
+    for name, (ga, gb) in comparisons.items():
+        both = (pd.to_numeric(latest[ga], errors="coerce")
+                + pd.to_numeric(latest[gb], errors="coerce"))
+        present = latest[both.to_numpy() > 0]
+        if present.empty:
+            continue
+        size = present.groupby(["area", "year"])["unit"].transform("size").to_numpy()
+        one = present[size == 1]
+        if one.empty:
+            continue
+        key = (one["area"].astype(str) + "\0" + one["year"].astype(str)).to_numpy()
+        shown = school_publication(one[ga], one[gb], one["total"], policy, area=key)
+        hidden = one.loc[shown["suppressed"].to_numpy(dtype=bool), ["area", "year"]]
+        if hidden.empty:
+            continue
+        at = pd.MultiIndex.from_frame(out[["area", "year"]]).isin(
+            pd.MultiIndex.from_frame(hidden))
+        value = pd.to_numeric(out["value"], errors="coerce").to_numpy(dtype=np.float64)
+        gone = at & out["key"].isin([f"share_a:{name}", ga, gb]).to_numpy() & ~(value < 0)
+        out.loc[gone, "value"] = np.nan
+    return out
 
 
 def _same_units(table: pd.DataFrame) -> None:

@@ -24,6 +24,8 @@ LOCATION_REASONS = {
     "outside_areas": "unit outside every area polygon, beyond the snap distance",
     "area_without_code": "unit in (or snapped to) a boundary feature without an area code",
     "no_location": "unit without a location (missing geometry)",
+    "no_coordinates_no_postcode": "unit without coordinates and without a postcode "
+    "(--x/--y and --postcode both empty)",
 }
 
 

@@ -74,8 +74,11 @@ def moran_statistic(operator: Any, a: np.ndarray, b: np.ndarray, group: np.ndarr
 
     ``operator`` holds the weights without self-weights (``(S, S)``), ``a``, ``b``
     ``(S, R)``; units without pupils in a column drop out of it. Returns
-    ``(n_groups, R)``; NaN where no unit has a neighbour or the shares do not vary.
+    ``(n_groups, R)``; NaN where fewer than 3 units have a neighbour (as the table,
+    :data:`segspatial.spatial.diagnostics.MORAN_MIN_LINKED`) or the shares do not vary.
     """
+    from segspatial.spatial.diagnostics import MORAN_MIN_LINKED
+
     t = a + b
     present = (t > 0).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -93,7 +96,7 @@ def moran_statistic(operator: Any, a: np.ndarray, b: np.ndarray, group: np.ndarr
         spread = _group_sum(share * share, group, n_groups)
         value = n / s0 * numerator / denominator
     flat = denominator <= 1e-30 * np.maximum(spread, 1e-300)  # as the table
-    return np.where(flat | (s0 == 0), np.nan, value)
+    return np.where(flat | (s0 < MORAN_MIN_LINKED), np.nan, value)
 
 
 def _moran_environments(result: SegregationResult, inside: np.ndarray,

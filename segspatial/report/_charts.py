@@ -5,30 +5,34 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
 
 from segspatial.report._context import _Ctx
-from segspatial.report._env import render
+from segspatial.report._env import entities, render
 
 
 def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, title: str,
               width: int = 250, height: int = 170, ymax: float = 0.8,
-              bands: bool = True) -> Markup:
-    """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``).
+              bands: bool = True, key: bool = True, heading: str | None = None) -> Markup:
+    """A small line chart as inline SVG on a fixed y scale (0 to ``ymax``), with its
+    title, key and note in HTML around it (:func:`chart_html`).
 
     ``series``: dicts with ``values`` (NaN = gap), ``label`` (plain text), ``color``,
     ``dash`` and optionally ``low`` and ``high`` (the confidence interval of each
     value: drawn as a vertical error bar with caps, clipped to the scale; NaN = none).
     Values outside the scale are drawn at the edge as hollow dots, with a note under
     the chart saying so; each dot's tooltip gives the exact value (and its interval).
-    Rendered from ``templates/chart.svg`` (labels escaped there).
+    ``title`` names the chart (shown above it and read out by screen readers);
+    ``heading`` replaces the title shown (``""``: none, when the page's heading above
+    says it). ``key``: a key of the lines under a chart of more than one series
+    (``False`` where one key serves several charts, :func:`chart_key`).
     """
     outside_any = any(math.isfinite(float(v)) and not 0 <= float(v) <= ymax
                       for s in series for v in s["values"])
-    height += 16 if outside_any else 0
-    left, right, top, bottom = 34, 10, 24, 26 + (16 if outside_any else 0)
+    left, right, top, bottom = 34, 10, 10, 26
     pw, ph = width - left - right, height - top - bottom
     n = max(len(xlabels), 1)
 
@@ -70,7 +74,7 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
         dots = [{"x": f"{px(i):.1f}", "y": f"{py(v):.1f}",
                  "fill": "#ffffff" if v < 0 or v > ymax else s["color"],
                  "label": xlabels[i], "value": ctx.num(v, 3),
-                 "ci": ctx.interval(low[i], high[i], 3) if has_bar[i] else ""}
+                 "ci": ctx.interval(low[i], high[i], 3, value=v) if has_bar[i] else ""}
                 for i, v in enumerate(values) if math.isfinite(v)]
         bars = [{"x": f"{px(i):.1f}", "x0": f"{px(i) - 3:.1f}", "top": f"{py(high[i]):.1f}",
                  "bottom": f"{py(low[i]):.1f}"}
@@ -78,9 +82,29 @@ def svg_chart(ctx: _Ctx, series: Sequence[dict], xlabels: Sequence[str], *, titl
         drawn.append({"runs": [" ".join(r) for r in runs if len(r) > 1], "dots": dots,
                       "bars": bars, "color": s["color"], "dash": s.get("dash"),
                       "label": s["label"]})
-    svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
-                 bands=band_rects, grid=grid, xlabels=labels, note=note, series=drawn)
-    return Markup(svg)  # rendered by an autoescaping template: safe to embed
+    return chart_html(width=width, height=height, left=left, pw=pw, title=title,
+                      heading=heading, bands=band_rects, grid=grid, xlabels=labels,
+                      note=note, series=drawn, key=key)
+
+
+def chart_html(*, title: str, heading: str | None = None, series: Sequence[dict],
+               key: bool = True, note: str = "", **drawing: Any) -> Markup:
+    """A drawn chart (``templates/chart.svg``: ``width``, ``height``, ``left``, ``pw``,
+    ``bands``, ``grid``, ``xlabels`` and ``series`` with ``runs``, ``dots``, ``bars``,
+    ``color``, ``dash`` and ``label``) with its title above it, the key of its lines
+    under it when it draws more than one (``key``) and ``note`` (templates/chart.html:
+    HTML text wraps, an SVG text would be cut off at the chart's edge)."""
+    lines = chart_key(series) if key and len(series) > 1 else []
+    html = render("chart.html", title=title, heading=title if heading is None else heading,
+                  series=series, key=lines, note=note, **drawing)
+    return Markup(html)  # rendered by an autoescaping template: safe to embed
+
+
+def chart_key(series: Sequence[dict]) -> list[dict[str, Any]]:
+    """The key of a chart's lines (``templates/chart_key.html``): colour, dashed or
+    not, and name of each series."""
+    return [{"color": s["color"], "dash": bool(s.get("dash")), "label": s["label"]}
+            for s in series]
 
 
 def has_values(series: Sequence[dict]) -> bool:
@@ -92,7 +116,9 @@ def png(figure: Any, dpi: int = 90) -> str:
     """A matplotlib figure as a PNG ``data:`` URL (fixed metadata: byte-identical).
 
     The maps' axes are off; their x and y axes are hidden too, so matplotlib does not
-    lay out tick labels that are never drawn (most of a map's drawing time).
+    lay out tick labels that are never drawn (most of a map's drawing time). The PNG
+    is compressed at zlib level 1: the same pixels as the default level in a third
+    less time (encoding was a third of a page's map), for about 7 kB more a map.
     """
     from segspatial.plot import figure_bytes
 
@@ -101,13 +127,22 @@ def png(figure: Any, dpi: int = 90) -> str:
             ax.xaxis.set_visible(False)
             ax.yaxis.set_visible(False)
 
-    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi)).decode("ascii")
+    data = base64.b64encode(figure_bytes(figure, "png", dpi=dpi,
+                                                compress_level=1)).decode("ascii")
     return f"data:image/png;base64,{data}"
 
 
-def iframe_document(m: Any) -> str:
-    """A folium map as the HTML document of an ``iframe``'s ``srcdoc`` (the template
-    escapes it into the attribute)."""
-    from segspatial.webmap import to_html
+def iframe_document(m: Any) -> Markup:
+    """A folium map as the HTML document of an ``iframe``'s ``srcdoc``, escaped for the
+    attribute by the pages' one escape path (:func:`segspatial.report._env.entities`),
+    piece by piece: Leaflet's JavaScript and CSS, embedded in every offline map and
+    most of its text, are escaped once per process."""
+    from segspatial.webmap import _outside_assets, to_html
 
-    return to_html(m)
+    return Markup("".join(_escaped_asset(text) if asset else str(entities(text))
+                          for text, asset in _outside_assets(to_html(m))))
+
+
+@cache
+def _escaped_asset(text: str) -> str:
+    return str(entities(text))

@@ -41,20 +41,21 @@ class _Ctx:
     lang: str
     min_cell: int | None
     offline: bool
-    stamp: str | None
+    stamp: Any  # None, a text, or a datetime written in the page's locale
     labels: dict[str, str]
     disclosure: Any = None  # segspatial.disclosure.Protected in disclosure mode
 
     columns: dict[str, str] = field(default_factory=dict)  # "a" -> the input's column
     canvas: Any = None  # _canvas.MapCanvas: one figure for the pages' static school maps
+    title: str | None = None  # the report's name (report --title): the index heading
 
     def t(self, key: str, **values: Any) -> Markup:
         """A catalogue text with ``values`` filled in, each escaped (Markup kept)."""
         return markup(self.lang, key, **values)
 
     def tn(self, key: str, count: Any, **values: Any) -> Markup:
-        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_one`` for 1,
-        ``<key>_zero`` for 0, where the catalogue has them; see
+        """:meth:`t` of the variant of ``key`` for ``count`` (``<key>_single``, ``<key>_one``,
+        ``<key>_none`` where the catalogue has them; see
         :func:`segspatial.text.plural_key`)."""
         from segspatial.text import plural_key
 
@@ -69,17 +70,29 @@ class _Ctx:
             digits = min(digits, self.disclosure.policy.digits)
         return self.words.number(value, digits)
 
-    def interval(self, low: Any, high: Any, digits: int = 3) -> Markup | str:
+    def interval(self, low: Any, high: Any, digits: int = 3,
+                 value: Any = float("nan")) -> Markup | str:
         """A confidence interval as a table shows it after the value: ``(0.38–0.46)``
-        (``(0,38–0,46)`` in Dutch); empty when a bound is missing."""
+        (``(0,38–0,46)`` in Dutch); empty when a bound is missing.
+
+        The intervals are bias-corrected (basic bootstrap), so with a strong upward bias
+        of a small sample the printed ``value`` can lie outside its own interval; such an
+        interval is marked (``report_fix.outside_mark``, explained by the tables'
+        footnote, :func:`outside_note`), as statistical packages flag a bias-corrected
+        interval that excludes the estimate rather than move the estimate."""
         if not (math.isfinite(float(low)) and math.isfinite(float(high))):
             return ""
         if self.disclosure is not None:
             digits = min(digits, self.disclosure.policy.digits)
         # "-0.000" would say a sign the printed digits do not have
         low, high = (round(float(v), digits) + 0.0 for v in (low, high))
-        return self.t("inference.interval", low=self.num(low, digits),
+        text = self.t("inference.interval", low=self.num(low, digits),
                       high=self.num(high, digits))
+        shown = round(float(value), digits) if math.isfinite(float(value)) else float("nan")
+        if math.isfinite(shown) and not low <= shown <= high:
+            text = Markup("{}<sup class=\"outside\" title=\"{}\">{}</sup>").format(
+                text, self.t("report_fix.outside_title"), self.t("report_fix.outside_mark"))
+        return text
 
     def signed(self, value: Any, digits: int = 3) -> str:
         """A change with its sign: ``+0.041``, ``-0.020``, ``0.000``."""
@@ -119,11 +132,14 @@ class _Ctx:
     def distance(self, metres: float) -> str:
         return self.words.distance(metres)
 
-    def comparison(self, name: str, pair: tuple[str, str]) -> str:
+    def comparison(self, name: str, pair: tuple[str, str], *, start: bool = False) -> str:
+        """Who is compared, as one noun phrase (the catalogue's ``comparison_name``, else
+        the two groups' names); ``start``: with a capital, to begin a title or cell."""
         known = lookup(self.lang, f"comparison_name.{name}")
-        if known is not None:
-            return known
-        return self.words.text("fig_versus", a=self.group(pair[0]), b=self.group(pair[1]))
+        if known is None:
+            known = self.words.text("fig_versus", a=self.group(pair[0]),
+                                    b=self.group(pair[1]))
+        return Formatter.capital(known) if start else known
 
     def group(self, column: str) -> str:
         """The group's name as a noun phrase (plain text): the user's label
@@ -132,9 +148,22 @@ class _Ctx:
         label = self.labels.get(column)
         if label:
             return str(label)
+        side = column if column in ("a", "b") and column in self.columns else None
         column = self.columns.get(column, column)
         known = lookup(self.lang, f"group_noun.{column}")
-        return known if known is not None else self.words.text("group_column", column=column)
+        if known is not None:
+            return known
+        if side is not None:  # "group A": the column is named once, in the method
+            return self.words.text(f"report_fix.group_{side}")
+        return self.words.text("group_column", column=column)
+
+    def generic_groups(self) -> list[tuple[str, str]]:
+        """``(name, column)`` of group A and B when the page calls them "group A" and
+        "group B" (no label, no known name): the method section says which column
+        each is."""
+        return [(self.group(side), self.columns[side]) for side in ("a", "b")
+                if side in self.columns and not self.labels.get(side)
+                and lookup(self.lang, f"group_noun.{self.columns[side]}") is None]
 
     def index(self, name: str) -> str:
         return lookup(self.lang, f"index_symbol.{name}") or str(name)
@@ -170,7 +199,7 @@ class _Ctx:
         "hoog")."""
         name = band(value)
         return {"name": name, "label": self.t(f"band_{name}"),
-                "short": self.t(f"fig_band_{name}")} if name else None
+                "short": self.t(f"wording.band_cell_{name}")} if name else None
 
     def year_text(self, has_years: bool, year: Any) -> Markup | str:
         """`` in 2018`` (to follow a noun), or nothing when the input has no years."""

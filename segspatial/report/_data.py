@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -517,8 +516,8 @@ def _spatial_results(table: pd.DataFrame, counts: pd.DataFrame, located: np.ndar
     else:
         district_frame = districts
         district_col = district_code
-        district_text = {"kind": "file", "file": Path(str(districts)).name
-                         if not isinstance(districts, gpd.GeoDataFrame) else "districts"}
+        district_text = {"kind": "frame" if isinstance(districts, gpd.GeoDataFrame)
+                         else "file"}  # the file's name only among the input files
     spatial_parts, profile_parts, excluded = [], [], []
     profile_bw = sorted({0.0, *PROFILE_BANDWIDTHS, *bandwidths})
     if len(current):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from markupsafe import Markup
 
 from segspatial.report._charts import iframe_document, png
@@ -59,60 +60,81 @@ def _national_maps(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
 def _table(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
     comp, _pair = next(iter(data.comparisons.items()))
     table = data.table
-    by_area = dict(iter(table.groupby("area")))
-    spatial_by = dict(iter(data.spatial.groupby("area")))
-    counts_by = dict(iter(data.counts.groupby("area")))
+    # every look-up indexed once for all areas (not a frame and its masks per area)
+    latest = table.groupby("area")["year"].max()
+    values = Values(table, ("area", "comparison", "year", "index"))
+    s = Values(data.spatial, ("area", "comparison", "index", "bandwidth"))
+    counts = data.counts
+    now = counts[counts["year"].to_numpy() == counts["area"].map(latest).to_numpy()]
+    pupils_by = now.groupby("area")["total"].sum()
+    units_by = now.groupby("area")["unit"].nunique()
+    spatial = data.spatial
+    moran_rows = spatial[(spatial["comparison"] == comp) & (spatial["index"] == "morans_i")
+                         & np.isfinite(spatial["value"].to_numpy(dtype=np.float64))]
+    moran_bw_by = moran_rows.groupby("area")["bandwidth"].min()  # the narrowest
     bw = data.parameters["bandwidths"][len(data.parameters["bandwidths"]) // 2 - 1
                                        if len(data.parameters["bandwidths"]) > 1 else 0]
     others = list(data.comparisons.items())[1:]
     head = [ctx.t("municipality"), ctx.t("code"), ctx.t("schools"), ctx.t("pupils")]
     head += [ctx.index(i) for i in REPORT_INDICES[:1]] + [ctx.t("band")] + \
         [ctx.index(i) for i in REPORT_INDICES[1:]]
-    head += [f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})",
+    head += [ctx.words.capital(f"{ctx.index('spatial_dissimilarity')} ({ctx.distance(bw)})"),
              ctx.t("between_share"), ctx.t("morans_i")]
-    head += [f"{ctx.index('dissimilarity')}: {ctx.comparison(c, p)}" for c, p in others]
-    rows = []
+    # D of every comparison goes in a table of its own: in one table, seven comparisons
+    # with their intervals ran past a 1,400-px window
+    by_comparison = [] if not others else [
+        ctx.t("municipality"), ctx.t("code"),
+        *(f"{ctx.index('dissimilarity')}: {ctx.comparison(c, p)}"
+          for c, p in data.comparisons.items())]
+    rows, comparison_rows = [], []
     for area in data.areas.itertuples(index=False):
-        t = by_area.get(area.code, table.iloc[:0])
-        year = t["year"].max() if len(t) else None
-        values = Values(t, ("comparison", "year", "index"))
-        cur = counts_by.get(area.code, data.counts.iloc[:0])
-        cur = cur[cur["year"] == year]
-        pupils = float(cur["total"].sum())
-        n_units = cur["unit"].nunique()
+        code = area.code
+        year = latest.get(code)
+        pupils = float(pupils_by.get(code, 0.0))
+        n_units = int(units_by.get(code, 0))
         cells = [{"text": area.name, "link": area.file, "key": area.name, "cls": "text"},
-                 {"text": area.code, "key": area.code, "cls": "text"},
+                 {"text": code, "key": code, "cls": "text"},
                  {"text": ctx.plain_count(n_units), "key": str(n_units)},
                  {"text": ctx.count(pupils), "key": ctx.count_key(pupils), "cls": "pupils"}]
         for index in REPORT_INDICES:
-            value, _ = values.get(comp, year, index)
+            value, _ = values.get(code, comp, year, index)
             cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
-                          "ci": _ci(ctx, value, values.interval(comp, year, index))})
+                          "ci": _ci(ctx, value, values.interval(code, comp, year, index))})
             if index == "dissimilarity":
                 cells.append({"band": ctx.band(value), "key": _sort_value(value),
                               "cls": "text"})
-        s = Values(spatial_by.get(area.code, data.spatial.iloc[:0]),
-                   ("comparison", "index", "bandwidth"))
-        value, _ = s.get(comp, "spatial_dissimilarity", bw)
+        value, _ = s.get(code, comp, "spatial_dissimilarity", bw)
         cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
-                      "ci": _ci(ctx, value, s.interval(comp, "spatial_dissimilarity", bw))})
-        between, _ = s.get(comp, "theil_h_between")
-        within, _ = s.get(comp, "theil_h_within")
+                      "ci": _ci(ctx, value, s.interval(code, comp, "spatial_dissimilarity",
+                                                       bw))})
+        between, _ = s.get(code, comp, "theil_h_between")
+        within, _ = s.get(code, comp, "theil_h_within")
         share = between / (between + within) if between + within > 0 else float("nan")
         if ctx.disclosure is not None:  # as shown: whole percents of rounded values
             share = float(ctx.disclosure.policy.shares(share))
         cells.append({"text": ctx.pct(share), "key": _sort_value(share)})
-        moran_bw = s.smallest("bandwidth", comp, "morans_i")
-        moran = (s.get(comp, "morans_i", moran_bw)[0] if moran_bw is not None
+        moran_bw = moran_bw_by.get(code)
+        moran = (s.get(code, comp, "morans_i", moran_bw)[0] if moran_bw is not None
                  else float("nan"))
         cells.append({"text": ctx.num(moran, 2), "key": _sort_value(moran)})
-        for c, _p in others:
-            value, _ = values.get(c, year, "dissimilarity")
-            cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
-                          "ci": _ci(ctx, value, values.interval(c, year, "dissimilarity"))})
         rows.append(cells)
-    shown = any(cell.get("ci") for cells in rows for cell in cells)
-    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data, shown)}
+        if others:
+            d_cells = cells[:2]
+            for c in data.comparisons:
+                value, _ = values.get(code, c, year, "dissimilarity")
+                d_cells.append({"text": ctx.num(value, 3), "key": _sort_value(value),
+                                "ci": _ci(ctx, value,
+                                          values.interval(code, c, year,
+                                                          "dissimilarity"))})
+            comparison_rows.append(d_cells)
+    shown = any(cell.get("ci") for cells in rows + comparison_rows for cell in cells)
+    comparisons = None if not others else {
+        "heading": ctx.t("layout.comparisons_heading", index=ctx.index("dissimilarity")),
+        "note": ctx.t("layout.comparisons_note", index=ctx.index("dissimilarity"),
+                      comparison=ctx.comparison(comp, data.comparisons[comp])),
+        "head": by_comparison, "rows": comparison_rows}
+    return {"head": head, "rows": rows, "ci_notes": interval_notes(ctx, data, shown),
+            "comparisons": comparisons}
 
 
 def _left_out(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
@@ -142,4 +164,4 @@ def index_page(ctx: _Ctx, data: ReportData) -> dict[str, Any]:
             "changes": national_changes(ctx, data),
             "left_out": _left_out(ctx, data), "method": method(ctx, data),
             "multigroup": national_summary(ctx, data),
-            "title": ctx.t("index_title")}
+            "title": ctx.t("index_title") if ctx.title is None else ctx.title}

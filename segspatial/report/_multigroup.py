@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from segspatial.report._charts import iframe_document, png, svg_chart
+from segspatial.report._charts import chart_html, iframe_document, png, svg_chart
 from segspatial.report._context import _Ctx
 from segspatial.report._data import ReportData
-from segspatial.report._env import render
 from segspatial.report._lookup import Values
 from segspatial.report._lookup import sort_value as _sort_value
 from segspatial.report._multigroup_data import GROUPS_BLOCK, MultigroupData
@@ -135,7 +134,8 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
     steps = [0.05, 0.1, 0.2, 0.4, 0.8, 1.0]
     ymax = next((s for s in steps if top <= s), 1.0)
     step = ymax / 4
-    left, right, top_px, bottom = 40, 12, 24, 30
+    # room at the right for half the last tick ("100%"), which is centred on the edge
+    left, right, top_px, bottom = 40, 24, 10, 30
     pw, ph = width - left - right, height - top_px - bottom
 
     def px(v: float) -> str:
@@ -162,9 +162,8 @@ def profile_svg(ctx: _Ctx, frame: pd.DataFrame, *, title: str, width: int = 520,
     if len(fitted) > 1:
         series.append({"runs": [" ".join(fitted)], "dots": [], "bars": [], "color": "#c05621",
                        "dash": True, "label": ctx.words.text("fig_hp_fit")})
-    svg = render("chart.svg", width=width, height=height, left=left, pw=pw, title=title,
-                 bands=[], grid=grid, xlabels=xlabels, note="", series=series)
-    return Markup(svg)  # rendered by an autoescaping template: safe to embed
+    return chart_html(width=width, height=height, left=left, pw=pw, title=title,
+                      bands=[], grid=grid, xlabels=xlabels, series=series)
 
 
 def _local_maps(ctx: _Ctx, data: ReportData, code: str, local: pd.DataFrame,
@@ -195,7 +194,7 @@ def _local_maps(ctx: _Ctx, data: ReportData, code: str, local: pd.DataFrame,
     ax = figure.add_subplot()
     local_scores_map(located, area="area", legend=False, title="", ax=ax, **common)
     m = local_scores_webmap(located, unit="unit", name="name", offline=ctx.offline,
-                            height=480, **common)
+                            height="100%", **common)  # as large as its frame
     cmap = _colormap("viridis")
     stops = ", ".join(to_hex(cmap(x)) for x in np.linspace(0.0, 1.0, 9))
     title = ctx.words.text("fig_local_ls")
@@ -281,12 +280,13 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
                  ctx.t("multigroup.h_within", clusters=which),
                  ctx.t("multigroup.between_share")]
     rows = []
-    for y in reversed(years):
+    for y in years:  # oldest first, as the chart beside the table
         cells = []
         for i in YEAR_INDICES:  # the bootstrap interval after the value (n_boot > 0)
             value, _ = values.get(block, y, i)
             cells.append({"value": ctx.num(value, 3),
-                          "ci": (ctx.interval(*values.interval(block, y, i), 3)
+                          "ci": (ctx.interval(*values.interval(block, y, i), 3,
+                                              value=value)
                                  if math.isfinite(value) else "")})
         if split:  # the engine gives no interval of the decomposition
             hb, _ = values.get(block, y, "multigroup_theil_h_between")
@@ -309,7 +309,11 @@ def _block(ctx: _Ctx, data: ReportData, mg: MultigroupData, block: str, code: st
         finite = [v for s in series for v in s["values"] if math.isfinite(v)]
         if finite:  # no empty chart (a one-school municipality)
             ymax = 0.8 if max(finite) <= 0.8 else 1.0
-            chart = svg_chart(ctx, series, [str(y) for y in years], title=title,
+            # the block's title is the heading above: the chart names its index only
+            shown = ctx.words.text("layout.chart_per_year",
+                                   index=symbol(ctx, "multigroup_theil_h"))
+            chart = svg_chart(ctx, series, [str(y) for y in years],
+                              title=f"{title}: {shown}", heading=shown,
                               width=360, height=190, ymax=ymax, bands=False)
     local = mg.local
     local = local[local["comparison"] == block] if len(local) else local
@@ -413,16 +417,22 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
     if len(ranked):
         ranked = ranked[ranked["year"] == ranked.groupby("area")["year"].transform("max")]
     hr_values = Values(ranked, ("area", "index")) if len(ranked) else None
+    names = dict(zip(data.areas["code"], data.areas["name"], strict=True))
+
+    def only_name(frame: pd.DataFrame) -> str:  # the one municipality of a sentence
+        return str(names.get(frame["area"].iloc[0], frame["area"].iloc[0])) \
+            if len(frame) else ""
+
     sentences = []
     for block in mg.blocks:
         rows = current[(current["comparison"] == block)
                        & (current["index"] == "multigroup_theil_h")]
+        rows = rows[np.isfinite(rows["value"].to_numpy(dtype=np.float64))]
         h = rows["value"].to_numpy(dtype=np.float64)
-        h = h[np.isfinite(h)]
         if not h.size:
             continue
         sentences.append(ctx.tn("multigroup.national", h.size,
-                                groups=block_title(ctx, mg, block),
+                                groups=block_title(ctx, mg, block), name=only_name(rows),
                                n=ctx.plain_count(h.size), median=ctx.num(np.median(h), 3),
                                low=ctx.num(h.min(), 3), high=ctx.num(h.max(), 3)))
         if mg.within is not None:
@@ -438,14 +448,15 @@ def national_summary(ctx: _Ctx, data: ReportData) -> dict[str, Any] | None:
                     sentences.append(ctx.tn(
                         "multigroup.national_split", int(ok.sum()),
                         clusters=clusters_name(ctx, mg),
+                        name=only_name(parts.index[ok].to_frame(name="area")),
                         median=ctx.pct(float(np.median(share))), n=ctx.plain_count(ok.sum())))
     if len(ranked):
-        hr = ranked.loc[ranked["index"] == "rank_order_theil_h", "value"].to_numpy(
-            dtype=np.float64)
-        hr = hr[np.isfinite(hr)]
+        hr_rows = ranked[ranked["index"] == "rank_order_theil_h"]
+        hr_rows = hr_rows[np.isfinite(hr_rows["value"].to_numpy(dtype=np.float64))]
+        hr = hr_rows["value"].to_numpy(dtype=np.float64)
         if hr.size:
             sentences.append(ctx.tn("multigroup.national_hr", hr.size,
-                                    n=ctx.plain_count(hr.size),
+                                    n=ctx.plain_count(hr.size), name=only_name(hr_rows),
                                    median=ctx.num(np.median(hr), 3)))
     head = [ctx.t("municipality"), ctx.t("code")]
     for block in mg.blocks:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,10 @@ def _page(ctx: _Ctx, template: str, page: dict[str, Any], **extra: Any) -> str:
 
 def _area_page(ctx: _Ctx, data: ReportData, code: str, name: str, table: pd.DataFrame,
                counts: pd.DataFrame, spatial: pd.DataFrame, profile: pd.DataFrame,
-               exclusions: pd.DataFrame, changes: pd.DataFrame | None = None) -> str:
+               exclusions: pd.DataFrame, changes: pd.DataFrame | None = None,
+               outline: Any = None) -> str:
     return _page(ctx, "area.html", area_page(ctx, data, code, name, table, counts, spatial,
-                                             profile, exclusions, changes))
+                                             profile, exclusions, changes, outline))
 
 
 def _index_page(ctx: _Ctx, data: ReportData) -> str:
@@ -112,8 +114,9 @@ def render_report(
     lang: str = "en",
     offline: bool = False,
     min_cell: int | None = None,
-    stamp: str | None = None,
+    stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
+    title: str | None = None,
 ) -> Iterable[tuple[str, str]]:
     """The report's pages as ``(file name, HTML)`` pairs: ``index.html`` first.
 
@@ -131,13 +134,17 @@ def render_report(
         Disclosure control: pupil counts below it are shown as ``"< min_cell"``; a
         school with a group below it shows neither group count nor its share and is
         grey on both school maps.
-    stamp : str, optional
-        A time stamp (or any text) shown in the method section; none by default, so
-        reruns give byte-identical pages.
+    stamp : str or datetime.datetime, optional
+        A time stamp (a datetime, written in the page's locale, or any text) shown in
+        the method section; none by default, so reruns give byte-identical pages.
     progress : bool or callable
         Show a progress bar on standard error (tqdm when installed), or call
         ``progress(done, total)`` after each area page; an exception raised by it stops
         the report (:func:`write_report` then leaves the folder as it was).
+
+    title : str, optional
+        The report's name: the index page's heading and window title (plain text,
+        escaped; default "School segregation per municipality" in ``lang``).
 
     Yields
     ------
@@ -153,13 +160,14 @@ def render_report(
     ctx = _Ctx(lang=lang, min_cell=min_cell, offline=bool(offline), stamp=stamp,
                labels=data.group_labels, disclosure=protected,
                columns=dict(data.parameters.get("group_columns") or {}),
-               canvas=MapCanvas())
+               canvas=MapCanvas(), title=None if title is None else str(title))
     yield "index.html", _index_page(ctx, data)
     tables = {a: f for a, f in data.table.groupby("area")}
     counts = {a: f for a, f in data.counts.groupby("area")}
     spatial = {a: f for a, f in data.spatial.groupby("area")}
     profile = {a: f for a, f in data.profile.groupby("area")}
     changes = {a: f for a, f in data.changes.groupby("area")}
+    outlines = {a: f for a, f in data.boundaries.groupby("code", sort=False)}
     exclusions = data.exclusions
     if "area" in exclusions.columns:
         per_area = {a: f for a, f in exclusions[exclusions["area"].notna()].groupby("area")}
@@ -174,7 +182,8 @@ def render_report(
             spatial.get(area.code, data.spatial.iloc[:0]),
             profile.get(area.code, data.profile.iloc[:0]),
             per_area.get(area.code, pd.DataFrame(columns=empty)),
-            changes.get(area.code, data.changes.iloc[:0]))
+            changes.get(area.code, data.changes.iloc[:0]),
+            outlines.get(area.code, data.boundaries.iloc[:0]))
 
 
 def check_output(output: str | os.PathLike) -> None:
@@ -198,8 +207,9 @@ def write_report(
     lang: str = "en",
     offline: bool = False,
     min_cell: int | None = None,
-    stamp: str | None = None,
+    stamp: str | datetime | None = None,
     progress: bool | Callable[[int, int], Any] = False,
+    title: str | None = None,
 ) -> Path:
     """Write the report into the folder ``output``, atomically.
 
@@ -217,7 +227,7 @@ def write_report(
         From :func:`report_data`.
     output : path
         The report folder; ``index.html`` and one page per area are written into it.
-    lang, offline, min_cell, stamp, progress
+    lang, offline, min_cell, stamp, progress, title
         As for :func:`render_report`.
 
     Returns
@@ -236,7 +246,7 @@ def write_report(
     min_cell = _check_options(lang, min_cell)
     with atomic_folder(output, marker=MARKER, what="report") as folder:
         for file, page in render_report(data, lang=lang, offline=offline, min_cell=min_cell,
-                                        stamp=stamp, progress=progress):
+                                        stamp=stamp, progress=progress, title=title):
             (folder / file).write_text(page, encoding="utf-8")
     return output / "index.html"
 

@@ -259,8 +259,11 @@ def _spatial_rows(prep: _Prepared, scales: list[_Scale], names: list[str], *,
     if {"morans_i", "morans_i_p"} & set(names):
         morans = _moran(c, share, prep.area_pool, scales,
                         permutations if "morans_i_p" in names else 0, streams, order)
-        for scale, (stat, p_value, lonely, flat) in zip(scales, morans, strict=True):
+        for scale, (stat, p_value, lonely, flat, few) in zip(scales, morans, strict=True):
             reason = _no_reason(prep)
+            reason[few] = _reason("too_few_linked_units",
+                                  "fewer than 3 units with a neighbour at this bandwidth "
+                                  "(Moran's I needs 3)")
             reason[flat] = _reason("same_share_everywhere", "every unit has the same share of A")
             reason[lonely] = _reason("no_neighbours", "no unit has a neighbour at this bandwidth")
             for name, value in (("morans_i", stat), ("morans_i_p", p_value)):

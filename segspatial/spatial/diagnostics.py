@@ -21,6 +21,22 @@ from segspatial.spatial.formulas import _group_sum
 
 #: Most permutations drawn at once (fewer for many units: at most ``_BLOCK`` draws).
 _PERMUTATION_BATCH = 128
+#: Fewest units with a neighbour for Moran's I: with 2 linked units I is -1 (or the
+#: n / S0 factor pushes it outside [-1, 1]) whatever the shares, so it says nothing.
+MORAN_MIN_LINKED = 3
+#: Moran's I equal within this (absolute) tolerance counts as a tie: a permutation
+#: that gives the observed I counts on both sides of the folded test.
+_TIE = 1e-10
+
+
+def _folded_p(ge: np.ndarray, le: np.ndarray, draws: int, *, exact: bool) -> np.ndarray:
+    """The folded (two-sided in the observed direction) permutation p-value with ties
+    counted on both sides: ``(min(ge, le) + 1) / (draws + 1)`` for random draws
+    (Davison & Hinkley 1997, the observed value counted as one draw), ``min(ge, le) /
+    draws`` for an exact enumeration (the observed order is one of the draws). When
+    every draw ties, p is 1."""
+    tail = np.minimum(ge, le)
+    return tail / draws if exact else (tail + 1.0) / (draws + 1.0)
 
 
 def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale],
@@ -37,8 +53,12 @@ def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale
     however its rows were ordered. They are streamed in batches (at most ``_BLOCK``
     draws in memory; each area-year's stream continues from batch to batch, so the
     batch size does not change the draws), and every scale is evaluated on each batch
-    before the next is drawn. Returns, per scale, I, the pseudo p-value, and masks of
-    groups without neighbours and without variation.
+    before the next is drawn. A draw that ties with the observed I counts on both sides
+    (:func:`_folded_p`): with all draws tied p is 1, never the smallest p possible. An
+    area-year with at most ``n`` units where ``n! <= permutations`` gets its exact p
+    from all ``n!`` orders instead (:func:`_exact_moran_p`). Returns, per scale, I, the
+    p-value, and masks of groups without neighbours, without variation, and with
+    fewer than :data:`MORAN_MIN_LINKED` units or units with a neighbour (I undefined).
     """
     n, g = c.a.size, c.group
     rows = np.arange(n)
@@ -57,7 +77,9 @@ def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale
             factor = c.n_units / s0 / den
             stat = factor * c.sum(z * lag[:, 0] * inverse)
         states.append((scale, chunks, inverse, factor, stat, s0 == 0))
+    few = c.n_units < MORAN_MIN_LINKED
     larger = np.zeros((len(scales), c.n_groups))
+    smaller = np.zeros((len(scales), c.n_groups))
     drawn = bool(permutations) and streams is not None
     if drawn:
         order = np.arange(n) if order is None else np.asarray(order)
@@ -81,15 +103,62 @@ def _moran(c: GroupedCounts, share: np.ndarray, pool: _Pool, scales: list[_Scale
                 with np.errstate(invalid="ignore"):  # groups without neighbours: NaN
                     sims = factor[:, None] * _group_sum(zp * lag_p * inverse[:, None], g,
                                                         c.n_groups)
-                larger[k] += (sims >= stat[:, None]).sum(axis=1)
+                larger[k] += (sims >= stat[:, None] - _TIE).sum(axis=1)
+                smaller[k] += (sims <= stat[:, None] + _TIE).sum(axis=1)
     out = []
-    for k, (_, _, _, _, stat, lonely) in enumerate(states):
+    for k, (scale, chunks, inverse, factor, stat, lonely) in enumerate(states):
         p_value = np.full(c.n_groups, np.nan)
         if drawn:
-            tail = np.minimum(larger[k], permutations - larger[k])
-            p_value = (tail + 1.0) / (permutations + 1.0)
-        out.append((stat, p_value, lonely, flat))
+            p_value = _folded_p(larger[k], smaller[k], permutations, exact=False)
+            _exact_moran_p(c, z, pool, rows, scale, chunks, inverse, factor, stat,
+                           permutations, p_value)
+        linked = c.sum((inverse > 0).astype(np.float64))
+        out.append((stat, p_value, lonely, flat, few | (~lonely & (linked < MORAN_MIN_LINKED))))
     return out
+
+
+def _exact_moran_p(c: GroupedCounts, z: np.ndarray, pool: _Pool, rows: np.ndarray,
+                   scale: _Scale, chunks: Any, inverse: np.ndarray, factor: np.ndarray,
+                   stat: np.ndarray, permutations: int, p_value: np.ndarray) -> None:
+    """Exact folded p-values (in place) of the area-years whose ``n!`` orders are no
+    more than ``permutations``: I of every order of the shares over the locations,
+    vectorised per size ``n`` (at most 6 for 999 permutations, so at most 720 orders),
+    instead of a sample of orders that repeats most of them."""
+    from itertools import permutations as orders
+    from math import factorial
+
+    sizes = c.n_units.astype(np.intp)
+    largest = 0
+    while largest + 1 <= sizes.max(initial=0) and factorial(largest + 1) <= permutations:
+        largest += 1
+    small = np.flatnonzero((sizes >= MORAN_MIN_LINKED) & (sizes <= largest))
+    if small.size == 0:
+        return
+    g = c.group
+    # position of each unit in its area-year block; the weights W[i, j-th unit of i's
+    # block] are the lags of the indicator columns of the block positions
+    starts = np.concatenate([[0], np.cumsum(np.bincount(g, minlength=c.n_groups))])
+    position = np.arange(g.size) - starts[g]
+    keep = np.isin(g, small)
+    indicator = np.zeros((g.size, largest))
+    indicator[np.flatnonzero(keep), position[keep]] = 1.0
+    weights, _ = _smooth(pool, rows, indicator, scale, chunks=chunks)
+    for n in range(MORAN_MIN_LINKED, largest + 1):
+        groups = small[sizes[small] == n]
+        if groups.size == 0:
+            continue
+        members = starts[groups][:, None] + np.arange(n)  # (G, n) rows in block order
+        w = weights[members][:, :, :n]  # (G, n, n)
+        zg, inv = z[members], inverse[members]  # (G, n)
+        table = np.array(list(orders(range(n))))  # (n!, n)
+        zp = zg[:, table]  # (G, n!, n)
+        lag = np.einsum("gij,gpj->gpi", w, zp)
+        with np.errstate(invalid="ignore"):
+            sims = factor[groups][:, None] * (zp * lag * inv[:, None, :]).sum(axis=2)
+        obs = stat[groups][:, None]
+        ge = (sims >= obs - _TIE).sum(axis=1)
+        le = (sims <= obs + _TIE).sum(axis=1)
+        p_value[groups] = _folded_p(ge, le, table.shape[0], exact=True)
 
 
 def _delaunay_edges(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

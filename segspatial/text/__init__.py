@@ -19,16 +19,29 @@ part of a pattern, and escaping for HTML belongs to the page (:func:`markup` for
 built in Python, autoescaping templates otherwise). Numbers are formatted by
 :class:`segspatial._format.Formatter`, in the language's locale.
 
-Counts: a key may have variants for 0 and 1 (``<key>_zero``, ``<key>_one``) that
-:func:`plural` picks by a count ("1 school", "no school" beside "$n schools").
+Counts: a sentence with a count has variants that :func:`plural` picks by the count,
+the way the language's locale says it (CLDR plural rules, from Babel):
+
+* ``<key>_one``, ``<key>_two``, ``<key>_few``, ``<key>_many``, ``<key>_zero``: the
+  plural categories of the locale other than "other" (English and Dutch have only
+  ``one``: "$n school" beside "$n schools"; Polish has ``one``, ``few`` and ``many``);
+  ``<key>`` itself is the category "other". A category variant has the same fields as
+  ``<key>`` (it says the number too: in some languages "one" also covers 21);
+* ``<key>_none`` and ``<key>_single``: a sentence of its own for exactly 0 and exactly
+  1 (ICU's ``=0`` and ``=1``: "there is no school", "In Havenstad H is 0.254"); they
+  come first, and every language has the same ones.
+
+A key with category variants has one for every category of its language but "other"
+(the catalogue check says which are missing).
 
 Adding a language
 -----------------
 Copy ``en.toml`` to ``<code>.toml`` in this folder, translate the values (keep the keys
 and the ``$fields``), set ``[language] name`` and ``locale`` and add the code to
-:data:`BUILTIN`. The command line's ``--lang`` choices and every ``lang=`` check come
-from :data:`LANGUAGES`. :func:`register_language` adds a catalogue from elsewhere at
-run time.
+:data:`BUILTIN`; give every counted sentence the plural variants of the new locale
+(``_one``, ``_few``, ...: :func:`plural_categories`). The command line's ``--lang``
+choices and every ``lang=`` check come from :data:`LANGUAGES`.
+:func:`register_language` adds a catalogue from elsewhere at run time.
 
 Examples
 --------
@@ -42,9 +55,11 @@ Examples
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -52,12 +67,17 @@ from types import MappingProxyType
 from typing import Any
 
 __all__ = ["BUILTIN", "LANGUAGES", "Language", "catalogue", "check_lang", "fields",
-           "language", "lookup", "markup", "plural", "plural_key", "register_language", "t"]
+           "language", "lookup", "markup", "plural", "plural_categories", "plural_key",
+           "register_language", "t"]
 
 #: The languages shipped with segspatial: one ``<code>.toml`` each in this package.
 BUILTIN = ("en", "nl")
 #: The first table's keys have no prefix.
 _PLAIN_TABLE = "text"
+#: Suffixes of the plural variants: CLDR's categories (but "other", the key itself) ...
+CATEGORIES = ("zero", "one", "two", "few", "many")
+#: ... and the sentences for exactly 0 and exactly 1 (ICU's ``=0``, ``=1``).
+EXACT = {"none": 0, "single": 1}
 
 
 @dataclass(frozen=True)
@@ -108,18 +128,47 @@ def register_language(code: str, source: str | Path) -> Language:
         raise
 
 
+def _variants(table: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The plural variants of a catalogue: key -> (its base key, its suffix)."""
+    found = {}
+    for key in table:
+        base, _, suffix = key.rpartition("_")
+        if base in table and (suffix in CATEGORIES or suffix in EXACT):
+            found[key] = (base, suffix)
+    return found
+
+
 def _check_complete(code: str) -> None:
-    """A ValueError unless ``code`` has the keys and fields of the first language."""
+    """A ValueError unless ``code`` has the keys and fields of the first language, and
+    the plural variants of its own locale (:func:`plural_categories`)."""
     reference, mine = catalogue(BUILTIN[0]), catalogue(code)
     source = LANGUAGES[code]
-    missing = sorted(set(reference) - set(mine))
-    extra = sorted(set(mine) - set(reference))
+    ref_variants, my_variants = _variants(reference), _variants(mine)
+    ref_keys = {k for k, (_, s) in ref_variants.items() if s in CATEGORIES}
+    my_keys = {k for k, (_, s) in my_variants.items() if s in CATEGORIES}
+    missing = sorted(set(reference) - ref_keys - set(mine))
+    extra = sorted(set(mine) - my_keys - set(reference))
     if missing or extra:
         raise ValueError(f"text catalogue {source}: keys missing: {missing or 'none'}; "
                          f"keys not in {BUILTIN[0]!r}: {extra or 'none'}")
     differ = [f"{key} (fields {sorted(fields(mine[key]))}, not "
               f"{sorted(fields(pattern))})" for key, pattern in reference.items()
-              if fields(mine[key]) != fields(pattern)]
+              if key not in ref_keys and fields(mine[key]) != fields(pattern)]
+    categories = plural_categories(code)
+    counted = {base for base, suffix in {**ref_variants, **my_variants}.values()
+               if suffix in CATEGORIES}
+    for key, (base, suffix) in sorted(my_variants.items()):
+        if suffix in CATEGORIES and suffix not in categories:
+            differ.append(f"{key} ('{suffix}' is not a plural category of "
+                          f"{language(code).locale}: {', '.join(categories)})")
+        elif suffix in CATEGORIES and fields(mine[key]) != fields(mine[base]):
+            differ.append(f"{key} (fields {sorted(fields(mine[key]))}, not those of "
+                          f"{base}: {sorted(fields(mine[base]))})")
+    for base in sorted(counted):
+        lacking = [c for c in categories if c != "other" and f"{base}_{c}" not in mine]
+        if lacking:
+            differ.append(f"{base} (plural variants missing: "
+                          f"{', '.join(f'{base}_{c}' for c in lacking)})")
     if differ:
         raise ValueError(f"text catalogue {source}: {'; '.join(differ)}")
 
@@ -184,26 +233,61 @@ def fields(pattern: str) -> set[str]:
 def t(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` with its fields filled in literally (``str``).
 
-    Nothing is escaped or read as a pattern: a value is put in as it is.
+    Nothing is escaped or read as a pattern: a value is put in as it is. A value ``n``
+    (a count) picks the key's plural variant, as :func:`plural` does.
 
     Raises
     ------
     KeyError
         If the catalogue has no ``key`` or a field of the pattern has no value.
     """
+    key = _counted(lang, key, values)
     pattern = _load(lang)[1].get(key)
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
     return Template(pattern).substitute({k: str(v) for k, v in values.items()})
 
 
-def plural_key(lang: str, key: str, n: Any) -> str:
-    """The variant of ``key`` for the count ``n``: ``<key>_zero`` when ``n`` is 0 and
-    ``<key>_one`` when it is 1, where the catalogue has them, else ``key`` itself.
+def _counted(lang: str, key: str, values: Mapping[str, Any]) -> str:
+    """The plural variant of ``key`` for the value ``n``, when there is one: the count
+    as a number, or as the language writes it (``"1.234"`` in Dutch); a text that is
+    not a number (``"< 10"``) keeps ``key``."""
+    if "n" not in values:
+        return key
+    n = values["n"]
+    if isinstance(n, str):
+        from babel.numbers import NumberFormatError, parse_decimal
 
-    Every language has the same keys, so a language that needs no special sentence for
-    0 or 1 repeats the general one; explicit 0 and 1 (ICU's ``=0``/``=1``) cover the
-    built-in languages, whose plural rules only set 1 apart.
+        try:
+            n = parse_decimal(n.replace("\u2212", "-").replace("\u00a0", ""),
+                              locale=language(lang).locale)
+        except (NumberFormatError, ValueError):
+            return key
+    return plural_key(lang, key, n)
+
+
+@cache
+def _plural_rule(locale: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(locale).plural_form
+
+
+def plural_categories(lang: str) -> tuple[str, ...]:
+    """The CLDR plural categories of ``lang``'s locale, "other" last (Babel).
+
+    >>> plural_categories("nl")
+    ('one', 'other')
+    """
+    tags = _plural_rule(language(lang).locale).tags
+    return tuple(c for c in CATEGORIES if c in tags) + ("other",)
+
+
+def plural_key(lang: str, key: str, n: Any) -> str:
+    """The variant of ``key`` for the count ``n``: ``<key>_none`` for exactly 0 and
+    ``<key>_single`` for exactly 1 where the catalogue has them, else the variant of
+    ``n``'s plural category in the language's locale (``<key>_one``, ``<key>_few``,
+    ...; CLDR rules through Babel) where it has one, else ``key`` itself ("other").
 
     >>> plural_key("en", "cli.n_units", 1), plural_key("en", "cli.n_units", 3)
     ('cli.n_units_one', 'cli.n_units')
@@ -213,10 +297,15 @@ def plural_key(lang: str, key: str, n: Any) -> str:
         number = float(n)
     except (TypeError, ValueError):
         return key
-    for exact, suffix in ((0.0, "_zero"), (1.0, "_one")):
-        if number == exact and f"{key}{suffix}" in table:
-            return f"{key}{suffix}"
-    return key
+    if not math.isfinite(number):
+        return key
+    for suffix, exact in EXACT.items():
+        if number == exact and f"{key}_{suffix}" in table:
+            return f"{key}_{suffix}"
+    category = _plural_rule(language(lang).locale)(
+        int(number) if number.is_integer() else number)
+    variant = f"{key}_{category}"
+    return variant if category != "other" and variant in table else key
 
 
 def plural(lang: str, key: str, count: Any, /, **values: Any) -> str:
@@ -234,6 +323,7 @@ def markup(lang: str, key: str, **values: Any):
     :class:`markupsafe.Markup` already are put in as they are); a ``Markup``."""
     from markupsafe import Markup, escape
 
+    key = _counted(lang, key, values)
     pattern = _load(lang)[1].get(key)
     if pattern is None:
         raise KeyError(f"the {lang!r} text catalogue has no key {key!r}")
@@ -242,5 +332,7 @@ def markup(lang: str, key: str, **values: Any):
         return text if isinstance(value, Markup) else text.replace("{", "&#123;").replace(
             "}", "&#125;")
 
-    return Markup(Template(str(escape(pattern))).substitute(
-        {k: field(v) for k, v in values.items()}))
+    # the catalogue writes superscripts as "H^R" (plain text for the terminal and the
+    # figures); a page sets them as HTML (the pattern only, never a value)
+    pattern = str(escape(pattern)).replace("H^R", "H<sup>R</sup>")
+    return Markup(Template(pattern).substitute({k: field(v) for k, v in values.items()}))
