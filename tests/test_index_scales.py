@@ -153,7 +153,8 @@ def test_ro_index_map_title_is_in_words(squares):
                          area_code="statcode", index="spatial_dissimilarity_ro")
     bar = next(a for a in ax.figure.axes if a is not ax)
     assert "_ro" not in ax.get_title() and "_ro" not in bar.get_xlabel()
-    assert bar.get_xlabel() == "Spatial D (Reardon & O'Sullivan) at 1 km (Gaussian kernel)"
+    assert bar.get_xlabel() == (f"Spatial D (Reardon & O'Sullivan) at "
+                                f"{Formatter('en').distance(1000)} (Gaussian kernel)")
 
 
 def test_lon_lat_boundaries_are_projected_before_drawing():
@@ -284,7 +285,7 @@ def test_schools_on_several_years_says_which_year_it_shows(tmp_path, capsys):
                  "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr",
                  "-o", str(tmp_path / "m.png")]) == 0
     err = capsys.readouterr().err
-    assert "the data hold 2 years in column 'yr'; the map shows the latest, 2019: choose " \
+    assert "column 'yr' holds several years; the map shows the latest, 2019: choose " \
         "another with --in-year" in err
     assert main(["schools", str(path), "--unit", "school", "--group-a", "a", "--group-b", "b",
                  "--x", "x", "--y", "y", "--crs", "EPSG:28992", "--year", "yr", "--in-year",

@@ -79,7 +79,7 @@ def _select_year(args: argparse.Namespace, data):
 
         words = Formatter(args.lang)
         console_of(args).note(t(args.lang, "figures2.latest_year", year=words.year(wanted),
-                                n=words.count(distinct), column=args.year))
+                                column=args.year))
     return data[mask], wanted
 
 
