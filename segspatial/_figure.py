@@ -252,14 +252,33 @@ def extend(below: bool, above: bool) -> str:
 
 
 def out_of_scale_handles(fmt: Formatter, below: bool, above: bool, vmin: float,
-                         vmax: float) -> list:
-    """Legend entries (patches) of the values below / above the colour scale."""
+                         vmax: float, *, below_random: bool = False) -> list:
+    """Legend entries (patches) of the values below / above the colour scale
+    (``below_random``: D*, where below 0 means more even than random allocation)."""
     from matplotlib.patches import Patch
 
-    return ([Patch(facecolor=BELOW_COLOR, edgecolor="none", label=fmt.below(vmin))]
+    return ([Patch(facecolor=BELOW_COLOR, edgecolor="none",
+                   label=fmt.below(vmin, random=below_random))]
             if below else []) + (
         [Patch(facecolor=ABOVE_COLOR, edgecolor="none", label=fmt.above(vmax))]
         if above else [])
+
+
+def note_no_values(fmt: Formatter, index: Any, values: Any, reasons: Any = ()) -> None:
+    """A note (:class:`~segspatial.SegregationWarning`) when no area has a value: the
+    figure is all grey "no data" (review2 #42); it says why when the results do."""
+    values = np.asarray(values, dtype=np.float64)
+    if not values.size or np.isfinite(values).any():
+        return
+    from segspatial._exceptions import SegregationWarning
+    from segspatial._warn import Examples, warn
+
+    reasons = list(dict.fromkeys(str(r) for r in reasons))
+    if reasons:
+        warn(SegregationWarning, "no_values_why", stacklevel=3,
+             index=fmt.index_title(index), reasons=Examples(reasons, quote=False))
+    else:
+        warn(SegregationWarning, "no_values", stacklevel=3, index=fmt.index_title(index))
 
 
 def no_data_handle(fmt: Formatter):
@@ -283,34 +302,81 @@ def set_title(ax: Any, text: str | None, *, fontsize: float = 12.0,
     and cleaned (:func:`_clean`: control characters as U+FFFD); ``""`` or None draws
     none.
 
-    A title too long for the width it has is broken only after its own separator
-    (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), never
-    inside a name or label from the data, and its font shrinks (to 7 points at least)
-    until the longest line fits.
+    A title too long for the width it has is broken after its own separator first
+    (``"Dissimilarity index D —"`` / ``"Dutch vs non-western pupils, 2018"``), then
+    between words, to the width measured in the title's font (:func:`wrap_text`); the
+    font shrinks (to 8 points at least) only when a single word is wider than that.
+    Constrained layout reserves the lines' height.
     """
     if not text:
         return
     text = _clean(text)
-    inches = ax.figure.get_figwidth() if figure else 0.95 * _axes_width_inches(ax)
+    inches = ax.figure.get_figwidth() * 0.95 if figure else 0.95 * _axes_width_inches(ax)
     lines = [text]
-    if _fits(text, inches, fontsize) < 1 and _TITLE_BREAK in text:
+    if _text_inches(text, fontsize) > inches and _TITLE_BREAK in text:
         head, tail = text.split(_TITLE_BREAK, 1)
         lines = [head + _TITLE_BREAK.rstrip(), tail]
-    longest = max(lines, key=len)
-    size = max(7.0, min(fontsize, fontsize * _fits(longest, inches, fontsize)))
+    size, wrapped = _wrap_lines(lines, inches, fontsize, smallest=8.0)
     if figure:
-        ax.figure.suptitle("\n".join(lines), fontsize=size, **_LITERAL)
+        ax.figure.suptitle(wrapped, fontsize=size, **_LITERAL)
     else:
-        ax.set_title("\n".join(lines), fontsize=size, **_LITERAL)
+        ax.set_title(wrapped, fontsize=size, **_LITERAL)
 
 
 _TITLE_BREAK = " — "
 
 
-def _fits(line: str, inches: float, fontsize: float) -> float:
-    """How many times ``line`` fits in ``inches`` at ``fontsize`` (about 0.55 em a
-    character)."""
-    return inches * 72 / max(1.0, 0.55 * fontsize * len(line))
+def _text_inches(line: str, fontsize: float) -> float:
+    """The width of ``line`` drawn in the default font at ``fontsize`` (measured from
+    the glyphs, no renderer needed)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(
+        line, FontProperties(size=fontsize), ismath=False)
+    return width / 72
+
+
+def _wrap_lines(lines: list[str], inches: float, fontsize: float,
+                smallest: float) -> tuple[float, str]:
+    """``lines`` each wrapped between words to ``inches`` at ``fontsize``; the font
+    shrinks (to ``smallest``) while a single word is still wider. (size, text)."""
+    words = [w for line in lines for w in line.split()]
+    widest = max((_text_inches(w, fontsize) for w in words), default=0.0)
+    size = fontsize if widest <= inches else max(smallest, fontsize * inches / widest)
+    out: list[str] = []
+    for line in lines:
+        current = ""
+        for word in line.split(" "):
+            trial = f"{current} {word}" if current else word
+            if current and _text_inches(trial, size) > inches:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return size, "\n".join(out)
+
+
+def room_for_lines(ax: Any, created: bool, base: int = 2) -> None:
+    """A figure this module made grows by the height of the lines its title and its
+    colour bars' labels take beyond ``base`` in all (one each), so constrained layout
+    can fit them (a wrapped long group label would otherwise push the title off the
+    top); a figure the caller gave keeps its size."""
+    if not created:
+        return
+    figure = ax.figure
+    labels = [ax.get_title()] + [a.get_xlabel() for a in figure.axes if a is not ax]
+    extra = sum(label.count("\n") + 1 for label in labels if label) - base
+    if extra > 0:
+        figure.set_figheight(figure.get_figheight() + 0.24 * extra)
+
+
+def wrap_text(text: str, inches: float, fontsize: float = 10.0) -> str:
+    """``text`` broken between words so no line is wider than ``inches`` at
+    ``fontsize`` (measured; a word wider than that keeps a line of its own).
+    Colour-bar labels use it: a long group label never runs off the figure."""
+    return _wrap_lines([_clean(text)], inches, fontsize, smallest=fontsize)[1]
 
 
 #: Characters per legend line, and per legend row (all columns), at the small sizes used.
@@ -345,6 +411,30 @@ def legend_below(ax: Any, handles: list, *, title: str | None = None,
         legend = ax.legend(loc=loc, bbox_to_anchor=(x, -0.01), **options)
     _literal(legend)
     return legend
+
+
+def for_drawing(frame: Any) -> Any:
+    """Geometries in a projected CRS for a static map (review2 #50).
+
+    Longitude/latitude drawn as x/y squash the Netherlands (a degree of longitude is
+    0.62 of a degree of latitude at 52° N): a geographic frame is projected to RD New
+    (EPSG:28992) when it lies within RD New's area of use, else to its UTM zone; a
+    projected frame, or one without a CRS, is returned as it is.
+    """
+    crs = getattr(frame, "crs", None)
+    if crs is None or not crs.is_geographic or not len(frame):
+        return frame
+    from pyproj import CRS
+
+    from segspatial.geo._common import DEFAULT_DISTANCE_CRS
+
+    bounds = np.asarray(frame.total_bounds, dtype=np.float64)
+    if not np.isfinite(bounds).all():
+        return frame
+    west, south, east, north = CRS(DEFAULT_DISTANCE_CRS).area_of_use.bounds
+    inside = (bounds[0] >= west - 1 and bounds[1] >= south - 1 and bounds[2] <= east + 1
+              and bounds[3] <= north + 1)
+    return frame.to_crs(DEFAULT_DISTANCE_CRS if inside else frame.estimate_utm_crs())
 
 
 def _outline(boundaries: Any, crs: Any):

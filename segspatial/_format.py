@@ -231,6 +231,9 @@ class Formatter:
         base = match and lookup(self.lang, f"index_name.{match['index']}")
         if base:
             return self.text("fig_log_base", index=base, base=match["base"])
+        text = str(index)
+        if text.endswith("_ro") and lookup(self.lang, f"index_name.{text[:-3]}"):
+            return self.text("figures2.reardon_osullivan", index=self.index_title(text[:-3]))
         return self.data(index)
 
     def index_symbol(self, index: Any) -> str:
@@ -344,8 +347,11 @@ class Formatter:
         return self.text("fig_band", band=self.text(f"fig_band_{name}"),
                          low=self.decimal(low), high=self.decimal(high))
 
-    def below(self, value: float) -> str:
-        """Legend entry of values under the colour scale: ``below 0``."""
+    def below(self, value: float, *, random: bool = False) -> str:
+        """Legend entry of values under the colour scale: ``below 0``; with ``random``
+        (D*): ``below 0: more even than random``."""
+        if random:
+            return self.text("figures2.below_random", value=self.decimal(value))
         return self.text("fig_below_scale", value=self.decimal(value))
 
     def above(self, value: float) -> str:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from segspatial._figure import (
     _LITERAL,
+    _axes_width_inches,
     _check_scale,
     _literal,
     _new_axes,
@@ -34,16 +35,15 @@ from segspatial._figure import (
     formatter,
     legend_below,
     no_data_handle,
+    note_no_values,
     out_of_scale,
     out_of_scale_handles,
     scale_colormap,
     set_title,
+    wrap_text,
 )
 from segspatial._format import Formatter
 from segspatial._mapdata import (
-    MASSEY_DENTON_BANDS,
-    REPORT_VMAX,
-    REPORT_VMIN,
     _first,
     _pick,
     _require_columns,
@@ -51,6 +51,7 @@ from segspatial._mapdata import (
     check_frame,
     select_values,
 )
+from segspatial._scales import check_given, index_scale, resolve_scale
 from segspatial.schema import has_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,8 +147,8 @@ def report_grid(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     fmt: str | None = None,
     colorbar: bool = True,
@@ -204,10 +205,12 @@ def report_grid(
     -------
     matplotlib.axes.Axes
     """
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     results = _whole_input(results, words)
     frame, comparison = _grid_table(results, index, comparison, bandwidth)
+    vmin, vmax, cmap, _ = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
     rows = _pupil_order([frame]) if order is None else [str(a) for a in order]
     created = ax is None
     ax = _new_axes(ax, (7, 1.9 + _ROW * max(1, len(rows))))
@@ -220,7 +223,7 @@ def report_grid(
     set_title(ax, title, figure=created)
     if colorbar:
         _grid_legend(ax.figure, [ax], [image], vmin, vmax, words,
-                     _scale_title(words, index, frame))
+                     _scale_title(words, index, frame), index)
     return ax
 
 
@@ -232,8 +235,8 @@ def report_grids(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     fmt: str | None = None,
     ncols: int = 4,
@@ -264,8 +267,14 @@ def report_grids(
     Returns
     -------
     numpy.ndarray of matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        For ``label_a``/``label_b`` with more than one comparison (they name the groups
+        of one comparison; every panel would carry the same words).
     """
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     check_frame(results, "results")
     results = _whole_input(results, words)
@@ -275,7 +284,11 @@ def report_grids(
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
+    _check_labels(comparisons, label_a, label_b)
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
+    vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
+                                        vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
     rows = _pupil_order(frames) if order is None else [str(a) for a in order]
     created = axes is None
     if created:
@@ -313,12 +326,28 @@ def report_grids(
     if created:
         set_title(axes[0], words.title(scale, None, _years_of(words, frames)) if title is None
                   else title, figure=True)
-    _grid_legend(figure, list(axes), images, vmin, vmax, words, scale)
+    _grid_legend(figure, list(axes), images, vmin, vmax, words, scale, index)
     return axes
 
 
+def _reasons(results: pd.DataFrame, index: str) -> list:
+    if "reason" not in results.columns or "index" not in results.columns:
+        return []
+    rows = results[(results["index"] == index) & results["value"].isna()]
+    return rows["reason"].dropna().astype(str).unique().tolist()
+
+
+def _check_labels(comparisons: list, label_a: Any, label_b: Any) -> None:
+    """Group labels name the groups of one comparison: refuse them over several
+    (every panel would carry the same words; review2 #36)."""
+    if (label_a or label_b) and len(comparisons) > 1:
+        raise ValueError(f"label_a and label_b name the two groups of one comparison, but "
+                         f"{len(comparisons)} are shown: {_shown(comparisons)}; choose one "
+                         f"with comparison= or leave the labels out")
+
+
 def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
-                 words: Formatter, label: str) -> None:
+                 words: Formatter, label: str, index: Any = None) -> None:
     """The colour bar (with extend arrows for out-of-scale cells) and a legend of the
     grey and out-of-scale cells drawn, under the figure."""
     values = np.concatenate([np.ma.filled(i.get_array().astype(np.float64), np.nan).ravel()
@@ -326,12 +355,31 @@ def _grid_legend(figure, axes: list, images: list, vmin: float, vmax: float,
     below, above = out_of_scale(values, vmin, vmax)
     shrink = min(0.8, max(0.25, 6 / figure.get_figheight()))
     bar = figure.colorbar(images[-1], ax=axes, shrink=shrink, extend=extend(below, above))
-    bar.set_label(label, **_LITERAL)
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    bar.set_label(wrap_text(label, 0.9 * shrink * figure.get_figheight(), size), **_LITERAL)
     bar.ax.yaxis.set_major_formatter(words.tick_formatter())
-    handles = out_of_scale_handles(words, below, above, vmin, vmax)
+    handles = out_of_scale_handles(words, below, above, vmin, vmax,
+                                   below_random=index_scale(index).below_random)
     if np.isnan(values).any():
         handles.append(no_data_handle(words))
     legend_below(axes[-1], handles, figure=True)
+
+
+def _labels_fit(ax, labels: Sequence[str]) -> bool:
+    """Whether the column labels fit side by side, horizontally (review2 #40): the
+    longest (about 0.6 em a character at the tick size) within its column, the axes
+    taken as 60% of the width they have (row labels and colour bar take the rest)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    if not len(labels):
+        return True
+    points = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
+    longest = max(len(str(label)) for label in labels) * 0.6 * points / 72
+    return longest <= 0.9 * 0.6 * _axes_width_inches(ax) / len(labels)
 
 
 def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | None,
@@ -359,7 +407,8 @@ def _draw_grid(ax, frame: pd.DataFrame, rows: list[str], labels: list[str] | Non
                     color="white" if dark else "black", **_LITERAL)
     if column_labels is None:
         column_labels = [words.year(c) if c != "all" else "" for c in columns]
-    ax.set_xticks(range(len(columns)), list(column_labels), rotation=90)
+    ax.set_xticks(range(len(columns)), list(column_labels),
+                  rotation=0 if _labels_fit(ax, column_labels) else 90)
     if len(rows) > 20:  # a long page: the years on top as well
         ax.tick_params(axis="x", labeltop=True)
     ax.set_yticks(range(len(rows)), labels if labels is not None else [])
@@ -386,8 +435,8 @@ def ranking_chart(
     names: Mapping[Hashable, str] | pd.Series | None = None,
     order: Sequence[Hashable] | None = None,
     start: int = 1,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     lang: str = "en",
     title: str | None = None,
@@ -399,11 +448,11 @@ def ranking_chart(
 
     The readable form of the report's grid when there is a single year (a grid of one
     column would be a thin strip of cells). Each dot sits at its value, coloured on
-    the report's scale, with the value printed beside it; the Massey & Denton bands
-    (low, moderate, high) shade the background. The axis always covers the colour
-    scale and stretches to show values beyond it, which get their own colours and
-    legend entries; areas without a value are listed at the bottom with a grey cross
-    ("no data").
+    the index's scale, with the value printed beside it; for D-like indices the
+    Massey & Denton bands (low, moderate, high) shade the background. The axis
+    always covers the colour scale and stretches to show values beyond it, which get
+    their own colours and legend entries; areas without a value are listed at the
+    bottom with a grey cross ("no data").
 
     Parameters
     ----------
@@ -419,7 +468,8 @@ def ranking_chart(
     start : int
         Rank of the first row (for pages of a long ranking).
     vmin, vmax, cmap
-        The colour scale (default the report's 0 to 0.8).
+        The colour scale (default the index's own: the report's 0 to 0.8 for D, 0-1
+        for exposure, -1 to 1 for Moran's I, ...; bands only where defined).
     lang, title, label_a, label_b
         As in :func:`report_grid`.
     ax : matplotlib Axes, optional
@@ -431,12 +481,15 @@ def ranking_chart(
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
 
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     results = _whole_input(results, words)
     selection = select_values(results, index=index, comparison=comparison, year=year,
                               bandwidth=bandwidth)
     frame = selection.frame.set_index("area")
+    vmin, vmax, cmap, own = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
+    bands = own.bands or ()
     rows = (_value_order(frame["value"]) if order is None else [str(a) for a in order])
     values = frame["value"].reindex(rows).to_numpy(dtype=np.float64)
     created = ax is None
@@ -449,7 +502,7 @@ def ranking_chart(
     pad = 0.06 * (high - low)
     left, right = low - pad, high + 2.5 * pad  # the axis (room for the printed values)
     # bands in the background, on the part of the axis they cover (up to its ends)
-    for (lo, hi, _), shade in zip(MASSEY_DENTON_BANDS, _BAND_SHADES, strict=True):
+    for (lo, hi, _), shade in zip(bands, _BAND_SHADES, strict=False):
         if max(lo, left) < min(hi, right):
             ax.axvspan(max(lo, left), min(hi, right), color=shade, zorder=0, lw=0)
     ax.hlines(y[shown], low - pad, values[shown], color="#d0d5da", lw=0.6, zorder=1)
@@ -488,11 +541,11 @@ def ranking_chart(
     handles = [Line2D([], [], linestyle="", marker="o", markersize=6,
                       markerfacecolor=patch.get_facecolor(), markeredgecolor="#333333",
                       label=patch.get_label())
-               for patch in out_of_scale_handles(words, below, above, vmin, vmax)]
+               for patch in out_of_scale_handles(words, below, above, vmin, vmax,
+                                                 below_random=own.below_random)]
     handles += [Line2D([], [], linestyle="", marker="s", markersize=8, markerfacecolor=shade,
                        markeredgecolor="none", label=words.band(name, lo, hi))
-                for (lo, hi, name), shade in zip(MASSEY_DENTON_BANDS, _BAND_SHADES,
-                                                 strict=True)]
+                for (lo, hi, name), shade in zip(bands, _BAND_SHADES, strict=False)]
     if missing.any():
         handles.append(Line2D([], [], linestyle="", marker="x", color="#8c8c8c",
                               label=words.text("fig_no_data")))
@@ -519,8 +572,8 @@ def grid_pages(
     bandwidth: Any = None,
     names: Mapping[Hashable, str] | pd.Series | None = None,
     rows_per_page: int | None = ROWS_PER_PAGE,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     lang: str = "en",
     title: str | None = None,
@@ -541,7 +594,8 @@ def grid_pages(
     results : pandas.DataFrame
         A tidy results table.
     index, bandwidth, names, vmin, vmax, cmap, lang, label_a, label_b
-        As in :func:`report_grid`.
+        As in :func:`report_grid`; the labels only with one comparison (ValueError
+        otherwise).
     comparisons : sequence, optional
         The comparisons to show (default all, in order of appearance).
     rows_per_page : int or None
@@ -555,6 +609,7 @@ def grid_pages(
     list of matplotlib.figure.Figure
         One figure per page, in order.
     """
+    check_given(vmin, vmax)
     check_frame(results, "results")
     if rows_per_page is not None and (isinstance(rows_per_page, bool) or not isinstance(
             rows_per_page, (int, np.integer)) or rows_per_page < 1):
@@ -568,7 +623,12 @@ def grid_pages(
     comparisons = list(comparisons)
     if not comparisons:
         raise ValueError("comparisons must name at least one comparison, got []")
+    _check_labels(comparisons, label_a, label_b)
     frames = [_grid_table(results, index, c, bandwidth)[0] for c in comparisons]
+    vmin, vmax, cmap, _ = resolve_scale(index, pd.concat([f["value"] for f in frames]),
+                                        vmin, vmax, cmap)
+    note_no_values(words, index, pd.concat([f["value"] for f in frames]),
+                   _reasons(results, index))
     one_year = len(set().union(*(set(f["year"].unique()) for f in frames))) <= 1
     if one_year and len(comparisons) == 1:
         selection = select_values(results, index=index, comparison=comparisons[0],
@@ -639,7 +699,7 @@ def _comparison_grid(results: pd.DataFrame, frames: list[pd.DataFrame], comparis
     if title is None:
         title = words.title(scale, None, _year_of(frames[0]))
     set_title(ax, title, figure=True)
-    _grid_legend(figure, [ax], [image], vmin, vmax, words, scale)
+    _grid_legend(figure, [ax], [image], vmin, vmax, words, scale, index)
     return figure
 
 

@@ -71,6 +71,7 @@ class Selection:
     kernel: Any = None
     group_a: Any = None
     group_b: Any = None
+    reasons: tuple = ()  # the distinct reasons of the rows without a value
 
     def describe(self) -> dict[str, Any]:
         """What was selected, as keyword arguments of
@@ -208,8 +209,11 @@ def select_values(
     for col in ("n_units", "n_pupils", "n_a", "n_b"):
         out[col] = (pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
                     if col in frame.columns else np.nan)
+    reasons = (tuple(str(r) for r in frame.loc[out["value"].isna().to_numpy(), "reason"]
+                     .dropna().unique()) if "reason" in frame.columns else ())
     return Selection(out, index, comparison, year, bandwidth, kernel=_first(frame, "kernel"),
-                     group_a=_first(frame, "group_a"), group_b=_first(frame, "group_b"))
+                     group_a=_first(frame, "group_a"), group_b=_first(frame, "group_b"),
+                     reasons=reasons)
 
 
 def guess_name_column(frame: pd.DataFrame, name: str | None) -> str | None:

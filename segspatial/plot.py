@@ -31,6 +31,7 @@ from segspatial._figure import (
     _LITERAL,
     MAX_LABEL,
     STATIC_FORMATS,
+    _axes_width_inches,
     _check_scale,
     _colormap,
     _literal,
@@ -41,15 +42,19 @@ from segspatial._figure import (
     draw_outline,
     extend,
     figure_bytes,
+    for_drawing,
     formatter,
     legend_below,
     map_figsize,
     no_data_handle,
+    note_no_values,
     out_of_scale,
     out_of_scale_handles,
     pdf_pages_bytes,
+    room_for_lines,
     scale_colormap,
     set_title,
+    wrap_text,
 )
 from segspatial._grid import ROWS_PER_PAGE, grid_pages, ranking_chart, report_grid, report_grids
 from segspatial._mapdata import (
@@ -68,6 +73,7 @@ from segspatial._mapdata import (
     check_min_cell,
     school_frame,
 )
+from segspatial._scales import check_given, index_scale, is_known, resolve_scale
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -106,14 +112,17 @@ def _normalise_scheme(scheme: str) -> str:
     for name in mapclassify.CLASSIFIERS:
         if name.lower() == key:
             return name
-    raise ValueError(f"scheme={scheme!r} is not known; use None (a continuous scale), "
-                     f"'massey_denton' or a mapclassify scheme: "
-                     f"{_shown(list(mapclassify.CLASSIFIERS))}")
+    import re
+
+    names = ["massey_denton"] + [re.sub(r"(?<!^)(?=[A-Z])", "_", n).lower()
+                                 for n in mapclassify.CLASSIFIERS]
+    raise ValueError(f"scheme={scheme!r} is not known; leave scheme= out for a continuous "
+                     f"scale, or use one of {', '.join(names)}")
 
 
 def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
-             vmin: float | None = None,
-             vmax: float | None = None) -> tuple[np.ndarray, list[tuple]]:
+             vmin: float | None = None, vmax: float | None = None,
+             index: str | None = None) -> tuple[np.ndarray, list[tuple]]:
     """Classes of ``values`` by the Massey & Denton bands or a mapclassify scheme.
 
     Parameters
@@ -136,6 +145,11 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
         and the values below ``vmin`` / above ``vmax`` form one class each ("below
         0", "above 0.8", lower ``-inf`` / upper ``inf``), so no value on the scale
         shares a class (and a colour) with one off it.
+    index : str, optional
+        The index classified: the Massey & Denton bands are refused for an index they
+        are not defined for (exposure, Moran's I, ...; see
+        :data:`segspatial._scales.INDEX_SCALES`), and a negative D* is labelled
+        "below 0: more even than random".
 
     Returns
     -------
@@ -144,6 +158,12 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     bins : list of (lower, upper, label)
         One entry per class, in order; mapclassify classes are labelled
         ``"0.175 to 0.252"`` (``"0,175 tot 0,252"``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown scheme, ``k`` below 2, or the Massey & Denton bands on an index
+        without them.
 
     Examples
     --------
@@ -166,11 +186,16 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     classes = np.full(values.shape, -1, dtype=np.int64)
     ok = np.isfinite(values)
     if scheme == "massey_denton":
+        scale = index_scale(index) if index is not None else None
+        if scale is not None and scale.bands is None and is_known(index):
+            raise ValueError(words.text("figures2.no_bands", index=words.index_title(index)))
+        random = scale is not None and scale.below_random
         edges = np.array([lo for lo, _, _ in MASSEY_DENTON_BANDS[1:]])
         classes[ok] = np.searchsorted(edges, values[ok], side="right")
         bins = [(lo, hi, words.band(name, lo, hi)) for lo, hi, name in MASSEY_DENTON_BANDS]
         bottom, top = MASSEY_DENTON_BANDS[0][0], MASSEY_DENTON_BANDS[-1][1]
-        for outside, entry in ((ok & (values < bottom), (-np.inf, bottom, words.below(bottom))),
+        for outside, entry in ((ok & (values < bottom),
+                                (-np.inf, bottom, words.below(bottom, random=random))),
                                (ok & (values > top), (top, np.inf, words.above(top)))):
             if outside.any():
                 bins.append(entry)
@@ -183,17 +208,29 @@ def classify(values: Any, scheme: str, *, k: int = 5, lang: str = "en",
     if not ok.any():
         return classes, []
     klass = getattr(mapclassify, scheme)
-    try:
-        fitted = klass(values[ok], k=int(k))
-    except TypeError:  # schemes without k (HeadTailBreaks, BoxPlot, StdMean, ...)
-        fitted = klass(values[ok])
+    import warnings
+
+    with warnings.catch_warnings():  # its "Setting k to 1" names its own argument
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            fitted = klass(values[ok], k=int(k))
+        except TypeError:  # schemes without k (HeadTailBreaks, BoxPlot, StdMean, ...)
+            fitted = klass(values[ok])
+    got = len(np.asarray(fitted.bins).ravel())
+    if "k" in getattr(fitted, "__dict__", {}) and got < int(k):
+        from segspatial._exceptions import SegregationWarning
+        from segspatial._warn import warn
+
+        warn(SegregationWarning, "fewer_classes", n=got, k=int(k),
+             distinct=int(np.unique(values[ok]).size))
     classes[ok] = fitted.yb
     uppers = list(np.asarray(fitted.bins, dtype=np.float64))
     lowers = [float(values[ok].min())] + uppers[:-1]
     if vmin is not None or vmax is not None:
         return _split_classes(values, classes, lowers, uppers, words,
                               -np.inf if vmin is None else float(vmin),
-                              np.inf if vmax is None else float(vmax))
+                              np.inf if vmax is None else float(vmax),
+                              random=index is not None and index_scale(index).below_random)
     bins = [(lo, hi, _class_range(words, lo, hi)) for lo, hi in zip(lowers, uppers,
                                                                       strict=True)]
     return classes, bins
@@ -207,8 +244,8 @@ def _class_range(words, low: float, high: float) -> str:
 
 
 def _split_classes(values: np.ndarray, classes: np.ndarray, lowers: list[float],
-                   uppers: list[float], words, vmin: float,
-                   vmax: float) -> tuple[np.ndarray, list[tuple]]:
+                   uppers: list[float], words, vmin: float, vmax: float, *,
+                   random: bool = False) -> tuple[np.ndarray, list[tuple]]:
     """mapclassify's classes cut at the scale's ends: the part of each class on the
     scale stays a class (its bounds clipped to the scale; empty parts dropped), the
     values below ``vmin`` and above ``vmax`` become one class each."""
@@ -218,7 +255,7 @@ def _split_classes(values: np.ndarray, classes: np.ndarray, lowers: list[float],
     out = np.full(values.shape, -1, dtype=np.int64)
     bins: list[tuple] = []
     if below.any():
-        bins.append((-np.inf, vmin, words.below(vmin)))
+        bins.append((-np.inf, vmin, words.below(vmin, random=random)))
         out[below] = 0
     for i, (lo, hi) in enumerate(zip(lowers, uppers, strict=True)):
         members = inside & (classes == i)
@@ -230,6 +267,16 @@ def _split_classes(values: np.ndarray, classes: np.ndarray, lowers: list[float],
         bins.append((vmax, np.inf, words.above(vmax)))
         out[above] = len(bins) - 1
     return out, bins
+
+
+def _bar_label(ax, text: str) -> str:
+    """A colour bar's label under a map, wrapped to the bar's width (0.7 of the axes;
+    review2 #55: a long group label ran off both edges)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.labelsize"]).get_size_in_points()
+    return wrap_text(text, 0.95 * 0.7 * _axes_width_inches(ax), size)
 
 
 def _class_colors(bins: list[tuple], cmap, norm) -> list:
@@ -256,8 +303,8 @@ def choropleth(
     bandwidth: Any = None,
     scheme: str | None = None,
     k: int = 5,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     edgecolor: str = "white",
     linewidth: float = 0.3,
@@ -305,10 +352,12 @@ def choropleth(
         None (continuous colour bar), ``"massey_denton"`` or a mapclassify scheme.
     k : int
         Number of classes for mapclassify schemes.
-    vmin, vmax : float
-        The colour scale (default the report's 0 to 0.8).
+    vmin, vmax : float, optional
+        The colour scale; default the index's own (:data:`segspatial._scales.INDEX_SCALES`:
+        the report's 0 to 0.8 for D-like indices, 0-1 for exposure and isolation, -1 to
+        1 for Moran's I, ...).
     cmap : str or Colormap, optional
-        Default the report's dark green to dark red (``RdYlGn_r``).
+        Default the index's own (the report's dark green to dark red for D).
     edgecolor, linewidth
         Area outlines.
     legend : bool
@@ -330,11 +379,16 @@ def choropleth(
     from matplotlib.colors import Normalize
     from matplotlib.patches import Patch
 
-    _check_scale(vmin, vmax)
+    check_given(vmin, vmax)
     words = formatter(lang)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
+    frame = for_drawing(frame)
+    note_no_values(words, index, frame["value"], selection.reasons)
+    vmin, vmax, cmap, index_scale = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    _check_scale(vmin, vmax)
+    created = ax is None
     ax = _new_axes(ax, map_figsize(frame.total_bounds) if len(frame) else (8, 9))
     norm = Normalize(vmin=vmin, vmax=vmax)
     values = frame["value"].to_numpy(dtype=np.float64)
@@ -343,11 +397,13 @@ def choropleth(
     if scheme is None:
         colors = scale_colormap(cmap)(norm(values))
         below, above = out_of_scale(values, vmin, vmax)
-        handles = out_of_scale_handles(words, below, above, vmin, vmax)
+        handles = out_of_scale_handles(words, below, above, vmin, vmax,
+                                       below_random=index_scale.below_random)
     else:
         colors = np.empty((len(frame), 4))
         colors[:] = _rgba(NO_DATA_COLOR)
-        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax)
+        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax,
+                                 index=index)
         class_colors = _class_colors(bins, cmap, norm)
         for i, color in enumerate(class_colors):
             colors[classes == i] = color
@@ -372,11 +428,12 @@ def choropleth(
             bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=scale_colormap(cmap)),
                                      ax=ax, location="bottom", shrink=0.7, pad=0.02,
                                      aspect=30, extend=extend(below, above))
-            bar.set_label(scale, **_LITERAL)
+            bar.set_label(_bar_label(ax, scale), **_LITERAL)
             bar.ax.xaxis.set_major_formatter(words.tick_formatter())
             legend_below(ax, handles)
         else:
             legend_below(ax, handles, title=scale, ncols=min(len(handles), 3))
+    room_for_lines(ax, created)
     return ax
 
 
@@ -494,6 +551,7 @@ def school_map(
         ob = outline.total_bounds
         bounds = [min(bounds[0], ob[0]), min(bounds[1], ob[1]), max(bounds[2], ob[2]),
                   max(bounds[3], ob[3])]
+    created = ax is None
     ax = _new_axes(ax, map_figsize(bounds, extra=2.1))
     if outline is not None:
         draw_outline(ax, outline)
@@ -525,12 +583,13 @@ def school_map(
             shares = np.where(ticks <= 0.5, 2 * ticks * c, c + (ticks - 0.5) * 2 * (1 - c))
             bar.set_ticks(ticks, labels=[words.percent(s) for s in shares])
             shown = words.percent(c, 1 if min_cell is None else 0)  # published: whole %
-            bar.set_label(words.text("fig_share_centre", a=group, centre=shown),
-                          **_LITERAL)
+            bar.set_label(_bar_label(ax, words.text("fig_share_centre", a=group,
+                                                    centre=shown)), **_LITERAL)
         else:
             bar.set_ticks([0, 0.5, 1], labels=[words.percent(0), words.text("fig_area_share"),
                                                words.percent(1)])
-            bar.set_label(words.text("fig_share_centred", a=group), **_LITERAL)
+            bar.set_label(_bar_label(ax, words.text("fig_share_centred", a=group)),
+                          **_LITERAL)
         refs = _reference_sizes(schools["size"].to_numpy())
         handles = [Line2D([], [], linestyle="", marker="o",
                           markersize=float(np.sqrt(max_size * r / biggest)),
@@ -544,6 +603,7 @@ def school_map(
         legend_below(ax, handles, title=words.text("fig_pupils_per_school"),
                      x=0.0 if hidden.any() else 0.5,
                      loc="upper left" if hidden.any() else "upper center")
+    room_for_lines(ax, created)
     return ax
 
 

@@ -50,8 +50,6 @@ from segspatial._mapdata import (
     ABOVE_SCALE_COLOR,
     BELOW_SCALE_COLOR,
     NO_DATA_COLOR,
-    REPORT_VMAX,
-    REPORT_VMIN,
     SUPPRESSED_COLOR,
     area_map_frame,
     band_text,
@@ -530,8 +528,8 @@ def choropleth_map(
     bandwidth: Any = None,
     scheme: str | None = None,
     k: int = 5,
-    vmin: float = REPORT_VMIN,
-    vmax: float = REPORT_VMAX,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: Any = None,
     tiles: Any = _UNSET,
     offline: bool = False,
@@ -546,14 +544,14 @@ def choropleth_map(
 ) -> folium.Map:
     """An interactive choropleth of one index per area, with tooltips.
 
-    The colours are those of :func:`segspatial.plot.choropleth` (the report's fixed
-    0 to 0.8 scale, dark green to dark red, or classes; values beyond the scale in
-    colours of their own, each with a legend entry). Each area's tooltip shows its
-    name, code, the value (3 decimals, 2 with ``min_cell``, or "no data"), the number
-    of schools and of pupils (rounded with ``min_cell``, ``"< N"`` below it). All
-    names are HTML-escaped. The legend's title names the index, comparison and year in
-    words; the map opens with the legend's height kept free at the bottom, so it
-    covers no area.
+    The colours are those of :func:`segspatial.plot.choropleth` (the index's own
+    scale: the report's fixed 0 to 0.8, dark green to dark red, for D; or classes;
+    values beyond the scale in colours of their own, each with a legend entry). Each
+    area's tooltip shows its name, code, the value (3 decimals, 2 with ``min_cell``,
+    or "no data"), the number of schools and of pupils (rounded with ``min_cell``,
+    ``"< N"`` below it). All names are HTML-escaped. The legend's title names the
+    index, comparison and year in words; the map opens with the legend's height kept
+    free at the bottom, so it covers no area.
 
     Parameters
     ----------
@@ -586,9 +584,11 @@ def choropleth_map(
     import folium
     from matplotlib.colors import Normalize
 
-    from segspatial._figure import _check_scale, out_of_scale, scale_colormap
+    from segspatial._figure import _check_scale, note_no_values, out_of_scale, scale_colormap
+    from segspatial._scales import check_given, resolve_scale
     from segspatial.plot import _class_colors, classify
 
+    check_given(vmin, vmax)
     min_cell = check_min_cell(min_cell)
     digits = 3  # the value in the tooltip; published values have 2 with min_cell
     if min_cell is not None:
@@ -597,10 +597,12 @@ def choropleth_map(
         check_published(results, min_cell)
         digits = Policy(min_cell).digits
     words = Formatter(lang)
-    _check_scale(vmin, vmax)
     frame, selection = area_map_frame(results, boundaries, index=index, area_code=area_code,
                                       name=name, comparison=comparison, year=year,
                                       bandwidth=bandwidth)
+    vmin, vmax, cmap, own = resolve_scale(index, frame["value"], vmin, vmax, cmap)
+    note_no_values(words, index, frame["value"], selection.reasons)
+    _check_scale(vmin, vmax)
     if frame.crs is not None:
         frame = frame.to_crs("EPSG:4326")
     cmap = scale_colormap(cmap)
@@ -618,10 +620,12 @@ def choropleth_map(
                  for p in (0, 0.25, 0.5, 0.75, 1)]
         body = _gradient(cmap, ticks)
         below, above = out_of_scale(values, vmin, vmax)
-        entries += [(BELOW_SCALE_COLOR, words.below(vmin))] if below else []
+        entries += ([(BELOW_SCALE_COLOR, words.below(vmin, random=own.below_random))]
+                    if below else [])
         entries += [(ABOVE_SCALE_COLOR, words.above(vmax))] if above else []
     else:
-        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax)
+        classes, bins = classify(values, scheme, k=k, lang=lang, vmin=vmin, vmax=vmax,
+                                 index=index)
         colors = _hex(np.array(_class_colors(bins, cmap, norm)))
         for i, color in enumerate(colors):
             fill[classes == i] = color

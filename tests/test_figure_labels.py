@@ -222,7 +222,8 @@ def test_quantile_map_of_real_d_star_never_paints_positive_values_below_zero(
     ax = plot.choropleth(d_star, boundaries, index="dissimilarity_standardised",
                          scheme="quantiles", k=5)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:2] == ["below 0", "0 to 0.173"] and labels[-1] == "no data"
+    assert labels[:2] == ["below 0: more even than random", "0 to 0.173"]  # D*'s own words
+    assert labels[-1] == "no data"
     faces = ax.collections[0].get_facecolors()
     codes = boundaries["statcode"].astype(str).to_numpy()
     shown = values.reindex(codes).to_numpy()

@@ -145,8 +145,12 @@ def _aliases(document: str) -> list[str]:
 
 
 def _svg_texts(data: bytes) -> list[str]:
+    """The SVG's texts, and the lines of a text wrapped between words (up to four
+    consecutive lines) joined again with spaces: a long label reads the same."""
     root = ET.fromstring(data)  # well-formed XML, whatever the names hold
-    return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    lines = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    return lines + [" ".join(lines[i:i + n]) for n in (2, 3, 4)
+                    for i in range(len(lines) - n + 1)]
 
 
 def _frames(page: str) -> list[str]:

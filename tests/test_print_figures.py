@@ -252,7 +252,9 @@ def test_values_beyond_the_scale_get_their_own_colour_and_legend_entry(squares,
     assert np.allclose(faces[0], to_rgba(BELOW_COLOR))  # -0.08: never the green of 0
     assert np.allclose(faces[3], to_rgba(ABOVE_COLOR))  # 0.92: never the red of 0.8
     assert not np.allclose(faces[0], mpl.colormaps["RdYlGn_r"](0.0))
-    assert _legend_texts(ax.figure) == ["below 0", "above 0.8", "no data"]
+    # D* below 0: more even than random allocation, said in the legend
+    assert _legend_texts(ax.figure) == ["below 0: more even than random", "above 0.8",
+                                        "no data"]
     bar = [a for a in ax.figure.axes if a is not ax][0]
     assert bar._colorbar.extend == "both"  # arrows at both ends of the colour bar
     classes = plot.choropleth(pupils_results, squares, scheme="massey_denton")

@@ -85,6 +85,14 @@ def _select_year(args: argparse.Namespace, data):
         raise ValueError(f"--in-year {wanted} is not in column {args.year!r} of "
                          f"{args.input!r}; " + (f"available: {available!r}" if available
                                                 else "the column is empty"))
+    distinct = years.dropna().nunique()
+    if args.in_year is None and distinct > 1:  # review2 #37: say which year is shown
+        from segspatial._format import Formatter
+        from segspatial.text import t
+
+        words = Formatter(args.lang)
+        console_of(args).note(t(args.lang, "figures2.latest_year", year=words.year(wanted),
+                                column=args.year))
     return data[mask], wanted
 
 
