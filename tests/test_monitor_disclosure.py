@@ -240,11 +240,13 @@ def test_cli_summary_says_what_it_withholds(case, tmp_path, capsys):
     err = capsys.readouterr().err
     # unknown sex nationally: 14 in 2023 (shown) and 15 in 2024 (shown); regional rows
     # are withheld: the summary gives the shown total and says rows are withheld
-    line = next(x for x in err.splitlines() if "not_in_comparison [national]" in x)
+    line = next(x for x in err.splitlines()
+                if "(the Netherlands)" in x and "[not_in_comparison]" in x)
     assert "29 people" in line
     # a total over rows of which some are withheld is no "< 10" (it was said of 14)
     assert "< 10 people" not in err
-    line = next(x for x in err.splitlines() if "not_in_comparison [labour_market" in x)
+    line = next(x for x in err.splitlines()
+                if "(labour-market regions)" in x and "[not_in_comparison]" in x)
     assert "withheld" in line or "people not shown" in line
     for line in err.splitlines():
         assert not re.search(r"(?<![\d,])[1-9] people", line), line

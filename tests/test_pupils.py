@@ -556,7 +556,8 @@ def test_spss_without_the_extra_says_how_to_install(tmp_path, monkeypatch, capsy
 def test_demo_command_runs_the_seven_comparisons_on_pupils(tmp_path, capsys):
     assert main(["demo", "--output", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "synthetic pupils" in out and "high_vs_low_education" in out
+    # the comparisons in words (the codes are in results.csv)
+    assert "synthetic pupils" in out and "whose parents have high vs low education" in out
     results = pd.read_csv(tmp_path / "results.csv")
     assert list(results["comparison"].unique()) == list(COMPARISONS)
     counts = pd.read_csv(tmp_path / "demo_counts.csv")

@@ -212,7 +212,7 @@ def test_errors_carry_segspatials_message(real):
     assert errors["geographic"] == str(expected.value)
     assert errors["geographic_local"] == str(expected.value)
     assert errors["missing_counts"].startswith(  # in parameter names; feature ids
-        "GROUP_A: column 'a' has 3 missing (NaN) counts (rows 1, 2, 3)")
+        "GROUP_A: column 'a' has 3 missing (NaN) counts (row 1, unit ")
     assert errors["area_code"] == text("msg.area_code_needed")  # areas without statcode
 
 

@@ -85,7 +85,7 @@ def _select_year(args: argparse.Namespace, data):
         raise ValueError(f"--in-year {wanted} is not in column {args.year!r} of "
                          f"{args.input!r}; " + (f"available: {available!r}" if available
                                                 else "the column is empty"))
-    distinct = years.dropna().nunique()
+    distinct = np.unique(np.asarray(years)[~np.isnan(np.asarray(years, dtype=float))]).size
     if args.in_year is None and distinct > 1:  # review2 #37: say which year is shown
         from segspatial._format import Formatter
         from segspatial.text import t
